@@ -1,0 +1,65 @@
+# btap build. `make` builds ./btap; `make check` installs dependencies,
+# builds with sanitizers and runs every test tier; `make bench` measures.
+CC      ?= cc
+CSTD    := -std=c11 -D_GNU_SOURCE
+WARN    := -Wall -Wextra -Wno-unused-parameter -Wshadow -Wstrict-prototypes
+ifdef CI
+WARN    += -Werror
+endif
+DEPS_CFLAGS := $(shell pkg-config --cflags libbpf libelf libdw libkmod 2>/dev/null)
+DEPS_LIBS   := $(shell pkg-config --libs libbpf libelf libdw libkmod 2>/dev/null || echo -lbpf -lelf -ldw -lkmod -lz)
+VERSION := $(shell cat VERSION 2>/dev/null || echo 0.1)
+GITREV  := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+
+CFLAGS_COMMON = $(CSTD) $(WARN) $(DEPS_CFLAGS) -Itranslator -Iruntime -Ibpf-backend \
+	-DBTAP_VERSION='"$(VERSION)"' -DBTAP_GITREV='"$(GITREV)"' \
+	-DBTAP_TAPSET_DIR='"$(abspath tapset)"' -MMD -MP
+OPT_CFLAGS  = -O2 -g
+SAN_CFLAGS  = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+
+LIB_SRCS := $(wildcard translator/*.c runtime/*.c bpf-backend/*.c)
+LIB_SRCS := $(filter-out translator/main.c,$(LIB_SRCS))
+MAIN_SRC := translator/main.c
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+
+OBJ_OPT  := $(patsubst %.c,build/opt/%.o,$(LIB_SRCS))
+OBJ_SAN  := $(patsubst %.c,build/san/%.o,$(LIB_SRCS))
+UNIT_BINS := $(patsubst tests/unit/%.c,build/san/unit/%,$(UNIT_SRCS))
+
+.PHONY: all deps check test unit golden fuzz bench clean san
+all: btap
+
+btap: $(OBJ_OPT) build/opt/$(MAIN_SRC:.c=.o)
+	$(CC) $(OPT_CFLAGS) -o $@ $^ $(DEPS_LIBS)
+
+build/opt/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_COMMON) $(OPT_CFLAGS) -c -o $@ $<
+
+build/san/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_COMMON) $(SAN_CFLAGS) -c -o $@ $<
+
+# The sanitizer build of the tool, used by the tests.
+san: build/san/btap $(UNIT_BINS)
+build/san/btap: $(OBJ_SAN) build/san/$(MAIN_SRC:.c=.o)
+	$(CC) $(SAN_CFLAGS) -o $@ $^ $(DEPS_LIBS)
+
+build/san/unit/%: tests/unit/%.c $(OBJ_SAN)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_COMMON) -Itests/unit $(SAN_CFLAGS) -o $@ $^ $(DEPS_LIBS)
+
+deps:
+	sh tests/install-deps.sh
+
+check: deps
+	$(MAKE) all san
+	sh tests/run-tests.sh
+
+bench: all
+	sh tests/bench/run.sh
+
+clean:
+	rm -rf build btap
+
+-include $(shell find build -name '*.d' 2>/dev/null)

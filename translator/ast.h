@@ -1,0 +1,239 @@
+/* The script's abstract syntax tree, shared by every pass.
+ *
+ * The parser fills in the syntax; elaboration (pass 2) fills in the fields
+ * marked "resolved": types, symbol bindings, expanded probes. All nodes live
+ * in the session arena. */
+#ifndef BTAP_AST_H
+#define BTAP_AST_H
+
+#include "diag.h"
+#include "util.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum type {
+	TY_UNKNOWN = 0,
+	TY_LONG,
+	TY_STRING,
+	TY_STATS, /* aggregate: only <<< and @ops */
+	TY_VOID,  /* function with no return value */
+};
+const char *type_name(enum type t);
+
+#define MAX_ARRAY_KEYS 9
+
+struct vardecl;
+struct funcdecl;
+struct stmt;
+struct expr;
+
+/* ---- expressions ---------------------------------------------------- */
+
+enum expr_kind {
+	E_NUM,          /* num */
+	E_STR,          /* str (raw, escapes kept as written) */
+	E_VAR,          /* name: local or global scalar, or an array used whole */
+	E_TARGET,       /* $name with components; addressof for &$x */
+	E_TARGET_VARS,  /* $$vars / $$parms / $$locals / $$return (name), pretty */
+	E_CAST,         /* @cast(operand, str_type[, str_module]) components */
+	E_ATVAR,        /* @var("name[@file]"[, "module"]) components */
+	E_DEFINED,      /* @defined(operand) */
+	E_ENTRY,        /* @entry(operand) */
+	E_UNARY,        /* op: "-" "+" "!" "~" ; operand */
+	E_INCDEC,       /* op: "++"/"--"; prefix flag; operand */
+	E_BINARY,       /* op: + - * / % << >> & | ^ ; left right */
+	E_LOGICAL,      /* op: && || ; left right */
+	E_COMPARE,      /* op: < > <= >= == != =~ !~ ; left right */
+	E_CONCAT,       /* "." ; left right */
+	E_TERNARY,      /* cond ? left : right */
+	E_ASSIGN,       /* op: = += -= *= /= %= <<= >>= &= |= ^= .= ; left right */
+	E_STATS_ADD,    /* left <<< right */
+	E_INDEX,        /* base[args] — base is an E_VAR naming an array */
+	E_IN,           /* [args] in base — base E_VAR (or E_INDEX for slices) */
+	E_CALL,         /* name(args) */
+	E_STAT_OP,      /* @count/@sum/@min/@max/@avg/@variance(operand); name w/o '@' */
+	E_HIST,         /* @hist_log(operand) / @hist_linear(operand, lo, hi, step) */
+	E_EMBEDDED,     /* %{ code %} used as an expression (guru mode) */
+	E_STAR,         /* '*' wildcard key in an array slice: a[*, 3] */
+};
+
+enum component_kind { COMP_FIELD, COMP_INDEX, COMP_PRETTY };
+struct component {
+	enum component_kind kind;
+	const char *field;     /* COMP_FIELD: ->name */
+	struct expr *index;    /* COMP_INDEX: [expr] */
+	int pretty;            /* COMP_PRETTY: 1 for "$", 2 for "$$" */
+	struct loc loc;
+};
+
+struct expr {
+	enum expr_kind kind;
+	struct loc loc;
+	const char *op;        /* operator text, or @-function name, or E_TARGET_VARS name */
+	int64_t num;           /* E_NUM */
+	const char *str;       /* E_STR raw text; E_VAR/E_TARGET/E_CALL name; E_CAST type */
+	const char *module;    /* E_CAST/E_ATVAR module, or NULL */
+	struct expr *left, *right, *cond, *operand;
+	struct vec args;       /* struct expr*: index keys, call args, hist params */
+	struct vec components; /* struct component*: $x->a[1]$ */
+	bool prefix;           /* E_INCDEC */
+	bool addressof;        /* &$x */
+	int pretty;            /* E_TARGET_VARS suffix: 0, 1 ($), 2 ($$) */
+	bool is_hex;           /* E_NUM written in hex (printer keeps the form) */
+
+	/* resolved */
+	enum type type;
+	struct vardecl *var;      /* E_VAR, E_INDEX/E_IN base */
+	struct funcdecl *func;    /* E_CALL */
+	void *target_info;        /* provider data for target variables */
+};
+
+/* ---- statements ----------------------------------------------------- */
+
+enum stmt_kind {
+	S_BLOCK,     /* stmts */
+	S_EXPR,      /* expr */
+	S_IF,        /* cond, then, els */
+	S_WHILE,     /* cond, body */
+	S_FOR,       /* init (expr or NULL), cond, incr, body */
+	S_FOREACH,   /* see foreach fields */
+	S_BREAK,
+	S_CONTINUE,
+	S_NEXT,
+	S_RETURN,    /* expr or NULL */
+	S_DELETE,    /* expr: E_VAR (whole array or scalar) or E_INDEX */
+	S_TRY,       /* body, catch_var (or NULL), catch_body */
+	S_EMBEDDED,  /* code (guru mode) */
+	S_NULL,      /* lone ';' */
+};
+
+struct stmt {
+	enum stmt_kind kind;
+	struct loc loc;
+	struct vec stmts;        /* S_BLOCK: struct stmt* */
+	struct expr *expr;       /* S_EXPR, S_RETURN, S_DELETE */
+	struct expr *cond;       /* S_IF, S_WHILE, S_FOR (NULL: forever) */
+	struct stmt *then, *els; /* S_IF */
+	struct stmt *body;       /* loops, S_TRY */
+	struct expr *init, *incr;/* S_FOR (each may be NULL) */
+	const char *code;        /* S_EMBEDDED */
+
+	/* S_FOREACH: foreach ([k1,k2] in arr[slice] sort limit N)
+	 *            foreach (v = [k1,k2] in arr ...) */
+	struct vec fe_keys;          /* struct expr* E_VAR: key variables */
+	struct expr *fe_value;       /* E_VAR bound to the value, or NULL */
+	struct expr *fe_array;       /* E_VAR (or E_INDEX slice with E_STAR) */
+	int fe_sort_key;             /* 0: none; 1..n: key n; -1: value */
+	int fe_sort_dir;             /* +1 ascending, -1 descending */
+	const char *fe_sort_agg;     /* value sort on a stats array: "count" etc, NULL = default */
+	struct expr *fe_limit;       /* or NULL */
+
+	/* S_TRY */
+	struct expr *catch_var;      /* E_VAR or NULL */
+	struct stmt *catch_body;
+};
+
+/* ---- declarations --------------------------------------------------- */
+
+struct vardecl {
+	const char *name;
+	struct loc loc;
+	bool is_global;
+	bool is_private;
+	bool wrap;               /* global a%[N] */
+	int64_t maxsize;         /* [N] or 0 */
+	bool has_size;
+	struct expr *init;       /* global initializer literal, or NULL */
+	const struct src_file *file;
+
+	/* resolved */
+	enum type type;          /* value type (TY_STATS for aggregates) */
+	int arity;               /* -1 unknown, 0 scalar, >0 number of keys */
+	enum type key_types[MAX_ARRAY_KEYS];
+	bool used, written, read;
+	bool is_param;           /* function parameter */
+	int index;               /* position among the program's globals/locals */
+};
+
+struct funcdecl {
+	const char *name;
+	struct loc loc;
+	bool is_private;
+	enum type ret_decl;      /* declared :type, or TY_UNKNOWN */
+	struct vec params;       /* struct vardecl* with type = declared or unknown */
+	struct stmt *body;       /* NULL when embedded */
+	const char *embedded;    /* %{ code %} body, or NULL */
+	const struct src_file *file;
+
+	/* resolved */
+	enum type ret;
+	struct vec locals;       /* struct vardecl* */
+	bool used;
+};
+
+/* One component of a probe point: name, optional (literal) argument. */
+struct pp_component {
+	const char *name;        /* may contain '*' wildcards, or be "**" */
+	struct expr *arg;        /* E_NUM or E_STR, or NULL */
+	struct loc loc;
+};
+
+struct probe_point {
+	struct vec comps;        /* struct pp_component* */
+	bool optional;           /* '?' */
+	bool sufficient;         /* '!' */
+	struct expr *cond;       /* 'if (expr)', or NULL */
+	struct loc loc;
+};
+
+struct probe {
+	struct vec points;       /* struct probe_point* */
+	struct stmt *body;
+	struct loc loc;
+	bool is_private;
+	const struct src_file *file;
+
+	/* resolved (pass 2): set on the derived probes */
+	struct probe_point *resolved_point; /* the concrete point after alias/wildcard expansion */
+	const struct provider *provider;
+	void *provider_data;
+	struct vec locals;       /* struct vardecl* */
+	struct probe *origin;    /* the user probe this one was derived from */
+	struct vec alias_chain;  /* struct probe_alias* expanded, outermost first */
+};
+
+/* probe ALIAS[, ALIAS] = POINT[, POINT] { body } ; epilogue with += */
+struct probe_alias {
+	struct vec aliases;      /* struct probe_point*: names being defined */
+	struct vec points;       /* struct probe_point*: what they expand to */
+	struct stmt *body;
+	bool epilogue;           /* '+=' : body runs after the user's */
+	struct loc loc;
+	bool is_private;
+	const struct src_file *file;
+};
+
+struct embedded_block {
+	const char *code;
+	struct loc loc;
+	const struct src_file *file;
+};
+
+/* One parsed file. */
+struct stapfile {
+	const struct src_file *src;
+	struct vec probes;       /* struct probe* */
+	struct vec aliases;      /* struct probe_alias* */
+	struct vec functions;    /* struct funcdecl* */
+	struct vec globals;      /* struct vardecl* */
+	struct vec embeds;       /* struct embedded_block* */
+	bool is_tapset;
+	bool used;               /* pass 2: something in it was pulled in */
+};
+
+/* Constructors (zeroed nodes in the arena). */
+struct expr *expr_new(struct arena *a, enum expr_kind k, struct loc loc);
+struct stmt *stmt_new(struct arena *a, enum stmt_kind k, struct loc loc);
+
+#endif

@@ -1,0 +1,15 @@
+/* Pass 1: parse one file into a struct stapfile.
+ *
+ * The parser recovers from errors (skipping to the next top-level
+ * declaration or statement boundary) so that several are reported in one
+ * run. Check diag_error_count() after parsing. */
+#ifndef BTAP_PARSER_H
+#define BTAP_PARSER_H
+
+#include "ast.h"
+#include "preproc.h"
+
+struct stapfile *parse_file(struct arena *a, const struct src_file *f,
+			    const struct pp_config *cfg, bool is_tapset);
+
+#endif

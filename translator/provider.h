@@ -1,0 +1,41 @@
+/* Probe-point providers: one per family (begin/end/error, never, timer,
+ * kernel.trace, ...). A provider knows which points are its own, how to
+ * expand wildcards into concrete points, which target variables exist there
+ * and their types, and (later) how each backend attaches them. */
+#ifndef BTAP_PROVIDER_H
+#define BTAP_PROVIDER_H
+
+#include "session.h"
+
+struct provider {
+	const char *name;     /* "begin", "timer", "kernel.trace", ... */
+	/* Runs in kernel context (a BPF program) rather than in the runner. */
+	bool kernel_context;
+	/* Is this (alias-free) point of this family? Looks at names only. */
+	bool (*claims)(const struct probe_point *pp);
+	/* Validate and expand into concrete points (struct probe_point*)
+	 * appended to out. Wildcards that match nothing add nothing and
+	 * return true; a malformed point gets a located error and false. */
+	bool (*expand)(struct session *s, const struct probe_point *pp, struct vec *out);
+	/* Bind a target variable ($name with its components, or $$vars...)
+	 * used in probe p: set e->type (and e->target_info). Return false if
+	 * the variable does not exist there (the caller reports it). */
+	bool (*resolve_target)(struct session *s, struct probe *p, struct expr *e);
+	/* -L: describe the variables available at concrete point pp,
+	 * "$name:type" separated by spaces. May be NULL (none). */
+	void (*describe_vars)(struct session *s, const struct probe_point *pp, struct strbuf *out);
+};
+
+/* The registered providers, in match order; NULL-terminated. */
+extern const struct provider *const providers[];
+const struct provider *provider_for(const struct probe_point *pp);
+
+/* Helpers for providers. */
+/* Does a glob pattern with '*' match name? ("**" matches across dots) */
+bool pp_glob_match(const char *pattern, const char *name);
+/* Component i's name, or NULL past the end. */
+const char *pp_comp_name(const struct probe_point *pp, int i);
+/* Format a probe point as written: kernel.trace("sched:*").return */
+void pp_format(struct strbuf *out, const struct probe_point *pp);
+
+#endif

@@ -1,0 +1,62 @@
+/* One run of btap: the options from the command line and what each pass
+ * produced. */
+#ifndef BTAP_SESSION_H
+#define BTAP_SESSION_H
+
+#include "ast.h"
+#include "preproc.h"
+
+enum runtime_kind { RT_BPF, RT_KMOD, RT_AUTO };
+
+/* What pass 2 produced: only what the script uses. */
+struct program {
+	struct vec probes;     /* struct probe*: derived, concrete probes */
+	struct vec functions;  /* struct funcdecl*: used functions */
+	struct vec globals;    /* struct vardecl*: used globals */
+	struct vec embeds;     /* struct embedded_block*: from used files */
+};
+
+struct session {
+	struct arena arena;
+
+	/* options */
+	const char *script_path;     /* NULL with -e */
+	const char *script_text;     /* -e text */
+	int last_pass;               /* -p N (5 = run) */
+	int verbose;                 /* -v count */
+	bool keep_tmp;               /* -k */
+	bool guru;                   /* -g */
+	bool suppress_warnings;      /* -w */
+	bool suppress_handler_errors;
+	const char *output_file;     /* -o */
+	const char *command;         /* -c */
+	int target_pid;              /* -x */
+	struct vec include_dirs;     /* -I: char* */
+	struct vec defines;          /* -D NAME=VAL: char* */
+	const char *module_name;     /* -m */
+	const char *kernel_release;  /* -r: release or build dir */
+	int timeout_secs;            /* -T */
+	int bufsize_mb;              /* -s / -b */
+	enum runtime_kind runtime;
+	const char *list_pattern;    /* -l / -L */
+	bool list_vars;              /* -L */
+	const char *run_artifact;    /* --run */
+	const char *const *args;     /* script arguments */
+	int nargs;
+	const char *tapset_dir;      /* the installed library */
+
+	/* environment facts used by the preprocessor */
+	struct pp_config pp;
+
+	/* pass 1 */
+	struct stapfile *user_file;
+	struct vec tapset_files;     /* struct stapfile* */
+
+	/* pass 2 */
+	struct program prog;
+};
+
+void session_init(struct session *s);
+void session_free(struct session *s);
+
+#endif
