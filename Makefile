@@ -2,12 +2,12 @@
 # builds with sanitizers and runs every test tier; `make bench` measures.
 CC      ?= cc
 CSTD    := -std=c11 -D_GNU_SOURCE
-WARN    := -Wall -Wextra -Wno-unused-parameter -Wshadow -Wstrict-prototypes
+WARN    := -Wall -Wextra -Wno-unused-parameter -Wshadow -Wstrict-prototypes -Wno-format-truncation
 ifdef CI
 WARN    += -Werror
 endif
-DEPS_CFLAGS := $(shell pkg-config --cflags libbpf libelf libdw libkmod 2>/dev/null)
-DEPS_LIBS   := $(shell pkg-config --libs libbpf libelf libdw libkmod 2>/dev/null || echo -lbpf -lelf -ldw -lkmod -lz)
+DEPS_CFLAGS := $(shell pkg-config --cflags libbpf libelf libdw libkmod zlib 2>/dev/null)
+DEPS_LIBS   := $(shell pkg-config --libs libbpf libelf libdw libkmod zlib 2>/dev/null || echo -lbpf -lelf -ldw -lkmod -lz)
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.1)
 GITREV  := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 
@@ -48,6 +48,19 @@ build/san/btap: $(OBJ_SAN) build/san/$(MAIN_SRC:.c=.o)
 build/san/unit/%: tests/unit/%.c $(OBJ_SAN)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_COMMON) -Itests/unit $(SAN_CFLAGS) -o $@ $^ $(DEPS_LIBS)
+
+# libFuzzer target for passes 1-2 (clang: the fuzzer runtime is clang's).
+FUZZ_CC ?= clang
+build/fuzz/fuzz_frontend: tests/fuzz/fuzz_frontend.c $(LIB_SRCS) $(wildcard translator/*.h runtime/*.h bpf-backend/*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(CSTD) $(DEPS_CFLAGS) -Itranslator -Iruntime -Ibpf-backend \
+		-DBTAP_VERSION='"$(VERSION)"' -DBTAP_GITREV='"fuzz"' -DBTAP_TAPSET_DIR='"$(abspath tapset)"' \
+		-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+		-o $@ tests/fuzz/fuzz_frontend.c $(LIB_SRCS) $(DEPS_LIBS)
+
+build/opt/bench_frontend: tests/bench/bench_frontend.c $(OBJ_OPT)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_COMMON) $(OPT_CFLAGS) -o $@ $^ $(DEPS_LIBS)
 
 deps:
 	sh tests/install-deps.sh

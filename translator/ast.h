@@ -58,6 +58,27 @@ enum expr_kind {
 	E_STAR,         /* '*' wildcard key in an array slice: a[*, 3] */
 };
 
+/* How the parser fills the fields, per kind:
+ *   E_VAR str=name.  E_CALL str=name, args; built-ins spelled with '@'
+ *   (@perf, @probewrite, @uregister, @const, @kregister) are E_CALLs whose
+ *   name keeps the '@'.
+ *   E_TARGET str=name without '$' ("x" for $x), components; when operand is
+ *   set (str NULL) the components apply to that value (autocast, as in
+ *   f(x)->y, a[1][2], (@entry($p))->f).
+ *   E_TARGET_VARS op="vars"/"parms"/"locals"/"return" (or "name",
+ *   "provider" ... as written: pass 2 checks).
+ *   E_CAST operand, str=type, module.  E_ATVAR str=name, module.
+ *   E_DEFINED/E_ENTRY operand.
+ *   E_UNARY op, operand; op "&" is the address of a non-target value,
+ *   e.g. &(a ? $x : $y) (a target's own '&' is the addressof flag).
+ *   E_INCDEC op, prefix, operand.  Binary kinds: op, left, right.
+ *   E_TERNARY cond, left (then), right (else).
+ *   E_INDEX operand=E_VAR (or E_HIST: a bucket), args=keys (E_STAR for '*').
+ *   E_IN operand=E_VAR or E_HIST, args=keys.
+ *   E_STAT_OP op="count".., operand, args=[shift] for @variance(x, N).
+ *   E_HIST op="hist_log"/"hist_linear", operand, args=[lo, hi, step] (E_NUM).
+ *   E_EMBEDDED str=code.  Literal E_NUM in probe point arguments, global
+ *   initializers and histogram parameters may be negative ("-5" folded). */
 enum component_kind { COMP_FIELD, COMP_INDEX, COMP_PRETTY };
 struct component {
 	enum component_kind kind;
@@ -209,6 +230,9 @@ struct probe_alias {
 	struct vec points;       /* struct probe_point*: what they expand to */
 	struct stmt *body;
 	bool epilogue;           /* '+=' : body runs after the user's */
+	/* '= POINTS { prologue }, { epilogue }': both at once; body is the
+	 * prologue and this runs after the user's body (NULL otherwise). */
+	struct stmt *epilogue_body;
 	struct loc loc;
 	bool is_private;
 	const struct src_file *file;

@@ -1,3 +1,17 @@
-/* Placeholder driver until the CLI lands. */
-#include <stdio.h>
-int main(void) { puts("btap"); return 0; }
+/* btap: run SystemTap scripts through BPF. */
+#include "driver.h"
+#include "options.h"
+
+int main(int argc, char **argv)
+{
+	struct session s;
+	session_init(&s);
+	int rc;
+	switch (options_parse(&s, argc, argv)) {
+	case OPT_EXIT_OK: rc = 0; break;
+	case OPT_EXIT_ERROR: rc = 1; break;
+	default: rc = driver_run(&s); break;
+	}
+	session_free(&s);
+	return rc;
+}

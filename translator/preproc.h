@@ -17,14 +17,18 @@ struct pp_config {
 	const char *kernel_v;    /* "6.18.44" (version part of the release) */
 	const char *kernel_vr;   /* full release, "6.18.44-fc-v769" */
 	const char *arch;        /* "x86_64" */
-	const char *runtime;     /* "bpf" or "kmod" */
-	const char *systemtap_v; /* compatibility version, "4.8" */
+	const char *runtime;     /* "bpf" or "kmod" (NULL: "bpf"); "kmod" also
+	                            matches stap's name for it, "kernel" */
+	const char *systemtap_v; /* compatibility version, "4.8" (NULL: "4.8") */
 	bool guru_mode;
 	/* CONFIG_* lookup: returns the value ("y", "m", a number or string) or
 	 * NULL when unset. May be NULL (everything unset). */
 	const char *(*config_lookup)(const char *name, void *ctx);
 	void *config_ctx;
 	struct pp_macros *global_macros; /* from .stpm files; may be NULL */
+	/* systemtap_privilege: "stapdev", "stapsys" or "stapusr"; NULL means
+	 * "stapdev". */
+	const char *privilege;
 };
 
 struct tokstream;

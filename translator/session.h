@@ -6,6 +6,8 @@
 #include "ast.h"
 #include "preproc.h"
 
+struct kconfig;
+
 enum runtime_kind { RT_BPF, RT_KMOD, RT_AUTO };
 
 /* What pass 2 produced: only what the script uses. */
@@ -36,7 +38,8 @@ struct session {
 	const char *module_name;     /* -m */
 	const char *kernel_release;  /* -r: release or build dir */
 	int timeout_secs;            /* -T */
-	int bufsize_mb;              /* -s / -b */
+	int bufsize_mb;              /* -s */
+	bool bulk;                   /* -b */
 	enum runtime_kind runtime;
 	const char *list_pattern;    /* -l / -L */
 	bool list_vars;              /* -L */
@@ -47,6 +50,7 @@ struct session {
 
 	/* environment facts used by the preprocessor */
 	struct pp_config pp;
+	struct kconfig *kconfig;
 
 	/* pass 1 */
 	struct stapfile *user_file;
@@ -57,6 +61,8 @@ struct session {
 };
 
 void session_init(struct session *s);
+/* Fill s->pp from the options and the (target) kernel. */
+void session_setup_pp(struct session *s);
 void session_free(struct session *s);
 
 #endif

@@ -1,5 +1,6 @@
 #include "util.h"
 
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,0 +1,378 @@
+/* Compile generated C to a BPF object with clang: see clang_driver.h. */
+#include "clang_driver.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "util.h"
+
+extern char **environ;
+
+#if defined(__x86_64__) || defined(__i386__)
+#define CLANG_TARGET_ARCH "x86"
+#elif defined(__aarch64__)
+#define CLANG_TARGET_ARCH "arm64"
+#elif defined(__s390x__)
+#define CLANG_TARGET_ARCH "s390"
+#elif defined(__powerpc64__)
+#define CLANG_TARGET_ARCH "powerpc"
+#elif defined(__riscv)
+#define CLANG_TARGET_ARCH "riscv"
+#elif defined(__loongarch__)
+#define CLANG_TARGET_ARCH "loongarch"
+#else
+#define CLANG_TARGET_ARCH "unknown"
+#endif
+
+static bool is_executable(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0;
+}
+
+/* Full path of `name` in PATH, or NULL (caller frees). */
+static char *search_path(const char *name)
+{
+	const char *path = getenv("PATH");
+	if (!path || !*path)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	struct strbuf b;
+	sb_init(&b);
+	for (const char *p = path;;) {
+		const char *end = strchr(p, ':');
+		size_t n = end ? (size_t)(end - p) : strlen(p);
+		b.len = 0;
+		if (n == 0)
+			sb_putc(&b, '.');
+		else
+			sb_putn(&b, p, n);
+		sb_printf(&b, "/%s", name);
+		if (is_executable(b.s))
+			return sb_steal(&b);
+		if (!end)
+			break;
+		p = end + 1;
+	}
+	sb_free(&b);
+	return NULL;
+}
+
+const char *clang_find(void)
+{
+	static char *found;
+	static bool searched;
+	if (searched)
+		return found;
+	searched = true;
+	char name[24];
+	for (int v = 19; v >= 14 && !found; v--) {
+		snprintf(name, sizeof(name), "clang-%d", v);
+		found = search_path(name);
+	}
+	if (!found)
+		found = search_path("clang");
+	return found;
+}
+
+/* A memfd holding `len` bytes, positioned at the start; -1 on error. */
+static int memfd_with(const char *name, const char *data, size_t len)
+{
+	int fd = memfd_create(name, MFD_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	for (size_t off = 0; off < len;) {
+		ssize_t w = write(fd, data + off, len - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			close(fd);
+			return -1;
+		}
+		off += (size_t)w;
+	}
+	lseek(fd, 0, SEEK_SET);
+	return fd;
+}
+
+static char *read_fd_text(int fd)
+{
+	struct strbuf b;
+	sb_init(&b);
+	char buf[8192];
+	lseek(fd, 0, SEEK_SET);
+	for (;;) {
+		ssize_t r = read(fd, buf, sizeof(buf));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		sb_putn(&b, buf, (size_t)r);
+	}
+	return b.len ? sb_steal(&b) : (sb_free(&b), NULL);
+}
+
+/* Run argv with stdin from in_fd (or /dev/null when -1) and stdout+stderr
+ * captured into *out (NULL if empty). Returns the exit status, or -1 when
+ * the program could not be run (with a message in *out). */
+static int run_captured(char *const argv[], int in_fd, char **out)
+{
+	*out = NULL;
+	int out_fd = memfd_create("btap-clang-out", MFD_CLOEXEC);
+	int null_fd = in_fd < 0 ? open("/dev/null", O_RDONLY | O_CLOEXEC) : -1;
+	if (out_fd < 0 || (in_fd < 0 && null_fd < 0)) {
+		*out = xstrdup("cannot create a capture file for clang\n");
+		if (out_fd >= 0)
+			close(out_fd);
+		if (null_fd >= 0)
+			close(null_fd);
+		return -1;
+	}
+	posix_spawn_file_actions_t fa;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, in_fd >= 0 ? in_fd : null_fd, 0);
+	posix_spawn_file_actions_adddup2(&fa, out_fd, 1);
+	posix_spawn_file_actions_adddup2(&fa, out_fd, 2);
+	pid_t pid;
+	int err = posix_spawn(&pid, argv[0], &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	int status = -1;
+	if (err) {
+		struct strbuf b;
+		sb_init(&b);
+		sb_printf(&b, "cannot run %s: %s\n", argv[0], strerror(err));
+		*out = sb_steal(&b);
+	} else {
+		int ws = 0;
+		pid_t r;
+		while ((r = waitpid(pid, &ws, 0)) < 0 && errno == EINTR)
+			;
+		/* ECHILD when the caller ignores SIGCHLD: no status to read, so
+		 * judge by whether clang wrote errors. */
+		if (r < 0)
+			status = -2;
+		else
+			status = WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
+		*out = read_fd_text(out_fd);
+		if (status == -2)
+			status = *out && strstr(*out, "error") ? 1 : 0;
+	}
+	close(out_fd);
+	if (null_fd >= 0)
+		close(null_fd);
+	return status;
+}
+
+/* Versions of the clangs asked about so far (usually one). */
+static struct {
+	char *path, *version;
+} version_cache[8];
+
+const char *clang_version(const char *clang)
+{
+	if (!clang)
+		return NULL;
+	size_t i;
+	for (i = 0; i < sizeof(version_cache) / sizeof(version_cache[0]); i++) {
+		if (!version_cache[i].path)
+			break;
+		if (strcmp(version_cache[i].path, clang) == 0)
+			return version_cache[i].version;
+	}
+	char *argv[] = {(char *)clang, "--version", NULL};
+	char *out;
+	char *version = NULL;
+	if (run_captured(argv, -1, &out) == 0 && out) {
+		out[strcspn(out, "\n")] = '\0';
+		version = xstrdup(out);
+	}
+	free(out);
+	if (i < sizeof(version_cache) / sizeof(version_cache[0])) {
+		version_cache[i].path = xstrdup(clang);
+		version_cache[i].version = version;
+	}
+	return version;
+}
+
+/* Packaged clangs live in .../llvm-N/bin or are named clang-N: reading the
+ * version from the path saves starting clang, which costs ~0.1 s. */
+static int major_from_path(const char *clang)
+{
+	char *real = realpath(clang, NULL);
+	const char *paths[] = {real, clang};
+	int major = -1;
+	for (int i = 0; i < 2 && major < 0; i++) {
+		const char *p = paths[i];
+		const char *hit = p ? strstr(p, "/llvm-") : NULL;
+		if (hit)
+			major = atoi(hit + 6);
+		else if (p && (hit = strrchr(p, '/')) && strncmp(hit, "/clang-", 7) == 0)
+			major = atoi(hit + 7);
+		if (major <= 0)
+			major = -1;
+	}
+	free(real);
+	return major;
+}
+
+int clang_major(const char *clang)
+{
+	if (!clang)
+		return -1;
+	int major = major_from_path(clang);
+	if (major > 0)
+		return major;
+	const char *v = clang_version(clang);
+	const char *p = v ? strstr(v, "version ") : NULL;
+	return p ? atoi(p + 8) : -1;
+}
+
+const char *clang_cache_key(const char *clang)
+{
+	static char key[4200];
+	char *real = clang ? realpath(clang, NULL) : NULL;
+	struct stat st;
+	if (!real || stat(real, &st) != 0) {
+		free(real);
+		return NULL;
+	}
+	snprintf(key, sizeof(key), "%s:%lld:%lld", real, (long long)st.st_size,
+		 (long long)st.st_mtime);
+	free(real);
+	return key;
+}
+
+/* Running kernel's version as major*1000+minor (6.18 -> 6018), or 0. */
+static int kernel_version(void)
+{
+	struct utsname u;
+	int major = 0, minor = 0;
+	if (uname(&u) != 0 || sscanf(u.release, "%d.%d", &major, &minor) != 2)
+		return 0;
+	return major * 1000 + minor;
+}
+
+const char *clang_best_mcpu(const char *clang)
+{
+	int kv = kernel_version();
+	if (clang_major(clang) >= 18 && kv >= 6006)
+		return "v4";
+	if (kv >= 5001 || kv == 0)
+		return "v3";
+	return "v2";
+}
+
+struct argbuf {
+	char **v;
+	int n, cap;
+	char *owned[4]; /* strings built here, freed afterwards */
+	int n_owned;
+};
+
+static void arg_push(struct argbuf *a, const char *s)
+{
+	if (a->n + 1 >= a->cap) {
+		a->cap = a->cap ? a->cap * 2 : 32;
+		a->v = xrealloc(a->v, (size_t)a->cap * sizeof(*a->v));
+	}
+	a->v[a->n++] = (char *)s;
+	a->v[a->n] = NULL;
+}
+
+static void arg_push_owned(struct argbuf *a, char *s)
+{
+	a->owned[a->n_owned++] = s;
+	arg_push(a, s);
+}
+
+static void arg_push_list(struct argbuf *a, const char *flag, const char *const *list, int n)
+{
+	for (int i = 0; i < n; i++) {
+		if (flag)
+			arg_push(a, flag);
+		arg_push(a, list[i]);
+	}
+}
+
+static char *str_concat(const char *a, const char *b)
+{
+	struct strbuf s;
+	sb_init(&s);
+	sb_puts(&s, a);
+	sb_puts(&s, b);
+	return sb_steal(&s);
+}
+
+int clang_compile(const struct clang_opts *o, const char *src, size_t len,
+		  const char *out_obj_path, char **diag_out)
+{
+	static const struct clang_opts defaults;
+	if (!o)
+		o = &defaults;
+	if (diag_out)
+		*diag_out = NULL;
+	const char *clang = o->clang ? o->clang : clang_find();
+	if (!clang) {
+		if (diag_out)
+			*diag_out = xstrdup("no clang found in PATH (clang-19 .. clang-14, clang)\n");
+		return -1;
+	}
+	/* A leading line marker names the source in messages and debug info
+	 * without shifting its line numbers. */
+	struct strbuf text;
+	sb_init(&text);
+	sb_puts(&text, "#line 1 \"");
+	for (const char *c = o->src_name ? o->src_name : "<btap>"; *c; c++) {
+		if (*c == '"' || *c == '\\')
+			sb_putc(&text, '\\');
+		sb_putc(&text, *c);
+	}
+	sb_puts(&text, "\"\n");
+	sb_putn(&text, src, len);
+	int in_fd = memfd_with("btap-src", text.s, text.len);
+	sb_free(&text);
+	if (in_fd < 0) {
+		if (diag_out)
+			*diag_out = xstrdup("cannot create a source file for clang\n");
+		return -1;
+	}
+
+	struct argbuf a = {0};
+	arg_push(&a, clang);
+	arg_push(&a, "-target");
+	arg_push(&a, "bpf");
+	arg_push(&a, "-O2");
+	arg_push(&a, "-g");
+	arg_push_owned(&a, str_concat("-mcpu=", o->mcpu ? o->mcpu : clang_best_mcpu(clang)));
+	arg_push(&a, "-D__TARGET_ARCH_" CLANG_TARGET_ARCH);
+	arg_push(&a, "-fno-color-diagnostics");
+	arg_push_list(&a, "-I", o->include_dirs, o->n_include_dirs);
+	arg_push_list(&a, "-D", o->defines, o->n_defines);
+	arg_push_list(&a, NULL, o->extra_args, o->n_extra_args);
+	arg_push(&a, "-c");
+	arg_push(&a, "-x");
+	arg_push(&a, "c");
+	arg_push(&a, "-");
+	arg_push(&a, "-o");
+	arg_push(&a, out_obj_path);
+
+	char *diag = NULL;
+	int status = run_captured(a.v, in_fd, &diag);
+	close(in_fd);
+	for (int i = 0; i < a.n_owned; i++)
+		free(a.owned[i]);
+	free(a.v);
+	if (diag_out)
+		*diag_out = diag;
+	else
+		free(diag);
+	return status == 0 ? 0 : -1;
+}

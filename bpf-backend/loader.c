@@ -1,0 +1,583 @@
+/* Load, attach and run BPF objects with libbpf: see loader.h. */
+#include "loader.h"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/perf_event.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "util.h"
+
+/* Verifier log kept for a rejected program. Recent kernels keep the tail
+ * of a longer log, which is where the error is. */
+#define BPFL_VERIFIER_LOG_SIZE (4u << 20)
+
+struct bpfl_obj {
+	struct bpf_object *obj;
+	struct bpf_link **links;
+	int n_links, cap_links;
+	struct ring_buffer *rb;
+	struct bpfl_mapping {
+		void *addr;
+		size_t len;
+		const struct bpf_map *map;
+	} *mappings;
+	int n_mappings;
+	struct strbuf err;     /* last error */
+	struct strbuf log;     /* libbpf's messages */
+	char *verifier_log;    /* rejected program's log, or NULL */
+	char *failed_prog;
+};
+
+/* --- libbpf messages --------------------------------------------------- */
+
+/* libbpf has one process-wide print callback; messages go to the object
+ * being worked on, if any. */
+static struct strbuf *log_target;
+static bool verbose_log;
+
+static int print_to_target(enum libbpf_print_level level, const char *fmt, va_list args)
+{
+	if (level == LIBBPF_DEBUG && !verbose_log)
+		return 0;
+	if (verbose_log || !log_target) {
+		va_list copy;
+		va_copy(copy, args);
+		vfprintf(stderr, fmt, copy);
+		va_end(copy);
+	}
+	if (log_target)
+		sb_vprintf(log_target, fmt, args);
+	return 0;
+}
+
+void bpfl_set_verbose(bool on)
+{
+	verbose_log = on;
+}
+
+/* Route libbpf's messages to o until the matching capture_end. */
+static void capture_begin(struct bpfl_obj *o)
+{
+	libbpf_set_print(print_to_target);
+	log_target = &o->log;
+	o->err.len = 0;
+	if (o->err.s)
+		o->err.s[0] = '\0';
+}
+
+static void capture_end(void)
+{
+	log_target = NULL;
+}
+
+static int fail(struct bpfl_obj *o, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static int fail(struct bpfl_obj *o, int err, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	o->err.len = 0;
+	sb_vprintf(&o->err, fmt, ap);
+	va_end(ap);
+	if (err > 0)
+		err = -err;
+	if (err < 0)
+		sb_printf(&o->err, ": %s", strerror(-err));
+	capture_end();
+	return err < 0 ? err : -EINVAL;
+}
+
+/* --- open / load / close ----------------------------------------------- */
+
+static struct bpfl_obj *wrap_opened(struct bpfl_obj *o, struct bpf_object *obj,
+				    const char *name, char **err)
+{
+	int e = obj ? 0 : -errno;
+	capture_end();
+	if (obj) {
+		o->obj = obj;
+		return o;
+	}
+	if (err) {
+		struct strbuf b;
+		sb_init(&b);
+		sb_printf(&b, "cannot open BPF object %s: %s\n%s", name, strerror(-e),
+			  o->log.s ? o->log.s : "");
+		*err = sb_steal(&b);
+	}
+	bpfl_close(o);
+	return NULL;
+}
+
+struct bpfl_obj *bpfl_open_file(const char *path, char **err)
+{
+	struct bpfl_obj *o = xcalloc(1, sizeof(*o));
+	capture_begin(o);
+	return wrap_opened(o, bpf_object__open_file(path, NULL), path, err);
+}
+
+struct bpfl_obj *bpfl_open_mem(const void *buf, size_t len, const char *name, char **err)
+{
+	struct bpfl_obj *o = xcalloc(1, sizeof(*o));
+	LIBBPF_OPTS(bpf_object_open_opts, opts, .object_name = name);
+	capture_begin(o);
+	return wrap_opened(o, bpf_object__open_mem(buf, len, &opts), name, err);
+}
+
+/* Without memcg accounting (before Linux 5.11) maps count against
+ * RLIMIT_MEMLOCK; raising it may be refused, which is fine where the
+ * kernel accounts memory otherwise. */
+static void raise_memlock_limit(void)
+{
+	struct rlimit r = {RLIM_INFINITY, RLIM_INFINITY};
+	setrlimit(RLIMIT_MEMLOCK, &r);
+}
+
+/* libbpf loads programs in order and stops at the first rejection, so the
+ * first autoloaded program without an fd is the rejected one. */
+static const char *first_unloaded_prog(struct bpf_object *obj)
+{
+	struct bpf_program *p;
+	bpf_object__for_each_program(p, obj)
+		if (bpf_program__autoload(p) && bpf_program__fd(p) < 0)
+			return bpf_program__name(p);
+	return NULL;
+}
+
+int bpfl_load(struct bpfl_obj *o)
+{
+	raise_memlock_limit();
+	char *vlog = xcalloc(1, BPFL_VERIFIER_LOG_SIZE);
+	struct bpf_program *p;
+	bpf_object__for_each_program(p, o->obj)
+		bpf_program__set_log_buf(p, vlog, BPFL_VERIFIER_LOG_SIZE);
+	capture_begin(o);
+	int rc = bpf_object__load(o->obj);
+	if (rc) {
+		const char *prog = first_unloaded_prog(o->obj);
+		free(o->failed_prog);
+		free(o->verifier_log);
+		o->failed_prog = prog ? xstrdup(prog) : NULL;
+		o->verifier_log = vlog[0] ? xstrdup(vlog) : NULL;
+	}
+	/* libbpf reads the buffer only while loading (and refuses to forget
+	 * it afterwards), so it can go now. */
+	free(vlog);
+	if (rc) {
+		if (o->failed_prog)
+			return fail(o, rc, "cannot load BPF program %s", o->failed_prog);
+		return fail(o, rc, "cannot load BPF object %s", bpf_object__name(o->obj));
+	}
+	capture_end();
+	return 0;
+}
+
+void bpfl_detach_all(struct bpfl_obj *o)
+{
+	for (int i = 0; i < o->n_links; i++)
+		bpf_link__destroy(o->links[i]);
+	o->n_links = 0;
+}
+
+void bpfl_close(struct bpfl_obj *o)
+{
+	if (!o)
+		return;
+	bpfl_detach_all(o);
+	free(o->links);
+	for (int i = 0; i < o->n_mappings; i++)
+		munmap(o->mappings[i].addr, o->mappings[i].len);
+	free(o->mappings);
+	ring_buffer__free(o->rb);
+	bpf_object__close(o->obj);
+	sb_free(&o->err);
+	sb_free(&o->log);
+	free(o->verifier_log);
+	free(o->failed_prog);
+	free(o);
+}
+
+/* --- attach ------------------------------------------------------------ */
+
+static void keep_link(struct bpfl_obj *o, struct bpf_link *l)
+{
+	if (o->n_links == o->cap_links) {
+		o->cap_links = o->cap_links ? o->cap_links * 2 : 8;
+		o->links = xrealloc(o->links, (size_t)o->cap_links * sizeof(*o->links));
+	}
+	o->links[o->n_links++] = l;
+}
+
+static struct bpf_program *find_prog(struct bpfl_obj *o, const char *name)
+{
+	return bpf_object__find_program_by_name(o->obj, name);
+}
+
+static bool is_plain_name(const char *s)
+{
+	return *s && *s != '.' && !strchr(s, '/');
+}
+
+static int tracepoint_id(const char *group, const char *event)
+{
+	if (!is_plain_name(group) || !is_plain_name(event))
+		return -EINVAL;
+	const char *tracefs = bpfl_tracefs();
+	if (!tracefs)
+		return -ENOENT;
+	char path[512];
+	snprintf(path, sizeof(path), "%s/events/%s/%s/id", tracefs, group, event);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return -errno;
+	int id = -EINVAL;
+	if (fscanf(f, "%d", &id) != 1)
+		id = -EINVAL;
+	fclose(f);
+	return id;
+}
+
+static int perf_open(struct perf_event_attr *attr, int cpu)
+{
+	return (int)syscall(SYS_perf_event_open, attr, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+}
+
+/* Attach through a perf event fd; the link owns the fd from then on. */
+static int attach_perf_fd(struct bpfl_obj *o, struct bpf_program *prog, int pfd)
+{
+	struct bpf_link *l = bpf_program__attach_perf_event(prog, pfd);
+	if (!l) {
+		int e = -errno;
+		close(pfd);
+		return e;
+	}
+	keep_link(o, l);
+	return 0;
+}
+
+/* Opened by hand rather than via libbpf so tracefs may be mounted anywhere. */
+int bpfl_attach_tracepoint(struct bpfl_obj *o, const char *prog, const char *group,
+			   const char *event)
+{
+	capture_begin(o);
+	struct bpf_program *p = find_prog(o, prog);
+	if (!p)
+		return fail(o, -ENOENT, "no BPF program %s", prog);
+	int id = tracepoint_id(group, event);
+	if (id < 0)
+		return fail(o, id, "tracepoint %s:%s not found%s", group, event,
+			    bpfl_tracefs() ? "" : " (tracefs unavailable)");
+	struct perf_event_attr attr = {
+		.type = PERF_TYPE_TRACEPOINT,
+		.size = sizeof(attr),
+		.config = (uint64_t)id,
+		.sample_period = 1,
+		.wakeup_events = 1,
+	};
+	int pfd = perf_open(&attr, 0);
+	if (pfd < 0)
+		return fail(o, -errno, "cannot open tracepoint %s:%s", group, event);
+	int rc = attach_perf_fd(o, p, pfd);
+	if (rc)
+		return fail(o, rc, "cannot attach %s to tracepoint %s:%s", prog, group, event);
+	capture_end();
+	return 0;
+}
+
+int bpfl_attach_raw_tracepoint(struct bpfl_obj *o, const char *prog, const char *tp)
+{
+	capture_begin(o);
+	struct bpf_program *p = find_prog(o, prog);
+	if (!p)
+		return fail(o, -ENOENT, "no BPF program %s", prog);
+	struct bpf_link *l = bpf_program__attach_raw_tracepoint(p, tp);
+	if (!l)
+		return fail(o, -errno, "cannot attach %s to raw tracepoint %s", prog, tp);
+	keep_link(o, l);
+	capture_end();
+	return 0;
+}
+
+/* Online CPUs from a list such as "0-3,6,8-9"; returns how many were put
+ * in cpus (at most max), or -1. */
+static int online_cpus(int *cpus, int max)
+{
+	FILE *f = fopen("/sys/devices/system/cpu/online", "r");
+	if (!f)
+		return -1;
+	char buf[1024];
+	int n = 0;
+	if (fgets(buf, sizeof(buf), f)) {
+		for (char *s = buf; *s && *s != '\n';) {
+			char *end;
+			long lo = strtol(s, &end, 10), hi = lo;
+			if (end == s)
+				break;
+			if (*end == '-')
+				hi = strtol(end + 1, &end, 10);
+			for (long c = lo; c <= hi && n < max; c++)
+				cpus[n++] = (int)c;
+			s = *end == ',' ? end + 1 : end;
+		}
+	}
+	fclose(f);
+	return n;
+}
+
+int bpfl_attach_perf_event(struct bpfl_obj *o, const char *prog, const struct bpfl_perf *pe)
+{
+	capture_begin(o);
+	struct bpf_program *p = find_prog(o, prog);
+	if (!p)
+		return fail(o, -ENOENT, "no BPF program %s", prog);
+	enum { MAX_CPUS = 4096 };
+	int *cpus = xcalloc(MAX_CPUS, sizeof(int));
+	int n = online_cpus(cpus, MAX_CPUS), attached = 0, rc = 0;
+	if (n <= 0) {
+		free(cpus);
+		return fail(o, -ENOENT, "cannot read the online CPUs");
+	}
+	struct perf_event_attr attr = {
+		.type = pe->type,
+		.size = sizeof(attr),
+		.config = pe->config,
+		.sample_period = pe->period,
+		.freq = pe->freq,
+	};
+	for (int i = 0; i < n && !rc; i++) {
+		int pfd = perf_open(&attr, cpus[i]);
+		if (pfd < 0) {
+			if (errno == ENODEV) /* went offline meanwhile */
+				continue;
+			rc = fail(o, -errno, "cannot open perf event %u:%llu on CPU %d", pe->type,
+				  (unsigned long long)pe->config, cpus[i]);
+		} else if ((rc = attach_perf_fd(o, p, pfd)) != 0) {
+			rc = fail(o, rc, "cannot attach %s to perf event on CPU %d", prog, cpus[i]);
+		} else {
+			attached++;
+		}
+	}
+	free(cpus);
+	if (!rc && !attached)
+		rc = fail(o, -ENODEV, "no CPU to attach %s to", prog);
+	if (!rc)
+		capture_end();
+	return rc;
+}
+
+static bool has_prefix(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+/* "tracepoint/G/E" or "tp/G/E": split into group and event. */
+static bool split_tracepoint(const char *sec, char *group, size_t gsz, const char **event)
+{
+	const char *rest = has_prefix(sec, "tracepoint/") ? sec + 11
+			   : has_prefix(sec, "tp/")       ? sec + 3
+							  : NULL;
+	const char *slash = rest ? strchr(rest, '/') : NULL;
+	if (!slash || (size_t)(slash - rest) >= gsz)
+		return false;
+	memcpy(group, rest, (size_t)(slash - rest));
+	group[slash - rest] = '\0';
+	*event = slash + 1;
+	return true;
+}
+
+int bpfl_attach_auto(struct bpfl_obj *o)
+{
+	struct bpf_program *p;
+	bpf_object__for_each_program(p, o->obj) {
+		const char *sec = bpf_program__section_name(p);
+		const char *name = bpf_program__name(p);
+		char group[256];
+		const char *event;
+		if (!bpf_program__autoload(p) || strcmp(sec, "perf_event") == 0)
+			continue;
+		int rc;
+		if (split_tracepoint(sec, group, sizeof(group), &event)) {
+			rc = bpfl_attach_tracepoint(o, name, group, event);
+		} else {
+			capture_begin(o);
+			struct bpf_link *l = bpf_program__attach(p);
+			if (!l) {
+				rc = fail(o, -errno, "cannot attach %s (section %s)", name, sec);
+			} else {
+				keep_link(o, l);
+				capture_end();
+				rc = 0;
+			}
+		}
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+int bpfl_link_count(const struct bpfl_obj *o)
+{
+	return o->n_links;
+}
+
+/* --- ring buffers ------------------------------------------------------ */
+
+int bpfl_ringbuf_add(struct bpfl_obj *o, const char *map, bpfl_record_fn fn, void *ctx)
+{
+	capture_begin(o);
+	int fd = bpfl_map_fd(o, map);
+	if (fd < 0)
+		return fail(o, -ENOENT, "no ring buffer map %s", map);
+	if (!o->rb) {
+		o->rb = ring_buffer__new(fd, fn, ctx, NULL);
+		if (!o->rb)
+			return fail(o, -errno, "cannot read ring buffer %s", map);
+	} else {
+		int rc = ring_buffer__add(o->rb, fd, fn, ctx);
+		if (rc)
+			return fail(o, rc, "cannot read ring buffer %s", map);
+	}
+	capture_end();
+	return 0;
+}
+
+int bpfl_ringbuf_poll(struct bpfl_obj *o, int timeout_ms)
+{
+	return o->rb ? ring_buffer__poll(o->rb, timeout_ms) : -ENOENT;
+}
+
+int bpfl_ringbuf_drain(struct bpfl_obj *o)
+{
+	return o->rb ? ring_buffer__consume(o->rb) : -ENOENT;
+}
+
+int bpfl_ringbuf_epoll_fd(const struct bpfl_obj *o)
+{
+	return o->rb ? ring_buffer__epoll_fd(o->rb) : -1;
+}
+
+/* --- global data ------------------------------------------------------- */
+
+static bool has_suffix(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+	return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+void *bpfl_global_data(struct bpfl_obj *o, const char *section, size_t *size)
+{
+	struct bpf_map *m, *found = NULL;
+	bpf_object__for_each_map(m, o->obj)
+		if (has_suffix(bpf_map__name(m), section) && (found = m))
+			break;
+	if (!found || bpf_map__fd(found) < 0 || !(bpf_map__map_flags(found) & BPF_F_MMAPABLE))
+		return NULL;
+	size_t len = (size_t)bpf_map__value_size(found);
+	if (size)
+		*size = len;
+	for (int i = 0; i < o->n_mappings; i++)
+		if (o->mappings[i].map == found)
+			return o->mappings[i].addr;
+	/* Frozen sections (.rodata) refuse a writable mapping. */
+	int prot = has_suffix(section, ".rodata") ? PROT_READ : PROT_READ | PROT_WRITE;
+	long page = sysconf(_SC_PAGESIZE);
+	size_t maplen = (len + (size_t)page - 1) / (size_t)page * (size_t)page;
+	void *addr = mmap(NULL, maplen, prot, MAP_SHARED, bpf_map__fd(found), 0);
+	if (addr == MAP_FAILED)
+		return NULL;
+	o->mappings = xrealloc(o->mappings, (size_t)(o->n_mappings + 1) * sizeof(*o->mappings));
+	o->mappings[o->n_mappings++] = (struct bpfl_mapping){addr, maplen, found};
+	return addr;
+}
+
+/* --- accessors --------------------------------------------------------- */
+
+struct bpf_object *bpfl_bpf_object(struct bpfl_obj *o)
+{
+	return o->obj;
+}
+
+int bpfl_map_fd(struct bpfl_obj *o, const char *map)
+{
+	struct bpf_map *m = bpf_object__find_map_by_name(o->obj, map);
+	return m ? bpf_map__fd(m) : -ENOENT;
+}
+
+const char *bpfl_error(const struct bpfl_obj *o)
+{
+	return o->err.s ? o->err.s : "";
+}
+
+const char *bpfl_log(const struct bpfl_obj *o)
+{
+	return o->log.s ? o->log.s : "";
+}
+
+const char *bpfl_verifier_log(const struct bpfl_obj *o)
+{
+	return o->verifier_log;
+}
+
+const char *bpfl_failed_prog(const struct bpfl_obj *o)
+{
+	return o->failed_prog;
+}
+
+/* --- tracefs ----------------------------------------------------------- */
+
+static bool has_events(const char *dir)
+{
+	char path[600];
+	struct stat st;
+	int n = snprintf(path, sizeof(path), "%s/events", dir);
+	return n > 0 && (size_t)n < sizeof(path) && stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* A tracefs mount point listed in /proc/mounts, into buf. */
+static bool find_tracefs_mount(char *buf, size_t sz)
+{
+	FILE *f = fopen("/proc/mounts", "r");
+	if (!f)
+		return false;
+	char dev[256], dir[512], type[64];
+	bool found = false;
+	while (!found && fscanf(f, "%255s %511s %63s %*[^\n]", dev, dir, type) == 3) {
+		if (strcmp(type, "tracefs") == 0 && has_events(dir)) {
+			snprintf(buf, sz, "%s", dir);
+			found = true;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+const char *bpfl_tracefs(void)
+{
+	static char found[512];
+	if (found[0])
+		return found;
+	static const char *const standard[] = {"/sys/kernel/tracing", "/sys/kernel/debug/tracing"};
+	for (size_t i = 0; i < sizeof(standard) / sizeof(standard[0]); i++) {
+		if (has_events(standard[i])) {
+			snprintf(found, sizeof(found), "%s", standard[i]);
+			return found;
+		}
+	}
+	if (mount("tracefs", standard[0], "tracefs", 0, NULL) == 0 && has_events(standard[0])) {
+		snprintf(found, sizeof(found), "%s", standard[0]);
+		return found;
+	}
+	return find_tracefs_mount(found, sizeof(found)) ? found : NULL;
+}

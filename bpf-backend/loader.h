@@ -1,0 +1,100 @@
+/* Load, attach and run BPF objects with libbpf, and read their ring buffers.
+ *
+ * A bpfl_obj wraps one bpf_object with the links attached from it, the ring
+ * buffers read from it and the text libbpf and the verifier produced, so a
+ * failed load can be explained with the script's line numbers (compile with
+ * -g: the verifier then quotes source lines as "; text @ file:line").
+ *
+ * Functions returning int give 0 (or a count) on success and a negative
+ * errno on failure, with a message in bpfl_error(). */
+#ifndef BTAP_LOADER_H
+#define BTAP_LOADER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct bpf_object;
+struct bpfl_obj;
+
+/* Open an object file or an in-memory ELF image (`name` names it in
+ * messages; the buffer must stay valid until bpfl_close). NULL on failure
+ * with a message in *err (caller frees). Nothing is loaded yet: maps and
+ * global data can still be set up through bpfl_bpf_object(). */
+struct bpfl_obj *bpfl_open_file(const char *path, char **err);
+struct bpfl_obj *bpfl_open_mem(const void *buf, size_t len, const char *name, char **err);
+
+/* Create the maps and load every program. On failure bpfl_verifier_log()
+ * holds the verifier's log of the rejected program and bpfl_failed_prog()
+ * its name. RLIMIT_MEMLOCK is raised when possible, never required. */
+int bpfl_load(struct bpfl_obj *o);
+
+/* Attach every program whose section names its target:
+ * tracepoint/G/E (tp/G/E), raw_tracepoint/T (raw_tp/T) and the other
+ * sections libbpf attaches by itself (tp_btf/, fentry/, kprobe/ ...).
+ * Programs in section "perf_event" are skipped: they need
+ * bpfl_attach_perf_event. Stops at the first failure. */
+int bpfl_attach_auto(struct bpfl_obj *o);
+
+int bpfl_attach_tracepoint(struct bpfl_obj *o, const char *prog, const char *group,
+			   const char *event);
+int bpfl_attach_raw_tracepoint(struct bpfl_obj *o, const char *prog, const char *tp);
+
+/* A perf event to sample on: PERF_TYPE_x / PERF_COUNT_x, every `period`
+ * events, or `period` times a second when `freq`. */
+struct bpfl_perf {
+	uint32_t type;
+	uint64_t config;
+	uint64_t period;
+	bool freq;
+};
+/* Attach `prog` to the event on every online CPU (one link each). */
+int bpfl_attach_perf_event(struct bpfl_obj *o, const char *prog, const struct bpfl_perf *p);
+
+/* Links attached so far. */
+int bpfl_link_count(const struct bpfl_obj *o);
+/* Destroy every link (the programs stay loaded). */
+void bpfl_detach_all(struct bpfl_obj *o);
+/* Detach, free the ring buffers and close the object. NULL is fine. */
+void bpfl_close(struct bpfl_obj *o);
+
+/* Ring buffers: `fn` gets each record; a negative return stops polling and
+ * is returned by bpfl_ringbuf_poll. */
+typedef int (*bpfl_record_fn)(void *ctx, void *data, size_t size);
+int bpfl_ringbuf_add(struct bpfl_obj *o, const char *map, bpfl_record_fn fn, void *ctx);
+/* Wait up to timeout_ms (-1: forever) for records and consume them; returns
+ * how many were consumed. bpfl_ringbuf_drain consumes without waiting. */
+int bpfl_ringbuf_poll(struct bpfl_obj *o, int timeout_ms);
+int bpfl_ringbuf_drain(struct bpfl_obj *o);
+/* A file descriptor that becomes readable when records arrive (epoll), for
+ * callers multiplexing the ring buffers with other inputs; -1 if none. */
+int bpfl_ringbuf_epoll_fd(const struct bpfl_obj *o);
+
+/* The live contents of a global-data section after load: `section` is
+ * ".bss", ".data", ".rodata" or ".data.NAME" (matched against the end of
+ * the map name). Memory-mapped, so the runner's writes reach the programs
+ * at once and their writes are visible here; .rodata is read-only (frozen
+ * at load; set it before load with bpf_map__set_initial_value). NULL when
+ * absent or not mappable. Valid until bpfl_close. */
+void *bpfl_global_data(struct bpfl_obj *o, const char *section, size_t *size);
+
+/* The underlying libbpf object (maps, global data), and a map's fd. */
+struct bpf_object *bpfl_bpf_object(struct bpfl_obj *o);
+int bpfl_map_fd(struct bpfl_obj *o, const char *map);
+
+/* The last error of an operation on o (never NULL; "" if none). */
+const char *bpfl_error(const struct bpfl_obj *o);
+/* Everything libbpf said about o (warnings; debug too when verbose). */
+const char *bpfl_log(const struct bpfl_obj *o);
+/* Verifier log of the program a failed load rejected, or NULL. */
+const char *bpfl_verifier_log(const struct bpfl_obj *o);
+const char *bpfl_failed_prog(const struct bpfl_obj *o);
+
+/* Include libbpf's debug messages in bpfl_log and copy them to stderr. */
+void bpfl_set_verbose(bool on);
+
+/* The tracefs directory (holding events/), mounting tracefs on
+ * /sys/kernel/tracing when no tracefs is mounted. NULL if unavailable. */
+const char *bpfl_tracefs(void);
+
+#endif

@@ -1,0 +1,131 @@
+#include "driver.h"
+#include "elab_print.h"
+#include "elaborate.h"
+#include "parser.h"
+#include "printer.h"
+#include "tapset_load.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static double now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* Pass output goes to stdout, or to -o FILE. */
+static int emit_output(struct session *s, const struct strbuf *b)
+{
+	FILE *out = stdout;
+	if (s->output_file) {
+		out = fopen(s->output_file, "w");
+		if (!out) {
+			diag_plain_error("cannot open output file '%s': %m", s->output_file);
+			return 1;
+		}
+	}
+	if (b->len)
+		fwrite(b->s, 1, b->len, out);
+	if (out != stdout && fclose(out) != 0) {
+		diag_plain_error("cannot write output file '%s': %m", s->output_file);
+		return 1;
+	}
+	return 0;
+}
+
+static bool load_user_script(struct session *s)
+{
+	const char *name, *text;
+	size_t len;
+	if (s->script_text) {
+		name = "<input>";
+		text = s->script_text;
+		len = strlen(text);
+	} else {
+		name = s->script_path;
+		char *buf = read_file(s->script_path, &len);
+		if (!buf) {
+			diag_plain_error("cannot read script '%s': %m", s->script_path);
+			return false;
+		}
+		text = arena_strndup(&s->arena, buf, len);
+		free(buf);
+	}
+	struct src_file *f = src_register(name, text, len, false);
+	s->user_file = parse_file(&s->arena, f, &s->pp, false);
+	return diag_error_count() == 0;
+}
+
+static void report_not_implemented(const char *what)
+{
+	diag_plain_error("%s is not implemented yet in this version of btap", what);
+}
+
+int driver_run(struct session *s)
+{
+	diag_set_suppress_warnings(s->suppress_warnings);
+	session_setup_pp(s);
+
+	if (s->run_artifact) {
+		report_not_implemented("--run (running a compiled artifact)");
+		return 1;
+	}
+
+	/* Pass 1: the tapset library, then the user's script. */
+	double t0 = now_ms();
+	bool ok = tapset_load_all(s);
+	if (!s->list_pattern)
+		ok = load_user_script(s) && ok;
+	double t1 = now_ms();
+	if (s->verbose)
+		fprintf(stderr, "Pass 1: parsed user script and %d library scripts in %.1f ms.\n",
+			s->tapset_files.n, t1 - t0);
+	if (!ok || diag_error_count()) {
+		fprintf(stderr, "Pass 1: parse failed.\n");
+		return 1;
+	}
+
+	struct strbuf out;
+	sb_init(&out);
+	int rc = 0;
+	if (s->list_pattern) {
+		list_probe_points(s, s->list_pattern, s->list_vars, &out);
+		rc = diag_error_count() ? 1 : emit_output(s, &out);
+		goto done;
+	}
+	if (s->last_pass == 1) {
+		print_file(&out, s->user_file);
+		rc = emit_output(s, &out);
+		goto done;
+	}
+
+	/* Pass 2: resolve, expand, infer types, drop what is unused. */
+	ok = elaborate(s);
+	double t2 = now_ms();
+	if (s->verbose)
+		fprintf(stderr, "Pass 2: analyzed script: %d probes, %d functions, %d globals in %.1f ms.\n",
+			s->prog.probes.n, s->prog.functions.n, s->prog.globals.n, t2 - t1);
+	if (!ok || diag_error_count()) {
+		fprintf(stderr, "Pass 2: analysis failed.\n");
+		rc = 1;
+		goto done;
+	}
+	if (s->last_pass == 2) {
+		elab_print_program(&out, s);
+		rc = emit_output(s, &out);
+		goto done;
+	}
+
+	if (s->runtime == RT_KMOD)
+		report_not_implemented("the kmod runtime (--runtime=kmod)");
+	else
+		report_not_implemented("pass 3 (translation to BPF C)");
+	rc = 1;
+done:
+	sb_free(&out);
+	return rc;
+}

@@ -1,0 +1,113 @@
+/* Pass 2 internals shared by the elab_*.c files (not a public API). */
+#ifndef BTAP_ELAB_INTERNAL_H
+#define BTAP_ELAB_INTERNAL_H
+
+#include "provider.h"
+#include "session.h"
+
+/* A name -> declarations table (chained hash, arena memory). */
+struct symtab_entry {
+	const char *name;
+	void *decl;                 /* vardecl*, funcdecl* or alias_name* */
+	struct stapfile *file;      /* where it is declared */
+	struct symtab_entry *next;  /* same bucket */
+};
+struct symtab {
+	struct symtab_entry **buckets;
+	int nbuckets;
+};
+
+/* One name an alias defines: probe a.b = ... gives one per name point. */
+struct alias_name {
+	struct probe_alias *alias;
+	struct probe_point *name;
+	struct stapfile *file;
+};
+
+/* Where a variable's (or function's) type was first inferred, for notes. */
+struct type_origin {
+	const void *what;
+	struct loc loc;
+};
+
+struct elab {
+	struct session *s;
+	struct arena *a;
+	bool quiet;                /* -l/-L: resolve without diagnostics */
+	int nerrors;               /* errors reported (or suppressed when quiet) */
+
+	struct symtab globals;     /* struct vardecl* */
+	struct symtab functions;   /* struct funcdecl* */
+	struct vec aliases;        /* struct alias_name* in file order */
+	struct vec files;          /* struct stapfile*: user file first */
+
+	struct vec file_queue;     /* struct stapfile* newly used, probes to derive */
+	struct vec func_queue;     /* struct funcdecl* used, body to resolve */
+	struct vec used_funcs;     /* struct funcdecl* in order of first use */
+
+	struct vec type_origins;   /* struct type_origin* */
+	bool types_changed;
+	bool reporting;            /* final type pass: report conflicts */
+};
+
+/* elaborate.c */
+void elab_error(struct elab *x, struct loc at, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void elab_warning(struct elab *x, struct loc at, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void elab_note(struct elab *x, struct loc at, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void elab_init(struct elab *x, struct session *s, bool quiet);
+/* Record that file f contributes to the program (its probes join). */
+void elab_use_file(struct elab *x, struct stapfile *f);
+
+/* symtab (elaborate.c) */
+void elab_symtab_add(struct elab *x, struct symtab *t, const char *name, void *decl, struct stapfile *f);
+struct symtab_entry *elab_symtab_first(const struct symtab *t, const char *name);
+/* The next entry with the same name, or NULL. */
+struct symtab_entry *elab_symtab_next(struct symtab_entry *e);
+/* Index every declaration of the user file and the tapset. */
+void elab_index_session(struct elab *x);
+/* Derive and resolve the probes of newly used files and the bodies of
+ * newly used functions until nothing is pending; probes go to derived. */
+void elab_run_queues(struct elab *x, struct vec *derived);
+
+/* elab_clone.c: deep copies for per-derived-probe bodies. NULL in, NULL out. */
+struct expr *elab_clone_expr(struct arena *a, const struct expr *e);
+struct stmt *elab_clone_stmt(struct arena *a, const struct stmt *s);
+struct probe_point *elab_clone_point(struct arena *a, const struct probe_point *pp);
+
+/* elab_probes.c */
+void elab_register_aliases(struct elab *x, struct stapfile *f);
+/* Derive the concrete probes of p (a user or tapset probe) into out. */
+void elab_derive_probe(struct elab *x, struct probe *p, struct vec *out);
+/* -l/-L: expand a pattern point; each result is an alias_name* (alias
+ * match) or a concrete point (provider match), told apart by is_alias. */
+struct list_match {
+	bool is_alias;
+	struct alias_name *alias;
+	struct probe_point *point;
+	const struct provider *prov;
+};
+void elab_match_for_listing(struct elab *x, struct probe_point *pp, struct vec *out);
+/* Resolve one alias name to derived probes (an empty user body). */
+void elab_derive_alias_for_listing(struct elab *x, struct alias_name *an, struct vec *out);
+bool elab_point_has_wildcard(const struct probe_point *pp);
+
+/* elab_resolve.c */
+void elab_resolve_probe(struct elab *x, struct probe *d);
+void elab_resolve_function(struct elab *x, struct funcdecl *f);
+bool elab_is_print_builtin(const char *name);
+const char *elab_target_name(struct arena *a, const struct expr *e);
+struct expr *elab_index_base(const struct expr *e);
+
+/* elab_types.c */
+void elab_infer_types(struct elab *x, struct vec *probes, struct vec *funcs);
+
+/* elab_optimize.c */
+void elab_elide_unread_locals(struct elab *x, struct probe *d);
+/* Recompute which functions and globals the derived probes reach (after
+ * elision); rebuilds x->used_funcs. */
+void elab_mark_used(struct elab *x, struct vec *derived);
+
+#endif

@@ -1,0 +1,389 @@
+/* Probe points: probe aliases, wildcards and providers.
+ *
+ * A point first matches alias names component by component ('*' within a
+ * component, "**" over one or more components); an alias that matches only
+ * a prefix of the point passes the rest on as a suffix of its own points
+ * (`foo.randomize(1)` with `foo = timer.s(1)`). Each alias point expands
+ * recursively; what no alias claims goes to the providers. Every concrete
+ * point becomes one derived probe whose body combines the alias bodies
+ * (prologues before, epilogues after) with its own. */
+#include "elab_internal.h"
+
+#include <string.h>
+
+#define MAX_ALIAS_DEPTH 64
+
+struct expansion {
+	struct probe_point *point;   /* concrete */
+	const struct provider *prov;
+	struct vec chain;            /* struct probe_alias*, outermost first */
+	struct vec conds;            /* struct expr*: alias point conditions */
+};
+
+static const struct pp_component *comp(const struct probe_point *pp, int i)
+{
+	return VEC_AT(pp->comps, i, struct pp_component *);
+}
+
+static bool is_wild(const char *name)
+{
+	return name && strchr(name, '*');
+}
+
+bool elab_point_has_wildcard(const struct probe_point *pp)
+{
+	VEC_FOREACH(pp->comps, i)
+		if (is_wild(comp(pp, i)->name))
+			return true;
+	return false;
+}
+
+void elab_register_aliases(struct elab *x, struct stapfile *f)
+{
+	VEC_FOREACH(f->aliases, i) {
+		struct probe_alias *a = VEC_AT(f->aliases, i, struct probe_alias *);
+		if (!a->file)
+			a->file = f->src;
+		VEC_FOREACH(a->aliases, j) {
+			struct probe_point *n = VEC_AT(a->aliases, j, struct probe_point *);
+			bool ok = n->comps.n > 0;
+			VEC_FOREACH(n->comps, k) {
+				const struct pp_component *c = comp(n, k);
+				if (!c->name || is_wild(c->name)) {
+					elab_error(x, c->loc, "semantic error: probe alias name '%s' may not contain wildcards",
+						   c->name ? c->name : "");
+					ok = false;
+				} else if (c->arg) {
+					elab_error(x, c->arg->loc,
+						   "semantic error: probe alias name component '%s' may not take an argument",
+						   c->name);
+					ok = false;
+				}
+			}
+			if (!ok)
+				continue;
+			struct alias_name *an = arena_alloc(x->a, sizeof(*an));
+			an->alias = a;
+			an->name = n;
+			an->file = f;
+			vec_push(x->a, &x->aliases, an);
+		}
+	}
+}
+
+/* Does the user's point (from component ui) match the alias name (from aj)
+ * exactly? Alias components never carry arguments, so user components with
+ * an argument never match them. */
+static bool comps_match(const struct probe_point *u, int ui, const struct probe_point *an, int aj)
+{
+	if (ui == u->comps.n)
+		return aj == an->comps.n;
+	const struct pp_component *c = comp(u, ui);
+	if (!c->name)
+		return false;
+	if (strcmp(c->name, "**") == 0 && !c->arg) {
+		for (int k = aj + 1; k <= an->comps.n; k++)
+			if (comps_match(u, ui + 1, an, k))
+				return true;
+		return false;
+	}
+	if (aj == an->comps.n || c->arg)
+		return false;
+	if (!pp_glob_match(c->name, comp(an, aj)->name))
+		return false;
+	return comps_match(u, ui + 1, an, aj + 1);
+}
+
+/* The first m components of u match the alias name, with no "**". */
+static bool prefix_match(const struct probe_point *u, int m, const struct probe_point *an)
+{
+	if (an->comps.n != m || m >= u->comps.n)
+		return false;
+	for (int i = 0; i < m; i++) {
+		const struct pp_component *c = comp(u, i);
+		if (!c->name || c->arg || strcmp(c->name, "**") == 0 ||
+		    !pp_glob_match(c->name, comp(an, i)->name))
+			return false;
+	}
+	for (int i = m; i < u->comps.n; i++)
+		if (is_wild(comp(u, i)->name))
+			return false;
+	return true;
+}
+
+static bool alias_visible(const struct alias_name *an, const struct src_file *from)
+{
+	return !an->alias->is_private || an->file->src == from;
+}
+
+static bool chain_has(const struct vec *chain, const struct probe_alias *a)
+{
+	VEC_FOREACH(*chain, i)
+		if (VEC_AT(*chain, i, struct probe_alias *) == a)
+			return true;
+	return false;
+}
+
+static void format_point(struct strbuf *b, const struct probe_point *pp)
+{
+	pp_format(b, pp);
+}
+
+static const char *point_text(struct elab *x, const struct probe_point *pp)
+{
+	struct strbuf b;
+	sb_init(&b);
+	format_point(&b, pp);
+	const char *t = arena_strdup(x->a, b.s ? b.s : "");
+	sb_free(&b);
+	return t;
+}
+
+/* Is there an alias spelled exactly like this concrete point? (An alias
+ * shadows a provider point of the same name.) */
+static bool alias_named(struct elab *x, const struct probe_point *pp)
+{
+	VEC_FOREACH(x->aliases, i) {
+		const struct alias_name *an = VEC_AT(x->aliases, i, struct alias_name *);
+		if (comps_match(pp, 0, an->name, 0))
+			return true;
+	}
+	return false;
+}
+
+static bool resolve_point(struct elab *x, const struct probe_point *pp, const struct src_file *from,
+			  const struct vec *chain, int depth, struct vec *out);
+
+/* A point of an alias with the user's suffix components appended. */
+static struct probe_point *alias_target(struct elab *x, const struct probe_point *t,
+					const struct probe_point *user, int suffix_from)
+{
+	struct probe_point *tp = elab_clone_point(x->a, t);
+	tp->cond = NULL;
+	if (suffix_from >= 0)
+		for (int i = suffix_from; i < user->comps.n; i++) {
+			struct pp_component *c = arena_alloc(x->a, sizeof(*c));
+			*c = *comp(user, i);
+			c->arg = elab_clone_expr(x->a, c->arg);
+			vec_push(x->a, &tp->comps, c);
+		}
+	/* Under an optional point, whatever the alias needs is optional too. */
+	tp->optional = tp->optional || user->optional || user->sufficient;
+	return tp;
+}
+
+static bool expand_alias(struct elab *x, const struct probe_point *pp, struct alias_name *an,
+			 int suffix_from, const struct vec *chain, int depth, struct vec *out)
+{
+	struct probe_alias *a = an->alias;
+	if (chain_has(chain, a)) {
+		elab_error(x, pp->loc, "semantic error: recursive loop in alias expansion of '%s'",
+			   point_text(x, an->name));
+		return false;
+	}
+	elab_use_file(x, an->file);
+	struct vec sub = *chain;
+	sub.v = NULL;
+	sub.n = sub.cap = 0;
+	VEC_FOREACH(*chain, i)
+		vec_push(x->a, &sub, chain->v[i]);
+	vec_push(x->a, &sub, a);
+
+	bool ok = true;
+	VEC_FOREACH(a->points, i) {
+		const struct probe_point *t = VEC_AT(a->points, i, struct probe_point *);
+		struct probe_point *tp = alias_target(x, t, pp, suffix_from);
+		int before = out->n;
+		if (!resolve_point(x, tp, a->file, &sub, depth + 1, out)) {
+			ok = false;
+			elab_note(x, pp->loc, "while resolving probe point '%s'", point_text(x, pp));
+		}
+		if (t->cond)
+			for (int k = before; k < out->n; k++)
+				vec_push(x->a, &VEC_AT(*out, k, struct expansion *)->conds, t->cond);
+		if (t->sufficient && out->n > before)
+			break;
+	}
+	return ok;
+}
+
+static bool expand_providers(struct elab *x, const struct probe_point *pp, const struct vec *chain,
+			     bool wild, struct vec *out)
+{
+	bool ok = true;
+	for (int i = 0; providers[i]; i++) {
+		const struct provider *p = providers[i];
+		if (!p->claims(pp))
+			continue;
+		struct vec pts = {0};
+		if (!p->expand(x->s, pp, &pts)) {
+			ok = false;
+			x->nerrors++;
+		}
+		VEC_FOREACH(pts, k) {
+			struct probe_point *cp = VEC_AT(pts, k, struct probe_point *);
+			if (wild && alias_named(x, cp))
+				continue;
+			struct expansion *ex = arena_alloc(x->a, sizeof(*ex));
+			ex->point = cp;
+			ex->prov = p;
+			VEC_FOREACH(*chain, c)
+				vec_push(x->a, &ex->chain, chain->v[c]);
+			vec_push(x->a, out, ex);
+		}
+		if (!wild)
+			break;
+	}
+	return ok;
+}
+
+/* Resolve one point into expansions. False if an error was reported. */
+static bool resolve_point(struct elab *x, const struct probe_point *pp, const struct src_file *from,
+			  const struct vec *chain, int depth, struct vec *out)
+{
+	if (depth > MAX_ALIAS_DEPTH) {
+		elab_error(x, pp->loc, "semantic error: probe alias expansion nested too deeply");
+		return false;
+	}
+	if (pp->comps.n == 0)
+		return true;
+	int before = out->n;
+	bool ok = true, full = false;
+	bool wild = elab_point_has_wildcard(pp);
+	VEC_FOREACH(x->aliases, i) {
+		struct alias_name *an = VEC_AT(x->aliases, i, struct alias_name *);
+		if (alias_visible(an, from) && comps_match(pp, 0, an->name, 0)) {
+			full = true;
+			ok = expand_alias(x, pp, an, -1, chain, depth, out) && ok;
+		}
+	}
+	if (!full)
+		VEC_FOREACH(x->aliases, i) {
+			struct alias_name *an = VEC_AT(x->aliases, i, struct alias_name *);
+			if (alias_visible(an, from) && prefix_match(pp, an->name->comps.n, an->name)) {
+				full = true;
+				ok = expand_alias(x, pp, an, an->name->comps.n, chain, depth, out) && ok;
+			}
+		}
+	if (!full || wild)
+		ok = expand_providers(x, pp, chain, wild, out) && ok;
+	if (ok && out->n == before && !pp->optional && !pp->sufficient) {
+		elab_error(x, pp->loc, "semantic error: while resolving probe point: no match for probe point %s",
+			   point_text(x, pp));
+		return false;
+	}
+	return ok;
+}
+
+/* ---- derived probes ------------------------------------------------- */
+
+static struct stmt *block_of(struct elab *x, struct loc at, struct stmt *a, struct stmt *b)
+{
+	struct stmt *s = stmt_new(x->a, S_BLOCK, at);
+	if (a)
+		vec_push(x->a, &s->stmts, a);
+	if (b)
+		vec_push(x->a, &s->stmts, b);
+	return s;
+}
+
+static struct expr *and_of(struct elab *x, struct expr *a, struct expr *b)
+{
+	if (!a)
+		return b;
+	if (!b)
+		return a;
+	struct expr *e = expr_new(x->a, E_LOGICAL, a->loc);
+	e->op = "&&";
+	e->left = a;
+	e->right = b;
+	return e;
+}
+
+static struct probe *make_derived(struct elab *x, struct probe *p, const struct probe_point *pp,
+				  struct expansion *ex)
+{
+	struct probe *d = arena_alloc(x->a, sizeof(*d));
+	d->loc = p->loc;
+	d->is_private = p->is_private;
+	d->file = p->file;
+	d->origin = p;
+	d->provider = ex->prov;
+	d->alias_chain = ex->chain;
+	struct probe_point *rp = ex->point;
+	rp->optional = pp->optional;
+	rp->sufficient = pp->sufficient;
+	struct expr *cond = elab_clone_expr(x->a, pp->cond);
+	VEC_FOREACH(ex->conds, i)
+		cond = and_of(x, cond, elab_clone_expr(x->a, VEC_AT(ex->conds, i, struct expr *)));
+	rp->cond = cond;
+	d->resolved_point = rp;
+	vec_push(x->a, &d->points, rp);
+
+	/* Outermost alias first: each wraps the body built so far. */
+	struct stmt *body = elab_clone_stmt(x->a, p->body);
+	if (!body)
+		body = stmt_new(x->a, S_BLOCK, p->loc);
+	VEC_FOREACH(ex->chain, i) {
+		struct probe_alias *a = VEC_AT(ex->chain, i, struct probe_alias *);
+		struct stmt *ab = elab_clone_stmt(x->a, a->body);
+		body = a->epilogue ? block_of(x, p->loc, body, ab) : block_of(x, p->loc, ab, body);
+	}
+	d->body = body;
+	return d;
+}
+
+void elab_derive_probe(struct elab *x, struct probe *p, struct vec *out)
+{
+	const struct src_file *from = p->file ? p->file : p->loc.file;
+	struct vec none = {0};
+	VEC_FOREACH(p->points, i) {
+		const struct probe_point *pp = VEC_AT(p->points, i, struct probe_point *);
+		struct vec exps = {0};
+		resolve_point(x, pp, from, &none, 0, &exps);
+		VEC_FOREACH(exps, k)
+			vec_push(x->a, out, make_derived(x, p, pp, VEC_AT(exps, k, struct expansion *)));
+		if (pp->sufficient && exps.n > 0)
+			break;
+	}
+}
+
+/* ---- listing (-l / -L) ---------------------------------------------- */
+
+void elab_match_for_listing(struct elab *x, struct probe_point *pp, struct vec *out)
+{
+	bool full = false;
+	VEC_FOREACH(x->aliases, i) {
+		struct alias_name *an = VEC_AT(x->aliases, i, struct alias_name *);
+		if (an->alias->is_private || !comps_match(pp, 0, an->name, 0))
+			continue;
+		full = true;
+		struct list_match *m = arena_alloc(x->a, sizeof(*m));
+		m->is_alias = true;
+		m->alias = an;
+		m->point = an->name;
+		vec_push(x->a, out, m);
+	}
+	bool wild = elab_point_has_wildcard(pp);
+	if (full && !wild)
+		return;
+	struct vec exps = {0}, none = {0};
+	expand_providers(x, pp, &none, wild, &exps);
+	VEC_FOREACH(exps, i) {
+		struct expansion *ex = VEC_AT(exps, i, struct expansion *);
+		struct list_match *m = arena_alloc(x->a, sizeof(*m));
+		m->point = ex->point;
+		m->prov = ex->prov;
+		vec_push(x->a, out, m);
+	}
+}
+
+void elab_derive_alias_for_listing(struct elab *x, struct alias_name *an, struct vec *out)
+{
+	struct probe *p = arena_alloc(x->a, sizeof(*p));
+	p->loc = an->name->loc;
+	p->file = an->file->src;
+	p->body = stmt_new(x->a, S_BLOCK, p->loc);
+	vec_push(x->a, &p->points, elab_clone_point(x->a, an->name));
+	elab_derive_probe(x, p, out);
+}

@@ -1,0 +1,667 @@
+/* Symbol resolution in probe and function bodies: locals, globals,
+ * functions (by name and arity, the script before the tapset, private
+ * names only within their file), target variables through the probe's
+ * provider, @defined folding, and the context rules (break/continue in
+ * loops, return in functions, guru-only constructs). */
+#include "elab_internal.h"
+
+#include <string.h>
+
+enum { ACC_READ = 1, ACC_WRITE = 2 };
+
+struct scope {
+	struct elab *x;
+	struct probe *probe;     /* derived probe, or NULL in a function */
+	struct funcdecl *func;   /* or NULL in a probe */
+	struct vec *locals;
+	bool in_cond;            /* probe condition: globals only */
+	int loops;
+	int value_returns;
+};
+
+static void resolve_expr(struct scope *sc, struct expr *e, int acc);
+static void resolve_stmt(struct scope *sc, struct stmt *s);
+
+static const char *const print_builtins[] = {
+	"print", "println", "printf", "printd", "printdln",
+	"sprint", "sprintln", "sprintf", "sprintd", "sprintdln", NULL,
+};
+
+bool elab_is_print_builtin(const char *name)
+{
+	for (int i = 0; name && print_builtins[i]; i++)
+		if (strcmp(name, print_builtins[i]) == 0)
+			return true;
+	return false;
+}
+
+static bool guru_ok(struct scope *sc, struct loc at)
+{
+	return sc->x->s->guru || (at.file && at.file->is_tapset);
+}
+
+/* "$x", whether or not the parser kept the '$'. */
+const char *elab_target_name(struct arena *a, const struct expr *e)
+{
+	const char *n = e->str ? e->str : (e->op ? e->op : "");
+	if (e->kind == E_TARGET_VARS && e->op)
+		n = e->op;
+	if (n[0] == '$' || n[0] == '@')
+		return n;
+	return arena_printf(a, "$%s", n);
+}
+
+/* The array expression of an E_INDEX / E_IN (the parser's field). */
+struct expr *elab_index_base(const struct expr *e)
+{
+	return e->left ? e->left : e->operand;
+}
+
+static const char *array_name(const struct expr *e)
+{
+	const struct expr *b = elab_index_base(e);
+	if (b && b->kind == E_VAR)
+		return b->str;
+	if (b && b->kind == E_INDEX)
+		return array_name(b);
+	return e->str;
+}
+
+/* ---- variables ------------------------------------------------------ */
+
+static struct vardecl *find_in(struct vec *vars, const char *name)
+{
+	if (!vars)
+		return NULL;
+	VEC_FOREACH(*vars, i) {
+		struct vardecl *v = VEC_AT(*vars, i, struct vardecl *);
+		if (v->name && strcmp(v->name, name) == 0)
+			return v;
+	}
+	return NULL;
+}
+
+static struct vardecl *find_local(struct scope *sc, const char *name)
+{
+	struct vardecl *v = NULL;
+	if (sc->func)
+		v = find_in(&sc->func->params, name);
+	return v ? v : find_in(sc->locals, name);
+}
+
+/* A global visible from `from`: the same file's first, then in file order
+ * (the user's script before the tapset). Marks it and its file used. */
+static struct vardecl *find_global(struct elab *x, const char *name, const struct src_file *from)
+{
+	struct symtab_entry *best = NULL;
+	for (struct symtab_entry *e = elab_symtab_first(&x->globals, name); e; e = elab_symtab_next(e)) {
+		struct vardecl *v = e->decl;
+		if (v->is_private && e->file->src != from)
+			continue;
+		if (e->file->src == from) {
+			best = e;
+			break;
+		}
+		if (!best)
+			best = e;
+	}
+	if (!best)
+		return NULL;
+	struct vardecl *v = best->decl;
+	v->used = true;
+	elab_use_file(x, best->file);
+	return v;
+}
+
+static struct vardecl *new_local(struct scope *sc, const char *name, struct loc at)
+{
+	struct vardecl *v = arena_alloc(sc->x->a, sizeof(*v));
+	v->name = name;
+	v->loc = at;
+	v->file = at.file;
+	v->arity = 0;
+	vec_push(sc->x->a, sc->locals, v);
+	return v;
+}
+
+static void mark(struct vardecl *v, int acc)
+{
+	v->used = true;
+	if (acc & ACC_READ)
+		v->read = true;
+	if (acc & ACC_WRITE)
+		v->written = true;
+}
+
+static void resolve_var(struct scope *sc, struct expr *e, int acc)
+{
+	if (!e->str)
+		return;
+	struct vardecl *v = sc->in_cond ? NULL : find_local(sc, e->str);
+	if (!v)
+		v = find_global(sc->x, e->str, e->loc.file);
+	if (!v && sc->in_cond) {
+		elab_error(sc->x, e->loc,
+			   "semantic error: probe condition may only use global variables, '%s' is not one", e->str);
+		return;
+	}
+	if (!v)
+		v = new_local(sc, e->str, e->loc);
+	e->var = v;
+	mark(v, acc);
+}
+
+/* The global array an index, `in`, foreach or <<< names. */
+static struct vardecl *resolve_array(struct scope *sc, const char *name, struct loc at, int acc,
+				     const char *what)
+{
+	if (!name)
+		return NULL;
+	struct vardecl *v = NULL;
+	if (!sc->in_cond && find_local(sc, name)) {
+		elab_error(sc->x, at, "semantic error: %s '%s' must be a global (missing global declaration?)",
+			   what, name);
+		return NULL;
+	}
+	v = find_global(sc->x, name, at.file);
+	if (!v) {
+		elab_error(sc->x, at, "semantic error: %s '%s' must be a global (missing global declaration?)",
+			   what, name);
+		return NULL;
+	}
+	mark(v, acc);
+	return v;
+}
+
+static void resolve_args(struct scope *sc, struct vec *args)
+{
+	VEC_FOREACH(*args, i) {
+		struct expr *a = VEC_AT(*args, i, struct expr *);
+		if (a && a->kind != E_STAR)
+			resolve_expr(sc, a, ACC_READ);
+	}
+}
+
+static void resolve_indexed(struct scope *sc, struct expr *e, int acc)
+{
+	struct expr *b = elab_index_base(e);
+	if (b && b->kind == E_HIST) {
+		/* @hist_log(s)[bucket]: a read of one bucket's count. */
+		if (acc & ACC_WRITE)
+			elab_error(sc->x, e->loc, "semantic error: a histogram bucket cannot be assigned");
+		resolve_expr(sc, b, ACC_READ);
+		resolve_args(sc, &e->args);
+		return;
+	}
+	if (b && b->kind == E_INDEX) {
+		resolve_indexed(sc, b, acc);
+		e->var = b->var;
+	} else {
+		e->var = resolve_array(sc, array_name(e), b ? b->loc : e->loc, acc, "array");
+		if (b && b->kind == E_VAR)
+			b->var = e->var;
+	}
+	resolve_args(sc, &e->args);
+}
+
+/* ---- functions ------------------------------------------------------ */
+
+static bool func_visible(const struct funcdecl *f, const struct symtab_entry *e, const struct src_file *from)
+{
+	return !f->is_private || e->file->src == from;
+}
+
+static void use_function(struct elab *x, struct funcdecl *f, struct stapfile *file)
+{
+	elab_use_file(x, file);
+	if (f->used)
+		return;
+	f->used = true;
+	vec_push(x->a, &x->func_queue, f);
+	vec_push(x->a, &x->used_funcs, f);
+}
+
+static void resolve_call(struct scope *sc, struct expr *e)
+{
+	resolve_args(sc, &e->args);
+	if (elab_is_print_builtin(e->str))
+		return;
+	struct elab *x = sc->x;
+	const struct src_file *from = e->loc.file;
+	struct symtab_entry *pick = NULL, *any = NULL;
+	/* A private function of the calling file first, then file order. */
+	for (int pass = 0; pass < 2 && !pick; pass++)
+		for (struct symtab_entry *en = elab_symtab_first(&x->functions, e->str); en;
+		     en = elab_symtab_next(en)) {
+			struct funcdecl *f = en->decl;
+			if (!func_visible(f, en, from) || (pass == 0 && en->file->src != from))
+				continue;
+			if (!any)
+				any = en;
+			if (f->params.n == e->args.n) {
+				pick = en;
+				break;
+			}
+		}
+	if (!pick) {
+		if (any) {
+			struct funcdecl *f = any->decl;
+			elab_error(x, e->loc, "semantic error: function '%s' takes %d argument%s, called with %d",
+				   e->str, f->params.n, f->params.n == 1 ? "" : "s", e->args.n);
+			elab_note(x, f->loc, "'%s' is declared here", e->str);
+		} else {
+			elab_error(x, e->loc, "semantic error: unresolved function '%s'", e->str ? e->str : "");
+		}
+		return;
+	}
+	e->func = pick->decl;
+	use_function(x, pick->decl, pick->file);
+}
+
+/* ---- target variables ----------------------------------------------- */
+
+static void resolve_components(struct scope *sc, struct expr *e)
+{
+	VEC_FOREACH(e->components, i) {
+		struct component *c = VEC_AT(e->components, i, struct component *);
+		if (c->index)
+			resolve_expr(sc, c->index, ACC_READ);
+	}
+}
+
+static bool try_target(struct scope *sc, struct expr *e)
+{
+	const struct provider *p = sc->probe ? sc->probe->provider : NULL;
+	if (!p || !p->resolve_target)
+		return false;
+	return p->resolve_target(sc->x->s, sc->probe, e);
+}
+
+static const char *target_desc(struct scope *sc, const struct expr *e)
+{
+	if (e->kind == E_CAST)
+		return arena_printf(sc->x->a, "@cast(..., \"%s\")", e->str ? e->str : "");
+	if (e->kind == E_ATVAR)
+		return arena_printf(sc->x->a, "@var(\"%s\")", e->str ? e->str : "");
+	return elab_target_name(sc->x->a, e);
+}
+
+static void resolve_target(struct scope *sc, struct expr *e, int acc)
+{
+	struct elab *x = sc->x;
+	if (e->operand)
+		resolve_expr(sc, e->operand, ACC_READ);
+	resolve_components(sc, e);
+	if (!sc->probe || sc->in_cond) {
+		elab_error(x, e->loc, "semantic error: target variable '%s' may only be used in a probe handler",
+			   target_desc(sc, e));
+		return;
+	}
+	if ((acc & ACC_WRITE) && !x->s->guru) {
+		elab_error(x, e->loc, "semantic error: writing to target variable '%s' requires guru mode (-g)",
+			   target_desc(sc, e));
+		return;
+	}
+	if (try_target(sc, e))
+		return;
+	elab_error(x, e->loc, "semantic error: unable to find target variable '%s'", target_desc(sc, e));
+	const struct provider *p = sc->probe->provider;
+	if (p && p->describe_vars) {
+		struct strbuf b;
+		sb_init(&b);
+		p->describe_vars(x->s, sc->probe->resolved_point, &b);
+		if (b.len)
+			elab_note(x, e->loc, "available at this probe point: %s", b.s);
+		sb_free(&b);
+	}
+}
+
+static bool is_targetish(const struct expr *e)
+{
+	return e && (e->kind == E_TARGET || e->kind == E_TARGET_VARS || e->kind == E_CAST ||
+		     e->kind == E_ATVAR);
+}
+
+/* @defined(x) becomes 1 or 0 now; folded conditions then cut dead code
+ * before it is checked. The node keeps op "@defined" to mark the fold. */
+static void fold_defined(struct scope *sc, struct expr *e)
+{
+	struct expr *op = e->operand;
+	bool defined = true;
+	if (is_targetish(op)) {
+		if (op->operand)
+			resolve_expr(sc, op->operand, ACC_READ);
+		resolve_components(sc, op);
+		defined = sc->probe && !sc->in_cond && try_target(sc, op);
+	}
+	e->kind = E_NUM;
+	e->num = defined ? 1 : 0;
+	e->op = "@defined";
+	e->operand = NULL;
+	e->type = TY_LONG;
+}
+
+/* A condition known at elaboration time: only what @defined produced. */
+static bool folded_value(const struct expr *e, bool *value)
+{
+	if (!e)
+		return false;
+	if (e->kind == E_NUM && e->op && strcmp(e->op, "@defined") == 0) {
+		*value = e->num != 0;
+		return true;
+	}
+	if (e->kind == E_UNARY && e->op && strcmp(e->op, "!") == 0 && folded_value(e->operand, value)) {
+		*value = !*value;
+		return true;
+	}
+	return false;
+}
+
+static void set_folded(struct expr *e, bool value)
+{
+	struct loc at = e->loc;
+	memset(e, 0, sizeof(*e));
+	e->kind = E_NUM;
+	e->loc = at;
+	e->num = value;
+	e->op = "@defined";
+	e->type = TY_LONG;
+}
+
+static bool ends_with_return(const struct probe_point *pp)
+{
+	const char *last = pp ? pp_comp_name(pp, pp->comps.n - 1) : NULL;
+	return last && strcmp(last, "return") == 0;
+}
+
+static bool is_lvalue(const struct expr *e)
+{
+	return e && (e->kind == E_VAR || e->kind == E_INDEX || e->kind == E_TARGET ||
+		     e->kind == E_CAST || e->kind == E_ATVAR);
+}
+
+static void resolve_lvalue(struct scope *sc, struct expr *e, int acc, const char *op)
+{
+	if (!is_lvalue(e)) {
+		elab_error(sc->x, e ? e->loc : (struct loc){0},
+			   "semantic error: the left operand of '%s' is not assignable", op ? op : "=");
+		if (e)
+			resolve_expr(sc, e, ACC_READ);
+		return;
+	}
+	resolve_expr(sc, e, acc);
+}
+
+static void resolve_stats_target(struct scope *sc, struct expr *e)
+{
+	if (e && e->kind == E_VAR) {
+		struct vardecl *v = resolve_array(sc, e->str, e->loc, ACC_WRITE, "statistics variable");
+		e->var = v;
+		return;
+	}
+	if (e && e->kind == E_INDEX) {
+		resolve_indexed(sc, e, ACC_WRITE);
+		return;
+	}
+	if (e) {
+		elab_error(sc->x, e->loc, "semantic error: the left operand of '<<<' must be a global variable or array element");
+		resolve_expr(sc, e, ACC_READ);
+	}
+}
+
+static void resolve_expr(struct scope *sc, struct expr *e, int acc)
+{
+	if (!e)
+		return;
+	struct elab *x = sc->x;
+	switch (e->kind) {
+	case E_NUM:
+	case E_STR:
+	case E_STAR:
+		break;
+	case E_VAR:
+		resolve_var(sc, e, acc);
+		break;
+	case E_TARGET:
+	case E_TARGET_VARS:
+	case E_CAST:
+	case E_ATVAR:
+		resolve_target(sc, e, acc);
+		break;
+	case E_DEFINED:
+		fold_defined(sc, e);
+		break;
+	case E_ENTRY:
+		if (!sc->probe || !ends_with_return(sc->probe->resolved_point))
+			elab_error(x, e->loc, "semantic error: @entry may only be used in a .return probe");
+		resolve_expr(sc, e->operand, ACC_READ);
+		break;
+	case E_UNARY:
+		resolve_expr(sc, e->operand, ACC_READ);
+		break;
+	case E_INCDEC:
+		resolve_lvalue(sc, e->operand, ACC_READ | ACC_WRITE, e->op);
+		break;
+	case E_LOGICAL: {
+		resolve_expr(sc, e->left, ACC_READ);
+		bool v;
+		bool is_and = e->op && strcmp(e->op, "&&") == 0;
+		if (folded_value(e->left, &v) && (is_and ? !v : v)) {
+			set_folded(e, v);
+			break;
+		}
+		resolve_expr(sc, e->right, ACC_READ);
+		break;
+	}
+	case E_BINARY:
+	case E_COMPARE:
+	case E_CONCAT:
+		resolve_expr(sc, e->left, ACC_READ);
+		resolve_expr(sc, e->right, ACC_READ);
+		break;
+	case E_TERNARY: {
+		resolve_expr(sc, e->cond, ACC_READ);
+		bool v;
+		if (folded_value(e->cond, &v)) {
+			struct expr *live = v ? e->left : e->right;
+			resolve_expr(sc, live, ACC_READ);
+			if (live)
+				*e = *live;
+			break;
+		}
+		resolve_expr(sc, e->left, ACC_READ);
+		resolve_expr(sc, e->right, ACC_READ);
+		break;
+	}
+	case E_ASSIGN: {
+		bool plain = e->op && strcmp(e->op, "=") == 0;
+		resolve_expr(sc, e->right, ACC_READ);
+		resolve_lvalue(sc, e->left, ACC_WRITE | (plain ? 0 : ACC_READ), e->op);
+		break;
+	}
+	case E_STATS_ADD:
+		resolve_expr(sc, e->right, ACC_READ);
+		resolve_stats_target(sc, e->left);
+		break;
+	case E_INDEX:
+		resolve_indexed(sc, e, acc);
+		break;
+	case E_IN: {
+		struct expr *b = elab_index_base(e);
+		if (b && b->kind == E_INDEX) {
+			resolve_indexed(sc, b, ACC_READ);
+			e->var = b->var;
+		} else {
+			e->var = resolve_array(sc, array_name(e), b ? b->loc : e->loc, ACC_READ, "array");
+			if (b && b->kind == E_VAR)
+				b->var = e->var;
+		}
+		resolve_args(sc, &e->args);
+		break;
+	}
+	case E_CALL:
+		resolve_call(sc, e);
+		break;
+	case E_STAT_OP:
+	case E_HIST:
+		resolve_expr(sc, e->operand, ACC_READ);
+		resolve_args(sc, &e->args);
+		break;
+	case E_EMBEDDED:
+		if (!guru_ok(sc, e->loc))
+			elab_error(x, e->loc, "semantic error: embedded code requires guru mode (-g)");
+		break;
+	}
+}
+
+/* ---- statements ----------------------------------------------------- */
+
+static void resolve_foreach(struct scope *sc, struct stmt *s)
+{
+	struct expr *arr = s->fe_array;
+	if (arr && arr->kind == E_INDEX) {
+		resolve_indexed(sc, arr, ACC_READ);
+	} else if (arr && arr->kind == E_VAR) {
+		arr->var = resolve_array(sc, arr->str, arr->loc, ACC_READ, "foreach array");
+	} else if (arr) {
+		elab_error(sc->x, arr->loc, "semantic error: foreach needs a global array");
+	}
+	VEC_FOREACH(s->fe_keys, i)
+		resolve_lvalue(sc, VEC_AT(s->fe_keys, i, struct expr *), ACC_WRITE, "foreach");
+	if (s->fe_value)
+		resolve_lvalue(sc, s->fe_value, ACC_WRITE, "foreach");
+	resolve_expr(sc, s->fe_limit, ACC_READ);
+	if (s->fe_sort_key > s->fe_keys.n)
+		elab_error(sc->x, s->loc, "semantic error: foreach sorts by key %d but has only %d key%s",
+			   s->fe_sort_key, s->fe_keys.n, s->fe_keys.n == 1 ? "" : "s");
+	sc->loops++;
+	resolve_stmt(sc, s->body);
+	sc->loops--;
+}
+
+static void resolve_if(struct scope *sc, struct stmt *s)
+{
+	resolve_expr(sc, s->cond, ACC_READ);
+	bool v;
+	if (folded_value(s->cond, &v)) {
+		struct stmt *live = v ? s->then : s->els;
+		resolve_stmt(sc, live);
+		struct loc at = s->loc;
+		if (live) {
+			*s = *live;
+		} else {
+			memset(s, 0, sizeof(*s));
+			s->kind = S_NULL;
+			s->loc = at;
+		}
+		return;
+	}
+	resolve_stmt(sc, s->then);
+	resolve_stmt(sc, s->els);
+}
+
+static void resolve_stmt(struct scope *sc, struct stmt *s)
+{
+	if (!s)
+		return;
+	struct elab *x = sc->x;
+	switch (s->kind) {
+	case S_BLOCK:
+		VEC_FOREACH(s->stmts, i)
+			resolve_stmt(sc, VEC_AT(s->stmts, i, struct stmt *));
+		break;
+	case S_EXPR:
+		resolve_expr(sc, s->expr, ACC_READ);
+		break;
+	case S_IF:
+		resolve_if(sc, s);
+		break;
+	case S_WHILE:
+	case S_FOR:
+		resolve_expr(sc, s->init, ACC_READ);
+		resolve_expr(sc, s->cond, ACC_READ);
+		resolve_expr(sc, s->incr, ACC_READ);
+		sc->loops++;
+		resolve_stmt(sc, s->body);
+		sc->loops--;
+		break;
+	case S_FOREACH:
+		resolve_foreach(sc, s);
+		break;
+	case S_BREAK:
+	case S_CONTINUE:
+		if (sc->loops == 0)
+			elab_error(x, s->loc, "semantic error: '%s' outside of a loop",
+				   s->kind == S_BREAK ? "break" : "continue");
+		break;
+	case S_NEXT:
+		break;
+	case S_RETURN:
+		if (!sc->func) {
+			elab_error(x, s->loc, "semantic error: 'return' outside of a function");
+			break;
+		}
+		if (s->expr) {
+			sc->value_returns++;
+			resolve_expr(sc, s->expr, ACC_READ);
+		}
+		break;
+	case S_DELETE:
+		if (s->expr && s->expr->kind == E_INDEX)
+			resolve_indexed(sc, s->expr, ACC_WRITE);
+		else if (s->expr && s->expr->kind == E_VAR)
+			resolve_var(sc, s->expr, ACC_WRITE);
+		else if (s->expr)
+			elab_error(x, s->expr->loc, "semantic error: delete needs a variable or an array element");
+		break;
+	case S_TRY:
+		resolve_stmt(sc, s->body);
+		if (s->catch_var)
+			resolve_lvalue(sc, s->catch_var, ACC_WRITE, "catch");
+		resolve_stmt(sc, s->catch_body);
+		break;
+	case S_EMBEDDED:
+		if (!guru_ok(sc, s->loc))
+			elab_error(x, s->loc, "semantic error: embedded code requires guru mode (-g)");
+		break;
+	case S_NULL:
+		break;
+	}
+}
+
+void elab_resolve_probe(struct elab *x, struct probe *d)
+{
+	struct scope sc = {.x = x, .probe = d, .locals = &d->locals};
+	if (d->resolved_point && d->resolved_point->cond) {
+		sc.in_cond = true;
+		resolve_expr(&sc, d->resolved_point->cond, ACC_READ);
+		sc.in_cond = false;
+	}
+	resolve_stmt(&sc, d->body);
+}
+
+void elab_resolve_function(struct elab *x, struct funcdecl *f)
+{
+	VEC_FOREACH(f->params, i) {
+		struct vardecl *p = VEC_AT(f->params, i, struct vardecl *);
+		p->is_param = true;
+		p->arity = 0;
+		p->used = true;
+		p->written = true;
+		if (!p->file)
+			p->file = f->file;
+	}
+	if (f->embedded) {
+		if (!x->s->guru && !(f->file && f->file->is_tapset))
+			elab_error(x, f->loc, "semantic error: embedded code in function '%s' requires guru mode (-g)",
+				   f->name);
+		f->ret = f->ret_decl ? f->ret_decl : TY_VOID;
+		return;
+	}
+	struct scope sc = {.x = x, .func = f, .locals = &f->locals};
+	resolve_stmt(&sc, f->body);
+	if (f->ret_decl)
+		f->ret = f->ret_decl;
+	else if (sc.value_returns == 0)
+		f->ret = TY_VOID;
+}

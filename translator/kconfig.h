@@ -1,0 +1,16 @@
+/* The kernel's build configuration, for CONFIG_* in preprocessor
+ * conditions: /proc/config.gz for the running kernel, /boot/config-KREL or
+ * DIR/.config for -r. Loaded lazily on the first lookup. */
+#ifndef BTAP_KCONFIG_H
+#define BTAP_KCONFIG_H
+
+struct kconfig;
+
+/* release: NULL for the running kernel, a release name, or a build dir. */
+struct kconfig *kconfig_new(const char *release);
+void kconfig_free(struct kconfig *kc);
+/* Value of CONFIG_NAME ("y", "m", "250", "\"str\"") or NULL when unset.
+ * Matches the pp_config.config_lookup signature. */
+const char *kconfig_lookup(const char *name, void *kc);
+
+#endif

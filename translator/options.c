@@ -1,0 +1,155 @@
+#include "options.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char usage_text[] =
+	"Usage: btap [OPTIONS] SCRIPT.stp [ARGS...]\n"
+	"       btap [OPTIONS] -e 'SCRIPT' [ARGS...]\n"
+	"       btap -l 'PROBE-POINT'    list matching probe points\n"
+	"       btap -L 'PROBE-POINT'    ... with their variables and types\n"
+	"\n"
+	"A SystemTap-compatible tracer: runs stap scripts through BPF, or as a\n"
+	"kprobe kernel module where the kernel has no BPF or BTF.\n"
+	"\n"
+	"Options:\n"
+	"  -e SCRIPT        run the script given on the command line\n"
+	"  -p NUM           stop after pass NUM: 1 parse, 2 elaborate, 3 translate,\n"
+	"                   4 compile, 5 run (default)\n"
+	"  -v               more verbose: one line per pass with its time (repeatable)\n"
+	"  -k               keep the temporary directory\n"
+	"  -o FILE          send output to FILE\n"
+	"  -c CMD           start CMD once probes are attached; stop when it exits\n"
+	"  -x PID           set target() to PID; stop when it exits\n"
+	"  -I DIR           look for tapset files in DIR too\n"
+	"  -D NAME=VALUE    set a runtime limit (MAXSTRINGLEN, MAXMAPENTRIES, ...)\n"
+	"  -g               guru mode: allow embedded C and writes to target variables\n"
+	"  -w               suppress warnings\n"
+	"  -m NAME          name of the module or BPF object\n"
+	"  -r KREL|DIR      translate for another kernel release or build tree\n"
+	"  -T SECONDS       stop the script after SECONDS\n"
+	"  -s MB            output buffer size in megabytes\n"
+	"  -b               bulk mode (larger per-CPU output buffers)\n"
+	"  -l PATTERN       list probe points matching PATTERN\n"
+	"  -L PATTERN       list probe points and their variables\n"
+	"  -V               print version and exit\n"
+	"  --runtime=MODE   bpf, kmod or auto (default bpf)\n"
+	"  --suppress-handler-errors  ignore runtime errors in probe handlers\n"
+	"  --run ARTIFACT   run a compiled artifact (from -p4) without recompiling\n"
+	"  -h, --help       this text\n";
+
+enum { OPT_RUNTIME = 1000, OPT_SUPPRESS_HANDLER_ERRORS, OPT_RUN_ARTIFACT };
+
+static bool parse_int(const char *s, long lo, long hi, long *out)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	if (errno || !*s || *end || v < lo || v > hi)
+		return false;
+	*out = v;
+	return true;
+}
+
+static enum opt_result bad(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "btap: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\nTry 'btap --help' for more information.\n");
+	return OPT_EXIT_ERROR;
+}
+
+enum opt_result options_parse(struct session *s, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{"runtime", required_argument, NULL, OPT_RUNTIME},
+		{"suppress-handler-errors", no_argument, NULL, OPT_SUPPRESS_HANDLER_ERRORS},
+		{"run", required_argument, NULL, OPT_RUN_ARTIFACT},
+		{NULL, 0, NULL, 0},
+	};
+	long v;
+	int c;
+	optind = 1;
+	/* '+': options end at the script name; what follows are its args. */
+	while ((c = getopt_long(argc, argv, "+e:p:vko:c:x:I:D:gwm:r:T:s:bl:L:Vh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'e': s->script_text = optarg; break;
+		case 'p':
+			if (!parse_int(optarg, 1, 5, &v))
+				return bad("invalid pass number '%s' (expected 1-5)", optarg);
+			s->last_pass = (int)v;
+			break;
+		case 'v': s->verbose++; break;
+		case 'k': s->keep_tmp = true; break;
+		case 'o': s->output_file = optarg; break;
+		case 'c': s->command = optarg; break;
+		case 'x':
+			if (!parse_int(optarg, 1, INT_MAX, &v))
+				return bad("invalid process id '%s'", optarg);
+			s->target_pid = (int)v;
+			break;
+		case 'I': vec_push(&s->arena, &s->include_dirs, optarg); break;
+		case 'D':
+			if (!strchr(optarg, '=') && !optarg[0])
+				return bad("invalid -D '%s' (expected NAME=VALUE)", optarg);
+			vec_push(&s->arena, &s->defines, optarg);
+			break;
+		case 'g': s->guru = true; break;
+		case 'w': s->suppress_warnings = true; break;
+		case 'm': s->module_name = optarg; break;
+		case 'r': s->kernel_release = optarg; break;
+		case 'T':
+			if (!parse_int(optarg, 1, INT_MAX, &v))
+				return bad("invalid timeout '%s' (expected seconds > 0)", optarg);
+			s->timeout_secs = (int)v;
+			break;
+		case 's':
+			if (!parse_int(optarg, 1, 4095, &v))
+				return bad("invalid buffer size '%s' (expected 1-4095 MB)", optarg);
+			s->bufsize_mb = (int)v;
+			break;
+		case 'b': s->bulk = true; break;
+		case 'l': s->list_pattern = optarg; s->list_vars = false; break;
+		case 'L': s->list_pattern = optarg; s->list_vars = true; break;
+		case 'V':
+			printf("btap version %s (%s)\n", BTAP_VERSION, BTAP_GITREV);
+			printf("SystemTap script language; runtimes: bpf (default), kmod\n");
+			return OPT_EXIT_OK;
+		case 'h': fputs(usage_text, stdout); return OPT_EXIT_OK;
+		case OPT_RUNTIME:
+			if (strcmp(optarg, "bpf") == 0)
+				s->runtime = RT_BPF;
+			else if (strcmp(optarg, "kmod") == 0 || strcmp(optarg, "kernel") == 0)
+				s->runtime = RT_KMOD;
+			else if (strcmp(optarg, "auto") == 0)
+				s->runtime = RT_AUTO;
+			else
+				return bad("invalid runtime '%s' (expected bpf, kmod or auto)", optarg);
+			break;
+		case OPT_SUPPRESS_HANDLER_ERRORS: s->suppress_handler_errors = true; break;
+		case OPT_RUN_ARTIFACT: s->run_artifact = optarg; break;
+		default:
+			fprintf(stderr, "Try 'btap --help' for more information.\n");
+			return OPT_EXIT_ERROR;
+		}
+	}
+	int rest = optind;
+	if (!s->script_text && !s->list_pattern && !s->run_artifact) {
+		if (rest >= argc)
+			return bad("%s", "no script given (a SCRIPT file, -e 'SCRIPT', -l or -L)");
+		s->script_path = argv[rest++];
+	}
+	if (s->script_text && s->list_pattern)
+		return bad("%s", "-e cannot be combined with -l/-L");
+	if (s->command && s->target_pid)
+		return bad("%s", "-c and -x cannot be combined");
+	s->args = (const char *const *)&argv[rest];
+	s->nargs = argc - rest;
+	return OPT_RUN;
+}

@@ -1,0 +1,210 @@
+/* timer.s/sec/ms/msec/us/usec/ns/nsec/jiffies(N)[.randomize(M)],
+ * timer.hz(N) and timer.profile. Interval timers run in the runner;
+ * timer.profile fires on every CPU in kernel context. The accepted ranges
+ * are the ones stap enforces. */
+#include "provider.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+struct timer_unit {
+	const char *name;
+	int64_t min, max;
+};
+
+static const struct timer_unit units[] = {
+	{"s", 1, 86400},
+	{"sec", 1, 86400},
+	{"ms", 1, 86400000},
+	{"msec", 1, 86400000},
+	{"us", 100, 86400000000LL},
+	{"usec", 100, 86400000000LL},
+	{"ns", 100000, 86400000000000LL},
+	{"nsec", 100000, 86400000000000LL},
+	{"jiffies", 1, 1000000},
+	{"hz", 1, 10000}, /* 1e9/N ns must stay >= 100000 ns */
+	{NULL, 0, 0},
+};
+
+static const struct pp_component *comp_at(const struct probe_point *pp, int i)
+{
+	return i < pp->comps.n ? VEC_AT(pp->comps, i, struct pp_component *) : NULL;
+}
+
+static bool is_timer(const struct probe_point *pp)
+{
+	const char *n0 = pp_comp_name(pp, 0);
+	return pp->comps.n >= 2 && n0 && pp_glob_match(n0, "timer");
+}
+
+static bool interval_claims(const struct probe_point *pp)
+{
+	if (!is_timer(pp) || pp->comps.n > 3 || !pp_comp_name(pp, 1))
+		return false;
+	for (int i = 0; units[i].name; i++)
+		if (pp_glob_match(pp_comp_name(pp, 1), units[i].name))
+			return true;
+	return false;
+}
+
+static bool number_arg(const struct expr *arg, int64_t *v)
+{
+	if (!arg)
+		return false;
+	if (arg->kind == E_NUM) {
+		*v = arg->num;
+		return true;
+	}
+	if (arg->kind == E_UNARY && arg->op && strcmp(arg->op, "-") == 0 && arg->operand &&
+	    arg->operand->kind == E_NUM) {
+		*v = -arg->operand->num;
+		return true;
+	}
+	return false;
+}
+
+static struct expr *num_expr(struct arena *a, int64_t v, struct loc at)
+{
+	struct expr *e = expr_new(a, E_NUM, at);
+	e->num = v;
+	e->type = TY_LONG;
+	return e;
+}
+
+static struct pp_component *comp_new(struct arena *a, const char *name, struct expr *arg, struct loc at)
+{
+	struct pp_component *c = arena_alloc(a, sizeof(*c));
+	c->name = name;
+	c->arg = arg;
+	c->loc = at;
+	return c;
+}
+
+/* Check one unit against the point; on success append the concrete point.
+ * Errors are reported only when `report` (the unit was named exactly). */
+static bool expand_unit(struct session *s, const struct probe_point *pp, const struct timer_unit *u,
+			bool report, struct vec *out)
+{
+	const struct pp_component *c1 = comp_at(pp, 1), *c2 = comp_at(pp, 2);
+	struct loc at1 = c1->arg ? c1->arg->loc : c1->loc;
+	int64_t n, r = 0;
+	if (!number_arg(c1->arg, &n)) {
+		if (report)
+			diag_error(at1, "semantic error: timer.%s requires a numeric interval, as in timer.%s(100)",
+				   u->name, u->name);
+		return false;
+	}
+	if (strcmp(u->name, "hz") == 0 && n <= 0) {
+		if (report)
+			diag_error(at1, "semantic error: timer.hz frequency must be greater than 0");
+		return false;
+	}
+	if (n < u->min || n > u->max) {
+		if (report)
+			diag_error(at1, "semantic error: timer.%s interval %" PRId64 " out of range (%" PRId64
+				   ", %" PRId64 ")", u->name, n, u->min, u->max);
+		return false;
+	}
+	if (c2) {
+		bool is_rand = c2->name && pp_glob_match(c2->name, "randomize") &&
+			       strcmp(u->name, "hz") != 0;
+		if (!is_rand) {
+			if (report)
+				diag_error(c2->loc, "semantic error: invalid suffix '%s' for timer.%s",
+					   c2->name ? c2->name : "", u->name);
+			return false;
+		}
+		struct loc at2 = c2->arg ? c2->arg->loc : c2->loc;
+		if (!number_arg(c2->arg, &r)) {
+			if (report)
+				diag_error(at2, "semantic error: randomize requires a numeric argument");
+			return false;
+		}
+		if (r < 0 || r > n) {
+			if (report)
+				diag_error(at2, "semantic error: randomization value %" PRId64
+					   " out of range (0, %" PRId64 ")", r, n);
+			return false;
+		}
+	}
+	struct arena *a = &s->arena;
+	struct probe_point *cp = arena_alloc(a, sizeof(*cp));
+	cp->loc = pp->loc;
+	cp->optional = pp->optional;
+	cp->sufficient = pp->sufficient;
+	vec_push(a, &cp->comps, comp_new(a, "timer", NULL, comp_at(pp, 0)->loc));
+	vec_push(a, &cp->comps, comp_new(a, u->name, num_expr(a, n, at1), c1->loc));
+	if (c2)
+		vec_push(a, &cp->comps, comp_new(a, "randomize", num_expr(a, r, c2->loc), c2->loc));
+	vec_push(a, out, cp);
+	return true;
+}
+
+static bool interval_expand(struct session *s, const struct probe_point *pp, struct vec *out)
+{
+	const char *unit = pp_comp_name(pp, 1);
+	bool exact = !strchr(unit, '*');
+	bool ok = true;
+	const struct pp_component *c0 = comp_at(pp, 0);
+	if (c0->arg) {
+		diag_error(c0->arg->loc, "semantic error: 'timer' takes no argument");
+		return false;
+	}
+	for (int i = 0; units[i].name; i++) {
+		if (!pp_glob_match(unit, units[i].name))
+			continue;
+		/* A wildcard unit quietly skips the units whose ranges reject N. */
+		if (!expand_unit(s, pp, &units[i], exact, out) && exact)
+			ok = false;
+	}
+	return ok;
+}
+
+static bool no_targets(struct session *s, struct probe *p, struct expr *e)
+{
+	return false;
+}
+
+const struct provider provider_timer = {
+	.name = "timer",
+	.kernel_context = false,
+	.claims = interval_claims,
+	.expand = interval_expand,
+	.resolve_target = no_targets,
+	.describe_vars = NULL,
+};
+
+static bool profile_claims(const struct probe_point *pp)
+{
+	return is_timer(pp) && pp->comps.n == 2 && pp_comp_name(pp, 1) &&
+	       pp_glob_match(pp_comp_name(pp, 1), "profile");
+}
+
+static bool profile_expand(struct session *s, const struct probe_point *pp, struct vec *out)
+{
+	const struct pp_component *c1 = comp_at(pp, 1);
+	if (c1->arg || comp_at(pp, 0)->arg) {
+		if (!strchr(c1->name, '*'))
+			diag_error(c1->arg ? c1->arg->loc : comp_at(pp, 0)->loc,
+				   "semantic error: timer.profile takes no argument");
+		return !strchr(c1->name, '*') ? false : true;
+	}
+	struct arena *a = &s->arena;
+	struct probe_point *cp = arena_alloc(a, sizeof(*cp));
+	cp->loc = pp->loc;
+	cp->optional = pp->optional;
+	cp->sufficient = pp->sufficient;
+	vec_push(a, &cp->comps, comp_new(a, "timer", NULL, comp_at(pp, 0)->loc));
+	vec_push(a, &cp->comps, comp_new(a, "profile", NULL, c1->loc));
+	vec_push(a, out, cp);
+	return true;
+}
+
+const struct provider provider_timer_profile = {
+	.name = "timer.profile",
+	.kernel_context = true,
+	.claims = profile_claims,
+	.expand = profile_expand,
+	.resolve_target = no_targets,
+	.describe_vars = NULL,
+};

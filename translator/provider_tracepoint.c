@@ -1,0 +1,345 @@
+/* kernel.trace("group:event"): kernel tracepoints. The target variables
+ * are the fields of the event's record ($prev_comm, $filename, ...), plus
+ * $$vars/$$parms (all of them, pretty-printed), $$name and $$system. */
+#include "provider.h"
+#include "tracepoints.h"
+
+#include <fnmatch.h>
+#include <string.h>
+
+static const struct pp_component *comp_at(const struct probe_point *pp, int i)
+{
+	return i < pp->comps.n ? VEC_AT(pp->comps, i, const struct pp_component *) : NULL;
+}
+
+static bool comp_is(const struct probe_point *pp, int i, const char *name)
+{
+	const struct pp_component *c = comp_at(pp, i);
+	return c && c->name && fnmatch(c->name, name, 0) == 0;
+}
+
+static bool tp_claims(const struct probe_point *pp)
+{
+	return comp_is(pp, 0, "kernel") && comp_is(pp, 1, "trace");
+}
+
+/* The "group:event" text of a point, or NULL (reported) when malformed. */
+static const char *point_pattern(const struct probe_point *pp, bool report)
+{
+	const struct pp_component *k = comp_at(pp, 0), *t = comp_at(pp, 1);
+	if (k->arg) {
+		if (report)
+			diag_error(k->arg->loc, "'kernel' takes no argument here: write kernel.trace(\"group:event\")");
+		return NULL;
+	}
+	if (!t->arg || t->arg->kind != E_STR) {
+		if (report)
+			diag_error(t->arg ? t->arg->loc : t->loc,
+			           "kernel.trace needs a string argument, as in kernel.trace(\"sched:sched_switch\")");
+		return NULL;
+	}
+	if (!*t->arg->str) {
+		if (report)
+			diag_error(t->arg->loc, "empty tracepoint name in kernel.trace(\"\")");
+		return NULL;
+	}
+	return t->arg->str;
+}
+
+static struct probe_point *concrete_point(struct arena *a, const struct probe_point *pp,
+                                          const struct tp_event *ev)
+{
+	const struct pp_component *k = comp_at(pp, 0), *t = comp_at(pp, 1);
+	struct probe_point *np = arena_alloc(a, sizeof *np);
+	*np = *pp;
+	np->comps = (struct vec){ 0 };
+
+	struct pp_component *nk = arena_alloc(a, sizeof *nk);
+	nk->name = "kernel";
+	nk->loc = k->loc;
+	vec_push(a, &np->comps, nk);
+
+	struct pp_component *nt = arena_alloc(a, sizeof *nt);
+	nt->name = "trace";
+	nt->loc = t->loc;
+	nt->arg = expr_new(a, E_STR, t->arg->loc);
+	nt->arg->type = TY_STRING;
+	/* Listed from BTF only: the group is unknown, name the event alone. */
+	nt->arg->str = *ev->group ? arena_printf(a, "%s:%s", ev->group, ev->name) : ev->name;
+	vec_push(a, &np->comps, nt);
+	return np;
+}
+
+static bool tp_expand(struct session *s, const struct probe_point *pp, struct vec *out)
+{
+	const struct pp_component *extra = comp_at(pp, 2);
+	if (extra) {
+		diag_error(extra->loc, "unexpected '.%s' after kernel.trace(...)", extra->name);
+		return false;
+	}
+	const char *pattern = point_pattern(pp, true);
+	if (!pattern)
+		return false;
+	struct vec events = { 0 };
+	if (tp_list(&s->arena, pattern, &events) < 0) {
+		diag_error(comp_at(pp, 1)->loc,
+		           "cannot list kernel tracepoints: tracefs cannot be mounted and the kernel has no BTF");
+		return false;
+	}
+	VEC_FOREACH(events, i)
+		vec_push(&s->arena, out, concrete_point(&s->arena, pp, VEC_AT(events, i, struct tp_event *)));
+	return true;
+}
+
+struct tp_event *tp_point_event(struct session *s, const struct probe_point *pp)
+{
+	if (!pp || !tp_claims(pp) || pp->comps.n != 2)
+		return NULL;
+	const char *text = point_pattern(pp, false);
+	if (!text || strpbrk(text, "*?["))
+		return NULL;
+	const char *colon = strchr(text, ':');
+	if (!colon)
+		return tp_event_load(&s->arena, "", text);
+	char *group = arena_strndup(&s->arena, text, (size_t)(colon - text));
+	return tp_event_load(&s->arena, group, colon + 1);
+}
+
+struct tp_event *tp_probe_event(struct session *s, struct probe *p)
+{
+	if (p->provider_data)
+		return p->provider_data;
+	const struct probe_point *pp = p->resolved_point;
+	if (!pp && p->points.n == 1)
+		pp = VEC_AT(p->points, 0, const struct probe_point *);
+	struct tp_event *ev = tp_point_event(s, pp);
+	p->provider_data = ev;
+	return ev;
+}
+
+/* ---- target variables --------------------------------------------- */
+
+static const char *strip_dollars(const char *name, int *ndollars)
+{
+	*ndollars = 0;
+	while (*name == '$') {
+		name++;
+		(*ndollars)++;
+	}
+	return name;
+}
+
+/* $$vars, $$parms, $$locals, $$name, $$system: strings. */
+static bool resolve_context_var(struct tp_event *ev, const char *name, struct expr *e)
+{
+	if (strcmp(name, "vars") != 0 && strcmp(name, "parms") != 0 && strcmp(name, "locals") != 0 &&
+	    strcmp(name, "name") != 0 && strcmp(name, "system") != 0)
+		return false;
+	e->type = TY_STRING;
+	e->target_info = ev;
+	return true;
+}
+
+static enum type type_of_field(const struct tp_field *f)
+{
+	return tp_field_is_string(f) ? TY_STRING : TY_LONG;
+}
+
+static enum type type_of_value(enum tp_value_class v)
+{
+	return v == TP_VALUE_CHAR_ARRAY ? TY_STRING : TY_LONG;
+}
+
+/* The place the first component starts from. Fixed arrays typed only by
+ * their format text start from their element when indexed. */
+static struct tp_place start_place(const struct tp_field *f, const struct component *c0, bool *indexed)
+{
+	struct tp_place p = { f->btf_id, f->btf_ptr_depth };
+	*indexed = false;
+	if (c0->kind == COMP_INDEX && !p.id &&
+	    (f->kind == TP_FIELD_ARRAY || f->kind == TP_FIELD_CHAR_ARRAY) && f->elem_ctype &&
+	    tp_btf_type_from_text(f->elem_ctype, &p.id, &p.ptr_depth))
+		*indexed = true;
+	return p;
+}
+
+static bool is_void_text(const char *ctype)
+{
+	if (!ctype)
+		return false;
+	if (strncmp(ctype, "const ", 6) == 0)
+		ctype += 6;
+	return strcmp(ctype, "void") == 0;
+}
+
+/* Can components apply to this field at all? */
+static bool field_takes_components(const struct tp_field *f, const struct component *c0, const char *name)
+{
+	if (c0->kind == COMP_PRETTY)
+		return true;
+	switch (f->kind) {
+	case TP_FIELD_POINTER:
+		if (is_void_text(f->elem_ctype)) {
+			diag_error(c0->loc, "cannot dereference '$%s': it is a void pointer (use @cast)", name);
+			return false;
+		}
+		return true;
+	case TP_FIELD_ARRAY:
+	case TP_FIELD_CHAR_ARRAY:
+	case TP_FIELD_DATA_LOC_STR:
+	case TP_FIELD_DATA_LOC_ARRAY:
+	case TP_FIELD_REL_LOC_STR:
+	case TP_FIELD_REL_LOC_ARRAY:
+		if (c0->kind == COMP_INDEX)
+			return true;
+		diag_error(c0->loc, "'$%s' is an array (%s): use an index, not '->'", name, f->ctype);
+		return false;
+	default:
+		diag_error(c0->loc, "'$%s' has type '%s', which has no members", name, f->ctype);
+		return false;
+	}
+}
+
+/* Walk $field->a[i]->b through BTF. Unknown types (no BTF, untyped
+ * pointers) are accepted as long: the backend reads them as words. */
+static void resolve_components(struct session *s, const struct tp_field *f, const char *name, struct expr *e)
+{
+	struct tp_access *acc = arena_alloc(&s->arena, sizeof *acc);
+	acc->field = f;
+	e->target_info = acc;
+	e->type = TY_LONG;
+	const struct component *c0 = VEC_AT(e->components, 0, const struct component *);
+	if (!field_takes_components(f, c0, name))
+		return;
+	bool indexed;
+	struct tp_place p = start_place(f, c0, &indexed);
+	bool known = p.id != 0 || p.ptr_depth > 0;
+	int first = indexed ? 1 : 0;
+	for (int i = first; known && i < e->components.n; i++) {
+		const struct component *c = VEC_AT(e->components, i, const struct component *);
+		if (c->kind == COMP_PRETTY)
+			break;
+		bool ok = c->kind == COMP_FIELD ? tp_place_member(&p, c->field) : tp_place_index(&p);
+		if (ok)
+			continue;
+		if (!p.id && p.ptr_depth == 0) {
+			known = false; /* walked into void or an unknown type */
+			break;
+		}
+		const char *tn = tp_place_type_name(&s->arena, p);
+		if (c->kind == COMP_FIELD)
+			diag_error(c->loc, "'%s' has no member '%s'", tn, c->field);
+		else
+			diag_error(c->loc, "'%s' cannot be indexed", tn);
+		return;
+	}
+	const struct component *last = VEC_AT(e->components, e->components.n - 1, const struct component *);
+	if (last->kind == COMP_PRETTY) {
+		e->type = TY_STRING;
+		acc->place = p;
+		acc->resolved = known;
+		acc->value = known ? tp_place_class(p) : TP_VALUE_UNKNOWN;
+		return;
+	}
+	if (!known) {
+		acc->value = TP_VALUE_UNKNOWN;
+		return;
+	}
+	acc->place = p;
+	acc->resolved = true;
+	acc->value = tp_place_class(p);
+	if (acc->value == TP_VALUE_AGGREGATE)
+		diag_error(last->loc, "'%s' is a %s, not a value: name one of its members or add '$' to print it",
+		           name, tp_place_type_name(&s->arena, p));
+	e->type = type_of_value(acc->value);
+}
+
+static bool tp_resolve_target(struct session *s, struct probe *p, struct expr *e)
+{
+	struct tp_event *ev = tp_probe_event(s, p);
+	if (!ev)
+		return false;
+	int dollars;
+	if (e->kind == E_TARGET_VARS) {
+		const char *name = strip_dollars(e->op ? e->op : e->str ? e->str : "", &dollars);
+		return resolve_context_var(ev, name, e);
+	}
+	if (e->kind != E_TARGET || !e->str)
+		return false;
+	const char *name = strip_dollars(e->str, &dollars);
+	if (dollars >= 2)
+		return resolve_context_var(ev, name, e);
+	const struct tp_field *f = tp_event_field(ev, name);
+	if (!f)
+		return false;
+	if (f->kind == TP_FIELD_OTHER && !e->components.n) {
+		diag_error(e->loc, "'$%s' has type '%s', which btap cannot read as a value", name, f->ctype);
+		e->type = TY_LONG;
+		e->target_info = (void *)f;
+		return true;
+	}
+	if (e->components.n) {
+		resolve_components(s, f, name, e);
+	} else {
+		e->type = type_of_field(f);
+		e->target_info = (void *)f;
+	}
+	if (e->addressof && !e->components.n) {
+		/* The record is transient: its fields have no useful address. */
+		diag_error(e->loc, "cannot take the address of tracepoint field '$%s'", name);
+	}
+	return true;
+}
+
+/* ---- -L ------------------------------------------------------------ */
+
+static void describe_field(struct strbuf *out, const struct tp_field *f)
+{
+	sb_printf(out, "$%s:", f->name);
+	switch (f->kind) {
+	case TP_FIELD_CHAR_ARRAY:
+	case TP_FIELD_DATA_LOC_STR:
+	case TP_FIELD_REL_LOC_STR:
+		sb_puts(out, "string");
+		break;
+	case TP_FIELD_ARRAY:
+		sb_printf(out, "long[%d]", f->array_len);
+		break;
+	case TP_FIELD_DATA_LOC_ARRAY:
+	case TP_FIELD_REL_LOC_ARRAY:
+		sb_puts(out, "long[]");
+		break;
+	case TP_FIELD_OTHER:
+		sb_puts(out, f->ctype);
+		break;
+	default:
+		sb_puts(out, "long");
+		break;
+	}
+}
+
+static void tp_describe_vars(struct session *s, const struct probe_point *pp, struct strbuf *out)
+{
+	struct tp_event *ev = tp_point_event(s, pp);
+	if (!ev)
+		return;
+	bool first = true;
+	for (int i = 0; i < ev->nfields; i++) {
+		const struct tp_field *f = &ev->fields[i];
+		if (f->is_common)
+			continue;
+		if (!first)
+			sb_putc(out, ' ');
+		describe_field(out, f);
+		first = false;
+	}
+}
+
+const struct provider provider_tracepoint = {
+	.name = "kernel.trace",
+	.kernel_context = true,
+	.claims = tp_claims,
+	.expand = tp_expand,
+	.resolve_target = tp_resolve_target,
+	.describe_vars = tp_describe_vars,
+};
