@@ -2,6 +2,7 @@
 #include "util.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,9 +62,33 @@ int diag_warning_count(void) { return nwarnings; }
 void diag_set_suppress_warnings(bool on) { suppress_warnings = on; }
 void diag_set_max_errors(int n) { max_errors = n; }
 
+/* Hashes of the diagnostics printed so far: the same message at the same
+ * place is said once, however many paths of a pass reach it. */
+static uint64_t *seen;
+static int nseen, capseen;
+
+static bool seen_before(const char *text)
+{
+	uint64_t h = 1469598103934665603ull; /* FNV-1a */
+	for (const char *p = text; *p; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ull;
+	for (int i = 0; i < nseen; i++)
+		if (seen[i] == h)
+			return true;
+	if (nseen == capseen) {
+		capseen = capseen ? capseen * 2 : 32;
+		seen = xrealloc(seen, sizeof(*seen) * (size_t)capseen);
+	}
+	seen[nseen++] = h;
+	return false;
+}
+
 void diag_reset(void)
 {
 	nerrors = nwarnings = 0;
+	free(seen);
+	seen = NULL;
+	nseen = capseen = 0;
 }
 
 void diag_capture_begin(void)
@@ -102,15 +127,6 @@ static void print_location(struct strbuf *b, struct loc at)
 static void vdiag(enum diag_level lvl, struct loc at, const char *fmt, va_list ap)
 {
 	static const char *names[] = {"error", "warning", "note"};
-	if (lvl == DIAG_ERROR) {
-		nerrors++;
-		if (max_errors && nerrors > max_errors)
-			return;
-	} else if (lvl == DIAG_WARNING) {
-		nwarnings++;
-		if (suppress_warnings)
-			return;
-	}
 	struct strbuf b;
 	sb_init(&b);
 	if (at.file)
@@ -119,6 +135,23 @@ static void vdiag(enum diag_level lvl, struct loc at, const char *fmt, va_list a
 		sb_printf(&b, "btap: %s: ", names[lvl]);
 	sb_vprintf(&b, fmt, ap);
 	sb_putc(&b, '\n');
+	if (lvl != DIAG_NOTE && seen_before(b.s)) {
+		sb_free(&b);
+		return;
+	}
+	if (lvl == DIAG_ERROR) {
+		nerrors++;
+		if (max_errors && nerrors > max_errors) {
+			sb_free(&b);
+			return;
+		}
+	} else if (lvl == DIAG_WARNING) {
+		nwarnings++;
+		if (suppress_warnings) {
+			sb_free(&b);
+			return;
+		}
+	}
 	if (at.file)
 		print_location(&b, at);
 	for (const struct loc *e = at.expanded_from; e && e->file; e = e->expanded_from) {

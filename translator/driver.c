@@ -1,4 +1,7 @@
 #include "driver.h"
+#include "compile.h"
+#include "emit.h"
+#include "runner.h"
 #include "elab_print.h"
 #include "elaborate.h"
 #include "parser.h"
@@ -70,10 +73,8 @@ int driver_run(struct session *s)
 	diag_set_suppress_warnings(s->suppress_warnings);
 	session_setup_pp(s);
 
-	if (s->run_artifact) {
-		report_not_implemented("--run (running a compiled artifact)");
-		return 1;
-	}
+	if (s->run_artifact)
+		return runner_run(s, s->run_artifact);
 
 	/* Pass 1: the tapset library, then the user's script. */
 	double t0 = now_ms();
@@ -120,11 +121,54 @@ int driver_run(struct session *s)
 		goto done;
 	}
 
-	if (s->runtime == RT_KMOD)
+	if (s->runtime == RT_KMOD) {
 		report_not_implemented("the kmod runtime (--runtime=kmod)");
-	else
-		report_not_implemented("pass 3 (translation to BPF C)");
-	rc = 1;
+		rc = 1;
+		goto done;
+	}
+
+	/* Pass 3: one C unit for the BPF object and the runner's part. */
+	struct emit_result em;
+	ok = emit_program(s, &em);
+	double t3 = now_ms();
+	if (s->verbose)
+		fprintf(stderr, "Pass 3: translated to C in %.1f ms.\n", t3 - t2);
+	if (!ok || diag_error_count()) {
+		fprintf(stderr, "Pass 3: translation failed.\n");
+		emit_result_free(&em);
+		rc = 1;
+		goto done;
+	}
+	if (s->last_pass == 3) {
+		sb_putn(&out, em.c.s, em.c.len);
+		emit_result_free(&em);
+		rc = emit_output(s, &out);
+		goto done;
+	}
+
+	/* Pass 4: compile both halves, or find them in the cache. */
+	char artifact[4096];
+	ok = compile_program(s, em.c.s, em.c.len, em.has_bpf, artifact, sizeof artifact);
+	emit_result_free(&em);
+	double t4 = now_ms();
+	if (s->verbose)
+		fprintf(stderr, "Pass 4: %s \"%s\" in %.1f ms.\n",
+			compile_was_cached() ? "using cached" : "compiled C into", ok ? artifact : "", t4 - t3);
+	if (!ok) {
+		fprintf(stderr, "Pass 4: compilation failed.\n");
+		rc = 1;
+		goto done;
+	}
+	if (s->last_pass == 4) {
+		sb_printf(&out, "%s\n", artifact);
+		rc = emit_output(s, &out);
+		goto done;
+	}
+
+	/* Pass 5: load, attach, run; the runner writes -o itself. */
+	rc = runner_run(s, artifact);
+	if (s->verbose)
+		fprintf(stderr, "Pass 5: run completed in %.1f ms.\n", now_ms() - t4);
 done:
 	sb_free(&out);
 	return rc;

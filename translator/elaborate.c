@@ -258,6 +258,11 @@ bool elaborate(struct session *s)
 	elab_use_file(&x, s->user_file);
 	elab_run_queues(&x, &derived);
 
+	/* Types are checked on everything the script pulled in before dead
+	 * code is dropped, so an unused but ill-typed statement still fails
+	 * (as in stap). */
+	if (x.nerrors == 0)
+		elab_infer_types(&x, &derived, &x.used_funcs);
 	VEC_FOREACH(derived, i)
 		elab_elide_unread_locals(&x, VEC_AT(derived, i, struct probe *));
 	if (x.nerrors == 0)
@@ -267,8 +272,6 @@ bool elaborate(struct session *s)
 	VEC_FOREACH(x.used_funcs, i)
 		warn_locals(&x, &VEC_AT(x.used_funcs, i, struct funcdecl *)->locals);
 
-	if (x.nerrors == 0)
-		elab_infer_types(&x, &derived, &x.used_funcs);
 	build_program(&x, &derived);
 
 	if (derived.n == 0 && x.nerrors == 0 && diag_error_count() == errors_before) {

@@ -75,10 +75,10 @@ static void skip_space(struct lexer *lx)
 		char c = *lx->p;
 		if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') {
 			advance(lx, 1);
-		} else if (c == '#' || at(lx, "//")) {
+		} else if (c == '#' || (c == '/' && lx->p + 1 < lx->end && lx->p[1] == '/')) {
 			while (lx->p < lx->end && *lx->p != '\n')
 				advance(lx, 1);
-		} else if (at(lx, "/*")) {
+		} else if (c == '/' && lx->p + 1 < lx->end && lx->p[1] == '*') {
 			struct loc start = here(lx);
 			advance(lx, 2);
 			while (lx->p < lx->end && !at(lx, "*/"))
@@ -159,7 +159,7 @@ struct token *lexer_next(struct lexer *lx)
 	}
 	char c = *lx->p;
 
-	if (at(lx, "%{")) {
+	if (c == '%' && lx->p + 1 < lx->end && lx->p[1] == '{') {
 		advance(lx, 2);
 		const char *s = lx->p;
 		while (lx->p < lx->end && !at(lx, "%}"))
@@ -188,9 +188,6 @@ struct token *lexer_next(struct lexer *lx)
 				return make(lx, TOK_IDENT, loc, s, 2); /* $# @# */
 			}
 			if (!(ident_char(s[n]))) {
-				if (c == '$' && n == 1) {
-					/* a lone '$' is not a token */
-				}
 				diag_error(loc, "parse error: unexpected character '%c'", c);
 				advance(lx, n);
 				return lexer_next(lx);
@@ -206,9 +203,13 @@ struct token *lexer_next(struct lexer *lx)
 					t->kind = TOK_KEYWORD;
 		return t;
 	}
+	size_t avail = (size_t)(lx->end - lx->p);
 	for (int i = 0; operators[i]; i++) {
-		if (at(lx, operators[i]) && strcmp(operators[i], "<<<=") != 0) {
-			size_t n = strlen(operators[i]);
+		const char *op = operators[i];
+		if (op[0] != c)
+			continue;
+		size_t n = strlen(op);
+		if (n <= avail && memcmp(lx->p, op, n) == 0 && strcmp(op, "<<<=") != 0) {
 			struct token *t = make(lx, TOK_OP, loc, lx->p, n);
 			advance(lx, n);
 			return t;

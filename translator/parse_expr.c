@@ -4,12 +4,14 @@
  *   ternary     c ? e : t                                 (right assoc.)
  *   ||  &&  |  ^  &                                       (left assoc.)
  *   in          [k, ...] in arr,  k in arr                (not chained)
- *   < > <= >= == != =~ !~  <<  >>  .  + -  * / %          (left assoc.)
+ *   < > <= >= == != =~ !~  << >> >>>  .  + -  * / %      (left assoc.)
  *   unary       - + ! ~
  *   ++/--       prefix (on a value) or postfix
  *   value       &value, primary followed by ->f [i] $ $$
  */
 #include "parser_internal.h"
+
+#include "format.h"
 
 #include <string.h>
 
@@ -41,7 +43,7 @@ static const struct binary_level binary_levels[] = {
 	[LVL_BAND] = {{"&"}, E_BINARY},
 	[LVL_IN] = {{NULL}, E_IN},
 	[LVL_CMP] = {{"<", ">", "<=", ">=", "==", "!=", "=~", "!~"}, E_COMPARE},
-	[LVL_SHIFT] = {{"<<", ">>"}, E_BINARY},
+	[LVL_SHIFT] = {{"<<", ">>", ">>>"}, E_BINARY},
 	[LVL_CONCAT] = {{"."}, E_CONCAT},
 	[LVL_ADD] = {{"+", "-"}, E_BINARY},
 	[LVL_MUL] = {{"*", "/", "%"}, E_BINARY},
@@ -62,6 +64,7 @@ static bool op_in(const struct token *t, const char *const *ops, int n)
 }
 
 static struct expr *parse_level(struct parser *p, enum level lvl);
+static struct expr *parse_literal_string(struct parser *p);
 static struct expr *parse_unary(struct parser *p);
 static struct expr *parse_value(struct parser *p);
 
@@ -106,13 +109,6 @@ struct expr *parser_expression(struct parser *p)
 	return l;
 }
 
-static void push_key(struct parser *p, struct vec *args, const struct token *at, struct expr *k)
-{
-	if (args->n == MAX_ARRAY_KEYS)
-		parser_fail(p, at, "parse error: too many array keys (at most %d)", MAX_ARRAY_KEYS);
-	vec_push(p->a, args, k);
-}
-
 static struct expr *parse_star(struct parser *p)
 {
 	struct token *t = parser_next(p);
@@ -127,7 +123,7 @@ static struct expr *parse_array_in(struct parser *p)
 		parser_next(p);
 		for (;;) {
 			struct token *t = parser_peek(p, 0);
-			push_key(p, &keys, t, tok_is_op(t, "*") ? parse_star(p) : parse_level(p, LVL_CMP));
+			vec_push(p->a, &keys, tok_is_op(t, "*") ? parse_star(p) : parse_level(p, LVL_CMP));
 			if (parser_accept_op(p, "]"))
 				break;
 			t = parser_peek(p, 0);
@@ -151,6 +147,21 @@ static struct expr *parse_array_in(struct parser *p)
 	return e;
 }
 
+/* ">>>" (unsigned shift right) reaches us as ">>" then ">" written right
+ * after it. */
+static struct token *take_unsigned_shift(struct parser *p, struct token *op)
+{
+	struct token *next = parser_peek(p, 0);
+	if (!tok_is_op(op, ">>") || !tok_is_op(next, ">") || next->loc.line != op->loc.line ||
+	    next->loc.col != op->loc.col + 2 || next->loc.file != op->loc.file)
+		return op;
+	parser_next(p);
+	struct token *t = arena_alloc(p->a, sizeof(*t));
+	*t = *op;
+	t->text = ">>>";
+	return t;
+}
+
 static struct expr *parse_level(struct parser *p, enum level lvl)
 {
 	if (lvl == LVL_UNARY)
@@ -163,12 +174,14 @@ static struct expr *parse_level(struct parser *p, enum level lvl)
 	/* Each link deepens the (left-leaning) tree: count it like nesting. */
 	while (op_in(parser_peek(p, 0), bl->ops, 9)) {
 		struct token *op = parser_next(p);
+		if (lvl == LVL_SHIFT)
+			op = take_unsigned_shift(p, op);
 		parser_enter(p, op);
 		links++;
 		/* a regular expression is a literal string, never computed */
 		bool regex = tok_is_op(op, "=~") || tok_is_op(op, "!~");
 		e = new_binary(p, bl->kind, op, e,
-			       regex ? parser_string(p) : parse_level(p, lvl + 1));
+			       regex ? parse_literal_string(p) : parse_level(p, lvl + 1));
 	}
 	while (links--)
 		parser_leave(p);
@@ -215,12 +228,24 @@ static struct expr *parse_unary(struct parser *p)
 
 /* ---- literals -------------------------------------------------------- */
 
+/* A string token whose text ends in a lone '\' (cut short by a NUL byte in
+ * the source) would swallow its closing quote when printed. */
+static void check_string_end(struct parser *p, const struct token *t)
+{
+	size_t n = strlen(t->text), backslashes = 0;
+	while (backslashes < n && t->text[n - 1 - backslashes] == '\\')
+		backslashes++;
+	if (backslashes % 2)
+		parser_report(p, t->loc, "parse error: malformed string literal");
+}
+
 struct expr *parser_string(struct parser *p)
 {
 	struct token *t = parser_peek(p, 0);
 	if (t->kind != TOK_STRING)
 		parser_fail_expected(p, t, "string");
 	parser_next(p);
+	check_string_end(p, t);
 	struct expr *e = expr_new(p->a, E_STR, t->loc);
 	e->str = t->text;
 	if (parser_peek(p, 0)->kind != TOK_STRING)
@@ -228,8 +253,10 @@ struct expr *parser_string(struct parser *p)
 	struct strbuf b;
 	sb_init(&b);
 	sb_puts(&b, t->text);
-	while (parser_peek(p, 0)->kind == TOK_STRING)
+	while (parser_peek(p, 0)->kind == TOK_STRING) {
+		check_string_end(p, parser_peek(p, 0));
 		sb_puts(&b, parser_next(p)->text);
+	}
 	e->str = arena_strdup(p->a, b.s);
 	sb_free(&b);
 	return e;
@@ -406,18 +433,60 @@ static bool is_print_family(const char *name)
 	       strcmp(name, "sprint") == 0 || strcmp(name, "sprintln") == 0;
 }
 
+static bool is_format_call(const char *name)
+{
+	return strcmp(name, "printf") == 0 || strcmp(name, "sprintf") == 0;
+}
+
+static bool is_delimited_call(const char *name)
+{
+	return strcmp(name, "printd") == 0 || strcmp(name, "printdln") == 0 ||
+	       strcmp(name, "sprintd") == 0 || strcmp(name, "sprintdln") == 0;
+}
+
+/* The literal format of printf/sprintf, checked here as stap's parser does
+ * (the caret points into the string when it can). */
+static struct expr *parse_literal_string(struct parser *p)
+{
+	struct token *t = parser_peek(p, 0);
+	if (t->kind != TOK_STRING)
+		parser_fail_expected(p, t, "literal string");
+	return parser_string(p);
+}
+
+static struct expr *parse_format(struct parser *p)
+{
+	struct token *t = parser_peek(p, 0);
+	struct expr *fmt = parse_literal_string(p);
+	int offset = 0;
+	const char *msg = rt_format_check(fmt->str, &offset);
+	if (msg) {
+		struct loc at = t->loc;
+		if (offset >= 0 && (size_t)offset < strlen(t->text))
+			at.col += 1 + offset;
+		parser_report(p, at, "parse error: %s", msg);
+	}
+	return fmt;
+}
+
 static struct expr *parse_call(struct parser *p, struct token *name)
 {
 	struct expr *e = expr_new(p->a, E_CALL, name->loc);
 	e->str = name->text;
 	parser_expect_op(p, "(");
-	if (parser_accept_op(p, ")"))
+	bool literal_first = is_format_call(name->text) || is_delimited_call(name->text);
+	if (!literal_first && parser_accept_op(p, ")"))
 		return e;
 	const struct token *saved_hist = p->bare_hist_ok;
 	if (is_print_family(name->text))
 		p->bare_hist_ok = parser_peek(p, 0);
 	for (;;) {
-		vec_push(p->a, &e->args, parser_expression(p));
+		struct expr *arg;
+		if (literal_first && e->args.n == 0)
+			arg = is_format_call(name->text) ? parse_format(p) : parse_literal_string(p);
+		else
+			arg = parser_expression(p);
+		vec_push(p->a, &e->args, arg);
 		p->bare_hist_ok = saved_hist;
 		if (parser_accept_op(p, ")"))
 			break;
@@ -570,7 +639,8 @@ static struct expr *parse_postfix(struct parser *p)
 			continue;
 		}
 		may_index = false;
-		if (!carries_components(e)) {
+		/* (&$x)->f reads through the address: not the same as &$x->f */
+		if (!carries_components(e) || (parens && e->addressof)) {
 			struct expr *cast = expr_new(p->a, E_TARGET, t->loc);
 			cast->operand = e;
 			e = cast;
@@ -584,7 +654,7 @@ void parser_index_args(struct parser *p, struct vec *args)
 	parser_expect_op(p, "[");
 	for (;;) {
 		struct token *t = parser_peek(p, 0);
-		push_key(p, args, t, tok_is_op(t, "*") ? parse_star(p) : parser_expression(p));
+		vec_push(p->a, args, tok_is_op(t, "*") ? parse_star(p) : parser_expression(p));
 		if (parser_accept_op(p, "]"))
 			return;
 		t = parser_peek(p, 0);

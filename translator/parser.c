@@ -12,7 +12,18 @@
 /* ---- tokens and errors ----------------------------------------------- */
 
 struct token *parser_peek(struct parser *p, int n) { return ts_peek(p->ts, n); }
-struct token *parser_next(struct parser *p) { return ts_next(p->ts); }
+
+/* Every token is consumed here; open brackets are counted for recovery. */
+struct token *parser_next(struct parser *p)
+{
+	struct token *t = ts_next(p->ts);
+	if (t->kind == TOK_OP && (t->text[0] == '(' || t->text[0] == '[') && !t->text[1])
+		p->open_brackets++;
+	else if (t->kind == TOK_OP && (t->text[0] == ')' || t->text[0] == ']'))
+		p->open_brackets--;
+	return t;
+}
+
 bool parser_at_op(struct parser *p, const char *op) { return tok_is_op(parser_peek(p, 0), op); }
 
 bool parser_accept_op(struct parser *p, const char *op)
@@ -113,29 +124,41 @@ static bool is_toplevel_kw(const struct token *t)
 
 static struct stmt *parse_statement(struct parser *p);
 
+/* 'else' and 'catch' belong to the statement before them. */
+static bool continues_statement(struct parser *p)
+{
+	struct token *n = parser_peek(p, 0);
+	return tok_is_kw(n, "else") || tok_is_kw(n, "catch");
+}
+
 /* After an error: drop the rest of the statement. Stops after a ';' or a
  * closing '}' at its own level (unless 'else'/'catch' continues it), and
- * before the '}' of the enclosing block or a top-level keyword. */
-static void skip_statement(struct parser *p)
+ * before the '}' of the enclosing block or a top-level keyword. `parens` is
+ * the number of brackets the statement left open when it failed, so that
+ * the ';' inside "for (a; b; c)" does not end it. */
+static void skip_statement(struct parser *p, int parens)
 {
-	int depth = 0;
+	int braces = 0;
+	if (parens < 0)
+		parens = 0;
 	for (;;) {
 		struct token *t = parser_peek(p, 0);
 		if (t->kind == TOK_EOF || is_toplevel_kw(t))
 			return;
-		if (depth == 0 && tok_is_op(t, "}"))
+		if (braces == 0 && tok_is_op(t, "}"))
 			return;
 		parser_next(p);
-		if (tok_is_op(t, "(") || tok_is_op(t, "[") || tok_is_op(t, "{")) {
-			depth++;
-		} else if (tok_is_op(t, ")") || tok_is_op(t, "]") || tok_is_op(t, "}")) {
-			if (depth > 0)
-				depth--;
-			struct token *n = parser_peek(p, 0);
-			if (depth == 0 && tok_is_op(t, "}") && !tok_is_kw(n, "else") &&
-			    !tok_is_kw(n, "catch"))
+		if (tok_is_op(t, "(") || tok_is_op(t, "[")) {
+			parens++;
+		} else if (tok_is_op(t, ")") || tok_is_op(t, "]")) {
+			if (parens > 0)
+				parens--;
+		} else if (tok_is_op(t, "{")) {
+			braces++;
+		} else if (tok_is_op(t, "}")) {
+			if (--braces == 0 && parens == 0 && !continues_statement(p))
 				return;
-		} else if (depth == 0 && tok_is_op(t, ";")) {
+		} else if (tok_is_op(t, ";") && parens == 0 && braces == 0 && !continues_statement(p)) {
 			return;
 		}
 	}
@@ -155,13 +178,14 @@ static struct stmt *parse_block(struct parser *p)
 					     tok_describe(p->a, t));
 		jmp_buf here;
 		jmp_buf *outer = p->recover;
-		int depth = p->depth;
+		int depth = p->depth, brackets = p->open_brackets;
 		p->recover = &here;
 		if (setjmp(here) == 0) {
 			vec_push(p->a, &b->stmts, parse_statement(p));
 		} else {
 			p->depth = depth;
-			skip_statement(p);
+			skip_statement(p, p->open_brackets - brackets);
+			p->open_brackets = brackets;
 		}
 		p->recover = outer;
 	}
@@ -240,9 +264,6 @@ static struct expr *parse_var_name(struct parser *p)
 
 static void parse_foreach_key(struct parser *p, struct stmt *s)
 {
-	struct token *t = parser_peek(p, 0);
-	if (s->fe_keys.n == MAX_ARRAY_KEYS)
-		parser_fail(p, t, "parse error: too many array keys (at most %d)", MAX_ARRAY_KEYS);
 	vec_push(p->a, &s->fe_keys, parse_var_name(p));
 	parse_sort_marker(p, s, s->fe_keys.n);
 }
@@ -379,6 +400,8 @@ static struct stmt *parse_simple(struct parser *p, struct token *t)
 static struct stmt *parse_statement(struct parser *p)
 {
 	struct token *t = parser_peek(p, 0);
+	if (p->depth >= PARSER_MAX_DEPTH)
+		parser_fail(p, t, "parse error: statement nested too deeply");
 	parser_enter(p, t);
 	struct stmt *s;
 	if (tok_is_op(t, ";")) {
@@ -524,6 +547,9 @@ static void parse_global(struct parser *p, struct stapfile *f, bool is_private)
 {
 	do {
 		struct token *name = parser_expect_ident(p);
+		VEC_FOREACH(f->globals, i)
+			if (strcmp(VEC_AT(f->globals, i, struct vardecl *)->name, name->text) == 0)
+				parser_fail(p, name, "parse error: duplicate global name");
 		struct vardecl *v = arena_alloc(p->a, sizeof(*v));
 		v->name = name->text;
 		v->loc = name->loc;
@@ -579,6 +605,9 @@ static void parse_function(struct parser *p, struct stapfile *f, bool is_private
 	parser_expect_op(p, "(");
 	while (!parser_accept_op(p, ")")) {
 		struct token *pn = parser_expect_ident(p);
+		VEC_FOREACH(fn->params, i)
+			if (strcmp(VEC_AT(fn->params, i, struct vardecl *)->name, pn->text) == 0)
+				parser_fail(p, pn, "parse error: duplicate parameter names");
 		struct vardecl *v = arena_alloc(p->a, sizeof(*v));
 		v->name = pn->text;
 		v->loc = pn->loc;

@@ -20,6 +20,7 @@ struct parser {
 	bool privileged;          /* guru mode or tapset: embedded C allowed */
 	bool in_function;         /* 'return' is allowed */
 	int depth;                /* current nesting, see PARSER_MAX_DEPTH */
+	int open_brackets;        /* '(' and '[' consumed and not yet closed */
 	jmp_buf *recover;         /* innermost recovery point (statement) */
 	jmp_buf *top_recover;     /* top-level declaration recovery point */
 	struct loc last_error;    /* one error per location: no cascades */

@@ -23,8 +23,8 @@ check() {
 	f=$1
 	kind=$(basename "$(dirname "$f")")
 	args=$(header args "$f"); opts=$(header opts "$f")
-	# shellcheck disable=SC2086
-	out=$(stap -p1 -r "$ktree" $opts "$f" $args 2>&1); rc=$?
+	# "# args:" is split like a shell command line (quotes group words)
+	out=$(eval "stap -p1 -r \"\$ktree\" $opts \"\$f\" $args" 2>&1); rc=$?
 	want=0
 	[ "$kind" = bad-parse ] && want=1
 	if [ "$kind" = bad-semantic ] && header error "$f" | grep -q '(pass 1 in stap)'; then want=1; fi

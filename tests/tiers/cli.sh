@@ -33,10 +33,11 @@ expect p1-e 0 'probe begin' -- "$BTAP" -p1 -e 'probe begin { exit() }'
 expect p1-args 0 '"hello"' -- "$BTAP" -p1 -e 'probe begin { x = @1; y = $2 }' hello 42
 expect p1-args-num 0 '= 42' -- "$BTAP" -p1 -e 'probe begin { x = @1; y = $2 }' hello 42
 expect p1-arg-missing 1 'out of range|argument' -- "$BTAP" -p1 -e 'probe begin { y = $3 }' a
-expect run-not-impl 1 'not implemented yet' -- "$BTAP" -e 'probe begin { exit() }'
-expect p3-not-impl 1 'pass 3 .* not implemented yet' -- "$BTAP" -p3 -e 'probe begin { exit() }'
+expect run-begin 0 '^hello$' -- "$BTAP" -e 'probe begin { println("hello"); exit() }'
+expect p3-prints-c 0 'btap_program' -- "$BTAP" -p3 -e 'probe begin { exit() }'
+expect p4-prints-artifact 0 '^/' -- "$BTAP" -p4 -e 'probe begin { exit() }'
 expect kmod-not-impl 1 'kmod runtime .* not implemented yet' -- "$BTAP" --runtime=kmod -p3 -e 'probe begin { exit() }'
-expect run-artifact-not-impl 1 'not implemented yet' -- "$BTAP" --run /nonexistent.o
+expect run-artifact-missing 1 'nonexistent' -- "$BTAP" --run /nonexistent.o
 expect verbose 0 'Pass 1: parsed user script' -- "$BTAP" -v -p1 -e 'probe begin {}'
 expect verbose-p2 0 'Pass 2: analyzed script' -- "$BTAP" -v -p2 -e 'probe begin { exit() }'
 

@@ -1,0 +1,487 @@
+/* Pass 4: compile the generated C into a cached artifact. See compile.h. */
+#include "compile.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cache.h"
+#include "clang_driver.h"
+#include "diag.h"
+#include "session.h"
+#include "util.h"
+
+#ifndef BTAP_VERSION
+#define BTAP_VERSION "0"
+#endif
+#ifndef BTAP_GITREV
+#define BTAP_GITREV "unknown"
+#endif
+
+extern char **environ;
+
+/* Bumped whenever the artifact layout or the compile flags change. */
+#define COMPILE_LAYOUT "btap-artifact-1"
+#define HOST_CC_FLAGS "-std=gnu11 -O1 -g -shared -fPIC -DBTAP_TARGET_USER -Wl,-z,defs"
+
+static bool last_was_cached;
+
+bool compile_was_cached(void)
+{
+	return last_was_cached;
+}
+
+/* ---- sources ------------------------------------------------------- */
+
+const struct src_file *compile_find_source(struct session *s, const char *name)
+{
+	if (!name || !*name)
+		return NULL;
+	if (s->user_file && s->user_file->src && strcmp(s->user_file->src->name, name) == 0)
+		return s->user_file->src;
+	VEC_FOREACH(s->tapset_files, i) {
+		const struct stapfile *f = VEC_AT(s->tapset_files, i, const struct stapfile *);
+		if (f->src && strcmp(f->src->name, name) == 0)
+			return f->src;
+	}
+	/* --run parses nothing: read a script from disk when it is there. */
+	size_t nlen = strlen(name), len;
+	if (nlen < 4 || strcmp(name + nlen - 4, ".stp") != 0)
+		return NULL;
+	char *text = read_file(name, &len);
+	if (!text)
+		return NULL;
+	char *kept = arena_strndup(&s->arena, text, len);
+	free(text);
+	const struct src_file *f = src_register(name, kept, len, false);
+	/* Remember it so the next lookup does not register it again. */
+	if (!s->user_file) {
+		s->user_file = arena_alloc(&s->arena, sizeof(*s->user_file));
+		s->user_file->src = f;
+	}
+	return f;
+}
+
+const char *compile_runtime_dir(struct session *s)
+{
+	static char dir[4096];
+	const char *env = getenv("BTAP_RUNTIME_DIR");
+	if (env && *env) {
+		snprintf(dir, sizeof(dir), "%s", env);
+		return dir;
+	}
+	/* The runtime sits next to the tapset library. */
+	const char *tapset = s->tapset_dir ? s->tapset_dir : ".";
+	const char *slash = strrchr(tapset, '/');
+	if (slash && slash != tapset)
+		snprintf(dir, sizeof(dir), "%.*s/runtime", (int)(slash - tapset), tapset);
+	else
+		snprintf(dir, sizeof(dir), "runtime");
+	return dir;
+}
+
+/* ---- diagnostics --------------------------------------------------- */
+
+/* "file:LINE:COL: level: message" -> its parts; false for other lines. */
+static bool parse_diag_line(const char *line, size_t len, char *file, size_t fsz, int *lno,
+			    int *col, const char **level, const char **msg)
+{
+	for (size_t i = 0; i < len; i++) {
+		if (line[i] != ':' || i == 0)
+			continue;
+		char *end;
+		long l = strtol(line + i + 1, &end, 10);
+		if (end == line + i + 1 || *end != ':')
+			continue;
+		long c = strtol(end + 1, &end, 10);
+		if (*end != ':' || end[1] != ' ')
+			continue;
+		if (i >= fsz)
+			return false;
+		memcpy(file, line, i);
+		file[i] = '\0';
+		*lno = (int)l;
+		*col = (int)c;
+		*level = end + 2;
+		*msg = strchr(*level, ':');
+		if (!*msg)
+			return false;
+		*msg += 1;
+		while (**msg == ' ')
+			(*msg)++;
+		return true;
+	}
+	return false;
+}
+
+/* The column of the first non-blank character of a script line: the
+ * compiler's own column counts in the generated C, not in the script. */
+static int first_text_column(const struct src_file *f, int line)
+{
+	char buf[512];
+	src_line_text(f, line, buf, sizeof(buf));
+	int col = 1;
+	while (buf[col - 1] == ' ' || buf[col - 1] == '\t')
+		col++;
+	return buf[col - 1] ? col : 1;
+}
+
+int compile_report_diagnostics(struct session *s, const char *text)
+{
+	int located = 0;
+	struct strbuf unlocated;
+	sb_init(&unlocated);
+	for (const char *p = text; p && *p;) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+		char line[2048], file[1024];
+		int lno, col;
+		const char *level, *msg;
+		snprintf(line, sizeof(line), "%.*s", (int)len, p);
+		bool is_error = parse_diag_line(line, strlen(line), file, sizeof(file), &lno, &col,
+						&level, &msg) &&
+				(strncmp(level, "error", 5) == 0 || strncmp(level, "fatal error", 11) == 0);
+		const struct src_file *f = is_error ? compile_find_source(s, file) : NULL;
+		if (f && lno > 0) {
+			struct loc at = {f, lno, first_text_column(f, lno), NULL};
+			diag_error(at, "%s", msg);
+			located++;
+		} else if (is_error && unlocated.len < 8192) {
+			sb_printf(&unlocated, "%s\n", line);
+		}
+		p = nl ? nl + 1 : NULL;
+	}
+	if (unlocated.len) {
+		diag_plain_error("the generated C does not compile (a bug in btap):\n%s", unlocated.s);
+		located++;
+	}
+	sb_free(&unlocated);
+	return located;
+}
+
+/* ---- running the host compiler -------------------------------------- */
+
+static char *find_in_path(const char *name)
+{
+	if (strchr(name, '/'))
+		return access(name, X_OK) == 0 ? xstrdup(name) : NULL;
+	const char *path = getenv("PATH");
+	if (!path || !*path)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	char buf[4096];
+	for (const char *p = path;;) {
+		const char *end = strchr(p, ':');
+		int n = end ? (int)(end - p) : (int)strlen(p);
+		snprintf(buf, sizeof(buf), "%.*s/%s", n, n ? p : ".", name);
+		if (access(buf, X_OK) == 0)
+			return xstrdup(buf);
+		if (!end)
+			return NULL;
+		p = end + 1;
+	}
+}
+
+/* The host C compiler: $BTAP_HOST_CC, else cc (cached). */
+static const char *host_cc(void)
+{
+	static char *cc;
+	if (!cc) {
+		const char *env = getenv("BTAP_HOST_CC");
+		cc = find_in_path(env && *env ? env : "cc");
+	}
+	return cc;
+}
+
+static char *read_all_fd(int fd)
+{
+	struct strbuf b;
+	sb_init(&b);
+	char buf[8192];
+	lseek(fd, 0, SEEK_SET);
+	ssize_t r;
+	while ((r = read(fd, buf, sizeof(buf))) != 0) {
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			break;
+		sb_putn(&b, buf, (size_t)r);
+	}
+	return b.len ? sb_steal(&b) : (sb_free(&b), NULL);
+}
+
+/* Run argv with stdout and stderr captured into *out; returns the exit
+ * status, or -1 when it could not run. */
+static int spawn_captured(char *const argv[], char **out)
+{
+	*out = NULL;
+	int fd = memfd_create("btap-cc-out", MFD_CLOEXEC);
+	if (fd < 0) {
+		*out = xstrdup("cannot capture the compiler's output\n");
+		return -1;
+	}
+	posix_spawn_file_actions_t fa;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_adddup2(&fa, fd, 1);
+	posix_spawn_file_actions_adddup2(&fa, fd, 2);
+	pid_t pid;
+	int err = posix_spawn(&pid, argv[0], &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	int status = -1;
+	if (err) {
+		struct strbuf b;
+		sb_init(&b);
+		sb_printf(&b, "cannot run %s: %s\n", argv[0], strerror(err));
+		*out = sb_steal(&b);
+	} else {
+		int ws = 0;
+		pid_t r;
+		while ((r = waitpid(pid, &ws, 0)) < 0 && errno == EINTR)
+			;
+		status = r < 0 ? -1 : WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
+		*out = read_all_fd(fd);
+	}
+	close(fd);
+	return status;
+}
+
+/* ---- one compile ----------------------------------------------------- */
+
+struct compile_job {
+	/* inputs */
+	const char *text;
+	size_t len;
+	const char *dir;        /* where the outputs go */
+	const char *src_name;   /* the final prog.c path (debug info) */
+	const char *runtime_dir;
+	/* outputs */
+	int rc;
+	char *diag;
+};
+
+static void *compile_bpf_half(void *arg)
+{
+	struct compile_job *j = arg;
+	const char *incs[] = {j->runtime_dir};
+	const char *defs[] = {"BTAP_TARGET_BPF"};
+	struct clang_opts o = {
+		.src_name = j->src_name,
+		.include_dirs = incs,
+		.n_include_dirs = 1,
+		.defines = defs,
+		.n_defines = 1,
+	};
+	char out[4200];
+	snprintf(out, sizeof(out), "%s/prog.bpf.o", j->dir);
+	j->rc = clang_compile(&o, j->text, j->len, out, &j->diag);
+	return NULL;
+}
+
+static void compile_user_half(struct compile_job *j)
+{
+	const char *cc = host_cc();
+	if (!cc) {
+		j->rc = -1;
+		j->diag = xstrdup("no host C compiler found (cc, or $BTAP_HOST_CC)\n");
+		return;
+	}
+	char inc[4200], src[4200], out[4200];
+	snprintf(inc, sizeof(inc), "-I%s", j->runtime_dir);
+	snprintf(src, sizeof(src), "%s/prog.c", j->dir);
+	snprintf(out, sizeof(out), "%s/prog.so", j->dir);
+	/* -z defs: a missing symbol fails here, located, not at dlopen. */
+	char *argv[] = {(char *)cc, "-std=gnu11", "-O1", "-g", "-shared", "-fPIC",
+			"-DBTAP_TARGET_USER", "-fdiagnostics-color=never", inc, "-Wl,-z,defs",
+			"-o", out, src, NULL};
+	j->rc = spawn_captured(argv, &j->diag) == 0 ? 0 : -1;
+}
+
+/* ---- the cache key -------------------------------------------------- */
+
+/* Names, sizes and mtimes of the runtime headers the generated code
+ * includes: editing them changes the result without changing the C text. */
+static void hash_runtime_headers(struct cache_hash *c, const char *dir, int depth)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return;
+	struct dirent *e;
+	char path[4096];
+	/* readdir order is not stable: hash an order-independent sum. */
+	uint64_t sum = 0;
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		struct stat st;
+		if (stat(path, &st) != 0)
+			continue;
+		if (S_ISDIR(st.st_mode) && depth < 2) {
+			hash_runtime_headers(c, path, depth + 1);
+			continue;
+		}
+		size_t n = strlen(e->d_name);
+		if (n < 2 || strcmp(e->d_name + n - 2, ".h") != 0)
+			continue;
+		struct cache_hash one;
+		char hex[65];
+		cache_hash_init(&one);
+		cache_hash_str(&one, path);
+		long long facts[3] = {(long long)st.st_size, (long long)st.st_mtim.tv_sec,
+				      (long long)st.st_mtim.tv_nsec};
+		cache_hash_put(&one, facts, sizeof(facts));
+		cache_hash_hex(&one, hex);
+		sum += strtoull(hex + 48, NULL, 16);
+	}
+	closedir(d);
+	cache_hash_put(c, &sum, sizeof(sum));
+}
+
+static void artifact_name(struct session *s, const char *text, size_t len, bool has_bpf,
+			  const char *runtime_dir, char out[65])
+{
+	struct cache_hash c;
+	cache_hash_init(&c);
+	cache_hash_str(&c, COMPILE_LAYOUT);
+	cache_hash_str(&c, BTAP_VERSION);
+	cache_hash_str(&c, BTAP_GITREV);
+	cache_hash_put(&c, &len, sizeof(len));
+	cache_hash_put(&c, text, len);
+	cache_hash_str(&c, has_bpf ? "bpf" : "user-only");
+	if (has_bpf) {
+		const char *clang = clang_find();
+		cache_hash_str(&c, clang ? clang_cache_key(clang) : "no-clang");
+		cache_hash_str(&c, clang ? clang_best_mcpu(clang) : "");
+	}
+	const char *cc = host_cc();
+	cache_hash_str(&c, cc ? clang_cache_key(cc) : "no-cc");
+	cache_hash_str(&c, HOST_CC_FLAGS);
+	cache_hash_str(&c, s->kernel_release ? s->kernel_release : cache_kernel_identity());
+	cache_hash_str(&c, runtime_dir);
+	hash_runtime_headers(&c, runtime_dir, 0);
+	cache_hash_hex(&c, out);
+}
+
+/* A published artifact is complete by construction; compare the C text
+ * as well so a hash collision can never run the wrong program. */
+static bool artifact_matches(const char *dir, const char *text, size_t len, bool has_bpf)
+{
+	if (!cache_has_file(dir, "prog.so") || (has_bpf && !cache_has_file(dir, "prog.bpf.o")))
+		return false;
+	char path[4200];
+	snprintf(path, sizeof(path), "%s/prog.c", dir);
+	size_t have;
+	char *old = read_file(path, &have);
+	bool same = old && have == len && memcmp(old, text, len) == 0;
+	free(old);
+	return same;
+}
+
+static double now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* Compile both halves into tmpdir, in parallel. */
+static bool build_artifact(struct session *s, const char *text, size_t len, bool has_bpf,
+			   const char *tmpdir, const char *final_dir, const char *runtime_dir)
+{
+	char src_name[4200];
+	snprintf(src_name, sizeof(src_name), "%s/prog.c", final_dir);
+	struct compile_job bpf = {text, len, tmpdir, src_name, runtime_dir, 0, NULL};
+	struct compile_job user = bpf;
+	pthread_t th;
+	bool threaded = false;
+	double t0 = now_ms();
+	if (has_bpf) {
+		clang_find(); /* fill its cache before a second thread can race */
+		threaded = pthread_create(&th, NULL, compile_bpf_half, &bpf) == 0;
+		if (!threaded)
+			compile_bpf_half(&bpf);
+	}
+	compile_user_half(&user);
+	if (threaded)
+		pthread_join(th, NULL);
+	if (s->verbose >= 2)
+		fprintf(stderr, "Pass 4: compiled %s%s in %.1f ms\n", has_bpf ? "prog.bpf.o and " : "",
+			"prog.so", now_ms() - t0);
+	bool ok = bpf.rc == 0 && user.rc == 0;
+	if (!ok) {
+		/* The same script error usually shows in both halves: report
+		 * the BPF side's (it names kernel constraints) else the host's. */
+		int n = 0;
+		if (bpf.rc != 0 && bpf.diag)
+			n = compile_report_diagnostics(s, bpf.diag);
+		if (!n && user.rc != 0 && user.diag)
+			n = compile_report_diagnostics(s, user.diag);
+		if (!n)
+			diag_plain_error("compilation failed:\n%s%s", bpf.diag ? bpf.diag : "",
+					 user.diag ? user.diag : "");
+	} else if (s->verbose >= 3) {
+		if (bpf.diag)
+			fputs(bpf.diag, stderr);
+		if (user.diag)
+			fputs(user.diag, stderr);
+	}
+	free(bpf.diag);
+	free(user.diag);
+	return ok;
+}
+
+bool compile_program(struct session *s, const char *c_text, size_t len, bool has_bpf,
+		     char *artifact_dir_out, size_t n)
+{
+	last_was_cached = false;
+	const char *root = cache_root();
+	if (!root) {
+		diag_plain_error("no usable cache directory ($XDG_CACHE_HOME/btap, ~/.cache/btap or /tmp)");
+		return false;
+	}
+	if (has_bpf && !clang_find()) {
+		diag_plain_error("no clang found in PATH (clang-19 .. clang-14, clang): it compiles the BPF probes");
+		return false;
+	}
+	const char *runtime_dir = compile_runtime_dir(s);
+	char name[65], final_dir[4200];
+	artifact_name(s, c_text, len, has_bpf, runtime_dir, name);
+	snprintf(final_dir, sizeof(final_dir), "%s/%s", root, name);
+	if (artifact_matches(final_dir, c_text, len, has_bpf)) {
+		last_was_cached = true;
+		snprintf(artifact_dir_out, n, "%s", final_dir);
+		return true;
+	}
+	char tmpdir[4200];
+	if (!cache_make_tmpdir(tmpdir, sizeof(tmpdir)) ||
+	    !cache_write_file(tmpdir, "prog.c", c_text, len)) {
+		diag_plain_error("cannot write in the cache directory %s: %m", root);
+		return false;
+	}
+	if (!build_artifact(s, c_text, len, has_bpf, tmpdir, final_dir, runtime_dir)) {
+		if (s->keep_tmp)
+			fprintf(stderr, "Keeping temporary directory \"%s\"\n", tmpdir);
+		else
+			cache_remove_dir(tmpdir);
+		return false;
+	}
+	/* An older artifact under this name failed the check: replace it. */
+	if (access(final_dir, F_OK) == 0)
+		cache_remove_dir(final_dir);
+	if (!cache_publish(tmpdir, name, artifact_dir_out, n)) {
+		diag_plain_error("cannot store the compiled program in %s: %m", root);
+		cache_remove_dir(tmpdir);
+		return false;
+	}
+	return true;
+}

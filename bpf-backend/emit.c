@@ -1,0 +1,1304 @@
+/* Pass 3: the translation unit as a whole. Classifies probes (runner or
+ * kernel), lays out globals, maps and frames, walks the call graph (which
+ * build needs which function, recursion), emits every body once and puts
+ * the pieces together with the BPF maps and programs and the runner's
+ * descriptor. Expressions, statements and printing are in emit_expr.c,
+ * emit_stmt.c and emit_print.c. */
+#include "emit_internal.h"
+
+#include "btf_header.h"
+#include "hist.h"
+#include "kconfig.h"
+#include "tracepoints.h"
+
+#include <ctype.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* enum bpf_map_type values (uapi, stable) */
+enum { EM_MAP_HASH = 1, EM_MAP_PERCPU_HASH = 5, EM_MAP_PERCPU_ARRAY = 6, EM_MAP_LRU_HASH = 9 };
+/* perf_event uapi values */
+enum { EM_PERF_TYPE_SOFTWARE = 1, EM_PERF_COUNT_SW_CPU_CLOCK = 0 };
+
+#define EM_DEFAULT_MSL 128
+#define EM_DEFAULT_MAXMAPENTRIES 2048
+
+/* ---- small shared helpers ------------------------------------------------ */
+
+const char *em_loc_text(struct emitter *em, struct loc at)
+{
+	return arena_printf(em->a, "%s:%d:%d", at.file ? at.file->name : "<input>", at.line, at.col);
+}
+
+int em_site(struct emitter *em, struct loc at, const char *what)
+{
+	struct em_site *s = arena_alloc(em->a, sizeof(*s));
+	s->loc = em_loc_text(em, at);
+	s->what = arena_strdup(em->a, what);
+	vec_push(em->a, &em->sites, s);
+	return em->sites.n - 1;
+}
+
+struct em_global *em_global_of(struct emitter *em, const struct vardecl *v)
+{
+	VEC_FOREACH(em->globals, i) {
+		struct em_global *g = VEC_AT(em->globals, i, struct em_global *);
+		if (g->v == v)
+			return g;
+	}
+	return NULL;
+}
+
+struct em_func *em_func_of(struct emitter *em, const struct funcdecl *f)
+{
+	VEC_FOREACH(em->funcs, i) {
+		struct em_func *x = VEC_AT(em->funcs, i, struct em_func *);
+		if (x->f == f)
+			return x;
+	}
+	return NULL;
+}
+
+void em_line(struct em_fn *f, const char *fmt, ...)
+{
+	for (int i = 0; i < f->indent; i++)
+		sb_putc(f->out, '\t');
+	va_list ap;
+	va_start(ap, fmt);
+	sb_vprintf(f->out, fmt, ap);
+	va_end(ap);
+	sb_putc(f->out, '\n');
+}
+
+static void put_file_name(struct strbuf *b, const struct src_file *file)
+{
+	const char *n = file ? file->name : "<input>";
+	em_c_string(b, n, strlen(n));
+}
+
+void em_linedir(struct em_fn *f, struct loc at)
+{
+	if (at.line <= 0)
+		return;
+	sb_printf(f->out, "#line %d ", at.line);
+	put_file_name(f->out, at.file);
+	sb_putc(f->out, '\n');
+}
+
+void em_unsupported(struct em_fn *f, struct loc at, const char *what)
+{
+	diag_error(at, "%s is not supported yet by the BPF backend", what);
+}
+
+void em_unsupported_bpf(struct em_fn *f, struct loc at, const char *what)
+{
+	diag_error(at, "%s is not supported yet in kernel-context probes (BPF)", what);
+}
+
+void em_c_string(struct strbuf *b, const char *s, size_t n)
+{
+	sb_putc(b, '"');
+	for (size_t i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		if (ch == '"' || ch == '\\')
+			sb_printf(b, "\\%c", ch);
+		else if (ch == '\n')
+			sb_puts(b, "\\n");
+		else if (ch == '\t')
+			sb_puts(b, "\\t");
+		else if (ch == '?')
+			sb_puts(b, "\\?"); /* no trigraphs */
+		else if (ch < 0x20 || ch >= 0x7f)
+			sb_printf(b, "\\%03o", ch);
+		else
+			sb_putc(b, (char)ch);
+	}
+	sb_putc(b, '"');
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+char *em_decode_str(struct arena *a, const char *raw, size_t *len)
+{
+	size_t n = raw ? strlen(raw) : 0, o = 0;
+	char *out = arena_alloc(a, n + 1);
+	for (size_t i = 0; i < n; i++) {
+		char ch = raw[i];
+		if (ch != '\\' || i + 1 >= n) {
+			out[o++] = ch;
+			continue;
+		}
+		ch = raw[++i];
+		switch (ch) {
+		case 'n': out[o++] = '\n'; break;
+		case 't': out[o++] = '\t'; break;
+		case 'r': out[o++] = '\r'; break;
+		case 'a': out[o++] = '\a'; break;
+		case 'b': out[o++] = '\b'; break;
+		case 'f': out[o++] = '\f'; break;
+		case 'v': out[o++] = '\v'; break;
+		case 'x': {
+			int v = 0, k = 0;
+			while (k < 2 && i + 1 < n && hexval(raw[i + 1]) >= 0) {
+				v = v * 16 + hexval(raw[++i]);
+				k++;
+			}
+			out[o++] = k ? (char)v : 'x';
+			break;
+		}
+		default:
+			if (ch >= '0' && ch <= '7') {
+				int v = ch - '0', k = 1;
+				while (k < 3 && i + 1 < n && raw[i + 1] >= '0' && raw[i + 1] <= '7') {
+					v = v * 8 + (raw[++i] - '0');
+					k++;
+				}
+				out[o++] = (char)v;
+			} else {
+				out[o++] = ch; /* \\ \" \' and unknown escapes */
+			}
+			break;
+		}
+	}
+	out[o] = 0;
+	*len = o;
+	return out;
+}
+
+/* A C identifier made of the script name (already an identifier, but
+ * '@' and other characters of generated names are replaced). */
+static const char *ident(struct arena *a, const char *name)
+{
+	char *s = arena_strdup(a, name ? name : "x");
+	for (char *p = s; *p; p++)
+		if (!isalnum((unsigned char)*p) && *p != '_')
+			*p = '_';
+	return s;
+}
+
+const char *em_local_name(const struct vardecl *v)
+{
+	return v->name;
+}
+
+/* ---- walking the program ------------------------------------------------- */
+
+typedef void (*expr_fn)(struct expr *e, void *ctx);
+
+static void walk_stmt(struct stmt *s, expr_fn fn, void *ctx);
+
+static void walk_expr(struct expr *e, expr_fn fn, void *ctx)
+{
+	if (!e)
+		return;
+	fn(e, ctx);
+	walk_expr(e->left, fn, ctx);
+	walk_expr(e->right, fn, ctx);
+	walk_expr(e->cond, fn, ctx);
+	walk_expr(e->operand, fn, ctx);
+	VEC_FOREACH(e->args, i)
+		walk_expr(VEC_AT(e->args, i, struct expr *), fn, ctx);
+	VEC_FOREACH(e->components, i) {
+		struct component *c = VEC_AT(e->components, i, struct component *);
+		walk_expr(c->index, fn, ctx);
+	}
+}
+
+static void walk_stmt(struct stmt *s, expr_fn fn, void *ctx)
+{
+	if (!s)
+		return;
+	VEC_FOREACH(s->stmts, i)
+		walk_stmt(VEC_AT(s->stmts, i, struct stmt *), fn, ctx);
+	walk_expr(s->expr, fn, ctx);
+	walk_expr(s->cond, fn, ctx);
+	walk_stmt(s->then, fn, ctx);
+	walk_stmt(s->els, fn, ctx);
+	walk_stmt(s->body, fn, ctx);
+	walk_expr(s->init, fn, ctx);
+	walk_expr(s->incr, fn, ctx);
+	VEC_FOREACH(s->fe_keys, i)
+		walk_expr(VEC_AT(s->fe_keys, i, struct expr *), fn, ctx);
+	walk_expr(s->fe_value, fn, ctx);
+	walk_expr(s->fe_array, fn, ctx);
+	walk_expr(s->fe_limit, fn, ctx);
+	walk_expr(s->catch_var, fn, ctx);
+	walk_stmt(s->catch_body, fn, ctx);
+}
+
+/* ---- session settings ------------------------------------------------------ */
+
+static bool define_value(struct session *s, const char *name, int64_t *out)
+{
+	size_t n = strlen(name);
+	bool found = false;
+	VEC_FOREACH(s->defines, i) {
+		const char *d = VEC_AT(s->defines, i, const char *);
+		if (strncmp(d, name, n) == 0 && d[n] == '=') {
+			*out = strtoll(d + n + 1, NULL, 0);
+			found = true;
+		}
+	}
+	return found;
+}
+
+static int64_t kernel_hz(struct session *s)
+{
+	const char *v = s->kconfig ? kconfig_lookup("CONFIG_HZ", s->kconfig) : NULL;
+	int64_t hz = v ? strtoll(v, NULL, 10) : 0;
+	return hz > 0 ? hz : 250;
+}
+
+/* ---- globals and maps ------------------------------------------------------ */
+
+static void layout_globals(struct emitter *em)
+{
+	VEC_FOREACH(em->s->prog.globals, i) {
+		struct vardecl *v = VEC_AT(em->s->prog.globals, i, struct vardecl *);
+		struct em_global *g = arena_alloc(em->a, sizeof(*g));
+		g->v = v;
+		vec_push(em->a, &em->globals, g);
+		if (v->arity <= 0 && v->type != TY_STATS) {
+			g->cname = arena_printf(em->a, "g%d_%s", i, ident(em->a, v->name));
+			continue;
+		}
+		struct em_map *m = arena_alloc(em->a, sizeof(*m));
+		m->v = v;
+		m->id = em->maps.n;
+		m->sym = arena_printf(em->a, "bm%d_%s", m->id, ident(em->a, v->name));
+		m->key_type = arena_printf(em->a, "struct bk%d", m->id);
+		m->nkeys = v->arity > 0 ? v->arity : 0;
+		m->stats = v->type == TY_STATS;
+		m->max_entries = v->has_size && v->maxsize > 0 ? v->maxsize : em->maxmapentries;
+		if (m->nkeys == 0) {
+			m->map_type = EM_MAP_PERCPU_ARRAY;
+			m->max_entries = 1;
+		} else if (m->stats) {
+			m->map_type = EM_MAP_PERCPU_HASH;
+		} else {
+			m->map_type = v->wrap ? EM_MAP_LRU_HASH : EM_MAP_HASH;
+		}
+		g->map = m;
+		vec_push(em->a, &em->maps, m);
+	}
+}
+
+struct em_map *em_stats_map_of(struct em_fn *f, struct expr *operand, const char **key)
+{
+	struct expr *base = operand;
+	if (operand && operand->kind == E_INDEX)
+		base = em_index_base(operand);
+	if (!base || base->kind != E_VAR || !base->var)
+		return NULL;
+	struct em_global *g = em_global_of(f->em, base->var);
+	if (!g || !g->map || !g->map->stats)
+		return NULL;
+	if (key)
+		*key = em_index_key(f, g->map, operand->kind == E_INDEX ? &operand->args : NULL,
+				    operand->loc);
+	return g->map;
+}
+
+/* Histogram kinds and @variance shifts, one per statistic. */
+static void note_stats_use(struct expr *e, void *ctx)
+{
+	struct emitter *em = ctx;
+	if (e->kind != E_HIST && !(e->kind == E_STAT_OP && e->op && strcmp(e->op, "variance") == 0))
+		return;
+	struct expr *base = e->operand;
+	if (base && base->kind == E_INDEX)
+		base = em_index_base(base);
+	if (!base || base->kind != E_VAR || !base->var)
+		return;
+	struct em_global *g = em_global_of(em, base->var);
+	if (!g || !g->map)
+		return;
+	struct em_map *m = g->map;
+	if (e->kind == E_STAT_OP) {
+		int64_t shift = 0;
+		if (e->args.n) {
+			struct expr *a = VEC_AT(e->args, 0, struct expr *);
+			if (a->kind != E_NUM || a->num < 0 || a->num > 62) {
+				diag_error(a->loc, "@variance bit shift must be a number between 0 and 62");
+				return;
+			}
+			shift = a->num;
+		}
+		if (m->shift_seen && m->bit_shift != shift) {
+			diag_error(e->loc, "@variance of '%s' used with different bit shifts", m->v->name);
+			return;
+		}
+		m->shift_seen = true;
+		m->bit_shift = (int)shift;
+		return;
+	}
+	int kind = e->op && strcmp(e->op, "hist_linear") == 0 ? 2 : 1;
+	int64_t p[3] = {0, 0, 0};
+	if (kind == 2) {
+		for (int i = 0; i < 3; i++) {
+			struct expr *a = i < e->args.n ? VEC_AT(e->args, i, struct expr *) : NULL;
+			if (!a || a->kind != E_NUM) {
+				diag_error(a ? a->loc : e->loc, "@hist_linear needs three literal numbers");
+				return;
+			}
+			p[i] = a->num;
+		}
+	}
+	if (m->hist_seen && (m->hist_kind != kind || m->hist_start != p[0] || m->hist_stop != p[1] ||
+			     m->hist_interval != p[2])) {
+		diag_error(e->loc, "'%s' is used with two different histograms", m->v->name);
+		return;
+	}
+	struct rt_hist_desc h;
+	if (kind == 1) {
+		rt_hist_init_log(&h);
+	} else {
+		const char *msg = NULL;
+		if (rt_hist_init_linear(&h, p[0], p[1], p[2], &msg) != 0) {
+			diag_error(e->loc, "%s", msg ? msg : "bad histogram parameters");
+			return;
+		}
+	}
+	m->hist_seen = true;
+	m->hist_kind = kind;
+	m->hist_start = p[0];
+	m->hist_stop = p[1];
+	m->hist_interval = p[2];
+	m->nbuckets = h.nbuckets;
+}
+
+static int stats_value_size(const struct em_map *m)
+{
+	return 7 * 8 + 8 * m->nbuckets;
+}
+
+/* ---- probes ------------------------------------------------------------------- */
+
+static const struct pp_component *comp(const struct probe_point *pp, int i)
+{
+	return i < pp->comps.n ? VEC_AT(pp->comps, i, const struct pp_component *) : NULL;
+}
+
+static int64_t comp_num(const struct pp_component *c)
+{
+	return c && c->arg && c->arg->kind == E_NUM ? c->arg->num : 0;
+}
+
+static uint64_t timer_unit_ns(struct emitter *em, const char *unit)
+{
+	if (!strcmp(unit, "s") || !strcmp(unit, "sec"))
+		return 1000000000ull;
+	if (!strcmp(unit, "ms") || !strcmp(unit, "msec"))
+		return 1000000ull;
+	if (!strcmp(unit, "us") || !strcmp(unit, "usec"))
+		return 1000ull;
+	if (!strcmp(unit, "jiffies"))
+		return 1000000000ull / (uint64_t)kernel_hz(em->s);
+	return 1;
+}
+
+/* Fill the probe's kind and attachment; false (reported) when the family
+ * has no translation yet; *skip for probes that never run. */
+static bool classify_probe(struct emitter *em, struct em_probe *ep, bool *skip)
+{
+	struct probe *p = ep->p;
+	const struct probe_point *pp = p->resolved_point;
+	const char *fam = p->provider ? p->provider->name : "";
+	*skip = false;
+	if (!pp) {
+		diag_error(p->loc, "probe has no resolved probe point");
+		return false;
+	}
+	const char *n0 = comp(pp, 0) ? comp(pp, 0)->name : "";
+	if (!strcmp(fam, "never")) {
+		*skip = true;
+		return true;
+	}
+	if (!strcmp(fam, "begin")) {
+		ep->kind = !strcmp(n0, "begin") ? BTAP_PROBE_BEGIN
+			 : !strcmp(n0, "end")   ? BTAP_PROBE_END
+						: BTAP_PROBE_ERROR;
+		ep->priority = comp_num(comp(pp, 0));
+		return true;
+	}
+	if (!strcmp(fam, "timer")) {
+		const struct pp_component *c1 = comp(pp, 1), *c2 = comp(pp, 2);
+		int64_t n = comp_num(c1);
+		ep->kind = BTAP_PROBE_TIMER;
+		if (!strcmp(c1->name, "hz")) {
+			ep->period_ns = 1000000000ull / (uint64_t)(n > 0 ? n : 1);
+		} else {
+			uint64_t unit = timer_unit_ns(em, c1->name);
+			ep->period_ns = (uint64_t)n * unit;
+			if (c2)
+				ep->randomize_ns = (uint64_t)comp_num(c2) * unit;
+		}
+		return true;
+	}
+	if (!strcmp(fam, "timer.profile")) {
+		ep->kind = BTAP_PROBE_PERF;
+		ep->bpf = true;
+		ep->perf_type = EM_PERF_TYPE_SOFTWARE;
+		ep->perf_config = EM_PERF_COUNT_SW_CPU_CLOCK;
+		ep->perf_period = (uint64_t)kernel_hz(em->s);
+		ep->perf_freq = true;
+		return true;
+	}
+	if (!strcmp(fam, "kernel.trace")) {
+		struct tp_event *ev = tp_probe_event(em->s, p);
+		if (!ev || !ev->group || !ev->group[0]) {
+			diag_error(pp->loc, "cannot find the tracepoint group of this probe point");
+			return false;
+		}
+		ep->kind = BTAP_PROBE_TRACEPOINT;
+		ep->bpf = true;
+		ep->tp_group = ev->group;
+		ep->tp_name = ev->name;
+		return true;
+	}
+	diag_error(pp->loc, "probe point family '%s' is not supported yet by the BPF backend", fam);
+	return false;
+}
+
+static void collect_probes(struct emitter *em)
+{
+	VEC_FOREACH(em->s->prog.probes, i) {
+		struct probe *p = VEC_AT(em->s->prog.probes, i, struct probe *);
+		struct em_probe *ep = arena_alloc(em->a, sizeof(*ep));
+		ep->p = p;
+		bool skip;
+		if (!classify_probe(em, ep, &skip) || skip)
+			continue;
+		ep->index = em->probes.n;
+		struct strbuf b;
+		sb_init(&b);
+		pp_format(&b, p->resolved_point);
+		ep->pp = arena_strdup(em->a, b.s ? b.s : "");
+		sb_free(&b);
+		ep->origin = em_loc_text(em, p->origin ? p->origin->loc : p->loc);
+		ep->frame = arena_printf(em->a, "struct bfp%d", ep->index);
+		if (ep->bpf)
+			em->has_bpf = true;
+		vec_push(em->a, &em->probes, ep);
+	}
+}
+
+/* ---- the call graph ---------------------------------------------------------- */
+
+struct callee_walk {
+	struct emitter *em;
+	struct vec *out;
+};
+
+static void note_call(struct expr *e, void *ctx)
+{
+	struct callee_walk *w = ctx;
+	if (e->kind != E_CALL || !e->func)
+		return;
+	struct em_func *f = em_func_of(w->em, e->func);
+	if (!f)
+		return;
+	VEC_FOREACH(*w->out, i)
+		if (VEC_AT(*w->out, i, struct em_func *) == f)
+			return;
+	vec_push(w->em->a, w->out, f);
+}
+
+static void collect_functions(struct emitter *em)
+{
+	VEC_FOREACH(em->s->prog.functions, i) {
+		struct funcdecl *fd = VEC_AT(em->s->prog.functions, i, struct funcdecl *);
+		struct em_func *f = arena_alloc(em->a, sizeof(*f));
+		f->f = fd;
+		f->index = i;
+		f->cname = arena_printf(em->a, "bf%d_%s", i, ident(em->a, fd->name));
+		f->frame = arena_printf(em->a, "struct bff%d", i);
+		vec_push(em->a, &em->funcs, f);
+	}
+	VEC_FOREACH(em->funcs, i) {
+		struct em_func *f = VEC_AT(em->funcs, i, struct em_func *);
+		struct callee_walk w = {em, &f->callees};
+		walk_stmt(f->f->body, note_call, &w);
+	}
+	VEC_FOREACH(em->probes, i) {
+		struct em_probe *p = VEC_AT(em->probes, i, struct em_probe *);
+		struct callee_walk w = {em, &p->callees};
+		if (p->p->resolved_point)
+			walk_expr(p->p->resolved_point->cond, note_call, &w);
+		walk_stmt(p->p->body, note_call, &w);
+	}
+}
+
+/* Mark what a build needs; on BPF a cycle is a located error. */
+static void mark_reachable(struct emitter *em, struct em_func *f, bool bpf)
+{
+	if (bpf ? f->in_bpf : f->in_user) {
+		if (bpf && f->visiting && !f->recursive) {
+			f->recursive = true;
+			diag_error(f->f->loc, "recursive function '%s' cannot be called from a kernel-context "
+				   "probe (BPF has no recursion)", f->f->name);
+		}
+		return;
+	}
+	if (bpf)
+		f->in_bpf = true;
+	else
+		f->in_user = true;
+	f->visiting = true;
+	VEC_FOREACH(f->callees, i)
+		mark_reachable(em, VEC_AT(f->callees, i, struct em_func *), bpf);
+	f->visiting = false;
+}
+
+static void mark_builds(struct emitter *em)
+{
+	VEC_FOREACH(em->probes, i) {
+		struct em_probe *p = VEC_AT(em->probes, i, struct em_probe *);
+		VEC_FOREACH(p->callees, k)
+			mark_reachable(em, VEC_AT(p->callees, k, struct em_func *), p->bpf);
+	}
+	static const char *const task_natives[] = {"btap_ppid", "btap_euid", "btap_egid",
+						   "btap_pexecname", NULL};
+	VEC_FOREACH(em->funcs, i) {
+		struct em_func *f = VEC_AT(em->funcs, i, struct em_func *);
+		for (int k = 0; f->in_bpf && f->f->embedded && task_natives[k]; k++)
+			if (strstr(f->f->embedded, task_natives[k]))
+				em->need_task = true;
+	}
+}
+
+/* ---- bodies --------------------------------------------------------------------- */
+
+static void fn_init(struct em_fn *f, struct emitter *em)
+{
+	memset(f, 0, sizeof(*f));
+	f->em = em;
+	sb_init(&f->body);
+	sb_init(&f->decls);
+	sb_init(&f->frame);
+	f->out = &f->body;
+	f->indent = 1;
+	f->errlabel = "out";
+}
+
+static void fn_free(struct em_fn *f)
+{
+	sb_free(&f->body);
+	sb_free(&f->decls);
+	sb_free(&f->frame);
+}
+
+static const char *ctype_of(enum type t)
+{
+	return t == TY_STRING ? "char" : "int64_t";
+}
+
+/* The frame struct: variables, then temporaries. */
+static void emit_frame_struct(struct emitter *em, struct em_fn *f, const char *name)
+{
+	struct strbuf *t = &em->types;
+	sb_printf(t, "%s {\n\tint64_t pad_;\n", name);
+	VEC_FOREACH(f->locals, i) {
+		struct vardecl *v = VEC_AT(f->locals, i, struct vardecl *);
+		if (v->type == TY_STRING)
+			sb_printf(t, "\tchar l_%s[MAXSTRINGLEN];\n", v->name);
+		else
+			sb_printf(t, "\t%s l_%s;\n", ctype_of(v->type), v->name);
+	}
+	for (int i = 0; i < f->nforeach; i++)
+		sb_printf(t, "\tvoid *fk%d;\n\tint64_t fn%d, fi%d;\n", i, i, i);
+	if (f->frame.len)
+		sb_putn(t, f->frame.s, f->frame.len);
+	for (int i = 0; i < f->nstr_max; i++)
+		sb_printf(t, "\tchar s%d[MAXSTRINGLEN];\n", i);
+	for (int i = 0; i < f->ndbl_max; i++)
+		sb_printf(t, "\tchar d%d[2 * MAXSTRINGLEN];\n", i);
+	sb_puts(t, "};\n");
+}
+
+/* Zero the variables: stap's locals start as 0 and "". */
+static void emit_locals_init(struct em_fn *f, int skip_params)
+{
+	VEC_FOREACH(f->locals, i) {
+		struct vardecl *v = VEC_AT(f->locals, i, struct vardecl *);
+		if (i < skip_params)
+			continue;
+		if (v->type == TY_STRING)
+			em_line(f, "fr->l_%s[0] = 0;", v->name);
+		else
+			em_line(f, "fr->l_%s = 0;", v->name);
+	}
+}
+
+static void emit_out_label(struct em_fn *f)
+{
+	sb_puts(f->out, "BTAP_UNUSED_LABEL(out)\n");
+	for (int i = 0; i < f->nforeach; i++)
+		em_line(f, "btap_foreach_free(fr->fk%d);", i);
+}
+
+static void push_locals(struct em_fn *f, struct vec *vars)
+{
+	VEC_FOREACH(*vars, i) {
+		struct vardecl *v = VEC_AT(*vars, i, struct vardecl *);
+		bool dup = false;
+		VEC_FOREACH(f->locals, k)
+			if (VEC_AT(f->locals, k, struct vardecl *) == v)
+				dup = true;
+		if (!dup)
+			vec_push(f->em->a, &f->locals, v);
+	}
+}
+
+static enum type func_ret(const struct funcdecl *fd)
+{
+	if (fd->ret == TY_UNKNOWN)
+		return fd->embedded ? TY_VOID : TY_LONG;
+	return fd->ret;
+}
+
+static void func_signature(struct strbuf *b, struct em_func *f)
+{
+	enum type rt = func_ret(f->f);
+	sb_printf(b, "BTAP_FUNC %s %s(struct btap_ctx *c, char *sp", rt == TY_LONG ? "int64_t" : "void",
+		  f->cname);
+	if (rt == TY_STRING)
+		sb_puts(b, ", char *rs");
+	VEC_FOREACH(f->f->params, i) {
+		struct vardecl *v = VEC_AT(f->f->params, i, struct vardecl *);
+		sb_printf(b, ", %s a_%s", v->type == TY_STRING ? "const char *" : "int64_t", v->name);
+	}
+	sb_puts(b, ")");
+}
+
+static struct strbuf *section_of(struct emitter *em, bool bpf, bool user)
+{
+	return bpf && user ? &em->common : bpf ? &em->bpf : &em->user;
+}
+
+static struct strbuf *protos_of(struct emitter *em, bool bpf, bool user)
+{
+	return bpf && user ? &em->common_protos : bpf ? &em->bpf_protos : &em->user_protos;
+}
+
+static void emit_embedded_function(struct emitter *em, struct em_func *f, struct strbuf *out)
+{
+	enum type rt = func_ret(f->f);
+	func_signature(out, f);
+	sb_puts(out, "\n{\n");
+	VEC_FOREACH(f->f->params, i) {
+		struct vardecl *v = VEC_AT(f->f->params, i, struct vardecl *);
+		sb_printf(out, "#define STAP_ARG_%s (a_%s)\n", v->name, v->name);
+	}
+	if (rt == TY_STRING)
+		sb_puts(out, "#define STAP_RETURN_STR(s_) do { btap_str_copy(rs, (s_)); return; } while (0)\n");
+	else if (rt == TY_LONG)
+		sb_puts(out, "#define STAP_RETURN(v_) return (v_)\n");
+	sb_puts(out, "\t(void)sp;\n");
+	if (rt == TY_STRING)
+		sb_puts(out, "\trs[0] = 0;\n");
+	struct em_fn tmp;
+	fn_init(&tmp, em);
+	tmp.out = out;
+	em_linedir(&tmp, f->f->loc);
+	fn_free(&tmp);
+	sb_printf(out, "\t%s\n", f->f->embedded);
+	sb_puts(out, "#line __BTAP_LINE__\n");
+	if (rt == TY_LONG)
+		sb_puts(out, "\treturn 0;\n");
+	VEC_FOREACH(f->f->params, i) {
+		struct vardecl *v = VEC_AT(f->f->params, i, struct vardecl *);
+		sb_printf(out, "#undef STAP_ARG_%s\n", v->name);
+	}
+	sb_puts(out, rt == TY_STRING ? "#undef STAP_RETURN_STR\n" : rt == TY_LONG ? "#undef STAP_RETURN\n" : "");
+	sb_puts(out, "}\n\n");
+}
+
+static void emit_script_function(struct emitter *em, struct em_func *f, struct strbuf *out)
+{
+	struct em_fn fn;
+	fn_init(&fn, em);
+	fn.func = f;
+	fn.bpf = f->in_bpf;
+	fn.user = f->in_user;
+	push_locals(&fn, &f->f->params);
+	push_locals(&fn, &f->f->locals);
+	enum type rt = func_ret(f->f);
+	int site = em_site(em, f->f->loc, arena_printf(em->a, "identifier '%s'", f->f->name));
+	if (rt == TY_STRING)
+		em_line(&fn, "rs[0] = 0;");
+	VEC_FOREACH(f->f->params, i) {
+		struct vardecl *v = VEC_AT(f->f->params, i, struct vardecl *);
+		if (v->type == TY_STRING)
+			em_line(&fn, "btap_str_copy(fr->l_%s, a_%s);", v->name, v->name);
+		else
+			em_line(&fn, "fr->l_%s = a_%s;", v->name, v->name);
+	}
+	emit_locals_init(&fn, f->f->params.n);
+	em_line(&fn, "if (!btap_nest_enter(c, %d))", site);
+	em_line(&fn, "\tgoto out;");
+	em_stmt(&fn, f->f->body);
+	emit_out_label(&fn);
+	em_line(&fn, "btap_nest_leave(c);");
+	if (rt == TY_LONG)
+		em_line(&fn, "return rv;");
+
+	emit_frame_struct(em, &fn, f->frame);
+	func_signature(out, f);
+	sb_puts(out, "\n{\n");
+	struct em_fn hdr;
+	fn_init(&hdr, em);
+	hdr.out = out;
+	em_linedir(&hdr, f->f->loc);
+	fn_free(&hdr);
+	sb_printf(out, "\tBTAP_FRAME(%s)\n", f->frame);
+	if (rt == TY_LONG)
+		sb_puts(out, "\tint64_t rv = 0;\n");
+	sb_putn(out, fn.decls.s ? fn.decls.s : "", fn.decls.len);
+	sb_putn(out, fn.body.s ? fn.body.s : "", fn.body.len);
+	sb_puts(out, "}\n#line __BTAP_LINE__\n\n");
+	fn_free(&fn);
+}
+
+static void emit_functions(struct emitter *em)
+{
+	VEC_FOREACH(em->funcs, i) {
+		struct em_func *f = VEC_AT(em->funcs, i, struct em_func *);
+		if (!f->in_bpf && !f->in_user)
+			continue;
+		struct strbuf *protos = protos_of(em, f->in_bpf, f->in_user);
+		func_signature(protos, f);
+		sb_puts(protos, ";\n");
+		struct strbuf *out = section_of(em, f->in_bpf, f->in_user);
+		if (f->f->embedded)
+			emit_embedded_function(em, f, out);
+		else
+			emit_script_function(em, f, out);
+		if (f->f->embedded)
+			sb_printf(&em->types, "%s {\n\tint64_t pad_;\n};\n", f->frame);
+	}
+	/* Frame sizes along the deepest call chain (BPF: frames are stacked
+	 * in the probe's scratch map value). */
+	VEC_FOREACH(em->funcs, i) {
+		struct em_func *f = VEC_AT(em->funcs, i, struct em_func *);
+		if (!f->in_bpf || f->recursive)
+			continue;
+		sb_printf(&em->sizes, "#define BFS_F%d (sizeof(%s)", f->index, f->frame);
+		sb_puts(&em->sizes, " + ");
+		VEC_FOREACH(f->callees, k)
+			sb_printf(&em->sizes, "BTAP_MAX0(BFS_F%d, ", VEC_AT(f->callees, k, struct em_func *)->index);
+		sb_puts(&em->sizes, "0");
+		VEC_FOREACH(f->callees, k)
+			sb_puts(&em->sizes, ")");
+		sb_puts(&em->sizes, ")\n");
+	}
+}
+
+static void emit_probe_body(struct emitter *em, struct em_probe *ep)
+{
+	struct em_fn fn;
+	fn_init(&fn, em);
+	fn.probe = ep;
+	fn.bpf = ep->bpf;
+	fn.user = !ep->bpf;
+	push_locals(&fn, &ep->p->locals);
+	emit_locals_init(&fn, 0);
+	struct expr *cond = ep->p->resolved_point ? ep->p->resolved_point->cond : NULL;
+	if (cond) {
+		em_linedir(&fn, cond->loc);
+		const char *v = em_to_long(&fn, cond);
+		em_line(&fn, "if (!(%s))", v);
+		em_line(&fn, "\tgoto out;");
+		fn.nstr = fn.ndbl = 0;
+	}
+	em_stmt(&fn, ep->p->body);
+	emit_out_label(&fn);
+
+	emit_frame_struct(em, &fn, ep->frame);
+	struct strbuf *out = ep->bpf ? &em->bpf : &em->user;
+	sb_printf(out, "/* %s at %s */\n", ep->pp, ep->origin);
+	sb_printf(out, "BTAP_FUNC void bb%d(struct btap_ctx *c, char *sp)\n{\n", ep->index);
+	struct em_fn hdr;
+	fn_init(&hdr, em);
+	hdr.out = out;
+	em_linedir(&hdr, ep->p->loc);
+	fn_free(&hdr);
+	sb_printf(out, "\tBTAP_FRAME(%s)\n", ep->frame);
+	sb_putn(out, fn.decls.s ? fn.decls.s : "", fn.decls.len);
+	sb_putn(out, fn.body.s ? fn.body.s : "", fn.body.len);
+	sb_puts(out, "}\n#line __BTAP_LINE__\n\n");
+	fn_free(&fn);
+
+	if (ep->bpf) {
+		sb_printf(&em->sizes, "#define BFS_P%d (sizeof(%s)", ep->index, ep->frame);
+		sb_puts(&em->sizes, " + ");
+		VEC_FOREACH(ep->callees, k)
+			sb_printf(&em->sizes, "BTAP_MAX0(BFS_F%d, ", VEC_AT(ep->callees, k, struct em_func *)->index);
+		sb_puts(&em->sizes, "0");
+		VEC_FOREACH(ep->callees, k)
+			sb_puts(&em->sizes, ")");
+		sb_puts(&em->sizes, ")\n");
+		if (ep->kind == BTAP_PROBE_TRACEPOINT)
+			sb_printf(out, "SEC(\"tracepoint/%s/%s\")\n", ep->tp_group, ep->tp_name);
+		else
+			sb_puts(out, "SEC(\"perf_event\")\n");
+		sb_printf(out, "int bp%d(void *ctx)\n{\n", ep->index);
+		sb_puts(out, "\tstruct btap_ctx c;\n");
+		sb_printf(out, "\tchar *sp = btap_bpf_enter(&c, ctx, %d, &btap_globals, &bs%d);\n", ep->index,
+			  ep->index);
+		sb_puts(out, "\tif (!sp)\n\t\treturn 0;\n");
+		sb_printf(out, "\tbb%d(&c, sp);\n", ep->index);
+		sb_puts(out, "\tbtap_bpf_leave(&c);\n\treturn 0;\n}\n\n");
+	} else {
+		sb_printf(out, "static void br%d(void)\n{\n", ep->index);
+		sb_puts(out, "\tstruct btap_ctx c;\n");
+		sb_printf(out, "\tbtap_user_enter(&c, %d);\n", ep->index);
+		sb_printf(out, "\tbb%d(&c, 0);\n", ep->index);
+		sb_puts(out, "\tbtap_user_leave(&c);\n}\n\n");
+	}
+}
+
+/* ---- the pieces around the bodies --------------------------------------------- */
+
+static void emit_globals_struct(struct emitter *em, struct strbuf *b)
+{
+	sb_puts(b, "struct bg_globals {\n\tstruct btap_globals_hdr hdr;\n");
+	VEC_FOREACH(em->globals, i) {
+		struct em_global *g = VEC_AT(em->globals, i, struct em_global *);
+		if (!g->cname)
+			continue;
+		if (g->v->type == TY_STRING)
+			sb_printf(b, "\tchar %s[MAXSTRINGLEN];\n", g->cname);
+		else
+			sb_printf(b, "\tint64_t %s;\n", g->cname);
+	}
+	sb_puts(b, "};\n#define BG(c) ((struct bg_globals *)(c)->globals)\n\n");
+}
+
+static void emit_key_structs(struct emitter *em, struct strbuf *b)
+{
+	VEC_FOREACH(em->maps, i) {
+		struct em_map *m = VEC_AT(em->maps, i, struct em_map *);
+		sb_printf(b, "%s {\n", m->key_type);
+		if (m->nkeys == 0)
+			sb_puts(b, "\tuint32_t k0;\n");
+		for (int k = 0; k < m->nkeys; k++) {
+			if (m->v->key_types[k] == TY_STRING)
+				sb_printf(b, "\tchar k%d[MAXSTRINGLEN];\n", k);
+			else
+				sb_printf(b, "\tint64_t k%d;\n", k);
+		}
+		sb_puts(b, "};\n");
+	}
+	sb_puts(b, "\n");
+}
+
+static const char *map_type_name(uint32_t t)
+{
+	switch (t) {
+	case EM_MAP_PERCPU_HASH: return "BPF_MAP_TYPE_PERCPU_HASH";
+	case EM_MAP_PERCPU_ARRAY: return "BPF_MAP_TYPE_PERCPU_ARRAY";
+	case EM_MAP_LRU_HASH: return "BPF_MAP_TYPE_LRU_HASH";
+	default: return "BPF_MAP_TYPE_HASH";
+	}
+}
+
+static void emit_bpf_maps(struct emitter *em, struct strbuf *b)
+{
+	sb_puts(b, "BTAP_DECLARE_GLOBALS(struct bg_globals);\n");
+	VEC_FOREACH(em->maps, i) {
+		struct em_map *m = VEC_AT(em->maps, i, struct em_map *);
+		const char *value = "int64_t";
+		if (m->stats) {
+			sb_printf(b, "struct bv%d { int64_t w[%d]; };\n", m->id, stats_value_size(m) / 8);
+			value = arena_printf(em->a, "struct bv%d", m->id);
+		} else if (m->v->type == TY_STRING) {
+			sb_printf(b, "struct bv%d { char s[MAXSTRINGLEN]; };\n", m->id);
+			value = arena_printf(em->a, "struct bv%d", m->id);
+		}
+		sb_printf(b, "struct {\n\t__uint(type, %s);\n\t__uint(max_entries, %" PRId64 ");\n"
+			  "\t__type(key, %s);\n\t__type(value, %s);\n} %s SEC(\".maps\");\n",
+			  map_type_name(m->map_type), m->max_entries, m->key_type, value, m->sym);
+	}
+	VEC_FOREACH(em->probes, i) {
+		struct em_probe *p = VEC_AT(em->probes, i, struct em_probe *);
+		if (p->bpf)
+			sb_printf(b, "BTAP_DECLARE_SCRATCH(bs%d, BTAP_SCRATCH_HDR + BFS_P%d);\n", p->index,
+				  p->index);
+	}
+	sb_puts(b, "\n");
+}
+
+/* btap_pp(): the probe point of the running probe. */
+static void emit_pp_function(struct emitter *em, struct strbuf *b)
+{
+	sb_puts(b, "static BTAP_INLINE char *btap_pp_(struct btap_ctx *c)\n{\n\tswitch (c->probe) {\n");
+	VEC_FOREACH(em->probes, i) {
+		struct em_probe *p = VEC_AT(em->probes, i, struct em_probe *);
+		size_t n = strlen(p->pp);
+		if (n > (size_t)em->msl - 1)
+			n = (size_t)em->msl - 1;
+		sb_printf(b, "\tcase %d: btap_str_lit(c->tmp, ", p->index);
+		em_c_string(b, p->pp, n);
+		sb_puts(b, "); break;\n");
+	}
+	sb_puts(b, "\tdefault: c->tmp[0] = 0; break;\n\t}\n\treturn c->tmp;\n}\n\n");
+}
+
+static void emit_init_globals(struct emitter *em, struct strbuf *b)
+{
+	sb_puts(b, "static void btap_init_globals(void *gp)\n{\n\tstruct bg_globals *g = gp;\n\t(void)g;\n");
+	VEC_FOREACH(em->globals, i) {
+		struct em_global *g = VEC_AT(em->globals, i, struct em_global *);
+		struct expr *init = g->v->init;
+		if (!g->cname || !init)
+			continue;
+		if (init->kind == E_STR) {
+			size_t n;
+			char *txt = em_decode_str(em->a, init->str, &n);
+			if (n > (size_t)em->msl - 1)
+				n = (size_t)em->msl - 1;
+			sb_printf(b, "\tsnprintf(g->%s, MAXSTRINGLEN, \"%%s\", ", g->cname);
+			em_c_string(b, txt, n);
+			sb_puts(b, ");\n");
+		} else if (init->kind == E_NUM) {
+			sb_printf(b, "\tg->%s = (int64_t)%" PRIu64 "ull;\n", g->cname, (uint64_t)init->num);
+		} else if (init->kind == E_UNARY && init->operand && init->operand->kind == E_NUM) {
+			int64_t v = init->op && init->op[0] == '-' ? -init->operand->num : init->operand->num;
+			sb_printf(b, "\tg->%s = (int64_t)%" PRIu64 "ull;\n", g->cname, (uint64_t)v);
+		} else {
+			diag_error(init->loc, "global initializer must be a literal");
+		}
+	}
+	sb_puts(b, "}\n\n");
+}
+
+static const char *btap_type(enum type t)
+{
+	return t == TY_STRING ? "BTAP_T_STRING" : t == TY_STATS ? "BTAP_T_STATS" : "BTAP_T_LONG";
+}
+
+static void emit_descriptor(struct emitter *em, struct strbuf *b)
+{
+	if (em->formats.n) {
+		sb_puts(b, "static const char *const btap_formats[] = {\n");
+		VEC_FOREACH(em->formats, i) {
+			const char *f = VEC_AT(em->formats, i, const char *);
+			sb_puts(b, "\t");
+			em_c_string(b, f, strlen(f));
+			sb_puts(b, ",\n");
+		}
+		sb_puts(b, "};\n");
+	}
+	if (em->sites.n) {
+		sb_puts(b, "static const struct btap_error_site btap_sites[] = {\n");
+		VEC_FOREACH(em->sites, i) {
+			struct em_site *s = VEC_AT(em->sites, i, struct em_site *);
+			sb_puts(b, "\t{");
+			em_c_string(b, s->loc, strlen(s->loc));
+			sb_puts(b, ", ");
+			em_c_string(b, s->what, strlen(s->what));
+			sb_puts(b, "},\n");
+		}
+		sb_puts(b, "};\n");
+	}
+	if (em->maps.n) {
+		sb_puts(b, "static const struct btap_map_desc btap_maps[] = {\n");
+		VEC_FOREACH(em->maps, i) {
+			struct em_map *m = VEC_AT(em->maps, i, struct em_map *);
+			sb_puts(b, "\t{.name = ");
+			em_c_string(b, m->v->name, strlen(m->v->name));
+			sb_printf(b, ", .bpf_name = \"%s\", .nkeys = %d,\n\t .key_types = {", m->sym, m->nkeys);
+			for (int k = 0; k < m->nkeys; k++)
+				sb_printf(b, "%s%s", k ? ", " : "", btap_type(m->v->key_types[k]));
+			sb_puts(b, "},\n\t .key_offsets = {");
+			for (int k = 0; k < m->nkeys; k++)
+				sb_printf(b, "%soffsetof(%s, k%d)", k ? ", " : "", m->key_type, k);
+			sb_printf(b, "},\n\t .key_size = sizeof(%s), .value_type = %s, .value_size = %d,\n",
+				  m->key_type, btap_type(m->v->type),
+				  m->stats ? stats_value_size(m) : m->v->type == TY_STRING ? em->msl : 8);
+			sb_printf(b, "\t .max_entries = %" PRId64 ", .wrap = %d, .percpu = %d, .hist_kind = %d,\n",
+				  m->max_entries, m->v->wrap ? 1 : 0, m->stats ? 1 : 0, m->hist_kind);
+			sb_printf(b, "\t .hist_start = %" PRId64 ", .hist_stop = %" PRId64
+				  ", .hist_interval = %" PRId64 ", .bpf_map_type = %u, .bit_shift = %d},\n",
+				  m->hist_start, m->hist_stop, m->hist_interval, m->map_type, m->bit_shift);
+		}
+		sb_puts(b, "};\n");
+	}
+	static const char *const kinds[] = {"", "BTAP_PROBE_BEGIN", "BTAP_PROBE_END", "BTAP_PROBE_ERROR",
+					    "BTAP_PROBE_TIMER", "BTAP_PROBE_TRACEPOINT", "BTAP_PROBE_PERF"};
+	if (em->probes.n) {
+		sb_puts(b, "static const struct btap_probe_desc btap_probes[] = {\n");
+		VEC_FOREACH(em->probes, i) {
+			struct em_probe *p = VEC_AT(em->probes, i, struct em_probe *);
+			sb_printf(b, "\t{.kind = %s, .pp = ", kinds[p->kind]);
+			em_c_string(b, p->pp, strlen(p->pp));
+			sb_puts(b, ", .origin = ");
+			em_c_string(b, p->origin, strlen(p->origin));
+			sb_printf(b, ", .priority = %" PRId64 ",\n\t ", p->priority);
+			if (p->bpf) {
+				sb_printf(b, ".bpf_prog = \"bp%d\"", p->index);
+				if (p->kind == BTAP_PROBE_TRACEPOINT)
+					sb_printf(b, ", .tp_group = \"%s\", .tp_name = \"%s\"", p->tp_group,
+						  p->tp_name);
+				else
+					sb_printf(b, ", .perf_type = %u, .perf_config = %" PRIu64
+						  ", .perf_period = %" PRIu64 ", .perf_freq = %d",
+						  p->perf_type, p->perf_config, p->perf_period, p->perf_freq);
+			} else {
+				sb_printf(b, ".run = br%d, .period_ns = %" PRIu64 ", .randomize_ns = %" PRIu64,
+					  p->index, p->period_ns, p->randomize_ns);
+			}
+			sb_puts(b, "},\n");
+		}
+		sb_puts(b, "};\n");
+	}
+	emit_init_globals(em, b);
+	sb_puts(b, "static void btap_bind(const struct btap_runner_ops *ops)\n{\n\tbtap_ops = ops;\n}\n\n");
+	sb_puts(b, "BTAP_EXPORT const struct btap_program btap_program = {\n");
+	sb_puts(b, "\t.abi = BTAP_ABI_VERSION,\n\t.maxstringlen = MAXSTRINGLEN,\n");
+	sb_printf(b, "\t.maxmapentries = %" PRId64 ",\n", em->maxmapentries);
+	sb_printf(b, "\t.probes = %s, .nprobes = %d,\n", em->probes.n ? "btap_probes" : "0", em->probes.n);
+	sb_printf(b, "\t.formats = %s, .nformats = %d,\n", em->formats.n ? "btap_formats" : "0",
+		  em->formats.n);
+	sb_printf(b, "\t.maps = %s, .nmaps = %d,\n", em->maps.n ? "btap_maps" : "0", em->maps.n);
+	sb_printf(b, "\t.error_sites = %s, .nerror_sites = %d,\n", em->sites.n ? "btap_sites" : "0",
+		  em->sites.n);
+	sb_puts(b, "\t.globals_size = sizeof(struct bg_globals),\n");
+	sb_puts(b, "\t.init_globals = btap_init_globals,\n\t.bind = btap_bind,\n");
+	sb_printf(b, "\t.has_bpf = %d,\n};\n", em->has_bpf ? 1 : 0);
+}
+
+/* The kernel types the BPF build needs, from BTF. */
+static char *kernel_header(struct emitter *em, const char *cache_dir)
+{
+	const char *names[64];
+	int n = 0;
+	names[n++] = "BPF_MAP_TYPE_RINGBUF";
+	names[n++] = "BPF_ANY";
+	names[n++] = "BPF_F_MMAPABLE";
+	if (em->need_task)
+		names[n++] = "task_struct";
+	VEC_FOREACH(em->tp_structs, i)
+		if (n < 64)
+			names[n++] = VEC_AT(em->tp_structs, i, const char *);
+	struct btf_hdr *h = btf_hdr_new(NULL);
+	char *err = NULL;
+	char *text = btf_hdr_generate(h, names, n, cache_dir, &err);
+	if (!text) {
+		diag_plain_error("cannot generate the kernel type header: %s", err ? err : "unknown error");
+		free(err);
+	}
+	btf_hdr_free(h);
+	return text;
+}
+
+static void note_tp_struct(struct emitter *em, struct em_probe *p)
+{
+	if (p->kind != BTAP_PROBE_TRACEPOINT)
+		return;
+	struct tp_event *ev = tp_probe_event(em->s, p->p);
+	if (!ev || !ev->btf_struct)
+		return;
+	VEC_FOREACH(em->tp_structs, i)
+		if (strcmp(VEC_AT(em->tp_structs, i, const char *), ev->btf_struct) == 0)
+			return;
+	vec_push(em->a, &em->tp_structs, (void *)ev->btf_struct);
+}
+
+/* #line __BTAP_LINE__ -> the line that follows, in the generated file. */
+static void fix_line_resets(struct strbuf *c, const char *gen_name)
+{
+	struct strbuf out;
+	sb_init(&out);
+	int line = 1;
+	const char *p = c->s;
+	const char *marker = "#line __BTAP_LINE__\n";
+	size_t mlen = strlen(marker);
+	while (p && *p) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p + 1) : strlen(p);
+		if (n == mlen && strncmp(p, marker, mlen) == 0)
+			sb_printf(&out, "#line %d \"%s\"\n", line + 1, gen_name);
+		else
+			sb_putn(&out, p, n);
+		line++;
+		p += n;
+	}
+	sb_free(c);
+	*c = out;
+}
+
+static void emit_defines(struct emitter *em, struct strbuf *b)
+{
+	bool has_msl = false;
+	VEC_FOREACH(em->s->defines, i) {
+		const char *d = VEC_AT(em->s->defines, i, const char *);
+		const char *eq = strchr(d, '=');
+		size_t n = eq ? (size_t)(eq - d) : strlen(d);
+		bool ok = n > 0 && !isdigit((unsigned char)d[0]);
+		for (size_t k = 0; k < n; k++)
+			if (!isalnum((unsigned char)d[k]) && d[k] != '_')
+				ok = false;
+		if (!ok) {
+			diag_plain_error("invalid -D definition '%s'", d);
+			continue;
+		}
+		if (n == 12 && strncmp(d, "MAXSTRINGLEN", 12) == 0)
+			has_msl = true;
+		sb_printf(b, "#define %.*s %s\n", (int)n, d, eq ? eq + 1 : "1");
+	}
+	if (!has_msl)
+		sb_printf(b, "#define MAXSTRINGLEN %d\n", em->msl);
+}
+
+static bool emitter_setup(struct emitter *em, struct session *s)
+{
+	memset(em, 0, sizeof(*em));
+	em->s = s;
+	em->a = &s->arena;
+	int64_t v;
+	em->msl = EM_DEFAULT_MSL;
+	if (define_value(s, "MAXSTRINGLEN", &v)) {
+		if (v < 16 || v > 4096) {
+			diag_plain_error("MAXSTRINGLEN must be between 16 and 4096");
+			return false;
+		}
+		em->msl = (int)v;
+	}
+	em->maxmapentries = EM_DEFAULT_MAXMAPENTRIES;
+	if (define_value(s, "MAXMAPENTRIES", &v) && v > 0)
+		em->maxmapentries = v;
+	sb_init(&em->types);
+	sb_init(&em->sizes);
+	sb_init(&em->common);
+	sb_init(&em->bpf);
+	sb_init(&em->user);
+	sb_init(&em->bpf_protos);
+	sb_init(&em->user_protos);
+	sb_init(&em->common_protos);
+	return true;
+}
+
+static void emitter_free(struct emitter *em)
+{
+	sb_free(&em->types);
+	sb_free(&em->sizes);
+	sb_free(&em->common);
+	sb_free(&em->bpf);
+	sb_free(&em->user);
+	sb_free(&em->bpf_protos);
+	sb_free(&em->user_protos);
+	sb_free(&em->common_protos);
+}
+
+static void put(struct strbuf *b, const struct strbuf *x)
+{
+	if (x->len)
+		sb_putn(b, x->s, x->len);
+}
+
+bool emit_program(struct session *s, struct emit_result *out)
+{
+	const char *cache_dir = out->header_cache_dir;
+	memset(out, 0, sizeof(*out));
+	out->header_cache_dir = cache_dir;
+	sb_init(&out->c);
+#ifdef BTAP_RUNTIME_DIR
+	out->runtime_dir = BTAP_RUNTIME_DIR;
+#else
+	out->runtime_dir = BTAP_TAPSET_DIR "/../runtime";
+#endif
+	out->src_name = s->script_path ? s->script_path : "<input>";
+
+	int errors0 = diag_error_count();
+	struct emitter em;
+	if (!emitter_setup(&em, s))
+		return false;
+	layout_globals(&em);
+	VEC_FOREACH(s->prog.probes, i) {
+		struct probe *p = VEC_AT(s->prog.probes, i, struct probe *);
+		walk_stmt(p->body, note_stats_use, &em);
+	}
+	VEC_FOREACH(s->prog.functions, i)
+		walk_stmt(VEC_AT(s->prog.functions, i, struct funcdecl *)->body, note_stats_use, &em);
+	collect_probes(&em);
+	collect_functions(&em);
+	mark_builds(&em);
+	VEC_FOREACH(em.maps, i) {
+		struct em_map *m = VEC_AT(em.maps, i, struct em_map *);
+		if (m->stats && stats_value_size(m) > em.stat_zero_size)
+			em.stat_zero_size = stats_value_size(m);
+	}
+	emit_functions(&em);
+	VEC_FOREACH(em.probes, i) {
+		struct em_probe *p = VEC_AT(em.probes, i, struct em_probe *);
+		emit_probe_body(&em, p);
+		note_tp_struct(&em, p);
+	}
+
+	char *kheader = NULL;
+	if (diag_error_count() == errors0 && em.has_bpf)
+		kheader = kernel_header(&em, cache_dir);
+	if (diag_error_count() != errors0 || (em.has_bpf && !kheader)) {
+		free(kheader);
+		emitter_free(&em);
+		return false;
+	}
+
+	struct strbuf *b = &out->c;
+	const char *gen = "btap-generated.c";
+	sb_printf(b, "/* Generated by btap from %s. Build with -DBTAP_TARGET_BPF (clang -target bpf) "
+		  "or -DBTAP_TARGET_USER. */\n", out->src_name);
+	emit_defines(&em, b);
+	if (em.need_task)
+		sb_puts(b, "#define BTAP_NEED_TASK 1\n");
+	sb_printf(b, "#define BTAP_STAT_ZERO_SIZE %d\n", em.stat_zero_size > 8 ? em.stat_zero_size : 8);
+	sb_puts(b, "#ifdef BTAP_TARGET_BPF\n");
+	if (kheader)
+		sb_puts(b, kheader);
+	free(kheader);
+	sb_puts(b, "#include \"bpf/btap_bpf.h\"\n#else\n#include \"user/btap_user.h\"\n#endif\n\n");
+	sb_puts(b, "#define BTAP_MAX0(a, b) ((a) > (b) ? (a) : (b))\n\n");
+	emit_globals_struct(&em, b);
+	emit_key_structs(&em, b);
+	put(b, &em.types);
+	sb_puts(b, "\n");
+	emit_pp_function(&em, b);
+	put(b, &em.common_protos);
+	sb_puts(b, "\n");
+	put(b, &em.common);
+	sb_puts(b, "#ifdef BTAP_TARGET_BPF\n");
+	put(b, &em.sizes);
+	emit_bpf_maps(&em, b);
+	put(b, &em.bpf_protos);
+	put(b, &em.bpf);
+	sb_puts(b, "#else /* BTAP_TARGET_USER */\n");
+	put(b, &em.user_protos);
+	put(b, &em.user);
+	emit_descriptor(&em, b);
+	sb_puts(b, "#endif\n");
+	fix_line_resets(b, gen);
+
+	out->has_bpf = em.has_bpf;
+	out->nprobes = em.probes.n;
+	emitter_free(&em);
+	return diag_error_count() == errors0;
+}
+
+void emit_result_free(struct emit_result *out)
+{
+	sb_free(&out->c);
+}

@@ -1,0 +1,764 @@
+/* Pass 3: expressions.
+ *
+ * em_expr emits the statements an expression needs (into f->out) and
+ * returns a C expression for its value that has no side effects: a long
+ * (int64_t) or a string (char * to a MAXSTRINGLEN buffer). Everything with
+ * an effect (calls, map updates, checked arithmetic) becomes a statement
+ * whose result lands in a temporary, followed by an error check that jumps
+ * to the innermost catch or the body's exit. Evaluation is left to right:
+ * an operand whose value a later operand could change is first copied. */
+#include "emit_internal.h"
+
+#include "tracepoints.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+/* ---- temporaries and checks -------------------------------------------- */
+
+const char *em_tmp_long(struct em_fn *f)
+{
+	int n = f->ntmp++;
+	sb_printf(&f->decls, "\tint64_t t%d = 0;\n", n);
+	return arena_printf(f->em->a, "t%d", n);
+}
+
+const char *em_tmp_str(struct em_fn *f)
+{
+	int n = f->nstr++;
+	if (f->nstr > f->nstr_max)
+		f->nstr_max = f->nstr;
+	return arena_printf(f->em->a, "fr->s%d", n);
+}
+
+const char *em_tmp_dbl(struct em_fn *f)
+{
+	int n = f->ndbl++;
+	if (f->ndbl > f->ndbl_max)
+		f->ndbl_max = f->ndbl;
+	return arena_printf(f->em->a, "fr->d%d", n);
+}
+
+void em_err_check(struct em_fn *f, int site)
+{
+	em_line(f, "if (BTAP_ERR(c)) {");
+	em_line(f, "\tbtap_site(c, %d);", site);
+	em_line(f, "\tgoto %s;", f->errlabel);
+	em_line(f, "}");
+}
+
+static bool is_stable(const char *v)
+{
+	if (!v)
+		return true;
+	if (v[0] == 't' && v[1] >= '0' && v[1] <= '9')
+		return true;
+	if (strncmp(v, "fr->s", 5) == 0 || strncmp(v, "fr->d", 5) == 0)
+		return !strchr(v, '.');
+	return strncmp(v, "((int64_t)", 10) == 0 && !strchr(v + 10, '>') && !strchr(v + 10, '(');
+}
+
+static bool op_is(const struct expr *e, const char *op)
+{
+	return e->op && strcmp(e->op, op) == 0;
+}
+
+static bool call_is_pure(const struct expr *e)
+{
+	if (!e->func)
+		return e->str && e->str[0] == 's' && strstr(e->str, "print") != NULL; /* sprint* */
+	const char *code = e->func->embedded;
+	if (!code)
+		return false;
+	while (*code == ' ' || *code == '\t' || *code == '\n')
+		code++;
+	return strncmp(code, "/* pure */", 10) == 0;
+}
+
+bool em_has_effects(const struct expr *e)
+{
+	if (!e)
+		return false;
+	switch (e->kind) {
+	case E_ASSIGN:
+	case E_INCDEC:
+	case E_STATS_ADD:
+		return true;
+	case E_CALL:
+		if (!call_is_pure(e))
+			return true;
+		break;
+	default:
+		break;
+	}
+	if (em_has_effects(e->left) || em_has_effects(e->right) || em_has_effects(e->cond) ||
+	    em_has_effects(e->operand))
+		return true;
+	VEC_FOREACH(e->args, i)
+		if (em_has_effects(VEC_AT(e->args, i, struct expr *)))
+			return true;
+	return false;
+}
+
+/* Copy v into a temporary unless it already is one. */
+static const char *stabilize(struct em_fn *f, const char *v, enum type t)
+{
+	if (is_stable(v))
+		return v;
+	if (t == TY_STRING) {
+		const char *s = em_tmp_str(f);
+		em_line(f, "btap_str_copy(%s, %s);", s, v);
+		return s;
+	}
+	const char *n = em_tmp_long(f);
+	em_line(f, "%s = %s;", n, v);
+	return n;
+}
+
+const char *em_expr_stable(struct em_fn *f, struct expr *e, bool later_effects)
+{
+	const char *v = em_expr(f, e);
+	return later_effects ? stabilize(f, v, e->type) : v;
+}
+
+const char *em_to_long(struct em_fn *f, struct expr *e)
+{
+	return em_expr(f, e);
+}
+
+static bool later_effects(struct vec *args, int from)
+{
+	for (int i = from; i < args->n; i++)
+		if (em_has_effects(VEC_AT(*args, i, struct expr *)))
+			return true;
+	return false;
+}
+
+/* ---- variables and array elements ---------------------------------------- */
+
+struct expr *em_index_base(const struct expr *e)
+{
+	return e->left ? e->left : e->operand;
+}
+
+const char *em_mapref(struct em_map *m)
+{
+	return m->sym; /* wrapped in BTAP_MAPREF by the callers */
+}
+
+static const char *mapref(struct em_fn *f, struct em_map *m)
+{
+	return arena_printf(f->em->a, "BTAP_MAPREF(%s, %d)", m->sym, m->id);
+}
+
+static bool is_local(struct em_fn *f, const struct vardecl *v)
+{
+	VEC_FOREACH(f->locals, i)
+		if (VEC_AT(f->locals, i, const struct vardecl *) == v)
+			return true;
+	return false;
+}
+
+/* The C lvalue of a scalar variable, or NULL (reported). */
+static const char *var_lvalue(struct em_fn *f, struct expr *e)
+{
+	struct vardecl *v = e->var;
+	if (!v) {
+		diag_error(e->loc, "unresolved variable '%s'", e->str ? e->str : "?");
+		return NULL;
+	}
+	if (!v->is_global) {
+		if (!is_local(f, v))
+			vec_push(f->em->a, &f->locals, v);
+		return arena_printf(f->em->a, "fr->l_%s", v->name);
+	}
+	struct em_global *g = em_global_of(f->em, v);
+	if (!g || !g->cname) {
+		diag_error(e->loc, "'%s' is an array or a statistic, not a scalar here", v->name);
+		return NULL;
+	}
+	return arena_printf(f->em->a, "BG(c)->%s", g->cname);
+}
+
+/* Build the key struct of m from the index expressions (NULL: scalar
+ * statistic). Returns "&fr->kN". */
+const char *em_index_key(struct em_fn *f, struct em_map *m, struct vec *args, struct loc at)
+{
+	int nargs = args ? args->n : 0;
+	if (nargs != m->nkeys) {
+		diag_error(at, "'%s' takes %d index%s, not %d", m->v->name, m->nkeys, m->nkeys == 1 ? "" : "es",
+			   nargs);
+		return "0";
+	}
+	const char *vals[MAX_ARRAY_KEYS];
+	for (int i = 0; i < nargs; i++) {
+		struct expr *a = VEC_AT(*args, i, struct expr *);
+		if (a->kind == E_STAR) {
+			diag_error(a->loc, "'*' is only valid in foreach and delete slices");
+			return "0";
+		}
+		vals[i] = em_expr_stable(f, a, later_effects(args, i + 1));
+	}
+	int k = f->nkey++;
+	sb_printf(&f->frame, "\t%s k%d;\n", m->key_type, k);
+	em_line(f, "btap_key_zero(&fr->k%d);", k);
+	for (int i = 0; i < nargs; i++) {
+		if (m->v->key_types[i] == TY_STRING)
+			em_line(f, "btap_str_copy(fr->k%d.k%d, %s);", k, i, vals[i]);
+		else
+			em_line(f, "fr->k%d.k%d = %s;", k, i, vals[i]);
+	}
+	return arena_printf(f->em->a, "&fr->k%d", k);
+}
+
+static struct em_map *array_of(struct em_fn *f, struct expr *base)
+{
+	if (!base || base->kind != E_VAR || !base->var || !base->var->is_global) {
+		diag_error(base ? base->loc : (struct loc){0}, "array expected");
+		return NULL;
+	}
+	struct em_global *g = em_global_of(f->em, base->var);
+	if (!g || !g->map) {
+		diag_error(base->loc, "'%s' is not an array", base->var->name);
+		return NULL;
+	}
+	return g->map;
+}
+
+/* An assignable place, prepared (keys evaluated) once for read and write. */
+struct lval {
+	bool elem;
+	enum type type;
+	const char *var;       /* scalar: C lvalue */
+	struct em_map *map;
+	const char *key;
+	int site;
+};
+
+static bool lval_prepare(struct em_fn *f, struct expr *e, struct lval *lv)
+{
+	memset(lv, 0, sizeof(*lv));
+	lv->type = e->type;
+	if (e->kind == E_VAR) {
+		lv->var = var_lvalue(f, e);
+		return lv->var != NULL;
+	}
+	if (e->kind == E_INDEX) {
+		struct expr *base = em_index_base(e);
+		lv->map = array_of(f, base);
+		if (!lv->map)
+			return false;
+		if (lv->map->stats) {
+			diag_error(e->loc, "statistics may only be added to with '<<<'");
+			return false;
+		}
+		lv->elem = true;
+		lv->type = lv->map->v->type;
+		lv->key = em_index_key(f, lv->map, &e->args, e->loc);
+		lv->site = em_site(f->em, base->loc, arena_printf(f->em->a, "identifier '%s'", base->var->name));
+		return true;
+	}
+	if (e->kind == E_TARGET)
+		diag_error(e->loc, "target variables cannot be written by the BPF backend");
+	else
+		diag_error(e->loc, "this expression cannot be assigned to");
+	return false;
+}
+
+static const char *lval_read(struct em_fn *f, struct lval *lv)
+{
+	if (!lv->elem)
+		return lv->var;
+	if (lv->type == TY_STRING) {
+		const char *s = em_tmp_str(f);
+		em_line(f, "btap_map_get_str(c, %s, %s, %s);", mapref(f, lv->map), lv->key, s);
+		return s;
+	}
+	const char *t = em_tmp_long(f);
+	em_line(f, "%s = btap_map_get_long(c, %s, %s);", t, mapref(f, lv->map), lv->key);
+	return t;
+}
+
+/* Store v; returns the place's value after the store. */
+static const char *lval_write(struct em_fn *f, struct lval *lv, const char *v)
+{
+	if (!lv->elem) {
+		if (lv->type == TY_STRING) {
+			if (strcmp(lv->var, v) != 0)
+				em_line(f, "btap_str_copy(%s, %s);", lv->var, v);
+		} else {
+			em_line(f, "%s = %s;", lv->var, v);
+		}
+		return lv->var;
+	}
+	if (lv->type == TY_STRING)
+		em_line(f, "btap_map_set_str(c, %s, %s, %s, %d);", mapref(f, lv->map), lv->key, v, lv->site);
+	else
+		em_line(f, "btap_map_set_long(c, %s, %s, %s, %d);", mapref(f, lv->map), lv->key, v, lv->site);
+	em_err_check(f, lv->site);
+	return v;
+}
+
+/* ---- operators ------------------------------------------------------------ */
+
+static const char *long_binop(struct em_fn *f, const char *op, const char *l, const char *r,
+			      struct loc at)
+{
+	struct arena *a = f->em->a;
+	if (!strcmp(op, "+"))
+		return arena_printf(a, "btap_add(%s, %s)", l, r);
+	if (!strcmp(op, "-"))
+		return arena_printf(a, "btap_sub(%s, %s)", l, r);
+	if (!strcmp(op, "*"))
+		return arena_printf(a, "btap_mul(%s, %s)", l, r);
+	if (!strcmp(op, "<<"))
+		return arena_printf(a, "btap_shl(%s, %s)", l, r);
+	if (!strcmp(op, ">>"))
+		return arena_printf(a, "btap_shr(%s, %s)", l, r);
+	if (!strcmp(op, ">>>"))
+		return arena_printf(a, "((int64_t)((uint64_t)(%s) >> ((%s) & 63)))", l, r);
+	if (!strcmp(op, "&") || !strcmp(op, "|") || !strcmp(op, "^"))
+		return arena_printf(a, "((%s) %s (%s))", l, op, r);
+	if (!strcmp(op, "/") || !strcmp(op, "%")) {
+		int site = em_site(f->em, at, arena_printf(a, "operator '%s'", op));
+		const char *t = em_tmp_long(f);
+		em_line(f, "%s = btap_%s(c, %s, %s, %d);", t, op[0] == '/' ? "div" : "mod", l, r, site);
+		em_err_check(f, site);
+		return t;
+	}
+	diag_error(at, "operator '%s' is not supported yet by the BPF backend", op);
+	return "0";
+}
+
+static const char *ex_binary(struct em_fn *f, struct expr *e)
+{
+	const char *l = em_expr_stable(f, e->left, em_has_effects(e->right));
+	const char *r = em_expr(f, e->right);
+	return long_binop(f, e->op, l, r, e->loc);
+}
+
+static const char *ex_compare(struct em_fn *f, struct expr *e)
+{
+	if (op_is(e, "=~") || op_is(e, "!~")) {
+		em_unsupported(f, e->loc, "regular expression matching ('=~')");
+		return "0";
+	}
+	bool str = e->left->type == TY_STRING || e->right->type == TY_STRING;
+	const char *l = em_expr_stable(f, e->left, em_has_effects(e->right));
+	const char *r = em_expr(f, e->right);
+	if (str)
+		return arena_printf(f->em->a, "((int64_t)(btap_str_cmp(%s, %s) %s 0))", l, r, e->op);
+	return arena_printf(f->em->a, "((int64_t)((%s) %s (%s)))", l, e->op, r);
+}
+
+/* Emit e into a fresh buffer: its statements and value. */
+static const char *capture(struct em_fn *f, struct expr *e, struct strbuf *stmts)
+{
+	struct strbuf *saved = f->out;
+	sb_init(stmts);
+	f->out = stmts;
+	const char *v = em_expr(f, e);
+	f->out = saved;
+	return v;
+}
+
+static void put_captured(struct em_fn *f, struct strbuf *stmts)
+{
+	if (stmts->len) {
+		f->indent++;
+		/* re-indent by one level */
+		const char *p = stmts->s;
+		while (*p) {
+			const char *nl = strchr(p, '\n');
+			size_t n = nl ? (size_t)(nl - p + 1) : strlen(p);
+			if (*p != '#')
+				sb_putc(f->out, '\t');
+			sb_putn(f->out, p, n);
+			p += n;
+		}
+		f->indent--;
+	}
+	sb_free(stmts);
+}
+
+static const char *ex_logical(struct em_fn *f, struct expr *e)
+{
+	bool is_and = op_is(e, "&&");
+	const char *l = em_expr(f, e->left);
+	struct strbuf rs;
+	const char *r = capture(f, e->right, &rs);
+	if (!rs.len) {
+		sb_free(&rs);
+		return arena_printf(f->em->a, "((int64_t)((%s) %s (%s)))", l, e->op, r);
+	}
+	const char *t = em_tmp_long(f);
+	em_line(f, "%s = (%s) != 0;", t, l);
+	em_line(f, "if (%s%s) {", is_and ? "" : "!", t);
+	put_captured(f, &rs);
+	em_line(f, "\t%s = (%s) != 0;", t, r);
+	em_line(f, "}");
+	return t;
+}
+
+static const char *ex_ternary(struct em_fn *f, struct expr *e)
+{
+	const char *cond = em_expr(f, e->cond);
+	struct strbuf ls, rs;
+	const char *l = capture(f, e->left, &ls);
+	const char *r = capture(f, e->right, &rs);
+	bool str = e->type == TY_STRING;
+	if (!ls.len && !rs.len && !str) {
+		sb_free(&ls);
+		sb_free(&rs);
+		return arena_printf(f->em->a, "((%s) ? (%s) : (%s))", cond, l, r);
+	}
+	const char *t = str ? em_tmp_str(f) : em_tmp_long(f);
+	em_line(f, "if (%s) {", cond);
+	put_captured(f, &ls);
+	if (str)
+		em_line(f, "\tbtap_str_copy(%s, %s);", t, l);
+	else
+		em_line(f, "\t%s = %s;", t, l);
+	em_line(f, "} else {");
+	put_captured(f, &rs);
+	if (str)
+		em_line(f, "\tbtap_str_copy(%s, %s);", t, r);
+	else
+		em_line(f, "\t%s = %s;", t, r);
+	em_line(f, "}");
+	return t;
+}
+
+static const char *ex_unary(struct em_fn *f, struct expr *e)
+{
+	const char *v = em_expr(f, e->operand);
+	if (op_is(e, "-"))
+		return arena_printf(f->em->a, "btap_neg(%s)", v);
+	if (op_is(e, "!"))
+		return arena_printf(f->em->a, "((int64_t)!(%s))", v);
+	if (op_is(e, "~"))
+		return arena_printf(f->em->a, "(~(%s))", v);
+	if (op_is(e, "+"))
+		return v;
+	diag_error(e->loc, "unary operator '%s' is not supported by the BPF backend", e->op ? e->op : "?");
+	return "0";
+}
+
+static const char *ex_concat(struct em_fn *f, struct expr *e)
+{
+	const char *l = em_expr_stable(f, e->left, em_has_effects(e->right));
+	const char *r = em_expr(f, e->right);
+	const char *d = em_tmp_dbl(f);
+	em_line(f, "btap_str_cat(%s, %s, %s);", d, l, r);
+	return d;
+}
+
+static const char *ex_assign(struct em_fn *f, struct expr *e)
+{
+	struct lval lv;
+	if (!lval_prepare(f, e->left, &lv))
+		return "0";
+	const char *op = e->op ? e->op : "=";
+	if (!strcmp(op, "=")) {
+		const char *v = em_expr(f, e->right);
+		return lval_write(f, &lv, v);
+	}
+	if (!strcmp(op, ".=")) {
+		const char *r = em_expr(f, e->right);
+		const char *old = lval_read(f, &lv);
+		const char *d = em_tmp_dbl(f);
+		em_line(f, "btap_str_cat(%s, %s, %s);", d, old, r);
+		return lval_write(f, &lv, d);
+	}
+	/* x op= y: y first (stap evaluates the right side, then the place). */
+	const char *r = em_expr_stable(f, e->right, true);
+	char binop[4] = {0};
+	size_t n = strlen(op);
+	if (n < 2 || n > 4) {
+		diag_error(e->loc, "assignment operator '%s' is not supported", op);
+		return "0";
+	}
+	memcpy(binop, op, n - 1);
+	if (lv.elem && !strcmp(binop, "+") && f->bpf && lv.type == TY_LONG) {
+		/* a[k] += v: one atomic add on BPF, where CPUs race. */
+		const char *t = em_tmp_long(f);
+		em_line(f, "%s = btap_map_add_long(c, %s, %s, %s, %d);", t, mapref(f, lv.map), lv.key, r, lv.site);
+		em_err_check(f, lv.site);
+		return t;
+	}
+	const char *old = lval_read(f, &lv);
+	const char *v = long_binop(f, binop, old, r, e->loc);
+	if (!lv.elem)
+		return lval_write(f, &lv, v);
+	const char *t = stabilize(f, v, TY_LONG);
+	return lval_write(f, &lv, t);
+}
+
+static const char *ex_incdec(struct em_fn *f, struct expr *e)
+{
+	struct lval lv;
+	if (!lval_prepare(f, e->operand, &lv))
+		return "0";
+	const char *delta = op_is(e, "++") ? "1" : "-1";
+	if (lv.elem && f->bpf) {
+		const char *t = em_tmp_long(f);
+		em_line(f, "%s = btap_map_add_long(c, %s, %s, %s, %d);", t, mapref(f, lv.map), lv.key, delta,
+			lv.site);
+		em_err_check(f, lv.site);
+		if (!e->prefix)
+			em_line(f, "%s = btap_sub(%s, %s);", t, t, delta);
+		return t;
+	}
+	const char *old = stabilize(f, lval_read(f, &lv), TY_LONG);
+	const char *nv = em_tmp_long(f);
+	em_line(f, "%s = btap_add(%s, %s);", nv, old, delta);
+	lval_write(f, &lv, nv);
+	return e->prefix ? nv : old;
+}
+
+static const char *ex_index(struct em_fn *f, struct expr *e)
+{
+	struct expr *base = em_index_base(e);
+	if (base && base->kind == E_HIST) {
+		em_unsupported(f, e->loc, "indexing a histogram bucket");
+		return "0";
+	}
+	struct em_map *m = array_of(f, base);
+	if (!m)
+		return "0";
+	if (m->stats) {
+		diag_error(e->loc, "a statistic is read with @count, @sum, @min, @max, @avg or @hist_*");
+		return "0";
+	}
+	struct lval lv;
+	if (!lval_prepare(f, e, &lv))
+		return "0";
+	return lval_read(f, &lv);
+}
+
+static const char *ex_in(struct em_fn *f, struct expr *e)
+{
+	struct expr *base = em_index_base(e);
+	struct em_map *m = array_of(f, base);
+	if (!m)
+		return "0";
+	const char *key = em_index_key(f, m, &e->args, e->loc);
+	const char *t = em_tmp_long(f);
+	em_line(f, "%s = btap_map_exists(c, %s, %s);", t, mapref(f, m), key);
+	return t;
+}
+
+static const char *ex_stats_add(struct em_fn *f, struct expr *e)
+{
+	const char *key = NULL;
+	struct em_map *m = NULL;
+	const char *v;
+	struct expr *target = e->left;
+	struct expr *base = target && target->kind == E_INDEX ? em_index_base(target) : target;
+	if (!base || base->kind != E_VAR || !base->var || !base->var->is_global ||
+	    !em_global_of(f->em, base->var) || !em_global_of(f->em, base->var)->map ||
+	    !em_global_of(f->em, base->var)->map->stats) {
+		diag_error(e->loc, "'<<<' needs a global statistic");
+		return "0";
+	}
+	if (target->kind == E_INDEX) {
+		m = em_stats_map_of(f, target, &key);
+		v = em_expr(f, e->right);
+	} else {
+		v = em_expr_stable(f, e->right, false);
+		m = em_stats_map_of(f, target, &key);
+	}
+	int site = em_site(f->em, e->loc, "operator '<<<'");
+	em_line(f, "btap_stat_add(c, %s, %s, %s, %d, %d, %" PRId64 ", %" PRId64 ", %d, %d, %d);",
+		mapref(f, m), key, v, 7 * 8 + 8 * m->nbuckets, m->hist_kind, m->hist_start,
+		m->hist_interval > 0 ? m->hist_interval : 1, m->nbuckets, m->bit_shift, site);
+	em_err_check(f, site);
+	return v;
+}
+
+/* ---- calls ------------------------------------------------------------------- */
+
+static const char *ex_call(struct em_fn *f, struct expr *e)
+{
+	if (!e->func)
+		return em_print_call(f, e);
+	struct em_func *callee = em_func_of(f->em, e->func);
+	if (!callee) {
+		diag_error(e->loc, "function '%s' was not elaborated", e->str ? e->str : "?");
+		return "0";
+	}
+	struct funcdecl *fd = e->func;
+	if (e->args.n != fd->params.n) {
+		diag_error(e->loc, "wrong number of arguments to '%s'", fd->name);
+		return "0";
+	}
+	struct strbuf call;
+	sb_init(&call);
+	enum type rt = fd->ret == TY_UNKNOWN ? (fd->embedded ? TY_VOID : TY_LONG) : fd->ret;
+	const char *res = NULL;
+	if (rt == TY_STRING) {
+		res = em_tmp_str(f);
+	}
+	const char **vals = arena_alloc(f->em->a, sizeof(char *) * (size_t)(e->args.n + 1));
+	VEC_FOREACH(e->args, i)
+		vals[i] = em_expr_stable(f, VEC_AT(e->args, i, struct expr *), later_effects(&e->args, i + 1));
+	sb_printf(&call, "%s(c, nsp", callee->cname);
+	if (res)
+		sb_printf(&call, ", %s", res);
+	VEC_FOREACH(e->args, i)
+		sb_printf(&call, ", %s", vals[i]);
+	sb_puts(&call, ")");
+	int site = em_site(f->em, e->loc, arena_printf(f->em->a, "identifier '%s'", fd->name));
+	if (rt == TY_LONG) {
+		res = em_tmp_long(f);
+		em_line(f, "%s = %s;", res, call.s);
+	} else {
+		em_line(f, "%s;", call.s);
+	}
+	sb_free(&call);
+	em_err_check(f, site);
+	return res ? res : "0";
+}
+
+/* ---- target variables (kernel.trace fields) -------------------------------- */
+
+static const char *ex_target(struct em_fn *f, struct expr *e)
+{
+	if (!f->probe || !f->probe->bpf || f->probe->kind != BTAP_PROBE_TRACEPOINT) {
+		diag_error(e->loc, "target variables are only available in kernel.trace probes here");
+		return "0";
+	}
+	if (e->kind == E_TARGET_VARS || (e->str && e->str[0] == '$' && e->str[1] == '$')) {
+		em_unsupported(f, e->loc, "'$$vars' and friends");
+		return "0";
+	}
+	if (e->components.n || e->addressof || e->operand) {
+		em_unsupported(f, e->loc, "dereferencing tracepoint fields ($x->member, $x[i])");
+		return "0";
+	}
+	const struct tp_field *fl = e->target_info;
+	if (!fl) {
+		diag_error(e->loc, "unresolved target variable");
+		return "0";
+	}
+	switch (fl->kind) {
+	case TP_FIELD_INT: {
+		const char *t = em_tmp_long(f);
+		int vs = fl->val_size > 0 ? fl->val_size : fl->size;
+		em_line(f, "%s = btap_tp_int(c, %d, %d, %d, %d);", t, fl->offset, fl->size > 8 ? 8 : fl->size,
+			vs, fl->val_signed ? 1 : 0);
+		return t;
+	}
+	case TP_FIELD_POINTER: {
+		const char *t = em_tmp_long(f);
+		em_line(f, "%s = btap_tp_int(c, %d, 8, 8, 0);", t, fl->offset);
+		return t;
+	}
+	case TP_FIELD_CHAR_ARRAY: {
+		const char *s = em_tmp_str(f);
+		int len = fl->array_len > 0 ? fl->array_len : fl->size;
+		em_line(f, "btap_tp_chars(c, %s, %d, %d);", s, fl->offset, len);
+		return s;
+	}
+	case TP_FIELD_DATA_LOC_STR:
+	case TP_FIELD_REL_LOC_STR: {
+		const char *s = em_tmp_str(f);
+		em_line(f, "btap_tp_dataloc_str(c, %s, %d, %d);", s, fl->offset,
+			fl->kind == TP_FIELD_REL_LOC_STR ? 1 : 0);
+		return s;
+	}
+	default:
+		diag_error(e->loc, "field '%s' (%s) cannot be read as a value yet", fl->name,
+			   fl->ctype ? fl->ctype : "?");
+		return "0";
+	}
+}
+
+/* ---- literals ------------------------------------------------------------------ */
+
+static const char *ex_string_literal(struct em_fn *f, struct expr *e)
+{
+	size_t n;
+	char *txt = em_decode_str(f->em->a, e->str, &n);
+	if (n > (size_t)f->em->msl - 1)
+		n = (size_t)f->em->msl - 1;
+	const char *s = em_tmp_str(f);
+	struct strbuf b;
+	sb_init(&b);
+	sb_printf(&b, "btap_str_lit(%s, ", s);
+	em_c_string(&b, txt, strnlen(txt, n));
+	sb_puts(&b, ");");
+	em_line(f, "%s", b.s);
+	sb_free(&b);
+	return s;
+}
+
+const char *em_expr(struct em_fn *f, struct expr *e)
+{
+	if (!e)
+		return "0";
+	switch (e->kind) {
+	case E_NUM:
+		return arena_printf(f->em->a, "((int64_t)%" PRIu64 "ull)", (uint64_t)e->num);
+	case E_STR:
+		return ex_string_literal(f, e);
+	case E_VAR: {
+		if (e->type == TY_STATS || (e->var && e->var->arity > 0)) {
+			diag_error(e->loc, "'%s' cannot be used as a value", e->str ? e->str : "?");
+			return "0";
+		}
+		const char *v = var_lvalue(f, e);
+		return v ? v : "0";
+	}
+	case E_UNARY:
+		return ex_unary(f, e);
+	case E_BINARY:
+		return ex_binary(f, e);
+	case E_LOGICAL:
+		return ex_logical(f, e);
+	case E_COMPARE:
+		return ex_compare(f, e);
+	case E_CONCAT:
+		return ex_concat(f, e);
+	case E_TERNARY:
+		return ex_ternary(f, e);
+	case E_ASSIGN:
+		return ex_assign(f, e);
+	case E_INCDEC:
+		return ex_incdec(f, e);
+	case E_INDEX:
+		return ex_index(f, e);
+	case E_IN:
+		return ex_in(f, e);
+	case E_STATS_ADD:
+		return ex_stats_add(f, e);
+	case E_CALL:
+		return ex_call(f, e);
+	case E_STAT_OP:
+		return em_stat_op(f, e);
+	case E_TARGET:
+	case E_TARGET_VARS:
+		return ex_target(f, e);
+	case E_HIST:
+		diag_error(e->loc, "a histogram can only be printed");
+		return "0";
+	case E_CAST:
+		em_unsupported(f, e->loc, "@cast");
+		return "0";
+	case E_ATVAR:
+		em_unsupported(f, e->loc, "@var");
+		return "0";
+	case E_ENTRY:
+		em_unsupported(f, e->loc, "@entry");
+		return "0";
+	case E_EMBEDDED:
+		em_unsupported(f, e->loc, "embedded C in an expression");
+		return "0";
+	case E_DEFINED:
+		return "((int64_t)0ull)";
+	case E_STAR:
+		diag_error(e->loc, "'*' is only valid in array slices");
+		return "0";
+	}
+	return "0";
+}

@@ -1,0 +1,157 @@
+/* Pass 3 internals shared by the emit*.c files (not a public API). */
+#ifndef BTAP_EMIT_INTERNAL_H
+#define BTAP_EMIT_INTERNAL_H
+
+#include "btap_program.h"
+#include "emit.h"
+#include "provider.h"
+
+/* A global of the program: a field of struct bg_globals (scalars) or a map
+ * (arrays and statistics). */
+struct em_map;
+struct em_global {
+	struct vardecl *v;
+	const char *cname;      /* scalar: field name in struct bg_globals */
+	struct em_map *map;     /* arrays and statistics */
+};
+
+struct em_map {
+	struct vardecl *v;
+	int id;                 /* index in the descriptor's maps table */
+	const char *sym;        /* BPF map symbol: bm<id>_<name> */
+	const char *key_type;   /* "struct bk<id>" */
+	int nkeys;
+	bool stats;
+	/* statistics: histogram and @variance shift seen in the program */
+	int hist_kind;          /* 0 none, 1 log, 2 linear */
+	int64_t hist_start, hist_stop, hist_interval;
+	int nbuckets;
+	int bit_shift;
+	bool hist_seen, shift_seen;
+	int64_t max_entries;
+	uint32_t map_type;      /* enum bpf_map_type value */
+};
+
+struct em_func {
+	struct funcdecl *f;
+	int index;
+	const char *cname;      /* bf<index>_<name> */
+	const char *frame;      /* "struct bff<index>" */
+	bool in_bpf, in_user;   /* reachable from a kernel / runner probe */
+	bool visiting, done;    /* call-graph walk */
+	bool recursive;
+	struct vec callees;     /* struct em_func* */
+	struct loc recursion_at;
+};
+
+struct em_probe {
+	struct probe *p;
+	int index;              /* in the descriptor */
+	enum btap_probe_kind kind;
+	bool bpf;
+	const char *pp;         /* pp_format of the resolved point */
+	const char *origin;     /* "file:line:col" */
+	int64_t priority;
+	uint64_t period_ns, randomize_ns;
+	const char *tp_group, *tp_name;
+	uint32_t perf_type;
+	uint64_t perf_config, perf_period;
+	bool perf_freq;
+	const char *frame;      /* "struct bfp<index>" */
+	struct vec callees;     /* struct em_func* called directly */
+};
+
+struct em_site {
+	const char *loc;        /* "file:line:col" */
+	const char *what;
+};
+
+struct emitter {
+	struct session *s;
+	struct arena *a;
+	int msl;                /* MAXSTRINGLEN */
+	int64_t maxmapentries;
+	struct vec globals;     /* struct em_global* */
+	struct vec maps;        /* struct em_map* */
+	struct vec funcs;       /* struct em_func* */
+	struct vec probes;      /* struct em_probe* */
+	struct vec formats;     /* const char*: decoded format texts */
+	struct vec sites;       /* struct em_site* */
+	struct vec tp_structs;  /* const char*: trace_event_raw_* names */
+	struct strbuf types;    /* frame structs */
+	struct strbuf sizes;    /* BPF frame-size macros */
+	struct strbuf common, bpf, user;   /* code by build */
+	struct strbuf bpf_protos, user_protos, common_protos;
+	bool need_task;
+	bool has_bpf;
+	int stat_zero_size;     /* largest statistics value */
+};
+
+/* Where to go when something fails, and what to release on the way. */
+struct em_loop {
+	const char *brk, *cont;
+};
+
+/* One body (probe or function) being emitted. */
+struct em_fn {
+	struct emitter *em;
+	struct em_func *func;   /* NULL for a probe */
+	struct em_probe *probe; /* NULL for a function */
+	bool bpf, user;         /* the builds that compile it */
+	struct strbuf *out;     /* statements go here */
+	struct strbuf body;
+	struct strbuf decls;    /* C locals: long temporaries */
+	struct strbuf frame;    /* frame struct members: variables, keys */
+	int indent;
+	int ntmp;               /* long temporaries */
+	int nstr, nstr_max;     /* string temporaries (statement scoped) */
+	int ndbl, ndbl_max;     /* double-size string temporaries */
+	int nkey;               /* key temporaries */
+	int nlabel;
+	int nforeach;           /* foreach key arrays (user build) */
+	const char *errlabel;   /* innermost catch, or "out" */
+	struct vec loops;       /* struct em_loop* */
+	struct vec locals;      /* struct vardecl*: locals and params */
+};
+
+/* emit.c */
+const char *em_loc_text(struct emitter *em, struct loc at);
+int em_site(struct emitter *em, struct loc at, const char *what);
+struct em_global *em_global_of(struct emitter *em, const struct vardecl *v);
+struct em_func *em_func_of(struct emitter *em, const struct funcdecl *f);
+void em_line(struct em_fn *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void em_linedir(struct em_fn *f, struct loc at);
+/* Report a construct the emitter cannot translate (in the BPF build when
+ * bpf_only): located error, counted. */
+void em_unsupported(struct em_fn *f, struct loc at, const char *what);
+void em_unsupported_bpf(struct em_fn *f, struct loc at, const char *what);
+/* A C string literal of n bytes. */
+void em_c_string(struct strbuf *b, const char *s, size_t n);
+/* Decode a script string literal's escapes; returns an arena copy, *len set. */
+char *em_decode_str(struct arena *a, const char *raw, size_t *len);
+const char *em_local_name(const struct vardecl *v);
+
+/* emit_expr.c */
+const char *em_expr(struct em_fn *f, struct expr *e);
+/* The value of e, copied to a temporary when it could change before use. */
+const char *em_expr_stable(struct em_fn *f, struct expr *e, bool later_effects);
+bool em_has_effects(const struct expr *e);
+const char *em_tmp_long(struct em_fn *f);
+const char *em_tmp_str(struct em_fn *f);
+const char *em_tmp_dbl(struct em_fn *f);
+void em_err_check(struct em_fn *f, int site);
+const char *em_index_key(struct em_fn *f, struct em_map *m, struct vec *args, struct loc at);
+struct expr *em_index_base(const struct expr *e);
+const char *em_mapref(struct em_map *m);
+const char *em_to_long(struct em_fn *f, struct expr *e);
+
+/* emit_stmt.c */
+void em_stmt(struct em_fn *f, struct stmt *s);
+
+/* emit_print.c */
+const char *em_print_call(struct em_fn *f, struct expr *e);
+int em_format_id(struct emitter *em, const char *text);
+const char *em_stat_op(struct em_fn *f, struct expr *e);
+struct em_map *em_stats_map_of(struct em_fn *f, struct expr *operand, const char **key);
+
+#endif

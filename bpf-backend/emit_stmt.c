@@ -1,0 +1,364 @@
+/* Pass 3: statements. Control flow becomes gotos to per-body labels, so
+ * `break`, `continue`, `next`, `return` and runtime errors (to the
+ * innermost catch) all leave through the same exits; loops count their
+ * iterations against MAXACTION, which also bounds them for the verifier.
+ * Every statement starts with a #line directive. String temporaries live
+ * for one statement. */
+#include "emit_internal.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+static const char *new_label(struct em_fn *f, const char *what)
+{
+	return arena_printf(f->em->a, "%s_%d", what, f->nlabel++);
+}
+
+/* Statement-scoped temporaries: strings of one statement are dead after it. */
+static void reset_temps(struct em_fn *f)
+{
+	f->nstr = 0;
+	f->ndbl = 0;
+}
+
+static void emit_label(struct em_fn *f, const char *l)
+{
+	sb_printf(f->out, "BTAP_UNUSED_LABEL(%s)\n", l);
+}
+
+static void emit_cond_jump_false(struct em_fn *f, struct expr *cond, const char *label)
+{
+	const char *v = em_to_long(f, cond);
+	em_line(f, "if (!(%s))", v);
+	em_line(f, "\tgoto %s;", label);
+}
+
+/* One iteration more; the loop's site names the keyword. */
+static void count_iteration(struct em_fn *f, struct loc at, const char *kw)
+{
+	int site = em_site(f->em, at, arena_printf(f->em->a, "keyword '%s'", kw));
+	em_line(f, "if (!btap_count_action(c, %d))", site);
+	em_line(f, "\tgoto %s;", f->errlabel);
+}
+
+static void push_loop(struct em_fn *f, const char *brk, const char *cont)
+{
+	struct em_loop *l = arena_alloc(f->em->a, sizeof(*l));
+	l->brk = brk;
+	l->cont = cont;
+	vec_push(f->em->a, &f->loops, l);
+}
+
+static void pop_loop(struct em_fn *f)
+{
+	f->loops.n--;
+}
+
+static struct em_loop *inner_loop(struct em_fn *f)
+{
+	return f->loops.n ? VEC_AT(f->loops, f->loops.n - 1, struct em_loop *) : NULL;
+}
+
+static void st_while(struct em_fn *f, struct stmt *s)
+{
+	const char *top = new_label(f, "loop"), *brk = new_label(f, "brk");
+	emit_label(f, top);
+	count_iteration(f, s->loc, "while");
+	if (s->cond)
+		emit_cond_jump_false(f, s->cond, brk);
+	reset_temps(f);
+	push_loop(f, brk, top);
+	em_stmt(f, s->body);
+	pop_loop(f);
+	em_line(f, "goto %s;", top);
+	emit_label(f, brk);
+}
+
+static void st_for(struct em_fn *f, struct stmt *s)
+{
+	if (s->init) {
+		em_expr(f, s->init);
+		reset_temps(f);
+	}
+	const char *top = new_label(f, "loop"), *brk = new_label(f, "brk"), *cont = new_label(f, "cont");
+	emit_label(f, top);
+	count_iteration(f, s->loc, "for");
+	if (s->cond)
+		emit_cond_jump_false(f, s->cond, brk);
+	reset_temps(f);
+	push_loop(f, brk, cont);
+	em_stmt(f, s->body);
+	pop_loop(f);
+	emit_label(f, cont);
+	if (s->incr) {
+		em_linedir(f, s->incr->loc);
+		em_expr(f, s->incr);
+		reset_temps(f);
+	}
+	em_line(f, "goto %s;", top);
+	emit_label(f, brk);
+}
+
+static void st_if(struct em_fn *f, struct stmt *s)
+{
+	const char *v = em_to_long(f, s->cond);
+	reset_temps(f);
+	em_line(f, "if (%s) {", v);
+	f->indent++;
+	em_stmt(f, s->then);
+	f->indent--;
+	if (s->els) {
+		em_line(f, "} else {");
+		f->indent++;
+		em_stmt(f, s->els);
+		f->indent--;
+	}
+	em_line(f, "}");
+}
+
+static void st_return(struct em_fn *f, struct stmt *s)
+{
+	if (!f->func) {
+		diag_error(s->loc, "'return' outside a function");
+		return;
+	}
+	if (s->expr) {
+		const char *v = em_expr(f, s->expr);
+		if (s->expr->type == TY_STRING)
+			em_line(f, "btap_str_copy(rs, %s);", v);
+		else if (s->expr->type != TY_VOID)
+			em_line(f, "rv = %s;", v);
+	}
+	em_line(f, "goto out;");
+}
+
+static void st_delete(struct em_fn *f, struct stmt *s)
+{
+	struct expr *e = s->expr;
+	if (e->kind == E_VAR && e->var && e->var->is_global) {
+		struct em_global *g = em_global_of(f->em, e->var);
+		if (g && g->map) {
+			if (f->bpf) {
+				em_unsupported_bpf(f, s->loc, "deleting a whole array");
+				return;
+			}
+			em_line(f, "btap_map_clear(c, BTAP_MAPREF(%s, %d));", g->map->sym, g->map->id);
+			return;
+		}
+	}
+	if (e->kind == E_VAR) {
+		const char *v = em_expr(f, e);
+		if (e->type == TY_STRING)
+			em_line(f, "%s[0] = 0;", v);
+		else
+			em_line(f, "%s = 0;", v);
+		return;
+	}
+	if (e->kind == E_INDEX) {
+		struct expr *base = em_index_base(e);
+		struct em_global *g = base && base->kind == E_VAR && base->var ? em_global_of(f->em, base->var)
+									     : NULL;
+		if (!g || !g->map) {
+			diag_error(e->loc, "delete needs an array element");
+			return;
+		}
+		VEC_FOREACH(e->args, i)
+			if (VEC_AT(e->args, i, struct expr *)->kind == E_STAR) {
+				em_unsupported(f, e->loc, "deleting an array slice");
+				return;
+			}
+		const char *key = em_index_key(f, g->map, &e->args, e->loc);
+		em_line(f, "btap_map_delete(c, BTAP_MAPREF(%s, %d), %s);", g->map->sym, g->map->id, key);
+		return;
+	}
+	diag_error(s->loc, "delete needs a variable, an array or an array element");
+}
+
+static void st_try(struct em_fn *f, struct stmt *s)
+{
+	const char *catch_l = new_label(f, "catch"), *after = new_label(f, "after");
+	const char *saved = f->errlabel;
+	f->errlabel = catch_l;
+	em_stmt(f, s->body);
+	f->errlabel = saved;
+	em_line(f, "goto %s;", after);
+	emit_label(f, catch_l);
+	/* abort() is not catchable */
+	em_line(f, "if (BTAP_ERR(c) == 2)");
+	em_line(f, "\tgoto %s;", f->errlabel);
+	if (s->catch_var) {
+		const char *v = em_expr(f, s->catch_var);
+		em_line(f, "btap_catch(c, %s);", v);
+	} else {
+		em_line(f, "btap_catch(c, 0);");
+	}
+	reset_temps(f);
+	em_stmt(f, s->catch_body);
+	emit_label(f, after);
+}
+
+/* foreach in the runner: the runner sorts the keys; the loop walks them. */
+static void st_foreach(struct em_fn *f, struct stmt *s)
+{
+	if (f->bpf) {
+		em_unsupported_bpf(f, s->loc, "foreach");
+		return;
+	}
+	struct expr *arr = s->fe_array;
+	struct expr *base = arr && arr->kind == E_INDEX ? em_index_base(arr) : arr;
+	struct em_global *g = base && base->kind == E_VAR && base->var ? em_global_of(f->em, base->var) : NULL;
+	if (!g || !g->map) {
+		diag_error(s->loc, "foreach needs an array");
+		return;
+	}
+	struct em_map *m = g->map;
+	if (s->fe_keys.n != m->nkeys) {
+		diag_error(s->loc, "'%s' has %d keys, foreach names %d", m->v->name, m->nkeys, s->fe_keys.n);
+		return;
+	}
+	/* slice: the fixed keys, evaluated once */
+	const char *slice[MAX_ARRAY_KEYS] = {0};
+	if (arr->kind == E_INDEX) {
+		VEC_FOREACH(arr->args, i) {
+			struct expr *a = VEC_AT(arr->args, i, struct expr *);
+			if (i >= MAX_ARRAY_KEYS || a->kind == E_STAR)
+				continue;
+			/* kept for the whole loop: not a statement temporary */
+			const char *v = em_expr(f, a);
+			const char *slot = arena_printf(f->em->a, "fr->fs%d_%d", f->nforeach, i);
+			if (a->type == TY_STRING) {
+				sb_printf(&f->frame, "	char fs%d_%d[MAXSTRINGLEN];\n", f->nforeach, i);
+				em_line(f, "btap_str_copy(%s, %s);", slot, v);
+			} else {
+				sb_printf(&f->frame, "	int64_t fs%d_%d;\n", f->nforeach, i);
+				em_line(f, "%s = %s;", slot, v);
+			}
+			slice[i] = slot;
+		}
+	}
+	const char *limit = "-1";
+	if (s->fe_limit)
+		limit = em_expr_stable(f, s->fe_limit, true);
+	char agg = 'c';
+	if (s->fe_sort_agg) {
+		const char *a = s->fe_sort_agg;
+		agg = !strcmp(a, "sum") ? 's' : !strcmp(a, "min") ? 'm' : !strcmp(a, "max") ? 'M'
+		    : !strcmp(a, "avg") ? 'a' : 'c';
+	}
+	int n = f->nforeach++;
+	sb_printf(&f->decls, "\tfr->fk%d = 0;\n", n);
+	const char *ref = arena_printf(f->em->a, "BTAP_MAPREF(%s, %d)", m->sym, m->id);
+	em_line(f, "btap_foreach_free(fr->fk%d);", n);
+	em_line(f, "fr->fn%d = btap_foreach_keys(c, %s, %d, %d, '%c', %s, &fr->fk%d);", n, ref,
+		s->fe_sort_key, s->fe_sort_dir ? s->fe_sort_dir : 1, agg, limit, n);
+	const char *top = new_label(f, "loop"), *brk = new_label(f, "brk"), *cont = new_label(f, "cont");
+	em_line(f, "fr->fi%d = 0;", n);
+	reset_temps(f);
+	emit_label(f, top);
+	em_line(f, "if (fr->fi%d >= fr->fn%d)", n, n);
+	em_line(f, "\tgoto %s;", brk);
+	count_iteration(f, s->loc, "foreach");
+	em_line(f, "{");
+	f->indent++;
+	em_line(f, "%s *k = (%s *)fr->fk%d + fr->fi%d;", m->key_type, m->key_type, n, n);
+	for (int i = 0; i < m->nkeys; i++) {
+		if (!slice[i])
+			continue;
+		if (m->v->key_types[i] == TY_STRING)
+			em_line(f, "if (btap_str_cmp(k->k%d, %s) != 0)", i, slice[i]);
+		else
+			em_line(f, "if (k->k%d != %s)", i, slice[i]);
+		em_line(f, "\tgoto %s;", cont);
+	}
+	VEC_FOREACH(s->fe_keys, i) {
+		struct expr *kv = VEC_AT(s->fe_keys, i, struct expr *);
+		const char *v = em_expr(f, kv);
+		if (m->v->key_types[i] == TY_STRING)
+			em_line(f, "btap_str_copy(%s, k->k%d);", v, i);
+		else
+			em_line(f, "%s = k->k%d;", v, i);
+	}
+	if (s->fe_value) {
+		const char *v = em_expr(f, s->fe_value);
+		if (m->stats) {
+			diag_error(s->fe_value->loc, "the value of a statistic is read with @count, @sum ...");
+		} else if (m->v->type == TY_STRING) {
+			em_line(f, "btap_map_get_str(c, %s, k, %s);", ref, v);
+		} else {
+			em_line(f, "%s = btap_map_get_long(c, %s, k);", v, ref);
+		}
+	}
+	f->indent--;
+	em_line(f, "}");
+	reset_temps(f);
+	push_loop(f, brk, cont);
+	em_stmt(f, s->body);
+	pop_loop(f);
+	emit_label(f, cont);
+	em_line(f, "fr->fi%d++;", n);
+	em_line(f, "goto %s;", top);
+	emit_label(f, brk);
+	em_line(f, "btap_foreach_free(fr->fk%d);", n);
+}
+
+void em_stmt(struct em_fn *f, struct stmt *s)
+{
+	if (!s)
+		return;
+	if (s->kind != S_BLOCK)
+		em_linedir(f, s->loc);
+	reset_temps(f);
+	switch (s->kind) {
+	case S_BLOCK:
+		VEC_FOREACH(s->stmts, i)
+			em_stmt(f, VEC_AT(s->stmts, i, struct stmt *));
+		break;
+	case S_EXPR:
+		em_expr(f, s->expr);
+		break;
+	case S_IF:
+		st_if(f, s);
+		break;
+	case S_WHILE:
+		st_while(f, s);
+		break;
+	case S_FOR:
+		st_for(f, s);
+		break;
+	case S_FOREACH:
+		st_foreach(f, s);
+		break;
+	case S_BREAK:
+	case S_CONTINUE: {
+		struct em_loop *l = inner_loop(f);
+		if (!l) {
+			diag_error(s->loc, "'%s' outside a loop", s->kind == S_BREAK ? "break" : "continue");
+			break;
+		}
+		em_line(f, "goto %s;", s->kind == S_BREAK ? l->brk : l->cont);
+		break;
+	}
+	case S_NEXT:
+		if (f->func) {
+			em_unsupported(f, s->loc, "'next' in a function");
+			break;
+		}
+		em_line(f, "goto out;");
+		break;
+	case S_RETURN:
+		st_return(f, s);
+		break;
+	case S_DELETE:
+		st_delete(f, s);
+		break;
+	case S_TRY:
+		st_try(f, s);
+		break;
+	case S_EMBEDDED:
+		em_unsupported(f, s->loc, "embedded C in a probe or function body");
+		break;
+	case S_NULL:
+		break;
+	}
+	reset_temps(f);
+}

@@ -1,0 +1,187 @@
+/* Pass 5: run a compiled artifact. The parts: runner_load.c (shared
+ * object, BPF object, attach, probe order), runner_maps.c (maps and their
+ * operations), runner_output.c (output, records, errors), runner_loop.c
+ * (the event loop), runner_proc.c (-c and -x). */
+#include "runner.h"
+
+#include <bpf/libbpf.h>
+#include <dlfcn.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "diag.h"
+#include "kconfig.h"
+#include "loader.h"
+#include "runner_internal.h"
+#include "session.h"
+
+struct runner *runner_current;
+
+#define CAP_SYS_ADMIN_BIT 21
+#define CAP_PERFMON_BIT 38
+#define CAP_BPF_BIT 39
+
+/* Effective capabilities from /proc/self/status; all of them if unknown. */
+static unsigned long long effective_caps(void)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	unsigned long long caps = ~0ull;
+	char line[256];
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "CapEff: %llx", &caps) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return caps;
+}
+
+/* Loading BPF and opening perf events needs CAP_BPF and CAP_PERFMON, or
+ * CAP_SYS_ADMIN: say which is missing rather than fail on EPERM later. */
+static bool have_capabilities(void)
+{
+	unsigned long long caps = effective_caps();
+	bool bpf = caps & (1ull << CAP_BPF_BIT), perfmon = caps & (1ull << CAP_PERFMON_BIT);
+	if (caps & (1ull << CAP_SYS_ADMIN_BIT) || (bpf && perfmon))
+		return true;
+	diag_plain_error("running probes needs %s%s%s (or CAP_SYS_ADMIN): run btap as root",
+			 bpf ? "" : "CAP_BPF", !bpf && !perfmon ? " and " : "",
+			 perfmon ? "" : "CAP_PERFMON");
+	return false;
+}
+
+/* -D MAXERRORS=N (stap's default 0: the first error ends the run). */
+static int64_t max_errors(struct session *s)
+{
+	int64_t n = 0;
+	VEC_FOREACH(s->defines, i) {
+		const char *d = VEC_AT(s->defines, i, const char *);
+		if (strncmp(d, "MAXERRORS=", 10) == 0)
+			n = strtoll(d + 10, NULL, 0);
+	}
+	return n < 0 ? 0 : n;
+}
+
+/* CONFIG_HZ of the running kernel, 250 when unknown. */
+static int64_t kernel_hz(struct session *s)
+{
+	struct kconfig *kc = s->kconfig ? s->kconfig : kconfig_new(NULL);
+	const char *v = kconfig_lookup("CONFIG_HZ", kc);
+	int64_t hz = v ? strtoll(v, NULL, 10) : 0;
+	if (kc != s->kconfig)
+		kconfig_free(kc);
+	return hz > 0 ? hz : 250;
+}
+
+static int64_t clock_ns(clockid_t id)
+{
+	struct timespec ts;
+	clock_gettime(id, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* The facts generated code reads from the globals header. */
+static void set_session_globals(struct runner *r)
+{
+	struct btap_globals_hdr *g = r->globals;
+	g->target_pid = r->target_pid;
+	g->hz = kernel_hz(r->s);
+	g->walltime_offset_ns = clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_MONOTONIC);
+}
+
+static bool set_up(struct runner *r)
+{
+	if (!runner_open_output(r) || !runner_load_shared(r) || !runner_parse_formats(r) ||
+	    !runner_start_target(r) || !runner_create_maps(r))
+		return false;
+	if (r->prog->init_globals)
+		r->prog->init_globals(r->globals);
+	set_session_globals(r);
+	if (!runner_load_bpf(r))
+		return false;
+	r->ops.globals = r->globals;
+	r->ops.args = r->s->args;
+	r->ops.nargs = r->s->nargs;
+	runner_bind_map_ops(&r->ops);
+	runner_bind_output_ops(&r->ops);
+	if (r->prog->bind)
+		r->prog->bind(&r->ops);
+	return true;
+}
+
+/* begin, attach, release the command, loop. false on a setup failure. */
+static bool run(struct runner *r)
+{
+	runner_run_probes(r, BTAP_PROBE_BEGIN);
+	if (r->stop || runner_exit_requested(r))
+		return true;
+	if (!runner_attach_bpf(r))
+		return false;
+	runner_release_child(r);
+	return runner_event_loop(r);
+}
+
+/* Detach, print what is still in the buffer, then end or error probes. */
+static void wind_down(struct runner *r, bool began)
+{
+	if (r->obj) {
+		bpfl_detach_all(r->obj);
+		bpfl_ringbuf_drain(r->obj);
+	}
+	if (began && r->end == RUNNER_END_ERROR)
+		runner_run_probes(r, BTAP_PROBE_ERROR);
+	else if (began && r->end == RUNNER_END_NORMAL)
+		runner_run_probes(r, BTAP_PROBE_END);
+	runner_flush(r);
+	if (r->globals)
+		runner_report_summary(r);
+}
+
+static void release_all(struct runner *r)
+{
+	runner_finish_target(r);
+	bpfl_close(r->obj);
+	r->obj = NULL;
+	runner_close_maps(r);
+	if (r->prog)
+		runner_free_formats(r);
+	runner_close_output(r);
+	if (r->dl)
+		dlclose(r->dl);
+}
+
+int runner_run(struct session *s, const char *artifact_dir)
+{
+	if (!have_capabilities())
+		return 1;
+	struct runner r = {
+		.s = s,
+		.dir = artifact_dir,
+		.globals_fd = -1,
+		.child_go_fd = -1,
+		.target_pidfd = -1,
+		.maxerrors = max_errors(s),
+	};
+	runner_current = &r;
+	sigset_t stops, old;
+	runner_stop_signals(&stops);
+	sigprocmask(SIG_BLOCK, &stops, &old);
+
+	bool began = false, ok = set_up(&r);
+	if (ok) {
+		began = true;
+		ok = run(&r);
+	}
+	wind_down(&r, began && ok);
+	int rc = !ok || r.errors_seen > 0 || r.end == RUNNER_END_ABORT ? 1 : 0;
+	release_all(&r);
+	if (r.out_failed)
+		rc = 1;
+	runner_current = NULL;
+	/* A stop signal that came after the loop must not kill us now. */
+	struct timespec zero = {0, 0};
+	while (sigtimedwait(&stops, NULL, &zero) > 0)
+		;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	return rc;
+}

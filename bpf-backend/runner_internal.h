@@ -1,0 +1,118 @@
+/* State shared by the runner's parts (runner*.c). One run at a time per
+ * process: the operations handed to generated code carry no context, so
+ * they reach the run through runner_current. */
+#ifndef BTAP_RUNNER_INTERNAL_H
+#define BTAP_RUNNER_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#include "btap_program.h"
+#include "format.h"
+#include "stats.h"
+
+struct session;
+struct bpfl_obj;
+
+struct runner_map {
+	const struct btap_map_desc *d;
+	int fd;
+	uint32_t key_size;      /* as created (a 0-key scalar uses 4 bytes) */
+	uint32_t value_size;
+	uint32_t stride;        /* per-CPU value spacing (multiple of 8) */
+	uint32_t max_entries;
+	bool percpu;
+	bool is_array;          /* ARRAY / PERCPU_ARRAY: no deletes */
+	int type;               /* enum bpf_map_type */
+	struct rt_stat_desc stat; /* stats maps */
+};
+
+struct runner_format {
+	struct rt_fmt_spec *specs;
+	int nspecs;
+	int nargs;
+};
+
+enum runner_end { RUNNER_END_NORMAL, RUNNER_END_ERROR, RUNNER_END_ABORT };
+
+struct runner {
+	struct session *s;
+	const char *dir;
+	void *dl;
+	const struct btap_program *prog;
+
+	/* maps */
+	struct runner_map *maps;
+	int nmaps;
+	int ncpus;              /* possible CPUs, for per-CPU values */
+	int globals_fd;
+	void *globals;          /* mmap'd btap_globals */
+	size_t globals_len;
+	uint32_t ringbuf_size;
+	struct bpfl_obj *obj;
+
+	/* output */
+	struct runner_format *formats;
+	FILE *out;
+	struct rt_sink sink;
+	char *sinkbuf;
+	bool out_failed;
+
+	/* state */
+	int64_t maxerrors;
+	int64_t errors_seen;    /* error records and runner errors */
+	bool stop;
+	enum runner_end end;
+
+	/* target process */
+	pid_t child;            /* -c command, 0 if none */
+	int child_go_fd;        /* write end: releases the child to exec */
+	int target_pid;         /* -x PID or the child's pid */
+	int target_pidfd;
+	bool target_exited;
+
+	struct btap_runner_ops ops;
+};
+
+extern struct runner *runner_current;
+
+/* runner_load.c */
+bool runner_load_shared(struct runner *r);
+bool runner_load_bpf(struct runner *r);
+bool runner_attach_bpf(struct runner *r);
+void runner_run_probes(struct runner *r, enum btap_probe_kind kind);
+
+/* runner_maps.c */
+bool runner_create_maps(struct runner *r);
+void runner_close_maps(struct runner *r);
+void runner_bind_map_ops(struct btap_runner_ops *ops);
+struct btap_globals_hdr *runner_globals(struct runner *r);
+
+/* runner_output.c */
+bool runner_open_output(struct runner *r);
+void runner_close_output(struct runner *r);
+void runner_flush(struct runner *r);
+bool runner_parse_formats(struct runner *r);
+void runner_free_formats(struct runner *r);
+void runner_bind_output_ops(struct btap_runner_ops *ops);
+int runner_on_record(void *ctx, void *data, size_t size);
+void runner_report_error(struct runner *r, uint32_t site, const char *msg, size_t msglen);
+void runner_report_summary(struct runner *r);
+/* "btap: error: ..." after flushing the script's output. */
+void runner_fail(struct runner *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void runner_request_stop(struct runner *r, enum runner_end why);
+
+/* runner_proc.c */
+bool runner_start_target(struct runner *r);
+void runner_release_child(struct runner *r);
+void runner_finish_target(struct runner *r);
+
+/* runner_loop.c */
+bool runner_event_loop(struct runner *r);
+void runner_stop_signals(sigset_t *set); /* the signals that end a run */
+bool runner_exit_requested(struct runner *r);
+
+#endif

@@ -1,0 +1,267 @@
+/* Loading an artifact: the shared object and its descriptor, the BPF
+ * object with the runner's maps, verifier failures located in the script,
+ * attaching the kernel probes and running runner-side probes in order. */
+#include <bpf/libbpf.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compile.h"
+#include "diag.h"
+#include "loader.h"
+#include "runner_internal.h"
+#include "session.h"
+#include "util.h"
+
+bool runner_load_shared(struct runner *r)
+{
+	char path[4200];
+	snprintf(path, sizeof(path), "%s/prog.so", r->dir);
+	r->dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	if (!r->dl) {
+		runner_fail(r, "cannot load compiled program %s: %s", path, dlerror());
+		return false;
+	}
+	r->prog = dlsym(r->dl, BTAP_PROGRAM_SYMBOL);
+	if (!r->prog) {
+		runner_fail(r, "%s has no %s: not a btap artifact", path, BTAP_PROGRAM_SYMBOL);
+		return false;
+	}
+	if (r->prog->abi != BTAP_ABI_VERSION) {
+		runner_fail(r, "%s was built for runner ABI %u, this btap speaks %u: recompile it",
+			    path, r->prog->abi, BTAP_ABI_VERSION);
+		return false;
+	}
+	return true;
+}
+
+/* ---- verifier failures --------------------------------------------- */
+
+/* "; text @ file:line" -> file and line. */
+static bool parse_line_info(const char *line, char *file, size_t fsz, int *lno)
+{
+	if (line[0] != ';')
+		return false;
+	const char *at = strstr(line, " @ ");
+	if (!at)
+		return false;
+	const char *name = at + 3, *colon = strrchr(name, ':');
+	if (!colon || colon == name || (size_t)(colon - name) >= fsz)
+		return false;
+	char *end;
+	long l = strtol(colon + 1, &end, 10);
+	if (end == colon + 1 || l <= 0)
+		return false;
+	memcpy(file, name, (size_t)(colon - name));
+	file[colon - name] = '\0';
+	*lno = (int)l;
+	return true;
+}
+
+/* The verifier's reason: the last line before "processed N insns" that is
+ * not an instruction dump or line info. */
+static void verifier_reason(const char *log, char *out, size_t n)
+{
+	snprintf(out, n, "rejected by the BPF verifier");
+	char line[1024];
+	for (const char *p = log; p && *p;) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+		snprintf(line, sizeof(line), "%.*s", (int)len, p);
+		p = nl ? nl + 1 : NULL;
+		if (strncmp(line, "processed ", 10) == 0)
+			break;
+		bool insn = line[0] >= '0' && line[0] <= '9' && strchr(line, ':');
+		if (line[0] && line[0] != ';' && !insn && strncmp(line, "func#", 5) != 0 &&
+		    strncmp(line, "verification time", 17) != 0 && strncmp(line, "stack depth", 11) != 0)
+			snprintf(out, n, "%s", line);
+	}
+}
+
+static void report_verifier_failure(struct runner *r)
+{
+	const char *log = bpfl_verifier_log(r->obj);
+	const char *prog = bpfl_failed_prog(r->obj);
+	if (!log) {
+		runner_fail(r, "%s", bpfl_error(r->obj));
+		return;
+	}
+	char file[1024] = "", lastfile[1024] = "", reason[1024];
+	int lno = 0, lastline = 0;
+	for (const char *p = log; p && *p;) {
+		const char *nl = strchr(p, '\n');
+		char line[1024];
+		snprintf(line, sizeof(line), "%.*s", (int)(nl ? (size_t)(nl - p) : strlen(p)), p);
+		if (parse_line_info(line, file, sizeof(file), &lno)) {
+			snprintf(lastfile, sizeof(lastfile), "%s", file);
+			lastline = lno;
+		}
+		p = nl ? nl + 1 : NULL;
+	}
+	verifier_reason(log, reason, sizeof(reason));
+	runner_flush(r);
+	const struct src_file *f = lastline ? compile_find_source(r->s, lastfile) : NULL;
+	if (f) {
+		char text[512];
+		src_line_text(f, lastline, text, sizeof(text));
+		int col = 1;
+		while (text[col - 1] == ' ' || text[col - 1] == '\t')
+			col++;
+		struct loc at = {f, lastline, text[col - 1] ? col : 1, NULL};
+		diag_error(at, "the BPF verifier rejected this probe: %s", reason);
+	} else if (lastline) {
+		diag_plain_error("%s:%d: the BPF verifier rejected this probe: %s", lastfile, lastline,
+				 reason);
+	} else {
+		diag_plain_error("the BPF verifier rejected program %s: %s", prog ? prog : "?", reason);
+	}
+	if (r->s->verbose)
+		fprintf(stderr, "verifier log of %s:\n%s\n", prog ? prog : "?", log);
+}
+
+/* ---- the BPF object -------------------------------------------------- */
+
+static int reuse(struct bpf_map *m, int fd, struct runner *r)
+{
+	if (bpf_map__reuse_fd(m, fd) != 0) {
+		runner_fail(r, "cannot hand map %s to the BPF object: %s", bpf_map__name(m),
+			    strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* The output ring buffer: -s MB (default 4, -b 16), a power of two. */
+static uint32_t ringbuf_size(struct session *s)
+{
+	uint64_t mb = s->bufsize_mb > 0 ? (uint64_t)s->bufsize_mb : s->bulk ? 16 : 4;
+	uint64_t size = 1;
+	while (size < mb << 20 && size < (1ull << 31))
+		size <<= 1;
+	return (uint32_t)size;
+}
+
+/* Give every map the runner created to the object, by name, and size the
+ * object's own output buffer. */
+static bool share_maps(struct runner *r)
+{
+	struct bpf_object *obj = bpfl_bpf_object(r->obj);
+	struct bpf_map *m;
+	bpf_object__for_each_map(m, obj) {
+		const char *name = bpf_map__name(m);
+		int fd = -1;
+		if (strcmp(name, BTAP_EVENTS_MAP) == 0) {
+			r->ringbuf_size = ringbuf_size(r->s);
+			if (bpf_map__set_max_entries(m, r->ringbuf_size) != 0) {
+				runner_fail(r, "cannot size the output buffer: %s", strerror(errno));
+				return false;
+			}
+			continue;
+		}
+		if (strcmp(name, BTAP_GLOBALS_MAP) == 0)
+			fd = r->globals_fd;
+		for (int i = 0; fd < 0 && i < r->nmaps; i++) {
+			const char *want = r->maps[i].d->bpf_name;
+			if (want && strcmp(want, name) == 0)
+				fd = r->maps[i].fd;
+		}
+		if (fd >= 0 && reuse(m, fd, r) != 0)
+			return false;
+	}
+	return true;
+}
+
+bool runner_load_bpf(struct runner *r)
+{
+	if (!r->prog->has_bpf)
+		return true;
+	char path[4200], *err = NULL;
+	snprintf(path, sizeof(path), "%s/prog.bpf.o", r->dir);
+	bpfl_set_verbose(r->s->verbose >= 3);
+	r->obj = bpfl_open_file(path, &err);
+	if (!r->obj) {
+		runner_fail(r, "%s", err ? err : path);
+		free(err);
+		return false;
+	}
+	if (!share_maps(r))
+		return false;
+	if (bpfl_load(r->obj) != 0) {
+		report_verifier_failure(r);
+		return false;
+	}
+	/* A program that never prints has no output buffer. */
+	if (bpfl_map_fd(r->obj, BTAP_EVENTS_MAP) >= 0 &&
+	    bpfl_ringbuf_add(r->obj, BTAP_EVENTS_MAP, runner_on_record, r) != 0) {
+		runner_fail(r, "%s", bpfl_error(r->obj));
+		return false;
+	}
+	return true;
+}
+
+static int attach_one(struct runner *r, const struct btap_probe_desc *p)
+{
+	if (p->kind == BTAP_PROBE_TRACEPOINT)
+		return bpfl_attach_tracepoint(r->obj, p->bpf_prog, p->tp_group, p->tp_name);
+	struct bpfl_perf pe = {p->perf_type, p->perf_config, p->perf_period, p->perf_freq != 0};
+	return bpfl_attach_perf_event(r->obj, p->bpf_prog, &pe);
+}
+
+bool runner_attach_bpf(struct runner *r)
+{
+	for (uint32_t i = 0; i < r->prog->nprobes; i++) {
+		const struct btap_probe_desc *p = &r->prog->probes[i];
+		if (p->kind != BTAP_PROBE_TRACEPOINT && p->kind != BTAP_PROBE_PERF)
+			continue;
+		if (!r->obj || !p->bpf_prog) {
+			runner_fail(r, "probe %s has no BPF program", p->pp ? p->pp : "?");
+			return false;
+		}
+		if (attach_one(r, p) != 0) {
+			runner_fail(r, "cannot attach probe %s%s%s: %s", p->pp ? p->pp : p->bpf_prog,
+				    p->origin ? " at " : "", p->origin ? p->origin : "",
+				    bpfl_error(r->obj));
+			return false;
+		}
+	}
+	return true;
+}
+
+/* ---- runner-side probes ---------------------------------------------- */
+
+static const struct btap_probe_desc **probes_of(struct runner *r, enum btap_probe_kind kind,
+						int *n)
+{
+	const struct btap_probe_desc **v = xcalloc(r->prog->nprobes + 1, sizeof(*v));
+	*n = 0;
+	for (uint32_t i = 0; i < r->prog->nprobes; i++)
+		if (r->prog->probes[i].kind == kind && r->prog->probes[i].run)
+			v[(*n)++] = &r->prog->probes[i];
+	/* Insertion sort: stable, so equal priorities keep script order. */
+	for (int i = 1; i < *n; i++) {
+		const struct btap_probe_desc *p = v[i];
+		int j = i;
+		for (; j > 0 && v[j - 1]->priority > p->priority; j--)
+			v[j] = v[j - 1];
+		v[j] = p;
+	}
+	return v;
+}
+
+/* Run every probe of a kind in priority order. A begin probe stops the
+ * sequence once the run is ending (exit() or an error), as in stap; end
+ * and error probes all run. */
+void runner_run_probes(struct runner *r, enum btap_probe_kind kind)
+{
+	int n;
+	const struct btap_probe_desc **v = probes_of(r, kind, &n);
+	for (int i = 0; i < n; i++) {
+		if (kind == BTAP_PROBE_BEGIN && r->stop)
+			break;
+		if (r->end == RUNNER_END_ABORT)
+			break;
+		v[i]->run();
+	}
+	free(v);
+}

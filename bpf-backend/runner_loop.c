@@ -1,0 +1,216 @@
+/* The event loop: one epoll over the output ring buffer, a timerfd per
+ * runner timer probe, a signalfd (SIGINT, SIGTERM, SIGHUP, SIGQUIT), the
+ * target's pidfd and the -T timer. */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "loader.h"
+#include "runner_internal.h"
+#include "session.h"
+#include "util.h"
+
+/* How often the loop looks at exit_requested when nothing else wakes it
+ * (an exit() whose BTAP_REC_EXIT record was lost). */
+#define RUNNER_POLL_MS 200
+
+enum source_kind { SRC_RINGBUF, SRC_TIMER, SRC_SIGNAL, SRC_TARGET, SRC_TIMEOUT };
+
+struct source {
+	enum source_kind kind;
+	int fd;
+	const struct btap_probe_desc *probe; /* SRC_TIMER */
+};
+
+struct loop {
+	int ep;
+	struct source *src;
+	int nsrc, cap;
+};
+
+bool runner_exit_requested(struct runner *r)
+{
+	struct btap_globals_hdr *g = runner_globals(r);
+	return g && __atomic_load_n(&g->exit_requested, __ATOMIC_RELAXED) != 0;
+}
+
+static bool add_source(struct loop *l, enum source_kind kind, int fd,
+		       const struct btap_probe_desc *probe)
+{
+	if (fd < 0)
+		return false;
+	if (l->nsrc == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 8;
+		l->src = xrealloc(l->src, (size_t)l->cap * sizeof(*l->src));
+	}
+	l->src[l->nsrc] = (struct source){kind, fd, probe};
+	struct epoll_event ev = {.events = EPOLLIN, .data.u32 = (uint32_t)l->nsrc};
+	if (epoll_ctl(l->ep, EPOLL_CTL_ADD, fd, &ev) != 0)
+		return false;
+	l->nsrc++;
+	return true;
+}
+
+static uint64_t random_below(uint64_t n)
+{
+	if (n == 0)
+		return 0;
+	uint64_t x = ((uint64_t)random() << 31) ^ (uint64_t)random();
+	return x % n;
+}
+
+/* The next interval of a timer: period, +- the randomization. */
+static uint64_t next_interval(const struct btap_probe_desc *p)
+{
+	uint64_t ns = p->period_ns ? p->period_ns : 1000000;
+	if (p->randomize_ns) {
+		uint64_t r = p->randomize_ns < ns ? p->randomize_ns : ns - 1;
+		ns = ns - r + random_below(2 * r + 1);
+	}
+	return ns ? ns : 1;
+}
+
+static void arm_timer(int fd, uint64_t ns, uint64_t repeat_ns)
+{
+	struct itimerspec its = {
+		.it_value = {(time_t)(ns / 1000000000u), (long)(ns % 1000000000u)},
+		.it_interval = {(time_t)(repeat_ns / 1000000000u), (long)(repeat_ns % 1000000000u)},
+	};
+	timerfd_settime(fd, 0, &its, NULL);
+}
+
+static int make_timer(const struct btap_probe_desc *p)
+{
+	int fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (fd >= 0) {
+		/* Randomized timers are re-armed one interval at a time. */
+		uint64_t first = next_interval(p);
+		arm_timer(fd, first, p->randomize_ns ? 0 : first);
+	}
+	return fd;
+}
+
+void runner_stop_signals(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGHUP);
+	sigaddset(set, SIGQUIT);
+}
+
+/* The signals are blocked from the start of the run (runner_run), so one
+ * arriving during begin probes waits here. */
+static int make_signalfd(void)
+{
+	sigset_t set;
+	runner_stop_signals(&set);
+	return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+}
+
+static bool setup(struct runner *r, struct loop *l)
+{
+	l->ep = epoll_create1(EPOLL_CLOEXEC);
+	if (l->ep < 0)
+		return false;
+	if (!add_source(l, SRC_SIGNAL, make_signalfd(), NULL))
+		return false;
+	if (r->obj && bpfl_ringbuf_epoll_fd(r->obj) >= 0 &&
+	    !add_source(l, SRC_RINGBUF, bpfl_ringbuf_epoll_fd(r->obj), NULL))
+		return false;
+	if (r->target_pidfd >= 0 && !add_source(l, SRC_TARGET, r->target_pidfd, NULL))
+		return false;
+	if (r->s->timeout_secs > 0) {
+		int fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+		if (fd >= 0)
+			arm_timer(fd, (uint64_t)r->s->timeout_secs * 1000000000u, 0);
+		if (!add_source(l, SRC_TIMEOUT, fd, NULL))
+			return false;
+	}
+	for (uint32_t i = 0; i < r->prog->nprobes; i++) {
+		const struct btap_probe_desc *p = &r->prog->probes[i];
+		if (p->kind == BTAP_PROBE_TIMER && p->run &&
+		    !add_source(l, SRC_TIMER, make_timer(p), p))
+			return false;
+	}
+	return true;
+}
+
+static void teardown(struct loop *l)
+{
+	for (int i = 0; i < l->nsrc; i++) {
+		/* the ring buffer's and the target's fds belong to others */
+		if (l->src[i].kind != SRC_RINGBUF && l->src[i].kind != SRC_TARGET)
+			close(l->src[i].fd);
+	}
+	free(l->src);
+	if (l->ep >= 0)
+		close(l->ep);
+}
+
+static void on_timer(struct runner *r, struct source *s)
+{
+	uint64_t expirations;
+	if (read(s->fd, &expirations, sizeof(expirations)) != (ssize_t)sizeof(expirations))
+		return;
+	if (s->probe->randomize_ns)
+		arm_timer(s->fd, next_interval(s->probe), 0);
+	/* A late wake-up runs the handler once, as a kernel timer would. */
+	if (!r->stop)
+		s->probe->run();
+}
+
+static void on_signal(struct runner *r, struct source *s)
+{
+	struct signalfd_siginfo si;
+	while (read(s->fd, &si, sizeof(si)) == (ssize_t)sizeof(si))
+		runner_request_stop(r, RUNNER_END_NORMAL);
+}
+
+static void dispatch(struct runner *r, struct source *s)
+{
+	switch (s->kind) {
+	case SRC_RINGBUF: bpfl_ringbuf_drain(r->obj); break;
+	case SRC_TIMER: on_timer(r, s); break;
+	case SRC_SIGNAL: on_signal(r, s); break;
+	case SRC_TARGET:
+		r->target_exited = true;
+		runner_request_stop(r, RUNNER_END_NORMAL);
+		break;
+	case SRC_TIMEOUT: runner_request_stop(r, RUNNER_END_NORMAL); break;
+	}
+}
+
+bool runner_event_loop(struct runner *r)
+{
+	struct loop l = {.ep = -1};
+	bool ok = setup(r, &l);
+	if (!ok)
+		runner_fail(r, "cannot set up the event loop: %s", strerror(errno));
+	srandom((unsigned)time(NULL) ^ (unsigned)getpid());
+	while (ok && !r->stop) {
+		if (runner_exit_requested(r)) {
+			runner_request_stop(r, RUNNER_END_NORMAL);
+			break;
+		}
+		struct epoll_event ev[16];
+		int n = epoll_wait(l.ep, ev, 16, RUNNER_POLL_MS);
+		if (n < 0 && errno != EINTR) {
+			runner_fail(r, "event loop: %m");
+			ok = false;
+			break;
+		}
+		for (int i = 0; i < n; i++)
+			dispatch(r, &l.src[ev[i].data.u32]);
+		/* Interactive output appears as it is produced. */
+		runner_flush(r);
+	}
+	teardown(&l);
+	return ok;
+}

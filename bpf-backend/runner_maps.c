@@ -1,0 +1,478 @@
+/* The runner's maps: created from the descriptor with bpf_map_create, and
+ * the map operations generated runner-side code calls (through bpf
+ * syscalls, so they see what the BPF programs wrote). */
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "runner_internal.h"
+#include "session.h"
+#include "util.h"
+
+/* Default size of a map whose descriptor gives none (stap's MAXMAPENTRIES). */
+#define RUNNER_DEFAULT_ENTRIES 2048
+
+struct btap_globals_hdr *runner_globals(struct runner *r)
+{
+	return r->globals;
+}
+
+/* Kernel object names hold at most 15 characters of [A-Za-z0-9_.]. */
+static void kernel_name(char out[16], const char *name)
+{
+	size_t i = 0;
+	for (; name && name[i] && i < 15; i++) {
+		char c = name[i];
+		bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+			  c == '_' || c == '.';
+		out[i] = ok ? c : '_';
+	}
+	out[i] = '\0';
+}
+
+static bool stat_desc_of(const struct btap_map_desc *d, struct rt_stat_desc *sd)
+{
+	int shift = d->bit_shift;
+	rt_stat_desc_init(sd, shift < 0 ? 0 : shift > RT_STAT_MAX_SHIFT ? RT_STAT_MAX_SHIFT : shift);
+	if (d->hist_kind == 1) {
+		rt_hist_init_log(&sd->hist);
+	} else if (d->hist_kind == 2) {
+		if (rt_hist_init_linear(&sd->hist, d->hist_start, d->hist_stop, d->hist_interval,
+					NULL) != 0)
+			return false;
+	}
+	return true;
+}
+
+static int create_one(struct runner *r, struct runner_map *m, const struct btap_map_desc *d)
+{
+	m->d = d;
+	m->key_size = d->key_size ? d->key_size : 4;
+	m->value_size = d->value_size;
+	m->stride = (d->value_size + 7) & ~7u;
+	m->max_entries = d->max_entries ? d->max_entries
+			 : r->prog->maxmapentries ? r->prog->maxmapentries
+						  : RUNNER_DEFAULT_ENTRIES;
+	m->type = d->bpf_map_type ? (enum bpf_map_type)d->bpf_map_type
+		  : d->percpu		 ? BPF_MAP_TYPE_PERCPU_HASH
+		  : d->wrap		 ? BPF_MAP_TYPE_LRU_HASH
+					 : BPF_MAP_TYPE_HASH;
+	m->percpu = m->type == BPF_MAP_TYPE_PERCPU_HASH || m->type == BPF_MAP_TYPE_PERCPU_ARRAY ||
+		    m->type == BPF_MAP_TYPE_LRU_PERCPU_HASH;
+	m->is_array = m->type == BPF_MAP_TYPE_ARRAY || m->type == BPF_MAP_TYPE_PERCPU_ARRAY;
+	if (m->is_array)
+		m->key_size = 4;
+	if (d->value_type == BTAP_T_STATS && !stat_desc_of(d, &m->stat)) {
+		runner_fail(r, "bad histogram parameters for '%s'", d->name);
+		return -EINVAL;
+	}
+	if (d->value_type == BTAP_T_STATS && m->value_size < rt_stat_size(&m->stat)) {
+		runner_fail(r, "map '%s': value size %u is smaller than its statistic (%zu)",
+			    d->name, m->value_size, rt_stat_size(&m->stat));
+		return -EINVAL;
+	}
+	char name[16];
+	kernel_name(name, d->bpf_name ? d->bpf_name : d->name);
+	m->fd = bpf_map_create(m->type, name, m->key_size, m->value_size, m->max_entries, NULL);
+	if (m->fd < 0) {
+		int e = errno;
+		runner_fail(r, "cannot create map '%s' (%u entries of %u+%u bytes): %s", d->name,
+			    m->max_entries, m->key_size, m->value_size, strerror(e));
+		return -e;
+	}
+	return 0;
+}
+
+static bool create_globals(struct runner *r)
+{
+	uint32_t size = r->prog->globals_size;
+	if (size < sizeof(struct btap_globals_hdr))
+		size = sizeof(struct btap_globals_hdr);
+	LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = BPF_F_MMAPABLE);
+	r->globals_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "btap_globals", 4, size, 1, &opts);
+	if (r->globals_fd < 0) {
+		runner_fail(r, "cannot create the globals map: %m");
+		return false;
+	}
+	long page = sysconf(_SC_PAGESIZE);
+	r->globals_len = (size + (size_t)page - 1) / (size_t)page * (size_t)page;
+	void *g = mmap(NULL, r->globals_len, PROT_READ | PROT_WRITE, MAP_SHARED, r->globals_fd, 0);
+	if (g == MAP_FAILED) {
+		runner_fail(r, "cannot map the globals: %m");
+		return false;
+	}
+	r->globals = g;
+	return true;
+}
+
+bool runner_create_maps(struct runner *r)
+{
+	int n = libbpf_num_possible_cpus();
+	r->ncpus = n > 0 ? n : 1;
+	if (!create_globals(r))
+		return false;
+	r->nmaps = (int)r->prog->nmaps;
+	r->maps = xcalloc((size_t)r->nmaps + 1, sizeof(*r->maps));
+	for (int i = 0; i < r->nmaps; i++)
+		r->maps[i].fd = -1;
+	for (int i = 0; i < r->nmaps; i++)
+		if (create_one(r, &r->maps[i], &r->prog->maps[i]) < 0)
+			return false;
+	return true;
+}
+
+void runner_close_maps(struct runner *r)
+{
+	for (int i = 0; i < r->nmaps; i++)
+		if (r->maps[i].fd >= 0)
+			close(r->maps[i].fd);
+	free(r->maps);
+	r->maps = NULL;
+	if (r->globals)
+		munmap(r->globals, r->globals_len);
+	r->globals = NULL;
+	if (r->globals_fd >= 0)
+		close(r->globals_fd);
+	r->globals_fd = -1;
+}
+
+/* ---- operations ----------------------------------------------------- */
+
+static struct runner_map *map_at(int map)
+{
+	struct runner *r = runner_current;
+	return r && map >= 0 && map < r->nmaps ? &r->maps[map] : NULL;
+}
+
+/* A scalar (0-key) map is addressed with a zero key. */
+static const void *key_or_zero(const struct runner_map *m, const void *key)
+{
+	static const char zero[64];
+	return key && m->d->nkeys > 0 ? key : zero;
+}
+
+/* Bytes a lookup returns: one value, or one per CPU. */
+static size_t value_bytes(const struct runner_map *m)
+{
+	return m->percpu ? (size_t)m->stride * (size_t)runner_current->ncpus : m->value_size;
+}
+
+static int op_lookup(int map, const void *key, void *value)
+{
+	struct runner_map *m = map_at(map);
+	if (!m)
+		return -EINVAL;
+	void *buf = value && !m->percpu ? value : xmalloc(value_bytes(m));
+	int rc = bpf_map_lookup_elem(m->fd, key_or_zero(m, key), buf) ? -errno : 0;
+	/* Per-CPU maps hand back the first CPU's value; statistics are read
+	 * merged through stat_read. */
+	if (buf != value) {
+		if (rc == 0 && value)
+			memcpy(value, buf, m->value_size);
+		free(buf);
+	}
+	return rc;
+}
+
+/* Make room in a full wrapping array (global a%[N]) by evicting one key. */
+static bool evict_one(struct runner_map *m)
+{
+	char *k = xmalloc(m->key_size);
+	bool ok = bpf_map_get_next_key(m->fd, NULL, k) == 0 && bpf_map_delete_elem(m->fd, k) == 0;
+	free(k);
+	return ok;
+}
+
+static int op_update(int map, const void *key, const void *value)
+{
+	struct runner_map *m = map_at(map);
+	if (!m)
+		return -EINVAL;
+	const void *k = key_or_zero(m, key);
+	void *percpu = NULL;
+	if (m->percpu) {
+		/* user space writes every CPU's slot: put the value in the
+		 * first, zero the others */
+		percpu = xcalloc(1, value_bytes(m));
+		memcpy(percpu, value, m->value_size);
+		value = percpu;
+	}
+	int rc = bpf_map_update_elem(m->fd, k, value, BPF_ANY) ? -errno : 0;
+	if (rc == -E2BIG && m->d->wrap && evict_one(m))
+		rc = bpf_map_update_elem(m->fd, k, value, BPF_ANY) ? -errno : 0;
+	free(percpu);
+	return rc;
+}
+
+/* Array maps (a scalar statistic) cannot lose an element: zero it. */
+static int zero_value(struct runner_map *m, const void *key)
+{
+	void *zero = xcalloc(1, value_bytes(m));
+	int rc = bpf_map_update_elem(m->fd, key, zero, BPF_ANY) ? -errno : 0;
+	free(zero);
+	return rc;
+}
+
+static int op_delete(int map, const void *key)
+{
+	struct runner_map *m = map_at(map);
+	if (!m)
+		return -EINVAL;
+	if (m->is_array)
+		return zero_value(m, key_or_zero(m, key));
+	return bpf_map_delete_elem(m->fd, key_or_zero(m, key)) ? -errno : 0;
+}
+
+/* Every key of m (at most max_entries, guarding against keys deleted
+ * under us restarting the walk). Returns the count; *out is malloc'd. */
+static int64_t collect_keys(struct runner_map *m, char **out)
+{
+	size_t cap = 64, n = 0, limit = (size_t)m->max_entries * 2 + 16;
+	char *keys = xmalloc(cap * m->key_size);
+	char *prev = NULL;
+	for (size_t steps = 0; steps < limit; steps++) {
+		if (n == cap) {
+			cap *= 2;
+			keys = xrealloc(keys, cap * m->key_size);
+			prev = n ? keys + (n - 1) * m->key_size : NULL;
+		}
+		char *next = keys + n * m->key_size;
+		if (bpf_map_get_next_key(m->fd, prev, next) != 0)
+			break;
+		prev = next;
+		n++;
+	}
+	*out = keys;
+	return (int64_t)n;
+}
+
+static int op_clear(int map)
+{
+	struct runner_map *m = map_at(map);
+	if (!m)
+		return -EINVAL;
+	char *keys;
+	int64_t n = collect_keys(m, &keys);
+	for (int64_t i = 0; i < n; i++) {
+		if (m->is_array)
+			zero_value(m, keys + i * m->key_size);
+		else
+			bpf_map_delete_elem(m->fd, keys + i * m->key_size);
+	}
+	free(keys);
+	return 0;
+}
+
+static int64_t op_count(int map)
+{
+	struct runner_map *m = map_at(map);
+	if (!m)
+		return 0;
+	char *keys;
+	int64_t n = collect_keys(m, &keys);
+	free(keys);
+	return n;
+}
+
+/* ---- statistics ----------------------------------------------------- */
+
+/* Merge the partials of m's value at key into *res (and the histogram
+ * into buckets, if not NULL). A missing key is an empty aggregate. */
+static int read_stat(struct runner_map *m, const void *key, struct rt_stat_result *res,
+		     int64_t *buckets)
+{
+	size_t bytes = value_bytes(m);
+	char *buf = xmalloc(bytes);
+	int rc = bpf_map_lookup_elem(m->fd, key_or_zero(m, key), buf) ? -errno : 0;
+	if (rc == -ENOENT) {
+		memset(buf, 0, bytes);
+		rt_stat_clear(&m->stat, (struct rt_stat *)buf);
+		rc = 0;
+	}
+	if (rc == 0)
+		rt_stat_merge(&m->stat, buf, m->stride, m->percpu ? runner_current->ncpus : 1, res,
+			      buckets);
+	free(buf);
+	return rc;
+}
+
+static int op_stat_add(int map, const void *key, int64_t v)
+{
+	struct runner_map *m = map_at(map);
+	if (!m || m->d->value_type != BTAP_T_STATS)
+		return -EINVAL;
+	size_t bytes = value_bytes(m);
+	char *buf = xcalloc(1, bytes);
+	const void *k = key_or_zero(m, key);
+	if (bpf_map_lookup_elem(m->fd, k, buf) != 0) {
+		for (int c = 0; c < (m->percpu ? runner_current->ncpus : 1); c++)
+			rt_stat_clear(&m->stat, (struct rt_stat *)(buf + (size_t)c * m->stride));
+	}
+	/* The runner adds into the first CPU's partial. */
+	rt_stat_add(&m->stat, (struct rt_stat *)buf, v);
+	int rc = bpf_map_update_elem(m->fd, k, buf, BPF_ANY) ? -errno : 0;
+	if (rc == -E2BIG && m->d->wrap && evict_one(m))
+		rc = bpf_map_update_elem(m->fd, k, buf, BPF_ANY) ? -errno : 0;
+	free(buf);
+	return rc;
+}
+
+static int op_stat_read(int map, const void *key, void *result_out)
+{
+	struct runner_map *m = map_at(map);
+	if (!m || m->d->value_type != BTAP_T_STATS)
+		return -EINVAL;
+	return read_stat(m, key, result_out, NULL);
+}
+
+static void op_print_hist(int map, const void *key)
+{
+	struct runner_map *m = map_at(map);
+	if (!m || m->d->value_type != BTAP_T_STATS || m->stat.hist.type == RT_HIST_NONE)
+		return;
+	int64_t *buckets = xcalloc((size_t)m->stat.hist.nbuckets, sizeof(int64_t));
+	struct rt_stat_result res;
+	if (read_stat(m, key, &res, buckets) == 0)
+		rt_stat_print_hist(&runner_current->sink, &m->stat, &res, buckets);
+	free(buckets);
+}
+
+/* ---- foreach order -------------------------------------------------- */
+
+struct sort_item {
+	const char *key;
+	int64_t num;        /* long value, or the stats aggregate */
+	const char *str;    /* string value */
+};
+
+static struct {
+	const struct runner_map *m;
+	int sort_by, dir;
+	uint32_t maxlen;
+} sort_ctx;
+
+static int cmp_field(const struct runner_map *m, int field, const char *a, const char *b)
+{
+	const char *fa = a + m->d->key_offsets[field], *fb = b + m->d->key_offsets[field];
+	if (m->d->key_types[field] == BTAP_T_STRING)
+		return strncmp(fa, fb, sort_ctx.maxlen);
+	int64_t x, y;
+	memcpy(&x, fa, 8);
+	memcpy(&y, fb, 8);
+	return x < y ? -1 : x > y;
+}
+
+/* Ties fall back to the keys in order, so every run prints the same. */
+static int cmp_keys(const struct runner_map *m, const char *a, const char *b)
+{
+	for (int f = 0; f < m->d->nkeys; f++) {
+		int c = cmp_field(m, f, a, b);
+		if (c)
+			return c;
+	}
+	return 0;
+}
+
+static int cmp_items(const void *pa, const void *pb)
+{
+	const struct sort_item *a = pa, *b = pb;
+	const struct runner_map *m = sort_ctx.m;
+	int c = 0;
+	if (sort_ctx.sort_by > 0 && sort_ctx.sort_by <= m->d->nkeys)
+		c = cmp_field(m, sort_ctx.sort_by - 1, a->key, b->key);
+	else if (sort_ctx.sort_by < 0 && m->d->value_type == BTAP_T_STRING)
+		c = strncmp(a->str, b->str, sort_ctx.maxlen);
+	else if (sort_ctx.sort_by < 0)
+		c = a->num < b->num ? -1 : a->num > b->num;
+	if (c)
+		return c * (sort_ctx.dir < 0 ? -1 : 1);
+	return cmp_keys(m, a->key, b->key);
+}
+
+static int64_t aggregate(const struct rt_stat_result *res, char agg)
+{
+	switch (agg) {
+	case 's': return res->sum;
+	case 'm': return res->count ? res->min : 0;
+	case 'M': return res->count ? res->max : 0;
+	case 'a': return res->count ? rt_div64(res->sum, res->count) : 0;
+	default: return res->count;
+	}
+}
+
+/* Fill the sort values; keys that vanished meanwhile are dropped. */
+static int64_t load_values(struct runner_map *m, struct sort_item *items, int64_t n, char agg,
+			   char **values_out)
+{
+	size_t vb = value_bytes(m);
+	char *values = xmalloc((size_t)(n ? n : 1) * vb);
+	int64_t kept = 0;
+	for (int64_t i = 0; i < n; i++) {
+		char *v = values + kept * vb;
+		if (m->d->value_type == BTAP_T_STATS) {
+			struct rt_stat_result res;
+			if (read_stat(m, items[i].key, &res, NULL) != 0)
+				continue;
+			items[i].num = aggregate(&res, agg);
+		} else {
+			if (bpf_map_lookup_elem(m->fd, items[i].key, v) != 0)
+				continue;
+			if (m->d->value_type == BTAP_T_STRING)
+				items[i].str = v;
+			else
+				memcpy(&items[i].num, v, 8);
+		}
+		items[kept++] = items[i];
+	}
+	*values_out = values;
+	return kept;
+}
+
+static int64_t op_map_keys(int map, int sort_by, int dir, char agg, int64_t limit, void **keys_out)
+{
+	*keys_out = NULL;
+	struct runner_map *m = map_at(map);
+	if (!m)
+		return 0;
+	char *keys, *values = NULL;
+	int64_t n = collect_keys(m, &keys);
+	struct sort_item *items = xcalloc((size_t)(n ? n : 1), sizeof(*items));
+	for (int64_t i = 0; i < n; i++)
+		items[i].key = keys + i * m->key_size;
+	if (sort_by < 0)
+		n = load_values(m, items, n, agg, &values);
+	sort_ctx.m = m;
+	sort_ctx.sort_by = sort_by;
+	sort_ctx.dir = dir;
+	sort_ctx.maxlen = runner_current->prog->maxstringlen ? runner_current->prog->maxstringlen
+							      : 128;
+	if (n > 1)
+		qsort(items, (size_t)n, sizeof(*items), cmp_items);
+	if (limit >= 0 && limit < n)
+		n = limit;
+	char *out = xmalloc((size_t)(n ? n : 1) * m->key_size);
+	for (int64_t i = 0; i < n; i++)
+		memcpy(out + i * m->key_size, items[i].key, m->key_size);
+	free(items);
+	free(values);
+	free(keys);
+	*keys_out = out;
+	return n;
+}
+
+void runner_bind_map_ops(struct btap_runner_ops *ops)
+{
+	ops->map_lookup = op_lookup;
+	ops->map_update = op_update;
+	ops->map_delete = op_delete;
+	ops->map_clear = op_clear;
+	ops->map_count = op_count;
+	ops->map_keys = op_map_keys;
+	ops->stat_add = op_stat_add;
+	ops->stat_read = op_stat_read;
+	ops->print_hist = op_print_hist;
+}

@@ -1,0 +1,656 @@
+/* The runtime interface of generated code, BPF build (-DBTAP_TARGET_BPF).
+ *
+ * Included after the minimal kernel-type header, before the generated
+ * code. Generated code is written once against this interface and the
+ * user-space one (runtime/user/btap_user.h); see bpf-backend/emit.h for
+ * the layout of the unit. What lives where on BPF:
+ *   - scalar globals: the mmapable array map BTAP_GLOBALS_MAP (declared by
+ *     the generated code, whose struct starts with btap_globals_hdr);
+ *   - locals and string temporaries: a per-CPU array map per probe whose
+ *     one value is laid out as [error message][native scratch][stats zero
+ *     area][probe frame][called functions' frames...] (the BPF stack is
+ *     512 bytes); tracepoint and perf_event programs never nest on a CPU;
+ *   - output: records in the BTAP_EVENTS_MAP ring buffer. */
+#ifndef BTAP_BPF_H
+#define BTAP_BPF_H
+
+typedef __s8 int8_t;
+typedef __s16 int16_t;
+typedef __s32 int32_t;
+typedef __s64 int64_t;
+typedef __u8 uint8_t;
+typedef __u16 uint16_t;
+typedef __u32 uint32_t;
+typedef __u64 uint64_t;
+
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+
+#include "../btap_program.h"
+
+#ifndef MAXSTRINGLEN
+#define MAXSTRINGLEN 128
+#endif
+#ifndef MAXACTION
+#define MAXACTION 1000
+#endif
+/* Bytes of the zeroed area a new statistic is inserted from. */
+#ifndef BTAP_STAT_ZERO_SIZE
+#define BTAP_STAT_ZERO_SIZE 8
+#endif
+
+#define BTAP_INLINE __always_inline
+/* The interface takes what every build needs; each uses a part. */
+#pragma GCC diagnostic ignored "-Wunused-parameter"
+#define BTAP_FUNC static __always_inline
+#define BTAP_MIN(a, b) ((a) < (b) ? (a) : (b))
+#define BTAP_UNUSED_LABEL(l) l: __attribute__((unused));
+#define BTAP_ALIGN8(x) (((x) + 7) & ~7)
+#define BTAP_SCRATCH_HDR (BTAP_ALIGN8(2 * MAXSTRINGLEN) + BTAP_ALIGN8(BTAP_STAT_ZERO_SIZE))
+
+/* A body's frame: at sp in the scratch map value; callees' frames follow. */
+#define BTAP_FRAME(type)                                                        \
+	type *fr = (type *)sp;                                                  \
+	char *nsp = sp + sizeof(type);                                          \
+	(void)fr;                                                               \
+	(void)nsp;
+
+/* BPF has no recursion (the translator rejects it): nothing to count. */
+#define btap_nest_enter(c, site) 1
+#define btap_nest_leave(c) ((void)0)
+
+/* The running handler. Lives on the BPF stack: it is small. */
+struct btap_ctx {
+	void *ctx;       /* the program's context (tracepoint record ...) */
+	void *globals;   /* struct btap_globals_hdr first */
+	char *errbuf;    /* MAXSTRINGLEN: message of the pending error */
+	char *tmp;       /* MAXSTRINGLEN: string results of the natives */
+	char *zero;      /* BTAP_STAT_ZERO_SIZE bytes */
+	int64_t actions; /* loop iterations so far (MAXACTION) */
+	int err;         /* 0, 1 a (catchable) error, 2 abort */
+	int site;        /* error site of the pending error, -1 unknown */
+	int probe;       /* index of the probe in the descriptor */
+	int pad;
+};
+
+#define BTAP_HDR(c) ((struct btap_globals_hdr *)(c)->globals)
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, BTAP_EVENTS_DEFAULT_SIZE);
+} btap_events SEC(".maps");
+
+char LICENSE[] SEC("license") = "GPL";
+
+/* The generated code declares the globals map with its value struct. */
+#define BTAP_DECLARE_GLOBALS(vtype)                                              \
+	struct {                                                                \
+		__uint(type, BPF_MAP_TYPE_ARRAY);                               \
+		__uint(max_entries, 1);                                         \
+		__uint(map_flags, BPF_F_MMAPABLE);                              \
+		__type(key, __u32);                                             \
+		__type(value, vtype);                                            \
+	} btap_globals SEC(".maps")
+
+/* A probe's scratch map, `size` bytes per CPU. */
+#define BTAP_DECLARE_SCRATCH(name, size)                                        \
+	struct name##_value { char b[size]; };                                  \
+	struct {                                                                \
+		__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);                        \
+		__uint(max_entries, 1);                                         \
+		__type(key, __u32);                                             \
+		__type(value, struct name##_value);                             \
+	} name SEC(".maps")
+
+static __always_inline void btap_lost(struct btap_ctx *c)
+{
+	__sync_fetch_and_add(&BTAP_HDR(c)->lost_records[bpf_get_smp_processor_id() & 255], 1);
+}
+
+/* ---- errors ------------------------------------------------------------- */
+
+#define BTAP_ERR(c) ((c)->err)
+
+static __always_inline void btap_site(struct btap_ctx *c, int site)
+{
+	if (c->site < 0)
+		c->site = site;
+}
+
+static __always_inline void btap_raise_str(struct btap_ctx *c, int site, const char *msg)
+{
+	if (c->err)
+		return;
+	c->err = 1;
+	c->site = site;
+	if (bpf_probe_read_kernel_str(c->errbuf, MAXSTRINGLEN, msg) < 0)
+		c->errbuf[0] = 0;
+}
+
+#define btap_raise_lit(c, st, lit)                                              \
+	do {                                                                    \
+		if (!(c)->err) {                                                \
+			(c)->err = 1;                                           \
+			(c)->site = (st);                                       \
+			__builtin_memcpy((c)->errbuf, lit, BTAP_MIN(sizeof(lit), MAXSTRINGLEN)); \
+			(c)->errbuf[MAXSTRINGLEN - 1] = 0;                      \
+		}                                                               \
+	} while (0)
+
+/* catch: take the message (into dst unless NULL) and clear the error. */
+static __always_inline void btap_catch(struct btap_ctx *c, char *dst)
+{
+	if (dst && bpf_probe_read_kernel_str(dst, MAXSTRINGLEN, c->errbuf) < 0)
+		dst[0] = 0;
+	c->err = 0;
+	c->site = -1;
+}
+
+/* One loop iteration; false (with an error) past MAXACTION. */
+static __always_inline int btap_count_action(struct btap_ctx *c, int site)
+{
+	if (++c->actions > MAXACTION) {
+		btap_raise_lit(c, site, "MAXACTION exceeded");
+		return 0;
+	}
+	return 1;
+}
+
+/* ---- arithmetic (BPF has no signed division before v4) --------------- */
+
+#define btap_add(a, b) ((int64_t)((uint64_t)(a) + (uint64_t)(b)))
+#define btap_sub(a, b) ((int64_t)((uint64_t)(a) - (uint64_t)(b)))
+#define btap_mul(a, b) ((int64_t)((uint64_t)(a) * (uint64_t)(b)))
+#define btap_neg(a) ((int64_t)(0 - (uint64_t)(a)))
+#define btap_shl(a, b) ((int64_t)((uint64_t)(a) << ((b) & 63)))
+#define btap_shr(a, b) ((int64_t)(a) >> ((b) & 63))
+
+static __always_inline int64_t btap_sdiv(int64_t x, int64_t y)
+{
+	uint64_t ux = x < 0 ? 0 - (uint64_t)x : (uint64_t)x;
+	uint64_t uy = y < 0 ? 0 - (uint64_t)y : (uint64_t)y;
+	uint64_t q;
+	if (y == 0)
+		return 0;
+	q = ux / uy;
+	return ((x < 0) != (y < 0)) ? (int64_t)(0 - q) : (int64_t)q;
+}
+
+static __always_inline int64_t btap_smod(int64_t x, int64_t y)
+{
+	uint64_t ux = x < 0 ? 0 - (uint64_t)x : (uint64_t)x;
+	uint64_t uy = y < 0 ? 0 - (uint64_t)y : (uint64_t)y;
+	uint64_t r;
+	if (y == 0)
+		return 0;
+	r = ux % uy;
+	return x < 0 ? (int64_t)(0 - r) : (int64_t)r;
+}
+
+static __always_inline int64_t btap_div(struct btap_ctx *c, int64_t x, int64_t y, int site)
+{
+	if (y == 0) {
+		btap_raise_lit(c, site, "division by zero");
+		return 0;
+	}
+	return btap_sdiv(x, y);
+}
+
+static __always_inline int64_t btap_mod(struct btap_ctx *c, int64_t x, int64_t y, int site)
+{
+	if (y == 0) {
+		btap_raise_lit(c, site, "division by zero");
+		return 0;
+	}
+	return btap_smod(x, y);
+}
+
+/* ---- strings -------------------------------------------------------------
+ * Every string value is a MAXSTRINGLEN buffer in a map value (scratch,
+ * globals, array values); a literal is copied into one first. */
+
+#define btap_str_lit(dst, lit) ((char *)__builtin_memcpy((dst), lit, sizeof(lit)))
+
+static __always_inline char *btap_str_copy(char *dst, const char *src)
+{
+	if (bpf_probe_read_kernel_str(dst, MAXSTRINGLEN, src) < 0)
+		dst[0] = 0;
+	return dst;
+}
+
+/* dst = a . b; dst has 2 * MAXSTRINGLEN bytes so the second copy can start
+ * anywhere in the first half (the verifier checks the worst case). */
+static __always_inline char *btap_str_cat(char *dst, const char *a, const char *b)
+{
+	long n = bpf_probe_read_kernel_str(dst, MAXSTRINGLEN, a);
+	if (n <= 0) {
+		dst[0] = 0;
+		n = 1;
+	}
+	n -= 1;
+	if (n >= 0 && n < MAXSTRINGLEN - 1 &&
+	    bpf_probe_read_kernel_str(dst + n, MAXSTRINGLEN, b) < 0)
+		dst[n] = 0;
+	dst[MAXSTRINGLEN - 1] = 0;
+	return dst;
+}
+
+#include "../btap_strings.h"
+
+/* ---- maps ---------------------------------------------------------------- */
+
+#define BTAP_MAPREF(sym, id) ((void *)&(sym))
+#define btap_key_zero(k) __builtin_memset((k), 0, sizeof(*(k)))
+
+static __always_inline int64_t btap_map_get_long(struct btap_ctx *c, void *m, const void *k)
+{
+	int64_t *v = bpf_map_lookup_elem(m, k);
+	return v ? *v : 0;
+}
+
+static __always_inline char *btap_map_get_str(struct btap_ctx *c, void *m, const void *k, char *dst)
+{
+	char *v = bpf_map_lookup_elem(m, k);
+	if (v)
+		return btap_str_copy(dst, v);
+	dst[0] = 0;
+	return dst;
+}
+
+static __always_inline void btap_map_set(struct btap_ctx *c, void *m, const void *k, const void *v,
+					 int site)
+{
+	if (bpf_map_update_elem(m, k, v, BPF_ANY))
+		btap_raise_lit(c, site, "Array overflow, check MAXMAPENTRIES");
+}
+
+static __always_inline void btap_map_set_long(struct btap_ctx *c, void *m, const void *k, int64_t v,
+					      int site)
+{
+	btap_map_set(c, m, k, &v, site);
+}
+
+#define btap_map_set_str btap_map_set
+
+static __always_inline int64_t btap_map_exists(struct btap_ctx *c, void *m, const void *k)
+{
+	return bpf_map_lookup_elem(m, k) != 0;
+}
+
+static __always_inline void btap_map_delete(struct btap_ctx *c, void *m, const void *k)
+{
+	bpf_map_delete_elem(m, k);
+}
+
+/* a[k] += v as one atomic update where the element exists. */
+static __always_inline int64_t btap_map_add_long(struct btap_ctx *c, void *m, const void *k, int64_t v,
+						 int site)
+{
+	int64_t *p = bpf_map_lookup_elem(m, k);
+	if (p)
+		return btap_add(__sync_fetch_and_add(p, v), v);
+	btap_map_set_long(c, m, k, v, site);
+	p = bpf_map_lookup_elem(m, k);
+	return p ? *p : v;
+}
+
+/* ---- statistics: runtime/stats.c's rt_stat_add, bit for bit ----------- */
+
+struct btap_stat {
+	int64_t count, sum, min, max, avg_s, m2, variance_s;
+	int64_t buckets[];
+};
+
+static __always_inline int btap_log2u(uint64_t v)
+{
+	int r = 0;
+	if (v >> 32) { v >>= 32; r += 32; }
+	if (v >> 16) { v >>= 16; r += 16; }
+	if (v >> 8) { v >>= 8; r += 8; }
+	if (v >> 4) { v >>= 4; r += 4; }
+	if (v >> 2) { v >>= 2; r += 2; }
+	if (v >> 1) { r += 1; }
+	return r;
+}
+
+/* hist_kind 1: log (128 buckets), 2: linear(start, interval, nbuckets). */
+static __always_inline int btap_hist_bucket(int64_t v, int kind, int64_t start, int64_t interval,
+					    int nbuckets)
+{
+	if (kind == 1) {
+		uint64_t mag;
+		int b;
+		if (v == 0)
+			return 64;
+		mag = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+		b = 65 + btap_log2u(mag);
+		b = v < 0 ? 128 - b : b;
+		return b >= nbuckets ? nbuckets - 1 : b;
+	}
+	if (kind == 2) {
+		int64_t off = (int64_t)((uint64_t)v - (uint64_t)start);
+		uint64_t idx;
+		if (off < 0)
+			return 0;
+		idx = (uint64_t)off / (uint64_t)interval + 1;
+		if (idx >= (uint64_t)(nbuckets - 1))
+			return nbuckets - 1;
+		return (int)idx;
+	}
+	return -1;
+}
+
+static __always_inline void btap_stat_update(struct btap_stat *s, int64_t v, int shift)
+{
+	int64_t scaled = (int64_t)((uint64_t)v << shift);
+	if (s->count == 0) {
+		s->count = 1;
+		s->sum = s->min = s->max = v;
+		s->avg_s = scaled;
+		s->m2 = 0;
+	} else {
+		int64_t delta;
+		s->count++;
+		s->sum = btap_add(s->sum, v);
+		if (v > s->max)
+			s->max = v;
+		if (v < s->min)
+			s->min = v;
+		delta = (int32_t)(uint32_t)(uint64_t)btap_sub(scaled, s->avg_s);
+		s->avg_s = btap_add(s->avg_s, (s->count == -1 ? btap_neg(delta) : btap_sdiv(delta, s->count)));
+		s->m2 = btap_add(s->m2, btap_mul(delta, btap_sub(scaled, s->avg_s)));
+		s->variance_s = s->count < 2 ? -1 : btap_sdiv(s->m2, s->count - 1);
+	}
+}
+
+static __always_inline void btap_stat_add(struct btap_ctx *c, void *m, const void *k, int64_t v,
+					  unsigned vsize, int kind, int64_t start, int64_t interval,
+					  int nbuckets, int shift, int site)
+{
+	struct btap_stat *s = bpf_map_lookup_elem(m, k);
+	int b;
+	if (!s) {
+		__builtin_memset(c->zero, 0, BTAP_STAT_ZERO_SIZE);
+		bpf_map_update_elem(m, k, c->zero, BPF_NOEXIST);
+		s = bpf_map_lookup_elem(m, k);
+		if (!s) {
+			btap_raise_lit(c, site, "Array overflow, check MAXMAPENTRIES");
+			return;
+		}
+	}
+	btap_stat_update(s, v, shift);
+	b = btap_hist_bucket(v, kind, start, interval, nbuckets);
+	if (b >= 0 && b < nbuckets && b < 128)
+		s->buckets[b]++;
+}
+
+/* ---- output records ------------------------------------------------------- */
+
+static __always_inline void btap_rec_str(char *dst, const char *s)
+{
+	if (bpf_probe_read_kernel_str(dst, MAXSTRINGLEN, s) < 0)
+		dst[0] = 0;
+}
+
+static __always_inline void btap_rec_long(char *dst, int64_t v)
+{
+	__builtin_memcpy(dst, &v, 8);
+}
+
+/* Arguments are evaluated before BEGIN: nothing jumps out of a record. */
+#define BTAP_PRINT_BEGIN(c, fmt, nargs, size)                                   \
+	{                                                                       \
+		char *btap_rec = bpf_ringbuf_reserve(&btap_events, (size), 0); \
+		if (btap_rec) {                                                 \
+			((struct btap_rec_hdr *)btap_rec)->type = BTAP_REC_PRINTF; \
+			((struct btap_rec_hdr *)btap_rec)->id = (fmt);
+#define BTAP_PRINT_LONG(c, i, off, v) btap_rec_long(btap_rec + (off), (v));
+#define BTAP_PRINT_STR(c, i, off, s) btap_rec_str(btap_rec + (off), (s));
+#define BTAP_PRINT_END(c)                                                       \
+			bpf_ringbuf_submit(btap_rec, 0);                        \
+		} else {                                                        \
+			btap_lost(c);                                           \
+		}                                                               \
+	}
+
+/* sprintf through bpf_snprintf; bpf_fmt is the format in the kernel's
+ * printf dialect (64-bit conversions spelled %lld ...). */
+#define BTAP_SPRINTF_BEGIN(c, fmt, nargs, bpf_fmt)                              \
+	{                                                                       \
+		static const char btap_sfmt[] = bpf_fmt;                        \
+		__u64 btap_sargs[(nargs) > 0 ? (nargs) : 1];                    \
+		const int btap_snargs = (nargs);
+#define BTAP_SPRINTF_LONG(i, v) btap_sargs[i] = (__u64)(v);
+#define BTAP_SPRINTF_STR(i, s) btap_sargs[i] = (__u64)(unsigned long)(s);
+#define BTAP_SPRINTF_END(c, dst)                                                \
+		if (bpf_snprintf((dst), MAXSTRINGLEN, btap_sfmt, btap_sargs,    \
+				 btap_snargs * 8) < 0)                          \
+			(dst)[0] = 0;                                           \
+	}
+
+static __always_inline void btap_send_simple(struct btap_ctx *c, uint32_t type, uint32_t id,
+					     const char *msg)
+{
+	char *rec = bpf_ringbuf_reserve(&btap_events, sizeof(struct btap_rec_hdr) + MAXSTRINGLEN, 0);
+	if (!rec) {
+		btap_lost(c);
+		return;
+	}
+	((struct btap_rec_hdr *)rec)->type = type;
+	((struct btap_rec_hdr *)rec)->id = id;
+	if (msg)
+		btap_rec_str(rec + sizeof(struct btap_rec_hdr), msg);
+	else
+		rec[sizeof(struct btap_rec_hdr)] = 0;
+	bpf_ringbuf_submit(rec, 0);
+}
+
+/* ---- entering and leaving a probe ------------------------------------ */
+
+/* Fill c and return the probe's frame, or NULL to skip the probe. */
+static __always_inline char *btap_bpf_enter(struct btap_ctx *c, void *ctx, int probe,
+					    void *globals_map, void *scratch_map)
+{
+	__u32 zero = 0;
+	char *sp;
+	__builtin_memset(c, 0, sizeof(*c));
+	c->ctx = ctx;
+	c->probe = probe;
+	c->site = -1;
+	c->globals = bpf_map_lookup_elem(globals_map, &zero);
+	if (!c->globals || BTAP_HDR(c)->exit_requested)
+		return 0;
+	sp = bpf_map_lookup_elem(scratch_map, &zero);
+	if (!sp)
+		return 0;
+	c->errbuf = sp;
+	c->tmp = sp + MAXSTRINGLEN;
+	c->zero = sp + BTAP_ALIGN8(2 * MAXSTRINGLEN);
+	c->errbuf[0] = 0;
+	return sp + BTAP_SCRATCH_HDR;
+}
+
+static __always_inline void btap_bpf_leave(struct btap_ctx *c)
+{
+	if (c->err == 1)
+		btap_send_simple(c, BTAP_REC_ERROR, (uint32_t)c->site, c->errbuf);
+}
+
+/* ---- the natives of tapset/RUNTIME-INTERFACE.md ------------------------ */
+
+static __always_inline void btap_exit_(struct btap_ctx *c)
+{
+	if (!BTAP_HDR(c)->exit_requested) {
+		BTAP_HDR(c)->exit_requested = 1;
+		btap_send_simple(c, BTAP_REC_EXIT, 0, 0);
+	}
+}
+
+static __always_inline void btap_abort_(struct btap_ctx *c)
+{
+	btap_exit_(c);
+	if (!c->err)
+		c->err = 2;
+}
+
+static __always_inline void btap_warn_(struct btap_ctx *c, const char *msg)
+{
+	btap_send_simple(c, BTAP_REC_WARN, BTAP_NO_SITE, msg);
+}
+
+static __always_inline char *btap_execname_(struct btap_ctx *c)
+{
+	__builtin_memset(c->tmp, 0, 16);
+	bpf_get_current_comm(c->tmp, BTAP_MIN(16, MAXSTRINGLEN));
+	c->tmp[BTAP_MIN(16, MAXSTRINGLEN) - 1] = 0;
+	return c->tmp;
+}
+
+static __always_inline void btap_fault(struct btap_ctx *c, const char *prefix, uint64_t addr)
+{
+	if (c->err)
+		return;
+	c->err = 1;
+	c->site = -1;
+	btap_fault_msg(c->errbuf, prefix, addr);
+}
+
+static __always_inline char *btap_mem_string_(struct btap_ctx *c, int64_t addr, int64_t maxlen, int user)
+{
+	char *dst = c->tmp;
+	long n;
+	dst[0] = 0;
+	if (maxlen <= 0)
+		return dst;
+	if (user)
+		n = bpf_probe_read_user_str(dst, MAXSTRINGLEN, (const void *)addr);
+	else
+		n = bpf_probe_read_kernel_str(dst, MAXSTRINGLEN, (const void *)addr);
+	if (n < 0) {
+		dst[0] = 0;
+		btap_fault(c, user ? "user string copy fault at " : "kernel string copy fault at ",
+			   (uint64_t)addr);
+		return dst;
+	}
+	if (maxlen < MAXSTRINGLEN - 1)
+		dst[maxlen] = 0;
+	return dst;
+}
+
+static __always_inline int64_t btap_mem_read_(struct btap_ctx *c, int64_t addr, int size, int user)
+{
+	union {
+		int8_t c;
+		int16_t s;
+		int32_t i;
+		int64_t l;
+	} v;
+	long r;
+	v.l = 0;
+	if (user)
+		r = bpf_probe_read_user(&v, size, (const void *)addr);
+	else
+		r = bpf_probe_read_kernel(&v, size, (const void *)addr);
+	if (r) {
+		btap_fault(c, user ? "user read fault at " : "kernel read fault at ", (uint64_t)addr);
+		return 0;
+	}
+	return size == 1 ? v.c : size == 2 ? v.s : size == 4 ? v.i : v.l;
+}
+
+#define btap_pid() ((int64_t)(bpf_get_current_pid_tgid() >> 32))
+#define btap_tid() ((int64_t)(__u32)bpf_get_current_pid_tgid())
+#define btap_uid() ((int64_t)(__u32)bpf_get_current_uid_gid())
+#define btap_gid() ((int64_t)(bpf_get_current_uid_gid() >> 32))
+#define btap_cpu() ((int64_t)bpf_get_smp_processor_id())
+#define btap_execname() btap_execname_(c)
+#define btap_target() (BTAP_HDR(c)->target_pid)
+#define btap_pp() btap_pp_(c)
+#define btap_walltime_ns() ((int64_t)bpf_ktime_get_ns() + BTAP_HDR(c)->walltime_offset_ns)
+#define btap_ktime_ns() ((int64_t)bpf_ktime_get_ns())
+#define btap_jiffies() ((int64_t)bpf_jiffies64())
+#define btap_hz() (BTAP_HDR(c)->hz)
+#define btap_cycles() ((int64_t)bpf_ktime_get_ns())
+#define btap_exit() btap_exit_(c)
+#define btap_abort() btap_abort_(c)
+#define btap_error(msg) btap_raise_str(c, -1, (msg))
+#define btap_warn(msg) btap_warn_(c, (msg))
+#define btap_maxstringlen() ((int64_t)MAXSTRINGLEN)
+#define btap_strlen(s) btap_str_len(s)
+#define btap_substr(s, start, len) btap_substr_(c->tmp, (s), (start), (len))
+#define btap_byte_at(s, pos) btap_byte_at_((s), (pos))
+#define btap_strpos(h, n) btap_strpos_((h), (n))
+#define btap_strtol(s, base) btap_strtol_((s), (base))
+#define btap_text_str(s, outlen, quoted) btap_text_str_(c->tmp, (s), (outlen), (quoted))
+#define btap_user_string(addr, maxlen) btap_mem_string_(c, (addr), (maxlen), 1)
+#define btap_kernel_string(addr, maxlen) btap_mem_string_(c, (addr), (maxlen), 0)
+#define btap_user_char(addr) btap_mem_read_(c, (addr), 1, 1)
+#define btap_user_short(addr) btap_mem_read_(c, (addr), 2, 1)
+#define btap_user_int(addr) btap_mem_read_(c, (addr), 4, 1)
+#define btap_user_long(addr) btap_mem_read_(c, (addr), 8, 1)
+#define btap_kernel_char(addr) btap_mem_read_(c, (addr), 1, 0)
+#define btap_kernel_short(addr) btap_mem_read_(c, (addr), 2, 0)
+#define btap_kernel_int(addr) btap_mem_read_(c, (addr), 4, 0)
+#define btap_kernel_long(addr) btap_mem_read_(c, (addr), 8, 0)
+
+/* The natives that need the current task's struct (the generated unit
+ * defines BTAP_NEED_TASK and requests task_struct in its header). */
+#ifdef BTAP_NEED_TASK
+static __always_inline struct task_struct *btap_task(void)
+{
+	return (struct task_struct *)bpf_get_current_task();
+}
+#define btap_ppid() ((int64_t)BPF_CORE_READ(btap_task(), real_parent, tgid))
+#define btap_euid() ((int64_t)BPF_CORE_READ(btap_task(), cred, euid.val))
+#define btap_egid() ((int64_t)BPF_CORE_READ(btap_task(), cred, egid.val))
+static __always_inline char *btap_pexecname_(struct btap_ctx *c)
+{
+	struct task_struct *parent = BPF_CORE_READ(btap_task(), real_parent);
+	__builtin_memset(c->tmp, 0, 16);
+	bpf_probe_read_kernel_str(c->tmp, BTAP_MIN(16, MAXSTRINGLEN), &parent->comm);
+	return c->tmp;
+}
+#define btap_pexecname() btap_pexecname_(c)
+#endif
+
+/* ---- tracepoint fields ------------------------------------------------ */
+
+/* An integer field of `size` bytes at `off` in the record, its value the
+ * low val_size bytes, sign-extended when sgn. */
+static __always_inline int64_t btap_tp_int(struct btap_ctx *c, int off, int size, int val_size, int sgn)
+{
+	uint64_t v = 0;
+	bpf_probe_read_kernel(&v, size, (const char *)c->ctx + off);
+	if (val_size == 1)
+		return sgn ? (int64_t)(int8_t)v : (int64_t)(uint8_t)v;
+	if (val_size == 2)
+		return sgn ? (int64_t)(int16_t)v : (int64_t)(uint16_t)v;
+	if (val_size == 4)
+		return sgn ? (int64_t)(int32_t)v : (int64_t)(uint32_t)v;
+	return (int64_t)v;
+}
+
+/* char name[len] in the record. */
+static __always_inline char *btap_tp_chars(struct btap_ctx *c, char *dst, int off, int len)
+{
+	int n = len < MAXSTRINGLEN - 1 ? len : MAXSTRINGLEN - 1;
+	if (n <= 0 || bpf_probe_read_kernel(dst, n, (const char *)c->ctx + off))
+		n = 0;
+	dst[n] = 0;
+	return dst;
+}
+
+/* __data_loc char[] (rel: __rel_loc, counted from the end of the u32). */
+static __always_inline char *btap_tp_dataloc_str(struct btap_ctx *c, char *dst, int off, int rel)
+{
+	uint32_t loc = 0;
+	const char *base = (const char *)c->ctx;
+	bpf_probe_read_kernel(&loc, 4, base + off);
+	if (rel)
+		base += off + 4;
+	if (bpf_probe_read_kernel_str(dst, MAXSTRINGLEN, base + (loc & 0xffff)) < 0)
+		dst[0] = 0;
+	return dst;
+}
+
+#endif

@@ -1,0 +1,201 @@
+/* The contract between generated code and the runner (BPF backend).
+ *
+ * Pass 3 emits ONE C translation unit for a script. Pass 4 compiles it
+ * twice:
+ *   - with clang -target bpf -DBTAP_TARGET_BPF: the kernel-context probes
+ *     (tracepoints, perf events) and the functions they call, as BPF
+ *     programs; maps are declared in the object;
+ *   - with the host compiler, -shared -fPIC -DBTAP_TARGET_USER: the probes
+ *     that run in the runner (begin, end, error, plain timers), the
+ *     functions they call, and `btap_program`, the descriptor below.
+ * The runner dlopens the shared object, reads the descriptor, creates every
+ * map itself (so runner-only scripts need no BPF object and no clang), hands
+ * the map fds to the BPF object (bpf_map__reuse_fd) before loading it,
+ * attaches, runs the probes in priority order and formats the output.
+ *
+ * Everything here is plain C shared by both sides; keep it free of libbpf
+ * and kernel types. */
+#ifndef BTAP_PROGRAM_H
+#define BTAP_PROGRAM_H
+
+#ifndef BTAP_TARGET_BPF
+#include <stdint.h> /* the BPF build gets the int types from btap_bpf.h */
+#endif
+
+#define BTAP_ABI_VERSION 1
+#define BTAP_MAX_KEYS 9
+
+enum btap_type {
+	BTAP_T_LONG = 1,   /* int64_t */
+	BTAP_T_STRING = 2, /* char[maxstringlen], NUL-terminated */
+	BTAP_T_STATS = 3,  /* struct rt_stat followed by histogram buckets */
+};
+
+/* ---- output records (BPF ring buffer -> runner) ---------------------
+ * Every record starts with this header. Arguments follow packed in the
+ * order the format consumes them: a long is 8 bytes (int64_t), a string is
+ * a fixed slot of maxstringlen bytes, NUL-terminated (fixed so the BPF side
+ * reserves a constant size). */
+enum btap_rec_type {
+	BTAP_REC_PRINTF = 1, /* id: format index */
+	BTAP_REC_ERROR = 2,  /* id: error-site index; one string arg: message */
+	BTAP_REC_EXIT = 3,   /* exit() called in a kernel probe */
+	BTAP_REC_WARN = 4,   /* id: error-site index; one string arg: message */
+};
+
+struct btap_rec_hdr {
+	uint32_t type;
+	uint32_t id;
+};
+
+/* ---- the shared global state ----------------------------------------
+ * One array map (1 entry, BPF_F_MMAPABLE) named "btap_globals" holds a
+ * struct laid out by the generated code: first this header, then the
+ * script's scalar globals. The runner memory-maps it; runner-side probes
+ * read and write it in place. */
+struct btap_globals_hdr {
+	int64_t exit_requested;      /* set by exit() anywhere */
+	int64_t errors;              /* runtime errors so far */
+	int64_t lost_records[256];   /* per CPU: ring buffer reserve failures */
+	int64_t skipped;             /* probes skipped (MAXACTION, nesting) */
+	/* Set by the runner before attaching; read by generated code. */
+	int64_t target_pid;          /* btap_target(): -x PID or the -c command's pid */
+	int64_t walltime_offset_ns;  /* CLOCK_REALTIME - CLOCK_MONOTONIC, for BPF */
+	int64_t hz;                  /* CONFIG_HZ of the running kernel (250 if unknown) */
+};
+
+/* Fixed map names in the BPF object.
+ *   BTAP_GLOBALS_MAP: BPF_MAP_TYPE_ARRAY, key u32 0, 1 entry,
+ *     BPF_F_MMAPABLE, value size btap_program.globals_size (the runner
+ *     creates it, as every map of the descriptor, and reuses its fd).
+ *   BTAP_EVENTS_MAP: BPF_MAP_TYPE_RINGBUF of output records, declared with
+ *     BTAP_EVENTS_DEFAULT_SIZE bytes; libbpf creates it (the runner may
+ *     bpf_map__set_max_entries before load, e.g. for -s).
+ *   Per-probe scratch maps ("bs_<n>", PERCPU_ARRAY) are the object's own
+ *   business: libbpf creates them. */
+#define BTAP_GLOBALS_MAP "btap_globals"
+#define BTAP_EVENTS_MAP "btap_events"
+#define BTAP_EVENTS_DEFAULT_SIZE (4u << 20)
+
+/* ---- maps ----------------------------------------------------------- */
+struct btap_map_desc {
+	const char *name;          /* the script's name for the array */
+	const char *bpf_name;      /* the map's name in the BPF object */
+	int nkeys;                 /* 0 for a scalar stats variable */
+	enum btap_type key_types[BTAP_MAX_KEYS];
+	uint32_t key_offsets[BTAP_MAX_KEYS];
+	uint32_t key_size;         /* sizeof the generated key struct */
+	enum btap_type value_type;
+	uint32_t value_size;       /* long: 8, string: maxstringlen, stats:
+	                              rt_stat_size() for the histogram below */
+	uint32_t max_entries;
+	int wrap;                  /* global a%[N]: evict when full */
+	int percpu;                /* stats: per-CPU, merged on read */
+	/* stats histogram: 0 none, 1 log, 2 linear(start, stop, interval) */
+	int hist_kind;
+	int64_t hist_start, hist_stop, hist_interval;
+	/* The BPF map type to create (enum bpf_map_type's value): HASH for
+	 * long/string arrays, LRU_HASH for wrap arrays, PERCPU_HASH for stats
+	 * arrays, PERCPU_ARRAY (1 entry, key u32 0) for a scalar stats
+	 * variable. Keys and values are the generated structs: strings are
+	 * NUL-padded to maxstringlen in keys. */
+	uint32_t bpf_map_type;
+	int bit_shift;             /* stats: @variance(x, N) scale (0..62) */
+};
+
+/* ---- probes --------------------------------------------------------- */
+enum btap_probe_kind {
+	BTAP_PROBE_BEGIN = 1,   /* runner */
+	BTAP_PROBE_END,         /* runner */
+	BTAP_PROBE_ERROR,       /* runner: after a runtime error ends the run */
+	BTAP_PROBE_TIMER,       /* runner: every period_ns (+ random jitter) */
+	BTAP_PROBE_TRACEPOINT,  /* BPF: SEC("tracepoint/group/name") */
+	BTAP_PROBE_PERF,        /* BPF: SEC("perf_event") on every CPU */
+};
+
+struct btap_uctx; /* runner-side probe context (generated code's business) */
+
+struct btap_probe_desc {
+	enum btap_probe_kind kind;
+	const char *pp;            /* concrete probe point, for pp() and messages */
+	const char *origin;        /* where the probe is in the script: "file:line:col" */
+	int64_t priority;          /* begin/end/error ordering, lowest first */
+	/* runner probes */
+	void (*run)(void);
+	uint64_t period_ns, randomize_ns;
+	/* BPF probes */
+	const char *bpf_prog;      /* program name in the BPF object */
+	const char *tp_group, *tp_name;
+	uint32_t perf_type;
+	uint64_t perf_config, perf_period;
+	int perf_freq;             /* perf_period is a frequency in Hz */
+};
+
+/* A runtime error site, for messages like stap's:
+ * "ERROR: division by zero near operator '/' at script.stp:3:10". */
+struct btap_error_site {
+	const char *loc;           /* "file:line:col" */
+	const char *what;          /* "operator '/'", "identifier 'foo'" ... */
+};
+
+/* No error site (warn() records and ops->warn). */
+#define BTAP_NO_SITE 0xffffffffu
+
+/* ---- what the runner offers runner-side code ------------------------ */
+struct rt_arg;
+struct btap_runner_ops {
+	void *globals;             /* the mapped btap_globals struct */
+	/* 0, or -ENOENT; value may be NULL to test presence only */
+	int (*map_lookup)(int map, const void *key, void *value);
+	int (*map_update)(int map, const void *key, const void *value);
+	int (*map_delete)(int map, const void *key);
+	int (*map_clear)(int map);
+	int64_t (*map_count)(int map);
+	/* Keys of `map` in foreach order: sort_by 0 none, 1..n key n, -1
+	 * value (for stats: by the aggregate `agg`: 'c'ount 's'um 'm'in 'M'ax
+	 * 'a'vg, default count); dir +1/-1; limit < 0 for none. Returns the
+	 * count and a malloc'd array of key_size records in *keys. */
+	int64_t (*map_keys)(int map, int sort_by, int dir, char agg, int64_t limit, void **keys);
+	/* stats: add a value (runner side), read the merged aggregate */
+	int (*stat_add)(int map, const void *key, int64_t v);
+	int (*stat_read)(int map, const void *key, void *rt_stat_result_out);
+	/* print a histogram of a stats value into the output */
+	void (*print_hist)(int map, const void *key);
+	void (*print)(uint32_t fmt, const struct rt_arg *args, int nargs);
+	void (*write)(const char *data, uint64_t len); /* print/println of a string */
+	/* A runtime error (the runner counts it); site indexes error_sites. */
+	void (*error)(uint32_t site, const char *msg);
+	/* warn(): site is BTAP_NO_SITE (print "WARNING: msg" only). */
+	void (*warn)(uint32_t site, const char *msg);
+	void (*exit)(void);
+	int64_t (*target)(void);   /* -x PID or the -c command's pid, else 0 */
+	const char *const *args;   /* script arguments (for argv-style tapset use) */
+	int nargs;
+	/* sprintf: format like print into buf (snprintf semantics: at most
+	 * bufsz - 1 bytes and a NUL); returns the full length. */
+	uint64_t (*format)(uint32_t fmt, const struct rt_arg *args, int nargs, char *buf, uint64_t bufsz);
+};
+
+/* ---- the descriptor, exported by the shared object ------------------- */
+struct btap_program {
+	uint32_t abi;              /* BTAP_ABI_VERSION */
+	uint32_t maxstringlen;
+	uint32_t maxmapentries;
+	const struct btap_probe_desc *probes;
+	uint32_t nprobes;
+	const char *const *formats;  /* printf formats by id */
+	uint32_t nformats;
+	const struct btap_map_desc *maps;
+	uint32_t nmaps;
+	const struct btap_error_site *error_sites;
+	uint32_t nerror_sites;
+	uint32_t globals_size;     /* sizeof the generated globals struct */
+	void (*init_globals)(void *globals); /* global initializers */
+	void (*bind)(const struct btap_runner_ops *ops); /* before any probe runs */
+	int has_bpf;               /* the BPF object exists */
+};
+
+/* The symbol the runner looks up in the shared object. */
+#define BTAP_PROGRAM_SYMBOL "btap_program"
+
+#endif

@@ -1,0 +1,294 @@
+/* String algorithms of the runtime interface, shared by the BPF and the
+ * user build of generated code.
+ *
+ * Every string is a buffer of MAXSTRINGLEN bytes holding NUL-terminated
+ * text. Every loop is bounded by MAXSTRINGLEN and every index is checked
+ * against it, so the BPF verifier can prove the loops end and the accesses
+ * stay in the buffer. The including runtime defines BTAP_INLINE, int64_t
+ * and MAXSTRINGLEN. */
+#ifndef BTAP_STRINGS_H
+#define BTAP_STRINGS_H
+
+/* Bytes before the NUL. */
+static BTAP_INLINE int64_t btap_str_len(const char *s)
+{
+	int64_t i;
+	for (i = 0; i < MAXSTRINGLEN - 1; i++)
+		if (!s[i])
+			break;
+	return i;
+}
+
+/* strcmp on unsigned bytes: <0, 0, >0. */
+static BTAP_INLINE int btap_str_cmp(const char *a, const char *b)
+{
+	for (int i = 0; i < MAXSTRINGLEN; i++) {
+		unsigned char x = (unsigned char)a[i], y = (unsigned char)b[i];
+		if (x != y)
+			return x < y ? -1 : 1;
+		if (!x)
+			break;
+	}
+	return 0;
+}
+
+/* The bytes of s from start on, at most len of them. */
+static BTAP_INLINE char *btap_substr_(char *dst, const char *s, int64_t start, int64_t len)
+{
+	int64_t n = btap_str_len(s), o = 0;
+	dst[0] = 0;
+	if (start < 0 || start >= n || len <= 0)
+		return dst;
+	for (int i = 0; i < MAXSTRINGLEN - 1; i++) {
+		int64_t j = start + i;
+		if (i >= len || j >= n || j < 0 || j >= MAXSTRINGLEN)
+			break;
+		dst[o] = s[j];
+		o++;
+	}
+	if (o >= 0 && o < MAXSTRINGLEN)
+		dst[o] = 0;
+	return dst;
+}
+
+/* The byte at pos as 0..255, or -1 outside the string. */
+static BTAP_INLINE int64_t btap_byte_at_(const char *s, int64_t pos)
+{
+	if (pos < 0 || pos >= MAXSTRINGLEN - 1 || pos >= btap_str_len(s))
+		return -1;
+	return (unsigned char)s[pos];
+}
+
+/* Does needle occur in hay at offset at? */
+static BTAP_INLINE int btap_str_match_at(const char *hay, const char *needle, int64_t at)
+{
+	for (int k = 0; k < MAXSTRINGLEN - 1; k++) {
+		int64_t j = at + k;
+		if (!needle[k])
+			return 1;
+		if (j < 0 || j >= MAXSTRINGLEN || hay[j] != needle[k])
+			return 0;
+	}
+	return 1;
+}
+
+static BTAP_INLINE int64_t btap_strpos_(const char *hay, const char *needle)
+{
+	int64_t n = btap_str_len(hay), m = btap_str_len(needle);
+	if (m == 0)
+		return 0;
+	for (int64_t i = 0; i < MAXSTRINGLEN - 1; i++) {
+		if (i + m > n)
+			break;
+		if (btap_str_match_at(hay, needle, i))
+			return i;
+	}
+	return -1;
+}
+
+static BTAP_INLINE int btap_digit_value(unsigned char ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	if (ch >= 'a' && ch <= 'z')
+		return ch - 'a' + 10;
+	if (ch >= 'A' && ch <= 'Z')
+		return ch - 'A' + 10;
+	return 99;
+}
+
+/* simple_strtol: optional '-', base 0 picks 16/8/10 from the prefix. */
+static BTAP_INLINE int64_t btap_strtol_(const char *s, int64_t base)
+{
+	int i = 0, neg = 0;
+	uint64_t v = 0;
+	if (s[0] == '-') {
+		neg = 1;
+		i = 1;
+	}
+	if (base == 0) {
+		if (s[i] == '0' && (s[i + 1] == 'x' || s[i + 1] == 'X') &&
+		    btap_digit_value((unsigned char)s[i + 2]) < 16) {
+			base = 16;
+			i += 2;
+		} else if (s[i] == '0') {
+			base = 8;
+		} else {
+			base = 10;
+		}
+	} else if (base == 16 && s[i] == '0' && (s[i + 1] == 'x' || s[i + 1] == 'X') &&
+		   btap_digit_value((unsigned char)s[i + 2]) < 16) {
+		i += 2;
+	}
+	if (base < 2 || base > 36)
+		return 0;
+	for (int k = 0; k < MAXSTRINGLEN - 1; k++) {
+		int j = i + k;
+		if (j >= MAXSTRINGLEN)
+			break;
+		int d = btap_digit_value((unsigned char)s[j]);
+		if (d >= base)
+			break;
+		v = v * (uint64_t)base + (uint64_t)d;
+	}
+	return neg ? (int64_t)(0 - v) : (int64_t)v;
+}
+
+/* ---- btap_text_str ---------------------------------------------------- */
+
+/* Length of a well-formed UTF-8 sequence (2..4) starting at s[i] and its
+ * code point, or 0. */
+static BTAP_INLINE int btap_utf8_seq(const char *s, int64_t i, uint32_t *cp)
+{
+	if (i < 0 || i + 3 >= MAXSTRINGLEN)
+		return 0;
+	unsigned char b0 = (unsigned char)s[i], b1 = (unsigned char)s[i + 1];
+	unsigned char b2 = (unsigned char)s[i + 2], b3 = (unsigned char)s[i + 3];
+	if (b0 >= 0xc2 && b0 <= 0xdf && (b1 & 0xc0) == 0x80) {
+		*cp = ((uint32_t)(b0 & 0x1f) << 6) | (b1 & 0x3f);
+		return 2;
+	}
+	if (b0 >= 0xe0 && b0 <= 0xef && (b1 & 0xc0) == 0x80 && (b2 & 0xc0) == 0x80) {
+		uint32_t c = ((uint32_t)(b0 & 0x0f) << 12) | ((uint32_t)(b1 & 0x3f) << 6) | (b2 & 0x3f);
+		if (c < 0x800 || (c >= 0xd800 && c <= 0xdfff))
+			return 0;
+		*cp = c;
+		return 3;
+	}
+	if (b0 >= 0xf0 && b0 <= 0xf4 && (b1 & 0xc0) == 0x80 && (b2 & 0xc0) == 0x80 &&
+	    (b3 & 0xc0) == 0x80) {
+		uint32_t c = ((uint32_t)(b0 & 0x07) << 18) | ((uint32_t)(b1 & 0x3f) << 12) |
+			     ((uint32_t)(b2 & 0x3f) << 6) | (b3 & 0x3f);
+		if (c < 0x10000 || c > 0x10ffff)
+			return 0;
+		*cp = c;
+		return 4;
+	}
+	return 0;
+}
+
+/* The escape of the input at s[i]: its text in esc (up to 10 bytes), its
+ * length as the return value, and the input bytes it covers in *used. */
+static BTAP_INLINE int btap_escape_at(const char *s, int64_t i, char *esc, int *used)
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char ch = (unsigned char)s[i];
+	uint32_t cp = 0;
+	int n;
+	*used = 1;
+	if (ch >= 0x20 && ch <= 0x7e) {
+		if (ch == '"' || ch == '\\') {
+			esc[0] = '\\';
+			esc[1] = (char)ch;
+			return 2;
+		}
+		esc[0] = (char)ch;
+		return 1;
+	}
+	esc[0] = '\\';
+	switch (ch) {
+	case '\a': esc[1] = 'a'; return 2;
+	case '\b': esc[1] = 'b'; return 2;
+	case '\f': esc[1] = 'f'; return 2;
+	case '\n': esc[1] = 'n'; return 2;
+	case '\r': esc[1] = 'r'; return 2;
+	case '\t': esc[1] = 't'; return 2;
+	case '\v': esc[1] = 'v'; return 2;
+	default: break;
+	}
+	n = btap_utf8_seq(s, i, &cp);
+	if (n) {
+		int digits = cp > 0xffff ? 8 : 4;
+		*used = n;
+		esc[1] = digits == 8 ? 'U' : 'u';
+		for (int k = 0; k < 8; k++)
+			if (k < digits)
+				esc[2 + k] = hex[(cp >> (4 * (digits - 1 - k))) & 15];
+		return 2 + digits;
+	}
+	esc[1] = (char)('0' + ((ch >> 6) & 7));
+	esc[2] = (char)('0' + ((ch >> 3) & 7));
+	esc[3] = (char)('0' + (ch & 7));
+	return 4;
+}
+
+/* Escaped length of all of s. */
+static BTAP_INLINE int64_t btap_text_len(const char *s)
+{
+	char esc[12];
+	int64_t total = 0, i = 0;
+	for (int k = 0; k < MAXSTRINGLEN - 1; k++) {
+		int used;
+		if (i < 0 || i >= MAXSTRINGLEN - 1 || !s[i])
+			break;
+		total += btap_escape_at(s, i, esc, &used);
+		i += used;
+	}
+	return total;
+}
+
+static BTAP_INLINE char *btap_text_str_(char *dst, const char *s, int64_t outlen, int64_t quoted)
+{
+	char esc[12];
+	int64_t budget = (outlen <= 0 || outlen > MAXSTRINGLEN - 1) ? MAXSTRINGLEN - 1 : outlen;
+	int64_t o = 0, i = 0;
+	int truncated;
+	if (quoted)
+		budget = budget > 3 ? budget - 2 : 1;
+	truncated = btap_text_len(s) > budget;
+	if (quoted && truncated)
+		budget = budget > 4 ? budget - 3 : 1;
+	if (quoted)
+		dst[o++] = '"';
+	for (int k = 0; k < MAXSTRINGLEN - 1; k++) {
+		int used, n;
+		if (i < 0 || i >= MAXSTRINGLEN - 1 || !s[i])
+			break;
+		n = btap_escape_at(s, i, esc, &used);
+		if ((o - (quoted ? 1 : 0)) + n > budget)
+			break;
+		for (int e = 0; e < 10; e++)
+			if (e < n && o >= 0 && o < MAXSTRINGLEN - 1)
+				dst[o++] = esc[e];
+		i += used;
+	}
+	if (quoted && o >= 0 && o < MAXSTRINGLEN - 1)
+		dst[o++] = '"';
+	for (int e = 0; quoted && truncated && e < 3; e++)
+		if (o >= 0 && o < MAXSTRINGLEN - 1)
+			dst[o++] = '.';
+	if (o >= 0 && o < MAXSTRINGLEN)
+		dst[o] = 0;
+	return dst;
+}
+
+/* "PREFIX0xHEX" into dst, for fault messages. */
+static BTAP_INLINE char *btap_fault_msg(char *dst, const char *prefix, uint64_t addr)
+{
+	static const char hex[] = "0123456789abcdef";
+	int o = 0, started = 0;
+	for (int k = 0; k < 40 && k < MAXSTRINGLEN - 20; k++) {
+		if (!prefix[k])
+			break;
+		dst[o++] = prefix[k];
+	}
+	if (o > MAXSTRINGLEN - 20) {
+		dst[0] = 0;
+		return dst;
+	}
+	dst[o++] = '0';
+	dst[o++] = 'x';
+	for (int k = 15; k >= 0; k--) {
+		int d = (int)((addr >> (4 * k)) & 15);
+		if (d || started || k == 0) {
+			started = 1;
+			if (o < MAXSTRINGLEN - 1)
+				dst[o++] = hex[d];
+		}
+	}
+	if (o < MAXSTRINGLEN)
+		dst[o] = 0;
+	return dst;
+}
+
+#endif

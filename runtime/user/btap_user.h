@@ -1,0 +1,513 @@
+/* The runtime interface of generated code, user build (-DBTAP_TARGET_USER).
+ *
+ * The same generated C as in the BPF build (runtime/bpf/btap_bpf.h), here
+ * run by the runner: begin/end/error and timer probes, the functions they
+ * call and the btap_program descriptor, in a shared object. Everything
+ * the runner owns (maps, statistics, output, errors) is reached through
+ * the btap_runner_ops the runner hands to bind(). Locals live in frames on
+ * the C stack, the globals in the runner's mapping of the globals map. */
+#ifndef BTAP_USER_H
+#define BTAP_USER_H
+
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* process_vm_readv */
+#endif
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sched.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+
+#include "../btap_program.h"
+#include "../format.h"
+#include "../stats.h"
+
+#ifndef MAXSTRINGLEN
+#define MAXSTRINGLEN 128
+#endif
+#ifndef MAXACTION
+#define MAXACTION 100000000
+#endif
+#ifndef MAXNESTING
+#define MAXNESTING 100
+#endif
+
+#define BTAP_INLINE inline
+/* The interface takes what every build needs; each uses a part. */
+#pragma GCC diagnostic ignored "-Wunused-parameter"
+#define BTAP_FUNC static
+#define BTAP_MIN(a, b) ((a) < (b) ? (a) : (b))
+#define BTAP_UNUSED_LABEL(l) l: __attribute__((unused));
+#define BTAP_EXPORT __attribute__((visibility("default")))
+
+static const struct btap_runner_ops *btap_ops;
+
+/* A body's frame: on the C stack (recursion is allowed, up to MAXNESTING). */
+#define BTAP_FRAME(type)                                                        \
+	type fr_storage;                                                        \
+	type *fr = &fr_storage;                                                 \
+	char *nsp = 0;                                                          \
+	(void)fr;                                                               \
+	(void)nsp;                                                              \
+	(void)sp;
+
+struct btap_ctx {
+	void *globals;
+	int64_t actions;
+	int err;   /* 0, 1 a (catchable) error, 2 abort */
+	int site;  /* error site, -1 unknown */
+	int probe;
+	int depth; /* function nesting (MAXNESTING) */
+	char errbuf[MAXSTRINGLEN];
+	char tmp[MAXSTRINGLEN];
+};
+
+#define BTAP_HDR(c) ((struct btap_globals_hdr *)(c)->globals)
+
+static inline void btap_user_enter(struct btap_ctx *c, int probe)
+{
+	c->globals = btap_ops->globals;
+	c->actions = 0;
+	c->err = 0;
+	c->site = -1;
+	c->probe = probe;
+	c->depth = 0;
+	c->errbuf[0] = 0;
+	c->tmp[0] = 0;
+}
+
+static inline void btap_user_leave(struct btap_ctx *c)
+{
+	if (c->err == 1)
+		btap_ops->error(c->site < 0 ? BTAP_NO_SITE : (uint32_t)c->site, c->errbuf);
+}
+
+/* ---- errors ------------------------------------------------------------- */
+
+#define BTAP_ERR(c) ((c)->err)
+
+static inline void btap_site(struct btap_ctx *c, int site)
+{
+	if (c->site < 0)
+		c->site = site;
+}
+
+static inline void btap_raise_str(struct btap_ctx *c, int site, const char *msg)
+{
+	if (c->err)
+		return;
+	c->err = 1;
+	c->site = site;
+	snprintf(c->errbuf, MAXSTRINGLEN, "%s", msg);
+}
+
+#define btap_raise_lit(c, st, lit) btap_raise_str((c), (st), (lit))
+
+static inline void btap_catch(struct btap_ctx *c, char *dst)
+{
+	if (dst)
+		memcpy(dst, c->errbuf, MAXSTRINGLEN);
+	c->err = 0;
+	c->site = -1;
+}
+
+static inline int btap_count_action(struct btap_ctx *c, int site)
+{
+	if (++c->actions > MAXACTION) {
+		btap_raise_lit(c, site, "MAXACTION exceeded");
+		return 0;
+	}
+	return 1;
+}
+
+/* Function entry in the user build, where recursion is allowed. */
+static inline int btap_nest_enter(struct btap_ctx *c, int site)
+{
+	if (++c->depth > MAXNESTING) {
+		btap_raise_lit(c, site, "MAXNESTING exceeded");
+		return 0;
+	}
+	return 1;
+}
+#define btap_nest_leave(c) ((c)->depth--)
+
+/* ---- arithmetic ------------------------------------------------------- */
+
+#define btap_add(a, b) ((int64_t)((uint64_t)(a) + (uint64_t)(b)))
+#define btap_sub(a, b) ((int64_t)((uint64_t)(a) - (uint64_t)(b)))
+#define btap_mul(a, b) ((int64_t)((uint64_t)(a) * (uint64_t)(b)))
+#define btap_neg(a) ((int64_t)(0 - (uint64_t)(a)))
+#define btap_shl(a, b) ((int64_t)((uint64_t)(a) << ((b) & 63)))
+#define btap_shr(a, b) ((int64_t)(a) >> ((b) & 63))
+
+static inline int64_t btap_sdiv(int64_t x, int64_t y)
+{
+	if (y == 0)
+		return 0;
+	if (y == -1)
+		return btap_neg(x);
+	return x / y;
+}
+
+static inline int64_t btap_smod(int64_t x, int64_t y)
+{
+	if (y == 0 || y == -1)
+		return 0;
+	return x % y;
+}
+
+static inline int64_t btap_div(struct btap_ctx *c, int64_t x, int64_t y, int site)
+{
+	if (y == 0) {
+		btap_raise_lit(c, site, "division by zero");
+		return 0;
+	}
+	return btap_sdiv(x, y);
+}
+
+static inline int64_t btap_mod(struct btap_ctx *c, int64_t x, int64_t y, int site)
+{
+	if (y == 0) {
+		btap_raise_lit(c, site, "division by zero");
+		return 0;
+	}
+	return btap_smod(x, y);
+}
+
+/* ---- strings ------------------------------------------------------------ */
+
+#define btap_str_lit(dst, lit) ((char *)memcpy((dst), lit, sizeof(lit)))
+
+static inline char *btap_str_copy(char *dst, const char *src)
+{
+	if (dst != src) {
+		size_t n = strnlen(src, MAXSTRINGLEN - 1);
+		memmove(dst, src, n);
+		dst[n] = 0;
+	}
+	return dst;
+}
+
+static inline char *btap_str_cat(char *dst, const char *a, const char *b)
+{
+	size_t n = strnlen(a, MAXSTRINGLEN - 1), m = strnlen(b, MAXSTRINGLEN - 1);
+	if (n + m > MAXSTRINGLEN - 1)
+		m = MAXSTRINGLEN - 1 - n;
+	if (dst != a)
+		memmove(dst, a, n);
+	memmove(dst + n, b, m);
+	dst[n + m] = 0;
+	return dst;
+}
+
+#include "../btap_strings.h"
+
+/* ---- maps ---------------------------------------------------------------- */
+
+#define BTAP_MAPREF(sym, id) (id)
+#define btap_key_zero(k) memset((k), 0, sizeof(*(k)))
+
+static inline int64_t btap_map_get_long(struct btap_ctx *c, int m, const void *k)
+{
+	int64_t v = 0;
+	if (btap_ops->map_lookup(m, k, &v) != 0)
+		v = 0;
+	return v;
+}
+
+static inline char *btap_map_get_str(struct btap_ctx *c, int m, const void *k, char *dst)
+{
+	if (btap_ops->map_lookup(m, k, dst) != 0)
+		dst[0] = 0;
+	dst[MAXSTRINGLEN - 1] = 0;
+	return dst;
+}
+
+static inline void btap_map_set(struct btap_ctx *c, int m, const void *k, const void *v, int site)
+{
+	if (btap_ops->map_update(m, k, v) < 0)
+		btap_raise_lit(c, site, "Array overflow, check MAXMAPENTRIES");
+}
+
+static inline void btap_map_set_long(struct btap_ctx *c, int m, const void *k, int64_t v, int site)
+{
+	btap_map_set(c, m, k, &v, site);
+}
+
+/* String values are MAXSTRINGLEN bytes: copy so the runner reads no more
+ * than the string's own buffer holds. */
+static inline void btap_map_set_str(struct btap_ctx *c, int m, const void *k, const char *s, int site)
+{
+	char v[MAXSTRINGLEN];
+	memset(v, 0, sizeof v);
+	btap_str_copy(v, s);
+	btap_map_set(c, m, k, v, site);
+}
+
+static inline int64_t btap_map_exists(struct btap_ctx *c, int m, const void *k)
+{
+	return btap_ops->map_lookup(m, k, NULL) == 0;
+}
+
+static inline void btap_map_delete(struct btap_ctx *c, int m, const void *k)
+{
+	btap_ops->map_delete(m, k);
+}
+
+static inline void btap_map_clear(struct btap_ctx *c, int m)
+{
+	btap_ops->map_clear(m);
+}
+
+static inline int64_t btap_map_add_long(struct btap_ctx *c, int m, const void *k, int64_t v, int site)
+{
+	int64_t n = btap_add(btap_map_get_long(c, m, k), v);
+	btap_map_set_long(c, m, k, n, site);
+	return n;
+}
+
+/* foreach: the keys in order, a malloc'd array the loop frees. */
+#define btap_foreach_keys(c, m, sort_by, dir, agg, limit, keysp)               \
+	btap_ops->map_keys((m), (sort_by), (dir), (agg), (limit), (keysp))
+#define btap_foreach_free(p)                                                    \
+	do {                                                                    \
+		free(p);                                                        \
+		(p) = 0;                                                        \
+	} while (0)
+
+/* ---- statistics ----------------------------------------------------------- */
+
+static inline void btap_stat_add(struct btap_ctx *c, int m, const void *k, int64_t v, unsigned vsize,
+				 int kind, int64_t start, int64_t interval, int nbuckets, int shift,
+				 int site)
+{
+	if (btap_ops->stat_add(m, k, v) < 0)
+		btap_raise_lit(c, site, "Array overflow, check MAXMAPENTRIES");
+}
+
+/* op: RT_STAT_COUNT ... RT_STAT_VARIANCE */
+static inline int64_t btap_stat_get(struct btap_ctx *c, int m, const void *k, int op, int site)
+{
+	struct rt_stat_result r;
+	memset(&r, 0, sizeof r);
+	if (btap_ops->stat_read(m, k, &r) < 0)
+		memset(&r, 0, sizeof r);
+	switch (op) {
+	case RT_STAT_COUNT:
+		return r.count;
+	case RT_STAT_SUM:
+		return r.sum;
+	default:
+		break;
+	}
+	if (r.count == 0) {
+		btap_raise_lit(c, site, "empty aggregate");
+		return 0;
+	}
+	switch (op) {
+	case RT_STAT_MIN:
+		return r.min;
+	case RT_STAT_MAX:
+		return r.max;
+	case RT_STAT_AVG:
+		return btap_sdiv(r.sum, r.count);
+	default:
+		return r.variance;
+	}
+}
+
+static inline void btap_print_hist(struct btap_ctx *c, int m, const void *k, int site)
+{
+	btap_ops->print_hist(m, k);
+}
+
+/* ---- output ----------------------------------------------------------- */
+
+#define BTAP_PRINT_BEGIN(c, fmt, nargs, size)                                   \
+	{                                                                       \
+		struct rt_arg btap_args[(nargs) > 0 ? (nargs) : 1];             \
+		const uint32_t btap_fmt = (fmt);                                \
+		const int btap_nargs = (nargs);
+#define BTAP_PRINT_LONG(c, i, off, v)                                           \
+	btap_args[i].kind = RT_ARG_LONG;                                        \
+	btap_args[i].l = (v);                                                   \
+	btap_args[i].s = 0;                                                     \
+	btap_args[i].slen = 0;
+#define BTAP_PRINT_STR(c, i, off, str)                                          \
+	btap_args[i].kind = RT_ARG_STR;                                         \
+	btap_args[i].l = 0;                                                     \
+	btap_args[i].s = (str);                                                 \
+	btap_args[i].slen = strnlen(btap_args[i].s, MAXSTRINGLEN);
+#define BTAP_PRINT_END(c)                                                       \
+		btap_ops->print(btap_fmt, btap_args, btap_nargs);               \
+	}
+
+#define BTAP_SPRINTF_BEGIN(c, fmt, nargs, bpf_fmt) BTAP_PRINT_BEGIN(c, fmt, nargs, 0)
+#define BTAP_SPRINTF_LONG(i, v) BTAP_PRINT_LONG(c, i, 0, v)
+#define BTAP_SPRINTF_STR(i, s) BTAP_PRINT_STR(c, i, 0, s)
+#define BTAP_SPRINTF_END(c, dst)                                                \
+		btap_ops->format(btap_fmt, btap_args, btap_nargs, (dst), MAXSTRINGLEN); \
+	}
+
+/* ---- the natives of tapset/RUNTIME-INTERFACE.md ------------------------ */
+
+static inline int64_t btap_clock_ns(clockid_t id)
+{
+	struct timespec ts;
+	clock_gettime(id, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static inline int64_t btap_hz_(struct btap_ctx *c)
+{
+	return BTAP_HDR(c)->hz > 0 ? BTAP_HDR(c)->hz : 250;
+}
+
+static inline char *btap_comm_of(char *dst, pid_t pid)
+{
+	char path[64];
+	FILE *f;
+	dst[0] = 0;
+	snprintf(path, sizeof path, "/proc/%d/comm", (int)pid);
+	f = fopen(path, "r");
+	if (f) {
+		if (fgets(dst, BTAP_MIN(MAXSTRINGLEN, 16), f))
+			dst[strcspn(dst, "\n")] = 0;
+		fclose(f);
+	}
+	return dst;
+}
+
+static inline char *btap_execname_(struct btap_ctx *c)
+{
+	char name[17];
+	memset(name, 0, sizeof name);
+	prctl(PR_GET_NAME, name, 0, 0, 0);
+	snprintf(c->tmp, BTAP_MIN(MAXSTRINGLEN, 16), "%s", name);
+	return c->tmp;
+}
+
+static inline void btap_exit_(struct btap_ctx *c)
+{
+	BTAP_HDR(c)->exit_requested = 1;
+	btap_ops->exit();
+}
+
+static inline void btap_abort_(struct btap_ctx *c)
+{
+	btap_exit_(c);
+	if (!c->err)
+		c->err = 2;
+}
+
+static inline void btap_fault(struct btap_ctx *c, const char *prefix, uint64_t addr)
+{
+	if (c->err)
+		return;
+	c->err = 1;
+	c->site = -1;
+	btap_fault_msg(c->errbuf, prefix, addr);
+}
+
+/* The runner has no kernel memory to read; user memory is its own, read
+ * without faulting through process_vm_readv. */
+static inline int btap_read_self(void *dst, uint64_t addr, size_t n)
+{
+	struct iovec local = {dst, n}, remote = {(void *)(uintptr_t)addr, n};
+	return process_vm_readv(getpid(), &local, 1, &remote, 1, 0) == (ssize_t)n ? 0 : -1;
+}
+
+static inline char *btap_mem_string_(struct btap_ctx *c, int64_t addr, int64_t maxlen, int user)
+{
+	char *dst = c->tmp;
+	int64_t i;
+	dst[0] = 0;
+	if (maxlen <= 0)
+		return dst;
+	if (maxlen > MAXSTRINGLEN - 1)
+		maxlen = MAXSTRINGLEN - 1;
+	for (i = 0; i < maxlen; i++) {
+		if (!user || btap_read_self(dst + i, (uint64_t)addr + (uint64_t)i, 1)) {
+			dst[0] = 0;
+			btap_fault(c, user ? "user string copy fault at " : "kernel string copy fault at ",
+				   (uint64_t)addr);
+			return dst;
+		}
+		if (!dst[i])
+			return dst;
+	}
+	dst[i] = 0;
+	return dst;
+}
+
+static inline int64_t btap_mem_read_(struct btap_ctx *c, int64_t addr, int size, int user)
+{
+	union {
+		int8_t c;
+		int16_t s;
+		int32_t i;
+		int64_t l;
+	} v;
+	v.l = 0;
+	if (!user || btap_read_self(&v, (uint64_t)addr, (size_t)size)) {
+		btap_fault(c, user ? "user read fault at " : "kernel read fault at ", (uint64_t)addr);
+		return 0;
+	}
+	return size == 1 ? v.c : size == 2 ? v.s : size == 4 ? v.i : v.l;
+}
+
+static inline int64_t btap_cycles_(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	return (int64_t)__builtin_ia32_rdtsc();
+#else
+	return btap_clock_ns(CLOCK_MONOTONIC);
+#endif
+}
+
+#define btap_pid() ((int64_t)getpid())
+#define btap_tid() ((int64_t)syscall(SYS_gettid))
+#define btap_ppid() ((int64_t)getppid())
+#define btap_uid() ((int64_t)getuid())
+#define btap_euid() ((int64_t)geteuid())
+#define btap_gid() ((int64_t)getgid())
+#define btap_egid() ((int64_t)getegid())
+#define btap_cpu() ((int64_t)sched_getcpu())
+#define btap_execname() btap_execname_(c)
+#define btap_pexecname() btap_comm_of(c->tmp, getppid())
+#define btap_target() (btap_ops->target ? btap_ops->target() : BTAP_HDR(c)->target_pid)
+#define btap_pp() btap_pp_(c)
+#define btap_walltime_ns() btap_clock_ns(CLOCK_REALTIME)
+#define btap_ktime_ns() btap_clock_ns(CLOCK_MONOTONIC)
+#define btap_jiffies() ((int64_t)((__int128)btap_clock_ns(CLOCK_MONOTONIC) * btap_hz_(c) / 1000000000))
+#define btap_hz() btap_hz_(c)
+#define btap_cycles() btap_cycles_()
+#define btap_exit() btap_exit_(c)
+#define btap_abort() btap_abort_(c)
+#define btap_error(msg) btap_raise_str(c, -1, (msg))
+#define btap_warn(msg) btap_ops->warn(BTAP_NO_SITE, (msg))
+#define btap_maxstringlen() ((int64_t)MAXSTRINGLEN)
+#define btap_strlen(s) btap_str_len(s)
+#define btap_substr(s, start, len) btap_substr_(c->tmp, (s), (start), (len))
+#define btap_byte_at(s, pos) btap_byte_at_((s), (pos))
+#define btap_strpos(h, n) btap_strpos_((h), (n))
+#define btap_strtol(s, base) btap_strtol_((s), (base))
+#define btap_text_str(s, outlen, quoted) btap_text_str_(c->tmp, (s), (outlen), (quoted))
+#define btap_user_string(addr, maxlen) btap_mem_string_(c, (addr), (maxlen), 1)
+#define btap_kernel_string(addr, maxlen) btap_mem_string_(c, (addr), (maxlen), 0)
+#define btap_user_char(addr) btap_mem_read_(c, (addr), 1, 1)
+#define btap_user_short(addr) btap_mem_read_(c, (addr), 2, 1)
+#define btap_user_int(addr) btap_mem_read_(c, (addr), 4, 1)
+#define btap_user_long(addr) btap_mem_read_(c, (addr), 8, 1)
+#define btap_kernel_char(addr) btap_mem_read_(c, (addr), 1, 0)
+#define btap_kernel_short(addr) btap_mem_read_(c, (addr), 2, 0)
+#define btap_kernel_int(addr) btap_mem_read_(c, (addr), 4, 0)
+#define btap_kernel_long(addr) btap_mem_read_(c, (addr), 8, 0)
+
+#endif

@@ -1,0 +1,187 @@
+#!/bin/sh
+# Live tier: run scripts on this kernel and compare their output.
+#
+# Every tests/live/*/NAME.stp runs as `btap [opts] [-c cmd] NAME.stp [args]`;
+# stdout must equal NAME.out exactly, stderr NAME.err when that file exists,
+# and the exit status `expect-rc` (default 0). Header lines of the script:
+#     # cmd: COMMAND        run with -c COMMAND
+#     # args: A B ...       script arguments
+#     # opts: -T 5 ...      more options
+#     # expect-rc: N
+# Then the runner's integrity tests: -c, -x, -T, SIGINT, SIGKILL leaving no
+# BPF program or link behind, lost records, runtime errors, not root, the
+# compile cache, -p4 and --run.
+. "$(dirname "$0")/../lib.sh"
+cd "$ROOT" || exit 1
+T=$(mktemp -d /tmp/btap-live.XXXXXX)
+trap 'rm -rf "$T"' EXIT
+LIMIT=${LIVE_TIMEOUT:-60}
+
+# ---- can this machine and this btap run scripts at all? -------------------
+why_not=""
+if [ "$(id -u)" != 0 ]; then
+	why_not="needs root (CAP_BPF, CAP_PERFMON)"
+elif [ ! -r /sys/kernel/btf/vmlinux ]; then
+	why_not="needs kernel BTF (/sys/kernel/btf/vmlinux)"
+elif [ ! -x "$BTAP" ]; then
+	why_not="$BTAP is not built"
+else
+	timeout "$LIMIT" "$BTAP" -e 'probe begin { exit() }' >"$T/probe.out" 2>&1
+	if grep -q 'not implemented' "$T/probe.out"; then
+		why_not="this btap cannot run scripts yet: $(grep -m1 'not implemented' "$T/probe.out")"
+	fi
+fi
+
+# header VALUE-NAME FILE: the text after "# NAME:" in the script's header
+header() {
+	sed -n "s/^#[ ]*$1:[ ]*//p" "$2" | head -1
+}
+
+run_script() {
+	stp=$1
+	base=${stp%.stp}
+	name=${base#tests/live/}
+	if [ ! -f "$base.out" ]; then
+		fail "$name: no $base.out"
+		return
+	fi
+	cmd=$(header cmd "$stp")
+	args=$(header args "$stp")
+	opts=$(header opts "$stp")
+	want_rc=$(header expect-rc "$stp")
+	want_rc=${want_rc:-0}
+	# shellcheck disable=SC2086 # opts and args are word lists
+	if [ -n "$cmd" ]; then
+		timeout "$LIMIT" "$BTAP" $opts -c "$cmd" "$stp" $args >"$T/out" 2>"$T/err"
+	else
+		timeout "$LIMIT" "$BTAP" $opts "$stp" $args >"$T/out" 2>"$T/err"
+	fi
+	rc=$?
+	if [ "$rc" != "$want_rc" ]; then
+		fail "$name: exit $rc, want $want_rc"
+		head -5 "$T/err"
+	elif ! cmp -s "$T/out" "$base.out"; then
+		fail "$name: stdout differs from $base.out"
+		diff "$base.out" "$T/out" | head -10
+	elif [ -f "$base.err" ] && ! cmp -s "$T/err" "$base.err"; then
+		fail "$name: stderr differs from $base.err"
+		diff "$base.err" "$T/err" | head -10
+	else
+		pass "$name"
+	fi
+}
+
+# check NAME CONDITION-DESCRIPTION: the last command's result was tested by
+# the caller; these keep each test to a few lines.
+ok_if() { if eval "$2"; then pass "$1"; else fail "$1"; head -5 "$T/err" 2>/dev/null; fi; }
+
+now_ms() { date +%s%3N; }
+
+bpf_count() { bpftool "$1" show 2>/dev/null | grep -c '^[0-9]'; }
+
+integrity_tests() {
+	# -c: the run ends when the command does
+	t0=$(now_ms)
+	timeout "$LIMIT" "$BTAP" -c 'sleep 0.3' -e 'probe end { println("end") }' >"$T/out" 2>"$T/err"
+	rc=$? el=$(($(now_ms) - t0))
+	ok_if "-c ends with the command" '[ $rc = 0 ] && [ "$(cat "$T/out")" = end ] && [ $el -lt 20000 ]'
+
+	# -x: target() is the pid, the run ends when it exits
+	sleep 1 &
+	pid=$!
+	timeout "$LIMIT" "$BTAP" -x $pid -e 'probe end { printf("target=%d\n", target()) }' >"$T/out" 2>"$T/err"
+	rc=$?
+	wait $pid 2>/dev/null
+	ok_if "-x PID" '[ $rc = 0 ] && [ "$(cat "$T/out")" = "target=$pid" ]'
+
+	# -T: a time bound
+	t0=$(now_ms)
+	timeout "$LIMIT" "$BTAP" -T 1 -e 'probe end { println("end") }' >"$T/out" 2>"$T/err"
+	rc=$? el=$(($(now_ms) - t0))
+	ok_if "-T 1" '[ $rc = 0 ] && [ "$(cat "$T/out")" = end ] && [ $el -ge 900 ] && [ $el -lt 20000 ]'
+
+	# SIGINT: end probes run and everything is printed
+	"$BTAP" -e 'global n
+probe begin { println("begin") }
+probe timer.ms(10) { n++ }
+probe end { printf("end %d\n", n > 0) }' >"$T/out" 2>"$T/err" &
+	pid=$!
+	sleep 2
+	kill -INT $pid
+	wait $pid
+	rc=$?
+	ok_if "SIGINT runs end probes" '[ $rc = 0 ] && [ "$(cat "$T/out")" = "begin
+end 1" ]'
+
+	# SIGKILL: BPF links are fds, so nothing stays attached
+	progs0=$(bpf_count prog) links0=$(bpf_count link)
+	"$BTAP" -e 'global n
+probe kernel.trace("syscalls:sys_enter_write") { n++ }' >"$T/out" 2>"$T/err" &
+	pid=$!
+	progs1=$progs0
+	for _ in $(seq 1 100); do
+		progs1=$(bpf_count prog)
+		[ "$progs1" -gt "$progs0" ] && break
+		sleep 0.1
+	done
+	kill -KILL $pid
+	wait $pid 2>/dev/null
+	progs2=$progs1 links2=0
+	for _ in $(seq 1 50); do
+		progs2=$(bpf_count prog) links2=$(bpf_count link)
+		[ "$progs2" = "$progs0" ] && [ "$links2" = "$links0" ] && break
+		sleep 0.1
+	done
+	ok_if "SIGKILL leaves no BPF program or link ($progs0 -> $progs1 -> $progs2 programs)" \
+		'[ "$progs1" -gt "$progs0" ] && [ "$progs2" = "$progs0" ] && [ "$links2" = "$links0" ]'
+
+	# lost records: a 1 MB buffer, dd's 400k write calls, and a reader that
+	# does not read for the first two seconds
+	timeout "$LIMIT" "$BTAP" -s 1 -c 'exec dd if=/dev/zero of=/dev/null bs=1 count=400000 status=none' \
+		-e 'probe kernel.trace("syscalls:sys_enter_write") { if (pid() == target()) printf("%s %d\n", execname(), $count) }' \
+		2>"$T/err" | (sleep 2; cat >/dev/null)
+	ok_if "lost records are reported" 'grep -q "^WARNING: [0-9]* output records lost$" "$T/err"'
+
+	# a runtime error: located, counted, exit 1, end probes skipped
+	timeout "$LIMIT" "$BTAP" -e 'probe begin { x = 0; printf("%d\n", 10 / x) }
+probe end { println("end") }' >"$T/out" 2>"$T/err"
+	rc=$?
+	ok_if "runtime error" '[ $rc = 1 ] && grep -q "^ERROR: division by zero near operator .\/. at <input>:1:" "$T/err" &&
+		grep -q "^WARNING: Number of errors: 1, skipped probes: 0$" "$T/err" && [ ! -s "$T/out" ]'
+
+	# not root: one line naming the capability
+	if command -v setpriv >/dev/null; then
+		setpriv --reuid=65534 --regid=65534 --clear-groups env HOME=/nonexistent \
+			"$BTAP" -e 'probe begin { exit() }' >"$T/out" 2>"$T/err"
+		rc=$?
+		ok_if "not root" '[ $rc = 1 ] && grep -q "CAP_BPF" "$T/err" && [ "$(wc -l <"$T/err")" = 1 ]'
+	else
+		skip "not root: setpriv is not installed"
+	fi
+
+	# -p4 prints the artifact; a second compile is a cache hit; --run runs it
+	script='probe begin { println("cached"); exit() }'
+	a1=$("$BTAP" -p4 -e "$script" 2>"$T/err")
+	t0=$(now_ms)
+	a2=$("$BTAP" -p4 -e "$script" 2>>"$T/err")
+	el=$(($(now_ms) - t0))
+	ok_if "-p4 artifact, cached" '[ -n "$a1" ] && [ "$a1" = "$a2" ] && [ -f "$a1/prog.so" ] && [ -f "$a1/prog.c" ]'
+	out=$(timeout "$LIMIT" "$BTAP" --run "$a1" 2>"$T/err")
+	rc=$?
+	ok_if "--run ARTIFACT" '[ $rc = 0 ] && [ "$out" = cached ]'
+	[ -n "$VERBOSE" ] && echo "cache hit took ${el} ms"
+}
+
+scripts=$(ls tests/live/*/*.stp 2>/dev/null)
+if [ -n "$why_not" ]; then
+	for stp in $scripts; do
+		skip "${stp#tests/live/}: $why_not"
+	done
+	skip "runner integrity tests: $why_not"
+else
+	for stp in $scripts; do
+		run_script "$stp"
+	done
+	integrity_tests
+fi
+summary live
