@@ -600,11 +600,6 @@ static void fn_free(struct em_fn *f)
 	sb_free(&f->frame);
 }
 
-static const char *ctype_of(enum type t)
-{
-	return t == TY_STRING ? "char" : "int64_t";
-}
-
 /* The frame struct: variables, then temporaries. */
 static void emit_frame_struct(struct emitter *em, struct em_fn *f, const char *name)
 {
@@ -614,8 +609,6 @@ static void emit_frame_struct(struct emitter *em, struct em_fn *f, const char *n
 		struct vardecl *v = VEC_AT(f->locals, i, struct vardecl *);
 		if (v->type == TY_STRING)
 			sb_printf(t, "\tchar l_%s[MAXSTRINGLEN];\n", v->name);
-		else
-			sb_printf(t, "\t%s l_%s;\n", ctype_of(v->type), v->name);
 	}
 	for (int i = 0; i < f->nforeach; i++)
 		sb_printf(t, "\tvoid *fk%d;\n\tint64_t fn%d, fi%d;\n", i, i, i);
@@ -638,7 +631,7 @@ static void emit_locals_init(struct em_fn *f, int skip_params)
 		if (v->type == TY_STRING)
 			em_line(f, "fr->l_%s[0] = 0;", v->name);
 		else
-			em_line(f, "fr->l_%s = 0;", v->name);
+			sb_printf(&f->decls, "\tint64_t l_%s = 0;\n\t(void)l_%s;\n", v->name, v->name);
 	}
 }
 
@@ -744,7 +737,7 @@ static void emit_script_function(struct emitter *em, struct em_func *f, struct s
 		if (v->type == TY_STRING)
 			em_line(&fn, "btap_str_copy(fr->l_%s, a_%s);", v->name, v->name);
 		else
-			em_line(&fn, "fr->l_%s = a_%s;", v->name, v->name);
+			sb_printf(&fn.decls, "\tint64_t l_%s = a_%s;\n\t(void)l_%s;\n", v->name, v->name, v->name);
 	}
 	emit_locals_init(&fn, f->f->params.n);
 	em_line(&fn, "if (!btap_nest_enter(c, %d))", site);
@@ -1091,6 +1084,8 @@ static char *kernel_header(struct emitter *em, const char *cache_dir)
 	names[n++] = "BPF_F_MMAPABLE";
 	if (em->need_task)
 		names[n++] = "task_struct";
+	if (em->need_task)
+		names[n++] = "struct cred";
 	VEC_FOREACH(em->tp_structs, i)
 		if (n < 64)
 			names[n++] = VEC_AT(em->tp_structs, i, const char *);
@@ -1212,9 +1207,7 @@ static void put(struct strbuf *b, const struct strbuf *x)
 
 bool emit_program(struct session *s, struct emit_result *out)
 {
-	const char *cache_dir = out->header_cache_dir;
 	memset(out, 0, sizeof(*out));
-	out->header_cache_dir = cache_dir;
 	sb_init(&out->c);
 #ifdef BTAP_RUNTIME_DIR
 	out->runtime_dir = BTAP_RUNTIME_DIR;
@@ -1239,8 +1232,14 @@ bool emit_program(struct session *s, struct emit_result *out)
 	mark_builds(&em);
 	VEC_FOREACH(em.maps, i) {
 		struct em_map *m = VEC_AT(em.maps, i, struct em_map *);
-		if (m->stats && stats_value_size(m) > em.stat_zero_size)
-			em.stat_zero_size = stats_value_size(m);
+		int size = m->stats ? stats_value_size(m) : 0;
+		int key = 8;
+		for (int k = 0; k < m->nkeys; k++)
+			key += m->v->key_types[k] == TY_STRING ? (em.msl + 7) / 8 * 8 : 8;
+		if (size > em.stat_zero_size)
+			em.stat_zero_size = size;
+		if (key > em.stat_zero_size)
+			em.stat_zero_size = key;
 	}
 	emit_functions(&em);
 	VEC_FOREACH(em.probes, i) {
@@ -1251,7 +1250,7 @@ bool emit_program(struct session *s, struct emit_result *out)
 
 	char *kheader = NULL;
 	if (diag_error_count() == errors0 && em.has_bpf)
-		kheader = kernel_header(&em, cache_dir);
+		kheader = kernel_header(&em, NULL);
 	if (diag_error_count() != errors0 || (em.has_bpf && !kheader)) {
 		free(kheader);
 		emitter_free(&em);
@@ -1265,7 +1264,11 @@ bool emit_program(struct session *s, struct emit_result *out)
 	emit_defines(&em, b);
 	if (em.need_task)
 		sb_puts(b, "#define BTAP_NEED_TASK 1\n");
-	sb_printf(b, "#define BTAP_STAT_ZERO_SIZE %d\n", em.stat_zero_size > 8 ? em.stat_zero_size : 8);
+	sb_printf(b, "#define BTAP_ZERO_SIZE %d\n", em.stat_zero_size > 8 ? em.stat_zero_size : 8);
+	int mask = 1;
+	while (mask < em.msl + 8)
+		mask <<= 1;
+	sb_printf(b, "#define BTAP_STRMASK %d\n", mask - 1);
 	sb_puts(b, "#ifdef BTAP_TARGET_BPF\n");
 	if (kheader)
 		sb_puts(b, kheader);

@@ -24,10 +24,6 @@
 #include "util.h"
 
 struct emit_result {
-	/* in (optional): a directory caching generated kernel headers */
-	const char *header_cache_dir;
-
-	/* out */
 	struct strbuf c;           /* the translation unit */
 	bool has_bpf;              /* kernel probes: compile the BPF build */
 	const char *runtime_dir;   /* -I for both builds (holds bpf/, user/) */
@@ -35,8 +31,8 @@ struct emit_result {
 	int nprobes;               /* probes in the descriptor */
 };
 
-/* Translate s->prog. out is initialised here; free with emit_result_free
- * (also after a failure). */
+/* Translate s->prog. out is initialised here (it need not be on entry);
+ * free with emit_result_free, also after a failure. */
 bool emit_program(struct session *s, struct emit_result *out);
 void emit_result_free(struct emit_result *out);
 

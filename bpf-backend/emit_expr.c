@@ -168,8 +168,15 @@ static const char *var_lvalue(struct em_fn *f, struct expr *e)
 		return NULL;
 	}
 	if (!v->is_global) {
-		if (!is_local(f, v))
+		if (!is_local(f, v)) {
 			vec_push(f->em->a, &f->locals, v);
+			if (v->type != TY_STRING)
+				sb_printf(&f->decls, "\tint64_t l_%s = 0;\n\t(void)l_%s;\n", v->name, v->name);
+		}
+		/* longs are C locals: the verifier follows their values (loop
+		 * bounds); strings live in the frame */
+		if (v->type != TY_STRING)
+			return arena_printf(f->em->a, "l_%s", v->name);
 		return arena_printf(f->em->a, "fr->l_%s", v->name);
 	}
 	struct em_global *g = em_global_of(f->em, v);

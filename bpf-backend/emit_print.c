@@ -60,44 +60,70 @@ static void emit_print(struct em_fn *f, const char *fmt, struct print_arg *args,
 	em_line(f, "BTAP_PRINT_END(c)");
 }
 
-/* The kernel printf dialect of one conversion, or false. */
-static bool bpf_conv(struct strbuf *b, const struct rt_fmt_spec *sp)
+/* How an argument reaches bpf_snprintf. */
+enum karg {
+	KARG_AS_IS,   /* the value itself */
+	KARG_OCTAL,   /* converted to octal text first (the kernel has no %o) */
+	KARG_STRN,    /* a string cut to the precision first (no %.Ns) */
+};
+
+/* The kernel printf dialect of one conversion into b and how its
+ * argument must be prepared, or false when bpf_snprintf cannot do it. */
+static bool bpf_conv(struct strbuf *b, const struct rt_fmt_spec *sp, enum karg *how)
 {
+	*how = KARG_AS_IS;
 	if (sp->width == RT_FMT_DYNAMIC || sp->precision == RT_FMT_DYNAMIC)
 		return false;
-	if (sp->conv == RT_FMT_POINTER) {
-		sb_puts(b, "0x%llx");
-		return sp->width == RT_FMT_UNSET && !(sp->flags & ~RT_FMT_F_SPECIAL);
+	bool special = sp->flags & RT_FMT_F_SPECIAL;
+	if (sp->conv == RT_FMT_POINTER || (special && (sp->conv == RT_FMT_HEX || sp->conv == RT_FMT_HEX_UPPER))) {
+		/* stap's %p and %#x: a 0x prefix, even for 0 */
+		if (sp->width != RT_FMT_UNSET || sp->precision != RT_FMT_UNSET ||
+		    (sp->flags & ~RT_FMT_F_SPECIAL))
+			return false;
+		sb_puts(b, sp->conv == RT_FMT_HEX_UPPER ? "0X%llX" : "0x%llx");
+		return true;
 	}
-	sb_putc(b, '%');
-	if (sp->flags & RT_FMT_F_SPECIAL)
+	if (special && sp->conv != RT_FMT_OCTAL)
 		return false;
+	if (sp->precision != RT_FMT_UNSET && sp->conv != RT_FMT_STRING)
+		return false;
+	sb_putc(b, '%');
 	if (sp->flags & RT_FMT_F_LEFT)
 		sb_putc(b, '-');
 	if (sp->flags & RT_FMT_F_PLUS)
 		sb_putc(b, '+');
 	if (sp->flags & RT_FMT_F_SPACE)
 		sb_putc(b, ' ');
-	if (sp->flags & RT_FMT_F_ZEROPAD)
+	if (sp->flags & RT_FMT_F_ZEROPAD) {
+		if (sp->conv == RT_FMT_STRING || sp->conv == RT_FMT_OCTAL)
+			return false;
 		sb_putc(b, '0');
+	}
 	if (sp->width > 0)
 		sb_printf(b, "%d", sp->width);
-	if (sp->precision > 0)
-		sb_printf(b, ".%d", sp->precision);
 	switch (sp->conv) {
 	case RT_FMT_SIGNED: sb_puts(b, "lld"); return true;
 	case RT_FMT_UNSIGNED: sb_puts(b, "llu"); return true;
 	case RT_FMT_HEX: sb_puts(b, "llx"); return true;
 	case RT_FMT_HEX_UPPER: sb_puts(b, "llX"); return true;
-	case RT_FMT_STRING: sb_puts(b, "s"); return !(sp->flags & RT_FMT_F_ZEROPAD);
 	case RT_FMT_CHAR: sb_puts(b, "c"); return true;
-	default: return false;
+	case RT_FMT_OCTAL:
+		*how = KARG_OCTAL;
+		sb_puts(b, "s");
+		return true;
+	case RT_FMT_STRING:
+		if (sp->precision != RT_FMT_UNSET)
+			*how = KARG_STRN;
+		sb_puts(b, "s");
+		return true;
+	default:
+		return false;
 	}
 }
 
-/* fmt in the kernel's dialect, or NULL when it needs what bpf_snprintf
- * lacks. */
-static const char *bpf_format(struct em_fn *f, const char *fmt)
+/* fmt in the kernel's dialect (NULL when it needs what bpf_snprintf
+ * lacks), with how each argument is prepared. */
+static const char *bpf_format(struct em_fn *f, const char *fmt, enum karg *how, int *prec, int maxargs)
 {
 	struct rt_fmt_spec specs[64];
 	int n = rt_format_parse(fmt, specs, 64);
@@ -105,15 +131,19 @@ static const char *bpf_format(struct em_fn *f, const char *fmt)
 		return NULL;
 	struct strbuf b;
 	sb_init(&b);
+	int arg = 0;
 	for (int i = 0; i < n; i++) {
 		if (specs[i].conv == RT_FMT_LITERAL) {
 			put_escaped(&b, specs[i].text, specs[i].len);
 			continue;
 		}
-		if (!bpf_conv(&b, &specs[i])) {
+		if (arg >= maxargs || !bpf_conv(&b, &specs[i], &how[arg])) {
 			sb_free(&b);
 			return NULL;
 		}
+		prec[arg] = specs[i].precision;
+		prec[arg] |= (specs[i].flags & RT_FMT_F_SPECIAL) ? 0x10000 : 0;
+		arg++;
 	}
 	const char *r = arena_strdup(f->em->a, b.s ? b.s : "");
 	sb_free(&b);
@@ -149,11 +179,18 @@ static const char *emit_sprint(struct em_fn *f, struct expr *e, const char *fmt,
 		return dst;
 	}
 	const char *kfmt = "";
+	enum karg how[EM_MAX_PRINT_ARGS];
+	int prec[EM_MAX_PRINT_ARGS];
+	for (int i = 0; i < EM_MAX_PRINT_ARGS; i++) {
+		how[i] = KARG_AS_IS;
+		prec[i] = 0;
+	}
 	if (f->bpf) {
-		kfmt = bpf_format(f, fmt);
+		kfmt = bpf_format(f, fmt, how, prec, EM_MAX_PRINT_ARGS);
 		if (!kfmt || n > EM_BPF_SNPRINTF_MAX_ARGS) {
 			em_unsupported_bpf(f, e->loc, "this sprintf format (kernel context supports %d %i %u "
-				"%x %X %s %c %p with - + space 0 flags and literal widths, up to 12 arguments)");
+				"%x %X %o %s %c %p and %#x %#o, with - + space 0 flags, literal widths and "
+				"string precisions, up to 12 arguments)");
 			return dst;
 		}
 	}
@@ -166,8 +203,16 @@ static const char *emit_sprint(struct em_fn *f, struct expr *e, const char *fmt,
 	em_line(f, "%s", line.s);
 	sb_free(&line);
 	f->indent++;
-	for (int i = 0; i < n; i++)
-		em_line(f, "BTAP_SPRINTF_%s(%d, %s)", args[i].str ? "STR" : "LONG", i, args[i].val);
+	for (int i = 0; i < n; i++) {
+		if (how[i] == KARG_OCTAL)
+			em_line(f, "BTAP_SPRINTF_OCT(%d, %s, %d, %s)", i, args[i].val, (prec[i] & 0x10000) ? 1 : 0,
+				em_tmp_str(f));
+		else if (how[i] == KARG_STRN)
+			em_line(f, "BTAP_SPRINTF_STRN(%d, %s, %d, %s)", i, args[i].val, prec[i] & 0xffff,
+				em_tmp_str(f));
+		else
+			em_line(f, "BTAP_SPRINTF_%s(%d, %s)", args[i].str ? "STR" : "LONG", i, args[i].val);
+	}
 	f->indent--;
 	em_line(f, "BTAP_SPRINTF_END(c, %s)", dst);
 	return dst;

@@ -148,7 +148,7 @@ static void st_delete(struct em_fn *f, struct stmt *s)
 	}
 	if (e->kind == E_VAR) {
 		const char *v = em_expr(f, e);
-		if (e->type == TY_STRING)
+		if ((e->var ? e->var->type : e->type) == TY_STRING)
 			em_line(f, "%s[0] = 0;", v);
 		else
 			em_line(f, "%s = 0;", v);

@@ -10,6 +10,7 @@
 #define BTAP_STRINGS_H
 
 /* Bytes before the NUL. */
+#ifndef BTAP_CUSTOM_STRLEN
 static BTAP_INLINE int64_t btap_str_len(const char *s)
 {
 	int64_t i;
@@ -18,6 +19,7 @@ static BTAP_INLINE int64_t btap_str_len(const char *s)
 			break;
 	return i;
 }
+#endif
 
 /* strcmp on unsigned bytes: <0, 0, >0. */
 static BTAP_INLINE int btap_str_cmp(const char *a, const char *b)
@@ -72,6 +74,7 @@ static BTAP_INLINE int btap_str_match_at(const char *hay, const char *needle, in
 	return 1;
 }
 
+#ifndef BTAP_CUSTOM_STRPOS
 static BTAP_INLINE int64_t btap_strpos_(const char *hay, const char *needle)
 {
 	int64_t n = btap_str_len(hay), m = btap_str_len(needle);
@@ -85,6 +88,7 @@ static BTAP_INLINE int64_t btap_strpos_(const char *hay, const char *needle)
 	}
 	return -1;
 }
+#endif
 
 static BTAP_INLINE int btap_digit_value(unsigned char ch)
 {
@@ -167,71 +171,89 @@ static BTAP_INLINE int btap_utf8_seq(const char *s, int64_t i, uint32_t *cp)
 	return 0;
 }
 
-/* The escape of the input at s[i]: its text in esc (up to 10 bytes), its
- * length as the return value, and the input bytes it covers in *used. */
-static BTAP_INLINE int btap_escape_at(const char *s, int64_t i, char *esc, int *used)
+/* The escape of the input at s[i]: its length in the low byte, the input
+ * bytes it covers above (used << 8 | len). */
+static BTAP_INLINE int btap_escape_len(const char *s, int64_t i)
 {
-	static const char hex[] = "0123456789abcdef";
-	unsigned char ch = (unsigned char)s[i];
+	unsigned char ch;
 	uint32_t cp = 0;
 	int n;
-	*used = 1;
-	if (ch >= 0x20 && ch <= 0x7e) {
-		if (ch == '"' || ch == '\\') {
-			esc[0] = '\\';
-			esc[1] = (char)ch;
-			return 2;
-		}
-		esc[0] = (char)ch;
-		return 1;
-	}
-	esc[0] = '\\';
-	switch (ch) {
-	case '\a': esc[1] = 'a'; return 2;
-	case '\b': esc[1] = 'b'; return 2;
-	case '\f': esc[1] = 'f'; return 2;
-	case '\n': esc[1] = 'n'; return 2;
-	case '\r': esc[1] = 'r'; return 2;
-	case '\t': esc[1] = 't'; return 2;
-	case '\v': esc[1] = 'v'; return 2;
-	default: break;
-	}
+	if (i < 0 || i >= MAXSTRINGLEN)
+		return 1 << 8;
+	ch = (unsigned char)s[i];
+	if (ch >= 0x20 && ch <= 0x7e)
+		return (1 << 8) | ((ch == '"' || ch == '\\') ? 2 : 1);
+	if (ch == '\a' || ch == '\b' || ch == '\f' || ch == '\n' || ch == '\r' || ch == '\t' || ch == '\v')
+		return (1 << 8) | 2;
 	n = btap_utf8_seq(s, i, &cp);
-	if (n) {
-		int digits = cp > 0xffff ? 8 : 4;
-		*used = n;
-		esc[1] = digits == 8 ? 'U' : 'u';
-		for (int k = 0; k < 8; k++)
-			if (k < digits)
-				esc[2 + k] = hex[(cp >> (4 * (digits - 1 - k))) & 15];
-		return 2 + digits;
+	if (n)
+		return (n << 8) | (cp > 0xffff ? 10 : 6);
+	return (1 << 8) | 4;
+}
+
+/* Write the escape of s[i] (len bytes, from btap_escape_len) at dst[o]. */
+static BTAP_INLINE void btap_escape_put(char *dst, int64_t o, const char *s, int64_t i, int len)
+{
+	unsigned char ch;
+	uint32_t cp = 0;
+	if (i < 0 || i >= MAXSTRINGLEN || o < 0 || o + len >= MAXSTRINGLEN || len < 1 || len > 10)
+		return;
+	ch = (unsigned char)s[i];
+	if (len == 1) {
+		dst[o] = (char)ch;
+		return;
 	}
-	esc[1] = (char)('0' + ((ch >> 6) & 7));
-	esc[2] = (char)('0' + ((ch >> 3) & 7));
-	esc[3] = (char)('0' + (ch & 7));
-	return 4;
+	dst[o] = '\\';
+	if (len == 2) {
+		char e = (char)ch;
+		switch (ch) {
+		case '\a': e = 'a'; break;
+		case '\b': e = 'b'; break;
+		case '\f': e = 'f'; break;
+		case '\n': e = 'n'; break;
+		case '\r': e = 'r'; break;
+		case '\t': e = 't'; break;
+		case '\v': e = 'v'; break;
+		default: break;
+		}
+		dst[o + 1] = e;
+		return;
+	}
+	if (len == 4) {
+		dst[o + 1] = (char)('0' + ((ch >> 6) & 7));
+		dst[o + 2] = (char)('0' + ((ch >> 3) & 7));
+		dst[o + 3] = (char)('0' + (ch & 7));
+		return;
+	}
+	btap_utf8_seq(s, i, &cp);
+	dst[o + 1] = len == 10 ? 'U' : 'u';
+	for (int k = 0; k < 8; k++) {
+		int digits = len - 2;
+		if (k < digits)
+			dst[o + 2 + k] = "0123456789abcdef"[(cp >> (4 * (digits - 1 - k))) & 15];
+	}
 }
 
 /* Escaped length of all of s. */
 static BTAP_INLINE int64_t btap_text_len(const char *s)
 {
-	char esc[12];
 	int64_t total = 0, i = 0;
 	for (int k = 0; k < MAXSTRINGLEN - 1; k++) {
-		int used;
+		int e;
 		if (i < 0 || i >= MAXSTRINGLEN - 1 || !s[i])
 			break;
-		total += btap_escape_at(s, i, esc, &used);
-		i += used;
+		e = btap_escape_len(s, i);
+		total += e & 0xff;
+		i += e >> 8;
 	}
 	return total;
 }
 
+#ifndef BTAP_CUSTOM_TEXT_STR
 static BTAP_INLINE char *btap_text_str_(char *dst, const char *s, int64_t outlen, int64_t quoted)
 {
-	char esc[12];
 	int64_t budget = (outlen <= 0 || outlen > MAXSTRINGLEN - 1) ? MAXSTRINGLEN - 1 : outlen;
-	int64_t o = 0, i = 0;
+	int64_t o = 0, i = 0, q = quoted ? 1 : 0;
 	int truncated;
 	if (quoted)
 		budget = budget > 3 ? budget - 2 : 1;
@@ -241,31 +263,31 @@ static BTAP_INLINE char *btap_text_str_(char *dst, const char *s, int64_t outlen
 	if (quoted)
 		dst[o++] = '"';
 	for (int k = 0; k < MAXSTRINGLEN - 1; k++) {
-		int used, n;
+		int e, n;
 		if (i < 0 || i >= MAXSTRINGLEN - 1 || !s[i])
 			break;
-		n = btap_escape_at(s, i, esc, &used);
-		if ((o - (quoted ? 1 : 0)) + n > budget)
+		e = btap_escape_len(s, i);
+		n = e & 0xff;
+		if ((o - q) + n > budget || o + n >= MAXSTRINGLEN)
 			break;
-		for (int e = 0; e < 10; e++)
-			if (e < n && o >= 0 && o < MAXSTRINGLEN - 1)
-				dst[o++] = esc[e];
-		i += used;
+		btap_escape_put(dst, o, s, i, n);
+		o += n;
+		i += e >> 8;
 	}
 	if (quoted && o >= 0 && o < MAXSTRINGLEN - 1)
 		dst[o++] = '"';
-	for (int e = 0; quoted && truncated && e < 3; e++)
+	for (int k = 0; quoted && truncated && k < 3; k++)
 		if (o >= 0 && o < MAXSTRINGLEN - 1)
 			dst[o++] = '.';
 	if (o >= 0 && o < MAXSTRINGLEN)
 		dst[o] = 0;
 	return dst;
 }
+#endif
 
 /* "PREFIX0xHEX" into dst, for fault messages. */
 static BTAP_INLINE char *btap_fault_msg(char *dst, const char *prefix, uint64_t addr)
 {
-	static const char hex[] = "0123456789abcdef";
 	int o = 0, started = 0;
 	for (int k = 0; k < 40 && k < MAXSTRINGLEN - 20; k++) {
 		if (!prefix[k])
@@ -283,7 +305,7 @@ static BTAP_INLINE char *btap_fault_msg(char *dst, const char *prefix, uint64_t 
 		if (d || started || k == 0) {
 			started = 1;
 			if (o < MAXSTRINGLEN - 1)
-				dst[o++] = hex[d];
+				dst[o++] = "0123456789abcdef"[d];
 		}
 	}
 	if (o < MAXSTRINGLEN)

@@ -314,7 +314,10 @@ static enum type ty_builtin(struct tctx *t, struct expr *e, enum type want)
 	} else {
 		ty_print_args(t, e, 0);
 	}
-	return settle(t, e, is_s ? TY_STRING : TY_VOID, want);
+	/* As in stap, the printing forms yield a long (0): `return printf(..)`
+	 * is a value, which is how `return` followed by a printf on the next
+	 * line parses. */
+	return settle(t, e, is_s ? TY_STRING : TY_LONG, want);
 }
 
 static enum type ty_call(struct tctx *t, struct expr *e, enum type want)
@@ -521,10 +524,8 @@ static void ty_stmt(struct tctx *t, struct stmt *s)
 			ty_stmt(t, VEC_AT(s->stmts, i, struct stmt *));
 		break;
 	case S_EXPR:
-		if (s->expr && s->expr->kind == E_CALL)
-			ty_expr(t, s->expr, TY_UNKNOWN);
-		else if (s->expr)
-			ty_expr(t, s->expr, TY_UNKNOWN);
+		/* A statement's value is dropped: a call without one is fine. */
+		ty_expr(t, s->expr, TY_UNKNOWN);
 		break;
 	case S_IF:
 		ty_value(t, s->cond, TY_LONG);

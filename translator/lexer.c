@@ -104,7 +104,8 @@ static struct token *make(struct lexer *lx, enum tok_kind k, struct loc loc, con
 }
 
 static bool ident_start(char c) { return isalpha((unsigned char)c) || c == '_'; }
-static bool ident_char(char c) { return isalnum((unsigned char)c) || c == '_'; }
+/* stap keeps `$` inside identifiers: `$x$`, `$x->f$$` are one token each. */
+static bool ident_char(char c) { return isalnum((unsigned char)c) || c == '_' || c == '$'; }
 
 static struct token *lex_number(struct lexer *lx, struct loc loc)
 {

@@ -1026,7 +1026,15 @@ static struct token *pp_next(struct tokstream *ts)
 		} else if (tok_is_op(t, "%(")) {
 			begin_conditional(ts, t);
 		} else if (is_positional(t)) {
+			/* Reported once; a placeholder keeps the parser from
+			 * reporting the hole as a second error. */
 			report_positional(ts, t);
+			struct token *ph = arena_alloc(ts->a, sizeof(*ph));
+			*ph = *t;
+			ph->kind = t->text[0] == '@' ? TOK_STRING : TOK_NUMBER;
+			ph->text = t->text[0] == '@' ? "" : "0";
+			ph->num = 0;
+			return ph;
 		} else {
 			return t;
 		}

@@ -7,9 +7,10 @@
  *   - scalar globals: the mmapable array map BTAP_GLOBALS_MAP (declared by
  *     the generated code, whose struct starts with btap_globals_hdr);
  *   - locals and string temporaries: a per-CPU array map per probe whose
- *     one value is laid out as [error message][native scratch][stats zero
+ *     one value is laid out as [error message][native scratch][zero
  *     area][probe frame][called functions' frames...] (the BPF stack is
- *     512 bytes); tracepoint and perf_event programs never nest on a CPU;
+ *     512 bytes);
+ *     tracepoint and perf_event programs never nest on a CPU;
  *   - output: records in the BTAP_EVENTS_MAP ring buffer. */
 #ifndef BTAP_BPF_H
 #define BTAP_BPF_H
@@ -34,9 +35,15 @@ typedef __u64 uint64_t;
 #ifndef MAXACTION
 #define MAXACTION 1000
 #endif
-/* Bytes of the zeroed area a new statistic is inserted from. */
-#ifndef BTAP_STAT_ZERO_SIZE
-#define BTAP_STAT_ZERO_SIZE 8
+/* The smallest 2^n - 1 not below MAXSTRINGLEN + 8 (the generated code
+ * defines it for its MAXSTRINGLEN). */
+#ifndef BTAP_STRMASK
+#define BTAP_STRMASK 255
+#endif
+/* Bytes of the scratch area new statistics are inserted from (the
+ * generated code sets it to its largest statistic). */
+#ifndef BTAP_ZERO_SIZE
+#define BTAP_ZERO_SIZE 8
 #endif
 
 #define BTAP_INLINE __always_inline
@@ -46,7 +53,7 @@ typedef __u64 uint64_t;
 #define BTAP_MIN(a, b) ((a) < (b) ? (a) : (b))
 #define BTAP_UNUSED_LABEL(l) l: __attribute__((unused));
 #define BTAP_ALIGN8(x) (((x) + 7) & ~7)
-#define BTAP_SCRATCH_HDR (BTAP_ALIGN8(2 * MAXSTRINGLEN) + BTAP_ALIGN8(BTAP_STAT_ZERO_SIZE))
+#define BTAP_SCRATCH_HDR (BTAP_ALIGN8(2 * MAXSTRINGLEN) + BTAP_ALIGN8(BTAP_ZERO_SIZE))
 
 /* A body's frame: at sp in the scratch map value; callees' frames follow. */
 #define BTAP_FRAME(type)                                                        \
@@ -65,7 +72,7 @@ struct btap_ctx {
 	void *globals;   /* struct btap_globals_hdr first */
 	char *errbuf;    /* MAXSTRINGLEN: message of the pending error */
 	char *tmp;       /* MAXSTRINGLEN: string results of the natives */
-	char *zero;      /* BTAP_STAT_ZERO_SIZE bytes */
+	char *zero;      /* BTAP_ZERO_SIZE bytes */
 	int64_t actions; /* loop iterations so far (MAXACTION) */
 	int err;         /* 0, 1 a (catchable) error, 2 abort */
 	int site;        /* error site of the pending error, -1 unknown */
@@ -235,12 +242,154 @@ static __always_inline char *btap_str_cat(char *dst, const char *a, const char *
 	return dst;
 }
 
+/* strlen through the helper: a loop would leave the verifier one state
+ * per possible length, and lengths flow into later bounds. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, char[MAXSTRINGLEN]);
+} btap_lenbuf SEC(".maps");
+
+static __always_inline int64_t btap_str_len(const char *s)
+{
+	__u32 zero = 0;
+	char *buf = bpf_map_lookup_elem(&btap_lenbuf, &zero);
+	long n;
+	if (!buf)
+		return 0;
+	n = bpf_probe_read_kernel_str(buf, MAXSTRINGLEN, s);
+	return n > 0 ? n - 1 : 0;
+}
+
+#define BTAP_CUSTOM_STRLEN 1
+#define BTAP_CUSTOM_STRPOS 1
+#define BTAP_CUSTOM_TEXT_STR 1
 #include "../btap_strings.h"
+
+/* text_str: the two passes over the input as bpf_loop callbacks. The
+ * verifier iterates a callback until its states converge, which they do
+ * not while the positions advance by exactly known steps: the step goes
+ * through map memory (whose contents it does not track) to become a
+ * bounded unknown. */
+static __always_inline int btap_opaque(char *cell, int e)
+{
+	*(volatile unsigned char *)cell = (unsigned char)(((e >> 8) << 4) | (e & 0xf));
+	return *(volatile unsigned char *)cell;
+}
+
+struct btap_text_ctx {
+	const char *s;
+	char *dst;
+	int64_t i, o, total, budget, q;
+};
+
+static long btap_text_len_step(__u32 k, void *data)
+{
+	struct btap_text_ctx *x = data;
+	int64_t i = x->i;
+	int e;
+	if (i < 0 || i >= MAXSTRINGLEN - 1 || !x->s[i] || x->total > 16 * MAXSTRINGLEN)
+		return 1;
+	e = btap_opaque(x->dst + MAXSTRINGLEN - 1, btap_escape_len(x->s, i));
+	/* masks that change no value but give the verifier the full range at
+	 * once, so the callback's states converge in one step */
+	x->total = (x->total + (e & 0xf)) & 0x1ffff;
+	x->i = (i + ((e >> 4) & 7)) & BTAP_STRMASK;
+	return 0;
+}
+
+static long btap_text_put_step(__u32 k, void *data)
+{
+	struct btap_text_ctx *x = data;
+	int64_t i = x->i, o = x->o;
+	int e, n;
+	if (i < 0 || i >= MAXSTRINGLEN - 1 || !x->s[i])
+		return 1;
+	e = btap_escape_len(x->s, i);
+	n = e & 0xff;
+	if ((o - x->q) + n > x->budget || o < 0 || o + n >= MAXSTRINGLEN - 1)
+		return 1;
+	btap_escape_put(x->dst, o, x->s, i, n);
+	e = btap_opaque(x->dst + MAXSTRINGLEN - 1, e);
+	x->o = (o + (e & 0xf)) & BTAP_STRMASK;
+	x->i = (i + ((e >> 4) & 7)) & BTAP_STRMASK;
+	return 0;
+}
+
+static __always_inline char *btap_text_str_(char *dst, const char *s, int64_t outlen, int64_t quoted)
+{
+	struct btap_text_ctx x = {s, dst, 0, 0, 0, 0, quoted ? 1 : 0};
+	int64_t budget = (outlen <= 0 || outlen > MAXSTRINGLEN - 1) ? MAXSTRINGLEN - 1 : outlen;
+	int truncated;
+	if (quoted)
+		budget = budget > 3 ? budget - 2 : 1;
+	bpf_loop(MAXSTRINGLEN, btap_text_len_step, &x, 0);
+	truncated = x.total > budget;
+	if (quoted && truncated)
+		budget = budget > 4 ? budget - 3 : 1;
+	x.budget = budget;
+	x.i = 0;
+	if (quoted) {
+		dst[0] = '"';
+		x.o = 1;
+	}
+	bpf_loop(MAXSTRINGLEN, btap_text_put_step, &x, 0);
+	int64_t o = x.o;
+	if (quoted && o >= 0 && o < MAXSTRINGLEN - 1)
+		dst[o++] = '"';
+	for (int k = 0; quoted && truncated && k < 3; k++)
+		if (o >= 0 && o < MAXSTRINGLEN - 1)
+			dst[o++] = '.';
+	if (o >= 0 && o < MAXSTRINGLEN)
+		dst[o] = 0;
+	return dst;
+}
+
+/* strpos: one bpf_loop over the start positions, so the verifier checks
+ * the inner comparison once instead of for every start. */
+struct btap_strpos_ctx {
+	const char *hay, *needle;
+	int64_t n, m, found;
+};
+
+static long btap_strpos_step(__u32 i, void *data)
+{
+	struct btap_strpos_ctx *x = data;
+	int64_t at = i;
+	if (at >= MAXSTRINGLEN - 1 || at + x->m > x->n)
+		return 1;
+	if (btap_str_match_at(x->hay, x->needle, at)) {
+		x->found = at;
+		return 1;
+	}
+	return 0;
+}
+
+static __always_inline int64_t btap_strpos_(const char *hay, const char *needle)
+{
+	struct btap_strpos_ctx x = {hay, needle, btap_str_len(hay), btap_str_len(needle), -1};
+	if (x.m == 0)
+		return 0;
+	bpf_loop(MAXSTRINGLEN, btap_strpos_step, &x, 0);
+	return x.found;
+}
 
 /* ---- maps ---------------------------------------------------------------- */
 
 #define BTAP_MAPREF(sym, id) ((void *)&(sym))
-#define btap_key_zero(k) __builtin_memset((k), 0, sizeof(*(k)))
+
+/* clang expands memset inline only up to a size (and named read-only
+ * data upsets the BTF of clang 14). Beyond, a probe read of address 0:
+ * it fails, and a failed probe read zeroes its destination. */
+#define btap_zero_mem(p, n)                                                     \
+	do {                                                                    \
+		if ((n) <= 256)                                                 \
+			__builtin_memset((p), 0, (n));                          \
+		else                                                            \
+			bpf_probe_read_kernel((p), (n), (const void *)0);       \
+	} while (0)
+#define btap_key_zero(k) btap_zero_mem((k), sizeof(*(k)))
 
 static __always_inline int64_t btap_map_get_long(struct btap_ctx *c, void *m, const void *k)
 {
@@ -370,7 +519,7 @@ static __always_inline void btap_stat_add(struct btap_ctx *c, void *m, const voi
 	struct btap_stat *s = bpf_map_lookup_elem(m, k);
 	int b;
 	if (!s) {
-		__builtin_memset(c->zero, 0, BTAP_STAT_ZERO_SIZE);
+		btap_zero_mem(c->zero, BTAP_ZERO_SIZE);
 		bpf_map_update_elem(m, k, c->zero, BPF_NOEXIST);
 		s = bpf_map_lookup_elem(m, k);
 		if (!s) {
@@ -413,20 +562,46 @@ static __always_inline void btap_rec_long(char *dst, int64_t v)
 		}                                                               \
 	}
 
-/* sprintf through bpf_snprintf; bpf_fmt is the format in the kernel's
- * printf dialect (64-bit conversions spelled %lld ...). */
+/* sprintf through bpf_snprintf; bpf_fmt is a string literal with the
+ * format in the kernel's printf dialect (%lld ...): the helper wants it in
+ * read-only map memory, where clang puts literals. */
 #define BTAP_SPRINTF_BEGIN(c, fmt, nargs, bpf_fmt)                              \
 	{                                                                       \
-		static const char btap_sfmt[] = bpf_fmt;                        \
+		const char *btap_sfmt = bpf_fmt;                                \
 		__u64 btap_sargs[(nargs) > 0 ? (nargs) : 1];                    \
 		const int btap_snargs = (nargs);
 #define BTAP_SPRINTF_LONG(i, v) btap_sargs[i] = (__u64)(v);
 #define BTAP_SPRINTF_STR(i, s) btap_sargs[i] = (__u64)(unsigned long)(s);
+/* what the kernel's printf lacks, prepared as text in tmp first */
+#define BTAP_SPRINTF_OCT(i, v, special, tmp) btap_sargs[i] = (__u64)(unsigned long)btap_octal((tmp), (v), (special));
+#define BTAP_SPRINTF_STRN(i, s, prec, tmp) btap_sargs[i] = (__u64)(unsigned long)btap_substr_((tmp), (s), 0, (prec));
 #define BTAP_SPRINTF_END(c, dst)                                                \
 		if (bpf_snprintf((dst), MAXSTRINGLEN, btap_sfmt, btap_sargs,    \
 				 btap_snargs * 8) < 0)                          \
 			(dst)[0] = 0;                                           \
 	}
+
+/* The octal digits of v (as unsigned), '0'-prefixed when special. */
+static __always_inline char *btap_octal(char *dst, int64_t v, int special)
+{
+	uint64_t u = (uint64_t)v;
+	char digits[24];
+	int n = 0, o = 0;
+	for (int k = 0; k < 22; k++) {
+		digits[k] = (char)('0' + (u & 7));
+		u >>= 3;
+		n = k + 1;
+		if (!u)
+			break;
+	}
+	if (special && digits[n - 1] != '0')
+		dst[o++] = '0';
+	for (int k = 21; k >= 0; k--)
+		if (k < n && o < MAXSTRINGLEN - 1)
+			dst[o++] = digits[k];
+	dst[o] = 0;
+	return dst;
+}
 
 static __always_inline void btap_send_simple(struct btap_ctx *c, uint32_t type, uint32_t id,
 					     const char *msg)

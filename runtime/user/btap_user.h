@@ -351,6 +351,8 @@ static inline void btap_print_hist(struct btap_ctx *c, int m, const void *k, int
 #define BTAP_SPRINTF_BEGIN(c, fmt, nargs, bpf_fmt) BTAP_PRINT_BEGIN(c, fmt, nargs, 0)
 #define BTAP_SPRINTF_LONG(i, v) BTAP_PRINT_LONG(c, i, 0, v)
 #define BTAP_SPRINTF_STR(i, s) BTAP_PRINT_STR(c, i, 0, s)
+#define BTAP_SPRINTF_OCT(i, v, special, tmp) BTAP_PRINT_LONG(c, i, 0, v)
+#define BTAP_SPRINTF_STRN(i, s, prec, tmp) BTAP_PRINT_STR(c, i, 0, s)
 #define BTAP_SPRINTF_END(c, dst)                                                \
 		btap_ops->format(btap_fmt, btap_args, btap_nargs, (dst), MAXSTRINGLEN); \
 	}

@@ -4,10 +4,17 @@
 #   bad-parse/*.stp     must be rejected
 #   bad-semantic/*.stp  must be accepted: their error belongs to pass 2
 #                       (except files whose "# error:" line says "(pass 1 in stap)")
+#   ../../scripts/*.stp must be accepted (the example tools)
+# With --p2, "# pass: 2" files without kernel.trace probes are also run
+# through stap -p2 (elaboration needs no kernel tree for begin/end/timer):
+# good ones must pass, bad-semantic ones must fail unless their "# error:"
+# line says "(later pass in stap)".
 # stap -p1 wants a kernel build tree only to read its .config (for CONFIG_*
 # conditions) and release; a stand-in made from /proc/config.gz is enough.
-# Usage: tests/corpus/validate-with-stap.sh [FILE...]
+# Usage: tests/corpus/validate-with-stap.sh [--p2] [FILE...]
 set -u
+p2=0
+if [ "${1:-}" = --p2 ]; then p2=1; shift; fi
 here=$(cd "$(dirname "$0")" && pwd)
 ktree=$(mktemp -d)
 trap 'rm -rf "$ktree"' EXIT
@@ -22,6 +29,7 @@ fail=0; count=0
 check() {
 	f=$1
 	kind=$(basename "$(dirname "$f")")
+	[ "$kind" = scripts ] && kind=good
 	args=$(header args "$f"); opts=$(header opts "$f")
 	# "# args:" is split like a shell command line (quotes group words)
 	out=$(eval "stap -p1 -r \"\$ktree\" $opts \"\$f\" $args" 2>&1); rc=$?
@@ -35,12 +43,30 @@ check() {
 		echo "MISMATCH ($kind, stap rc=$rc): $f"
 		echo "$out" | grep -v 'Kernel function symbol table missing' | head -n 6 | sed 's/^/    /'
 	fi
+	[ $p2 -eq 1 ] && check_p2 "$f" "$kind" "$opts" "$args"
+}
+
+check_p2() {
+	f=$1 kind=$2 opts=$3 args=$4
+	[ "$kind" = bad-parse ] && return
+	grep -q 'kernel\.trace' "$f" && return
+	grep -q '^# pass: 1' "$f" && return
+	header error "$f" | grep -q 'pass 1 in stap\|later pass in stap' && return
+	out=$(eval "stap -p2 -r \"\$ktree\" $opts \"\$f\" $args" 2>&1); rc=$?
+	want=0; [ "$kind" = bad-semantic ] && want=1
+	got=0; [ $rc -ne 0 ] && got=1
+	if [ $want -ne $got ]; then
+		fail=$((fail + 1))
+		echo "MISMATCH at -p2 ($kind, stap rc=$rc): $f"
+		echo "$out" | grep -E 'error' | head -n 3 | sed 's/^/    /'
+	fi
 }
 
 if [ $# -gt 0 ]; then
 	for f in "$@"; do check "$f"; done
 else
-	for f in "$here"/good/*.stp "$here"/bad-parse/*.stp "$here"/bad-semantic/*.stp; do
+	for f in "$here"/good/*.stp "$here"/bad-parse/*.stp "$here"/bad-semantic/*.stp \
+	         "$here"/../../scripts/*.stp; do
 		[ -e "$f" ] && check "$f"
 	done
 fi

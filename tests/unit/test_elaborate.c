@@ -168,9 +168,9 @@ static void test_type_errors(void)
 	check_error("probe begin { printf(\"%s %d\\n\", \"s\") }",
 		    "<test>:1:15: error: semantic error: the format of printf takes 2 arguments but 1 is given");
 	check_error("probe begin { f = \"%d\"; printf(f, 1) }",
-		    "<test>:1:32: error: semantic error: the format of printf must be a literal string");
+		    "<test>:1:32: error: parse error: expected literal string, found identifier 'f'");
 	check_error("probe begin { printf(\"%q\", 1) }",
-		    "<test>:1:22: error: semantic error: invalid conversion '%q' in format string");
+		    "<test>:1:24: error: parse error: invalid or missing conversion specifier");
 	check_error("probe begin { println(y) }",
 		    "<test>:1:23: error: semantic error: unresolved type for variable 'y'");
 	check_error("global a\nprobe begin { a[1] = 1; a[1, 2] = 3 }",

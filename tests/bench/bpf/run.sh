@@ -1,0 +1,425 @@
+#!/bin/sh
+# BPF backend benchmarks, side by side with bpftrace and a hand-written libbpf
+# program (docs/benchmarks.md describes each measurement and its target).
+# Numbers are reported, never asserted: each target is printed next to its
+# measurement with "met" or "NOT met".
+#
+# Environment: BTAP (default ./btap), BENCH_CALLS (getpid calls per round,
+# default 2000000), BENCH_ROUNDS (default 3), BENCH_PRINTF_CALLS (default
+# 300000), BENCH_CPU (pin the workload to this CPU; default: not pinned).
+ROOT=$(cd "$(dirname "$0")/../../.." && pwd)
+cd "$ROOT" || exit 1
+HERE=tests/bench/bpf
+BIN=$ROOT/build/bench-bpf
+BTAP=${BTAP:-./btap}
+CALLS=${BENCH_CALLS:-2000000}
+ROUNDS=${BENCH_ROUNDS:-3}
+PRINTF_CALLS=${BENCH_PRINTF_CALLS:-300000}
+CC=${CC:-cc}
+TMP=$(mktemp -d /tmp/btap-bench.XXXXXX) || exit 1
+
+# Every tracer runs in the background under `timeout`; its pid is kept here
+# so that an interrupt or an early exit stops it.
+RUNNING=""
+STATS_WAS=""
+cleanup() {
+	[ -n "$STATS_WAS" ] && sysctl -q -w kernel.bpf_stats_enabled="$STATS_WAS" 2>/dev/null
+	for p in $RUNNING; do
+		kill -TERM "$p" 2>/dev/null
+	done
+	sleep 0.2 2>/dev/null
+	for p in $RUNNING; do
+		kill -KILL "$p" 2>/dev/null
+	done
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM HUP
+
+# bounded SECS CMD...: run CMD for at most SECS seconds (then TERM, KILL 3 s later).
+bounded() {
+	secs=$1
+	shift
+	timeout -k 3 "$secs" "$@" &
+	bg=$!
+	RUNNING="$RUNNING $bg"
+	wait "$bg"
+	rc=$?
+	RUNNING=$(echo "$RUNNING" | sed "s/ $bg\$//; s/ $bg / /")
+	return $rc
+}
+
+# verdict VALUE OP TARGET: "met" when VALUE OP TARGET holds (OP is <= or <, or >=).
+verdict() {
+	awk -v v="$1" -v op="$2" -v t="$3" 'BEGIN {
+		ok = (op == "<=") ? v <= t : (op == "<") ? v < t : v >= t
+		print (ok ? "met" : "NOT met") }'
+}
+
+# field NAME FILE: the value of NAME=VALUE in FILE's first matching line.
+field() {
+	sed -n "s/.*\\<$1=\\([^ ]*\\).*/\\1/p" "$2" 2>/dev/null | head -n 1
+}
+
+# show_failure WHAT ERRFILE: print why a run failed, then carry on.
+show_failure() {
+	echo "   $1 failed:"
+	if [ -s "$2" ]; then
+		head -n 8 "$2" | sed 's/^/     | /'
+	else
+		echo "     | (no error output)"
+	fi
+}
+
+# Compile a C helper from $HERE into $BIN when its source is newer.
+build_tool() {
+	name=$1
+	shift
+	if [ ! -x "$BIN/$name" ] || [ "$HERE/$name.c" -nt "$BIN/$name" ]; then
+		$CC -O2 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter \
+			-o "$BIN/$name" "$HERE/$name.c" "$@" || return 1
+	fi
+}
+
+build_all() {
+	mkdir -p "$BIN"
+	build_tool timeit && build_tool getpid_loop && build_tool sink || return 1
+	HANDWRITTEN=yes
+	arch_inc=/usr/include/$($CC -dumpmachine 2>/dev/null)
+	if ! build_tool count_comm -lbpf ||
+		! clang -target bpf -O2 -g -I"$arch_inc" -c "$HERE/count_comm.bpf.c" \
+			-o "$BIN/count_comm.bpf.o"; then
+		echo "hand-written libbpf program: cannot build it (needs clang and libbpf-dev); skipped"
+		HANDWRITTEN=no
+	fi
+}
+
+machine_facts() {
+	cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
+	echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')  host: $(uname -n)  kernel: $(uname -r)"
+	echo "cpu: ${cpu:-unknown} x $(nproc)  load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+	echo "btap: $($BTAP -V 2>&1 | head -n 1)"
+	if [ "$HAVE_BPFTRACE" = yes ]; then
+		echo "bpftrace: $(bpftrace --version 2>&1 | head -n 1)"
+	else
+		echo "bpftrace not installed"
+	fi
+}
+
+# --- 1. start-up --------------------------------------------------------------
+
+startup() {
+	echo
+	echo "1. start-up of: probe begin { exit() }   (wall, median)"
+	begin='probe begin { exit() }'
+	if "$BIN/timeit" -n 5 -t 60 -f -- "$BTAP" -e "$begin" >"$TMP/cold" 2>&1; then
+		ms=$(field median_ms "$TMP/cold")
+		printf '   %-34s %8s ms  (%s)   target <= 80 ms: %s\n' "btap, cold (empty cache)" \
+			"$ms" "$(cut -d' ' -f2- "$TMP/cold")" "$(verdict "$ms" "<=" 80)"
+	else
+		show_failure "btap, cold" "$TMP/cold"
+	fi
+	# Warm: the cache ($XDG_CACHE_HOME) is primed by the first run, then measured.
+	bounded 60 "$BTAP" -e "$begin" >/dev/null 2>&1
+	if "$BIN/timeit" -n 20 -t 30 -- "$BTAP" -e "$begin" >"$TMP/warm" 2>&1; then
+		ms=$(field median_ms "$TMP/warm")
+		printf '   %-34s %8s ms  (%s)   target <= 15 ms: %s\n' "btap, warm (cached)" \
+			"$ms" "$(cut -d' ' -f2- "$TMP/warm")" "$(verdict "$ms" "<=" 15)"
+		bounded 30 "$BTAP" -v -e "$begin" >/dev/null 2>"$TMP/passes"
+		echo "     one warm run, btap -v:$(sed -n 's/^\(Pass [0-9]\): .* in \([0-9.]* ms\)\.$/ \1 \2;/p' "$TMP/passes" | tr -d '\n')"
+	else
+		show_failure "btap, warm" "$TMP/warm"
+	fi
+	if [ "$HAVE_BPFTRACE" = yes ]; then
+		if "$BIN/timeit" -n 5 -t 60 -- bpftrace -e 'BEGIN { exit() }' >"$TMP/bt" 2>&1; then
+			printf '   %-34s %8s ms  (%s)   reference\n' "bpftrace 'BEGIN { exit() }'" \
+				"$(field median_ms "$TMP/bt")" "$(cut -d' ' -f2- "$TMP/bt")"
+		else
+			show_failure "bpftrace" "$TMP/bt"
+		fi
+	else
+		echo "   bpftrace not installed"
+	fi
+}
+
+# --- 2. per-event overhead -------------------------------------------------------
+
+workload_args() {
+	set -- -n "$1" -r "$2"
+	[ -n "$BENCH_CPU" ] && set -- "$@" -c "$BENCH_CPU"
+	echo "$*"
+}
+
+# baseline: one workload run with nothing attached; sets BASE to its ns/call.
+baseline() {
+	# shellcheck disable=SC2086
+	bounded "$LIMIT" "$BIN/getpid_loop" $ARGS >"$TMP/base"
+	BASE=$(field cpu_ns_per_call "$TMP/base")
+}
+
+# traced NAME CMD...: CMD runs the workload (which writes $RES) once its probes
+# are attached, between two baseline runs. Prints a result line and sets OVER
+# to the tracer's overhead in ns/event (empty when it failed).
+traced() {
+	name=$1
+	shift
+	OVER=""
+	if [ -z "$LAST_BASE" ]; then
+		baseline
+		LAST_BASE=$BASE
+	fi
+	before=$LAST_BASE
+	rm -f "$RES"
+	bounded "$LIMIT" "$@" >"$TMP/out" 2>"$TMP/err"
+	rc=$?
+	ns=$(field cpu_ns_per_call "$RES")
+	baseline
+	LAST_BASE=$BASE
+	if [ -z "$ns" ]; then
+		[ $rc -eq 124 ] && echo "timed out after $LIMIT s" >>"$TMP/err"
+		[ -s "$TMP/err" ] || echo "exit status $rc" >"$TMP/err"
+		show_failure "$name" "$TMP/err"
+		return 1
+	fi
+	base=$(awk -v a="$before" -v b="$LAST_BASE" 'BEGIN { printf "%.1f", (a + b) / 2 }')
+	over=$(awk -v a="$ns" -v b="$base" 'BEGIN { printf "%.1f", a - b }')
+	seen=$(grep -m 1 'getpid_loop' "$TMP/out" | tr -s ' \t' ' ')
+	printf '   %-20s %8s ns/call, baseline %7s (%s, %s): overhead %6s ns/event  [%s]\n' \
+		"$name" "$ns" "$base" "$before" "$LAST_BASE" "$over" "${seen:-no count printed}"
+	OVER=$over
+}
+
+overhead() {
+	echo
+	echo "2. per-event overhead: sys_enter_getpid, c[execname()] <<< 1 and equivalents"
+	ARGS=$(workload_args "$CALLS" "$ROUNDS")
+	RES=$TMP/wl.res
+	wl="$BIN/getpid_loop $ARGS -o $RES"
+	echo "   workload: getpid_loop $ARGS; CPU ns/call of the thread (least-CPU round), baseline = mean of the bare runs just before and after"
+	# A generous bound: compile time plus the workload 20x slower than bare.
+	LIMIT=$((CALLS * ROUNDS / 25000 + 60))
+	LAST_BASE=""
+	traced "btap" "$BTAP" -c "$wl" "$HERE/count.stp"
+	BTAP_OV=$OVER
+	HAND_OV=""
+	BT_OV=""
+	if [ "$HANDWRITTEN" = yes ]; then
+		traced "hand-written libbpf" "$BIN/count_comm" "$BIN/count_comm.bpf.o" -c "$wl"
+		HAND_OV=$OVER
+	fi
+	if [ "$HAVE_BPFTRACE" = yes ]; then
+		traced "bpftrace" bpftrace -c "$wl" "$HERE/count.bt"
+		BT_OV=$OVER
+	else
+		echo "   bpftrace not installed"
+	fi
+	is_number() { case $1 in ''|*[!0-9.-]*) return 1 ;; esac; }
+	if is_number "$BTAP_OV" && is_number "$HAND_OV"; then
+		ratio=$(awk -v a="$BTAP_OV" -v b="$HAND_OV" 'BEGIN { if (b <= 0) print "n/a"; else printf "%.2f", a / b }')
+		if [ "$ratio" = n/a ]; then
+			echo "   overhead ratio btap / hand-written: n/a (hand-written overhead within noise)"
+		else
+			printf '   overhead ratio btap / hand-written: %s   target <= 1.15: %s\n' \
+				"$ratio" "$(verdict "$ratio" "<=" 1.15)"
+		fi
+	fi
+	if is_number "$BTAP_OV" && is_number "$BT_OV"; then
+		printf '   overhead btap vs bpftrace: %s vs %s ns/event   target below bpftrace: %s\n' \
+			"$BTAP_OV" "$BT_OV" "$(verdict "$BTAP_OV" "<" "$BT_OV")"
+	fi
+}
+
+# --- 2b. BPF-side cost per event (kernel.bpf_stats_enabled) ----------------------
+
+# tracepoint_progs: "ID RUN_TIME_NS RUN_CNT" for every loaded tracepoint program.
+tracepoint_progs() {
+	bpftool prog show 2>/dev/null | awk '$2 == "tracepoint" {
+		id = $1; sub(":", "", id); t = c = 0
+		for (i = 3; i < NF; i++) {
+			if ($i == "run_time_ns") t = $(i + 1)
+			if ($i == "run_cnt") c = $(i + 1)
+		}
+		print id, t, c }'
+}
+
+# bpf_cost NAME CMD...: run CMD, sampling the run time of the tracepoint
+# programs it loaded (those absent before it started) until it exits.
+bpf_cost() {
+	name=$1
+	shift
+	tracepoint_progs | cut -d' ' -f1 >"$TMP/ids.before"
+	: >"$TMP/stats"
+	"$@" >/dev/null 2>"$TMP/stats.err" &
+	pid=$!
+	RUNNING="$RUNNING $pid"
+	ticks=0
+	while kill -0 "$pid" 2>/dev/null && [ $ticks -lt $((LIMIT * 5)) ]; do
+		tracepoint_progs | grep -v -w -F -f "$TMP/ids.before" >"$TMP/stats.now"
+		[ -s "$TMP/stats.now" ] && mv "$TMP/stats.now" "$TMP/stats"
+		ticks=$((ticks + 1))
+		sleep 0.2
+	done
+	kill -TERM "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	rc=$?
+	RUNNING=$(echo "$RUNNING" | sed "s/ $pid\$//; s/ $pid / /")
+	if [ ! -s "$TMP/stats" ] && [ $rc -ne 0 ]; then
+		[ -s "$TMP/stats.err" ] || echo "exit status $rc" >"$TMP/stats.err"
+		show_failure "$name" "$TMP/stats.err"
+		return 1
+	fi
+	awk -v name="$name" '{ t += $2; c += $3 } END {
+		if (c > 0) printf "   %-20s %7.1f ns/run  (%d runs sampled)\n", name, t / c, c
+		else printf "   %-20s no samples (did it attach?)\n", name }' "$TMP/stats"
+}
+
+bpf_stats_bench() {
+	echo
+	echo "2b. BPF program run time per event (kernel.bpf_stats_enabled=1, bpftool prog show)"
+	if ! command -v bpftool >/dev/null 2>&1; then
+		echo "   bpftool not installed; skipped"
+		return
+	fi
+	STATS_WAS=$(sysctl -n kernel.bpf_stats_enabled 2>/dev/null)
+	if ! sysctl -q -w kernel.bpf_stats_enabled=1 2>/dev/null; then
+		echo "   cannot enable kernel.bpf_stats_enabled; skipped"
+		return
+	fi
+	wl="$BIN/getpid_loop $(workload_args 1000000 1)"
+	LIMIT=120
+	bpf_cost "btap" "$BTAP" -c "$wl" "$HERE/count.stp"
+	[ "$HANDWRITTEN" = yes ] &&
+		bpf_cost "hand-written libbpf" "$BIN/count_comm" "$BIN/count_comm.bpf.o" -c "$wl"
+	[ "$HAVE_BPFTRACE" = yes ] && bpf_cost "bpftrace" bpftrace -c "$wl" "$HERE/count.bt"
+	sysctl -q -w kernel.bpf_stats_enabled="$STATS_WAS" 2>/dev/null
+	STATS_WAS=""
+}
+
+# --- 3. printf per event -----------------------------------------------------------
+
+# printf_run NAME CMD...: the tracer's stdout goes to the counting sink.
+# Sets RATE (delivered lines per second of workload) and prints a line.
+printf_run() {
+	name=$1
+	shift
+	RATE=""
+	res=$TMP/pf.res
+	rm -f "$res" "$TMP/pf.rc"
+	: >"$TMP/pf.err"
+	# The subshell keeps the tracer's own exit status and stderr apart from the sink's.
+	bounded "$LIMIT" sh -c '{ "$@" 2>"$0.err"; echo $? >"$0.rc"; } | "$0.sink" >"$0.count"' \
+		"$TMP/pf" "$@"
+	ns=$(field ns_per_call "$res")
+	secs=$(field seconds "$res")
+	lines=$(field lines "$TMP/pf.count")
+	lost=$(field lost "$TMP/pf.count")
+	# btap reports lost records on stderr: "WARNING: N output records lost".
+	btap_lost=$(sed -n 's/.*WARNING: \([0-9]*\) output records\{0,1\} lost.*/\1/p' "$TMP/pf.err" | head -n 1)
+	[ -n "$btap_lost" ] && lost=$btap_lost
+	if [ -z "$secs" ] || [ -z "$lines" ]; then
+		show_failure "$name" "$TMP/pf.err"
+		return 1
+	fi
+	RATE=$(awk -v l="$lines" -v s="$secs" 'BEGIN { printf "%.0f", l / s }')
+	printf '   %-22s delivered %8s lines, lost %8s, workload %7s ns/call: %8s events/s delivered\n' \
+		"$name" "$lines" "${lost:-0}" "$ns" "$RATE"
+}
+
+printf_bench() {
+	echo
+	printf '%s\n' '3. printf per event: printf("%d %s\n", pid(), execname()), output discarded'
+
+	echo "   workload: getpid_loop $(workload_args "$PRINTF_CALLS" 1); rate = delivered lines / workload seconds"
+	cp "$BIN/sink" "$TMP/pf.sink"
+	wl="$BIN/getpid_loop $(workload_args "$PRINTF_CALLS" 1) -o $TMP/pf.res"
+	LIMIT=$((PRINTF_CALLS / 2000 + 60))
+	BTAP_RATE=""
+	printf_run "btap" "$BTAP" -c "$wl" "$HERE/printf.stp" && BTAP_RATE=$RATE
+	if [ "$HAVE_BPFTRACE" = yes ]; then
+		if printf_run "bpftrace" bpftrace -c "$wl" "$HERE/printf.bt" && [ -n "$BTAP_RATE" ]; then
+			printf '   delivered events/s btap vs bpftrace: %s vs %s   target >= bpftrace: %s\n' \
+				"$BTAP_RATE" "$RATE" "$(verdict "$BTAP_RATE" ">=" "$RATE")"
+		fi
+	else
+		echo "   bpftrace not installed"
+	fi
+}
+
+# --- 4. peak RSS of the runner -------------------------------------------------------
+
+# peak_rss NAME CMD...: run CMD in the background, sample VmHWM (kB) of that very
+# process (children such as clang are separate processes) until it exits.
+peak_rss() {
+	name=$1
+	shift
+	"$@" >"$TMP/rss.out" 2>"$TMP/rss.err" &
+	pid=$!
+	RUNNING="$RUNNING $pid"
+	hwm=0
+	ticks=0
+	while kill -0 "$pid" 2>/dev/null; do
+		kb=$(sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$pid/status" 2>/dev/null)
+		[ -n "$kb" ] && [ "$kb" -gt "$hwm" ] && hwm=$kb
+		ticks=$((ticks + 1))
+		if [ $ticks -gt $((LIMIT * 20)) ]; then
+			kill -TERM "$pid" 2>/dev/null
+			sleep 1
+			kill -KILL "$pid" 2>/dev/null
+			echo "timed out after $LIMIT s" >>"$TMP/rss.err"
+			break
+		fi
+		sleep 0.05
+	done
+	wait "$pid"
+	rc=$?
+	RUNNING=$(echo "$RUNNING" | sed "s/ $pid\$//; s/ $pid / /")
+	RSS_MB=$(awk -v k="$hwm" 'BEGIN { printf "%.1f", k / 1024 }')
+	if [ "$rc" -ne 0 ] || [ "$hwm" -eq 0 ]; then
+		[ -s "$TMP/rss.err" ] || echo "exit status $rc" >"$TMP/rss.err"
+		show_failure "$name" "$TMP/rss.err"
+		return 1
+	fi
+}
+
+rss_bench() {
+	echo
+	echo "4. peak RSS (VmHWM) of the tracer process while count.stp / count.bt runs"
+	wl="$BIN/getpid_loop $(workload_args 300000 2)"
+	LIMIT=60
+	if peak_rss "btap" "$BTAP" -c "$wl" "$HERE/count.stp"; then
+		printf '   %-22s %6s MB   target <= 15 MB: %s\n' "btap" "$RSS_MB" "$(verdict "$RSS_MB" "<=" 15)"
+	fi
+	if [ "$HAVE_BPFTRACE" = yes ]; then
+		peak_rss "bpftrace" bpftrace -c "$wl" "$HERE/count.bt" &&
+			printf '   %-22s %6s MB   reference\n' "bpftrace" "$RSS_MB"
+	else
+		echo "   bpftrace not installed"
+	fi
+}
+
+# --- main -----------------------------------------------------------------------------
+
+echo
+echo "== BPF backend: btap vs bpftrace vs hand-written libbpf =="
+if ! build_all; then
+	echo "cannot build the benchmark helpers; skipped"
+	exit 0
+fi
+HAVE_BPFTRACE=no
+command -v bpftrace >/dev/null 2>&1 && HAVE_BPFTRACE=yes
+if [ ! -x "$BTAP" ]; then
+	echo "$BTAP not built; skipped"
+	exit 0
+fi
+machine_facts
+if [ "$(id -u)" -ne 0 ]; then
+	echo "not root: BPF benchmarks need root; skipped"
+	exit 0
+fi
+export XDG_CACHE_HOME="$TMP/cache"
+startup
+overhead
+bpf_stats_bench
+printf_bench
+rss_bench
+exit 0
