@@ -347,6 +347,13 @@ static void hash_runtime_headers(struct cache_hash *c, const char *dir, int dept
 	cache_hash_put(c, &sum, sizeof(sum));
 }
 
+void compile_hash_runtime_identity(struct session *s, struct cache_hash *c)
+{
+	const char *runtime_dir = compile_runtime_dir(s);
+	cache_hash_str(c, runtime_dir);
+	hash_runtime_headers(c, runtime_dir, 0);
+}
+
 static void artifact_name(struct session *s, const char *text, size_t len, bool has_bpf,
 			  const char *runtime_dir, char out[65])
 {

@@ -42,4 +42,9 @@ const struct src_file *compile_find_source(struct session *s, const char *name);
 /* The runtime include directory the artifacts compile against. */
 const char *compile_runtime_dir(struct session *s);
 
+/* Feed the runtime directory and its headers' names, sizes and mtimes into
+ * a cache key (the part of the artifact key that is not the C text). */
+struct cache_hash;
+void compile_hash_runtime_identity(struct session *s, struct cache_hash *c);
+
 #endif

@@ -7,6 +7,7 @@
 #include "emit_internal.h"
 
 #include "btf_header.h"
+#include "cache.h"
 #include "hist.h"
 #include "kconfig.h"
 #include "tracepoints.h"
@@ -186,11 +187,6 @@ static const char *ident(struct arena *a, const char *name)
 		if (!isalnum((unsigned char)*p) && *p != '_')
 			*p = '_';
 	return s;
-}
-
-const char *em_local_name(const struct vardecl *v)
-{
-	return v->name;
 }
 
 /* ---- walking the program ------------------------------------------------- */
@@ -1248,9 +1244,14 @@ bool emit_program(struct session *s, struct emit_result *out)
 		note_tp_struct(&em, p);
 	}
 
+	/* Generating the header walks the whole BTF (~50 ms); the cache makes
+	 * a warm start skip it. */
 	char *kheader = NULL;
-	if (diag_error_count() == errors0 && em.has_bpf)
-		kheader = kernel_header(&em, NULL);
+	if (diag_error_count() == errors0 && em.has_bpf) {
+		const char *root = cache_root();
+		char *hdir = root ? arena_printf(em.a, "%s/headers", root) : NULL;
+		kheader = kernel_header(&em, hdir);
+	}
 	if (diag_error_count() != errors0 || (em.has_bpf && !kheader)) {
 		free(kheader);
 		emitter_free(&em);
@@ -1279,13 +1280,17 @@ bool emit_program(struct session *s, struct emit_result *out)
 	emit_key_structs(&em, b);
 	put(b, &em.types);
 	sb_puts(b, "\n");
+	/* Maps come before any code: functions shared by both builds use
+	 * them too. */
+	sb_puts(b, "#ifdef BTAP_TARGET_BPF\n");
+	put(b, &em.sizes);
+	emit_bpf_maps(&em, b);
+	sb_puts(b, "#endif\n");
 	emit_pp_function(&em, b);
 	put(b, &em.common_protos);
 	sb_puts(b, "\n");
 	put(b, &em.common);
 	sb_puts(b, "#ifdef BTAP_TARGET_BPF\n");
-	put(b, &em.sizes);
-	emit_bpf_maps(&em, b);
 	put(b, &em.bpf_protos);
 	put(b, &em.bpf);
 	sb_puts(b, "#else /* BTAP_TARGET_USER */\n");

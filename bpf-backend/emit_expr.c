@@ -19,7 +19,7 @@
 const char *em_tmp_long(struct em_fn *f)
 {
 	int n = f->ntmp++;
-	sb_printf(&f->decls, "\tint64_t t%d = 0;\n", n);
+	sb_printf(&f->decls, "\tint64_t t%d = 0;\n\t(void)t%d;\n", n, n);
 	return arena_printf(f->em->a, "t%d", n);
 }
 
@@ -139,11 +139,6 @@ static bool later_effects(struct vec *args, int from)
 struct expr *em_index_base(const struct expr *e)
 {
 	return e->left ? e->left : e->operand;
-}
-
-const char *em_mapref(struct em_map *m)
-{
-	return m->sym; /* wrapped in BTAP_MAPREF by the callers */
 }
 
 static const char *mapref(struct em_fn *f, struct em_map *m)

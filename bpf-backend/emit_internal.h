@@ -129,7 +129,6 @@ void em_unsupported_bpf(struct em_fn *f, struct loc at, const char *what);
 void em_c_string(struct strbuf *b, const char *s, size_t n);
 /* Decode a script string literal's escapes; returns an arena copy, *len set. */
 char *em_decode_str(struct arena *a, const char *raw, size_t *len);
-const char *em_local_name(const struct vardecl *v);
 
 /* emit_expr.c */
 const char *em_expr(struct em_fn *f, struct expr *e);
@@ -142,7 +141,6 @@ const char *em_tmp_dbl(struct em_fn *f);
 void em_err_check(struct em_fn *f, int site);
 const char *em_index_key(struct em_fn *f, struct em_map *m, struct vec *args, struct loc at);
 struct expr *em_index_base(const struct expr *e);
-const char *em_mapref(struct em_map *m);
 const char *em_to_long(struct em_fn *f, struct expr *e);
 
 /* emit_stmt.c */

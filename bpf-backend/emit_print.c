@@ -141,7 +141,8 @@ static const char *bpf_format(struct em_fn *f, const char *fmt, enum karg *how, 
 			sb_free(&b);
 			return NULL;
 		}
-		prec[arg] = specs[i].precision;
+		/* low 16 bits: the precision; bit 16: the '#' flag */
+		prec[arg] = (specs[i].precision > 0 ? specs[i].precision : 0) & 0xffff;
 		prec[arg] |= (specs[i].flags & RT_FMT_F_SPECIAL) ? 0x10000 : 0;
 		arg++;
 	}
@@ -392,8 +393,8 @@ const char *em_stat_op(struct em_fn *f, struct expr *e)
 		diag_error(e->loc, "unknown statistic operator '@%s'", e->op ? e->op : "?");
 		return "0";
 	}
-	if (f->bpf) {
-		em_unsupported_bpf(f, e->loc, "reading a statistic (@count, @sum ...)");
+	if (f->bpf && !strcmp(e->op, "variance")) {
+		em_unsupported_bpf(f, e->loc, "@variance");
 		return "0";
 	}
 	const char *key = NULL;

@@ -6,6 +6,7 @@
 #include "elaborate.h"
 #include "parser.h"
 #include "printer.h"
+#include "script_cache.h"
 #include "tapset_load.h"
 
 #include <stdio.h>
@@ -68,6 +69,28 @@ static void report_not_implemented(const char *what)
 	diag_plain_error("%s is not implemented yet in this version of btap", what);
 }
 
+/* Pass 4's result found through the script cache: print it for -p4, else
+ * run it. */
+static int run_cached_artifact(struct session *s, const char *artifact, double key_ms)
+{
+	if (s->verbose)
+		fprintf(stderr, "Pass 1-3: skipped (cached script) in %.1f ms.\n"
+			"Pass 4: using cached \"%s\".\n", key_ms, artifact);
+	if (s->last_pass == 4) {
+		struct strbuf out;
+		sb_init(&out);
+		sb_printf(&out, "%s\n", artifact);
+		int rc = emit_output(s, &out);
+		sb_free(&out);
+		return rc;
+	}
+	double t = now_ms();
+	int rc = runner_run(s, artifact);
+	if (s->verbose)
+		fprintf(stderr, "Pass 5: run completed in %.1f ms.\n", now_ms() - t);
+	return rc;
+}
+
 int driver_run(struct session *s)
 {
 	diag_set_suppress_warnings(s->suppress_warnings);
@@ -75,6 +98,17 @@ int driver_run(struct session *s)
 
 	if (s->run_artifact)
 		return runner_run(s, s->run_artifact);
+
+	/* A script translated before with the same inputs: straight to pass 5. */
+	char script_key[65] = "";
+	if (s->last_pass >= 4 && !s->list_pattern) {
+		double t = now_ms();
+		if (!script_cache_key(s, script_key))
+			script_key[0] = '\0';
+		char artifact[4096];
+		if (script_key[0] && script_cache_lookup(script_key, artifact, sizeof artifact))
+			return run_cached_artifact(s, artifact, now_ms() - t);
+	}
 
 	/* Pass 1: the tapset library, then the user's script. */
 	double t0 = now_ms();
@@ -148,7 +182,8 @@ int driver_run(struct session *s)
 
 	/* Pass 4: compile both halves, or find them in the cache. */
 	char artifact[4096];
-	ok = compile_program(s, em.c.s, em.c.len, em.has_bpf, artifact, sizeof artifact);
+	bool has_bpf = em.has_bpf;
+	ok = compile_program(s, em.c.s, em.c.len, has_bpf, artifact, sizeof artifact);
 	emit_result_free(&em);
 	double t4 = now_ms();
 	if (s->verbose)
@@ -159,6 +194,9 @@ int driver_run(struct session *s)
 		rc = 1;
 		goto done;
 	}
+	/* Warnings from passes 1-3 would not be shown again on a hit. */
+	if (script_key[0] && (s->suppress_warnings || diag_warning_count() == 0))
+		script_cache_store(script_key, artifact, has_bpf);
 	if (s->last_pass == 4) {
 		sb_printf(&out, "%s\n", artifact);
 		rc = emit_output(s, &out);

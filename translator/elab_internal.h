@@ -104,6 +104,14 @@ struct expr *elab_index_base(const struct expr *e);
 /* elab_types.c */
 void elab_infer_types(struct elab *x, struct vec *probes, struct vec *funcs);
 
+/* elab_checks.c: no element of an array is changed inside a foreach over
+ * it (errors reported). */
+void elab_check_foreach_writes(struct elab *x, struct vec *probes, struct vec *funcs);
+
+/* elab_display.c: an `end` probe printing each script global that is
+ * written but never read, appended to derived (after elab_mark_used). */
+void elab_display_unread_globals(struct elab *x, struct vec *derived);
+
 /* elab_optimize.c */
 void elab_elide_unread_locals(struct elab *x, struct probe *d);
 /* Recompute which functions and globals the derived probes reach (after

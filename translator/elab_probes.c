@@ -300,6 +300,19 @@ static struct expr *and_of(struct elab *x, struct expr *a, struct expr *b)
 	return e;
 }
 
+/* The alias's own code around body: `= { .. }` runs before it, `+= { .. }`
+ * after it, and `= { prologue }, { epilogue }` both. */
+static struct stmt *wrap_in_alias(struct elab *x, struct loc at, const struct probe_alias *a, struct stmt *body)
+{
+	struct stmt *own = elab_clone_stmt(x->a, a->body);
+	if (a->epilogue)
+		return block_of(x, at, body, own);
+	struct stmt *all = block_of(x, at, own, body);
+	if (a->epilogue_body)
+		vec_push(x->a, &all->stmts, elab_clone_stmt(x->a, a->epilogue_body));
+	return all;
+}
+
 static struct probe *make_derived(struct elab *x, struct probe *p, const struct probe_point *pp,
 				  struct expansion *ex)
 {
@@ -324,11 +337,8 @@ static struct probe *make_derived(struct elab *x, struct probe *p, const struct 
 	struct stmt *body = elab_clone_stmt(x->a, p->body);
 	if (!body)
 		body = stmt_new(x->a, S_BLOCK, p->loc);
-	VEC_FOREACH(ex->chain, i) {
-		struct probe_alias *a = VEC_AT(ex->chain, i, struct probe_alias *);
-		struct stmt *ab = elab_clone_stmt(x->a, a->body);
-		body = a->epilogue ? block_of(x, p->loc, body, ab) : block_of(x, p->loc, ab, body);
-	}
+	VEC_FOREACH(ex->chain, i)
+		body = wrap_in_alias(x, p->loc, VEC_AT(ex->chain, i, struct probe_alias *), body);
 	d->body = body;
 	return d;
 }

@@ -516,10 +516,21 @@ static void resolve_expr(struct scope *sc, struct expr *e, int acc)
 
 /* ---- statements ----------------------------------------------------- */
 
+/* foreach (b in @hist_log(s)): one key, the bucket number. */
+static void resolve_hist_foreach(struct scope *sc, struct stmt *s)
+{
+	resolve_expr(sc, s->fe_array, ACC_READ);
+	if (s->fe_keys.n != 1)
+		elab_error(sc->x, s->loc, "semantic error: foreach over a histogram takes exactly one key (the bucket), not %d",
+			   s->fe_keys.n);
+}
+
 static void resolve_foreach(struct scope *sc, struct stmt *s)
 {
 	struct expr *arr = s->fe_array;
-	if (arr && arr->kind == E_INDEX) {
+	if (arr && arr->kind == E_HIST) {
+		resolve_hist_foreach(sc, s);
+	} else if (arr && arr->kind == E_INDEX) {
 		resolve_indexed(sc, arr, ACC_READ);
 	} else if (arr && arr->kind == E_VAR) {
 		arr->var = resolve_array(sc, arr->str, arr->loc, ACC_READ, "foreach array");

@@ -483,11 +483,24 @@ static enum type ty_expr(struct tctx *t, struct expr *e, enum type want)
 
 static void ty_stmt(struct tctx *t, struct stmt *s);
 
+/* Buckets of a histogram: the key is the bucket number, the value its
+ * count, both long. */
+static void ty_hist_foreach(struct tctx *t, struct stmt *s)
+{
+	ty_expr(t, s->fe_array, TY_UNKNOWN);
+	VEC_FOREACH(s->fe_keys, i)
+		ty_value(t, VEC_AT(s->fe_keys, i, struct expr *), TY_LONG);
+	if (s->fe_value)
+		ty_value(t, s->fe_value, TY_LONG);
+}
+
 static void ty_foreach(struct tctx *t, struct stmt *s)
 {
 	struct expr *arr = s->fe_array;
 	struct vardecl *v = arr ? arr->var : NULL;
-	if (arr && arr->kind == E_INDEX)
+	if (arr && arr->kind == E_HIST)
+		ty_hist_foreach(t, s);
+	else if (arr && arr->kind == E_INDEX)
 		ty_index(t, arr, TY_UNKNOWN);
 	if (v) {
 		arity_of(t, v, s->fe_keys.n, s->loc);
@@ -592,10 +605,7 @@ static void walk_all(struct elab *x, struct vec *probes, struct vec *funcs)
 
 static void check_var_resolved(struct elab *x, struct vardecl *v)
 {
-	if (v->arity < 0) {
-		/* Declared but only ever used whole (delete a): leave as is. */
-		return;
-	}
+	/* Also a global only ever used whole (delete g): nothing gives it a type. */
 	if (v->type == TY_UNKNOWN)
 		elab_error(x, v->loc, "semantic error: unresolved type for %s '%s'",
 			   v->is_global ? "global" : v->is_param ? "parameter" : "variable", v->name);

@@ -263,10 +263,14 @@ bool elaborate(struct session *s)
 	 * (as in stap). */
 	if (x.nerrors == 0)
 		elab_infer_types(&x, &derived, &x.used_funcs);
+	if (x.nerrors == 0)
+		elab_check_foreach_writes(&x, &derived, &x.used_funcs);
 	VEC_FOREACH(derived, i)
 		elab_elide_unread_locals(&x, VEC_AT(derived, i, struct probe *));
 	if (x.nerrors == 0)
 		elab_mark_used(&x, &derived);
+	if (x.nerrors == 0)
+		elab_display_unread_globals(&x, &derived);
 	VEC_FOREACH(derived, i)
 		warn_locals(&x, &VEC_AT(derived, i, struct probe *)->locals);
 	VEC_FOREACH(x.used_funcs, i)

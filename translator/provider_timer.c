@@ -1,5 +1,5 @@
 /* timer.s/sec/ms/msec/us/usec/ns/nsec/jiffies(N)[.randomize(M)],
- * timer.hz(N) and timer.profile. Interval timers run in the runner;
+ * timer.hz(N) and timer.profile[.tick]. Interval timers run in the runner;
  * timer.profile fires on every CPU in kernel context. The accepted ranges
  * are the ones stap enforces. */
 #include "provider.h"
@@ -174,28 +174,51 @@ const struct provider provider_timer = {
 	.describe_vars = NULL,
 };
 
+/* timer.profile, or its full name timer.profile.tick (stap's builtin,
+ * which its tapset aliases as timer.profile). */
 static bool profile_claims(const struct probe_point *pp)
 {
-	return is_timer(pp) && pp->comps.n == 2 && pp_comp_name(pp, 1) &&
-	       pp_glob_match(pp_comp_name(pp, 1), "profile");
+	if (!is_timer(pp) || !pp_comp_name(pp, 1) || !pp_glob_match(pp_comp_name(pp, 1), "profile"))
+		return false;
+	if (pp->comps.n == 2)
+		return true;
+	return pp->comps.n == 3 && pp_comp_name(pp, 2) && pp_glob_match(pp_comp_name(pp, 2), "tick");
+}
+
+static bool has_wildcard(const struct probe_point *pp)
+{
+	VEC_FOREACH(pp->comps, i)
+		if (comp_at(pp, i)->name && strchr(comp_at(pp, i)->name, '*'))
+			return true;
+	return false;
+}
+
+static const struct pp_component *profile_arg_comp(const struct probe_point *pp)
+{
+	VEC_FOREACH(pp->comps, i)
+		if (comp_at(pp, i)->arg)
+			return comp_at(pp, i);
+	return NULL;
 }
 
 static bool profile_expand(struct session *s, const struct probe_point *pp, struct vec *out)
 {
-	const struct pp_component *c1 = comp_at(pp, 1);
-	if (c1->arg || comp_at(pp, 0)->arg) {
-		if (!strchr(c1->name, '*'))
-			diag_error(c1->arg ? c1->arg->loc : comp_at(pp, 0)->loc,
-				   "semantic error: timer.profile takes no argument");
-		return !strchr(c1->name, '*') ? false : true;
+	const struct pp_component *with_arg = profile_arg_comp(pp);
+	if (with_arg) {
+		/* Under a wildcard, the point just is not this one. */
+		if (has_wildcard(pp))
+			return true;
+		diag_error(with_arg->arg->loc, "semantic error: timer.profile takes no argument");
+		return false;
 	}
+	static const char *const names[] = {"timer", "profile", "tick"};
 	struct arena *a = &s->arena;
 	struct probe_point *cp = arena_alloc(a, sizeof(*cp));
 	cp->loc = pp->loc;
 	cp->optional = pp->optional;
 	cp->sufficient = pp->sufficient;
-	vec_push(a, &cp->comps, comp_new(a, "timer", NULL, comp_at(pp, 0)->loc));
-	vec_push(a, &cp->comps, comp_new(a, "profile", NULL, c1->loc));
+	VEC_FOREACH(pp->comps, i)
+		vec_push(a, &cp->comps, comp_new(a, names[i], NULL, comp_at(pp, i)->loc));
 	vec_push(a, out, cp);
 	return true;
 }

@@ -269,40 +269,44 @@ static __always_inline int64_t btap_str_len(const char *s)
 
 /* text_str: the two passes over the input as bpf_loop callbacks. The
  * verifier iterates a callback until its states converge, which they do
- * not while the positions advance by exactly known steps: the step goes
- * through map memory (whose contents it does not track) to become a
- * bounded unknown. */
-static __always_inline int btap_opaque(char *cell, int e)
-{
-	*(volatile unsigned char *)cell = (unsigned char)(((e >> 8) << 4) | (e & 0xf));
-	return *(volatile unsigned char *)cell;
-}
+ * not while the positions advance by exactly known steps: the positions
+ * live in map memory, whose contents it does not track, so each iteration
+ * starts from the same bounded unknowns. */
+struct btap_text_vars {
+	int64_t i, o, total;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct btap_text_vars);
+} btap_textvars SEC(".maps");
 
 struct btap_text_ctx {
 	const char *s;
 	char *dst;
-	int64_t i, o, total, budget, q;
+	struct btap_text_vars *v;
+	int64_t budget, q;
 };
 
 static long btap_text_len_step(__u32 k, void *data)
 {
 	struct btap_text_ctx *x = data;
-	int64_t i = x->i;
+	int64_t i = x->v->i;
 	int e;
-	if (i < 0 || i >= MAXSTRINGLEN - 1 || !x->s[i] || x->total > 16 * MAXSTRINGLEN)
+	if (i < 0 || i >= MAXSTRINGLEN - 1 || !x->s[i] || x->v->total > 16 * MAXSTRINGLEN)
 		return 1;
-	e = btap_opaque(x->dst + MAXSTRINGLEN - 1, btap_escape_len(x->s, i));
-	/* masks that change no value but give the verifier the full range at
-	 * once, so the callback's states converge in one step */
-	x->total = (x->total + (e & 0xf)) & 0x1ffff;
-	x->i = (i + ((e >> 4) & 7)) & BTAP_STRMASK;
+	e = btap_escape_len(x->s, i);
+	x->v->total += e & 0xff;
+	x->v->i = i + (e >> 8);
 	return 0;
 }
 
 static long btap_text_put_step(__u32 k, void *data)
 {
 	struct btap_text_ctx *x = data;
-	int64_t i = x->i, o = x->o;
+	int64_t i = x->v->i, o = x->v->o;
 	int e, n;
 	if (i < 0 || i >= MAXSTRINGLEN - 1 || !x->s[i])
 		return 1;
@@ -311,31 +315,38 @@ static long btap_text_put_step(__u32 k, void *data)
 	if ((o - x->q) + n > x->budget || o < 0 || o + n >= MAXSTRINGLEN - 1)
 		return 1;
 	btap_escape_put(x->dst, o, x->s, i, n);
-	e = btap_opaque(x->dst + MAXSTRINGLEN - 1, e);
-	x->o = (o + (e & 0xf)) & BTAP_STRMASK;
-	x->i = (i + ((e >> 4) & 7)) & BTAP_STRMASK;
+	x->v->o = o + n;
+	x->v->i = i + (e >> 8);
 	return 0;
 }
 
 static __always_inline char *btap_text_str_(char *dst, const char *s, int64_t outlen, int64_t quoted)
 {
-	struct btap_text_ctx x = {s, dst, 0, 0, 0, 0, quoted ? 1 : 0};
+	__u32 zero = 0;
+	struct btap_text_vars *v = bpf_map_lookup_elem(&btap_textvars, &zero);
+	struct btap_text_ctx x = {s, dst, v, 0, quoted ? 1 : 0};
 	int64_t budget = (outlen <= 0 || outlen > MAXSTRINGLEN - 1) ? MAXSTRINGLEN - 1 : outlen;
+	int64_t o;
 	int truncated;
+	dst[0] = 0;
+	if (!v)
+		return dst;
 	if (quoted)
 		budget = budget > 3 ? budget - 2 : 1;
+	v->i = v->o = v->total = 0;
 	bpf_loop(MAXSTRINGLEN, btap_text_len_step, &x, 0);
-	truncated = x.total > budget;
+	truncated = v->total > budget;
 	if (quoted && truncated)
 		budget = budget > 4 ? budget - 3 : 1;
 	x.budget = budget;
-	x.i = 0;
+	v->i = 0;
+	v->o = 0;
 	if (quoted) {
 		dst[0] = '"';
-		x.o = 1;
+		v->o = 1;
 	}
 	bpf_loop(MAXSTRINGLEN, btap_text_put_step, &x, 0);
-	int64_t o = x.o;
+	o = v->o;
 	if (quoted && o >= 0 && o < MAXSTRINGLEN - 1)
 		dst[o++] = '"';
 	for (int k = 0; quoted && truncated && k < 3; k++)
@@ -531,6 +542,40 @@ static __always_inline void btap_stat_add(struct btap_ctx *c, void *m, const voi
 	b = btap_hist_bucket(v, kind, start, interval, nbuckets);
 	if (b >= 0 && b < nbuckets && b < 128)
 		s->buckets[b]++;
+}
+
+/* Reading a statistic in a kernel probe: the partials of every CPU
+ * merged (count, sum, min, max, avg; @variance is the runner's). */
+enum { RT_STAT_COUNT, RT_STAT_SUM, RT_STAT_MIN, RT_STAT_MAX, RT_STAT_AVG, RT_STAT_VARIANCE };
+#ifndef BTAP_MAX_CPUS
+#define BTAP_MAX_CPUS 256
+#endif
+
+static __always_inline int64_t btap_stat_get(struct btap_ctx *c, void *m, const void *k, int op, int site)
+{
+	int64_t count = 0, sum = 0, min = 0, max = 0;
+	for (__u32 cpu = 0; cpu < BTAP_MAX_CPUS; cpu++) {
+		struct btap_stat *s = bpf_map_lookup_percpu_elem(m, k, cpu);
+		if (!s)
+			break;
+		if (s->count == 0)
+			continue;
+		if (count == 0 || s->min < min)
+			min = s->min;
+		if (count == 0 || s->max > max)
+			max = s->max;
+		count = btap_add(count, s->count);
+		sum = btap_add(sum, s->sum);
+	}
+	if (op == RT_STAT_COUNT)
+		return count;
+	if (op == RT_STAT_SUM)
+		return sum;
+	if (count == 0) {
+		btap_raise_lit(c, site, "empty aggregate");
+		return 0;
+	}
+	return op == RT_STAT_MIN ? min : op == RT_STAT_MAX ? max : btap_sdiv(sum, count);
 }
 
 /* ---- output records ------------------------------------------------------- */

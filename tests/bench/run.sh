@@ -16,3 +16,4 @@ if command -v stap >/dev/null 2>&1; then
 	echo "stap -p1 on the same script: $(( (e - s) / 1000000 )) ms (wall, whole process)"
 	rm -rf "$k"
 fi
+sh tests/bench/bpf/run.sh

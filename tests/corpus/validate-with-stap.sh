@@ -31,8 +31,9 @@ check() {
 	kind=$(basename "$(dirname "$f")")
 	[ "$kind" = scripts ] && kind=good
 	args=$(header args "$f"); opts=$(header opts "$f")
-	# "# args:" is split like a shell command line (quotes group words)
-	out=$(eval "stap -p1 -r \"\$ktree\" $opts \"\$f\" $args" 2>&1); rc=$?
+	# "# args:" and "# opts:" are split on white space, without quoting
+	# shellcheck disable=SC2086
+	out=$(stap -p1 -r "$ktree" $opts "$f" $args 2>&1); rc=$?
 	want=0
 	[ "$kind" = bad-parse ] && want=1
 	if [ "$kind" = bad-semantic ] && header error "$f" | grep -q '(pass 1 in stap)'; then want=1; fi
@@ -50,9 +51,12 @@ check_p2() {
 	f=$1 kind=$2 opts=$3 args=$4
 	[ "$kind" = bad-parse ] && return
 	grep -q 'kernel\.trace' "$f" && return
+	# stap resolves timer.profile through kernel symbols this tree lacks
+	grep -q 'timer\.profile' "$f" && return
 	grep -q '^# pass: 1' "$f" && return
 	header error "$f" | grep -q 'pass 1 in stap\|later pass in stap' && return
-	out=$(eval "stap -p2 -r \"\$ktree\" $opts \"\$f\" $args" 2>&1); rc=$?
+	# shellcheck disable=SC2086
+	out=$(stap -p2 -r "$ktree" $opts "$f" $args 2>&1); rc=$?
 	want=0; [ "$kind" = bad-semantic ] && want=1
 	got=0; [ $rc -ne 0 ] && got=1
 	if [ $want -ne $got ]; then

@@ -53,4 +53,50 @@ if [ $rc = 1 ] && [ ! -s "$T/stdout" ] && grep -q '^<input>:1:' "$T/stderr" && g
 else
 	fail "located parse error (rc=$rc)"; cat "$T/stderr" | head -5
 fi
+# The script cache: a repeated translation skips passes 1-3; anything that
+# changes their result is a miss. A private cache root keeps it predictable.
+sc() { XDG_CACHE_HOME="$T/sc" "$BTAP" -v -p4 "$@"; }
+SC_HIT='Pass 1-3: skipped \(cached script\)'
+SC_MISS='Pass 1: parsed user script'
+SC_PROG='probe begin { printf("%s\n", @1); exit() }'
+expect script-cache-first 0 "$SC_MISS" -- sc -e "$SC_PROG" one
+expect script-cache-hit 0 "$SC_HIT" -- sc -e "$SC_PROG" one
+expect script-cache-text 0 "$SC_MISS" -- sc -e "$SC_PROG " one
+expect script-cache-arg 0 "$SC_MISS" -- sc -e "$SC_PROG" two
+expect script-cache-arg-hit 0 "$SC_HIT" -- sc -e "$SC_PROG" two
+expect script-cache-define 0 "$SC_MISS" -- sc -D SC_X=1 -e "$SC_PROG" one
+expect script-cache-define-hit 0 "$SC_HIT" -- sc -D SC_X=1 -e "$SC_PROG" one
+expect script-cache-define-val 0 "$SC_MISS" -- sc -D SC_X=2 -e "$SC_PROG" one
+mkdir -p "$T/sclib"
+echo 'function sc_lib() { return 1 }' >"$T/sclib/sc.stp"
+expect script-cache-tapset-first 0 "$SC_MISS" -- sc -I "$T/sclib" -e "$SC_PROG" one
+expect script-cache-tapset-hit 0 "$SC_HIT" -- sc -I "$T/sclib" -e "$SC_PROG" one
+echo 'function sc_lib() { return 22 }' >"$T/sclib/sc.stp"
+expect script-cache-tapset-touched 0 "$SC_MISS" -- sc -I "$T/sclib" -e "$SC_PROG" one
+echo 'function sc_lib2() { return 3 }' >"$T/sclib/sc2.stp"
+expect script-cache-tapset-added 0 "$SC_MISS" -- sc -I "$T/sclib" -e "$SC_PROG" one
+# a file script: its contents are part of the key
+printf "%s\n" "$SC_PROG" >"$T/sc.stp"
+expect script-cache-file-first 0 "$SC_MISS" -- sc "$T/sc.stp" one
+expect script-cache-file-hit 0 "$SC_HIT" -- sc "$T/sc.stp" one
+printf "%s # edited\n" "$SC_PROG" >"$T/sc.stp"
+expect script-cache-file-edited 0 "$SC_MISS" -- sc "$T/sc.stp" one
+# a hit prints the same artifact for -p4 as the miss did, and runs it
+first=$(XDG_CACHE_HOME="$T/sc" "$BTAP" -p4 -e "$SC_PROG" one 2>/dev/null)
+again=$(XDG_CACHE_HOME="$T/sc" "$BTAP" -p4 -e "$SC_PROG" one 2>/dev/null)
+if [ -n "$first" ] && [ "$first" = "$again" ] && [ -f "$first/prog.so" ]; then
+	pass "script-cache-p4-path"
+else
+	fail "script-cache-p4-path ('$first' vs '$again')"
+fi
+# an entry whose artifact is gone, a garbled entry, or an index that cannot
+# be used at all only mean a miss
+rm -rf "$first"
+expect script-cache-artifact-gone 0 "$SC_MISS" -- sc -e "$SC_PROG" one
+expect script-cache-artifact-rebuilt 0 "$SC_HIT" -- sc -e "$SC_PROG" one
+for f in "$T"/sc/btap/scripts/*; do printf 'garbage' >"$f"; done
+expect script-cache-garbled 0 "$SC_MISS" -- sc -e "$SC_PROG" one
+rm -rf "$T/sc/btap/scripts" && echo x >"$T/sc/btap/scripts"
+expect script-cache-unusable 0 "$SC_MISS" -- sc -e "$SC_PROG" one
+expect script-cache-unusable-again 0 "$SC_MISS" -- sc -e "$SC_PROG" one
 summary cli

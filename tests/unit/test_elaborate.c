@@ -249,6 +249,11 @@ static void test_timers(void)
 		 "timer.s(1).randomize(1) /* <- timer.ms(100),timer.s(1).randomize(1),timer.hz(100),timer.profile */\n"
 		 "timer.hz(100) /* <- timer.ms(100),timer.s(1).randomize(1),timer.hz(100),timer.profile */\n"
 		 "timer.profile /* <- timer.ms(100),timer.s(1).randomize(1),timer.hz(100),timer.profile */\n");
+	/* timer.profile.tick is the full name of timer.profile. */
+	check_p2("probe timer.profile.tick { println(1) }", "# probes\ntimer.profile.tick /* <- timer.profile.tick */\n");
+	check_p2("probe timer.profile.* { println(1) }", "# probes\ntimer.profile.tick /* <- timer.profile.* */\n");
+	check_error("probe timer.profile.tick(1) { }", "<test>:1:26: error: semantic error: timer.profile takes no argument");
+	check_error("probe timer.profile.tock { }", "no match for probe point timer.profile.tock");
 	check_error("probe timer.ms(0) { }",
 		    "<test>:1:16: error: semantic error: timer.ms interval 0 out of range (1, 86400000)");
 	check_error("probe timer.s(-1) { }",
@@ -381,9 +386,10 @@ static void test_warnings(void)
 	CHECK(r.ok);
 	CHECK_STR(r.diags, "");
 	run_end(&r);
-	/* Dead stores are gone from the program; side effects stay. */
+	/* Dead stores are gone from the program; side effects stay (and n,
+	 * no longer read, is printed at the end as stap does). */
 	char *got = p2_of("global n\nprobe begin { x = execname(); y = n++; println(1) }", false, NULL);
-	CHECK_STR(got, "# globals\nn:long\n# probes\nbegin /* <- begin */\n");
+	CHECK_STR(got, "# globals\nn:long\n# probes\nbegin /* <- begin */\nend /* <- end */\n");
 	free(got);
 }
 
@@ -481,6 +487,171 @@ static void test_robustness(void)
 	}
 }
 
+
+/* print and printf yield a long (0), as in stap: `return` with a printf on
+ * the next line parses as `return printf(..)`. A call without a value is
+ * still fine as a statement. */
+static void test_print_value(void)
+{
+	check_p2("function show(x) {\n\tif (x < 0) return\n\tprintf(\"%d\\n\", x)\n}\nprobe begin { show(1) }",
+		 "# functions\nshow:long (x:long)\n# probes\nbegin /* <- begin */\n");
+	check_p2("probe begin { x = printf(\"a\"); println(x) }",
+		 "# probes\nbegin /* <- begin */\n  # locals\n  x:long\n");
+	check_ok_diag("function f() { println(1) } function g() { if (1) return; f() } probe begin { g(); f() }",
+		      NULL);
+	check_error("function f() { println(1) }\nprobe begin { println(f()) }", "'f' returns no value");
+}
+
+/* foreach over a histogram's buckets: one long key, a long value. */
+static void test_hist_foreach(void)
+{
+	check_p2("global h\nprobe begin { h <<< 1; foreach (v = b in @hist_log(h)-) printf(\"%d %d %d\\n\", b, v, @hist_log(h)[b]) }",
+		 "# globals\nh:stats\n# probes\nbegin /* <- begin */\n  # locals\n  b:long\n  v:long\n");
+	check_p2("global s\nprobe begin { s[\"a\"] <<< 1; foreach (b+ in @hist_linear(s[\"a\"], 0, 10, 2) limit 3) println(b) }",
+		 "# globals\ns:stats [string]\n# probes\nbegin /* <- begin */\n  # locals\n  b:long\n");
+	check_error("global h\nprobe begin { h <<< 1; foreach ([a, b] in @hist_log(h)) println(a) }",
+		    "<test>:2:24: error: semantic error: foreach over a histogram takes exactly one key (the bucket), not 2");
+	check_error("global h\nprobe begin { h <<< 1; foreach (b in @hist_log(h)) println(b . \"\") }",
+		    "type mismatch for 'b': expected string but it is long");
+	/* After pass 2: the foreach's array is the E_HIST itself. */
+	struct run r;
+	run_start(&r, "global h\nprobe begin { h <<< 1; foreach (b in @hist_log(h)) println(b) }", false, false);
+	CHECK(r.ok);
+	if (r.ok) {
+		struct probe *d = r.s.prog.probes.v[0];
+		struct stmt *fe = d->body->stmts.v[1];
+		CHECK(fe->kind == S_FOREACH && fe->fe_array->kind == E_HIST && fe->fe_array->operand->var &&
+		      fe->fe_array->operand->var->type == TY_STATS && fe->fe_array->var == NULL);
+		struct expr *k = fe->fe_keys.v[0];
+		CHECK(k->var && !k->var->is_global && k->var->type == TY_LONG);
+	}
+	run_end(&r);
+}
+
+/* No element of an array changes while a foreach walks it. */
+static void test_foreach_writes(void)
+{
+	static const char *const decls =
+		"global a, b, s, t\n"
+		"function f() { a[1] = 5 }\nfunction g() { f() }\nfunction h() { t <<< 2 }\n"
+		"probe begin { a[1] = 1; b[1] = 1; s[1] <<< 1; t <<< 1 }\n";
+	static const struct {
+		const char *body, *want;
+	} cases[] = {
+		{"foreach (k in a) a[k + 1] = 1", "<test>:6:30: error: semantic error: variable 'a' modified during 'foreach' iteration"},
+		{"foreach (k in a) delete a[k]", "<test>:6:37: error: semantic error: variable 'a' modified during 'foreach' iteration"},
+		{"foreach (k in a) a[k]++", "variable 'a' modified during 'foreach' iteration"},
+		{"foreach (k in a) a[k] += 1", "variable 'a' modified during 'foreach' iteration"},
+		{"foreach (k in s) s[k] <<< 1", "variable 's' modified during 'foreach' iteration"},
+		{"foreach (k in a) { foreach (j in b) a[j] = 2 }", "variable 'a' modified during 'foreach' iteration"},
+		{"foreach ([k] in a[*]) a[k] = 2", "variable 'a' modified during 'foreach' iteration"},
+		{"foreach (k in a) f()", "<test>:6:30: error: semantic error: function call modifies var 'a' during 'foreach' iteration"},
+		{"foreach (k in @hist_log(t)) h()", "function call modifies var 't' during 'foreach' iteration"},
+		{"foreach (k in a) a[k] = 1", "<test>:6:13: note: the foreach over 'a' is here"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		char *script = NULL;
+		if (asprintf(&script, "%sprobe end { %s }", decls, cases[i].body) < 0)
+			continue;
+		check_error(script, cases[i].want);
+		free(script);
+	}
+	/* Reading, deleting it whole, other arrays, and functions that only
+	 * reach a change through further calls are fine (as in stap). */
+	static const char *const fine[] = {
+		"foreach (k in a) println(a[k])",
+		"foreach (k in a) delete a",
+		"foreach (k in a) b[k] = a[k]",
+		"foreach (k in a) g()",
+		"foreach (k in @hist_log(t)) t <<< 1",
+	};
+	for (size_t i = 0; i < sizeof fine / sizeof *fine; i++) {
+		char *script = NULL;
+		if (asprintf(&script, "%sprobe end { %s; println(@count(t), b[1], @count(s[1])) }", decls, fine[i]) < 0)
+			continue;
+		struct run r;
+		run_start(&r, script, false, false);
+		CHECK(r.ok);
+		if (!r.ok)
+			fprintf(stderr, "script: %s\n%s", script, r.diags);
+		run_end(&r);
+		free(script);
+	}
+}
+
+static void test_unresolved_global(void)
+{
+	check_error("global nothing\nprobe begin { delete nothing; exit() }",
+		    "<test>:1:8: error: semantic error: unresolved type for global 'nothing'");
+	check_error("global a\nprobe begin { delete a }", "<test>:1:8: error: semantic error: unresolved type for global 'a'");
+	/* `next` in a function is accepted, as by stap. */
+	check_ok_diag("function skip() { next }\nprobe begin { skip(); exit() }", NULL);
+}
+
+/* probe x = point { prologue }, { epilogue }: the user's body between. */
+static void test_alias_epilogue_body(void)
+{
+	struct run r;
+	run_start(&r, "probe foo = begin { a = 1 }, { printf(\"%d %d\\n\", a, b) }\nprobe foo { b = 2 }", false, false);
+	CHECK(r.ok);
+	CHECK(r.s.prog.probes.n == 1);
+	if (r.ok && r.s.prog.probes.n == 1) {
+		struct probe *d = r.s.prog.probes.v[0];
+		CHECK(d->body->kind == S_BLOCK && d->body->stmts.n == 3);
+		if (d->body->stmts.n == 3) {
+			struct stmt *pro = d->body->stmts.v[0], *user = d->body->stmts.v[1], *epi = d->body->stmts.v[2];
+			CHECK(pro->loc.line == 1 && pro->loc.col == 19);
+			CHECK(user->loc.line == 2);
+			CHECK(epi->loc.line == 1 && epi->loc.col == 30);
+		}
+		CHECK(d->locals.n == 2);
+	}
+	run_end(&r);
+}
+
+/* Globals written but never read are printed at the end, in stap's form. */
+static void test_display_unread(void)
+{
+	char *got = p2_of("global c\nprobe begin { c = 5; exit() }", true, NULL);
+	CHECK(strstr(got, "end /* <- end */\n{\n    printf(\"c=%#x\\n\", c);\n}\n") != NULL);
+	free(got);
+	got = p2_of("global s\nprobe begin { s = \"x\" }", true, NULL);
+	CHECK(strstr(got, "printf(\"s=\\\"%#s\\\"\\n\", s);") != NULL);
+	free(got);
+	got = p2_of("global a\nprobe begin { a[\"foo\", 1] = 3 }", true, NULL);
+	CHECK(strstr(got, "end /* <- end */\n  # locals\n  __idx0:string\n  __idx1:long\n  __val:long\n") != NULL);
+	CHECK(strstr(got, "foreach (__val = [__idx0, __idx1] in a-)\n"
+			  "        printf(\"a[\\\"%#s\\\",%#d]=%#x\\n\", __idx0, __idx1, __val);") != NULL);
+	free(got);
+	got = p2_of("global st\nprobe begin { st <<< 1 }", true, NULL);
+	CHECK(strstr(got, "if (@count(st) == 0)\n        printf(\"st @count=0x0\\n\");\n    else\n"
+			  "        printf(\"st @count=%#d @min=%#d @max=%#d @sum=%#d @avg=%#d\\n\", @count(st), @min(st), @max(st), @sum(st), @avg(st));") != NULL);
+	free(got);
+	got = p2_of("global sa\nprobe begin { sa[2] <<< 4 }", true, NULL);
+	CHECK(strstr(got, "foreach (__idx0 in sa-)\n        printf(\"sa[%#d] @count=%#d @min=%#d @max=%#d @sum=%#d @avg=%#d\\n\", "
+			  "__idx0, @count(sa[__idx0]), @min(sa[__idx0]), @max(sa[__idx0]), @sum(sa[__idx0]), @avg(sa[__idx0]));") != NULL);
+	free(got);
+	/* Updating a global in place is not reading it; using the result is. */
+	check_p2("global c\nprobe begin { c++; c += 2 }", "# globals\nc:long\n# probes\nbegin /* <- begin */\nend /* <- end */\n");
+	check_p2("global c\nprobe begin { println(c++) }", "# globals\nc:long\n# probes\nbegin /* <- begin */\n");
+	/* Deleting counts as a use; so do foreach, `in` and @count. */
+	check_p2("global a\nprobe begin { a[1] = 1; delete a }", "# globals\na:long [long]\n# probes\nbegin /* <- begin */\n");
+	check_p2("global a\nprobe begin { a[1] = 1; println([1] in a) }",
+		 "# globals\na:long [long]\n# probes\nbegin /* <- begin */\n");
+	/* The synthesized probe is located at the global's declaration. */
+	struct run r;
+	run_start(&r, "global x,\n  c\nprobe begin { c = 1; x = c }", false, false);
+	CHECK(r.ok && r.s.prog.probes.n == 2);
+	if (r.ok && r.s.prog.probes.n == 2) {
+		struct probe *e = r.s.prog.probes.v[1];
+		CHECK(e->loc.line == 1 && e->loc.col == 8);
+		CHECK(e->provider && strcmp(e->provider->name, "begin") == 0);
+	}
+	run_end(&r);
+	/* Tapset globals are never printed, and no warning is given. */
+	check_ok_diag("global c\nprobe begin { c = 5; println(fixture_count()) }", NULL);
+}
+
 int main(void)
 {
 	test_types();
@@ -497,5 +668,11 @@ int main(void)
 	test_listing();
 	test_p2_bodies();
 	test_robustness();
+	test_print_value();
+	test_hist_foreach();
+	test_foreach_writes();
+	test_unresolved_global();
+	test_alias_epilogue_body();
+	test_display_unread();
 	return CHECK_DONE();
 }

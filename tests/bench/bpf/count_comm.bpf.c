@@ -1,14 +1,19 @@
 /* Hand-written reference for the per-event benchmark: what
  *   global c; probe kernel.trace("syscalls:sys_enter_getpid") { c[execname()] <<< 1 }
  * costs when written directly against libbpf: the task's comm as key, a
- * per-CPU hash holding a count, no atomics. */
+ * per-CPU hash holding a count, no atomics. Built a second time with
+ * -DKEY_LEN=128 (a key as wide as btap's MAXSTRINGLEN strings) to show what
+ * the key width alone costs. */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 
 #define COMM_LEN 16
+#ifndef KEY_LEN
+#define KEY_LEN COMM_LEN
+#endif
 
 struct comm_key {
-	char comm[COMM_LEN];
+	char comm[KEY_LEN];
 };
 
 struct {
@@ -21,8 +26,9 @@ struct {
 SEC("tracepoint/syscalls/sys_enter_getpid")
 int count_getpid(void *ctx)
 {
+	(void)ctx;
 	struct comm_key key = {};
-	bpf_get_current_comm(key.comm, sizeof(key.comm));
+	bpf_get_current_comm(key.comm, COMM_LEN);
 
 	__u64 *count = bpf_map_lookup_elem(&counts, &key);
 	if (count) {

@@ -7,6 +7,7 @@
  * attached, and the loader exits when CMD does. */
 #include <errno.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,22 +55,26 @@ static void print_counts(struct bpf_map *map)
 {
 	int fd = bpf_map__fd(map);
 	int ncpus = libbpf_num_possible_cpus();
+	size_t key_size = bpf_map__key_size(map);
 	unsigned long long *values = calloc((size_t)ncpus, sizeof(*values));
-	char key[16], next[16];
-	char *prev = NULL;
+	char *key = calloc(2, key_size + 1);	/* current and next, NUL-terminated */
+	char *next = key ? key + key_size + 1 : NULL;
+	bool have_key = false;
 
-	if (!values)
-		return;
-	while (bpf_map_get_next_key(fd, prev, next) == 0) {
+	if (!values || !key || bpf_map__value_size(map) != sizeof(*values))
+		goto out;
+	while (bpf_map_get_next_key(fd, have_key ? key : NULL, next) == 0) {
 		unsigned long long sum = 0;
 		if (bpf_map_lookup_elem(fd, next, values) == 0)
 			for (int i = 0; i < ncpus; i++)
 				sum += values[i];
 		printf("%-16.16s %llu\n", next, sum);
-		memcpy(key, next, sizeof(key));
-		prev = key;
+		memcpy(key, next, key_size);
+		have_key = true;
 	}
+out:
 	free(values);
+	free(key);
 }
 
 int main(int argc, char **argv)

@@ -4,14 +4,16 @@
 # Numbers are reported, never asserted: each target is printed next to its
 # measurement with "met" or "NOT met".
 #
-# Environment: BTAP (default ./btap), BENCH_CALLS (getpid calls per round,
-# default 2000000), BENCH_ROUNDS (default 3), BENCH_PRINTF_CALLS (default
-# 300000), BENCH_CPU (pin the workload to this CPU; default: not pinned).
+# Environment: BTAP (default ./btap), BPFTRACE (default bpftrace),
+# BENCH_CALLS (getpid calls per round, default 2000000), BENCH_ROUNDS
+# (default 3), BENCH_PRINTF_CALLS (default 300000), BENCH_CPU (pin the
+# workload to this CPU; default: not pinned).
 ROOT=$(cd "$(dirname "$0")/../../.." && pwd)
 cd "$ROOT" || exit 1
 HERE=tests/bench/bpf
 BIN=$ROOT/build/bench-bpf
 BTAP=${BTAP:-./btap}
+BPFTRACE=${BPFTRACE:-bpftrace}
 CALLS=${BENCH_CALLS:-2000000}
 ROUNDS=${BENCH_ROUNDS:-3}
 PRINTF_CALLS=${BENCH_PRINTF_CALLS:-300000}
@@ -71,14 +73,12 @@ show_failure() {
 	fi
 }
 
-# Compile a C helper from $HERE into $BIN when its source is newer.
+# Compile a C helper from $HERE into $BIN (each takes well under a second).
 build_tool() {
 	name=$1
 	shift
-	if [ ! -x "$BIN/$name" ] || [ "$HERE/$name.c" -nt "$BIN/$name" ]; then
-		$CC -O2 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter \
-			-o "$BIN/$name" "$HERE/$name.c" "$@" || return 1
-	fi
+	$CC -O2 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter -Wshadow -Wstrict-prototypes \
+		-o "$BIN/$name" "$HERE/$name.c" "$@"
 }
 
 build_all() {
@@ -88,7 +88,9 @@ build_all() {
 	arch_inc=/usr/include/$($CC -dumpmachine 2>/dev/null)
 	if ! build_tool count_comm -lbpf ||
 		! clang -target bpf -O2 -g -I"$arch_inc" -c "$HERE/count_comm.bpf.c" \
-			-o "$BIN/count_comm.bpf.o"; then
+			-o "$BIN/count_comm.bpf.o" ||
+		! clang -target bpf -O2 -g -I"$arch_inc" -DKEY_LEN=128 -c "$HERE/count_comm.bpf.c" \
+			-o "$BIN/count_comm128.bpf.o"; then
 		echo "hand-written libbpf program: cannot build it (needs clang and libbpf-dev); skipped"
 		HANDWRITTEN=no
 	fi
@@ -100,7 +102,7 @@ machine_facts() {
 	echo "cpu: ${cpu:-unknown} x $(nproc)  load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 	echo "btap: $($BTAP -V 2>&1 | head -n 1)"
 	if [ "$HAVE_BPFTRACE" = yes ]; then
-		echo "bpftrace: $(bpftrace --version 2>&1 | head -n 1)"
+		echo "bpftrace: $("$BPFTRACE" --version 2>&1 | head -n 1)"
 	else
 		echo "bpftrace not installed"
 	fi
@@ -131,7 +133,7 @@ startup() {
 		show_failure "btap, warm" "$TMP/warm"
 	fi
 	if [ "$HAVE_BPFTRACE" = yes ]; then
-		if "$BIN/timeit" -n 5 -t 60 -- bpftrace -e 'BEGIN { exit() }' >"$TMP/bt" 2>&1; then
+		if "$BIN/timeit" -n 5 -t 60 -- "$BPFTRACE" -e 'BEGIN { exit() }' >"$TMP/bt" 2>&1; then
 			printf '   %-34s %8s ms  (%s)   reference\n' "bpftrace 'BEGIN { exit() }'" \
 				"$(field median_ms "$TMP/bt")" "$(cut -d' ' -f2- "$TMP/bt")"
 		else
@@ -208,7 +210,7 @@ overhead() {
 		HAND_OV=$OVER
 	fi
 	if [ "$HAVE_BPFTRACE" = yes ]; then
-		traced "bpftrace" bpftrace -c "$wl" "$HERE/count.bt"
+		traced "bpftrace" "$BPFTRACE" -c "$wl" "$HERE/count.bt"
 		BT_OV=$OVER
 	else
 		echo "   bpftrace not installed"
@@ -288,9 +290,11 @@ bpf_stats_bench() {
 	wl="$BIN/getpid_loop $(workload_args 1000000 1)"
 	LIMIT=120
 	bpf_cost "btap" "$BTAP" -c "$wl" "$HERE/count.stp"
-	[ "$HANDWRITTEN" = yes ] &&
+	if [ "$HANDWRITTEN" = yes ]; then
 		bpf_cost "hand-written libbpf" "$BIN/count_comm" "$BIN/count_comm.bpf.o" -c "$wl"
-	[ "$HAVE_BPFTRACE" = yes ] && bpf_cost "bpftrace" bpftrace -c "$wl" "$HERE/count.bt"
+		bpf_cost "  same, 128-byte key" "$BIN/count_comm" "$BIN/count_comm128.bpf.o" -c "$wl"
+	fi
+	[ "$HAVE_BPFTRACE" = yes ] && bpf_cost "bpftrace" "$BPFTRACE" -c "$wl" "$HERE/count.bt"
 	sysctl -q -w kernel.bpf_stats_enabled="$STATS_WAS" 2>/dev/null
 	STATS_WAS=""
 }
@@ -316,7 +320,9 @@ printf_run() {
 	# btap reports lost records on stderr: "WARNING: N output records lost".
 	btap_lost=$(sed -n 's/.*WARNING: \([0-9]*\) output records\{0,1\} lost.*/\1/p' "$TMP/pf.err" | head -n 1)
 	[ -n "$btap_lost" ] && lost=$btap_lost
-	if [ -z "$secs" ] || [ -z "$lines" ]; then
+	rc=$(cat "$TMP/pf.rc" 2>/dev/null)
+	if [ -z "$secs" ] || [ -z "$lines" ] || [ "${rc:-1}" -ne 0 ]; then
+		[ -s "$TMP/pf.err" ] || echo "exit status ${rc:-unknown}" >"$TMP/pf.err"
 		show_failure "$name" "$TMP/pf.err"
 		return 1
 	fi
@@ -336,7 +342,7 @@ printf_bench() {
 	BTAP_RATE=""
 	printf_run "btap" "$BTAP" -c "$wl" "$HERE/printf.stp" && BTAP_RATE=$RATE
 	if [ "$HAVE_BPFTRACE" = yes ]; then
-		if printf_run "bpftrace" bpftrace -c "$wl" "$HERE/printf.bt" && [ -n "$BTAP_RATE" ]; then
+		if printf_run "bpftrace" "$BPFTRACE" -c "$wl" "$HERE/printf.bt" && [ -n "$BTAP_RATE" ]; then
 			printf '   delivered events/s btap vs bpftrace: %s vs %s   target >= bpftrace: %s\n' \
 				"$BTAP_RATE" "$RATE" "$(verdict "$BTAP_RATE" ">=" "$RATE")"
 		fi
@@ -390,7 +396,7 @@ rss_bench() {
 		printf '   %-22s %6s MB   target <= 15 MB: %s\n' "btap" "$RSS_MB" "$(verdict "$RSS_MB" "<=" 15)"
 	fi
 	if [ "$HAVE_BPFTRACE" = yes ]; then
-		peak_rss "bpftrace" bpftrace -c "$wl" "$HERE/count.bt" &&
+		peak_rss "bpftrace" "$BPFTRACE" -c "$wl" "$HERE/count.bt" &&
 			printf '   %-22s %6s MB   reference\n' "bpftrace" "$RSS_MB"
 	else
 		echo "   bpftrace not installed"
@@ -406,7 +412,7 @@ if ! build_all; then
 	exit 0
 fi
 HAVE_BPFTRACE=no
-command -v bpftrace >/dev/null 2>&1 && HAVE_BPFTRACE=yes
+command -v "$BPFTRACE" >/dev/null 2>&1 && HAVE_BPFTRACE=yes
 if [ ! -x "$BTAP" ]; then
 	echo "$BTAP not built; skipped"
 	exit 0
