@@ -90,13 +90,18 @@ static struct vardecl *find_local(struct scope *sc, const char *name)
 }
 
 /* A global visible from `from`: the same file's first, then in file order
- * (the user's script before the tapset). Marks it and its file used. */
+ * (the user's script before the tapset; tapset code sees only tapset
+ * globals). Marks it and its file used. */
 static struct vardecl *find_global(struct elab *x, const char *name, const struct src_file *from)
 {
 	struct symtab_entry *best = NULL;
 	for (struct symtab_entry *e = elab_symtab_first(&x->globals, name); e; e = elab_symtab_next(e)) {
 		struct vardecl *v = e->decl;
 		if (v->is_private && e->file->src != from)
+			continue;
+		/* Library code never sees the user's globals: a script's
+		 * `global n` must not capture an alias body's local `n`. */
+		if (from && from->is_tapset && !e->file->is_tapset)
 			continue;
 		if (e->file->src == from) {
 			best = e;
@@ -133,11 +138,25 @@ static void mark(struct vardecl *v, int acc)
 		v->written = true;
 }
 
+/* In the user's script a global the script declares wins over a local that
+ * library code (an alias body expanded into the same probe) created under
+ * that name; only a function's parameters shadow it. */
+static bool user_global_wins(struct scope *sc, const char *name, const struct src_file *from)
+{
+	if (!from || from->is_tapset || (sc->func && find_in(&sc->func->params, name)))
+		return false;
+	for (struct symtab_entry *e = elab_symtab_first(&sc->x->globals, name); e; e = elab_symtab_next(e))
+		if (!e->file->is_tapset)
+			return true;
+	return false;
+}
+
 static void resolve_var(struct scope *sc, struct expr *e, int acc)
 {
 	if (!e->str)
 		return;
-	struct vardecl *v = sc->in_cond ? NULL : find_local(sc, e->str);
+	struct vardecl *v = sc->in_cond || user_global_wins(sc, e->str, e->loc.file) ? NULL
+										  : find_local(sc, e->str);
 	if (!v)
 		v = find_global(sc->x, e->str, e->loc.file);
 	if (!v && sc->in_cond) {
@@ -158,7 +177,7 @@ static struct vardecl *resolve_array(struct scope *sc, const char *name, struct 
 	if (!name)
 		return NULL;
 	struct vardecl *v = NULL;
-	if (!sc->in_cond && find_local(sc, name)) {
+	if (!sc->in_cond && !user_global_wins(sc, name, at.file) && find_local(sc, name)) {
 		elab_error(sc->x, at, "semantic error: %s '%s' must be a global (missing global declaration?)",
 			   what, name);
 		return NULL;
