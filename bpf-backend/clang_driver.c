@@ -120,10 +120,7 @@ static char *read_fd_text(int fd)
 	return b.len ? sb_steal(&b) : (sb_free(&b), NULL);
 }
 
-/* Run argv with stdin from in_fd (or /dev/null when -1) and stdout+stderr
- * captured into *out (NULL if empty). Returns the exit status, or -1 when
- * the program could not be run (with a message in *out). */
-static int run_captured(char *const argv[], int in_fd, char **out)
+int clang_run_captured(char *const argv[], int in_fd, char **out)
 {
 	*out = NULL;
 	int out_fd = memfd_create("btap-clang-out", MFD_CLOEXEC);
@@ -190,7 +187,7 @@ const char *clang_version(const char *clang)
 	char *argv[] = {(char *)clang, "--version", NULL};
 	char *out;
 	char *version = NULL;
-	if (run_captured(argv, -1, &out) == 0 && out) {
+	if (clang_run_captured(argv, -1, &out) == 0 && out) {
 		out[strcspn(out, "\n")] = '\0';
 		version = xstrdup(out);
 	}
@@ -365,7 +362,7 @@ int clang_compile(const struct clang_opts *o, const char *src, size_t len,
 	arg_push(&a, out_obj_path);
 
 	char *diag = NULL;
-	int status = run_captured(a.v, in_fd, &diag);
+	int status = clang_run_captured(a.v, in_fd, &diag);
 	close(in_fd);
 	for (int i = 0; i < a.n_owned; i++)
 		free(a.owned[i]);

@@ -202,59 +202,6 @@ static const char *host_cc(void)
 	return cc;
 }
 
-static char *read_all_fd(int fd)
-{
-	struct strbuf b;
-	sb_init(&b);
-	char buf[8192];
-	lseek(fd, 0, SEEK_SET);
-	ssize_t r;
-	while ((r = read(fd, buf, sizeof(buf))) != 0) {
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			break;
-		sb_putn(&b, buf, (size_t)r);
-	}
-	return b.len ? sb_steal(&b) : (sb_free(&b), NULL);
-}
-
-/* Run argv with stdout and stderr captured into *out; returns the exit
- * status, or -1 when it could not run. */
-static int spawn_captured(char *const argv[], char **out)
-{
-	*out = NULL;
-	int fd = memfd_create("btap-cc-out", MFD_CLOEXEC);
-	if (fd < 0) {
-		*out = xstrdup("cannot capture the compiler's output\n");
-		return -1;
-	}
-	posix_spawn_file_actions_t fa;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	posix_spawn_file_actions_adddup2(&fa, fd, 1);
-	posix_spawn_file_actions_adddup2(&fa, fd, 2);
-	pid_t pid;
-	int err = posix_spawn(&pid, argv[0], &fa, NULL, argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	int status = -1;
-	if (err) {
-		struct strbuf b;
-		sb_init(&b);
-		sb_printf(&b, "cannot run %s: %s\n", argv[0], strerror(err));
-		*out = sb_steal(&b);
-	} else {
-		int ws = 0;
-		pid_t r;
-		while ((r = waitpid(pid, &ws, 0)) < 0 && errno == EINTR)
-			;
-		status = r < 0 ? -1 : WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
-		*out = read_all_fd(fd);
-	}
-	close(fd);
-	return status;
-}
-
 /* ---- one compile ----------------------------------------------------- */
 
 struct compile_job {
@@ -303,7 +250,7 @@ static void compile_user_half(struct compile_job *j)
 	char *argv[] = {(char *)cc, "-std=gnu11", "-O1", "-g", "-shared", "-fPIC",
 			"-DBTAP_TARGET_USER", "-fdiagnostics-color=never", inc, "-Wl,-z,defs",
 			"-o", out, src, NULL};
-	j->rc = spawn_captured(argv, &j->diag) == 0 ? 0 : -1;
+	j->rc = clang_run_captured(argv, -1, &j->diag) == 0 ? 0 : -1;
 }
 
 /* ---- the cache key -------------------------------------------------- */

@@ -165,12 +165,6 @@ static __always_inline int btap_count_action(struct btap_ctx *c, int site)
 
 /* ---- arithmetic (BPF has no signed division before v4) --------------- */
 
-#define btap_add(a, b) ((int64_t)((uint64_t)(a) + (uint64_t)(b)))
-#define btap_sub(a, b) ((int64_t)((uint64_t)(a) - (uint64_t)(b)))
-#define btap_mul(a, b) ((int64_t)((uint64_t)(a) * (uint64_t)(b)))
-#define btap_neg(a) ((int64_t)(0 - (uint64_t)(a)))
-#define btap_shl(a, b) ((int64_t)((uint64_t)(a) << ((b) & 63)))
-#define btap_shr(a, b) ((int64_t)(a) >> ((b) & 63))
 
 static __always_inline int64_t btap_sdiv(int64_t x, int64_t y)
 {
@@ -194,23 +188,7 @@ static __always_inline int64_t btap_smod(int64_t x, int64_t y)
 	return x < 0 ? (int64_t)(0 - r) : (int64_t)r;
 }
 
-static __always_inline int64_t btap_div(struct btap_ctx *c, int64_t x, int64_t y, int site)
-{
-	if (y == 0) {
-		btap_raise_lit(c, site, "division by zero");
-		return 0;
-	}
-	return btap_sdiv(x, y);
-}
-
-static __always_inline int64_t btap_mod(struct btap_ctx *c, int64_t x, int64_t y, int site)
-{
-	if (y == 0) {
-		btap_raise_lit(c, site, "division by zero");
-		return 0;
-	}
-	return btap_smod(x, y);
-}
+#include "../btap_arith.h"
 
 /* ---- strings -------------------------------------------------------------
  * Every string value is a MAXSTRINGLEN buffer in a map value (scratch,

@@ -139,19 +139,13 @@ static inline int btap_nest_enter(struct btap_ctx *c, int site)
 
 /* ---- arithmetic ------------------------------------------------------- */
 
-#define btap_add(a, b) ((int64_t)((uint64_t)(a) + (uint64_t)(b)))
-#define btap_sub(a, b) ((int64_t)((uint64_t)(a) - (uint64_t)(b)))
-#define btap_mul(a, b) ((int64_t)((uint64_t)(a) * (uint64_t)(b)))
-#define btap_neg(a) ((int64_t)(0 - (uint64_t)(a)))
-#define btap_shl(a, b) ((int64_t)((uint64_t)(a) << ((b) & 63)))
-#define btap_shr(a, b) ((int64_t)(a) >> ((b) & 63))
 
 static inline int64_t btap_sdiv(int64_t x, int64_t y)
 {
 	if (y == 0)
 		return 0;
 	if (y == -1)
-		return btap_neg(x);
+		return (int64_t)(0 - (uint64_t)x);
 	return x / y;
 }
 
@@ -162,23 +156,7 @@ static inline int64_t btap_smod(int64_t x, int64_t y)
 	return x % y;
 }
 
-static inline int64_t btap_div(struct btap_ctx *c, int64_t x, int64_t y, int site)
-{
-	if (y == 0) {
-		btap_raise_lit(c, site, "division by zero");
-		return 0;
-	}
-	return btap_sdiv(x, y);
-}
-
-static inline int64_t btap_mod(struct btap_ctx *c, int64_t x, int64_t y, int site)
-{
-	if (y == 0) {
-		btap_raise_lit(c, site, "division by zero");
-		return 0;
-	}
-	return btap_smod(x, y);
-}
+#include "../btap_arith.h"
 
 /* ---- strings ------------------------------------------------------------ */
 
