@@ -9,6 +9,21 @@
 #ifndef BTAP_STRINGS_H
 #define BTAP_STRINGS_H
 
+/* End text_str's output: the closing quote, "..." when the input did not
+ * fit, the NUL. */
+static BTAP_INLINE char *btap_text_close(char *dst, int64_t o, int64_t quoted, int truncated)
+{
+	if (quoted && o >= 0 && o < MAXSTRINGLEN - 1)
+		dst[o++] = '"';
+	for (int k = 0; quoted && truncated && k < 3; k++)
+		if (o >= 0 && o < MAXSTRINGLEN - 1)
+			dst[o++] = '.';
+	if (o >= 0 && o < MAXSTRINGLEN)
+		dst[o] = 0;
+	return dst;
+}
+
+
 /* Bytes before the NUL. */
 #ifndef BTAP_CUSTOM_STRLEN
 static BTAP_INLINE int64_t btap_str_len(const char *s)
@@ -274,14 +289,7 @@ static BTAP_INLINE char *btap_text_str_(char *dst, const char *s, int64_t outlen
 		o += n;
 		i += e >> 8;
 	}
-	if (quoted && o >= 0 && o < MAXSTRINGLEN - 1)
-		dst[o++] = '"';
-	for (int k = 0; quoted && truncated && k < 3; k++)
-		if (o >= 0 && o < MAXSTRINGLEN - 1)
-			dst[o++] = '.';
-	if (o >= 0 && o < MAXSTRINGLEN)
-		dst[o] = 0;
-	return dst;
+	return btap_text_close(dst, o, quoted, truncated);
 }
 #endif
 

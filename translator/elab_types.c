@@ -7,7 +7,9 @@
  * still unknown is an error. Each function body is walked once per round,
  * not once per call, so recursion costs nothing. */
 #include "elab_internal.h"
+#include "format.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #define MAX_ROUNDS 64
@@ -201,59 +203,24 @@ static enum type ty_index(struct tctx *t, struct expr *e, enum type want)
 
 /* ---- printf-family format strings ----------------------------------- */
 
-/* Expected argument types of a format, or -1 (error reported at at). */
+/* Expected argument types of a format, or -1 (error reported at at). The
+ * runtime's own format parser decides, so pass 2 and the printing agree. */
 static int format_types(struct tctx *t, const char *fmt, struct loc at, enum type *out, int max)
 {
-	int n = 0;
-	for (const char *p = fmt; *p; p++) {
-		if (*p != '%')
-			continue;
-		p++;
-		if (*p == '%')
-			continue;
-		while (*p && strchr("-+ #0", *p))
-			p++;
-		if (*p == '*') {
-			if (n < max)
-				out[n] = TY_LONG;
-			n++;
-			p++;
-		}
-		while (*p >= '0' && *p <= '9')
-			p++;
-		if (*p == '.') {
-			p++;
-			if (*p == '*') {
-				if (n < max)
-					out[n] = TY_LONG;
-				n++;
-				p++;
-			}
-			while (*p >= '0' && *p <= '9')
-				p++;
-		}
-		if (*p == 'l')
-			p++;
-		if (*p && strchr("diuoxXcpbmM", *p)) {
-			if (n < max)
-				out[n] = TY_LONG;
-			n++;
-		} else if (*p == 's') {
-			if (n < max)
-				out[n] = TY_STRING;
-			n++;
-		} else {
-			if (reporting(t)) {
-				if (*p)
-					elab_error(t->x, at, "semantic error: invalid conversion '%%%c' in format string", *p);
-				else
-					elab_error(t->x, at, "semantic error: format string ends in the middle of a conversion");
-			}
-			return -1;
-		}
-		if (!*p)
-			break;
+	int nspecs = rt_format_parse(fmt, NULL, 0);
+	if (nspecs < 0) {
+		if (reporting(t))
+			elab_error(t->x, at, "semantic error: %s in format string", rt_format_check(fmt, NULL));
+		return -1;
 	}
+	struct rt_fmt_spec *specs = xcalloc((size_t)nspecs + 1, sizeof(*specs));
+	rt_format_parse(fmt, specs, nspecs);
+	int kinds[64];
+	int cap = max < 64 ? max : 64;
+	int n = rt_format_arg_kinds(specs, nspecs, kinds, cap);
+	for (int i = 0; i < n && i < cap; i++)
+		out[i] = kinds[i] == RT_ARG_STR ? TY_STRING : TY_LONG;
+	free(specs);
 	return n;
 }
 

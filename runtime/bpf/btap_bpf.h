@@ -325,14 +325,7 @@ static __always_inline char *btap_text_str_(char *dst, const char *s, int64_t ou
 	}
 	bpf_loop(MAXSTRINGLEN, btap_text_put_step, &x, 0);
 	o = v->o;
-	if (quoted && o >= 0 && o < MAXSTRINGLEN - 1)
-		dst[o++] = '"';
-	for (int k = 0; quoted && truncated && k < 3; k++)
-		if (o >= 0 && o < MAXSTRINGLEN - 1)
-			dst[o++] = '.';
-	if (o >= 0 && o < MAXSTRINGLEN)
-		dst[o] = 0;
-	return dst;
+	return btap_text_close(dst, o, quoted, truncated);
 }
 
 /* strpos: one bpf_loop over the start positions, so the verifier checks
@@ -773,23 +766,7 @@ static __always_inline int64_t btap_mem_read_(struct btap_ctx *c, int64_t addr, 
 #define btap_abort() btap_abort_(c)
 #define btap_error(msg) btap_raise_str(c, -1, (msg))
 #define btap_warn(msg) btap_warn_(c, (msg))
-#define btap_maxstringlen() ((int64_t)MAXSTRINGLEN)
-#define btap_strlen(s) btap_str_len(s)
-#define btap_substr(s, start, len) btap_substr_(c->tmp, (s), (start), (len))
-#define btap_byte_at(s, pos) btap_byte_at_((s), (pos))
-#define btap_strpos(h, n) btap_strpos_((h), (n))
-#define btap_strtol(s, base) btap_strtol_((s), (base))
-#define btap_text_str(s, outlen, quoted) btap_text_str_(c->tmp, (s), (outlen), (quoted))
-#define btap_user_string(addr, maxlen) btap_mem_string_(c, (addr), (maxlen), 1)
-#define btap_kernel_string(addr, maxlen) btap_mem_string_(c, (addr), (maxlen), 0)
-#define btap_user_char(addr) btap_mem_read_(c, (addr), 1, 1)
-#define btap_user_short(addr) btap_mem_read_(c, (addr), 2, 1)
-#define btap_user_int(addr) btap_mem_read_(c, (addr), 4, 1)
-#define btap_user_long(addr) btap_mem_read_(c, (addr), 8, 1)
-#define btap_kernel_char(addr) btap_mem_read_(c, (addr), 1, 0)
-#define btap_kernel_short(addr) btap_mem_read_(c, (addr), 2, 0)
-#define btap_kernel_int(addr) btap_mem_read_(c, (addr), 4, 0)
-#define btap_kernel_long(addr) btap_mem_read_(c, (addr), 8, 0)
+#include "../btap_natives.h"
 
 /* The natives that need the current task's struct (the generated unit
  * defines BTAP_NEED_TASK and requests task_struct in its header). */

@@ -1,0 +1,25 @@
+/* Tapset natives whose spelling is the same in both runtimes: each maps to
+ * a helper (btap_str_*, btap_mem_*_) that the including runtime or
+ * btap_strings.h defines. The including runtime's probe context is `c`. */
+#ifndef BTAP_NATIVES_H
+#define BTAP_NATIVES_H
+
+#define btap_maxstringlen() ((int64_t)MAXSTRINGLEN)
+#define btap_strlen(s) btap_str_len(s)
+#define btap_substr(s, start, len) btap_substr_(c->tmp, (s), (start), (len))
+#define btap_byte_at(s, pos) btap_byte_at_((s), (pos))
+#define btap_strpos(h, n) btap_strpos_((h), (n))
+#define btap_strtol(s, base) btap_strtol_((s), (base))
+#define btap_text_str(s, outlen, quoted) btap_text_str_(c->tmp, (s), (outlen), (quoted))
+#define btap_user_string(addr, maxlen) btap_mem_string_(c, (addr), (maxlen), 1)
+#define btap_kernel_string(addr, maxlen) btap_mem_string_(c, (addr), (maxlen), 0)
+#define btap_user_char(addr) btap_mem_read_(c, (addr), 1, 1)
+#define btap_user_short(addr) btap_mem_read_(c, (addr), 2, 1)
+#define btap_user_int(addr) btap_mem_read_(c, (addr), 4, 1)
+#define btap_user_long(addr) btap_mem_read_(c, (addr), 8, 1)
+#define btap_kernel_char(addr) btap_mem_read_(c, (addr), 1, 0)
+#define btap_kernel_short(addr) btap_mem_read_(c, (addr), 2, 0)
+#define btap_kernel_int(addr) btap_mem_read_(c, (addr), 4, 0)
+#define btap_kernel_long(addr) btap_mem_read_(c, (addr), 8, 0)
+
+#endif
