@@ -234,6 +234,29 @@ static void walk_stmt(struct stmt *s, expr_fn fn, void *ctx)
 	walk_stmt(s->catch_body, fn, ctx);
 }
 
+void em_walk_stmt(struct stmt *s, void (*fn)(struct expr *e, void *ctx), void *ctx)
+{
+	walk_stmt(s, fn, ctx);
+}
+
+void em_walk_expr(struct expr *e, void (*fn)(struct expr *e, void *ctx), void *ctx)
+{
+	walk_expr(e, fn, ctx);
+}
+
+void em_each_stmt(struct stmt *s, void (*fn)(struct stmt *s, void *ctx), void *ctx)
+{
+	if (!s)
+		return;
+	fn(s, ctx);
+	VEC_FOREACH(s->stmts, i)
+		em_each_stmt(VEC_AT(s->stmts, i, struct stmt *), fn, ctx);
+	em_each_stmt(s->then, fn, ctx);
+	em_each_stmt(s->els, fn, ctx);
+	em_each_stmt(s->body, fn, ctx);
+	em_each_stmt(s->catch_body, fn, ctx);
+}
+
 /* ---- session settings ------------------------------------------------------ */
 
 static bool define_value(struct session *s, const char *name, int64_t *out)
@@ -885,7 +908,7 @@ static void emit_key_structs(struct emitter *em, struct strbuf *b)
 			sb_puts(b, "\tuint32_t k0;\n");
 		for (int k = 0; k < m->nkeys; k++) {
 			if (m->v->key_types[k] == TY_STRING)
-				sb_printf(b, "\tchar k%d[MAXSTRINGLEN];\n", k);
+				sb_printf(b, "\tchar k%d[%d];\n", k, m->key_width[k] > 0 ? m->key_width[k] : 1);
 			else
 				sb_printf(b, "\tint64_t k%d;\n", k);
 		}
@@ -1217,6 +1240,7 @@ bool emit_program(struct session *s, struct emit_result *out)
 	if (!emitter_setup(&em, s))
 		return false;
 	layout_globals(&em);
+	em_compute_widths(&em);
 	VEC_FOREACH(s->prog.probes, i) {
 		struct probe *p = VEC_AT(s->prog.probes, i, struct probe *);
 		walk_stmt(p->body, note_stats_use, &em);
@@ -1231,7 +1255,7 @@ bool emit_program(struct session *s, struct emit_result *out)
 		int size = m->stats ? stats_value_size(m) : 0;
 		int key = 8;
 		for (int k = 0; k < m->nkeys; k++)
-			key += m->v->key_types[k] == TY_STRING ? (em.msl + 7) / 8 * 8 : 8;
+			key += m->v->key_types[k] == TY_STRING ? (m->key_width[k] + 7) / 8 * 8 : 8;
 		if (size > em.stat_zero_size)
 			em.stat_zero_size = size;
 		if (key > em.stat_zero_size)

@@ -206,7 +206,7 @@ const char *em_index_key(struct em_fn *f, struct em_map *m, struct vec *args, st
 	em_line(f, "btap_key_zero(&fr->k%d);", k);
 	for (int i = 0; i < nargs; i++) {
 		if (m->v->key_types[i] == TY_STRING)
-			em_line(f, "btap_str_copy(fr->k%d.k%d, %s);", k, i, vals[i]);
+			em_line(f, "btap_key_str(fr->k%d.k%d, %s);", k, i, vals[i]);
 		else
 			em_line(f, "fr->k%d.k%d = %s;", k, i, vals[i]);
 	}

@@ -27,6 +27,8 @@ struct em_map {
 	int64_t hist_start, hist_stop, hist_interval;
 	int nbuckets;
 	int bit_shift;
+	/* string keys: the bytes each needs (with the NUL), at most MAXSTRINGLEN */
+	int key_width[MAX_ARRAY_KEYS];
 	bool hist_seen, shift_seen;
 	int64_t max_entries;
 	uint32_t map_type;      /* enum bpf_map_type value */
@@ -115,6 +117,14 @@ struct em_fn {
 };
 
 /* emit.c */
+/* Visit every expression / every statement of a body, outermost first. */
+void em_walk_stmt(struct stmt *s, void (*fn)(struct expr *e, void *ctx), void *ctx);
+void em_walk_expr(struct expr *e, void (*fn)(struct expr *e, void *ctx), void *ctx);
+void em_each_stmt(struct stmt *s, void (*fn)(struct stmt *s, void *ctx), void *ctx);
+/* emit_width.c: string widths of variables, function results and keys. */
+void em_compute_widths(struct emitter *em);
+int em_str_width(struct emitter *em, const struct expr *e);
+
 const char *em_loc_text(struct emitter *em, struct loc at);
 int em_site(struct emitter *em, struct loc at, const char *what);
 struct em_global *em_global_of(struct emitter *em, const struct vardecl *v);

@@ -274,7 +274,7 @@ static void st_foreach(struct em_fn *f, struct stmt *s)
 		struct expr *kv = VEC_AT(s->fe_keys, i, struct expr *);
 		const char *v = em_expr(f, kv);
 		if (m->v->key_types[i] == TY_STRING)
-			em_line(f, "btap_str_copy(%s, k->k%d);", v, i);
+			em_line(f, "btap_str_copy_n(%s, k->k%d, sizeof(k->k%d));", v, i, i);
 		else
 			em_line(f, "%s = k->k%d;", v, i);
 	}

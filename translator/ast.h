@@ -175,6 +175,7 @@ struct vardecl {
 	bool used, written, read;
 	bool is_param;           /* function parameter */
 	int index;               /* position among the program's globals/locals */
+	int str_width;           /* pass 3: most bytes (with the NUL) its string holds */
 };
 
 struct funcdecl {
@@ -191,6 +192,7 @@ struct funcdecl {
 	enum type ret;
 	struct vec locals;       /* struct vardecl* */
 	bool used;
+	int ret_width;           /* pass 3: most bytes (with the NUL) of a string result */
 };
 
 /* One component of a probe point: name, optional (literal) argument. */

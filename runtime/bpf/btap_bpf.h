@@ -203,6 +203,15 @@ static __always_inline char *btap_str_copy(char *dst, const char *src)
 	return dst;
 }
 
+/* Into a string key field, which is as wide as the strings the script
+ * uses as that key (pass 3 works it out): the bound is the field's size. */
+#define btap_key_str(dst, src) btap_str_copy_n((dst), (src), sizeof(dst))
+static __always_inline void btap_str_copy_n(char *dst, const char *src, __u32 n)
+{
+	if (bpf_probe_read_kernel_str(dst, n, src) < 0)
+		dst[0] = 0;
+}
+
 /* dst = a . b; dst has 2 * MAXSTRINGLEN bytes so the second copy can start
  * anywhere in the first half (the verifier checks the worst case). */
 static __always_inline char *btap_str_cat(char *dst, const char *a, const char *b)

@@ -162,6 +162,15 @@ static inline int64_t btap_smod(int64_t x, int64_t y)
 
 #define btap_str_lit(dst, lit) ((char *)memcpy((dst), lit, sizeof(lit)))
 
+/* Into a string key field, as wide as the strings used as that key. */
+#define btap_key_str(dst, src) btap_str_copy_n((dst), (src), sizeof(dst))
+static inline void btap_str_copy_n(char *dst, const char *src, size_t n)
+{
+	size_t len = strnlen(src, n - 1);
+	memmove(dst, src, len);
+	dst[len] = 0;
+}
+
 static inline char *btap_str_copy(char *dst, const char *src)
 {
 	if (dst != src) {
