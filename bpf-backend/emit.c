@@ -1101,6 +1101,8 @@ static char *kernel_header(struct emitter *em, const char *cache_dir)
 	names[n++] = "BPF_MAP_TYPE_RINGBUF";
 	names[n++] = "BPF_ANY";
 	names[n++] = "BPF_F_MMAPABLE";
+	names[n++] = "BPF_RB_NO_WAKEUP";
+	names[n++] = "BPF_RB_AVAIL_DATA";
 	if (em->need_task)
 		names[n++] = "task_struct";
 	if (em->need_task)

@@ -18,7 +18,10 @@
 
 /* How often the loop looks at exit_requested when nothing else wakes it
  * (an exit() whose BTAP_REC_EXIT record was lost). */
-#define RUNNER_POLL_MS 200
+/* Kernel probes wake the runner only when the output buffer fills up
+ * (btap_wakeup_flag): each turn of the loop drains it, so this bounds how
+ * late a line can appear. */
+#define RUNNER_POLL_MS 50
 
 enum source_kind { SRC_RINGBUF, SRC_TIMER, SRC_SIGNAL, SRC_TARGET, SRC_TIMEOUT };
 
@@ -206,8 +209,13 @@ bool runner_event_loop(struct runner *r)
 			ok = false;
 			break;
 		}
-		for (int i = 0; i < n; i++)
+		bool drained = false;
+		for (int i = 0; i < n; i++) {
+			drained |= l.src[ev[i].data.u32].kind == SRC_RINGBUF;
 			dispatch(r, &l.src[ev[i].data.u32]);
+		}
+		if (!drained && r->obj)
+			bpfl_ringbuf_drain(r->obj);
 		/* Interactive output appears as it is produced. */
 		runner_flush(r);
 	}

@@ -571,6 +571,16 @@ static __always_inline void btap_rec_long(char *dst, int64_t v)
 	__builtin_memcpy(dst, &v, 8);
 }
 
+/* Waking the runner for every record costs the traced task an interrupt
+ * per event; the runner polls the buffer every few milliseconds anyway, so
+ * it is woken only once the buffer is a quarter full. */
+static __always_inline __u64 btap_wakeup_flag(void)
+{
+	__u64 used = bpf_ringbuf_query(&btap_events, BPF_RB_AVAIL_DATA);
+	__u64 size = bpf_ringbuf_query(&btap_events, BPF_RB_RING_SIZE);
+	return used * 4 >= size ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+}
+
 /* Arguments are evaluated before BEGIN: nothing jumps out of a record. */
 #define BTAP_PRINT_BEGIN(c, fmt, nargs, size)                                   \
 	{                                                                       \
@@ -581,7 +591,7 @@ static __always_inline void btap_rec_long(char *dst, int64_t v)
 #define BTAP_PRINT_LONG(c, i, off, v) btap_rec_long(btap_rec + (off), (v));
 #define BTAP_PRINT_STR(c, i, off, s) btap_rec_str(btap_rec + (off), (s));
 #define BTAP_PRINT_END(c)                                                       \
-			bpf_ringbuf_submit(btap_rec, 0);                        \
+			bpf_ringbuf_submit(btap_rec, btap_wakeup_flag());       \
 		} else {                                                        \
 			btap_lost(c);                                           \
 		}                                                               \
