@@ -1,5 +1,6 @@
 /* Load, attach and run BPF objects with libbpf: see loader.h. */
 #include "loader.h"
+#include "tracepoints.h"
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -11,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -237,7 +237,7 @@ static int tracepoint_id(const char *group, const char *event)
 {
 	if (!is_plain_name(group) || !is_plain_name(event))
 		return -EINVAL;
-	const char *tracefs = bpfl_tracefs();
+	const char *tracefs = tp_tracefs_dir();
 	if (!tracefs)
 		return -ENOENT;
 	char path[512];
@@ -281,7 +281,7 @@ int bpfl_attach_tracepoint(struct bpfl_obj *o, const char *prog, const char *gro
 	int id = tracepoint_id(group, event);
 	if (id < 0)
 		return fail(o, id, "tracepoint %s:%s not found%s", group, event,
-			    bpfl_tracefs() ? "" : " (tracefs unavailable)");
+			    tp_tracefs_dir() ? "" : " (tracefs unavailable)");
 	struct perf_event_attr attr = {
 		.type = PERF_TYPE_TRACEPOINT,
 		.size = sizeof(attr),
@@ -536,51 +536,4 @@ const char *bpfl_verifier_log(const struct bpfl_obj *o)
 const char *bpfl_failed_prog(const struct bpfl_obj *o)
 {
 	return o->failed_prog;
-}
-
-/* --- tracefs ----------------------------------------------------------- */
-
-static bool has_events(const char *dir)
-{
-	char path[600];
-	struct stat st;
-	int n = snprintf(path, sizeof(path), "%s/events", dir);
-	return n > 0 && (size_t)n < sizeof(path) && stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-/* A tracefs mount point listed in /proc/mounts, into buf. */
-static bool find_tracefs_mount(char *buf, size_t sz)
-{
-	FILE *f = fopen("/proc/mounts", "r");
-	if (!f)
-		return false;
-	char dev[256], dir[512], type[64];
-	bool found = false;
-	while (!found && fscanf(f, "%255s %511s %63s %*[^\n]", dev, dir, type) == 3) {
-		if (strcmp(type, "tracefs") == 0 && has_events(dir)) {
-			snprintf(buf, sz, "%s", dir);
-			found = true;
-		}
-	}
-	fclose(f);
-	return found;
-}
-
-const char *bpfl_tracefs(void)
-{
-	static char found[512];
-	if (found[0])
-		return found;
-	static const char *const standard[] = {"/sys/kernel/tracing", "/sys/kernel/debug/tracing"};
-	for (size_t i = 0; i < sizeof(standard) / sizeof(standard[0]); i++) {
-		if (has_events(standard[i])) {
-			snprintf(found, sizeof(found), "%s", standard[i]);
-			return found;
-		}
-	}
-	if (mount("tracefs", standard[0], "tracefs", 0, NULL) == 0 && has_events(standard[0])) {
-		snprintf(found, sizeof(found), "%s", standard[0]);
-		return found;
-	}
-	return find_tracefs_mount(found, sizeof(found)) ? found : NULL;
 }

@@ -93,8 +93,4 @@ const char *bpfl_failed_prog(const struct bpfl_obj *o);
 /* Include libbpf's debug messages in bpfl_log and copy them to stderr. */
 void bpfl_set_verbose(bool on);
 
-/* The tracefs directory (holding events/), mounting tracefs on
- * /sys/kernel/tracing when no tracefs is mounted. NULL if unavailable. */
-const char *bpfl_tracefs(void);
-
 #endif

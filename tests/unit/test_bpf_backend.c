@@ -18,6 +18,7 @@
 #include "check.h"
 #include "clang_driver.h"
 #include "loader.h"
+#include "tracepoints.h"
 #include "util.h"
 
 static char tmpdir[] = "/tmp/btap-bpf-test-XXXXXX";
@@ -561,7 +562,7 @@ int main(void)
 	printf("  %s: %s, -mcpu=%s\n", clang, clang_version(clang), clang_best_mcpu(clang));
 	CHECK(clang_major(clang) >= 14);
 	CHECK(clang_cache_key(clang) != NULL && strstr(clang_cache_key(clang), "clang"));
-	CHECK(bpfl_tracefs() != NULL);
+	CHECK(tp_tracefs_dir() != NULL);
 
 	struct btf_hdr *h = btf_hdr_new(NULL);
 	double t0 = now_ms();
