@@ -162,12 +162,10 @@ static void walk_body(struct width_walk *w, struct funcdecl *fn, struct stmt *bo
 void em_compute_widths(struct emitter *em)
 {
 	struct program *prog = &em->s->prog;
-	/* a global scalar starts as its initializer (or ""), written by the
-	 * runner; parameters get whatever callers pass */
-	VEC_FOREACH(prog->globals, i) {
-		struct vardecl *v = VEC_AT(prog->globals, i, struct vardecl *);
-		v->str_width = v->init ? em->msl : 1;
-	}
+	/* global scalars may be set from outside the script (stap's -G),
+	 * parameters get whatever callers pass: both as wide as any string */
+	VEC_FOREACH(prog->globals, i)
+		VEC_AT(prog->globals, i, struct vardecl *)->str_width = em->msl;
 	VEC_FOREACH(prog->functions, i) {
 		struct funcdecl *fd = VEC_AT(prog->functions, i, struct funcdecl *);
 		fd->ret_width = fd->embedded ? embedded_width(em, fd->embedded) : 1;
