@@ -393,10 +393,6 @@ const char *em_stat_op(struct em_fn *f, struct expr *e)
 		diag_error(e->loc, "unknown statistic operator '@%s'", e->op ? e->op : "?");
 		return "0";
 	}
-	if (f->bpf && !strcmp(e->op, "variance")) {
-		em_unsupported_bpf(f, e->loc, "@variance");
-		return "0";
-	}
 	const char *key = NULL;
 	struct em_map *m = em_stats_map_of(f, e->operand, &key);
 	if (!m) {
@@ -405,8 +401,8 @@ const char *em_stat_op(struct em_fn *f, struct expr *e)
 	}
 	int site = em_site(f->em, e->loc, arena_printf(f->em->a, "operator '@%s'", e->op));
 	const char *t = em_tmp_long(f);
-	em_line(f, "%s = btap_stat_get(c, BTAP_MAPREF(%s, %d), %s, %s, %d);", t, m->sym, m->id, key, opname,
-		site);
+	em_line(f, "%s = btap_stat_get(c, BTAP_MAPREF(%s, %d), %s, %s, %d, %d);", t, m->sym, m->id, key,
+		opname, m->bit_shift, site);
 	em_err_check(f, site);
 	return t;
 }

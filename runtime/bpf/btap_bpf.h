@@ -28,6 +28,7 @@ typedef __u64 uint64_t;
 #include <bpf/bpf_core_read.h>
 
 #include "../btap_program.h"
+#include "../btap_stats_core.h"
 
 #ifndef MAXSTRINGLEN
 #define MAXSTRINGLEN 128
@@ -425,80 +426,18 @@ static __always_inline int64_t btap_map_add_long(struct btap_ctx *c, void *m, co
 	return p ? *p : v;
 }
 
-/* ---- statistics: runtime/stats.c's rt_stat_add, bit for bit ----------- */
+/* ---- statistics: btap_stats_core.h, shared with runtime/stats.c ------- */
 
-struct btap_stat {
-	int64_t count, sum, min, max, avg_s, m2, variance_s;
-	int64_t buckets[];
-};
-
-static __always_inline int btap_log2u(uint64_t v)
+static __always_inline int64_t *btap_stat_buckets(struct rt_stat *s)
 {
-	int r = 0;
-	if (v >> 32) { v >>= 32; r += 32; }
-	if (v >> 16) { v >>= 16; r += 16; }
-	if (v >> 8) { v >>= 8; r += 8; }
-	if (v >> 4) { v >>= 4; r += 4; }
-	if (v >> 2) { v >>= 2; r += 2; }
-	if (v >> 1) { r += 1; }
-	return r;
-}
-
-/* hist_kind 1: log (128 buckets), 2: linear(start, interval, nbuckets). */
-static __always_inline int btap_hist_bucket(int64_t v, int kind, int64_t start, int64_t interval,
-					    int nbuckets)
-{
-	if (kind == 1) {
-		uint64_t mag;
-		int b;
-		if (v == 0)
-			return 64;
-		mag = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
-		b = 65 + btap_log2u(mag);
-		b = v < 0 ? 128 - b : b;
-		return b >= nbuckets ? nbuckets - 1 : b;
-	}
-	if (kind == 2) {
-		int64_t off = (int64_t)((uint64_t)v - (uint64_t)start);
-		uint64_t idx;
-		if (off < 0)
-			return 0;
-		idx = (uint64_t)off / (uint64_t)interval + 1;
-		if (idx >= (uint64_t)(nbuckets - 1))
-			return nbuckets - 1;
-		return (int)idx;
-	}
-	return -1;
-}
-
-static __always_inline void btap_stat_update(struct btap_stat *s, int64_t v, int shift)
-{
-	int64_t scaled = (int64_t)((uint64_t)v << shift);
-	if (s->count == 0) {
-		s->count = 1;
-		s->sum = s->min = s->max = v;
-		s->avg_s = scaled;
-		s->m2 = 0;
-	} else {
-		int64_t delta;
-		s->count++;
-		s->sum = btap_add(s->sum, v);
-		if (v > s->max)
-			s->max = v;
-		if (v < s->min)
-			s->min = v;
-		delta = (int32_t)(uint32_t)(uint64_t)btap_sub(scaled, s->avg_s);
-		s->avg_s = btap_add(s->avg_s, (s->count == -1 ? btap_neg(delta) : btap_sdiv(delta, s->count)));
-		s->m2 = btap_add(s->m2, btap_mul(delta, btap_sub(scaled, s->avg_s)));
-		s->variance_s = s->count < 2 ? -1 : btap_sdiv(s->m2, s->count - 1);
-	}
+	return (int64_t *)(s + 1);
 }
 
 static __always_inline void btap_stat_add(struct btap_ctx *c, void *m, const void *k, int64_t v,
 					  unsigned vsize, int kind, int64_t start, int64_t interval,
 					  int nbuckets, int shift, int site)
 {
-	struct btap_stat *s = bpf_map_lookup_elem(m, k);
+	struct rt_stat *s = bpf_map_lookup_elem(m, k);
 	int b;
 	if (!s) {
 		btap_zero_mem(c->zero, BTAP_ZERO_SIZE);
@@ -509,44 +448,52 @@ static __always_inline void btap_stat_add(struct btap_ctx *c, void *m, const voi
 			return;
 		}
 	}
-	btap_stat_update(s, v, shift);
-	b = btap_hist_bucket(v, kind, start, interval, nbuckets);
+	btap_sc_add(s, v, shift);
+	b = btap_sc_hist_bucket(v, kind, start, interval, nbuckets);
 	if (b >= 0 && b < nbuckets && b < 128)
-		s->buckets[b]++;
+		btap_stat_buckets(s)[b]++;
 }
 
 /* Reading a statistic in a kernel probe: the partials of every CPU
- * merged (count, sum, min, max, avg; @variance is the runner's). */
-enum { RT_STAT_COUNT, RT_STAT_SUM, RT_STAT_MIN, RT_STAT_MAX, RT_STAT_AVG, RT_STAT_VARIANCE };
+ * merged as the runner merges them. */
 #ifndef BTAP_MAX_CPUS
 #define BTAP_MAX_CPUS 256
 #endif
 
-static __always_inline int64_t btap_stat_get(struct btap_ctx *c, void *m, const void *k, int op, int site)
+static __always_inline int64_t btap_stat_get(struct btap_ctx *c, void *m, const void *k, int op,
+					     int shift, int site)
 {
-	int64_t count = 0, sum = 0, min = 0, max = 0;
+	struct rt_stat_result r = {};
+	int64_t acc = 0;
 	for (__u32 cpu = 0; cpu < BTAP_MAX_CPUS; cpu++) {
-		struct btap_stat *s = bpf_map_lookup_percpu_elem(m, k, cpu);
+		struct rt_stat *s = bpf_map_lookup_percpu_elem(m, k, cpu);
 		if (!s)
 			break;
-		if (s->count == 0)
-			continue;
-		if (count == 0 || s->min < min)
-			min = s->min;
-		if (count == 0 || s->max > max)
-			max = s->max;
-		count = btap_add(count, s->count);
-		sum = btap_add(sum, s->sum);
+		btap_sc_merge_part(&r, s);
 	}
 	if (op == RT_STAT_COUNT)
-		return count;
+		return r.count;
 	if (op == RT_STAT_SUM)
-		return sum;
-	if (count == 0) {
+		return r.sum;
+	if (r.count == 0) {
 		btap_raise_lit(c, site, "empty aggregate");
 		return 0;
 	}
-	return op == RT_STAT_MIN ? min : op == RT_STAT_MAX ? max : btap_sdiv(sum, count);
+	if (op == RT_STAT_MIN)
+		return r.min;
+	if (op == RT_STAT_MAX)
+		return r.max;
+	if (op == RT_STAT_AVG)
+		return btap_sdiv(r.sum, r.count);
+	btap_sc_merge_avg(&r, shift);
+	for (__u32 cpu = 0; cpu < BTAP_MAX_CPUS; cpu++) {
+		struct rt_stat *s = bpf_map_lookup_percpu_elem(m, k, cpu);
+		if (!s)
+			break;
+		btap_sc_variance_part(&acc, &r, s);
+	}
+	btap_sc_variance_done(&r, acc, shift);
+	return r.variance;
 }
 
 /* ---- output records ------------------------------------------------------- */

@@ -269,8 +269,9 @@ static inline void btap_stat_add(struct btap_ctx *c, int m, const void *k, int64
 		btap_raise_lit(c, site, "Array overflow, check MAXMAPENTRIES");
 }
 
-/* op: RT_STAT_COUNT ... RT_STAT_VARIANCE */
-static inline int64_t btap_stat_get(struct btap_ctx *c, int m, const void *k, int op, int site)
+/* op: RT_STAT_COUNT ... RT_STAT_VARIANCE; the runner knows the shift */
+static inline int64_t btap_stat_get(struct btap_ctx *c, int m, const void *k, int op, int shift,
+				    int site)
 {
 	struct rt_stat_result r;
 	memset(&r, 0, sizeof r);
