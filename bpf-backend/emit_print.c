@@ -219,12 +219,11 @@ static const char *emit_sprint(struct em_fn *f, struct expr *e, const char *fmt,
 	return dst;
 }
 
+/* print(@hist_*(x)): in the runner straight from the maps; in a kernel
+ * probe the buckets are merged over the CPUs there and sent as one record
+ * the runner prints with the same printer. */
 static void emit_hist(struct em_fn *f, struct expr *h)
 {
-	if (f->bpf) {
-		em_unsupported_bpf(f, h->loc, "printing a histogram");
-		return;
-	}
 	const char *key = NULL;
 	struct em_map *m = em_stats_map_of(f, h->operand, &key);
 	if (!m) {
@@ -232,7 +231,8 @@ static void emit_hist(struct em_fn *f, struct expr *h)
 		return;
 	}
 	int site = em_site(f->em, h->loc, arena_printf(f->em->a, "operator '@%s'", h->op ? h->op : "hist"));
-	em_line(f, "btap_print_hist(c, BTAP_MAPREF(%s, %d), %s, %d);", m->sym, m->id, key, site);
+	em_line(f, "btap_print_hist(c, BTAP_MAPREF(%s, %d), %s, %d, %d, %d);", m->sym, m->id, key, m->nbuckets,
+		m->id, site);
 	em_err_check(f, site);
 }
 

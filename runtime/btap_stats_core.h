@@ -4,11 +4,15 @@
  * code and give the same digits wherever they run.
  *
  * Header-only and free of library calls: it also compiles for BPF, which
- * has no signed division and no count-leading-zeros instruction. The
- * includer provides int64_t, uint64_t and int32_t. Arithmetic wraps as in
- * the kernel (done on unsigned values so that it is defined C). */
+ * has no signed division and no count-leading-zeros instruction (there
+ * the includer defines the fixed-width integer types). Arithmetic wraps
+ * as in the kernel (done on unsigned values so that it is defined C). */
 #ifndef BTAP_STATS_CORE_H
 #define BTAP_STATS_CORE_H
+
+#if !defined(__bpf__) && !defined(__KERNEL__)
+#include <stdint.h>
+#endif
 
 #define BTAP_SC_INLINE static inline __attribute__((always_inline))
 

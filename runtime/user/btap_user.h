@@ -301,9 +301,23 @@ static inline int64_t btap_stat_get(struct btap_ctx *c, int m, const void *k, in
 	}
 }
 
-static inline void btap_print_hist(struct btap_ctx *c, int m, const void *k, int site)
+static inline void btap_print_hist(struct btap_ctx *c, int m, const void *k, int nbuckets, int map,
+				   int site)
 {
 	btap_ops->print_hist(m, k);
+}
+
+/* @hist_*(x)[i]: the merged count of bucket i (0 for an empty aggregate). */
+static inline int64_t btap_stat_bucket(struct btap_ctx *c, int m, const void *k, int64_t i, int nbuckets,
+				       int site)
+{
+	int64_t buckets[128];
+	int nb = 0;
+	if (btap_ops->stat_hist(m, k, buckets, &nb) < 0 || i < 0 || i >= nb) {
+		btap_raise_lit(c, site, "histogram index out of range");
+		return 0;
+	}
+	return buckets[i];
 }
 
 /* ---- output ----------------------------------------------------------- */
