@@ -611,6 +611,100 @@ static __always_inline void btap_rec_long(char *dst, int64_t v)
 			(dst)[0] = 0;                                           \
 	}
 
+#define BTAP_SPRINTF_NONE(i, v) btap_sargs[i] = (__u64)(unsigned long)"";
+#define BTAP_SPRINTF_FIELD_STR(i, s, w, p, mode, tmp)                           \
+	btap_sargs[i] = (__u64)(unsigned long)btap_fmt_field_((tmp), (s), (w), (p), (mode), 0);
+#define BTAP_SPRINTF_FIELD_LONG(i, v, inner, w, p, mode, prefix, tmp1, tmp2)    \
+	btap_sargs[i] = (__u64)(unsigned long)btap_fmt_field_(                  \
+		(tmp2), btap_fmt_value_((tmp1), (v), inner), (w), (p), (mode), (prefix));
+
+/* A '*' width or precision as runtime/format.c takes it: cut to int,
+ * negative is 0; more than a string holds is all it holds. */
+static __always_inline int64_t btap_fmt_clamp(int64_t v)
+{
+	int32_t t = (int32_t)(uint32_t)(uint64_t)v;
+	return t < 0 ? 0 : t > MAXSTRINGLEN ? MAXSTRINGLEN : t;
+}
+
+static __always_inline char *btap_octal(char *dst, int64_t v, int special);
+
+/* One number as text through the kernel's printf; inner is a literal
+ * ("o": octal, which the kernel's printf lacks). */
+static __always_inline char *btap_fmt_value_(char *dst, int64_t v, const char *inner)
+{
+	__u64 a = (__u64)v;
+	if (inner[0] == 'o')
+		return btap_octal(dst, v, 0);
+	if (bpf_snprintf(dst, MAXSTRINGLEN, inner, &a, 8) < 0)
+		dst[0] = 0;
+	return dst;
+}
+
+/* Width and precision around a conversion's text, laid out as
+ * runtime/format.c does: [lead spaces][pre][zeros][rest of the text]
+ * [trail spaces]. One byte a bpf_loop step, so the layout is verified once
+ * however many fields a probe has. */
+struct btap_field {
+	char *dst;
+	const char *src;
+	int64_t lead, pre, zeros, n, total;
+};
+
+static long btap_field_step(__u32 k, void *data)
+{
+	struct btap_field *f = data;
+	int64_t i = k, r = i - f->lead, j;
+	char ch = ' ';
+	if (i < 0 || i >= MAXSTRINGLEN - 1 || i >= f->total)
+		return 1;
+	if (r >= 0 && r < f->zeros + f->n) {
+		if (r >= f->pre && r < f->pre + f->zeros) {
+			ch = '0';
+		} else {
+			j = r < f->pre ? r : r - f->zeros;
+			if (j < 0 || j >= MAXSTRINGLEN)
+				return 1;
+			ch = f->src[j];
+		}
+	}
+	f->dst[i] = ch;
+	return 0;
+}
+
+/* mode: 1 left-justify, 2 zero padding, 4 a number (precision is a digit
+ * count; zeros go after the sign or the prefix bytes of "0x"), else a
+ * string (precision cuts; -1 is unset). */
+static __always_inline char *btap_fmt_field_(char *dst, const char *src, int64_t width, int64_t prec,
+					     int mode, int prefix)
+{
+	struct btap_field f = {dst, src, 0, 0, 0, btap_str_len(src), 0};
+	if (mode & 4) {
+		f.pre = prefix;
+		if (!f.pre && f.n > 0 && (src[0] == '-' || src[0] == '+' || src[0] == ' '))
+			f.pre = 1;
+		if (prec > f.n - f.pre)
+			f.zeros = prec - (f.n - f.pre);
+	} else if (prec >= 0 && prec < f.n) {
+		f.n = prec;
+	}
+	f.total = f.n + f.zeros;
+	if (width > f.total) {
+		if (mode & 1)
+			f.total = width;
+		else if ((mode & 6) == 6)
+			f.zeros += width - f.total;
+		else
+			f.lead = width - f.total;
+		f.total = width;
+	}
+	if (f.total > MAXSTRINGLEN - 1)
+		f.total = MAXSTRINGLEN - 1;
+	bpf_loop(MAXSTRINGLEN - 1, btap_field_step, &f, 0);
+	if (f.total >= 0 && f.total < MAXSTRINGLEN)
+		dst[f.total] = 0;
+	return dst;
+}
+
 /* The octal digits of v (as unsigned), '0'-prefixed when special. */
 static __always_inline char *btap_octal(char *dst, int64_t v, int special)
 {

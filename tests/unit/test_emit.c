@@ -916,7 +916,7 @@ static void test_errors(void)
 		    "t.stp:1:23: error: regular expression matching ('=~') is not supported yet");
 	check_error("global s probe kernel.trace(\"sched:sched_switch\") { s <<< 1; foreach (b in @hist_log(s)) println(b) }",
 		    "t.stp:1:62: error: foreach over histogram buckets is not supported yet in kernel-context probes");
-	check_error("probe kernel.trace(\"sched:sched_switch\") { println(sprintf(\"%*d\", 8, 1)) }",
+	check_error("probe kernel.trace(\"sched:sched_switch\") { println(sprintf(\"%b\", 1)) }",
 		    "this sprintf format");
 	check_error("global s probe begin { s <<< 1; print(@hist_log(s)); print(@hist_linear(s, 0, 10, 1)) }",
 		    "two different histograms");
