@@ -518,13 +518,33 @@ static const char *ex_incdec(struct em_fn *f, struct expr *e)
 	return e->prefix ? nv : old;
 }
 
+/* @hist_*(x)[i]: the count in bucket i, merged over the CPUs. */
+static const char *ex_hist_bucket(struct em_fn *f, struct expr *e, struct expr *hist)
+{
+	if (e->args.n != 1) {
+		diag_error(e->loc, "a histogram bucket takes one index");
+		return "0";
+	}
+	const char *idx = em_expr_stable(f, VEC_AT(e->args, 0, struct expr *), true);
+	const char *key = NULL;
+	struct em_map *m = em_stats_map_of(f, hist->operand, &key);
+	if (!m) {
+		diag_error(hist->loc, "a histogram needs a statistic");
+		return "0";
+	}
+	int site = em_site(f->em, e->loc, arena_printf(f->em->a, "operator '@%s'", hist->op ? hist->op : "hist"));
+	const char *t = em_tmp_long(f);
+	em_line(f, "%s = btap_stat_bucket(c, %s, %s, %s, %d, %d);", t, mapref(f, m), key, idx, m->nbuckets,
+		site);
+	em_err_check(f, site);
+	return t;
+}
+
 static const char *ex_index(struct em_fn *f, struct expr *e)
 {
 	struct expr *base = em_index_base(e);
-	if (base && base->kind == E_HIST) {
-		em_unsupported(f, e->loc, "indexing a histogram bucket");
-		return "0";
-	}
+	if (base && base->kind == E_HIST)
+		return ex_hist_bucket(f, e, base);
 	struct em_map *m = array_of(f, base);
 	if (!m)
 		return "0";

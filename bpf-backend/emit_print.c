@@ -65,27 +65,99 @@ enum karg {
 	KARG_AS_IS,   /* the value itself */
 	KARG_OCTAL,   /* converted to octal text first (the kernel has no %o) */
 	KARG_STRN,    /* a string cut to the precision first (no %.Ns) */
+	KARG_FIELD,   /* the conversion alone, then width and precision laid
+	                 out as runtime/format.c does (no '*' in the kernel's
+	                 printf, no precision for its numbers) */
+	KARG_EMPTY,   /* a '*' value: an empty string in its slot */
 };
+
+/* One script argument's way into bpf_snprintf. */
+struct kslot {
+	enum karg how;
+	int prec;           /* KARG_STRN; KARG_FIELD static precision, -1 unset */
+	bool special;       /* KARG_OCTAL: '#' */
+	const char *inner;  /* KARG_FIELD: the kernel format of the value alone
+	                       (NULL: a string; "o": octal text) */
+	int width;          /* KARG_FIELD: static width, 0 none */
+	int width_arg;      /* KARG_FIELD: script argument of a '*' width, or -1 */
+	int prec_arg;       /* KARG_FIELD: script argument of a '*' precision, or -1 */
+	unsigned flags;     /* KARG_FIELD: RT_FMT_F_LEFT / RT_FMT_F_ZEROPAD */
+	bool num;           /* KARG_FIELD: a number (precision is digits) */
+	int prefix;         /* KARG_FIELD: bytes of "0x" before the digits */
+};
+
+/* A conversion with a '*' or a precision on a number: the value alone
+ * goes through the kernel's printf (or btap_octal), the field is laid out
+ * by btap_fmt_field_. Returns false for what a string cannot carry (%0s
+ * appends a NUL byte) or the kernel cannot produce (%#c escapes, '#' octal
+ * with a field). */
+static bool bpf_field(const struct rt_fmt_spec *sp, struct kslot *k)
+{
+	unsigned fl = sp->flags;
+	bool special = fl & RT_FMT_F_SPECIAL;
+	k->how = KARG_FIELD;
+	k->width = sp->width > 0 ? sp->width : 0;
+	k->prec = sp->precision >= 0 ? sp->precision : -1;
+	k->flags = fl & (RT_FMT_F_LEFT | RT_FMT_F_ZEROPAD);
+	k->num = true;
+	k->prefix = 0;
+	switch (sp->conv) {
+	case RT_FMT_SIGNED:
+		k->inner = fl & RT_FMT_F_PLUS ? "%+lld" : fl & RT_FMT_F_SPACE ? "% lld" : "%lld";
+		return true;
+	case RT_FMT_UNSIGNED:
+		k->inner = "%llu";
+		return true;
+	case RT_FMT_HEX:
+	case RT_FMT_HEX_UPPER:
+	case RT_FMT_POINTER:
+		special = special || sp->conv == RT_FMT_POINTER;
+		k->prefix = special ? 2 : 0;
+		k->inner = sp->conv == RT_FMT_HEX_UPPER ? (special ? "0X%llX" : "%llX")
+							 : (special ? "0x%llx" : "%llx");
+		return true;
+	case RT_FMT_OCTAL:
+		k->inner = "o";
+		return !special;
+	case RT_FMT_CHAR:
+		k->inner = "%c";
+		k->num = false;
+		return !special && !(fl & RT_FMT_F_ZEROPAD) && sp->precision == RT_FMT_UNSET;
+	case RT_FMT_STRING:
+		k->inner = NULL;
+		k->num = false;
+		return !(fl & RT_FMT_F_ZEROPAD);
+	default:
+		return false;
+	}
+}
 
 /* The kernel printf dialect of one conversion into b and how its
  * argument must be prepared, or false when bpf_snprintf cannot do it. */
-static bool bpf_conv(struct strbuf *b, const struct rt_fmt_spec *sp, enum karg *how)
+static bool bpf_conv(struct strbuf *b, const struct rt_fmt_spec *sp, struct kslot *k)
 {
-	*how = KARG_AS_IS;
-	if (sp->width == RT_FMT_DYNAMIC || sp->precision == RT_FMT_DYNAMIC)
-		return false;
+	k->how = KARG_AS_IS;
 	bool special = sp->flags & RT_FMT_F_SPECIAL;
+	bool num_prec = sp->precision != RT_FMT_UNSET && sp->conv != RT_FMT_STRING;
+	if (sp->width == RT_FMT_DYNAMIC || sp->precision == RT_FMT_DYNAMIC || num_prec ||
+	    (sp->conv == RT_FMT_POINTER && sp->width != RT_FMT_UNSET)) {
+		if (!bpf_field(sp, k))
+			return false;
+		sb_puts(b, "%s");
+		return true;
+	}
 	if (sp->conv == RT_FMT_POINTER || (special && (sp->conv == RT_FMT_HEX || sp->conv == RT_FMT_HEX_UPPER))) {
 		/* stap's %p and %#x: a 0x prefix, even for 0 */
-		if (sp->width != RT_FMT_UNSET || sp->precision != RT_FMT_UNSET ||
-		    (sp->flags & ~RT_FMT_F_SPECIAL))
-			return false;
+		if (sp->width != RT_FMT_UNSET) {
+			if (!bpf_field(sp, k))
+				return false;
+			sb_puts(b, "%s");
+			return true;
+		}
 		sb_puts(b, sp->conv == RT_FMT_HEX_UPPER ? "0X%llX" : "0x%llx");
 		return true;
 	}
 	if (special && sp->conv != RT_FMT_OCTAL)
-		return false;
-	if (sp->precision != RT_FMT_UNSET && sp->conv != RT_FMT_STRING)
 		return false;
 	sb_putc(b, '%');
 	if (sp->flags & RT_FMT_F_LEFT)
@@ -108,12 +180,15 @@ static bool bpf_conv(struct strbuf *b, const struct rt_fmt_spec *sp, enum karg *
 	case RT_FMT_HEX_UPPER: sb_puts(b, "llX"); return true;
 	case RT_FMT_CHAR: sb_puts(b, "c"); return true;
 	case RT_FMT_OCTAL:
-		*how = KARG_OCTAL;
+		k->how = KARG_OCTAL;
+		k->special = special;
 		sb_puts(b, "s");
 		return true;
 	case RT_FMT_STRING:
-		if (sp->precision != RT_FMT_UNSET)
-			*how = KARG_STRN;
+		if (sp->precision != RT_FMT_UNSET) {
+			k->how = KARG_STRN;
+			k->prec = sp->precision;
+		}
 		sb_puts(b, "s");
 		return true;
 	default:
@@ -122,8 +197,8 @@ static bool bpf_conv(struct strbuf *b, const struct rt_fmt_spec *sp, enum karg *
 }
 
 /* fmt in the kernel's dialect (NULL when it needs what bpf_snprintf
- * lacks), with how each argument is prepared. */
-static const char *bpf_format(struct em_fn *f, const char *fmt, enum karg *how, int *prec, int maxargs)
+ * lacks), with how each script argument is prepared. */
+static const char *bpf_format(struct em_fn *f, const char *fmt, struct kslot *k, int maxargs)
 {
 	struct rt_fmt_spec specs[64];
 	int n = rt_format_parse(fmt, specs, 64);
@@ -133,22 +208,71 @@ static const char *bpf_format(struct em_fn *f, const char *fmt, enum karg *how, 
 	sb_init(&b);
 	int arg = 0;
 	for (int i = 0; i < n; i++) {
-		if (specs[i].conv == RT_FMT_LITERAL) {
-			put_escaped(&b, specs[i].text, specs[i].len);
+		const struct rt_fmt_spec *sp = &specs[i];
+		if (sp->conv == RT_FMT_LITERAL) {
+			put_escaped(&b, sp->text, sp->len);
 			continue;
 		}
-		if (arg >= maxargs || !bpf_conv(&b, &specs[i], &how[arg])) {
-			sb_free(&b);
-			return NULL;
+		int stars = (sp->width == RT_FMT_DYNAMIC) + (sp->precision == RT_FMT_DYNAMIC);
+		if (arg + stars >= maxargs)
+			goto fail;
+		int width_arg = -1, prec_arg = -1;
+		if (sp->width == RT_FMT_DYNAMIC)
+			width_arg = arg++;
+		if (sp->precision == RT_FMT_DYNAMIC)
+			prec_arg = arg++;
+		/* each '*' fills its bpf_snprintf slot with "" */
+		for (int s = 0; s < stars; s++) {
+			k[arg - stars + s].how = KARG_EMPTY;
+			sb_puts(&b, "%s");
 		}
-		/* low 16 bits: the precision; bit 16: the '#' flag */
-		prec[arg] = (specs[i].precision > 0 ? specs[i].precision : 0) & 0xffff;
-		prec[arg] |= (specs[i].flags & RT_FMT_F_SPECIAL) ? 0x10000 : 0;
+		if (!bpf_conv(&b, sp, &k[arg]))
+			goto fail;
+		k[arg].width_arg = width_arg;
+		k[arg].prec_arg = prec_arg;
 		arg++;
 	}
 	const char *r = arena_strdup(f->em->a, b.s ? b.s : "");
 	sb_free(&b);
 	return r;
+fail:
+	sb_free(&b);
+	return NULL;
+}
+
+/* The BTAP_SPRINTF_* line of script argument i. */
+static void emit_sprint_arg(struct em_fn *f, int i, const struct kslot *k, struct print_arg *args)
+{
+	const char *v = args[i].val;
+	if (k->how == KARG_OCTAL) {
+		em_line(f, "BTAP_SPRINTF_OCT(%d, %s, %d, %s)", i, v, k->special ? 1 : 0, em_tmp_str(f));
+	} else if (k->how == KARG_STRN) {
+		em_line(f, "BTAP_SPRINTF_STRN(%d, %s, %d, %s)", i, v, k->prec, em_tmp_str(f));
+	} else if (k->how == KARG_EMPTY) {
+		em_line(f, "BTAP_SPRINTF_NONE(%d, %s)", i, v);
+	} else if (k->how == KARG_FIELD) {
+		/* a '*' value is cut to int and clamped at 0 (no left-justify) */
+		const char *w = k->width_arg >= 0 ? arena_printf(f->em->a, "btap_fmt_clamp(%s)", args[k->width_arg].val)
+						  : arena_printf(f->em->a, "%d", k->width);
+		const char *p = k->prec_arg >= 0 ? arena_printf(f->em->a, "btap_fmt_clamp(%s)", args[k->prec_arg].val)
+						 : arena_printf(f->em->a, "%d", k->prec);
+		int mode = (k->flags & RT_FMT_F_LEFT ? 1 : 0) | (k->flags & RT_FMT_F_ZEROPAD ? 2 : 0) |
+			   (k->num ? 4 : 0);
+		if (!k->inner) {
+			em_line(f, "BTAP_SPRINTF_FIELD_STR(%d, %s, %s, %s, %d, %s)", i, v, w, p, mode, em_tmp_str(f));
+		} else {
+			struct strbuf line;
+			sb_init(&line);
+			sb_printf(&line, "BTAP_SPRINTF_FIELD_LONG(%d, %s, ", i, v);
+			em_c_string(&line, k->inner, strlen(k->inner));
+			sb_printf(&line, ", %s, %s, %d, %d, %s, %s)", w, p, mode, k->prefix, em_tmp_str(f),
+				  em_tmp_str(f));
+			em_line(f, "%s", line.s);
+			sb_free(&line);
+		}
+	} else {
+		em_line(f, "BTAP_SPRINTF_%s(%d, %s)", args[i].str ? "STR" : "LONG", i, v);
+	}
 }
 
 /* sprintf-like: the formatted string in a temporary. */
@@ -180,18 +304,14 @@ static const char *emit_sprint(struct em_fn *f, struct expr *e, const char *fmt,
 		return dst;
 	}
 	const char *kfmt = "";
-	enum karg how[EM_MAX_PRINT_ARGS];
-	int prec[EM_MAX_PRINT_ARGS];
-	for (int i = 0; i < EM_MAX_PRINT_ARGS; i++) {
-		how[i] = KARG_AS_IS;
-		prec[i] = 0;
-	}
+	struct kslot k[EM_MAX_PRINT_ARGS];
+	memset(k, 0, sizeof k);
 	if (f->bpf) {
-		kfmt = bpf_format(f, fmt, how, prec, EM_MAX_PRINT_ARGS);
+		kfmt = bpf_format(f, fmt, k, EM_MAX_PRINT_ARGS);
 		if (!kfmt || n > EM_BPF_SNPRINTF_MAX_ARGS) {
-			em_unsupported_bpf(f, e->loc, "this sprintf format (kernel context supports %d %i %u "
-				"%x %X %o %s %c %p and %#x %#o, with - + space 0 flags, literal widths and "
-				"string precisions, up to 12 arguments)");
+			em_unsupported_bpf(f, e->loc, "this sprintf format (kernel context supports every "
+				"conversion but %b %m %M, '#' with %c, and %0s; '#' octal takes no width or "
+				"precision; up to 12 arguments, each '*' counting as one)");
 			return dst;
 		}
 	}
@@ -204,27 +324,18 @@ static const char *emit_sprint(struct em_fn *f, struct expr *e, const char *fmt,
 	em_line(f, "%s", line.s);
 	sb_free(&line);
 	f->indent++;
-	for (int i = 0; i < n; i++) {
-		if (how[i] == KARG_OCTAL)
-			em_line(f, "BTAP_SPRINTF_OCT(%d, %s, %d, %s)", i, args[i].val, (prec[i] & 0x10000) ? 1 : 0,
-				em_tmp_str(f));
-		else if (how[i] == KARG_STRN)
-			em_line(f, "BTAP_SPRINTF_STRN(%d, %s, %d, %s)", i, args[i].val, prec[i] & 0xffff,
-				em_tmp_str(f));
-		else
-			em_line(f, "BTAP_SPRINTF_%s(%d, %s)", args[i].str ? "STR" : "LONG", i, args[i].val);
-	}
+	for (int i = 0; i < n; i++)
+		emit_sprint_arg(f, i, &k[i], args);
 	f->indent--;
 	em_line(f, "BTAP_SPRINTF_END(c, %s)", dst);
 	return dst;
 }
 
+/* print(@hist_*(x)): in the runner straight from the maps; in a kernel
+ * probe the buckets are merged over the CPUs there and sent as one record
+ * the runner prints with the same printer. */
 static void emit_hist(struct em_fn *f, struct expr *h)
 {
-	if (f->bpf) {
-		em_unsupported_bpf(f, h->loc, "printing a histogram");
-		return;
-	}
 	const char *key = NULL;
 	struct em_map *m = em_stats_map_of(f, h->operand, &key);
 	if (!m) {
@@ -232,7 +343,8 @@ static void emit_hist(struct em_fn *f, struct expr *h)
 		return;
 	}
 	int site = em_site(f->em, h->loc, arena_printf(f->em->a, "operator '@%s'", h->op ? h->op : "hist"));
-	em_line(f, "btap_print_hist(c, BTAP_MAPREF(%s, %d), %s, %d);", m->sym, m->id, key, site);
+	em_line(f, "btap_print_hist(c, BTAP_MAPREF(%s, %d), %s, %d, %d, %d);", m->sym, m->id, key, m->nbuckets,
+		m->id, site);
 	em_err_check(f, site);
 }
 
@@ -393,10 +505,6 @@ const char *em_stat_op(struct em_fn *f, struct expr *e)
 		diag_error(e->loc, "unknown statistic operator '@%s'", e->op ? e->op : "?");
 		return "0";
 	}
-	if (f->bpf && !strcmp(e->op, "variance")) {
-		em_unsupported_bpf(f, e->loc, "@variance");
-		return "0";
-	}
 	const char *key = NULL;
 	struct em_map *m = em_stats_map_of(f, e->operand, &key);
 	if (!m) {
@@ -405,8 +513,8 @@ const char *em_stat_op(struct em_fn *f, struct expr *e)
 	}
 	int site = em_site(f->em, e->loc, arena_printf(f->em->a, "operator '@%s'", e->op));
 	const char *t = em_tmp_long(f);
-	em_line(f, "%s = btap_stat_get(c, BTAP_MAPREF(%s, %d), %s, %s, %d);", t, m->sym, m->id, key, opname,
-		site);
+	em_line(f, "%s = btap_stat_get(c, BTAP_MAPREF(%s, %d), %s, %s, %d, %d);", t, m->sym, m->id, key,
+		opname, m->bit_shift, site);
 	em_err_check(f, site);
 	return t;
 }

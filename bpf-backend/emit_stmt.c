@@ -197,9 +197,58 @@ static void st_try(struct em_fn *f, struct stmt *s)
 	emit_label(f, after);
 }
 
+/* foreach ([b] in @hist_*(x)): every bucket index, 0 to the last, as
+ * stap visits them (empty buckets too); the body reads the counts. */
+static void st_foreach_hist(struct em_fn *f, struct stmt *s)
+{
+	struct expr *hist = s->fe_array;
+	if (f->bpf) {
+		em_unsupported_bpf(f, s->loc, "foreach over histogram buckets");
+		return;
+	}
+	/* [b+] asks for the order buckets come in anyway */
+	if (s->fe_keys.n != 1 || s->fe_value || s->fe_sort_key < 0 || s->fe_sort_dir < 0) {
+		diag_error(s->loc, "foreach over histogram buckets takes one index, no value, and sorts "
+			   "only ascending by bucket");
+		return;
+	}
+	const char *key = NULL;
+	struct em_map *m = em_stats_map_of(f, hist->operand, &key);
+	if (!m) {
+		diag_error(hist->loc, "a histogram needs a statistic");
+		return;
+	}
+	const char *limit = s->fe_limit ? em_expr_stable(f, s->fe_limit, true) : NULL;
+	int n = f->nforeach++;
+	sb_printf(&f->decls, "\tfr->fk%d = 0;\n", n);
+	em_line(f, "fr->fn%d = %d;", n, m->nbuckets);
+	if (limit)
+		em_line(f, "if (%s >= 0 && %s < fr->fn%d) fr->fn%d = %s;", limit, limit, n, n, limit);
+	const char *top = new_label(f, "loop"), *brk = new_label(f, "brk"), *cont = new_label(f, "cont");
+	em_line(f, "fr->fi%d = 0;", n);
+	reset_temps(f);
+	emit_label(f, top);
+	em_line(f, "if (fr->fi%d >= fr->fn%d)", n, n);
+	em_line(f, "\tgoto %s;", brk);
+	count_iteration(f, s->loc, "foreach");
+	em_line(f, "%s = fr->fi%d;", em_expr(f, VEC_AT(s->fe_keys, 0, struct expr *)), n);
+	reset_temps(f);
+	push_loop(f, brk, cont);
+	em_stmt(f, s->body);
+	pop_loop(f);
+	emit_label(f, cont);
+	em_line(f, "fr->fi%d++;", n);
+	em_line(f, "goto %s;", top);
+	emit_label(f, brk);
+}
+
 /* foreach in the runner: the runner sorts the keys; the loop walks them. */
 static void st_foreach(struct em_fn *f, struct stmt *s)
 {
+	if (s->fe_array && s->fe_array->kind == E_HIST) {
+		st_foreach_hist(f, s);
+		return;
+	}
 	if (f->bpf) {
 		em_unsupported_bpf(f, s->loc, "foreach");
 		return;

@@ -90,6 +90,7 @@ bool runner_create_maps(struct runner *r);
 void runner_close_maps(struct runner *r);
 void runner_bind_map_ops(struct btap_runner_ops *ops);
 struct btap_globals_hdr *runner_globals(struct runner *r);
+void runner_print_hist_record(struct runner *r, uint32_t map, const char *p, const char *end);
 
 /* runner_output.c */
 bool runner_open_output(struct runner *r);

@@ -341,6 +341,38 @@ static void op_print_hist(int map, const void *key)
 	free(buckets);
 }
 
+static int op_stat_hist(int map, const void *key, int64_t *buckets, int *nbuckets)
+{
+	struct runner_map *m = map_at(map);
+	*nbuckets = 0;
+	if (!m || m->d->value_type != BTAP_T_STATS || m->stat.hist.nbuckets > RT_HIST_MAX_BUCKETS)
+		return -EINVAL;
+	struct rt_stat_result res;
+	int rc = read_stat(m, key, &res, m->stat.hist.nbuckets > 0 ? buckets : NULL);
+	if (rc == 0)
+		*nbuckets = m->stat.hist.nbuckets;
+	return rc;
+}
+
+/* A histogram a kernel probe merged when it printed it: the same
+ * printer as op_print_hist. */
+void runner_print_hist_record(struct runner *r, uint32_t map, const char *p, const char *end)
+{
+	struct runner_map *m = map < (uint32_t)r->nmaps ? &r->maps[map] : NULL;
+	if (!m || m->d->value_type != BTAP_T_STATS || m->stat.hist.type == RT_HIST_NONE)
+		return;
+	int nb = m->stat.hist.nbuckets;
+	if (end - p < (ptrdiff_t)(sizeof(int64_t) * (size_t)(nb + 1)))
+		return;
+	int64_t *vals = xmalloc(sizeof(int64_t) * (size_t)(nb + 1));
+	memcpy(vals, p, sizeof(int64_t) * (size_t)(nb + 1));
+	struct rt_stat_result res;
+	memset(&res, 0, sizeof res);
+	res.count = vals[0];
+	rt_stat_print_hist(&r->sink, &m->stat, &res, vals + 1);
+	free(vals);
+}
+
 /* ---- foreach order -------------------------------------------------- */
 
 struct sort_item {
@@ -475,4 +507,5 @@ void runner_bind_map_ops(struct btap_runner_ops *ops)
 	ops->stat_add = op_stat_add;
 	ops->stat_read = op_stat_read;
 	ops->print_hist = op_print_hist;
+	ops->stat_hist = op_stat_hist;
 }

@@ -222,6 +222,7 @@ int runner_on_record(void *ctx, void *data, size_t size)
 	case BTAP_REC_ERROR: runner_report_error(r, h.id, p, slen); break;
 	case BTAP_REC_WARN: warn_message(r, p, slen); break;
 	case BTAP_REC_EXIT: runner_request_stop(r, RUNNER_END_NORMAL); break;
+	case BTAP_REC_HIST: runner_print_hist_record(r, h.id, p, end); break;
 	default: break;
 	}
 	return 0;

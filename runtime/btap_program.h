@@ -41,6 +41,8 @@ enum btap_rec_type {
 	BTAP_REC_ERROR = 2,  /* id: error-site index; one string arg: message */
 	BTAP_REC_EXIT = 3,   /* exit() called in a kernel probe */
 	BTAP_REC_WARN = 4,   /* id: error-site index; one string arg: message */
+	BTAP_REC_HIST = 5,   /* id: map index; int64 merged count, then the
+	                        histogram's merged buckets (print(@hist_*)) */
 };
 
 struct btap_rec_hdr {
@@ -161,6 +163,8 @@ struct btap_runner_ops {
 	int (*stat_read)(int map, const void *key, void *rt_stat_result_out);
 	/* print a histogram of a stats value into the output */
 	void (*print_hist)(int map, const void *key);
+	/* the merged histogram: *nbuckets counters (at most 128) into buckets */
+	int (*stat_hist)(int map, const void *key, int64_t *buckets, int *nbuckets);
 	void (*print)(uint32_t fmt, const struct rt_arg *args, int nargs);
 	void (*write)(const char *data, uint64_t len); /* print/println of a string */
 	/* A runtime error (the runner counts it); site indexes error_sites. */

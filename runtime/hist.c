@@ -1,5 +1,6 @@
 /* Histogram bucketing and printing with SystemTap's exact layout. */
 #include "hist.h"
+#include "btap_stats_core.h"
 
 #define RT_INT64_MIN (-9223372036854775807LL - 1)
 
@@ -63,15 +64,7 @@ int rt_hist_init_linear(struct rt_hist_desc *h, int64_t start, int64_t stop,
 
 int rt_hist_log_bucket(int64_t v)
 {
-	uint64_t mag;
-	int msb, bucket;
-
-	if (v == 0)
-		return RT_HIST_LOG_ZERO;
-	mag = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
-	msb = 63 - __builtin_clzll(mag);
-	bucket = RT_HIST_LOG_ZERO + 1 + msb;
-	return v < 0 ? RT_HIST_LOG_BUCKETS - bucket : bucket;
+	return btap_sc_log_bucket(v);
 }
 
 int64_t rt_hist_log_value(int bucket)
@@ -85,32 +78,9 @@ int64_t rt_hist_log_value(int bucket)
 	return -(int64_t)(1ULL << (63 - bucket));
 }
 
-static int linear_bucket(const struct rt_hist_desc *h, int64_t v)
-{
-	int64_t off = (int64_t)((uint64_t)v - (uint64_t)h->start);
-	uint64_t idx;
-
-	if (off < 0)
-		return 0; /* underflow */
-	idx = (uint64_t)off / (uint64_t)h->interval + 1;
-	if (idx >= (uint64_t)(h->nbuckets - 1))
-		return h->nbuckets - 1; /* overflow */
-	return (int)idx;
-}
-
 int rt_hist_bucket(const struct rt_hist_desc *h, int64_t v)
 {
-	int b;
-
-	switch (h->type) {
-	case RT_HIST_LOG:
-		b = rt_hist_log_bucket(v);
-		return b >= h->nbuckets ? h->nbuckets - 1 : b;
-	case RT_HIST_LINEAR:
-		return linear_bucket(h, v);
-	default:
-		return -1;
-	}
+	return btap_sc_hist_bucket(v, h->type, h->start, h->interval, h->nbuckets);
 }
 
 /* ---- printing ------------------------------------------------------------ */

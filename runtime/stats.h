@@ -21,46 +21,16 @@
 #define BTAP_RUNTIME_STATS_H
 
 #include "hist.h"
+#include "btap_stats_core.h" /* struct rt_stat, rt_stat_result, rt_stat_op */
 
 #define RT_STAT_OK    0
 #define RT_STAT_EMPTY (-1)
 
 #define RT_STAT_MAX_SHIFT 62
 
-enum rt_stat_op {
-	RT_STAT_COUNT,
-	RT_STAT_SUM,
-	RT_STAT_MIN,
-	RT_STAT_MAX,
-	RT_STAT_AVG,
-	RT_STAT_VARIANCE,
-};
-
 struct rt_stat_desc {
 	struct rt_hist_desc hist; /* RT_HIST_NONE when no histogram is used */
 	int bit_shift;            /* @variance(x, N): 0..RT_STAT_MAX_SHIFT */
-};
-
-/* One partial aggregate. hist.nbuckets int64_t counters follow it. */
-struct rt_stat {
-	int64_t count;
-	int64_t sum;
-	int64_t min;
-	int64_t max;
-	int64_t avg_s;      /* running average, scaled by 2^bit_shift */
-	int64_t m2;         /* Welford's sum of squared deltas, scaled */
-	int64_t variance_s; /* m2 / (count - 1), scaled; -1 before 2 values */
-};
-
-/* The merged view of all partials. */
-struct rt_stat_result {
-	int64_t count;
-	int64_t sum;
-	int64_t min;
-	int64_t max;
-	int64_t avg_s;
-	int64_t variance_s;
-	int64_t variance;
 };
 
 static inline int64_t *rt_stat_buckets(struct rt_stat *s)

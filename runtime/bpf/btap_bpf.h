@@ -28,6 +28,7 @@ typedef __u64 uint64_t;
 #include <bpf/bpf_core_read.h>
 
 #include "../btap_program.h"
+#include "../btap_stats_core.h"
 
 #ifndef MAXSTRINGLEN
 #define MAXSTRINGLEN 128
@@ -434,80 +435,18 @@ static __always_inline int64_t btap_map_add_long(struct btap_ctx *c, void *m, co
 	return p ? *p : v;
 }
 
-/* ---- statistics: runtime/stats.c's rt_stat_add, bit for bit ----------- */
+/* ---- statistics: btap_stats_core.h, shared with runtime/stats.c ------- */
 
-struct btap_stat {
-	int64_t count, sum, min, max, avg_s, m2, variance_s;
-	int64_t buckets[];
-};
-
-static __always_inline int btap_log2u(uint64_t v)
+static __always_inline int64_t *btap_stat_buckets(struct rt_stat *s)
 {
-	int r = 0;
-	if (v >> 32) { v >>= 32; r += 32; }
-	if (v >> 16) { v >>= 16; r += 16; }
-	if (v >> 8) { v >>= 8; r += 8; }
-	if (v >> 4) { v >>= 4; r += 4; }
-	if (v >> 2) { v >>= 2; r += 2; }
-	if (v >> 1) { r += 1; }
-	return r;
-}
-
-/* hist_kind 1: log (128 buckets), 2: linear(start, interval, nbuckets). */
-static __always_inline int btap_hist_bucket(int64_t v, int kind, int64_t start, int64_t interval,
-					    int nbuckets)
-{
-	if (kind == 1) {
-		uint64_t mag;
-		int b;
-		if (v == 0)
-			return 64;
-		mag = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
-		b = 65 + btap_log2u(mag);
-		b = v < 0 ? 128 - b : b;
-		return b >= nbuckets ? nbuckets - 1 : b;
-	}
-	if (kind == 2) {
-		int64_t off = (int64_t)((uint64_t)v - (uint64_t)start);
-		uint64_t idx;
-		if (off < 0)
-			return 0;
-		idx = (uint64_t)off / (uint64_t)interval + 1;
-		if (idx >= (uint64_t)(nbuckets - 1))
-			return nbuckets - 1;
-		return (int)idx;
-	}
-	return -1;
-}
-
-static __always_inline void btap_stat_update(struct btap_stat *s, int64_t v, int shift)
-{
-	int64_t scaled = (int64_t)((uint64_t)v << shift);
-	if (s->count == 0) {
-		s->count = 1;
-		s->sum = s->min = s->max = v;
-		s->avg_s = scaled;
-		s->m2 = 0;
-	} else {
-		int64_t delta;
-		s->count++;
-		s->sum = btap_add(s->sum, v);
-		if (v > s->max)
-			s->max = v;
-		if (v < s->min)
-			s->min = v;
-		delta = (int32_t)(uint32_t)(uint64_t)btap_sub(scaled, s->avg_s);
-		s->avg_s = btap_add(s->avg_s, (s->count == -1 ? btap_neg(delta) : btap_sdiv(delta, s->count)));
-		s->m2 = btap_add(s->m2, btap_mul(delta, btap_sub(scaled, s->avg_s)));
-		s->variance_s = s->count < 2 ? -1 : btap_sdiv(s->m2, s->count - 1);
-	}
+	return (int64_t *)(s + 1);
 }
 
 static __always_inline void btap_stat_add(struct btap_ctx *c, void *m, const void *k, int64_t v,
 					  unsigned vsize, int kind, int64_t start, int64_t interval,
 					  int nbuckets, int shift, int site)
 {
-	struct btap_stat *s = bpf_map_lookup_elem(m, k);
+	struct rt_stat *s = bpf_map_lookup_elem(m, k);
 	int b;
 	if (!s) {
 		btap_zero_mem(c->zero, BTAP_ZERO_SIZE);
@@ -518,44 +457,119 @@ static __always_inline void btap_stat_add(struct btap_ctx *c, void *m, const voi
 			return;
 		}
 	}
-	btap_stat_update(s, v, shift);
-	b = btap_hist_bucket(v, kind, start, interval, nbuckets);
+	btap_sc_add(s, v, shift);
+	b = btap_sc_hist_bucket(v, kind, start, interval, nbuckets);
+	/* clang knows b is in range, the verifier does not (it loses the
+	 * bounds at the linear division): keep the check for it */
+	if (kind)
+		asm volatile("" : "+r"(b));
 	if (b >= 0 && b < nbuckets && b < 128)
-		s->buckets[b]++;
+		btap_stat_buckets(s)[b]++;
 }
 
 /* Reading a statistic in a kernel probe: the partials of every CPU
- * merged (count, sum, min, max, avg; @variance is the runner's). */
-enum { RT_STAT_COUNT, RT_STAT_SUM, RT_STAT_MIN, RT_STAT_MAX, RT_STAT_AVG, RT_STAT_VARIANCE };
+ * merged as the runner merges them. */
 #ifndef BTAP_MAX_CPUS
 #define BTAP_MAX_CPUS 256
 #endif
 
-static __always_inline int64_t btap_stat_get(struct btap_ctx *c, void *m, const void *k, int op, int site)
+static __always_inline int64_t btap_stat_get(struct btap_ctx *c, void *m, const void *k, int op,
+					     int shift, int site)
 {
-	int64_t count = 0, sum = 0, min = 0, max = 0;
+	struct rt_stat_result r = {};
+	int64_t acc = 0;
 	for (__u32 cpu = 0; cpu < BTAP_MAX_CPUS; cpu++) {
-		struct btap_stat *s = bpf_map_lookup_percpu_elem(m, k, cpu);
+		struct rt_stat *s = bpf_map_lookup_percpu_elem(m, k, cpu);
 		if (!s)
 			break;
-		if (s->count == 0)
-			continue;
-		if (count == 0 || s->min < min)
-			min = s->min;
-		if (count == 0 || s->max > max)
-			max = s->max;
-		count = btap_add(count, s->count);
-		sum = btap_add(sum, s->sum);
+		btap_sc_merge_part(&r, s);
 	}
 	if (op == RT_STAT_COUNT)
-		return count;
+		return r.count;
 	if (op == RT_STAT_SUM)
-		return sum;
-	if (count == 0) {
+		return r.sum;
+	if (r.count == 0) {
 		btap_raise_lit(c, site, "empty aggregate");
 		return 0;
 	}
-	return op == RT_STAT_MIN ? min : op == RT_STAT_MAX ? max : btap_sdiv(sum, count);
+	if (op == RT_STAT_MIN)
+		return r.min;
+	if (op == RT_STAT_MAX)
+		return r.max;
+	if (op == RT_STAT_AVG)
+		return btap_sdiv(r.sum, r.count);
+	btap_sc_merge_avg(&r, shift);
+	for (__u32 cpu = 0; cpu < BTAP_MAX_CPUS; cpu++) {
+		struct rt_stat *s = bpf_map_lookup_percpu_elem(m, k, cpu);
+		if (!s)
+			break;
+		btap_sc_variance_part(&acc, &r, s);
+	}
+	btap_sc_variance_done(&r, acc, shift);
+	return r.variance;
+}
+
+/* print(@hist_*(x)) in a kernel probe: the buckets of every CPU summed
+ * into the zero area, laid out as the BTAP_REC_HIST record (header,
+ * count, buckets), which the runner prints. bpf_loop keeps the CPU loop
+ * to one verification of its body. */
+struct btap_hist_merge {
+	void *m;
+	const void *k;
+	int64_t *acc; /* count, then nbuckets counters */
+	int nbuckets;
+};
+
+static long btap_hist_merge_cpu(__u32 cpu, void *data)
+{
+	struct btap_hist_merge *h = data;
+	struct rt_stat *s = bpf_map_lookup_percpu_elem(h->m, h->k, cpu);
+	int64_t *b;
+	if (!s)
+		return 1;
+	h->acc[0] += s->count;
+	b = btap_stat_buckets(s);
+	for (int i = 0; i < 128 && i < h->nbuckets; i++)
+		h->acc[1 + i] += b[i];
+	return 0;
+}
+
+static __always_inline void btap_print_hist(struct btap_ctx *c, void *m, const void *k, int nbuckets,
+					    int map, int site)
+{
+	struct btap_rec_hdr *hdr = (struct btap_rec_hdr *)c->zero;
+	struct btap_hist_merge h = {m, k, (int64_t *)(c->zero + sizeof(*hdr)), nbuckets};
+	const int size = sizeof(*hdr) + 8 + 8 * nbuckets;
+	btap_zero_mem(c->zero, size);
+	hdr->type = BTAP_REC_HIST;
+	hdr->id = map;
+	bpf_loop(BTAP_MAX_CPUS, btap_hist_merge_cpu, &h, 0);
+	if (h.acc[0] == 0) /* as the runner: an empty histogram prints nothing */
+		return;
+	if (bpf_ringbuf_output(&btap_events, c->zero, size, 0))
+		btap_lost(c);
+}
+
+/* @hist_*(x)[i]: bucket i's count over every CPU. */
+static __always_inline int64_t btap_stat_bucket(struct btap_ctx *c, void *m, const void *k, int64_t i,
+						int nbuckets, int site)
+{
+	int64_t n = 0;
+	uint64_t u = (uint64_t)i;
+	if (i < 0 || i >= nbuckets || i >= 128) {
+		btap_raise_lit(c, site, "histogram index out of range");
+		return 0;
+	}
+	for (__u32 cpu = 0; cpu < BTAP_MAX_CPUS; cpu++) {
+		struct rt_stat *s = bpf_map_lookup_percpu_elem(m, k, cpu);
+		if (!s)
+			break;
+		/* checked again where the verifier sees it, on the register used */
+		asm volatile("" : "+r"(u));
+		if (u < (uint64_t)nbuckets)
+			n = btap_add(n, btap_stat_buckets(s)[u]);
+	}
+	return n;
 }
 
 /* ---- output records ------------------------------------------------------- */
@@ -615,6 +629,100 @@ static __always_inline __u64 btap_wakeup_flag(void)
 				 btap_snargs * 8) < 0)                          \
 			(dst)[0] = 0;                                           \
 	}
+
+#define BTAP_SPRINTF_NONE(i, v) btap_sargs[i] = (__u64)(unsigned long)"";
+#define BTAP_SPRINTF_FIELD_STR(i, s, w, p, mode, tmp)                           \
+	btap_sargs[i] = (__u64)(unsigned long)btap_fmt_field_((tmp), (s), (w), (p), (mode), 0);
+#define BTAP_SPRINTF_FIELD_LONG(i, v, inner, w, p, mode, prefix, tmp1, tmp2)    \
+	btap_sargs[i] = (__u64)(unsigned long)btap_fmt_field_(                  \
+		(tmp2), btap_fmt_value_((tmp1), (v), inner), (w), (p), (mode), (prefix));
+
+/* A '*' width or precision as runtime/format.c takes it: cut to int,
+ * negative is 0; more than a string holds is all it holds. */
+static __always_inline int64_t btap_fmt_clamp(int64_t v)
+{
+	int32_t t = (int32_t)(uint32_t)(uint64_t)v;
+	return t < 0 ? 0 : t > MAXSTRINGLEN ? MAXSTRINGLEN : t;
+}
+
+static __always_inline char *btap_octal(char *dst, int64_t v, int special);
+
+/* One number as text through the kernel's printf; inner is a literal
+ * ("o": octal, which the kernel's printf lacks). */
+static __always_inline char *btap_fmt_value_(char *dst, int64_t v, const char *inner)
+{
+	__u64 a = (__u64)v;
+	if (inner[0] == 'o')
+		return btap_octal(dst, v, 0);
+	if (bpf_snprintf(dst, MAXSTRINGLEN, inner, &a, 8) < 0)
+		dst[0] = 0;
+	return dst;
+}
+
+/* Width and precision around a conversion's text, laid out as
+ * runtime/format.c does: [lead spaces][pre][zeros][rest of the text]
+ * [trail spaces]. One byte a bpf_loop step, so the layout is verified once
+ * however many fields a probe has. */
+struct btap_field {
+	char *dst;
+	const char *src;
+	int64_t lead, pre, zeros, n, total;
+};
+
+static long btap_field_step(__u32 k, void *data)
+{
+	struct btap_field *f = data;
+	int64_t i = k, r = i - f->lead, j;
+	char ch = ' ';
+	if (i < 0 || i >= MAXSTRINGLEN - 1 || i >= f->total)
+		return 1;
+	if (r >= 0 && r < f->zeros + f->n) {
+		if (r >= f->pre && r < f->pre + f->zeros) {
+			ch = '0';
+		} else {
+			j = r < f->pre ? r : r - f->zeros;
+			if (j < 0 || j >= MAXSTRINGLEN)
+				return 1;
+			ch = f->src[j];
+		}
+	}
+	f->dst[i] = ch;
+	return 0;
+}
+
+/* mode: 1 left-justify, 2 zero padding, 4 a number (precision is a digit
+ * count; zeros go after the sign or the prefix bytes of "0x"), else a
+ * string (precision cuts; -1 is unset). */
+static __always_inline char *btap_fmt_field_(char *dst, const char *src, int64_t width, int64_t prec,
+					     int mode, int prefix)
+{
+	struct btap_field f = {dst, src, 0, 0, 0, btap_str_len(src), 0};
+	if (mode & 4) {
+		f.pre = prefix;
+		if (!f.pre && f.n > 0 && (src[0] == '-' || src[0] == '+' || src[0] == ' '))
+			f.pre = 1;
+		if (prec > f.n - f.pre)
+			f.zeros = prec - (f.n - f.pre);
+	} else if (prec >= 0 && prec < f.n) {
+		f.n = prec;
+	}
+	f.total = f.n + f.zeros;
+	if (width > f.total) {
+		if (mode & 1)
+			f.total = width;
+		else if ((mode & 6) == 6)
+			f.zeros += width - f.total;
+		else
+			f.lead = width - f.total;
+		f.total = width;
+	}
+	if (f.total > MAXSTRINGLEN - 1)
+		f.total = MAXSTRINGLEN - 1;
+	bpf_loop(MAXSTRINGLEN - 1, btap_field_step, &f, 0);
+	if (f.total >= 0 && f.total < MAXSTRINGLEN)
+		dst[f.total] = 0;
+	return dst;
+}
 
 /* The octal digits of v (as unsigned), '0'-prefixed when special. */
 static __always_inline char *btap_octal(char *dst, int64_t v, int special)

@@ -278,8 +278,9 @@ static inline void btap_stat_add(struct btap_ctx *c, int m, const void *k, int64
 		btap_raise_lit(c, site, "Array overflow, check MAXMAPENTRIES");
 }
 
-/* op: RT_STAT_COUNT ... RT_STAT_VARIANCE */
-static inline int64_t btap_stat_get(struct btap_ctx *c, int m, const void *k, int op, int site)
+/* op: RT_STAT_COUNT ... RT_STAT_VARIANCE; the runner knows the shift */
+static inline int64_t btap_stat_get(struct btap_ctx *c, int m, const void *k, int op, int shift,
+				    int site)
 {
 	struct rt_stat_result r;
 	memset(&r, 0, sizeof r);
@@ -309,9 +310,23 @@ static inline int64_t btap_stat_get(struct btap_ctx *c, int m, const void *k, in
 	}
 }
 
-static inline void btap_print_hist(struct btap_ctx *c, int m, const void *k, int site)
+static inline void btap_print_hist(struct btap_ctx *c, int m, const void *k, int nbuckets, int map,
+				   int site)
 {
 	btap_ops->print_hist(m, k);
+}
+
+/* @hist_*(x)[i]: the merged count of bucket i (0 for an empty aggregate). */
+static inline int64_t btap_stat_bucket(struct btap_ctx *c, int m, const void *k, int64_t i, int nbuckets,
+				       int site)
+{
+	int64_t buckets[128];
+	int nb = 0;
+	if (btap_ops->stat_hist(m, k, buckets, &nb) < 0 || i < 0 || i >= nb) {
+		btap_raise_lit(c, site, "histogram index out of range");
+		return 0;
+	}
+	return buckets[i];
 }
 
 /* ---- output ----------------------------------------------------------- */
@@ -340,6 +355,9 @@ static inline void btap_print_hist(struct btap_ctx *c, int m, const void *k, int
 #define BTAP_SPRINTF_STR(i, s) BTAP_PRINT_STR(c, i, 0, s)
 #define BTAP_SPRINTF_OCT(i, v, special, tmp) BTAP_PRINT_LONG(c, i, 0, v)
 #define BTAP_SPRINTF_STRN(i, s, prec, tmp) BTAP_PRINT_STR(c, i, 0, s)
+#define BTAP_SPRINTF_NONE(i, v) BTAP_PRINT_LONG(c, i, 0, v)
+#define BTAP_SPRINTF_FIELD_STR(i, s, w, p, mode, tmp) BTAP_PRINT_STR(c, i, 0, s)
+#define BTAP_SPRINTF_FIELD_LONG(i, v, inner, w, p, mode, prefix, tmp1, tmp2) BTAP_PRINT_LONG(c, i, 0, v)
 #define BTAP_SPRINTF_END(c, dst)                                                \
 		btap_ops->format(btap_fmt, btap_args, btap_nargs, (dst), MAXSTRINGLEN); \
 	}

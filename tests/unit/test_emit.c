@@ -376,6 +376,19 @@ static void te_print_hist(int map, const void *key)
 	rt_sink_flush(&s);
 }
 
+static int te_stat_hist(int map, const void *key, int64_t *buckets, int *nbuckets)
+{
+	struct te_map *m = te_m(map);
+	struct te_entry *e = te_find(m, key);
+	struct rt_stat_result r;
+	*nbuckets = m->sd.hist.nbuckets;
+	if (e)
+		rt_stat_merge(&m->sd, e->value, rt_stat_size(&m->sd), 1, &r, buckets);
+	else
+		memset(buckets, 0, sizeof(int64_t) * (size_t)*nbuckets);
+	return 0;
+}
+
 static void te_print(uint32_t fmt, const struct rt_arg *args, int nargs)
 {
 	char buf[256];
@@ -425,6 +438,7 @@ static const struct btap_runner_ops te_ops_template = {
 	.map_lookup = te_lookup, .map_update = te_update, .map_delete = te_delete,
 	.map_clear = te_clear, .map_count = te_count, .map_keys = te_keys,
 	.stat_add = te_stat_add, .stat_read = te_stat_read, .print_hist = te_print_hist,
+	.stat_hist = te_stat_hist,
 	.print = te_print, .write = te_write_out, .error = te_error, .warn = te_warn,
 	.exit = te_exit, .target = te_target, .format = te_format,
 };
@@ -676,6 +690,14 @@ static void test_user_stats(void)
 	check_output_err("global s probe begin { println(@count(s)); println(@max(s)) }", "0\n",
 			 "empty aggregate");
 	check_output("global s probe begin { s <<< 1; s <<< 3; println(@variance(s)) }", "2\n");
+	/* buckets: indexes 0 .. last, the empty ones too (the man page's example) */
+	check_output("global x probe begin { x <<< -100; x <<< 1; x <<< 2; x <<< 3; x <<< 100\n"
+		     "foreach (b in @hist_linear(x, 1, 3, 1)) printf(\"%d:%d \", b, @hist_linear(x, 1, 3, 1)[b]) }",
+		     "0:1 1:1 2:1 3:1 4:1 ");
+	check_output("global x probe begin { x <<< 5; foreach (b+ in @hist_log(x) limit 2) print(b); println(@hist_log(x)[67]) }",
+		     "011\n");
+	check_output_err("global x probe begin { x <<< 5; println(@hist_log(x)[128]) }", "",
+			 "histogram index out of range");
 }
 
 /* ---- BPF ------------------------------------------------------------------------------ */
@@ -869,6 +891,13 @@ static void test_bpf_verifier(void)
 		    "  if (pexecname() == \"sh\") println(strtol(\"42\", 10), euid(), egid(), tid(), gid(), cpu())\n"
 		    "}\n");
 	check_loads("probe kernel.trace(\"syscalls:sys_enter_openat\") { println(text_str(execname())) }");
+	/* statistics read in the probe: @variance, histograms printed and indexed */
+	check_loads("global l, g, v\n"
+		    "probe kernel.trace(\"syscalls:sys_enter_exit_group\") {\n"
+		    "  l <<< $error_code; g[pid()] <<< $error_code; v <<< $error_code\n"
+		    "  println(@hist_linear(l, 0, 100, 10)); print(@hist_log(g[pid()]))\n"
+		    "  printf(\"%d %d %d\\n\", @variance(v, 4), @hist_linear(l, 0, 100, 10)[$error_code % 13], @hist_log(g[pid()])[64])\n"
+		    "}\n");
 	check_loads("global n probe timer.profile { n++ } probe timer.s(1) { println(n); exit() }");
 	check_loads("probe kernel.trace(\"syscalls:sys_enter_write\") {\n"
 		    "  s = \"\"\n  i = 0\n"
@@ -885,9 +914,9 @@ static void test_errors(void)
 		    "t.stp:1:10: error: recursive function 'r' cannot be called from a kernel-context probe");
 	check_error("probe begin { if (\"a\" =~ \"b\") println(1) }",
 		    "t.stp:1:23: error: regular expression matching ('=~') is not supported yet");
-	check_error("global s probe kernel.trace(\"sched:sched_switch\") { s <<< 1; println(@variance(s)) }",
-		    "error: @variance is not supported yet in kernel-context probes");
-	check_error("probe kernel.trace(\"sched:sched_switch\") { println(sprintf(\"%*d\", 8, 1)) }",
+	check_error("global s probe kernel.trace(\"sched:sched_switch\") { s <<< 1; foreach (b in @hist_log(s)) println(b) }",
+		    "t.stp:1:62: error: foreach over histogram buckets is not supported yet in kernel-context probes");
+	check_error("probe kernel.trace(\"sched:sched_switch\") { println(sprintf(\"%b\", 1)) }",
 		    "this sprintf format");
 	check_error("global s probe begin { s <<< 1; print(@hist_log(s)); print(@hist_linear(s, 0, 10, 1)) }",
 		    "two different histograms");

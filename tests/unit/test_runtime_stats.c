@@ -572,6 +572,83 @@ static void test_print_linear_cases(void)
 	linear_hist(-20, 20, 5, negative, 5, expect_linear_negative);
 }
 
+/* ---- the shared core (btap_stats_core.h), as kernel probes use it -------- */
+
+/* A kernel probe's read: merge_part over the partials, then the variance
+ * pass, exactly as btap_stat_get in runtime/bpf/btap_bpf.h runs them. */
+static void core_read(const struct percpu *p, int shift, struct rt_stat_result *r)
+{
+	int64_t acc = 0;
+
+	memset(r, 0, sizeof(*r));
+	for (int i = 0; i < NCPU; i++)
+		btap_sc_merge_part(r, (const struct rt_stat *)(p->mem + (size_t)i * p->stride));
+	btap_sc_merge_avg(r, shift);
+	for (int i = 0; i < NCPU; i++)
+		btap_sc_variance_part(&acc, r, (const struct rt_stat *)(p->mem + (size_t)i * p->stride));
+	btap_sc_variance_done(r, acc, shift);
+}
+
+static void test_core_div_and_buckets(void)
+{
+	CHECK(btap_sc_div(7, 2) == 3 && btap_sc_div(-7, 2) == -3 && btap_sc_div(7, -2) == -3);
+	CHECK(btap_sc_div(-7, -2) == 3 && btap_sc_div(5, 0) == 0);
+	CHECK(btap_sc_div(INT64_MIN, -1) == INT64_MIN);
+	CHECK(btap_sc_div(INT64_MIN, 1) == INT64_MIN && btap_sc_div(INT64_MIN, 2) == INT64_MIN / 2);
+	/* the halving log2 against the compiler's clz, over every bit width */
+	for (int b = 0; b < 64; b++) {
+		uint64_t v = 1ULL << b;
+		CHECK(btap_sc_log2(v) == b);
+		CHECK(btap_sc_log2(v | (v - 1)) == b);
+		CHECK(btap_sc_log_bucket((int64_t)v) == rt_hist_log_bucket((int64_t)v));
+	}
+	CHECK(btap_sc_log_bucket(0) == 64 && btap_sc_log_bucket(1) == 65 && btap_sc_log_bucket(-1) == 63);
+	CHECK(btap_sc_log_bucket(INT64_MIN) == 0 && btap_sc_log_bucket(INT64_MAX) == 127);
+	/* linear(0, 100, 10): 13 buckets */
+	CHECK(btap_sc_hist_bucket(-1, BTAP_SC_HIST_LINEAR, 0, 10, 13) == 0);
+	CHECK(btap_sc_hist_bucket(0, BTAP_SC_HIST_LINEAR, 0, 10, 13) == 1);
+	CHECK(btap_sc_hist_bucket(99, BTAP_SC_HIST_LINEAR, 0, 10, 13) == 10);
+	CHECK(btap_sc_hist_bucket(100, BTAP_SC_HIST_LINEAR, 0, 10, 13) == 11);
+	CHECK(btap_sc_hist_bucket(110, BTAP_SC_HIST_LINEAR, 0, 10, 13) == 12);
+	CHECK(btap_sc_hist_bucket(INT64_MAX, BTAP_SC_HIST_LINEAR, 0, 10, 13) == 12);
+	CHECK(btap_sc_hist_bucket(5, 0, 0, 0, 0) == -1);
+}
+
+/* The core's update is what rt_stat_add does, and its two-pass read gives
+ * the runner's merge, for every shift and a spread over partials. */
+static void test_core_matches_runner(void)
+{
+	static const int64_t vals[] = {3, 1, 4, 1, 5, 9, 2, 6, 5, 3, 5, 8, 9, 7, 9, 200, 0, -17, 1 << 30, -3};
+	const int n = (int)(sizeof vals / sizeof vals[0]);
+
+	for (int shift = 0; shift <= 8; shift += 4) {
+		struct rt_stat_desc d;
+		struct percpu p;
+		struct rt_stat_result want, got;
+		struct rt_stat one;
+
+		rt_stat_desc_init(&d, shift);
+		percpu_init(&p, &d);
+		memset(&one, 0, sizeof one);
+		for (int i = 0; i < n; i++) {
+			percpu_add(&p, (i * 7) % 4, vals[i]);
+			btap_sc_add(&one, vals[i], shift);
+		}
+		percpu_merge(&p, &want, NULL);
+		core_read(&p, shift, &got);
+		CHECK(memcmp(&want, &got, sizeof want) == 0);
+		CHECK(got.count == n && got.min == -17 && got.max == 1 << 30);
+		/* one partial fed through the core alone */
+		rt_stat_clear(&d, (struct rt_stat *)p.mem);
+		for (int c = 1; c < NCPU; c++)
+			rt_stat_clear(&d, (struct rt_stat *)(p.mem + (size_t)c * p.stride));
+		for (int i = 0; i < n; i++)
+			percpu_add(&p, 0, vals[i]);
+		CHECK(memcmp(p.mem, &one, sizeof one) == 0);
+		percpu_free(&p);
+	}
+}
+
 int main(void)
 {
 	test_div64();
@@ -587,5 +664,7 @@ int main(void)
 	test_print_nethist_log();
 	test_print_log_cases();
 	test_print_linear_cases();
+	test_core_div_and_buckets();
+	test_core_matches_runner();
 	return CHECK_DONE();
 }
