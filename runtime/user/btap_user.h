@@ -11,7 +11,7 @@
 
 /* The few libc functions used here are declared, not included: the system
  * headers are ~4500 lines the host compiler would parse for every script,
- * a third of a cold start. The prototypes are glibc's (and POSIX's); the
+ * ~25 ms of each cold start. The prototypes are glibc's (and POSIX's); the
  * unit includes no other header, so nothing can disagree with them. A
  * function used but not declared is an error (-Werror=implicit-function-
  * declaration), and one libc lacks fails pass 4's dlopen check. */
