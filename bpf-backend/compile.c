@@ -2,6 +2,7 @@
 #include "compile.h"
 
 #include <dirent.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -31,8 +32,16 @@
 extern char **environ;
 
 /* Bumped whenever the artifact layout or the compile flags change. */
-#define COMPILE_LAYOUT "btap-artifact-1"
-#define HOST_CC_FLAGS "-std=gnu11 -O1 -g -shared -fPIC -DBTAP_TARGET_USER -Wl,-z,defs"
+#define COMPILE_LAYOUT "btap-artifact-2"
+/* The user half compiles with `cc -c` and links with `ld -shared` run
+ * directly: the compiler driver's link (collect2, crt files, libc's symbol
+ * table) costs more than compiling. The .so is dlopened into btap, which
+ * provides libc; nothing in it needs crt startup code. Both lists are
+ * part of the cache key. */
+#define HOST_CC_FLAGS                                                            \
+	"-std=gnu11", "-O1", "-g", "-fPIC", "-pipe", "-DBTAP_TARGET_USER",       \
+		"-Werror=implicit-function-declaration", "-fdiagnostics-color=never", "-c"
+#define HOST_LD_FLAGS "-shared"
 
 static bool last_was_cached;
 
@@ -202,6 +211,17 @@ static const char *host_cc(void)
 	return cc;
 }
 
+/* The linker: $BTAP_HOST_LD, else ld (cached). */
+static const char *host_ld(void)
+{
+	static char *ld;
+	if (!ld) {
+		const char *env = getenv("BTAP_HOST_LD");
+		ld = find_in_path(env && *env ? env : "ld");
+	}
+	return ld;
+}
+
 /* ---- one compile ----------------------------------------------------- */
 
 struct compile_job {
@@ -234,23 +254,58 @@ static void *compile_bpf_half(void *arg)
 	return NULL;
 }
 
+static int run_host_tool(const char *const argv[], char **diag)
+{
+	return clang_run_captured((char *const *)argv, -1, diag) == 0 ? 0 : -1;
+}
+
+/* What -z defs checked when the compiler driver linked against libc: every
+ * symbol the .so needs must resolve, here against btap itself, exactly as
+ * the runner's dlopen will. */
+static int check_loads(const char *so, char **diag)
+{
+	void *h = dlopen(so, RTLD_NOW | RTLD_LOCAL);
+	if (h) {
+		dlclose(h);
+		return 0;
+	}
+	struct strbuf b;
+	sb_init(&b);
+	sb_printf(&b, "the compiled program does not load (a bug in btap): %s\n", dlerror());
+	*diag = sb_steal(&b);
+	return -1;
+}
+
 static void compile_user_half(struct compile_job *j)
 {
-	const char *cc = host_cc();
-	if (!cc) {
+	const char *cc = host_cc(), *ld = host_ld();
+	if (!cc || !ld) {
 		j->rc = -1;
-		j->diag = xstrdup("no host C compiler found (cc, or $BTAP_HOST_CC)\n");
+		j->diag = xstrdup(!cc ? "no host C compiler found (cc, or $BTAP_HOST_CC)\n"
+				      : "no linker found (ld, or $BTAP_HOST_LD)\n");
 		return;
 	}
-	char inc[4200], src[4200], out[4200];
+	char inc[4200], src[4200], obj[4200], out[4200];
 	snprintf(inc, sizeof(inc), "-I%s", j->runtime_dir);
 	snprintf(src, sizeof(src), "%s/prog.c", j->dir);
+	snprintf(obj, sizeof(obj), "%s/prog.o", j->dir);
 	snprintf(out, sizeof(out), "%s/prog.so", j->dir);
-	/* -z defs: a missing symbol fails here, located, not at dlopen. */
-	char *argv[] = {(char *)cc, "-std=gnu11", "-O1", "-g", "-shared", "-fPIC",
-			"-DBTAP_TARGET_USER", "-fdiagnostics-color=never", inc, "-Wl,-z,defs",
-			"-o", out, src, NULL};
-	j->rc = clang_run_captured(argv, -1, &j->diag) == 0 ? 0 : -1;
+	const char *cc_argv[] = {cc, HOST_CC_FLAGS, inc, "-o", obj, src, NULL};
+	const char *ld_argv[] = {ld, HOST_LD_FLAGS, "-o", out, obj, NULL};
+	/* On success j->diag keeps the compiler's warnings (-vvv prints them). */
+	char *why = NULL;
+	j->rc = run_host_tool(cc_argv, &j->diag);
+	if (j->rc == 0)
+		j->rc = run_host_tool(ld_argv, &why);
+	if (j->rc == 0)
+		j->rc = check_loads(out, &why);
+	if (j->rc != 0 && why) {
+		free(j->diag);
+		j->diag = why;
+	} else {
+		free(why);
+	}
+	unlink(obj);
 }
 
 /* ---- the cache key -------------------------------------------------- */
@@ -319,7 +374,11 @@ static void artifact_name(struct session *s, const char *text, size_t len, bool 
 	}
 	const char *cc = host_cc();
 	cache_hash_str(&c, cc ? clang_cache_key(cc) : "no-cc");
-	cache_hash_str(&c, HOST_CC_FLAGS);
+	const char *const cc_flags[] = {HOST_CC_FLAGS, HOST_LD_FLAGS};
+	for (size_t i = 0; i < sizeof(cc_flags) / sizeof(cc_flags[0]); i++)
+		cache_hash_str(&c, cc_flags[i]);
+	const char *ld = host_ld();
+	cache_hash_str(&c, ld ? clang_cache_key(ld) : "no-ld");
 	cache_hash_str(&c, s->kernel_release ? s->kernel_release : cache_kernel_identity());
 	cache_hash_str(&c, runtime_dir);
 	hash_runtime_headers(&c, runtime_dir, 0);

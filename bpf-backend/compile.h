@@ -3,8 +3,9 @@
  *     prog.c       the generated C, as pass 3 produced it
  *     prog.bpf.o   clang -target bpf -O2 -g -DBTAP_TARGET_BPF (when the
  *                  program has kernel-context probes)
- *     prog.so      host cc -shared -fPIC -O1 -DBTAP_TARGET_USER: the
- *                  runner-side probes and the btap_program descriptor
+ *     prog.so      host cc -c -fPIC -O1 -DBTAP_TARGET_USER, ld -shared:
+ *                  the runner-side probes and the btap_program descriptor
+ *                  (checked to dlopen in btap before it is published)
  * Both halves compile with -I<runtime dir> (the repository's runtime/, or
  * $BTAP_RUNTIME_DIR) and in parallel. A cache hit runs no compiler.
  *

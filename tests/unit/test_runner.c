@@ -152,6 +152,30 @@ static void test_compile_error_located(void)
 	session_free(&s);
 }
 
+/* The .so is linked without libc: a symbol nothing provides must fail
+ * pass 4 (and leave no artifact), not the run. */
+static void test_missing_symbol_fails_compile(void)
+{
+	struct session s;
+	fresh_session(&s);
+	const char *c = "extern int btap_no_such_symbol(void);\n"
+			"int f(void) { return btap_no_such_symbol(); }\n"
+			"const int btap_program = 0;\n";
+	char out[4200];
+	diag_capture_begin();
+	bool ok = compile_program(&s, c, strlen(c), false, out, sizeof(out));
+	char *msg = diag_capture_take();
+	diag_capture_end();
+	CHECK(!ok);
+	CHECK(msg && strstr(msg, "does not load"));
+	CHECK(msg && strstr(msg, "btap_no_such_symbol"));
+	if (msg && !strstr(msg, "btap_no_such_symbol"))
+		printf("%s\n", msg);
+	free(msg);
+	diag_reset();
+	session_free(&s);
+}
+
 /* ---- running the fixture in a child process ---------------------------- */
 
 struct run_opts {
@@ -536,6 +560,7 @@ int main(int argc, char **argv)
 	test_sha256();
 	if (can_run_bpf() && compile_fixture()) {
 		test_compile_error_located();
+		test_missing_symbol_fails_compile();
 		test_command_run();
 		test_exit_from_bpf();
 		test_exit_from_timer();

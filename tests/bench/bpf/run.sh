@@ -7,7 +7,8 @@
 # Environment: BTAP (default ./btap), BPFTRACE (default bpftrace),
 # BENCH_CALLS (getpid calls per round, default 2000000), BENCH_ROUNDS
 # (default 3), BENCH_PRINTF_CALLS (default 300000), BENCH_CPU (pin the
-# workload to this CPU; default: not pinned).
+# workload to this CPU; default: not pinned), BENCH_ONLY (run only these
+# sections, e.g. "startup" or "startup rss_bench"; default: all).
 ROOT=$(cd "$(dirname "$0")/../../.." && pwd)
 cd "$ROOT" || exit 1
 HERE=tests/bench/bpf
@@ -423,9 +424,7 @@ if [ "$(id -u)" -ne 0 ]; then
 	exit 0
 fi
 export XDG_CACHE_HOME="$TMP/cache"
-startup
-overhead
-bpf_stats_bench
-printf_bench
-rss_bench
+for section in ${BENCH_ONLY:-startup overhead bpf_stats_bench printf_bench rss_bench}; do
+	$section
+done
 exit 0
