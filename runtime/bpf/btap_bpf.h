@@ -53,7 +53,7 @@ typedef __u64 uint64_t;
 #define BTAP_MIN(a, b) ((a) < (b) ? (a) : (b))
 #define BTAP_UNUSED_LABEL(l) l: __attribute__((unused));
 #define BTAP_ALIGN8(x) (((x) + 7) & ~7)
-#define BTAP_SCRATCH_HDR (BTAP_ALIGN8(2 * MAXSTRINGLEN) + BTAP_ALIGN8(BTAP_ZERO_SIZE))
+#define BTAP_SCRATCH_HDR (BTAP_ALIGN8(2 * MAXSTRINGLEN) + BTAP_ALIGN8(BTAP_ZERO_SIZE) + 8)
 
 /* A body's frame: at sp in the scratch map value; callees' frames follow. */
 #define BTAP_FRAME(type)                                                        \
@@ -73,7 +73,9 @@ struct btap_ctx {
 	char *errbuf;    /* MAXSTRINGLEN: message of the pending error */
 	char *tmp;       /* MAXSTRINGLEN: string results of the natives */
 	char *zero;      /* BTAP_ZERO_SIZE bytes */
-	int64_t actions; /* loop iterations so far (MAXACTION) */
+	/* loop iterations so far (MAXACTION), in the scratch map: a loop
+	 * callback's states then converge (see text_str below) */
+	int64_t *actions;
 	int err;         /* 0, 1 a (catchable) error, 2 abort */
 	int site;        /* error site of the pending error, -1 unknown */
 	int probe;       /* index of the probe in the descriptor */
@@ -156,12 +158,28 @@ static __always_inline void btap_catch(struct btap_ctx *c, char *dst)
 /* One loop iteration; false (with an error) past MAXACTION. */
 static __always_inline int btap_count_action(struct btap_ctx *c, int site)
 {
-	if (++c->actions > MAXACTION) {
+	if (++*c->actions > MAXACTION) {
 		btap_raise_lit(c, site, "MAXACTION exceeded");
 		return 0;
 	}
 	return 1;
 }
+
+/* ---- loops: bpf_loop and bpf_for_each_map_elem callbacks -------------- */
+
+#include "../btap_loop.h"
+
+#define btap_loop(c, cb, lp, site)                                              \
+	do {                                                                    \
+		bpf_loop(BTAP_LOOP_MAX, (cb), (lp), 0);                         \
+		if (!(lp)->st) {                                                \
+			btap_raise_lit((c), (site), "MAXACTION exceeded");      \
+			(lp)->st = BTAP_LOOP_ERR;                               \
+		}                                                               \
+	} while (0)
+
+/* foreach: every element once, in the map's order. */
+#define btap_map_each(c, cb, lp, m, key_size) bpf_for_each_map_elem((m), (cb), (lp), 0)
 
 /* ---- arithmetic (BPF has no signed division before v4) --------------- */
 
@@ -413,6 +431,17 @@ static __always_inline void btap_map_delete(struct btap_ctx *c, void *m, const v
 	bpf_map_delete_elem(m, k);
 }
 
+/* delete arr: each element in turn (deleting the element a for-each
+ * callback is on is allowed for hash maps; a per-CPU element goes on
+ * every CPU at once). */
+static long btap_clear_step(void *map, const void *key, void *val, void *data)
+{
+	bpf_map_delete_elem(map, key);
+	return 0;
+}
+
+#define btap_map_clear(c, m) bpf_for_each_map_elem((m), btap_clear_step, 0, 0)
+
 /* a[k] += v as one atomic update where the element exists. */
 static __always_inline int64_t btap_map_add_long(struct btap_ctx *c, void *m, const void *k, int64_t v,
 						 int site)
@@ -657,6 +686,8 @@ static __always_inline char *btap_bpf_enter(struct btap_ctx *c, void *ctx, int p
 	c->errbuf = sp;
 	c->tmp = sp + MAXSTRINGLEN;
 	c->zero = sp + BTAP_ALIGN8(2 * MAXSTRINGLEN);
+	c->actions = (int64_t *)(c->zero + BTAP_ALIGN8(BTAP_ZERO_SIZE));
+	*c->actions = 0;
 	c->errbuf[0] = 0;
 	return sp + BTAP_SCRATCH_HDR;
 }
