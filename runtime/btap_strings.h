@@ -77,6 +77,7 @@ static BTAP_INLINE int64_t btap_byte_at_(const char *s, int64_t pos)
 }
 
 /* Does needle occur in hay at offset at? */
+#ifndef BTAP_CUSTOM_MATCH_AT
 static BTAP_INLINE int btap_str_match_at(const char *hay, const char *needle, int64_t at)
 {
 	for (int k = 0; k < MAXSTRINGLEN - 1; k++) {
@@ -88,6 +89,7 @@ static BTAP_INLINE int btap_str_match_at(const char *hay, const char *needle, in
 	}
 	return 1;
 }
+#endif
 
 #ifndef BTAP_CUSTOM_STRPOS
 static BTAP_INLINE int64_t btap_strpos_(const char *hay, const char *needle)

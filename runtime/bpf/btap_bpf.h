@@ -260,6 +260,7 @@ static __always_inline int64_t btap_str_len(const char *s)
 
 #define BTAP_CUSTOM_STRLEN 1
 #define BTAP_CUSTOM_STRPOS 1
+#define BTAP_CUSTOM_MATCH_AT 1
 #define BTAP_CUSTOM_TEXT_STR 1
 #include "../btap_strings.h"
 
@@ -344,6 +345,36 @@ static __always_inline char *btap_text_str_(char *dst, const char *s, int64_t ou
 	bpf_loop(MAXSTRINGLEN, btap_text_put_step, &x, 0);
 	o = v->o;
 	return btap_text_close(dst, o, quoted, truncated);
+}
+
+/* Does needle occur in hay at offset at? A bpf_loop over the needle's
+ * bytes: its index is unknown to the verifier, so the comparison is
+ * checked once, not once per byte (inside strpos's callback, and so inside
+ * a script loop's, a plain loop here is too long a path). */
+struct btap_match_ctx {
+	const char *hay, *needle;
+	int64_t at;
+	int matched;
+};
+
+static long btap_match_step(__u32 k, void *data)
+{
+	struct btap_match_ctx *x = data;
+	int64_t j = x->at + k;
+	if (k >= MAXSTRINGLEN - 1 || !x->needle[k])
+		return 1;
+	if (j < 0 || j >= MAXSTRINGLEN || x->hay[j] != x->needle[k]) {
+		x->matched = 0;
+		return 1;
+	}
+	return 0;
+}
+
+static __always_inline int btap_str_match_at(const char *hay, const char *needle, int64_t at)
+{
+	struct btap_match_ctx x = {hay, needle, at, 1};
+	bpf_loop(MAXSTRINGLEN - 1, btap_match_step, &x, 0);
+	return x.matched;
 }
 
 /* strpos: one bpf_loop over the start positions, so the verifier checks
