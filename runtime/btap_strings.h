@@ -50,6 +50,7 @@ static BTAP_INLINE int btap_str_cmp(const char *a, const char *b)
 }
 
 /* The bytes of s from start on, at most len of them. */
+#ifndef BTAP_CUSTOM_SUBSTR
 static BTAP_INLINE char *btap_substr_(char *dst, const char *s, int64_t start, int64_t len)
 {
 	int64_t n = btap_str_len(s), o = 0;
@@ -67,6 +68,7 @@ static BTAP_INLINE char *btap_substr_(char *dst, const char *s, int64_t start, i
 		dst[o] = 0;
 	return dst;
 }
+#endif
 
 /* The byte at pos as 0..255, or -1 outside the string. */
 static BTAP_INLINE int64_t btap_byte_at_(const char *s, int64_t pos)

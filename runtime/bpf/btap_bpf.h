@@ -262,6 +262,27 @@ static __always_inline int64_t btap_str_len(const char *s)
 #define BTAP_CUSTOM_STRPOS 1
 #define BTAP_CUSTOM_MATCH_AT 1
 #define BTAP_CUSTOM_TEXT_STR 1
+#define BTAP_CUSTOM_SUBSTR 1
+
+/* substr through the helper: with start and len unknown (a loop's
+ * variables live in map memory) an indexed copy does not verify. */
+static __always_inline char *btap_substr_(char *dst, const char *s, int64_t start, int64_t len)
+{
+	int64_t n = btap_str_len(s);
+	__u32 size;
+	dst[0] = 0;
+	if (start < 0 || start >= n || len <= 0)
+		return dst;
+	size = len < MAXSTRINGLEN - 1 ? (__u32)len + 1 : MAXSTRINGLEN;
+	/* the bound is checked on the register the helper gets */
+	asm volatile("" : "+r"(size));
+	if (size > MAXSTRINGLEN)
+		size = MAXSTRINGLEN;
+	if (bpf_probe_read_kernel_str(dst, size, s + start) < 0)
+		dst[0] = 0;
+	return dst;
+}
+
 #include "../btap_strings.h"
 
 /* text_str: the two passes over the input as bpf_loop callbacks. The
