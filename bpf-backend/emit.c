@@ -607,9 +607,11 @@ static void fn_init(struct em_fn *f, struct emitter *em)
 	sb_init(&f->body);
 	sb_init(&f->decls);
 	sb_init(&f->frame);
+	sb_init(&f->cbs);
 	f->out = &f->body;
 	f->indent = 1;
 	f->errlabel = "out";
+	f->rv = "rv";
 }
 
 static void fn_free(struct em_fn *f)
@@ -617,6 +619,13 @@ static void fn_free(struct em_fn *f)
 	sb_free(&f->body);
 	sb_free(&f->decls);
 	sb_free(&f->frame);
+	sb_free(&f->cbs);
+}
+
+/* A BPF body with loops keeps its longs in the frame (see em_fn). */
+static void use_frame_for_loops(struct em_fn *f, const struct stmt *body)
+{
+	f->in_frame = f->bpf && em_has_loop(body);
 }
 
 /* The frame struct: variables, then temporaries. */
@@ -628,6 +637,8 @@ static void emit_frame_struct(struct emitter *em, struct em_fn *f, const char *n
 		struct vardecl *v = VEC_AT(f->locals, i, struct vardecl *);
 		if (v->type == TY_STRING)
 			sb_printf(t, "\tchar l_%s[MAXSTRINGLEN];\n", v->name);
+		else if (f->in_frame)
+			sb_printf(t, "\tint64_t l_%s;\n", v->name);
 	}
 	for (int i = 0; i < f->nforeach; i++)
 		sb_printf(t, "\tvoid *fk%d;\n\tint64_t fn%d, fi%d;\n", i, i, i);
@@ -649,6 +660,8 @@ static void emit_locals_init(struct em_fn *f, int skip_params)
 			continue;
 		if (v->type == TY_STRING)
 			em_line(f, "fr->l_%s[0] = 0;", v->name);
+		else if (f->in_frame)
+			em_line(f, "fr->l_%s = 0;", v->name);
 		else
 			sb_printf(&f->decls, "\tint64_t l_%s = 0;\n\t(void)l_%s;\n", v->name, v->name);
 	}
@@ -747,7 +760,13 @@ static void emit_script_function(struct emitter *em, struct em_func *f, struct s
 	fn.user = f->in_user;
 	push_locals(&fn, &f->f->params);
 	push_locals(&fn, &f->f->locals);
+	use_frame_for_loops(&fn, f->f->body);
 	enum type rt = func_ret(f->f);
+	if (fn.in_frame && rt == TY_LONG) {
+		fn.rv = "fr->rv_";
+		sb_puts(&fn.frame, "\tint64_t rv_;\n");
+		em_line(&fn, "fr->rv_ = 0;");
+	}
 	int site = em_site(em, f->f->loc, arena_printf(em->a, "identifier '%s'", f->f->name));
 	if (rt == TY_STRING)
 		em_line(&fn, "rs[0] = 0;");
@@ -755,6 +774,8 @@ static void emit_script_function(struct emitter *em, struct em_func *f, struct s
 		struct vardecl *v = VEC_AT(f->f->params, i, struct vardecl *);
 		if (v->type == TY_STRING)
 			em_line(&fn, "btap_str_copy(fr->l_%s, a_%s);", v->name, v->name);
+		else if (fn.in_frame)
+			em_line(&fn, "fr->l_%s = a_%s;", v->name, v->name);
 		else
 			sb_printf(&fn.decls, "\tint64_t l_%s = a_%s;\n\t(void)l_%s;\n", v->name, v->name, v->name);
 	}
@@ -765,9 +786,10 @@ static void emit_script_function(struct emitter *em, struct em_func *f, struct s
 	emit_out_label(&fn);
 	em_line(&fn, "btap_nest_leave(c);");
 	if (rt == TY_LONG)
-		em_line(&fn, "return rv;");
+		em_line(&fn, "return %s;", fn.rv);
 
 	emit_frame_struct(em, &fn, f->frame);
+	sb_putn(out, fn.cbs.s ? fn.cbs.s : "", fn.cbs.len);
 	func_signature(out, f);
 	sb_puts(out, "\n{\n");
 	struct em_fn hdr;
@@ -776,7 +798,7 @@ static void emit_script_function(struct emitter *em, struct em_func *f, struct s
 	em_linedir(&hdr, f->f->loc);
 	fn_free(&hdr);
 	sb_printf(out, "\tBTAP_FRAME(%s)\n", f->frame);
-	if (rt == TY_LONG)
+	if (rt == TY_LONG && !fn.in_frame)
 		sb_puts(out, "\tint64_t rv = 0;\n");
 	sb_putn(out, fn.decls.s ? fn.decls.s : "", fn.decls.len);
 	sb_putn(out, fn.body.s ? fn.body.s : "", fn.body.len);
@@ -826,6 +848,7 @@ static void emit_probe_body(struct emitter *em, struct em_probe *ep)
 	fn.bpf = ep->bpf;
 	fn.user = !ep->bpf;
 	push_locals(&fn, &ep->p->locals);
+	use_frame_for_loops(&fn, ep->p->body);
 	emit_locals_init(&fn, 0);
 	struct expr *cond = ep->p->resolved_point ? ep->p->resolved_point->cond : NULL;
 	if (cond) {
@@ -840,6 +863,7 @@ static void emit_probe_body(struct emitter *em, struct em_probe *ep)
 
 	emit_frame_struct(em, &fn, ep->frame);
 	struct strbuf *out = ep->bpf ? &em->bpf : &em->user;
+	sb_putn(out, fn.cbs.s ? fn.cbs.s : "", fn.cbs.len);
 	sb_printf(out, "/* %s at %s */\n", ep->pp, ep->origin);
 	sb_printf(out, "BTAP_FUNC void bb%d(struct btap_ctx *c, char *sp)\n{\n", ep->index);
 	struct em_fn hdr;

@@ -19,6 +19,10 @@
 const char *em_tmp_long(struct em_fn *f)
 {
 	int n = f->ntmp++;
+	if (f->in_frame) {
+		sb_printf(&f->frame, "\tint64_t t%d;\n", n);
+		return arena_printf(f->em->a, "fr->t%d", n);
+	}
 	sb_printf(&f->decls, "\tint64_t t%d = 0;\n\t(void)t%d;\n", n, n);
 	return arena_printf(f->em->a, "t%d", n);
 }
@@ -52,6 +56,8 @@ static bool is_stable(const char *v)
 	if (!v)
 		return true;
 	if (v[0] == 't' && v[1] >= '0' && v[1] <= '9')
+		return true;
+	if (strncmp(v, "fr->t", 5) == 0 && v[5] >= '0' && v[5] <= '9')
 		return true;
 	if (strncmp(v, "fr->s", 5) == 0 || strncmp(v, "fr->d", 5) == 0)
 		return !strchr(v, '.');
@@ -165,13 +171,16 @@ static const char *var_lvalue(struct em_fn *f, struct expr *e)
 	if (!v->is_global) {
 		if (!is_local(f, v)) {
 			vec_push(f->em->a, &f->locals, v);
-			if (v->type != TY_STRING)
+			if (v->type != TY_STRING && f->in_frame) {
+				sb_printf(&f->decls, "\tfr->l_%s = 0;\n", v->name);
+			} else if (v->type != TY_STRING) {
 				sb_printf(&f->decls, "\tint64_t l_%s = 0;\n\t(void)l_%s;\n", v->name, v->name);
+			}
 		}
-		/* longs are C locals: the verifier follows their values (loop
-		 * bounds); strings live in the frame */
+		/* longs are C locals where no callback needs them: the verifier
+		 * follows their values; strings live in the frame */
 		if (v->type != TY_STRING)
-			return arena_printf(f->em->a, "l_%s", v->name);
+			return em_long_local(f, v->name);
 		return arena_printf(f->em->a, "fr->l_%s", v->name);
 	}
 	struct em_global *g = em_global_of(f->em, v);

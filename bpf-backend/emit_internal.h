@@ -114,6 +114,14 @@ struct em_fn {
 	const char *errlabel;   /* innermost catch, or "out" */
 	struct vec loops;       /* struct em_loop* */
 	struct vec locals;      /* struct vardecl*: locals and params */
+	/* A BPF body with loops: each loop body is a callback (bpf_loop,
+	 * bpf_for_each_map_elem), so longs and temporaries live in the frame
+	 * where the callbacks reach them (and the verifier does not follow
+	 * them, so a callback's states converge). */
+	bool in_frame;
+	const char *rv;         /* the long return value: "rv" or "fr->rv_" */
+	struct strbuf cbs;      /* finished callbacks, emitted before the body */
+	int ncb;                /* callbacks so far */
 };
 
 /* emit.c */
@@ -155,6 +163,9 @@ const char *em_to_long(struct em_fn *f, struct expr *e);
 
 /* emit_stmt.c */
 void em_stmt(struct em_fn *f, struct stmt *s);
+bool em_has_loop(const struct stmt *s);
+/* The C name of a long local ("l_x", or "fr->l_x" in a body with loops). */
+const char *em_long_local(struct em_fn *f, const char *name);
 
 /* emit_print.c */
 const char *em_print_call(struct em_fn *f, struct expr *e);

@@ -2,6 +2,10 @@
  * `break`, `continue`, `next`, `return` and runtime errors (to the
  * innermost catch) all leave through the same exits; loops count their
  * iterations against MAXACTION, which also bounds them for the verifier.
+ * In a body the BPF build compiles, a loop body is a callback instead
+ * (btap_loop: bpf_loop; btap_map_each: bpf_for_each_map_elem), so the
+ * verifier checks it once rather than once per iteration: exits that
+ * leave the callback record a status the caller branches on.
  * Every statement starts with a #line directive. String temporaries live
  * for one statement. */
 #include "emit_internal.h"
@@ -59,8 +63,154 @@ static struct em_loop *inner_loop(struct em_fn *f)
 	return f->loops.n ? VEC_AT(f->loops, f->loops.n - 1, struct em_loop *) : NULL;
 }
 
+/* ---- loops as callbacks (bodies of the BPF build) ---------------------- */
+
+bool em_has_loop(const struct stmt *s)
+{
+	if (!s)
+		return false;
+	switch (s->kind) {
+	case S_WHILE:
+	case S_FOR:
+	case S_FOREACH:
+		return true;
+	case S_BLOCK:
+		VEC_FOREACH(s->stmts, i)
+			if (em_has_loop(VEC_AT(s->stmts, i, struct stmt *)))
+				return true;
+		return false;
+	case S_IF:
+		return em_has_loop(s->then) || em_has_loop(s->els);
+	case S_TRY:
+		return em_has_loop(s->body) || em_has_loop(s->catch_body);
+	default:
+		return false;
+	}
+}
+
+const char *em_long_local(struct em_fn *f, const char *name)
+{
+	return arena_printf(f->em->a, f->in_frame ? "fr->l_%s" : "l_%s", name);
+}
+
+/* What a callback's emission replaces in its body, restored at its end. */
+struct em_callback {
+	const char *name;
+	struct strbuf text;
+	struct strbuf *out;
+	const char *errlabel;
+	struct vec loops;
+	int indent;
+};
+
+static const char *frame_type(struct em_fn *f)
+{
+	return f->func ? f->func->frame : f->probe->frame;
+}
+
+/* Statements go to the callback's own text until end_callback. Its data
+ * (struct btap_loop) carries the context, the frame and the string
+ * return buffer; `out` and the errors leave with a status. */
+static void begin_callback(struct em_fn *f, struct em_callback *cb, const char *params, struct loc at)
+{
+	cb->name = arena_printf(f->em->a, "bl%c%d_%d", f->func ? 'f' : 'p',
+				f->func ? f->func->index : f->probe->index, f->ncb++);
+	sb_init(&cb->text);
+	cb->out = f->out;
+	cb->errlabel = f->errlabel;
+	cb->loops = f->loops;
+	cb->indent = f->indent;
+	f->out = &cb->text;
+	f->errlabel = "lerr";
+	memset(&f->loops, 0, sizeof(f->loops));
+	f->indent = 1;
+	sb_printf(f->out, "static long %s(%s)\n{\n", cb->name, params);
+	em_line(f, "struct btap_loop *lp = btap_data;");
+	em_line(f, "struct btap_ctx *c = lp->c;");
+	em_line(f, "%s *fr = lp->fr;", frame_type(f));
+	em_line(f, "char *nsp = lp->nsp;");
+	em_line(f, "(void)fr;");
+	em_line(f, "(void)nsp;");
+	if (f->func && f->func->f->ret == TY_STRING)
+		em_line(f, "char *rs = lp->rs;");
+	em_linedir(f, at);
+}
+
+static void exit_with(struct em_fn *f, const char *label, const char *status)
+{
+	emit_label(f, label);
+	em_line(f, "lp->st = %s;", status);
+	em_line(f, "return 1;");
+}
+
+static void end_callback(struct em_fn *f, struct em_callback *cb)
+{
+	em_line(f, "return 0;");
+	exit_with(f, "lbrk", "BTAP_LOOP_DONE");
+	exit_with(f, "lerr", "BTAP_LOOP_ERR");
+	exit_with(f, "out", "BTAP_LOOP_OUT");
+	sb_puts(f->out, "}\n#line __BTAP_LINE__\n\n");
+	sb_putn(&f->cbs, cb->text.s, cb->text.len);
+	sb_free(&cb->text);
+	f->out = cb->out;
+	f->errlabel = cb->errlabel;
+	f->loops = cb->loops;
+	f->indent = cb->indent;
+}
+
+/* Run the callback through runner(c, callback, &data extra) and follow
+ * the exit it recorded. */
+static void call_callback(struct em_fn *f, struct em_callback *cb, const char *runner, const char *extra)
+{
+	const char *lp = arena_printf(f->em->a, "lp%d", f->nlabel++);
+	bool str_ret = f->func && f->func->f->ret == TY_STRING;
+	em_line(f, "{");
+	f->indent++;
+	em_line(f, "struct btap_loop %s = {c, fr, nsp, %s, 0};", lp, str_ret ? "rs" : "0");
+	em_line(f, "%s(c, %s, &%s%s);", runner, cb->name, lp, extra);
+	em_line(f, "if (%s.st == BTAP_LOOP_ERR)", lp);
+	em_line(f, "\tgoto %s;", f->errlabel);
+	em_line(f, "if (%s.st == BTAP_LOOP_OUT)", lp);
+	em_line(f, "\tgoto out;");
+	f->indent--;
+	em_line(f, "}");
+}
+
+#define LOOP_CB_PARAMS "uint32_t btap_i, void *btap_data"
+#define EACH_CB_PARAMS "void *btap_map, const void *btap_key, void *btap_val, void *btap_data"
+
+/* while and for: one callback call per condition check. */
+static void callback_loop(struct em_fn *f, struct stmt *s, const char *kw)
+{
+	struct em_callback cb;
+	int site = em_site(f->em, s->loc, arena_printf(f->em->a, "keyword '%s'", kw));
+	begin_callback(f, &cb, LOOP_CB_PARAMS, s->loc);
+	em_line(f, "if (!btap_count_action(c, %d))", site);
+	em_line(f, "\tgoto %s;", f->errlabel);
+	if (s->cond)
+		emit_cond_jump_false(f, s->cond, "lbrk");
+	reset_temps(f);
+	const char *cont = new_label(f, "cont");
+	push_loop(f, "lbrk", cont);
+	em_stmt(f, s->body);
+	pop_loop(f);
+	emit_label(f, cont);
+	if (s->incr) {
+		em_linedir(f, s->incr->loc);
+		em_expr(f, s->incr);
+		reset_temps(f);
+	}
+	end_callback(f, &cb);
+	em_linedir(f, s->loc);
+	call_callback(f, &cb, "btap_loop", arena_printf(f->em->a, ", %d", site));
+}
+
 static void st_while(struct em_fn *f, struct stmt *s)
 {
+	if (f->in_frame) {
+		callback_loop(f, s, "while");
+		return;
+	}
 	const char *top = new_label(f, "loop"), *brk = new_label(f, "brk");
 	emit_label(f, top);
 	count_iteration(f, s->loc, "while");
@@ -79,6 +229,10 @@ static void st_for(struct em_fn *f, struct stmt *s)
 	if (s->init) {
 		em_expr(f, s->init);
 		reset_temps(f);
+	}
+	if (f->in_frame) {
+		callback_loop(f, s, "for");
+		return;
 	}
 	const char *top = new_label(f, "loop"), *brk = new_label(f, "brk"), *cont = new_label(f, "cont");
 	emit_label(f, top);
@@ -127,7 +281,7 @@ static void st_return(struct em_fn *f, struct stmt *s)
 		if (s->expr->type == TY_STRING)
 			em_line(f, "btap_str_copy(rs, %s);", v);
 		else if (s->expr->type != TY_VOID)
-			em_line(f, "rv = %s;", v);
+			em_line(f, "%s = %s;", f->rv, v);
 	}
 	em_line(f, "goto out;");
 }
@@ -138,10 +292,6 @@ static void st_delete(struct em_fn *f, struct stmt *s)
 	if (e->kind == E_VAR && e->var && e->var->is_global) {
 		struct em_global *g = em_global_of(f->em, e->var);
 		if (g && g->map) {
-			if (f->bpf) {
-				em_unsupported_bpf(f, s->loc, "deleting a whole array");
-				return;
-			}
 			em_line(f, "btap_map_clear(c, BTAP_MAPREF(%s, %d));", g->map->sym, g->map->id);
 			return;
 		}
@@ -242,6 +392,72 @@ static void st_foreach_hist(struct em_fn *f, struct stmt *s)
 	emit_label(f, brk);
 }
 
+/* The loop variables of one foreach element, key at k. */
+static void foreach_bind(struct em_fn *f, struct stmt *s, struct em_map *m, const char *ref)
+{
+	VEC_FOREACH(s->fe_keys, i) {
+		struct expr *kv = VEC_AT(s->fe_keys, i, struct expr *);
+		const char *v = em_expr(f, kv);
+		if (m->v->key_types[i] == TY_STRING)
+			em_line(f, "btap_str_copy_n(%s, k->k%d, sizeof(k->k%d));", v, i, i);
+		else
+			em_line(f, "%s = k->k%d;", v, i);
+	}
+	if (s->fe_value) {
+		const char *v = em_expr(f, s->fe_value);
+		if (m->stats) {
+			diag_error(s->fe_value->loc, "the value of a statistic is read with @count, @sum ...");
+		} else if (m->v->type == TY_STRING) {
+			em_line(f, "btap_map_get_str(c, %s, k, %s);", ref, v);
+		} else {
+			em_line(f, "%s = btap_map_get_long(c, %s, k);", v, ref);
+		}
+	}
+}
+
+/* foreach where the BPF build runs it: a callback per element
+ * (unordered); `limit` counts the bodies run in the frame. */
+static void callback_foreach(struct em_fn *f, struct stmt *s, struct em_map *m, const char **slice,
+			     const char *limit)
+{
+	const char *ref = arena_printf(f->em->a, "BTAP_MAPREF(%s, %d)", m->sym, m->id);
+	int site = em_site(f->em, s->loc, "keyword 'foreach'");
+	const char *ran = NULL;
+	if (limit) {
+		ran = em_tmp_long(f);
+		em_line(f, "%s = 0;", ran);
+	}
+	struct em_callback cb;
+	begin_callback(f, &cb, EACH_CB_PARAMS, s->loc);
+	em_line(f, "const %s *k = btap_key;", m->key_type);
+	em_line(f, "if (!btap_count_action(c, %d))", site);
+	em_line(f, "\tgoto %s;", f->errlabel);
+	for (int i = 0; i < m->nkeys; i++) {
+		if (!slice[i])
+			continue;
+		if (m->v->key_types[i] == TY_STRING)
+			em_line(f, "if (btap_str_ncmp(k->k%d, %s, sizeof(k->k%d)) != 0)", i, slice[i], i);
+		else
+			em_line(f, "if (k->k%d != %s)", i, slice[i]);
+		em_line(f, "\treturn 0;");
+	}
+	if (ran) {
+		em_line(f, "if (%s >= %s)", ran, limit);
+		em_line(f, "\tgoto lbrk;");
+		em_line(f, "%s++;", ran);
+	}
+	foreach_bind(f, s, m, ref);
+	reset_temps(f);
+	const char *cont = new_label(f, "cont");
+	push_loop(f, "lbrk", cont);
+	em_stmt(f, s->body);
+	pop_loop(f);
+	emit_label(f, cont);
+	end_callback(f, &cb);
+	em_linedir(f, s->loc);
+	call_callback(f, &cb, "btap_map_each", arena_printf(f->em->a, ", %s, sizeof(%s)", ref, m->key_type));
+}
+
 /* foreach in the runner: the runner sorts the keys; the loop walks them. */
 static void st_foreach(struct em_fn *f, struct stmt *s)
 {
@@ -249,8 +465,9 @@ static void st_foreach(struct em_fn *f, struct stmt *s)
 		st_foreach_hist(f, s);
 		return;
 	}
-	if (f->bpf) {
-		em_unsupported_bpf(f, s->loc, "foreach");
+	if (f->bpf && s->fe_sort_key) {
+		diag_error(s->loc, "sorted foreach is not supported in kernel-context probes (or the "
+			   "functions they call): sorting runs in begin, end and timer probes");
 		return;
 	}
 	struct expr *arr = s->fe_array;
@@ -274,12 +491,15 @@ static void st_foreach(struct em_fn *f, struct stmt *s)
 				continue;
 			/* kept for the whole loop: not a statement temporary */
 			const char *v = em_expr(f, a);
-			const char *slot = arena_printf(f->em->a, "fr->fs%d_%d", f->nforeach, i);
+			/* the callback's number names it in a body with callbacks */
+			const char *fs = f->in_frame ? "fc" : "fs";
+			int n = f->in_frame ? f->ncb : f->nforeach;
+			const char *slot = arena_printf(f->em->a, "fr->%s%d_%d", fs, n, i);
 			if (a->type == TY_STRING) {
-				sb_printf(&f->frame, "	char fs%d_%d[MAXSTRINGLEN];\n", f->nforeach, i);
+				sb_printf(&f->frame, "	char %s%d_%d[MAXSTRINGLEN];\n", fs, n, i);
 				em_line(f, "btap_str_copy(%s, %s);", slot, v);
 			} else {
-				sb_printf(&f->frame, "	int64_t fs%d_%d;\n", f->nforeach, i);
+				sb_printf(&f->frame, "	int64_t %s%d_%d;\n", fs, n, i);
 				em_line(f, "%s = %s;", slot, v);
 			}
 			slice[i] = slot;
@@ -288,6 +508,10 @@ static void st_foreach(struct em_fn *f, struct stmt *s)
 	const char *limit = "-1";
 	if (s->fe_limit)
 		limit = em_expr_stable(f, s->fe_limit, true);
+	if (f->in_frame) {
+		callback_foreach(f, s, m, slice, s->fe_limit ? limit : NULL);
+		return;
+	}
 	char agg = 'c';
 	if (s->fe_sort_agg) {
 		const char *a = s->fe_sort_agg;
@@ -314,29 +538,12 @@ static void st_foreach(struct em_fn *f, struct stmt *s)
 		if (!slice[i])
 			continue;
 		if (m->v->key_types[i] == TY_STRING)
-			em_line(f, "if (btap_str_cmp(k->k%d, %s) != 0)", i, slice[i]);
+			em_line(f, "if (btap_str_ncmp(k->k%d, %s, sizeof(k->k%d)) != 0)", i, slice[i], i);
 		else
 			em_line(f, "if (k->k%d != %s)", i, slice[i]);
 		em_line(f, "\tgoto %s;", cont);
 	}
-	VEC_FOREACH(s->fe_keys, i) {
-		struct expr *kv = VEC_AT(s->fe_keys, i, struct expr *);
-		const char *v = em_expr(f, kv);
-		if (m->v->key_types[i] == TY_STRING)
-			em_line(f, "btap_str_copy_n(%s, k->k%d, sizeof(k->k%d));", v, i, i);
-		else
-			em_line(f, "%s = k->k%d;", v, i);
-	}
-	if (s->fe_value) {
-		const char *v = em_expr(f, s->fe_value);
-		if (m->stats) {
-			diag_error(s->fe_value->loc, "the value of a statistic is read with @count, @sum ...");
-		} else if (m->v->type == TY_STRING) {
-			em_line(f, "btap_map_get_str(c, %s, k, %s);", ref, v);
-		} else {
-			em_line(f, "%s = btap_map_get_long(c, %s, k);", v, ref);
-		}
-	}
+	foreach_bind(f, s, m, ref);
 	f->indent--;
 	em_line(f, "}");
 	reset_temps(f);

@@ -36,10 +36,12 @@ static BTAP_INLINE int64_t btap_str_len(const char *s)
 }
 #endif
 
-/* strcmp on unsigned bytes: <0, 0, >0. */
-static BTAP_INLINE int btap_str_cmp(const char *a, const char *b)
+/* strcmp on unsigned bytes (<0, 0, >0), over at most n bytes: a string
+ * key field is only as wide as its longest key (with the NUL), so no key
+ * differs beyond it. */
+static BTAP_INLINE int btap_str_ncmp(const char *a, const char *b, int n)
 {
-	for (int i = 0; i < MAXSTRINGLEN; i++) {
+	for (int i = 0; i < MAXSTRINGLEN && i < n; i++) {
 		unsigned char x = (unsigned char)a[i], y = (unsigned char)b[i];
 		if (x != y)
 			return x < y ? -1 : 1;
@@ -49,7 +51,13 @@ static BTAP_INLINE int btap_str_cmp(const char *a, const char *b)
 	return 0;
 }
 
+static BTAP_INLINE int btap_str_cmp(const char *a, const char *b)
+{
+	return btap_str_ncmp(a, b, MAXSTRINGLEN);
+}
+
 /* The bytes of s from start on, at most len of them. */
+#ifndef BTAP_CUSTOM_SUBSTR
 static BTAP_INLINE char *btap_substr_(char *dst, const char *s, int64_t start, int64_t len)
 {
 	int64_t n = btap_str_len(s), o = 0;
@@ -67,6 +75,7 @@ static BTAP_INLINE char *btap_substr_(char *dst, const char *s, int64_t start, i
 		dst[o] = 0;
 	return dst;
 }
+#endif
 
 /* The byte at pos as 0..255, or -1 outside the string. */
 static BTAP_INLINE int64_t btap_byte_at_(const char *s, int64_t pos)
@@ -77,6 +86,7 @@ static BTAP_INLINE int64_t btap_byte_at_(const char *s, int64_t pos)
 }
 
 /* Does needle occur in hay at offset at? */
+#ifndef BTAP_CUSTOM_MATCH_AT
 static BTAP_INLINE int btap_str_match_at(const char *hay, const char *needle, int64_t at)
 {
 	for (int k = 0; k < MAXSTRINGLEN - 1; k++) {
@@ -88,6 +98,7 @@ static BTAP_INLINE int btap_str_match_at(const char *hay, const char *needle, in
 	}
 	return 1;
 }
+#endif
 
 #ifndef BTAP_CUSTOM_STRPOS
 static BTAP_INLINE int64_t btap_strpos_(const char *hay, const char *needle)

@@ -54,7 +54,7 @@ typedef __u64 uint64_t;
 #define BTAP_MIN(a, b) ((a) < (b) ? (a) : (b))
 #define BTAP_UNUSED_LABEL(l) l: __attribute__((unused));
 #define BTAP_ALIGN8(x) (((x) + 7) & ~7)
-#define BTAP_SCRATCH_HDR (BTAP_ALIGN8(2 * MAXSTRINGLEN) + BTAP_ALIGN8(BTAP_ZERO_SIZE))
+#define BTAP_SCRATCH_HDR (BTAP_ALIGN8(2 * MAXSTRINGLEN) + BTAP_ALIGN8(BTAP_ZERO_SIZE) + 8)
 
 /* A body's frame: at sp in the scratch map value; callees' frames follow. */
 #define BTAP_FRAME(type)                                                        \
@@ -74,7 +74,9 @@ struct btap_ctx {
 	char *errbuf;    /* MAXSTRINGLEN: message of the pending error */
 	char *tmp;       /* MAXSTRINGLEN: string results of the natives */
 	char *zero;      /* BTAP_ZERO_SIZE bytes */
-	int64_t actions; /* loop iterations so far (MAXACTION) */
+	/* loop iterations so far (MAXACTION), in the scratch map: a loop
+	 * callback's states then converge (see text_str below) */
+	int64_t *actions;
 	int err;         /* 0, 1 a (catchable) error, 2 abort */
 	int site;        /* error site of the pending error, -1 unknown */
 	int probe;       /* index of the probe in the descriptor */
@@ -157,12 +159,28 @@ static __always_inline void btap_catch(struct btap_ctx *c, char *dst)
 /* One loop iteration; false (with an error) past MAXACTION. */
 static __always_inline int btap_count_action(struct btap_ctx *c, int site)
 {
-	if (++c->actions > MAXACTION) {
+	if (++*c->actions > MAXACTION) {
 		btap_raise_lit(c, site, "MAXACTION exceeded");
 		return 0;
 	}
 	return 1;
 }
+
+/* ---- loops: bpf_loop and bpf_for_each_map_elem callbacks -------------- */
+
+#include "../btap_loop.h"
+
+#define btap_loop(c, cb, lp, site)                                              \
+	do {                                                                    \
+		bpf_loop(BTAP_LOOP_MAX, (cb), (lp), 0);                         \
+		if (!(lp)->st) {                                                \
+			btap_raise_lit((c), (site), "MAXACTION exceeded");      \
+			(lp)->st = BTAP_LOOP_ERR;                               \
+		}                                                               \
+	} while (0)
+
+/* foreach: every element once, in the map's order. */
+#define btap_map_each(c, cb, lp, m, key_size) bpf_for_each_map_elem((m), (cb), (lp), 0)
 
 /* ---- arithmetic (BPF has no signed division before v4) --------------- */
 
@@ -252,7 +270,29 @@ static __always_inline int64_t btap_str_len(const char *s)
 
 #define BTAP_CUSTOM_STRLEN 1
 #define BTAP_CUSTOM_STRPOS 1
+#define BTAP_CUSTOM_MATCH_AT 1
 #define BTAP_CUSTOM_TEXT_STR 1
+#define BTAP_CUSTOM_SUBSTR 1
+
+/* substr through the helper: with start and len unknown (a loop's
+ * variables live in map memory) an indexed copy does not verify. */
+static __always_inline char *btap_substr_(char *dst, const char *s, int64_t start, int64_t len)
+{
+	int64_t n = btap_str_len(s);
+	__u32 size;
+	dst[0] = 0;
+	if (start < 0 || start >= n || len <= 0)
+		return dst;
+	size = len < MAXSTRINGLEN - 1 ? (__u32)len + 1 : MAXSTRINGLEN;
+	/* the bound is checked on the register the helper gets */
+	asm volatile("" : "+r"(size));
+	if (size > MAXSTRINGLEN)
+		size = MAXSTRINGLEN;
+	if (bpf_probe_read_kernel_str(dst, size, s + start) < 0)
+		dst[0] = 0;
+	return dst;
+}
+
 #include "../btap_strings.h"
 
 /* text_str: the two passes over the input as bpf_loop callbacks. The
@@ -336,6 +376,36 @@ static __always_inline char *btap_text_str_(char *dst, const char *s, int64_t ou
 	bpf_loop(MAXSTRINGLEN, btap_text_put_step, &x, 0);
 	o = v->o;
 	return btap_text_close(dst, o, quoted, truncated);
+}
+
+/* Does needle occur in hay at offset at? A bpf_loop over the needle's
+ * bytes: its index is unknown to the verifier, so the comparison is
+ * checked once, not once per byte (inside strpos's callback, and so inside
+ * a script loop's, a plain loop here is too long a path). */
+struct btap_match_ctx {
+	const char *hay, *needle;
+	int64_t at;
+	int matched;
+};
+
+static long btap_match_step(__u32 k, void *data)
+{
+	struct btap_match_ctx *x = data;
+	int64_t j = x->at + k;
+	if (k >= MAXSTRINGLEN - 1 || !x->needle[k])
+		return 1;
+	if (j < 0 || j >= MAXSTRINGLEN || x->hay[j] != x->needle[k]) {
+		x->matched = 0;
+		return 1;
+	}
+	return 0;
+}
+
+static __always_inline int btap_str_match_at(const char *hay, const char *needle, int64_t at)
+{
+	struct btap_match_ctx x = {hay, needle, at, 1};
+	bpf_loop(MAXSTRINGLEN - 1, btap_match_step, &x, 0);
+	return x.matched;
 }
 
 /* strpos: one bpf_loop over the start positions, so the verifier checks
@@ -422,6 +492,17 @@ static __always_inline void btap_map_delete(struct btap_ctx *c, void *m, const v
 {
 	bpf_map_delete_elem(m, k);
 }
+
+/* delete arr: each element in turn (deleting the element a for-each
+ * callback is on is allowed for hash maps; a per-CPU element goes on
+ * every CPU at once). */
+static long btap_clear_step(void *map, const void *key, void *val, void *data)
+{
+	bpf_map_delete_elem(map, key);
+	return 0;
+}
+
+#define btap_map_clear(c, m) bpf_for_each_map_elem((m), btap_clear_step, 0, 0)
 
 /* a[k] += v as one atomic update where the element exists. */
 static __always_inline int64_t btap_map_add_long(struct btap_ctx *c, void *m, const void *k, int64_t v,
@@ -784,6 +865,8 @@ static __always_inline char *btap_bpf_enter(struct btap_ctx *c, void *ctx, int p
 	c->errbuf = sp;
 	c->tmp = sp + MAXSTRINGLEN;
 	c->zero = sp + BTAP_ALIGN8(2 * MAXSTRINGLEN);
+	c->actions = (int64_t *)(c->zero + BTAP_ALIGN8(BTAP_ZERO_SIZE));
+	*c->actions = 0;
 	c->errbuf[0] = 0;
 	return sp + BTAP_SCRATCH_HDR;
 }

@@ -302,6 +302,32 @@ static inline int64_t btap_map_add_long(struct btap_ctx *c, int m, const void *k
 		(p) = 0;                                                        \
 	} while (0)
 
+/* Loops as callbacks (functions the BPF build compiles too): plain C. */
+#include "../btap_loop.h"
+
+static inline void btap_loop(struct btap_ctx *c, long (*cb)(uint32_t, void *), struct btap_loop *lp, int site)
+{
+	for (uint32_t i = 0; i < BTAP_LOOP_MAX && !lp->st; i++)
+		if (cb(i, lp))
+			return;
+	if (!lp->st) {
+		btap_raise_lit(c, site, "MAXACTION exceeded");
+		lp->st = BTAP_LOOP_ERR;
+	}
+}
+
+/* foreach unordered: a snapshot of the keys, key_size bytes each. */
+static inline void btap_map_each(struct btap_ctx *c, long (*cb)(void *, const void *, void *, void *),
+				 struct btap_loop *lp, int m, size_t key_size)
+{
+	void *keys = 0;
+	int64_t n = btap_foreach_keys(c, m, 0, 1, 'c', -1, &keys);
+	for (int64_t i = 0; i < n; i++)
+		if (cb(0, (char *)keys + i * key_size, 0, lp))
+			break;
+	btap_foreach_free(keys);
+}
+
 /* ---- statistics ----------------------------------------------------------- */
 
 static inline void btap_stat_add(struct btap_ctx *c, int m, const void *k, int64_t v, unsigned vsize,

@@ -904,12 +904,24 @@ static void test_bpf_verifier(void)
 		    "  while (i < 20) { s = s . \"x\"; i++ }\n"
 		    "  printf(\"%s %d\\n\", s, strpos(s, \"y\"))\n"
 		    "}\n");
+	/* loops as callbacks: nested, in functions, foreach, delete of arrays */
+	check_loads("global a, st\n"
+		    "function f(n) { s = 0; for (i = 0; i < n; i++) { for (j = 0; j < i; j++) { if (j == 9) return s; s += j } } return s }\n"
+		    "function g:string(n) { r = \"\"; while (n-- > 0) r .= \"x\"; return r }\n"
+		    "probe kernel.trace(\"sched:sched_switch\") {\n"
+		    "  for (i = 0; i < 10000; i++) { a[i % 16, execname()] += i; if (i == 5) continue }\n"
+		    "  try { foreach ([k, e] in a[*, \"x\"] limit 3) { st[k] <<< f(k); if (k > 9) break } } catch { next }\n"
+		    "  foreach (k in st) println(@count(st[k]), g(k))\n"
+		    "  foreach (v = [k, e] in a) if (v < 0) error(\"neg\")\n"
+		    "  delete a\n  delete st\n"
+		    "}\n"
+		    "probe end { println(f(4)) }\n");
 }
 
 static void test_errors(void)
 {
-	check_error("probe kernel.trace(\"sched:sched_switch\") { foreach (k in a) println(k) } global a probe begin { a[1] = 1 }",
-		    "t.stp:1:44: error: foreach is not supported yet in kernel-context probes");
+	check_error("probe kernel.trace(\"sched:sched_switch\") { foreach (k+ in a) println(k) } global a probe begin { a[1] = 1 }",
+		    "t.stp:1:44: error: sorted foreach is not supported in kernel-context probes");
 	check_error("function r(n) { return n ? r(n - 1) : 0 } probe kernel.trace(\"sched:sched_switch\") { println(r(3)) }",
 		    "t.stp:1:10: error: recursive function 'r' cannot be called from a kernel-context probe");
 	check_error("probe begin { if (\"a\" =~ \"b\") println(1) }",
