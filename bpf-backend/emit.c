@@ -718,6 +718,21 @@ static struct strbuf *protos_of(struct emitter *em, bool bpf, bool user)
 	return bpf && user ? &em->common_protos : bpf ? &em->bpf_protos : &em->user_protos;
 }
 
+/* Top-level %{ %} blocks (guru mode), verbatim in both builds: they may
+ * test BTAP_TARGET_BPF / BTAP_TARGET_USER to say where they belong. */
+static void emit_toplevel_embeds(struct emitter *em, struct strbuf *out)
+{
+	VEC_FOREACH(em->s->prog.embeds, i) {
+		const struct embedded_block *eb = VEC_AT(em->s->prog.embeds, i, const struct embedded_block *);
+		struct em_fn tmp;
+		fn_init(&tmp, em);
+		tmp.out = out;
+		em_linedir(&tmp, eb->loc);
+		fn_free(&tmp);
+		sb_printf(out, "%s\n#line __BTAP_LINE__\n", eb->code ? eb->code : "");
+	}
+}
+
 static void emit_embedded_function(struct emitter *em, struct em_func *f, struct strbuf *out)
 {
 	enum type rt = func_ret(f->f);
@@ -727,10 +742,14 @@ static void emit_embedded_function(struct emitter *em, struct em_func *f, struct
 		struct vardecl *v = VEC_AT(f->f->params, i, struct vardecl *);
 		sb_printf(out, "#define STAP_ARG_%s (a_%s)\n", v->name, v->name);
 	}
+	/* STAP_RETURN*() is the tapset's spelling; STAP_RETVALUE, assigned
+	 * (or filled, for strings) by the body, the one scripts' embedded C uses */
 	if (rt == TY_STRING)
-		sb_puts(out, "#define STAP_RETURN_STR(s_) do { btap_str_copy(rs, (s_)); return; } while (0)\n");
+		sb_puts(out, "#define STAP_RETURN_STR(s_) do { btap_str_copy(rs, (s_)); return; } while (0)\n"
+			     "#define STAP_RETVALUE rs\n");
 	else if (rt == TY_LONG)
-		sb_puts(out, "#define STAP_RETURN(v_) return (v_)\n");
+		sb_puts(out, "#define STAP_RETURN(v_) return (v_)\n#define STAP_RETVALUE btap_retval\n"
+			     "\tint64_t btap_retval = 0;\n");
 	sb_puts(out, "\t(void)sp;\n");
 	if (rt == TY_STRING)
 		sb_puts(out, "\trs[0] = 0;\n");
@@ -742,12 +761,13 @@ static void emit_embedded_function(struct emitter *em, struct em_func *f, struct
 	sb_printf(out, "\t%s\n", f->f->embedded);
 	sb_puts(out, "#line __BTAP_LINE__\n");
 	if (rt == TY_LONG)
-		sb_puts(out, "\treturn 0;\n");
+		sb_puts(out, "\treturn btap_retval;\n");
 	VEC_FOREACH(f->f->params, i) {
 		struct vardecl *v = VEC_AT(f->f->params, i, struct vardecl *);
 		sb_printf(out, "#undef STAP_ARG_%s\n", v->name);
 	}
-	sb_puts(out, rt == TY_STRING ? "#undef STAP_RETURN_STR\n" : rt == TY_LONG ? "#undef STAP_RETURN\n" : "");
+	sb_puts(out, rt == TY_STRING ? "#undef STAP_RETURN_STR\n#undef STAP_RETVALUE\n"
+		     : rt == TY_LONG ? "#undef STAP_RETURN\n#undef STAP_RETVALUE\n" : "");
 	sb_puts(out, "}\n\n");
 }
 
@@ -1326,6 +1346,7 @@ bool emit_program(struct session *s, struct emit_result *out)
 	free(kheader);
 	sb_puts(b, "#include \"bpf/btap_bpf.h\"\n#else\n#include \"user/btap_user.h\"\n#endif\n\n");
 	sb_puts(b, "#define BTAP_MAX0(a, b) ((a) > (b) ? (a) : (b))\n\n");
+	emit_toplevel_embeds(&em, b);
 	emit_globals_struct(&em, b);
 	emit_key_structs(&em, b);
 	put(b, &em.types);

@@ -213,6 +213,9 @@ static __always_inline int64_t btap_smod(int64_t x, int64_t y)
  * Every string value is a MAXSTRINGLEN buffer in a map value (scratch,
  * globals, array values); a literal is copied into one first. */
 
+/* Embedded C in scripts (guru mode): stap's strlcpy, through the helper. */
+#define strlcpy(dst, src, n) bpf_probe_read_kernel_str((dst), (n), (src))
+
 #define btap_str_lit(dst, lit) ((char *)__builtin_memcpy((dst), lit, sizeof(lit)))
 
 static __always_inline char *btap_str_copy(char *dst, const char *src)

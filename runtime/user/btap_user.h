@@ -194,6 +194,20 @@ static inline int64_t btap_smod(int64_t x, int64_t y)
 
 /* ---- strings ------------------------------------------------------------ */
 
+/* Embedded C in scripts (guru mode) fills string results the way stap's
+ * runtime lets it: strlcpy(STAP_RETVALUE, s, MAXSTRINGLEN). */
+static inline size_t btap_strlcpy(char *dst, const char *src, size_t n)
+{
+	size_t len = strnlen(src, (size_t)-1 / 2);
+	if (n) {
+		size_t k = len < n - 1 ? len : n - 1;
+		memmove(dst, src, k);
+		dst[k] = 0;
+	}
+	return len;
+}
+#define strlcpy btap_strlcpy
+
 #define btap_str_lit(dst, lit) ((char *)memcpy((dst), lit, sizeof(lit)))
 
 /* Into a string key field, as wide as the strings used as that key. */
