@@ -573,6 +573,8 @@ static const char *ex_in(struct em_fn *f, struct expr *e)
 	struct em_map *m = array_of(f, base);
 	if (!m)
 		return "0";
+	if (em_is_slice(&e->args))
+		return em_slice(f, m, &e->args, e->loc, false);
 	const char *key = em_index_key(f, m, &e->args, e->loc);
 	const char *t = em_tmp_long(f);
 	em_line(f, "%s = btap_map_exists(c, %s, %s);", t, mapref(f, m), key);

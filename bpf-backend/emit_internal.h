@@ -111,6 +111,7 @@ struct em_fn {
 	int nkey;               /* key temporaries */
 	int nlabel;
 	int nforeach;           /* foreach key arrays (user build) */
+	int nslice;             /* array slices ([a, *] in x, delete x[a, *]) */
 	const char *errlabel;   /* innermost catch, or "out" */
 	struct vec loops;       /* struct em_loop* */
 	struct vec locals;      /* struct vardecl*: locals and params */
@@ -164,6 +165,10 @@ const char *em_to_long(struct em_fn *f, struct expr *e);
 /* emit_stmt.c */
 void em_stmt(struct em_fn *f, struct stmt *s);
 bool em_has_loop(const struct stmt *s);
+/* The elements of m matching a slice (args with '*'): deleted, or the
+ * name of a long that says whether one exists. */
+const char *em_slice(struct em_fn *f, struct em_map *m, struct vec *args, struct loc at, bool del);
+bool em_is_slice(const struct vec *args);
 /* The C name of a long local ("l_x", or "fr->l_x" in a body with loops). */
 const char *em_long_local(struct em_fn *f, const char *name);
 

@@ -179,6 +179,68 @@ static void call_callback(struct em_fn *f, struct em_callback *cb, const char *r
 #define LOOP_CB_PARAMS "uint32_t btap_i, void *btap_data"
 #define EACH_CB_PARAMS "void *btap_map, const void *btap_key, void *btap_val, void *btap_data"
 
+bool em_is_slice(const struct vec *args)
+{
+	VEC_FOREACH(*args, i)
+		if (VEC_AT(*args, i, struct expr *)->kind == E_STAR)
+			return true;
+	return false;
+}
+
+/* A callback over the map's elements compares the fixed keys, kept in
+ * the frame so the callback sees them; it deletes each match, or stops at
+ * the first and says so in the frame. */
+const char *em_slice(struct em_fn *f, struct em_map *m, struct vec *args, struct loc at, bool del)
+{
+	if (args->n != m->nkeys) {
+		diag_error(at, "'%s' takes %d index%s, not %d", m->v->name, m->nkeys, m->nkeys == 1 ? "" : "es",
+			   args->n);
+		return "0";
+	}
+	int n = f->nslice++;
+	const char *slot[MAX_ARRAY_KEYS] = {0};
+	VEC_FOREACH(*args, i) {
+		struct expr *a = VEC_AT(*args, i, struct expr *);
+		if (a->kind == E_STAR)
+			continue;
+		const char *v = em_expr(f, a);
+		slot[i] = arena_printf(f->em->a, "fr->sl%d_%d", n, i);
+		if (a->type == TY_STRING) {
+			sb_printf(&f->frame, "\tchar sl%d_%d[MAXSTRINGLEN];\n", n, i);
+			em_line(f, "btap_str_copy(%s, %s);", slot[i], v);
+		} else {
+			sb_printf(&f->frame, "\tint64_t sl%d_%d;\n", n, i);
+			em_line(f, "%s = %s;", slot[i], v);
+		}
+	}
+	sb_printf(&f->frame, "\tint64_t slf%d;\n", n);
+	em_line(f, "fr->slf%d = 0;", n);
+	const char *ref = arena_printf(f->em->a, "BTAP_MAPREF(%s, %d)", m->sym, m->id);
+	struct em_callback cb;
+	begin_callback(f, &cb, EACH_CB_PARAMS, at);
+	em_line(f, "const %s *k = btap_key;", m->key_type);
+	for (int i = 0; i < m->nkeys; i++) {
+		if (!slot[i])
+			continue;
+		if (m->v->key_types[i] == TY_STRING)
+			em_line(f, "if (btap_str_ncmp(k->k%d, %s, sizeof(k->k%d)) != 0)", i, slot[i], i);
+		else
+			em_line(f, "if (k->k%d != %s)", i, slot[i]);
+		em_line(f, "\treturn 0;");
+	}
+	em_line(f, "fr->slf%d = 1;", n);
+	if (del)
+		em_line(f, "btap_map_delete(c, %s, k);", ref);
+	else
+		em_line(f, "goto lbrk;");
+	end_callback(f, &cb);
+	em_linedir(f, at);
+	call_callback(f, &cb, "btap_map_each", arena_printf(f->em->a, ", %s, sizeof(%s)", ref, m->key_type));
+	const char *t = em_tmp_long(f);
+	em_line(f, "%s = fr->slf%d;", t, n);
+	return t;
+}
+
 /* while and for: one callback call per condition check. */
 static void callback_loop(struct em_fn *f, struct stmt *s, const char *kw)
 {
@@ -312,11 +374,10 @@ static void st_delete(struct em_fn *f, struct stmt *s)
 			diag_error(e->loc, "delete needs an array element");
 			return;
 		}
-		VEC_FOREACH(e->args, i)
-			if (VEC_AT(e->args, i, struct expr *)->kind == E_STAR) {
-				em_unsupported(f, e->loc, "deleting an array slice");
-				return;
-			}
+		if (em_is_slice(&e->args)) {
+			em_slice(f, g->map, &e->args, e->loc, true);
+			return;
+		}
 		const char *key = em_index_key(f, g->map, &e->args, e->loc);
 		em_line(f, "btap_map_delete(c, BTAP_MAPREF(%s, %d), %s);", g->map->sym, g->map->id, key);
 		return;
