@@ -37,8 +37,12 @@ static bool process_expand(struct session *s, const struct probe_point *pp, stru
 		/* Under a wildcard, the point just is not one of these. */
 		if (wild)
 			return true;
-		diag_error(c0->arg->loc, "semantic error: process(...).%s is not supported yet "
-			   "(only process.%s, for every process)", c1->name, c1->name);
+		struct strbuf text;
+		sb_init(&text);
+		pp_format(&text, pp);
+		diag_error(c0->arg->loc, "semantic error: %s is not supported yet (only process.%s, for "
+			   "every process)", text.s ? text.s : "", c1->name);
+		sb_free(&text);
 		return false;
 	}
 	if (c1->arg) {
