@@ -175,6 +175,12 @@ static bool perf_expand(struct session *s, const struct probe_point *pp, struct 
 	const struct pp_component *samp = sampling_comp(pp);
 	int n = samp ? pp->comps.n - 1 : pp->comps.n;
 	bool wild = has_wildcard(pp, pp->comps.n);
+	const struct pp_component *c1 = comp_at(pp, 1);
+	if (!wild && c1->arg && c1->name && strcmp(c1->name, "type") == 0) {
+		diag_error(c1->loc, "semantic error: perf.type(T).config(C) is not supported yet (use the "
+			   "named events perf.sw.* and perf.hw.*)");
+		return false;
+	}
 	for (int i = 0; i < n; i++) {
 		const struct pp_component *c = comp_at(pp, i);
 		if (c->arg) {
