@@ -10,6 +10,7 @@
 #include "cache.h"
 #include "hist.h"
 #include "kconfig.h"
+#include "provider_perf.h"
 #include "tracepoints.h"
 
 #include <ctype.h>
@@ -475,6 +476,33 @@ static bool classify_probe(struct emitter *em, struct em_probe *ep, bool *skip)
 		ep->perf_freq = true;
 		return true;
 	}
+	if (!strcmp(fam, "perf")) {
+		struct perf_sampling ps;
+		if (!perf_point_sampling(pp, &ps)) {
+			diag_error(pp->loc, "cannot find the perf event of this probe point");
+			return false;
+		}
+		ep->kind = BTAP_PROBE_PERF;
+		ep->bpf = true;
+		ep->perf_type = ps.type;
+		ep->perf_config = ps.config;
+		ep->perf_period = ps.period;
+		ep->perf_freq = ps.freq;
+		return true;
+	}
+	if (!strcmp(fam, "process")) {
+		/* The raw tracepoints pass task pointers: the guard keeps new
+		 * processes (not threads) and leader exits, and returns the task
+		 * the body describes (see btap_bpf.h). */
+		bool begin = comp(pp, 1) && !strcmp(comp(pp, 1)->name, "begin");
+		ep->kind = BTAP_PROBE_RAW_TP;
+		ep->bpf = true;
+		ep->tp_name = begin ? "sched_process_fork" : "sched_process_exit";
+		ep->task_guard = begin ? "btap_proc_begin_task" : "btap_proc_end_task";
+		em->need_task = true;
+		em->task_override = true;
+		return true;
+	}
 	if (!strcmp(fam, "kernel.trace")) {
 		struct tp_event *ev = tp_probe_event(em->s, p);
 		if (!ev || !ev->group || !ev->group[0]) {
@@ -908,13 +936,19 @@ static void emit_probe_body(struct emitter *em, struct em_probe *ep)
 		sb_puts(&em->sizes, ")\n");
 		if (ep->kind == BTAP_PROBE_TRACEPOINT)
 			sb_printf(out, "SEC(\"tracepoint/%s/%s\")\n", ep->tp_group, ep->tp_name);
+		else if (ep->kind == BTAP_PROBE_RAW_TP)
+			sb_printf(out, "SEC(\"raw_tp/%s\")\n", ep->tp_name);
 		else
 			sb_puts(out, "SEC(\"perf_event\")\n");
 		sb_printf(out, "int bp%d(void *ctx)\n{\n", ep->index);
 		sb_puts(out, "\tstruct btap_ctx c;\n");
+		if (ep->task_guard)
+			sb_printf(out, "\tvoid *task = %s(ctx);\n\tif (!task)\n\t\treturn 0;\n", ep->task_guard);
 		sb_printf(out, "\tchar *sp = btap_bpf_enter(&c, ctx, %d, &btap_globals, &bs%d);\n", ep->index,
 			  ep->index);
 		sb_puts(out, "\tif (!sp)\n\t\treturn 0;\n");
+		if (ep->task_guard)
+			sb_puts(out, "\tc.task = task;\n");
 		sb_printf(out, "\tbb%d(&c, sp);\n", ep->index);
 		sb_puts(out, "\tbtap_bpf_leave(&c);\n\treturn 0;\n}\n\n");
 	} else {
@@ -1094,7 +1128,8 @@ static void emit_descriptor(struct emitter *em, struct strbuf *b)
 		sb_puts(b, "};\n");
 	}
 	static const char *const kinds[] = {"", "BTAP_PROBE_BEGIN", "BTAP_PROBE_END", "BTAP_PROBE_ERROR",
-					    "BTAP_PROBE_TIMER", "BTAP_PROBE_TRACEPOINT", "BTAP_PROBE_PERF"};
+					    "BTAP_PROBE_TIMER", "BTAP_PROBE_TRACEPOINT", "BTAP_PROBE_PERF",
+					    "BTAP_PROBE_RAW_TP"};
 	if (em->probes.n) {
 		sb_puts(b, "static const struct btap_probe_desc btap_probes[] = {\n");
 		VEC_FOREACH(em->probes, i) {
@@ -1109,6 +1144,8 @@ static void emit_descriptor(struct emitter *em, struct strbuf *b)
 				if (p->kind == BTAP_PROBE_TRACEPOINT)
 					sb_printf(b, ", .tp_group = \"%s\", .tp_name = \"%s\"", p->tp_group,
 						  p->tp_name);
+				else if (p->kind == BTAP_PROBE_RAW_TP)
+					sb_printf(b, ", .tp_name = \"%s\"", p->tp_name);
 				else
 					sb_printf(b, ", .perf_type = %u, .perf_config = %" PRIu64
 						  ", .perf_period = %" PRIu64 ", .perf_freq = %d",
@@ -1335,6 +1372,8 @@ bool emit_program(struct session *s, struct emit_result *out)
 	emit_defines(&em, b);
 	if (em.need_task)
 		sb_puts(b, "#define BTAP_NEED_TASK 1\n");
+	if (em.task_override)
+		sb_puts(b, "#define BTAP_TASK_OVERRIDE 1\n");
 	sb_printf(b, "#define BTAP_ZERO_SIZE %d\n", em.stat_zero_size > 8 ? em.stat_zero_size : 8);
 	int mask = 1;
 	while (mask < em.msl + 8)

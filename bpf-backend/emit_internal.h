@@ -59,6 +59,9 @@ struct em_probe {
 	uint32_t perf_type;
 	uint64_t perf_config, perf_period;
 	bool perf_freq;
+	/* raw_tp: the runtime helper that filters an event and returns the
+	 * task the body describes (NULL: skip); NULL for other kinds */
+	const char *task_guard;
 	const char *frame;      /* "struct bfp<index>" */
 	struct vec callees;     /* struct em_func* called directly */
 };
@@ -85,6 +88,7 @@ struct emitter {
 	struct strbuf common, bpf, user;   /* code by build */
 	struct strbuf bpf_protos, user_protos, common_protos;
 	bool need_task;
+	bool task_override;     /* some probe describes a task other than current */
 	bool has_bpf;
 	int stat_zero_size;     /* largest statistics value */
 };

@@ -339,6 +339,21 @@ static int online_cpus(int *cpus, int max)
 	return n;
 }
 
+/* ENOENT and EOPNOTSUPP mean the event does not exist here (a virtual
+ * machine without a PMU for hardware events): say so plainly. */
+static int perf_open_failed(struct bpfl_obj *o, int err, const struct bpfl_perf *pe, int cpu)
+{
+	unsigned long long config = (unsigned long long)pe->config;
+	const char *kind = pe->type == PERF_TYPE_HARDWARE ? "hardware "
+			   : pe->type == PERF_TYPE_SOFTWARE ? "software "
+							    : "";
+	if (err == -ENOENT || err == -EOPNOTSUPP)
+		return fail(o, err, "this CPU or kernel does not provide %sperf event %u:%llu%s", kind,
+			    pe->type, config,
+			    pe->type == PERF_TYPE_HARDWARE ? " (no hardware performance counters?)" : "");
+	return fail(o, err, "cannot open %sperf event %u:%llu on CPU %d", kind, pe->type, config, cpu);
+}
+
 int bpfl_attach_perf_event(struct bpfl_obj *o, const char *prog, const struct bpfl_perf *pe)
 {
 	capture_begin(o);
@@ -364,8 +379,7 @@ int bpfl_attach_perf_event(struct bpfl_obj *o, const char *prog, const struct bp
 		if (pfd < 0) {
 			if (errno == ENODEV) /* went offline meanwhile */
 				continue;
-			rc = fail(o, -errno, "cannot open perf event %u:%llu on CPU %d", pe->type,
-				  (unsigned long long)pe->config, cpus[i]);
+			rc = perf_open_failed(o, -errno, pe, cpus[i]);
 		} else if ((rc = attach_perf_fd(o, p, pfd)) != 0) {
 			rc = fail(o, rc, "cannot attach %s to perf event on CPU %d", prog, cpus[i]);
 		} else {

@@ -204,6 +204,8 @@ static int attach_one(struct runner *r, const struct btap_probe_desc *p)
 {
 	if (p->kind == BTAP_PROBE_TRACEPOINT)
 		return bpfl_attach_tracepoint(r->obj, p->bpf_prog, p->tp_group, p->tp_name);
+	if (p->kind == BTAP_PROBE_RAW_TP)
+		return bpfl_attach_raw_tracepoint(r->obj, p->bpf_prog, p->tp_name);
 	struct bpfl_perf pe = {p->perf_type, p->perf_config, p->perf_period, p->perf_freq != 0};
 	return bpfl_attach_perf_event(r->obj, p->bpf_prog, &pe);
 }
@@ -212,7 +214,8 @@ bool runner_attach_bpf(struct runner *r)
 {
 	for (uint32_t i = 0; i < r->prog->nprobes; i++) {
 		const struct btap_probe_desc *p = &r->prog->probes[i];
-		if (p->kind != BTAP_PROBE_TRACEPOINT && p->kind != BTAP_PROBE_PERF)
+		if (p->kind != BTAP_PROBE_TRACEPOINT && p->kind != BTAP_PROBE_PERF &&
+		    p->kind != BTAP_PROBE_RAW_TP)
 			continue;
 		if (!r->obj || !p->bpf_prog) {
 			runner_fail(r, "probe %s has no BPF program", p->pp ? p->pp : "?");

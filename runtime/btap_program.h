@@ -113,6 +113,7 @@ enum btap_probe_kind {
 	BTAP_PROBE_TIMER,       /* runner: every period_ns (+ random jitter) */
 	BTAP_PROBE_TRACEPOINT,  /* BPF: SEC("tracepoint/group/name") */
 	BTAP_PROBE_PERF,        /* BPF: SEC("perf_event") on every CPU */
+	BTAP_PROBE_RAW_TP,      /* BPF: SEC("raw_tp/tp_name") */
 };
 
 struct btap_uctx; /* runner-side probe context (generated code's business) */
@@ -127,7 +128,7 @@ struct btap_probe_desc {
 	uint64_t period_ns, randomize_ns;
 	/* BPF probes */
 	const char *bpf_prog;      /* program name in the BPF object */
-	const char *tp_group, *tp_name;
+	const char *tp_group, *tp_name; /* tracepoint; raw_tp: tp_name only */
 	uint32_t perf_type;
 	uint64_t perf_config, perf_period;
 	int perf_freq;             /* perf_period is a frequency in Hz */

@@ -9,6 +9,8 @@ extern const struct provider provider_never;
 extern const struct provider provider_timer;
 extern const struct provider provider_timer_profile;
 extern const struct provider provider_tracepoint;
+extern const struct provider provider_perf;
+extern const struct provider provider_process;
 
 const struct provider *const providers[] = {
 	&provider_basic,
@@ -16,6 +18,8 @@ const struct provider *const providers[] = {
 	&provider_timer,
 	&provider_timer_profile,
 	&provider_tracepoint,
+	&provider_perf,
+	&provider_process,
 	NULL,
 };
 

@@ -81,6 +81,8 @@ struct btap_ctx {
 	int site;        /* error site of the pending error, -1 unknown */
 	int probe;       /* index of the probe in the descriptor */
 	int pad;
+	void *task;      /* the task the probe describes, when not current
+			    (BTAP_TASK_OVERRIDE: process.begin) */
 };
 
 #define BTAP_HDR(c) ((struct btap_globals_hdr *)(c)->globals)
@@ -902,7 +904,7 @@ static __always_inline void btap_warn_(struct btap_ctx *c, const char *msg)
 	btap_send_simple(c, BTAP_REC_WARN, BTAP_NO_SITE, msg);
 }
 
-static __always_inline char *btap_execname_(struct btap_ctx *c)
+static __always_inline char *btap_execname_current_(struct btap_ctx *c)
 {
 	__builtin_memset(c->tmp, 0, 16);
 	bpf_get_current_comm(c->tmp, BTAP_MIN(16, MAXSTRINGLEN));
@@ -962,12 +964,14 @@ static __always_inline int64_t btap_mem_read_(struct btap_ctx *c, int64_t addr, 
 	return size == 1 ? v.c : size == 2 ? v.s : size == 4 ? v.i : v.l;
 }
 
+#ifndef BTAP_TASK_OVERRIDE
 #define btap_pid() ((int64_t)(bpf_get_current_pid_tgid() >> 32))
 #define btap_tid() ((int64_t)(__u32)bpf_get_current_pid_tgid())
 #define btap_uid() ((int64_t)(__u32)bpf_get_current_uid_gid())
 #define btap_gid() ((int64_t)(bpf_get_current_uid_gid() >> 32))
+#define btap_execname() btap_execname_current_(c)
+#endif
 #define btap_cpu() ((int64_t)bpf_get_smp_processor_id())
-#define btap_execname() btap_execname_(c)
 #define btap_target() (BTAP_HDR(c)->target_pid)
 #define btap_pp() btap_pp_(c)
 #define btap_walltime_ns() ((int64_t)bpf_ktime_get_ns() + BTAP_HDR(c)->walltime_offset_ns)
@@ -984,10 +988,56 @@ static __always_inline int64_t btap_mem_read_(struct btap_ctx *c, int64_t addr, 
 /* The natives that need the current task's struct (the generated unit
  * defines BTAP_NEED_TASK and requests task_struct in its header). */
 #ifdef BTAP_NEED_TASK
-static __always_inline struct task_struct *btap_task(void)
+static __always_inline struct task_struct *btap_task_of(struct btap_ctx *c)
 {
+#ifdef BTAP_TASK_OVERRIDE
+	if (c->task)
+		return (struct task_struct *)c->task;
+#endif
 	return (struct task_struct *)bpf_get_current_task();
 }
+#define btap_task() btap_task_of(c)
+
+#ifdef BTAP_TASK_OVERRIDE
+/* Some probe of the unit describes a task that is not running (the child
+ * in process.begin): the identity natives read c->task when it is set, and
+ * use the cheaper current-task helpers otherwise. Units without such
+ * probes compile the helpers alone. (A function call keeps the read of
+ * c->task itself out of BPF_CORE_READ's relocations.) */
+#define btap_task_field(current, ...)                                          \
+	(c->task ? (int64_t)BPF_CORE_READ(btap_task_of(c), __VA_ARGS__) : (int64_t)(current))
+#define btap_pid() btap_task_field(bpf_get_current_pid_tgid() >> 32, tgid)
+#define btap_tid() btap_task_field((__u32)bpf_get_current_pid_tgid(), pid)
+#define btap_uid() btap_task_field((__u32)bpf_get_current_uid_gid(), cred, uid.val)
+#define btap_gid() btap_task_field(bpf_get_current_uid_gid() >> 32, cred, gid.val)
+static __always_inline char *btap_execname_(struct btap_ctx *c)
+{
+	if (!c->task)
+		return btap_execname_current_(c);
+	__builtin_memset(c->tmp, 0, 16);
+	bpf_probe_read_kernel_str(c->tmp, BTAP_MIN(16, MAXSTRINGLEN), btap_task_of(c)->comm);
+	return c->tmp;
+}
+#define btap_execname() btap_execname_(c)
+
+/* process.begin: raw tracepoint sched_process_fork(parent, child) runs in
+ * the parent; the child is a new process unless it joined the parent's
+ * thread group (CLONE_THREAD). The body describes the child. */
+static __always_inline void *btap_proc_begin_task(void *ctx)
+{
+	struct task_struct *child = (struct task_struct *)((__u64 *)ctx)[1];
+	return BPF_CORE_READ(child, pid) == BPF_CORE_READ(child, tgid) ? child : 0;
+}
+
+/* process.end: raw tracepoint sched_process_exit runs in the exiting
+ * thread; the process ends with its thread-group leader. */
+static __always_inline void *btap_proc_end_task(void *ctx)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	return (__u32)id == (__u32)(id >> 32) ? (void *)bpf_get_current_task() : 0;
+}
+#endif
+
 #define btap_ppid() ((int64_t)BPF_CORE_READ(btap_task(), real_parent, tgid))
 #define btap_euid() ((int64_t)BPF_CORE_READ(btap_task(), cred, euid.val))
 #define btap_egid() ((int64_t)BPF_CORE_READ(btap_task(), cred, egid.val))

@@ -79,6 +79,23 @@ now_ms() { date +%s%3N; }
 
 bpf_count() { bpftool "$1" show 2>/dev/null | grep -c '^[0-9]'; }
 
+# Does this machine count instructions in hardware? Sets hw_why.
+hw_counters() {
+	if command -v perf >/dev/null && out=$(perf stat -x, -e instructions true 2>&1); then
+		case "$out" in
+		"<not supported>"*) hw_why="perf stat: instructions not supported"; return 1 ;;
+		[0-9]*,*instructions*) hw_why="perf stat counts instructions"; return 0 ;;
+		esac
+	fi
+	# No usable perf tool: a core PMU registers itself next to "software".
+	if ls /sys/bus/event_source/devices | grep -q '^\(cpu\|cpu_core\|cpu_atom\|armv[0-9].*\)$'; then
+		hw_why="a CPU PMU is registered"
+		return 0
+	fi
+	hw_why="no CPU PMU in /sys/bus/event_source/devices"
+	return 1
+}
+
 integrity_tests() {
 	# -c: the run ends when the command does
 	t0=$(now_ms)
@@ -148,6 +165,21 @@ probe end { println("end") }' >"$T/out" 2>"$T/err"
 	rc=$?
 	ok_if "runtime error" '[ $rc = 1 ] && grep -q "^ERROR: division by zero near operator .\/. at <input>:1:" "$T/err" &&
 		grep -q "^WARNING: Number of errors: 1, skipped probes: 0$" "$T/err" && [ ! -s "$T/out" ]'
+
+	# perf.hw.*: samples where the CPU has hardware counters; elsewhere (a
+	# virtual machine without a PMU) a clear error naming the probe point,
+	# exit 1, nothing printed
+	timeout "$LIMIT" "$BTAP" -c 'i=0; while [ $i -lt 30000 ]; do i=$((i+1)); done' -e 'global n
+probe perf.hw.instructions.sample(100000) { if (pid() == target()) n++ }
+probe end { printf("instructions sampled: %d\n", n > 0) }' >"$T/out" 2>"$T/err"
+	rc=$?
+	if hw_counters; then
+		ok_if "perf.hw.instructions samples ($hw_why)" \
+			'[ $rc = 0 ] && [ "$(cat "$T/out")" = "instructions sampled: 1" ]'
+	else
+		ok_if "perf.hw.instructions fails clearly ($hw_why)" '[ $rc = 1 ] && [ ! -s "$T/out" ] &&
+			grep -q "cannot attach probe perf.hw.instructions.sample(100000) at <input>:2:1: this CPU or kernel does not provide hardware perf event 0:1" "$T/err"'
+	fi
 
 	# not root: one line naming the capability
 	if command -v setpriv >/dev/null; then

@@ -254,6 +254,25 @@ static void test_timers(void)
 	check_p2("probe timer.profile.* { println(1) }", "# probes\ntimer.profile.tick /* <- timer.profile.* */\n");
 	check_error("probe timer.profile.tick(1) { }", "<test>:1:26: error: semantic error: timer.profile takes no argument");
 	check_error("probe timer.profile.tock { }", "no match for probe point timer.profile.tock");
+}
+
+static void test_perf_process(void)
+{
+	check_p2("probe perf.sw.cpu_clock.sample(7), perf.hw.*cycles.hz(10) { }",
+		 "# probes\n"
+		 "perf.sw.cpu_clock.sample(7) /* <- perf.sw.cpu_clock.sample(7),perf.hw.*cycles.hz(10) */\n"
+		 "perf.hw.cpu_cycles.hz(10) /* <- perf.sw.cpu_clock.sample(7),perf.hw.*cycles.hz(10) */\n"
+		 "perf.hw.bus_cycles.hz(10) /* <- perf.sw.cpu_clock.sample(7),perf.hw.*cycles.hz(10) */\n"
+		 "perf.hw.ref_cpu_cycles.hz(10) /* <- perf.sw.cpu_clock.sample(7),perf.hw.*cycles.hz(10) */\n");
+	check_p2("probe process.* { }", "# probes\nprocess.begin /* <- process.* */\nprocess.end /* <- process.* */\n");
+	check_error("probe perf.sw.page_faults.sample(-3) { }", "<test>:1:34: error: semantic error: invalid perf sample period");
+	check_error("probe perf.hw.cpu_cycles.hz(0) { }", "<test>:1:29: error: semantic error: invalid perf frequency 0");
+	check_error("probe perf.sw.nope { }", "<test>:1:15: error: semantic error: unknown perf event 'perf.sw.nope'");
+	check_error("probe perf.sw.cpu_clock(1) { }", "<test>:1:25: error: semantic error: unexpected argument");
+	check_error("probe perf.sw.* .sample(0) { }", "invalid perf sample period 0");
+	check_error("probe perf.sw.nope* { }", "no match for probe point perf.sw.nope*");
+	check_error("probe process(\"/bin/sh\").end { }", "<test>:1:15: error: semantic error: process(\"/bin/sh\").end is not supported yet");
+	check_error("probe process.begin(2) { }", "<test>:1:21: error: semantic error: process.begin takes no argument");
 	check_error("probe timer.ms(0) { }",
 		    "<test>:1:16: error: semantic error: timer.ms interval 0 out of range (1, 86400000)");
 	check_error("probe timer.s(-1) { }",
@@ -444,6 +463,15 @@ static void test_listing(void)
 	free(got);
 	got = listing("timer.ms(5)", false);
 	CHECK_STR(got, "timer.ms(5)\n");
+	free(got);
+	got = listing("perf.sw.page_fault*", false);
+	CHECK_STR(got, "perf.sw.page_faults\nperf.sw.page_faults_maj\nperf.sw.page_faults_min\n");
+	free(got);
+	got = listing("perf.**", true);
+	CHECK(got && strstr(got, "perf.hw.ref_cpu_cycles\n") && strstr(got, "perf.sw.emulation_faults\n"));
+	free(got);
+	got = listing("process.*", false);
+	CHECK_STR(got, "process.begin\nprocess.end\n");
 	free(got);
 	got = listing("fixture.(", false);
 	CHECK(strstr(got, "invalid probe point pattern 'fixture.('") != NULL);
@@ -666,6 +694,7 @@ int main(void)
 	test_warnings();
 	test_guru();
 	test_listing();
+	test_perf_process();
 	test_p2_bodies();
 	test_robustness();
 	test_print_value();

@@ -899,6 +899,14 @@ static void test_bpf_verifier(void)
 		    "  printf(\"%d %d %d\\n\", @variance(v, 4), @hist_linear(l, 0, 100, 10)[$error_code % 13], @hist_log(g[pid()])[64])\n"
 		    "}\n");
 	check_loads("global n probe timer.profile { n++ } probe timer.s(1) { println(n); exit() }");
+	check_loads("global n probe perf.sw.page_faults.sample(10), perf.hw.cpu_cycles { n++ }");
+	/* the identity natives over another task and over the current one */
+	check_loads("probe process.begin {\n"
+		    "  printf(\"%d %d %d %s %d %d %d %d %s\\n\", pid(), tid(), ppid(), execname(), uid(), gid(),\n"
+		    "         euid(), egid(), pexecname())\n"
+		    "}\n"
+		    "probe process.end { println(execname(), pid()) }\n"
+		    "probe kernel.trace(\"sched:sched_switch\") { println(pid(), tid(), execname(), uid()) }\n");
 	check_loads("probe kernel.trace(\"syscalls:sys_enter_write\") {\n"
 		    "  s = \"\"\n  i = 0\n"
 		    "  while (i < 20) { s = s . \"x\"; i++ }\n"
@@ -916,6 +924,29 @@ static void test_bpf_verifier(void)
 		    "  delete a\n  delete st\n"
 		    "}\n"
 		    "probe end { println(f(4)) }\n");
+}
+
+/* perf.* and process.* probes: kinds, sections and the perf attributes
+ * the runner uses. */
+static void test_probe_kinds(void)
+{
+	struct te_p3 r = te_translate("probe perf.sw.page_faults { } probe perf.hw.instructions.sample(5) { }\n"
+				      "probe perf.sw.cpu_clock.hz(99) { }", NULL, 0);
+	CHECK(r.ok);
+	CHECK(strstr(r.c, ".perf_type = 1, .perf_config = 2, .perf_period = 1000000, .perf_freq = 0") != NULL);
+	CHECK(strstr(r.c, ".perf_type = 0, .perf_config = 1, .perf_period = 5, .perf_freq = 0") != NULL);
+	CHECK(strstr(r.c, ".perf_type = 1, .perf_config = 0, .perf_period = 99, .perf_freq = 1") != NULL);
+	CHECK(strstr(r.c, "BTAP_TASK_OVERRIDE") == NULL);
+	te_p3_free(&r);
+	r = te_translate("probe process.begin { println(pid()) } probe process.end { println(execname()) }", NULL, 0);
+	CHECK(r.ok);
+	CHECK(strstr(r.c, "SEC(\"raw_tp/sched_process_fork\")") != NULL);
+	CHECK(strstr(r.c, "SEC(\"raw_tp/sched_process_exit\")") != NULL);
+	CHECK(strstr(r.c, "void *task = btap_proc_begin_task(ctx);") != NULL);
+	CHECK(strstr(r.c, "#define BTAP_TASK_OVERRIDE 1") != NULL);
+	CHECK(strstr(r.c, ".kind = BTAP_PROBE_RAW_TP") != NULL);
+	CHECK(strstr(r.c, ".tp_name = \"sched_process_fork\"") != NULL);
+	te_p3_free(&r);
 }
 
 static void test_errors(void)
@@ -945,6 +976,7 @@ int main(void)
 	test_user_arrays();
 	test_user_stats();
 	test_errors();
+	test_probe_kinds();
 	if (te_can_bpf()) {
 		test_bpf_verifier();
 		test_bpf_run();

@@ -1,0 +1,246 @@
+/* perf.sw.NAME and perf.hw.NAME, optionally .sample(N) (every N events;
+ * stap's default is 1000000) or .hz(N) (N times a second): a perf event
+ * sampled on every CPU, in kernel context. The names and their
+ * type/config values are the perf_event ABI's generalized events, as stap
+ * spells them. */
+#include "provider_perf.h"
+
+#include "provider.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+enum { PERF_TYPE_HW = 0, PERF_TYPE_SW = 1 };
+
+struct perf_event_name {
+	const char *family; /* "hw" or "sw" */
+	const char *name;
+	uint32_t type;
+	uint64_t config;
+};
+
+static const struct perf_event_name perf_events[] = {
+	{"hw", "cpu_cycles", PERF_TYPE_HW, 0},
+	{"hw", "instructions", PERF_TYPE_HW, 1},
+	{"hw", "cache_references", PERF_TYPE_HW, 2},
+	{"hw", "cache_misses", PERF_TYPE_HW, 3},
+	{"hw", "branch_instructions", PERF_TYPE_HW, 4},
+	{"hw", "branch_misses", PERF_TYPE_HW, 5},
+	{"hw", "bus_cycles", PERF_TYPE_HW, 6},
+	{"hw", "stalled_cycles_frontend", PERF_TYPE_HW, 7},
+	{"hw", "stalled_cycles_backend", PERF_TYPE_HW, 8},
+	{"hw", "ref_cpu_cycles", PERF_TYPE_HW, 9},
+	{"sw", "cpu_clock", PERF_TYPE_SW, 0},
+	{"sw", "task_clock", PERF_TYPE_SW, 1},
+	{"sw", "page_faults", PERF_TYPE_SW, 2},
+	{"sw", "context_switches", PERF_TYPE_SW, 3},
+	{"sw", "cpu_migrations", PERF_TYPE_SW, 4},
+	{"sw", "page_faults_min", PERF_TYPE_SW, 5},
+	{"sw", "page_faults_maj", PERF_TYPE_SW, 6},
+	{"sw", "alignment_faults", PERF_TYPE_SW, 7},
+	{"sw", "emulation_faults", PERF_TYPE_SW, 8},
+	{NULL, NULL, 0, 0},
+};
+
+static const struct pp_component *comp_at(const struct probe_point *pp, int i)
+{
+	return i < pp->comps.n ? VEC_AT(pp->comps, i, struct pp_component *) : NULL;
+}
+
+static bool perf_claims(const struct probe_point *pp)
+{
+	const char *n0 = pp_comp_name(pp, 0);
+	return pp->comps.n >= 2 && n0 && pp_glob_match(n0, "perf");
+}
+
+static bool is_sampling_name(const char *name)
+{
+	return name && (pp_glob_match(name, "sample") || pp_glob_match(name, "hz"));
+}
+
+/* The trailing .sample(N) / .hz(N), if the point ends with one. */
+static const struct pp_component *sampling_comp(const struct probe_point *pp)
+{
+	const struct pp_component *last = comp_at(pp, pp->comps.n - 1);
+	return pp->comps.n >= 4 && last->arg && is_sampling_name(last->name) ? last : NULL;
+}
+
+static bool has_wildcard(const struct probe_point *pp, int upto)
+{
+	for (int i = 0; i < upto; i++)
+		if (comp_at(pp, i)->name && strchr(comp_at(pp, i)->name, '*'))
+			return true;
+	return false;
+}
+
+/* The event part (perf.FAMILY.NAME, wildcards and all) joined by dots. */
+static void event_pattern(struct strbuf *b, const struct probe_point *pp, int n)
+{
+	for (int i = 0; i < n; i++) {
+		if (i)
+			sb_putc(b, '.');
+		sb_puts(b, comp_at(pp, i)->name ? comp_at(pp, i)->name : "");
+	}
+}
+
+static bool event_matches(const char *pattern, const struct perf_event_name *ev)
+{
+	char full[96];
+	snprintf(full, sizeof(full), "perf.%s.%s", ev->family, ev->name);
+	return pp_glob_match(pattern, full);
+}
+
+/* Explain why an exact (wildcard-free) point names no event. */
+static void report_unknown(const struct probe_point *pp, int n)
+{
+	const struct pp_component *fam = comp_at(pp, 1);
+	if (strcmp(fam->name, "sw") != 0 && strcmp(fam->name, "hw") != 0) {
+		diag_error(fam->loc, "semantic error: unknown perf event family 'perf.%s' (btap knows "
+			   "perf.sw.* and perf.hw.*)", fam->name);
+		return;
+	}
+	if (n == 2) {
+		diag_error(pp->loc, "semantic error: perf.%s needs an event name, as in %s", fam->name,
+			   strcmp(fam->name, "sw") == 0 ? "perf.sw.cpu_clock" : "perf.hw.cpu_cycles");
+		return;
+	}
+	const struct pp_component *ev = comp_at(pp, 2);
+	if (n > 3) {
+		const struct pp_component *extra = comp_at(pp, 3);
+		if (n == 4 && is_sampling_name(extra->name)) {
+			diag_error(extra->loc, "semantic error: perf .%s requires a numeric argument",
+				   extra->name);
+			return;
+		}
+		diag_error(extra->loc, "semantic error: invalid suffix '%s' for perf.%s.%s (expected "
+			   ".sample(N) or .hz(N))", extra->name, fam->name, ev->name);
+		return;
+	}
+	diag_error(ev->loc, "semantic error: unknown perf event 'perf.%s.%s' (see btap -l 'perf.%s.*')",
+		   fam->name, ev->name, fam->name);
+}
+
+/* The sampling suffix's value: a literal at least 1, as stap requires. */
+static bool sampling_value(const struct pp_component *c, int64_t *v)
+{
+	const struct expr *arg = c->arg;
+	bool hz = pp_glob_match(c->name, "hz") && !pp_glob_match(c->name, "sample");
+	if (arg->kind != E_NUM) {
+		diag_error(arg->loc, "semantic error: perf %s requires a numeric argument, as in .%s(%s)",
+			   hz ? "frequency" : "sample period", hz ? "hz" : "sample", hz ? "100" : "1000");
+		return false;
+	}
+	if (arg->num < 1) {
+		diag_error(arg->loc, "semantic error: invalid perf %s %" PRId64 " (must be at least 1)",
+			   hz ? "frequency" : "sample period", arg->num);
+		return false;
+	}
+	*v = arg->num;
+	return true;
+}
+
+static struct pp_component *comp_new(struct arena *a, const char *name, struct expr *arg, struct loc at)
+{
+	struct pp_component *c = arena_alloc(a, sizeof(*c));
+	c->name = name;
+	c->arg = arg;
+	c->loc = at;
+	return c;
+}
+
+static void add_point(struct session *s, const struct probe_point *pp, const struct perf_event_name *ev,
+		      const struct pp_component *samp, int64_t value, struct vec *out)
+{
+	struct arena *a = &s->arena;
+	struct probe_point *cp = arena_alloc(a, sizeof(*cp));
+	cp->loc = pp->loc;
+	cp->optional = pp->optional;
+	cp->sufficient = pp->sufficient;
+	vec_push(a, &cp->comps, comp_new(a, "perf", NULL, comp_at(pp, 0)->loc));
+	vec_push(a, &cp->comps, comp_new(a, ev->family, NULL, comp_at(pp, 1)->loc));
+	vec_push(a, &cp->comps, comp_new(a, ev->name, NULL, comp_at(pp, pp->comps.n > 2 ? 2 : 1)->loc));
+	if (samp) {
+		struct expr *num = expr_new(a, E_NUM, samp->arg->loc);
+		num->num = value;
+		num->type = TY_LONG;
+		bool hz = pp_glob_match(samp->name, "hz") && !pp_glob_match(samp->name, "sample");
+		vec_push(a, &cp->comps, comp_new(a, hz ? "hz" : "sample", num, samp->loc));
+	}
+	vec_push(a, out, cp);
+}
+
+static bool perf_expand(struct session *s, const struct probe_point *pp, struct vec *out)
+{
+	const struct pp_component *samp = sampling_comp(pp);
+	int n = samp ? pp->comps.n - 1 : pp->comps.n;
+	bool wild = has_wildcard(pp, pp->comps.n);
+	const struct pp_component *c1 = comp_at(pp, 1);
+	if (!wild && c1->arg && c1->name && strcmp(c1->name, "type") == 0) {
+		diag_error(c1->loc, "semantic error: perf.type(T).config(C) is not supported yet (use the "
+			   "named events perf.sw.* and perf.hw.*)");
+		return false;
+	}
+	for (int i = 0; i < n; i++) {
+		const struct pp_component *c = comp_at(pp, i);
+		if (c->arg) {
+			/* Under a wildcard, the point just is not this one. */
+			if (wild)
+				return true;
+			diag_error(c->arg->loc, "semantic error: unexpected argument to '%s' in a perf probe "
+				   "point", c->name ? c->name : "");
+			return false;
+		}
+	}
+	int64_t value = 0;
+	if (samp && !sampling_value(samp, &value))
+		return false;
+	struct strbuf pat;
+	sb_init(&pat);
+	event_pattern(&pat, pp, n);
+	int found = 0;
+	for (int i = 0; perf_events[i].name; i++)
+		if (event_matches(pat.s ? pat.s : "", &perf_events[i])) {
+			add_point(s, pp, &perf_events[i], samp, value, out);
+			found++;
+		}
+	sb_free(&pat);
+	if (!found && !wild) {
+		report_unknown(pp, n);
+		return false;
+	}
+	return true;
+}
+
+static bool no_targets(struct session *s, struct probe *p, struct expr *e)
+{
+	return false;
+}
+
+const struct provider provider_perf = {
+	.name = "perf",
+	.kernel_context = true,
+	.claims = perf_claims,
+	.expand = perf_expand,
+	.resolve_target = no_targets,
+	.describe_vars = NULL,
+};
+
+bool perf_point_sampling(const struct probe_point *pp, struct perf_sampling *out)
+{
+	if (pp->comps.n < 3 || pp->comps.n > 4)
+		return false;
+	const char *fam = pp_comp_name(pp, 1), *name = pp_comp_name(pp, 2);
+	for (int i = 0; perf_events[i].name; i++) {
+		const struct perf_event_name *ev = &perf_events[i];
+		if (strcmp(fam, ev->family) != 0 || strcmp(name, ev->name) != 0)
+			continue;
+		const struct pp_component *samp = comp_at(pp, 3);
+		out->type = ev->type;
+		out->config = ev->config;
+		out->period = samp && samp->arg ? (uint64_t)samp->arg->num : PERF_DEFAULT_SAMPLE_PERIOD;
+		out->freq = samp && strcmp(samp->name, "hz") == 0;
+		return true;
+	}
+	return false;
+}

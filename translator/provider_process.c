@@ -1,0 +1,86 @@
+/* process.begin and process.end with no process argument: every new
+ * process (a fork or clone that does not share the thread group) and every
+ * process exit, system-wide, in kernel context. The bodies see the new or
+ * exiting process as the current one (pid(), execname() ...), as in stap.
+ * process("path").begin/.end and process(PID).begin/.end are not supported
+ * yet; other process("...") points belong to other providers. */
+#include "provider.h"
+
+#include <string.h>
+
+static const char *const process_events[] = {"begin", "end", NULL};
+
+static const struct pp_component *comp_at(const struct probe_point *pp, int i)
+{
+	return i < pp->comps.n ? VEC_AT(pp->comps, i, struct pp_component *) : NULL;
+}
+
+static bool names_event(const char *pattern)
+{
+	for (int i = 0; process_events[i]; i++)
+		if (pp_glob_match(pattern, process_events[i]))
+			return true;
+	return false;
+}
+
+static bool process_claims(const struct probe_point *pp)
+{
+	const char *n0 = pp_comp_name(pp, 0), *n1 = pp_comp_name(pp, 1);
+	return pp->comps.n == 2 && n0 && n1 && pp_glob_match(n0, "process") && names_event(n1);
+}
+
+static bool process_expand(struct session *s, const struct probe_point *pp, struct vec *out)
+{
+	const struct pp_component *c0 = comp_at(pp, 0), *c1 = comp_at(pp, 1);
+	bool wild = strchr(c0->name, '*') || strchr(c1->name, '*');
+	if (c0->arg) {
+		/* Under a wildcard, the point just is not one of these. */
+		if (wild)
+			return true;
+		struct strbuf text;
+		sb_init(&text);
+		pp_format(&text, pp);
+		diag_error(c0->arg->loc, "semantic error: %s is not supported yet (only process.%s, for "
+			   "every process)", text.s ? text.s : "", c1->name);
+		sb_free(&text);
+		return false;
+	}
+	if (c1->arg) {
+		if (wild)
+			return true;
+		diag_error(c1->arg->loc, "semantic error: process.%s takes no argument", c1->name);
+		return false;
+	}
+	struct arena *a = &s->arena;
+	for (int i = 0; process_events[i]; i++) {
+		if (!pp_glob_match(c1->name, process_events[i]))
+			continue;
+		struct probe_point *cp = arena_alloc(a, sizeof(*cp));
+		cp->loc = pp->loc;
+		cp->optional = pp->optional;
+		cp->sufficient = pp->sufficient;
+		struct pp_component *p0 = arena_alloc(a, sizeof(*p0)), *p1 = arena_alloc(a, sizeof(*p1));
+		p0->name = "process";
+		p0->loc = c0->loc;
+		p1->name = process_events[i];
+		p1->loc = c1->loc;
+		vec_push(a, &cp->comps, p0);
+		vec_push(a, &cp->comps, p1);
+		vec_push(a, out, cp);
+	}
+	return true;
+}
+
+static bool no_targets(struct session *s, struct probe *p, struct expr *e)
+{
+	return false;
+}
+
+const struct provider provider_process = {
+	.name = "process",
+	.kernel_context = true,
+	.claims = process_claims,
+	.expand = process_expand,
+	.resolve_target = no_targets,
+	.describe_vars = NULL,
+};
