@@ -179,6 +179,12 @@ int bpfl_load(struct bpfl_obj *o)
 	 * it afterwards), so it can go now. */
 	free(vlog);
 	if (rc) {
+		/* a map the kernel would not create fails the load before any
+		 * program is verified: name the map, not a program */
+		const char *m = o->verifier_log ? NULL : strstr(o->log.s ? o->log.s : "", "map '");
+		const char *end = m ? strstr(m + 5, "': failed to create") : NULL;
+		if (end)
+			return fail(o, rc, "cannot create BPF map %.*s", (int)(end - m - 5), m + 5);
 		if (o->failed_prog)
 			return fail(o, rc, "cannot load BPF program %s", o->failed_prog);
 		return fail(o, rc, "cannot load BPF object %s", bpf_object__name(o->obj));

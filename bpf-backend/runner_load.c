@@ -79,16 +79,36 @@ static void verifier_reason(const char *log, char *out, size_t n)
 	}
 }
 
+/* The probes' frames live in per-CPU scratch maps (bs<N>), which the
+ * kernel caps at 32 KB a CPU: say what makes one too big. */
+static void scratch_hint(struct runner *r)
+{
+	const char *err = bpfl_error(r->obj);
+	const char *m = strstr(err, "cannot create BPF map bs");
+	char name[64] = "";
+	if (m)
+		sscanf(m + 22, "%63[^:]", name);
+	struct bpf_map *map = name[0] ? bpf_object__find_map_by_name(bpfl_bpf_object(r->obj), name) : NULL;
+	if (!map) {
+		runner_fail(r, "%s", err);
+		return;
+	}
+	runner_fail(r, "%s (a probe needs %u bytes of per-CPU scratch space for its strings and locals; "
+		       "the kernel allows 32768: lower MAXSTRINGLEN or split the probe)",
+		    err, bpf_map__value_size(map));
+}
+
 static void report_verifier_failure(struct runner *r)
 {
 	const char *log = bpfl_verifier_log(r->obj);
 	const char *prog = bpfl_failed_prog(r->obj);
 	if (!log) {
-		runner_fail(r, "%s", bpfl_error(r->obj));
+		scratch_hint(r);
 		return;
 	}
 	char file[1024] = "", lastfile[1024] = "", reason[1024];
-	int lno = 0, lastline = 0;
+	int lno = 0, lastline = 0, scriptline = 0;
+	const struct src_file *script = NULL;
 	for (const char *p = log; p && *p;) {
 		const char *nl = strchr(p, '\n');
 		char line[1024];
@@ -96,12 +116,26 @@ static void report_verifier_failure(struct runner *r)
 		if (parse_line_info(line, file, sizeof(file), &lno)) {
 			snprintf(lastfile, sizeof(lastfile), "%s", file);
 			lastline = lno;
+			/* the last statement of the script the path went through:
+			 * where a failing runtime helper was called from */
+			const struct src_file *sf = compile_find_source(r->s, file);
+			if (sf) {
+				script = sf;
+				scriptline = lno;
+			}
 		}
 		p = nl ? nl + 1 : NULL;
 	}
 	verifier_reason(log, reason, sizeof(reason));
 	runner_flush(r);
 	const struct src_file *f = lastline ? compile_find_source(r->s, lastfile) : NULL;
+	if (!f && script) {
+		char where[1100];
+		snprintf(where, sizeof(where), "%s (in the runtime at %s:%d)", reason, lastfile, lastline);
+		snprintf(reason, sizeof(reason), "%s", where);
+		f = script;
+		lastline = scriptline;
+	}
 	if (f) {
 		char text[512];
 		src_line_text(f, lastline, text, sizeof(text));

@@ -159,6 +159,14 @@ probe kernel.trace("syscalls:sys_enter_write") { n++ }' >"$T/out" 2>"$T/err" &
 		2>"$T/err" | (sleep 2; cat >/dev/null)
 	ok_if "lost records are reported" 'grep -q "^WARNING: [0-9]* output records lost$" "$T/err"'
 
+	# a probe whose strings do not fit the kernel's per-CPU limit: the
+	# error names the cause, not a program the kernel never saw
+	timeout "$LIMIT" "$BTAP" -DMAXSTRINGLEN=4096 -c true -e 'probe kernel.trace("syscalls:sys_enter_getpid") {
+	s = execname(); t = s . s . s . s; u = t . t . t; printf("%s %s\n", t, u) }' >"$T/out" 2>"$T/err"
+	rc=$?
+	ok_if "per-CPU scratch too large is explained" \
+		'[ $rc = 1 ] && grep -q "bytes of per-CPU scratch space.*lower MAXSTRINGLEN" "$T/err"'
+
 	# a runtime error: located, counted, exit 1, end probes skipped
 	timeout "$LIMIT" "$BTAP" -e 'probe begin { x = 0; printf("%d\n", 10 / x) }
 probe end { println("end") }' >"$T/out" 2>"$T/err"
