@@ -56,7 +56,7 @@ static void check(struct walk *w)
 	if (w->tolerant)
 		em_line(w->f, "if (BTAP_ERR(c)) btap_catch(c, 0);");
 	else
-		check(w);
+		em_err_check(w->f, w->site);
 }
 
 static void load_pointer(struct walk *w)
