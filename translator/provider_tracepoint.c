@@ -367,6 +367,28 @@ static bool tp_resolve_target(struct session *s, struct probe *p, struct expr *e
 
 /* ---- -L ------------------------------------------------------------ */
 
+/* A pointer to a struct BTF knows shows its type, as stap does
+ * ("$cred:const struct cred*"): its members can be named. */
+static void describe_pointer(struct strbuf *out, const struct tp_field *f)
+{
+	struct tp_place p = { .id = f->btf_id, .ptr_depth = f->btf_ptr_depth };
+	struct tp_place q = p;
+	if ((p.id || p.ptr_depth) && tp_place_index(&q) && tp_place_class(q) == TP_VALUE_AGGREGATE) {
+		struct arena a;
+		arena_init(&a);
+		const char *name = tp_place_type_name(&a, p);
+		size_t n = strlen(name);
+		if (n > 2 && strcmp(name + n - 2, " *") == 0)
+			n -= 2; /* "struct cred *" -> "struct cred*" */
+		sb_putn(out, name, n);
+		if (n != strlen(name))
+			sb_putc(out, '*');
+		arena_free(&a);
+		return;
+	}
+	sb_puts(out, "long");
+}
+
 static void describe_field(struct strbuf *out, const struct tp_field *f)
 {
 	sb_printf(out, "$%s:", f->name);
@@ -385,6 +407,9 @@ static void describe_field(struct strbuf *out, const struct tp_field *f)
 		break;
 	case TP_FIELD_OTHER:
 		sb_puts(out, f->ctype);
+		break;
+	case TP_FIELD_POINTER:
+		describe_pointer(out, f);
 		break;
 	default:
 		sb_puts(out, "long");
