@@ -214,7 +214,8 @@ static const char *member_owner_name(struct arena *a, struct tp_place p)
 	struct tp_place q = p;
 	if (tp_place_class(q) == TP_VALUE_POINTER)
 		tp_place_index(&q);
-	return tp_place_type_name(a, q);
+	const char *name = tp_place_type_name(a, q);
+	return strncmp(name, "const ", 6) == 0 ? name + 6 : name;
 }
 
 /* Walk ->a[i]->b through BTF from acc->start, components from acc->first
@@ -273,6 +274,24 @@ static bool walk_components(struct session *s, struct tp_access *acc, const char
 	return true;
 }
 
+/* "$x->a[...]->b" for messages. */
+static const char *chain_text(struct arena *a, const char *head, const struct expr *e)
+{
+	struct strbuf b;
+	sb_init(&b);
+	sb_puts(&b, head);
+	VEC_FOREACH(e->components, i) {
+		const struct component *c = VEC_AT(e->components, i, const struct component *);
+		if (c->kind == COMP_FIELD)
+			sb_printf(&b, "->%s", c->field);
+		else if (c->kind == COMP_INDEX)
+			sb_puts(&b, "[...]");
+	}
+	const char *r = arena_strdup(a, b.s);
+	sb_free(&b);
+	return r;
+}
+
 /* $field->a[i]->b. */
 static bool resolve_components(struct session *s, const struct tp_field *f, const char *name, struct expr *e)
 {
@@ -286,7 +305,7 @@ static bool resolve_components(struct session *s, const struct tp_field *f, cons
 	bool indexed;
 	acc->start = start_place(f, c0, &indexed);
 	acc->first = indexed ? 1 : 0;
-	return walk_components(s, acc, arena_printf(&s->arena, "$%s", name), e);
+	return walk_components(s, acc, chain_text(&s->arena, arena_printf(&s->arena, "$%s", name), e), e);
 }
 
 static bool cast_module_ok(struct session *s, const struct expr *e)
@@ -303,8 +322,8 @@ bool tp_resolve_cast(struct session *s, struct probe *p, struct expr *e)
 {
 	const char *type = e->str ? e->str : "";
 	if (p && p->provider && !p->provider->kernel_context) {
-		target_error(s, e->loc, "@cast(..., \"%s\") reads kernel memory, which this probe cannot: "
-		             "it runs in user space%s", type, "");
+		target_error(s, e->loc, "@cast(..., \"%s\") reads kernel memory, which a '%s' probe cannot: "
+		             "it runs in user space", type, p->provider->name);
 		e->type = TY_LONG;
 		return s->quiet_targets ? false : true;
 	}
@@ -323,7 +342,7 @@ bool tp_resolve_cast(struct session *s, struct probe *p, struct expr *e)
 		target_error(s, e->operand->loc, "@cast needs an address, not a string%s%s", "", "");
 		return !s->quiet_targets;
 	}
-	bool ok = walk_components(s, acc, arena_printf(&s->arena, "@cast(..., \"%s\")", type), e);
+	bool ok = walk_components(s, acc, chain_text(&s->arena, arena_printf(&s->arena, "@cast(..., \"%s\")", type), e), e);
 	return ok || !s->quiet_targets;
 }
 
