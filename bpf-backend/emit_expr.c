@@ -655,20 +655,42 @@ static const char *ex_call(struct em_fn *f, struct expr *e)
 
 /* ---- target variables (kernel.trace fields) -------------------------------- */
 
+/* $$vars, $$parms, $$locals (with '$' suffixes), $$name, $$system. */
+static const char *ex_context_var(struct em_fn *f, struct expr *e)
+{
+	const char *name = e->op ? e->op : e->str ? e->str : "";
+	while (*name == '$')
+		name++;
+	const struct tp_event *ev = tp_probe_event(f->em->s, f->probe->p);
+	if (strcmp(name, "name") == 0 || strcmp(name, "system") == 0) {
+		const char *text = !ev ? "" : strcmp(name, "name") == 0 ? ev->name : ev->group;
+		const char *s = em_tmp_str(f);
+		struct strbuf b;
+		sb_init(&b);
+		sb_printf(&b, "btap_str_lit(%s, ", s);
+		em_c_string(&b, text, strlen(text));
+		sb_puts(&b, ");");
+		em_line(f, "%s", b.s);
+		sb_free(&b);
+		return s;
+	}
+	return em_target_vars(f, e, ev);
+}
+
 static const char *ex_target(struct em_fn *f, struct expr *e)
 {
 	if (!f->probe || !f->probe->bpf || f->probe->kind != BTAP_PROBE_TRACEPOINT) {
 		diag_error(e->loc, "target variables are only available in kernel.trace probes here");
 		return "0";
 	}
-	if (e->kind == E_TARGET_VARS || (e->str && e->str[0] == '$' && e->str[1] == '$')) {
-		em_unsupported(f, e->loc, "'$$vars' and friends");
+	if (e->kind == E_TARGET_VARS || (e->str && e->str[0] == '$' && e->str[1] == '$'))
+		return ex_context_var(f, e);
+	if (e->operand) {
+		em_unsupported(f, e->loc, "members of a computed value (autocast)");
 		return "0";
 	}
-	if (e->components.n || e->addressof || e->operand) {
-		em_unsupported(f, e->loc, "dereferencing tracepoint fields ($x->member, $x[i])");
-		return "0";
-	}
+	if (e->components.n || e->addressof)
+		return em_target_chain(f, e);
 	const struct tp_field *fl = e->target_info;
 	if (!fl) {
 		diag_error(e->loc, "unresolved target variable");
@@ -776,8 +798,7 @@ const char *em_expr(struct em_fn *f, struct expr *e)
 		diag_error(e->loc, "a histogram can only be printed");
 		return "0";
 	case E_CAST:
-		em_unsupported(f, e->loc, "@cast");
-		return "0";
+		return em_cast(f, e);
 	case E_ATVAR:
 		em_unsupported(f, e->loc, "@var");
 		return "0";

@@ -153,6 +153,12 @@ void em_c_string(struct strbuf *b, const char *s, size_t n);
 /* Decode a script string literal's escapes; returns an arena copy, *len set. */
 char *em_decode_str(struct arena *a, const char *raw, size_t *len);
 
+/* emit_target.c: target expressions that read kernel memory */
+const char *em_target_chain(struct em_fn *f, struct expr *e);
+const char *em_cast(struct em_fn *f, struct expr *e);
+struct tp_event;
+const char *em_target_vars(struct em_fn *f, struct expr *e, const struct tp_event *ev);
+
 /* emit_expr.c */
 const char *em_expr(struct em_fn *f, struct expr *e);
 /* The value of e, copied to a temporary when it could change before use. */

@@ -4,6 +4,7 @@
  * provider, @defined folding, and the context rules (break/continue in
  * loops, return in functions, guru-only constructs). */
 #include "elab_internal.h"
+#include "tracepoints.h"
 
 #include <string.h>
 
@@ -290,6 +291,8 @@ static void resolve_components(struct scope *sc, struct expr *e)
 
 static bool try_target(struct scope *sc, struct expr *e)
 {
+	if (e->kind == E_CAST)
+		return tp_resolve_cast(sc->x->s, sc->probe, e);
 	const struct provider *p = sc->probe ? sc->probe->provider : NULL;
 	if (!p || !p->resolve_target)
 		return false;
@@ -311,7 +314,8 @@ static void resolve_target(struct scope *sc, struct expr *e, int acc)
 	if (e->operand)
 		resolve_expr(sc, e->operand, ACC_READ);
 	resolve_components(sc, e);
-	if (!sc->probe || sc->in_cond) {
+	bool in_function = !sc->probe && e->kind == E_CAST; /* @cast reads memory, not the probe's context */
+	if ((!sc->probe && !in_function) || sc->in_cond) {
 		elab_error(x, e->loc, "semantic error: target variable '%s' may only be used in a probe handler",
 			   target_desc(sc, e));
 		return;
@@ -351,7 +355,10 @@ static void fold_defined(struct scope *sc, struct expr *e)
 		if (op->operand)
 			resolve_expr(sc, op->operand, ACC_READ);
 		resolve_components(sc, op);
-		defined = sc->probe && !sc->in_cond && try_target(sc, op);
+		bool quiet = sc->x->s->quiet_targets;
+		sc->x->s->quiet_targets = true;
+		defined = (sc->probe || op->kind == E_CAST) && !sc->in_cond && try_target(sc, op);
+		sc->x->s->quiet_targets = quiet;
 	}
 	e->kind = E_NUM;
 	e->num = defined ? 1 : 0;

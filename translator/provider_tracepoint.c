@@ -154,7 +154,7 @@ static enum type type_of_value(enum tp_value_class v)
  * their format text start from their element when indexed. */
 static struct tp_place start_place(const struct tp_field *f, const struct component *c0, bool *indexed)
 {
-	struct tp_place p = { f->btf_id, f->btf_ptr_depth };
+	struct tp_place p = { .id = f->btf_id, .ptr_depth = f->btf_ptr_depth };
 	*indexed = false;
 	if (c0->kind == COMP_INDEX && !p.id &&
 	    (f->kind == TP_FIELD_ARRAY || f->kind == TP_FIELD_CHAR_ARRAY) && f->elem_ctype &&
@@ -172,15 +172,23 @@ static bool is_void_text(const char *ctype)
 	return strcmp(ctype, "void") == 0;
 }
 
+/* A pass-2 error, unless @defined is only asking. */
+static void target_error(struct session *s, struct loc at, const char *fmt, const char *a1, const char *a2)
+{
+	if (!s->quiet_targets)
+		diag_error(at, fmt, a1, a2);
+}
+
 /* Can components apply to this field at all? */
-static bool field_takes_components(const struct tp_field *f, const struct component *c0, const char *name)
+static bool field_takes_components(struct session *s, const struct tp_field *f, const struct component *c0,
+                                   const char *name)
 {
 	if (c0->kind == COMP_PRETTY)
 		return true;
 	switch (f->kind) {
 	case TP_FIELD_POINTER:
 		if (is_void_text(f->elem_ctype)) {
-			diag_error(c0->loc, "cannot dereference '$%s': it is a void pointer (use @cast)", name);
+			target_error(s, c0->loc, "cannot dereference '$%s': it is a void pointer (use @cast)", name, "");
 			return false;
 		}
 		return true;
@@ -192,30 +200,33 @@ static bool field_takes_components(const struct tp_field *f, const struct compon
 	case TP_FIELD_REL_LOC_ARRAY:
 		if (c0->kind == COMP_INDEX)
 			return true;
-		diag_error(c0->loc, "'$%s' is an array (%s): use an index, not '->'", name, f->ctype);
+		target_error(s, c0->loc, "'$%s' is an array (%s): use an index, not '->'", name, f->ctype);
 		return false;
 	default:
-		diag_error(c0->loc, "'$%s' has type '%s', which has no members", name, f->ctype);
+		target_error(s, c0->loc, "'$%s' has type '%s', which has no members", name, f->ctype);
 		return false;
 	}
 }
 
-/* Walk $field->a[i]->b through BTF. Unknown types (no BTF, untyped
- * pointers) are accepted as long: the backend reads them as words. */
-static void resolve_components(struct session *s, const struct tp_field *f, const char *name, struct expr *e)
+/* The aggregate a '->' failed on, for messages: "struct sock". */
+static const char *member_owner_name(struct arena *a, struct tp_place p)
 {
-	struct tp_access *acc = arena_alloc(&s->arena, sizeof *acc);
-	acc->field = f;
-	e->target_info = acc;
-	e->type = TY_LONG;
-	const struct component *c0 = VEC_AT(e->components, 0, const struct component *);
-	if (!field_takes_components(f, c0, name))
-		return;
-	bool indexed;
-	struct tp_place p = start_place(f, c0, &indexed);
+	struct tp_place q = p;
+	if (tp_place_class(q) == TP_VALUE_POINTER)
+		tp_place_index(&q);
+	const char *name = tp_place_type_name(a, q);
+	return strncmp(name, "const ", 6) == 0 ? name + 6 : name;
+}
+
+/* Walk ->a[i]->b through BTF from acc->start, components from acc->first
+ * on. Unknown types (no BTF, untyped pointers) are accepted as long: the
+ * backend reports what it cannot read. False when a component does not
+ * apply (reported unless s->quiet_targets). */
+static bool walk_components(struct session *s, struct tp_access *acc, const char *name, struct expr *e)
+{
+	struct tp_place p = acc->start;
 	bool known = p.id != 0 || p.ptr_depth > 0;
-	int first = indexed ? 1 : 0;
-	for (int i = first; known && i < e->components.n; i++) {
+	for (int i = acc->first; known && i < e->components.n; i++) {
 		const struct component *c = VEC_AT(e->components, i, const struct component *);
 		if (c->kind == COMP_PRETTY)
 			break;
@@ -226,12 +237,18 @@ static void resolve_components(struct session *s, const struct tp_field *f, cons
 			known = false; /* walked into void or an unknown type */
 			break;
 		}
-		const char *tn = tp_place_type_name(&s->arena, p);
 		if (c->kind == COMP_FIELD)
-			diag_error(c->loc, "'%s' has no member '%s'", tn, c->field);
+			target_error(s, c->loc, "'%s' has no member '%s'", member_owner_name(&s->arena, p), c->field);
 		else
-			diag_error(c->loc, "'%s' cannot be indexed", tn);
-		return;
+			target_error(s, c->loc, "'%s' cannot be indexed", tp_place_type_name(&s->arena, p), "");
+		return false;
+	}
+	e->type = TY_LONG;
+	if (!e->components.n) {
+		acc->place = p;
+		acc->resolved = known;
+		acc->value = known ? tp_place_class(p) : TP_VALUE_UNKNOWN;
+		return true;
 	}
 	const struct component *last = VEC_AT(e->components, e->components.n - 1, const struct component *);
 	if (last->kind == COMP_PRETTY) {
@@ -239,19 +256,94 @@ static void resolve_components(struct session *s, const struct tp_field *f, cons
 		acc->place = p;
 		acc->resolved = known;
 		acc->value = known ? tp_place_class(p) : TP_VALUE_UNKNOWN;
-		return;
+		return true;
 	}
 	if (!known) {
 		acc->value = TP_VALUE_UNKNOWN;
-		return;
+		return true;
 	}
 	acc->place = p;
 	acc->resolved = true;
 	acc->value = tp_place_class(p);
-	if (acc->value == TP_VALUE_AGGREGATE)
-		diag_error(last->loc, "'%s' is a %s, not a value: name one of its members or add '$' to print it",
-		           name, tp_place_type_name(&s->arena, p));
-	e->type = type_of_value(acc->value);
+	if (acc->value == TP_VALUE_AGGREGATE && !e->addressof) {
+		target_error(s, last->loc, "'%s' is a %s, not a value: name one of its members or add '$' to print it",
+		             name, tp_place_type_name(&s->arena, p));
+		return false;
+	}
+	e->type = e->addressof ? TY_LONG : type_of_value(acc->value);
+	return true;
+}
+
+/* "$x->a[...]->b" for messages. */
+static const char *chain_text(struct arena *a, const char *head, const struct expr *e)
+{
+	struct strbuf b;
+	sb_init(&b);
+	sb_puts(&b, head);
+	VEC_FOREACH(e->components, i) {
+		const struct component *c = VEC_AT(e->components, i, const struct component *);
+		if (c->kind == COMP_FIELD)
+			sb_printf(&b, "->%s", c->field);
+		else if (c->kind == COMP_INDEX)
+			sb_puts(&b, "[...]");
+	}
+	const char *r = arena_strdup(a, b.s);
+	sb_free(&b);
+	return r;
+}
+
+/* $field->a[i]->b. */
+static bool resolve_components(struct session *s, const struct tp_field *f, const char *name, struct expr *e)
+{
+	struct tp_access *acc = arena_alloc(&s->arena, sizeof *acc);
+	acc->field = f;
+	e->target_info = acc;
+	e->type = TY_LONG;
+	const struct component *c0 = VEC_AT(e->components, 0, const struct component *);
+	if (!field_takes_components(s, f, c0, name))
+		return false;
+	bool indexed;
+	acc->start = start_place(f, c0, &indexed);
+	acc->first = indexed ? 1 : 0;
+	return walk_components(s, acc, chain_text(&s->arena, arena_printf(&s->arena, "$%s", name), e), e);
+}
+
+static bool cast_module_ok(struct session *s, const struct expr *e)
+{
+	const char *m = e->module;
+	if (!m || strcmp(m, "kernel") == 0 || strncmp(m, "kernel<", 7) == 0)
+		return true; /* a header named in kernel<...> is not needed: BTF has the types */
+	target_error(s, e->loc, "@cast(..., \"%s\", \"%s\"): only kernel types (from BTF) are available",
+	             e->str ? e->str : "", m);
+	return false;
+}
+
+bool tp_resolve_cast(struct session *s, struct probe *p, struct expr *e)
+{
+	const char *type = e->str ? e->str : "";
+	if (p && p->provider && !p->provider->kernel_context) {
+		target_error(s, e->loc, "@cast(..., \"%s\") reads kernel memory, which a '%s' probe cannot: "
+		             "it runs in user space", type, p->provider->name);
+		e->type = TY_LONG;
+		return s->quiet_targets ? false : true;
+	}
+	if (!cast_module_ok(s, e)) {
+		e->type = TY_LONG;
+		return !s->quiet_targets;
+	}
+	struct tp_access *acc = arena_alloc(&s->arena, sizeof *acc);
+	e->target_info = acc;
+	e->type = TY_LONG;
+	if (!tp_place_for_cast(type, &acc->start)) {
+		target_error(s, e->loc, "@cast: the kernel's BTF has no type '%s'%s", type, "");
+		return !s->quiet_targets;
+	}
+	if (e->operand && e->operand->type == TY_STRING) {
+		target_error(s, e->operand->loc, "@cast needs an address, not a string%s%s", "", "");
+		return !s->quiet_targets;
+	}
+	bool ok = walk_components(s, acc, chain_text(&s->arena, arena_printf(&s->arena, "@cast(..., \"%s\")", type), e), e);
+	return ok || !s->quiet_targets;
 }
 
 static bool tp_resolve_target(struct session *s, struct probe *p, struct expr *e)
@@ -279,7 +371,8 @@ static bool tp_resolve_target(struct session *s, struct probe *p, struct expr *e
 		return true;
 	}
 	if (e->components.n) {
-		resolve_components(s, f, name, e);
+		if (!resolve_components(s, f, name, e) && s->quiet_targets)
+			return false;
 	} else {
 		e->type = type_of_field(f);
 		e->target_info = (void *)f;
@@ -292,6 +385,28 @@ static bool tp_resolve_target(struct session *s, struct probe *p, struct expr *e
 }
 
 /* ---- -L ------------------------------------------------------------ */
+
+/* A pointer to a struct BTF knows shows its type, as stap does
+ * ("$cred:const struct cred*"): its members can be named. */
+static void describe_pointer(struct strbuf *out, const struct tp_field *f)
+{
+	struct tp_place p = { .id = f->btf_id, .ptr_depth = f->btf_ptr_depth };
+	struct tp_place q = p;
+	if ((p.id || p.ptr_depth) && tp_place_index(&q) && tp_place_class(q) == TP_VALUE_AGGREGATE) {
+		struct arena a;
+		arena_init(&a);
+		const char *name = tp_place_type_name(&a, p);
+		size_t n = strlen(name);
+		if (n > 2 && strcmp(name + n - 2, " *") == 0)
+			n -= 2; /* "struct cred *" -> "struct cred*" */
+		sb_putn(out, name, n);
+		if (n != strlen(name))
+			sb_putc(out, '*');
+		arena_free(&a);
+		return;
+	}
+	sb_puts(out, "long");
+}
 
 static void describe_field(struct strbuf *out, const struct tp_field *f)
 {
@@ -311,6 +426,9 @@ static void describe_field(struct strbuf *out, const struct tp_field *f)
 		break;
 	case TP_FIELD_OTHER:
 		sb_puts(out, f->ctype);
+		break;
+	case TP_FIELD_POINTER:
+		describe_pointer(out, f);
 		break;
 	default:
 		sb_puts(out, "long");

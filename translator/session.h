@@ -58,6 +58,9 @@ struct session {
 
 	/* pass 2 */
 	struct program prog;
+	/* Resolving the operand of @defined: a missing target variable or
+	 * member is an answer (false), not an error. */
+	bool quiet_targets;
 };
 
 void session_init(struct session *s);

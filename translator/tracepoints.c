@@ -452,14 +452,20 @@ static const struct btf_type *complete_aggregate(const struct btf_type *t, int *
 	return type_at(full);
 }
 
-static bool find_member(const struct btf_type *agg, const char *name, int *out_id)
+/* The member called name, searching anonymous members; *bits gets its
+ * offset from the start of agg, *bit_size its width if a bitfield. */
+static bool find_member_at(const struct btf_type *agg, const char *name, int *out_id, int *bits,
+                           int *bit_size)
 {
 	const struct btf_member *m = btf_members(agg);
 	for (int i = 0; i < btf_vlen(agg); i++, m++) {
 		const char *n = btf__name_by_offset(vmlinux_btf, m->name_off);
+		int off = (int)btf_member_bit_offset(agg, (__u32)i);
 		if (n && *n) {
 			if (strcmp(n, name) == 0) {
 				*out_id = (int)m->type;
+				*bits = off;
+				*bit_size = (int)btf_member_bitfield_size(agg, (__u32)i);
 				return true;
 			}
 			continue;
@@ -467,10 +473,18 @@ static bool find_member(const struct btf_type *agg, const char *name, int *out_i
 		/* Anonymous struct/union: its members belong to this one. */
 		int sub = (int)m->type;
 		const struct btf_type *st = skip_mods(&sub);
-		if (st && btf_is_composite(st) && find_member(st, name, out_id))
+		if (st && btf_is_composite(st) && find_member_at(st, name, out_id, bits, bit_size)) {
+			*bits += off;
 			return true;
+		}
 	}
 	return false;
+}
+
+static bool find_member(const struct btf_type *agg, const char *name, int *out_id)
+{
+	int bits, bit_size;
+	return find_member_at(agg, name, out_id, &bits, &bit_size);
 }
 
 bool tp_place_member(struct tp_place *p, const char *name)
@@ -492,16 +506,19 @@ bool tp_place_member(struct tp_place *p, const char *name)
 	if (!t || !(btf_is_composite(t) || btf_is_fwd(t)))
 		return false;
 	t = complete_aggregate(t, &id);
-	int mid;
-	if (!t || !find_member(t, name, &mid))
+	int mid, bits, bit_size;
+	if (!t || !find_member_at(t, name, &mid, &bits, &bit_size))
 		return false;
 	p->id = mid;
 	p->ptr_depth = 0;
+	p->member_bits = bits;
+	p->bit_size = bit_size;
 	return true;
 }
 
 bool tp_place_index(struct tp_place *p)
 {
+	p->member_bits = p->bit_size = 0;
 	if (p->ptr_depth > 0) {
 		p->ptr_depth--;
 		return true;
@@ -581,6 +598,120 @@ const char *tp_place_type_name(struct arena *a, struct tp_place p)
 	char *s = arena_strdup(a, b.s ? b.s : "");
 	sb_free(&b);
 	return s;
+}
+
+bool tp_place_int(struct tp_place p, int *size, bool *is_signed)
+{
+	if (tp_place_class(p) != TP_VALUE_INT)
+		return false;
+	int id = p.id;
+	const struct btf_type *t = skip_mods(&id);
+	*size = (int)t->size;
+	*is_signed = btf_is_int(t) ? (btf_int_encoding(t) & BTF_INT_SIGNED) != 0 : btf_kflag(t);
+	return *size == 1 || *size == 2 || *size == 4 || *size == 8;
+}
+
+int tp_place_size(struct tp_place p)
+{
+	if (p.ptr_depth > 0)
+		return 8;
+	if (!vmlinux_btf || p.id <= 0)
+		return 0;
+	long long sz = btf__resolve_size(vmlinux_btf, (__u32)p.id);
+	return sz > 0 ? (int)sz : 0;
+}
+
+int tp_place_array_len(struct tp_place p)
+{
+	if (p.ptr_depth > 0 || !vmlinux_btf || p.id <= 0)
+		return 0;
+	int id = p.id;
+	const struct btf_type *t = skip_mods(&id);
+	return t && btf_is_array(t) ? (int)btf_array(t)->nelems : 0;
+}
+
+const char *tp_place_c_name(struct arena *a, struct tp_place p, const char **hdr_name)
+{
+	if (p.ptr_depth > 0 || !vmlinux_btf || p.id <= 0)
+		return NULL;
+	const struct btf_type *t = type_at(p.id);
+	while (t && btf_is_mod(t))
+		t = type_at((int)t->type);
+	if (!t)
+		return NULL;
+	const char *n = btf__name_by_offset(vmlinux_btf, t->name_off);
+	if (!n || !*n)
+		return NULL;
+	const char *kw = btf_is_typedef(t) ? "typedef " : btf_is_struct(t) ? "struct "
+	               : btf_is_union(t) ? "union " : btf_is_fwd(t) ? (btf_kflag(t) ? "union " : "struct ") : NULL;
+	if (!kw)
+		return NULL;
+	*hdr_name = arena_printf(a, "%s%s", kw, n);
+	return btf_is_typedef(t) ? arena_strdup(a, n) : *hdr_name;
+}
+
+int tp_place_members(struct tp_place p, const char **names, struct tp_place *places, int max)
+{
+	if (p.ptr_depth > 1 || !vmlinux_btf || p.id <= 0)
+		return -1;
+	int id = p.id;
+	const struct btf_type *t = skip_mods(&id);
+	if (t && (p.ptr_depth == 1 || btf_is_ptr(t))) {
+		if (p.ptr_depth == 0)
+			id = (int)t->type;
+		t = skip_mods(&id);
+	}
+	if (!t || !(btf_is_composite(t) || btf_is_fwd(t)))
+		return -1;
+	t = complete_aggregate(t, &id);
+	if (!t)
+		return -1;
+	const struct btf_member *m = btf_members(t);
+	int n = 0;
+	for (int i = 0; i < btf_vlen(t) && n < max; i++, m++) {
+		const char *name = btf__name_by_offset(vmlinux_btf, m->name_off);
+		names[n] = name && *name ? name : NULL;
+		places[n] = (struct tp_place){ .id = (int)m->type,
+		                               .member_bits = (int)btf_member_bit_offset(t, (__u32)i),
+		                               .bit_size = (int)btf_member_bitfield_size(t, (__u32)i) };
+		n++;
+	}
+	return n;
+}
+
+bool tp_place_is_char(struct tp_place p)
+{
+	if (p.ptr_depth > 0 || !vmlinux_btf || p.id <= 0)
+		return false;
+	int id = p.id;
+	const struct btf_type *t = skip_mods(&id);
+	return t && is_char_int(t);
+}
+
+bool tp_place_for_cast(const char *type_text, struct tp_place *p)
+{
+	memset(p, 0, sizeof *p);
+	if (!tp_btf())
+		return false;
+	int id = 0, depth = 0;
+	if (!tp_btf_type_from_text(type_text, &id, &depth)) {
+		/* A bare name: stap looks for a struct, then a union. */
+		char words[8][64];
+		int stars;
+		if (type_words(type_text, words, 8, &stars) != 1)
+			return false;
+		id = name_index_get(words[0], 's');
+		if (!id)
+			id = name_index_get(words[0], 'u');
+		if (!id)
+			return false;
+		depth = stars;
+	}
+	if (id <= 0)
+		return false;
+	p->id = id;
+	p->ptr_depth = depth + 1;
+	return true;
 }
 
 /* ==== format files ==================================================== */
@@ -881,7 +1012,7 @@ static void attach_btf_types(struct arena *a, struct tp_event *ev)
 		}
 		/* A typedef'd pointer (cap_user_header_t) names its pointee in BTF only. */
 		if (f->kind == TP_FIELD_POINTER && !f->elem_ctype && f->btf_id) {
-			struct tp_place p = { f->btf_id, f->btf_ptr_depth };
+			struct tp_place p = { .id = f->btf_id, .ptr_depth = f->btf_ptr_depth };
 			if (tp_place_index(&p))
 				f->elem_ctype = tp_place_type_name(a, p);
 		}
@@ -919,7 +1050,7 @@ static void btf_fields_from_struct(struct arena *a, struct tp_event *ev, int sid
 		f->offset = off;
 		f->size = (int)btf__resolve_size(vmlinux_btf, m->type);
 		f->btf_id = (int)m->type;
-		struct tp_place p = { f->btf_id, 0 };
+		struct tp_place p = { .id = f->btf_id };
 		f->ctype = tp_place_type_name(a, p);
 		if (raw_member_name(n) != n) {
 			/* BTF cannot tell the element type: most are strings. */
@@ -946,7 +1077,7 @@ static void btf_fields_from_struct(struct arena *a, struct tp_event *ev, int sid
 				                                                   : TP_FIELD_ARRAY;
 				f->array_len = (int)btf_array(t)->nelems;
 				f->elem_size = f->array_len ? f->size / f->array_len : 0;
-				struct tp_place e = { (int)btf_array(t)->type, 0 };
+				struct tp_place e = { .id = (int)btf_array(t)->type };
 				f->elem_ctype = tp_place_type_name(a, e);
 				break;
 			}

@@ -109,11 +109,17 @@ enum tp_value_class {
 struct tp_place {
 	int id;
 	int ptr_depth;
+	/* Set by tp_place_member: the member's offset in its aggregate (bits,
+	 * through anonymous members) and, for a bitfield, its width. */
+	int member_bits;
+	int bit_size;
 };
 /* e->target_info of a target variable with components ($p->a[2]) at a
  * kernel.trace point. A bare $field stores its struct tp_field* instead. */
 struct tp_access {
-	const struct tp_field *field; /* the record field the chain starts from */
+	const struct tp_field *field; /* the record field the chain starts from (NULL: @cast) */
+	struct tp_place start;        /* the type the chain starts from */
+	int first;                    /* components already applied by start (a format-typed array's [i]) */
 	struct tp_place place;        /* BTF type of the final value */
 	enum tp_value_class value;
 	bool resolved;                /* every component was resolved through BTF */
@@ -128,6 +134,26 @@ bool tp_place_member(struct tp_place *p, const char *name);
 bool tp_place_index(struct tp_place *p);
 /* Type name of a place for messages: "struct sock *". Arena copy. */
 const char *tp_place_type_name(struct arena *a, struct tp_place p);
+/* Integers (ints, enums, bool): byte size and signedness. */
+bool tp_place_int(struct tp_place p, int *size, bool *is_signed);
+/* Size in bytes of the place's type (8 for pointers); 0 if unknown. */
+int tp_place_size(struct tp_place p);
+/* Element count of an array place; 0 if not an array or flexible. */
+int tp_place_array_len(struct tp_place p);
+/* The C name that spells a place of depth 0 in a cast ("struct sock",
+ * "kuid_t"), qualifiers dropped; NULL for anonymous and non-aggregate
+ * types. *hdr_name gets the name to request from the BTF header
+ * generator ("struct sock", "typedef kuid_t"). Arena copies. */
+const char *tp_place_c_name(struct arena *a, struct tp_place p, const char **hdr_name);
+/* The members of an aggregate place (through a pointer to it, too), in
+ * order: names (NULL for anonymous members) and places. Returns how many
+ * (at most max), -1 if the place is not an aggregate. */
+int tp_place_members(struct tp_place p, const char **names, struct tp_place *places, int max);
+/* Is the place an integer one byte wide named like char? */
+bool tp_place_is_char(struct tp_place p);
+/* @cast's type text ("sock", "struct sock", "task_struct *") to the place
+ * of a pointer to it; false if BTF has no such type. */
+bool tp_place_for_cast(const char *type_text, struct tp_place *p);
 
 /* ---- the kernel.trace provider (provider_tracepoint.c) ------------- */
 
@@ -141,5 +167,10 @@ extern const struct provider provider_tracepoint;
 struct tp_event *tp_point_event(struct session *s, const struct probe_point *pp);
 /* The event of a derived kernel.trace probe, cached in p->provider_data. */
 struct tp_event *tp_probe_event(struct session *s, struct probe *p);
+struct expr;
+/* Type @cast(ptr, "type"[, "kernel"])->a->b through BTF, in any kernel
+ * context (probe p, or a function when p is NULL). False, with nothing
+ * reported, when s->quiet_targets and it does not resolve. */
+bool tp_resolve_cast(struct session *s, struct probe *p, struct expr *e);
 
 #endif

@@ -1068,6 +1068,29 @@ static __always_inline int64_t btap_tp_int(struct btap_ctx *c, int off, int size
 	return (int64_t)v;
 }
 
+/* An integer of `size` bytes (1, 2, 4, 8) at a computed offset in the
+ * record ($field[i]), sign-extended when sgn. */
+static __always_inline int64_t btap_tp_read(struct btap_ctx *c, int64_t off, int size, int sgn)
+{
+	uint64_t v = 0;
+	const char *p = (const char *)c->ctx + off;
+	if (size == 1)
+		bpf_probe_read_kernel(&v, 1, p);
+	else if (size == 2)
+		bpf_probe_read_kernel(&v, 2, p);
+	else if (size == 4)
+		bpf_probe_read_kernel(&v, 4, p);
+	else
+		bpf_probe_read_kernel(&v, 8, p);
+	if (size == 1)
+		return sgn ? (int64_t)(int8_t)v : (int64_t)(uint8_t)v;
+	if (size == 2)
+		return sgn ? (int64_t)(int16_t)v : (int64_t)(uint16_t)v;
+	if (size == 4)
+		return sgn ? (int64_t)(int32_t)v : (int64_t)(uint32_t)v;
+	return (int64_t)v;
+}
+
 /* char name[len] in the record. */
 static __always_inline char *btap_tp_chars(struct btap_ctx *c, char *dst, int off, int len)
 {
@@ -1088,6 +1111,56 @@ static __always_inline char *btap_tp_dataloc_str(struct btap_ctx *c, char *dst, 
 		base += off + 4;
 	if (bpf_probe_read_kernel_str(dst, MAXSTRINGLEN, base + (loc & 0xffff)) < 0)
 		dst[0] = 0;
+	return dst;
+}
+
+/* ---- kernel memory named by target expressions ($p->a, @cast) ---------- */
+
+#define BTAP_READ_FAULT "read fault [man error::fault] at "
+
+/* An integer of `size` bytes (1, 2, 4, 8) at addr, sign-extended when sgn. */
+static __always_inline int64_t btap_kread(struct btap_ctx *c, int64_t addr, int size, int sgn)
+{
+	uint64_t v = 0;
+	long r = size == 1 ? bpf_probe_read_kernel(&v, 1, (const void *)addr)
+	       : size == 2 ? bpf_probe_read_kernel(&v, 2, (const void *)addr)
+	       : size == 4 ? bpf_probe_read_kernel(&v, 4, (const void *)addr)
+	                   : bpf_probe_read_kernel(&v, 8, (const void *)addr);
+	if (r) {
+		btap_fault(c, BTAP_READ_FAULT, (uint64_t)addr);
+		return 0;
+	}
+	if (size == 1)
+		return sgn ? (int64_t)(int8_t)v : (int64_t)(uint8_t)v;
+	if (size == 2)
+		return sgn ? (int64_t)(int16_t)v : (int64_t)(uint16_t)v;
+	if (size == 4)
+		return sgn ? (int64_t)(int32_t)v : (int64_t)(uint32_t)v;
+	return (int64_t)v;
+}
+
+/* char name[len] at addr, as a string. */
+static __always_inline char *btap_kchars(struct btap_ctx *c, char *dst, int64_t addr, int len)
+{
+	int n = len < MAXSTRINGLEN - 1 ? len : MAXSTRINGLEN - 1;
+	dst[0] = 0;
+	if (n <= 0)
+		return dst;
+	if (bpf_probe_read_kernel(dst, n, (const void *)addr)) {
+		dst[0] = 0;
+		btap_fault(c, BTAP_READ_FAULT, (uint64_t)addr);
+		return dst;
+	}
+	dst[n] = 0;
+	return dst;
+}
+
+/* The string a char * points to, or `fallback` when it cannot be read
+ * (pretty-printing never fails). */
+static __always_inline char *btap_kstring_or(char *dst, int64_t addr, const char *fallback)
+{
+	if (bpf_probe_read_kernel_str(dst, MAXSTRINGLEN, (const void *)addr) < 0)
+		btap_str_copy(dst, fallback);
 	return dst;
 }
 

@@ -150,7 +150,7 @@ static void test_syscall_fields(void)
 	CHECK(f && f->kind == TP_FIELD_POINTER);
 	if (f && tp_btf()) {
 		CHECK(f->btf_id > 0 && f->btf_ptr_depth == 1);
-		struct tp_place p = { f->btf_id, f->btf_ptr_depth };
+		struct tp_place p = { .id = f->btf_id, .ptr_depth = f->btf_ptr_depth };
 		CHECK_STR(tp_place_type_name(&sess.arena, p), "struct sockaddr *");
 		CHECK(tp_place_member(&p, "sa_family") && tp_place_class(p) == TP_VALUE_INT);
 	}
@@ -324,7 +324,7 @@ static void test_targets(void)
 	CHECK(pv->resolve_target(&sess, p, e));
 	char *msgs = diag_capture_take();
 	if (tp_btf())
-		CHECK(strstr(msgs, "test.stp:1:40: error: 'struct sockaddr *' has no member 'nosuch'") != NULL);
+		CHECK(strstr(msgs, "test.stp:1:40: error: 'struct sockaddr' has no member 'nosuch'") != NULL);
 	CHECK(strstr(msgs, "'$prev_pid' has type 'pid_t', which has no members") != NULL);
 	CHECK(diag_error_count() > errors);
 	free(msgs);
@@ -352,6 +352,16 @@ static void test_describe(void)
 	if (out.n == 1)
 		provider_tracepoint.describe_vars(&sess, out.v[0], &b);
 	CHECK_STR(b.s, "$id:long $args:long[6]");
+	sb_free(&b);
+
+	/* a pointer to a struct BTF knows shows its type: it has members */
+	out.n = 0;
+	provider_tracepoint.expand(&sess, make_point("kernel", "trace", str_arg("capability:cap_capable")), &out);
+	sb_init(&b);
+	if (out.n == 1)
+		provider_tracepoint.describe_vars(&sess, out.v[0], &b);
+	if (tp_btf())
+		CHECK(b.s && strncmp(b.s, "$cred:const struct cred* ", 25) == 0);
 	sb_free(&b);
 }
 

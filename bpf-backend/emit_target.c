@@ -1,0 +1,645 @@
+/* Pass 3: target expressions that read kernel memory: $field->a[i]->b,
+ * $field[i], &$field->a, @cast(p, "type")->a, and the pretty-printed
+ * forms ($x$, $x$$, $$vars, $$parms) at kernel.trace points.
+ *
+ * A walk keeps the address of the object reached so far plus a C member
+ * path below a named kernel type (base, "struct sock", "->__sk_common.
+ * skc_family"). The address of a member is taken through that type, which
+ * the generated header declares with preserve_access_index: member offsets
+ * are CO-RE relocations, so the object survives other kernels' layouts.
+ * Pointers are followed with bpf_probe_read_kernel; a failed read is
+ * stap's "read fault" runtime error at the expression. */
+#include "emit_internal.h"
+
+#include "tracepoints.h"
+
+#include <string.h>
+
+struct walk {
+	struct em_fn *f;
+	const char *base;      /* C int64_t: address of the object (or of ctype when path is set) */
+	const char *ctype;     /* the named type path starts from */
+	const char *path;      /* "->a.b", or "" */
+	struct tp_place place; /* type of the object reached */
+	bool pending_ptr;      /* @cast: base is the pointer, place its pointee, nothing applied yet */
+	bool tolerant;         /* pretty-printing: a fault leaves 0, the caller clears it */
+	/* Inside the tracepoint record: the object is at this byte offset (C
+	 * expression) from the context, and base is unused. The verifier
+	 * allows no arithmetic on the context pointer beyond reading at an
+	 * offset, so record places stay offsets until a pointer is loaded. */
+	const char *rec_off;
+	int site;
+	struct loc loc;
+};
+
+static void need_kernel_type(struct emitter *em, const char *hdr_name)
+{
+	VEC_FOREACH(em->tp_structs, i)
+		if (strcmp(VEC_AT(em->tp_structs, i, const char *), hdr_name) == 0)
+			return;
+	vec_push(em->a, &em->tp_structs, (void *)hdr_name);
+}
+
+/* Materialise the member path into base. */
+static void flush(struct walk *w)
+{
+	if (!*w->path)
+		return;
+	const char *t = em_tmp_long(w->f);
+	em_line(w->f, "%s = (int64_t)(long)&((%s *)(long)%s)%s;", t, w->ctype, w->base, w->path);
+	w->base = t;
+	w->path = "";
+}
+
+static void check(struct walk *w)
+{
+	if (w->tolerant)
+		em_line(w->f, "if (BTAP_ERR(c)) btap_catch(c, 0);");
+	else
+		em_err_check(w->f, w->site);
+}
+
+static void load_pointer(struct walk *w)
+{
+	if (w->rec_off) {
+		const char *t = em_tmp_long(w->f);
+		em_line(w->f, "%s = btap_tp_read(c, %s, 8, 0);", t, w->rec_off);
+		w->rec_off = NULL;
+		w->base = t;
+		tp_place_index(&w->place);
+		return;
+	}
+	flush(w);
+	const char *t = em_tmp_long(w->f);
+	em_line(w->f, "%s = btap_kread(c, %s, 8, 0);", t, w->base);
+	check(w);
+	w->base = t;
+	tp_place_index(&w->place);
+}
+
+static bool walk_member(struct walk *w, const struct component *c)
+{
+	struct arena *a = w->f->em->a;
+	if (w->pending_ptr)
+		w->pending_ptr = false;
+	else if (tp_place_class(w->place) == TP_VALUE_POINTER)
+		load_pointer(w);
+	struct tp_place outer = w->place;
+	if (!tp_place_member(&w->place, c->field)) {
+		diag_error(c->loc, "'%s' has no member '%s'", tp_place_type_name(a, outer), c->field);
+		return false;
+	}
+	if (w->rec_off) {
+		if (w->place.bit_size) {
+			em_unsupported(w->f, c->loc, "a bitfield in a tracepoint record");
+			return false;
+		}
+		w->rec_off = arena_printf(a, "(%s + %d)", w->rec_off, w->place.member_bits / 8);
+		return true;
+	}
+	if (*w->path) {
+		w->path = arena_printf(a, "%s.%s", w->path, c->field);
+		return true;
+	}
+	const char *hdr = NULL;
+	const char *cname = tp_place_c_name(a, outer, &hdr);
+	if (cname) {
+		need_kernel_type(w->f->em, hdr);
+		w->ctype = cname;
+		w->path = arena_printf(a, "->%s", c->field);
+		return true;
+	}
+	/* An anonymous type cannot be named in C: its BTF offset, fixed. */
+	if (w->place.bit_size) {
+		em_unsupported(w->f, c->loc, "a bitfield of an anonymous type");
+		return false;
+	}
+	const char *t = em_tmp_long(w->f);
+	em_line(w->f, "%s = %s + %d;", t, w->base, w->place.member_bits / 8);
+	w->base = t;
+	return true;
+}
+
+static bool walk_index(struct walk *w, const struct component *c)
+{
+	const char *idx = em_expr_stable(w->f, c->index, false);
+	if (w->pending_ptr) {
+		w->pending_ptr = false;
+	} else {
+		enum tp_value_class k = tp_place_class(w->place);
+		if (k == TP_VALUE_POINTER) {
+			load_pointer(w);
+		} else if (k == TP_VALUE_ARRAY || k == TP_VALUE_CHAR_ARRAY) {
+			flush(w);
+			tp_place_index(&w->place);
+			if (w->rec_off) {
+				int esize = tp_place_size(w->place);
+				w->rec_off = arena_printf(w->f->em->a, "(%s + (%s) * %d)", w->rec_off, idx, esize);
+				return esize > 0;
+			}
+		} else {
+			diag_error(c->loc, "'%s' cannot be indexed", tp_place_type_name(w->f->em->a, w->place));
+			return false;
+		}
+	}
+	int size = tp_place_size(w->place);
+	if (size <= 0) {
+		diag_error(c->loc, "the size of '%s' is unknown: it cannot be indexed",
+			   tp_place_type_name(w->f->em->a, w->place));
+		return false;
+	}
+	const char *t = em_tmp_long(w->f);
+	em_line(w->f, "%s = %s + (%s) * %d;", t, w->base, idx, size);
+	w->base = t;
+	return true;
+}
+
+/* Apply components [from, n) that are not pretty-printing suffixes. */
+static bool walk_components(struct walk *w, const struct expr *e, int from)
+{
+	for (int i = from; i < e->components.n; i++) {
+		const struct component *c = VEC_AT(e->components, i, const struct component *);
+		if (c->kind == COMP_PRETTY)
+			break;
+		bool ok = c->kind == COMP_FIELD ? walk_member(w, c) : walk_index(w, c);
+		if (!ok)
+			return false;
+	}
+	return true;
+}
+
+static const char *read_record(struct walk *w)
+{
+	struct em_fn *f = w->f;
+	int size;
+	bool sgn;
+	switch (tp_place_class(w->place)) {
+	case TP_VALUE_INT:
+	case TP_VALUE_POINTER: {
+		if (tp_place_class(w->place) == TP_VALUE_POINTER)
+			size = 8, sgn = false;
+		else if (!tp_place_int(w->place, &size, &sgn))
+			break;
+		const char *t = em_tmp_long(f);
+		em_line(f, "%s = btap_tp_read(c, %s, %d, %d);", t, w->rec_off, size, sgn ? 1 : 0);
+		return t;
+	}
+	case TP_VALUE_CHAR_ARRAY: {
+		const char *s = em_tmp_str(f);
+		em_line(f, "btap_tp_chars(c, %s, %s, %d);", s, w->rec_off, tp_place_array_len(w->place));
+		return s;
+	}
+	default:
+		break;
+	}
+	diag_error(w->loc, "'%s' is not a value btap can read", tp_place_type_name(f->em->a, w->place));
+	return "0";
+}
+
+/* The value of the object reached: a long or a string temporary. */
+static const char *read_value(struct walk *w)
+{
+	struct em_fn *f = w->f;
+	if (w->pending_ptr)
+		return w->base;
+	if (w->rec_off)
+		return read_record(w);
+	switch (tp_place_class(w->place)) {
+	case TP_VALUE_INT: {
+		const char *t = em_tmp_long(f);
+		if (w->place.bit_size) {
+			if (!*w->path) {
+				em_unsupported(f, w->loc, "this bitfield");
+				return "0";
+			}
+			em_line(f, "%s = (int64_t)BPF_CORE_READ_BITFIELD_PROBED(((%s *)(long)%s), %s);", t, w->ctype,
+				w->base, w->path + 2);
+			return t;
+		}
+		int size;
+		bool sgn;
+		if (!tp_place_int(w->place, &size, &sgn)) {
+			diag_error(w->loc, "'%s' cannot be read as an integer",
+				   tp_place_type_name(f->em->a, w->place));
+			return "0";
+		}
+		flush(w);
+		em_line(f, "%s = btap_kread(c, %s, %d, %d);", t, w->base, size, sgn ? 1 : 0);
+		check(w);
+		return t;
+	}
+	case TP_VALUE_POINTER: {
+		flush(w);
+		const char *t = em_tmp_long(f);
+		em_line(f, "%s = btap_kread(c, %s, 8, 0);", t, w->base);
+		check(w);
+		return t;
+	}
+	case TP_VALUE_CHAR_ARRAY: {
+		flush(w);
+		const char *s = em_tmp_str(f);
+		em_line(f, "btap_kchars(c, %s, %s, %d);", s, w->base, tp_place_array_len(w->place));
+		check(w);
+		return s;
+	}
+	default:
+		diag_error(w->loc, "'%s' is not a value btap can read", tp_place_type_name(f->em->a, w->place));
+		return "0";
+	}
+}
+
+/* ---- pretty-printing ($x$, $x$$, $$vars$) ----------------------------------- */
+
+/* A format in the kernel's printf dialect and its arguments, flushed into
+ * a string through bpf_snprintf (at most 12 arguments a call). */
+struct pretty {
+	struct em_fn *f;
+	const char *out;        /* the string built so far, or NULL */
+	struct strbuf fmt;
+	const char *args[12];
+	bool is_str[12];
+	int nargs;
+	int total;              /* values printed, to stop like stap does */
+};
+
+static void pretty_flush(struct pretty *pr)
+{
+	struct em_fn *f = pr->f;
+	if (!pr->fmt.len)
+		return;
+	const char *dst = em_tmp_str(f);
+	struct strbuf line;
+	sb_init(&line);
+	sb_printf(&line, "BTAP_SPRINTF_BEGIN(c, 0, %d, ", pr->nargs);
+	em_c_string(&line, pr->fmt.s, pr->fmt.len);
+	sb_puts(&line, ")");
+	em_line(f, "%s", line.s);
+	sb_free(&line);
+	for (int i = 0; i < pr->nargs; i++)
+		em_line(f, "\tBTAP_SPRINTF_%s(%d, %s)", pr->is_str[i] ? "STR" : "LONG", i, pr->args[i]);
+	em_line(f, "BTAP_SPRINTF_END(c, %s)", dst);
+	if (pr->out) {
+		const char *cat = em_tmp_dbl(f); /* btap_str_cat needs twice the room */
+		em_line(f, "btap_str_cat(%s, %s, %s);", cat, pr->out, dst);
+		pr->out = cat;
+	} else {
+		pr->out = dst;
+	}
+	sb_free(&pr->fmt);
+	sb_init(&pr->fmt);
+	pr->nargs = 0;
+}
+
+static void pretty_text(struct pretty *pr, const char *text)
+{
+	for (const char *p = text; *p; p++) {
+		if (*p == '%')
+			sb_putc(&pr->fmt, '%');
+		sb_putc(&pr->fmt, *p);
+	}
+}
+
+static void pretty_arg(struct pretty *pr, const char *conv, const char *val, bool is_str)
+{
+	if (pr->nargs == 12)
+		pretty_flush(pr);
+	sb_puts(&pr->fmt, conv);
+	pr->args[pr->nargs] = val;
+	pr->is_str[pr->nargs] = is_str;
+	pr->nargs++;
+	pr->total++;
+}
+
+static const char *pretty_result(struct pretty *pr)
+{
+	pretty_flush(pr);
+	if (pr->out)
+		return pr->out;
+	const char *s = em_tmp_str(pr->f);
+	em_line(pr->f, "%s[0] = 0;", s);
+	return s;
+}
+
+/* Reading for printing never fails the probe: a fault prints as "?". */
+static void pretty_read_int(struct pretty *pr, struct walk *w, const char *conv)
+{
+	const char *v = read_value(w);
+	pretty_arg(pr, conv, v, false);
+}
+
+enum { PRETTY_MAX_VALUES = 32 };
+
+static struct expr zero_index = { .kind = E_NUM, .type = TY_LONG };
+
+static void pretty_place(struct pretty *pr, struct walk *w, bool top, bool full, int depth);
+
+static void pretty_struct(struct pretty *pr, struct walk *w, bool top, bool full, int depth)
+{
+	if (!(top || full) || depth > 3) {
+		pretty_text(pr, "{...}");
+		return;
+	}
+	const char *names[256];
+	struct tp_place places[256];
+	int n = tp_place_members(w->place, names, places, 256);
+	if (n < 0) {
+		pretty_text(pr, "{...}");
+		return;
+	}
+	pretty_text(pr, "{");
+	for (int i = 0; i < n; i++) {
+		if (i)
+			pretty_text(pr, ", ");
+		if (pr->total >= PRETTY_MAX_VALUES) {
+			pretty_text(pr, "...");
+			break;
+		}
+		if (!names[i]) {
+			pretty_text(pr, "<anon>={...}");
+			continue;
+		}
+		pretty_text(pr, ".");
+		pretty_text(pr, names[i]);
+		pretty_text(pr, "=");
+		struct walk m = *w;
+		struct component c = { .kind = COMP_FIELD, .field = names[i], .loc = w->loc };
+		if (!walk_member(&m, &c)) {
+			pretty_text(pr, "?");
+			continue;
+		}
+		pretty_place(pr, &m, false, full, depth + 1);
+	}
+	pretty_text(pr, "}");
+}
+
+static bool pointee_is_char(struct tp_place p)
+{
+	struct tp_place q = p;
+	return tp_place_index(&q) && tp_place_is_char(q);
+}
+
+static void pretty_place(struct pretty *pr, struct walk *w, bool top, bool full, int depth)
+{
+	struct em_fn *f = pr->f;
+	switch (tp_place_class(w->place)) {
+	case TP_VALUE_INT: {
+		int size;
+		bool sgn = true;
+		tp_place_int(w->place, &size, &sgn);
+		pretty_read_int(pr, w, sgn ? "%lld" : "%llu");
+		return;
+	}
+	case TP_VALUE_POINTER: {
+		if (pointee_is_char(w->place)) {
+			const char *p = read_value(w);
+			const char *s = em_tmp_str(f);
+			em_line(f, "btap_kstring_or(%s, %s, \"<unknown>\");", s, p);
+			pretty_text(pr, "\"");
+			pretty_arg(pr, "%s", s, true);
+			pretty_text(pr, "\"");
+			return;
+		}
+		struct tp_place q = w->place;
+		if (top && tp_place_index(&q) && tp_place_class(q) == TP_VALUE_AGGREGATE) {
+			/* stap follows a top-level pointer to the struct it names */
+			const char *p = read_value(w);
+			struct walk s = *w;
+			s.base = p;
+			s.path = "";
+			s.place = q;
+			pretty_struct(pr, &s, true, full, depth);
+			return;
+		}
+		pretty_read_int(pr, w, "0x%016llx");
+		return;
+	}
+	case TP_VALUE_CHAR_ARRAY: {
+		const char *s = read_value(w);
+		pretty_text(pr, "\"");
+		pretty_arg(pr, "%s", s, true);
+		pretty_text(pr, "\"");
+		return;
+	}
+	case TP_VALUE_ARRAY: {
+		if (!(top || full)) {
+			pretty_text(pr, "[...]");
+			return;
+		}
+		/* Like stap: the first element, then ", ...". */
+		pretty_text(pr, "[");
+		struct walk el = *w;
+		struct component first = { .kind = COMP_INDEX, .index = &zero_index, .loc = w->loc };
+		if (!walk_index(&el, &first)) {
+			pretty_text(pr, "?, ...]");
+			return;
+		}
+		pretty_place(pr, &el, false, full, depth + 1);
+		pretty_text(pr, ", ...]");
+		return;
+	}
+	case TP_VALUE_AGGREGATE:
+		pretty_struct(pr, w, top, full, depth);
+		return;
+	default:
+		pretty_text(pr, "?");
+		return;
+	}
+}
+
+/* ---- the starting points --------------------------------------------------- */
+
+static void walk_from_field(struct walk *w, struct em_fn *f, const struct expr *e, const struct tp_access *acc)
+{
+	memset(w, 0, sizeof *w);
+	w->f = f;
+	w->path = "";
+	w->loc = e->loc;
+	w->site = em_site(f->em, e->loc, arena_printf(f->em->a, "identifier '$%s'", acc->field->name));
+	w->rec_off = arena_printf(f->em->a, "%d", acc->field->offset);
+	w->place = acc->start;
+}
+
+/* A record field as a place, for $$vars: NULL place when BTF does not type it. */
+static bool field_place(const struct tp_field *fl, struct tp_place *p)
+{
+	*p = (struct tp_place){ .id = fl->btf_id, .ptr_depth = fl->btf_ptr_depth };
+	return p->id != 0 || p->ptr_depth > 0;
+}
+
+static bool kernel_reads_ok(struct em_fn *f, struct loc at)
+{
+	if (!f->bpf) {
+		diag_error(at, "this reads kernel memory, which code running in user space (begin, end and "
+			   "timer probes, and the functions only they call) cannot");
+		return false;
+	}
+	return true;
+}
+
+static bool chain_is_pretty(const struct expr *e, int *level)
+{
+	*level = 0;
+	if (!e->components.n)
+		return false;
+	const struct component *last = VEC_AT(e->components, e->components.n - 1, const struct component *);
+	if (last->kind != COMP_PRETTY)
+		return false;
+	*level = last->pretty;
+	return true;
+}
+
+static const char *finish_chain(struct walk *w, struct em_fn *f, struct expr *e)
+{
+	int level;
+	if (chain_is_pretty(e, &level)) {
+		struct pretty pr = { .f = f };
+		sb_init(&pr.fmt);
+		w->tolerant = true;
+		if (w->pending_ptr) {
+			w->pending_ptr = false; /* @cast(p, "T")$: the struct p points to */
+			pretty_struct(&pr, w, true, level > 1, 0);
+		} else {
+			pretty_place(&pr, w, true, level > 1, 0);
+		}
+		const char *s = pretty_result(&pr);
+		sb_free(&pr.fmt);
+		return s;
+	}
+	if (e->addressof) {
+		if (w->rec_off) {
+			diag_error(e->loc, "cannot take the address of a place in the tracepoint record");
+			return "0";
+		}
+		if (w->place.bit_size) {
+			diag_error(e->loc, "cannot take the address of a bitfield");
+			return "0";
+		}
+		flush(w);
+		return w->base;
+	}
+	return read_value(w);
+}
+
+/* $field with components, or &$field->... */
+const char *em_target_chain(struct em_fn *f, struct expr *e)
+{
+	const struct tp_access *acc = e->target_info;
+	if (!acc || !acc->field) {
+		diag_error(e->loc, "unresolved target variable");
+		return "0";
+	}
+	if (!acc->resolved && acc->value == TP_VALUE_UNKNOWN) {
+		diag_error(e->loc, "the type of '$%s' is not known from the kernel's BTF: it cannot be dereferenced",
+			   acc->field->name);
+		return "0";
+	}
+	struct walk w;
+	walk_from_field(&w, f, e, acc);
+	int from = 0;
+	if (acc->first) {
+		/* a format-typed array: the first index steps over its elements */
+		const struct component *c0 = VEC_AT(e->components, 0, const struct component *);
+		const char *idx = em_expr_stable(f, c0->index, false);
+		w.rec_off = arena_printf(f->em->a, "(%s + (%s) * %d)", w.rec_off, idx, acc->field->elem_size);
+		from = 1;
+	}
+	if (!walk_components(&w, e, from))
+		return "0";
+	return finish_chain(&w, f, e);
+}
+
+/* @cast(p, "type")->... */
+const char *em_cast(struct em_fn *f, struct expr *e)
+{
+	const struct tp_access *acc = e->target_info;
+	if (!acc) {
+		diag_error(e->loc, "unresolved @cast");
+		return "0";
+	}
+	if (!kernel_reads_ok(f, e->loc))
+		return "0";
+	const char *p = em_expr_stable(f, e->operand, false);
+	bool guard = f->user; /* a function compiled for both builds */
+	struct walk w = { .f = f, .path = "", .loc = e->loc, .place = acc->start, .pending_ptr = true };
+	w.site = em_site(f->em, e->loc, "operator '@cast'");
+	tp_place_index(&w.place);
+	const char *res = e->type == TY_STRING ? em_tmp_str(f) : em_tmp_long(f);
+	if (guard)
+		sb_puts(f->out, "#ifdef BTAP_TARGET_BPF\n");
+	w.base = p;
+	const char *v = "0";
+	if (walk_components(&w, e, 0))
+		v = finish_chain(&w, f, e);
+	if (e->type == TY_STRING)
+		em_line(f, "btap_str_copy(%s, %s);", res, v);
+	else
+		em_line(f, "%s = %s;", res, v);
+	if (guard) {
+		sb_puts(f->out, "#else\n");
+		em_line(f, "btap_raise_lit(c, %d, \"@cast cannot read kernel memory from user space\");", w.site);
+		em_err_check(f, w.site);
+		sb_puts(f->out, "#endif\n");
+	}
+	return res;
+}
+
+/* $$vars, $$parms ($$locals is empty at a tracepoint), with '$'/'$$'. */
+const char *em_target_vars(struct em_fn *f, struct expr *e, const struct tp_event *ev)
+{
+	const char *which = e->op ? e->op : e->str ? e->str : "";
+	while (*which == '$')
+		which++;
+	struct pretty pr = { .f = f };
+	sb_init(&pr.fmt);
+	int pretty = e->pretty;
+	if (strcmp(which, "locals") != 0) {
+		bool first = true;
+		for (int i = 0; ev && i < ev->nfields; i++) {
+			const struct tp_field *fl = &ev->fields[i];
+			if (fl->is_common)
+				continue;
+			if (!first)
+				pretty_text(&pr, " ");
+			first = false;
+			pretty_text(&pr, fl->name);
+			pretty_text(&pr, "=");
+			struct tp_place p;
+			bool typed = field_place(fl, &p);
+			if (fl->kind == TP_FIELD_DATA_LOC_STR || fl->kind == TP_FIELD_REL_LOC_STR) {
+				const char *s = em_tmp_str(f);
+				em_line(f, "btap_tp_dataloc_str(c, %s, %d, %d);", s, fl->offset,
+					fl->kind == TP_FIELD_REL_LOC_STR ? 1 : 0);
+				pretty_text(&pr, "\"");
+				pretty_arg(&pr, "%s", s, true);
+				pretty_text(&pr, "\"");
+			} else if (fl->kind == TP_FIELD_CHAR_ARRAY) {
+				const char *s = em_tmp_str(f);
+				em_line(f, "btap_tp_chars(c, %s, %d, %d);", s, fl->offset,
+					fl->array_len > 0 ? fl->array_len : fl->size);
+				pretty_text(&pr, "\"");
+				pretty_arg(&pr, "%s", s, true);
+				pretty_text(&pr, "\"");
+			} else if (!pretty && fl->kind == TP_FIELD_INT) {
+				const char *t = em_tmp_long(f);
+				int vs = fl->val_size > 0 ? fl->val_size : fl->size;
+				em_line(f, "%s = btap_tp_int(c, %d, %d, %d, %d);", t, fl->offset,
+					fl->size > 8 ? 8 : fl->size, vs, fl->val_signed ? 1 : 0);
+				pretty_arg(&pr, "0x%llx", t, false);
+			} else if (!pretty && fl->kind == TP_FIELD_POINTER) {
+				const char *t = em_tmp_long(f);
+				em_line(f, "%s = btap_tp_int(c, %d, 8, 8, 0);", t, fl->offset);
+				pretty_arg(&pr, "0x%016llx", t, false);
+			} else if (pretty && typed) {
+				struct walk w = { .f = f, .path = "", .loc = e->loc, .place = p, .tolerant = true };
+				w.site = em_site(f->em, e->loc, "identifier '$$vars'");
+				w.rec_off = arena_printf(f->em->a, "%d", fl->offset);
+				pretty_place(&pr, &w, true, pretty > 1, 0);
+			} else {
+				pretty_text(&pr, "?");
+			}
+		}
+	}
+	const char *s = pretty_result(&pr);
+	sb_free(&pr.fmt);
+	return s;
+}
