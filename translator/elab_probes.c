@@ -237,6 +237,29 @@ static bool expand_providers(struct elab *x, const struct probe_point *pp, const
 	return ok;
 }
 
+/* stap families btap has no provider for yet: said in the error, so that
+ * "no match" is not read as "no such kernel function". */
+static const char *unprovided_family(const struct probe_point *pp)
+{
+	const char *c0 = pp_comp_name(pp, 0), *c1 = pp_comp_name(pp, 1);
+	const struct pp_component *first = VEC_AT(pp->comps, 0, const struct pp_component *);
+	if (!c0)
+		return NULL;
+	if (!strcmp(c0, "kernel") && c1 && (!strcmp(c1, "function") || !strcmp(c1, "statement")))
+		return "kernel.function and kernel.statement probes are not supported yet";
+	if (!strcmp(c0, "module"))
+		return "module(...) probes are not supported yet";
+	if (!strcmp(c0, "kprobe") || !strcmp(c0, "kretprobe"))
+		return "kprobe.* probes are not supported yet";
+	if (!strcmp(c0, "process") && first->arg)
+		return "process(...) probes (uprobes) are not supported yet";
+	static const char *const others[] = {"netfilter", "procfs", "java", "input", "python2", "python3", NULL};
+	for (int i = 0; others[i]; i++)
+		if (!strcmp(c0, others[i]))
+			return "this probe family is not supported yet";
+	return NULL;
+}
+
 /* Resolve one point into expansions. False if an error was reported. */
 static bool resolve_point(struct elab *x, const struct probe_point *pp, const struct src_file *from,
 			  const struct vec *chain, int depth, struct vec *out)
@@ -268,8 +291,9 @@ static bool resolve_point(struct elab *x, const struct probe_point *pp, const st
 	if (!full || wild)
 		ok = expand_providers(x, pp, chain, wild, out) && ok;
 	if (ok && out->n == before && !pp->optional && !pp->sufficient) {
-		elab_error(x, pp->loc, "semantic error: while resolving probe point: no match for probe point %s",
-			   point_text(x, pp));
+		const char *why = unprovided_family(pp);
+		elab_error(x, pp->loc, "semantic error: while resolving probe point: no match for probe point %s%s%s%s",
+			   point_text(x, pp), why ? " (" : "", why ? why : "", why ? ")" : "");
 		return false;
 	}
 	return ok;
