@@ -772,7 +772,12 @@ static void emit_embedded_function(struct emitter *em, struct em_func *f, struct
 	}
 	/* STAP_RETURN*() is the tapset's spelling; STAP_RETVALUE, assigned
 	 * (or filled, for strings) by the body, the one scripts' embedded C uses */
-	if (rt == TY_STRING)
+	/* a result the tapset bounds (strmax) is copied a word at a time */
+	int words = (f->f->ret_width + 7) / 8 * 8;
+	if (rt == TY_STRING && f->f->ret_width > 0 && words <= 64 && words <= em->msl)
+		sb_printf(out, "#define STAP_RETURN_STR(s_) do { btap_str_words(rs, (s_), %d); return; } while (0)\n"
+			       "#define STAP_RETVALUE rs\n", words);
+	else if (rt == TY_STRING)
 		sb_puts(out, "#define STAP_RETURN_STR(s_) do { btap_str_copy(rs, (s_)); return; } while (0)\n"
 			     "#define STAP_RETVALUE rs\n");
 	else if (rt == TY_LONG)
@@ -986,7 +991,8 @@ static void emit_key_structs(struct emitter *em, struct strbuf *b)
 			sb_puts(b, "\tuint32_t k0;\n");
 		for (int k = 0; k < m->nkeys; k++) {
 			if (m->v->key_types[k] == TY_STRING)
-				sb_printf(b, "\tchar k%d[%d];\n", k, m->key_width[k] > 0 ? m->key_width[k] : 1);
+				sb_printf(b, "\tchar k%d[%d] __attribute__((aligned(8)));\n", k,
+					  m->key_width[k] > 0 ? (m->key_width[k] + 7) / 8 * 8 : 8);
 			else
 				sb_printf(b, "\tint64_t k%d;\n", k);
 		}

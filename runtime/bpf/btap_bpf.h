@@ -229,12 +229,45 @@ static __always_inline char *btap_str_copy(char *dst, const char *src)
 
 /* Into a string key field, which is as wide as the strings the script
  * uses as that key (pass 3 works it out): the bound is the field's size. */
-#define btap_key_str(dst, src) btap_str_copy_n((dst), (src), sizeof(dst))
 static __always_inline void btap_str_copy_n(char *dst, const char *src, __u32 n)
 {
 	if (bpf_probe_read_kernel_str(dst, n, src) < 0)
 		dst[0] = 0;
 }
+
+/* A short string into n bytes (a multiple of 8, at most 64), zero-padded
+ * after its NUL, a word at a time: no helper call, which matters on every
+ * event for a key like execname(). Both sides are MAXSTRINGLEN-or-wider
+ * buffers or key fields of n bytes in map memory. */
+typedef __u64 __attribute__((may_alias)) btap_word;
+static __always_inline void btap_str_words(char *dst, const char *src, int n)
+{
+	btap_word w, low, seen = 0;
+#pragma unroll
+	for (int i = 0; i < 8; i++) {
+		if (i * 8 >= n)
+			break;
+		w = seen ? 0 : *(const btap_word *)(src + 8 * i);
+		/* the lowest byte that is zero, if any (bytes above it may
+		 * look zero too: only the lowest flag is exact) */
+		low = (w - 0x0101010101010101ull) & ~w & 0x8080808080808080ull;
+		low &= -low;
+		if (low && !seen) {
+			w &= (low << 1) - 1;
+			seen = 1;
+		}
+		*(btap_word *)(dst + 8 * i) = w;
+	}
+	dst[n - 1] = 0;
+}
+
+#define btap_key_str(dst, src)                                                  \
+	do {                                                                    \
+		if (sizeof(dst) % 8 == 0 && sizeof(dst) <= 64 && sizeof(dst) <= MAXSTRINGLEN) \
+			btap_str_words((dst), (src), sizeof(dst));              \
+		else                                                            \
+			btap_str_copy_n((dst), (src), sizeof(dst));             \
+	} while (0)
 
 /* dst = a . b; dst has 2 * MAXSTRINGLEN bytes so the second copy can start
  * anywhere in the first half (the verifier checks the worst case). */

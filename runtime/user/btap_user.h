@@ -212,6 +212,14 @@ static inline size_t btap_strlcpy(char *dst, const char *src, size_t n)
 
 /* Into a string key field, as wide as the strings used as that key. */
 #define btap_key_str(dst, src) btap_str_copy_n((dst), (src), sizeof(dst))
+/* A string of fewer than n bytes, zero-padded to n (the BPF build copies
+ * these a word at a time). */
+static inline void btap_str_words(char *dst, const char *src, int n)
+{
+	size_t len = strnlen(src, (size_t)n - 1);
+	memmove(dst, src, len);
+	memset(dst + len, 0, (size_t)n - len);
+}
 static inline void btap_str_copy_n(char *dst, const char *src, size_t n)
 {
 	size_t len = strnlen(src, n - 1);
