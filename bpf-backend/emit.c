@@ -1339,6 +1339,7 @@ bool emit_program(struct session *s, struct emit_result *out)
 	collect_probes(&em);
 	collect_functions(&em);
 	mark_builds(&em);
+	em_regex_check_kernel(&em);
 	VEC_FOREACH(em.maps, i) {
 		struct em_map *m = VEC_AT(em.maps, i, struct em_map *);
 		int size = m->stats ? stats_value_size(m) : 0;
@@ -1403,6 +1404,7 @@ bool emit_program(struct session *s, struct emit_result *out)
 	emit_bpf_maps(&em, b);
 	sb_puts(b, "#endif\n");
 	emit_pp_function(&em, b);
+	em_regex_tables(&em, b);
 	put(b, &em.common_protos);
 	sb_puts(b, "\n");
 	put(b, &em.common);

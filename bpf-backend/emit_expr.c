@@ -350,10 +350,8 @@ static const char *ex_binary(struct em_fn *f, struct expr *e)
 
 static const char *ex_compare(struct em_fn *f, struct expr *e)
 {
-	if (op_is(e, "=~") || op_is(e, "!~")) {
-		em_unsupported(f, e->loc, "regular expression matching ('=~')");
-		return "0";
-	}
+	if (op_is(e, "=~") || op_is(e, "!~"))
+		return em_regex_match(f, e);
 	bool str = e->left->type == TY_STRING || e->right->type == TY_STRING;
 	const char *l = em_expr_stable(f, e->left, em_has_effects(e->right));
 	const char *r = em_expr(f, e->right);

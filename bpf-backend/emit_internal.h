@@ -91,6 +91,7 @@ struct emitter {
 	bool task_override;     /* some probe describes a task other than current */
 	bool has_bpf;
 	int stat_zero_size;     /* largest statistics value */
+	struct em_regexes *regexes; /* =~ patterns (emit_regex.c), NULL if none */
 };
 
 /* Where to go when something fails, and what to release on the way. */
@@ -181,6 +182,12 @@ const char *em_slice(struct em_fn *f, struct em_map *m, struct vec *args, struct
 bool em_is_slice(const struct vec *args);
 /* The C name of a long local ("l_x", or "fr->l_x" in a body with loops). */
 const char *em_long_local(struct em_fn *f, const char *name);
+
+/* emit_regex.c: s =~ "re" / s !~ "re"; the DFA tables of every pattern
+ * (before any code); matched() and ngroups() in kernel probes are errors. */
+const char *em_regex_match(struct em_fn *f, struct expr *e);
+void em_regex_tables(struct emitter *em, struct strbuf *b);
+void em_regex_check_kernel(struct emitter *em);
 
 /* emit_print.c */
 const char *em_print_call(struct em_fn *f, struct expr *e);

@@ -104,6 +104,7 @@ static bool set_up(struct runner *r)
 	r->ops.nargs = r->s->nargs;
 	runner_bind_map_ops(&r->ops);
 	runner_bind_output_ops(&r->ops);
+	runner_bind_regex_ops(&r->ops);
 	if (r->prog->bind)
 		r->prog->bind(&r->ops);
 	return true;

@@ -99,6 +99,8 @@ void runner_flush(struct runner *r);
 bool runner_parse_formats(struct runner *r);
 void runner_free_formats(struct runner *r);
 void runner_bind_output_ops(struct btap_runner_ops *ops);
+/* runner_regex.c */
+void runner_bind_regex_ops(struct btap_runner_ops *ops);
 int runner_on_record(void *ctx, void *data, size_t size);
 void runner_report_error(struct runner *r, uint32_t site, const char *msg, size_t msglen);
 void runner_report_summary(struct runner *r);

@@ -179,6 +179,12 @@ struct btap_runner_ops {
 	/* sprintf: format like print into buf (snprintf semantics: at most
 	 * bufsz - 1 bytes and a NUL); returns the full length. */
 	uint64_t (*format)(uint32_t fmt, const struct rt_arg *args, int nargs, char *buf, uint64_t bufsz);
+	/* Capture groups of a regular expression (POSIX extended) on subject:
+	 * group n (0 the whole match; "" if it took no part) into buf, as
+	 * snprintf would. Returns the number of groups with group 0, or -1
+	 * if the pattern does not match (or libc refuses it). */
+	int64_t (*regex_group)(const char *pattern, const char *subject, int64_t n, char *buf,
+			       uint64_t bufsz);
 };
 
 /* ---- the descriptor, exported by the shared object ------------------- */

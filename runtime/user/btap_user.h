@@ -100,6 +100,10 @@ struct btap_ctx {
 	int depth; /* function nesting (MAXNESTING) */
 	char errbuf[MAXSTRINGLEN];
 	char tmp[MAXSTRINGLEN];
+	/* the last =~ of the probe: pattern (NULL: none yet), result, subject */
+	const char *re_pattern;
+	int re_matched;
+	char re_subject[MAXSTRINGLEN];
 };
 
 #define BTAP_HDR(c) ((struct btap_globals_hdr *)(c)->globals)
@@ -114,6 +118,8 @@ static inline void btap_user_enter(struct btap_ctx *c, int probe)
 	c->depth = 0;
 	c->errbuf[0] = 0;
 	c->tmp[0] = 0;
+	c->re_pattern = 0;
+	c->re_matched = 0;
 }
 
 static inline void btap_user_leave(struct btap_ctx *c)
@@ -568,6 +574,53 @@ static inline int64_t btap_cycles_(void)
 #endif
 }
 
+/* ---- regular expressions: the last match, for matched() and ngroups() ---- */
+
+static inline int64_t btap_regex_note(struct btap_ctx *c, const char *pattern, const char *s,
+				      int64_t m)
+{
+	int64_t n = btap_str_len(s);
+	memcpy(c->re_subject, s, (size_t)n);
+	c->re_subject[n] = 0;
+	c->re_pattern = pattern;
+	c->re_matched = (int)m;
+	return m;
+}
+
+/* The groups of the last match: its count (with group 0), group n into
+ * c->tmp; a run-time error after a failed match or for a missing group. */
+static inline int64_t btap_regex_groups_(struct btap_ctx *c, int64_t n)
+{
+	c->tmp[0] = 0;
+	if (!c->re_pattern || !c->re_matched) {
+		btap_raise_lit(c, -1, "no capture groups: the last regular expression match failed");
+		return 0;
+	}
+	int64_t count = btap_ops->regex_group(c->re_pattern, c->re_subject, n, c->tmp, MAXSTRINGLEN);
+	if (count < 0) {
+		btap_raise_lit(c, -1, "no capture groups: libc cannot re-run the last regular expression");
+		return 0;
+	}
+	if (n >= count) {
+		char msg[MAXSTRINGLEN];
+		snprintf(msg, sizeof(msg), "no subexpression %lld in the last regular expression",
+			 (long long)n);
+		btap_raise_str(c, -1, msg);
+	}
+	return count;
+}
+
+static inline const char *btap_matched_(struct btap_ctx *c, int64_t n)
+{
+	if (n < 0) {
+		c->tmp[0] = 0;
+		btap_raise_lit(c, -1, "matched(): negative subexpression number");
+		return c->tmp;
+	}
+	btap_regex_groups_(c, n);
+	return c->tmp;
+}
+
 #define btap_pid() ((int64_t)getpid())
 #define btap_tid() ((int64_t)syscall(__NR_gettid))
 #define btap_ppid() ((int64_t)getppid())
@@ -589,6 +642,8 @@ static inline int64_t btap_cycles_(void)
 #define btap_abort() btap_abort_(c)
 #define btap_error(msg) btap_raise_str(c, -1, (msg))
 #define btap_warn(msg) btap_ops->warn(BTAP_NO_SITE, (msg))
+#define btap_matched(n) btap_matched_(c, (n))
+#define btap_ngroups() btap_regex_groups_(c, 0)
 #include "../btap_natives.h"
 
 #endif

@@ -955,8 +955,12 @@ static void test_errors(void)
 		    "t.stp:1:44: error: sorted foreach is not supported in kernel-context probes");
 	check_error("function r(n) { return n ? r(n - 1) : 0 } probe kernel.trace(\"sched:sched_switch\") { println(r(3)) }",
 		    "t.stp:1:10: error: recursive function 'r' cannot be called from a kernel-context probe");
-	check_error("probe begin { if (\"a\" =~ \"b\") println(1) }",
-		    "t.stp:1:23: error: regular expression matching ('=~') is not supported yet");
+	check_error("probe begin { if (\"a\" =~ \"(b\") println(1) }",
+		    "t.stp:1:26: error: invalid regular expression: unmatched '(' (at offset 0 of the pattern)");
+	check_error("probe begin { if (\"a\" !~ \"(a|b)*a(a|b){12}\") println(1) }",
+		    "t.stp:1:26: error: regular expression too complex");
+	check_error("probe kernel.trace(\"sched:sched_switch\") { if (execname() =~ \"(.)\") println(matched(1)) }",
+		    "t.stp:1:77: error: matched() is not supported in kernel-context probes");
 	check_error("global s probe kernel.trace(\"sched:sched_switch\") { s <<< 1; foreach (b in @hist_log(s)) println(b) }",
 		    "t.stp:1:62: error: foreach over histogram buckets is not supported yet in kernel-context probes");
 	check_error("probe kernel.trace(\"sched:sched_switch\") { println(sprintf(\"%b\", 1)) }",
