@@ -179,6 +179,21 @@ static void call_callback(struct em_fn *f, struct em_callback *cb, const char *r
 #define LOOP_CB_PARAMS "uint32_t btap_i, void *btap_data"
 #define EACH_CB_PARAMS "void *btap_map, const void *btap_key, void *btap_val, void *btap_data"
 
+/* Leave (with `miss`) an element whose key differs from a fixed slice key
+ * (slot[i] NULL: a '*' there). */
+static void emit_slice_filter(struct em_fn *f, struct em_map *m, const char *const *slot, const char *miss)
+{
+	for (int i = 0; i < m->nkeys; i++) {
+		if (!slot[i])
+			continue;
+		if (m->v->key_types[i] == TY_STRING)
+			em_line(f, "if (btap_str_ncmp(k->k%d, %s, sizeof(k->k%d)) != 0)", i, slot[i], i);
+		else
+			em_line(f, "if (k->k%d != %s)", i, slot[i]);
+		em_line(f, "\t%s;", miss);
+	}
+}
+
 bool em_is_slice(const struct vec *args)
 {
 	VEC_FOREACH(*args, i)
@@ -219,15 +234,7 @@ const char *em_slice(struct em_fn *f, struct em_map *m, struct vec *args, struct
 	struct em_callback cb;
 	begin_callback(f, &cb, EACH_CB_PARAMS, at);
 	em_line(f, "const %s *k = btap_key;", m->key_type);
-	for (int i = 0; i < m->nkeys; i++) {
-		if (!slot[i])
-			continue;
-		if (m->v->key_types[i] == TY_STRING)
-			em_line(f, "if (btap_str_ncmp(k->k%d, %s, sizeof(k->k%d)) != 0)", i, slot[i], i);
-		else
-			em_line(f, "if (k->k%d != %s)", i, slot[i]);
-		em_line(f, "\treturn 0;");
-	}
+	emit_slice_filter(f, m, slot, "return 0");
 	em_line(f, "fr->slf%d = 1;", n);
 	if (del)
 		em_line(f, "btap_map_delete(c, %s, k);", ref);
@@ -493,15 +500,7 @@ static void callback_foreach(struct em_fn *f, struct stmt *s, struct em_map *m, 
 	em_line(f, "const %s *k = btap_key;", m->key_type);
 	em_line(f, "if (!btap_count_action(c, %d))", site);
 	em_line(f, "\tgoto %s;", f->errlabel);
-	for (int i = 0; i < m->nkeys; i++) {
-		if (!slice[i])
-			continue;
-		if (m->v->key_types[i] == TY_STRING)
-			em_line(f, "if (btap_str_ncmp(k->k%d, %s, sizeof(k->k%d)) != 0)", i, slice[i], i);
-		else
-			em_line(f, "if (k->k%d != %s)", i, slice[i]);
-		em_line(f, "\treturn 0;");
-	}
+	emit_slice_filter(f, m, slice, "return 0");
 	if (ran) {
 		em_line(f, "if (%s >= %s)", ran, limit);
 		em_line(f, "\tgoto lbrk;");
@@ -595,15 +594,7 @@ static void st_foreach(struct em_fn *f, struct stmt *s)
 	em_line(f, "{");
 	f->indent++;
 	em_line(f, "%s *k = (%s *)fr->fk%d + fr->fi%d;", m->key_type, m->key_type, n, n);
-	for (int i = 0; i < m->nkeys; i++) {
-		if (!slice[i])
-			continue;
-		if (m->v->key_types[i] == TY_STRING)
-			em_line(f, "if (btap_str_ncmp(k->k%d, %s, sizeof(k->k%d)) != 0)", i, slice[i], i);
-		else
-			em_line(f, "if (k->k%d != %s)", i, slice[i]);
-		em_line(f, "\tgoto %s;", cont);
-	}
+	emit_slice_filter(f, m, slice, arena_printf(f->em->a, "goto %s", cont));
 	foreach_bind(f, s, m, ref);
 	f->indent--;
 	em_line(f, "}");

@@ -187,15 +187,10 @@ static __always_inline int btap_count_action(struct btap_ctx *c, int site)
 /* ---- arithmetic (BPF has no signed division before v4) --------------- */
 
 
+/* on magnitudes, as the statistics core already divides */
 static __always_inline int64_t btap_sdiv(int64_t x, int64_t y)
 {
-	uint64_t ux = x < 0 ? 0 - (uint64_t)x : (uint64_t)x;
-	uint64_t uy = y < 0 ? 0 - (uint64_t)y : (uint64_t)y;
-	uint64_t q;
-	if (y == 0)
-		return 0;
-	q = ux / uy;
-	return ((x < 0) != (y < 0)) ? (int64_t)(0 - q) : (int64_t)q;
+	return btap_sc_div(x, y);
 }
 
 static __always_inline int64_t btap_smod(int64_t x, int64_t y)
@@ -1103,6 +1098,18 @@ static __always_inline int64_t btap_tp_int(struct btap_ctx *c, int off, int size
 
 /* An integer of `size` bytes (1, 2, 4, 8) at a computed offset in the
  * record ($field[i]), sign-extended when sgn. */
+/* The low size bytes of v as a long, sign-extended when sgn. */
+static __always_inline int64_t btap_extend(uint64_t v, int size, int sgn)
+{
+	if (size == 1)
+		return sgn ? (int64_t)(int8_t)v : (int64_t)(uint8_t)v;
+	if (size == 2)
+		return sgn ? (int64_t)(int16_t)v : (int64_t)(uint16_t)v;
+	if (size == 4)
+		return sgn ? (int64_t)(int32_t)v : (int64_t)(uint32_t)v;
+	return (int64_t)v;
+}
+
 static __always_inline int64_t btap_tp_read(struct btap_ctx *c, int64_t off, int size, int sgn)
 {
 	uint64_t v = 0;
@@ -1115,13 +1122,7 @@ static __always_inline int64_t btap_tp_read(struct btap_ctx *c, int64_t off, int
 		bpf_probe_read_kernel(&v, 4, p);
 	else
 		bpf_probe_read_kernel(&v, 8, p);
-	if (size == 1)
-		return sgn ? (int64_t)(int8_t)v : (int64_t)(uint8_t)v;
-	if (size == 2)
-		return sgn ? (int64_t)(int16_t)v : (int64_t)(uint16_t)v;
-	if (size == 4)
-		return sgn ? (int64_t)(int32_t)v : (int64_t)(uint32_t)v;
-	return (int64_t)v;
+	return btap_extend(v, size, sgn);
 }
 
 /* char name[len] in the record. */
@@ -1163,13 +1164,7 @@ static __always_inline int64_t btap_kread(struct btap_ctx *c, int64_t addr, int 
 		btap_fault(c, BTAP_READ_FAULT, (uint64_t)addr);
 		return 0;
 	}
-	if (size == 1)
-		return sgn ? (int64_t)(int8_t)v : (int64_t)(uint8_t)v;
-	if (size == 2)
-		return sgn ? (int64_t)(int16_t)v : (int64_t)(uint16_t)v;
-	if (size == 4)
-		return sgn ? (int64_t)(int32_t)v : (int64_t)(uint32_t)v;
-	return (int64_t)v;
+	return btap_extend(v, size, sgn);
 }
 
 /* char name[len] at addr, as a string. */
