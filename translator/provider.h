@@ -31,6 +31,8 @@ extern const struct provider *const providers[];
 const struct provider *provider_for(const struct probe_point *pp);
 
 /* Helpers for providers. */
+/* resolve_target of a family without target variables. */
+bool provider_no_targets(struct session *s, struct probe *p, struct expr *e);
 /* Does a glob pattern with '*' match name? ("**" matches across dots) */
 bool pp_glob_match(const char *pattern, const char *name);
 /* Component i's name, or NULL past the end. */

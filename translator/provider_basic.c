@@ -76,17 +76,12 @@ static bool basic_expand(struct session *s, const struct probe_point *pp, struct
 	return true;
 }
 
-static bool no_targets(struct session *s, struct probe *p, struct expr *e)
-{
-	return false;
-}
-
 const struct provider provider_basic = {
 	.name = "begin",
 	.kernel_context = false,
 	.claims = basic_claims,
 	.expand = basic_expand,
-	.resolve_target = no_targets,
+	.resolve_target = provider_no_targets,
 	.describe_vars = NULL,
 };
 
@@ -112,6 +107,6 @@ const struct provider provider_never = {
 	.kernel_context = false,
 	.claims = never_claims,
 	.expand = never_expand,
-	.resolve_target = no_targets,
+	.resolve_target = provider_no_targets,
 	.describe_vars = NULL,
 };

@@ -212,17 +212,12 @@ static bool perf_expand(struct session *s, const struct probe_point *pp, struct 
 	return true;
 }
 
-static bool no_targets(struct session *s, struct probe *p, struct expr *e)
-{
-	return false;
-}
-
 const struct provider provider_perf = {
 	.name = "perf",
 	.kernel_context = true,
 	.claims = perf_claims,
 	.expand = perf_expand,
-	.resolve_target = no_targets,
+	.resolve_target = provider_no_targets,
 	.describe_vars = NULL,
 };
 

@@ -71,16 +71,11 @@ static bool process_expand(struct session *s, const struct probe_point *pp, stru
 	return true;
 }
 
-static bool no_targets(struct session *s, struct probe *p, struct expr *e)
-{
-	return false;
-}
-
 const struct provider provider_process = {
 	.name = "process",
 	.kernel_context = true,
 	.claims = process_claims,
 	.expand = process_expand,
-	.resolve_target = no_targets,
+	.resolve_target = provider_no_targets,
 	.describe_vars = NULL,
 };

@@ -160,17 +160,12 @@ static bool interval_expand(struct session *s, const struct probe_point *pp, str
 	return ok;
 }
 
-static bool no_targets(struct session *s, struct probe *p, struct expr *e)
-{
-	return false;
-}
-
 const struct provider provider_timer = {
 	.name = "timer",
 	.kernel_context = false,
 	.claims = interval_claims,
 	.expand = interval_expand,
-	.resolve_target = no_targets,
+	.resolve_target = provider_no_targets,
 	.describe_vars = NULL,
 };
 
@@ -228,6 +223,6 @@ const struct provider provider_timer_profile = {
 	.kernel_context = true,
 	.claims = profile_claims,
 	.expand = profile_expand,
-	.resolve_target = no_targets,
+	.resolve_target = provider_no_targets,
 	.describe_vars = NULL,
 };
