@@ -651,6 +651,23 @@ static const char *ex_call(struct em_fn *f, struct expr *e)
 	return res ? res : "0";
 }
 
+/* A guru-mode C expression: a long, or (marked string) a char pointer. */
+static const char *ex_embedded(struct em_fn *f, struct expr *e)
+{
+	const char *code = e->str ? e->str : "0";
+	em_linedir(f, e->loc);
+	if (e->type == TY_STRING) {
+		const char *t = em_tmp_str(f);
+		em_line(f, "btap_str_copy(%s, (%s));", t, code);
+		sb_puts(f->out, "#line __BTAP_LINE__\n");
+		return t;
+	}
+	const char *t = em_tmp_long(f);
+	em_line(f, "%s = (int64_t)(%s);", t, code);
+	sb_puts(f->out, "#line __BTAP_LINE__\n");
+	return t;
+}
+
 /* ---- target variables (kernel.trace fields) -------------------------------- */
 
 /* $$vars, $$parms, $$locals (with '$' suffixes), $$name, $$system. */
@@ -804,8 +821,7 @@ const char *em_expr(struct em_fn *f, struct expr *e)
 		em_unsupported(f, e->loc, "@entry");
 		return "0";
 	case E_EMBEDDED:
-		em_unsupported(f, e->loc, "embedded C in an expression");
-		return "0";
+		return ex_embedded(f, e);
 	case E_DEFINED:
 		return "((int64_t)0ull)";
 	case E_STAR:
