@@ -313,15 +313,21 @@ static __always_inline char *btap_substr_(char *dst, const char *s, int64_t star
 {
 	int64_t n = btap_str_len(s);
 	__u32 size;
+	__u64 off;
 	dst[0] = 0;
 	if (start < 0 || start >= n || len <= 0)
 		return dst;
 	size = len < MAXSTRINGLEN - 1 ? (__u32)len + 1 : MAXSTRINGLEN;
-	/* the bound is checked on the register the helper gets */
+	/* the bounds are checked on the registers the helper gets (the
+	 * compiler may otherwise test a copy the verifier does not link) */
 	asm volatile("" : "+r"(size));
 	if (size > MAXSTRINGLEN)
 		size = MAXSTRINGLEN;
-	if (bpf_probe_read_kernel_str(dst, size, s + start) < 0)
+	off = (__u64)start;
+	asm volatile("" : "+r"(off));
+	if (off >= MAXSTRINGLEN)
+		return dst;
+	if (bpf_probe_read_kernel_str(dst, size, s + off) < 0)
 		dst[0] = 0;
 	return dst;
 }

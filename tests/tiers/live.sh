@@ -159,6 +159,13 @@ probe kernel.trace("syscalls:sys_enter_write") { n++ }' >"$T/out" 2>"$T/err" &
 		2>"$T/err" | (sleep 2; cat >/dev/null)
 	ok_if "lost records are reported" 'grep -q "^WARNING: [0-9]* output records lost$" "$T/err"'
 
+	# every example tool loads, attaches and runs for a second
+	for tool in scripts/*.stp; do
+		timeout "$LIMIT" "$BTAP" -T 1 "$tool" >"$T/out" 2>"$T/err"
+		rc=$?
+		ok_if "example $(basename "$tool") runs" '[ $rc = 0 ] && ! grep -qi error "$T/err"'
+	done
+
 	# a probe whose strings do not fit the kernel's per-CPU limit: the
 	# error names the cause, not a program the kernel never saw
 	timeout "$LIMIT" "$BTAP" -DMAXSTRINGLEN=4096 -c true -e 'probe kernel.trace("syscalls:sys_enter_getpid") {
