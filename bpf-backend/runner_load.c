@@ -98,6 +98,33 @@ static void scratch_hint(struct runner *r)
 		    err, bpf_map__value_size(map));
 }
 
+/* Where the probe whose program is prog starts in the script: a failure
+ * the verifier's path pins on no script line is at least this probe's. */
+static void probe_origin(struct runner *r, const char *prog, const struct src_file **file, int *line)
+{
+	for (uint32_t i = 0; prog && i < r->prog->nprobes; i++) {
+		const struct btap_probe_desc *p = &r->prog->probes[i];
+		if (!p->bpf_prog || strcmp(p->bpf_prog, prog) != 0 || !p->origin)
+			continue;
+		char name[1024];
+		int l = 0;
+		const char *colon = strrchr(p->origin, ':');
+		/* "file:line:col": the line sits between the last two colons */
+		const char *c2 = colon ? colon - 1 : NULL;
+		while (c2 && c2 > p->origin && *c2 != ':')
+			c2--;
+		if (!c2 || c2 == p->origin || (size_t)(c2 - p->origin) >= sizeof(name))
+			return;
+		snprintf(name, sizeof(name), "%.*s", (int)(c2 - p->origin), p->origin);
+		l = atoi(c2 + 1);
+		*file = compile_find_source(r->s, name);
+		*line = *file && l > 0 ? l : 0;
+		if (!*line)
+			*file = NULL;
+		return;
+	}
+}
+
 static void report_verifier_failure(struct runner *r)
 {
 	const char *log = bpfl_verifier_log(r->obj);
@@ -129,6 +156,8 @@ static void report_verifier_failure(struct runner *r)
 	verifier_reason(log, reason, sizeof(reason));
 	runner_flush(r);
 	const struct src_file *f = lastline ? compile_find_source(r->s, lastfile) : NULL;
+	if (!f && lastline && !script)
+		probe_origin(r, prog, &script, &scriptline);
 	if (!f && script) {
 		char where[1100];
 		snprintf(where, sizeof(where), "%s (in the runtime at %s:%d)", reason, lastfile, lastline);

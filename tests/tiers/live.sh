@@ -159,6 +159,15 @@ probe kernel.trace("syscalls:sys_enter_write") { n++ }' >"$T/out" 2>"$T/err" &
 		2>"$T/err" | (sleep 2; cat >/dev/null)
 	ok_if "lost records are reported" 'grep -q "^WARNING: [0-9]* output records lost$" "$T/err"'
 
+	# a verifier rejection inside a runtime helper is reported at the
+	# script (here the probe), naming the helper's line
+	printf '%s\n' 'probe kernel.trace("syscalls:sys_enter_exit_group") {' \
+		'	if (pid() == target()) %{ btap_kchars(c, (char *)c->ctx, 0, 5); %}' '}' >"$T/vfail.stp"
+	timeout "$LIMIT" "$BTAP" -g -c true "$T/vfail.stp" >"$T/out" 2>"$T/err"
+	rc=$?
+	ok_if "verifier failure in the runtime is located at the script" \
+		'[ $rc = 1 ] && grep -q "^$T/vfail.stp:1:1: error: the BPF verifier rejected this probe: .*(in the runtime at btap_bpf.h:[0-9]*)" "$T/err"'
+
 	# every example tool loads, attaches and runs for a second
 	for tool in scripts/*.stp; do
 		timeout "$LIMIT" "$BTAP" -T 1 "$tool" >"$T/out" 2>"$T/err"
