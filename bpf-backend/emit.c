@@ -6,6 +6,8 @@
  * emit_stmt.c and emit_print.c. */
 #include "emit_internal.h"
 
+#include <bpf/btf.h>
+
 #include "btf_header.h"
 #include "cache.h"
 #include "hist.h"
@@ -1180,6 +1182,23 @@ static void emit_descriptor(struct emitter *em, struct strbuf *b)
 	sb_printf(b, "\t.has_bpf = %d,\n};\n", em->has_bpf ? 1 : 0);
 }
 
+/* Does this kernel's sched_process_exit say whether the thread group
+ * died with it (a second argument, group_dead)? Then process.end fires
+ * exactly when the process ends, not when its leader thread does. */
+static bool exit_has_group_dead(void)
+{
+	const struct btf *btf = tp_btf();
+	int id = btf ? btf__find_by_name_kind(btf, "btf_trace_sched_process_exit", BTF_KIND_TYPEDEF) : -1;
+	if (id <= 0)
+		return false;
+	const struct btf_type *t = btf__type_by_id(btf, btf__resolve_type(btf, (__u32)id));
+	if (!t || !btf_is_ptr(t))
+		return false;
+	t = btf__type_by_id(btf, t->type);
+	/* (void *data, struct task_struct *p, bool group_dead) */
+	return t && btf_is_func_proto(t) && btf_vlen(t) == 3;
+}
+
 /* The kernel types the BPF build needs, from BTF. */
 static char *kernel_header(struct emitter *em, const char *cache_dir)
 {
@@ -1381,6 +1400,8 @@ bool emit_program(struct session *s, struct emit_result *out)
 		sb_puts(b, "#define BTAP_NEED_TASK 1\n");
 	if (em.task_override)
 		sb_puts(b, "#define BTAP_TASK_OVERRIDE 1\n");
+	if (em.task_override && exit_has_group_dead())
+		sb_puts(b, "#define BTAP_EXIT_GROUP_DEAD 1\n");
 	sb_printf(b, "#define BTAP_ZERO_SIZE %d\n", em.stat_zero_size > 8 ? em.stat_zero_size : 8);
 	int mask = 1;
 	while (mask < em.msl + 8)

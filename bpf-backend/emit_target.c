@@ -407,6 +407,7 @@ static void pretty_place(struct pretty *pr, struct walk *w, bool top, bool full,
 			s.base = p;
 			s.path = "";
 			s.place = q;
+			s.rec_off = NULL; /* the struct is where the pointer points */
 			pretty_struct(pr, &s, true, full, depth);
 			return;
 		}
@@ -527,6 +528,22 @@ const char *em_target_chain(struct em_fn *f, struct expr *e)
 	if (!acc || !acc->field) {
 		diag_error(e->loc, "unresolved target variable");
 		return "0";
+	}
+	const struct tp_field *fl = acc->field;
+	bool only_pretty = e->components.n == 1 &&
+			   VEC_AT(e->components, 0, const struct component *)->kind == COMP_PRETTY;
+	if (only_pretty && (fl->kind == TP_FIELD_DATA_LOC_STR || fl->kind == TP_FIELD_REL_LOC_STR)) {
+		/* $name$ of a record string: quoted, as $$vars$ prints it */
+		struct pretty pr = { .f = f };
+		const char *str = em_tmp_str(f);
+		em_line(f, "btap_tp_dataloc_str(c, %s, %d, %d);", str, fl->offset,
+			fl->kind == TP_FIELD_REL_LOC_STR ? 1 : 0);
+		pretty_text(&pr, "\"");
+		pretty_arg(&pr, "%s", str, true);
+		pretty_text(&pr, "\"");
+		const char *r = pretty_result(&pr);
+		sb_free(&pr.fmt);
+		return r;
 	}
 	if (!acc->resolved && acc->value == TP_VALUE_UNKNOWN) {
 		diag_error(e->loc, "the type of '$%s' is not known from the kernel's BTF: it cannot be dereferenced",

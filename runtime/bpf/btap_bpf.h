@@ -1067,8 +1067,14 @@ static __always_inline void *btap_proc_begin_task(void *ctx)
  * thread; the process ends with its thread-group leader. */
 static __always_inline void *btap_proc_end_task(void *ctx)
 {
+#ifdef BTAP_EXIT_GROUP_DEAD
+	/* the kernel says when the group's last thread goes (a leader killed
+	 * by another thread's exec, or exiting first, is not the end) */
+	return ((__u64 *)ctx)[1] & 0xff ? (void *)bpf_get_current_task() : 0;
+#else
 	__u64 id = bpf_get_current_pid_tgid();
 	return (__u32)id == (__u32)(id >> 32) ? (void *)bpf_get_current_task() : 0;
+#endif
 }
 #endif
 
