@@ -581,9 +581,23 @@ static void st_foreach(struct em_fn *f, struct stmt *s)
 	int n = f->nforeach++;
 	sb_printf(&f->decls, "\tfr->fk%d = 0;\n", n);
 	const char *ref = arena_printf(f->em->a, "BTAP_MAPREF(%s, %d)", m->sym, m->id);
+	/* a negative limit runs no iteration (as in stap); with a slice the
+	 * limit counts the matching elements, so it is counted in the loop */
+	bool has_slice = false;
+	for (int i = 0; i < m->nkeys; i++)
+		has_slice |= slice[i] != NULL;
+	const char *counted = NULL;
+	if (s->fe_limit) {
+		limit = arena_printf(f->em->a, "((%s) < 0 ? 0 : (%s))", limit, limit);
+		if (has_slice) {
+			counted = arena_printf(f->em->a, "fr->fl%d", n);
+			sb_printf(&f->frame, "\tint64_t fl%d;\n", n);
+			em_line(f, "%s = 0;", counted);
+		}
+	}
 	em_line(f, "btap_foreach_free(fr->fk%d);", n);
 	em_line(f, "fr->fn%d = btap_foreach_keys(c, %s, %d, %d, '%c', %s, &fr->fk%d);", n, ref,
-		s->fe_sort_key, s->fe_sort_dir ? s->fe_sort_dir : 1, agg, limit, n);
+		s->fe_sort_key, s->fe_sort_dir ? s->fe_sort_dir : 1, agg, counted ? "-1" : limit, n);
 	const char *top = new_label(f, "loop"), *brk = new_label(f, "brk"), *cont = new_label(f, "cont");
 	em_line(f, "fr->fi%d = 0;", n);
 	reset_temps(f);
@@ -595,6 +609,11 @@ static void st_foreach(struct em_fn *f, struct stmt *s)
 	f->indent++;
 	em_line(f, "%s *k = (%s *)fr->fk%d + fr->fi%d;", m->key_type, m->key_type, n, n);
 	emit_slice_filter(f, m, slice, arena_printf(f->em->a, "goto %s", cont));
+	if (counted) {
+		em_line(f, "if (%s >= %s)", counted, limit);
+		em_line(f, "\tgoto %s;", brk);
+		em_line(f, "%s++;", counted);
+	}
 	foreach_bind(f, s, m, ref);
 	f->indent--;
 	em_line(f, "}");

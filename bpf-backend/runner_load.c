@@ -72,7 +72,11 @@ static void verifier_reason(const char *log, char *out, size_t n)
 		p = nl ? nl + 1 : NULL;
 		if (strncmp(line, "processed ", 10) == 0)
 			break;
-		bool insn = line[0] >= '0' && line[0] <= '9' && strchr(line, ':');
+		/* instruction dumps, and register states (" frame2: R1=...",
+		 * "from 12 to 14: R0=...") are context, not the reason */
+		bool insn = (line[0] >= '0' && line[0] <= '9' && strchr(line, ':')) || line[0] == ' ' ||
+			    strncmp(line, "frame", 5) == 0 || strncmp(line, "from ", 5) == 0 ||
+			    strstr(line, " R1=") || strstr(line, " R0=");
 		if (line[0] && line[0] != ';' && !insn && strncmp(line, "func#", 5) != 0 &&
 		    strncmp(line, "verification time", 17) != 0 && strncmp(line, "stack depth", 11) != 0)
 			snprintf(out, n, "%s", line);

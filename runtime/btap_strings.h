@@ -39,6 +39,7 @@ static BTAP_INLINE int64_t btap_str_len(const char *s)
 /* strcmp on unsigned bytes (<0, 0, >0), over at most n bytes: a string
  * key field is only as wide as its longest key (with the NUL), so no key
  * differs beyond it. */
+#ifndef BTAP_CUSTOM_STRCMP
 static BTAP_INLINE int btap_str_ncmp(const char *a, const char *b, int n)
 {
 	for (int i = 0; i < MAXSTRINGLEN && i < n; i++) {
@@ -50,6 +51,7 @@ static BTAP_INLINE int btap_str_ncmp(const char *a, const char *b, int n)
 	}
 	return 0;
 }
+#endif
 
 static BTAP_INLINE int btap_str_cmp(const char *a, const char *b)
 {

@@ -176,7 +176,10 @@ static __always_inline int btap_count_action(struct btap_ctx *c, int site)
 	do {                                                                    \
 		bpf_loop(BTAP_LOOP_MAX, (cb), (lp), 0);                         \
 		if (!(lp)->st) {                                                \
-			btap_raise_lit((c), (site), "MAXACTION exceeded");      \
+			if (BTAP_LOOP_MAX > MAXACTION)                          \
+				btap_raise_lit((c), (site), "MAXACTION exceeded"); \
+			else                                                    \
+				btap_raise_lit((c), (site), "loop bound exceeded (8388608 iterations: the kernel's bpf_loop limit)"); \
 			(lp)->st = BTAP_LOOP_ERR;                               \
 		}                                                               \
 	} while (0)
@@ -302,6 +305,7 @@ static __always_inline int64_t btap_str_len(const char *s)
 }
 
 #define BTAP_CUSTOM_STRLEN 1
+#define BTAP_CUSTOM_STRCMP 1
 #define BTAP_CUSTOM_STRPOS 1
 #define BTAP_CUSTOM_MATCH_AT 1
 #define BTAP_CUSTOM_TEXT_STR 1
@@ -330,6 +334,70 @@ static __always_inline char *btap_substr_(char *dst, const char *s, int64_t star
 	if (bpf_probe_read_kernel_str(dst, size, s + off) < 0)
 		dst[0] = 0;
 	return dst;
+}
+
+/* strcmp a word at a time: a byte loop of MAXSTRINGLEN steps, walked by
+ * the verifier inside nested loop callbacks, made real scripts too big to
+ * verify. Bytes after a word's first NUL are cleared, and the byte-swapped
+ * words (first byte most significant) order as the strings do. */
+static __always_inline __u64 btap_upto_nul(__u64 w, int *ended)
+{
+	__u64 low = (w - 0x0101010101010101ull) & ~w & 0x8080808080808080ull;
+	low &= -low;
+	if (low) {
+		*ended = 1;
+		return w & ((low << 1) - 1);
+	}
+	return w;
+}
+
+static __always_inline int btap_str_ncmp_(const char *a, const char *b, int n)
+{
+	int i = 0;
+#pragma unroll
+	for (int k = 0; k < MAXSTRINGLEN / 8; k++) {
+		if (8 * k + 8 > n)
+			break;
+		int ea = 0, eb = 0;
+		__u64 x = btap_upto_nul(*(const btap_word *)(a + 8 * k), &ea);
+		__u64 y = btap_upto_nul(*(const btap_word *)(b + 8 * k), &eb);
+		if (x != y)
+			return __builtin_bswap64(x) < __builtin_bswap64(y) ? -1 : 1;
+		if (ea)
+			return 0;
+		i = 8 * k + 8;
+	}
+	/* the last few bytes of an odd width */
+	for (int k = 0; k < 7; k++, i++) {
+		if (i >= n || i >= MAXSTRINGLEN)
+			break;
+		unsigned char x = (unsigned char)a[i], y = (unsigned char)b[i];
+		if (x != y)
+			return x < y ? -1 : 1;
+		if (!x)
+			break;
+	}
+	return 0;
+}
+
+/* Whole strings compare in a global function: the verifier checks it once,
+ * not at every call in every state of every enclosing loop. */
+struct btap_strbuf {
+	char s[MAXSTRINGLEN];
+};
+
+__attribute__((noinline)) int btap_strcmp_global(const struct btap_strbuf *a, const struct btap_strbuf *b)
+{
+	if (!a || !b)
+		return 0;
+	return btap_str_ncmp_(a->s, b->s, MAXSTRINGLEN);
+}
+
+static __always_inline int btap_str_ncmp(const char *a, const char *b, int n)
+{
+	if (n >= MAXSTRINGLEN)
+		return btap_strcmp_global((const struct btap_strbuf *)a, (const struct btap_strbuf *)b);
+	return btap_str_ncmp_(a, b, n);
 }
 
 #include "../btap_strings.h"

@@ -335,13 +335,10 @@ static inline int64_t btap_map_add_long(struct btap_ctx *c, int m, const void *k
 
 static inline void btap_loop(struct btap_ctx *c, long (*cb)(uint32_t, void *), struct btap_loop *lp, int site)
 {
-	for (uint32_t i = 0; i < BTAP_LOOP_MAX && !lp->st; i++)
+	/* no bound of its own: MAXACTION, counted by the body, ends it */
+	for (uint32_t i = 0; !lp->st; i++)
 		if (cb(i, lp))
 			return;
-	if (!lp->st) {
-		btap_raise_lit(c, site, "MAXACTION exceeded");
-		lp->st = BTAP_LOOP_ERR;
-	}
 }
 
 /* foreach unordered: a snapshot of the keys, key_size bytes each. */
