@@ -96,3 +96,12 @@ bool provider_no_targets(struct session *s, struct probe *p, struct expr *e)
 {
 	return false;
 }
+
+struct pp_component *pp_comp_new(struct arena *a, const char *name, struct expr *arg, struct loc at)
+{
+	struct pp_component *c = arena_alloc(a, sizeof(*c));
+	c->name = name;
+	c->arg = arg;
+	c->loc = at;
+	return c;
+}

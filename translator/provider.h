@@ -31,6 +31,8 @@ extern const struct provider *const providers[];
 const struct provider *provider_for(const struct probe_point *pp);
 
 /* Helpers for providers. */
+/* A component for a concrete point a provider builds. */
+struct pp_component *pp_comp_new(struct arena *a, const char *name, struct expr *arg, struct loc at);
 /* resolve_target of a family without target variables. */
 bool provider_no_targets(struct session *s, struct probe *p, struct expr *e);
 /* Does a glob pattern with '*' match name? ("**" matches across dots) */

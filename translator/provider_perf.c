@@ -140,15 +140,6 @@ static bool sampling_value(const struct pp_component *c, int64_t *v)
 	return true;
 }
 
-static struct pp_component *comp_new(struct arena *a, const char *name, struct expr *arg, struct loc at)
-{
-	struct pp_component *c = arena_alloc(a, sizeof(*c));
-	c->name = name;
-	c->arg = arg;
-	c->loc = at;
-	return c;
-}
-
 static void add_point(struct session *s, const struct probe_point *pp, const struct perf_event_name *ev,
 		      const struct pp_component *samp, int64_t value, struct vec *out)
 {
@@ -157,15 +148,15 @@ static void add_point(struct session *s, const struct probe_point *pp, const str
 	cp->loc = pp->loc;
 	cp->optional = pp->optional;
 	cp->sufficient = pp->sufficient;
-	vec_push(a, &cp->comps, comp_new(a, "perf", NULL, comp_at(pp, 0)->loc));
-	vec_push(a, &cp->comps, comp_new(a, ev->family, NULL, comp_at(pp, 1)->loc));
-	vec_push(a, &cp->comps, comp_new(a, ev->name, NULL, comp_at(pp, pp->comps.n > 2 ? 2 : 1)->loc));
+	vec_push(a, &cp->comps, pp_comp_new(a, "perf", NULL, comp_at(pp, 0)->loc));
+	vec_push(a, &cp->comps, pp_comp_new(a, ev->family, NULL, comp_at(pp, 1)->loc));
+	vec_push(a, &cp->comps, pp_comp_new(a, ev->name, NULL, comp_at(pp, pp->comps.n > 2 ? 2 : 1)->loc));
 	if (samp) {
 		struct expr *num = expr_new(a, E_NUM, samp->arg->loc);
 		num->num = value;
 		num->type = TY_LONG;
 		bool hz = pp_glob_match(samp->name, "hz") && !pp_glob_match(samp->name, "sample");
-		vec_push(a, &cp->comps, comp_new(a, hz ? "hz" : "sample", num, samp->loc));
+		vec_push(a, &cp->comps, pp_comp_new(a, hz ? "hz" : "sample", num, samp->loc));
 	}
 	vec_push(a, out, cp);
 }

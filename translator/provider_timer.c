@@ -71,15 +71,6 @@ static struct expr *num_expr(struct arena *a, int64_t v, struct loc at)
 	return e;
 }
 
-static struct pp_component *comp_new(struct arena *a, const char *name, struct expr *arg, struct loc at)
-{
-	struct pp_component *c = arena_alloc(a, sizeof(*c));
-	c->name = name;
-	c->arg = arg;
-	c->loc = at;
-	return c;
-}
-
 /* Check one unit against the point; on success append the concrete point.
  * Errors are reported only when `report` (the unit was named exactly). */
 static bool expand_unit(struct session *s, const struct probe_point *pp, const struct timer_unit *u,
@@ -132,10 +123,10 @@ static bool expand_unit(struct session *s, const struct probe_point *pp, const s
 	cp->loc = pp->loc;
 	cp->optional = pp->optional;
 	cp->sufficient = pp->sufficient;
-	vec_push(a, &cp->comps, comp_new(a, "timer", NULL, comp_at(pp, 0)->loc));
-	vec_push(a, &cp->comps, comp_new(a, u->name, num_expr(a, n, at1), c1->loc));
+	vec_push(a, &cp->comps, pp_comp_new(a, "timer", NULL, comp_at(pp, 0)->loc));
+	vec_push(a, &cp->comps, pp_comp_new(a, u->name, num_expr(a, n, at1), c1->loc));
 	if (c2)
-		vec_push(a, &cp->comps, comp_new(a, "randomize", num_expr(a, r, c2->loc), c2->loc));
+		vec_push(a, &cp->comps, pp_comp_new(a, "randomize", num_expr(a, r, c2->loc), c2->loc));
 	vec_push(a, out, cp);
 	return true;
 }
@@ -213,7 +204,7 @@ static bool profile_expand(struct session *s, const struct probe_point *pp, stru
 	cp->optional = pp->optional;
 	cp->sufficient = pp->sufficient;
 	VEC_FOREACH(pp->comps, i)
-		vec_push(a, &cp->comps, comp_new(a, names[i], NULL, comp_at(pp, i)->loc));
+		vec_push(a, &cp->comps, pp_comp_new(a, names[i], NULL, comp_at(pp, i)->loc));
 	vec_push(a, out, cp);
 	return true;
 }
