@@ -263,3 +263,62 @@ bool cache_has_file(const char *dir, const char *name)
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
+
+static bool name_has_suffix(const char *name, const char *const *suffixes)
+{
+	size_t n = strlen(name);
+	for (int i = 0; suffixes[i]; i++) {
+		size_t m = strlen(suffixes[i]);
+		if (n >= m && strcmp(name + n - m, suffixes[i]) == 0)
+			return true;
+	}
+	return false;
+}
+
+static void sum_tree(const char *dir, const char *const *suffixes, int depth, int max_depth, uint64_t sum[2],
+		     long long *count)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return;
+	struct dirent *e;
+	char path[4096];
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		struct stat st;
+		if (stat(path, &st) != 0)
+			continue;
+		if (S_ISDIR(st.st_mode)) {
+			if (depth < max_depth)
+				sum_tree(path, suffixes, depth + 1, max_depth, sum, count);
+			continue;
+		}
+		if (!S_ISREG(st.st_mode) || !name_has_suffix(e->d_name, suffixes))
+			continue;
+		struct cache_hash one;
+		char hex[65];
+		cache_hash_init(&one);
+		cache_hash_str(&one, path);
+		long long facts[4] = {(long long)st.st_size, (long long)st.st_mtim.tv_sec,
+				      (long long)st.st_mtim.tv_nsec, (long long)st.st_ino};
+		cache_hash_put(&one, facts, sizeof(facts));
+		cache_hash_hex(&one, hex);
+		sum[0] += strtoull(hex + 48, NULL, 16);
+		hex[48] = '\0';
+		sum[1] += strtoull(hex + 32, NULL, 16);
+		(*count)++;
+	}
+	closedir(d);
+}
+
+void cache_hash_tree(struct cache_hash *c, const char *dir, const char *const *suffixes, int max_depth)
+{
+	uint64_t sum[2] = {0, 0};
+	long long count = 0;
+	cache_hash_str(c, dir);
+	sum_tree(dir, suffixes, 0, max_depth, sum, &count);
+	cache_hash_put(c, sum, sizeof(sum));
+	cache_hash_put(c, &count, sizeof(count));
+}

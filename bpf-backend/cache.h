@@ -25,6 +25,11 @@ void cache_hash_put(struct cache_hash *c, const void *data, size_t len);
 void cache_hash_str(struct cache_hash *c, const char *s);
 /* 64 hex digits and a NUL into out. */
 void cache_hash_hex(struct cache_hash *c, char out[65]);
+/* The identity of the files under dir (down to max_depth levels) whose
+ * names end in one of suffixes (NULL-terminated): path, size, mtime and
+ * inode of each, summed so readdir order does not matter, and the count.
+ * Only stat: no file is read. */
+void cache_hash_tree(struct cache_hash *c, const char *dir, const char *const *suffixes, int max_depth);
 
 /* ---- identities for the key ---------------------------------------- */
 /* The running kernel, cheaply: release, version string, the build-id note

@@ -1,7 +1,6 @@
 /* Pass 4: compile the generated C into a cached artifact. See compile.h. */
 #include "compile.h"
 
-#include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -310,50 +309,18 @@ static void compile_user_half(struct compile_job *j)
 
 /* ---- the cache key -------------------------------------------------- */
 
-/* Names, sizes and mtimes of the runtime headers the generated code
- * includes: editing them changes the result without changing the C text. */
-static void hash_runtime_headers(struct cache_hash *c, const char *dir, int depth)
+/* The runtime headers the generated code includes: editing them changes
+ * the result without changing the C text. */
+static void hash_runtime_headers(struct cache_hash *c, const char *dir)
 {
-	DIR *d = opendir(dir);
-	if (!d)
-		return;
-	struct dirent *e;
-	char path[4096];
-	/* readdir order is not stable: hash an order-independent sum. */
-	uint64_t sum = 0;
-	while ((e = readdir(d)) != NULL) {
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		struct stat st;
-		if (stat(path, &st) != 0)
-			continue;
-		if (S_ISDIR(st.st_mode) && depth < 2) {
-			hash_runtime_headers(c, path, depth + 1);
-			continue;
-		}
-		size_t n = strlen(e->d_name);
-		if (n < 2 || strcmp(e->d_name + n - 2, ".h") != 0)
-			continue;
-		struct cache_hash one;
-		char hex[65];
-		cache_hash_init(&one);
-		cache_hash_str(&one, path);
-		long long facts[3] = {(long long)st.st_size, (long long)st.st_mtim.tv_sec,
-				      (long long)st.st_mtim.tv_nsec};
-		cache_hash_put(&one, facts, sizeof(facts));
-		cache_hash_hex(&one, hex);
-		sum += strtoull(hex + 48, NULL, 16);
-	}
-	closedir(d);
-	cache_hash_put(c, &sum, sizeof(sum));
+	static const char *const headers[] = {".h", NULL};
+	cache_hash_tree(c, dir, headers, 2);
 }
 
 void compile_hash_runtime_identity(struct session *s, struct cache_hash *c)
 {
 	const char *runtime_dir = compile_runtime_dir(s);
-	cache_hash_str(c, runtime_dir);
-	hash_runtime_headers(c, runtime_dir, 0);
+	hash_runtime_headers(c, runtime_dir);
 }
 
 static void artifact_name(struct session *s, const char *text, size_t len, bool has_bpf,
@@ -381,7 +348,7 @@ static void artifact_name(struct session *s, const char *text, size_t len, bool 
 	cache_hash_str(&c, ld ? clang_cache_key(ld) : "no-ld");
 	cache_hash_str(&c, s->kernel_release ? s->kernel_release : cache_kernel_identity());
 	cache_hash_str(&c, runtime_dir);
-	hash_runtime_headers(&c, runtime_dir, 0);
+	hash_runtime_headers(&c, runtime_dir);
 	cache_hash_hex(&c, out);
 }
 

@@ -1,7 +1,6 @@
 /* The script cache index. See script_cache.h. */
 #include "script_cache.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,57 +50,11 @@ static void hash_file_facts(struct cache_hash *c, const char *path, const struct
 	cache_hash_put(c, facts, sizeof(facts));
 }
 
-static bool has_suffix(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), m = strlen(suffix);
-	return n >= m && strcmp(s + n - m, suffix) == 0;
-}
-
-/* Path, size and mtime of every .stp/.stpm file under dir (all
- * subdirectories, a superset of what the loader reads), summed so the
- * readdir order does not matter. Only stat: no file is read. */
-static void sum_tapset_dir(const char *dir, int depth, uint64_t sum[2], long long *count)
-{
-	DIR *d = opendir(dir);
-	if (!d)
-		return;
-	struct dirent *e;
-	char path[4096];
-	while ((e = readdir(d)) != NULL) {
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		struct stat st;
-		if (stat(path, &st) != 0)
-			continue;
-		if (S_ISDIR(st.st_mode)) {
-			if (depth < 16)
-				sum_tapset_dir(path, depth + 1, sum, count);
-			continue;
-		}
-		if (!S_ISREG(st.st_mode) || !(has_suffix(e->d_name, ".stp") || has_suffix(e->d_name, ".stpm")))
-			continue;
-		struct cache_hash one;
-		char hex[65];
-		cache_hash_init(&one);
-		hash_file_facts(&one, path, &st);
-		cache_hash_hex(&one, hex);
-		sum[0] += strtoull(hex + 48, NULL, 16);
-		hex[48] = '\0';
-		sum[1] += strtoull(hex + 32, NULL, 16);
-		(*count)++;
-	}
-	closedir(d);
-}
-
 static void hash_tapset_dir(struct cache_hash *c, const char *dir)
 {
-	uint64_t sum[2] = {0, 0};
-	long long count = 0;
-	cache_hash_str(c, dir);
-	sum_tapset_dir(dir, 0, sum, &count);
-	cache_hash_put(c, sum, sizeof(sum));
-	hash_int(c, count);
+	/* every .stp/.stpm under dir: a superset of what the loader reads */
+	static const char *const tapset_files[] = {".stp", ".stpm", NULL};
+	cache_hash_tree(c, dir, tapset_files, 16);
 }
 
 /* btap's own executable: a rebuild changes the translator even when the
