@@ -11,13 +11,14 @@ DEPS_LIBS   := $(shell pkg-config --libs libbpf libelf libdw libkmod zlib 2>/dev
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.1)
 GITREV  := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 
-CFLAGS_COMMON = $(CSTD) $(WARN) $(DEPS_CFLAGS) -Itranslator -Iruntime -Ibpf-backend \
+CFLAGS_COMMON = $(CSTD) $(WARN) $(DEPS_CFLAGS) -I. \
 	-DBTAP_VERSION='"$(VERSION)"' -DBTAP_GITREV='"$(GITREV)"' \
 	-DBTAP_TAPSET_DIR='"$(abspath tapset)"' -MMD -MP
 OPT_CFLAGS  = -O2 -g
 SAN_CFLAGS  = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
-LIB_SRCS := $(wildcard translator/*.c runtime/*.c bpf-backend/*.c)
+SRC_DIRS := translator emit runner bpf-backend runtime
+LIB_SRCS := $(wildcard $(addsuffix /*.c,$(SRC_DIRS)))
 LIB_SRCS := $(filter-out translator/main.c,$(LIB_SRCS))
 MAIN_SRC := translator/main.c
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
@@ -47,13 +48,13 @@ build/san/btap: $(OBJ_SAN) build/san/$(MAIN_SRC:.c=.o)
 
 build/san/unit/%: tests/unit/%.c $(OBJ_SAN)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_COMMON) -Itests/unit $(SAN_CFLAGS) -o $@ $^ $(DEPS_LIBS)
+	$(CC) $(CFLAGS_COMMON) -Itests/unit $(SAN_CFLAGS) -o $@ $(filter %.c %.o,$^) $(DEPS_LIBS)
 
 # libFuzzer target for passes 1-2 (clang: the fuzzer runtime is clang's).
 FUZZ_CC ?= clang
-build/fuzz/fuzz_frontend: tests/fuzz/fuzz_frontend.c $(LIB_SRCS) $(wildcard translator/*.h runtime/*.h bpf-backend/*.h)
+build/fuzz/fuzz_frontend: tests/fuzz/fuzz_frontend.c $(LIB_SRCS) $(wildcard $(addsuffix /*.h,$(SRC_DIRS)))
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(CSTD) $(DEPS_CFLAGS) -Itranslator -Iruntime -Ibpf-backend \
+	$(FUZZ_CC) $(CSTD) $(DEPS_CFLAGS) -I. \
 		-DBTAP_VERSION='"$(VERSION)"' -DBTAP_GITREV='"fuzz"' -DBTAP_TAPSET_DIR='"$(abspath tapset)"' \
 		-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 		-o $@ tests/fuzz/fuzz_frontend.c $(LIB_SRCS) $(DEPS_LIBS)

@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "util.h"
+#include "translator/util.h"
 
 /* Bump when the header layout changes so cached headers are regenerated. */
 #define BTF_HDR_FORMAT "btap-btf-hdr-1"

@@ -15,11 +15,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cache.h"
+#include "translator/cache.h"
 #include "clang_driver.h"
-#include "diag.h"
-#include "session.h"
-#include "util.h"
+#include "translator/diag.h"
+#include "translator/session.h"
+#include "translator/util.h"
 
 #ifndef BTAP_VERSION
 #define BTAP_VERSION "0"

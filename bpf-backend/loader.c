@@ -1,6 +1,6 @@
 /* Load, attach and run BPF objects with libbpf: see loader.h. */
 #include "loader.h"
-#include "tracepoints.h"
+#include "translator/tracepoints.h"
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -17,7 +17,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "util.h"
+#include "translator/util.h"
 
 /* Verifier log kept for a rejected program. Recent kernels keep the tail
  * of a longer log, which is where the error is. */

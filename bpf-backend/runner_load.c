@@ -8,11 +8,11 @@
 #include <string.h>
 
 #include "compile.h"
-#include "diag.h"
+#include "translator/diag.h"
 #include "loader.h"
-#include "runner_internal.h"
-#include "session.h"
-#include "util.h"
+#include "runner/runner_internal.h"
+#include "translator/session.h"
+#include "translator/util.h"
 
 bool runner_load_shared(struct runner *r)
 {

@@ -9,9 +9,9 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "runner_internal.h"
-#include "session.h"
-#include "util.h"
+#include "runner/runner_internal.h"
+#include "translator/session.h"
+#include "translator/util.h"
 
 /* Default size of a map whose descriptor gives none (stap's MAXMAPENTRIES). */
 #define RUNNER_DEFAULT_ENTRIES 2048

@@ -1,6 +1,6 @@
 /* The =~ matcher, shared by the BPF and the user build of generated code.
  *
- * Pass 3 compiles every pattern into a DFA (translator/regex_dfa.c) and
+ * Pass 3 compiles every pattern into a DFA (emit/regex_dfa.c) and
  * emits the tables of all of them before including this header:
  *   btap_re_class[BTAP_RE_CLASS_SIZE]  byte -> class, 256 a pattern
  *   btap_re_next[BTAP_RE_NEXT_SIZE]    state * nclasses + class -> state

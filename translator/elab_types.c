@@ -7,7 +7,7 @@
  * still unknown is an error. Each function body is walked once per round,
  * not once per call, so recursion costs nothing. */
 #include "elab_internal.h"
-#include "format.h"
+#include "runtime/format.h"
 
 #include <stdlib.h>
 #include <string.h>

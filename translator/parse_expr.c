@@ -11,7 +11,7 @@
  */
 #include "parser_internal.h"
 
-#include "format.h"
+#include "runtime/format.h"
 
 #include <string.h>
 

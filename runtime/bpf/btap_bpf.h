@@ -2,7 +2,7 @@
  *
  * Included after the minimal kernel-type header, before the generated
  * code. Generated code is written once against this interface and the
- * user-space one (runtime/user/btap_user.h); see bpf-backend/emit.h for
+ * user-space one (runtime/user/btap_user.h); see emit/emit.h for
  * the layout of the unit. What lives where on BPF:
  *   - scalar globals: the mmapable array map BTAP_GLOBALS_MAP (declared by
  *     the generated code, whose struct starts with btap_globals_hdr);

@@ -1,9 +1,9 @@
 /* Passes 1-2 over the whole tapset library plus a script, repeated in
  * process; reports the median and the fastest run. Target: < 5 ms. */
-#include "elaborate.h"
-#include "parser.h"
-#include "session.h"
-#include "tapset_load.h"
+#include "translator/elaborate.h"
+#include "translator/parser.h"
+#include "translator/session.h"
+#include "translator/tapset_load.h"
 
 #include <stdio.h>
 #include <stdlib.h>

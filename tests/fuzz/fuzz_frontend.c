@@ -1,11 +1,11 @@
 /* libFuzzer target for passes 1-2. Any input must parse or fail with
  * diagnostics — never crash, leak or hang — and whatever parses cleanly must
  * print (-p1) to text that re-parses to the same print. */
-#include "elaborate.h"
-#include "parser.h"
-#include "printer.h"
-#include "session.h"
-#include "tapset_load.h"
+#include "translator/elaborate.h"
+#include "translator/parser.h"
+#include "translator/printer.h"
+#include "translator/session.h"
+#include "translator/tapset_load.h"
 
 #include <stdint.h>
 #include <stdio.h>

@@ -14,12 +14,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "btf_header.h"
+#include "bpf-backend/btf_header.h"
 #include "check.h"
-#include "clang_driver.h"
-#include "loader.h"
-#include "tracepoints.h"
-#include "util.h"
+#include "bpf-backend/clang_driver.h"
+#include "bpf-backend/loader.h"
+#include "translator/tracepoints.h"
+#include "translator/util.h"
 
 static char tmpdir[] = "/tmp/btap-bpf-test-XXXXXX";
 

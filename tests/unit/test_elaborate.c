@@ -4,12 +4,12 @@
  * run against the small tapset in tests/unit/tapset-fixture. */
 #include "check.h"
 
-#include "elab_print.h"
-#include "elaborate.h"
-#include "parser.h"
-#include "provider.h"
-#include "session.h"
-#include "tapset_load.h"
+#include "translator/elab_print.h"
+#include "translator/elaborate.h"
+#include "translator/parser.h"
+#include "translator/provider.h"
+#include "translator/session.h"
+#include "translator/tapset_load.h"
 
 #include <stdlib.h>
 #include <string.h>

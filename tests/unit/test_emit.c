@@ -1,4 +1,4 @@
-/* Pass 3 (bpf-backend/emit*.c): scripts through passes 1-3, then
+/* Pass 3 (emit/emit*.c): scripts through passes 1-3, then
  *   - properties of the C (the sections, #line directives, the descriptor);
  *   - the user build compiled with cc and run by a small in-memory runner
  *     (maps, statistics and printf through runtime/), its output checked;
@@ -9,16 +9,16 @@
  * The BPF parts need root, BTF and clang; they print SKIP otherwise. */
 #include "check.h"
 
-#include "btap_program.h"
-#include "clang_driver.h"
-#include "elaborate.h"
-#include "emit.h"
-#include "format.h"
-#include "loader.h"
-#include "parser.h"
-#include "session.h"
-#include "stats.h"
-#include "tapset_load.h"
+#include "runtime/btap_program.h"
+#include "bpf-backend/clang_driver.h"
+#include "translator/elaborate.h"
+#include "emit/emit.h"
+#include "runtime/format.h"
+#include "bpf-backend/loader.h"
+#include "translator/parser.h"
+#include "translator/session.h"
+#include "runtime/stats.h"
+#include "translator/tapset_load.h"
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>

@@ -3,8 +3,8 @@
  * diagnostics, error recovery, the nesting guard and the print/parse round
  * trip. */
 #include "check.h"
-#include "parser.h"
-#include "printer.h"
+#include "translator/parser.h"
+#include "translator/printer.h"
 
 #include <stdlib.h>
 #include <string.h>

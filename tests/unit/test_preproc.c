@@ -1,8 +1,8 @@
 /* The token stream: conditionals, command line arguments and macros, checked
  * on the joined token texts and on the exact diagnostics. */
 #include "check.h"
-#include "diag.h"
-#include "preproc.h"
+#include "translator/diag.h"
+#include "translator/preproc.h"
 
 #include <stdlib.h>
 #include <string.h>

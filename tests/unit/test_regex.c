@@ -1,4 +1,4 @@
-/* The =~ DFA compiler (translator/regex_dfa.c), checked against libc's
+/* The =~ DFA compiler (emit/regex_dfa.c), checked against libc's
  * regcomp/regexec(REG_EXTENDED) on hand-picked and generated patterns
  * times many subjects. The oracle asks for the whole-match offsets:
  * glibc's REG_NOSUB path gets '$' inside a repetition wrong
@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "regex_dfa.h"
+#include "emit/regex_dfa.h"
 
 static int mismatches;
 static const char *last_err = "";

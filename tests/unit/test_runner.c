@@ -23,13 +23,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cache.h"
+#include "translator/cache.h"
 #include "check.h"
-#include "compile.h"
-#include "diag.h"
-#include "runner.h"
-#include "session.h"
-#include "util.h"
+#include "bpf-backend/compile.h"
+#include "translator/diag.h"
+#include "runner/runner.h"
+#include "translator/session.h"
+#include "translator/util.h"
 
 #define MAGIC 777777
 

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "format.h"
+#include "runtime/format.h"
 
 #define MAXSPECS 32
 

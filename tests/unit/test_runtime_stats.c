@@ -5,8 +5,8 @@
 #include <string.h>
 
 #include "check.h"
-#include "util.h"
-#include "stats.h"
+#include "translator/util.h"
+#include "runtime/stats.h"
 
 /* ---- expected histogram text --------------------------------------------- */
 

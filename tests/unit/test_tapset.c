@@ -3,11 +3,11 @@
  * in tapset/RUNTIME-INTERFACE.md, and scripts using all of it elaborate. */
 #include "check.h"
 
-#include "elaborate.h"
-#include "parser.h"
-#include "session.h"
-#include "tapset_load.h"
-#include "tracepoints.h"
+#include "translator/elaborate.h"
+#include "translator/parser.h"
+#include "translator/session.h"
+#include "translator/tapset_load.h"
+#include "translator/tracepoints.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,8 +1,8 @@
 /* The tracepoint catalog and the kernel.trace provider, against this
  * machine's kernel (needs root for tracefs). */
 #include "check.h"
-#include "provider.h"
-#include "tracepoints.h"
+#include "translator/provider.h"
+#include "translator/tracepoints.h"
 
 #include <stdlib.h>
 #include <string.h>

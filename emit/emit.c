@@ -8,12 +8,12 @@
 
 #include <bpf/btf.h>
 
-#include "btf_header.h"
-#include "cache.h"
-#include "hist.h"
-#include "kconfig.h"
-#include "provider_perf.h"
-#include "tracepoints.h"
+#include "bpf-backend/btf_header.h"
+#include "translator/cache.h"
+#include "runtime/hist.h"
+#include "translator/kconfig.h"
+#include "translator/provider_perf.h"
+#include "translator/tracepoints.h"
 
 #include <ctype.h>
 #include <inttypes.h>

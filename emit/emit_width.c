@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "emit_internal.h"
-#include "tracepoints.h"
+#include "translator/tracepoints.h"
 
 struct width_walk {
 	struct emitter *em;

@@ -10,11 +10,11 @@
 #include <string.h>
 #include <time.h>
 
-#include "diag.h"
-#include "kconfig.h"
-#include "loader.h"
+#include "translator/diag.h"
+#include "translator/kconfig.h"
+#include "bpf-backend/loader.h"
 #include "runner_internal.h"
-#include "session.h"
+#include "translator/session.h"
 
 struct runner *runner_current;
 

@@ -7,10 +7,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "diag.h"
+#include "translator/diag.h"
 #include "runner_internal.h"
-#include "session.h"
-#include "util.h"
+#include "translator/session.h"
+#include "translator/util.h"
 
 #define RUNNER_SINK_SIZE 65536
 #define RUNNER_MAX_ARGS 64

@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "runner_internal.h"
-#include "session.h"
+#include "translator/session.h"
 
 static int pidfd_open_compat(pid_t pid)
 {

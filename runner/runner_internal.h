@@ -10,9 +10,9 @@
 #include <stdio.h>
 #include <sys/types.h>
 
-#include "btap_program.h"
-#include "format.h"
-#include "stats.h"
+#include "runtime/btap_program.h"
+#include "runtime/format.h"
+#include "runtime/stats.h"
 
 struct session;
 struct bpfl_obj;

@@ -20,8 +20,8 @@
 #ifndef BTAP_EMIT_H
 #define BTAP_EMIT_H
 
-#include "session.h"
-#include "util.h"
+#include "translator/session.h"
+#include "translator/util.h"
 
 struct emit_result {
 	struct strbuf c;           /* the translation unit */

@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "cache.h"
-#include "compile.h"
+#include "bpf-backend/compile.h"
 #include "session.h"
 #include "util.h"
 

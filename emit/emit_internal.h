@@ -2,9 +2,9 @@
 #ifndef BTAP_EMIT_INTERNAL_H
 #define BTAP_EMIT_INTERNAL_H
 
-#include "btap_program.h"
+#include "runtime/btap_program.h"
 #include "emit.h"
-#include "provider.h"
+#include "translator/provider.h"
 
 /* A global of the program: a field of struct bg_globals (scalars) or a map
  * (arrays and statistics). */

@@ -11,10 +11,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "loader.h"
+#include "bpf-backend/loader.h"
 #include "runner_internal.h"
-#include "session.h"
-#include "util.h"
+#include "translator/session.h"
+#include "translator/util.h"
 
 /* How often the loop looks at exit_requested when nothing else wakes it
  * (an exit() whose BTAP_REC_EXIT record was lost). */

@@ -9,8 +9,8 @@
  * for the conversions the kernel's printf understands. */
 #include "emit_internal.h"
 
-#include "format.h"
-#include "stats.h"
+#include "runtime/format.h"
+#include "runtime/stats.h"
 
 #include <inttypes.h>
 #include <string.h>

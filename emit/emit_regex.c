@@ -1,6 +1,6 @@
 /* Pass 3 for regular expressions: `s =~ "re"` and `s !~ "re"`.
  *
- * Each distinct pattern is compiled once into a DFA (translator/
+ * Each distinct pattern is compiled once into a DFA (
  * regex_dfa.c); its tables join the program's three regex tables, and a
  * match is one call of the shared matcher (runtime/btap_regex.h) with the
  * pattern's offsets into them, the same text in both builds. The runner
@@ -9,10 +9,10 @@
 #include <inttypes.h>
 #include <string.h>
 
-#include "diag.h"
+#include "translator/diag.h"
 #include "emit_internal.h"
 #include "regex_dfa.h"
-#include "util.h"
+#include "translator/util.h"
 
 /* A bigger DFA is "too complex": its table would outgrow what a probe
  * should carry (nstates * nclasses cells of 2 bytes). */

@@ -9,7 +9,7 @@
  * an operand whose value a later operand could change is first copied. */
 #include "emit_internal.h"
 
-#include "tracepoints.h"
+#include "translator/tracepoints.h"
 
 #include <inttypes.h>
 #include <string.h>

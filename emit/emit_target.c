@@ -11,7 +11,7 @@
  * stap's "read fault" runtime error at the expression. */
 #include "emit_internal.h"
 
-#include "tracepoints.h"
+#include "translator/tracepoints.h"
 
 #include <string.h>
 
