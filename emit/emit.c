@@ -1187,7 +1187,7 @@ static void emit_descriptor(struct emitter *em, struct strbuf *b)
  * exactly when the process ends, not when its leader thread does. */
 static bool exit_has_group_dead(void)
 {
-	const struct btf *btf = tp_btf();
+	const struct btf *btf = kernel_btf();
 	int id = btf ? btf__find_by_name_kind(btf, "btf_trace_sched_process_exit", BTF_KIND_TYPEDEF) : -1;
 	if (id <= 0)
 		return false;
