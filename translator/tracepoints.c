@@ -86,19 +86,29 @@ void tp_set_tracefs_dir(const char *dir)
 
 /* ==== patterns ======================================================== */
 
-bool tp_pattern_match(const char *pattern, const char *group, const char *name)
+/* Does the group part of "group:event" match group? True when the
+ * pattern has no group part. */
+static bool group_may_match(const char *pattern, const char *group)
 {
 	const char *colon = strchr(pattern, ':');
 	if (!colon)
-		return fnmatch(pattern, name, 0) == 0;
-	/* An event listed without its group (BTF only) matches any group. */
+		return true;
 	char gpat[256];
 	size_t glen = (size_t)(colon - pattern);
 	if (glen >= sizeof gpat)
 		return false;
 	memcpy(gpat, pattern, glen);
 	gpat[glen] = 0;
-	if (*group && fnmatch(gpat, group, 0) != 0)
+	return fnmatch(gpat, group, 0) == 0;
+}
+
+bool tp_pattern_match(const char *pattern, const char *group, const char *name)
+{
+	const char *colon = strchr(pattern, ':');
+	if (!colon)
+		return fnmatch(pattern, name, 0) == 0;
+	/* An event listed without its group (BTF only) matches any group. */
+	if (*group && !group_may_match(pattern, group))
 		return false;
 	return fnmatch(colon + 1, name, 0) == 0;
 }
@@ -150,20 +160,6 @@ static void list_group(struct arena *a, const char *events, const char *group,
 		vec_push(a, out, ev);
 	}
 	closedir(d);
-}
-
-static bool group_may_match(const char *pattern, const char *group)
-{
-	const char *colon = strchr(pattern, ':');
-	if (!colon)
-		return true;
-	char gpat[256];
-	size_t glen = (size_t)(colon - pattern);
-	if (glen >= sizeof gpat)
-		return false;
-	memcpy(gpat, pattern, glen);
-	gpat[glen] = 0;
-	return fnmatch(gpat, group, 0) == 0;
 }
 
 static void list_from_tracefs(struct arena *a, const char *root, const char *pattern, struct vec *out)
