@@ -50,6 +50,26 @@ build/san/unit/%: tests/unit/%.c $(OBJ_SAN)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_COMMON) -Itests/unit $(SAN_CFLAGS) -o $@ $(filter %.c %.o,$^) $(DEPS_LIBS)
 
+# test_types reads the DWARF of one small program as each compiler writes
+# it, in DWARF 5 and 4, with types in type units (and, for the error,
+# without -g).
+TYPES_FIXTURE := tests/unit/types_fixture.c tests/unit/types_fixture.h
+TYPES_FIXTURES := $(addprefix build/san/unit/types-fixture-,gcc-dwarf5 gcc-dwarf4 clang-dwarf5 clang-dwarf4 \
+	gcc-typeunits5 gcc-typeunits4 nodebug)
+build/san/unit/test_types: $(TYPES_FIXTURES)
+build/san/unit/types-fixture-gcc-dwarf%: $(TYPES_FIXTURE)
+	@mkdir -p $(dir $@)
+	gcc -O0 -gdwarf-$* -o $@ $<
+build/san/unit/types-fixture-clang-dwarf%: $(TYPES_FIXTURE)
+	@mkdir -p $(dir $@)
+	clang -O0 -gdwarf-$* -o $@ $<
+build/san/unit/types-fixture-gcc-typeunits%: $(TYPES_FIXTURE)
+	@mkdir -p $(dir $@)
+	gcc -O0 -gdwarf-$* -fdebug-types-section -o $@ $<
+build/san/unit/types-fixture-nodebug: $(TYPES_FIXTURE)
+	@mkdir -p $(dir $@)
+	gcc -O0 -g0 -s -o $@ $<
+
 # libFuzzer target for passes 1-2 (clang: the fuzzer runtime is clang's).
 FUZZ_CC ?= clang
 build/fuzz/fuzz_frontend: tests/fuzz/fuzz_frontend.c $(LIB_SRCS) $(wildcard $(addsuffix /*.h,$(SRC_DIRS)))

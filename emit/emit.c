@@ -196,45 +196,29 @@ static const char *ident(struct arena *a, const char *name)
 
 typedef void (*expr_fn)(struct expr *e, void *ctx);
 
-static void walk_stmt(struct stmt *s, expr_fn fn, void *ctx);
+/* Every expression, before its children, in ast.h's order. */
+struct expr_walk {
+	expr_fn fn;
+	void *ctx;
+};
 
-static void walk_expr(struct expr *e, expr_fn fn, void *ctx)
+static enum ast_step each_expr(struct expr *e, void *ctx)
 {
-	if (!e)
-		return;
-	fn(e, ctx);
-	walk_expr(e->left, fn, ctx);
-	walk_expr(e->right, fn, ctx);
-	walk_expr(e->cond, fn, ctx);
-	walk_expr(e->operand, fn, ctx);
-	VEC_FOREACH(e->args, i)
-		walk_expr(VEC_AT(e->args, i, struct expr *), fn, ctx);
-	VEC_FOREACH(e->components, i) {
-		struct component *c = VEC_AT(e->components, i, struct component *);
-		walk_expr(c->index, fn, ctx);
-	}
+	struct expr_walk *w = ctx;
+	w->fn(e, w->ctx);
+	return AST_DESCEND;
 }
 
 static void walk_stmt(struct stmt *s, expr_fn fn, void *ctx)
 {
-	if (!s)
-		return;
-	VEC_FOREACH(s->stmts, i)
-		walk_stmt(VEC_AT(s->stmts, i, struct stmt *), fn, ctx);
-	walk_expr(s->expr, fn, ctx);
-	walk_expr(s->cond, fn, ctx);
-	walk_stmt(s->then, fn, ctx);
-	walk_stmt(s->els, fn, ctx);
-	walk_stmt(s->body, fn, ctx);
-	walk_expr(s->init, fn, ctx);
-	walk_expr(s->incr, fn, ctx);
-	VEC_FOREACH(s->fe_keys, i)
-		walk_expr(VEC_AT(s->fe_keys, i, struct expr *), fn, ctx);
-	walk_expr(s->fe_value, fn, ctx);
-	walk_expr(s->fe_array, fn, ctx);
-	walk_expr(s->fe_limit, fn, ctx);
-	walk_expr(s->catch_var, fn, ctx);
-	walk_stmt(s->catch_body, fn, ctx);
+	struct expr_walk w = {fn, ctx};
+	ast_walk_stmt(&(struct ast_visitor){.expr_pre = each_expr, .ctx = &w}, s);
+}
+
+static void walk_expr(struct expr *e, expr_fn fn, void *ctx)
+{
+	struct expr_walk w = {fn, ctx};
+	ast_walk_expr(&(struct ast_visitor){.expr_pre = each_expr, .ctx = &w}, e);
 }
 
 void em_walk_stmt(struct stmt *s, void (*fn)(struct expr *e, void *ctx), void *ctx)
@@ -247,17 +231,22 @@ void em_walk_expr(struct expr *e, void (*fn)(struct expr *e, void *ctx), void *c
 	walk_expr(e, fn, ctx);
 }
 
+struct stmt_walk {
+	void (*fn)(struct stmt *s, void *ctx);
+	void *ctx;
+};
+
+static enum ast_step each_stmt(struct stmt *s, void *ctx)
+{
+	struct stmt_walk *w = ctx;
+	w->fn(s, w->ctx);
+	return AST_DESCEND;
+}
+
 void em_each_stmt(struct stmt *s, void (*fn)(struct stmt *s, void *ctx), void *ctx)
 {
-	if (!s)
-		return;
-	fn(s, ctx);
-	VEC_FOREACH(s->stmts, i)
-		em_each_stmt(VEC_AT(s->stmts, i, struct stmt *), fn, ctx);
-	em_each_stmt(s->then, fn, ctx);
-	em_each_stmt(s->els, fn, ctx);
-	em_each_stmt(s->body, fn, ctx);
-	em_each_stmt(s->catch_body, fn, ctx);
+	struct stmt_walk w = {fn, ctx};
+	ast_walk_stmt(&(struct ast_visitor){.stmt_pre = each_stmt, .ctx = &w}, s);
 }
 
 /* ---- session settings ------------------------------------------------------ */
@@ -1187,7 +1176,7 @@ static void emit_descriptor(struct emitter *em, struct strbuf *b)
  * exactly when the process ends, not when its leader thread does. */
 static bool exit_has_group_dead(void)
 {
-	const struct btf *btf = tp_btf();
+	const struct btf *btf = kernel_btf();
 	int id = btf ? btf__find_by_name_kind(btf, "btf_trace_sched_process_exit", BTF_KIND_TYPEDEF) : -1;
 	if (id <= 0)
 		return false;

@@ -81,29 +81,31 @@ static bool call_is_pure(const struct expr *e)
 	return strncmp(code, "/* pure */", 10) == 0;
 }
 
-bool em_has_effects(const struct expr *e)
+static enum ast_step effect_at(struct expr *e, void *ctx)
 {
-	if (!e)
-		return false;
+	bool *found = ctx;
 	switch (e->kind) {
 	case E_ASSIGN:
 	case E_INCDEC:
 	case E_STATS_ADD:
-		return true;
+		*found = true;
+		return AST_STOP;
 	case E_CALL:
-		if (!call_is_pure(e))
-			return true;
-		break;
+		if (!call_is_pure(e)) {
+			*found = true;
+			return AST_STOP;
+		}
+		return AST_DESCEND;
 	default:
-		break;
+		return AST_DESCEND;
 	}
-	if (em_has_effects(e->left) || em_has_effects(e->right) || em_has_effects(e->cond) ||
-	    em_has_effects(e->operand))
-		return true;
-	VEC_FOREACH(e->args, i)
-		if (em_has_effects(VEC_AT(e->args, i, struct expr *)))
-			return true;
-	return false;
+}
+
+bool em_has_effects(const struct expr *e)
+{
+	bool found = false;
+	ast_walk_expr(&(struct ast_visitor){.expr_pre = effect_at, .ctx = &found}, (struct expr *)e);
+	return found;
 }
 
 /* Copy v into a temporary unless it already is one. */

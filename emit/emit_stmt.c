@@ -65,27 +65,20 @@ static struct em_loop *inner_loop(struct em_fn *f)
 
 /* ---- loops as callbacks (bodies of the BPF build) ---------------------- */
 
+static enum ast_step loop_at(struct stmt *s, void *ctx)
+{
+	bool *found = ctx;
+	if (s->kind != S_WHILE && s->kind != S_FOR && s->kind != S_FOREACH)
+		return AST_DESCEND;
+	*found = true;
+	return AST_STOP;
+}
+
 bool em_has_loop(const struct stmt *s)
 {
-	if (!s)
-		return false;
-	switch (s->kind) {
-	case S_WHILE:
-	case S_FOR:
-	case S_FOREACH:
-		return true;
-	case S_BLOCK:
-		VEC_FOREACH(s->stmts, i)
-			if (em_has_loop(VEC_AT(s->stmts, i, struct stmt *)))
-				return true;
-		return false;
-	case S_IF:
-		return em_has_loop(s->then) || em_has_loop(s->els);
-	case S_TRY:
-		return em_has_loop(s->body) || em_has_loop(s->catch_body);
-	default:
-		return false;
-	}
+	bool found = false;
+	ast_walk_stmt(&(struct ast_visitor){.stmt_pre = loop_at, .ctx = &found}, (struct stmt *)s);
+	return found;
 }
 
 const char *em_long_local(struct em_fn *f, const char *name)

@@ -20,7 +20,7 @@ struct walk {
 	const char *base;      /* C int64_t: address of the object (or of ctype when path is set) */
 	const char *ctype;     /* the named type path starts from */
 	const char *path;      /* "->a.b", or "" */
-	struct tp_place place; /* type of the object reached */
+	struct tplace place; /* type of the object reached */
 	bool pending_ptr;      /* @cast: base is the pointer, place its pointee, nothing applied yet */
 	bool tolerant;         /* pretty-printing: a fault leaves 0, the caller clears it */
 	/* Inside the tracepoint record: the object is at this byte offset (C
@@ -66,7 +66,7 @@ static void load_pointer(struct walk *w)
 		em_line(w->f, "%s = btap_tp_read(c, %s, 8, 0);", t, w->rec_off);
 		w->rec_off = NULL;
 		w->base = t;
-		tp_place_index(&w->place);
+		tplace_index(&w->place);
 		return;
 	}
 	flush(w);
@@ -74,7 +74,7 @@ static void load_pointer(struct walk *w)
 	em_line(w->f, "%s = btap_kread(c, %s, 8, 0);", t, w->base);
 	check(w);
 	w->base = t;
-	tp_place_index(&w->place);
+	tplace_index(&w->place);
 }
 
 static bool walk_member(struct walk *w, const struct component *c)
@@ -82,11 +82,11 @@ static bool walk_member(struct walk *w, const struct component *c)
 	struct arena *a = w->f->em->a;
 	if (w->pending_ptr)
 		w->pending_ptr = false;
-	else if (tp_place_class(w->place) == TP_VALUE_POINTER)
+	else if (tplace_class(w->place) == TPLACE_POINTER)
 		load_pointer(w);
-	struct tp_place outer = w->place;
-	if (!tp_place_member(&w->place, c->field)) {
-		diag_error(c->loc, "'%s' has no member '%s'", tp_place_type_name(a, outer), c->field);
+	struct tplace outer = w->place;
+	if (!tplace_member(&w->place, c->field)) {
+		diag_error(c->loc, "'%s' has no member '%s'", tplace_type_name(a, outer), c->field);
 		return false;
 	}
 	if (w->rec_off) {
@@ -102,7 +102,7 @@ static bool walk_member(struct walk *w, const struct component *c)
 		return true;
 	}
 	const char *hdr = NULL;
-	const char *cname = tp_place_c_name(a, outer, &hdr);
+	const char *cname = tplace_c_name(a, outer, &hdr);
 	if (cname) {
 		need_kernel_type(w->f->em, hdr);
 		w->ctype = cname;
@@ -126,26 +126,26 @@ static bool walk_index(struct walk *w, const struct component *c)
 	if (w->pending_ptr) {
 		w->pending_ptr = false;
 	} else {
-		enum tp_value_class k = tp_place_class(w->place);
-		if (k == TP_VALUE_POINTER) {
+		enum tplace_class k = tplace_class(w->place);
+		if (k == TPLACE_POINTER) {
 			load_pointer(w);
-		} else if (k == TP_VALUE_ARRAY || k == TP_VALUE_CHAR_ARRAY) {
+		} else if (k == TPLACE_ARRAY || k == TPLACE_CHAR_ARRAY) {
 			flush(w);
-			tp_place_index(&w->place);
+			tplace_index(&w->place);
 			if (w->rec_off) {
-				int esize = tp_place_size(w->place);
+				int esize = tplace_size(w->place);
 				w->rec_off = arena_printf(w->f->em->a, "(%s + (%s) * %d)", w->rec_off, idx, esize);
 				return esize > 0;
 			}
 		} else {
-			diag_error(c->loc, "'%s' cannot be indexed", tp_place_type_name(w->f->em->a, w->place));
+			diag_error(c->loc, "'%s' cannot be indexed", tplace_type_name(w->f->em->a, w->place));
 			return false;
 		}
 	}
-	int size = tp_place_size(w->place);
+	int size = tplace_size(w->place);
 	if (size <= 0) {
 		diag_error(c->loc, "the size of '%s' is unknown: it cannot be indexed",
-			   tp_place_type_name(w->f->em->a, w->place));
+			   tplace_type_name(w->f->em->a, w->place));
 		return false;
 	}
 	const char *t = em_tmp_long(w->f);
@@ -173,26 +173,26 @@ static const char *read_record(struct walk *w)
 	struct em_fn *f = w->f;
 	int size;
 	bool sgn;
-	switch (tp_place_class(w->place)) {
-	case TP_VALUE_INT:
-	case TP_VALUE_POINTER: {
-		if (tp_place_class(w->place) == TP_VALUE_POINTER)
+	switch (tplace_class(w->place)) {
+	case TPLACE_INT:
+	case TPLACE_POINTER: {
+		if (tplace_class(w->place) == TPLACE_POINTER)
 			size = 8, sgn = false;
-		else if (!tp_place_int(w->place, &size, &sgn))
+		else if (!tplace_int(w->place, &size, &sgn))
 			break;
 		const char *t = em_tmp_long(f);
 		em_line(f, "%s = btap_tp_read(c, %s, %d, %d);", t, w->rec_off, size, sgn ? 1 : 0);
 		return t;
 	}
-	case TP_VALUE_CHAR_ARRAY: {
+	case TPLACE_CHAR_ARRAY: {
 		const char *s = em_tmp_str(f);
-		em_line(f, "btap_tp_chars(c, %s, %s, %d);", s, w->rec_off, tp_place_array_len(w->place));
+		em_line(f, "btap_tp_chars(c, %s, %s, %d);", s, w->rec_off, tplace_array_len(w->place));
 		return s;
 	}
 	default:
 		break;
 	}
-	diag_error(w->loc, "'%s' is not a value btap can read", tp_place_type_name(f->em->a, w->place));
+	diag_error(w->loc, "'%s' is not a value btap can read", tplace_type_name(f->em->a, w->place));
 	return "0";
 }
 
@@ -204,8 +204,8 @@ static const char *read_value(struct walk *w)
 		return w->base;
 	if (w->rec_off)
 		return read_record(w);
-	switch (tp_place_class(w->place)) {
-	case TP_VALUE_INT: {
+	switch (tplace_class(w->place)) {
+	case TPLACE_INT: {
 		const char *t = em_tmp_long(f);
 		if (w->place.bit_size) {
 			if (!*w->path) {
@@ -218,9 +218,9 @@ static const char *read_value(struct walk *w)
 		}
 		int size;
 		bool sgn;
-		if (!tp_place_int(w->place, &size, &sgn)) {
+		if (!tplace_int(w->place, &size, &sgn)) {
 			diag_error(w->loc, "'%s' cannot be read as an integer",
-				   tp_place_type_name(f->em->a, w->place));
+				   tplace_type_name(f->em->a, w->place));
 			return "0";
 		}
 		flush(w);
@@ -228,22 +228,22 @@ static const char *read_value(struct walk *w)
 		check(w);
 		return t;
 	}
-	case TP_VALUE_POINTER: {
+	case TPLACE_POINTER: {
 		flush(w);
 		const char *t = em_tmp_long(f);
 		em_line(f, "%s = btap_kread(c, %s, 8, 0);", t, w->base);
 		check(w);
 		return t;
 	}
-	case TP_VALUE_CHAR_ARRAY: {
+	case TPLACE_CHAR_ARRAY: {
 		flush(w);
 		const char *s = em_tmp_str(f);
-		em_line(f, "btap_kchars(c, %s, %s, %d);", s, w->base, tp_place_array_len(w->place));
+		em_line(f, "btap_kchars(c, %s, %s, %d);", s, w->base, tplace_array_len(w->place));
 		check(w);
 		return s;
 	}
 	default:
-		diag_error(w->loc, "'%s' is not a value btap can read", tp_place_type_name(f->em->a, w->place));
+		diag_error(w->loc, "'%s' is not a value btap can read", tplace_type_name(f->em->a, w->place));
 		return "0";
 	}
 }
@@ -340,8 +340,8 @@ static void pretty_struct(struct pretty *pr, struct walk *w, bool top, bool full
 		return;
 	}
 	const char *names[256];
-	struct tp_place places[256];
-	int n = tp_place_members(w->place, names, places, 256);
+	struct tplace places[256];
+	int n = tplace_members(w->place, names, places, 256);
 	if (n < 0) {
 		pretty_text(pr, "{...}");
 		return;
@@ -372,24 +372,24 @@ static void pretty_struct(struct pretty *pr, struct walk *w, bool top, bool full
 	pretty_text(pr, "}");
 }
 
-static bool pointee_is_char(struct tp_place p)
+static bool pointee_is_char(struct tplace p)
 {
-	struct tp_place q = p;
-	return tp_place_index(&q) && tp_place_is_char(q);
+	struct tplace q = p;
+	return tplace_index(&q) && tplace_is_char(q);
 }
 
 static void pretty_place(struct pretty *pr, struct walk *w, bool top, bool full, int depth)
 {
 	struct em_fn *f = pr->f;
-	switch (tp_place_class(w->place)) {
-	case TP_VALUE_INT: {
+	switch (tplace_class(w->place)) {
+	case TPLACE_INT: {
 		int size;
 		bool sgn = true;
-		tp_place_int(w->place, &size, &sgn);
+		tplace_int(w->place, &size, &sgn);
 		pretty_read_int(pr, w, sgn ? "%lld" : "%llu");
 		return;
 	}
-	case TP_VALUE_POINTER: {
+	case TPLACE_POINTER: {
 		if (pointee_is_char(w->place)) {
 			const char *p = read_value(w);
 			const char *s = em_tmp_str(f);
@@ -399,8 +399,8 @@ static void pretty_place(struct pretty *pr, struct walk *w, bool top, bool full,
 			pretty_text(pr, "\"");
 			return;
 		}
-		struct tp_place q = w->place;
-		if (top && tp_place_index(&q) && tp_place_class(q) == TP_VALUE_AGGREGATE) {
+		struct tplace q = w->place;
+		if (top && tplace_index(&q) && tplace_class(q) == TPLACE_AGGREGATE) {
 			/* stap follows a top-level pointer to the struct it names */
 			const char *p = read_value(w);
 			struct walk s = *w;
@@ -414,14 +414,14 @@ static void pretty_place(struct pretty *pr, struct walk *w, bool top, bool full,
 		pretty_read_int(pr, w, "0x%016llx");
 		return;
 	}
-	case TP_VALUE_CHAR_ARRAY: {
+	case TPLACE_CHAR_ARRAY: {
 		const char *s = read_value(w);
 		pretty_text(pr, "\"");
 		pretty_arg(pr, "%s", s, true);
 		pretty_text(pr, "\"");
 		return;
 	}
-	case TP_VALUE_ARRAY: {
+	case TPLACE_ARRAY: {
 		if (!(top || full)) {
 			pretty_text(pr, "[...]");
 			return;
@@ -438,7 +438,7 @@ static void pretty_place(struct pretty *pr, struct walk *w, bool top, bool full,
 		pretty_text(pr, ", ...]");
 		return;
 	}
-	case TP_VALUE_AGGREGATE:
+	case TPLACE_AGGREGATE:
 		pretty_struct(pr, w, top, full, depth);
 		return;
 	default:
@@ -461,10 +461,10 @@ static void walk_from_field(struct walk *w, struct em_fn *f, const struct expr *
 }
 
 /* A record field as a place, for $$vars: NULL place when BTF does not type it. */
-static bool field_place(const struct tp_field *fl, struct tp_place *p)
+static bool field_place(const struct tp_field *fl, struct tplace *p)
 {
-	*p = (struct tp_place){ .id = fl->btf_id, .ptr_depth = fl->btf_ptr_depth };
-	return p->id != 0 || p->ptr_depth > 0;
+	*p = fl->type;
+	return tplace_known(*p);
 }
 
 static bool kernel_reads_ok(struct em_fn *f, struct loc at)
@@ -545,7 +545,7 @@ const char *em_target_chain(struct em_fn *f, struct expr *e)
 		sb_free(&pr.fmt);
 		return r;
 	}
-	if (!acc->resolved && acc->value == TP_VALUE_UNKNOWN) {
+	if (!acc->resolved && acc->value == TPLACE_UNKNOWN) {
 		diag_error(e->loc, "the type of '$%s' is not known from the kernel's BTF: it cannot be dereferenced",
 			   acc->field->name);
 		return "0";
@@ -579,7 +579,7 @@ const char *em_cast(struct em_fn *f, struct expr *e)
 	bool guard = f->user; /* a function compiled for both builds */
 	struct walk w = { .f = f, .path = "", .loc = e->loc, .place = acc->start, .pending_ptr = true };
 	w.site = em_site(f->em, e->loc, "operator '@cast'");
-	tp_place_index(&w.place);
+	tplace_index(&w.place);
 	const char *res = e->type == TY_STRING ? em_tmp_str(f) : em_tmp_long(f);
 	if (guard)
 		sb_puts(f->out, "#ifdef BTAP_TARGET_BPF\n");
@@ -620,7 +620,7 @@ const char *em_target_vars(struct em_fn *f, struct expr *e, const struct tp_even
 			first = false;
 			pretty_text(&pr, fl->name);
 			pretty_text(&pr, "=");
-			struct tp_place p;
+			struct tplace p;
 			bool typed = field_place(fl, &p);
 			if (fl->kind == TP_FIELD_DATA_LOC_STR || fl->kind == TP_FIELD_REL_LOC_STR) {
 				const char *s = em_tmp_str(f);

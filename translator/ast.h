@@ -262,4 +262,32 @@ struct stapfile {
 struct expr *expr_new(struct arena *a, enum expr_kind k, struct loc loc);
 struct stmt *stmt_new(struct arena *a, enum stmt_kind k, struct loc loc);
 
+/* ---- walking a body --------------------------------------------------
+ * Every statement and expression below a node, each reported before its
+ * children (pre) and after them (post); any callback may be NULL. A walk
+ * with no expression callbacks does not enter expressions. Children come
+ * in the order of the fields, not of evaluation:
+ *   statement:  stmts, expr, cond, then, els, body, init, incr, fe_keys,
+ *               fe_value, fe_array, fe_limit, catch_var, catch_body
+ *   expression: left, right, cond, operand, args, component indexes
+ * so a loop's body comes before a for's init and incr and before the
+ * foreach's keys and array; a walk that needs another order visits those
+ * children itself and prunes. */
+enum ast_step {
+	AST_DESCEND, /* go on into the node's children */
+	AST_PRUNE,   /* skip them (from a pre callback) */
+	AST_STOP,    /* end the whole walk */
+};
+struct ast_visitor {
+	enum ast_step (*stmt_pre)(struct stmt *s, void *ctx);
+	enum ast_step (*stmt_post)(struct stmt *s, void *ctx);
+	enum ast_step (*expr_pre)(struct expr *e, void *ctx);
+	enum ast_step (*expr_post)(struct expr *e, void *ctx);
+	void *ctx;
+};
+/* Walk s (or e) and all below it; false when a callback stopped the walk.
+ * NULL nodes are skipped. */
+bool ast_walk_stmt(const struct ast_visitor *v, struct stmt *s);
+bool ast_walk_expr(const struct ast_visitor *v, struct expr *e);
+
 #endif

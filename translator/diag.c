@@ -1,3 +1,7 @@
+/* Located diagnostics: the registry of source files (so a location can
+ * show its line), the error and warning counts, each message said once
+ * however many paths reach it, and printing to stderr or to a capture
+ * buffer (tests and the fuzzer). */
 #include "diag.h"
 #include "util.h"
 

@@ -1,3 +1,6 @@
+/* The passes in order for one session: a warm start straight from the
+ * script cache to pass 5, else parse, elaborate, translate, compile and
+ * run, stopping after -p N, with -v's one line a pass and its time. */
 #include "driver.h"
 #include "bpf-backend/compile.h"
 #include "emit/emit.h"

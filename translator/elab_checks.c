@@ -70,8 +70,6 @@ static void element_written(struct iter_check *c, const struct expr *target)
 
 /* ---- what a function's own body changes ----------------------------- */
 
-static bool stmt_changes(const struct stmt *s, const struct vardecl *v);
-
 static bool target_is(const struct expr *target, const struct vardecl *v, bool whole_ok)
 {
 	if (!target)
@@ -81,38 +79,33 @@ static bool target_is(const struct expr *target, const struct vardecl *v, bool w
 	return false;
 }
 
-static bool expr_changes(const struct expr *e, const struct vardecl *v)
+struct change_search {
+	const struct vardecl *v;
+	bool found;
+};
+
+static enum ast_step expr_changes(struct expr *e, void *ctx)
 {
-	if (!e)
-		return false;
-	if ((e->kind == E_ASSIGN && target_is(e->left, v, false)) ||
-	    (e->kind == E_INCDEC && target_is(e->operand, v, false)) ||
-	    (e->kind == E_STATS_ADD && target_is(e->left, v, true)))
-		return true;
-	if (expr_changes(e->left, v) || expr_changes(e->right, v) || expr_changes(e->cond, v) ||
-	    expr_changes(e->operand, v))
-		return true;
-	VEC_FOREACH(e->args, i)
-		if (expr_changes(VEC_AT(e->args, i, struct expr *), v))
-			return true;
-	VEC_FOREACH(e->components, i)
-		if (expr_changes(VEC_AT(e->components, i, struct component *)->index, v))
-			return true;
-	return false;
+	struct change_search *cs = ctx;
+	cs->found = (e->kind == E_ASSIGN && target_is(e->left, cs->v, false)) ||
+	            (e->kind == E_INCDEC && target_is(e->operand, cs->v, false)) ||
+	            (e->kind == E_STATS_ADD && target_is(e->left, cs->v, true));
+	return cs->found ? AST_STOP : AST_DESCEND;
 }
 
-static bool stmt_changes(const struct stmt *s, const struct vardecl *v)
+static enum ast_step stmt_changes(struct stmt *s, void *ctx)
 {
-	if (!s)
-		return false;
-	if (s->kind == S_DELETE && target_is(s->expr, v, false))
-		return true;
-	VEC_FOREACH(s->stmts, i)
-		if (stmt_changes(VEC_AT(s->stmts, i, struct stmt *), v))
-			return true;
-	return expr_changes(s->expr, v) || expr_changes(s->cond, v) || expr_changes(s->init, v) ||
-	       expr_changes(s->incr, v) || expr_changes(s->fe_limit, v) || stmt_changes(s->then, v) ||
-	       stmt_changes(s->els, v) || stmt_changes(s->body, v) || stmt_changes(s->catch_body, v);
+	struct change_search *cs = ctx;
+	cs->found = s->kind == S_DELETE && target_is(s->expr, cs->v, false);
+	return cs->found ? AST_STOP : AST_DESCEND;
+}
+
+/* Does the body change an element of v (or add to v, a statistic)? */
+static bool body_changes(struct stmt *body, const struct vardecl *v)
+{
+	struct change_search cs = {.v = v};
+	ast_walk_stmt(&(struct ast_visitor){.stmt_pre = stmt_changes, .expr_pre = expr_changes, .ctx = &cs}, body);
+	return cs.found;
 }
 
 static void call_made(struct iter_check *c, const struct expr *call)
@@ -123,7 +116,7 @@ static void call_made(struct iter_check *c, const struct expr *call)
 	VEC_FOREACH(c->loops, i) {
 		struct stmt *fe = VEC_AT(c->loops, i, struct stmt *);
 		struct vardecl *v = iterated_var(fe);
-		if (v && stmt_changes(f->body, v)) {
+		if (v && body_changes(f->body, v)) {
 			elab_error(c->x, call->loc,
 				   "semantic error: function call modifies var '%s' during 'foreach' iteration", v->name);
 			note_loop(c, fe, v);
@@ -133,16 +126,9 @@ static void call_made(struct iter_check *c, const struct expr *call)
 
 /* ---- the walk ------------------------------------------------------- */
 
-static void check_exprs(struct iter_check *c, struct vec *v)
+static enum ast_step check_expr_at(struct expr *e, void *ctx)
 {
-	VEC_FOREACH(*v, i)
-		check_expr(c, VEC_AT(*v, i, struct expr *));
-}
-
-static void check_expr(struct iter_check *c, struct expr *e)
-{
-	if (!e)
-		return;
+	struct iter_check *c = ctx;
 	if (c->loops.n) {
 		if (e->kind == E_ASSIGN || e->kind == E_STATS_ADD)
 			element_written(c, e->left);
@@ -151,45 +137,46 @@ static void check_expr(struct iter_check *c, struct expr *e)
 		else if (e->kind == E_CALL)
 			call_made(c, e);
 	}
-	check_expr(c, e->left);
-	check_expr(c, e->right);
-	check_expr(c, e->cond);
-	check_expr(c, e->operand);
-	check_exprs(c, &e->args);
-	VEC_FOREACH(e->components, i)
-		check_expr(c, VEC_AT(e->components, i, struct component *)->index);
+	return AST_DESCEND;
 }
 
-static void check_foreach(struct iter_check *c, struct stmt *s)
+static enum ast_step check_stmt_at(struct stmt *s, void *ctx)
 {
-	check_expr(c, s->fe_array);
-	check_expr(c, s->fe_limit);
-	vec_push(c->x->a, &c->loops, s);
-	check_stmt(c, s->body);
-	c->loops.n--;
+	struct iter_check *c = ctx;
+	switch (s->kind) {
+	case S_FOREACH:
+		/* the array and the limit are outside the loop, the body inside */
+		check_expr(c, s->fe_array);
+		check_expr(c, s->fe_limit);
+		vec_push(c->x->a, &c->loops, s);
+		check_stmt(c, s->body);
+		c->loops.n--;
+		return AST_PRUNE;
+	case S_FOR:
+		/* errors are reported for the condition, init and increment
+		 * before the body */
+		check_expr(c, s->cond);
+		check_expr(c, s->init);
+		check_expr(c, s->incr);
+		check_stmt(c, s->body);
+		return AST_PRUNE;
+	case S_DELETE:
+		if (c->loops.n)
+			element_written(c, s->expr);
+		return AST_DESCEND;
+	default:
+		return AST_DESCEND;
+	}
 }
 
 static void check_stmt(struct iter_check *c, struct stmt *s)
 {
-	if (!s)
-		return;
-	if (s->kind == S_FOREACH) {
-		check_foreach(c, s);
-		return;
-	}
-	if (s->kind == S_DELETE && c->loops.n)
-		element_written(c, s->expr);
-	VEC_FOREACH(s->stmts, i)
-		check_stmt(c, VEC_AT(s->stmts, i, struct stmt *));
-	check_expr(c, s->expr);
-	check_expr(c, s->cond);
-	check_expr(c, s->init);
-	check_expr(c, s->incr);
-	check_stmt(c, s->then);
-	check_stmt(c, s->els);
-	check_stmt(c, s->body);
-	check_expr(c, s->catch_var);
-	check_stmt(c, s->catch_body);
+	ast_walk_stmt(&(struct ast_visitor){.stmt_pre = check_stmt_at, .expr_pre = check_expr_at, .ctx = c}, s);
+}
+
+static void check_expr(struct iter_check *c, struct expr *e)
+{
+	ast_walk_expr(&(struct ast_visitor){.expr_pre = check_expr_at, .ctx = c}, e);
 }
 
 void elab_check_foreach_writes(struct elab *x, struct vec *probes, struct vec *funcs)

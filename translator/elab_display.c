@@ -67,60 +67,87 @@ static void use_target(struct var_use *u, struct expr *t, bool rmw, bool value_u
 		use_args(u, &t->args);
 }
 
-static void use_expr(struct var_use *u, struct expr *e, bool value_used)
+/* Writes: their targets are not read (unless value_used says the written
+ * value is); true when e was one. */
+static bool use_write(struct var_use *u, struct expr *e, bool value_used)
 {
-	if (!e)
-		return;
 	switch (e->kind) {
 	case E_ASSIGN:
 		use_expr(u, e->right, true);
 		use_target(u, e->left, !e->op || strcmp(e->op, "=") != 0, value_used);
-		return;
+		return true;
 	case E_INCDEC:
 		use_target(u, e->operand, true, value_used);
-		return;
+		return true;
 	case E_STATS_ADD:
 		use_expr(u, e->right, true);
 		use_target(u, e->left, false, false);
-		return;
+		return true;
 	default:
-		break;
+		return false;
 	}
-	if (e->kind == E_VAR || e->kind == E_INDEX || e->kind == E_IN)
-		add_to(u, &u->read, e->var);
-	use_expr(u, e->left, true);
-	use_expr(u, e->right, true);
-	use_expr(u, e->cond, true);
-	use_expr(u, e->operand, true);
-	use_args(u, &e->args);
-	VEC_FOREACH(e->components, i)
-		use_expr(u, VEC_AT(e->components, i, struct component *)->index, true);
 }
 
-static void use_stmt(struct var_use *u, struct stmt *s)
+static enum ast_step use_expr_at(struct expr *e, void *ctx)
 {
-	if (!s)
-		return;
-	if (s->kind == S_DELETE && s->expr) {
+	struct var_use *u = ctx;
+	if (use_write(u, e, true))
+		return AST_PRUNE;
+	if (e->kind == E_VAR || e->kind == E_INDEX || e->kind == E_IN)
+		add_to(u, &u->read, e->var);
+	return AST_DESCEND;
+}
+
+static void use_stmt(struct var_use *u, struct stmt *s);
+
+static enum ast_step use_stmt_at(struct stmt *s, void *ctx)
+{
+	struct var_use *u = ctx;
+	switch (s->kind) {
+	case S_DELETE:
+		if (!s->expr)
+			return AST_DESCEND;
 		/* As in stap: deleting counts as using the value too. */
 		add_to(u, &u->read, s->expr->var);
 		add_to(u, &u->written, s->expr->var);
 		use_args(u, &s->expr->args);
-		return;
+		return AST_PRUNE;
+	case S_EXPR:
+		/* a whole statement's value is not used: x++; */
+		use_expr(u, s->expr, false);
+		return AST_PRUNE;
+	case S_FOR:
+		use_expr(u, s->init, false);
+		use_expr(u, s->cond, true);
+		use_expr(u, s->incr, false);
+		use_stmt(u, s->body);
+		return AST_PRUNE;
+	case S_FOREACH:
+		/* the key and value variables are set, not used */
+		use_expr(u, s->fe_array, true);
+		use_expr(u, s->fe_limit, true);
+		use_stmt(u, s->body);
+		return AST_PRUNE;
+	case S_TRY:
+		/* so is the catch variable */
+		use_stmt(u, s->body);
+		use_stmt(u, s->catch_body);
+		return AST_PRUNE;
+	default:
+		return AST_DESCEND;
 	}
-	bool value_used = s->kind != S_EXPR;
-	VEC_FOREACH(s->stmts, i)
-		use_stmt(u, VEC_AT(s->stmts, i, struct stmt *));
-	use_expr(u, s->expr, value_used);
-	use_expr(u, s->cond, true);
-	use_expr(u, s->init, false);
-	use_expr(u, s->incr, false);
-	use_expr(u, s->fe_array, true);
-	use_expr(u, s->fe_limit, true);
-	use_stmt(u, s->then);
-	use_stmt(u, s->els);
-	use_stmt(u, s->body);
-	use_stmt(u, s->catch_body);
+}
+
+static void use_expr(struct var_use *u, struct expr *e, bool value_used)
+{
+	if (!e || (!value_used && use_write(u, e, false)))
+		return;
+	ast_walk_expr(&(struct ast_visitor){.expr_pre = use_expr_at, .ctx = u}, e);
+}
+
+static void use_stmt(struct var_use *u, struct stmt *s)
+{
+	ast_walk_stmt(&(struct ast_visitor){.stmt_pre = use_stmt_at, .expr_pre = use_expr_at, .ctx = u}, s);
 }
 
 static void collect_uses(struct var_use *u, struct vec *probes)

@@ -33,27 +33,16 @@ static bool was_read(const struct readers *r, const struct vardecl *v)
 	return false;
 }
 
-static void scan_expr(struct readers *r, const struct expr *e);
-
-static void scan_vec(struct readers *r, const struct vec *v)
+static enum ast_step scan_expr_at(struct expr *e, void *ctx)
 {
-	VEC_FOREACH(*v, i)
-		scan_expr(r, VEC_AT(*v, i, struct expr *));
+	if (e->var)
+		note_read(ctx, e->var);
+	return AST_DESCEND;
 }
 
-static void scan_expr(struct readers *r, const struct expr *e)
+static void scan_expr(struct readers *r, struct expr *e)
 {
-	if (!e)
-		return;
-	if (e->var)
-		note_read(r, e->var);
-	scan_expr(r, e->left);
-	scan_expr(r, e->right);
-	scan_expr(r, e->cond);
-	scan_expr(r, e->operand);
-	scan_vec(r, &e->args);
-	VEC_FOREACH(e->components, i)
-		scan_expr(r, VEC_AT(e->components, i, struct component *)->index);
+	ast_walk_expr(&(struct ast_visitor){.expr_pre = scan_expr_at, .ctx = r}, e);
 }
 
 /* `x = rhs` as a whole statement, x a local: the only use that is not a read. */
@@ -70,72 +59,50 @@ static struct expr *dead_store_candidate(const struct stmt *s)
 	return s->expr;
 }
 
-static void scan_stmt(struct readers *r, const struct stmt *s)
+static enum ast_step scan_stmt_at(struct stmt *s, void *ctx)
 {
-	if (!s)
-		return;
+	struct readers *r = ctx;
 	struct expr *store = r->count_stores ? NULL : dead_store_candidate(s);
-	if (store) {
-		scan_expr(r, store->right);
-		return;
-	}
-	VEC_FOREACH(s->stmts, i)
-		scan_stmt(r, VEC_AT(s->stmts, i, struct stmt *));
-	scan_expr(r, s->expr);
-	scan_expr(r, s->cond);
-	scan_stmt(r, s->then);
-	scan_stmt(r, s->els);
-	scan_stmt(r, s->body);
-	scan_expr(r, s->init);
-	scan_expr(r, s->incr);
-	scan_vec(r, &s->fe_keys);
-	scan_expr(r, s->fe_value);
-	scan_expr(r, s->fe_array);
-	scan_expr(r, s->fe_limit);
-	scan_expr(r, s->catch_var);
-	scan_stmt(r, s->catch_body);
+	if (!store)
+		return AST_DESCEND;
+	scan_expr(r, store->right);
+	return AST_PRUNE;
+}
+
+static void scan_stmt(struct readers *r, struct stmt *s)
+{
+	ast_walk_stmt(&(struct ast_visitor){.stmt_pre = scan_stmt_at, .expr_pre = scan_expr_at, .ctx = r}, s);
 }
 
 /* ---- purity: may a call be dropped when its value is unused? -------- */
 
-static bool side_effect_free(struct elab *x, const struct expr *e, int depth);
+struct purity {
+	struct elab *x;
+	int depth; /* of calls followed so far */
+	bool pure;
+};
 
-static bool pure_stmt(struct elab *x, const struct stmt *s, int depth)
+static bool pure_function(struct elab *x, const struct funcdecl *f, int depth);
+
+static enum ast_step impure(struct purity *p)
 {
-	if (!s)
-		return true;
+	p->pure = false;
+	return AST_STOP;
+}
+
+static enum ast_step pure_stmt_at(struct stmt *s, void *ctx)
+{
 	switch (s->kind) {
 	case S_EMBEDDED:
 	case S_NEXT:
-		return false;
+		return impure(ctx);
 	case S_DELETE:
 		if (s->expr && s->expr->var && s->expr->var->is_global)
-			return false;
-		break;
+			return impure(ctx);
+		return AST_DESCEND;
 	default:
-		break;
+		return AST_DESCEND;
 	}
-	VEC_FOREACH(s->stmts, i)
-		if (!pure_stmt(x, VEC_AT(s->stmts, i, struct stmt *), depth))
-			return false;
-	if (!side_effect_free(x, s->expr, depth) || !side_effect_free(x, s->cond, depth) ||
-	    !side_effect_free(x, s->init, depth) || !side_effect_free(x, s->incr, depth) ||
-	    !side_effect_free(x, s->fe_limit, depth))
-		return false;
-	return pure_stmt(x, s->then, depth) && pure_stmt(x, s->els, depth) &&
-	       pure_stmt(x, s->body, depth) && pure_stmt(x, s->catch_body, depth);
-}
-
-/* A function is pure when its embedded body says so, or when its script
- * body changes no global and calls only pure functions. Deep or recursive
- * call chains count as impure. */
-static bool pure_function(struct elab *x, const struct funcdecl *f, int depth)
-{
-	if (f->embedded)
-		return strstr(f->embedded, "/* pure */") != NULL;
-	if (depth > 8)
-		return false;
-	return pure_stmt(x, f->body, depth + 1);
 }
 
 static bool writes_global(const struct expr *target)
@@ -147,41 +114,45 @@ static bool writes_global(const struct expr *target)
 	return target->kind != E_VAR && target->kind != E_INDEX;
 }
 
-static bool side_effect_free(struct elab *x, const struct expr *e, int depth)
+static enum ast_step pure_expr_at(struct expr *e, void *ctx)
 {
-	if (!e)
-		return true;
+	struct purity *p = ctx;
 	switch (e->kind) {
 	case E_ASSIGN:
-		if (writes_global(e->left))
-			return false;
-		break;
+		return writes_global(e->left) ? impure(p) : AST_DESCEND;
 	case E_INCDEC:
-		if (writes_global(e->operand))
-			return false;
-		break;
+		return writes_global(e->operand) ? impure(p) : AST_DESCEND;
 	case E_STATS_ADD:
 	case E_EMBEDDED:
-		return false;
+		return impure(p);
 	case E_CALL:
-		if (elab_is_print_builtin(e->str)) {
-			if (e->str[0] != 's')
-				return false;
-		} else if (!e->func || !pure_function(x, e->func, depth)) {
-			return false;
-		}
-		break;
+		if (elab_is_print_builtin(e->str))
+			return e->str[0] != 's' ? impure(p) : AST_DESCEND;
+		return !e->func || !pure_function(p->x, e->func, p->depth) ? impure(p) : AST_DESCEND;
 	default:
-		break;
+		return AST_DESCEND;
 	}
-	VEC_FOREACH(e->args, i)
-		if (!side_effect_free(x, VEC_AT(e->args, i, struct expr *), depth))
-			return false;
-	VEC_FOREACH(e->components, i)
-		if (!side_effect_free(x, VEC_AT(e->components, i, struct component *)->index, depth))
-			return false;
-	return side_effect_free(x, e->left, depth) && side_effect_free(x, e->right, depth) &&
-	       side_effect_free(x, e->cond, depth) && side_effect_free(x, e->operand, depth);
+}
+
+static bool side_effect_free(struct elab *x, struct expr *e, int depth)
+{
+	struct purity p = {x, depth, true};
+	ast_walk_expr(&(struct ast_visitor){.expr_pre = pure_expr_at, .ctx = &p}, e);
+	return p.pure;
+}
+
+/* A function is pure when its embedded body says so, or when its script
+ * body changes no global and calls only pure functions. Deep or recursive
+ * call chains count as impure. */
+static bool pure_function(struct elab *x, const struct funcdecl *f, int depth)
+{
+	if (f->embedded)
+		return strstr(f->embedded, "/* pure */") != NULL;
+	if (depth > 8)
+		return false;
+	struct purity p = {x, depth + 1, true};
+	ast_walk_stmt(&(struct ast_visitor){.stmt_pre = pure_stmt_at, .expr_pre = pure_expr_at, .ctx = &p}, f->body);
+	return p.pure;
 }
 
 /* Drop the empty statements elision leaves in blocks. */
@@ -201,44 +172,57 @@ static bool is_empty(const struct stmt *s)
 	return !s || s->kind == S_NULL || (s->kind == S_BLOCK && s->stmts.n == 0);
 }
 
-static bool elide_in(struct elab *x, struct stmt *s, const struct readers *r)
+static void make_null(struct stmt *s)
 {
-	if (!s)
-		return false;
+	struct loc at = s->loc;
+	memset(s, 0, sizeof(*s));
+	s->kind = S_NULL;
+	s->loc = at;
+}
+
+struct elision {
+	struct elab *x;
+	const struct readers *r;
+	bool changed;
+};
+
+static enum ast_step elide_at(struct stmt *s, void *ctx)
+{
+	struct elision *el = ctx;
 	struct expr *store = dead_store_candidate(s);
-	if (store) {
-		struct vardecl *v = store->left->var;
-		if (was_read(r, v))
-			return false;
-		if (v->loc.file && !v->loc.file->is_tapset && store->loc.file && !store->loc.file->is_tapset)
-			elab_warning(x, store->loc, "eliding assignment to unused variable '%s'", v->name);
-		if (side_effect_free(x, store->right, 0)) {
-			struct loc at = s->loc;
-			memset(s, 0, sizeof(*s));
-			s->kind = S_NULL;
-			s->loc = at;
-		} else {
-			s->expr = store->right;
-		}
-		return true;
-	}
-	bool changed = false;
-	VEC_FOREACH(s->stmts, i)
-		changed |= elide_in(x, VEC_AT(s->stmts, i, struct stmt *), r);
+	if (!store)
+		return AST_DESCEND;
+	struct vardecl *v = store->left->var;
+	if (was_read(el->r, v))
+		return AST_PRUNE;
+	if (v->loc.file && !v->loc.file->is_tapset && store->loc.file && !store->loc.file->is_tapset)
+		elab_warning(el->x, store->loc, "eliding assignment to unused variable '%s'", v->name);
+	if (side_effect_free(el->x, store->right, 0))
+		make_null(s);
+	else
+		s->expr = store->right;
+	el->changed = true;
+	return AST_PRUNE;
+}
+
+/* After the statements inside: drop what elision emptied. */
+static enum ast_step elide_after(struct stmt *s, void *ctx)
+{
+	struct elision *el = ctx;
 	if (s->kind == S_BLOCK)
 		compact_block(s);
-	changed |= elide_in(x, s->then, r);
-	changed |= elide_in(x, s->els, r);
-	changed |= elide_in(x, s->body, r);
-	changed |= elide_in(x, s->catch_body, r);
-	if (s->kind == S_IF && is_empty(s->then) && is_empty(s->els) && side_effect_free(x, s->cond, 0)) {
-		struct loc at = s->loc;
-		memset(s, 0, sizeof(*s));
-		s->kind = S_NULL;
-		s->loc = at;
-		changed = true;
+	if (s->kind == S_IF && is_empty(s->then) && is_empty(s->els) && side_effect_free(el->x, s->cond, 0)) {
+		make_null(s);
+		el->changed = true;
 	}
-	return changed;
+	return AST_DESCEND;
+}
+
+static bool elide_in(struct elab *x, struct stmt *s, const struct readers *r)
+{
+	struct elision el = {x, r, false};
+	ast_walk_stmt(&(struct ast_visitor){.stmt_pre = elide_at, .stmt_post = elide_after, .ctx = &el}, s);
+	return el.changed;
 }
 
 void elab_elide_unread_locals(struct elab *x, struct probe *d)
@@ -271,12 +255,9 @@ struct marker {
 	struct vec pending; /* struct funcdecl* whose bodies are to be walked */
 };
 
-static void mark_stmt(struct marker *m, const struct stmt *s);
-
-static void mark_expr(struct marker *m, const struct expr *e)
+static enum ast_step mark_expr_at(struct expr *e, void *ctx)
 {
-	if (!e)
-		return;
+	struct marker *m = ctx;
 	if (e->var && e->var->is_global)
 		e->var->used = true;
 	if (e->func && !e->func->used) {
@@ -284,36 +265,17 @@ static void mark_expr(struct marker *m, const struct expr *e)
 		vec_push(m->x->a, &m->x->used_funcs, e->func);
 		vec_push(m->x->a, &m->pending, e->func);
 	}
-	mark_expr(m, e->left);
-	mark_expr(m, e->right);
-	mark_expr(m, e->cond);
-	mark_expr(m, e->operand);
-	VEC_FOREACH(e->args, i)
-		mark_expr(m, VEC_AT(e->args, i, struct expr *));
-	VEC_FOREACH(e->components, i)
-		mark_expr(m, VEC_AT(e->components, i, struct component *)->index);
+	return AST_DESCEND;
 }
 
-static void mark_stmt(struct marker *m, const struct stmt *s)
+static void mark_expr(struct marker *m, struct expr *e)
 {
-	if (!s)
-		return;
-	VEC_FOREACH(s->stmts, i)
-		mark_stmt(m, VEC_AT(s->stmts, i, struct stmt *));
-	mark_expr(m, s->expr);
-	mark_expr(m, s->cond);
-	mark_stmt(m, s->then);
-	mark_stmt(m, s->els);
-	mark_stmt(m, s->body);
-	mark_expr(m, s->init);
-	mark_expr(m, s->incr);
-	VEC_FOREACH(s->fe_keys, i)
-		mark_expr(m, VEC_AT(s->fe_keys, i, struct expr *));
-	mark_expr(m, s->fe_value);
-	mark_expr(m, s->fe_array);
-	mark_expr(m, s->fe_limit);
-	mark_expr(m, s->catch_var);
-	mark_stmt(m, s->catch_body);
+	ast_walk_expr(&(struct ast_visitor){.expr_pre = mark_expr_at, .ctx = m}, e);
+}
+
+static void mark_stmt(struct marker *m, struct stmt *s)
+{
+	ast_walk_stmt(&(struct ast_visitor){.expr_pre = mark_expr_at, .ctx = m}, s);
 }
 
 void elab_mark_used(struct elab *x, struct vec *derived)

@@ -1,3 +1,5 @@
+/* CONFIG_* values for preprocessor conditions, read on first use from
+ * /proc/config.gz, /boot/config-KREL or a build tree's .config. */
 #include "kconfig.h"
 #include "util.h"
 

@@ -1,3 +1,6 @@
+/* Pass 1's tokenizer: script text to tokens with their locations.
+ * Identifiers keep their $/@ prefixes and strings their escapes as
+ * written; substitution and conditionals are preproc.c's job. */
 #include "lexer.h"
 
 #include <ctype.h>

@@ -1,3 +1,6 @@
+/* The command line, as stap(1) spells it, into the session: usage text,
+ * option checks with their messages, -e or the script file and its
+ * arguments. */
 #include "options.h"
 
 #include <errno.h>

@@ -145,20 +145,20 @@ static enum type type_of_field(const struct tp_field *f)
 	return tp_field_is_string(f) ? TY_STRING : TY_LONG;
 }
 
-static enum type type_of_value(enum tp_value_class v)
+static enum type type_of_value(enum tplace_class v)
 {
-	return v == TP_VALUE_CHAR_ARRAY ? TY_STRING : TY_LONG;
+	return v == TPLACE_CHAR_ARRAY ? TY_STRING : TY_LONG;
 }
 
 /* The place the first component starts from. Fixed arrays typed only by
  * their format text start from their element when indexed. */
-static struct tp_place start_place(const struct tp_field *f, const struct component *c0, bool *indexed)
+static struct tplace start_place(const struct tp_field *f, const struct component *c0, bool *indexed)
 {
-	struct tp_place p = { .id = f->btf_id, .ptr_depth = f->btf_ptr_depth };
+	struct tplace p = f->type;
 	*indexed = false;
 	if (c0->kind == COMP_INDEX && !p.id &&
 	    (f->kind == TP_FIELD_ARRAY || f->kind == TP_FIELD_CHAR_ARRAY) && f->elem_ctype &&
-	    tp_btf_type_from_text(f->elem_ctype, &p.id, &p.ptr_depth))
+	    tplace_from_text(type_source_kernel(), f->elem_ctype, &p))
 		*indexed = true;
 	return p;
 }
@@ -209,12 +209,12 @@ static bool field_takes_components(struct session *s, const struct tp_field *f, 
 }
 
 /* The aggregate a '->' failed on, for messages: "struct sock". */
-static const char *member_owner_name(struct arena *a, struct tp_place p)
+static const char *member_owner_name(struct arena *a, struct tplace p)
 {
-	struct tp_place q = p;
-	if (tp_place_class(q) == TP_VALUE_POINTER)
-		tp_place_index(&q);
-	const char *name = tp_place_type_name(a, q);
+	struct tplace q = p;
+	if (tplace_class(q) == TPLACE_POINTER)
+		tplace_index(&q);
+	const char *name = tplace_type_name(a, q);
 	return strncmp(name, "const ", 6) == 0 ? name + 6 : name;
 }
 
@@ -224,30 +224,30 @@ static const char *member_owner_name(struct arena *a, struct tp_place p)
  * apply (reported unless s->quiet_targets). */
 static bool walk_components(struct session *s, struct tp_access *acc, const char *name, struct expr *e)
 {
-	struct tp_place p = acc->start;
-	bool known = p.id != 0 || p.ptr_depth > 0;
+	struct tplace p = acc->start;
+	bool known = tplace_known(p);
 	for (int i = acc->first; known && i < e->components.n; i++) {
 		const struct component *c = VEC_AT(e->components, i, const struct component *);
 		if (c->kind == COMP_PRETTY)
 			break;
-		bool ok = c->kind == COMP_FIELD ? tp_place_member(&p, c->field) : tp_place_index(&p);
+		bool ok = c->kind == COMP_FIELD ? tplace_member(&p, c->field) : tplace_index(&p);
 		if (ok)
 			continue;
-		if (!p.id && p.ptr_depth == 0) {
+		if (!tplace_known(p)) {
 			known = false; /* walked into void or an unknown type */
 			break;
 		}
 		if (c->kind == COMP_FIELD)
 			target_error(s, c->loc, "'%s' has no member '%s'", member_owner_name(&s->arena, p), c->field);
 		else
-			target_error(s, c->loc, "'%s' cannot be indexed", tp_place_type_name(&s->arena, p), "");
+			target_error(s, c->loc, "'%s' cannot be indexed", tplace_type_name(&s->arena, p), "");
 		return false;
 	}
 	e->type = TY_LONG;
 	if (!e->components.n) {
 		acc->place = p;
 		acc->resolved = known;
-		acc->value = known ? tp_place_class(p) : TP_VALUE_UNKNOWN;
+		acc->value = known ? tplace_class(p) : TPLACE_UNKNOWN;
 		return true;
 	}
 	const struct component *last = VEC_AT(e->components, e->components.n - 1, const struct component *);
@@ -255,19 +255,19 @@ static bool walk_components(struct session *s, struct tp_access *acc, const char
 		e->type = TY_STRING;
 		acc->place = p;
 		acc->resolved = known;
-		acc->value = known ? tp_place_class(p) : TP_VALUE_UNKNOWN;
+		acc->value = known ? tplace_class(p) : TPLACE_UNKNOWN;
 		return true;
 	}
 	if (!known) {
-		acc->value = TP_VALUE_UNKNOWN;
+		acc->value = TPLACE_UNKNOWN;
 		return true;
 	}
 	acc->place = p;
 	acc->resolved = true;
-	acc->value = tp_place_class(p);
-	if (acc->value == TP_VALUE_AGGREGATE && !e->addressof) {
+	acc->value = tplace_class(p);
+	if (acc->value == TPLACE_AGGREGATE && !e->addressof) {
 		target_error(s, last->loc, "'%s' is a %s, not a value: name one of its members or add '$' to print it",
-		             name, tp_place_type_name(&s->arena, p));
+		             name, tplace_type_name(&s->arena, p));
 		return false;
 	}
 	e->type = e->addressof ? TY_LONG : type_of_value(acc->value);
@@ -334,7 +334,7 @@ bool tp_resolve_cast(struct session *s, struct probe *p, struct expr *e)
 	struct tp_access *acc = arena_alloc(&s->arena, sizeof *acc);
 	e->target_info = acc;
 	e->type = TY_LONG;
-	if (!tp_place_for_cast(type, &acc->start)) {
+	if (!tplace_for_cast(type_source_kernel(), type, &acc->start)) {
 		target_error(s, e->loc, "@cast: the kernel's BTF has no type '%s'%s", type, "");
 		return !s->quiet_targets;
 	}
@@ -390,12 +390,12 @@ static bool tp_resolve_target(struct session *s, struct probe *p, struct expr *e
  * ("$cred:const struct cred*"): its members can be named. */
 static void describe_pointer(struct strbuf *out, const struct tp_field *f)
 {
-	struct tp_place p = { .id = f->btf_id, .ptr_depth = f->btf_ptr_depth };
-	struct tp_place q = p;
-	if ((p.id || p.ptr_depth) && tp_place_index(&q) && tp_place_class(q) == TP_VALUE_AGGREGATE) {
+	struct tplace p = f->type;
+	struct tplace q = p;
+	if ((p.id || p.ptr_depth) && tplace_index(&q) && tplace_class(q) == TPLACE_AGGREGATE) {
 		struct arena a;
 		arena_init(&a);
-		const char *name = tp_place_type_name(&a, p);
+		const char *name = tplace_type_name(&a, p);
 		size_t n = strlen(name);
 		if (n > 2 && strcmp(name + n - 2, " *") == 0)
 			n -= 2; /* "struct cred *" -> "struct cred*" */

@@ -1,3 +1,6 @@
+/* One run's state: its defaults, the preprocessor's facts about the
+ * target kernel (release, architecture, runtime, CONFIG_*) once options
+ * are known, and freeing everything with the session's arena. */
 #include "session.h"
 #include "kconfig.h"
 

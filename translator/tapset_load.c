@@ -1,3 +1,6 @@
+/* Pass 1 for the library: find every .stpm and .stp file under the tapset
+ * directories (runtime and architecture subdirectories only when they
+ * apply), in sorted order, and parse them. */
 #include "tapset_load.h"
 #include "parser.h"
 

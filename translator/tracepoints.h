@@ -2,10 +2,13 @@
  * events/<group>/<event>/, mounted on demand) and the fields of each event's
  * record. The tracefs `format` file is authoritative for the field list and
  * layout; the kernel's BTF adds what the text cannot say (what a typedef
- * really is, the struct a pointer points to, member types for $p->a). */
+ * really is, the struct a pointer points to, member types for $p->a).
+ * Without tracefs the catalog comes from BTF alone. Types are walked
+ * with types.h. */
 #ifndef BTAP_TRACEPOINTS_H
 #define BTAP_TRACEPOINTS_H
 
+#include "types.h"
 #include "util.h"
 
 #include <stdbool.h>
@@ -41,11 +44,10 @@ struct tp_field {
 	const char *elem_ctype;
 	int elem_size;
 	int array_len;           /* fixed arrays: element count (0: flexible) */
-	/* vmlinux BTF type of the field: btf_id with btf_ptr_depth extra
-	 * levels of '*' on top (btf_id 0: void or unknown). A pointer field typed
-	 * from a format text "struct sockaddr *" is {struct sockaddr, 1}. */
-	int btf_id;
-	int btf_ptr_depth;
+	/* The field's type in the kernel's BTF, with pointer levels on top
+	 * when typed from its format text: "struct sockaddr *" is
+	 * {struct sockaddr, ptr_depth 1}. Unknown: id 0 and no depth. */
+	struct tplace type;
 };
 
 struct tp_event {
@@ -84,76 +86,19 @@ const struct tp_field *tp_event_field(const struct tp_event *ev, const char *nam
 /* Does the field read as a script string (char arrays, __data_loc char[])? */
 bool tp_field_is_string(const struct tp_field *f);
 
-/* ---- BTF (vmlinux), loaded once per process ----------------------- */
-
-struct btf;
-/* The kernel's BTF, or NULL if unavailable. */
-const struct btf *tp_btf(void);
-/* Free the cached BTF and indexes (tests, leak checkers). */
+/* Free the catalog's caches and the kernel's BTF (tests, leak checkers). */
 void tp_release(void);
 
-/* Resolve a type text ("struct sockaddr *", "pid_t", "unsigned long")
- * to a BTF base type id plus pointer depth. False if unknown. */
-bool tp_btf_type_from_text(const char *ctype, int *id, int *ptr_depth);
-
-/* Walking $field->member[...] through BTF. A place is a BTF type with
- * extra pointer levels on top (as tp_field.btf_id/btf_ptr_depth). */
-enum tp_value_class {
-	TP_VALUE_INT,     /* integer, enum, bool */
-	TP_VALUE_POINTER,
-	TP_VALUE_CHAR_ARRAY,
-	TP_VALUE_ARRAY,
-	TP_VALUE_AGGREGATE, /* struct or union by value */
-	TP_VALUE_UNKNOWN,
-};
-struct tp_place {
-	int id;
-	int ptr_depth;
-	/* Set by tp_place_member: the member's offset in its aggregate (bits,
-	 * through anonymous members) and, for a bitfield, its width. */
-	int member_bits;
-	int bit_size;
-};
 /* e->target_info of a target variable with components ($p->a[2]) at a
  * kernel.trace point. A bare $field stores its struct tp_field* instead. */
 struct tp_access {
 	const struct tp_field *field; /* the record field the chain starts from (NULL: @cast) */
-	struct tp_place start;        /* the type the chain starts from */
+	struct tplace start;          /* the type the chain starts from */
 	int first;                    /* components already applied by start (a format-typed array's [i]) */
-	struct tp_place place;        /* BTF type of the final value */
-	enum tp_value_class value;
+	struct tplace place;          /* type of the final value */
+	enum tplace_class value;
 	bool resolved;                /* every component was resolved through BTF */
 };
-
-/* What kind of value the place holds (after typedefs and qualifiers). */
-enum tp_value_class tp_place_class(struct tp_place p);
-/* ->name: from a pointer to (or a value of) a struct/union to the member
- * (searching anonymous members). False if there is no such member. */
-bool tp_place_member(struct tp_place *p, const char *name);
-/* [i]: from a pointer or array to its element. */
-bool tp_place_index(struct tp_place *p);
-/* Type name of a place for messages: "struct sock *". Arena copy. */
-const char *tp_place_type_name(struct arena *a, struct tp_place p);
-/* Integers (ints, enums, bool): byte size and signedness. */
-bool tp_place_int(struct tp_place p, int *size, bool *is_signed);
-/* Size in bytes of the place's type (8 for pointers); 0 if unknown. */
-int tp_place_size(struct tp_place p);
-/* Element count of an array place; 0 if not an array or flexible. */
-int tp_place_array_len(struct tp_place p);
-/* The C name that spells a place of depth 0 in a cast ("struct sock",
- * "kuid_t"), qualifiers dropped; NULL for anonymous and non-aggregate
- * types. *hdr_name gets the name to request from the BTF header
- * generator ("struct sock", "typedef kuid_t"). Arena copies. */
-const char *tp_place_c_name(struct arena *a, struct tp_place p, const char **hdr_name);
-/* The members of an aggregate place (through a pointer to it, too), in
- * order: names (NULL for anonymous members) and places. Returns how many
- * (at most max), -1 if the place is not an aggregate. */
-int tp_place_members(struct tp_place p, const char **names, struct tp_place *places, int max);
-/* Is the place an integer one byte wide named like char? */
-bool tp_place_is_char(struct tp_place p);
-/* @cast's type text ("sock", "struct sock", "task_struct *") to the place
- * of a pointer to it; false if BTF has no such type. */
-bool tp_place_for_cast(const char *type_text, struct tp_place *p);
 
 /* ---- the kernel.trace provider (provider_tracepoint.c) ------------- */
 
@@ -168,7 +113,7 @@ struct tp_event *tp_point_event(struct session *s, const struct probe_point *pp)
 /* The event of a derived kernel.trace probe, cached in p->provider_data. */
 struct tp_event *tp_probe_event(struct session *s, struct probe *p);
 struct expr;
-/* Type @cast(ptr, "type"[, "kernel"])->a->b through BTF, in any kernel
+/* Type @cast(ptr, "type"[, "kernel"])->a->b through the kernel's BTF, in any kernel
  * context (probe p, or a function when p is NULL). False, with nothing
  * reported, when s->quiet_targets and it does not resolve. */
 bool tp_resolve_cast(struct session *s, struct probe *p, struct expr *e);

@@ -1,3 +1,5 @@
+/* The arena allocator, allocation that never returns NULL, growable
+ * string buffers and pointer vectors, and reading a whole file. */
 #include "util.h"
 
 

@@ -202,7 +202,7 @@ int main(void)
 	test_library_loads();
 	check_script(every_function);
 	/* The aliases need the kernel's tracepoint catalog. */
-	if (tp_tracefs_dir() || tp_btf())
+	if (tp_tracefs_dir() || kernel_btf())
 		check_script(every_alias);
 	else
 		fprintf(stderr, "test_tapset: no tracefs or BTF, probe aliases not checked\n");

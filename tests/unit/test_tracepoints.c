@@ -96,7 +96,7 @@ static void test_sched_fields(void)
 	f = tp_event_field(ev, "common_pid");
 	CHECK(f && f->is_common);
 	CHECK(tp_event_field(ev, "nosuch") == NULL);
-	if (tp_btf())
+	if (kernel_btf())
 		CHECK_STR(ev->btf_struct, "trace_event_raw_sched_switch");
 
 	ev = tp_event_load(&sess.arena, "sched", "sched_process_exec");
@@ -109,7 +109,7 @@ static void test_sched_fields(void)
 	/* Events sharing a class use the class's struct. */
 	ev = tp_event_load(&sess.arena, "sched", "sched_wakeup");
 	CHECK(ev && tp_event_field(ev, "comm") && tp_event_field(ev, "target_cpu"));
-	if (ev && tp_btf())
+	if (ev && kernel_btf())
 		CHECK_STR(ev->btf_struct, "trace_event_raw_sched_wakeup_template");
 
 	CHECK(tp_event_load(&sess.arena, "sched", "nosuch") == NULL);
@@ -133,7 +133,7 @@ static void test_syscall_fields(void)
 	CHECK(f && f->kind == TP_FIELD_INT && f->val_size == 4 && f->val_signed);
 	f = tp_event_field(ev, "mode");
 	CHECK(f && f->kind == TP_FIELD_INT);
-	if (f && tp_btf())
+	if (f && kernel_btf())
 		CHECK(f->val_size == 2 && !f->val_signed); /* umode_t */
 
 	ev = tp_event_load(&sess.arena, "raw_syscalls", "sys_enter");
@@ -148,11 +148,11 @@ static void test_syscall_fields(void)
 	ev = tp_event_load(&sess.arena, "syscalls", "sys_enter_connect");
 	f = ev ? tp_event_field(ev, "uservaddr") : NULL;
 	CHECK(f && f->kind == TP_FIELD_POINTER);
-	if (f && tp_btf()) {
-		CHECK(f->btf_id > 0 && f->btf_ptr_depth == 1);
-		struct tp_place p = { .id = f->btf_id, .ptr_depth = f->btf_ptr_depth };
-		CHECK_STR(tp_place_type_name(&sess.arena, p), "struct sockaddr *");
-		CHECK(tp_place_member(&p, "sa_family") && tp_place_class(p) == TP_VALUE_INT);
+	if (f && kernel_btf()) {
+		CHECK(f->type.id > 0 && f->type.ptr_depth == 1 && f->type.src == type_source_kernel());
+		struct tplace p = f->type;
+		CHECK_STR(tplace_type_name(&sess.arena, p), "struct sockaddr *");
+		CHECK(tplace_member(&p, "sa_family") && tplace_class(p) == TPLACE_INT);
 	}
 }
 
@@ -307,23 +307,23 @@ static void test_targets(void)
 	struct probe *conn = probe_at("syscalls:sys_enter_connect");
 	e = with_field(target("$uservaddr"), "sa_family");
 	CHECK(pv->resolve_target(&sess, conn, e) && e->type == TY_LONG);
-	if (tp_btf()) {
+	if (kernel_btf()) {
 		struct tp_access *acc = e->target_info;
-		CHECK(acc && acc->resolved && acc->value == TP_VALUE_INT);
+		CHECK(acc && acc->resolved && acc->value == TPLACE_INT);
 		e = with_field(target("$uservaddr"), "sa_data");
 		CHECK(pv->resolve_target(&sess, conn, e) && e->type == TY_STRING);
 	}
 
 	diag_capture_begin();
 	int errors = diag_error_count();
-	if (tp_btf()) {
+	if (kernel_btf()) {
 		e = with_field(target("$uservaddr"), "nosuch");
 		CHECK(pv->resolve_target(&sess, conn, e));
 	}
 	e = with_field(target("$prev_pid"), "x");
 	CHECK(pv->resolve_target(&sess, p, e));
 	char *msgs = diag_capture_take();
-	if (tp_btf())
+	if (kernel_btf())
 		CHECK(strstr(msgs, "test.stp:1:40: error: 'struct sockaddr' has no member 'nosuch'") != NULL);
 	CHECK(strstr(msgs, "'$prev_pid' has type 'pid_t', which has no members") != NULL);
 	CHECK(diag_error_count() > errors);
@@ -360,7 +360,7 @@ static void test_describe(void)
 	sb_init(&b);
 	if (out.n == 1)
 		provider_tracepoint.describe_vars(&sess, out.v[0], &b);
-	if (tp_btf())
+	if (kernel_btf())
 		CHECK(b.s && strncmp(b.s, "$cred:const struct cred* ", 25) == 0);
 	sb_free(&b);
 }
@@ -368,7 +368,7 @@ static void test_describe(void)
 /* Without tracefs the catalog still knows every tracepoint from BTF. */
 static void test_btf_fallback(void)
 {
-	if (!tp_btf()) {
+	if (!kernel_btf()) {
 		printf("SKIP: BTF fallback: no kernel BTF\n");
 		return;
 	}
