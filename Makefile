@@ -9,10 +9,14 @@ endif
 DEPS_CFLAGS := $(shell pkg-config --cflags libbpf libelf libdw libkmod zlib 2>/dev/null)
 DEPS_LIBS   := $(shell pkg-config --libs libbpf libelf libdw libkmod zlib 2>/dev/null || echo -lbpf -lelf -ldw -lkmod -lz)
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.1)
+# The tree a btap built here falls back to for its tapset and runtime
+# headers (translator/paths.h); an installed btap finds its own copies.
+BTAP_SOURCE_DIR ?= $(CURDIR)
 GITREV  := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 
 CFLAGS_COMMON = $(CSTD) $(WARN) $(DEPS_CFLAGS) -I. \
 	-DBTAP_VERSION='"$(VERSION)"' -DBTAP_GITREV='"$(GITREV)"' \
+	-DBTAP_SOURCE_DIR='"$(BTAP_SOURCE_DIR)"' \
 	-DBTAP_TAPSET_DIR='"$(abspath tapset)"' -MMD -MP
 OPT_CFLAGS  = -O2 -g
 SAN_CFLAGS  = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
@@ -55,7 +59,7 @@ FUZZ_CC ?= clang
 build/fuzz/fuzz_frontend: tests/fuzz/fuzz_frontend.c $(LIB_SRCS) $(wildcard $(addsuffix /*.h,$(SRC_DIRS)))
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(CSTD) $(DEPS_CFLAGS) -I. \
-		-DBTAP_VERSION='"$(VERSION)"' -DBTAP_GITREV='"fuzz"' -DBTAP_TAPSET_DIR='"$(abspath tapset)"' \
+		-DBTAP_VERSION='"$(VERSION)"' -DBTAP_GITREV='"fuzz"' -DBTAP_SOURCE_DIR='"$(BTAP_SOURCE_DIR)"' -DBTAP_TAPSET_DIR='"$(abspath tapset)"' \
 		-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 		-o $@ tests/fuzz/fuzz_frontend.c $(LIB_SRCS) $(DEPS_LIBS)
 
