@@ -31,7 +31,7 @@ OBJ_OPT  := $(patsubst %.c,build/opt/%.o,$(LIB_SRCS))
 OBJ_SAN  := $(patsubst %.c,build/san/%.o,$(LIB_SRCS))
 UNIT_BINS := $(patsubst tests/unit/%.c,build/san/unit/%,$(UNIT_SRCS))
 
-.PHONY: all deps check test unit golden fuzz bench clean san
+.PHONY: all deps check test unit golden fuzz bench clean san docs man install uninstall
 all: btap
 
 btap: $(OBJ_OPT) build/opt/$(MAIN_SRC:.c=.o)
@@ -66,6 +66,24 @@ build/fuzz/fuzz_frontend: tests/fuzz/fuzz_frontend.c $(LIB_SRCS) $(wildcard $(ad
 build/opt/bench_frontend: tests/bench/bench_frontend.c $(OBJ_OPT)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_COMMON) $(OPT_CFLAGS) -o $@ $^ $(DEPS_LIBS)
+
+# The tapset reference: docs/tapset-reference.md (kept in the tree; `make
+# check` fails when it is stale) and one man page per function and probe
+# alias under build/man/man3 (built for make install).
+PYTHON ?= python3
+PREFIX ?= /usr/local
+docs: man
+	$(PYTHON) build-aux/tapset-doc.py --markdown docs/tapset-reference.md
+man:
+	$(PYTHON) build-aux/tapset-doc.py --man build/man/man3 --prefix $(PREFIX)
+
+# PREFIX/bin/btap, PREFIX/share/btap/{tapset,runtime}, man pages, bash
+# completion; DESTDIR stages the install elsewhere. Uninstall removes what
+# the install listed in PREFIX/share/btap/installed-files.
+install: all man
+	DESTDIR="$(DESTDIR)" PREFIX="$(PREFIX)" sh build-aux/install.sh install
+uninstall:
+	DESTDIR="$(DESTDIR)" PREFIX="$(PREFIX)" sh build-aux/install.sh uninstall
 
 deps:
 	sh tests/install-deps.sh
