@@ -93,6 +93,12 @@ def is_pre(par):
     return any(ln.startswith(" ") for ln in par)
 
 
+def dedent(par):
+    """A preformatted paragraph without the indentation its lines share."""
+    n = min(len(ln) - len(ln.lstrip(" ")) for ln in par)
+    return [ln[n:] for ln in par]
+
+
 def parse_comment(path, lines, start):
     """Parse the doc comment opening at lines[start] ("/**"). Returns
     (kind, name, summary, params, body, index of the line after it)."""
@@ -270,7 +276,7 @@ def md_pars(pars):
     out = []
     for par in pars:
         if is_pre(par):
-            out.append("\n".join("    " + ln for ln in par))
+            out.append("\n".join("    " + ln for ln in dedent(par)))
         else:
             out.append(md_escape(" ".join(ln.strip() for ln in par)))
     return out
@@ -359,7 +365,7 @@ def man_pars(pars):
     out = []
     for par in pars:
         if is_pre(par):
-            out += [".PP", ".nf", ".RS 2"] + [man_line(ln) for ln in par] + [".RE", ".fi"]
+            out += [".PP", ".nf", ".RS 2"] + [man_line(ln) for ln in dedent(par)] + [".RE", ".fi"]
         else:
             out += [".PP", man_line(" ".join(ln.strip() for ln in par))]
     return out
