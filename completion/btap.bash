@@ -29,8 +29,8 @@ _btap_probe_points()
 # "  --runtime=MODE ...".
 _btap_options()
 {
-	"$1" --help 2>/dev/null | sed -n 's/^  \(-[^ ]*\).*/\1/p; s/^  -., \(--[^ ]*\).*/\1/p' |
-		sed 's/,$//; s/=.*/=/'
+	"$1" --help 2>/dev/null | grep -oE '^  (-[A-Za-z]|--[a-z-]+=?)(, --[a-z-]+=?)?' |
+		grep -oE -- '--?[A-Za-z-]+=?'
 }
 
 # Put back together the words bash split at ( " : = (COMP_WORDBREAKS), so
