@@ -66,6 +66,17 @@ else
 	fi
 fi
 
+# $BTAP_TAPSET_DIR replaces the tapset: a function only it defines
+# resolves, and one only the real tapset defines does not.
+mkdir "$T/alt"
+echo 'function only_here:long () { return 7 }' >"$T/alt/alt.stp"
+if BTAP_TAPSET_DIR=$T/alt "$BIN" -p2 -e 'probe begin { println(only_here()) }' >/dev/null 2>&1 &&
+	! BTAP_TAPSET_DIR=$T/alt "$BIN" -p2 -e 'probe begin { println(execname()) }' >/dev/null 2>&1; then
+	pass "BTAP_TAPSET_DIR replaces the tapset"
+else
+	fail "BTAP_TAPSET_DIR"
+fi
+
 # A man page from the install is readable by man(1).
 if command -v man >/dev/null 2>&1; then
 	if MANPATH=$DEST$PREFIX/share/man MANWIDTH=80 man 'probe::syscall.openat.return' 2>&1 | grep -q 'SYSCALL.OPENAT'; then
