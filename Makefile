@@ -9,10 +9,14 @@ endif
 DEPS_CFLAGS := $(shell pkg-config --cflags libbpf libelf libdw libkmod zlib 2>/dev/null)
 DEPS_LIBS   := $(shell pkg-config --libs libbpf libelf libdw libkmod zlib 2>/dev/null || echo -lbpf -lelf -ldw -lkmod -lz)
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.1)
+# The tree a btap built here falls back to for its tapset and runtime
+# headers (translator/paths.h); an installed btap finds its own copies.
+BTAP_SOURCE_DIR ?= $(CURDIR)
 GITREV  := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 
 CFLAGS_COMMON = $(CSTD) $(WARN) $(DEPS_CFLAGS) -I. \
 	-DBTAP_VERSION='"$(VERSION)"' -DBTAP_GITREV='"$(GITREV)"' \
+	-DBTAP_SOURCE_DIR='"$(BTAP_SOURCE_DIR)"' \
 	-DBTAP_TAPSET_DIR='"$(abspath tapset)"' -MMD -MP
 OPT_CFLAGS  = -O2 -g
 SAN_CFLAGS  = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
@@ -27,7 +31,7 @@ OBJ_OPT  := $(patsubst %.c,build/opt/%.o,$(LIB_SRCS))
 OBJ_SAN  := $(patsubst %.c,build/san/%.o,$(LIB_SRCS))
 UNIT_BINS := $(patsubst tests/unit/%.c,build/san/unit/%,$(UNIT_SRCS))
 
-.PHONY: all deps check test unit golden fuzz bench clean san
+.PHONY: all deps check test unit golden fuzz bench clean san docs man install uninstall
 all: btap
 
 btap: $(OBJ_OPT) build/opt/$(MAIN_SRC:.c=.o)
@@ -75,13 +79,31 @@ FUZZ_CC ?= clang
 build/fuzz/fuzz_frontend: tests/fuzz/fuzz_frontend.c $(LIB_SRCS) $(wildcard $(addsuffix /*.h,$(SRC_DIRS)))
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(CSTD) $(DEPS_CFLAGS) -I. \
-		-DBTAP_VERSION='"$(VERSION)"' -DBTAP_GITREV='"fuzz"' -DBTAP_TAPSET_DIR='"$(abspath tapset)"' \
+		-DBTAP_VERSION='"$(VERSION)"' -DBTAP_GITREV='"fuzz"' -DBTAP_SOURCE_DIR='"$(BTAP_SOURCE_DIR)"' -DBTAP_TAPSET_DIR='"$(abspath tapset)"' \
 		-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 		-o $@ tests/fuzz/fuzz_frontend.c $(LIB_SRCS) $(DEPS_LIBS)
 
 build/opt/bench_frontend: tests/bench/bench_frontend.c $(OBJ_OPT)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_COMMON) $(OPT_CFLAGS) -o $@ $^ $(DEPS_LIBS)
+
+# The tapset reference: docs/tapset-reference.md (kept in the tree; `make
+# check` fails when it is stale) and one man page per function and probe
+# alias under build/man/man3 (built for make install).
+PYTHON ?= python3
+PREFIX ?= /usr/local
+docs: man
+	$(PYTHON) build-aux/tapset-doc.py --markdown docs/tapset-reference.md
+man:
+	$(PYTHON) build-aux/tapset-doc.py --man build/man/man3 --prefix $(PREFIX)
+
+# PREFIX/bin/btap, PREFIX/share/btap/{tapset,runtime}, man pages, bash
+# completion; DESTDIR stages the install elsewhere. Uninstall removes what
+# the install listed in PREFIX/share/btap/installed-files.
+install: all man
+	DESTDIR="$(DESTDIR)" PREFIX="$(PREFIX)" sh build-aux/install.sh install
+uninstall:
+	DESTDIR="$(DESTDIR)" PREFIX="$(PREFIX)" sh build-aux/install.sh uninstall
 
 deps:
 	sh tests/install-deps.sh

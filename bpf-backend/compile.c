@@ -18,6 +18,7 @@
 #include "translator/cache.h"
 #include "clang_driver.h"
 #include "translator/diag.h"
+#include "translator/paths.h"
 #include "translator/session.h"
 #include "translator/util.h"
 
@@ -82,20 +83,8 @@ const struct src_file *compile_find_source(struct session *s, const char *name)
 
 const char *compile_runtime_dir(struct session *s)
 {
-	static char dir[4096];
-	const char *env = getenv("BTAP_RUNTIME_DIR");
-	if (env && *env) {
-		snprintf(dir, sizeof(dir), "%s", env);
-		return dir;
-	}
-	/* The runtime sits next to the tapset library. */
-	const char *tapset = s->tapset_dir ? s->tapset_dir : ".";
-	const char *slash = strrchr(tapset, '/');
-	if (slash && slash != tapset)
-		snprintf(dir, sizeof(dir), "%.*s/runtime", (int)(slash - tapset), tapset);
-	else
-		snprintf(dir, sizeof(dir), "runtime");
-	return dir;
+	(void)s;
+	return paths_runtime_dir();
 }
 
 /* ---- diagnostics --------------------------------------------------- */

@@ -6,8 +6,9 @@
  *     prog.so      host cc -c -fPIC -O1 -DBTAP_TARGET_USER, ld -shared:
  *                  the runner-side probes and the btap_program descriptor
  *                  (checked to dlopen in btap before it is published)
- * Both halves compile with -I<runtime dir> (the repository's runtime/, or
- * $BTAP_RUNTIME_DIR) and in parallel. A cache hit runs no compiler.
+ * Both halves compile with -I<runtime dir> (translator/paths.h: the
+ * tree's runtime/, the installed copy, or $BTAP_RUNTIME_DIR) and in
+ * parallel. A cache hit runs no compiler.
  *
  * Compiler errors come back located in the script: the generated C carries
  * #line directives, so messages naming a script or tapset file are printed

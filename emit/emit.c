@@ -12,6 +12,7 @@
 #include "translator/cache.h"
 #include "runtime/hist.h"
 #include "translator/kconfig.h"
+#include "translator/paths.h"
 #include "translator/provider_perf.h"
 #include "translator/tracepoints.h"
 
@@ -1325,11 +1326,7 @@ bool emit_program(struct session *s, struct emit_result *out)
 {
 	memset(out, 0, sizeof(*out));
 	sb_init(&out->c);
-#ifdef BTAP_RUNTIME_DIR
-	out->runtime_dir = BTAP_RUNTIME_DIR;
-#else
-	out->runtime_dir = BTAP_TAPSET_DIR "/../runtime";
-#endif
+	out->runtime_dir = paths_runtime_dir();
 	out->src_name = s->script_path ? s->script_path : "<input>";
 
 	int errors0 = diag_error_count();

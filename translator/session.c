@@ -3,6 +3,7 @@
  * are known, and freeing everything with the session's arena. */
 #include "session.h"
 #include "kconfig.h"
+#include "paths.h"
 
 #include <string.h>
 #include <sys/utsname.h>
@@ -22,7 +23,7 @@ void session_init(struct session *s)
 	arena_init(&s->arena);
 	s->last_pass = 5;
 	s->runtime = RT_BPF;
-	s->tapset_dir = BTAP_TAPSET_DIR;
+	s->tapset_dir = paths_tapset_dir();
 }
 
 /* Preprocessor facts, once options are known (-r changes the kernel). */
