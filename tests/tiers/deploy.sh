@@ -147,7 +147,10 @@ done
 if [ -n "$stages" ] && [ -z "$bad" ]; then pass "Containerfile stages"; else fail "Containerfile: unknown stages:$bad"; fi
 runner_pkgs=$(awk '/AS runner/ { r = 1 } r && /apt-get install/' "$CF" | grep -oE 'lib[a-z0-9]+|zlib1g' | sort -u)
 missing=""
-for lib in $(ldd ./btap | awk '$3 ~ /^\// { print $3 }'); do
+# Direct dependencies only (NEEDED): what those load in turn, their own
+# packages bring.
+needed=$(readelf -d ./btap | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p')
+for lib in $(ldd ./btap | awk -v n="$needed" 'BEGIN { split(n, a, "\n"); for (i in a) want[a[i]] = 1 } $3 ~ /^\// && ($1 in want) { print $3 }'); do
 	pkg=$(dpkg -S "$(readlink -f "$lib")" 2>/dev/null | head -1 | cut -d: -f1)
 	[ -z "$pkg" ] && pkg=$(dpkg -S "$lib" 2>/dev/null | head -1 | cut -d: -f1)
 	[ "$pkg" = libc6 ] && continue

@@ -52,7 +52,10 @@ dpkg -x "$DEB" "$T/root"
 BIN=$T/root/usr/bin/btap
 # Every shared library the binary loads comes from a package it depends on.
 undeclared=""
-for lib in $(ldd "$BIN" | awk '$3 ~ /^\// { print $3 }'); do
+# Direct dependencies only (NEEDED): what those load in turn, their own
+# packages bring.
+needed=$(readelf -d "$BIN" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p')
+for lib in $(ldd "$BIN" | awk -v n="$needed" 'BEGIN { split(n, a, "\n"); for (i in a) want[a[i]] = 1 } $3 ~ /^\// && ($1 in want) { print $3 }'); do
 	pkg=$(dpkg -S "$(readlink -f "$lib")" 2>/dev/null | head -1 | cut -d: -f1)
 	[ -z "$pkg" ] && pkg=$(dpkg -S "$lib" 2>/dev/null | head -1 | cut -d: -f1)
 	case ", $DEPS, libc6," in
