@@ -300,6 +300,15 @@ static int read_stat(struct runner_map *m, const void *key, struct rt_stat_resul
 	return rc;
 }
 
+int runner_stat_read(struct runner *r, int map, const void *key, struct rt_stat_result *res,
+		     int64_t *buckets)
+{
+	if (map < 0 || map >= r->nmaps || r->maps[map].d->value_type != BTAP_T_STATS)
+		return -EINVAL;
+	struct runner_map *m = &r->maps[map];
+	return read_stat(m, key, res, m->stat.hist.type != RT_HIST_NONE ? buckets : NULL);
+}
+
 static int op_stat_add(int map, const void *key, int64_t v)
 {
 	struct runner_map *m = map_at(map);
@@ -336,7 +345,11 @@ static void op_print_hist(int map, const void *key)
 		return;
 	int64_t *buckets = xcalloc((size_t)m->stat.hist.nbuckets, sizeof(int64_t));
 	struct rt_stat_result res;
-	if (read_stat(m, key, &res, buckets) == 0)
+	if (read_stat(m, key, &res, buckets) != 0)
+		;
+	else if (runner_current->json)
+		runner_json_hist(runner_current, m, key, &res, buckets);
+	else
 		rt_stat_print_hist(&runner_current->sink, &m->stat, &res, buckets);
 	free(buckets);
 }
@@ -369,7 +382,10 @@ void runner_print_hist_record(struct runner *r, uint32_t map, const char *p, con
 	struct rt_stat_result res;
 	memset(&res, 0, sizeof res);
 	res.count = vals[0];
-	rt_stat_print_hist(&r->sink, &m->stat, &res, vals + 1);
+	if (r->json)
+		runner_json_hist(r, m, NULL, &res, vals + 1);
+	else
+		rt_stat_print_hist(&r->sink, &m->stat, &res, vals + 1);
 	free(vals);
 }
 

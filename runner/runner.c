@@ -131,8 +131,11 @@ static void wind_down(struct runner *r, bool began)
 	}
 	if (began && r->end == RUNNER_END_ERROR)
 		runner_run_probes(r, BTAP_PROBE_ERROR);
-	else if (began && r->end == RUNNER_END_NORMAL)
+	else if (began && r->end == RUNNER_END_NORMAL) {
 		runner_run_probes(r, BTAP_PROBE_END);
+		if (r->json && r->end == RUNNER_END_NORMAL)
+			runner_json_dump_globals(r);
+	}
 	runner_flush(r);
 	if (r->globals)
 		runner_report_summary(r);
