@@ -107,7 +107,7 @@ static bool set_up(struct runner *r)
 	runner_bind_regex_ops(&r->ops);
 	if (r->prog->bind)
 		r->prog->bind(&r->ops);
-	return true;
+	return runner_metrics_start(r);
 }
 
 /* begin, attach, release the command, loop. false on a setup failure. */
@@ -143,6 +143,7 @@ static void wind_down(struct runner *r, bool began)
 
 static void release_all(struct runner *r)
 {
+	runner_metrics_stop(r);
 	runner_finish_target(r);
 	bpfl_close(r->obj);
 	r->obj = NULL;

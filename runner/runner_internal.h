@@ -17,6 +17,7 @@
 struct session;
 struct bpfl_obj;
 struct runner_metrics;
+struct strbuf;
 
 struct runner_map {
 	const struct btap_map_desc *d;
@@ -152,7 +153,7 @@ int runner_metrics_fd(struct runner *r);     /* for the event loop, or -1 */
 void runner_metrics_serve(struct runner *r); /* when runner_metrics_fd is ready */
 void runner_metrics_stop(struct runner *r);
 /* runner_prom.c: the Prometheus text format of every global */
-void runner_prom_render(struct runner *r, struct rt_sink *out);
+void runner_prom_render(struct runner *r, struct strbuf *out);
 
 /* runner_proc.c */
 bool runner_start_target(struct runner *r);

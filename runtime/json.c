@@ -3,8 +3,7 @@
 
 static const char hex[] = "0123456789abcdef";
 
-/* Length of the valid UTF-8 sequence at p (at most n bytes), or 0. */
-static size_t utf8_sequence(const unsigned char *p, size_t n)
+size_t rt_utf8_len(const unsigned char *p, size_t n)
 {
 	unsigned c = p[0];
 	size_t len;
@@ -46,7 +45,7 @@ void rt_json_string(struct rt_sink *s, const char *str, size_t n)
 	rt_sink_put(s, "\"", 1);
 	for (size_t i = 0; i < n;) {
 		unsigned char c = p[i];
-		size_t len = c >= 0x20 && c != '"' && c != '\\' ? utf8_sequence(p + i, n - i) : 0;
+		size_t len = c >= 0x20 && c != '"' && c != '\\' ? rt_utf8_len(p + i, n - i) : 0;
 		if (len) {
 			run += len;
 			i += len;

@@ -10,6 +10,9 @@
 
 #include "format.h"
 
+/* Bytes of the valid UTF-8 sequence at p (at most n), or 0 if invalid. */
+size_t rt_utf8_len(const unsigned char *p, size_t n);
+
 void rt_json_string(struct rt_sink *s, const char *p, size_t n);
 void rt_json_cstring(struct rt_sink *s, const char *p); /* NUL-terminated; NULL is null */
 void rt_json_long(struct rt_sink *s, int64_t v);
