@@ -168,12 +168,6 @@ static void json_stat(struct runner *r, const struct runner_value *v)
 		else
 			put(s, "null"); /* an empty aggregate has no min, max or avg */
 	}
-	if (v->buckets) {
-		put(s, ",\"hist\":");
-		rt_json_cstring(s, hist_kind(&v->m->stat.hist));
-		put(s, ",\"buckets\":");
-		json_buckets(s, &v->m->stat.hist, v->buckets);
-	}
 	put(s, "}");
 }
 
@@ -206,6 +200,8 @@ static void json_scalar(struct runner *r, const struct runner_value *v, void *ct
 }
 
 /* {"type":"global","name":…,"value":…} for a scalar,
+ * (a statistic: {"count":…,"sum":…,"min":…,"max":…,"avg":…}; no
+ * histogram, since a global used with @hist_* is read, so not printed),
  * {"type":"global","name":…,"entries":[{"key":[…],"value":…},…]} for an
  * array: the globals the text format prints at the end, in its order. */
 void runner_json_dump_globals(struct runner *r)

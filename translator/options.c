@@ -153,7 +153,7 @@ enum opt_result options_parse(struct session *s, int argc, char **argv)
 			format_given = true;
 			break;
 		case OPT_METRICS:
-			if (!strrchr(optarg, ':'))
+			if (!strrchr(optarg, ':') || !parse_int(strrchr(optarg, ':') + 1, 0, 65535, &v))
 				return bad("invalid metrics address '%s' (expected ADDR:PORT or :PORT)",
 					   optarg);
 			s->metrics_addr = optarg;
