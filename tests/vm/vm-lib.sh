@@ -9,6 +9,7 @@
 #                       the serial console in DIR/console.log
 #   vm_facts_exec CMD…  run CMD on the host as if on the guest's kernel
 #                       (its BTF, tracefs and config bind-mounted)
+#   vm_split_args ARGS… btap's arguments: for pass 4 here, for the run there
 #
 # The cache ($BTAP_VM_CACHE, default ~/.cache/btap-vm) holds one directory
 # per kernel release: the parts of the kernel package the VM needs, the
@@ -247,3 +248,66 @@ vm_facts_exec() {
 		mount --bind "$F/boot" /boot || exit 125
 		exec "$@"' vm-facts "$F" "$@"
 }
+
+# vm_q WORD: WORD quoted for sh.
+vm_q() { printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"; }
+
+# vm_split_args ARGS…: sort btap's arguments into what pass 4 needs
+# (VM_COMPILE: all but -o, -c, -x, -T) and what `btap --run` needs in the
+# VM (VM_RUN: -c, -x, -T, -D, -v, -w, -b and the script's arguments), both
+# quoted for eval. Also sets VM_PASS (-p), VM_OUT (-o), VM_TSECS (-T),
+# VM_LISTING (-l/-L), VM_INFO (-V/-h), VM_HAVE_R (-r).
+vm_split_args() {
+	VM_COMPILE= VM_RUN= VM_PASS=5 VM_OUT= VM_TSECS=0 VM_LISTING= VM_INFO= VM_HAVE_R=
+	_script=
+	while [ $# -gt 0 ]; do
+		_a=$1
+		shift
+		if [ -n "$_script" ]; then
+			_add_c "$_a"
+			_add_r "$_a"
+			continue
+		fi
+		case "$_a" in
+		--run|--run=*) echo "btap-vm: --run is what btap-vm does itself" >&2; return 1 ;;
+		--*) _add_c "$_a"; _add_r "$_a"; continue ;;
+		-) _script=1; _add_c "$_a"; continue ;;
+		-*) ;;
+		*) _script=1; _add_c "$_a"; continue ;;
+		esac
+		# A cluster of short options (-vv, -p4, -c CMD, -T5).
+		_rest=${_a#-}
+		while [ -n "$_rest" ]; do
+			_o=$(printf '%s' "$_rest" | cut -c1)
+			_rest=${_rest#?}
+			case "$_o" in
+			e|p|o|c|x|I|D|m|r|T|s|l|L)
+				if [ -n "$_rest" ]; then
+					_v=$_rest
+					_rest=
+				else
+					[ $# -gt 0 ] || { echo "btap-vm: -$_o needs a value" >&2; return 1; }
+					_v=$1
+					shift
+				fi
+				case "$_o" in
+				p) VM_PASS=$_v; _add_c "-p$_v" ;;
+				o) VM_OUT=$_v ;;
+				c|x) _add_r "-$_o"; _add_r "$_v" ;;
+				T) VM_TSECS=$_v; _add_r "-T"; _add_r "$_v" ;;
+				D|s) _add_c "-$_o"; _add_c "$_v"; _add_r "-$_o"; _add_r "$_v" ;;
+				l|L) VM_LISTING=1; _add_c "-$_o"; _add_c "$_v" ;;
+				e) _script=1; _add_c "-e"; _add_c "$_v" ;;
+				r) VM_HAVE_R=1; _add_c "-r"; _add_c "$_v" ;;
+				*) _add_c "-$_o"; _add_c "$_v" ;;
+				esac
+				;;
+			V|h) VM_INFO=1; _add_c "-$_o" ;;
+			v|w|b) _add_c "-$_o"; _add_r "-$_o" ;;
+			*) _add_c "-$_o" ;;
+			esac
+		done
+	done
+}
+_add_c() { VM_COMPILE="$VM_COMPILE $(vm_q "$1")"; }
+_add_r() { VM_RUN="$VM_RUN $(vm_q "$1")"; }
