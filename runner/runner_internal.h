@@ -1,6 +1,7 @@
-/* State shared by the runner's parts (runner*.c). One run at a time per
- * process: the operations handed to generated code carry no context, so
- * they reach the run through runner_current. */
+/* State shared by the runner's parts (runner*.c) and a runtime's
+ * operations for it (runner_runtime.h). One run at a time per process: the
+ * operations handed to generated code carry no context, so they reach the
+ * run through runner_current. */
 #ifndef BTAP_RUNNER_INTERNAL_H
 #define BTAP_RUNNER_INTERNAL_H
 
@@ -14,21 +15,9 @@
 #include "runtime/format.h"
 #include "runtime/stats.h"
 
-struct session;
-struct bpfl_obj;
+#include "runner_runtime.h"
 
-struct runner_map {
-	const struct btap_map_desc *d;
-	int fd;
-	uint32_t key_size;      /* as created (a 0-key scalar uses 4 bytes) */
-	uint32_t value_size;
-	uint32_t stride;        /* per-CPU value spacing (multiple of 8) */
-	uint32_t max_entries;
-	bool percpu;
-	bool is_array;          /* ARRAY / PERCPU_ARRAY: no deletes */
-	int type;               /* enum bpf_map_type */
-	struct rt_stat_desc stat; /* stats maps */
-};
+struct session;
 
 struct runner_format {
 	struct rt_fmt_spec *specs;
@@ -44,15 +33,10 @@ struct runner {
 	void *dl;
 	const struct btap_program *prog;
 
-	/* maps */
-	struct runner_map *maps;
-	int nmaps;
-	int ncpus;              /* possible CPUs, for per-CPU values */
-	int globals_fd;
-	void *globals;          /* mmap'd btap_globals */
-	size_t globals_len;
-	uint32_t ringbuf_size;
-	struct bpfl_obj *obj;
+	/* the runtime: the kernel half, the maps */
+	const struct runner_runtime *rt;
+	void *kernel;           /* the runtime's state */
+	void *globals;          /* the mapped btap_globals */
 
 	/* output */
 	struct runner_format *formats;
@@ -79,18 +63,12 @@ struct runner {
 
 extern struct runner *runner_current;
 
-/* runner_load.c */
+/* runner_program.c */
 bool runner_load_shared(struct runner *r);
-bool runner_load_bpf(struct runner *r);
-bool runner_attach_bpf(struct runner *r);
 void runner_run_probes(struct runner *r, enum btap_probe_kind kind);
 
-/* runner_maps.c */
-bool runner_create_maps(struct runner *r);
-void runner_close_maps(struct runner *r);
-void runner_bind_map_ops(struct btap_runner_ops *ops);
+/* runner.c */
 struct btap_globals_hdr *runner_globals(struct runner *r);
-void runner_print_hist_record(struct runner *r, uint32_t map, const char *p, const char *end);
 
 /* runner_output.c */
 bool runner_open_output(struct runner *r);

@@ -1,4 +1,4 @@
-/* The event loop: one epoll over the output ring buffer, a timerfd per
+/* The event loop: one epoll over the kernel's output, a timerfd per
  * runner timer probe, a signalfd (SIGINT, SIGTERM, SIGHUP, SIGQUIT), the
  * target's pidfd and the -T timer. */
 #include <errno.h>
@@ -11,7 +11,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "bpf-backend/loader.h"
 #include "runner_internal.h"
 #include "translator/session.h"
 #include "translator/util.h"
@@ -124,8 +123,7 @@ static bool setup(struct runner *r, struct loop *l)
 		return false;
 	if (!add_source(l, SRC_SIGNAL, make_signalfd(), NULL))
 		return false;
-	if (r->obj && bpfl_ringbuf_epoll_fd(r->obj) >= 0 &&
-	    !add_source(l, SRC_RINGBUF, bpfl_ringbuf_epoll_fd(r->obj), NULL))
+	if (r->rt->output_fd(r) >= 0 && !add_source(l, SRC_RINGBUF, r->rt->output_fd(r), NULL))
 		return false;
 	if (r->target_pidfd >= 0 && !add_source(l, SRC_TARGET, r->target_pidfd, NULL))
 		return false;
@@ -148,7 +146,7 @@ static bool setup(struct runner *r, struct loop *l)
 static void teardown(struct loop *l)
 {
 	for (int i = 0; i < l->nsrc; i++) {
-		/* the ring buffer's and the target's fds belong to others */
+		/* the output's and the target's fds belong to others */
 		if (l->src[i].kind != SRC_RINGBUF && l->src[i].kind != SRC_TARGET)
 			close(l->src[i].fd);
 	}
@@ -179,7 +177,7 @@ static void on_signal(struct runner *r, struct source *s)
 static void dispatch(struct runner *r, struct source *s)
 {
 	switch (s->kind) {
-	case SRC_RINGBUF: bpfl_ringbuf_drain(r->obj); break;
+	case SRC_RINGBUF: r->rt->drain(r); break;
 	case SRC_TIMER: on_timer(r, s); break;
 	case SRC_SIGNAL: on_signal(r, s); break;
 	case SRC_TARGET:
@@ -214,8 +212,8 @@ bool runner_event_loop(struct runner *r)
 			drained |= l.src[ev[i].data.u32].kind == SRC_RINGBUF;
 			dispatch(r, &l.src[ev[i].data.u32]);
 		}
-		if (!drained && r->obj)
-			bpfl_ringbuf_drain(r->obj);
+		if (!drained)
+			r->rt->drain(r);
 		/* Interactive output appears as it is produced. */
 		runner_flush(r);
 	}
