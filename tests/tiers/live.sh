@@ -32,11 +32,6 @@ else
 	fi
 fi
 
-# header VALUE-NAME FILE: the text after "# NAME:" in the script's header
-header() {
-	sed -n "s/^#[ ]*$1:[ ]*//p" "$2" | head -1
-}
-
 run_script() {
 	stp=$1
 	base=${stp%.stp}
@@ -56,19 +51,7 @@ run_script() {
 	else
 		timeout "$LIMIT" "$BTAP" $opts "$stp" $args >"$T/out" 2>"$T/err"
 	fi
-	rc=$?
-	if [ "$rc" != "$want_rc" ]; then
-		fail "$name: exit $rc, want $want_rc"
-		head -5 "$T/err"
-	elif ! cmp -s "$T/out" "$base.out"; then
-		fail "$name: stdout differs from $base.out"
-		diff "$base.out" "$T/out" | head -10
-	elif [ -f "$base.err" ] && ! cmp -s "$T/err" "$base.err"; then
-		fail "$name: stderr differs from $base.err"
-		diff "$base.err" "$T/err" | head -10
-	else
-		pass "$name"
-	fi
+	check_run "$name" "$base" "$want_rc" $? "$T/out" "$T/err"
 }
 
 # check NAME CONDITION-DESCRIPTION: the last command's result was tested by
