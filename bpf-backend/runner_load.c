@@ -1,8 +1,6 @@
-/* Loading an artifact: the shared object and its descriptor, the BPF
- * object with the runner's maps, verifier failures located in the script,
- * attaching the kernel probes and running runner-side probes in order. */
+/* The BPF object of an artifact: loaded with the runner's maps, verifier
+ * failures located in the script, the kernel probes attached. */
 #include <bpf/libbpf.h>
-#include <dlfcn.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,31 +8,9 @@
 #include "compile.h"
 #include "translator/diag.h"
 #include "loader.h"
-#include "runner/runner_internal.h"
+#include "runner_bpf.h"
 #include "translator/session.h"
 #include "translator/util.h"
-
-bool runner_load_shared(struct runner *r)
-{
-	char path[4200];
-	snprintf(path, sizeof(path), "%s/prog.so", r->dir);
-	r->dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-	if (!r->dl) {
-		runner_fail(r, "cannot load compiled program %s: %s", path, dlerror());
-		return false;
-	}
-	r->prog = dlsym(r->dl, BTAP_PROGRAM_SYMBOL);
-	if (!r->prog) {
-		runner_fail(r, "%s has no %s: not a btap artifact", path, BTAP_PROGRAM_SYMBOL);
-		return false;
-	}
-	if (r->prog->abi != BTAP_ABI_VERSION) {
-		runner_fail(r, "%s was built for runner ABI %u, this btap speaks %u: recompile it",
-			    path, r->prog->abi, BTAP_ABI_VERSION);
-		return false;
-	}
-	return true;
-}
 
 /* ---- verifier failures --------------------------------------------- */
 
@@ -87,12 +63,12 @@ static void verifier_reason(const char *log, char *out, size_t n)
  * kernel caps at 32 KB a CPU: say what makes one too big. */
 static void scratch_hint(struct runner *r)
 {
-	const char *err = bpfl_error(r->obj);
+	const char *err = bpfl_error(bpf_run_of(r)->obj);
 	const char *m = strstr(err, "cannot create BPF map bs");
 	char name[64] = "";
 	if (m)
 		sscanf(m + 22, "%63[^:]", name);
-	struct bpf_map *map = name[0] ? bpf_object__find_map_by_name(bpfl_bpf_object(r->obj), name) : NULL;
+	struct bpf_map *map = name[0] ? bpf_object__find_map_by_name(bpfl_bpf_object(bpf_run_of(r)->obj), name) : NULL;
 	if (!map) {
 		runner_fail(r, "%s", err);
 		return;
@@ -131,8 +107,8 @@ static void probe_origin(struct runner *r, const char *prog, const struct src_fi
 
 static void report_verifier_failure(struct runner *r)
 {
-	const char *log = bpfl_verifier_log(r->obj);
-	const char *prog = bpfl_failed_prog(r->obj);
+	const char *log = bpfl_verifier_log(bpf_run_of(r)->obj);
+	const char *prog = bpfl_failed_prog(bpf_run_of(r)->obj);
 	if (!log) {
 		scratch_hint(r);
 		return;
@@ -213,25 +189,25 @@ static uint32_t ringbuf_size(struct session *s)
  * object's own output buffer. */
 static bool share_maps(struct runner *r)
 {
-	struct bpf_object *obj = bpfl_bpf_object(r->obj);
+	struct bpf_object *obj = bpfl_bpf_object(bpf_run_of(r)->obj);
 	struct bpf_map *m;
 	bpf_object__for_each_map(m, obj) {
 		const char *name = bpf_map__name(m);
 		int fd = -1;
 		if (strcmp(name, BTAP_EVENTS_MAP) == 0) {
-			r->ringbuf_size = ringbuf_size(r->s);
-			if (bpf_map__set_max_entries(m, r->ringbuf_size) != 0) {
+			bpf_run_of(r)->ringbuf_size = ringbuf_size(r->s);
+			if (bpf_map__set_max_entries(m, bpf_run_of(r)->ringbuf_size) != 0) {
 				runner_fail(r, "cannot size the output buffer: %s", strerror(errno));
 				return false;
 			}
 			continue;
 		}
 		if (strcmp(name, BTAP_GLOBALS_MAP) == 0)
-			fd = r->globals_fd;
-		for (int i = 0; fd < 0 && i < r->nmaps; i++) {
-			const char *want = r->maps[i].d->bpf_name;
-			if (want && strcmp(want, name) == 0)
-				fd = r->maps[i].fd;
+			fd = bpf_run_of(r)->globals_fd;
+		for (int i = 0; fd < 0 && i < bpf_run_of(r)->nmaps; i++) {
+			const struct runner_map *rm = &bpf_run_of(r)->maps[i];
+			if (rm->d->bpf_name && strcmp(rm->d->bpf_name, name) == 0)
+				fd = rm->fd;
 		}
 		if (fd >= 0 && reuse(m, fd, r) != 0)
 			return false;
@@ -239,29 +215,29 @@ static bool share_maps(struct runner *r)
 	return true;
 }
 
-bool runner_load_bpf(struct runner *r)
+bool bpf_run_load(struct runner *r)
 {
 	if (!r->prog->has_bpf)
 		return true;
 	char path[4200], *err = NULL;
 	snprintf(path, sizeof(path), "%s/prog.bpf.o", r->dir);
 	bpfl_set_verbose(r->s->verbose >= 3);
-	r->obj = bpfl_open_file(path, &err);
-	if (!r->obj) {
+	bpf_run_of(r)->obj = bpfl_open_file(path, &err);
+	if (!bpf_run_of(r)->obj) {
 		runner_fail(r, "%s", err ? err : path);
 		free(err);
 		return false;
 	}
 	if (!share_maps(r))
 		return false;
-	if (bpfl_load(r->obj) != 0) {
+	if (bpfl_load(bpf_run_of(r)->obj) != 0) {
 		report_verifier_failure(r);
 		return false;
 	}
 	/* A program that never prints has no output buffer. */
-	if (bpfl_map_fd(r->obj, BTAP_EVENTS_MAP) >= 0 &&
-	    bpfl_ringbuf_add(r->obj, BTAP_EVENTS_MAP, runner_on_record, r) != 0) {
-		runner_fail(r, "%s", bpfl_error(r->obj));
+	if (bpfl_map_fd(bpf_run_of(r)->obj, BTAP_EVENTS_MAP) >= 0 &&
+	    bpfl_ringbuf_add(bpf_run_of(r)->obj, BTAP_EVENTS_MAP, runner_on_record, r) != 0) {
+		runner_fail(r, "%s", bpfl_error(bpf_run_of(r)->obj));
 		return false;
 	}
 	return true;
@@ -270,71 +246,30 @@ bool runner_load_bpf(struct runner *r)
 static int attach_one(struct runner *r, const struct btap_probe_desc *p)
 {
 	if (p->kind == BTAP_PROBE_TRACEPOINT)
-		return bpfl_attach_tracepoint(r->obj, p->bpf_prog, p->tp_group, p->tp_name);
+		return bpfl_attach_tracepoint(bpf_run_of(r)->obj, p->bpf_prog, p->tp_group, p->tp_name);
 	if (p->kind == BTAP_PROBE_RAW_TP)
-		return bpfl_attach_raw_tracepoint(r->obj, p->bpf_prog, p->tp_name);
+		return bpfl_attach_raw_tracepoint(bpf_run_of(r)->obj, p->bpf_prog, p->tp_name);
 	struct bpfl_perf pe = {p->perf_type, p->perf_config, p->perf_period, p->perf_freq != 0};
-	return bpfl_attach_perf_event(r->obj, p->bpf_prog, &pe);
+	return bpfl_attach_perf_event(bpf_run_of(r)->obj, p->bpf_prog, &pe);
 }
 
-bool runner_attach_bpf(struct runner *r)
+bool bpf_run_attach(struct runner *r)
 {
 	for (uint32_t i = 0; i < r->prog->nprobes; i++) {
 		const struct btap_probe_desc *p = &r->prog->probes[i];
 		if (p->kind != BTAP_PROBE_TRACEPOINT && p->kind != BTAP_PROBE_PERF &&
 		    p->kind != BTAP_PROBE_RAW_TP)
 			continue;
-		if (!r->obj || !p->bpf_prog) {
+		if (!bpf_run_of(r)->obj || !p->bpf_prog) {
 			runner_fail(r, "probe %s has no BPF program", p->pp ? p->pp : "?");
 			return false;
 		}
 		if (attach_one(r, p) != 0) {
 			runner_fail(r, "cannot attach probe %s%s%s: %s", p->pp ? p->pp : p->bpf_prog,
 				    p->origin ? " at " : "", p->origin ? p->origin : "",
-				    bpfl_error(r->obj));
+				    bpfl_error(bpf_run_of(r)->obj));
 			return false;
 		}
 	}
 	return true;
-}
-
-/* ---- runner-side probes ---------------------------------------------- */
-
-static const struct btap_probe_desc **probes_of(struct runner *r, enum btap_probe_kind kind,
-						int *n)
-{
-	const struct btap_probe_desc **v = xcalloc(r->prog->nprobes + 1, sizeof(*v));
-	*n = 0;
-	for (uint32_t i = 0; i < r->prog->nprobes; i++)
-		if (r->prog->probes[i].kind == kind && r->prog->probes[i].run)
-			v[(*n)++] = &r->prog->probes[i];
-	/* Insertion sort: stable, so equal priorities keep script order. */
-	for (int i = 1; i < *n; i++) {
-		const struct btap_probe_desc *p = v[i];
-		int j = i;
-		for (; j > 0 && v[j - 1]->priority > p->priority; j--)
-			v[j] = v[j - 1];
-		v[j] = p;
-	}
-	return v;
-}
-
-/* Run every probe of a kind in priority order. A begin probe stops the
- * sequence once the run is ending (exit() or an error), as in stap; end
- * and error probes all run. */
-void runner_run_probes(struct runner *r, enum btap_probe_kind kind)
-{
-	int n;
-	const struct btap_probe_desc **v = probes_of(r, kind, &n);
-	for (int i = 0; i < n; i++) {
-		if (kind == BTAP_PROBE_BEGIN && r->stop)
-			break;
-		if (r->end == RUNNER_END_ABORT)
-			break;
-		/* JSON writes displayed globals as records, after the end probes */
-		if (r->json && v[i]->display)
-			continue;
-		v[i]->run();
-	}
-	free(v);
 }

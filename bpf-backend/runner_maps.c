@@ -9,17 +9,12 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "runner/runner_internal.h"
+#include "runner_bpf.h"
 #include "translator/session.h"
 #include "translator/util.h"
 
 /* Default size of a map whose descriptor gives none (stap's MAXMAPENTRIES). */
 #define RUNNER_DEFAULT_ENTRIES 2048
-
-struct btap_globals_hdr *runner_globals(struct runner *r)
-{
-	return r->globals;
-}
 
 /* Kernel object names hold at most 15 characters of [A-Za-z0-9_.]. */
 static void kernel_name(char out[16], const char *name)
@@ -32,20 +27,6 @@ static void kernel_name(char out[16], const char *name)
 		out[i] = ok ? c : '_';
 	}
 	out[i] = '\0';
-}
-
-static bool stat_desc_of(const struct btap_map_desc *d, struct rt_stat_desc *sd)
-{
-	int shift = d->bit_shift;
-	rt_stat_desc_init(sd, shift < 0 ? 0 : shift > RT_STAT_MAX_SHIFT ? RT_STAT_MAX_SHIFT : shift);
-	if (d->hist_kind == 1) {
-		rt_hist_init_log(&sd->hist);
-	} else if (d->hist_kind == 2) {
-		if (rt_hist_init_linear(&sd->hist, d->hist_start, d->hist_stop, d->hist_interval,
-					NULL) != 0)
-			return false;
-	}
-	return true;
 }
 
 static int create_one(struct runner *r, struct runner_map *m, const struct btap_map_desc *d)
@@ -66,7 +47,7 @@ static int create_one(struct runner *r, struct runner_map *m, const struct btap_
 	m->is_array = m->type == BPF_MAP_TYPE_ARRAY || m->type == BPF_MAP_TYPE_PERCPU_ARRAY;
 	if (m->is_array)
 		m->key_size = 4;
-	if (d->value_type == BTAP_T_STATS && !stat_desc_of(d, &m->stat)) {
+	if (d->value_type == BTAP_T_STATS && !runner_stat_desc(d, &m->stat)) {
 		runner_fail(r, "bad histogram parameters for '%s'", d->name);
 		return -EINVAL;
 	}
@@ -93,14 +74,15 @@ static bool create_globals(struct runner *r)
 	if (size < sizeof(struct btap_globals_hdr))
 		size = sizeof(struct btap_globals_hdr);
 	LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = BPF_F_MMAPABLE);
-	r->globals_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "btap_globals", 4, size, 1, &opts);
-	if (r->globals_fd < 0) {
+	struct bpf_run *b = bpf_run_of(r);
+	b->globals_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "btap_globals", 4, size, 1, &opts);
+	if (b->globals_fd < 0) {
 		runner_fail(r, "cannot create the globals map: %m");
 		return false;
 	}
 	long page = sysconf(_SC_PAGESIZE);
-	r->globals_len = (size + (size_t)page - 1) / (size_t)page * (size_t)page;
-	void *g = mmap(NULL, r->globals_len, PROT_READ | PROT_WRITE, MAP_SHARED, r->globals_fd, 0);
+	b->globals_len = (size + (size_t)page - 1) / (size_t)page * (size_t)page;
+	void *g = mmap(NULL, b->globals_len, PROT_READ | PROT_WRITE, MAP_SHARED, b->globals_fd, 0);
 	if (g == MAP_FAILED) {
 		runner_fail(r, "cannot map the globals: %m");
 		return false;
@@ -109,43 +91,45 @@ static bool create_globals(struct runner *r)
 	return true;
 }
 
-bool runner_create_maps(struct runner *r)
+bool bpf_run_create_maps(struct runner *r)
 {
+	struct bpf_run *b = bpf_run_of(r);
 	int n = libbpf_num_possible_cpus();
-	r->ncpus = n > 0 ? n : 1;
+	b->ncpus = n > 0 ? n : 1;
 	if (!create_globals(r))
 		return false;
-	r->nmaps = (int)r->prog->nmaps;
-	r->maps = xcalloc((size_t)r->nmaps + 1, sizeof(*r->maps));
-	for (int i = 0; i < r->nmaps; i++)
-		r->maps[i].fd = -1;
-	for (int i = 0; i < r->nmaps; i++)
-		if (create_one(r, &r->maps[i], &r->prog->maps[i]) < 0)
+	b->nmaps = (int)r->prog->nmaps;
+	b->maps = xcalloc((size_t)b->nmaps + 1, sizeof(*b->maps));
+	for (int i = 0; i < b->nmaps; i++)
+		b->maps[i].fd = -1;
+	for (int i = 0; i < b->nmaps; i++)
+		if (create_one(r, &b->maps[i], &r->prog->maps[i]) < 0)
 			return false;
 	return true;
 }
 
-void runner_close_maps(struct runner *r)
+void bpf_run_close_maps(struct runner *r)
 {
-	for (int i = 0; i < r->nmaps; i++)
-		if (r->maps[i].fd >= 0)
-			close(r->maps[i].fd);
-	free(r->maps);
-	r->maps = NULL;
+	struct bpf_run *b = bpf_run_of(r);
+	for (int i = 0; i < b->nmaps; i++)
+		if (b->maps[i].fd >= 0)
+			close(b->maps[i].fd);
+	free(b->maps);
+	b->maps = NULL;
 	if (r->globals)
-		munmap(r->globals, r->globals_len);
+		munmap(r->globals, b->globals_len);
 	r->globals = NULL;
-	if (r->globals_fd >= 0)
-		close(r->globals_fd);
-	r->globals_fd = -1;
+	if (b->globals_fd >= 0)
+		close(b->globals_fd);
+	b->globals_fd = -1;
 }
 
 /* ---- operations ----------------------------------------------------- */
 
 static struct runner_map *map_at(int map)
 {
-	struct runner *r = runner_current;
-	return r && map >= 0 && map < r->nmaps ? &r->maps[map] : NULL;
+	struct bpf_run *b = runner_current ? bpf_run_of(runner_current) : NULL;
+	return b && map >= 0 && map < b->nmaps ? &b->maps[map] : NULL;
 }
 
 /* A scalar (0-key) map is addressed with a zero key. */
@@ -158,7 +142,7 @@ static const void *key_or_zero(const struct runner_map *m, const void *key)
 /* Bytes a lookup returns: one value, or one per CPU. */
 static size_t value_bytes(const struct runner_map *m)
 {
-	return m->percpu ? (size_t)m->stride * (size_t)runner_current->ncpus : m->value_size;
+	return m->percpu ? (size_t)m->stride * (size_t)bpf_run_of(runner_current)->ncpus : m->value_size;
 }
 
 static int op_lookup(int map, const void *key, void *value)
@@ -294,18 +278,19 @@ static int read_stat(struct runner_map *m, const void *key, struct rt_stat_resul
 		rc = 0;
 	}
 	if (rc == 0)
-		rt_stat_merge(&m->stat, buf, m->stride, m->percpu ? runner_current->ncpus : 1, res,
+		rt_stat_merge(&m->stat, buf, m->stride, m->percpu ? bpf_run_of(runner_current)->ncpus : 1, res,
 			      buckets);
 	free(buf);
 	return rc;
 }
 
-int runner_stat_read(struct runner *r, int map, const void *key, struct rt_stat_result *res,
-		     int64_t *buckets)
+int bpf_run_stat_read(struct runner *r, int map, const void *key, struct rt_stat_result *res,
+		      int64_t *buckets)
 {
-	if (map < 0 || map >= r->nmaps || r->maps[map].d->value_type != BTAP_T_STATS)
+	struct bpf_run *b = bpf_run_of(r);
+	if (map < 0 || map >= b->nmaps || b->maps[map].d->value_type != BTAP_T_STATS)
 		return -EINVAL;
-	struct runner_map *m = &r->maps[map];
+	struct runner_map *m = &b->maps[map];
 	return read_stat(m, key, res, m->stat.hist.type != RT_HIST_NONE ? buckets : NULL);
 }
 
@@ -318,7 +303,7 @@ static int op_stat_add(int map, const void *key, int64_t v)
 	char *buf = xcalloc(1, bytes);
 	const void *k = key_or_zero(m, key);
 	if (bpf_map_lookup_elem(m->fd, k, buf) != 0) {
-		for (int c = 0; c < (m->percpu ? runner_current->ncpus : 1); c++)
+		for (int c = 0; c < (m->percpu ? bpf_run_of(runner_current)->ncpus : 1); c++)
 			rt_stat_clear(&m->stat, (struct rt_stat *)(buf + (size_t)c * m->stride));
 	}
 	/* The runner adds into the first CPU's partial. */
@@ -348,7 +333,7 @@ static void op_print_hist(int map, const void *key)
 	if (read_stat(m, key, &res, buckets) != 0)
 		;
 	else if (runner_current->json)
-		runner_json_hist(runner_current, m, key, &res, buckets);
+		runner_json_hist(runner_current, (uint32_t)map, key, &res, buckets);
 	else
 		rt_stat_print_hist(&runner_current->sink, &m->stat, &res, buckets);
 	free(buckets);
@@ -369,9 +354,10 @@ static int op_stat_hist(int map, const void *key, int64_t *buckets, int *nbucket
 
 /* A histogram a kernel probe merged when it printed it: the same
  * printer as op_print_hist. */
-void runner_print_hist_record(struct runner *r, uint32_t map, const char *p, const char *end)
+void bpf_run_print_hist_record(struct runner *r, uint32_t map, const char *p, const char *end)
 {
-	struct runner_map *m = map < (uint32_t)r->nmaps ? &r->maps[map] : NULL;
+	struct bpf_run *b = bpf_run_of(r);
+	struct runner_map *m = map < (uint32_t)b->nmaps ? &b->maps[map] : NULL;
 	if (!m || m->d->value_type != BTAP_T_STATS || m->stat.hist.type == RT_HIST_NONE)
 		return;
 	int nb = m->stat.hist.nbuckets;
@@ -383,7 +369,7 @@ void runner_print_hist_record(struct runner *r, uint32_t map, const char *p, con
 	memset(&res, 0, sizeof res);
 	res.count = vals[0];
 	if (r->json)
-		runner_json_hist(r, m, NULL, &res, vals + 1);
+		runner_json_hist(r, map, NULL, &res, vals + 1);
 	else
 		rt_stat_print_hist(&r->sink, &m->stat, &res, vals + 1);
 	free(vals);
@@ -512,7 +498,7 @@ static int64_t op_map_keys(int map, int sort_by, int dir, char agg, int64_t limi
 	return n;
 }
 
-void runner_bind_map_ops(struct btap_runner_ops *ops)
+void bpf_run_bind_map_ops(struct btap_runner_ops *ops)
 {
 	ops->map_lookup = op_lookup;
 	ops->map_update = op_update;

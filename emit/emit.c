@@ -1,20 +1,15 @@
-/* Pass 3: the translation unit as a whole. Classifies probes (runner or
- * kernel), lays out globals, maps and frames, walks the call graph (which
- * build needs which function, recursion), emits every body once and puts
- * the pieces together with the BPF maps and programs and the runner's
- * descriptor. Expressions, statements and printing are in emit_expr.c,
- * emit_stmt.c and emit_print.c. */
+/* Pass 3: the translation unit as a whole. Places probes (runner or
+ * kernel context, from their providers' attach descriptions), lays out
+ * globals, maps and frames, walks the call graph (which half needs which
+ * function, recursion), emits every body once and puts the pieces
+ * together with the runtime's own (emit_runtime.h: its prelude, maps and
+ * probe entry points) and the runner's descriptor. Expressions,
+ * statements and printing are in emit_expr.c, emit_stmt.c and
+ * emit_print.c. */
 #include "emit_internal.h"
 
-#include <bpf/btf.h>
-
-#include "bpf-backend/btf_header.h"
-#include "translator/cache.h"
 #include "runtime/hist.h"
-#include "translator/kconfig.h"
 #include "translator/paths.h"
-#include "translator/provider_perf.h"
-#include "translator/tracepoints.h"
 
 #include <ctype.h>
 #include <inttypes.h>
@@ -22,11 +17,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* enum bpf_map_type values (uapi, stable) */
-enum { EM_MAP_HASH = 1, EM_MAP_PERCPU_HASH = 5, EM_MAP_PERCPU_ARRAY = 6, EM_MAP_LRU_HASH = 9 };
-/* perf_event uapi values */
-enum { EM_PERF_TYPE_SOFTWARE = 1, EM_PERF_COUNT_SW_CPU_CLOCK = 0 };
 
 #define EM_DEFAULT_MSL 128
 #define EM_DEFAULT_MAXMAPENTRIES 2048
@@ -95,12 +85,20 @@ void em_linedir(struct em_fn *f, struct loc at)
 
 void em_unsupported(struct em_fn *f, struct loc at, const char *what)
 {
-	diag_error(at, "%s is not supported yet by the BPF backend", what);
+	diag_error(at, "%s is not supported yet by the %s backend", what, f->em->rt->name);
 }
 
-void em_unsupported_bpf(struct em_fn *f, struct loc at, const char *what)
+void em_unsupported_kernel(struct em_fn *f, struct loc at, const char *what)
 {
-	diag_error(at, "%s is not supported yet in kernel-context probes (BPF)", what);
+	diag_error(at, "%s is not supported yet in kernel-context probes (%s)", what, f->em->rt->name);
+}
+
+void em_need_kernel_type(struct emitter *em, const char *name)
+{
+	VEC_FOREACH(em->kernel_types, i)
+		if (strcmp(VEC_AT(em->kernel_types, i, const char *), name) == 0)
+			return;
+	vec_push(em->a, &em->kernel_types, (void *)name);
 }
 
 void em_c_string(struct strbuf *b, const char *s, size_t n)
@@ -266,13 +264,6 @@ static bool define_value(struct session *s, const char *name, int64_t *out)
 	return found;
 }
 
-static int64_t kernel_hz(struct session *s)
-{
-	const char *v = s->kconfig ? kconfig_lookup("CONFIG_HZ", s->kconfig) : NULL;
-	int64_t hz = v ? strtoll(v, NULL, 10) : 0;
-	return hz > 0 ? hz : 250;
-}
-
 /* ---- globals and maps ------------------------------------------------------ */
 
 static void layout_globals(struct emitter *em)
@@ -295,12 +286,12 @@ static void layout_globals(struct emitter *em)
 		m->stats = v->type == TY_STATS;
 		m->max_entries = v->has_size && v->maxsize > 0 ? v->maxsize : em->maxmapentries;
 		if (m->nkeys == 0) {
-			m->map_type = EM_MAP_PERCPU_ARRAY;
+			m->kind = EM_MAP_SCALAR_STATS;
 			m->max_entries = 1;
 		} else if (m->stats) {
-			m->map_type = EM_MAP_PERCPU_HASH;
+			m->kind = EM_MAP_STATS;
 		} else {
-			m->map_type = v->wrap ? EM_MAP_LRU_HASH : EM_MAP_HASH;
+			m->kind = v->wrap ? EM_MAP_WRAP : EM_MAP_ARRAY;
 		}
 		g->map = m;
 		vec_push(em->a, &em->maps, m);
@@ -391,124 +382,63 @@ static void note_stats_use(struct expr *e, void *ctx)
 	m->nbuckets = h.nbuckets;
 }
 
-static int stats_value_size(const struct em_map *m)
+int em_stats_value_size(const struct em_map *m)
 {
 	return 7 * 8 + 8 * m->nbuckets;
 }
 
 /* ---- probes ------------------------------------------------------------------- */
 
-static const struct pp_component *comp(const struct probe_point *pp, int i)
+/* The descriptor's kind of a probe that attaches so. */
+static enum btap_probe_kind descriptor_kind(const struct attach *at)
 {
-	return i < pp->comps.n ? VEC_AT(pp->comps, i, const struct pp_component *) : NULL;
+	switch (at->kind) {
+	case ATTACH_RUNNER:
+		return at->runner.event == ATTACH_BEGIN ? BTAP_PROBE_BEGIN
+		     : at->runner.event == ATTACH_END   ? BTAP_PROBE_END
+							 : BTAP_PROBE_ERROR;
+	case ATTACH_TIMER: return BTAP_PROBE_TIMER;
+	case ATTACH_TRACEPOINT: return BTAP_PROBE_TRACEPOINT;
+	case ATTACH_RAW_TRACEPOINT: return BTAP_PROBE_RAW_TP;
+	case ATTACH_PERF_EVENT: return BTAP_PROBE_PERF;
+	default: return 0;
+	}
 }
 
-static int64_t comp_num(const struct pp_component *c)
-{
-	return c && c->arg && c->arg->kind == E_NUM ? c->arg->num : 0;
-}
-
-static uint64_t timer_unit_ns(struct emitter *em, const char *unit)
-{
-	if (!strcmp(unit, "s") || !strcmp(unit, "sec"))
-		return 1000000000ull;
-	if (!strcmp(unit, "ms") || !strcmp(unit, "msec"))
-		return 1000000ull;
-	if (!strcmp(unit, "us") || !strcmp(unit, "usec"))
-		return 1000ull;
-	if (!strcmp(unit, "jiffies"))
-		return 1000000000ull / (uint64_t)kernel_hz(em->s);
-	return 1;
-}
-
-/* Fill the probe's kind and attachment; false (reported) when the family
- * has no translation yet; *skip for probes that never run. */
-static bool classify_probe(struct emitter *em, struct em_probe *ep, bool *skip)
+/* Where the probe runs and how it attaches, as its provider says; false
+ * (reported) when the runtime cannot attach it yet; *skip for probes that
+ * never run. */
+static bool place_probe(struct emitter *em, struct em_probe *ep, bool *skip)
 {
 	struct probe *p = ep->p;
 	const struct probe_point *pp = p->resolved_point;
-	const char *fam = p->provider ? p->provider->name : "";
+	const struct provider *prov = p->provider;
 	*skip = false;
-	if (!pp) {
+	if (!pp || !prov) {
 		diag_error(p->loc, "probe has no resolved probe point");
 		return false;
 	}
-	const char *n0 = comp(pp, 0) ? comp(pp, 0)->name : "";
-	if (!strcmp(fam, "never")) {
+	if (prov->attach && !prov->attach(em->s, p, &ep->at))
+		return false;
+	if (prov->attach && ep->at.kind == ATTACH_NONE) {
 		*skip = true;
 		return true;
 	}
-	if (!strcmp(fam, "begin")) {
-		ep->kind = !strcmp(n0, "begin") ? BTAP_PROBE_BEGIN
-			 : !strcmp(n0, "end")   ? BTAP_PROBE_END
-						: BTAP_PROBE_ERROR;
-		ep->priority = comp_num(comp(pp, 0));
-		return true;
+	bool kernel = prov->kernel_context;
+	if (!prov->attach || (kernel && !(em->rt->attach_kinds & (1u << ep->at.kind)))) {
+		diag_error(pp->loc, "probe point family '%s' is not supported yet by the %s backend", prov->name,
+			   em->rt->name);
+		return false;
 	}
-	if (!strcmp(fam, "timer")) {
-		const struct pp_component *c1 = comp(pp, 1), *c2 = comp(pp, 2);
-		int64_t n = comp_num(c1);
-		ep->kind = BTAP_PROBE_TIMER;
-		if (!strcmp(c1->name, "hz")) {
-			ep->period_ns = 1000000000ull / (uint64_t)(n > 0 ? n : 1);
-		} else {
-			uint64_t unit = timer_unit_ns(em, c1->name);
-			ep->period_ns = (uint64_t)n * unit;
-			if (c2)
-				ep->randomize_ns = (uint64_t)comp_num(c2) * unit;
-		}
-		return true;
+	if (kernel != attach_in_kernel(ep->at.kind)) {
+		diag_error(pp->loc, "a bug in btap: provider '%s' attaches out of its context", prov->name);
+		return false;
 	}
-	if (!strcmp(fam, "timer.profile")) {
-		ep->kind = BTAP_PROBE_PERF;
-		ep->bpf = true;
-		ep->perf_type = EM_PERF_TYPE_SOFTWARE;
-		ep->perf_config = EM_PERF_COUNT_SW_CPU_CLOCK;
-		ep->perf_period = (uint64_t)kernel_hz(em->s);
-		ep->perf_freq = true;
-		return true;
-	}
-	if (!strcmp(fam, "perf")) {
-		struct perf_sampling ps;
-		if (!perf_point_sampling(pp, &ps)) {
-			diag_error(pp->loc, "cannot find the perf event of this probe point");
-			return false;
-		}
-		ep->kind = BTAP_PROBE_PERF;
-		ep->bpf = true;
-		ep->perf_type = ps.type;
-		ep->perf_config = ps.config;
-		ep->perf_period = ps.period;
-		ep->perf_freq = ps.freq;
-		return true;
-	}
-	if (!strcmp(fam, "process")) {
-		/* The raw tracepoints pass task pointers: the guard keeps new
-		 * processes (not threads) and leader exits, and returns the task
-		 * the body describes (see btap_bpf.h). */
-		bool begin = comp(pp, 1) && !strcmp(comp(pp, 1)->name, "begin");
-		ep->kind = BTAP_PROBE_RAW_TP;
-		ep->bpf = true;
-		ep->tp_name = begin ? "sched_process_fork" : "sched_process_exit";
-		ep->task_guard = begin ? "btap_proc_begin_task" : "btap_proc_end_task";
-		em->need_task = true;
+	ep->where = kernel ? EM_CTX_KERNEL : EM_CTX_RUNNER;
+	ep->kind = descriptor_kind(&ep->at);
+	if (ep->at.filter != ATTACH_FILTER_NONE)
 		em->task_override = true;
-		return true;
-	}
-	if (!strcmp(fam, "kernel.trace")) {
-		struct tp_event *ev = tp_probe_event(em->s, p);
-		if (!ev || !ev->group || !ev->group[0]) {
-			diag_error(pp->loc, "cannot find the tracepoint group of this probe point");
-			return false;
-		}
-		ep->kind = BTAP_PROBE_TRACEPOINT;
-		ep->bpf = true;
-		ep->tp_group = ev->group;
-		ep->tp_name = ev->name;
-		return true;
-	}
-	diag_error(pp->loc, "probe point family '%s' is not supported yet by the BPF backend", fam);
-	return false;
+	return true;
 }
 
 static void collect_probes(struct emitter *em)
@@ -518,7 +448,7 @@ static void collect_probes(struct emitter *em)
 		struct em_probe *ep = arena_alloc(em->a, sizeof(*ep));
 		ep->p = p;
 		bool skip;
-		if (!classify_probe(em, ep, &skip) || skip)
+		if (!place_probe(em, ep, &skip) || skip)
 			continue;
 		ep->index = em->probes.n;
 		struct strbuf b;
@@ -528,8 +458,8 @@ static void collect_probes(struct emitter *em)
 		sb_free(&b);
 		ep->origin = em_loc_text(em, p->origin ? p->origin->loc : p->loc);
 		ep->frame = arena_printf(em->a, "struct bfp%d", ep->index);
-		if (ep->bpf)
-			em->has_bpf = true;
+		if (ep->where == EM_CTX_KERNEL)
+			em->has_kernel = true;
 		vec_push(em->a, &em->probes, ep);
 	}
 }
@@ -580,41 +510,31 @@ static void collect_functions(struct emitter *em)
 	}
 }
 
-/* Mark what a build needs; on BPF a cycle is a located error. */
-static void mark_reachable(struct emitter *em, struct em_func *f, bool bpf)
+/* Mark what a half needs; a cycle in kernel context is a located error
+ * where the runtime has no recursion there. */
+static void mark_reachable(struct emitter *em, struct em_func *f, enum em_ctx where)
 {
-	if (bpf ? f->in_bpf : f->in_user) {
-		if (bpf && f->visiting && !f->recursive) {
+	if (f->where & where) {
+		if (where == EM_CTX_KERNEL && !em->rt->kernel_recursion && f->visiting && !f->recursive) {
 			f->recursive = true;
 			diag_error(f->f->loc, "recursive function '%s' cannot be called from a kernel-context "
-				   "probe (BPF has no recursion)", f->f->name);
+				   "probe (%s has no recursion)", f->f->name, em->rt->name);
 		}
 		return;
 	}
-	if (bpf)
-		f->in_bpf = true;
-	else
-		f->in_user = true;
+	f->where |= where;
 	f->visiting = true;
 	VEC_FOREACH(f->callees, i)
-		mark_reachable(em, VEC_AT(f->callees, i, struct em_func *), bpf);
+		mark_reachable(em, VEC_AT(f->callees, i, struct em_func *), where);
 	f->visiting = false;
 }
 
-static void mark_builds(struct emitter *em)
+static void mark_halves(struct emitter *em)
 {
 	VEC_FOREACH(em->probes, i) {
 		struct em_probe *p = VEC_AT(em->probes, i, struct em_probe *);
 		VEC_FOREACH(p->callees, k)
-			mark_reachable(em, VEC_AT(p->callees, k, struct em_func *), p->bpf);
-	}
-	static const char *const task_natives[] = {"btap_ppid", "btap_euid", "btap_egid",
-						   "btap_pexecname", NULL};
-	VEC_FOREACH(em->funcs, i) {
-		struct em_func *f = VEC_AT(em->funcs, i, struct em_func *);
-		for (int k = 0; f->in_bpf && f->f->embedded && task_natives[k]; k++)
-			if (strstr(f->f->embedded, task_natives[k]))
-				em->need_task = true;
+			mark_reachable(em, VEC_AT(p->callees, k, struct em_func *), p->where);
 	}
 }
 
@@ -642,10 +562,11 @@ static void fn_free(struct em_fn *f)
 	sb_free(&f->cbs);
 }
 
-/* A BPF body with loops keeps its longs in the frame (see em_fn). */
+/* A kernel body with loops keeps its longs in the frame where loops are
+ * callbacks (see em_fn). */
 static void use_frame_for_loops(struct em_fn *f, const struct stmt *body)
 {
-	f->in_frame = f->bpf && em_has_loop(body);
+	f->in_frame = em_in_kernel(f) && f->em->rt->loop_callbacks && em_has_loop(body);
 }
 
 /* The frame struct: variables, then temporaries. */
@@ -728,18 +649,22 @@ static void func_signature(struct strbuf *b, struct em_func *f)
 	sb_puts(b, ")");
 }
 
-static struct strbuf *section_of(struct emitter *em, bool bpf, bool user)
+static struct strbuf *section_of(struct emitter *em, unsigned where)
 {
-	return bpf && user ? &em->common : bpf ? &em->bpf : &em->user;
+	return where == (EM_CTX_KERNEL | EM_CTX_RUNNER) ? &em->common
+	     : where == EM_CTX_KERNEL			 ? &em->kernel
+							 : &em->runner;
 }
 
-static struct strbuf *protos_of(struct emitter *em, bool bpf, bool user)
+static struct strbuf *protos_of(struct emitter *em, unsigned where)
 {
-	return bpf && user ? &em->common_protos : bpf ? &em->bpf_protos : &em->user_protos;
+	return where == (EM_CTX_KERNEL | EM_CTX_RUNNER) ? &em->common_protos
+	     : where == EM_CTX_KERNEL			 ? &em->kernel_protos
+							 : &em->runner_protos;
 }
 
-/* Top-level %{ %} blocks (guru mode), verbatim in both builds: they may
- * test BTAP_TARGET_BPF / BTAP_TARGET_USER to say where they belong. */
+/* Top-level %{ %} blocks (guru mode), verbatim in both halves: they may
+ * test the runtime's build macros to say where they belong. */
 static void emit_toplevel_embeds(struct emitter *em, struct strbuf *out)
 {
 	VEC_FOREACH(em->s->prog.embeds, i) {
@@ -801,8 +726,7 @@ static void emit_script_function(struct emitter *em, struct em_func *f, struct s
 	struct em_fn fn;
 	fn_init(&fn, em);
 	fn.func = f;
-	fn.bpf = f->in_bpf;
-	fn.user = f->in_user;
+	fn.where = f->where;
 	push_locals(&fn, &f->f->params);
 	push_locals(&fn, &f->f->locals);
 	use_frame_for_loops(&fn, f->f->body);
@@ -855,33 +779,18 @@ static void emit_functions(struct emitter *em)
 {
 	VEC_FOREACH(em->funcs, i) {
 		struct em_func *f = VEC_AT(em->funcs, i, struct em_func *);
-		if (!f->in_bpf && !f->in_user)
+		if (!f->where)
 			continue;
-		struct strbuf *protos = protos_of(em, f->in_bpf, f->in_user);
+		struct strbuf *protos = protos_of(em, f->where);
 		func_signature(protos, f);
 		sb_puts(protos, ";\n");
-		struct strbuf *out = section_of(em, f->in_bpf, f->in_user);
+		struct strbuf *out = section_of(em, f->where);
 		if (f->f->embedded)
 			emit_embedded_function(em, f, out);
 		else
 			emit_script_function(em, f, out);
 		if (f->f->embedded)
 			sb_printf(&em->types, "%s {\n\tint64_t pad_;\n};\n", f->frame);
-	}
-	/* Frame sizes along the deepest call chain (BPF: frames are stacked
-	 * in the probe's scratch map value). */
-	VEC_FOREACH(em->funcs, i) {
-		struct em_func *f = VEC_AT(em->funcs, i, struct em_func *);
-		if (!f->in_bpf || f->recursive)
-			continue;
-		sb_printf(&em->sizes, "#define BFS_F%d (sizeof(%s)", f->index, f->frame);
-		sb_puts(&em->sizes, " + ");
-		VEC_FOREACH(f->callees, k)
-			sb_printf(&em->sizes, "BTAP_MAX0(BFS_F%d, ", VEC_AT(f->callees, k, struct em_func *)->index);
-		sb_puts(&em->sizes, "0");
-		VEC_FOREACH(f->callees, k)
-			sb_puts(&em->sizes, ")");
-		sb_puts(&em->sizes, ")\n");
 	}
 }
 
@@ -890,8 +799,7 @@ static void emit_probe_body(struct emitter *em, struct em_probe *ep)
 	struct em_fn fn;
 	fn_init(&fn, em);
 	fn.probe = ep;
-	fn.bpf = ep->bpf;
-	fn.user = !ep->bpf;
+	fn.where = ep->where;
 	push_locals(&fn, &ep->p->locals);
 	use_frame_for_loops(&fn, ep->p->body);
 	emit_locals_init(&fn, 0);
@@ -907,7 +815,7 @@ static void emit_probe_body(struct emitter *em, struct em_probe *ep)
 	emit_out_label(&fn);
 
 	emit_frame_struct(em, &fn, ep->frame);
-	struct strbuf *out = ep->bpf ? &em->bpf : &em->user;
+	struct strbuf *out = section_of(em, ep->where);
 	sb_putn(out, fn.cbs.s ? fn.cbs.s : "", fn.cbs.len);
 	sb_printf(out, "/* %s at %s */\n", ep->pp, ep->origin);
 	sb_printf(out, "BTAP_FUNC void bb%d(struct btap_ctx *c, char *sp)\n{\n", ep->index);
@@ -922,32 +830,8 @@ static void emit_probe_body(struct emitter *em, struct em_probe *ep)
 	sb_puts(out, "}\n#line __BTAP_LINE__\n\n");
 	fn_free(&fn);
 
-	if (ep->bpf) {
-		sb_printf(&em->sizes, "#define BFS_P%d (sizeof(%s)", ep->index, ep->frame);
-		sb_puts(&em->sizes, " + ");
-		VEC_FOREACH(ep->callees, k)
-			sb_printf(&em->sizes, "BTAP_MAX0(BFS_F%d, ", VEC_AT(ep->callees, k, struct em_func *)->index);
-		sb_puts(&em->sizes, "0");
-		VEC_FOREACH(ep->callees, k)
-			sb_puts(&em->sizes, ")");
-		sb_puts(&em->sizes, ")\n");
-		if (ep->kind == BTAP_PROBE_TRACEPOINT)
-			sb_printf(out, "SEC(\"tracepoint/%s/%s\")\n", ep->tp_group, ep->tp_name);
-		else if (ep->kind == BTAP_PROBE_RAW_TP)
-			sb_printf(out, "SEC(\"raw_tp/%s\")\n", ep->tp_name);
-		else
-			sb_puts(out, "SEC(\"perf_event\")\n");
-		sb_printf(out, "int bp%d(void *ctx)\n{\n", ep->index);
-		sb_puts(out, "\tstruct btap_ctx c;\n");
-		if (ep->task_guard)
-			sb_printf(out, "\tvoid *task = %s(ctx);\n\tif (!task)\n\t\treturn 0;\n", ep->task_guard);
-		sb_printf(out, "\tchar *sp = btap_bpf_enter(&c, ctx, %d, &btap_globals, &bs%d);\n", ep->index,
-			  ep->index);
-		sb_puts(out, "\tif (!sp)\n\t\treturn 0;\n");
-		if (ep->task_guard)
-			sb_puts(out, "\tc.task = task;\n");
-		sb_printf(out, "\tbb%d(&c, sp);\n", ep->index);
-		sb_puts(out, "\tbtap_bpf_leave(&c);\n\treturn 0;\n}\n\n");
+	if (ep->where == EM_CTX_KERNEL) {
+		em->rt->probe_entry(em, ep, out);
 	} else {
 		sb_printf(out, "static void br%d(void)\n{\n", ep->index);
 		sb_puts(out, "\tstruct btap_ctx c;\n");
@@ -989,42 +873,6 @@ static void emit_key_structs(struct emitter *em, struct strbuf *b)
 				sb_printf(b, "\tint64_t k%d;\n", k);
 		}
 		sb_puts(b, "};\n");
-	}
-	sb_puts(b, "\n");
-}
-
-static const char *map_type_name(uint32_t t)
-{
-	switch (t) {
-	case EM_MAP_PERCPU_HASH: return "BPF_MAP_TYPE_PERCPU_HASH";
-	case EM_MAP_PERCPU_ARRAY: return "BPF_MAP_TYPE_PERCPU_ARRAY";
-	case EM_MAP_LRU_HASH: return "BPF_MAP_TYPE_LRU_HASH";
-	default: return "BPF_MAP_TYPE_HASH";
-	}
-}
-
-static void emit_bpf_maps(struct emitter *em, struct strbuf *b)
-{
-	sb_puts(b, "BTAP_DECLARE_GLOBALS(struct bg_globals);\n");
-	VEC_FOREACH(em->maps, i) {
-		struct em_map *m = VEC_AT(em->maps, i, struct em_map *);
-		const char *value = "int64_t";
-		if (m->stats) {
-			sb_printf(b, "struct bv%d { int64_t w[%d]; };\n", m->id, stats_value_size(m) / 8);
-			value = arena_printf(em->a, "struct bv%d", m->id);
-		} else if (m->v->type == TY_STRING) {
-			sb_printf(b, "struct bv%d { char s[MAXSTRINGLEN]; };\n", m->id);
-			value = arena_printf(em->a, "struct bv%d", m->id);
-		}
-		sb_printf(b, "struct {\n\t__uint(type, %s);\n\t__uint(max_entries, %" PRId64 ");\n"
-			  "\t__type(key, %s);\n\t__type(value, %s);\n} %s SEC(\".maps\");\n",
-			  map_type_name(m->map_type), m->max_entries, m->key_type, value, m->sym);
-	}
-	VEC_FOREACH(em->probes, i) {
-		struct em_probe *p = VEC_AT(em->probes, i, struct em_probe *);
-		if (p->bpf)
-			sb_printf(b, "BTAP_DECLARE_SCRATCH(bs%d, BTAP_SCRATCH_HDR + BFS_P%d);\n", p->index,
-				  p->index);
 	}
 	sb_puts(b, "\n");
 }
@@ -1131,7 +979,7 @@ static void emit_descriptor(struct emitter *em, struct strbuf *b)
 			struct em_map *m = VEC_AT(em->maps, i, struct em_map *);
 			sb_puts(b, "\t{.name = ");
 			em_c_string(b, m->v->name, strlen(m->v->name));
-			sb_printf(b, ", .bpf_name = \"%s\", .nkeys = %d,\n\t .key_types = {", m->sym, m->nkeys);
+			sb_printf(b, ", .nkeys = %d,\n\t .key_types = {", m->nkeys);
 			for (int k = 0; k < m->nkeys; k++)
 				sb_printf(b, "%s%s", k ? ", " : "", btap_type(m->v->key_types[k]));
 			sb_puts(b, "},\n\t .key_offsets = {");
@@ -1139,12 +987,14 @@ static void emit_descriptor(struct emitter *em, struct strbuf *b)
 				sb_printf(b, "%soffsetof(%s, k%d)", k ? ", " : "", m->key_type, k);
 			sb_printf(b, "},\n\t .key_size = sizeof(%s), .value_type = %s, .value_size = %d,\n",
 				  m->key_type, btap_type(m->v->type),
-				  m->stats ? stats_value_size(m) : m->v->type == TY_STRING ? em->msl : 8);
+				  m->stats ? em_stats_value_size(m) : m->v->type == TY_STRING ? em->msl : 8);
 			sb_printf(b, "\t .max_entries = %" PRId64 ", .wrap = %d, .percpu = %d, .hist_kind = %d,\n",
 				  m->max_entries, m->v->wrap ? 1 : 0, m->stats ? 1 : 0, m->hist_kind);
 			sb_printf(b, "\t .hist_start = %" PRId64 ", .hist_stop = %" PRId64
-				  ", .hist_interval = %" PRId64 ", .bpf_map_type = %u, .bit_shift = %d},\n",
-				  m->hist_start, m->hist_stop, m->hist_interval, m->map_type, m->bit_shift);
+				  ", .hist_interval = %" PRId64 ", .bit_shift = %d",
+				  m->hist_start, m->hist_stop, m->hist_interval, m->bit_shift);
+			em->rt->describe_map(em, m, b);
+			sb_puts(b, "},\n");
 		}
 		sb_puts(b, "};\n");
 	}
@@ -1159,22 +1009,12 @@ static void emit_descriptor(struct emitter *em, struct strbuf *b)
 			em_c_string(b, p->pp, strlen(p->pp));
 			sb_puts(b, ", .origin = ");
 			em_c_string(b, p->origin, strlen(p->origin));
-			sb_printf(b, ", .priority = %" PRId64 ",\n\t ", p->priority);
-			if (p->bpf) {
-				sb_printf(b, ".bpf_prog = \"bp%d\"", p->index);
-				if (p->kind == BTAP_PROBE_TRACEPOINT)
-					sb_printf(b, ", .tp_group = \"%s\", .tp_name = \"%s\"", p->tp_group,
-						  p->tp_name);
-				else if (p->kind == BTAP_PROBE_RAW_TP)
-					sb_printf(b, ", .tp_name = \"%s\"", p->tp_name);
-				else
-					sb_printf(b, ", .perf_type = %u, .perf_config = %" PRIu64
-						  ", .perf_period = %" PRIu64 ", .perf_freq = %d",
-						  p->perf_type, p->perf_config, p->perf_period, p->perf_freq);
-			} else {
+			sb_printf(b, ", .priority = %" PRId64 ",\n\t ", p->at.runner.priority);
+			if (p->where == EM_CTX_KERNEL)
+				em->rt->describe_probe(em, p, b);
+			else
 				sb_printf(b, ".run = br%d, .period_ns = %" PRIu64 ", .randomize_ns = %" PRIu64,
-					  p->index, p->period_ns, p->randomize_ns);
-			}
+					  p->index, p->at.timer.period_ns, p->at.timer.randomize_ns);
 			const struct probe *src = p->p->origin ? p->p->origin : p->p;
 			if (src->displays)
 				sb_puts(b, ", .display = 1");
@@ -1196,67 +1036,10 @@ static void emit_descriptor(struct emitter *em, struct strbuf *b)
 		  em->sites.n);
 	sb_puts(b, "\t.globals_size = sizeof(struct bg_globals),\n");
 	sb_puts(b, "\t.init_globals = btap_init_globals,\n\t.bind = btap_bind,\n");
-	sb_printf(b, "\t.has_bpf = %d,\n", em->has_bpf ? 1 : 0);
-	sb_printf(b, "\t.globals = %s, .nglobals = %d,\n};\n", nglobals ? "btap_globals_desc" : "0",
+	sb_printf(b, "\t.globals = %s, .nglobals = %d,\n", nglobals ? "btap_globals_desc" : "0",
 		  nglobals);
-}
-
-/* Does this kernel's sched_process_exit say whether the thread group
- * died with it (a second argument, group_dead)? Then process.end fires
- * exactly when the process ends, not when its leader thread does. */
-static bool exit_has_group_dead(void)
-{
-	const struct btf *btf = kernel_btf();
-	int id = btf ? btf__find_by_name_kind(btf, "btf_trace_sched_process_exit", BTF_KIND_TYPEDEF) : -1;
-	if (id <= 0)
-		return false;
-	const struct btf_type *t = btf__type_by_id(btf, btf__resolve_type(btf, (__u32)id));
-	if (!t || !btf_is_ptr(t))
-		return false;
-	t = btf__type_by_id(btf, t->type);
-	/* (void *data, struct task_struct *p, bool group_dead) */
-	return t && btf_is_func_proto(t) && btf_vlen(t) == 3;
-}
-
-/* The kernel types the BPF build needs, from BTF. */
-static char *kernel_header(struct emitter *em, const char *cache_dir)
-{
-	const char *names[64];
-	int n = 0;
-	names[n++] = "BPF_MAP_TYPE_RINGBUF";
-	names[n++] = "BPF_ANY";
-	names[n++] = "BPF_F_MMAPABLE";
-	names[n++] = "BPF_RB_NO_WAKEUP";
-	names[n++] = "BPF_RB_AVAIL_DATA";
-	if (em->need_task)
-		names[n++] = "task_struct";
-	if (em->need_task)
-		names[n++] = "struct cred";
-	VEC_FOREACH(em->tp_structs, i)
-		if (n < 64)
-			names[n++] = VEC_AT(em->tp_structs, i, const char *);
-	struct btf_hdr *h = btf_hdr_new(NULL);
-	char *err = NULL;
-	char *text = btf_hdr_generate(h, names, n, cache_dir, &err);
-	if (!text) {
-		diag_plain_error("cannot generate the kernel type header: %s", err ? err : "unknown error");
-		free(err);
-	}
-	btf_hdr_free(h);
-	return text;
-}
-
-static void note_tp_struct(struct emitter *em, struct em_probe *p)
-{
-	if (p->kind != BTAP_PROBE_TRACEPOINT)
-		return;
-	struct tp_event *ev = tp_probe_event(em->s, p->p);
-	if (!ev || !ev->btf_struct)
-		return;
-	VEC_FOREACH(em->tp_structs, i)
-		if (strcmp(VEC_AT(em->tp_structs, i, const char *), ev->btf_struct) == 0)
-			return;
-	vec_push(em->a, &em->tp_structs, (void *)ev->btf_struct);
+	em->rt->describe_program(em, b);
+	sb_puts(b, "};\n");
 }
 
 /* #line __BTAP_LINE__ -> the line that follows, in the generated file. */
@@ -1305,10 +1088,11 @@ static void emit_defines(struct emitter *em, struct strbuf *b)
 		sb_printf(b, "#define MAXSTRINGLEN %d\n", em->msl);
 }
 
-static bool emitter_setup(struct emitter *em, struct session *s)
+static bool emitter_setup(struct emitter *em, struct session *s, const struct em_runtime *rt)
 {
 	memset(em, 0, sizeof(*em));
 	em->s = s;
+	em->rt = rt;
 	em->a = &s->arena;
 	int64_t v;
 	em->msl = EM_DEFAULT_MSL;
@@ -1323,12 +1107,11 @@ static bool emitter_setup(struct emitter *em, struct session *s)
 	if (define_value(s, "MAXMAPENTRIES", &v) && v > 0)
 		em->maxmapentries = v;
 	sb_init(&em->types);
-	sb_init(&em->sizes);
 	sb_init(&em->common);
-	sb_init(&em->bpf);
-	sb_init(&em->user);
-	sb_init(&em->bpf_protos);
-	sb_init(&em->user_protos);
+	sb_init(&em->kernel);
+	sb_init(&em->runner);
+	sb_init(&em->kernel_protos);
+	sb_init(&em->runner_protos);
 	sb_init(&em->common_protos);
 	return true;
 }
@@ -1336,12 +1119,11 @@ static bool emitter_setup(struct emitter *em, struct session *s)
 static void emitter_free(struct emitter *em)
 {
 	sb_free(&em->types);
-	sb_free(&em->sizes);
 	sb_free(&em->common);
-	sb_free(&em->bpf);
-	sb_free(&em->user);
-	sb_free(&em->bpf_protos);
-	sb_free(&em->user_protos);
+	sb_free(&em->kernel);
+	sb_free(&em->runner);
+	sb_free(&em->kernel_protos);
+	sb_free(&em->runner_protos);
 	sb_free(&em->common_protos);
 }
 
@@ -1351,7 +1133,7 @@ static void put(struct strbuf *b, const struct strbuf *x)
 		sb_putn(b, x->s, x->len);
 }
 
-bool emit_program(struct session *s, struct emit_result *out)
+bool emit_program(struct session *s, const struct em_runtime *rt, struct emit_result *out)
 {
 	memset(out, 0, sizeof(*out));
 	sb_init(&out->c);
@@ -1360,7 +1142,7 @@ bool emit_program(struct session *s, struct emit_result *out)
 
 	int errors0 = diag_error_count();
 	struct emitter em;
-	if (!emitter_setup(&em, s))
+	if (!emitter_setup(&em, s, rt))
 		return false;
 	layout_globals(&em);
 	em_compute_widths(&em);
@@ -1372,11 +1154,11 @@ bool emit_program(struct session *s, struct emit_result *out)
 		walk_stmt(VEC_AT(s->prog.functions, i, struct funcdecl *)->body, note_stats_use, &em);
 	collect_probes(&em);
 	collect_functions(&em);
-	mark_builds(&em);
+	mark_halves(&em);
 	em_regex_check_kernel(&em);
 	VEC_FOREACH(em.maps, i) {
 		struct em_map *m = VEC_AT(em.maps, i, struct em_map *);
-		int size = m->stats ? stats_value_size(m) : 0;
+		int size = m->stats ? em_stats_value_size(m) : 0;
 		int key = 8;
 		for (int k = 0; k < m->nkeys; k++)
 			key += m->v->key_types[k] == TY_STRING ? (m->key_width[k] + 7) / 8 * 8 : 8;
@@ -1386,75 +1168,60 @@ bool emit_program(struct session *s, struct emit_result *out)
 			em.stat_zero_size = key;
 	}
 	emit_functions(&em);
-	VEC_FOREACH(em.probes, i) {
-		struct em_probe *p = VEC_AT(em.probes, i, struct em_probe *);
-		emit_probe_body(&em, p);
-		note_tp_struct(&em, p);
-	}
+	VEC_FOREACH(em.probes, i)
+		emit_probe_body(&em, VEC_AT(em.probes, i, struct em_probe *));
 
-	/* Generating the header walks the whole BTF (~50 ms); the cache makes
-	 * a warm start skip it. */
-	char *kheader = NULL;
-	if (diag_error_count() == errors0 && em.has_bpf) {
-		const char *root = cache_root();
-		char *hdir = root ? arena_printf(em.a, "%s/headers", root) : NULL;
-		kheader = kernel_header(&em, hdir);
-	}
-	if (diag_error_count() != errors0 || (em.has_bpf && !kheader)) {
-		free(kheader);
+	/* The runtime's prelude (kernel types and headers) only for a unit
+	 * that is otherwise right. */
+	struct strbuf prelude;
+	sb_init(&prelude);
+	if (diag_error_count() != errors0 || !rt->prelude(&em, &prelude)) {
+		sb_free(&prelude);
 		emitter_free(&em);
 		return false;
 	}
 
 	struct strbuf *b = &out->c;
 	const char *gen = "btap-generated.c";
-	sb_printf(b, "/* Generated by btap from %s. Build with -DBTAP_TARGET_BPF (clang -target bpf) "
-		  "or -DBTAP_TARGET_USER. */\n", out->src_name);
+	sb_printf(b, "/* Generated by btap from %s. Build with %s. */\n", out->src_name, rt->build_note);
 	emit_defines(&em, b);
-	if (em.need_task)
-		sb_puts(b, "#define BTAP_NEED_TASK 1\n");
-	if (em.task_override)
-		sb_puts(b, "#define BTAP_TASK_OVERRIDE 1\n");
-	if (em.task_override && exit_has_group_dead())
-		sb_puts(b, "#define BTAP_EXIT_GROUP_DEAD 1\n");
+	rt->defines(&em, b);
 	sb_printf(b, "#define BTAP_ZERO_SIZE %d\n", em.stat_zero_size > 8 ? em.stat_zero_size : 8);
 	int mask = 1;
 	while (mask < em.msl + 8)
 		mask <<= 1;
 	sb_printf(b, "#define BTAP_STRMASK %d\n", mask - 1);
-	sb_puts(b, "#ifdef BTAP_TARGET_BPF\n");
-	if (kheader)
-		sb_puts(b, kheader);
-	free(kheader);
-	sb_puts(b, "#include \"bpf/btap_bpf.h\"\n#else\n#include \"user/btap_user.h\"\n#endif\n\n");
+	sb_printf(b, "#ifdef %s\n", rt->kernel_build);
+	put(b, &prelude);
+	sb_free(&prelude);
+	sb_puts(b, "#else\n#include \"user/btap_user.h\"\n#endif\n\n");
 	sb_puts(b, "#define BTAP_MAX0(a, b) ((a) > (b) ? (a) : (b))\n\n");
 	emit_toplevel_embeds(&em, b);
 	emit_globals_struct(&em, b);
 	emit_key_structs(&em, b);
 	put(b, &em.types);
 	sb_puts(b, "\n");
-	/* Maps come before any code: functions shared by both builds use
+	/* Maps come before any code: functions shared by both halves use
 	 * them too. */
-	sb_puts(b, "#ifdef BTAP_TARGET_BPF\n");
-	put(b, &em.sizes);
-	emit_bpf_maps(&em, b);
+	sb_printf(b, "#ifdef %s\n", rt->kernel_build);
+	rt->declare_maps(&em, b);
 	sb_puts(b, "#endif\n");
 	emit_pp_function(&em, b);
 	em_regex_tables(&em, b);
 	put(b, &em.common_protos);
 	sb_puts(b, "\n");
 	put(b, &em.common);
-	sb_puts(b, "#ifdef BTAP_TARGET_BPF\n");
-	put(b, &em.bpf_protos);
-	put(b, &em.bpf);
-	sb_puts(b, "#else /* BTAP_TARGET_USER */\n");
-	put(b, &em.user_protos);
-	put(b, &em.user);
+	sb_printf(b, "#ifdef %s\n", rt->kernel_build);
+	put(b, &em.kernel_protos);
+	put(b, &em.kernel);
+	sb_printf(b, "#else /* %s */\n", rt->runner_build);
+	put(b, &em.runner_protos);
+	put(b, &em.runner);
 	emit_descriptor(&em, b);
 	sb_puts(b, "#endif\n");
 	fix_line_resets(b, gen);
 
-	out->has_bpf = em.has_bpf;
+	out->has_kernel = em.has_kernel;
 	out->nprobes = em.probes.n;
 	emitter_free(&em);
 	return diag_error_count() == errors0;

@@ -272,7 +272,7 @@ static bool lval_prepare(struct em_fn *f, struct expr *e, struct lval *lv)
 		return true;
 	}
 	if (e->kind == E_TARGET)
-		diag_error(e->loc, "target variables cannot be written by the BPF backend");
+		diag_error(e->loc, "target variables cannot be written by the %s backend", f->em->rt->name);
 	else
 		diag_error(e->loc, "this expression cannot be assigned to");
 	return false;
@@ -339,7 +339,7 @@ static const char *long_binop(struct em_fn *f, const char *op, const char *l, co
 		em_err_check(f, site);
 		return t;
 	}
-	diag_error(at, "operator '%s' is not supported yet by the BPF backend", op);
+	diag_error(at, "operator '%s' is not supported yet by the %s backend", op, f->em->rt->name);
 	return "0";
 }
 
@@ -451,7 +451,8 @@ static const char *ex_unary(struct em_fn *f, struct expr *e)
 		return arena_printf(f->em->a, "(~(%s))", v);
 	if (op_is(e, "+"))
 		return v;
-	diag_error(e->loc, "unary operator '%s' is not supported by the BPF backend", e->op ? e->op : "?");
+	diag_error(e->loc, "unary operator '%s' is not supported by the %s backend", e->op ? e->op : "?",
+		   f->em->rt->name);
 	return "0";
 }
 
@@ -490,8 +491,8 @@ static const char *ex_assign(struct em_fn *f, struct expr *e)
 		return "0";
 	}
 	memcpy(binop, op, n - 1);
-	if (lv.elem && !strcmp(binop, "+") && f->bpf && lv.type == TY_LONG) {
-		/* a[k] += v: one atomic add on BPF, where CPUs race. */
+	if (lv.elem && !strcmp(binop, "+") && em_in_kernel(f) && lv.type == TY_LONG) {
+		/* a[k] += v: one atomic add in kernel context, where CPUs race. */
 		const char *t = em_tmp_long(f);
 		em_line(f, "%s = btap_map_add_long(c, %s, %s, %s, %d);", t, mapref(f, lv.map), lv.key, r, lv.site);
 		em_err_check(f, lv.site);
@@ -511,7 +512,7 @@ static const char *ex_incdec(struct em_fn *f, struct expr *e)
 	if (!lval_prepare(f, e->operand, &lv))
 		return "0";
 	const char *delta = op_is(e, "++") ? "1" : "-1";
-	if (lv.elem && f->bpf) {
+	if (lv.elem && em_in_kernel(f)) {
 		const char *t = em_tmp_long(f);
 		em_line(f, "%s = btap_map_add_long(c, %s, %s, %s, %d);", t, mapref(f, lv.map), lv.key, delta,
 			lv.site);
@@ -696,7 +697,7 @@ static const char *ex_context_var(struct em_fn *f, struct expr *e)
 
 static const char *ex_target(struct em_fn *f, struct expr *e)
 {
-	if (!f->probe || !f->probe->bpf || f->probe->kind != BTAP_PROBE_TRACEPOINT) {
+	if (!f->probe || f->probe->at.kind != ATTACH_TRACEPOINT) {
 		diag_error(e->loc, "target variables are only available in kernel.trace probes here");
 		return "0";
 	}

@@ -4,6 +4,7 @@
 
 #include "runtime/btap_program.h"
 #include "emit.h"
+#include "emit_runtime.h"
 #include "translator/provider.h"
 
 /* A global of the program: a field of struct bg_globals (scalars) or a map
@@ -18,7 +19,7 @@ struct em_global {
 struct em_map {
 	struct vardecl *v;
 	int id;                 /* index in the descriptor's maps table */
-	const char *sym;        /* BPF map symbol: bm<id>_<name> */
+	const char *sym;        /* its C symbol (BTAP_MAPREF): bm<id>_<name> */
 	const char *key_type;   /* "struct bk<id>" */
 	int nkeys;
 	bool stats;
@@ -31,7 +32,7 @@ struct em_map {
 	int key_width[MAX_ARRAY_KEYS];
 	bool hist_seen, shift_seen;
 	int64_t max_entries;
-	uint32_t map_type;      /* enum bpf_map_type value */
+	enum em_map_kind kind;
 };
 
 struct em_func {
@@ -39,7 +40,7 @@ struct em_func {
 	int index;
 	const char *cname;      /* bf<index>_<name> */
 	const char *frame;      /* "struct bff<index>" */
-	bool in_bpf, in_user;   /* reachable from a kernel / runner probe */
+	unsigned where;         /* enum em_ctx bits: reachable from kernel / runner probes */
 	bool visiting, done;    /* call-graph walk */
 	bool recursive;
 	struct vec callees;     /* struct em_func* */
@@ -49,19 +50,11 @@ struct em_func {
 struct em_probe {
 	struct probe *p;
 	int index;              /* in the descriptor */
-	enum btap_probe_kind kind;
-	bool bpf;
+	enum btap_probe_kind kind; /* in the descriptor */
+	enum em_ctx where;
+	struct attach at;       /* how it attaches, from its provider */
 	const char *pp;         /* pp_format of the resolved point */
 	const char *origin;     /* "file:line:col" */
-	int64_t priority;
-	uint64_t period_ns, randomize_ns;
-	const char *tp_group, *tp_name;
-	uint32_t perf_type;
-	uint64_t perf_config, perf_period;
-	bool perf_freq;
-	/* raw_tp: the runtime helper that filters an event and returns the
-	 * task the body describes (NULL: skip); NULL for other kinds */
-	const char *task_guard;
 	const char *frame;      /* "struct bfp<index>" */
 	struct vec callees;     /* struct em_func* called directly */
 };
@@ -82,14 +75,13 @@ struct emitter {
 	struct vec probes;      /* struct em_probe* */
 	struct vec formats;     /* const char*: decoded format texts */
 	struct vec sites;       /* struct em_site* */
-	struct vec tp_structs;  /* const char*: trace_event_raw_* names */
+	struct vec kernel_types; /* const char*: named kernel types the kernel half reads */
 	struct strbuf types;    /* frame structs */
-	struct strbuf sizes;    /* BPF frame-size macros */
-	struct strbuf common, bpf, user;   /* code by build */
-	struct strbuf bpf_protos, user_protos, common_protos;
-	bool need_task;
+	struct strbuf common, kernel, runner;   /* code by half (common: both) */
+	struct strbuf kernel_protos, runner_protos, common_protos;
+	const struct em_runtime *rt;
 	bool task_override;     /* some probe describes a task other than current */
-	bool has_bpf;
+	bool has_kernel;        /* some probe runs in kernel context */
 	int stat_zero_size;     /* largest statistics value */
 	struct em_regexes *regexes; /* =~ patterns (emit_regex.c), NULL if none */
 };
@@ -104,7 +96,7 @@ struct em_fn {
 	struct emitter *em;
 	struct em_func *func;   /* NULL for a probe */
 	struct em_probe *probe; /* NULL for a function */
-	bool bpf, user;         /* the builds that compile it */
+	unsigned where;         /* enum em_ctx bits: the halves that compile it */
 	struct strbuf *out;     /* statements go here */
 	struct strbuf body;
 	struct strbuf decls;    /* C locals: long temporaries */
@@ -115,20 +107,29 @@ struct em_fn {
 	int ndbl, ndbl_max;     /* double-size string temporaries */
 	int nkey;               /* key temporaries */
 	int nlabel;
-	int nforeach;           /* foreach key arrays (user build) */
+	int nforeach;           /* foreach key arrays (runner) */
 	int nslice;             /* array slices ([a, *] in x, delete x[a, *]) */
 	const char *errlabel;   /* innermost catch, or "out" */
 	struct vec loops;       /* struct em_loop* */
 	struct vec locals;      /* struct vardecl*: locals and params */
-	/* A BPF body with loops: each loop body is a callback (bpf_loop,
-	 * bpf_for_each_map_elem), so longs and temporaries live in the frame
-	 * where the callbacks reach them (and the verifier does not follow
-	 * them, so a callback's states converge). */
+	/* A kernel body with loops, in a runtime with loop_callbacks: each
+	 * loop body is a callback, so longs and temporaries live in the frame
+	 * where the callbacks reach them. */
 	bool in_frame;
 	const char *rv;         /* the long return value: "rv" or "fr->rv_" */
 	struct strbuf cbs;      /* finished callbacks, emitted before the body */
 	int ncb;                /* callbacks so far */
 };
+
+static inline bool em_in_kernel(const struct em_fn *f)
+{
+	return f->where & EM_CTX_KERNEL;
+}
+
+static inline bool em_in_runner(const struct em_fn *f)
+{
+	return f->where & EM_CTX_RUNNER;
+}
 
 /* emit.c */
 /* Visit every expression / every statement of a body, outermost first. */
@@ -143,12 +144,17 @@ const char *em_loc_text(struct emitter *em, struct loc at);
 int em_site(struct emitter *em, struct loc at, const char *what);
 struct em_global *em_global_of(struct emitter *em, const struct vardecl *v);
 struct em_func *em_func_of(struct emitter *em, const struct funcdecl *f);
+/* Bytes of a statistic's value: its aggregates, then its histogram buckets. */
+int em_stats_value_size(const struct em_map *m);
 void em_line(struct em_fn *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void em_linedir(struct em_fn *f, struct loc at);
-/* Report a construct the emitter cannot translate (in the BPF build when
- * bpf_only): located error, counted. */
+/* Report a construct the emitter cannot translate (in kernel context for
+ * em_unsupported_kernel): located error, counted. */
 void em_unsupported(struct em_fn *f, struct loc at, const char *what);
-void em_unsupported_bpf(struct em_fn *f, struct loc at, const char *what);
+void em_unsupported_kernel(struct em_fn *f, struct loc at, const char *what);
+/* A named kernel type (as the type walker names it: "struct sock") the
+ * kernel half reads through. */
+void em_need_kernel_type(struct emitter *em, const char *name);
 /* A C string literal of n bytes. */
 void em_c_string(struct strbuf *b, const char *s, size_t n);
 /* Decode a script string literal's escapes; returns an arena copy, *len set. */
@@ -190,6 +196,10 @@ void em_regex_tables(struct emitter *em, struct strbuf *b);
 void em_regex_check_kernel(struct emitter *em);
 
 /* emit_print.c */
+/* Literal text inside a format: '%' doubled. */
+void em_put_format_text(struct strbuf *b, const char *s, size_t n);
+/* The BTAP_SPRINTF_* line of sprintf argument i, as it is. */
+void em_sprint_plain_arg(struct em_fn *f, int i, const struct em_print_arg *a);
 const char *em_print_call(struct em_fn *f, struct expr *e);
 int em_format_id(struct emitter *em, const char *text);
 const char *em_stat_op(struct em_fn *f, struct expr *e);

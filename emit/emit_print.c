@@ -3,10 +3,11 @@
  * Every print/println/printd/printf becomes one format of the
  * descriptor's table (print(x) is "%d" or "%s", println adds "\n", printd
  * puts the delimiter between the arguments) and one output call: in the
- * runner ops->print with rt_arg values, in BPF a ring-buffer record of
- * constant size (btap_rec_hdr, then 8 bytes a long, MAXSTRINGLEN a
- * string). sprintf is ops->format in the runner and bpf_snprintf in BPF,
- * for the conversions the kernel's printf understands. */
+ * runner ops->print with rt_arg values, in kernel context an output record
+ * of constant size (btap_rec_hdr, then 8 bytes a long, MAXSTRINGLEN a
+ * string). sprintf is ops->format in the runner and the kernel's own
+ * formatter in kernel context, through the runtime's dialect
+ * (format_prepare, for the conversions that formatter understands). */
 #include "emit_internal.h"
 
 #include "runtime/format.h"
@@ -16,7 +17,6 @@
 #include <string.h>
 
 #define EM_MAX_PRINT_ARGS 32
-#define EM_BPF_SNPRINTF_MAX_ARGS 12
 
 int em_format_id(struct emitter *em, const char *text)
 {
@@ -27,8 +27,7 @@ int em_format_id(struct emitter *em, const char *text)
 	return em->formats.n - 1;
 }
 
-/* Literal text inside a format: '%' doubled. */
-static void put_escaped(struct strbuf *b, const char *s, size_t n)
+void em_put_format_text(struct strbuf *b, const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		if (s[i] == '%')
@@ -37,13 +36,8 @@ static void put_escaped(struct strbuf *b, const char *s, size_t n)
 	}
 }
 
-struct print_arg {
-	const char *val;
-	bool str;
-};
-
 /* Output one record / runner print of fmt with the given values. */
-static void emit_print(struct em_fn *f, const char *fmt, struct print_arg *args, int n)
+static void emit_print(struct em_fn *f, const char *fmt, struct em_print_arg *args, int n)
 {
 	int id = em_format_id(f->em, fmt);
 	int size = 8;
@@ -60,223 +54,13 @@ static void emit_print(struct em_fn *f, const char *fmt, struct print_arg *args,
 	em_line(f, "BTAP_PRINT_END(c)");
 }
 
-/* How an argument reaches bpf_snprintf. */
-enum karg {
-	KARG_AS_IS,   /* the value itself */
-	KARG_OCTAL,   /* converted to octal text first (the kernel has no %o) */
-	KARG_STRN,    /* a string cut to the precision first (no %.Ns) */
-	KARG_FIELD,   /* the conversion alone, then width and precision laid
-	                 out as runtime/format.c does (no '*' in the kernel's
-	                 printf, no precision for its numbers) */
-	KARG_EMPTY,   /* a '*' value: an empty string in its slot */
-};
-
-/* One script argument's way into bpf_snprintf. */
-struct kslot {
-	enum karg how;
-	int prec;           /* KARG_STRN; KARG_FIELD static precision, -1 unset */
-	bool special;       /* KARG_OCTAL: '#' */
-	const char *inner;  /* KARG_FIELD: the kernel format of the value alone
-	                       (NULL: a string; "o": octal text) */
-	int width;          /* KARG_FIELD: static width, 0 none */
-	int width_arg;      /* KARG_FIELD: script argument of a '*' width, or -1 */
-	int prec_arg;       /* KARG_FIELD: script argument of a '*' precision, or -1 */
-	unsigned flags;     /* KARG_FIELD: RT_FMT_F_LEFT / RT_FMT_F_ZEROPAD */
-	bool num;           /* KARG_FIELD: a number (precision is digits) */
-	int prefix;         /* KARG_FIELD: bytes of "0x" before the digits */
-};
-
-/* A conversion with a '*' or a precision on a number: the value alone
- * goes through the kernel's printf (or btap_octal), the field is laid out
- * by btap_fmt_field_. Returns false for what a string cannot carry (%0s
- * appends a NUL byte) or the kernel cannot produce (%#c escapes, '#' octal
- * with a field). */
-static bool bpf_field(const struct rt_fmt_spec *sp, struct kslot *k)
+void em_sprint_plain_arg(struct em_fn *f, int i, const struct em_print_arg *a)
 {
-	unsigned fl = sp->flags;
-	bool special = fl & RT_FMT_F_SPECIAL;
-	k->how = KARG_FIELD;
-	k->width = sp->width > 0 ? sp->width : 0;
-	k->prec = sp->precision >= 0 ? sp->precision : -1;
-	k->flags = fl & (RT_FMT_F_LEFT | RT_FMT_F_ZEROPAD);
-	k->num = true;
-	k->prefix = 0;
-	switch (sp->conv) {
-	case RT_FMT_SIGNED:
-		k->inner = fl & RT_FMT_F_PLUS ? "%+lld" : fl & RT_FMT_F_SPACE ? "% lld" : "%lld";
-		return true;
-	case RT_FMT_UNSIGNED:
-		k->inner = "%llu";
-		return true;
-	case RT_FMT_HEX:
-	case RT_FMT_HEX_UPPER:
-	case RT_FMT_POINTER:
-		special = special || sp->conv == RT_FMT_POINTER;
-		k->prefix = special ? 2 : 0;
-		k->inner = sp->conv == RT_FMT_HEX_UPPER ? (special ? "0X%llX" : "%llX")
-							 : (special ? "0x%llx" : "%llx");
-		return true;
-	case RT_FMT_OCTAL:
-		k->inner = "o";
-		return !special;
-	case RT_FMT_CHAR:
-		k->inner = "%c";
-		k->num = false;
-		return !special && !(fl & RT_FMT_F_ZEROPAD) && sp->precision == RT_FMT_UNSET;
-	case RT_FMT_STRING:
-		k->inner = NULL;
-		k->num = false;
-		return !(fl & RT_FMT_F_ZEROPAD);
-	default:
-		return false;
-	}
-}
-
-/* The kernel printf dialect of one conversion into b and how its
- * argument must be prepared, or false when bpf_snprintf cannot do it. */
-static bool bpf_conv(struct strbuf *b, const struct rt_fmt_spec *sp, struct kslot *k)
-{
-	k->how = KARG_AS_IS;
-	bool special = sp->flags & RT_FMT_F_SPECIAL;
-	bool num_prec = sp->precision != RT_FMT_UNSET && sp->conv != RT_FMT_STRING;
-	if (sp->width == RT_FMT_DYNAMIC || sp->precision == RT_FMT_DYNAMIC || num_prec ||
-	    (sp->conv == RT_FMT_POINTER && sp->width != RT_FMT_UNSET)) {
-		if (!bpf_field(sp, k))
-			return false;
-		sb_puts(b, "%s");
-		return true;
-	}
-	if (sp->conv == RT_FMT_POINTER || (special && (sp->conv == RT_FMT_HEX || sp->conv == RT_FMT_HEX_UPPER))) {
-		/* stap's %p and %#x: a 0x prefix, even for 0 */
-		if (sp->width != RT_FMT_UNSET) {
-			if (!bpf_field(sp, k))
-				return false;
-			sb_puts(b, "%s");
-			return true;
-		}
-		sb_puts(b, sp->conv == RT_FMT_HEX_UPPER ? "0X%llX" : "0x%llx");
-		return true;
-	}
-	if (special && sp->conv != RT_FMT_OCTAL)
-		return false;
-	sb_putc(b, '%');
-	if (sp->flags & RT_FMT_F_LEFT)
-		sb_putc(b, '-');
-	if (sp->flags & RT_FMT_F_PLUS)
-		sb_putc(b, '+');
-	if (sp->flags & RT_FMT_F_SPACE)
-		sb_putc(b, ' ');
-	if (sp->flags & RT_FMT_F_ZEROPAD) {
-		if (sp->conv == RT_FMT_STRING || sp->conv == RT_FMT_OCTAL)
-			return false;
-		sb_putc(b, '0');
-	}
-	if (sp->width > 0)
-		sb_printf(b, "%d", sp->width);
-	switch (sp->conv) {
-	case RT_FMT_SIGNED: sb_puts(b, "lld"); return true;
-	case RT_FMT_UNSIGNED: sb_puts(b, "llu"); return true;
-	case RT_FMT_HEX: sb_puts(b, "llx"); return true;
-	case RT_FMT_HEX_UPPER: sb_puts(b, "llX"); return true;
-	case RT_FMT_CHAR: sb_puts(b, "c"); return true;
-	case RT_FMT_OCTAL:
-		k->how = KARG_OCTAL;
-		k->special = special;
-		sb_puts(b, "s");
-		return true;
-	case RT_FMT_STRING:
-		if (sp->precision != RT_FMT_UNSET) {
-			k->how = KARG_STRN;
-			k->prec = sp->precision;
-		}
-		sb_puts(b, "s");
-		return true;
-	default:
-		return false;
-	}
-}
-
-/* fmt in the kernel's dialect (NULL when it needs what bpf_snprintf
- * lacks), with how each script argument is prepared. */
-static const char *bpf_format(struct em_fn *f, const char *fmt, struct kslot *k, int maxargs)
-{
-	struct rt_fmt_spec specs[64];
-	int n = rt_format_parse(fmt, specs, 64);
-	if (n < 0 || n > 64)
-		return NULL;
-	struct strbuf b;
-	sb_init(&b);
-	int arg = 0;
-	for (int i = 0; i < n; i++) {
-		const struct rt_fmt_spec *sp = &specs[i];
-		if (sp->conv == RT_FMT_LITERAL) {
-			put_escaped(&b, sp->text, sp->len);
-			continue;
-		}
-		int stars = (sp->width == RT_FMT_DYNAMIC) + (sp->precision == RT_FMT_DYNAMIC);
-		if (arg + stars >= maxargs)
-			goto fail;
-		int width_arg = -1, prec_arg = -1;
-		if (sp->width == RT_FMT_DYNAMIC)
-			width_arg = arg++;
-		if (sp->precision == RT_FMT_DYNAMIC)
-			prec_arg = arg++;
-		/* each '*' fills its bpf_snprintf slot with "" */
-		for (int s = 0; s < stars; s++) {
-			k[arg - stars + s].how = KARG_EMPTY;
-			sb_puts(&b, "%s");
-		}
-		if (!bpf_conv(&b, sp, &k[arg]))
-			goto fail;
-		k[arg].width_arg = width_arg;
-		k[arg].prec_arg = prec_arg;
-		arg++;
-	}
-	const char *r = arena_strdup(f->em->a, b.s ? b.s : "");
-	sb_free(&b);
-	return r;
-fail:
-	sb_free(&b);
-	return NULL;
-}
-
-/* The BTAP_SPRINTF_* line of script argument i. */
-static void emit_sprint_arg(struct em_fn *f, int i, const struct kslot *k, struct print_arg *args)
-{
-	const char *v = args[i].val;
-	if (k->how == KARG_OCTAL) {
-		em_line(f, "BTAP_SPRINTF_OCT(%d, %s, %d, %s)", i, v, k->special ? 1 : 0, em_tmp_str(f));
-	} else if (k->how == KARG_STRN) {
-		em_line(f, "BTAP_SPRINTF_STRN(%d, %s, %d, %s)", i, v, k->prec, em_tmp_str(f));
-	} else if (k->how == KARG_EMPTY) {
-		em_line(f, "BTAP_SPRINTF_NONE(%d, %s)", i, v);
-	} else if (k->how == KARG_FIELD) {
-		/* a '*' value is cut to int and clamped at 0 (no left-justify) */
-		const char *w = k->width_arg >= 0 ? arena_printf(f->em->a, "btap_fmt_clamp(%s)", args[k->width_arg].val)
-						  : arena_printf(f->em->a, "%d", k->width);
-		const char *p = k->prec_arg >= 0 ? arena_printf(f->em->a, "btap_fmt_clamp(%s)", args[k->prec_arg].val)
-						 : arena_printf(f->em->a, "%d", k->prec);
-		int mode = (k->flags & RT_FMT_F_LEFT ? 1 : 0) | (k->flags & RT_FMT_F_ZEROPAD ? 2 : 0) |
-			   (k->num ? 4 : 0);
-		if (!k->inner) {
-			em_line(f, "BTAP_SPRINTF_FIELD_STR(%d, %s, %s, %s, %d, %s)", i, v, w, p, mode, em_tmp_str(f));
-		} else {
-			struct strbuf line;
-			sb_init(&line);
-			sb_printf(&line, "BTAP_SPRINTF_FIELD_LONG(%d, %s, ", i, v);
-			em_c_string(&line, k->inner, strlen(k->inner));
-			sb_printf(&line, ", %s, %s, %d, %d, %s, %s)", w, p, mode, k->prefix, em_tmp_str(f),
-				  em_tmp_str(f));
-			em_line(f, "%s", line.s);
-			sb_free(&line);
-		}
-	} else {
-		em_line(f, "BTAP_SPRINTF_%s(%d, %s)", args[i].str ? "STR" : "LONG", i, v);
-	}
+	em_line(f, "BTAP_SPRINTF_%s(%d, %s)", a->str ? "STR" : "LONG", i, a->val);
 }
 
 /* sprintf-like: the formatted string in a temporary. */
-static const char *emit_sprint(struct em_fn *f, struct expr *e, const char *fmt, struct print_arg *args,
+static const char *emit_sprint(struct em_fn *f, struct expr *e, const char *fmt, struct em_print_arg *args,
 			       int n)
 {
 	const char *dst = em_tmp_str(f);
@@ -303,17 +87,14 @@ static const char *emit_sprint(struct em_fn *f, struct expr *e, const char *fmt,
 		sb_free(&b);
 		return dst;
 	}
+	/* In kernel context the runtime's formatter has its own dialect; the
+	 * runner formats the script's format itself (by id). */
 	const char *kfmt = "";
-	struct kslot k[EM_MAX_PRINT_ARGS];
-	memset(k, 0, sizeof k);
-	if (f->bpf) {
-		kfmt = bpf_format(f, fmt, k, EM_MAX_PRINT_ARGS);
-		if (!kfmt || n > EM_BPF_SNPRINTF_MAX_ARGS) {
-			em_unsupported_bpf(f, e->loc, "this sprintf format (kernel context supports every "
-				"conversion but %b %m %M, '#' with %c, and %0s; '#' octal takes no width or "
-				"precision; up to 12 arguments, each '*' counting as one)");
+	void *plan = NULL;
+	if (em_in_kernel(f)) {
+		plan = f->em->rt->format_prepare(f, e->loc, fmt, n, &kfmt);
+		if (!plan)
 			return dst;
-		}
 	}
 	int id = em_format_id(f->em, fmt);
 	struct strbuf line;
@@ -324,8 +105,12 @@ static const char *emit_sprint(struct em_fn *f, struct expr *e, const char *fmt,
 	em_line(f, "%s", line.s);
 	sb_free(&line);
 	f->indent++;
-	for (int i = 0; i < n; i++)
-		emit_sprint_arg(f, i, &k[i], args);
+	for (int i = 0; i < n; i++) {
+		if (plan)
+			f->em->rt->format_arg(f, plan, i, args);
+		else
+			em_sprint_plain_arg(f, i, &args[i]);
+	}
 	f->indent--;
 	em_line(f, "BTAP_SPRINTF_END(c, %s)", dst);
 	return dst;
@@ -365,7 +150,7 @@ static void print_each(struct em_fn *f, struct expr *e, int first, const char *d
 		if (i > first && delim && delim[0]) {
 			struct strbuf d;
 			sb_init(&d);
-			put_escaped(&d, delim, strlen(delim));
+			em_put_format_text(&d, delim, strlen(delim));
 			emit_print(f, d.s, NULL, 0);
 			sb_free(&d);
 		}
@@ -373,7 +158,7 @@ static void print_each(struct em_fn *f, struct expr *e, int first, const char *d
 			emit_hist(f, a);
 			continue;
 		}
-		struct print_arg pa = {em_expr(f, a), a->type == TY_STRING};
+		struct em_print_arg pa = {em_expr(f, a), a->type == TY_STRING};
 		emit_print(f, pa.str ? "%s" : "%d", &pa, 1);
 	}
 	if (ln)
@@ -438,7 +223,7 @@ const char *em_print_call(struct em_fn *f, struct expr *e)
 		}
 		sb_puts(&fmt, lit);
 	}
-	struct print_arg args[EM_MAX_PRINT_ARGS];
+	struct em_print_arg args[EM_MAX_PRINT_ARGS];
 	for (int i = 0; i < nargs; i++) {
 		struct expr *a = VEC_AT(e->args, i + first, struct expr *);
 		args[i].val = em_expr_stable(f, a, later_effects(&e->args, i + first + 1));
@@ -450,7 +235,7 @@ const char *em_print_call(struct em_fn *f, struct expr *e)
 		}
 		if (!is_printf) {
 			if (i && is_d)
-				put_escaped(&fmt, lit, litlen);
+				em_put_format_text(&fmt, lit, litlen);
 			sb_puts(&fmt, args[i].str ? "%s" : "%d");
 		}
 	}

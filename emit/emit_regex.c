@@ -110,7 +110,7 @@ const char *em_regex_match(struct em_fn *f, struct expr *e)
 	const char *t = em_tmp_long(f);
 	em_line(f, "%s = btap_regex_match(%s, %d, %d, %d, %d, %d);", t, s, r->classes, r->next, r->end,
 		r->nclasses, r->start);
-	if (f->user) {
+	if (em_in_runner(f)) {
 		struct strbuf lit;
 		sb_init(&lit);
 		em_c_string(&lit, r->pattern, r->len);
@@ -178,7 +178,7 @@ void em_regex_check_kernel(struct emitter *em)
 {
 	VEC_FOREACH(em->probes, i) {
 		struct em_probe *p = VEC_AT(em->probes, i, struct em_probe *);
-		if (!p->bpf)
+		if (p->where != EM_CTX_KERNEL)
 			continue;
 		if (p->p->resolved_point && p->p->resolved_point->cond)
 			em_walk_expr(p->p->resolved_point->cond, note_group_call, NULL);
@@ -186,7 +186,7 @@ void em_regex_check_kernel(struct emitter *em)
 	}
 	VEC_FOREACH(em->funcs, i) {
 		struct em_func *f = VEC_AT(em->funcs, i, struct em_func *);
-		if (f->in_bpf && !f->f->embedded)
+		if ((f->where & EM_CTX_KERNEL) && !f->f->embedded)
 			em_walk_stmt(f->f->body, note_group_call, NULL);
 	}
 }

@@ -2,10 +2,10 @@
  * `break`, `continue`, `next`, `return` and runtime errors (to the
  * innermost catch) all leave through the same exits; loops count their
  * iterations against MAXACTION, which also bounds them for the verifier.
- * In a body the BPF build compiles, a loop body is a callback instead
- * (btap_loop: bpf_loop; btap_map_each: bpf_for_each_map_elem), so the
- * verifier checks it once rather than once per iteration: exits that
- * leave the callback record a status the caller branches on.
+ * In a kernel body of a runtime with loop_callbacks (emit_runtime.h), a
+ * loop body is a callback instead (btap_loop, btap_map_each), which the
+ * runtime runs once per iteration: exits that leave the callback record a
+ * status the caller branches on.
  * Every statement starts with a #line directive. String temporaries live
  * for one statement. */
 #include "emit_internal.h"
@@ -63,7 +63,7 @@ static struct em_loop *inner_loop(struct em_fn *f)
 	return f->loops.n ? VEC_AT(f->loops, f->loops.n - 1, struct em_loop *) : NULL;
 }
 
-/* ---- loops as callbacks (bodies of the BPF build) ---------------------- */
+/* ---- loops as callbacks (kernel bodies, where the runtime wants them) -- */
 
 static enum ast_step loop_at(struct stmt *s, void *ctx)
 {
@@ -413,8 +413,8 @@ static void st_try(struct em_fn *f, struct stmt *s)
 static void st_foreach_hist(struct em_fn *f, struct stmt *s)
 {
 	struct expr *hist = s->fe_array;
-	if (f->bpf) {
-		em_unsupported_bpf(f, s->loc, "foreach over histogram buckets");
+	if (em_in_kernel(f) && !f->em->rt->kernel_hist_foreach) {
+		em_unsupported_kernel(f, s->loc, "foreach over histogram buckets");
 		return;
 	}
 	/* [b+] asks for the order buckets come in anyway */
@@ -476,7 +476,7 @@ static void foreach_bind(struct em_fn *f, struct stmt *s, struct em_map *m, cons
 	}
 }
 
-/* foreach where the BPF build runs it: a callback per element
+/* foreach in a body with callback loops: a callback per element
  * (unordered); `limit` counts the bodies run in the frame. */
 static void callback_foreach(struct em_fn *f, struct stmt *s, struct em_map *m, const char **slice,
 			     const char *limit)
@@ -518,7 +518,7 @@ static void st_foreach(struct em_fn *f, struct stmt *s)
 		st_foreach_hist(f, s);
 		return;
 	}
-	if (f->bpf && s->fe_sort_key) {
+	if (em_in_kernel(f) && !f->em->rt->kernel_sort && s->fe_sort_key) {
 		diag_error(s->loc, "sorted foreach is not supported in kernel-context probes (or the "
 			   "functions they call): sorting runs in begin, end and timer probes");
 		return;

@@ -5,10 +5,11 @@
  * A walk keeps the address of the object reached so far plus a C member
  * path below a named kernel type (base, "struct sock", "->__sk_common.
  * skc_family"). The address of a member is taken through that type, which
- * the generated header declares with preserve_access_index: member offsets
- * are CO-RE relocations, so the object survives other kernels' layouts.
- * Pointers are followed with bpf_probe_read_kernel; a failed read is
- * stap's "read fault" runtime error at the expression. */
+ * the runtime declares (em_need_kernel_type: from the kernel's own type
+ * information, with member offsets relocated at load where it can).
+ * Pointers are followed with btap_kread; a failed read is stap's "read
+ * fault" runtime error at the expression. Bitfields are read the
+ * runtime's way (read_bitfield). */
 #include "emit_internal.h"
 
 #include "translator/tracepoints.h"
@@ -31,14 +32,6 @@ struct walk {
 	int site;
 	struct loc loc;
 };
-
-static void need_kernel_type(struct emitter *em, const char *hdr_name)
-{
-	VEC_FOREACH(em->tp_structs, i)
-		if (strcmp(VEC_AT(em->tp_structs, i, const char *), hdr_name) == 0)
-			return;
-	vec_push(em->a, &em->tp_structs, (void *)hdr_name);
-}
 
 /* Materialise the member path into base. */
 static void flush(struct walk *w)
@@ -104,7 +97,7 @@ static bool walk_member(struct walk *w, const struct component *c)
 	const char *hdr = NULL;
 	const char *cname = tplace_c_name(a, outer, &hdr);
 	if (cname) {
-		need_kernel_type(w->f->em, hdr);
+		em_need_kernel_type(w->f->em, hdr);
 		w->ctype = cname;
 		w->path = arena_printf(a, "->%s", c->field);
 		return true;
@@ -212,8 +205,7 @@ static const char *read_value(struct walk *w)
 				em_unsupported(f, w->loc, "this bitfield");
 				return "0";
 			}
-			em_line(f, "%s = (int64_t)BPF_CORE_READ_BITFIELD_PROBED(((%s *)(long)%s), %s);", t, w->ctype,
-				w->base, w->path + 2);
+			em_line(f, "%s = %s;", t, f->em->rt->read_bitfield(f, w->ctype, w->base, w->path + 2));
 			return t;
 		}
 		int size;
@@ -251,13 +243,15 @@ static const char *read_value(struct walk *w)
 /* ---- pretty-printing ($x$, $x$$, $$vars$) ----------------------------------- */
 
 /* A format in the kernel's printf dialect and its arguments, flushed into
- * a string through bpf_snprintf (at most 12 arguments a call). */
+ * a string through the kernel's formatter (at most the runtime's
+ * format_max_args a call). */
+enum { PRETTY_MAX_ARGS = 32 };
 struct pretty {
 	struct em_fn *f;
 	const char *out;        /* the string built so far, or NULL */
 	struct strbuf fmt;
-	const char *args[12];
-	bool is_str[12];
+	const char *args[PRETTY_MAX_ARGS];
+	bool is_str[PRETTY_MAX_ARGS];
 	int nargs;
 	int total;              /* values printed, to stop like stap does */
 };
@@ -301,7 +295,8 @@ static void pretty_text(struct pretty *pr, const char *text)
 
 static void pretty_arg(struct pretty *pr, const char *conv, const char *val, bool is_str)
 {
-	if (pr->nargs == 12)
+	int max = pr->f->em->rt->format_max_args;
+	if (pr->nargs == (max > 0 && max < PRETTY_MAX_ARGS ? max : PRETTY_MAX_ARGS))
 		pretty_flush(pr);
 	sb_puts(&pr->fmt, conv);
 	pr->args[pr->nargs] = val;
@@ -469,7 +464,7 @@ static bool field_place(const struct tp_field *fl, struct tplace *p)
 
 static bool kernel_reads_ok(struct em_fn *f, struct loc at)
 {
-	if (!f->bpf) {
+	if (!em_in_kernel(f)) {
 		diag_error(at, "this reads kernel memory, which code running in user space (begin, end and "
 			   "timer probes, and the functions only they call) cannot");
 		return false;
@@ -576,13 +571,13 @@ const char *em_cast(struct em_fn *f, struct expr *e)
 	if (!kernel_reads_ok(f, e->loc))
 		return "0";
 	const char *p = em_expr_stable(f, e->operand, false);
-	bool guard = f->user; /* a function compiled for both builds */
+	bool guard = em_in_runner(f); /* a function compiled for both halves */
 	struct walk w = { .f = f, .path = "", .loc = e->loc, .place = acc->start, .pending_ptr = true };
 	w.site = em_site(f->em, e->loc, "operator '@cast'");
 	tplace_index(&w.place);
 	const char *res = e->type == TY_STRING ? em_tmp_str(f) : em_tmp_long(f);
 	if (guard)
-		sb_puts(f->out, "#ifdef BTAP_TARGET_BPF\n");
+		sb_printf(f->out, "#ifdef %s\n", f->em->rt->kernel_build);
 	w.base = p;
 	const char *v = "0";
 	if (walk_components(&w, e, 0))

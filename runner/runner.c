@@ -1,10 +1,9 @@
-/* Pass 5: run a compiled artifact. The parts: runner_load.c (shared
- * object, BPF object, attach, probe order), runner_maps.c (maps and their
- * operations), runner_output.c (output, records, errors), runner_loop.c
- * (the event loop), runner_proc.c (-c and -x). */
+/* Pass 5: run a compiled artifact. The parts: runner_program.c (the
+ * shared object, probe order), runner_output.c (output, records, errors),
+ * runner_loop.c (the event loop), runner_proc.c (-c and -x); maps and the
+ * kernel half are the runtime's (runner_runtime.h). */
 #include "runner.h"
 
-#include <bpf/libbpf.h>
 #include <dlfcn.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,42 +11,14 @@
 
 #include "translator/diag.h"
 #include "translator/kconfig.h"
-#include "bpf-backend/loader.h"
 #include "runner_internal.h"
 #include "translator/session.h"
 
 struct runner *runner_current;
 
-#define CAP_SYS_ADMIN_BIT 21
-#define CAP_PERFMON_BIT 38
-#define CAP_BPF_BIT 39
-
-/* Effective capabilities from /proc/self/status; all of them if unknown. */
-static unsigned long long effective_caps(void)
+struct btap_globals_hdr *runner_globals(struct runner *r)
 {
-	FILE *f = fopen("/proc/self/status", "r");
-	unsigned long long caps = ~0ull;
-	char line[256];
-	while (f && fgets(line, sizeof(line), f))
-		if (sscanf(line, "CapEff: %llx", &caps) == 1)
-			break;
-	if (f)
-		fclose(f);
-	return caps;
-}
-
-/* Loading BPF and opening perf events needs CAP_BPF and CAP_PERFMON, or
- * CAP_SYS_ADMIN: say which is missing rather than fail on EPERM later. */
-static bool have_capabilities(void)
-{
-	unsigned long long caps = effective_caps();
-	bool bpf = caps & (1ull << CAP_BPF_BIT), perfmon = caps & (1ull << CAP_PERFMON_BIT);
-	if (caps & (1ull << CAP_SYS_ADMIN_BIT) || (bpf && perfmon))
-		return true;
-	diag_plain_error("running probes needs %s%s%s (or CAP_SYS_ADMIN): run btap as root",
-			 bpf ? "" : "CAP_BPF", !bpf && !perfmon ? " and " : "",
-			 perfmon ? "" : "CAP_PERFMON");
-	return false;
+	return r->globals;
 }
 
 /* -D MAXERRORS=N (stap's default 0: the first error ends the run). */
@@ -66,11 +37,10 @@ static int64_t max_errors(struct session *s)
 static int64_t kernel_hz(struct session *s)
 {
 	struct kconfig *kc = s->kconfig ? s->kconfig : kconfig_new(NULL);
-	const char *v = kconfig_lookup("CONFIG_HZ", kc);
-	int64_t hz = v ? strtoll(v, NULL, 10) : 0;
+	int64_t hz = kconfig_hz(kc);
 	if (kc != s->kconfig)
 		kconfig_free(kc);
-	return hz > 0 ? hz : 250;
+	return hz;
 }
 
 static int64_t clock_ns(clockid_t id)
@@ -92,17 +62,17 @@ static void set_session_globals(struct runner *r)
 static bool set_up(struct runner *r)
 {
 	if (!runner_open_output(r) || !runner_load_shared(r) || !runner_parse_formats(r) ||
-	    !runner_start_target(r) || !runner_create_maps(r))
+	    !runner_start_target(r) || !r->rt->create_maps(r))
 		return false;
 	if (r->prog->init_globals)
 		r->prog->init_globals(r->globals);
 	set_session_globals(r);
-	if (!runner_load_bpf(r))
+	if (!r->rt->load(r))
 		return false;
 	r->ops.globals = r->globals;
 	r->ops.args = r->s->args;
 	r->ops.nargs = r->s->nargs;
-	runner_bind_map_ops(&r->ops);
+	r->rt->bind_map_ops(&r->ops);
 	runner_bind_output_ops(&r->ops);
 	runner_bind_regex_ops(&r->ops);
 	if (r->prog->bind)
@@ -116,7 +86,7 @@ static bool run(struct runner *r)
 	runner_run_probes(r, BTAP_PROBE_BEGIN);
 	if (r->stop || runner_exit_requested(r))
 		return true;
-	if (!runner_attach_bpf(r))
+	if (!r->rt->attach(r))
 		return false;
 	runner_release_child(r);
 	return runner_event_loop(r);
@@ -125,10 +95,8 @@ static bool run(struct runner *r)
 /* Detach, print what is still in the buffer, then end or error probes. */
 static void wind_down(struct runner *r, bool began)
 {
-	if (r->obj) {
-		bpfl_detach_all(r->obj);
-		bpfl_ringbuf_drain(r->obj);
-	}
+	r->rt->detach(r);
+	r->rt->drain(r);
 	if (began && r->end == RUNNER_END_ERROR)
 		runner_run_probes(r, BTAP_PROBE_ERROR);
 	else if (began && r->end == RUNNER_END_NORMAL) {
@@ -145,9 +113,7 @@ static void release_all(struct runner *r)
 {
 	runner_metrics_stop(r);
 	runner_finish_target(r);
-	bpfl_close(r->obj);
-	r->obj = NULL;
-	runner_close_maps(r);
+	r->rt->release(r);
 	if (r->prog)
 		runner_free_formats(r);
 	runner_close_output(r);
@@ -155,14 +121,14 @@ static void release_all(struct runner *r)
 		dlclose(r->dl);
 }
 
-int runner_run(struct session *s, const char *artifact_dir)
+int runner_run(struct session *s, const struct runner_runtime *rt, const char *artifact_dir)
 {
-	if (!have_capabilities())
+	if (!rt->can_run())
 		return 1;
 	struct runner r = {
 		.s = s,
+		.rt = rt,
 		.dir = artifact_dir,
-		.globals_fd = -1,
 		.child_go_fd = -1,
 		.target_pidfd = -1,
 		.maxerrors = max_errors(s),

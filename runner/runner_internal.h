@@ -1,6 +1,7 @@
-/* State shared by the runner's parts (runner*.c). One run at a time per
- * process: the operations handed to generated code carry no context, so
- * they reach the run through runner_current. */
+/* State shared by the runner's parts (runner*.c) and a runtime's
+ * operations for it (runner_runtime.h). One run at a time per process: the
+ * operations handed to generated code carry no context, so they reach the
+ * run through runner_current. */
 #ifndef BTAP_RUNNER_INTERNAL_H
 #define BTAP_RUNNER_INTERNAL_H
 
@@ -14,23 +15,12 @@
 #include "runtime/format.h"
 #include "runtime/stats.h"
 
-struct session;
-struct bpfl_obj;
+#include "runner_runtime.h"
+
 struct runner_metrics;
 struct strbuf;
 
-struct runner_map {
-	const struct btap_map_desc *d;
-	int fd;
-	uint32_t key_size;      /* as created (a 0-key scalar uses 4 bytes) */
-	uint32_t value_size;
-	uint32_t stride;        /* per-CPU value spacing (multiple of 8) */
-	uint32_t max_entries;
-	bool percpu;
-	bool is_array;          /* ARRAY / PERCPU_ARRAY: no deletes */
-	int type;               /* enum bpf_map_type */
-	struct rt_stat_desc stat; /* stats maps */
-};
+struct session;
 
 struct runner_format {
 	struct rt_fmt_spec *specs;
@@ -46,15 +36,10 @@ struct runner {
 	void *dl;
 	const struct btap_program *prog;
 
-	/* maps */
-	struct runner_map *maps;
-	int nmaps;
-	int ncpus;              /* possible CPUs, for per-CPU values */
-	int globals_fd;
-	void *globals;          /* mmap'd btap_globals */
-	size_t globals_len;
-	uint32_t ringbuf_size;
-	struct bpfl_obj *obj;
+	/* the runtime: the kernel half, the maps */
+	const struct runner_runtime *rt;
+	void *kernel;           /* the runtime's state */
+	void *globals;          /* the mapped btap_globals */
 
 	/* output */
 	struct runner_format *formats;
@@ -85,22 +70,15 @@ struct runner {
 
 extern struct runner *runner_current;
 
-/* runner_load.c */
+/* runner_program.c */
 bool runner_load_shared(struct runner *r);
-bool runner_load_bpf(struct runner *r);
-bool runner_attach_bpf(struct runner *r);
 void runner_run_probes(struct runner *r, enum btap_probe_kind kind);
+/* The statistics layout (histogram kind and range) a map descriptor
+ * declares; false if its linear histogram is invalid. */
+bool runner_stat_desc(const struct btap_map_desc *d, struct rt_stat_desc *sd);
 
-/* runner_maps.c */
-bool runner_create_maps(struct runner *r);
-void runner_close_maps(struct runner *r);
-void runner_bind_map_ops(struct btap_runner_ops *ops);
+/* runner.c */
 struct btap_globals_hdr *runner_globals(struct runner *r);
-void runner_print_hist_record(struct runner *r, uint32_t map, const char *p, const char *end);
-/* A statistic merged over every CPU (and its histogram into buckets,
- * unless NULL): what @count and print(@hist_*) read. 0 or -errno. */
-int runner_stat_read(struct runner *r, int map, const void *key, struct rt_stat_result *res,
-		     int64_t *buckets);
 
 /* runner_output.c */
 bool runner_open_output(struct runner *r);
@@ -122,8 +100,9 @@ void runner_request_stop(struct runner *r, enum runner_end why);
  * the runner has of its own (the JSON dump, metrics). */
 struct runner_value {
 	const struct btap_global_desc *g;
-	const struct runner_map *m; /* arrays and statistics; NULL: a scalar */
-	const char *key;            /* an element's key (m's layout), or NULL */
+	const struct btap_map_desc *d; /* arrays and statistics; NULL: a scalar */
+	struct rt_stat_desc sd;     /* statistics: d's layout */
+	const char *key;            /* an element's key (d's layout), or NULL */
 	int64_t num;                /* BTAP_T_LONG */
 	const char *str;            /* BTAP_T_STRING, NUL-terminated */
 	struct rt_stat_result stat; /* BTAP_T_STATS */
@@ -135,12 +114,12 @@ typedef void (*runner_value_fn)(struct runner *r, const struct runner_value *v, 
 int64_t runner_each_value(struct runner *r, const struct btap_global_desc *g, bool sorted,
 			  runner_value_fn fn, void *ctx);
 /* Field i of an element's key. */
-struct rt_arg runner_key_field(struct runner *r, const struct runner_map *m, const char *key, int i);
+struct rt_arg runner_key_field(const struct btap_map_desc *d, const char *key, int i);
 
 /* runner_json.c: --format=json records */
 void runner_json_print(struct runner *r, const struct runner_format *f, const char *format,
 		       const struct rt_arg *args, int nargs);
-void runner_json_hist(struct runner *r, const struct runner_map *m, const void *key,
+void runner_json_hist(struct runner *r, uint32_t map, const void *key,
 		      const struct rt_stat_result *res, const int64_t *buckets);
 void runner_json_message(struct runner *r, const char *type, const char *msg, size_t len,
 			 const struct btap_error_site *site);

@@ -46,13 +46,13 @@ void runner_json_print(struct runner *r, const struct runner_format *f, const ch
 }
 
 /* [k1,k2,…] of an element's key */
-static void json_key(struct runner *r, const struct runner_map *m, const char *key)
+static void json_key(struct runner *r, const struct btap_map_desc *d, const char *key)
 {
 	put(&r->sink, "[");
-	for (int i = 0; i < m->d->nkeys; i++) {
+	for (int i = 0; i < d->nkeys; i++) {
 		if (i)
 			put(&r->sink, ",");
-		struct rt_arg a = runner_key_field(r, m, key, i);
+		struct rt_arg a = runner_key_field(d, key, i);
 		json_arg(&r->sink, &a);
 	}
 	put(&r->sink, "]");
@@ -93,24 +93,28 @@ static const char *hist_kind(const struct rt_hist_desc *h)
 }
 
 /* {"type":"hist","name":…[,"key":[…]],"kind":…,"count":…,"buckets":[…]} */
-void runner_json_hist(struct runner *r, const struct runner_map *m, const void *key,
+void runner_json_hist(struct runner *r, uint32_t map, const void *key,
 		      const struct rt_stat_result *res, const int64_t *buckets)
 {
 	struct rt_sink *s = &r->sink;
+	struct rt_stat_desc sd;
 	if (res->count == 0) /* as in text: an empty histogram prints nothing */
 		return;
+	if (map >= r->prog->nmaps || !runner_stat_desc(&r->prog->maps[map], &sd))
+		return;
+	const struct btap_map_desc *d = &r->prog->maps[map];
 	put(s, "{\"type\":\"hist\",\"name\":");
-	rt_json_cstring(s, m->d->name);
-	if (key && m->d->nkeys > 0) {
+	rt_json_cstring(s, d->name);
+	if (key && d->nkeys > 0) {
 		put(s, ",\"key\":");
-		json_key(r, m, key);
+		json_key(r, d, key);
 	}
 	put(s, ",\"kind\":");
-	rt_json_cstring(s, hist_kind(&m->stat.hist));
+	rt_json_cstring(s, hist_kind(&sd.hist));
 	put(s, ",\"count\":");
 	rt_json_long(s, res->count);
 	put(s, ",\"buckets\":");
-	json_buckets(s, &m->stat.hist, buckets);
+	json_buckets(s, &sd.hist, buckets);
 	put(s, "}\n");
 }
 
@@ -187,7 +191,7 @@ static void json_entry(struct runner *r, const struct runner_value *v, void *ctx
 	bool *first = ctx;
 	put(&r->sink, *first ? "{\"key\":" : ",{\"key\":");
 	*first = false;
-	json_key(r, v->m, v->key);
+	json_key(r, v->d, v->key);
 	put(&r->sink, ",\"value\":");
 	json_value(r, v);
 	put(&r->sink, "}");
@@ -210,7 +214,7 @@ void runner_json_dump_globals(struct runner *r)
 		const struct btap_global_desc *g = &r->prog->globals[i];
 		if (!g->display)
 			continue;
-		bool array = g->map >= 0 && g->map < r->nmaps && r->maps[g->map].d->nkeys > 0;
+		bool array = g->map >= 0 && g->map < (int)r->prog->nmaps && r->prog->maps[g->map].nkeys > 0;
 		put(&r->sink, "{\"type\":\"global\",\"name\":");
 		rt_json_cstring(&r->sink, g->name);
 		if (array) {

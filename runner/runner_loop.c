@@ -1,4 +1,4 @@
-/* The event loop: one epoll over the output ring buffer, a timerfd per
+/* The event loop: one epoll over the kernel's output, a timerfd per
  * runner timer probe, a signalfd (SIGINT, SIGTERM, SIGHUP, SIGQUIT), the
  * target's pidfd, the -T timer and the metrics server's own epoll. */
 #include <errno.h>
@@ -11,7 +11,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "bpf-backend/loader.h"
 #include "runner_internal.h"
 #include "translator/session.h"
 #include "translator/util.h"
@@ -124,8 +123,7 @@ static bool setup(struct runner *r, struct loop *l)
 		return false;
 	if (!add_source(l, SRC_SIGNAL, make_signalfd(), NULL))
 		return false;
-	if (r->obj && bpfl_ringbuf_epoll_fd(r->obj) >= 0 &&
-	    !add_source(l, SRC_RINGBUF, bpfl_ringbuf_epoll_fd(r->obj), NULL))
+	if (r->rt->output_fd(r) >= 0 && !add_source(l, SRC_RINGBUF, r->rt->output_fd(r), NULL))
 		return false;
 	if (r->target_pidfd >= 0 && !add_source(l, SRC_TARGET, r->target_pidfd, NULL))
 		return false;
@@ -150,7 +148,7 @@ static bool setup(struct runner *r, struct loop *l)
 static void teardown(struct loop *l)
 {
 	for (int i = 0; i < l->nsrc; i++) {
-		/* the ring buffer's, the target's and the metrics' fds belong to others */
+		/* the output's, the target's and the metrics' fds belong to others */
 		enum source_kind k = l->src[i].kind;
 		if (k != SRC_RINGBUF && k != SRC_TARGET && k != SRC_METRICS)
 			close(l->src[i].fd);
@@ -182,7 +180,7 @@ static void on_signal(struct runner *r, struct source *s)
 static void dispatch(struct runner *r, struct source *s)
 {
 	switch (s->kind) {
-	case SRC_RINGBUF: bpfl_ringbuf_drain(r->obj); break;
+	case SRC_RINGBUF: r->rt->drain(r); break;
 	case SRC_TIMER: on_timer(r, s); break;
 	case SRC_SIGNAL: on_signal(r, s); break;
 	case SRC_TARGET:
@@ -218,8 +216,8 @@ bool runner_event_loop(struct runner *r)
 			drained |= l.src[ev[i].data.u32].kind == SRC_RINGBUF;
 			dispatch(r, &l.src[ev[i].data.u32]);
 		}
-		if (!drained && r->obj)
-			bpfl_ringbuf_drain(r->obj);
+		if (!drained)
+			r->rt->drain(r);
 		/* Interactive output appears as it is produced. */
 		runner_flush(r);
 	}

@@ -1,5 +1,5 @@
 /* The runner's output: the script's text (stdout or -o FILE, buffered),
- * records from the BPF ring buffer, runtime errors and warnings as stap
+ * output records from the kernel half, runtime errors and warnings as stap
  * prints them, and the closing summary. */
 #include <errno.h>
 #include <stdarg.h>
@@ -233,7 +233,7 @@ int runner_on_record(void *ctx, void *data, size_t size)
 	case BTAP_REC_ERROR: runner_report_error(r, h.id, p, slen); break;
 	case BTAP_REC_WARN: warn_message(r, p, slen); break;
 	case BTAP_REC_EXIT: runner_request_stop(r, RUNNER_END_NORMAL); break;
-	case BTAP_REC_HIST: runner_print_hist_record(r, h.id, p, end); break;
+	case BTAP_REC_HIST: r->rt->print_hist_record(r, h.id, p, end); break;
 	default: break;
 	}
 	return 0;

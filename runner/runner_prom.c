@@ -47,7 +47,7 @@ static void label_value(struct strbuf *b, const char *p, size_t n)
 static void labels(struct strbuf *b, struct runner *r, const struct runner_value *v,
 		   const char *extra, const char *extra_value, size_t extra_len)
 {
-	int nkeys = v->key ? v->m->d->nkeys : 0;
+	int nkeys = v->key ? v->d->nkeys : 0;
 	if (!nkeys && !extra)
 		return;
 	sb_putc(b, '{');
@@ -56,7 +56,7 @@ static void labels(struct strbuf *b, struct runner *r, const struct runner_value
 			sb_puts(b, "key=");
 		else
 			sb_printf(b, "%skey%d=", i ? "," : "", i + 1);
-		struct rt_arg a = runner_key_field(r, v->m, v->key, i);
+		struct rt_arg a = runner_key_field(v->d, v->key, i);
 		if (a.kind == RT_ARG_STR) {
 			label_value(b, a.s, a.slen);
 		} else {
@@ -89,7 +89,7 @@ struct families {
 
 static void histogram_samples(struct strbuf *b, struct runner *r, const struct runner_value *v)
 {
-	const struct rt_hist_desc *h = &v->m->stat.hist;
+	const struct rt_hist_desc *h = &v->sd.hist;
 	int first = -1, last = -1;
 	for (int i = 0; i < h->nbuckets; i++)
 		if (v->buckets[i]) {
@@ -160,8 +160,8 @@ static void render_global(struct runner *r, const struct btap_global_desc *g, st
 	if (g->type != BTAP_T_STATS) {
 		family(out, g->name, "", "gauge", &f.main);
 	} else {
-		bool hist = g->map >= 0 && g->map < r->nmaps &&
-			    r->maps[g->map].stat.hist.type != RT_HIST_NONE;
+		bool hist = g->map >= 0 && g->map < (int)r->prog->nmaps &&
+			    r->prog->maps[g->map].hist_kind != 0;
 		family(out, g->name, "", hist ? "histogram" : "summary", &f.main);
 		family(out, g->name, "_min", "gauge", &f.min);
 		family(out, g->name, "_max", "gauge", &f.max);

@@ -8,9 +8,8 @@
 #include "runner_internal.h"
 #include "translator/util.h"
 
-struct rt_arg runner_key_field(struct runner *r, const struct runner_map *m, const char *key, int i)
+struct rt_arg runner_key_field(const struct btap_map_desc *d, const char *key, int i)
 {
-	const struct btap_map_desc *d = m->d;
 	const char *p = key + d->key_offsets[i];
 	if (d->key_types[i] != BTAP_T_STRING) {
 		int64_t v;
@@ -40,15 +39,15 @@ static bool read_value(struct runner *r, struct runner_value *v, int64_t *bucket
 		return true;
 	}
 	if (g->type == BTAP_T_STATS) {
-		if (runner_stat_read(r, g->map, v->key, &v->stat, buckets) != 0)
+		if (r->rt->stat_read(r, g->map, v->key, &v->stat, buckets) != 0)
 			return false;
-		v->buckets = v->m->stat.hist.type != RT_HIST_NONE ? buckets : NULL;
+		v->buckets = v->sd.hist.type != RT_HIST_NONE ? buckets : NULL;
 		return true;
 	}
 	if (r->ops.map_lookup(g->map, v->key, strbuf) != 0)
 		return false;
 	if (g->type == BTAP_T_STRING) {
-		strbuf[v->m->value_size - 1] = '\0';
+		strbuf[v->d->value_size - 1] = '\0';
 		v->str = strbuf;
 	} else {
 		memcpy(&v->num, strbuf, 8);
@@ -59,15 +58,17 @@ static bool read_value(struct runner *r, struct runner_value *v, int64_t *bucket
 int64_t runner_each_value(struct runner *r, const struct btap_global_desc *g, bool sorted,
 			  runner_value_fn fn, void *ctx)
 {
-	if (g->map >= r->nmaps || (g->map < 0 && g->type == BTAP_T_STATS))
+	if (g->map >= (int)r->prog->nmaps || (g->map < 0 && g->type == BTAP_T_STATS))
 		return 0;
-	struct runner_value v = {.g = g, .m = g->map >= 0 ? &r->maps[g->map] : NULL};
+	struct runner_value v = {.g = g, .d = g->map >= 0 ? &r->prog->maps[g->map] : NULL};
+	if (v.d && v.d->value_type == BTAP_T_STATS && !runner_stat_desc(v.d, &v.sd))
+		return 0;
 	size_t msl = r->prog->maxstringlen ? r->prog->maxstringlen : 128;
-	size_t vsize = v.m && v.m->value_size > msl ? v.m->value_size : msl;
+	size_t vsize = v.d && v.d->value_size > msl ? v.d->value_size : msl;
 	char *buf = xmalloc(vsize);
 	int64_t buckets[RT_HIST_MAX_BUCKETS];
 	int64_t n = 0;
-	if (!v.m || v.m->d->nkeys == 0) {
+	if (!v.d || v.d->nkeys == 0) {
 		if (read_value(r, &v, buckets, buf)) {
 			fn(r, &v, ctx);
 			n = 1;
@@ -79,7 +80,7 @@ int64_t runner_each_value(struct runner *r, const struct btap_global_desc *g, bo
 	/* the text dump's order: largest value (statistics: count) first */
 	int64_t nkeys = r->ops.map_keys(g->map, sorted ? -1 : 0, -1, 'c', -1, &keys);
 	for (int64_t i = 0; i < nkeys; i++) {
-		v.key = (const char *)keys + (size_t)i * v.m->key_size;
+		v.key = (const char *)keys + (size_t)i * v.d->key_size;
 		if (read_value(r, &v, buckets, buf)) {
 			fn(r, &v, ctx);
 			n++;

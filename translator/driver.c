@@ -1,10 +1,10 @@
 /* The passes in order for one session: a warm start straight from the
  * script cache to pass 5, else parse, elaborate, translate, compile and
- * run, stopping after -p N, with -v's one line a pass and its time. */
+ * run, stopping after -p N, with -v's one line a pass and its time.
+ * Passes 3-5 are the runtime's (backend.h: --runtime picks the row). */
 #include "driver.h"
-#include "bpf-backend/compile.h"
+#include "backend.h"
 #include "emit/emit.h"
-#include "runner/runner.h"
 #include "elab_print.h"
 #include "elaborate.h"
 #include "parser.h"
@@ -67,14 +67,10 @@ static bool load_user_script(struct session *s)
 	return diag_error_count() == 0;
 }
 
-static void report_not_implemented(const char *what)
-{
-	diag_plain_error("%s is not implemented yet in this version of btap", what);
-}
-
 /* Pass 4's result found through the script cache: print it for -p4, else
  * run it. */
-static int run_cached_artifact(struct session *s, const char *artifact, double key_ms)
+static int run_cached_artifact(struct session *s, const struct backend *be, const char *artifact,
+			       double key_ms)
 {
 	if (s->verbose)
 		fprintf(stderr, "Pass 1-3: skipped (cached script) in %.1f ms.\n"
@@ -88,7 +84,7 @@ static int run_cached_artifact(struct session *s, const char *artifact, double k
 		return rc;
 	}
 	double t = now_ms();
-	int rc = runner_run(s, artifact);
+	int rc = be->run(s, artifact);
 	if (s->verbose)
 		fprintf(stderr, "Pass 5: run completed in %.1f ms.\n", now_ms() - t);
 	return rc;
@@ -99,8 +95,9 @@ int driver_run(struct session *s)
 	diag_set_suppress_warnings(s->suppress_warnings);
 	session_setup_pp(s);
 
+	const struct backend *be = backend_for(s->runtime);
 	if (s->run_artifact)
-		return runner_run(s, s->run_artifact);
+		return backend_ready(be) ? be->run(s, s->run_artifact) : 1;
 
 	/* A script translated before with the same inputs: straight to pass 5. */
 	char script_key[65] = "";
@@ -110,7 +107,7 @@ int driver_run(struct session *s)
 			script_key[0] = '\0';
 		char artifact[4096];
 		if (script_key[0] && script_cache_lookup(script_key, artifact, sizeof artifact))
-			return run_cached_artifact(s, artifact, now_ms() - t);
+			return run_cached_artifact(s, be, artifact, now_ms() - t);
 	}
 
 	/* Pass 1: the tapset library, then the user's script. */
@@ -158,15 +155,14 @@ int driver_run(struct session *s)
 		goto done;
 	}
 
-	if (s->runtime == RT_KMOD) {
-		report_not_implemented("the kmod runtime (--runtime=kmod)");
+	if (!backend_ready(be)) {
 		rc = 1;
 		goto done;
 	}
 
-	/* Pass 3: one C unit for the BPF object and the runner's part. */
+	/* Pass 3: one C unit for the runtime's kernel half and the runner's. */
 	struct emit_result em;
-	ok = emit_program(s, &em);
+	ok = be->emit(s, &em);
 	double t3 = now_ms();
 	if (s->verbose)
 		fprintf(stderr, "Pass 3: translated to C in %.1f ms.\n", t3 - t2);
@@ -185,13 +181,13 @@ int driver_run(struct session *s)
 
 	/* Pass 4: compile both halves, or find them in the cache. */
 	char artifact[4096];
-	bool has_bpf = em.has_bpf;
-	ok = compile_program(s, em.c.s, em.c.len, has_bpf, artifact, sizeof artifact);
+	bool has_kernel = em.has_kernel;
+	ok = be->compile(s, &em, artifact, sizeof artifact);
 	emit_result_free(&em);
 	double t4 = now_ms();
 	if (s->verbose)
 		fprintf(stderr, "Pass 4: %s \"%s\" in %.1f ms.\n",
-			compile_was_cached() ? "using cached" : "compiled C into", ok ? artifact : "", t4 - t3);
+			be->compile_was_cached() ? "using cached" : "compiled C into", ok ? artifact : "", t4 - t3);
 	if (!ok) {
 		fprintf(stderr, "Pass 4: compilation failed.\n");
 		rc = 1;
@@ -199,7 +195,7 @@ int driver_run(struct session *s)
 	}
 	/* Warnings from passes 1-3 would not be shown again on a hit. */
 	if (script_key[0] && (s->suppress_warnings || diag_warning_count() == 0))
-		script_cache_store(script_key, artifact, has_bpf);
+		script_cache_store(script_key, artifact, has_kernel);
 	if (s->last_pass == 4) {
 		sb_printf(&out, "%s\n", artifact);
 		rc = emit_output(s, &out);
@@ -207,7 +203,7 @@ int driver_run(struct session *s)
 	}
 
 	/* Pass 5: load, attach, run; the runner writes -o itself. */
-	rc = runner_run(s, artifact);
+	rc = be->run(s, artifact);
 	if (s->verbose)
 		fprintf(stderr, "Pass 5: run completed in %.1f ms.\n", now_ms() - t4);
 done:

@@ -106,3 +106,10 @@ const char *kconfig_lookup(const char *name, void *ctx)
 			return kc->values[i];
 	return NULL;
 }
+
+int64_t kconfig_hz(struct kconfig *kc)
+{
+	const char *v = kconfig_lookup("CONFIG_HZ", kc);
+	int64_t hz = v ? strtoll(v, NULL, 10) : 0;
+	return hz > 0 ? hz : 250;
+}

@@ -4,6 +4,8 @@
 #ifndef BTAP_KCONFIG_H
 #define BTAP_KCONFIG_H
 
+#include <stdint.h>
+
 struct kconfig;
 
 /* release: NULL for the running kernel, a release name, or a build dir. */
@@ -12,5 +14,7 @@ void kconfig_free(struct kconfig *kc);
 /* Value of CONFIG_NAME ("y", "m", "250", "\"str\"") or NULL when unset.
  * Matches the pp_config.config_lookup signature. */
 const char *kconfig_lookup(const char *name, void *kc);
+/* CONFIG_HZ, or 250 when it is unknown. */
+int64_t kconfig_hz(struct kconfig *kc);
 
 #endif

@@ -60,6 +60,14 @@ const char *pp_comp_name(const struct probe_point *pp, int i)
 	return VEC_AT(pp->comps, i, struct pp_component *)->name;
 }
 
+int64_t pp_comp_num(const struct probe_point *pp, int i)
+{
+	if (!pp || i < 0 || i >= pp->comps.n)
+		return 0;
+	const struct expr *arg = VEC_AT(pp->comps, i, struct pp_component *)->arg;
+	return arg && arg->kind == E_NUM ? arg->num : 0;
+}
+
 static void format_arg(struct strbuf *out, const struct expr *arg)
 {
 	if (arg->kind == E_NUM) {

@@ -1,10 +1,12 @@
 /* Probe-point providers: one per family (begin/end/error, never, timer,
  * kernel.trace, ...). A provider knows which points are its own, how to
  * expand wildcards into concrete points, which target variables exist there
- * and their types, and (later) how each backend attaches them. */
+ * and their types, and how a probe there attaches (attach.h: in terms no
+ * runtime owns; each runtime lowers it). */
 #ifndef BTAP_PROVIDER_H
 #define BTAP_PROVIDER_H
 
+#include "attach.h"
 #include "session.h"
 
 struct provider {
@@ -24,6 +26,10 @@ struct provider {
 	/* -L: describe the variables available at concrete point pp,
 	 * "$name:type" separated by spaces. May be NULL (none). */
 	void (*describe_vars)(struct session *s, const struct probe_point *pp, struct strbuf *out);
+	/* How probe p (its resolved_point is one of this family's concrete
+	 * points) attaches: fill *out. False after a located error. A kind
+	 * out of attach_in_kernel() agrees with kernel_context. */
+	bool (*attach)(struct session *s, struct probe *p, struct attach *out);
 };
 
 /* The registered providers, in match order; NULL-terminated. */
@@ -37,6 +43,8 @@ struct pp_component *pp_comp_new(struct arena *a, const char *name, struct expr 
 bool provider_no_targets(struct session *s, struct probe *p, struct expr *e);
 /* Does a glob pattern with '*' match name? ("**" matches across dots) */
 bool pp_glob_match(const char *pattern, const char *name);
+/* A literal number argument (5, -1) of component i; 0 when there is none. */
+int64_t pp_comp_num(const struct probe_point *pp, int i);
 /* Component i's name, or NULL past the end. */
 const char *pp_comp_name(const struct probe_point *pp, int i);
 /* Format a probe point as written: kernel.trace("sched:*").return */

@@ -76,6 +76,15 @@ static bool basic_expand(struct session *s, const struct probe_point *pp, struct
 	return true;
 }
 
+static bool basic_attach(struct session *s, struct probe *p, struct attach *out)
+{
+	const char *n0 = pp_comp_name(p->resolved_point, 0);
+	out->kind = ATTACH_RUNNER;
+	out->runner.event = !strcmp(n0, "begin") ? ATTACH_BEGIN : !strcmp(n0, "end") ? ATTACH_END : ATTACH_ERROR;
+	out->runner.priority = pp_comp_num(p->resolved_point, 0);
+	return true;
+}
+
 const struct provider provider_basic = {
 	.name = "begin",
 	.kernel_context = false,
@@ -83,6 +92,7 @@ const struct provider provider_basic = {
 	.expand = basic_expand,
 	.resolve_target = provider_no_targets,
 	.describe_vars = NULL,
+	.attach = basic_attach,
 };
 
 /* `never`: a probe that never fires (its body is still checked). */
@@ -102,6 +112,12 @@ static bool never_expand(struct session *s, const struct probe_point *pp, struct
 	return true;
 }
 
+static bool never_attach(struct session *s, struct probe *p, struct attach *out)
+{
+	out->kind = ATTACH_NONE;
+	return true;
+}
+
 const struct provider provider_never = {
 	.name = "never",
 	.kernel_context = false,
@@ -109,4 +125,5 @@ const struct provider provider_never = {
 	.expand = never_expand,
 	.resolve_target = provider_no_targets,
 	.describe_vars = NULL,
+	.attach = never_attach,
 };

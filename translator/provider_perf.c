@@ -3,8 +3,6 @@
  * sampled on every CPU, in kernel context. The names and their
  * type/config values are the perf_event ABI's generalized events, as stap
  * spells them. */
-#include "provider_perf.h"
-
 #include "provider.h"
 
 #include <inttypes.h>
@@ -12,6 +10,9 @@
 #include <string.h>
 
 enum { PERF_TYPE_HW = 0, PERF_TYPE_SW = 1 };
+
+/* stap's sample period when a point names none. */
+#define PERF_DEFAULT_SAMPLE_PERIOD 1000000
 
 struct perf_event_name {
 	const char *family; /* "hw" or "sw" */
@@ -203,6 +204,27 @@ static bool perf_expand(struct session *s, const struct probe_point *pp, struct 
 	return true;
 }
 
+/* The event of a concrete point this provider expanded. */
+static bool perf_attach(struct session *s, struct probe *p, struct attach *out)
+{
+	const struct probe_point *pp = p->resolved_point;
+	const char *fam = pp_comp_name(pp, 1), *name = pp_comp_name(pp, 2);
+	for (int i = 0; pp->comps.n >= 3 && pp->comps.n <= 4 && perf_events[i].name; i++) {
+		const struct perf_event_name *ev = &perf_events[i];
+		if (strcmp(fam, ev->family) != 0 || strcmp(name, ev->name) != 0)
+			continue;
+		const struct pp_component *samp = comp_at(pp, 3);
+		out->kind = ATTACH_PERF_EVENT;
+		out->perf.type = ev->type;
+		out->perf.config = ev->config;
+		out->perf.period = samp && samp->arg ? (uint64_t)samp->arg->num : PERF_DEFAULT_SAMPLE_PERIOD;
+		out->perf.freq = samp && strcmp(samp->name, "hz") == 0;
+		return true;
+	}
+	diag_error(pp->loc, "cannot find the perf event of this probe point");
+	return false;
+}
+
 const struct provider provider_perf = {
 	.name = "perf",
 	.kernel_context = true,
@@ -210,23 +232,5 @@ const struct provider provider_perf = {
 	.expand = perf_expand,
 	.resolve_target = provider_no_targets,
 	.describe_vars = NULL,
+	.attach = perf_attach,
 };
-
-bool perf_point_sampling(const struct probe_point *pp, struct perf_sampling *out)
-{
-	if (pp->comps.n < 3 || pp->comps.n > 4)
-		return false;
-	const char *fam = pp_comp_name(pp, 1), *name = pp_comp_name(pp, 2);
-	for (int i = 0; perf_events[i].name; i++) {
-		const struct perf_event_name *ev = &perf_events[i];
-		if (strcmp(fam, ev->family) != 0 || strcmp(name, ev->name) != 0)
-			continue;
-		const struct pp_component *samp = comp_at(pp, 3);
-		out->type = ev->type;
-		out->config = ev->config;
-		out->period = samp && samp->arg ? (uint64_t)samp->arg->num : PERF_DEFAULT_SAMPLE_PERIOD;
-		out->freq = samp && strcmp(samp->name, "hz") == 0;
-		return true;
-	}
-	return false;
-}

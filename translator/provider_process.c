@@ -71,6 +71,18 @@ static bool process_expand(struct session *s, const struct probe_point *pp, stru
 	return true;
 }
 
+/* The scheduler's raw tracepoints pass task pointers: the runtime keeps
+ * new processes (not threads) and process exits, and names the task the
+ * body describes. */
+static bool process_attach(struct session *s, struct probe *p, struct attach *out)
+{
+	bool begin = strcmp(pp_comp_name(p->resolved_point, 1), "begin") == 0;
+	out->kind = ATTACH_RAW_TRACEPOINT;
+	out->tracepoint.name = begin ? "sched_process_fork" : "sched_process_exit";
+	out->filter = begin ? ATTACH_FILTER_PROCESS_BEGIN : ATTACH_FILTER_PROCESS_END;
+	return true;
+}
+
 const struct provider provider_process = {
 	.name = "process",
 	.kernel_context = true,
@@ -78,4 +90,5 @@ const struct provider provider_process = {
 	.expand = process_expand,
 	.resolve_target = provider_no_targets,
 	.describe_vars = NULL,
+	.attach = process_attach,
 };

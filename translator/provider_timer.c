@@ -4,6 +4,8 @@
  * are the ones stap enforces. */
 #include "provider.h"
 
+#include "kconfig.h"
+
 #include <inttypes.h>
 #include <string.h>
 
@@ -151,6 +153,37 @@ static bool interval_expand(struct session *s, const struct probe_point *pp, str
 	return ok;
 }
 
+/* Nanoseconds in one of a unit (jiffies: at the kernel's CONFIG_HZ). */
+static uint64_t unit_ns(struct session *s, const char *unit)
+{
+	if (!strcmp(unit, "s") || !strcmp(unit, "sec"))
+		return 1000000000ull;
+	if (!strcmp(unit, "ms") || !strcmp(unit, "msec"))
+		return 1000000ull;
+	if (!strcmp(unit, "us") || !strcmp(unit, "usec"))
+		return 1000ull;
+	if (!strcmp(unit, "jiffies"))
+		return 1000000000ull / (uint64_t)kconfig_hz(s->kconfig);
+	return 1;
+}
+
+static bool interval_attach(struct session *s, struct probe *p, struct attach *out)
+{
+	const struct probe_point *pp = p->resolved_point;
+	const char *unit = pp_comp_name(pp, 1);
+	int64_t n = pp_comp_num(pp, 1);
+	out->kind = ATTACH_TIMER;
+	if (!strcmp(unit, "hz")) {
+		out->timer.period_ns = 1000000000ull / (uint64_t)(n > 0 ? n : 1);
+	} else {
+		uint64_t ns = unit_ns(s, unit);
+		out->timer.period_ns = (uint64_t)n * ns;
+		if (pp->comps.n > 2)
+			out->timer.randomize_ns = (uint64_t)pp_comp_num(pp, 2) * ns;
+	}
+	return true;
+}
+
 const struct provider provider_timer = {
 	.name = "timer",
 	.kernel_context = false,
@@ -158,6 +191,7 @@ const struct provider provider_timer = {
 	.expand = interval_expand,
 	.resolve_target = provider_no_targets,
 	.describe_vars = NULL,
+	.attach = interval_attach,
 };
 
 /* timer.profile, or its full name timer.profile.tick (stap's builtin,
@@ -209,6 +243,18 @@ static bool profile_expand(struct session *s, const struct probe_point *pp, stru
 	return true;
 }
 
+/* The kernel's tick: a cpu-clock perf event CONFIG_HZ times a second. */
+static bool profile_attach(struct session *s, struct probe *p, struct attach *out)
+{
+	enum { PERF_TYPE_SW = 1, PERF_COUNT_SW_CPU_CLOCK = 0 }; /* perf_event ABI */
+	out->kind = ATTACH_PERF_EVENT;
+	out->perf.type = PERF_TYPE_SW;
+	out->perf.config = PERF_COUNT_SW_CPU_CLOCK;
+	out->perf.period = (uint64_t)kconfig_hz(s->kconfig);
+	out->perf.freq = true;
+	return true;
+}
+
 const struct provider provider_timer_profile = {
 	.name = "timer.profile",
 	.kernel_context = true,
@@ -216,4 +262,5 @@ const struct provider provider_timer_profile = {
 	.expand = profile_expand,
 	.resolve_target = provider_no_targets,
 	.describe_vars = NULL,
+	.attach = profile_attach,
 };

@@ -453,6 +453,19 @@ static void tp_describe_vars(struct session *s, const struct probe_point *pp, st
 	}
 }
 
+static bool tp_attach(struct session *s, struct probe *p, struct attach *out)
+{
+	struct tp_event *ev = tp_probe_event(s, p);
+	if (!ev || !ev->group || !ev->group[0]) {
+		diag_error(p->resolved_point->loc, "cannot find the tracepoint group of this probe point");
+		return false;
+	}
+	out->kind = ATTACH_TRACEPOINT;
+	out->tracepoint.group = ev->group;
+	out->tracepoint.name = ev->name;
+	return true;
+}
+
 const struct provider provider_tracepoint = {
 	.name = "kernel.trace",
 	.kernel_context = true,
@@ -460,4 +473,5 @@ const struct provider provider_tracepoint = {
 	.expand = tp_expand,
 	.resolve_target = tp_resolve_target,
 	.describe_vars = tp_describe_vars,
+	.attach = tp_attach,
 };

@@ -32,11 +32,6 @@ else
 	fi
 fi
 
-# header VALUE-NAME FILE: the text after "# NAME:" in the script's header
-header() {
-	sed -n "s/^#[ ]*$1:[ ]*//p" "$2" | head -1
-}
-
 run_script() {
 	stp=$1
 	base=${stp%.stp}
@@ -56,19 +51,7 @@ run_script() {
 	else
 		timeout "$LIMIT" "$BTAP" $opts "$stp" $args >"$T/out" 2>"$T/err"
 	fi
-	rc=$?
-	if [ "$rc" != "$want_rc" ]; then
-		fail "$name: exit $rc, want $want_rc"
-		head -5 "$T/err"
-	elif ! cmp -s "$T/out" "$base.out"; then
-		fail "$name: stdout differs from $base.out"
-		diff "$base.out" "$T/out" | head -10
-	elif [ -f "$base.err" ] && ! cmp -s "$T/err" "$base.err"; then
-		fail "$name: stderr differs from $base.err"
-		diff "$base.err" "$T/err" | head -10
-	else
-		pass "$name"
-	fi
+	check_run "$name" "$base" "$want_rc" $? "$T/out" "$T/err"
 }
 
 # check NAME CONDITION-DESCRIPTION: the last command's result was tested by
@@ -102,6 +85,19 @@ integrity_tests() {
 	timeout "$LIMIT" "$BTAP" -c 'sleep 0.3' -e 'probe end { println("end") }' >"$T/out" 2>"$T/err"
 	rc=$? el=$(($(now_ms) - t0))
 	ok_if "-c ends with the command" '[ $rc = 0 ] && [ "$(cat "$T/out")" = end ] && [ $el -lt 20000 ]'
+
+	# -c splits the command into words as stap does (wordexp: quotes kept,
+	# no shell) and refuses what it cannot run, before anything attaches
+	out=$(timeout "$LIMIT" "$BTAP" -c "printf %s. a 'b c'" -e 'probe begin {}' 2>"$T/err")
+	rc=$?
+	ok_if "-c splits words like a shell" '[ $rc = 0 ] && [ "$out" = "a.b c." ]'
+	timeout "$LIMIT" "$BTAP" -c 'no-such-program-here x' -e 'probe begin { println("ran") }' >"$T/out" 2>"$T/err"
+	rc=$?
+	ok_if "-c with a missing program fails the run" \
+		'[ $rc = 1 ] && ! [ -s "$T/out" ] && grep -q "cannot run .no-such-program-here.: No such file" "$T/err"'
+	timeout "$LIMIT" "$BTAP" -c 'echo $(id)' -e 'probe begin {}' >"$T/out" 2>"$T/err"
+	rc=$?
+	ok_if "-c refuses a command substitution" '[ $rc = 1 ] && grep -q "command substitution" "$T/err"'
 
 	# -x: target() is the pid, the run ends when it exits
 	sleep 1 &
@@ -154,7 +150,7 @@ probe kernel.trace("syscalls:sys_enter_write") { n++ }' >"$T/out" 2>"$T/err" &
 
 	# lost records: a 1 MB buffer, dd's 400k write calls, and a reader that
 	# does not read for the first two seconds
-	timeout "$LIMIT" "$BTAP" -s 1 -c 'exec dd if=/dev/zero of=/dev/null bs=1 count=400000 status=none' \
+	timeout "$LIMIT" "$BTAP" -s 1 -c 'dd if=/dev/zero of=/dev/null bs=1 count=400000 status=none' \
 		-e 'probe kernel.trace("syscalls:sys_enter_write") { if (pid() == target()) printf("%s %d\n", execname(), $count) }' \
 		2>"$T/err" | (sleep 2; cat >/dev/null)
 	ok_if "lost records are reported" 'grep -q "^WARNING: [0-9]* output records lost$" "$T/err"'

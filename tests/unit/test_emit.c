@@ -13,6 +13,7 @@
 #include "bpf-backend/clang_driver.h"
 #include "translator/elaborate.h"
 #include "emit/emit.h"
+#include "translator/backend.h"
 #include "runtime/format.h"
 #include "bpf-backend/loader.h"
 #include "translator/parser.h"
@@ -65,9 +66,9 @@ static struct te_p3 te_translate(const char *script, const char *const *defines,
 	ok = ok && diag_error_count() == 0 && elaborate(&s);
 	struct emit_result er = {0};
 	if (ok)
-		ok = emit_program(&s, &er);
+		ok = backend_bpf.emit(&s, &er);
 	r.ok = ok && diag_error_count() == 0;
-	r.has_bpf = er.has_bpf;
+	r.has_bpf = er.has_kernel;
 	r.c = er.c.s ? xstrdup(er.c.s) : xstrdup("");
 	emit_result_free(&er);
 	r.diags = diag_capture_take();

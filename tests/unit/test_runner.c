@@ -28,6 +28,7 @@
 #include "bpf-backend/compile.h"
 #include "translator/diag.h"
 #include "runner/runner.h"
+#include "bpf-backend/runner_bpf.h"
 #include "translator/session.h"
 #include "translator/util.h"
 
@@ -223,7 +224,7 @@ static void child_run(const struct run_opts *o, const char *out, const char *err
 	s.output_file = o->output;
 	if (o->script)
 		set_script(&s, o->script, "probe begin {\n  x = 1\n  y = 2 / 0\n}\n");
-	int rc = runner_run(&s, o->art ? o->art : artifact);
+	int rc = runner_run(&s, &runner_runtime_bpf, o->art ? o->art : artifact);
 	fflush(NULL);
 	_exit(rc);
 }

@@ -1,0 +1,294 @@
+/* The BPF runtime of pass 3 (emit/emit_runtime.h): what the emitter's
+ * core leaves to it. Kernel-context probes are BPF programs: a
+ * tracepoint, raw tracepoint or perf_event program per probe that sets up
+ * the context and the frame (a per-CPU scratch map, since the stack holds
+ * 512 bytes) and calls the body; raw tracepoints of process.begin/end are
+ * entered through a guard that sifts the events. Globals are maps declared
+ * in the object (the runner creates them and hands over the fds). The
+ * kernel types the unit reads come from BTF, in a minimal header
+ * (btf_header.c) whose member offsets are CO-RE relocations. BPF has no
+ * recursion, no sorting in the kernel, and a verifier that checks loops
+ * best as callbacks (bpf_loop, bpf_for_each_map_elem). */
+#include "emit_bpf.h"
+
+#include <bpf/btf.h>
+
+#include "bpf-backend/btf_header.h"
+#include "translator/cache.h"
+#include "translator/tracepoints.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* enum bpf_map_type values (uapi, stable) */
+enum { MAP_HASH = 1, MAP_PERCPU_HASH = 5, MAP_PERCPU_ARRAY = 6, MAP_LRU_HASH = 9 };
+
+static uint32_t bpf_map_type(enum em_map_kind kind)
+{
+	switch (kind) {
+	case EM_MAP_SCALAR_STATS: return MAP_PERCPU_ARRAY;
+	case EM_MAP_STATS: return MAP_PERCPU_HASH;
+	case EM_MAP_WRAP: return MAP_LRU_HASH;
+	default: return MAP_HASH;
+	}
+}
+
+static const char *map_type_name(uint32_t t)
+{
+	switch (t) {
+	case MAP_PERCPU_HASH: return "BPF_MAP_TYPE_PERCPU_HASH";
+	case MAP_PERCPU_ARRAY: return "BPF_MAP_TYPE_PERCPU_ARRAY";
+	case MAP_LRU_HASH: return "BPF_MAP_TYPE_LRU_HASH";
+	default: return "BPF_MAP_TYPE_HASH";
+	}
+}
+
+/* ---- the task ------------------------------------------------------------ */
+
+/* Does the kernel half read struct task_struct: a probe that describes
+ * another task, or a tapset native that follows the task's pointers? */
+static bool needs_task(struct emitter *em)
+{
+	static const char *const task_natives[] = {"btap_ppid", "btap_euid", "btap_egid", "btap_pexecname",
+						   NULL};
+	if (em->task_override)
+		return true;
+	VEC_FOREACH(em->funcs, i) {
+		struct em_func *f = VEC_AT(em->funcs, i, struct em_func *);
+		for (int k = 0; (f->where & EM_CTX_KERNEL) && f->f->embedded && task_natives[k]; k++)
+			if (strstr(f->f->embedded, task_natives[k]))
+				return true;
+	}
+	return false;
+}
+
+/* Does this kernel's sched_process_exit say whether the thread group
+ * died with it (a second argument, group_dead)? Then process.end fires
+ * exactly when the process ends, not when its leader thread does. */
+static bool exit_has_group_dead(void)
+{
+	const struct btf *btf = kernel_btf();
+	int id = btf ? btf__find_by_name_kind(btf, "btf_trace_sched_process_exit", BTF_KIND_TYPEDEF) : -1;
+	if (id <= 0)
+		return false;
+	const struct btf_type *t = btf__type_by_id(btf, btf__resolve_type(btf, (__u32)id));
+	if (!t || !btf_is_ptr(t))
+		return false;
+	t = btf__type_by_id(btf, t->type);
+	/* (void *data, struct task_struct *p, bool group_dead) */
+	return t && btf_is_func_proto(t) && btf_vlen(t) == 3;
+}
+
+static void bpf_defines(struct emitter *em, struct strbuf *b)
+{
+	if (needs_task(em))
+		sb_puts(b, "#define BTAP_NEED_TASK 1\n");
+	if (em->task_override)
+		sb_puts(b, "#define BTAP_TASK_OVERRIDE 1\n");
+	if (em->task_override && exit_has_group_dead())
+		sb_puts(b, "#define BTAP_EXIT_GROUP_DEAD 1\n");
+}
+
+/* ---- the kernel header ------------------------------------------------------ */
+
+static void add_name(struct emitter *em, struct vec *names, const char *name)
+{
+	VEC_FOREACH(*names, i)
+		if (strcmp(VEC_AT(*names, i, const char *), name) == 0)
+			return;
+	vec_push(em->a, names, (void *)name);
+}
+
+/* The kernel types the BPF half needs, from BTF: what the runtime header
+ * uses, the task when it is read, the types target expressions walk
+ * through and each tracepoint's record. */
+static char *kernel_header(struct emitter *em, const char *cache_dir)
+{
+	static const char *const always[] = {"BPF_MAP_TYPE_RINGBUF", "BPF_ANY", "BPF_F_MMAPABLE",
+					     "BPF_RB_NO_WAKEUP", "BPF_RB_AVAIL_DATA", NULL};
+	struct vec names = {0};
+	for (int i = 0; always[i]; i++)
+		add_name(em, &names, always[i]);
+	if (needs_task(em)) {
+		add_name(em, &names, "task_struct");
+		add_name(em, &names, "struct cred");
+	}
+	VEC_FOREACH(em->kernel_types, i)
+		add_name(em, &names, VEC_AT(em->kernel_types, i, const char *));
+	VEC_FOREACH(em->probes, i) {
+		struct em_probe *p = VEC_AT(em->probes, i, struct em_probe *);
+		struct tp_event *ev = p->at.kind == ATTACH_TRACEPOINT ? tp_probe_event(em->s, p->p) : NULL;
+		if (ev && ev->btf_struct)
+			add_name(em, &names, ev->btf_struct);
+	}
+	struct btf_hdr *h = btf_hdr_new(NULL);
+	char *err = NULL;
+	char *text = btf_hdr_generate(h, (const char *const *)names.v, names.n, cache_dir, &err);
+	if (!text) {
+		diag_plain_error("cannot generate the kernel type header: %s", err ? err : "unknown error");
+		free(err);
+	}
+	btf_hdr_free(h);
+	return text;
+}
+
+/* Generating the header walks the whole BTF (~50 ms); the cache makes a
+ * warm start skip it. */
+static bool bpf_prelude(struct emitter *em, struct strbuf *b)
+{
+	if (em->has_kernel) {
+		const char *root = cache_root();
+		char *text = kernel_header(em, root ? arena_printf(em->a, "%s/headers", root) : NULL);
+		if (!text)
+			return false;
+		sb_puts(b, text);
+		free(text);
+	}
+	sb_puts(b, "#include \"bpf/btap_bpf.h\"\n");
+	return true;
+}
+
+/* ---- maps and frames -------------------------------------------------------- */
+
+/* BFS_<tag><index>: the bytes of a frame plus the deepest chain of frames
+ * its calls stack above it in the probe's scratch map value. */
+static void frame_size(struct strbuf *b, char tag, int index, const char *frame, const struct vec *callees)
+{
+	sb_printf(b, "#define BFS_%c%d (sizeof(%s) + ", tag, index, frame);
+	VEC_FOREACH(*callees, k)
+		sb_printf(b, "BTAP_MAX0(BFS_F%d, ", VEC_AT(*callees, k, struct em_func *)->index);
+	sb_puts(b, "0");
+	VEC_FOREACH(*callees, k)
+		sb_puts(b, ")");
+	sb_puts(b, ")\n");
+}
+
+static void bpf_declare_maps(struct emitter *em, struct strbuf *b)
+{
+	VEC_FOREACH(em->funcs, i) {
+		struct em_func *f = VEC_AT(em->funcs, i, struct em_func *);
+		if ((f->where & EM_CTX_KERNEL) && !f->recursive)
+			frame_size(b, 'F', f->index, f->frame, &f->callees);
+	}
+	VEC_FOREACH(em->probes, i) {
+		struct em_probe *p = VEC_AT(em->probes, i, struct em_probe *);
+		if (p->where == EM_CTX_KERNEL)
+			frame_size(b, 'P', p->index, p->frame, &p->callees);
+	}
+	sb_puts(b, "BTAP_DECLARE_GLOBALS(struct bg_globals);\n");
+	VEC_FOREACH(em->maps, i) {
+		struct em_map *m = VEC_AT(em->maps, i, struct em_map *);
+		const char *value = "int64_t";
+		if (m->stats) {
+			sb_printf(b, "struct bv%d { int64_t w[%d]; };\n", m->id, em_stats_value_size(m) / 8);
+			value = arena_printf(em->a, "struct bv%d", m->id);
+		} else if (m->v->type == TY_STRING) {
+			sb_printf(b, "struct bv%d { char s[MAXSTRINGLEN]; };\n", m->id);
+			value = arena_printf(em->a, "struct bv%d", m->id);
+		}
+		sb_printf(b, "struct {\n\t__uint(type, %s);\n\t__uint(max_entries, %" PRId64 ");\n"
+			  "\t__type(key, %s);\n\t__type(value, %s);\n} %s SEC(\".maps\");\n",
+			  map_type_name(bpf_map_type(m->kind)), m->max_entries, m->key_type, value, m->sym);
+	}
+	VEC_FOREACH(em->probes, i) {
+		struct em_probe *p = VEC_AT(em->probes, i, struct em_probe *);
+		if (p->where == EM_CTX_KERNEL)
+			sb_printf(b, "BTAP_DECLARE_SCRATCH(bs%d, BTAP_SCRATCH_HDR + BFS_P%d);\n", p->index,
+				  p->index);
+	}
+	sb_puts(b, "\n");
+}
+
+/* ---- probes ------------------------------------------------------------------ */
+
+/* The guard that sifts a raw tracepoint's events and returns the task the
+ * body describes (NULL: skip the event); see btap_bpf.h. */
+static const char *task_guard(const struct attach *at)
+{
+	switch (at->filter) {
+	case ATTACH_FILTER_PROCESS_BEGIN: return "btap_proc_begin_task";
+	case ATTACH_FILTER_PROCESS_END: return "btap_proc_end_task";
+	default: return NULL;
+	}
+}
+
+static void bpf_probe_entry(struct emitter *em, struct em_probe *ep, struct strbuf *out)
+{
+	const struct attach *at = &ep->at;
+	if (at->kind == ATTACH_TRACEPOINT)
+		sb_printf(out, "SEC(\"tracepoint/%s/%s\")\n", at->tracepoint.group, at->tracepoint.name);
+	else if (at->kind == ATTACH_RAW_TRACEPOINT)
+		sb_printf(out, "SEC(\"raw_tp/%s\")\n", at->tracepoint.name);
+	else
+		sb_puts(out, "SEC(\"perf_event\")\n");
+	const char *guard = task_guard(at);
+	sb_printf(out, "int bp%d(void *ctx)\n{\n", ep->index);
+	sb_puts(out, "\tstruct btap_ctx c;\n");
+	if (guard)
+		sb_printf(out, "\tvoid *task = %s(ctx);\n\tif (!task)\n\t\treturn 0;\n", guard);
+	sb_printf(out, "\tchar *sp = btap_bpf_enter(&c, ctx, %d, &btap_globals, &bs%d);\n", ep->index,
+		  ep->index);
+	sb_puts(out, "\tif (!sp)\n\t\treturn 0;\n");
+	if (guard)
+		sb_puts(out, "\tc.task = task;\n");
+	sb_printf(out, "\tbb%d(&c, sp);\n", ep->index);
+	sb_puts(out, "\tbtap_bpf_leave(&c);\n\treturn 0;\n}\n\n");
+}
+
+/* ---- the runner's descriptor ----------------------------------------------------- */
+
+static void bpf_describe_probe(struct emitter *em, const struct em_probe *p, struct strbuf *b)
+{
+	const struct attach *at = &p->at;
+	sb_printf(b, ".bpf_prog = \"bp%d\"", p->index);
+	if (at->kind == ATTACH_TRACEPOINT)
+		sb_printf(b, ", .tp_group = \"%s\", .tp_name = \"%s\"", at->tracepoint.group, at->tracepoint.name);
+	else if (at->kind == ATTACH_RAW_TRACEPOINT)
+		sb_printf(b, ", .tp_name = \"%s\"", at->tracepoint.name);
+	else
+		sb_printf(b, ", .perf_type = %u, .perf_config = %" PRIu64 ", .perf_period = %" PRIu64
+			  ", .perf_freq = %d", at->perf.type, at->perf.config, at->perf.period, at->perf.freq);
+}
+
+static void bpf_describe_map(struct emitter *em, const struct em_map *m, struct strbuf *b)
+{
+	sb_printf(b, ",\n\t .bpf_name = \"%s\", .bpf_map_type = %u", m->sym, bpf_map_type(m->kind));
+}
+
+static void bpf_describe_program(struct emitter *em, struct strbuf *b)
+{
+	sb_printf(b, "\t.has_bpf = %d,\n", em->has_kernel ? 1 : 0);
+}
+
+/* ---- reads -------------------------------------------------------------------- */
+
+/* libbpf's CO-RE bitfield read: the offset and width relocate at load. */
+static const char *bpf_read_bitfield(struct em_fn *f, const char *ctype, const char *base, const char *member)
+{
+	return arena_printf(f->em->a, "(int64_t)BPF_CORE_READ_BITFIELD_PROBED(((%s *)(long)%s), %s)", ctype, base,
+			    member);
+}
+
+const struct em_runtime em_runtime_bpf = {
+	.name = "BPF",
+	.kernel_build = "BTAP_TARGET_BPF",
+	.runner_build = "BTAP_TARGET_USER",
+	.build_note = "-DBTAP_TARGET_BPF (clang -target bpf) or -DBTAP_TARGET_USER",
+	.kernel_recursion = false,
+	.kernel_sort = false,
+	.kernel_hist_foreach = false,
+	.loop_callbacks = true,
+	.format_max_args = BPF_SNPRINTF_MAX_ARGS,
+	.attach_kinds = 1u << ATTACH_TRACEPOINT | 1u << ATTACH_RAW_TRACEPOINT | 1u << ATTACH_PERF_EVENT,
+	.defines = bpf_defines,
+	.prelude = bpf_prelude,
+	.declare_maps = bpf_declare_maps,
+	.probe_entry = bpf_probe_entry,
+	.describe_probe = bpf_describe_probe,
+	.describe_map = bpf_describe_map,
+	.describe_program = bpf_describe_program,
+	.read_bitfield = bpf_read_bitfield,
+	.format_prepare = bpf_format_prepare,
+	.format_arg = bpf_format_arg,
+};

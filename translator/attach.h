@@ -1,0 +1,82 @@
+/* How a probe attaches, said by its provider in terms no runtime owns.
+ *
+ * A provider's `attach` hook (provider.h) fills a struct attach for a
+ * concrete point; each runtime lowers it (bpf-backend/emit_bpf.c: a
+ * tracepoint program, a raw tracepoint, a perf event on every CPU ...; a
+ * kernel module would register the same events its own way). Probes of
+ * kind RUNNER and TIMER have no kernel context: the runner runs them. The
+ * emitter never looks at provider names, only at this. */
+#ifndef BTAP_ATTACH_H
+#define BTAP_ATTACH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum attach_kind {
+	ATTACH_NONE,           /* never fires (probe never): no code at all */
+	ATTACH_RUNNER,         /* begin / end / error, run by the runner */
+	ATTACH_TIMER,          /* an interval timer in the runner */
+	ATTACH_TRACEPOINT,     /* a tracepoint: group, name; the record is the context */
+	ATTACH_RAW_TRACEPOINT, /* a tracepoint's raw arguments: name */
+	ATTACH_PERF_EVENT,     /* a perf event sampled on every CPU */
+	ATTACH_KPROBE,         /* a kernel function's entry or return (kprobe or fentry) */
+	ATTACH_UPROBE,         /* an instruction of a user binary (uprobe or uretprobe) */
+};
+
+/* When a runner probe runs. */
+enum attach_runner_event { ATTACH_BEGIN, ATTACH_END, ATTACH_ERROR };
+
+/* An event that needs sifting before the body runs, and the task the body
+ * then describes (not always the current one). */
+enum attach_filter {
+	ATTACH_FILTER_NONE,
+	/* sched_process_fork: only new thread groups; the body describes the child */
+	ATTACH_FILTER_PROCESS_BEGIN,
+	/* sched_process_exit: only the end of a thread group; the body
+	 * describes the exiting task */
+	ATTACH_FILTER_PROCESS_END,
+};
+
+struct attach {
+	enum attach_kind kind;
+	enum attach_filter filter;
+	struct {
+		enum attach_runner_event event;
+		int64_t priority;          /* begin(N): lowest first */
+	} runner;
+	struct {
+		uint64_t period_ns;
+		uint64_t randomize_ns;     /* +- this much, at random, each time */
+	} timer;
+	struct {
+		const char *group;         /* TRACEPOINT only */
+		const char *name;
+	} tracepoint;
+	struct {
+		uint32_t type;             /* PERF_TYPE_x (perf_event ABI) */
+		uint64_t config;           /* PERF_COUNT_x */
+		uint64_t period;           /* every `period` events, or `period` Hz */
+		bool freq;
+	} perf;
+	struct {
+		const char *function;      /* kernel function name */
+		const char *module;        /* NULL: vmlinux */
+		uint64_t offset;           /* bytes into the function */
+		bool ret;                  /* at its return */
+	} kprobe;
+	struct {
+		const char *path;          /* the binary or library */
+		uint64_t offset;           /* file offset of the instruction */
+		bool ret;                  /* at the function's return */
+		uint64_t semaphore;        /* USDT semaphore's file offset, 0: none */
+		int64_t pid;               /* only this process, 0: every one */
+	} uprobe;
+};
+
+/* Does a probe of this kind run in kernel context (not in the runner)? */
+static inline bool attach_in_kernel(enum attach_kind k)
+{
+	return k != ATTACH_NONE && k != ATTACH_RUNNER && k != ATTACH_TIMER;
+}
+
+#endif

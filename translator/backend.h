@@ -1,0 +1,39 @@
+/* The runtimes btap can translate for, one row each: passes 3 to 5 of a
+ * runtime (emit, compile, run), chosen by --runtime. The driver runs the
+ * passes through the row and knows no runtime by name; a runtime that is
+ * not there yet is a row that says so. */
+#ifndef BTAP_BACKEND_H
+#define BTAP_BACKEND_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "session.h"
+
+struct emit_result;
+
+struct backend {
+	const char *name;        /* as --runtime spells it */
+	/* Not implemented yet: what to call it in the message (the passes
+	 * are NULL). */
+	const char *missing;
+	/* Pass 3: the C unit. */
+	bool (*emit)(struct session *s, struct emit_result *out);
+	/* Pass 4: compile it (or find it in the cache) into an artifact
+	 * directory, whose path goes into artifact (n bytes). */
+	bool (*compile)(struct session *s, const struct emit_result *em, char *artifact, size_t n);
+	/* Was the last compile a cache hit (for -v)? */
+	bool (*compile_was_cached)(void);
+	/* Pass 5: run an artifact; the exit status. */
+	int (*run)(struct session *s, const char *artifact);
+};
+
+extern const struct backend backend_bpf; /* bpf-backend/backend_bpf.c */
+
+/* The row for --runtime (auto: bpf, the only one implemented). */
+const struct backend *backend_for(enum runtime_kind rt);
+
+/* The row can run: else "X is not implemented yet ..." is reported. */
+bool backend_ready(const struct backend *b);
+
+#endif
