@@ -121,24 +121,13 @@ static __always_inline void btap_lost(struct btap_ctx *c)
 
 /* ---- errors ------------------------------------------------------------- */
 
-#define BTAP_ERR(c) ((c)->err)
-
-static __always_inline void btap_site(struct btap_ctx *c, int site)
-{
-	if (c->site < 0)
-		c->site = site;
-}
-
-static __always_inline void btap_raise_str(struct btap_ctx *c, int site, const char *msg)
-{
-	if (c->err)
-		return;
-	c->err = 1;
-	c->site = site;
-	if (bpf_probe_read_kernel_str(c->errbuf, MAXSTRINGLEN, msg) < 0)
-		c->errbuf[0] = 0;
-}
-
+/* Messages are copied with a helper: the source may be any string. */
+#define BTAP_ERR_COPY(dst, src)                                                 \
+	do {                                                                    \
+		if (bpf_probe_read_kernel_str((dst), MAXSTRINGLEN, (src)) < 0)  \
+			(dst)[0] = 0;                                           \
+	} while (0)
+#define BTAP_ACTIONS(c) (*(c)->actions)
 #define btap_raise_lit(c, st, lit)                                              \
 	do {                                                                    \
 		if (!(c)->err) {                                                \
@@ -148,25 +137,7 @@ static __always_inline void btap_raise_str(struct btap_ctx *c, int site, const c
 			(c)->errbuf[MAXSTRINGLEN - 1] = 0;                      \
 		}                                                               \
 	} while (0)
-
-/* catch: take the message (into dst unless NULL) and clear the error. */
-static __always_inline void btap_catch(struct btap_ctx *c, char *dst)
-{
-	if (dst && bpf_probe_read_kernel_str(dst, MAXSTRINGLEN, c->errbuf) < 0)
-		dst[0] = 0;
-	c->err = 0;
-	c->site = -1;
-}
-
-/* One loop iteration; false (with an error) past MAXACTION. */
-static __always_inline int btap_count_action(struct btap_ctx *c, int site)
-{
-	if (++*c->actions > MAXACTION) {
-		btap_raise_lit(c, site, "MAXACTION exceeded");
-		return 0;
-	}
-	return 1;
-}
+#include "../btap_error.h"
 
 /* ---- loops: bpf_loop and bpf_for_each_map_elem callbacks -------------- */
 

@@ -130,41 +130,10 @@ static inline void btap_user_leave(struct btap_ctx *c)
 
 /* ---- errors ------------------------------------------------------------- */
 
-#define BTAP_ERR(c) ((c)->err)
-
-static inline void btap_site(struct btap_ctx *c, int site)
-{
-	if (c->site < 0)
-		c->site = site;
-}
-
-static inline void btap_raise_str(struct btap_ctx *c, int site, const char *msg)
-{
-	if (c->err)
-		return;
-	c->err = 1;
-	c->site = site;
-	snprintf(c->errbuf, MAXSTRINGLEN, "%s", msg);
-}
-
+#define BTAP_ERR_COPY(dst, src) snprintf((dst), MAXSTRINGLEN, "%s", (src))
+#define BTAP_ACTIONS(c) ((c)->actions)
 #define btap_raise_lit(c, st, lit) btap_raise_str((c), (st), (lit))
-
-static inline void btap_catch(struct btap_ctx *c, char *dst)
-{
-	if (dst)
-		memcpy(dst, c->errbuf, MAXSTRINGLEN);
-	c->err = 0;
-	c->site = -1;
-}
-
-static inline int btap_count_action(struct btap_ctx *c, int site)
-{
-	if (++c->actions > MAXACTION) {
-		btap_raise_lit(c, site, "MAXACTION exceeded");
-		return 0;
-	}
-	return 1;
-}
+#include "../btap_error.h"
 
 /* Function entry in the user build, where recursion is allowed. */
 static inline int btap_nest_enter(struct btap_ctx *c, int site)
