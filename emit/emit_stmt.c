@@ -241,6 +241,26 @@ const char *em_slice(struct em_fn *f, struct em_map *m, struct vec *args, struct
 	return t;
 }
 
+/* The part of a while or for loop every form shares: leave for brk when
+ * the condition is false, the body with break/continue bound, then the
+ * continue label (unless cont is the loop's top) and the increment. */
+static void loop_body(struct em_fn *f, struct stmt *s, const char *brk, const char *cont, bool cont_label)
+{
+	if (s->cond)
+		emit_cond_jump_false(f, s->cond, brk);
+	reset_temps(f);
+	push_loop(f, brk, cont);
+	em_stmt(f, s->body);
+	pop_loop(f);
+	if (cont_label)
+		emit_label(f, cont);
+	if (s->incr) {
+		em_linedir(f, s->incr->loc);
+		em_expr(f, s->incr);
+		reset_temps(f);
+	}
+}
+
 /* while and for: one callback call per condition check. */
 static void callback_loop(struct em_fn *f, struct stmt *s, const char *kw)
 {
@@ -249,68 +269,29 @@ static void callback_loop(struct em_fn *f, struct stmt *s, const char *kw)
 	begin_callback(f, &cb, LOOP_CB_PARAMS, s->loc);
 	em_line(f, "if (!btap_count_action(c, %d))", site);
 	em_line(f, "\tgoto %s;", f->errlabel);
-	if (s->cond)
-		emit_cond_jump_false(f, s->cond, "lbrk");
-	reset_temps(f);
-	const char *cont = new_label(f, "cont");
-	push_loop(f, "lbrk", cont);
-	em_stmt(f, s->body);
-	pop_loop(f);
-	emit_label(f, cont);
-	if (s->incr) {
-		em_linedir(f, s->incr->loc);
-		em_expr(f, s->incr);
-		reset_temps(f);
-	}
+	loop_body(f, s, "lbrk", new_label(f, "cont"), true);
 	end_callback(f, &cb);
 	em_linedir(f, s->loc);
 	call_callback(f, &cb, "btap_loop", arena_printf(f->em->a, ", %d", site));
 }
 
-static void st_while(struct em_fn *f, struct stmt *s)
+/* while and for; a while loop continues at its top. */
+static void st_loop(struct em_fn *f, struct stmt *s)
 {
-	if (f->in_frame) {
-		callback_loop(f, s, "while");
-		return;
-	}
-	const char *top = new_label(f, "loop"), *brk = new_label(f, "brk");
-	emit_label(f, top);
-	count_iteration(f, s->loc, "while");
-	if (s->cond)
-		emit_cond_jump_false(f, s->cond, brk);
-	reset_temps(f);
-	push_loop(f, brk, top);
-	em_stmt(f, s->body);
-	pop_loop(f);
-	em_line(f, "goto %s;", top);
-	emit_label(f, brk);
-}
-
-static void st_for(struct em_fn *f, struct stmt *s)
-{
-	if (s->init) {
+	const char *kw = s->kind == S_FOR ? "for" : "while";
+	if (s->kind == S_FOR && s->init) {
 		em_expr(f, s->init);
 		reset_temps(f);
 	}
 	if (f->in_frame) {
-		callback_loop(f, s, "for");
+		callback_loop(f, s, kw);
 		return;
 	}
-	const char *top = new_label(f, "loop"), *brk = new_label(f, "brk"), *cont = new_label(f, "cont");
+	const char *top = new_label(f, "loop"), *brk = new_label(f, "brk");
+	const char *cont = s->kind == S_FOR ? new_label(f, "cont") : top;
 	emit_label(f, top);
-	count_iteration(f, s->loc, "for");
-	if (s->cond)
-		emit_cond_jump_false(f, s->cond, brk);
-	reset_temps(f);
-	push_loop(f, brk, cont);
-	em_stmt(f, s->body);
-	pop_loop(f);
-	emit_label(f, cont);
-	if (s->incr) {
-		em_linedir(f, s->incr->loc);
-		em_expr(f, s->incr);
-		reset_temps(f);
-	}
+	count_iteration(f, s->loc, kw);
+	loop_body(f, s, brk, cont, cont != top);
 	em_line(f, "goto %s;", top);
 	emit_label(f, brk);
 }
@@ -640,10 +621,8 @@ void em_stmt(struct em_fn *f, struct stmt *s)
 		st_if(f, s);
 		break;
 	case S_WHILE:
-		st_while(f, s);
-		break;
 	case S_FOR:
-		st_for(f, s);
+		st_loop(f, s);
 		break;
 	case S_FOREACH:
 		st_foreach(f, s);
