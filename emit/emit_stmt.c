@@ -629,9 +629,11 @@ void em_stmt(struct em_fn *f, struct stmt *s)
 		break;
 	case S_BREAK:
 	case S_CONTINUE: {
+		/* pass 2 rejects break and continue outside a loop */
 		struct em_loop *l = inner_loop(f);
 		if (!l) {
-			diag_error(s->loc, "'%s' outside a loop", s->kind == S_BREAK ? "break" : "continue");
+			diag_error(s->loc, "a bug in btap: '%s' outside a loop after pass 2",
+				   s->kind == S_BREAK ? "break" : "continue");
 			break;
 		}
 		em_line(f, "goto %s;", s->kind == S_BREAK ? l->brk : l->cont);
