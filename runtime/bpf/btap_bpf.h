@@ -985,14 +985,10 @@ static __always_inline char *btap_execname_current_(struct btap_ctx *c)
 	return c->tmp;
 }
 
-static __always_inline void btap_fault(struct btap_ctx *c, const char *prefix, uint64_t addr)
-{
-	if (c->err)
-		return;
-	c->err = 1;
-	c->site = -1;
-	btap_fault_msg(c->errbuf, prefix, addr);
-}
+#define BTAP_MEM_READ(dst, addr, size, user)                                    \
+	((user) ? bpf_probe_read_user((dst), (size), (const void *)(addr))      \
+		: bpf_probe_read_kernel((dst), (size), (const void *)(addr)))
+#include "../btap_memory.h"
 
 static __always_inline char *btap_mem_string_(struct btap_ctx *c, int64_t addr, int64_t maxlen, int user)
 {
@@ -1014,27 +1010,6 @@ static __always_inline char *btap_mem_string_(struct btap_ctx *c, int64_t addr, 
 	if (maxlen < MAXSTRINGLEN - 1)
 		dst[maxlen] = 0;
 	return dst;
-}
-
-static __always_inline int64_t btap_mem_read_(struct btap_ctx *c, int64_t addr, int size, int user)
-{
-	union {
-		int8_t c;
-		int16_t s;
-		int32_t i;
-		int64_t l;
-	} v;
-	long r;
-	v.l = 0;
-	if (user)
-		r = bpf_probe_read_user(&v, size, (const void *)addr);
-	else
-		r = bpf_probe_read_kernel(&v, size, (const void *)addr);
-	if (r) {
-		btap_fault(c, user ? "user read fault at " : "kernel read fault at ", (uint64_t)addr);
-		return 0;
-	}
-	return size == 1 ? v.c : size == 2 ? v.s : size == 4 ? v.i : v.l;
 }
 
 #ifndef BTAP_TASK_OVERRIDE
