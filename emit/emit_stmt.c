@@ -389,6 +389,21 @@ static void st_try(struct em_fn *f, struct stmt *s)
 	emit_label(f, after);
 }
 
+/* The end of a goto foreach over element n of the frame: the body, then
+ * on to the next element. */
+static void foreach_step(struct em_fn *f, struct stmt *s, int n, const char *top, const char *brk,
+			 const char *cont)
+{
+	reset_temps(f);
+	push_loop(f, brk, cont);
+	em_stmt(f, s->body);
+	pop_loop(f);
+	emit_label(f, cont);
+	em_line(f, "fr->fi%d++;", n);
+	em_line(f, "goto %s;", top);
+	emit_label(f, brk);
+}
+
 /* foreach ([b] in @hist_*(x)): every bucket index, 0 to the last, as
  * stap visits them (empty buckets too); the body reads the counts. */
 static void st_foreach_hist(struct em_fn *f, struct stmt *s)
@@ -424,14 +439,7 @@ static void st_foreach_hist(struct em_fn *f, struct stmt *s)
 	em_line(f, "\tgoto %s;", brk);
 	count_iteration(f, s->loc, "foreach");
 	em_line(f, "%s = fr->fi%d;", em_expr(f, VEC_AT(s->fe_keys, 0, struct expr *)), n);
-	reset_temps(f);
-	push_loop(f, brk, cont);
-	em_stmt(f, s->body);
-	pop_loop(f);
-	emit_label(f, cont);
-	em_line(f, "fr->fi%d++;", n);
-	em_line(f, "goto %s;", top);
-	emit_label(f, brk);
+	foreach_step(f, s, n, top, brk, cont);
 }
 
 /* The loop variables of one foreach element, key at k. */
@@ -591,14 +599,7 @@ static void st_foreach(struct em_fn *f, struct stmt *s)
 	foreach_bind(f, s, m, ref);
 	f->indent--;
 	em_line(f, "}");
-	reset_temps(f);
-	push_loop(f, brk, cont);
-	em_stmt(f, s->body);
-	pop_loop(f);
-	emit_label(f, cont);
-	em_line(f, "fr->fi%d++;", n);
-	em_line(f, "goto %s;", top);
-	emit_label(f, brk);
+	foreach_step(f, s, n, top, brk, cont);
 	em_line(f, "btap_foreach_free(fr->fk%d);", n);
 }
 
