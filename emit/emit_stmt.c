@@ -389,6 +389,22 @@ static void st_try(struct em_fn *f, struct stmt *s)
 	emit_label(f, after);
 }
 
+/* The start of a goto foreach over the fr->fn<n> elements of frame slot
+ * n: its labels, and the test that leaves it after the last. */
+static void foreach_head(struct em_fn *f, struct stmt *s, int n, const char **top, const char **brk,
+			 const char **cont)
+{
+	*top = new_label(f, "loop");
+	*brk = new_label(f, "brk");
+	*cont = new_label(f, "cont");
+	em_line(f, "fr->fi%d = 0;", n);
+	reset_temps(f);
+	emit_label(f, *top);
+	em_line(f, "if (fr->fi%d >= fr->fn%d)", n, n);
+	em_line(f, "\tgoto %s;", *brk);
+	count_iteration(f, s->loc, "foreach");
+}
+
 /* The end of a goto foreach over element n of the frame: the body, then
  * on to the next element. */
 static void foreach_step(struct em_fn *f, struct stmt *s, int n, const char *top, const char *brk,
@@ -431,13 +447,8 @@ static void st_foreach_hist(struct em_fn *f, struct stmt *s)
 	em_line(f, "fr->fn%d = %d;", n, m->nbuckets);
 	if (limit)
 		em_line(f, "if (%s >= 0 && %s < fr->fn%d) fr->fn%d = %s;", limit, limit, n, n, limit);
-	const char *top = new_label(f, "loop"), *brk = new_label(f, "brk"), *cont = new_label(f, "cont");
-	em_line(f, "fr->fi%d = 0;", n);
-	reset_temps(f);
-	emit_label(f, top);
-	em_line(f, "if (fr->fi%d >= fr->fn%d)", n, n);
-	em_line(f, "\tgoto %s;", brk);
-	count_iteration(f, s->loc, "foreach");
+	const char *top, *brk, *cont;
+	foreach_head(f, s, n, &top, &brk, &cont);
 	em_line(f, "%s = fr->fi%d;", em_expr(f, VEC_AT(s->fe_keys, 0, struct expr *)), n);
 	foreach_step(f, s, n, top, brk, cont);
 }
@@ -580,13 +591,8 @@ static void st_foreach(struct em_fn *f, struct stmt *s)
 	em_line(f, "btap_foreach_free(fr->fk%d);", n);
 	em_line(f, "fr->fn%d = btap_foreach_keys(c, %s, %d, %d, '%c', %s, &fr->fk%d);", n, ref,
 		s->fe_sort_key, s->fe_sort_dir ? s->fe_sort_dir : 1, agg, counted ? "-1" : limit, n);
-	const char *top = new_label(f, "loop"), *brk = new_label(f, "brk"), *cont = new_label(f, "cont");
-	em_line(f, "fr->fi%d = 0;", n);
-	reset_temps(f);
-	emit_label(f, top);
-	em_line(f, "if (fr->fi%d >= fr->fn%d)", n, n);
-	em_line(f, "\tgoto %s;", brk);
-	count_iteration(f, s->loc, "foreach");
+	const char *top, *brk, *cont;
+	foreach_head(f, s, n, &top, &brk, &cont);
 	em_line(f, "{");
 	f->indent++;
 	em_line(f, "%s *k = (%s *)fr->fk%d + fr->fi%d;", m->key_type, m->key_type, n, n);
