@@ -8,6 +8,12 @@ WARN    += -Werror
 endif
 DEPS_CFLAGS := $(shell pkg-config --cflags libbpf libelf libdw libkmod zlib 2>/dev/null)
 DEPS_LIBS   := $(shell pkg-config --libs libbpf libelf libdw libkmod zlib 2>/dev/null || echo -lbpf -lelf -ldw -lkmod -lz)
+# libtcc compiles the runner half in process (bpf-backend/tcc_build.c); its
+# headers and libtcc1.a come from the tcc package, in this directory.
+DEPS_LIBS   += -ltcc -ldl
+MULTIARCH   := $(shell $(CC) -print-multiarch 2>/dev/null)
+TCC_DIR     ?= /usr/lib/$(if $(MULTIARCH),$(MULTIARCH)/)tcc
+LIBTCC_ID   := $(shell dpkg-query -W -f='$${Version}' libtcc-dev 2>/dev/null || echo unknown)
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.1)
 # The tree a btap built here falls back to for its tapset and runtime
 # headers (translator/paths.h); an installed btap finds its own copies.
@@ -44,6 +50,9 @@ build/opt/%.o: %.c
 build/san/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_COMMON) $(SAN_CFLAGS) -c -o $@ $<
+
+build/opt/bpf-backend/tcc_build.o build/san/bpf-backend/tcc_build.o: \
+	CFLAGS_COMMON += -DBTAP_TCC_DIR='"$(TCC_DIR)"' -DBTAP_LIBTCC_ID='"$(LIBTCC_ID)"'
 
 # The sanitizer build of the tool, used by the tests.
 san: build/san/btap $(UNIT_BINS)

@@ -17,6 +17,7 @@
 
 #include "translator/cache.h"
 #include "clang_driver.h"
+#include "tcc_build.h"
 #include "translator/diag.h"
 #include "translator/paths.h"
 #include "translator/session.h"
@@ -32,7 +33,7 @@
 extern char **environ;
 
 /* Bumped whenever the artifact layout or the compile flags change. */
-#define COMPILE_LAYOUT "btap-artifact-2"
+#define COMPILE_LAYOUT "btap-artifact-3"
 /* The user half compiles with `cc -c` and links with `ld -shared` run
  * directly: the compiler driver's link (collect2, crt files, libc's symbol
  * table) costs more than compiling. The .so is dlopened into btap, which
@@ -89,7 +90,8 @@ const char *compile_runtime_dir(struct session *s)
 
 /* ---- diagnostics --------------------------------------------------- */
 
-/* "file:LINE:COL: level: message" -> its parts; false for other lines. */
+/* "file:LINE:COL: level: message" (or "file:LINE: level: message") -> its
+ * parts; false for other lines. */
 static bool parse_diag_line(const char *line, size_t len, char *file, size_t fsz, int *lno,
 			    int *col, const char **level, const char **msg)
 {
@@ -100,7 +102,10 @@ static bool parse_diag_line(const char *line, size_t len, char *file, size_t fsz
 		long l = strtol(line + i + 1, &end, 10);
 		if (end == line + i + 1 || *end != ':')
 			continue;
-		long c = strtol(end + 1, &end, 10);
+		/* "file:LINE:COL: " from cc and clang, "file:LINE: " from tcc */
+		long c = 0;
+		if (end[1] != ' ')
+			c = strtol(end + 1, &end, 10);
 		if (*end != ':' || end[1] != ' ')
 			continue;
 		if (i >= fsz)
@@ -212,6 +217,14 @@ static const char *host_ld(void)
 
 /* ---- one compile ----------------------------------------------------- */
 
+static double now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+
 struct compile_job {
 	/* inputs */
 	const char *text;
@@ -222,6 +235,9 @@ struct compile_job {
 	/* outputs */
 	int rc;
 	char *diag;
+	const char *compiler;   /* what built it, for -v */
+	char *fallback_why;     /* tcc's messages when cc took over */
+	double ms;
 };
 
 static void *compile_bpf_half(void *arg)
@@ -238,7 +254,10 @@ static void *compile_bpf_half(void *arg)
 	};
 	char out[4200];
 	snprintf(out, sizeof(out), "%s/prog.bpf.o", j->dir);
+	double t0 = now_ms();
 	j->rc = clang_compile(&o, j->text, j->len, out, &j->diag);
+	j->compiler = "clang";
+	j->ms = now_ms() - t0;
 	return NULL;
 }
 
@@ -264,7 +283,16 @@ static int check_loads(const char *so, char **diag)
 	return -1;
 }
 
-static void compile_user_half(struct compile_job *j)
+/* The host compiler named by $BTAP_HOST_CC is used as asked; otherwise
+ * libtcc builds the runner half in process. */
+static bool use_tcc(void)
+{
+	const char *env = getenv("BTAP_HOST_CC");
+	return !env || !*env;
+}
+
+/* cc -c, then ld -shared. */
+static void compile_user_half_cc(struct compile_job *j, const char *out)
 {
 	const char *cc = host_cc(), *ld = host_ld();
 	if (!cc || !ld) {
@@ -273,11 +301,10 @@ static void compile_user_half(struct compile_job *j)
 				      : "no linker found (ld, or $BTAP_HOST_LD)\n");
 		return;
 	}
-	char inc[4200], src[4200], obj[4200], out[4200];
+	char inc[4200], src[4200], obj[4200];
 	snprintf(inc, sizeof(inc), "-I%s", j->runtime_dir);
 	snprintf(src, sizeof(src), "%s/prog.c", j->dir);
 	snprintf(obj, sizeof(obj), "%s/prog.o", j->dir);
-	snprintf(out, sizeof(out), "%s/prog.so", j->dir);
 	const char *cc_argv[] = {cc, HOST_CC_FLAGS, inc, "-o", obj, src, NULL};
 	const char *ld_argv[] = {ld, HOST_LD_FLAGS, "-o", out, obj, NULL};
 	/* On success j->diag keeps the compiler's warnings (-vvv prints them). */
@@ -296,6 +323,33 @@ static void compile_user_half(struct compile_job *j)
 	unlink(obj);
 }
 
+/* libtcc in process; where it cannot build the unit, cc (and where there
+ * is no cc, tcc's own errors). */
+static void compile_user_half(struct compile_job *j)
+{
+	double t0 = now_ms();
+	char out[4200];
+	snprintf(out, sizeof(out), "%s/prog.so", j->dir);
+	if (use_tcc()) {
+		char *why = NULL;
+		j->rc = tcc_build_shared(j->text, j->len, j->src_name, j->runtime_dir, out, &why);
+		if (j->rc == 0)
+			j->rc = check_loads(out, &why);
+		j->compiler = "tcc";
+		j->diag = why;
+		if (j->rc == 0 || !host_cc() || !host_ld()) {
+			j->ms = now_ms() - t0;
+			return;
+		}
+		j->fallback_why = j->diag;
+		j->diag = NULL;
+		unlink(out);
+	}
+	j->compiler = "cc";
+	compile_user_half_cc(j, out);
+	j->ms = now_ms() - t0;
+}
+
 /* ---- the cache key -------------------------------------------------- */
 
 /* The runtime headers the generated code includes: editing them changes
@@ -306,10 +360,31 @@ static void hash_runtime_headers(struct cache_hash *c, const char *dir)
 	cache_hash_tree(c, dir, headers, 2);
 }
 
+/* The compilers pass 4 runs (by path, size and mtime: no exec) and their
+ * fixed flags: a new compiler makes a new artifact. */
+static void hash_compilers(struct cache_hash *c, bool has_bpf)
+{
+	if (has_bpf) {
+		const char *clang = clang_find();
+		cache_hash_str(c, clang ? clang_cache_key(clang) : "no-clang");
+	}
+	/* tcc builds the runner half, or cc where tcc cannot: both count. */
+	if (use_tcc())
+		tcc_build_hash_identity(c);
+	const char *cc = host_cc();
+	cache_hash_str(c, cc ? clang_cache_key(cc) : "no-cc");
+	const char *const cc_flags[] = {HOST_CC_FLAGS, HOST_LD_FLAGS};
+	for (size_t i = 0; i < sizeof(cc_flags) / sizeof(cc_flags[0]); i++)
+		cache_hash_str(c, cc_flags[i]);
+	const char *ld = host_ld();
+	cache_hash_str(c, ld ? clang_cache_key(ld) : "no-ld");
+}
+
 void compile_hash_runtime_identity(struct session *s, struct cache_hash *c)
 {
 	const char *runtime_dir = compile_runtime_dir(s);
 	hash_runtime_headers(c, runtime_dir);
+	hash_compilers(c, true);
 }
 
 static void artifact_name(struct session *s, const char *text, size_t len, bool has_bpf,
@@ -323,18 +398,11 @@ static void artifact_name(struct session *s, const char *text, size_t len, bool 
 	cache_hash_put(&c, &len, sizeof(len));
 	cache_hash_put(&c, text, len);
 	cache_hash_str(&c, has_bpf ? "bpf" : "user-only");
+	hash_compilers(&c, has_bpf);
 	if (has_bpf) {
 		const char *clang = clang_find();
-		cache_hash_str(&c, clang ? clang_cache_key(clang) : "no-clang");
 		cache_hash_str(&c, clang ? clang_best_mcpu(clang) : "");
 	}
-	const char *cc = host_cc();
-	cache_hash_str(&c, cc ? clang_cache_key(cc) : "no-cc");
-	const char *const cc_flags[] = {HOST_CC_FLAGS, HOST_LD_FLAGS};
-	for (size_t i = 0; i < sizeof(cc_flags) / sizeof(cc_flags[0]); i++)
-		cache_hash_str(&c, cc_flags[i]);
-	const char *ld = host_ld();
-	cache_hash_str(&c, ld ? clang_cache_key(ld) : "no-ld");
 	cache_hash_str(&c, s->kernel_release ? s->kernel_release : cache_kernel_identity());
 	cache_hash_str(&c, runtime_dir);
 	hash_runtime_headers(&c, runtime_dir);
@@ -356,20 +424,14 @@ static bool artifact_matches(const char *dir, const char *text, size_t len, bool
 	return same;
 }
 
-static double now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
 /* Compile both halves into tmpdir, in parallel. */
 static bool build_artifact(struct session *s, const char *text, size_t len, bool has_bpf,
 			   const char *tmpdir, const char *final_dir, const char *runtime_dir)
 {
 	char src_name[4200];
 	snprintf(src_name, sizeof(src_name), "%s/prog.c", final_dir);
-	struct compile_job bpf = {text, len, tmpdir, src_name, runtime_dir, 0, NULL};
+	struct compile_job bpf = {
+		.text = text, .len = len, .dir = tmpdir, .src_name = src_name, .runtime_dir = runtime_dir};
 	struct compile_job user = bpf;
 	pthread_t th;
 	bool threaded = false;
@@ -383,9 +445,17 @@ static bool build_artifact(struct session *s, const char *text, size_t len, bool
 	compile_user_half(&user);
 	if (threaded)
 		pthread_join(th, NULL);
-	if (s->verbose >= 2)
-		fprintf(stderr, "Pass 4: compiled %s%s in %.1f ms\n", has_bpf ? "prog.bpf.o and " : "",
-			"prog.so", now_ms() - t0);
+	if (s->verbose && user.fallback_why) {
+		const char *why = user.fallback_why;
+		fprintf(stderr, "Pass 4: tcc cannot build the runner half, so cc does: %.*s\n",
+			(int)strcspn(why, "\n"), why);
+	}
+	if (s->verbose >= 2) {
+		fprintf(stderr, "Pass 4: compiled in %.1f ms: ", now_ms() - t0);
+		if (has_bpf)
+			fprintf(stderr, "prog.bpf.o (%s) %.1f ms, ", bpf.compiler, bpf.ms);
+		fprintf(stderr, "prog.so (%s) %.1f ms\n", user.compiler, user.ms);
+	}
 	bool ok = bpf.rc == 0 && user.rc == 0;
 	if (!ok) {
 		/* The same script error usually shows in both halves: report
@@ -406,6 +476,7 @@ static bool build_artifact(struct session *s, const char *text, size_t len, bool
 	}
 	free(bpf.diag);
 	free(user.diag);
+	free(user.fallback_why);
 	return ok;
 }
 

@@ -1,16 +1,24 @@
 /* The target process: the -c command (forked early and held until the
  * probes are attached, so target() is known from the start and the
  * command's first instructions are traced) or the -x PID. Either one
- * ending ends the run: a pidfd makes that an epoll event. */
+ * ending ends the run: a pidfd makes that an epoll event.
+ *
+ * As with stap, the command is split into words by wordexp(3) and run
+ * directly, so target() is the command's own pid; only a command with
+ * shell syntax wordexp refuses (| ; & < > ( ) { } and newlines) runs
+ * through `sh -c`. */
 #include <errno.h>
+#include <stdio.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <wordexp.h>
 
 #include "runner_internal.h"
 #include "translator/session.h"
@@ -25,9 +33,74 @@ static int pidfd_open_compat(pid_t pid)
 #endif
 }
 
-/* In the child: wait for the go byte, then become the command. Only
- * async-signal-safe calls here. */
-static void child_main(int go_fd, const char *command)
+/* The argument vector of the -c command: wordexp's words, or sh -c for
+ * shell syntax. False, with the reason reported, when it cannot run. */
+static bool command_argv(struct runner *r, wordexp_t *w, bool *words, char **sh_argv)
+{
+	const char *cmd = r->s->command;
+	int rc = wordexp(cmd, w, WRDE_NOCMD | WRDE_UNDEF);
+	*words = rc == 0;
+	switch (rc) {
+	case 0:
+		if (w->we_wordc > 0)
+			return true;
+		wordfree(w);
+		*words = false;
+		runner_fail(r, "-c: the command is empty");
+		return false;
+	case WRDE_BADCHAR:
+		sh_argv[0] = "sh";
+		sh_argv[1] = "-c";
+		sh_argv[2] = (char *)cmd;
+		sh_argv[3] = NULL;
+		return true;
+	case WRDE_SYNTAX:
+		runner_fail(r, "-c: syntax error in the command (unmatched quotes?): %s", cmd);
+		return false;
+	case WRDE_CMDSUB:
+		runner_fail(r, "-c: the command contains a command substitution: %s", cmd);
+		return false;
+	case WRDE_BADVAL:
+		runner_fail(r, "-c: the command uses an undefined shell variable: %s", cmd);
+		return false;
+	default:
+		runner_fail(r, "-c: cannot split the command into words: %s", cmd);
+		return false;
+	}
+}
+
+/* The program file of argv0, searched in $PATH as execvp would; done
+ * before the fork so the traced child makes one execve, not one per
+ * PATH entry. NULL (errno set) when there is none. */
+static char *find_program(const char *argv0)
+{
+	if (strchr(argv0, '/'))
+		return access(argv0, X_OK) == 0 ? strdup(argv0) : NULL;
+	const char *path = getenv("PATH");
+	if (!path || !*path)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	int err = ENOENT;
+	for (const char *p = path;; p++) {
+		const char *end = strchrnul(p, ':');
+		char *file = NULL;
+		struct stat st;
+		if (asprintf(&file, "%.*s%s%s", (int)(end - p), p, end > p ? "/" : "./", argv0) < 0)
+			return NULL;
+		if (access(file, X_OK) == 0 && stat(file, &st) == 0 && S_ISREG(st.st_mode))
+			return file;
+		if (errno == EACCES)
+			err = EACCES;
+		free(file);
+		if (!*end)
+			break;
+		p = end;
+	}
+	errno = err;
+	return NULL;
+}
+
+/* In the child: wait for the go byte, then become the command. */
+static void child_main(int go_fd, const char *file, char **argv)
 {
 	sigset_t none;
 	sigemptyset(&none);
@@ -39,28 +112,47 @@ static void child_main(int go_fd, const char *command)
 	if (n != 1)
 		_exit(127); /* the run failed before attaching */
 	close(go_fd);
-	execl("/bin/sh", "sh", "-c", command, (char *)NULL);
-	_exit(127);
+	execv(file, argv);
+	dprintf(2, "btap: cannot run '%s': %s\n", file, strerror(errno));
+	_exit(126);
 }
 
 static bool start_child(struct runner *r)
 {
-	int go[2];
-	if (pipe2(go, O_CLOEXEC) != 0) {
+	wordexp_t w;
+	bool words;
+	char *sh_argv[4];
+	if (!command_argv(r, &w, &words, sh_argv))
+		return false;
+	char **argv = words ? w.we_wordv : sh_argv;
+	char *file = find_program(argv[0]);
+	int go[2] = {-1, -1};
+	if (!file)
+		runner_fail(r, "-c: cannot run '%s': %m", argv[0]);
+	else if (pipe2(go, O_CLOEXEC) != 0)
 		runner_fail(r, "cannot start the command: %m");
+	if (!file || go[0] < 0) {
+		free(file);
+		if (words)
+			wordfree(&w);
 		return false;
 	}
 	fflush(NULL);
 	pid_t pid = fork();
+	if (pid == 0) {
+		close(go[1]);
+		child_main(go[0], file, argv);
+	}
+	int err = errno;
+	free(file);
+	if (words)
+		wordfree(&w);
 	if (pid < 0) {
+		errno = err;
 		runner_fail(r, "cannot start the command: %m");
 		close(go[0]);
 		close(go[1]);
 		return false;
-	}
-	if (pid == 0) {
-		close(go[1]);
-		child_main(go[0], r->s->command);
 	}
 	close(go[0]);
 	r->child = pid;

@@ -5,7 +5,7 @@
 # manifest checks; man-db reads the man pages in the docs tests;
 # dpkg-dev and debhelper build the Debian package.
 set -e
-PKGS="make gcc clang llvm libbpf-dev libelf-dev libdw-dev libkmod-dev zlib1g-dev
+PKGS="make gcc clang llvm libbpf-dev libelf-dev libdw-dev libkmod-dev zlib1g-dev libtcc-dev tcc
 libzstd-dev pkg-config bpftool libclang-rt-14-dev
 python3 python3-yaml man-db dpkg-dev debhelper"
 missing=""

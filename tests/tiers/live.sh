@@ -103,6 +103,19 @@ integrity_tests() {
 	rc=$? el=$(($(now_ms) - t0))
 	ok_if "-c ends with the command" '[ $rc = 0 ] && [ "$(cat "$T/out")" = end ] && [ $el -lt 20000 ]'
 
+	# -c splits the command into words as stap does (wordexp: quotes kept,
+	# no shell) and refuses what it cannot run, before anything attaches
+	out=$(timeout "$LIMIT" "$BTAP" -c "printf %s. a 'b c'" -e 'probe begin {}' 2>"$T/err")
+	rc=$?
+	ok_if "-c splits words like a shell" '[ $rc = 0 ] && [ "$out" = "a.b c." ]'
+	timeout "$LIMIT" "$BTAP" -c 'no-such-program-here x' -e 'probe begin { println("ran") }' >"$T/out" 2>"$T/err"
+	rc=$?
+	ok_if "-c with a missing program fails the run" \
+		'[ $rc = 1 ] && ! [ -s "$T/out" ] && grep -q "cannot run .no-such-program-here.: No such file" "$T/err"'
+	timeout "$LIMIT" "$BTAP" -c 'echo $(id)' -e 'probe begin {}' >"$T/out" 2>"$T/err"
+	rc=$?
+	ok_if "-c refuses a command substitution" '[ $rc = 1 ] && grep -q "command substitution" "$T/err"'
+
 	# -x: target() is the pid, the run ends when it exits
 	sleep 1 &
 	pid=$!
@@ -154,7 +167,7 @@ probe kernel.trace("syscalls:sys_enter_write") { n++ }' >"$T/out" 2>"$T/err" &
 
 	# lost records: a 1 MB buffer, dd's 400k write calls, and a reader that
 	# does not read for the first two seconds
-	timeout "$LIMIT" "$BTAP" -s 1 -c 'exec dd if=/dev/zero of=/dev/null bs=1 count=400000 status=none' \
+	timeout "$LIMIT" "$BTAP" -s 1 -c 'dd if=/dev/zero of=/dev/null bs=1 count=400000 status=none' \
 		-e 'probe kernel.trace("syscalls:sys_enter_write") { if (pid() == target()) printf("%s %d\n", execname(), $count) }' \
 		2>"$T/err" | (sleep 2; cat >/dev/null)
 	ok_if "lost records are reported" 'grep -q "^WARNING: [0-9]* output records lost$" "$T/err"'
