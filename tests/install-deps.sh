@@ -3,11 +3,13 @@
 # does nothing when everything is present. python3 runs the tapset
 # reference generator (make docs) and, with python3-yaml, the deploy
 # manifest checks; man-db reads the man pages in the docs tests;
-# dpkg-dev and debhelper build the Debian package.
+# dpkg-dev and debhelper build the Debian package. qemu-system-x86,
+# busybox-static, kmod, cpio and xz-utils run the VM tier (tests/vm/).
 set -e
 PKGS="make gcc clang llvm libbpf-dev libelf-dev libdw-dev libkmod-dev zlib1g-dev libtcc-dev tcc
 libzstd-dev pkg-config bpftool libclang-rt-14-dev
-python3 python3-yaml man-db dpkg-dev debhelper"
+python3 python3-yaml man-db dpkg-dev debhelper
+qemu-system-x86 busybox-static kmod cpio xz-utils"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -11,6 +11,29 @@ pass() { PASSED=$((PASSED + 1)); [ -n "$VERBOSE" ] && echo "PASS: $*"; return 0;
 fail() { FAILED=$((FAILED + 1)); echo "FAIL: $*"; return 0; }
 skip() { SKIPPED=$((SKIPPED + 1)); echo "SKIP: $*"; return 0; }
 
+# header VALUE-NAME FILE: the text after "# NAME:" in a test script's header
+header() {
+	sed -n "s/^#[ ]*$1:[ ]*//p" "$2" | head -1
+}
+
+# check_run NAME BASE WANT-RC RC OUT ERR: a script's run against its
+# expected results: exit status WANT-RC, stdout equal to BASE.out, stderr
+# equal to BASE.err when that file exists.
+check_run() {
+	if [ "$4" != "$3" ]; then
+		fail "$1: exit $4, want $3"
+		head -5 "$6"
+	elif ! cmp -s "$5" "$2.out"; then
+		fail "$1: stdout differs from $2.out"
+		diff "$2.out" "$5" | head -10
+	elif [ -f "$2.err" ] && ! cmp -s "$6" "$2.err"; then
+		fail "$1: stderr differs from $2.err"
+		diff "$2.err" "$6" | head -10
+	else
+		pass "$1"
+	fi
+}
+
 # summary TIER-NAME
 summary() {
 	echo "tier $1: $PASSED passed, $FAILED failed, $SKIPPED skipped"

@@ -12,7 +12,6 @@
 . "$(dirname "$0")/../lib.sh"
 cd "$ROOT" || exit 1
 
-header() { sed -n "s/^# $1: *//p" "$2" | head -1; }
 
 # --one FILE: compile one script into $OUT/NAME.{out,err,rc} (run by xargs)
 if [ "$1" = --one ]; then

@@ -10,7 +10,6 @@ cd "$ROOT" || exit 1
 TMP=$(mktemp -d /tmp/btap-golden.XXXXXX)
 trap 'rm -rf "$TMP"' EXIT
 
-header() { sed -n "s/^# $1: *//p" "$2" | head -1; }
 
 # compare NAME EXPECTED-FILE ACTUAL-FILE
 compare() {

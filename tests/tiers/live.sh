@@ -32,11 +32,6 @@ else
 	fi
 fi
 
-# header VALUE-NAME FILE: the text after "# NAME:" in the script's header
-header() {
-	sed -n "s/^#[ ]*$1:[ ]*//p" "$2" | head -1
-}
-
 run_script() {
 	stp=$1
 	base=${stp%.stp}
@@ -56,19 +51,7 @@ run_script() {
 	else
 		timeout "$LIMIT" "$BTAP" $opts "$stp" $args >"$T/out" 2>"$T/err"
 	fi
-	rc=$?
-	if [ "$rc" != "$want_rc" ]; then
-		fail "$name: exit $rc, want $want_rc"
-		head -5 "$T/err"
-	elif ! cmp -s "$T/out" "$base.out"; then
-		fail "$name: stdout differs from $base.out"
-		diff "$base.out" "$T/out" | head -10
-	elif [ -f "$base.err" ] && ! cmp -s "$T/err" "$base.err"; then
-		fail "$name: stderr differs from $base.err"
-		diff "$base.err" "$T/err" | head -10
-	else
-		pass "$name"
-	fi
+	check_run "$name" "$base" "$want_rc" $? "$T/out" "$T/err"
 }
 
 # check NAME CONDITION-DESCRIPTION: the last command's result was tested by
@@ -108,6 +91,10 @@ integrity_tests() {
 	out=$(timeout "$LIMIT" "$BTAP" -c "printf %s. a 'b c'" -e 'probe begin {}' 2>"$T/err")
 	rc=$?
 	ok_if "-c splits words like a shell" '[ $rc = 0 ] && [ "$out" = "a.b c." ]'
+	# a leading shell builtin runs through sh -c; `exec CMD` keeps target() CMD's pid
+	out=$(timeout "$LIMIT" "$BTAP" -c 'exec /bin/true' -e 'probe kernel.trace("sched:sched_process_exec") { if (pid() == target()) println(execname(), " ", $filename) }' 2>"$T/err")
+	rc=$?
+	ok_if "-c 'exec CMD': target() is CMD" '[ $rc = 0 ] && [ "$(echo "$out" | tail -1)" = "true /bin/true" ]'
 	timeout "$LIMIT" "$BTAP" -c 'no-such-program-here x' -e 'probe begin { println("ran") }' >"$T/out" 2>"$T/err"
 	rc=$?
 	ok_if "-c with a missing program fails the run" \

@@ -1,0 +1,120 @@
+#!/bin/sh
+# VM tier: what this machine's kernel cannot run (kprobes, BPF trampolines,
+# modules, BPF LSM), on a Debian kernel under qemu (tests/vm/README.md).
+#
+# Host checks run btap here for the guest's kernel (its facts bind-mounted:
+# vm_facts_exec): -l, -L, -p2 of kernel functions. Then every
+# tests/vm/live/NAME.stp is compiled here (pass 4, for the guest) and all
+# of them run in ONE boot, each as `btap --run ARTIFACT [opts] [-c cmd]
+# [args]`; stdout must equal NAME.out, stderr NAME.err when it exists, the
+# exit status `expect-rc` (default 0). Headers as in tests/live:
+#     # cmd: COMMAND   # args: A B   # opts: -T 5   # expect-rc: N
+# Skipped, with the reason, when qemu, busybox-static or the kernel package
+# cannot be had.
+. "$(dirname "$0")/../lib.sh"
+cd "$ROOT" || exit 1
+VM_HERE=$ROOT/tests/vm
+. "$VM_HERE/vm-lib.sh"
+T=$(mktemp -d /tmp/btap-vmtier.XXXXXX)
+trap 'vm_kill; rm -rf "$T"' EXIT
+trap 'exit 130' INT TERM
+LIMIT=${VM_SCRIPT_TIMEOUT:-60}
+start=$(vm_now)
+
+if [ ! -x "$BTAP" ]; then
+	skip "VM tier: $BTAP is not built"
+	summary vm
+	exit
+fi
+if ! vm_prepare; then
+	skip "VM tier: $VM_WHY"
+	summary vm
+	exit
+fi
+echo "vm: kernel $VM_KREL, initramfs and facts ready in $(vm_since "$start") s"
+
+# in_guest_facts ARGS…: btap ARGS… on the host, for the guest's kernel.
+in_guest_facts() { vm_facts_exec "$BTAP" -r "$VM_KREL" "$@"; }
+
+# expect_host NAME WANT-RC REGEX -- ARGS…: as tests/tiers/cli.sh's expect,
+# with btap run for the guest's kernel.
+expect_host() {
+	_name=$1 _want=$2 _re=$3
+	shift 4
+	in_guest_facts "$@" >"$T/hout" 2>&1
+	_rc=$?
+	if [ "$_rc" != "$_want" ]; then
+		fail "$_name: exit $_rc, want $_want"
+		head -5 "$T/hout"
+	elif [ -n "$_re" ] && ! grep -Eq -- "$_re" "$T/hout"; then
+		fail "$_name: output does not match /$_re/"
+		head -5 "$T/hout"
+	else
+		pass "$_name"
+	fi
+}
+
+# ---- host checks: passes 1-4 for the guest's kernel ---------------------------
+t=$(vm_now)
+if [ -f "$VM_HERE/host-checks.sh" ]; then
+	. "$VM_HERE/host-checks.sh"
+fi
+echo "vm: host checks in $(vm_since "$t") s"
+
+# ---- live scripts: compile here, run in one boot ---------------------------------
+t=$(vm_now)
+n=0
+: >"$T/compile.sh"
+: >"$T/job.sh"
+for stp in tests/vm/live/*.stp; do
+	[ -f "$stp" ] || continue
+	n=$((n + 1))
+	cmd=$(header cmd "$stp")
+	opts=$(header opts "$stp")
+	args=$(header args "$stp")
+	# shellcheck disable=SC2086 # opts and args are word lists
+	if [ -n "$cmd" ]; then
+		vm_split_args $opts -c "$cmd" "$stp" $args || exit 1
+	else
+		vm_split_args $opts "$stp" $args || exit 1
+	fi
+	echo "\"\$BTAP\" -r $(vm_q "$VM_KREL") -p4 $VM_COMPILE >'$T/$n.art' 2>'$T/$n.err'; echo \$? >'$T/$n.rc'" \
+		>>"$T/compile.sh"
+	echo "timeout $LIMIT $(vm_q "$BTAP") --run \"\$(tail -1 '$T/$n.art')\" $VM_RUN >'$T/$n.out' 2>'$T/$n.err'; echo \$? >'$T/$n.rc'" \
+		>>"$T/job.sh.all"
+	echo "$n $stp" >>"$T/list"
+done
+export BTAP
+vm_facts_exec sh -c '. "$1"' compile "$T/compile.sh"
+echo "vm: compiled $n scripts for the guest in $(vm_since "$t") s"
+
+# Scripts that did not compile keep pass 4's result; the rest run in the VM.
+echo "cd $(vm_q "$ROOT")" >"$T/job.sh"
+while read -r i stp; do
+	if [ "$(cat "$T/$i.rc")" = 0 ]; then
+		sed -n "${i}p" "$T/job.sh.all" >>"$T/job.sh"
+		rm -f "$T/$i.rc"
+	fi
+done <"$T/list"
+if [ "$n" -gt 0 ]; then
+	t=$(vm_now)
+	if ! vm_boot "$T" $((120 + 2 * LIMIT * n)); then
+		fail "VM tier: the VM did not finish; its console said:"
+		tail -20 "$T/console.log"
+	fi
+	echo "vm: ran $n scripts in one boot in $(vm_since "$t") s"
+fi
+while read -r i stp; do
+	base=${stp%.stp}
+	name=${base#tests/vm/live/}
+	want_rc=$(header expect-rc "$stp")
+	if [ ! -f "$base.out" ]; then
+		fail "$name: no $base.out"
+		continue
+	fi
+	[ -f "$T/$i.out" ] || : >"$T/$i.out"
+	check_run "$name" "$base" "${want_rc:-0}" "$(cat "$T/$i.rc" 2>/dev/null)" "$T/$i.out" "$T/$i.err"
+done <"$T/list"
+
+echo "vm: tier took $(vm_since "$start") s"
+summary vm

@@ -1,0 +1,313 @@
+# The test VM, as shell functions (POSIX sh; source it after setting
+# VM_HERE to tests/vm). A Debian kernel runs under qemu (TCG) with a
+# busybox initramfs; the host's root is its root, read-only under a tmpfs
+# overlay, so host programs, libraries and files are at the same paths.
+#
+#   vm_check            can a VM run here? else VM_WHY says why not
+#   vm_prepare          kernel, initramfs and the guest's facts in the cache
+#   vm_boot DIR SECS    run DIR/job.sh in the VM: DIR/job.{out,err,rc},
+#                       the serial console in DIR/console.log
+#   vm_facts_exec CMD…  run CMD on the host as if on the guest's kernel
+#                       (its BTF, tracefs and config bind-mounted)
+#   vm_split_args ARGS… btap's arguments: for pass 4 here, for the run there
+#
+# The cache ($BTAP_VM_CACHE, default ~/.cache/btap-vm) holds one directory
+# per kernel release: the parts of the kernel package the VM needs, the
+# facts read from a booted guest, the initramfs and the activity helper.
+# Everything is made from scratch when missing; a lock file keeps
+# concurrent runs from building the same thing twice.
+
+VM_CACHE=${BTAP_VM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/btap-vm}
+VM_MEM=${BTAP_VM_MEM:-1024}
+# Modules /init loads (their dependencies are found with modinfo).
+VM_MODULES="virtio_pci 9pnet_virtio 9p overlay"
+VM_WHY=
+
+vm_log() { [ -n "$VM_QUIET" ] || echo "btap-vm: $*" >&2; }
+
+vm_now() { date +%s.%N; }
+# vm_since START: seconds since START, one decimal
+vm_since() { awk -v a="$1" -v b="$(vm_now)" 'BEGIN { printf "%.1f", b - a }'; }
+
+vm_check() {
+	for _t in qemu-system-x86_64 busybox cpio modinfo dpkg-deb apt-get unshare timeout cc flock; do
+		if ! command -v "$_t" >/dev/null 2>&1; then
+			VM_WHY="$_t is not installed (tests/install-deps.sh installs it)"
+			return 1
+		fi
+	done
+	if ! busybox --list >/dev/null 2>&1 || ldd "$(command -v busybox)" >/dev/null 2>&1; then
+		VM_WHY="busybox is not the static build (package busybox-static)"
+		return 1
+	fi
+	[ "$(id -u)" = 0 ] || { VM_WHY="needs root (mount namespaces for the guest's facts)"; return 1; }
+	return 0
+}
+
+# The kernel release to use: $BTAP_VM_KERNEL, else one already cached,
+# else the one Debian's linux-image-amd64 depends on now.
+vm_pick_release() {
+	if [ -n "$BTAP_VM_KERNEL" ]; then
+		VM_KREL=$BTAP_VM_KERNEL
+		return 0
+	fi
+	for d in "$VM_CACHE"/kernel-*/.complete; do
+		[ -f "$d" ] || continue
+		VM_KREL=$(basename "$(dirname "$d")")
+		VM_KREL=${VM_KREL#kernel-}
+	done
+	[ -n "$VM_KREL" ] && return 0
+	dep=$(apt-cache depends linux-image-amd64 2>/dev/null | sed -n 's/.*Depends: linux-image-\([0-9].*-amd64\)$/\1/p' | head -1)
+	if [ -z "$dep" ]; then
+		apt-get update -qq >/dev/null 2>&1
+		dep=$(apt-cache depends linux-image-amd64 2>/dev/null | sed -n 's/.*Depends: linux-image-\([0-9].*-amd64\)$/\1/p' | head -1)
+	fi
+	if [ -z "$dep" ]; then
+		VM_WHY="apt knows no linux-image-amd64 package (no Debian archive configured?)"
+		return 1
+	fi
+	VM_KREL=$dep
+}
+
+# Download the kernel package and keep what the VM needs: the kernel, its
+# config and System.map, and the modules /init loads (with their deps).
+vm_fetch_kernel() {
+	K=$VM_CACHE/kernel-$VM_KREL
+	[ -f "$K/.complete" ] && return 0
+	vm_log "fetching linux-image-$VM_KREL into $K"
+	t0=$(vm_now)
+	rm -rf "$K" && mkdir -p "$K/deb" || return 1
+	if ! (cd "$K/deb" && apt-get download -q "linux-image-$VM_KREL" >"$K/deb/log" 2>&1); then
+		VM_WHY="apt-get download linux-image-$VM_KREL failed: $(tail -1 "$K/deb/log")"
+		return 1
+	fi
+	if ! dpkg-deb --fsys-tarfile "$K"/deb/*.deb | tar -x -C "$K" --wildcards './boot/*' \
+		'./lib/modules/*/modules.builtin' './lib/modules/*/kernel/fs/9p/*' \
+		'./lib/modules/*/kernel/fs/overlayfs/*' './lib/modules/*/kernel/fs/netfs/*' \
+		'./lib/modules/*/kernel/fs/fscache/*' './lib/modules/*/kernel/net/9p/*' \
+		'./lib/modules/*/kernel/drivers/virtio/*'; then
+		VM_WHY="cannot unpack linux-image-$VM_KREL"
+		return 1
+	fi
+	rm -rf "$K/deb"
+	if [ ! -f "$K/boot/vmlinuz-$VM_KREL" ]; then
+		VM_WHY="linux-image-$VM_KREL has no boot/vmlinuz-$VM_KREL"
+		return 1
+	fi
+	touch "$K/.complete"
+	vm_log "kernel $VM_KREL ready in $(vm_since "$t0") s"
+}
+
+# Module load order: each module after its dependencies.
+vm_module_order() {
+	_seen=" "
+	_visit() {
+		case "$_seen" in *" $1 "*) return ;; esac
+		_seen="$_seen$1 "
+		_f=$(find "$K/lib/modules" -name "$1.ko" | head -1)
+		[ -n "$_f" ] || { echo "missing-module-$1"; return; }
+		for _d in $(modinfo -F depends "$_f" | tr ',' ' '); do
+			_visit "$_d"
+		done
+		echo "$1"
+	}
+	for m in $VM_MODULES; do
+		_visit "$m"
+	done
+}
+
+# The initramfs: busybox, the modules and /init. Rebuilt when its inputs
+# change (named by a hash of them).
+vm_initramfs() {
+	hash=$(cat "$VM_HERE/init" "$(command -v busybox)" | sha256sum | cut -c1-16)
+	VM_INITRD=$K/initramfs-$hash.cpio.gz
+	[ -f "$VM_INITRD" ] && return 0
+	d=$(mktemp -d) || return 1
+	mkdir -p "$d/bin" "$d/modules"
+	cp "$(command -v busybox)" "$d/bin/busybox"
+	cp "$VM_HERE/init" "$d/init" && chmod 755 "$d/init"
+	vm_module_order >"$d/modules/order"
+	if grep -q '^missing-module-' "$d/modules/order"; then
+		VM_WHY="the kernel package lacks $(grep '^missing-module-' "$d/modules/order" | head -1 | cut -c16-)"
+		rm -rf "$d"
+		return 1
+	fi
+	while read -r m; do
+		cp "$(find "$K/lib/modules" -name "$m.ko" | head -1)" "$d/modules/"
+	done <"$d/modules/order"
+	rm -f "$K"/initramfs-*.cpio.gz
+	(cd "$d" && find . | cpio -o -H newc --quiet | gzip -1) >"$VM_INITRD.tmp" &&
+		mv "$VM_INITRD.tmp" "$VM_INITRD"
+	rm -rf "$d"
+	[ -f "$VM_INITRD" ]
+}
+
+# The background reader, built once per source change.
+vm_activity() {
+	hash=$(sha256sum "$VM_HERE/activity.c" | cut -c1-16)
+	VM_ACTIVITY=$VM_CACHE/activity-$hash
+	[ -x "$VM_ACTIVITY" ] && return 0
+	cc -O2 -o "$VM_ACTIVITY.tmp" "$VM_HERE/activity.c" && mv "$VM_ACTIVITY.tmp" "$VM_ACTIVITY"
+}
+
+# vm_boot DIR SECS: boot, run DIR/job.sh, power off. DIR must be an
+# absolute path; it is the exchange directory, at the same path inside.
+# Returns 0 when the job ran to its end (its status is in DIR/job.rc), 1
+# when the VM failed or timed out (DIR/console.log says what happened).
+vm_boot() {
+	_dir=$1 _secs=$2
+	[ -x "$VM_ACTIVITY" ] && cp "$VM_ACTIVITY" "$_dir/activity"
+	rm -f "$_dir/job.rc"
+	# -no-reboot: a panic or reboot ends qemu; timeout bounds every boot,
+	# and the trap in the caller kills it if the caller is stopped.
+	timeout -k 5 "$_secs" qemu-system-x86_64 -accel tcg -cpu max -smp 1 -m "$VM_MEM" \
+		-no-user-config -nodefaults -display none -no-reboot \
+		-serial "file:$_dir/console.log" \
+		-kernel "$K/boot/vmlinuz-$VM_KREL" -initrd "$VM_INITRD" \
+		-append "console=ttyS0 quiet panic=-1 lsm=lockdown,yama,bpf btapvm.x=$_dir" \
+		-fsdev local,id=root,path=/,security_model=none,readonly=on,multidevs=remap \
+		-device virtio-9p-pci,fsdev=root,mount_tag=hostroot \
+		-fsdev "local,id=xchg,path=$_dir,security_model=none,multidevs=remap" \
+		-device virtio-9p-pci,fsdev=xchg,mount_tag=xchg \
+		>"$_dir/qemu.log" 2>&1 &
+	VM_QEMU_PID=$!
+	wait "$VM_QEMU_PID"
+	_rc=$?
+	VM_QEMU_PID=
+	if [ "$_rc" = 124 ] || [ "$_rc" = 137 ]; then
+		echo "btap-vm: the VM did not finish within $_secs s" >>"$_dir/console.log"
+		return 1
+	fi
+	[ -f "$_dir/job.rc" ]
+}
+
+# Kill a VM still running (from a trap).
+vm_kill() {
+	[ -n "$VM_QEMU_PID" ] && kill "$VM_QEMU_PID" 2>/dev/null
+	VM_QEMU_PID=
+}
+
+# The guest's facts, read from a booted guest once: its BTF (vmlinux and
+# the loaded modules), the tracefs catalog (events' format and id files,
+# available_events, available_filter_functions), /sys/kernel/notes,
+# /proc/kallsyms and its config. vm_facts_exec binds them where btap
+# looks, so passes 1-4 on the host see the guest's kernel.
+vm_facts() {
+	F=$K/facts
+	[ -f "$F/.complete" ] && return 0
+	vm_log "reading the facts of kernel $VM_KREL from a booted guest"
+	t0=$(vm_now)
+	x=$(mktemp -d /tmp/btap-vm-facts.XXXXXX) || return 1
+	cat >"$x/job.sh" <<'EOF'
+set -e
+t=/run/facts
+mkdir -p $t/btf $t/tracing
+cp /sys/kernel/btf/* $t/btf/
+cd /sys/kernel/tracing
+cp available_events available_filter_functions $t/tracing/
+find events -name format -o -name id | xargs cp --parents -t $t/tracing
+cp /sys/kernel/notes $t/notes
+cp /proc/kallsyms $t/kallsyms
+uname -r >$t/release
+cd $t && tar -cf "$(dirname "$0")/facts.tar" .
+EOF
+	if ! vm_boot "$x" 300 || [ "$(cat "$x/job.rc")" != 0 ]; then
+		VM_WHY="the guest could not report its facts: $(tail -3 "$x/console.log" "$x/job.err" 2>/dev/null | tr '\n' ' ')"
+		rm -rf "$x"
+		return 1
+	fi
+	rm -rf "$F" && mkdir -p "$F/boot" && tar -xf "$x/facts.tar" -C "$F" || return 1
+	rm -rf "$x"
+	cp "$K/boot/config-$VM_KREL" "$F/boot/"
+	touch "$F/.complete"
+	vm_log "facts ready in $(vm_since "$t0") s"
+}
+
+vm_prepare() {
+	vm_check || return 1
+	mkdir -p "$VM_CACHE" || { VM_WHY="cannot create $VM_CACHE"; return 1; }
+	exec 9>"$VM_CACHE/.lock"
+	flock 9
+	_ok=0
+	vm_pick_release && vm_fetch_kernel && vm_initramfs && vm_activity && vm_facts && _ok=1
+	flock -u 9
+	exec 9>&-
+	[ "$_ok" = 1 ]
+}
+
+# vm_facts_exec CMD ARGS…: CMD in a private mount namespace where the
+# guest's BTF, tracefs, notes, kallsyms and config replace the host's.
+# Pass -r "$VM_KREL" to btap so that it reads that config.
+vm_facts_exec() {
+	unshare -m --propagation private sh -c '
+		F=$1; shift
+		mount --bind "$F/btf" /sys/kernel/btf &&
+		mount --bind "$F/tracing" /sys/kernel/tracing &&
+		mount --bind "$F/notes" /sys/kernel/notes &&
+		mount --bind "$F/kallsyms" /proc/kallsyms &&
+		mount --bind "$F/boot" /boot || exit 125
+		exec "$@"' vm-facts "$F" "$@"
+}
+
+# vm_q WORD: WORD quoted for sh.
+vm_q() { printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"; }
+
+# vm_split_args ARGS…: sort btap's arguments into what pass 4 needs
+# (VM_COMPILE: all but -o, -c, -x, -T) and what `btap --run` needs in the
+# VM (VM_RUN: -c, -x, -T, -D, -v, -w, -b and the script's arguments), both
+# quoted for eval. Also sets VM_PASS (-p), VM_OUT (-o), VM_TSECS (-T),
+# VM_LISTING (-l/-L), VM_INFO (-V/-h), VM_HAVE_R (-r).
+vm_split_args() {
+	VM_COMPILE= VM_RUN= VM_PASS=5 VM_OUT= VM_TSECS=0 VM_LISTING= VM_INFO= VM_HAVE_R=
+	_script=
+	while [ $# -gt 0 ]; do
+		_a=$1
+		shift
+		if [ -n "$_script" ]; then
+			_add_c "$_a"
+			_add_r "$_a"
+			continue
+		fi
+		case "$_a" in
+		--run|--run=*) echo "btap-vm: --run is what btap-vm does itself" >&2; return 1 ;;
+		--*) _add_c "$_a"; _add_r "$_a"; continue ;;
+		-) _script=1; _add_c "$_a"; continue ;;
+		-*) ;;
+		*) _script=1; _add_c "$_a"; continue ;;
+		esac
+		# A cluster of short options (-vv, -p4, -c CMD, -T5).
+		_rest=${_a#-}
+		while [ -n "$_rest" ]; do
+			_o=$(printf '%s' "$_rest" | cut -c1)
+			_rest=${_rest#?}
+			case "$_o" in
+			e|p|o|c|x|I|D|m|r|T|s|l|L)
+				if [ -n "$_rest" ]; then
+					_v=$_rest
+					_rest=
+				else
+					[ $# -gt 0 ] || { echo "btap-vm: -$_o needs a value" >&2; return 1; }
+					_v=$1
+					shift
+				fi
+				case "$_o" in
+				p) VM_PASS=$_v; _add_c "-p$_v" ;;
+				o) VM_OUT=$_v ;;
+				c|x) _add_r "-$_o"; _add_r "$_v" ;;
+				T) VM_TSECS=$_v; _add_r "-T"; _add_r "$_v" ;;
+				D|s) _add_c "-$_o"; _add_c "$_v"; _add_r "-$_o"; _add_r "$_v" ;;
+				l|L) VM_LISTING=1; _add_c "-$_o"; _add_c "$_v" ;;
+				e) _script=1; _add_c "-e"; _add_c "$_v" ;;
+				r) VM_HAVE_R=1; _add_c "-r"; _add_c "$_v" ;;
+				*) _add_c "-$_o"; _add_c "$_v" ;;
+				esac
+				;;
+			V|h) VM_INFO=1; _add_c "-$_o" ;;
+			v|w|b) _add_c "-$_o"; _add_r "-$_o" ;;
+			*) _add_c "-$_o" ;;
+			esac
+		done
+	done
+}
+_add_c() { VM_COMPILE="$VM_COMPILE $(vm_q "$1")"; }
+_add_r() { VM_RUN="$VM_RUN $(vm_q "$1")"; }
