@@ -335,7 +335,7 @@ static const char *long_binop(struct em_fn *f, const char *op, const char *l, co
 	if (!strcmp(op, "/") || !strcmp(op, "%")) {
 		int site = em_site(f->em, at, arena_printf(a, "operator '%s'", op));
 		const char *t = em_tmp_long(f);
-		em_line(f, "%s = btap_%s(c, %s, %s, %d);", t, op[0] == '/' ? "div" : "mod", l, r, site);
+		em_line(f, "%s = %s(c, %s, %s, %d);", t, op[0] == '/' ? "btap_div" : "btap_mod", l, r, site);
 		em_err_check(f, site);
 		return t;
 	}

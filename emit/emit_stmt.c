@@ -241,6 +241,26 @@ const char *em_slice(struct em_fn *f, struct em_map *m, struct vec *args, struct
 	return t;
 }
 
+/* The part of a while or for loop every form shares: leave for brk when
+ * the condition is false, the body with break/continue bound, then the
+ * continue label (unless cont is the loop's top) and the increment. */
+static void loop_body(struct em_fn *f, struct stmt *s, const char *brk, const char *cont, bool cont_label)
+{
+	if (s->cond)
+		emit_cond_jump_false(f, s->cond, brk);
+	reset_temps(f);
+	push_loop(f, brk, cont);
+	em_stmt(f, s->body);
+	pop_loop(f);
+	if (cont_label)
+		emit_label(f, cont);
+	if (s->incr) {
+		em_linedir(f, s->incr->loc);
+		em_expr(f, s->incr);
+		reset_temps(f);
+	}
+}
+
 /* while and for: one callback call per condition check. */
 static void callback_loop(struct em_fn *f, struct stmt *s, const char *kw)
 {
@@ -249,68 +269,29 @@ static void callback_loop(struct em_fn *f, struct stmt *s, const char *kw)
 	begin_callback(f, &cb, LOOP_CB_PARAMS, s->loc);
 	em_line(f, "if (!btap_count_action(c, %d))", site);
 	em_line(f, "\tgoto %s;", f->errlabel);
-	if (s->cond)
-		emit_cond_jump_false(f, s->cond, "lbrk");
-	reset_temps(f);
-	const char *cont = new_label(f, "cont");
-	push_loop(f, "lbrk", cont);
-	em_stmt(f, s->body);
-	pop_loop(f);
-	emit_label(f, cont);
-	if (s->incr) {
-		em_linedir(f, s->incr->loc);
-		em_expr(f, s->incr);
-		reset_temps(f);
-	}
+	loop_body(f, s, "lbrk", new_label(f, "cont"), true);
 	end_callback(f, &cb);
 	em_linedir(f, s->loc);
 	call_callback(f, &cb, "btap_loop", arena_printf(f->em->a, ", %d", site));
 }
 
-static void st_while(struct em_fn *f, struct stmt *s)
+/* while and for; a while loop continues at its top. */
+static void st_loop(struct em_fn *f, struct stmt *s)
 {
-	if (f->in_frame) {
-		callback_loop(f, s, "while");
-		return;
-	}
-	const char *top = new_label(f, "loop"), *brk = new_label(f, "brk");
-	emit_label(f, top);
-	count_iteration(f, s->loc, "while");
-	if (s->cond)
-		emit_cond_jump_false(f, s->cond, brk);
-	reset_temps(f);
-	push_loop(f, brk, top);
-	em_stmt(f, s->body);
-	pop_loop(f);
-	em_line(f, "goto %s;", top);
-	emit_label(f, brk);
-}
-
-static void st_for(struct em_fn *f, struct stmt *s)
-{
-	if (s->init) {
+	const char *kw = s->kind == S_FOR ? "for" : "while";
+	if (s->kind == S_FOR && s->init) {
 		em_expr(f, s->init);
 		reset_temps(f);
 	}
 	if (f->in_frame) {
-		callback_loop(f, s, "for");
+		callback_loop(f, s, kw);
 		return;
 	}
-	const char *top = new_label(f, "loop"), *brk = new_label(f, "brk"), *cont = new_label(f, "cont");
+	const char *top = new_label(f, "loop"), *brk = new_label(f, "brk");
+	const char *cont = s->kind == S_FOR ? new_label(f, "cont") : top;
 	emit_label(f, top);
-	count_iteration(f, s->loc, "for");
-	if (s->cond)
-		emit_cond_jump_false(f, s->cond, brk);
-	reset_temps(f);
-	push_loop(f, brk, cont);
-	em_stmt(f, s->body);
-	pop_loop(f);
-	emit_label(f, cont);
-	if (s->incr) {
-		em_linedir(f, s->incr->loc);
-		em_expr(f, s->incr);
-		reset_temps(f);
-	}
+	count_iteration(f, s->loc, kw);
+	loop_body(f, s, brk, cont, cont != top);
 	em_line(f, "goto %s;", top);
 	emit_label(f, brk);
 }
@@ -408,6 +389,37 @@ static void st_try(struct em_fn *f, struct stmt *s)
 	emit_label(f, after);
 }
 
+/* The start of a goto foreach over the fr->fn<n> elements of frame slot
+ * n: its labels, and the test that leaves it after the last. */
+static void foreach_head(struct em_fn *f, struct stmt *s, int n, const char **top, const char **brk,
+			 const char **cont)
+{
+	*top = new_label(f, "loop");
+	*brk = new_label(f, "brk");
+	*cont = new_label(f, "cont");
+	em_line(f, "fr->fi%d = 0;", n);
+	reset_temps(f);
+	emit_label(f, *top);
+	em_line(f, "if (fr->fi%d >= fr->fn%d)", n, n);
+	em_line(f, "\tgoto %s;", *brk);
+	count_iteration(f, s->loc, "foreach");
+}
+
+/* The end of a goto foreach over element n of the frame: the body, then
+ * on to the next element. */
+static void foreach_step(struct em_fn *f, struct stmt *s, int n, const char *top, const char *brk,
+			 const char *cont)
+{
+	reset_temps(f);
+	push_loop(f, brk, cont);
+	em_stmt(f, s->body);
+	pop_loop(f);
+	emit_label(f, cont);
+	em_line(f, "fr->fi%d++;", n);
+	em_line(f, "goto %s;", top);
+	emit_label(f, brk);
+}
+
 /* foreach ([b] in @hist_*(x)): every bucket index, 0 to the last, as
  * stap visits them (empty buckets too); the body reads the counts. */
 static void st_foreach_hist(struct em_fn *f, struct stmt *s)
@@ -435,22 +447,10 @@ static void st_foreach_hist(struct em_fn *f, struct stmt *s)
 	em_line(f, "fr->fn%d = %d;", n, m->nbuckets);
 	if (limit)
 		em_line(f, "if (%s >= 0 && %s < fr->fn%d) fr->fn%d = %s;", limit, limit, n, n, limit);
-	const char *top = new_label(f, "loop"), *brk = new_label(f, "brk"), *cont = new_label(f, "cont");
-	em_line(f, "fr->fi%d = 0;", n);
-	reset_temps(f);
-	emit_label(f, top);
-	em_line(f, "if (fr->fi%d >= fr->fn%d)", n, n);
-	em_line(f, "\tgoto %s;", brk);
-	count_iteration(f, s->loc, "foreach");
+	const char *top, *brk, *cont;
+	foreach_head(f, s, n, &top, &brk, &cont);
 	em_line(f, "%s = fr->fi%d;", em_expr(f, VEC_AT(s->fe_keys, 0, struct expr *)), n);
-	reset_temps(f);
-	push_loop(f, brk, cont);
-	em_stmt(f, s->body);
-	pop_loop(f);
-	emit_label(f, cont);
-	em_line(f, "fr->fi%d++;", n);
-	em_line(f, "goto %s;", top);
-	emit_label(f, brk);
+	foreach_step(f, s, n, top, brk, cont);
 }
 
 /* The loop variables of one foreach element, key at k. */
@@ -591,13 +591,8 @@ static void st_foreach(struct em_fn *f, struct stmt *s)
 	em_line(f, "btap_foreach_free(fr->fk%d);", n);
 	em_line(f, "fr->fn%d = btap_foreach_keys(c, %s, %d, %d, '%c', %s, &fr->fk%d);", n, ref,
 		s->fe_sort_key, s->fe_sort_dir ? s->fe_sort_dir : 1, agg, counted ? "-1" : limit, n);
-	const char *top = new_label(f, "loop"), *brk = new_label(f, "brk"), *cont = new_label(f, "cont");
-	em_line(f, "fr->fi%d = 0;", n);
-	reset_temps(f);
-	emit_label(f, top);
-	em_line(f, "if (fr->fi%d >= fr->fn%d)", n, n);
-	em_line(f, "\tgoto %s;", brk);
-	count_iteration(f, s->loc, "foreach");
+	const char *top, *brk, *cont;
+	foreach_head(f, s, n, &top, &brk, &cont);
 	em_line(f, "{");
 	f->indent++;
 	em_line(f, "%s *k = (%s *)fr->fk%d + fr->fi%d;", m->key_type, m->key_type, n, n);
@@ -610,14 +605,7 @@ static void st_foreach(struct em_fn *f, struct stmt *s)
 	foreach_bind(f, s, m, ref);
 	f->indent--;
 	em_line(f, "}");
-	reset_temps(f);
-	push_loop(f, brk, cont);
-	em_stmt(f, s->body);
-	pop_loop(f);
-	emit_label(f, cont);
-	em_line(f, "fr->fi%d++;", n);
-	em_line(f, "goto %s;", top);
-	emit_label(f, brk);
+	foreach_step(f, s, n, top, brk, cont);
 	em_line(f, "btap_foreach_free(fr->fk%d);", n);
 }
 
@@ -640,19 +628,19 @@ void em_stmt(struct em_fn *f, struct stmt *s)
 		st_if(f, s);
 		break;
 	case S_WHILE:
-		st_while(f, s);
-		break;
 	case S_FOR:
-		st_for(f, s);
+		st_loop(f, s);
 		break;
 	case S_FOREACH:
 		st_foreach(f, s);
 		break;
 	case S_BREAK:
 	case S_CONTINUE: {
+		/* pass 2 rejects break and continue outside a loop */
 		struct em_loop *l = inner_loop(f);
 		if (!l) {
-			diag_error(s->loc, "'%s' outside a loop", s->kind == S_BREAK ? "break" : "continue");
+			diag_error(s->loc, "a bug in btap: '%s' outside a loop after pass 2",
+				   s->kind == S_BREAK ? "break" : "continue");
 			break;
 		}
 		em_line(f, "goto %s;", s->kind == S_BREAK ? l->brk : l->cont);

@@ -5,8 +5,9 @@
  *
  * As with stap, the command is split into words by wordexp(3) and run
  * directly, so target() is the command's own pid; only a command with
- * shell syntax wordexp refuses (| ; & < > ( ) { } and newlines) runs
- * through `sh -c`. */
+ * shell syntax wordexp refuses (| ; & < > ( ) { } and newlines), or one
+ * that starts with a shell builtin such as `exec` or `cd`, runs through
+ * `sh -c` (where `exec CMD` still makes target() CMD's pid). */
 #include <errno.h>
 #include <stdio.h>
 #include <fcntl.h>
@@ -33,6 +34,19 @@ static int pidfd_open_compat(pid_t pid)
 #endif
 }
 
+/* Words only the shell understands as the first word of a command. */
+static bool shell_builtin(const char *word)
+{
+	static const char *const builtins[] = {
+		"exec", "cd", "export", "unset", "set", "ulimit", "umask", "eval", ".", "source",
+		"if", "for", "while", "until", "case", "!", "trap", "wait", "command", NULL,
+	};
+	for (const char *const *b = builtins; *b; b++)
+		if (strcmp(word, *b) == 0)
+			return true;
+	return strchr(word, '=') != NULL; /* VAR=value cmd */
+}
+
 /* The argument vector of the -c command: wordexp's words, or sh -c for
  * shell syntax. False, with the reason reported, when it cannot run. */
 static bool command_argv(struct runner *r, wordexp_t *w, bool *words, char **sh_argv)
@@ -40,6 +54,11 @@ static bool command_argv(struct runner *r, wordexp_t *w, bool *words, char **sh_
 	const char *cmd = r->s->command;
 	int rc = wordexp(cmd, w, WRDE_NOCMD | WRDE_UNDEF);
 	*words = rc == 0;
+	if (rc == 0 && w->we_wordc > 0 && shell_builtin(w->we_wordv[0])) {
+		wordfree(w);
+		*words = false;
+		rc = WRDE_BADCHAR;
+	}
 	switch (rc) {
 	case 0:
 		if (w->we_wordc > 0)

@@ -121,24 +121,13 @@ static __always_inline void btap_lost(struct btap_ctx *c)
 
 /* ---- errors ------------------------------------------------------------- */
 
-#define BTAP_ERR(c) ((c)->err)
-
-static __always_inline void btap_site(struct btap_ctx *c, int site)
-{
-	if (c->site < 0)
-		c->site = site;
-}
-
-static __always_inline void btap_raise_str(struct btap_ctx *c, int site, const char *msg)
-{
-	if (c->err)
-		return;
-	c->err = 1;
-	c->site = site;
-	if (bpf_probe_read_kernel_str(c->errbuf, MAXSTRINGLEN, msg) < 0)
-		c->errbuf[0] = 0;
-}
-
+/* Messages are copied with a helper: the source may be any string. */
+#define BTAP_ERR_COPY(dst, src)                                                 \
+	do {                                                                    \
+		if (bpf_probe_read_kernel_str((dst), MAXSTRINGLEN, (src)) < 0)  \
+			(dst)[0] = 0;                                           \
+	} while (0)
+#define BTAP_ACTIONS(c) (*(c)->actions)
 #define btap_raise_lit(c, st, lit)                                              \
 	do {                                                                    \
 		if (!(c)->err) {                                                \
@@ -148,25 +137,7 @@ static __always_inline void btap_raise_str(struct btap_ctx *c, int site, const c
 			(c)->errbuf[MAXSTRINGLEN - 1] = 0;                      \
 		}                                                               \
 	} while (0)
-
-/* catch: take the message (into dst unless NULL) and clear the error. */
-static __always_inline void btap_catch(struct btap_ctx *c, char *dst)
-{
-	if (dst && bpf_probe_read_kernel_str(dst, MAXSTRINGLEN, c->errbuf) < 0)
-		dst[0] = 0;
-	c->err = 0;
-	c->site = -1;
-}
-
-/* One loop iteration; false (with an error) past MAXACTION. */
-static __always_inline int btap_count_action(struct btap_ctx *c, int site)
-{
-	if (++*c->actions > MAXACTION) {
-		btap_raise_lit(c, site, "MAXACTION exceeded");
-		return 0;
-	}
-	return 1;
-}
+#include "../btap_error.h"
 
 /* ---- loops: bpf_loop and bpf_for_each_map_elem callbacks -------------- */
 
@@ -1014,14 +985,10 @@ static __always_inline char *btap_execname_current_(struct btap_ctx *c)
 	return c->tmp;
 }
 
-static __always_inline void btap_fault(struct btap_ctx *c, const char *prefix, uint64_t addr)
-{
-	if (c->err)
-		return;
-	c->err = 1;
-	c->site = -1;
-	btap_fault_msg(c->errbuf, prefix, addr);
-}
+#define BTAP_MEM_READ(dst, addr, size, user)                                    \
+	((user) ? bpf_probe_read_user((dst), (size), (const void *)(addr))      \
+		: bpf_probe_read_kernel((dst), (size), (const void *)(addr)))
+#include "../btap_memory.h"
 
 static __always_inline char *btap_mem_string_(struct btap_ctx *c, int64_t addr, int64_t maxlen, int user)
 {
@@ -1043,27 +1010,6 @@ static __always_inline char *btap_mem_string_(struct btap_ctx *c, int64_t addr, 
 	if (maxlen < MAXSTRINGLEN - 1)
 		dst[maxlen] = 0;
 	return dst;
-}
-
-static __always_inline int64_t btap_mem_read_(struct btap_ctx *c, int64_t addr, int size, int user)
-{
-	union {
-		int8_t c;
-		int16_t s;
-		int32_t i;
-		int64_t l;
-	} v;
-	long r;
-	v.l = 0;
-	if (user)
-		r = bpf_probe_read_user(&v, size, (const void *)addr);
-	else
-		r = bpf_probe_read_kernel(&v, size, (const void *)addr);
-	if (r) {
-		btap_fault(c, user ? "user read fault at " : "kernel read fault at ", (uint64_t)addr);
-		return 0;
-	}
-	return size == 1 ? v.c : size == 2 ? v.s : size == 4 ? v.i : v.l;
 }
 
 #ifndef BTAP_TASK_OVERRIDE

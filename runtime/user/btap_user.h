@@ -130,41 +130,10 @@ static inline void btap_user_leave(struct btap_ctx *c)
 
 /* ---- errors ------------------------------------------------------------- */
 
-#define BTAP_ERR(c) ((c)->err)
-
-static inline void btap_site(struct btap_ctx *c, int site)
-{
-	if (c->site < 0)
-		c->site = site;
-}
-
-static inline void btap_raise_str(struct btap_ctx *c, int site, const char *msg)
-{
-	if (c->err)
-		return;
-	c->err = 1;
-	c->site = site;
-	snprintf(c->errbuf, MAXSTRINGLEN, "%s", msg);
-}
-
+#define BTAP_ERR_COPY(dst, src) snprintf((dst), MAXSTRINGLEN, "%s", (src))
+#define BTAP_ACTIONS(c) ((c)->actions)
 #define btap_raise_lit(c, st, lit) btap_raise_str((c), (st), (lit))
-
-static inline void btap_catch(struct btap_ctx *c, char *dst)
-{
-	if (dst)
-		memcpy(dst, c->errbuf, MAXSTRINGLEN);
-	c->err = 0;
-	c->site = -1;
-}
-
-static inline int btap_count_action(struct btap_ctx *c, int site)
-{
-	if (++c->actions > MAXACTION) {
-		btap_raise_lit(c, site, "MAXACTION exceeded");
-		return 0;
-	}
-	return 1;
-}
+#include "../btap_error.h"
 
 /* Function entry in the user build, where recursion is allowed. */
 static inline int btap_nest_enter(struct btap_ctx *c, int site)
@@ -506,15 +475,6 @@ static inline void btap_abort_(struct btap_ctx *c)
 		c->err = 2;
 }
 
-static inline void btap_fault(struct btap_ctx *c, const char *prefix, uint64_t addr)
-{
-	if (c->err)
-		return;
-	c->err = 1;
-	c->site = -1;
-	btap_fault_msg(c->errbuf, prefix, addr);
-}
-
 /* The runner has no kernel memory to read; user memory is its own, read
  * without faulting through process_vm_readv. */
 static inline int btap_read_self(void *dst, uint64_t addr, size_t n)
@@ -522,6 +482,8 @@ static inline int btap_read_self(void *dst, uint64_t addr, size_t n)
 	struct iovec local = {dst, n}, remote = {(void *)(uintptr_t)addr, n};
 	return process_vm_readv(getpid(), &local, 1, &remote, 1, 0) == (ssize_t)n ? 0 : -1;
 }
+#define BTAP_MEM_READ(dst, addr, size, user) (!(user) || btap_read_self((dst), (uint64_t)(addr), (size_t)(size)))
+#include "../btap_memory.h"
 
 static inline char *btap_mem_string_(struct btap_ctx *c, int64_t addr, int64_t maxlen, int user)
 {
@@ -544,22 +506,6 @@ static inline char *btap_mem_string_(struct btap_ctx *c, int64_t addr, int64_t m
 	}
 	dst[i] = 0;
 	return dst;
-}
-
-static inline int64_t btap_mem_read_(struct btap_ctx *c, int64_t addr, int size, int user)
-{
-	union {
-		int8_t c;
-		int16_t s;
-		int32_t i;
-		int64_t l;
-	} v;
-	v.l = 0;
-	if (!user || btap_read_self(&v, (uint64_t)addr, (size_t)size)) {
-		btap_fault(c, user ? "user read fault at " : "kernel read fault at ", (uint64_t)addr);
-		return 0;
-	}
-	return size == 1 ? v.c : size == 2 ? v.s : size == 4 ? v.i : v.l;
 }
 
 static inline int64_t btap_cycles_(void)

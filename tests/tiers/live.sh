@@ -91,6 +91,10 @@ integrity_tests() {
 	out=$(timeout "$LIMIT" "$BTAP" -c "printf %s. a 'b c'" -e 'probe begin {}' 2>"$T/err")
 	rc=$?
 	ok_if "-c splits words like a shell" '[ $rc = 0 ] && [ "$out" = "a.b c." ]'
+	# a leading shell builtin runs through sh -c; `exec CMD` keeps target() CMD's pid
+	out=$(timeout "$LIMIT" "$BTAP" -c 'exec /bin/true' -e 'probe kernel.trace("sched:sched_process_exec") { if (pid() == target()) println(execname(), " ", $filename) }' 2>"$T/err")
+	rc=$?
+	ok_if "-c 'exec CMD': target() is CMD" '[ $rc = 0 ] && [ "$(echo "$out" | tail -1)" = "true /bin/true" ]'
 	timeout "$LIMIT" "$BTAP" -c 'no-such-program-here x' -e 'probe begin { println("ran") }' >"$T/out" 2>"$T/err"
 	rc=$?
 	ok_if "-c with a missing program fails the run" \
