@@ -62,6 +62,9 @@ void runner_run_probes(struct runner *r, enum btap_probe_kind kind)
 			break;
 		if (r->end == RUNNER_END_ABORT)
 			break;
+		/* JSON writes displayed globals as records, after the end probes */
+		if (r->json && v[i]->display)
+			continue;
 		v[i]->run();
 	}
 	free(v);
