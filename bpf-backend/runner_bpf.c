@@ -87,6 +87,7 @@ const struct runner_runtime runner_runtime_bpf = {
 	.can_run = bpf_can_run,
 	.create_maps = bpf_create_maps,
 	.bind_map_ops = bpf_run_bind_map_ops,
+	.stat_read = bpf_run_stat_read,
 	.print_hist_record = bpf_run_print_hist_record,
 	.load = bpf_run_load,
 	.attach = bpf_run_attach,

@@ -46,6 +46,8 @@ bool bpf_run_create_maps(struct runner *r);
 void bpf_run_close_maps(struct runner *r);
 void bpf_run_bind_map_ops(struct btap_runner_ops *ops);
 void bpf_run_print_hist_record(struct runner *r, uint32_t map, const char *p, const char *end);
+int bpf_run_stat_read(struct runner *r, int map, const void *key, struct rt_stat_result *res,
+		      int64_t *buckets);
 
 /* runner_load.c */
 bool bpf_run_load(struct runner *r);

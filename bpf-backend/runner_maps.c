@@ -29,20 +29,6 @@ static void kernel_name(char out[16], const char *name)
 	out[i] = '\0';
 }
 
-static bool stat_desc_of(const struct btap_map_desc *d, struct rt_stat_desc *sd)
-{
-	int shift = d->bit_shift;
-	rt_stat_desc_init(sd, shift < 0 ? 0 : shift > RT_STAT_MAX_SHIFT ? RT_STAT_MAX_SHIFT : shift);
-	if (d->hist_kind == 1) {
-		rt_hist_init_log(&sd->hist);
-	} else if (d->hist_kind == 2) {
-		if (rt_hist_init_linear(&sd->hist, d->hist_start, d->hist_stop, d->hist_interval,
-					NULL) != 0)
-			return false;
-	}
-	return true;
-}
-
 static int create_one(struct runner *r, struct runner_map *m, const struct btap_map_desc *d)
 {
 	m->d = d;
@@ -61,7 +47,7 @@ static int create_one(struct runner *r, struct runner_map *m, const struct btap_
 	m->is_array = m->type == BPF_MAP_TYPE_ARRAY || m->type == BPF_MAP_TYPE_PERCPU_ARRAY;
 	if (m->is_array)
 		m->key_size = 4;
-	if (d->value_type == BTAP_T_STATS && !stat_desc_of(d, &m->stat)) {
+	if (d->value_type == BTAP_T_STATS && !runner_stat_desc(d, &m->stat)) {
 		runner_fail(r, "bad histogram parameters for '%s'", d->name);
 		return -EINVAL;
 	}
@@ -298,6 +284,16 @@ static int read_stat(struct runner_map *m, const void *key, struct rt_stat_resul
 	return rc;
 }
 
+int bpf_run_stat_read(struct runner *r, int map, const void *key, struct rt_stat_result *res,
+		      int64_t *buckets)
+{
+	struct bpf_run *b = bpf_run_of(r);
+	if (map < 0 || map >= b->nmaps || b->maps[map].d->value_type != BTAP_T_STATS)
+		return -EINVAL;
+	struct runner_map *m = &b->maps[map];
+	return read_stat(m, key, res, m->stat.hist.type != RT_HIST_NONE ? buckets : NULL);
+}
+
 static int op_stat_add(int map, const void *key, int64_t v)
 {
 	struct runner_map *m = map_at(map);
@@ -334,7 +330,11 @@ static void op_print_hist(int map, const void *key)
 		return;
 	int64_t *buckets = xcalloc((size_t)m->stat.hist.nbuckets, sizeof(int64_t));
 	struct rt_stat_result res;
-	if (read_stat(m, key, &res, buckets) == 0)
+	if (read_stat(m, key, &res, buckets) != 0)
+		;
+	else if (runner_current->json)
+		runner_json_hist(runner_current, (uint32_t)map, key, &res, buckets);
+	else
 		rt_stat_print_hist(&runner_current->sink, &m->stat, &res, buckets);
 	free(buckets);
 }
@@ -368,7 +368,10 @@ void bpf_run_print_hist_record(struct runner *r, uint32_t map, const char *p, co
 	struct rt_stat_result res;
 	memset(&res, 0, sizeof res);
 	res.count = vals[0];
-	rt_stat_print_hist(&r->sink, &m->stat, &res, vals + 1);
+	if (r->json)
+		runner_json_hist(r, map, NULL, &res, vals + 1);
+	else
+		rt_stat_print_hist(&r->sink, &m->stat, &res, vals + 1);
 	free(vals);
 }
 

@@ -926,6 +926,29 @@ static const char *btap_type(enum type t)
 	return t == TY_STRING ? "BTAP_T_STRING" : t == TY_STATS ? "BTAP_T_STATS" : "BTAP_T_LONG";
 }
 
+/* The user's globals, for the runner's readers (JSON dump, metrics). */
+static int emit_global_table(struct emitter *em, struct strbuf *b)
+{
+	const struct stapfile *uf = em->s->user_file;
+	int n = 0;
+	VEC_FOREACH(em->globals, i) {
+		struct em_global *g = VEC_AT(em->globals, i, struct em_global *);
+		if (!uf || g->v->file != uf->src)
+			continue;
+		sb_puts(b, n++ ? "\t{" : "static const struct btap_global_desc btap_globals_desc[] = {\n\t{");
+		em_c_string(b, g->v->name, strlen(g->v->name));
+		sb_printf(b, ", %s, ", btap_type(g->v->type));
+		if (g->map)
+			sb_printf(b, "%d, 0", g->map->id);
+		else
+			sb_printf(b, "-1, offsetof(struct bg_globals, %s)", g->cname);
+		sb_printf(b, ", %d},\n", g->v->displayed ? 1 : 0);
+	}
+	if (n)
+		sb_puts(b, "};\n");
+	return n;
+}
+
 static void emit_descriptor(struct emitter *em, struct strbuf *b)
 {
 	if (em->formats.n) {
@@ -992,10 +1015,14 @@ static void emit_descriptor(struct emitter *em, struct strbuf *b)
 			else
 				sb_printf(b, ".run = br%d, .period_ns = %" PRIu64 ", .randomize_ns = %" PRIu64,
 					  p->index, p->at.timer.period_ns, p->at.timer.randomize_ns);
+			const struct probe *src = p->p->origin ? p->p->origin : p->p;
+			if (src->displays)
+				sb_puts(b, ", .display = 1");
 			sb_puts(b, "},\n");
 		}
 		sb_puts(b, "};\n");
 	}
+	int nglobals = emit_global_table(em, b);
 	emit_init_globals(em, b);
 	sb_puts(b, "static void btap_bind(const struct btap_runner_ops *ops)\n{\n\tbtap_ops = ops;\n}\n\n");
 	sb_puts(b, "BTAP_EXPORT const struct btap_program btap_program = {\n");
@@ -1009,6 +1036,8 @@ static void emit_descriptor(struct emitter *em, struct strbuf *b)
 		  em->sites.n);
 	sb_puts(b, "\t.globals_size = sizeof(struct bg_globals),\n");
 	sb_puts(b, "\t.init_globals = btap_init_globals,\n\t.bind = btap_bind,\n");
+	sb_printf(b, "\t.globals = %s, .nglobals = %d,\n", nglobals ? "btap_globals_desc" : "0",
+		  nglobals);
 	em->rt->describe_program(em, b);
 	sb_puts(b, "};\n");
 }

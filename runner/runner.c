@@ -77,7 +77,7 @@ static bool set_up(struct runner *r)
 	runner_bind_regex_ops(&r->ops);
 	if (r->prog->bind)
 		r->prog->bind(&r->ops);
-	return true;
+	return runner_metrics_start(r);
 }
 
 /* begin, attach, release the command, loop. false on a setup failure. */
@@ -99,8 +99,11 @@ static void wind_down(struct runner *r, bool began)
 	r->rt->drain(r);
 	if (began && r->end == RUNNER_END_ERROR)
 		runner_run_probes(r, BTAP_PROBE_ERROR);
-	else if (began && r->end == RUNNER_END_NORMAL)
+	else if (began && r->end == RUNNER_END_NORMAL) {
 		runner_run_probes(r, BTAP_PROBE_END);
+		if (r->json && r->end == RUNNER_END_NORMAL)
+			runner_json_dump_globals(r);
+	}
 	runner_flush(r);
 	if (r->globals)
 		runner_report_summary(r);
@@ -108,6 +111,7 @@ static void wind_down(struct runner *r, bool began)
 
 static void release_all(struct runner *r)
 {
+	runner_metrics_stop(r);
 	runner_finish_target(r);
 	r->rt->release(r);
 	if (r->prog)

@@ -17,6 +17,9 @@
 
 #include "runner_runtime.h"
 
+struct runner_metrics;
+struct strbuf;
+
 struct session;
 
 struct runner_format {
@@ -44,6 +47,10 @@ struct runner {
 	struct rt_sink sink;
 	char *sinkbuf;
 	bool out_failed;
+	bool json;              /* --format=json: records as JSON lines */
+	char *textbuf;          /* JSON: a record's text, formatted first */
+	size_t textcap;
+	struct runner_metrics *metrics; /* --metrics, or NULL */
 
 	/* state */
 	int64_t maxerrors;
@@ -66,6 +73,9 @@ extern struct runner *runner_current;
 /* runner_program.c */
 bool runner_load_shared(struct runner *r);
 void runner_run_probes(struct runner *r, enum btap_probe_kind kind);
+/* The statistics layout (histogram kind and range) a map descriptor
+ * declares; false if its linear histogram is invalid. */
+bool runner_stat_desc(const struct btap_map_desc *d, struct rt_stat_desc *sd);
 
 /* runner.c */
 struct btap_globals_hdr *runner_globals(struct runner *r);
@@ -85,6 +95,44 @@ void runner_report_summary(struct runner *r);
 /* "btap: error: ..." after flushing the script's output. */
 void runner_fail(struct runner *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void runner_request_stop(struct runner *r, enum runner_end why);
+
+/* runner_values.c: the values of the script's globals, for the readers
+ * the runner has of its own (the JSON dump, metrics). */
+struct runner_value {
+	const struct btap_global_desc *g;
+	const struct btap_map_desc *d; /* arrays and statistics; NULL: a scalar */
+	struct rt_stat_desc sd;     /* statistics: d's layout */
+	const char *key;            /* an element's key (d's layout), or NULL */
+	int64_t num;                /* BTAP_T_LONG */
+	const char *str;            /* BTAP_T_STRING, NUL-terminated */
+	struct rt_stat_result stat; /* BTAP_T_STATS */
+	const int64_t *buckets;     /* statistics with a histogram, else NULL */
+};
+typedef void (*runner_value_fn)(struct runner *r, const struct runner_value *v, void *ctx);
+/* Call fn for g's value (a scalar) or for each element of g (an array:
+ * sorted as the text dump prints them when `sorted`). Returns the count. */
+int64_t runner_each_value(struct runner *r, const struct btap_global_desc *g, bool sorted,
+			  runner_value_fn fn, void *ctx);
+/* Field i of an element's key. */
+struct rt_arg runner_key_field(const struct btap_map_desc *d, const char *key, int i);
+
+/* runner_json.c: --format=json records */
+void runner_json_print(struct runner *r, const struct runner_format *f, const char *format,
+		       const struct rt_arg *args, int nargs);
+void runner_json_hist(struct runner *r, uint32_t map, const void *key,
+		      const struct rt_stat_result *res, const int64_t *buckets);
+void runner_json_message(struct runner *r, const char *type, const char *msg, size_t len,
+			 const struct btap_error_site *site);
+void runner_json_summary(struct runner *r, int64_t lost, int64_t errors, int64_t skipped);
+void runner_json_dump_globals(struct runner *r);
+
+/* runner_metrics.c: --metrics */
+bool runner_metrics_start(struct runner *r);
+int runner_metrics_fd(struct runner *r);     /* for the event loop, or -1 */
+void runner_metrics_serve(struct runner *r); /* when runner_metrics_fd is ready */
+void runner_metrics_stop(struct runner *r);
+/* runner_prom.c: the Prometheus text format of every global */
+void runner_prom_render(struct runner *r, struct strbuf *out);
 
 /* runner_proc.c */
 bool runner_start_target(struct runner *r);

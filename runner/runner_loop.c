@@ -1,6 +1,6 @@
 /* The event loop: one epoll over the kernel's output, a timerfd per
  * runner timer probe, a signalfd (SIGINT, SIGTERM, SIGHUP, SIGQUIT), the
- * target's pidfd and the -T timer. */
+ * target's pidfd, the -T timer and the metrics server's own epoll. */
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -22,7 +22,7 @@
  * late a line can appear. */
 #define RUNNER_POLL_MS 50
 
-enum source_kind { SRC_RINGBUF, SRC_TIMER, SRC_SIGNAL, SRC_TARGET, SRC_TIMEOUT };
+enum source_kind { SRC_RINGBUF, SRC_TIMER, SRC_SIGNAL, SRC_TARGET, SRC_TIMEOUT, SRC_METRICS };
 
 struct source {
 	enum source_kind kind;
@@ -134,6 +134,8 @@ static bool setup(struct runner *r, struct loop *l)
 		if (!add_source(l, SRC_TIMEOUT, fd, NULL))
 			return false;
 	}
+	if (runner_metrics_fd(r) >= 0 && !add_source(l, SRC_METRICS, runner_metrics_fd(r), NULL))
+		return false;
 	for (uint32_t i = 0; i < r->prog->nprobes; i++) {
 		const struct btap_probe_desc *p = &r->prog->probes[i];
 		if (p->kind == BTAP_PROBE_TIMER && p->run &&
@@ -146,8 +148,9 @@ static bool setup(struct runner *r, struct loop *l)
 static void teardown(struct loop *l)
 {
 	for (int i = 0; i < l->nsrc; i++) {
-		/* the output's and the target's fds belong to others */
-		if (l->src[i].kind != SRC_RINGBUF && l->src[i].kind != SRC_TARGET)
+		/* the output's, the target's and the metrics' fds belong to others */
+		enum source_kind k = l->src[i].kind;
+		if (k != SRC_RINGBUF && k != SRC_TARGET && k != SRC_METRICS)
 			close(l->src[i].fd);
 	}
 	free(l->src);
@@ -185,6 +188,7 @@ static void dispatch(struct runner *r, struct source *s)
 		runner_request_stop(r, RUNNER_END_NORMAL);
 		break;
 	case SRC_TIMEOUT: runner_request_stop(r, RUNNER_END_NORMAL); break;
+	case SRC_METRICS: runner_metrics_serve(r); break;
 	}
 }
 

@@ -33,6 +33,7 @@ bool runner_open_output(struct runner *r)
 			return false;
 		}
 	}
+	r->json = r->s->format == OUT_JSON;
 	r->sinkbuf = xmalloc(RUNNER_SINK_SIZE);
 	rt_sink_init_fn(&r->sink, r->sinkbuf, RUNNER_SINK_SIZE, write_out, r);
 	return true;
@@ -58,6 +59,9 @@ void runner_close_output(struct runner *r)
 	r->out = NULL;
 	free(r->sinkbuf);
 	r->sinkbuf = NULL;
+	free(r->textbuf);
+	r->textbuf = NULL;
+	r->textcap = 0;
 }
 
 void runner_fail(struct runner *r, const char *fmt, ...)
@@ -177,13 +181,18 @@ static void print_record(struct runner *r, uint32_t id, const char *p, const cha
 	struct record_reader rd = {p, end, r->prog->maxstringlen ? r->prog->maxstringlen : 128};
 	struct rt_arg args[RUNNER_MAX_ARGS];
 	int n = unpack_args(&rd, f, args, RUNNER_MAX_ARGS);
-	rt_format_sink(&r->sink, f->specs, f->nspecs, args, n);
+	if (r->json)
+		runner_json_print(r, f, r->prog->formats[id], args, n);
+	else
+		rt_format_sink(&r->sink, f->specs, f->nspecs, args, n);
 }
 
 static void warn_message(struct runner *r, const char *msg, size_t len)
 {
 	if (r->s->suppress_warnings)
 		return;
+	if (r->json)
+		runner_json_message(r, "warning", msg, len, NULL);
 	runner_flush(r);
 	fprintf(stderr, "WARNING: %.*s\n", (int)len, msg);
 }
@@ -192,9 +201,11 @@ void runner_report_error(struct runner *r, uint32_t site, const char *msg, size_
 {
 	if (r->s->suppress_handler_errors)
 		return;
-	runner_flush(r);
 	const struct btap_error_site *es =
 		site < r->prog->nerror_sites ? &r->prog->error_sites[site] : NULL;
+	if (r->json)
+		runner_json_message(r, "error", msg, len, es);
+	runner_flush(r);
 	if (es && es->what && *es->what)
 		fprintf(stderr, "ERROR: %.*s near %s at %s\n", (int)len, msg, es->what,
 			es->loc ? es->loc : "?");
@@ -233,7 +244,11 @@ int runner_on_record(void *ctx, void *data, size_t size)
 static void op_print(uint32_t fmt, const struct rt_arg *args, int nargs)
 {
 	struct runner *r = runner_current;
-	if (r && fmt < r->prog->nformats)
+	if (!r || fmt >= r->prog->nformats)
+		return;
+	if (r->json)
+		runner_json_print(r, &r->formats[fmt], r->prog->formats[fmt], args, nargs);
+	else
 		rt_format_sink(&r->sink, r->formats[fmt].specs, r->formats[fmt].nspecs, args, nargs);
 }
 
@@ -315,6 +330,8 @@ void runner_report_summary(struct runner *r)
 		skipped = g->skipped;
 	}
 	r->errors_seen = errors;
+	if (r->json)
+		runner_json_summary(r, lost, errors, skipped);
 	runner_flush(r);
 	if (lost)
 		fprintf(stderr, "WARNING: %lld output records lost\n", (long long)lost);

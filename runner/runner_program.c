@@ -62,7 +62,24 @@ void runner_run_probes(struct runner *r, enum btap_probe_kind kind)
 			break;
 		if (r->end == RUNNER_END_ABORT)
 			break;
+		/* JSON writes displayed globals as records, after the end probes */
+		if (r->json && v[i]->display)
+			continue;
 		v[i]->run();
 	}
 	free(v);
+}
+
+bool runner_stat_desc(const struct btap_map_desc *d, struct rt_stat_desc *sd)
+{
+	int shift = d->bit_shift;
+	rt_stat_desc_init(sd, shift < 0 ? 0 : shift > RT_STAT_MAX_SHIFT ? RT_STAT_MAX_SHIFT : shift);
+	if (d->hist_kind == 1) {
+		rt_hist_init_log(&sd->hist);
+	} else if (d->hist_kind == 2) {
+		if (rt_hist_init_linear(&sd->hist, d->hist_start, d->hist_stop, d->hist_interval,
+					NULL) != 0)
+			return false;
+	}
+	return true;
 }

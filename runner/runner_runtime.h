@@ -12,6 +12,7 @@
 
 struct runner;
 struct btap_runner_ops;
+struct rt_stat_result;
 
 struct runner_runtime {
 	const char *name;
@@ -22,6 +23,10 @@ struct runner_runtime {
 	bool (*create_maps)(struct runner *r);
 	/* The map and statistics operations runner-side code calls. */
 	void (*bind_map_ops)(struct btap_runner_ops *ops);
+	/* Statistic `map` at key merged over every CPU into *res (and its
+	 * histogram into buckets, if not NULL): 0 or -errno. */
+	int (*stat_read)(struct runner *r, int map, const void *key, struct rt_stat_result *res,
+			 int64_t *buckets);
 	/* A BTAP_REC_HIST record of map (its merged count and buckets in
 	 * [p, end)): print the histogram. */
 	void (*print_hist_record)(struct runner *r, uint32_t map, const char *p, const char *end);

@@ -22,7 +22,7 @@
 #include <stdint.h> /* the BPF build gets the int types from btap_bpf.h */
 #endif
 
-#define BTAP_ABI_VERSION 1
+#define BTAP_ABI_VERSION 2
 #define BTAP_MAX_KEYS 9
 
 enum btap_type {
@@ -105,6 +105,19 @@ struct btap_map_desc {
 	int bit_shift;             /* stats: @variance(x, N) scale (0..62) */
 };
 
+/* ---- the script's globals ------------------------------------------
+ * One entry per global of the user's script (not the tapset's) that the
+ * program keeps, for the runner's own readers of values: --format=json's
+ * end-of-run dump and --metrics. A scalar long or string lives in the
+ * globals struct at `offset`; arrays and statistics are maps[map]. */
+struct btap_global_desc {
+	const char *name;
+	enum btap_type type;       /* value type */
+	int map;                   /* index in maps, or -1 for a scalar */
+	uint32_t offset;           /* scalar: offset in the globals struct */
+	int display;               /* printed at the end (written, never read) */
+};
+
 /* ---- probes --------------------------------------------------------- */
 enum btap_probe_kind {
 	BTAP_PROBE_BEGIN = 1,   /* runner */
@@ -132,6 +145,10 @@ struct btap_probe_desc {
 	uint32_t perf_type;
 	uint64_t perf_config, perf_period;
 	int perf_freq;             /* perf_period is a frequency in Hz */
+	/* The end probe that prints a written-but-unread global (stap's
+	 * end-of-run display), as text: --format=json skips it and writes
+	 * the global as a record instead (btap_global_desc.display). */
+	int display;
 };
 
 /* A runtime error site, for messages like stap's:
@@ -204,6 +221,8 @@ struct btap_program {
 	void (*init_globals)(void *globals); /* global initializers */
 	void (*bind)(const struct btap_runner_ops *ops); /* before any probe runs */
 	int has_bpf;               /* the BPF object exists */
+	const struct btap_global_desc *globals;
+	uint32_t nglobals;
 };
 
 /* The symbol the runner looks up in the shared object. */

@@ -73,6 +73,8 @@ BTAP_IFACE(BOTH, btap_globals, "struct btap_globals: the script's scalar globals
 BTAP_IFACE(UNIT, btap_init_globals, "the unit's initialiser of the globals")
 BTAP_IFACE(UNIT, btap_maps, "the unit's array of btap_map_desc")
 BTAP_IFACE(BOTH, btap_map_desc, "struct btap_map_desc: one map's keys, value and size")
+BTAP_IFACE(BOTH, btap_global_desc, "struct btap_global_desc: one script global, for JSON and metrics")
+BTAP_IFACE(UNIT, btap_globals_desc, "the unit's array of btap_global_desc")
 BTAP_IFACE(BOTH, BTAP_MAPREF, "how a body names a map: the BPF map symbol or the runner's id")
 BTAP_IFACE(BOTH, BTAP_T_LONG, "a long key or value in a descriptor")
 BTAP_IFACE(BOTH, BTAP_T_STRING, "a string key or value in a descriptor")

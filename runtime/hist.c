@@ -83,6 +83,42 @@ int rt_hist_bucket(const struct rt_hist_desc *h, int64_t v)
 	return btap_sc_hist_bucket(v, h->type, h->start, h->interval, h->nbuckets);
 }
 
+int rt_hist_bucket_range(const struct rt_hist_desc *h, int b, int64_t *lo, int64_t *hi)
+{
+	const int64_t max = 9223372036854775807LL;
+	*lo = RT_INT64_MIN;
+	*hi = max;
+	if (h->type == RT_HIST_LOG) {
+		if (b == RT_HIST_LOG_ZERO) {
+			*lo = *hi = 0;
+		} else if (b > RT_HIST_LOG_ZERO) {
+			/* 2^k .. 2^(k+1) - 1; the last bucket ends at INT64_MAX */
+			int k = b - RT_HIST_LOG_ZERO - 1;
+			*lo = (int64_t)(1ULL << k);
+			*hi = k >= 62 ? max : (int64_t)((1ULL << (k + 1)) - 1);
+		} else if (b > 0) {
+			/* the mirror: -(2^(k+1) - 1) .. -2^k; bucket 0 is INT64_MIN */
+			int k = RT_HIST_LOG_ZERO - 1 - b;
+			*hi = -(int64_t)(1ULL << k);
+			*lo = k >= 62 ? -max : -(int64_t)((1ULL << (k + 1)) - 1);
+		} else {
+			*hi = RT_INT64_MIN;
+		}
+		return RT_HIST_LOW | RT_HIST_HIGH;
+	}
+	if (h->type != RT_HIST_LINEAR)
+		return 0;
+	if (b <= 0) {
+		*hi = linear_point(h, 0) - 1;
+		return RT_HIST_HIGH;
+	}
+	*lo = linear_point(h, b - 1);
+	if (b >= h->nbuckets - 1)
+		return RT_HIST_LOW;
+	*hi = linear_point(h, b) - 1;
+	return RT_HIST_LOW | RT_HIST_HIGH;
+}
+
 /* ---- printing ------------------------------------------------------------ */
 
 /* Characters of v in decimal, sign included. */

@@ -43,6 +43,13 @@ int rt_hist_bucket(const struct rt_hist_desc *h, int64_t v);
 int rt_hist_log_bucket(int64_t v);
 int64_t rt_hist_log_value(int bucket);
 
+/* The values bucket b counts, both ends included: [*lo, *hi]. Returns
+ * which ends are bounds (RT_HIST_LOW | RT_HIST_HIGH): a linear
+ * histogram's underflow bucket has no low end, its overflow no high end. */
+#define RT_HIST_LOW  1
+#define RT_HIST_HIGH 2
+int rt_hist_bucket_range(const struct rt_hist_desc *h, int b, int64_t *lo, int64_t *hi);
+
 /* Print buckets (h->nbuckets counters) in stap's layout. Returns 0, or -1
  * when every bucket is empty (stap reports "empty aggregate" instead). */
 int rt_hist_print(struct rt_sink *s, const struct rt_hist_desc *h,

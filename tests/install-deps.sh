@@ -2,13 +2,14 @@
 # Install every Debian package btap needs to build and test. Idempotent: it
 # does nothing when everything is present. python3 runs the tapset
 # reference generator (make docs) and, with python3-yaml, the deploy
-# manifest checks; man-db reads the man pages in the docs tests;
+# manifest checks; the output tier scrapes --metrics with curl and parses
+# it with python3-prometheus-client; man-db reads the man pages in the docs tests;
 # dpkg-dev and debhelper build the Debian package. qemu-system-x86,
 # busybox-static, kmod, cpio and xz-utils run the VM tier (tests/vm/).
 set -e
 PKGS="make gcc clang llvm libbpf-dev libelf-dev libdw-dev libkmod-dev zlib1g-dev libtcc-dev tcc
 libzstd-dev pkg-config bpftool libclang-rt-14-dev
-python3 python3-yaml man-db dpkg-dev debhelper
+python3 python3-yaml python3-prometheus-client curl man-db dpkg-dev debhelper
 qemu-system-x86 busybox-static kmod cpio xz-utils"
 missing=""
 for p in $PKGS; do

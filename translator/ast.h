@@ -173,6 +173,7 @@ struct vardecl {
 	int arity;               /* -1 unknown, 0 scalar, >0 number of keys */
 	enum type key_types[MAX_ARRAY_KEYS];
 	bool used, written, read;
+	bool displayed;          /* printed at the end: written, never read */
 	bool is_param;           /* function parameter */
 	int index;               /* position among the program's globals/locals */
 	int str_width;           /* pass 3: most bytes (with the NUL) its string holds */
@@ -224,6 +225,8 @@ struct probe {
 	struct vec locals;       /* struct vardecl* */
 	struct probe *origin;    /* the user probe this one was derived from */
 	struct vec alias_chain;  /* struct probe_alias* expanded, outermost first */
+	/* the end probe synthesized to print this global (elab_display.c) */
+	const struct vardecl *displays;
 };
 
 /* probe ALIAS[, ALIAS] = POINT[, POINT] { body } ; epilogue with += */

@@ -325,6 +325,7 @@ static struct probe *display_probe(struct elab *x, const struct vardecl *v)
 	struct stmt *body = stmt_new(x->a, S_BLOCK, v->loc);
 	vec_push(x->a, &body->stmts, display_stmt(&b, v));
 	p->body = body;
+	p->displays = v;
 	return p;
 }
 
@@ -354,6 +355,7 @@ void elab_display_unread_globals(struct elab *x, struct vec *derived)
 			vec_push(x->a, &added, d);
 		}
 		v->read = true;
+		v->displayed = true;
 	}
 	if (!added.n)
 		return;

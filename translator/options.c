@@ -25,7 +25,7 @@ static const char usage_text[] =
 	"                   4 compile, 5 run (default)\n"
 	"  -v               more verbose: one line per pass with its time (repeatable)\n"
 	"  -k               keep the temporary directory\n"
-	"  -o FILE          send output to FILE\n"
+	"  -o FILE          send output to FILE (FILE.json: as with --format=json)\n"
 	"  -c CMD           start CMD once probes are attached; stop when it exits\n"
 	"  -x PID           set target() to PID; stop when it exits\n"
 	"  -I DIR           look for tapset files in DIR too\n"
@@ -42,10 +42,13 @@ static const char usage_text[] =
 	"  -V               print version and exit\n"
 	"  --runtime=MODE   bpf, kmod or auto (default bpf)\n"
 	"  --suppress-handler-errors  ignore runtime errors in probe handlers\n"
+	"  --format=FORMAT  text (default) or json: JSON lines for other tools\n"
+	"  --metrics=ADDR:PORT  serve the script's globals over HTTP in the\n"
+	"                   Prometheus text format while it runs (:PORT: every address)\n"
 	"  --run ARTIFACT   run a compiled artifact (from -p4) without recompiling\n"
 	"  -h, --help       this text\n";
 
-enum { OPT_RUNTIME = 1000, OPT_SUPPRESS_HANDLER_ERRORS, OPT_RUN_ARTIFACT };
+enum { OPT_RUNTIME = 1000, OPT_SUPPRESS_HANDLER_ERRORS, OPT_RUN_ARTIFACT, OPT_FORMAT, OPT_METRICS };
 
 static bool parse_int(const char *s, long lo, long hi, long *out)
 {
@@ -74,10 +77,13 @@ enum opt_result options_parse(struct session *s, int argc, char **argv)
 		{"runtime", required_argument, NULL, OPT_RUNTIME},
 		{"suppress-handler-errors", no_argument, NULL, OPT_SUPPRESS_HANDLER_ERRORS},
 		{"run", required_argument, NULL, OPT_RUN_ARTIFACT},
+		{"format", required_argument, NULL, OPT_FORMAT},
+		{"metrics", required_argument, NULL, OPT_METRICS},
 		{NULL, 0, NULL, 0},
 	};
 	long v;
 	int c;
+	bool format_given = false;
 	optind = 1;
 	/* '+': options end at the script name; what follows are its args. */
 	while ((c = getopt_long(argc, argv, "+e:p:vko:c:x:I:D:gwm:r:T:s:bl:L:Vh", longopts, NULL)) != -1) {
@@ -137,11 +143,30 @@ enum opt_result options_parse(struct session *s, int argc, char **argv)
 			break;
 		case OPT_SUPPRESS_HANDLER_ERRORS: s->suppress_handler_errors = true; break;
 		case OPT_RUN_ARTIFACT: s->run_artifact = optarg; break;
+		case OPT_FORMAT:
+			if (strcmp(optarg, "text") == 0)
+				s->format = OUT_TEXT;
+			else if (strcmp(optarg, "json") == 0)
+				s->format = OUT_JSON;
+			else
+				return bad("invalid output format '%s' (expected text or json)", optarg);
+			format_given = true;
+			break;
+		case OPT_METRICS:
+			if (!strrchr(optarg, ':') || !parse_int(strrchr(optarg, ':') + 1, 0, 65535, &v))
+				return bad("invalid metrics address '%s' (expected ADDR:PORT or :PORT)",
+					   optarg);
+			s->metrics_addr = optarg;
+			break;
 		default:
 			fprintf(stderr, "Try 'btap --help' for more information.\n");
 			return OPT_EXIT_ERROR;
 		}
 	}
+	/* as stap's -o names a file, its .json suffix picks the format */
+	size_t olen = s->output_file ? strlen(s->output_file) : 0;
+	if (!format_given && olen > 5 && strcmp(s->output_file + olen - 5, ".json") == 0)
+		s->format = OUT_JSON;
 	int rest = optind;
 	if (!s->script_text && !s->list_pattern && !s->run_artifact) {
 		if (rest >= argc)

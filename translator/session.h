@@ -9,6 +9,7 @@
 struct kconfig;
 
 enum runtime_kind { RT_BPF, RT_KMOD, RT_AUTO };
+enum output_format { OUT_TEXT, OUT_JSON };
 
 /* What pass 2 produced: only what the script uses. */
 struct program {
@@ -31,6 +32,8 @@ struct session {
 	bool suppress_warnings;      /* -w */
 	bool suppress_handler_errors;
 	const char *output_file;     /* -o */
+	enum output_format format;   /* --format, or -o FILE.json */
+	const char *metrics_addr;    /* --metrics=ADDR:PORT */
 	const char *command;         /* -c */
 	int target_pid;              /* -x */
 	struct vec include_dirs;     /* -I: char* */
