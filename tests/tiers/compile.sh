@@ -77,5 +77,52 @@ for f in tests/corpus/good/*.stp; do
 		diff -u "$base.p4err" "$OUT/$name.err" | head -20
 	fi
 done
+# ---- the runner half: libtcc in process, cc as the fallback ----------------
+# A compile error in the runner half is still located at the script line
+# when tcc reports it (no cc on PATH, so no fallback), and when cc does.
+bad_c='function f:long () %{ STAP_RETURN(undefined_thing_x); %}
+probe begin { println(f()); exit() }'
+env PATH=/nonexistent "$BTAP" -g -p4 -e "$bad_c" >"$TMP/tcc.out" 2>"$TMP/tcc.err"
+rc=$?
+if [ $rc = 1 ] && located_error "$TMP/tcc.err" && grep -q "^<input>:1:1: error: 'undefined_thing_x' undeclared" "$TMP/tcc.err"; then
+	pass "tcc: a runner-half error is located at the script line"
+else
+	fail "tcc: a runner-half error is not located (rc $rc)"; head -5 "$TMP/tcc.err"
+fi
+"$BTAP" -v -g -p4 -e "$bad_c" >"$TMP/cc.out" 2>"$TMP/cc.err"
+rc=$?
+if [ $rc = 1 ] && grep -q "tcc cannot build the runner half, so cc does" "$TMP/cc.err" &&
+	grep -Eq "^<input>:1:1: error: .undefined_thing_x. undeclared" "$TMP/cc.err"; then
+	pass "tcc falls back to cc, which locates the error too"
+else
+	fail "tcc -> cc fallback (rc $rc)"; head -5 "$TMP/cc.err"
+fi
+
+# The artifact key covers tcc: its directory (headers, libtcc1.a) changed
+# means a new artifact; the same directory means a cache hit. A directory
+# tcc cannot use makes cc build the runner half, and the run still works.
+real_tcc=/usr/lib/x86_64-linux-gnu/tcc
+if [ -d "$real_tcc" ]; then
+	cp -r "$real_tcc" "$TMP/tcc"
+	one='probe begin { printf("tcc %d\n", 6 * 7); exit() }'
+	a1=$(BTAP_TCC_DIR="$TMP/tcc" "$BTAP" -p4 -e "$one" 2>"$TMP/k.err")
+	a2=$(BTAP_TCC_DIR="$TMP/tcc" "$BTAP" -p4 -e "$one" 2>>"$TMP/k.err")
+	touch -d '2001-01-01' "$TMP/tcc/include/stddef.h"
+	a3=$(BTAP_TCC_DIR="$TMP/tcc" "$BTAP" -p4 -e "$one" 2>>"$TMP/k.err")
+	if [ -n "$a1" ] && [ "$a1" = "$a2" ] && [ -n "$a3" ] && [ "$a3" != "$a1" ]; then
+		pass "the artifact key changes with tcc's directory, and only then"
+	else
+		fail "tcc in the artifact key: '$a1' '$a2' '$a3'"; head -5 "$TMP/k.err"
+	fi
+	out=$(BTAP_TCC_DIR="$TMP/no-such-dir" "$BTAP" -v -e "$one" 2>"$TMP/f.err")
+	if [ "$out" = "tcc 42" ] && grep -q "so cc does" "$TMP/f.err"; then
+		pass "without tcc's files, cc builds the runner half and the run works"
+	else
+		fail "fallback run: '$out'"; head -5 "$TMP/f.err"
+	fi
+else
+	skip "tcc's directory $real_tcc is missing (package tcc)"
+fi
+
 [ -n "$VERBOSE" ] && echo "compile tier took $(($(date +%s) - t0)) s"
 summary compile
