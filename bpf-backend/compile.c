@@ -217,13 +217,6 @@ static const char *host_ld(void)
 
 /* ---- one compile ----------------------------------------------------- */
 
-static double now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
 
 struct compile_job {
 	/* inputs */

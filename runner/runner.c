@@ -88,14 +88,30 @@ static bool run(struct runner *r)
 		return true;
 	if (!r->rt->attach(r))
 		return false;
+	r->t_attached = now_ms();
 	runner_release_child(r);
 	return runner_event_loop(r);
+}
+
+/* -vv: where the run's time went; "stopped" runs from the moment the
+ * event loop saw the end (exit(), a signal, the command's end) to the
+ * return, so it is what shutdown costs. */
+static void report_timings(const struct runner *r, double t0, double t_loop_end, double t_end)
+{
+	if (r->s->verbose < 2)
+		return;
+	fprintf(stderr, "Pass 5: set up in %.1f ms, attached in %.1f ms, ran %.1f ms, stopped in %.1f ms "
+		"(detach %.1f ms, output and end probes %.1f ms, release %.1f ms).\n",
+		r->t_set_up - t0, r->t_attached ? r->t_attached - r->t_set_up : 0.0,
+		r->t_attached ? t_loop_end - r->t_attached : 0.0, t_end - t_loop_end,
+		r->t_detached - t_loop_end, r->t_wound_down - r->t_detached, t_end - r->t_wound_down);
 }
 
 /* Detach, print what is still in the buffer, then end or error probes. */
 static void wind_down(struct runner *r, bool began)
 {
 	r->rt->detach(r);
+	r->t_detached = now_ms();
 	r->rt->drain(r);
 	if (began && r->end == RUNNER_END_ERROR)
 		runner_run_probes(r, BTAP_PROBE_ERROR);
@@ -138,14 +154,19 @@ int runner_run(struct session *s, const struct runner_runtime *rt, const char *a
 	runner_stop_signals(&stops);
 	sigprocmask(SIG_BLOCK, &stops, &old);
 
+	double t0 = now_ms();
 	bool began = false, ok = set_up(&r);
+	r.t_set_up = now_ms();
 	if (ok) {
 		began = true;
 		ok = run(&r);
 	}
+	double t_loop_end = now_ms();
 	wind_down(&r, began && ok);
+	r.t_wound_down = now_ms();
 	int rc = !ok || r.errors_seen > 0 || r.end == RUNNER_END_ABORT ? 1 : 0;
 	release_all(&r);
+	report_timings(&r, t0, t_loop_end, now_ms());
 	if (r.out_failed)
 		rc = 1;
 	runner_current = NULL;

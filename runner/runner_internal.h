@@ -35,6 +35,8 @@ struct runner {
 	const char *dir;
 	void *dl;
 	const struct btap_program *prog;
+	/* now_ms() when each phase ended, for -vv */
+	double t_set_up, t_attached, t_detached, t_wound_down;
 
 	/* the runtime: the kernel half, the maps */
 	const struct runner_runtime *rt;

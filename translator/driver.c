@@ -17,13 +17,6 @@
 #include <string.h>
 #include <time.h>
 
-static double now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
 /* Pass output goes to stdout, or to -o FILE. */
 static int emit_output(struct session *s, const struct strbuf *b)
 {

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 struct arena_block {
 	struct arena_block *next;
@@ -202,4 +203,11 @@ char *read_file(const char *path, size_t *len_out)
 	if (len_out)
 		*len_out = b.len;
 	return sb_steal(&b);
+}
+
+double now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }

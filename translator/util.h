@@ -56,4 +56,7 @@ void vec_push(struct arena *a, struct vec *vec, void *p);
 /* Read a whole file into a NUL-terminated heap buffer; NULL on error. */
 char *read_file(const char *path, size_t *len_out);
 
+/* CLOCK_MONOTONIC in milliseconds, for -v timings. */
+double now_ms(void);
+
 #endif

@@ -23,13 +23,6 @@
 
 static char tmpdir[] = "/tmp/btap-bpf-test-XXXXXX";
 
-static double now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
 static char *tmp_path(const char *name)
 {
 	struct strbuf b;
