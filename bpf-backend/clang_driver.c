@@ -33,39 +33,6 @@ extern char **environ;
 #define CLANG_TARGET_ARCH "unknown"
 #endif
 
-static bool is_executable(const char *path)
-{
-	struct stat st;
-	return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0;
-}
-
-/* Full path of `name` in PATH, or NULL (caller frees). */
-static char *search_path(const char *name)
-{
-	const char *path = getenv("PATH");
-	if (!path || !*path)
-		path = "/usr/local/bin:/usr/bin:/bin";
-	struct strbuf b;
-	sb_init(&b);
-	for (const char *p = path;;) {
-		const char *end = strchr(p, ':');
-		size_t n = end ? (size_t)(end - p) : strlen(p);
-		b.len = 0;
-		if (n == 0)
-			sb_putc(&b, '.');
-		else
-			sb_putn(&b, p, n);
-		sb_printf(&b, "/%s", name);
-		if (is_executable(b.s))
-			return sb_steal(&b);
-		if (!end)
-			break;
-		p = end + 1;
-	}
-	sb_free(&b);
-	return NULL;
-}
-
 const char *clang_find(void)
 {
 	static char *found;
@@ -76,10 +43,10 @@ const char *clang_find(void)
 	char name[24];
 	for (int v = 19; v >= 14 && !found; v--) {
 		snprintf(name, sizeof(name), "clang-%d", v);
-		found = search_path(name);
+		found = path_find_program(name);
 	}
 	if (!found)
-		found = search_path("clang");
+		found = path_find_program("clang");
 	return found;
 }
 

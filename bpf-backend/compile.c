@@ -173,33 +173,13 @@ int compile_report_diagnostics(struct session *s, const char *text)
 
 /* ---- running the host compiler -------------------------------------- */
 
-static char *find_in_path(const char *name)
-{
-	if (strchr(name, '/'))
-		return access(name, X_OK) == 0 ? xstrdup(name) : NULL;
-	const char *path = getenv("PATH");
-	if (!path || !*path)
-		path = "/usr/local/bin:/usr/bin:/bin";
-	char buf[4096];
-	for (const char *p = path;;) {
-		const char *end = strchr(p, ':');
-		int n = end ? (int)(end - p) : (int)strlen(p);
-		snprintf(buf, sizeof(buf), "%.*s/%s", n, n ? p : ".", name);
-		if (access(buf, X_OK) == 0)
-			return xstrdup(buf);
-		if (!end)
-			return NULL;
-		p = end + 1;
-	}
-}
-
 /* The host C compiler: $BTAP_HOST_CC, else cc (cached). */
 static const char *host_cc(void)
 {
 	static char *cc;
 	if (!cc) {
 		const char *env = getenv("BTAP_HOST_CC");
-		cc = find_in_path(env && *env ? env : "cc");
+		cc = path_find_program(env && *env ? env : "cc");
 	}
 	return cc;
 }
@@ -210,7 +190,7 @@ static const char *host_ld(void)
 	static char *ld;
 	if (!ld) {
 		const char *env = getenv("BTAP_HOST_LD");
-		ld = find_in_path(env && *env ? env : "ld");
+		ld = path_find_program(env && *env ? env : "ld");
 	}
 	return ld;
 }

@@ -88,36 +88,6 @@ static bool command_argv(struct runner *r, wordexp_t *w, bool *words, char **sh_
 	}
 }
 
-/* The program file of argv0, searched in $PATH as execvp would; done
- * before the fork so the traced child makes one execve, not one per
- * PATH entry. NULL (errno set) when there is none. */
-static char *find_program(const char *argv0)
-{
-	if (strchr(argv0, '/'))
-		return access(argv0, X_OK) == 0 ? strdup(argv0) : NULL;
-	const char *path = getenv("PATH");
-	if (!path || !*path)
-		path = "/usr/local/bin:/usr/bin:/bin";
-	int err = ENOENT;
-	for (const char *p = path;; p++) {
-		const char *end = strchrnul(p, ':');
-		char *file = NULL;
-		struct stat st;
-		if (asprintf(&file, "%.*s%s%s", (int)(end - p), p, end > p ? "/" : "./", argv0) < 0)
-			return NULL;
-		if (access(file, X_OK) == 0 && stat(file, &st) == 0 && S_ISREG(st.st_mode))
-			return file;
-		if (errno == EACCES)
-			err = EACCES;
-		free(file);
-		if (!*end)
-			break;
-		p = end;
-	}
-	errno = err;
-	return NULL;
-}
-
 /* In the child: wait for the go byte, then become the command. */
 static void child_main(int go_fd, const char *file, char **argv)
 {
@@ -144,7 +114,9 @@ static bool start_child(struct runner *r)
 	if (!command_argv(r, &w, &words, sh_argv))
 		return false;
 	char **argv = words ? w.we_wordv : sh_argv;
-	char *file = find_program(argv[0]);
+	/* searched before the fork, so the traced child makes one execve, not
+	 * one per PATH entry */
+	char *file = path_find_program(argv[0]);
 	int go[2] = {-1, -1};
 	if (!file)
 		runner_fail(r, "-c: cannot run '%s': %m", argv[0]);

@@ -6,7 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 struct arena_block {
 	struct arena_block *next;
@@ -210,4 +213,38 @@ double now_ms(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* As execvp finds a program: a name with a slash as it is, else the first
+ * regular executable file of that name in $PATH (default
+ * /usr/local/bin:/usr/bin:/bin; an empty entry is the current folder). */
+char *path_find_program(const char *name)
+{
+	struct stat st;
+	if (strchr(name, '/')) {
+		if (access(name, X_OK) == 0)
+			return xstrdup(name);
+		return NULL;
+	}
+	const char *path = getenv("PATH");
+	if (!path || !*path)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	int err = ENOENT;
+	struct strbuf b;
+	sb_init(&b);
+	for (const char *p = path;;) {
+		const char *end = strchrnul(p, ':');
+		b.len = 0;
+		sb_printf(&b, "%.*s/%s", (int)(end - p), end > p ? p : ".", name);
+		if (access(b.s, X_OK) == 0 && stat(b.s, &st) == 0 && S_ISREG(st.st_mode))
+			return sb_steal(&b);
+		if (errno == EACCES)
+			err = EACCES;
+		if (!*end)
+			break;
+		p = end + 1;
+	}
+	sb_free(&b);
+	errno = err;
+	return NULL;
 }

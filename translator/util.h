@@ -59,4 +59,8 @@ char *read_file(const char *path, size_t *len_out);
 /* CLOCK_MONOTONIC in milliseconds, for -v timings. */
 double now_ms(void);
 
+/* The file execvp would run for `name` (caller frees), or NULL with errno
+ * ENOENT or EACCES. */
+char *path_find_program(const char *name);
+
 #endif
