@@ -39,3 +39,14 @@ summary() {
 	echo "tier $1: $PASSED passed, $FAILED failed, $SKIPPED skipped"
 	[ "$FAILED" = 0 ]
 }
+
+# Why this machine cannot run live BPF scripts, or nothing: prints the reason.
+live_why_not() {
+	if [ "$(id -u)" != 0 ]; then
+		echo "needs root (CAP_BPF, CAP_PERFMON)"
+	elif [ ! -r /sys/kernel/btf/vmlinux ]; then
+		echo "needs kernel BTF (/sys/kernel/btf/vmlinux)"
+	elif [ ! -x "$BTAP" ]; then
+		echo "$BTAP is not built"
+	fi
+}

@@ -18,14 +18,8 @@ trap 'rm -rf "$T"' EXIT
 LIMIT=${LIVE_TIMEOUT:-60}
 
 # ---- can this machine and this btap run scripts at all? -------------------
-why_not=""
-if [ "$(id -u)" != 0 ]; then
-	why_not="needs root (CAP_BPF, CAP_PERFMON)"
-elif [ ! -r /sys/kernel/btf/vmlinux ]; then
-	why_not="needs kernel BTF (/sys/kernel/btf/vmlinux)"
-elif [ ! -x "$BTAP" ]; then
-	why_not="$BTAP is not built"
-else
+why_not=$(live_why_not)
+if [ -z "$why_not" ]; then
 	timeout "$LIMIT" "$BTAP" -e 'probe begin { exit() }' >"$T/probe.out" 2>&1
 	if grep -q 'not implemented' "$T/probe.out"; then
 		why_not="this btap cannot run scripts yet: $(grep -m1 'not implemented' "$T/probe.out")"

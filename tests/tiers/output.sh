@@ -50,14 +50,7 @@ else
 	fail "--metrics=:99999: rc $rc: $(cat "$T/out")"
 fi
 
-why_not=""
-if [ "$(id -u)" != 0 ]; then
-	why_not="needs root (CAP_BPF, CAP_PERFMON)"
-elif [ ! -r /sys/kernel/btf/vmlinux ]; then
-	why_not="needs kernel BTF (/sys/kernel/btf/vmlinux)"
-elif [ ! -x "$BTAP" ]; then
-	why_not="$BTAP is not built"
-fi
+why_not=$(live_why_not)
 if [ -n "$why_not" ]; then
 	skip "output tier: $why_not"
 	summary output
