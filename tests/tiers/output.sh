@@ -140,7 +140,7 @@ PY
 # the text format of the same script is unchanged: the dump as stap prints it
 timeout "$LIMIT" "$BTAP" -c true "$T/j.stp" >"$T/j.txt" 2>"$T/j.err"
 if grep -q '^st @count=3 @min=3 @max=10 @sum=18 @avg=6$' "$T/j.txt" &&
-	grep -q '^count=0x2$' "$T/j.txt" && ! grep -q '{"type"' "$T/j.txt"; then
+	grep -q '^count=2$' "$T/j.txt" && ! grep -q '{"type"' "$T/j.txt"; then
 	pass "text format: the same script prints text"
 else
 	fail "text format: $(head -20 "$T/j.txt")"
