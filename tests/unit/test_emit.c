@@ -636,7 +636,7 @@ static void test_user_language(void)
 	check_output("probe begin { println(sprintf(\"%03d\", 7) . sprint(\"x\", 1)) }", "007x1\n");
 	check_output("probe begin { try { error(\"boom\") } catch (m) { println(\"caught \", m) } }",
 		     "caught boom\n");
-	check_output("probe begin { try { x = 1 / 0; println(x) } catch (m) { println(m) } }", "division by zero\n");
+	check_output("probe begin { try { x = 1 / 0; println(x) } catch (m) { println(m) } }", "division by 0\n");
 	check_output("probe begin(2) { println(\"b\") } probe begin(1) { println(\"a\") } probe end { println(\"e\") }",
 		     "a\nb\ne\n");
 	check_output("global n probe timer.ms(10) { n++; if (n == 3) exit() } probe end { println(n) }", "3\n");
@@ -648,7 +648,7 @@ static void test_user_language(void)
 	check_output("global s = \"init\", n = -4 probe begin { println(s, n) }", "init-4\n");
 	check_output("probe begin { x = 1 ? 2 : 3; y = 0 || 5; z = !x; println(x, y, z, ~0) }", "210-1\n");
 	check_output_err("probe begin { x = 0; println(\"a\"); y = 5 / x; println(\"b\", y) }", "a\n",
-			 "ERROR: division by zero near operator '/' at t.stp:1:");
+			 "ERROR: division by 0 near operator '/' at t.stp:1:");
 	check_output("probe begin { println(\"x\"); next; println(\"y\") }", "x\n");
 	check_output("probe begin { exit(); println(\"after exit\") }", "after exit\n");
 }
@@ -854,7 +854,7 @@ static void test_bpf_run(void)
 			fclose(f);
 		}
 		char want[256];
-		snprintf(want, sizeof want, "ERROR: division by zero\n%s 1 abc<2>\n%s 2 abc<4>\n%s 3 abc<6>\n",
+		snprintf(want, sizeof want, "ERROR: division by 0\n%s 1 abc<2>\n%s 2 abc<4>\n%s 3 abc<6>\n",
 			 comm, comm, comm);
 		CHECK_STR(rb.out.s ? rb.out.s : "", want);
 		CHECK(rb.exits == 1);
