@@ -473,6 +473,13 @@ static void test_listing(void)
 	got = listing("process.*", false);
 	CHECK_STR(got, "process.begin\nprocess.end\n");
 	free(got);
+	/* brace groups, as in a script's probe points */
+	got = listing("fixture.{one,two.return}", false);
+	CHECK_STR(got, "fixture.one\nfixture.two.return\n");
+	free(got);
+	got = listing("fixture.{one,late},begin", false);
+	CHECK_STR(got, "begin\nfixture.late\nfixture.one\n");
+	free(got);
 	got = listing("fixture.(", false);
 	CHECK(strstr(got, "invalid probe point pattern 'fixture.('") != NULL);
 	free(got);
