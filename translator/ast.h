@@ -229,6 +229,9 @@ struct probe {
 	struct vec alias_chain;  /* struct probe_alias* expanded, outermost first */
 	/* the end probe synthesized to print this global (elab_display.c) */
 	const struct vardecl *displays;
+	/* which kinds of target variables the body uses: bits the provider
+	 * defines (kernel.trace: record fields, prototype arguments) */
+	unsigned target_kinds;
 };
 
 /* probe ALIAS[, ALIAS] = POINT[, POINT] { body } ; epilogue with += */

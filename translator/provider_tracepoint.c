@@ -105,6 +105,9 @@ struct tp_event *tp_point_event(struct session *s, const struct probe_point *pp)
 	return tp_event_load(&s->arena, group, colon + 1);
 }
 
+/* probe.target_kinds bits of kernel.trace probes */
+enum { TP_USES_RECORD = 1, TP_USES_ARGS = 2, TP_USES_EITHER = 4 };
+
 struct tp_event *tp_probe_event(struct session *s, struct probe *p)
 {
 	if (p->provider_data)
@@ -347,6 +350,8 @@ bool tp_resolve_cast(struct session *s, struct probe *p, struct expr *e)
 	return ok || !s->quiet_targets;
 }
 
+static bool bind_field(struct session *s, const struct tp_field *f, const char *name, struct expr *e);
+
 static bool tp_resolve_target(struct session *s, struct probe *p, struct expr *e)
 {
 	struct tp_event *ev = tp_probe_event(s, p);
@@ -355,6 +360,7 @@ static bool tp_resolve_target(struct session *s, struct probe *p, struct expr *e
 	int dollars;
 	if (e->kind == E_TARGET_VARS) {
 		const char *name = strip_dollars(e->op ? e->op : e->str ? e->str : "", &dollars);
+		p->target_kinds |= TP_USES_RECORD;
 		return resolve_context_var(ev, name, e);
 	}
 	if (e->kind != E_TARGET || !e->str)
@@ -362,7 +368,19 @@ static bool tp_resolve_target(struct session *s, struct probe *p, struct expr *e
 	const char *name = strip_dollars(e->str, &dollars);
 	if (dollars >= 2)
 		return resolve_context_var(ev, name, e);
+	/* a record field ($next_pid) or an argument of the tracepoint's
+	 * prototype ($next), which stap's scripts use: a probe that uses
+	 * arguments runs on the raw tracepoint, whose context they are (a name
+	 * that is both, such as $prev_state, follows the rest; tp_attach) */
 	const struct tp_field *f = tp_event_field(ev, name);
+	const struct tp_field *arg = tp_event_arg(&s->arena, ev, name);
+	p->target_kinds |= f && arg ? TP_USES_EITHER : f ? TP_USES_RECORD : arg ? TP_USES_ARGS : 0;
+	return bind_field(s, f ? f : arg, name, e);
+}
+
+/* e names f: its type and how it is read. */
+static bool bind_field(struct session *s, const struct tp_field *f, const char *name, struct expr *e)
+{
 	if (!f)
 		return false;
 	if (f->kind == TP_FIELD_OTHER && !e->components.n) {
@@ -384,6 +402,26 @@ static bool tp_resolve_target(struct session *s, struct probe *p, struct expr *e
 		diag_error(e->loc, "cannot take the address of tracepoint field '$%s'", name);
 	}
 	return true;
+}
+
+/* A probe on the raw tracepoint: names that are both a record field and
+ * an argument now read the argument. */
+struct rebind {
+	struct session *s;
+	struct tp_event *ev;
+};
+
+static enum ast_step rebind_to_args(struct expr *e, void *ctx)
+{
+	struct rebind *r = ctx;
+	if (e->kind != E_TARGET || !e->str)
+		return AST_DESCEND;
+	int dollars;
+	const char *name = strip_dollars(e->str, &dollars);
+	const struct tp_field *arg = dollars < 2 ? tp_event_arg(&r->s->arena, r->ev, name) : NULL;
+	if (arg)
+		bind_field(r->s, arg, name, e);
+	return AST_DESCEND;
 }
 
 /* ---- -L ------------------------------------------------------------ */
@@ -453,6 +491,17 @@ static void tp_describe_vars(struct session *s, const struct probe_point *pp, st
 		describe_field(out, f);
 		first = false;
 	}
+	/* then the prototype's arguments a record field does not already name */
+	tp_event_arg(&s->arena, ev, "");
+	for (int i = 0; i < ev->nargs; i++) {
+		const struct tp_field *a = &ev->args[i];
+		if (tp_event_field(ev, a->name))
+			continue;
+		if (!first)
+			sb_putc(out, ' ');
+		describe_field(out, a);
+		first = false;
+	}
 }
 
 static bool tp_attach(struct session *s, struct probe *p, struct attach *out)
@@ -461,6 +510,21 @@ static bool tp_attach(struct session *s, struct probe *p, struct attach *out)
 	if (!ev || !ev->group || !ev->group[0]) {
 		diag_error(p->resolved_point->loc, "cannot find the tracepoint group of this probe point");
 		return false;
+	}
+	if (p->target_kinds & TP_USES_ARGS) {
+		if (p->target_kinds & TP_USES_RECORD) {
+			diag_error(p->resolved_point->loc,
+				   "this probe uses both record fields and prototype arguments of %s:%s; "
+				   "one probe can read only one of the two (split it in two probes)",
+				   ev->group, ev->name);
+			return false;
+		}
+		struct rebind r = {s, ev};
+		struct ast_visitor v = {.expr_pre = rebind_to_args, .ctx = &r};
+		ast_walk_stmt(&v, p->body);
+		out->kind = ATTACH_RAW_TRACEPOINT;
+		out->tracepoint.name = ev->name;
+		return true;
 	}
 	out->kind = ATTACH_TRACEPOINT;
 	out->tracepoint.group = ev->group;

@@ -5,6 +5,7 @@
  * struct is the field list. */
 #include "tp_catalog.h"
 
+#include <bpf/btf.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -283,4 +284,80 @@ bool tp_btf_fields(struct arena *a, struct tp_event *ev, struct vec *fields)
 		ev->btf_struct = arena_strdup(a, tname);
 	}
 	return true;
+}
+
+/* ---- prototype arguments ------------------------------------------------ */
+
+/* The event's class: its trace_event_raw_<class> struct names it; events
+ * without one are their own class. */
+static const char *event_class(const struct tp_event *ev)
+{
+	const char *prefix = "trace_event_raw_";
+	if (ev->btf_struct && strncmp(ev->btf_struct, prefix, strlen(prefix)) == 0)
+		return ev->btf_struct + strlen(prefix);
+	return ev->name;
+}
+
+/* TP_PROTO's arguments, named by the __bpf_trace_<class> function (the
+ * btf_trace_<event> typedef has their types but no names). */
+static void load_args(struct arena *a, struct tp_event *ev)
+{
+	ev->args_loaded = true;
+	const struct type_source *src = type_source_kernel();
+	const struct btf *btf = kernel_btf();
+	if (!src || !btf)
+		return;
+	char fn[512];
+	snprintf(fn, sizeof fn, "__bpf_trace_%s", event_class(ev));
+	int id = btf__find_by_name_kind(btf, fn, BTF_KIND_FUNC);
+	const struct btf_type *f = id > 0 ? btf__type_by_id(btf, (__u32)id) : NULL;
+	const struct btf_type *proto = f ? btf__type_by_id(btf, f->type) : NULL;
+	if (!proto || !btf_is_func_proto(proto) || btf_vlen(proto) < 2)
+		return;
+	const struct btf_param *params = btf_params(proto);
+	int n = btf_vlen(proto) - 1; /* the first is the probe's own data */
+	ev->args = arena_alloc(a, (size_t)n * sizeof(*ev->args));
+	for (int i = 0; i < n; i++) {
+		struct tp_field *arg = &ev->args[ev->nargs];
+		const char *name = btf__name_by_offset(btf, params[i + 1].name_off);
+		if (!name || !*name)
+			continue;
+		memset(arg, 0, sizeof *arg);
+		arg->name = arena_strdup(a, name);
+		arg->offset = 8 * i;
+		arg->type = (struct tplace){ .src = src, .id = params[i + 1].type };
+		arg->ctype = tplace_type_name(a, arg->type);
+		int size = 8;
+		bool sgn = false;
+		switch (tplace_class(arg->type)) {
+		case TPLACE_POINTER: {
+			arg->kind = TP_FIELD_POINTER;
+			struct tplace e = arg->type;
+			if (tplace_index(&e))
+				arg->elem_ctype = tplace_type_name(a, e);
+			break;
+		}
+		case TPLACE_INT:
+			arg->kind = TP_FIELD_INT;
+			tplace_int(arg->type, &size, &sgn);
+			break;
+		default:
+			arg->kind = TP_FIELD_OTHER; /* a struct passed by value */
+			break;
+		}
+		/* the argument is the low bytes of its u64 slot (little endian) */
+		arg->size = arg->val_size = size;
+		arg->is_signed = arg->val_signed = sgn;
+		ev->nargs++;
+	}
+}
+
+const struct tp_field *tp_event_arg(struct arena *a, struct tp_event *ev, const char *name)
+{
+	if (!ev->args_loaded)
+		load_args(a, ev);
+	for (int i = 0; i < ev->nargs; i++)
+		if (strcmp(ev->args[i].name, name) == 0)
+			return &ev->args[i];
+	return NULL;
 }

@@ -58,6 +58,12 @@ struct tp_event {
 	struct tp_field *fields; /* loaded by tp_event_load; common fields first */
 	int nfields;
 	bool fields_loaded;
+	/* The arguments of the tracepoint's prototype (TP_PROTO), from the
+	 * BTF of its __bpf_trace_<class> function, as fields of the raw
+	 * tracepoint's context: argument i is the u64 at offset 8 * i. */
+	struct tp_field *args;
+	int nargs;
+	bool args_loaded;
 };
 
 /* The tracefs directory (holding events/), mounting tracefs on
@@ -84,6 +90,9 @@ bool tp_event_load_fields(struct arena *a, struct tp_event *ev);
 
 /* The field called name (common fields too), or NULL. */
 const struct tp_field *tp_event_field(const struct tp_event *ev, const char *name);
+/* The prototype argument called name ($prev at sched_switch), or NULL;
+ * loaded from BTF on first use. */
+const struct tp_field *tp_event_arg(struct arena *a, struct tp_event *ev, const char *name);
 /* Does the field read as a script string (char arrays, __data_loc char[])? */
 bool tp_field_is_string(const struct tp_field *f);
 

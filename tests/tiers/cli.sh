@@ -24,6 +24,7 @@ expect help 0 'Usage: btap' -- "$BTAP" --help
 expect version 0 '^btap version [0-9]' -- "$BTAP" -V
 expect bad-option 1 "invalid option|unrecognized option" -- "$BTAP" --no-such-option
 expect no-script 1 'no script given' -- "$BTAP"
+expect tp-args-and-fields 1 "^<input>:1:7: error: this probe uses both record fields and prototype arguments of sched:sched_switch" -- "$BTAP" -p3 -e 'probe kernel.trace("sched:sched_switch") { println($prev->pid, $next_pid) }'
 expect bad-pass 1 "invalid pass number '9'" -- "$BTAP" -p9 -e 'probe begin {}'
 expect bad-timeout 1 "invalid timeout" -- "$BTAP" -T 0 -e 'probe begin {}'
 expect bad-runtime 1 "invalid runtime 'foo'" -- "$BTAP" --runtime=foo -e 'probe begin {}'

@@ -350,8 +350,10 @@ static void test_describe(void)
 	struct strbuf b;
 	sb_init(&b);
 	provider_tracepoint.describe_vars(&sess, out.v[0], &b);
+	/* the record's fields, then the prototype's arguments no field names */
 	CHECK_STR(b.s, "$prev_comm:string $prev_pid:long $prev_prio:long $prev_state:long "
-	               "$next_comm:string $next_pid:long $next_prio:long");
+	               "$next_comm:string $next_pid:long $next_prio:long "
+	               "$preempt:long $prev:struct task_struct* $next:struct task_struct*");
 	sb_free(&b);
 
 	out.n = 0;
@@ -359,7 +361,7 @@ static void test_describe(void)
 	sb_init(&b);
 	if (out.n == 1)
 		provider_tracepoint.describe_vars(&sess, out.v[0], &b);
-	CHECK_STR(b.s, "$id:long $args:long[6]");
+	CHECK_STR(b.s, "$id:long $args:long[6] $regs:struct pt_regs*");
 	sb_free(&b);
 
 	/* a pointer to a struct BTF knows shows its type: it has members */
