@@ -1,12 +1,13 @@
 /* The kernel-module runtime's row of the backend table
  * (translator/backend.h): pass 3 with the kmod lowering (emit_kmod.c),
- * pass 4 with kbuild (kbuild.c). Pass 5 (loading the module with libkmod
- * and reading its output) is not there yet: it says so. */
+ * pass 4 with kbuild (kbuild.c), pass 5 with the runner over libkmod
+ * (runner_kmod.c). */
 #include "translator/backend.h"
 
 #include "kmod-backend/emit_kmod.h"
 #include "kmod-backend/kbuild.h"
-#include "translator/diag.h"
+#include "kmod-backend/runner_kmod.h"
+#include "runner/runner.h"
 
 static bool kmod_emit(struct session *s, struct emit_result *out)
 {
@@ -20,10 +21,7 @@ static bool kmod_compile(struct session *s, const struct emit_result *em, char *
 
 static int kmod_run(struct session *s, const char *artifact)
 {
-	diag_plain_error("running a module (pass 5 of --runtime=kmod) is not implemented yet in this version of "
-			 "btap; -p4 builds it in %s",
-			 artifact);
-	return 1;
+	return runner_run(s, &runner_runtime_kmod, artifact);
 }
 
 const struct backend backend_kmod = {

@@ -100,13 +100,16 @@ static bool build_module(struct session *s, const char *artifact, const char *tr
 	size_t len;
 	snprintf(path, sizeof path, "%s/prog.c", artifact);
 	char *text = read_file(path, &len);
+	char mod[64], src[80];
+	kbuild_module_name(artifact, mod, sizeof mod);
+	snprintf(src, sizeof src, "%s.c", mod);
 	char kb[8200];
 	snprintf(kb, sizeof kb,
-		 "obj-m := btap_prog.o\n"
+		 "obj-m := %s.o\n"
 		 "ccflags-y := -DBTAP_TARGET_KMOD -I%s -Wno-declaration-after-statement -Wno-unused-function "
 		 "-Wno-unused-label -Wno-unused-variable\n",
-		 compile_runtime_dir(s));
-	bool ok = text && cache_write_file(dir, "btap_prog.c", text, len) &&
+		 mod, compile_runtime_dir(s));
+	bool ok = text && cache_write_file(dir, src, text, len) &&
 		  cache_write_file(dir, "Kbuild", kb, strlen(kb));
 	free(text);
 	char *log = NULL;
@@ -116,8 +119,8 @@ static bool build_module(struct session *s, const char *artifact, const char *tr
 		fputs(log, stderr);
 	free(log);
 	char ko[4400], dst[4400];
-	snprintf(ko, sizeof ko, "%s/btap_prog.ko", dir);
-	snprintf(dst, sizeof dst, "%s/prog.ko", artifact);
+	snprintf(ko, sizeof ko, "%s/%s.ko", dir, mod);
+	snprintf(dst, sizeof dst, "%s/%s.ko", artifact, mod);
 	if (ok && rename(ko, dst) != 0) {
 		diag_plain_error("cannot store %s: %m", dst);
 		ok = false;
@@ -130,6 +133,12 @@ static bool build_module(struct session *s, const char *artifact, const char *tr
 }
 
 static bool kbuild_was_cached;
+
+void kbuild_module_name(const char *artifact, char *out, size_t n)
+{
+	const char *base = strrchr(artifact, '/') ? strrchr(artifact, '/') + 1 : artifact;
+	snprintf(out, n, "btap_%.16s", base);
+}
 
 bool kbuild_compile(struct session *s, const char *c_text, size_t len, bool has_kernel, char *artifact,
 		    size_t n)
@@ -155,7 +164,9 @@ bool kbuild_compile(struct session *s, const char *c_text, size_t len, bool has_
 	kbuild_was_cached = ok && compile_was_cached();
 	if (!ok || !has_kernel)
 		return ok;
-	snprintf(path, sizeof path, "%s/prog.ko", artifact);
+	char mod[64];
+	kbuild_module_name(artifact, mod, sizeof mod);
+	snprintf(path, sizeof path, "%s/%s.ko", artifact, mod);
 	if (access(path, R_OK) == 0)
 		return true;
 	kbuild_was_cached = false;

@@ -27,6 +27,8 @@
 #include <linux/timekeeping.h>
 #include <linux/tracepoint.h>
 #include <linux/uaccess.h>
+#include <linux/proc_fs.h>
+#include <linux/mm.h>
 
 #include "../btap_program.h"
 
@@ -78,12 +80,12 @@ struct btap_ctx {
 
 /* ---- module data ---------------------------------------------------------- */
 
-/* Tentative here, defined by the unit (which knows their types). */
+/* Tentative here, defined by the unit (which knows their types). The
+ * globals are allocated at load, where the runner can map them. */
 static void *btap_globals;
+static size_t btap_globals_size;
 static size_t btap_scratch_size;
-#define BTAP_DECLARE_GLOBALS(vtype)                                             \
-	static vtype btap_globals_data;                                         \
-	static void *btap_globals = &btap_globals_data
+#define BTAP_DECLARE_GLOBALS(vtype) static size_t btap_globals_size = sizeof(vtype)
 #define BTAP_DECLARE_SCRATCH(size) static size_t btap_scratch_size = (size)
 
 static char __percpu *btap_scratch;
@@ -373,6 +375,10 @@ static inline void btap_send_simple(struct btap_ctx *c, uint32_t type, uint32_t 
 
 /* ---- entering and leaving a probe --------------------------------------------- */
 
+/* Set by the runner (writing "1" to the module's file) once the begin
+ * probes ran, cleared before the end probes run. */
+static int btap_armed;
+
 /* The CPU's frame, or NULL (exit requested, or re-entered on this CPU:
  * counted as skipped). Preemption stays off until btap_kmod_leave. */
 static inline char *btap_kmod_enter(struct btap_ctx *c, void *ctx, int probe)
@@ -384,7 +390,7 @@ static inline char *btap_kmod_enter(struct btap_ctx *c, void *ctx, int probe)
 	c->probe = probe;
 	c->site = -1;
 	c->globals = btap_globals;
-	if (BTAP_HDR(c)->exit_requested || !btap_scratch)
+	if (!READ_ONCE(btap_armed) || BTAP_HDR(c)->exit_requested)
 		goto skip;
 	if (this_cpu_inc_return(*btap_busy) != 1) {
 		this_cpu_dec(*btap_busy);
@@ -464,6 +470,60 @@ static inline char *btap_execname_(struct btap_ctx *c)
 #include "../btap_memory.h"
 #include "../btap_natives.h"
 
+/* ---- the module's file: /proc/<module name> ------------------------------------ */
+
+/* read: whole output records ([u32 length][pad][record], 8-byte aligned)
+ * as many as fit; write "1"/"0": arm or disarm the probes; mmap: the
+ * globals. */
+static ssize_t btap_file_read(struct file *f, char __user *ubuf, size_t count, loff_t *pos)
+{
+	size_t n = 0, cap = min_t(size_t, count, 1u << 16);
+	unsigned long fl;
+	char *bounce = kmalloc(cap, GFP_KERNEL);
+	if (!bounce)
+		return -ENOMEM;
+	spin_lock_irqsave(&btap_out_lock, fl);
+	while (btap_out_tail != btap_out_head) {
+		char *rec = btap_out + btap_out_tail % BTAP_KMOD_OUTPUT_SIZE;
+		uint32_t len = BTAP_ALIGN8(*(uint32_t *)rec + 8);
+		if (n + len > cap)
+			break;
+		memcpy(bounce + n, rec, len);
+		n += len;
+		btap_out_tail += len;
+	}
+	spin_unlock_irqrestore(&btap_out_lock, fl);
+	if (n && copy_to_user(ubuf, bounce, n))
+		n = 0;
+	kfree(bounce);
+	return n;
+}
+
+static ssize_t btap_file_write(struct file *f, const char __user *ubuf, size_t count, loff_t *pos)
+{
+	char ch;
+	if (!count || get_user(ch, ubuf))
+		return -EFAULT;
+	WRITE_ONCE(btap_armed, ch == '1');
+	if (ch != '1')
+		tracepoint_synchronize_unregister(); /* no handler still runs */
+	return count;
+}
+
+static int btap_file_mmap(struct file *f, struct vm_area_struct *vma)
+{
+	return remap_vmalloc_range(vma, btap_globals, 0);
+}
+
+static const struct proc_ops btap_file_ops = {
+	.proc_read = btap_file_read,
+	.proc_write = btap_file_write,
+	.proc_mmap = btap_file_mmap,
+	.proc_lseek = noop_llseek,
+};
+
+static struct proc_dir_entry *btap_file;
+
 /* ---- the module ---------------------------------------------------------------- */
 
 /* A tracepoint probe: the tracepoint's name and the function registered. */
@@ -500,6 +560,9 @@ static void btap_kmod_teardown(struct btap_kmap *const *maps, struct btap_ktp *t
 			tracepoint_probe_unregister(t->tp, t->fn, NULL);
 	/* No handler is running once this returns. */
 	tracepoint_synchronize_unregister();
+	if (btap_file)
+		proc_remove(btap_file);
+	vfree(btap_globals);
 	for (; *maps; maps++)
 		vfree((*maps)->slots);
 	free_percpu(btap_scratch);
@@ -515,7 +578,8 @@ static int btap_kmod_setup(struct btap_kmap *const *maps, struct btap_ktp *tps)
 	btap_scratch = __alloc_percpu(btap_scratch_size, 8);
 	btap_busy = alloc_percpu(int);
 	btap_out = vzalloc(BTAP_KMOD_OUTPUT_SIZE);
-	if (!btap_scratch || !btap_busy || !btap_out)
+	btap_globals = vmalloc_user(PAGE_ALIGN(btap_globals_size));
+	if (!btap_scratch || !btap_busy || !btap_out || !btap_globals)
 		goto fail;
 	for (m = maps; *m; m++)
 		if (btap_kmap_alloc(*m))
@@ -533,6 +597,9 @@ static int btap_kmod_setup(struct btap_kmap *const *maps, struct btap_ktp *tps)
 			goto fail;
 		}
 	}
+	btap_file = proc_create(KBUILD_MODNAME, 0600, NULL, &btap_file_ops);
+	if (!btap_file)
+		goto fail;
 	return 0;
 fail:
 	btap_kmod_teardown(maps, tps);
