@@ -4,8 +4,8 @@
  * btap dies without doing so (SIGKILL). The module's file
  * (/proc/<module>) maps the globals, hands out the output records (laid
  * out as BPF's, printed by the same runner_on_record) and arms the probes.
- * First slice: arrays live in the module and are not reachable from
- * runner-side probes yet (a run-time error says so). */
+ * Arrays live in the module; runner-side probes reach them through the
+ * file's ioctl (runtime/kmod/btap_kmod_abi.h). */
 #include "runner_kmod.h"
 
 #include <errno.h>
@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/timerfd.h>
 #include <sys/wait.h>
@@ -22,6 +23,8 @@
 
 #include "kmod-backend/kbuild.h"
 #include "runner/runner_internal.h"
+#include "runner/runner_sort.h"
+#include "runtime/kmod/btap_kmod_abi.h"
 #include "translator/diag.h"
 #include "translator/util.h"
 
@@ -92,25 +95,89 @@ static bool kmod_create_maps(struct runner *r)
 	return true;
 }
 
-static int op_no_arrays(void)
+/* ---- arrays: in the module, through its file's ioctl ---------------------- */
+
+static long kreq(int map, uint32_t op, const void *key, void *value, uint64_t *pos)
 {
-	runner_fail(runner_current, "arrays used by begin, end or timer probes are not supported yet by the "
-				    "kmod runtime");
-	runner_request_stop(runner_current, RUNNER_END_ERROR);
-	return -ENOSYS;
+	struct kmod_run *k = runner_current ? kr(runner_current) : NULL;
+	if (!k || k->file < 0 || map < 0 || (uint32_t)map >= runner_current->prog->nmaps)
+		return -EINVAL;
+	struct btap_kmod_req q = {.map = (uint32_t)map, .op = op, .key = (uint64_t)(uintptr_t)key,
+				  .value = (uint64_t)(uintptr_t)value, .pos = pos ? *pos : 0};
+	long rc = ioctl(k->file, BTAP_KMOD_IOCTL, &q);
+	if (rc < 0)
+		return -errno;
+	if (pos)
+		*pos = q.pos;
+	return rc;
 }
 
-static int op_lookup(int map, const void *key, void *value) { return op_no_arrays(); }
-static int op_update(int map, const void *key, const void *value) { return op_no_arrays(); }
-static int op_delete(int map, const void *key) { return op_no_arrays(); }
-static int op_clear(int map) { return op_no_arrays(); }
-static int64_t op_count(int map) { op_no_arrays(); return 0; }
-
-static int64_t op_keys(int map, int sort_by, int dir, char agg, int64_t limit, void **keys)
+static int op_lookup(int map, const void *key, void *value)
 {
-	*keys = NULL;
-	op_no_arrays();
-	return 0;
+	return (int)kreq(map, BTAP_KOP_LOOKUP, key, value, NULL);
+}
+
+static int op_update(int map, const void *key, const void *value)
+{
+	return (int)kreq(map, BTAP_KOP_UPDATE, key, (void *)value, NULL);
+}
+
+static int op_delete(int map, const void *key)
+{
+	return (int)kreq(map, BTAP_KOP_DELETE, key, NULL, NULL);
+}
+
+static int op_clear(int map)
+{
+	return (int)kreq(map, BTAP_KOP_CLEAR, NULL, NULL, NULL);
+}
+
+static int64_t op_count(int map)
+{
+	long n = kreq(map, BTAP_KOP_COUNT, NULL, NULL, NULL);
+	return n < 0 ? 0 : n;
+}
+
+static int64_t op_keys(int map, int sort_by, int dir, char agg, int64_t limit, void **keys_out)
+{
+	*keys_out = NULL;
+	long total = kreq(map, BTAP_KOP_COUNT, NULL, NULL, NULL);
+	if (total < 0)
+		return 0;
+	const struct btap_map_desc *d = &runner_current->prog->maps[map];
+	size_t cap = (size_t)total + 1, n = 0;
+	char *keys = xmalloc(cap * d->key_size), *values = NULL;
+	uint64_t pos = 0;
+	while (n < cap && kreq(map, BTAP_KOP_NEXT, keys + n * d->key_size, NULL, &pos) == 0)
+		n++;
+	struct runner_sort_item *items = xcalloc(n ? n : 1, sizeof(*items));
+	if (sort_by < 0)
+		values = xmalloc((n ? n : 1) * d->value_size);
+	size_t kept = 0;
+	for (size_t i = 0; i < n; i++) {
+		items[kept].key = keys + i * d->key_size;
+		if (sort_by < 0) {
+			char *v = values + kept * d->value_size;
+			if (op_lookup(map, items[kept].key, v) != 0)
+				continue; /* deleted meanwhile */
+			if (d->value_type == BTAP_T_STRING)
+				items[kept].str = v;
+			else
+				memcpy(&items[kept].num, v, 8);
+		}
+		kept++;
+	}
+	int64_t r = runner_sort_keys(d, d->key_size, items, (int64_t)kept, sort_by, dir, limit, keys_out);
+	free(items);
+	free(values);
+	free(keys);
+	return r;
+}
+
+/* Statistics are rejected at translation (emit_kmod.c): none to read. */
+static int op_no_stats(void)
+{
+	return -ENOSYS;
 }
 
 static void kmod_bind_map_ops(struct btap_runner_ops *ops)
@@ -126,7 +193,7 @@ static void kmod_bind_map_ops(struct btap_runner_ops *ops)
 static int kmod_stat_read(struct runner *r, int map, const void *key, struct rt_stat_result *res,
 			  int64_t *buckets)
 {
-	return op_no_arrays();
+	return op_no_stats();
 }
 
 static void kmod_print_hist_record(struct runner *r, uint32_t map, const char *p, const char *end)

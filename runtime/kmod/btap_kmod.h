@@ -9,6 +9,10 @@
  * layout of the BPF runtime's (btap_program.h), so the runner prints both
  * runtimes' output through one path.
  *
+ * The module's file, /proc/<module name>: read hands out output records,
+ * write arms and disarms the probes, mmap maps the globals, an ioctl
+ * (btap_kmod_abi.h) does the runner's array operations.
+ *
  * First slice: globals, long and string arrays, printf records, errors,
  * exit(), tracepoint probes (without their arguments). */
 #ifndef BTAP_KMOD_H
@@ -31,6 +35,7 @@
 #include <linux/mm.h>
 
 #include "../btap_program.h"
+#include "btap_kmod_abi.h"
 
 #ifndef MAXSTRINGLEN
 #define MAXSTRINGLEN 128
@@ -515,7 +520,109 @@ static int btap_file_mmap(struct file *f, struct vm_area_struct *vma)
 	return remap_vmalloc_range(vma, btap_globals, 0);
 }
 
+static struct btap_kmap *const *btap_kmaps_all;
+static uint32_t btap_kmaps_n;
+
+/* An array operation of the runner; keys and values go through kernel
+ * buffers (no user copy under the lock). */
+static long btap_kmap_ioctl(struct btap_kmap *m, struct btap_kmod_req *q, char *k, char *v)
+{
+	unsigned long fl;
+	long rc = 0;
+	uint32_t i;
+	char *s;
+	if (q->key && (q->op == BTAP_KOP_LOOKUP || q->op == BTAP_KOP_UPDATE || q->op == BTAP_KOP_DELETE) &&
+	    copy_from_user(k, u64_to_user_ptr(q->key), m->key_size))
+		return -EFAULT;
+	if (q->op == BTAP_KOP_UPDATE && copy_from_user(v, u64_to_user_ptr(q->value), m->val_size))
+		return -EFAULT;
+	spin_lock_irqsave(&m->lock, fl);
+	switch (q->op) {
+	case BTAP_KOP_LOOKUP:
+		s = btap_kmap_slot(m, k, 0);
+		if (s)
+			memcpy(v, BTAP_KVAL(m, s), m->val_size);
+		rc = s ? 0 : -ENOENT;
+		break;
+	case BTAP_KOP_UPDATE:
+		s = btap_kmap_slot(m, k, 1);
+		if (!s && m->wrap) {
+			/* global a%[N]: make room by evicting an element */
+			for (i = 0; i < m->cap && !s; i++) {
+				char *e = m->slots + (size_t)i * m->slot;
+				if (*(uint64_t *)e == BTAP_SLOT_USED) {
+					*(uint64_t *)e = BTAP_SLOT_GONE;
+					m->count--;
+					s = btap_kmap_slot(m, k, 1);
+				}
+			}
+		}
+		if (s)
+			memcpy(BTAP_KVAL(m, s), v, m->val_size);
+		rc = s ? 0 : -E2BIG;
+		break;
+	case BTAP_KOP_DELETE:
+		s = btap_kmap_slot(m, k, 0);
+		if (s) {
+			*(uint64_t *)s = BTAP_SLOT_GONE;
+			m->count--;
+		}
+		break;
+	case BTAP_KOP_CLEAR:
+		memset(m->slots, 0, (size_t)m->cap * m->slot);
+		m->count = 0;
+		break;
+	case BTAP_KOP_NEXT:
+		rc = -ENOENT;
+		for (i = q->pos; i < m->cap; i++) {
+			s = m->slots + (size_t)i * m->slot;
+			if (*(uint64_t *)s == BTAP_SLOT_USED) {
+				memcpy(k, s + 8, m->key_size);
+				q->pos = i + 1;
+				rc = 0;
+				break;
+			}
+		}
+		break;
+	case BTAP_KOP_COUNT:
+		rc = m->count;
+		break;
+	default:
+		rc = -EINVAL;
+	}
+	spin_unlock_irqrestore(&m->lock, fl);
+	return rc;
+}
+
+static long btap_file_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
+{
+	struct btap_kmod_req q;
+	struct btap_kmap *m;
+	char *k, *v;
+	long rc;
+	if (cmd != BTAP_KMOD_IOCTL || copy_from_user(&q, (void __user *)arg, sizeof(q)))
+		return -EINVAL;
+	if (q.map >= btap_kmaps_n)
+		return -EINVAL;
+	m = btap_kmaps_all[q.map];
+	k = kmalloc(m->key_size + m->val_size + 8, GFP_KERNEL);
+	if (!k)
+		return -ENOMEM;
+	v = k + BTAP_ALIGN8(m->key_size);
+	rc = btap_kmap_ioctl(m, &q, k, v);
+	if (rc == 0 && q.op == BTAP_KOP_LOOKUP && q.value &&
+	    copy_to_user(u64_to_user_ptr(q.value), v, m->val_size))
+		rc = -EFAULT;
+	if (rc == 0 && q.op == BTAP_KOP_NEXT &&
+	    (copy_to_user(u64_to_user_ptr(q.key), k, m->key_size) ||
+	     copy_to_user((void __user *)arg, &q, sizeof(q))))
+		rc = -EFAULT;
+	kfree(k);
+	return rc;
+}
+
 static const struct proc_ops btap_file_ops = {
+	.proc_ioctl = btap_file_ioctl,
 	.proc_read = btap_file_read,
 	.proc_write = btap_file_write,
 	.proc_mmap = btap_file_mmap,
@@ -584,6 +691,8 @@ static int btap_kmod_setup(struct btap_kmap *const *maps, struct btap_ktp *tps)
 	for (m = maps; *m; m++)
 		if (btap_kmap_alloc(*m))
 			goto fail;
+	btap_kmaps_all = maps;
+	btap_kmaps_n = m - maps;
 	for_each_kernel_tracepoint(btap_find_tp, tps);
 	for (t = tps; t->name; t++) {
 		if (!t->tp) {
