@@ -16,7 +16,7 @@ static bool kmod_emit(struct session *s, struct emit_result *out)
 
 static bool kmod_compile(struct session *s, const struct emit_result *em, char *artifact, size_t n)
 {
-	return kbuild_compile(s, em->c.s, em->c.len, em->has_kernel, artifact, n);
+	return kbuild_compile(s, em->c.s, em->c.len, artifact, n);
 }
 
 static int kmod_run(struct session *s, const char *artifact)

@@ -38,6 +38,27 @@ static void frame_size(struct strbuf *b, char tag, int index, const char *frame,
 	sb_puts(b, ")\n");
 }
 
+/* The maps and probes the module's init and exit go over. */
+static void module_tables(struct emitter *em, struct strbuf *out)
+{
+	VEC_FOREACH(em->probes, i) {
+		struct em_probe *p = VEC_AT(em->probes, i, struct em_probe *);
+		if (p->where == EM_CTX_KERNEL)
+			sb_printf(out, "static void bp%d(void *data);\n", p->index);
+	}
+	sb_puts(out, "static struct btap_kmap *const btap_kmaps[] = {");
+	VEC_FOREACH(em->maps, i)
+		sb_printf(out, "&%s, ", VEC_AT(em->maps, i, struct em_map *)->sym);
+	sb_puts(out, "NULL};\n");
+	sb_puts(out, "static struct btap_ktp btap_ktps[] = {\n");
+	VEC_FOREACH(em->probes, i) {
+		struct em_probe *p = VEC_AT(em->probes, i, struct em_probe *);
+		if (p->where == EM_CTX_KERNEL)
+			sb_printf(out, "\t{\"%s\", (void *)bp%d},\n", p->at.tracepoint.name, p->index);
+	}
+	sb_puts(out, "\t{NULL, NULL},\n};\nBTAP_MODULE(btap_kmaps, btap_ktps);\n\n");
+}
+
 static void kmod_declare_maps(struct emitter *em, struct strbuf *b)
 {
 	VEC_FOREACH(em->funcs, i) {
@@ -70,23 +91,8 @@ static void kmod_declare_maps(struct emitter *em, struct strbuf *b)
 			sb_printf(b, " + BFS_P%d", p->index);
 	}
 	sb_puts(b, ")\n");
-	sb_puts(b, "BTAP_DECLARE_SCRATCH(BTAP_FRAME_SIZE);\n\n");
-}
-
-/* The maps and probes the module's init and exit go over. */
-static void module_tables(struct emitter *em, struct strbuf *out)
-{
-	sb_puts(out, "static struct btap_kmap *const btap_kmaps[] = {");
-	VEC_FOREACH(em->maps, i)
-		sb_printf(out, "&%s, ", VEC_AT(em->maps, i, struct em_map *)->sym);
-	sb_puts(out, "NULL};\n");
-	sb_puts(out, "static struct btap_ktp btap_ktps[] = {\n");
-	VEC_FOREACH(em->probes, i) {
-		struct em_probe *p = VEC_AT(em->probes, i, struct em_probe *);
-		if (p->where == EM_CTX_KERNEL)
-			sb_printf(out, "\t{\"%s\", (void *)bp%d},\n", p->at.tracepoint.name, p->index);
-	}
-	sb_puts(out, "\t{NULL, NULL},\n};\nBTAP_MODULE(btap_kmaps, btap_ktps);\n");
+	sb_puts(b, "BTAP_DECLARE_SCRATCH(BTAP_FRAME_SIZE);\n");
+	module_tables(em, b);
 }
 
 static void kmod_probe_entry(struct emitter *em, struct em_probe *ep, struct strbuf *out)
@@ -100,11 +106,6 @@ static void kmod_probe_entry(struct emitter *em, struct em_probe *ep, struct str
 	sb_puts(out, "\tif (!sp)\n\t\treturn;\n");
 	sb_printf(out, "\tbb%d(&c, sp);\n", ep->index);
 	sb_puts(out, "\tbtap_kmod_leave(&c);\n}\n\n");
-	/* The last kernel probe closes the unit's kernel half with the tables. */
-	for (int i = ep->index + 1; i < (int)em->probes.n; i++)
-		if (VEC_AT(em->probes, i, struct em_probe *)->where == EM_CTX_KERNEL)
-			return;
-	module_tables(em, out);
 }
 
 static void kmod_describe_probe(struct emitter *em, const struct em_probe *p, struct strbuf *b)
@@ -119,7 +120,8 @@ static void kmod_describe_map(struct emitter *em, const struct em_map *m, struct
 
 static void kmod_describe_program(struct emitter *em, struct strbuf *b)
 {
-	sb_printf(b, "\t.has_bpf = %d,\n", em->has_kernel ? 1 : 0);
+	/* There is always a module: it holds the globals and the arrays. */
+	sb_puts(b, "\t.has_bpf = 1,\n");
 }
 
 static const char *kmod_read_bitfield(struct em_fn *f, const char *ctype, const char *base, const char *member)

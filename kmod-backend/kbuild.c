@@ -140,13 +140,13 @@ void kbuild_module_name(const char *artifact, char *out, size_t n)
 	snprintf(out, n, "btap_%.16s", base);
 }
 
-bool kbuild_compile(struct session *s, const char *c_text, size_t len, bool has_kernel, char *artifact,
+bool kbuild_compile(struct session *s, const char *c_text, size_t len, char *artifact,
 		    size_t n)
 {
 	char tree[4096], cc[64], id[8400], path[4200];
 	kbuild_tree(s, tree, sizeof tree);
 	snprintf(path, sizeof path, "%s/Makefile", tree);
-	if (has_kernel && access(path, R_OK) != 0) {
+	if (access(path, R_OK) != 0) {
 		diag_plain_error("the kmod runtime builds its module with kbuild, and there is no kernel build tree "
 				 "at %s: install the kernel's headers (linux-headers-<release>) or name a build "
 				 "tree with -r DIR",
@@ -162,8 +162,8 @@ bool kbuild_compile(struct session *s, const char *c_text, size_t len, bool has_
 	bool ok = compile_program(s, keyed.s, keyed.len, false, artifact, n);
 	sb_free(&keyed);
 	kbuild_was_cached = ok && compile_was_cached();
-	if (!ok || !has_kernel)
-		return ok;
+	if (!ok)
+		return false;
 	char mod[64];
 	kbuild_module_name(artifact, mod, sizeof mod);
 	snprintf(path, sizeof path, "%s/%s.ko", artifact, mod);

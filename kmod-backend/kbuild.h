@@ -3,7 +3,8 @@
  * the C text, the runtime headers and here the kernel build tree too),
  * and the kernel half as prog.ko, built by kbuild against the build tree
  * of -r (a release: /lib/modules/REL/build; or a directory), with the
- * compiler that built that kernel. The module is <name>.ko in the
+ * compiler that built that kernel. There is always a module (it holds
+ * the globals and arrays), with or without kernel probes. The module is <name>.ko in the
  * artifact directory, its name unique per artifact (kbuild_module_name). */
 #ifndef BTAP_KBUILD_H
 #define BTAP_KBUILD_H
@@ -13,7 +14,7 @@
 
 struct session;
 
-bool kbuild_compile(struct session *s, const char *c_text, size_t len, bool has_kernel, char *artifact,
+bool kbuild_compile(struct session *s, const char *c_text, size_t len, char *artifact,
 		    size_t n);
 
 /* Was the last kbuild_compile a cache hit (for -v)? */
