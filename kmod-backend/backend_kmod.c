@@ -16,6 +16,9 @@ static bool kmod_emit(struct session *s, struct emit_result *out)
 
 static bool kmod_compile(struct session *s, const struct emit_result *em, char *artifact, size_t n)
 {
+	/* Running here needs module support: say so before building. */
+	if (s->last_pass >= 5 && !runner_runtime_kmod.can_run())
+		return false;
 	return kbuild_compile(s, em->c.s, em->c.len, artifact, n);
 }
 
