@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "bpf-backend/clang_driver.h"
 #include "bpf-backend/compile.h"
 #include "translator/cache.h"
 #include "translator/diag.h"
@@ -71,22 +72,19 @@ static void tree_identity(const char *tree, const char *cc, char *out, size_t n)
 
 static bool run_make(struct session *s, const char *tree, const char *dir, const char *cc, char **log)
 {
-	char cmd[9000];
-	snprintf(cmd, sizeof cmd, "make -s -C '%s' M='%s' CC='%s' modules 2>&1", tree, dir, cc);
-	if (s->verbose >= 2)
-		fprintf(stderr, "Pass 4: %s\n", cmd);
-	FILE *p = popen(cmd, "r");
-	if (!p)
+	char *make = path_find_program("make");
+	if (!make) {
+		*log = xstrdup("no make found in PATH (kbuild needs it)\n");
 		return false;
-	struct strbuf b;
-	sb_init(&b);
-	char buf[4096];
-	size_t got;
-	while ((got = fread(buf, 1, sizeof buf, p)) > 0)
-		sb_putn(&b, buf, got);
-	int st = pclose(p);
-	*log = sb_steal(&b);
-	return st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 0;
+	}
+	char *c_arg = arena_printf(&s->arena, "-C%s", tree), *m_arg = arena_printf(&s->arena, "M=%s", dir),
+	     *cc_arg = arena_printf(&s->arena, "CC=%s", cc);
+	char *argv[] = {make, "-s", c_arg, m_arg, cc_arg, "modules", NULL};
+	if (s->verbose >= 2)
+		fprintf(stderr, "Pass 4: %s -s %s %s %s modules\n", make, c_arg, m_arg, cc_arg);
+	int st = clang_run_captured(argv, -1, log);
+	free(make);
+	return st == 0;
 }
 
 static bool build_module(struct session *s, const char *artifact, const char *tree, const char *cc)

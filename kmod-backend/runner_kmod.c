@@ -59,15 +59,7 @@ static bool kmod_can_run(void)
 				 "(no /proc/modules): use --runtime=bpf");
 		return false;
 	}
-	FILE *f = fopen("/proc/self/status", "r");
-	unsigned long long caps = ~0ull;
-	char line[256];
-	while (f && fgets(line, sizeof line, f))
-		if (sscanf(line, "CapEff: %llx", &caps) == 1)
-			break;
-	if (f)
-		fclose(f);
-	if (!(caps & (1ull << CAP_SYS_MODULE_BIT))) {
+	if (!(runner_effective_caps() & (1ull << CAP_SYS_MODULE_BIT))) {
 		diag_plain_error("loading a kernel module needs CAP_SYS_MODULE: run btap as root");
 		return false;
 	}

@@ -54,34 +54,7 @@
 #define BTAP_FUNC static
 #define BTAP_MIN(a, b) ((a) < (b) ? (a) : (b))
 #define BTAP_UNUSED_LABEL(l) l: __attribute__((unused));
-#define BTAP_ALIGN8(x) (((x) + 7) & ~7)
-#define BTAP_SCRATCH_HDR (BTAP_ALIGN8(2 * MAXSTRINGLEN) + BTAP_ALIGN8(BTAP_ZERO_SIZE) + 8)
-
-#define BTAP_FRAME(type)                                                        \
-	type *fr = (type *)sp;                                                  \
-	char *nsp = sp + sizeof(type);                                          \
-	(void)fr;                                                               \
-	(void)nsp;
-
-/* No recursion in this slice (the emitter rejects it): nothing to count. */
-#define btap_nest_enter(c, site) 1
-#define btap_nest_leave(c) ((void)0)
-
-struct btap_ctx {
-	void *ctx;
-	void *globals;
-	char *errbuf;
-	char *tmp;
-	char *zero;
-	int64_t *actions;
-	int err;
-	int site;
-	int probe;
-	int pad;
-	void *task;
-};
-
-#define BTAP_HDR(c) ((struct btap_globals_hdr *)(c)->globals)
+#include "../btap_ctx.h"
 
 /* ---- module data ---------------------------------------------------------- */
 
@@ -388,7 +361,6 @@ static int btap_armed;
  * counted as skipped). Preemption stays off until btap_kmod_leave. */
 static inline char *btap_kmod_enter(struct btap_ctx *c, void *ctx, int probe)
 {
-	char *sp;
 	preempt_disable_notrace();
 	memset(c, 0, sizeof(*c));
 	c->ctx = ctx;
@@ -402,14 +374,7 @@ static inline char *btap_kmod_enter(struct btap_ctx *c, void *ctx, int probe)
 		BTAP_HDR(c)->skipped++;
 		goto skip;
 	}
-	sp = this_cpu_ptr(btap_scratch);
-	c->errbuf = sp;
-	c->tmp = sp + MAXSTRINGLEN;
-	c->zero = sp + BTAP_ALIGN8(2 * MAXSTRINGLEN);
-	c->actions = (int64_t *)(c->zero + BTAP_ALIGN8(BTAP_ZERO_SIZE));
-	*c->actions = 0;
-	c->errbuf[0] = 0;
-	return sp + BTAP_SCRATCH_HDR;
+	return btap_ctx_scratch(c, this_cpu_ptr(btap_scratch));
 skip:
 	preempt_enable_notrace();
 	return NULL;
