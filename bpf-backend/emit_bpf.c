@@ -258,6 +258,10 @@ const struct em_runtime em_runtime_bpf = {
 	.kernel_hist_foreach = false,
 	.loop_callbacks = true,
 	.format_max_args = BPF_SNPRINTF_MAX_ARGS,
+	/* a probe's frame, its loop callback, then up to three levels of
+	 * called functions each with a loop callback: 8 frames */
+	.call_max_params = 5,
+	.call_max_height = 3,
 	.attach_kinds = 1u << ATTACH_TRACEPOINT | 1u << ATTACH_RAW_TRACEPOINT | 1u << ATTACH_PERF_EVENT,
 	.defines = bpf_defines,
 	.prelude = bpf_prelude,

@@ -108,6 +108,11 @@ _btap()
 		return 0
 		;;
 	--runtime=) _btap_offer bpf kmod auto; return 0 ;;
+	--remote)
+		# hosts as ssh knows them (bash-completion's helper, when loaded)
+		declare -F _known_hosts_real >/dev/null && _known_hosts_real -- "$cur"
+		return 0
+		;;
 	-e | -m | -T | -s) return 0 ;;
 	esac
 

@@ -508,6 +508,7 @@ static void note_call(struct expr *e, void *ctx)
 	struct em_func *f = em_func_of(w->em, e->func);
 	if (!f)
 		return;
+	f->call_sites++;
 	VEC_FOREACH(*w->out, i)
 		if (VEC_AT(*w->out, i, struct em_func *) == f)
 			return;
@@ -664,11 +665,38 @@ static enum type func_ret(const struct funcdecl *fd)
 	return fd->ret;
 }
 
-static void func_signature(struct strbuf *b, struct em_func *f)
+/* 1 + the longest chain of calls below f (no recursion reaches here in
+ * kernel context: mark_reachable refused it). */
+static int func_height(struct em_func *f, int depth)
+{
+	if (f->height || depth > 64)
+		return f->height ? f->height : 64;
+	int h = 0;
+	VEC_FOREACH(f->callees, i) {
+		int ch = func_height(VEC_AT(f->callees, i, struct em_func *), depth + 1);
+		if (ch > h)
+			h = ch;
+	}
+	f->height = h + 1;
+	return f->height;
+}
+
+/* A call of its own rather than inlined (see em_runtime.call_max_params):
+ * one copy of the code however many places call it, so a tapset helper
+ * called twenty times is compiled once. A function called from one place
+ * only stays inlined: nothing to share, and no call on the hot path. */
+static bool func_is_call(struct emitter *em, struct em_func *f)
+{
+	int params = 2 + (func_ret(f->f) == TY_STRING) + f->f->params.n;
+	return em->rt->call_max_params && f->call_sites > 1 && params <= em->rt->call_max_params &&
+	       func_height(f, 0) <= em->rt->call_max_height;
+}
+
+static void func_signature(struct strbuf *b, struct emitter *em, struct em_func *f)
 {
 	enum type rt = func_ret(f->f);
-	sb_printf(b, "BTAP_FUNC %s %s(struct btap_ctx *c, char *sp", rt == TY_LONG ? "int64_t" : "void",
-		  f->cname);
+	sb_printf(b, "%s %s %s(struct btap_ctx *c, char *sp", func_is_call(em, f) ? "BTAP_FUNC_CALL" : "BTAP_FUNC",
+		  rt == TY_LONG ? "int64_t" : "void", f->cname);
 	if (rt == TY_STRING)
 		sb_puts(b, ", char *rs");
 	VEC_FOREACH(f->f->params, i) {
@@ -710,7 +738,7 @@ static void emit_toplevel_embeds(struct emitter *em, struct strbuf *out)
 static void emit_embedded_function(struct emitter *em, struct em_func *f, struct strbuf *out)
 {
 	enum type rt = func_ret(f->f);
-	func_signature(out, f);
+	func_signature(out, em, f);
 	sb_puts(out, "\n{\n");
 	VEC_FOREACH(f->f->params, i) {
 		struct vardecl *v = VEC_AT(f->f->params, i, struct vardecl *);
@@ -788,7 +816,7 @@ static void emit_script_function(struct emitter *em, struct em_func *f, struct s
 
 	emit_frame_struct(em, &fn, f->frame);
 	sb_putn(out, fn.cbs.s ? fn.cbs.s : "", fn.cbs.len);
-	func_signature(out, f);
+	func_signature(out, em, f);
 	sb_puts(out, "\n{\n");
 	struct em_fn hdr;
 	fn_init(&hdr, em);
@@ -811,7 +839,7 @@ static void emit_functions(struct emitter *em)
 		if (!f->where)
 			continue;
 		struct strbuf *protos = protos_of(em, f->where);
-		func_signature(protos, f);
+		func_signature(protos, em, f);
 		sb_puts(protos, ";\n");
 		struct strbuf *out = section_of(em, f->where);
 		if (f->f->embedded)

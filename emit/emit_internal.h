@@ -43,6 +43,8 @@ struct em_func {
 	unsigned where;         /* enum em_ctx bits: reachable from kernel / runner probes */
 	bool visiting, done;    /* call-graph walk */
 	bool recursive;
+	int height;             /* 1 + the deepest chain of calls below it */
+	int call_sites;         /* calls of it in the program's code */
 	struct vec callees;     /* struct em_func* */
 	struct loc recursion_at;
 };

@@ -70,6 +70,13 @@ struct em_runtime {
 	/* Most values one call of the kernel's formatter takes (sprintf,
 	 * pretty-printing). */
 	int format_max_args;
+	/* Functions called from kernel context are separate calls (not
+	 * inlined) when they take at most this many C parameters and at most
+	 * call_max_height calls deep sit below them, since every call level
+	 * is a frame (BPF: 5 argument registers, 8 frames in all, loop
+	 * callbacks included). 0: always inlined. */
+	int call_max_params;
+	int call_max_height;
 	/* The kernel-context attach kinds it lowers: bits 1u << enum attach_kind. */
 	unsigned attach_kinds;
 

@@ -16,7 +16,7 @@
 static BTAP_INLINE int64_t btap_div(struct btap_ctx *c, int64_t x, int64_t y, int site)
 {
 	if (y == 0) {
-		btap_raise_lit(c, site, "division by zero");
+		btap_raise_lit(c, site, "division by 0");
 		return 0;
 	}
 	return btap_sdiv(x, y);
@@ -25,7 +25,7 @@ static BTAP_INLINE int64_t btap_div(struct btap_ctx *c, int64_t x, int64_t y, in
 static BTAP_INLINE int64_t btap_mod(struct btap_ctx *c, int64_t x, int64_t y, int site)
 {
 	if (y == 0) {
-		btap_raise_lit(c, site, "division by zero");
+		btap_raise_lit(c, site, "division by 0");
 		return 0;
 	}
 	return btap_smod(x, y);

@@ -152,7 +152,7 @@ struct btap_probe_desc {
 };
 
 /* A runtime error site, for messages like stap's:
- * "ERROR: division by zero near operator '/' at script.stp:3:10". */
+ * "ERROR: division by 0 near operator '/' at script.stp:3:10". */
 struct btap_error_site {
 	const char *loc;           /* "file:line:col" */
 	const char *what;          /* "operator '/'", "identifier 'foo'" ... */

@@ -31,6 +31,7 @@ BTAP_IFACE(UNIT, btap_bpf, "runtime/bpf/btap_bpf.h, the header the kernel build 
 BTAP_IFACE(UNIT, btap_user, "runtime/user/btap_user.h, the header the runner build includes")
 BTAP_IFACE(BOTH, BTAP_ABI_VERSION, "version of the btap_program descriptor the runner checks")
 BTAP_IFACE(BOTH, BTAP_FUNC, "storage class of a generated function (always inlined on BPF)")
+BTAP_IFACE(BOTH, BTAP_FUNC_CALL, "storage class of a small generated function kept a call of its own (a BPF subprogram)")
 BTAP_IFACE(BOTH, BTAP_INLINE, "inline attribute for small generated helpers")
 BTAP_IFACE(RUNNER, BTAP_EXPORT, "default visibility: what the runner finds with dlsym")
 BTAP_IFACE(BOTH, BTAP_UNUSED_LABEL, "a label the body may not jump to, without a warning")

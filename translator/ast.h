@@ -108,6 +108,7 @@ struct expr {
 	struct vardecl *var;      /* E_VAR, E_INDEX/E_IN base */
 	struct funcdecl *func;    /* E_CALL */
 	void *target_info;        /* provider data for target variables */
+	bool is_pointer;          /* a target value of pointer type (shown in hex at the end) */
 };
 
 /* ---- statements ----------------------------------------------------- */
@@ -174,6 +175,7 @@ struct vardecl {
 	enum type key_types[MAX_ARRAY_KEYS];
 	bool used, written, read;
 	bool displayed;          /* printed at the end: written, never read */
+	bool holds_pointer;      /* assigned a pointer-typed target value: shown in hex */
 	bool is_param;           /* function parameter */
 	int index;               /* position among the program's globals/locals */
 	int str_width;           /* pass 3: most bytes (with the NUL) its string holds */

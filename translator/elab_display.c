@@ -3,9 +3,11 @@
  * `end` probe, ordinary AST located at the global's declaration, so that
  * every backend runs it like any other probe.
  *
- *   scalar          name=%#x            (a string: name="%#s")
+ *   scalar          name=%d             (a string: name="%#s"; a global
+ *                                        given a pointer-typed target
+ *                                        value: name=%#x)
  *   array           foreach (__val = [__idx0, ..] in name-)
- *                       name[%#d,"%#s"]=%#x
+ *                       name[%#d,"%#s"]=%d (or =%#x, as for scalars)
  *   statistics      name @count=%#d @min=%#d @max=%#d @sum=%#d @avg=%#d
  *                   (an empty scalar one: name @count=0x0)
  *
@@ -75,6 +77,10 @@ static bool use_write(struct var_use *u, struct expr *e, bool value_used)
 	case E_ASSIGN:
 		use_expr(u, e->right, true);
 		use_target(u, e->left, !e->op || strcmp(e->op, "=") != 0, value_used);
+		/* as stap: a global given a pointer is shown in hex */
+		if (e->right && e->right->is_pointer && (!e->op || strcmp(e->op, "=") == 0) &&
+		    e->left && e->left->var && e->left->var->is_global)
+			e->left->var->holds_pointer = true;
 		return true;
 	case E_INCDEC:
 		use_target(u, e->operand, true, value_used);
@@ -250,7 +256,7 @@ static const char *display_format(struct builder *b, const struct vardecl *v)
 	else if (v->type == TY_STRING)
 		sb_puts(&f, "=\\\"%#s\\\"");
 	else
-		sb_puts(&f, "=%#x");
+		sb_puts(&f, v->holds_pointer ? "=%#x" : "=%d");
 	sb_puts(&f, "\\n");
 	const char *s = arena_strdup(b->a, f.s);
 	sb_free(&f);

@@ -1,6 +1,7 @@
 /* -p2 output and the -l / -L listings. */
 #include "elab_print.h"
 #include "elab_internal.h"
+#include "parser.h"
 #include "printer.h"
 
 #include <ctype.h>
@@ -156,73 +157,6 @@ void elab_print_program(struct strbuf *out, const struct session *s)
 
 /* ---- -l / -L --------------------------------------------------------- */
 
-struct pattern_reader {
-	struct arena *a;
-	const char *p;
-	struct loc at;
-};
-
-static bool read_arg(struct pattern_reader *r, struct pp_component *c)
-{
-	const char *p = r->p;
-	if (*p == '"') {
-		const char *start = ++p;
-		while (*p && *p != '"')
-			p += (*p == '\\' && p[1]) ? 2 : 1;
-		if (*p != '"')
-			return false;
-		c->arg = expr_new(r->a, E_STR, r->at);
-		c->arg->str = arena_strndup(r->a, start, (size_t)(p - start));
-		p++;
-	} else {
-		char *end;
-		long long v = strtoll(p, &end, 0);
-		if (end == p)
-			return false;
-		c->arg = expr_new(r->a, E_NUM, r->at);
-		c->arg->num = v;
-		c->arg->is_hex = p[0] == '0' && (p[1] == 'x' || p[1] == 'X');
-		p = end;
-	}
-	while (*p == ' ')
-		p++;
-	if (*p != ')')
-		return false;
-	r->p = p + 1;
-	return true;
-}
-
-/* "kernel.trace(\"sched:*\").return" -> a probe point (no file location). */
-static struct probe_point *parse_pattern(struct arena *a, const char *text)
-{
-	struct pattern_reader r = {.a = a, .p = text};
-	struct probe_point *pp = arena_alloc(a, sizeof(*pp));
-	for (;;) {
-		const char *start = r.p;
-		while (isalnum((unsigned char)*r.p) || *r.p == '_' || *r.p == '*')
-			r.p++;
-		if (r.p == start)
-			return NULL;
-		struct pp_component *c = arena_alloc(a, sizeof(*c));
-		c->name = arena_strndup(a, start, (size_t)(r.p - start));
-		c->loc = r.at;
-		if (*r.p == '(') {
-			r.p++;
-			if (!read_arg(&r, c))
-				return NULL;
-		}
-		vec_push(a, &pp->comps, c);
-		if (*r.p == '.') {
-			r.p++;
-			continue;
-		}
-		break;
-	}
-	while (*r.p == '?' || *r.p == '!')
-		r.p++;
-	return *r.p ? NULL : pp;
-}
-
 static void alias_vars(struct elab *x, struct probe *d, struct strbuf *line)
 {
 	VEC_FOREACH(d->locals, i) {
@@ -258,16 +192,19 @@ struct listed {
 
 void list_probe_points(struct session *s, const char *pattern, bool with_vars, struct strbuf *out)
 {
-	struct probe_point *pp = parse_pattern(&s->arena, pattern ? pattern : "");
-	if (!pp) {
-		diag_plain_error("invalid probe point pattern '%s'", pattern ? pattern : "");
+	const char *text = pattern ? pattern : "";
+	struct vec points = {0};
+	if (!parse_point_pattern(&s->arena, src_register("<pattern>", text, strlen(text), false), &s->pp,
+				 &points)) {
+		diag_plain_error("invalid probe point pattern '%s'", text);
 		return;
 	}
 	struct elab x;
 	elab_init(&x, s, true);
 	elab_index_session(&x);
 	struct vec matches = {0}, listed = {0};
-	elab_match_for_listing(&x, pp, &matches);
+	VEC_FOREACH(points, i)
+		elab_match_for_listing(&x, VEC_AT(points, i, struct probe_point *), &matches);
 	VEC_FOREACH(matches, i) {
 		struct list_match *m = VEC_AT(matches, i, struct list_match *);
 		struct listed *l = arena_alloc(x.a, sizeof(*l));

@@ -241,10 +241,54 @@ static void use_function(struct elab *x, struct funcdecl *f, struct stapfile *fi
 	vec_push(x->a, &x->used_funcs, f);
 }
 
+/* kernel_string($comm) and the like, where the target is already a string
+ * (a char array or __data_loc field): stap reads it through its address;
+ * here the string is at hand, so the call becomes the target itself, or
+ * string_quoted / substr of it. False when e is no such call. */
+static bool string_of_string_target(struct elab *x, struct expr *e)
+{
+	static const char *const plain[] = {"kernel_string", "kernel_string2", "user_string", "user_string2",
+					    "user_string_nofault", "user_string_warn", NULL};
+	static const char *const quoted[] = {"kernel_string_quoted", "user_string_quoted", NULL};
+	static const char *const counted[] = {"kernel_string_n", "user_string_n", "user_string_n2",
+					      "user_string_n_nofault", "user_string_n_warn", NULL};
+	struct expr *a = e->args.n ? VEC_AT(e->args, 0, struct expr *) : NULL;
+	if (!e->str || !a || (a->kind != E_TARGET && a->kind != E_TARGET_VARS) || a->type != TY_STRING)
+		return false;
+	enum { PLAIN, QUOTED, COUNTED, NONE } kind = NONE;
+	for (int i = 0; plain[i] && kind == NONE; i++)
+		kind = strcmp(e->str, plain[i]) == 0 ? PLAIN : NONE;
+	for (int i = 0; quoted[i] && kind == NONE; i++)
+		kind = strcmp(e->str, quoted[i]) == 0 ? QUOTED : NONE;
+	for (int i = 0; counted[i] && kind == NONE; i++)
+		kind = strcmp(e->str, counted[i]) == 0 && e->args.n >= 2 ? COUNTED : NONE;
+	if (kind == NONE)
+		return false;
+	if (kind == PLAIN) {
+		struct loc at = e->loc;
+		*e = *a;
+		e->loc = at;
+		return true;
+	}
+	struct vec args = {0};
+	vec_push(x->a, &args, a);
+	if (kind == COUNTED) {
+		struct expr *zero = expr_new(x->a, E_NUM, e->loc);
+		zero->num = 0;
+		vec_push(x->a, &args, zero);
+		vec_push(x->a, &args, VEC_AT(e->args, 1, struct expr *));
+	}
+	e->str = kind == QUOTED ? "string_quoted" : "substr";
+	e->args = args;
+	return false; /* resolve the new call */
+}
+
 static void resolve_call(struct scope *sc, struct expr *e)
 {
 	resolve_args(sc, &e->args);
 	if (elab_is_print_builtin(e->str))
+		return;
+	if (string_of_string_target(sc->x, e))
 		return;
 	struct elab *x = sc->x;
 	const struct src_file *from = e->loc.file;

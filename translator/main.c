@@ -1,6 +1,8 @@
 /* btap: run SystemTap scripts through BPF. */
 #include "driver.h"
 #include "options.h"
+#include "remote.h"
+#include "session.h"
 
 int main(int argc, char **argv)
 {
@@ -10,7 +12,7 @@ int main(int argc, char **argv)
 	switch (options_parse(&s, argc, argv)) {
 	case OPT_EXIT_OK: rc = 0; break;
 	case OPT_EXIT_ERROR: rc = 1; break;
-	default: rc = driver_run(&s); break;
+	default: rc = s.remote_hosts ? remote_run(&s) : driver_run(&s); break;
 	}
 	session_free(&s);
 	return rc;

@@ -46,9 +46,11 @@ static const char usage_text[] =
 	"  --metrics=ADDR:PORT  serve the script's globals over HTTP in the\n"
 	"                   Prometheus text format while it runs (:PORT: every address)\n"
 	"  --run ARTIFACT   run a compiled artifact (from -p4) without recompiling\n"
+	"  --remote HOST[,HOST...]  compile here for each host's kernel, run there\n"
+	"                   over ssh, output back (prefixed by host when several)\n"
 	"  -h, --help       this text\n";
 
-enum { OPT_RUNTIME = 1000, OPT_SUPPRESS_HANDLER_ERRORS, OPT_RUN_ARTIFACT, OPT_FORMAT, OPT_METRICS };
+enum { OPT_RUNTIME = 1000, OPT_SUPPRESS_HANDLER_ERRORS, OPT_RUN_ARTIFACT, OPT_FORMAT, OPT_METRICS, OPT_REMOTE };
 
 static bool parse_int(const char *s, long lo, long hi, long *out)
 {
@@ -79,6 +81,7 @@ enum opt_result options_parse(struct session *s, int argc, char **argv)
 		{"run", required_argument, NULL, OPT_RUN_ARTIFACT},
 		{"format", required_argument, NULL, OPT_FORMAT},
 		{"metrics", required_argument, NULL, OPT_METRICS},
+		{"remote", required_argument, NULL, OPT_REMOTE},
 		{NULL, 0, NULL, 0},
 	};
 	long v;
@@ -157,6 +160,11 @@ enum opt_result options_parse(struct session *s, int argc, char **argv)
 				return bad("invalid metrics address '%s' (expected ADDR:PORT or :PORT)",
 					   optarg);
 			s->metrics_addr = optarg;
+			break;
+		case OPT_REMOTE:
+			if (!*optarg || optarg[0] == ',' || optarg[strlen(optarg) - 1] == ',' || strstr(optarg, ",,"))
+				return bad("invalid --remote '%s' (expected HOST[,HOST...])", optarg);
+			s->remote_hosts = optarg;
 			break;
 		default:
 			fprintf(stderr, "Try 'btap --help' for more information.\n");

@@ -469,36 +469,158 @@ static const char *parse_component_name(struct parser *p)
 	return name;
 }
 
-static struct probe_point *parse_probe_point(struct parser *p)
+static void parse_point_list(struct parser *p, struct vec *points);
+
+/* Is the '{' next a brace group of probe points, rather than a probe body
+ * where a point was due (`probe timer. {`)? Looks ahead to its '}': names,
+ * '.', ',', '?', '!', nested groups and `(literal)` arguments, with no
+ * empty alternative, followed by what may follow a point. A condition
+ * inside ends the look: that is a group. */
+static bool at_brace_group(struct parser *p)
 {
-	struct token *first = parser_peek(p, 0);
-	struct probe_point *pp = arena_alloc(p->a, sizeof(*pp));
-	pp->loc = first->loc;
-	do {
-		struct pp_component *c = arena_alloc(p->a, sizeof(*c));
-		c->loc = parser_peek(p, 0)->loc;
-		c->name = parse_component_name(p);
-		if (parser_accept_op(p, "(")) {
-			c->arg = parser_literal(p);
-			parser_expect_op(p, ")");
+	int depth = 0;
+	bool want_name = true; /* after '{' or ',' or '.' */
+	for (int i = 0; i < 256; i++) {
+		const struct token *t = parser_peek(p, i);
+		if (t->kind == TOK_EOF)
+			return false;
+		if (tok_is_op(t, "{")) {
+			if (!want_name)
+				return false;
+			depth++;
+			continue;
 		}
-		vec_push(p->a, &pp->comps, c);
-	} while (parser_accept_op(p, "."));
-	if (parser_accept_op(p, "?"))
-		pp->optional = true;
-	else if (parser_accept_op(p, "!"))
-		pp->sufficient = true;
-	if (tok_is_kw(parser_peek(p, 0), "if")) {
-		parser_next(p);
-		pp->cond = parse_paren_expr(p);
+		if (tok_is_op(t, "}")) {
+			if (want_name)
+				return false;
+			if (--depth > 0)
+				continue;
+			t = parser_peek(p, i + 1);
+			return t->kind == TOK_EOF || tok_is_op(t, ".") || tok_is_op(t, ",") || tok_is_op(t, "?") ||
+			       tok_is_op(t, "!") || tok_is_op(t, "{") || tok_is_op(t, "}") ||
+			       tok_is_op(t, "=") || tok_is_op(t, "+=") || tok_is_kw(t, "if");
+		}
+		if (tok_is_kw(t, "if"))
+			return !want_name;
+		if (name_part(t) || (!want_name && t->kind == TOK_NUMBER)) {
+			want_name = false;
+		} else if (tok_is_op(t, "(") && !want_name) {
+			const struct token *lit = parser_peek(p, i + 1);
+			int skip = tok_is_op(lit, "-") ? 1 : 0;
+			lit = parser_peek(p, i + 1 + skip);
+			if ((lit->kind != TOK_NUMBER && lit->kind != TOK_STRING) ||
+			    !tok_is_op(parser_peek(p, i + 2 + skip), ")"))
+				return false;
+			i += 2 + skip;
+		} else if ((tok_is_op(t, ".") || tok_is_op(t, ",")) && !want_name) {
+			want_name = true;
+		} else if ((tok_is_op(t, "?") || tok_is_op(t, "!")) && !want_name) {
+			continue;
+		} else {
+			return false;
+		}
 	}
-	return pp;
+	return true;
+}
+
+/* One component, or a brace group: the points a component position
+ * stands for, each a fresh probe point. */
+static void parse_component_alts(struct parser *p, struct vec *alts)
+{
+	if (parser_at_op(p, "{") && at_brace_group(p)) {
+		parser_next(p);
+		parse_point_list(p, alts);
+		parser_expect_op(p, "}");
+		return;
+	}
+	struct probe_point *pp = arena_alloc(p->a, sizeof(*pp));
+	struct pp_component *c = arena_alloc(p->a, sizeof(*c));
+	pp->loc = c->loc = parser_peek(p, 0)->loc;
+	c->name = parse_component_name(p);
+	if (parser_accept_op(p, "(")) {
+		c->arg = parser_literal(p);
+		parser_expect_op(p, ")");
+	}
+	vec_push(p->a, &pp->comps, c);
+	vec_push(p->a, alts, pp);
+}
+
+static void append_comps(struct arena *a, struct probe_point *to, const struct probe_point *from)
+{
+	VEC_FOREACH(from->comps, i) {
+		struct pp_component *c = arena_alloc(a, sizeof(*c));
+		*c = *VEC_AT(from->comps, i, struct pp_component *);
+		vec_push(a, &to->comps, c);
+	}
+}
+
+/* Every prefix followed by every suffix: a.{b,c}.{d,e} is a.b.d, a.b.e,
+ * a.c.d, a.c.e, in that order. A suffix's '?', '!' and condition carry
+ * over; a prefix may not have them (they belong at the end). */
+static void cross_points(struct parser *p, struct vec *pps, const struct vec *suffixes,
+                         const struct token *at)
+{
+	if (!pps->n) {
+		*pps = *suffixes;
+		return;
+	}
+	struct vec product = {0};
+	VEC_FOREACH(*pps, i) {
+		const struct probe_point *pre = VEC_AT(*pps, i, struct probe_point *);
+		if (pre->optional || pre->sufficient || pre->cond)
+			parser_fail(p, at, "parse error: '?', '!' or a condition may only end a probe point");
+		VEC_FOREACH(*suffixes, j) {
+			const struct probe_point *suf = VEC_AT(*suffixes, j, struct probe_point *);
+			struct probe_point *pp = arena_alloc(p->a, sizeof(*pp));
+			*pp = *suf;
+			pp->comps = (struct vec){0};
+			pp->loc = pre->loc;
+			append_comps(p->a, pp, pre);
+			append_comps(p->a, pp, suf);
+			vec_push(p->a, &product, pp);
+		}
+	}
+	*pps = product;
+}
+
+/* A probe point, which brace groups make several: a dotted sequence of
+ * components or {alternatives}, then '?' or '!', then `if (cond)`. */
+static void parse_probe_point(struct parser *p, struct vec *out)
+{
+	struct vec pps = {0};
+	do {
+		struct token *at = parser_peek(p, 0);
+		struct vec alts = {0};
+		parse_component_alts(p, &alts);
+		cross_points(p, &pps, &alts, at);
+	} while (parser_accept_op(p, "."));
+	struct token *t = parser_peek(p, 0);
+	bool optional = tok_is_op(t, "?"), sufficient = tok_is_op(t, "!");
+	if (optional || sufficient)
+		parser_next(p);
+	struct expr *cond = NULL;
+	if (tok_is_kw(parser_peek(p, 0), "if")) {
+		t = parser_next(p);
+		cond = parse_paren_expr(p);
+	}
+	VEC_FOREACH(pps, i) {
+		struct probe_point *pp = VEC_AT(pps, i, struct probe_point *);
+		if ((optional || sufficient) && (pp->optional || pp->sufficient))
+			parser_fail(p, t, "parse error: '?' or '!' given twice");
+		if (cond && pp->cond)
+			parser_fail(p, t, "parse error: the condition is given twice");
+		pp->optional |= optional;
+		pp->sufficient |= sufficient;
+		if (cond)
+			pp->cond = cond;
+		vec_push(p->a, out, pp);
+	}
 }
 
 static void parse_point_list(struct parser *p, struct vec *points)
 {
 	do
-		vec_push(p->a, points, parse_probe_point(p));
+		parse_probe_point(p, points);
 	while (parser_accept_op(p, ","));
 }
 
@@ -714,4 +836,23 @@ struct stapfile *parse_file(struct arena *a, const struct src_file *src,
 			skip_declaration(p, start);
 	}
 	return f;
+}
+
+bool parse_point_pattern(struct arena *a, const struct src_file *src, const struct pp_config *cfg,
+			 struct vec *out)
+{
+	struct parser *p = arena_alloc(a, sizeof(*p));
+	p->a = a;
+	p->ts = ts_new(a, src, cfg);
+	p->cfg = cfg;
+	p->src = src;
+	jmp_buf top;
+	p->recover = p->top_recover = &top;
+	if (setjmp(top) != 0)
+		return false;
+	parse_point_list(p, out);
+	struct token *t = parser_peek(p, 0);
+	if (t->kind != TOK_EOF)
+		parser_fail_expected(p, t, "',' or the end of the pattern");
+	return true;
 }

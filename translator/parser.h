@@ -12,4 +12,9 @@
 struct stapfile *parse_file(struct arena *a, const struct src_file *f,
 			    const struct pp_config *cfg, bool is_tapset);
 
+/* A -l/-L pattern: src's text parsed as a probe point list (brace groups
+ * expanded) into out (struct probe_point*). False after a located error. */
+bool parse_point_pattern(struct arena *a, const struct src_file *src, const struct pp_config *cfg,
+			 struct vec *out);
+
 #endif

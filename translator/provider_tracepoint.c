@@ -271,6 +271,7 @@ static bool walk_components(struct session *s, struct tp_access *acc, const char
 		return false;
 	}
 	e->type = e->addressof ? TY_LONG : type_of_value(acc->value);
+	e->is_pointer = e->addressof || acc->value == TPLACE_POINTER;
 	return true;
 }
 
@@ -376,6 +377,7 @@ static bool tp_resolve_target(struct session *s, struct probe *p, struct expr *e
 	} else {
 		e->type = type_of_field(f);
 		e->target_info = (void *)f;
+		e->is_pointer = e->type == TY_LONG && f->ctype && strchr(f->ctype, '*');
 	}
 	if (e->addressof && !e->components.n) {
 		/* The record is transient: its fields have no useful address. */

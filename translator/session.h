@@ -34,6 +34,7 @@ struct session {
 	const char *output_file;     /* -o */
 	enum output_format format;   /* --format, or -o FILE.json */
 	const char *metrics_addr;    /* --metrics=ADDR:PORT */
+	const char *remote_hosts;    /* --remote HOST[,HOST...] */
 	const char *command;         /* -c */
 	int target_pid;              /* -x */
 	struct vec include_dirs;     /* -I: char* */

@@ -86,10 +86,14 @@ void tp_set_tracefs_dir(const char *dir)
 
 /* ==== patterns ======================================================== */
 
-/* Does the group part of "group:event" match group? True when the
- * pattern has no group part. */
-static bool group_may_match(const char *pattern, const char *group)
+struct tp_names {
+	const char *group, *name;
+};
+
+/* Does the group part of one alternative match? True when it has none. */
+static bool group_alt_match(const char *pattern, void *ctx)
 {
+	const struct tp_names *n = ctx;
 	const char *colon = strchr(pattern, ':');
 	if (!colon)
 		return true;
@@ -99,18 +103,30 @@ static bool group_may_match(const char *pattern, const char *group)
 		return false;
 	memcpy(gpat, pattern, glen);
 	gpat[glen] = 0;
-	return fnmatch(gpat, group, 0) == 0;
+	return fnmatch(gpat, n->group, 0) == 0;
+}
+
+/* Does the group part of "group:event" (brace groups allowed) match? */
+static bool group_may_match(const char *pattern, const char *group)
+{
+	return brace_any(pattern, group_alt_match, &(struct tp_names){group, NULL});
+}
+
+static bool tp_alt_match(const char *pattern, void *ctx)
+{
+	const struct tp_names *n = ctx;
+	const char *colon = strchr(pattern, ':');
+	if (!colon)
+		return fnmatch(pattern, n->name, 0) == 0;
+	/* An event listed without its group (BTF only) matches any group. */
+	if (*n->group && !group_alt_match(pattern, ctx))
+		return false;
+	return fnmatch(colon + 1, n->name, 0) == 0;
 }
 
 bool tp_pattern_match(const char *pattern, const char *group, const char *name)
 {
-	const char *colon = strchr(pattern, ':');
-	if (!colon)
-		return fnmatch(pattern, name, 0) == 0;
-	/* An event listed without its group (BTF only) matches any group. */
-	if (*group && !group_may_match(pattern, group))
-		return false;
-	return fnmatch(colon + 1, name, 0) == 0;
+	return brace_any(pattern, tp_alt_match, &(struct tp_names){group, name});
 }
 
 /* ==== listing ========================================================= */

@@ -68,7 +68,8 @@ const char *tp_tracefs_dir(void);
 void tp_set_tracefs_dir(const char *dir);
 
 /* Does "group:event" pattern text match? '*', '?' and [..] globs on each
- * side; a pattern without ':' matches the event name in any group. */
+ * side, and brace groups ("sched:sched_{switch,wakeup}"); a pattern
+ * without ':' matches the event name in any group. */
 bool tp_pattern_match(const char *pattern, const char *group, const char *name);
 
 /* Append the events matching pattern to out (struct tp_event*, fields not

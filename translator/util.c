@@ -248,3 +248,33 @@ char *path_find_program(const char *name)
 	errno = err;
 	return NULL;
 }
+
+bool brace_any(const char *pattern, bool (*fn)(const char *alt, void *ctx), void *ctx)
+{
+	const char *open = strchr(pattern, '{'), *close = NULL;
+	int depth = 0;
+	for (const char *p = open; p && *p; p++) {
+		depth += *p == '{' ? 1 : *p == '}' ? -1 : 0;
+		if (depth == 0) {
+			close = p;
+			break;
+		}
+	}
+	if (!close)
+		return fn(pattern, ctx);
+	bool found = false;
+	for (const char *alt = open + 1; !found && alt <= close;) {
+		const char *end = alt;
+		for (depth = 0; end < close && (depth > 0 || *end != ','); end++)
+			depth += *end == '{' ? 1 : *end == '}' ? -1 : 0;
+		struct strbuf b;
+		sb_init(&b);
+		sb_putn(&b, pattern, (size_t)(open - pattern));
+		sb_putn(&b, alt, (size_t)(end - alt));
+		sb_puts(&b, close + 1);
+		found = brace_any(b.s, fn, ctx);
+		sb_free(&b);
+		alt = end + 1;
+	}
+	return found;
+}

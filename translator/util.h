@@ -53,6 +53,11 @@ void vec_push(struct arena *a, struct vec *vec, void *p);
 #define VEC_AT(vec, i, type) ((type)(vec).v[(i)])
 #define VEC_FOREACH(vec, i) for (int i = 0; i < (vec).n; i++)
 
+/* Calls fn on each brace alternative of pattern ("a{b,c}d" gives "abd",
+ * then "acd"; groups nest) until it returns true, and says whether one
+ * did. A pattern without a closed group is passed as it is. */
+bool brace_any(const char *pattern, bool (*fn)(const char *alt, void *ctx), void *ctx);
+
 /* Read a whole file into a NUL-terminated heap buffer; NULL on error. */
 char *read_file(const char *path, size_t *len_out);
 

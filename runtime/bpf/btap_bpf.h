@@ -51,6 +51,7 @@ typedef __u64 uint64_t;
 /* The interface takes what every build needs; each uses a part. */
 #pragma GCC diagnostic ignored "-Wunused-parameter"
 #define BTAP_FUNC static __always_inline
+#define BTAP_FUNC_CALL static __attribute__((noinline))
 #define BTAP_MIN(a, b) ((a) < (b) ? (a) : (b))
 #define BTAP_UNUSED_LABEL(l) l: __attribute__((unused));
 #include "../btap_ctx.h"

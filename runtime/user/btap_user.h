@@ -76,6 +76,7 @@ int sched_getcpu(void);
 /* The interface takes what every build needs; each uses a part. */
 #pragma GCC diagnostic ignored "-Wunused-parameter"
 #define BTAP_FUNC static
+#define BTAP_FUNC_CALL static
 #define BTAP_MIN(a, b) ((a) < (b) ? (a) : (b))
 #define BTAP_UNUSED_LABEL(l) l: __attribute__((unused));
 #define BTAP_EXPORT __attribute__((visibility("default")))

@@ -181,7 +181,7 @@ probe kernel.trace("syscalls:sys_enter_write") { n++ }' >"$T/out" 2>"$T/err" &
 	timeout "$LIMIT" "$BTAP" -e 'probe begin { x = 0; printf("%d\n", 10 / x) }
 probe end { println("end") }' >"$T/out" 2>"$T/err"
 	rc=$?
-	ok_if "runtime error" '[ $rc = 1 ] && grep -q "^ERROR: division by zero near operator .\/. at <input>:1:" "$T/err" &&
+	ok_if "runtime error" '[ $rc = 1 ] && grep -q "^ERROR: division by 0 near operator .\/. at <input>:1:" "$T/err" &&
 		grep -q "^WARNING: Number of errors: 1, skipped probes: 0$" "$T/err" && [ ! -s "$T/out" ]'
 
 	# perf.hw.*: samples where the CPU has hardware counters; elsewhere (a

@@ -473,6 +473,13 @@ static void test_listing(void)
 	got = listing("process.*", false);
 	CHECK_STR(got, "process.begin\nprocess.end\n");
 	free(got);
+	/* brace groups, as in a script's probe points */
+	got = listing("fixture.{one,two.return}", false);
+	CHECK_STR(got, "fixture.one\nfixture.two.return\n");
+	free(got);
+	got = listing("fixture.{one,late},begin", false);
+	CHECK_STR(got, "begin\nfixture.late\nfixture.one\n");
+	free(got);
 	got = listing("fixture.(", false);
 	CHECK(strstr(got, "invalid probe point pattern 'fixture.('") != NULL);
 	free(got);
@@ -641,7 +648,7 @@ static void test_alias_epilogue_body(void)
 static void test_display_unread(void)
 {
 	char *got = p2_of("global c\nprobe begin { c = 5; exit() }", true, NULL);
-	CHECK(strstr(got, "end /* <- end */\n{\n    printf(\"c=%#x\\n\", c);\n}\n") != NULL);
+	CHECK(strstr(got, "end /* <- end */\n{\n    printf(\"c=%d\\n\", c);\n}\n") != NULL);
 	free(got);
 	got = p2_of("global s\nprobe begin { s = \"x\" }", true, NULL);
 	CHECK(strstr(got, "printf(\"s=\\\"%#s\\\"\\n\", s);") != NULL);
@@ -649,7 +656,12 @@ static void test_display_unread(void)
 	got = p2_of("global a\nprobe begin { a[\"foo\", 1] = 3 }", true, NULL);
 	CHECK(strstr(got, "end /* <- end */\n  # locals\n  __idx0:string\n  __idx1:long\n  __val:long\n") != NULL);
 	CHECK(strstr(got, "foreach (__val = [__idx0, __idx1] in a-)\n"
-			  "        printf(\"a[\\\"%#s\\\",%#d]=%#x\\n\", __idx0, __idx1, __val);") != NULL);
+			  "        printf(\"a[\\\"%#s\\\",%#d]=%d\\n\", __idx0, __idx1, __val);") != NULL);
+	free(got);
+	/* a global given a pointer-typed target value is shown in hex, as stap does */
+	got = p2_of("global f, n\nprobe kernel.trace(\"syscalls:sys_enter_openat\") { f = $filename; n = $flags }", true, NULL);
+	CHECK(strstr(got, "printf(\"f=%#x\\n\", f);") != NULL);
+	CHECK(strstr(got, "printf(\"n=%d\\n\", n);") != NULL);
 	free(got);
 	got = p2_of("global st\nprobe begin { st <<< 1 }", true, NULL);
 	CHECK(strstr(got, "if (@count(st) == 0)\n        printf(\"st @count=0x0\\n\");\n    else\n"

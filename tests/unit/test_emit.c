@@ -636,7 +636,7 @@ static void test_user_language(void)
 	check_output("probe begin { println(sprintf(\"%03d\", 7) . sprint(\"x\", 1)) }", "007x1\n");
 	check_output("probe begin { try { error(\"boom\") } catch (m) { println(\"caught \", m) } }",
 		     "caught boom\n");
-	check_output("probe begin { try { x = 1 / 0; println(x) } catch (m) { println(m) } }", "division by zero\n");
+	check_output("probe begin { try { x = 1 / 0; println(x) } catch (m) { println(m) } }", "division by 0\n");
 	check_output("probe begin(2) { println(\"b\") } probe begin(1) { println(\"a\") } probe end { println(\"e\") }",
 		     "a\nb\ne\n");
 	check_output("global n probe timer.ms(10) { n++; if (n == 3) exit() } probe end { println(n) }", "3\n");
@@ -648,7 +648,7 @@ static void test_user_language(void)
 	check_output("global s = \"init\", n = -4 probe begin { println(s, n) }", "init-4\n");
 	check_output("probe begin { x = 1 ? 2 : 3; y = 0 || 5; z = !x; println(x, y, z, ~0) }", "210-1\n");
 	check_output_err("probe begin { x = 0; println(\"a\"); y = 5 / x; println(\"b\", y) }", "a\n",
-			 "ERROR: division by zero near operator '/' at t.stp:1:");
+			 "ERROR: division by 0 near operator '/' at t.stp:1:");
 	check_output("probe begin { println(\"x\"); next; println(\"y\") }", "x\n");
 	check_output("probe begin { exit(); println(\"after exit\") }", "after exit\n");
 }
@@ -854,7 +854,7 @@ static void test_bpf_run(void)
 			fclose(f);
 		}
 		char want[256];
-		snprintf(want, sizeof want, "ERROR: division by zero\n%s 1 abc<2>\n%s 2 abc<4>\n%s 3 abc<6>\n",
+		snprintf(want, sizeof want, "ERROR: division by 0\n%s 1 abc<2>\n%s 2 abc<4>\n%s 3 abc<6>\n",
 			 comm, comm, comm);
 		CHECK_STR(rb.out.s ? rb.out.s : "", want);
 		CHECK(rb.exits == 1);
@@ -927,6 +927,35 @@ static void test_bpf_verifier(void)
 		    "probe end { println(f(4)) }\n");
 }
 
+/* Kernel-context functions called from several places with few enough
+ * parameters are BPF subprograms (one copy); the others stay inlined: one
+ * call site, too many parameters (5 registers) or too many levels below. */
+static void test_function_calls(void)
+{
+	const char *script =
+		"function two:string(a:string, b:string) { return a . b }\n"
+		"function once:string(a:string) { return a . \"!\" }\n"
+		"function wide(a, b, c, d) { return a + b + c + d }\n"
+		"function l3(x) { return x + 1 } function l2(x) { return l3(x) + l3(x) }\n"
+		"function l1(x) { return l2(x) + l2(x) } function l0(x) { return l1(x) + l1(x) }\n"
+		"probe kernel.trace(\"sched:sched_switch\") {\n"
+		"  println(two(\"a\", $prev_comm), two($next_comm, \"b\"), once(\"c\"))\n"
+		"  println(wide(1, 2, 3, 4) + wide(5, 6, 7, 8), l0(1), l0(2))\n"
+		"}\n";
+	struct te_p3 r = te_translate(script, NULL, 0);
+	CHECK(r.ok);
+	CHECK(strstr(r.c, "BTAP_FUNC_CALL void bf0_two(") != NULL);
+	CHECK(strstr(r.c, "BTAP_FUNC void bf1_once(") != NULL);
+	CHECK(strstr(r.c, "BTAP_FUNC int64_t bf2_wide(") != NULL);
+	/* l3, l2, l1 are 1, 2, 3 levels high: calls; l0 (4) is inlined */
+	CHECK(strstr(r.c, "BTAP_FUNC_CALL int64_t bf3_l3(") != NULL);
+	CHECK(strstr(r.c, "BTAP_FUNC_CALL int64_t bf5_l1(") != NULL);
+	CHECK(strstr(r.c, "BTAP_FUNC int64_t bf6_l0(") != NULL);
+	te_p3_free(&r);
+	if (te_can_bpf())
+		check_loads(script);
+}
+
 /* perf.* and process.* probes: kinds, sections and the perf attributes
  * the runner uses. */
 static void test_probe_kinds(void)
@@ -982,6 +1011,7 @@ int main(void)
 	test_user_stats();
 	test_errors();
 	test_probe_kinds();
+	test_function_calls();
 	if (te_can_bpf()) {
 		test_bpf_verifier();
 		test_bpf_run();

@@ -197,8 +197,69 @@ static const char every_alias[] =
 	"probe tcp.state_change { printf(\"%s:%d %s:%d %s\\n\", saddr, sport, daddr, dport,\n"
 	"      newstate_str) }\n";
 
+/* Does `probe CTX { CALL }` elaborate, CALL being name(args) with each
+ * unknown-typed parameter given a long or a string as bit i of combo
+ * says? */
+static bool call_elaborates(const char *ctx, const struct funcdecl *fd, unsigned combo, char **diags)
+{
+	struct strbuf b;
+	sb_init(&b);
+	sb_printf(&b, "probe %s {\n\t%s(", ctx, fd->name);
+	VEC_FOREACH(fd->params, i) {
+		const struct vardecl *v = VEC_AT(fd->params, i, const struct vardecl *);
+		bool str = v->type == TY_STRING || (v->type != TY_LONG && (combo >> i & 1));
+		sb_printf(&b, "%s%s", i ? ", " : "", str ? "\"\"" : "0");
+	}
+	sb_puts(&b, ")\n}\n");
+	struct session s;
+	bool ok = tapset_session(&s, b.s, diags);
+	session_free(&s);
+	sb_free(&b);
+	return ok;
+}
+
+/* Every public function elaborates in a script that calls it and nothing
+ * else: a library function must not depend on what else the script uses
+ * (thread_indent_depth() without thread_indent(), say). */
+static void test_each_function_alone(void)
+{
+	struct session lib;
+	char *diags;
+	CHECK(tapset_session(&lib, NULL, &diags));
+	free(diags);
+	bool kernel = tp_tracefs_dir() || kernel_btf();
+	int tried = 0;
+	VEC_FOREACH(lib.tapset_files, i) {
+		const struct stapfile *file = VEC_AT(lib.tapset_files, i, const struct stapfile *);
+		VEC_FOREACH(file->functions, k) {
+			const struct funcdecl *fd = VEC_AT(file->functions, k, const struct funcdecl *);
+			if (fd->is_private || strncmp(fd->name, "__", 2) == 0)
+				continue;
+			tried++;
+			bool ok = false;
+			char *why = NULL;
+			unsigned combos = 1u << (fd->params.n < 6 ? fd->params.n : 6);
+			for (unsigned c = 0; c < combos && !ok; c++) {
+				free(why);
+				why = NULL;
+				ok = call_elaborates("begin", fd, c, &why) ||
+				     (kernel && (free(why), why = NULL,
+						 call_elaborates("kernel.trace(\"sched:sched_switch\")", fd, c, &why)));
+			}
+			CHECK(ok);
+			if (!ok)
+				fprintf(stderr, "%s alone does not elaborate:\n%s\n", fd->name, why ? why : "");
+			free(why);
+		}
+	}
+	CHECK(tried > 100);
+	printf("each of %d public tapset functions elaborates alone\n", tried);
+	session_free(&lib);
+}
+
 int main(void)
 {
+	test_each_function_alone();
 	test_library_loads();
 	check_script(every_function);
 	/* The aliases need the kernel's tracepoint catalog. */

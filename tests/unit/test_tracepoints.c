@@ -76,6 +76,14 @@ static void test_listing(void)
 	CHECK(!tp_pattern_match("sched:*", "irq", "irq_handler_entry"));
 	CHECK(tp_pattern_match("*switch", "sched", "sched_switch"));
 	CHECK(!tp_pattern_match("switch", "sched", "sched_switch"));
+	/* brace groups, nested, on either side of the colon */
+	CHECK(tp_pattern_match("sched:sched_{switch,wakeup}", "sched", "sched_wakeup"));
+	CHECK(tp_pattern_match("sched:sched_{switch,wakeup}", "sched", "sched_switch"));
+	CHECK(!tp_pattern_match("sched:sched_{switch,wakeup}", "sched", "sched_wakeup_new"));
+	CHECK(tp_pattern_match("{irq,sched}:*_{s{w,x}itch,entry}", "irq", "irq_handler_entry"));
+	CHECK(tp_pattern_match("{irq,sched}:*_{s{w,x}itch,entry}", "sched", "sched_sxitch"));
+	CHECK(!tp_pattern_match("{irq,sched}:*_{switch,entry}", "timer", "timer_entry"));
+	CHECK(tp_pattern_match("sched:sched_{switch", "sched", "sched_{switch"));
 }
 
 static void test_sched_fields(void)
