@@ -127,9 +127,10 @@ static char *btap_kmap_slot(struct btap_kmap *m, const void *k, int insert)
 	}
 	if (!insert || !gone || m->count >= m->max_entries)
 		return NULL;
-	*(uint64_t *)gone = BTAP_SLOT_USED;
 	memcpy(gone + 8, k, m->key_size);
 	memset(gone + 8 + BTAP_ALIGN8(m->key_size), 0, m->val_size);
+	/* foreach walks without the lock: the key is there before the state */
+	smp_store_release((uint64_t *)gone, BTAP_SLOT_USED);
 	m->count++;
 	return gone;
 }
@@ -147,6 +148,20 @@ static char *btap_kmap_slot(struct btap_kmap *m, const void *k, int insert)
 /* ---- loops ------------------------------------------------------------------- */
 
 #include "../btap_loop.h"
+
+/* A loop body is a callback (as on BPF): called with the iteration until
+ * it returns nonzero, having set the loop's state. */
+#define btap_loop(c, cb, lp, site)                                              \
+	do {                                                                    \
+		uint32_t btap_i_;                                               \
+		for (btap_i_ = 0; btap_i_ < BTAP_LOOP_MAX; btap_i_++)           \
+			if ((cb)(btap_i_, (lp)))                                \
+				break;                                          \
+		if (!(lp)->st) {                                                \
+			btap_raise_lit((c), (site), "MAXACTION exceeded");      \
+			(lp)->st = BTAP_LOOP_ERR;                               \
+		}                                                               \
+	} while (0)
 
 static inline int64_t btap_sdiv(int64_t x, int64_t y)
 {
@@ -292,6 +307,22 @@ static inline int64_t btap_map_add_long(struct btap_ctx *c, struct btap_kmap *m,
 		btap_raise_lit(c, site, "Array overflow, check MAXMAPENTRIES");
 	return r;
 }
+
+/* foreach: every element once, in slot order. The walk takes no lock (the
+ * body's own array operations do); an element inserted meanwhile may or
+ * may not be seen, as on BPF. */
+static inline void btap_kmap_each(struct btap_kmap *m, long (*cb)(void *, const void *, void *, void *),
+				  void *data)
+{
+	uint32_t i;
+	for (i = 0; i < m->cap; i++) {
+		char *s = m->slots + (size_t)i * m->slot;
+		if (smp_load_acquire((uint64_t *)s) == BTAP_SLOT_USED && cb(m, s + 8, BTAP_KVAL(m, s), data))
+			break;
+	}
+}
+
+#define btap_map_each(c, cb, lp, m, key_size) btap_kmap_each((m), (cb), (lp))
 
 /* ---- output: records as btap_program.h lays them out ----------------------- */
 
