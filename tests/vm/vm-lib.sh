@@ -102,7 +102,18 @@ vm_fetch_kernel() {
 # --runtime=kmod -r $VM_KBUILD): Debian's headers packages of that release
 # (arch and common) and its kbuild tools, unpacked into the VM cache.
 # VM_KBUILD is the build directory (/lib/modules/KREL/build of a guest).
+# Under the cache's lock, as vm_prepare.
 vm_fetch_headers() {
+	exec 8>"$VM_CACHE/.lock"
+	flock 8
+	vm_unpack_headers
+	_rc=$?
+	flock -u 8
+	exec 8>&-
+	return $_rc
+}
+
+vm_unpack_headers() {
 	H=$VM_CACHE/headers-$VM_KREL
 	VM_KBUILD=$H/usr/src/linux-headers-$VM_KREL
 	[ -f "$H/.complete" ] && return 0
