@@ -4,8 +4,8 @@
 # kbuild against the guest kernel's headers) and run on both in the same
 # boot as the other VM cases: each output must equal NAME.out, the two
 # must be byte-identical, and no btap module may be left loaded. Then a
-# btap running a module is SIGKILLed: its module must be gone afterwards
-# (the supervising process removes it).
+# btap running a module gets SIGKILL, SIGTERM and SIGINT: its module must
+# be gone afterwards (after SIGKILL the supervising process removes it).
 
 KM_READY=
 KM_LIST=$T/kmod.list
@@ -45,22 +45,25 @@ kmod_job_lines() {
 		done
 	done <"$KM_LIST"
 	[ -s "$T/km-kill.art" ] || return 0
-	cat >>"$T/job.sh" <<JOB
-$(vm_q "$BTAP") --runtime=kmod --run "\$(tail -1 '$T/km-kill.art')" >/dev/null 2>'$T/km-kill.err' &
+	for sig in KILL TERM INT; do
+		cat >>"$T/job.sh" <<JOB
+$(vm_q "$BTAP") --runtime=kmod --run "\$(tail -1 '$T/km-kill.art')" >/dev/null 2>'$T/km-$sig.err' &
 kpid=\$!
 for w in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
 	grep -q '^btap_' /proc/modules && break
 	sleep 0.5
 done
-grep -c '^btap_' /proc/modules >'$T/km-kill.before'
-kill -9 \$kpid
+grep -c '^btap_' /proc/modules >'$T/km-$sig.before'
+kill -$sig \$kpid
 wait \$kpid 2>/dev/null
+echo \$? >'$T/km-$sig.rc'
 for w in 1 2 3 4 5 6 7 8 9 10; do
 	grep -q '^btap_' /proc/modules || break
 	sleep 0.5
 done
-grep -c '^btap_' /proc/modules >'$T/km-kill.after'
+grep -c '^btap_' /proc/modules >'$T/km-$sig.after'
 JOB
+	done
 }
 
 # kmod_check: compare, after the boot.
@@ -95,14 +98,21 @@ kmod_check() {
 		fi
 	done <"$KM_LIST"
 	if [ ! -s "$T/km-kill.art" ]; then
-		fail "kmod/sigkill: pass 4 failed"
+		fail "kmod/signals: pass 4 failed"
 		head -5 "$T/km-kill.err"
-	elif [ "$(cat "$T/km-kill.before" 2>/dev/null)" != 1 ]; then
-		fail "kmod/sigkill: the module was not loaded ($(cat "$T/km-kill.before" 2>/dev/null))"
-		head -5 "$T/km-kill.err"
-	elif [ "$(cat "$T/km-kill.after" 2>/dev/null)" != 0 ]; then
-		fail "kmod/sigkill: the module is still loaded after btap was SIGKILLed"
-	else
-		pass "kmod/sigkill: module removed after SIGKILL"
+		return
 	fi
+	for sig in KILL TERM INT; do
+		if [ "$(cat "$T/km-$sig.before" 2>/dev/null)" != 1 ]; then
+			fail "kmod/sig$sig: the module was not loaded ($(cat "$T/km-$sig.before" 2>/dev/null))"
+			head -5 "$T/km-$sig.err"
+		elif [ "$(cat "$T/km-$sig.after" 2>/dev/null)" != 0 ]; then
+			fail "kmod/sig$sig: the module is still loaded after btap got SIG$sig"
+		elif [ $sig != KILL ] && [ "$(cat "$T/km-$sig.rc")" != 0 ]; then
+			fail "kmod/sig$sig: btap exited $(cat "$T/km-$sig.rc") after SIG$sig"
+			head -5 "$T/km-$sig.err"
+		else
+			pass "kmod/sig$sig: module removed after SIG$sig"
+		fi
+	done
 }
