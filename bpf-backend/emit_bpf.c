@@ -50,8 +50,10 @@ static const char *map_type_name(uint32_t t)
  * another task, or a tapset native that follows the task's pointers? */
 static bool needs_task(struct emitter *em)
 {
-	static const char *const task_natives[] = {"btap_ppid", "btap_euid", "btap_egid", "btap_pexecname",
-						   NULL};
+	static const char *const task_natives[] = {"btap_ppid",         "btap_euid",        "btap_egid",
+						   "btap_pexecname",    "btap_task_current", "btap_task_parent",
+						   "btap_task_pid",     "btap_task_tid",     "btap_task_uid",
+						   "btap_task_euid",    "btap_task_execname", NULL};
 	if (em->task_override)
 		return true;
 	VEC_FOREACH(em->funcs, i) {

@@ -1066,6 +1066,24 @@ static __always_inline char *btap_pexecname_(struct btap_ctx *c)
 	return c->tmp;
 }
 #define btap_pexecname() btap_pexecname_(c)
+
+/* Any task, by address: BPF_CORE_READ reads with bpf_probe_read_kernel,
+ * so a bad address reads as 0. */
+#define btap_task_at(t) ((struct task_struct *)(unsigned long)(t))
+#define btap_task_current() ((int64_t)(unsigned long)btap_task())
+#define btap_task_parent(t) ((int64_t)(unsigned long)BPF_CORE_READ(btap_task_at(t), real_parent))
+#define btap_task_pid(t) ((int64_t)BPF_CORE_READ(btap_task_at(t), tgid))
+#define btap_task_tid(t) ((int64_t)BPF_CORE_READ(btap_task_at(t), pid))
+#define btap_task_uid(t) ((int64_t)BPF_CORE_READ(btap_task_at(t), cred, uid.val))
+#define btap_task_euid(t) ((int64_t)BPF_CORE_READ(btap_task_at(t), cred, euid.val))
+static __always_inline char *btap_task_execname_(struct btap_ctx *c, int64_t t)
+{
+	__builtin_memset(c->tmp, 0, 16);
+	if (t)
+		bpf_probe_read_kernel_str(c->tmp, BTAP_MIN(16, MAXSTRINGLEN), &btap_task_at(t)->comm);
+	return c->tmp;
+}
+#define btap_task_execname(t) btap_task_execname_(c, (t))
 #endif
 
 /* ---- tracepoint fields ------------------------------------------------ */

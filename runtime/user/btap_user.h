@@ -575,6 +575,20 @@ static inline const char *btap_matched_(struct btap_ctx *c, int64_t n)
 #define btap_cpu() ((int64_t)sched_getcpu())
 #define btap_execname() btap_execname_(c)
 #define btap_pexecname() btap_comm_of(c->tmp, getppid())
+/* The runner has no kernel task: task_current() is 0, and reading a task
+ * is an error that says where these functions work. */
+static inline int64_t btap_no_task_(struct btap_ctx *c)
+{
+	btap_raise_lit(c, -1, "task_*() functions read kernel tasks: call them in a kernel probe");
+	return 0;
+}
+#define btap_task_current() ((int64_t)0)
+#define btap_task_parent(t) ((void)(t), btap_no_task_(c))
+#define btap_task_pid(t) ((void)(t), btap_no_task_(c))
+#define btap_task_tid(t) ((void)(t), btap_no_task_(c))
+#define btap_task_uid(t) ((void)(t), btap_no_task_(c))
+#define btap_task_euid(t) ((void)(t), btap_no_task_(c))
+#define btap_task_execname(t) ((void)(t), btap_no_task_(c), (c->tmp[0] = 0, c->tmp))
 #define btap_target() (btap_ops->target ? btap_ops->target() : BTAP_HDR(c)->target_pid)
 #define btap_pp() btap_pp_(c)
 #define btap_walltime_ns() btap_clock_ns(CLOCK_REALTIME)

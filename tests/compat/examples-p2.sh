@@ -1,0 +1,41 @@
+#!/bin/sh
+# How many of stap's own example scripts btap takes through pass 2: each
+# testsuite/systemtap.examples/**/NAME.stp is run as its NAME.meta's
+# `test_check:` command says (stap -> btap, -p4 -> -p2), in its folder.
+# Prints the pass rate and the most common first errors. A report, not a
+# test: it never fails.
+#
+#     sh tests/compat/examples-p2.sh SYSTEMTAP-SOURCE-DIR
+#
+# SYSTEMTAP-SOURCE-DIR is a checkout of systemtap's sources (for example
+# `git clone https://sourceware.org/git/systemtap.git`).
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+SRC=${1:?usage: $0 SYSTEMTAP-SOURCE-DIR}
+EX=$SRC/testsuite/systemtap.examples
+[ -d "$EX" ] || { echo "no $EX"; exit 0; }
+BTAP=${BTAP:-$ROOT/btap}
+T=$(mktemp -d /tmp/btap-examples.XXXXXX)
+trap 'rm -rf "$T"' EXIT
+total=0 ok=0
+for meta in $(find "$EX" -name '*.meta' | sort); do
+	dir=$(dirname "$meta")
+	name=$(sed -n 's/^name: *//p' "$meta" | head -1)
+	[ -n "$name" ] && [ -f "$dir/$name" ] || continue
+	check=$(sed -n 's/^test_check: *//p' "$meta" | head -1)
+	[ -n "$check" ] || check="stap -p4 $name"
+	# the same command with btap, stopping after pass 2
+	cmd=$(echo "$check" | sed "s|^stap |$BTAP |; s| -p *4| -p2|; s| -p *[35]| -p2|")
+	echo "$cmd" | grep -q -- '-p2' || cmd="$cmd -p2"
+	total=$((total + 1))
+	if (cd "$dir" && timeout 60 sh -c "$cmd" >/dev/null 2>"$T/err"); then
+		ok=$((ok + 1))
+	else
+		# the first error line, with names and places blurred into a reason
+		grep -m1 'error' "$T/err" | sed 's/^[^ ]*: error: //; s/'"'"'[^'"'"']*'"'"'/X/g; s/"[^"]*"/X/g; s/[0-9][0-9]*/N/g' \
+			>>"$T/reasons"
+		echo "$dir/$name" >>"$T/failed"
+	fi
+done
+echo "stap examples through btap -p2: $ok of $total ($((total ? ok * 100 / total : 0)) %)"
+echo "most common first errors:"
+sort "$T/reasons" 2>/dev/null | uniq -c | sort -rn | head -15
