@@ -439,7 +439,7 @@ static inline void btap_abort_(struct btap_ctx *c)
 
 static inline char *btap_execname_(struct btap_ctx *c)
 {
-	get_task_comm(c->tmp, current);
+	__get_task_comm(c->tmp, BTAP_MIN(TASK_COMM_LEN, MAXSTRINGLEN), current);
 	return c->tmp;
 }
 
@@ -464,6 +464,33 @@ static inline char *btap_execname_(struct btap_ctx *c)
 #define btap_abort() btap_abort_(c)
 #define btap_error(msg) btap_raise_str(c, -1, (msg))
 #define btap_warn(msg) btap_send_simple(c, BTAP_REC_WARN, BTAP_NO_SITE, (msg))
+
+/* Tasks by address (tapset/task.stp): read without faulting, 0 when the
+ * address does not hold a task, as on BPF. */
+#define btap_task_at(t) ((struct task_struct *)(unsigned long)(t))
+#define btap_kpeek(type, ptr)                                                   \
+	({                                                                      \
+		type btap_v_;                                                   \
+		if (copy_from_kernel_nofault(&btap_v_, (ptr), sizeof(btap_v_))) \
+			memset(&btap_v_, 0, sizeof(btap_v_));                   \
+		btap_v_;                                                        \
+	})
+#define btap_task_cred(t) btap_kpeek(const struct cred *, &btap_task_at(t)->cred)
+#define btap_task_current() ((int64_t)(unsigned long)current)
+#define btap_task_parent(t) ((int64_t)(unsigned long)btap_kpeek(struct task_struct *, &btap_task_at(t)->real_parent))
+#define btap_task_pid(t) ((int64_t)btap_kpeek(pid_t, &btap_task_at(t)->tgid))
+#define btap_task_tid(t) ((int64_t)btap_kpeek(pid_t, &btap_task_at(t)->pid))
+#define btap_task_uid(t) ((int64_t)btap_kpeek(kuid_t, &btap_task_cred(t)->uid).val)
+#define btap_task_euid(t) ((int64_t)btap_kpeek(kuid_t, &btap_task_cred(t)->euid).val)
+
+static inline char *btap_task_execname_(struct btap_ctx *c, int64_t t)
+{
+	if (copy_from_kernel_nofault(c->tmp, btap_task_at(t)->comm, BTAP_MIN(TASK_COMM_LEN, MAXSTRINGLEN)))
+		c->tmp[0] = 0;
+	c->tmp[BTAP_MIN(TASK_COMM_LEN, MAXSTRINGLEN) - 1] = 0;
+	return c->tmp;
+}
+#define btap_task_execname(t) btap_task_execname_(c, (t))
 
 /* Fault-tolerant reads: a bad pointer is an error, not an oops. */
 #define BTAP_MEM_READ(dst, addr, size, user)                                    \
