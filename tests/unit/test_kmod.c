@@ -6,53 +6,12 @@
 #include <string.h>
 
 #include "check.h"
-#include "emit/emit.h"
 #include "kmod-backend/kbuild.h"
-#include "translator/backend.h"
-#include "translator/diag.h"
-#include "translator/elaborate.h"
-#include "translator/parser.h"
-#include "translator/session.h"
-#include "translator/tapset_load.h"
-#include "translator/util.h"
+#include "p3.h"
 
-struct tk_p3 {
-	bool ok;
-	char *c;
-	char *diags;
-};
-
-static struct tk_p3 translate(const char *script)
+static struct te_p3 translate(const char *script)
 {
-	struct tk_p3 r = {0};
-	struct session s;
-	session_init(&s);
-	s.tapset_dir = BTAP_TAPSET_DIR;
-	s.runtime = RT_KMOD;
-	session_setup_pp(&s);
-	diag_capture_begin();
-	bool ok = tapset_load_all(&s);
-	struct src_file *f = src_register("t.stp", script, strlen(script), false);
-	s.user_file = parse_file(&s.arena, f, &s.pp, false);
-	ok = ok && diag_error_count() == 0 && elaborate(&s);
-	struct emit_result er = {0};
-	if (ok)
-		ok = backend_for(RT_KMOD)->emit(&s, &er);
-	r.ok = ok && diag_error_count() == 0;
-	r.c = er.c.s ? xstrdup(er.c.s) : xstrdup("");
-	emit_result_free(&er);
-	r.diags = diag_capture_take();
-	diag_capture_end();
-	diag_reset();
-	session_free(&s);
-	src_reset();
-	return r;
-}
-
-static void free_p3(struct tk_p3 *r)
-{
-	free(r->c);
-	free(r->diags);
+	return te_translate_for(RT_KMOD, script, NULL, 0);
 }
 
 static bool has(const char *text, const char *what)
@@ -65,7 +24,7 @@ static bool has(const char *text, const char *what)
 
 static void test_counter(void)
 {
-	struct tk_p3 r = translate("global n; probe kernel.trace(\"sched:sched_switch\") { n[cpu()]++ }\n"
+	struct te_p3 r = translate("global n; probe kernel.trace(\"sched:sched_switch\") { n[cpu()]++ }\n"
 				   "probe end { foreach (k+ in n) printf(\"%d %d\\n\", k, n[k]) }\n");
 	CHECK(r.ok);
 	CHECK(has(r.c, "#ifdef BTAP_TARGET_KMOD\n#include \"kmod/btap_kmod.h\""));
@@ -76,36 +35,36 @@ static void test_counter(void)
 	CHECK(has(r.c, "BTAP_MODULE(btap_kmaps, btap_ktps);"));
 	CHECK(has(r.c, "btap_kmod_enter(&c, data, 0)"));
 	CHECK(has(r.c, ".has_bpf = 1,"));
-	free_p3(&r);
+	te_p3_free(&r);
 }
 
 /* No kernel probes: still a module, for the globals and arrays. */
 static void test_runner_only(void)
 {
-	struct tk_p3 r = translate("global a; probe begin { a[1] = 2; printf(\"hi %d\\n\", a[1]); exit() }\n");
+	struct te_p3 r = translate("global a; probe begin { a[1] = 2; printf(\"hi %d\\n\", a[1]); exit() }\n");
 	CHECK(r.ok);
 	CHECK(has(r.c, "BTAP_MODULE(btap_kmaps, btap_ktps);"));
 	CHECK(has(r.c, "static struct btap_ktp btap_ktps[] = {\n\t{NULL, NULL},\n};"));
 	CHECK(has(r.c, ".has_bpf = 1,"));
-	free_p3(&r);
+	te_p3_free(&r);
 }
 
 /* What the first slice does not lower: located errors, not dropped. */
 static void test_rejected(void)
 {
-	struct tk_p3 r = translate("global s\nprobe begin { s <<< 1; exit() }\n");
+	struct te_p3 r = translate("global s\nprobe begin { s <<< 1; exit() }\n");
 	CHECK(!r.ok);
 	CHECK(has(r.diags, "t.stp:1:8: error: statistics ('s') are not supported yet by the kmod runtime"));
-	free_p3(&r);
+	te_p3_free(&r);
 	r = translate("global x\nprobe kernel.trace(\"sched:sched_switch\") { x = sprintf(\"%d\", 1) }\n");
 	CHECK(!r.ok);
 	CHECK(has(r.diags, "t.stp:2:"));
 	CHECK(has(r.diags, "sprintf is not supported yet in kernel-context probes (kmod)"));
-	free_p3(&r);
+	te_p3_free(&r);
 	r = translate("probe perf.sw.cpu_clock { next }\n");
 	CHECK(!r.ok);
 	CHECK(has(r.diags, "t.stp:1:"));
-	free_p3(&r);
+	te_p3_free(&r);
 }
 
 static void test_kbuild_names(void)
