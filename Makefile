@@ -27,7 +27,7 @@ CFLAGS_COMMON = $(CSTD) $(WARN) $(DEPS_CFLAGS) -I. \
 OPT_CFLAGS  = -O2 -g
 SAN_CFLAGS  = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
-SRC_DIRS := translator emit runner bpf-backend runtime
+SRC_DIRS := translator emit runner bpf-backend kmod-backend runtime
 LIB_SRCS := $(wildcard $(addsuffix /*.c,$(SRC_DIRS)))
 LIB_SRCS := $(filter-out translator/main.c,$(LIB_SRCS))
 MAIN_SRC := translator/main.c

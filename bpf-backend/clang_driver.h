@@ -49,7 +49,7 @@ const char *clang_best_mcpu(const char *clang);
 int clang_compile(const struct clang_opts *o, const char *src, size_t len,
 		  const char *out_obj_path, char **diag_out);
 
-/* Run a compiler (argv[0] is its path) with stdin from in_fd (or /dev/null
+/* Run a compiler or build tool (argv[0] is its path; also kbuild's make) with stdin from in_fd (or /dev/null
  * when -1) and stdout+stderr captured into *out (NULL if empty; caller
  * frees). Returns the exit status, or -1 when it could not be run (with a
  * message in *out). */

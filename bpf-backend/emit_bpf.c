@@ -153,31 +153,9 @@ static bool bpf_prelude(struct emitter *em, struct strbuf *b)
 
 /* ---- maps and frames -------------------------------------------------------- */
 
-/* BFS_<tag><index>: the bytes of a frame plus the deepest chain of frames
- * its calls stack above it in the probe's scratch map value. */
-static void frame_size(struct strbuf *b, char tag, int index, const char *frame, const struct vec *callees)
-{
-	sb_printf(b, "#define BFS_%c%d (sizeof(%s) + ", tag, index, frame);
-	VEC_FOREACH(*callees, k)
-		sb_printf(b, "BTAP_MAX0(BFS_F%d, ", VEC_AT(*callees, k, struct em_func *)->index);
-	sb_puts(b, "0");
-	VEC_FOREACH(*callees, k)
-		sb_puts(b, ")");
-	sb_puts(b, ")\n");
-}
-
 static void bpf_declare_maps(struct emitter *em, struct strbuf *b)
 {
-	VEC_FOREACH(em->funcs, i) {
-		struct em_func *f = VEC_AT(em->funcs, i, struct em_func *);
-		if ((f->where & EM_CTX_KERNEL) && !f->recursive)
-			frame_size(b, 'F', f->index, f->frame, &f->callees);
-	}
-	VEC_FOREACH(em->probes, i) {
-		struct em_probe *p = VEC_AT(em->probes, i, struct em_probe *);
-		if (p->where == EM_CTX_KERNEL)
-			frame_size(b, 'P', p->index, p->frame, &p->callees);
-	}
+	em_frame_sizes(em, b);
 	sb_puts(b, "BTAP_DECLARE_GLOBALS(struct bg_globals);\n");
 	VEC_FOREACH(em->maps, i) {
 		struct em_map *m = VEC_AT(em->maps, i, struct em_map *);

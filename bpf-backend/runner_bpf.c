@@ -14,25 +14,11 @@
 #define CAP_PERFMON_BIT 38
 #define CAP_BPF_BIT 39
 
-/* Effective capabilities from /proc/self/status; all of them if unknown. */
-static unsigned long long effective_caps(void)
-{
-	FILE *f = fopen("/proc/self/status", "r");
-	unsigned long long caps = ~0ull;
-	char line[256];
-	while (f && fgets(line, sizeof(line), f))
-		if (sscanf(line, "CapEff: %llx", &caps) == 1)
-			break;
-	if (f)
-		fclose(f);
-	return caps;
-}
-
 /* Loading BPF and opening perf events needs CAP_BPF and CAP_PERFMON, or
  * CAP_SYS_ADMIN: say which is missing rather than fail on EPERM later. */
 static bool bpf_can_run(void)
 {
-	unsigned long long caps = effective_caps();
+	unsigned long long caps = runner_effective_caps();
 	bool bpf = caps & (1ull << CAP_BPF_BIT), perfmon = caps & (1ull << CAP_PERFMON_BIT);
 	if (caps & (1ull << CAP_SYS_ADMIN_BIT) || (bpf && perfmon))
 		return true;

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "runner_bpf.h"
+#include "runner/runner_sort.h"
 #include "translator/session.h"
 #include "translator/util.h"
 
@@ -377,69 +378,8 @@ void bpf_run_print_hist_record(struct runner *r, uint32_t map, const char *p, co
 
 /* ---- foreach order -------------------------------------------------- */
 
-struct sort_item {
-	const char *key;
-	int64_t num;        /* long value, or the stats aggregate */
-	const char *str;    /* string value */
-};
-
-static struct {
-	const struct runner_map *m;
-	int sort_by, dir;
-	uint32_t maxlen;
-} sort_ctx;
-
-static int cmp_field(const struct runner_map *m, int field, const char *a, const char *b)
-{
-	const char *fa = a + m->d->key_offsets[field], *fb = b + m->d->key_offsets[field];
-	if (m->d->key_types[field] == BTAP_T_STRING)
-		return strncmp(fa, fb, sort_ctx.maxlen);
-	int64_t x, y;
-	memcpy(&x, fa, 8);
-	memcpy(&y, fb, 8);
-	return x < y ? -1 : x > y;
-}
-
-/* Ties fall back to the keys in order, so every run prints the same. */
-static int cmp_keys(const struct runner_map *m, const char *a, const char *b)
-{
-	for (int f = 0; f < m->d->nkeys; f++) {
-		int c = cmp_field(m, f, a, b);
-		if (c)
-			return c;
-	}
-	return 0;
-}
-
-static int cmp_items(const void *pa, const void *pb)
-{
-	const struct sort_item *a = pa, *b = pb;
-	const struct runner_map *m = sort_ctx.m;
-	int c = 0;
-	if (sort_ctx.sort_by > 0 && sort_ctx.sort_by <= m->d->nkeys)
-		c = cmp_field(m, sort_ctx.sort_by - 1, a->key, b->key);
-	else if (sort_ctx.sort_by < 0 && m->d->value_type == BTAP_T_STRING)
-		c = strncmp(a->str, b->str, sort_ctx.maxlen);
-	else if (sort_ctx.sort_by < 0)
-		c = a->num < b->num ? -1 : a->num > b->num;
-	if (c)
-		return c * (sort_ctx.dir < 0 ? -1 : 1);
-	return cmp_keys(m, a->key, b->key);
-}
-
-static int64_t aggregate(const struct rt_stat_result *res, char agg)
-{
-	switch (agg) {
-	case 's': return res->sum;
-	case 'm': return res->count ? res->min : 0;
-	case 'M': return res->count ? res->max : 0;
-	case 'a': return res->count ? rt_div64(res->sum, res->count) : 0;
-	default: return res->count;
-	}
-}
-
 /* Fill the sort values; keys that vanished meanwhile are dropped. */
-static int64_t load_values(struct runner_map *m, struct sort_item *items, int64_t n, char agg,
+static int64_t load_values(struct runner_map *m, struct runner_sort_item *items, int64_t n, char agg,
 			   char **values_out)
 {
 	size_t vb = value_bytes(m);
@@ -451,7 +391,7 @@ static int64_t load_values(struct runner_map *m, struct sort_item *items, int64_
 			struct rt_stat_result res;
 			if (read_stat(m, items[i].key, &res, NULL) != 0)
 				continue;
-			items[i].num = aggregate(&res, agg);
+			items[i].num = runner_stat_aggregate(&res, agg);
 		} else {
 			if (bpf_map_lookup_elem(m->fd, items[i].key, v) != 0)
 				continue;
@@ -474,27 +414,15 @@ static int64_t op_map_keys(int map, int sort_by, int dir, char agg, int64_t limi
 		return 0;
 	char *keys, *values = NULL;
 	int64_t n = collect_keys(m, &keys);
-	struct sort_item *items = xcalloc((size_t)(n ? n : 1), sizeof(*items));
+	struct runner_sort_item *items = xcalloc((size_t)(n ? n : 1), sizeof(*items));
 	for (int64_t i = 0; i < n; i++)
 		items[i].key = keys + i * m->key_size;
 	if (sort_by < 0)
 		n = load_values(m, items, n, agg, &values);
-	sort_ctx.m = m;
-	sort_ctx.sort_by = sort_by;
-	sort_ctx.dir = dir;
-	sort_ctx.maxlen = runner_current->prog->maxstringlen ? runner_current->prog->maxstringlen
-							      : 128;
-	if (n > 1)
-		qsort(items, (size_t)n, sizeof(*items), cmp_items);
-	if (limit >= 0 && limit < n)
-		n = limit;
-	char *out = xmalloc((size_t)(n ? n : 1) * m->key_size);
-	for (int64_t i = 0; i < n; i++)
-		memcpy(out + i * m->key_size, items[i].key, m->key_size);
+	n = runner_sort_keys(m->d, m->key_size, items, n, sort_by, dir, limit, keys_out);
 	free(items);
 	free(values);
 	free(keys);
-	*keys_out = out;
 	return n;
 }
 

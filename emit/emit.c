@@ -83,6 +83,35 @@ void em_linedir(struct em_fn *f, struct loc at)
 	sb_putc(f->out, '\n');
 }
 
+/* BFS_<tag><index>: the bytes of a frame plus the deepest chain of frames
+ * its calls stack above it in the probe's scratch map value. */
+static void frame_size(struct strbuf *b, char tag, int index, const char *frame, const struct vec *callees)
+{
+	sb_printf(b, "#define BFS_%c%d (sizeof(%s) + ", tag, index, frame);
+	VEC_FOREACH(*callees, k)
+		sb_printf(b, "BTAP_MAX0(BFS_F%d, ", VEC_AT(*callees, k, struct em_func *)->index);
+	sb_puts(b, "0");
+	VEC_FOREACH(*callees, k)
+		sb_puts(b, ")");
+	sb_puts(b, ")\n");
+}
+
+/* BFS_F<i> and BFS_P<i>: the frame sizes of the kernel half's functions
+ * and probes, for the runtime's scratch space. */
+void em_frame_sizes(struct emitter *em, struct strbuf *b)
+{
+	VEC_FOREACH(em->funcs, i) {
+		struct em_func *f = VEC_AT(em->funcs, i, struct em_func *);
+		if ((f->where & EM_CTX_KERNEL) && !f->recursive)
+			frame_size(b, 'F', f->index, f->frame, &f->callees);
+	}
+	VEC_FOREACH(em->probes, i) {
+		struct em_probe *p = VEC_AT(em->probes, i, struct em_probe *);
+		if (p->where == EM_CTX_KERNEL)
+			frame_size(b, 'P', p->index, p->frame, &p->callees);
+	}
+}
+
 void em_unsupported(struct em_fn *f, struct loc at, const char *what)
 {
 	diag_error(at, "%s is not supported yet by the %s backend", what, f->em->rt->name);

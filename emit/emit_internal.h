@@ -153,6 +153,9 @@ void em_linedir(struct em_fn *f, struct loc at);
 /* Report a construct the emitter cannot translate (in kernel context for
  * em_unsupported_kernel): located error, counted. */
 void em_unsupported(struct em_fn *f, struct loc at, const char *what);
+/* #define BFS_F<i>/BFS_P<i>: the bytes of each kernel function's and probe's
+ * frame plus the deepest chain of callee frames above it. */
+void em_frame_sizes(struct emitter *em, struct strbuf *b);
 void em_unsupported_kernel(struct em_fn *f, struct loc at, const char *what);
 /* A named kernel type (as the type walker names it: "struct sock") the
  * kernel half reads through. */

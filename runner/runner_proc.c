@@ -216,3 +216,17 @@ void runner_finish_target(struct runner *r)
 		close(r->target_pidfd);
 	r->target_pidfd = -1;
 }
+
+/* Effective capabilities from /proc/self/status; all of them if unknown. */
+unsigned long long runner_effective_caps(void)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	unsigned long long caps = ~0ull;
+	char line[256];
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "CapEff: %llx", &caps) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return caps;
+}

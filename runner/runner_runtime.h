@@ -46,4 +46,8 @@ struct runner_runtime {
 	void (*release)(struct runner *r);
 };
 
+/* The process's effective capabilities (bit n: capability n; all of them
+ * when unknown), for a runtime's can_run (runner_proc.c). */
+unsigned long long runner_effective_caps(void);
+
 #endif

@@ -18,7 +18,7 @@
 #ifndef BTAP_PROGRAM_H
 #define BTAP_PROGRAM_H
 
-#ifndef BTAP_TARGET_BPF
+#if !defined(BTAP_TARGET_BPF) && !defined(BTAP_TARGET_KMOD)
 #include <stdint.h> /* the BPF build gets the int types from btap_bpf.h */
 #endif
 

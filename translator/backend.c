@@ -1,13 +1,7 @@
-/* The table of runtimes (backend.h): BPF, and the kernel module runtime
- * that is planned (a row that says it is not implemented yet). */
+/* The table of runtimes (backend.h): BPF and the kernel module runtime. */
 #include "backend.h"
 
 #include "diag.h"
-
-static const struct backend backend_kmod = {
-	.name = "kmod",
-	.missing = "the kmod runtime (--runtime=kmod)",
-};
 
 const struct backend *backend_for(enum runtime_kind rt)
 {

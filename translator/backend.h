@@ -28,7 +28,8 @@ struct backend {
 	int (*run)(struct session *s, const char *artifact);
 };
 
-extern const struct backend backend_bpf; /* bpf-backend/backend_bpf.c */
+extern const struct backend backend_bpf;  /* bpf-backend/backend_bpf.c */
+extern const struct backend backend_kmod; /* kmod-backend/backend_kmod.c */
 
 /* The row for --runtime (auto: bpf, the only one implemented). */
 const struct backend *backend_for(enum runtime_kind rt);

@@ -54,39 +54,7 @@ typedef __u64 uint64_t;
 #define BTAP_FUNC_CALL static __attribute__((noinline))
 #define BTAP_MIN(a, b) ((a) < (b) ? (a) : (b))
 #define BTAP_UNUSED_LABEL(l) l: __attribute__((unused));
-#define BTAP_ALIGN8(x) (((x) + 7) & ~7)
-#define BTAP_SCRATCH_HDR (BTAP_ALIGN8(2 * MAXSTRINGLEN) + BTAP_ALIGN8(BTAP_ZERO_SIZE) + 8)
-
-/* A body's frame: at sp in the scratch map value; callees' frames follow. */
-#define BTAP_FRAME(type)                                                        \
-	type *fr = (type *)sp;                                                  \
-	char *nsp = sp + sizeof(type);                                          \
-	(void)fr;                                                               \
-	(void)nsp;
-
-/* BPF has no recursion (the translator rejects it): nothing to count. */
-#define btap_nest_enter(c, site) 1
-#define btap_nest_leave(c) ((void)0)
-
-/* The running handler. Lives on the BPF stack: it is small. */
-struct btap_ctx {
-	void *ctx;       /* the program's context (tracepoint record ...) */
-	void *globals;   /* struct btap_globals_hdr first */
-	char *errbuf;    /* MAXSTRINGLEN: message of the pending error */
-	char *tmp;       /* MAXSTRINGLEN: string results of the natives */
-	char *zero;      /* BTAP_ZERO_SIZE bytes */
-	/* loop iterations so far (MAXACTION), in the scratch map: a loop
-	 * callback's states then converge (see text_str below) */
-	int64_t *actions;
-	int err;         /* 0, 1 a (catchable) error, 2 abort */
-	int site;        /* error site of the pending error, -1 unknown */
-	int probe;       /* index of the probe in the descriptor */
-	int pad;
-	void *task;      /* the task the probe describes, when not current
-			    (BTAP_TASK_OVERRIDE: process.begin) */
-};
-
-#define BTAP_HDR(c) ((struct btap_globals_hdr *)(c)->globals)
+#include "../btap_ctx.h"
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -941,13 +909,7 @@ static __always_inline char *btap_bpf_enter(struct btap_ctx *c, void *ctx, int p
 	sp = bpf_map_lookup_elem(scratch_map, &zero);
 	if (!sp)
 		return 0;
-	c->errbuf = sp;
-	c->tmp = sp + MAXSTRINGLEN;
-	c->zero = sp + BTAP_ALIGN8(2 * MAXSTRINGLEN);
-	c->actions = (int64_t *)(c->zero + BTAP_ALIGN8(BTAP_ZERO_SIZE));
-	*c->actions = 0;
-	c->errbuf[0] = 0;
-	return sp + BTAP_SCRATCH_HDR;
+	return btap_ctx_scratch(c, sp);
 }
 
 static __always_inline void btap_bpf_leave(struct btap_ctx *c)

@@ -37,7 +37,15 @@ expect p1-arg-missing 1 'out of range|argument' -- "$BTAP" -p1 -e 'probe begin {
 expect run-begin 0 '^hello$' -- "$BTAP" -e 'probe begin { println("hello"); exit() }'
 expect p3-prints-c 0 'btap_program' -- "$BTAP" -p3 -e 'probe begin { exit() }'
 expect p4-prints-artifact 0 '^/' -- "$BTAP" -p4 -e 'probe begin { exit() }'
-expect kmod-not-impl 1 'kmod runtime .* not implemented yet' -- "$BTAP" --runtime=kmod -p3 -e 'probe begin { exit() }'
+expect kmod-p3 0 'BTAP_MODULE\(btap_kmaps' -- "$BTAP" --runtime=kmod -p3 -e 'probe begin { exit() }'
+expect kmod-p3-tracepoint 0 'tracepoint_probe_register|"sched_switch", \(void \*\)bp0' -- "$BTAP" --runtime=kmod -p3 -e 'global n; probe kernel.trace("sched:sched_switch") { n[cpu()]++ }'
+expect kmod-no-build-tree 1 'no kernel build tree at /nonexistent' -- "$BTAP" --runtime=kmod -p4 -r /nonexistent/build -e 'probe begin { exit() }'
+expect kmod-stats-located 1 'statistics .* not supported yet by the kmod runtime' -- "$BTAP" --runtime=kmod -p3 -e 'global s; probe begin { s <<< 1; exit() }'
+if [ ! -e /proc/modules ]; then
+	expect kmod-no-module-support 1 'no module support \(no /proc/modules\)' -- "$BTAP" --runtime=kmod -e 'probe begin { exit() }'
+else
+	skip "kmod-no-module-support: this kernel has module support"
+fi
 expect run-artifact-missing 1 'nonexistent' -- "$BTAP" --run /nonexistent.o
 expect verbose 0 'Pass 1: parsed user script' -- "$BTAP" -v -p1 -e 'probe begin {}'
 expect verbose-p2 0 'Pass 2: analyzed script' -- "$BTAP" -v -p2 -e 'probe begin { exit() }'

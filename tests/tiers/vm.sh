@@ -9,6 +9,7 @@
 # [args]`; stdout must equal NAME.out, stderr NAME.err when it exists, the
 # exit status `expect-rc` (default 0). Headers as in tests/live:
 #     # cmd: COMMAND   # args: A B   # opts: -T 5   # expect-rc: N
+# tests/vm/kmod-cases.sh adds the kmod runtime's cases to the same boot.
 # Skipped, with the reason, when qemu, busybox-static or the kernel package
 # cannot be had.
 . "$(dirname "$0")/../lib.sh"
@@ -84,6 +85,8 @@ for stp in tests/vm/live/*.stp; do
 		>>"$T/job.sh.all"
 	echo "$n $stp" >>"$T/list"
 done
+. "$VM_HERE/kmod-cases.sh"
+kmod_compile_lines
 export BTAP
 vm_facts_exec sh -c '. "$1"' compile "$T/compile.sh"
 echo "vm: compiled $n scripts for the guest in $(vm_since "$t") s"
@@ -96,7 +99,8 @@ while read -r i stp; do
 		rm -f "$T/$i.rc"
 	fi
 done <"$T/list"
-if [ "$n" -gt 0 ]; then
+kmod_job_lines
+if [ "$n" -gt 0 ] || [ -n "$KM_READY" ]; then
 	t=$(vm_now)
 	if ! vm_boot "$T" $((120 + 2 * LIMIT * n)); then
 		fail "VM tier: the VM did not finish; its console said:"
@@ -115,6 +119,8 @@ while read -r i stp; do
 	[ -f "$T/$i.out" ] || : >"$T/$i.out"
 	check_run "$name" "$base" "${want_rc:-0}" "$(cat "$T/$i.rc" 2>/dev/null)" "$T/$i.out" "$T/$i.err"
 done <"$T/list"
+
+kmod_check
 
 echo "vm: tier took $(vm_since "$start") s"
 summary vm

@@ -8,6 +8,7 @@
  *   - located errors for what the backend does not translate.
  * The BPF parts need root, BTF and clang; they print SKIP otherwise. */
 #include "check.h"
+#include "p3.h"
 
 #include "runtime/btap_program.h"
 #include "bpf-backend/clang_driver.h"
@@ -37,46 +38,9 @@ static int te_counter;
 
 /* ---- passes 1-3 ------------------------------------------------------------- */
 
-struct te_p3 {
-	bool ok;
-	char *c;        /* the unit (heap) */
-	char *diags;
-	bool has_bpf;
-};
-
-static void te_p3_free(struct te_p3 *r)
-{
-	free(r->c);
-	free(r->diags);
-}
-
 static struct te_p3 te_translate(const char *script, const char *const *defines, int ndefines)
 {
-	struct te_p3 r = {0};
-	struct session s;
-	session_init(&s);
-	s.tapset_dir = BTAP_TAPSET_DIR;
-	for (int i = 0; i < ndefines; i++)
-		vec_push(&s.arena, &s.defines, (void *)defines[i]);
-	session_setup_pp(&s);
-	diag_capture_begin();
-	bool ok = tapset_load_all(&s);
-	struct src_file *f = src_register("t.stp", script, strlen(script), false);
-	s.user_file = parse_file(&s.arena, f, &s.pp, false);
-	ok = ok && diag_error_count() == 0 && elaborate(&s);
-	struct emit_result er = {0};
-	if (ok)
-		ok = backend_bpf.emit(&s, &er);
-	r.ok = ok && diag_error_count() == 0;
-	r.has_bpf = er.has_kernel;
-	r.c = er.c.s ? xstrdup(er.c.s) : xstrdup("");
-	emit_result_free(&er);
-	r.diags = diag_capture_take();
-	diag_capture_end();
-	diag_reset();
-	session_free(&s);
-	src_reset();
-	return r;
+	return te_translate_for(RT_BPF, script, defines, ndefines);
 }
 
 static char *te_path(const char *ext)

@@ -190,6 +190,25 @@ static bool defines_name(const char *text, const char *name)
 	return false;
 }
 
+/* What the kmod runtime does not provide yet: the emitter rejects their
+ * uses with a located error under --runtime=kmod (kmod-backend/emit_kmod.c:
+ * statistics, sprintf in kernel probes). Shrinks as the runtime grows. */
+static const char *const kmod_not_yet[] = {
+	"btap_stat_add", "btap_stat_get", "btap_stat_bucket", "btap_print_hist", "BTAP_SPRINTF_",
+	"BTAP_SPRINTF_BEGIN", "BTAP_SPRINTF_END", "BTAP_SPRINTF_NONE", "BTAP_SPRINTF_FIELD_LONG",
+	"BTAP_SPRINTF_FIELD_STR", "BTAP_SPRINTF_STRN", "BTAP_SPRINTF_OCT", NULL,
+};
+
+static bool kmod_lacks(const char *header, const char *name)
+{
+	if (!strstr(header, "/kmod/"))
+		return false;
+	for (int i = 0; kmod_not_yet[i]; i++)
+		if (strcmp(kmod_not_yet[i], name) == 0)
+			return true;
+	return false;
+}
+
 /* Each runtime provides what its WHO promises and nothing the unit
  * reserves. */
 static void check_runtime(const char *header, enum who mine)
@@ -200,7 +219,7 @@ static void check_runtime(const char *header, enum who mine)
 	for (size_t i = 0; i < NENTRIES; i++) {
 		const struct entry *e = &entries[i];
 		bool has = defines_name(text.s ? text.s : "", e->name);
-		bool want = e->who == BOTH || e->who == mine;
+		bool want = (e->who == BOTH || e->who == mine) && !kmod_lacks(header, e->name);
 		if (want && !has)
 			fprintf(stderr, "%s lacks %s\n", header, e->name);
 		if (e->who == UNIT && has)
@@ -285,6 +304,10 @@ int main(void)
 	}
 	check_runtime("runtime/bpf/btap_bpf.h", KERNEL);
 	check_runtime("runtime/user/btap_user.h", RUNNER);
+	/* The kmod runtime: every BOTH name but those it rejects yet (its
+	 * kernel-side names are its own; the BPF lowering's are not its
+	 * business). */
+	check_runtime("runtime/kmod/btap_kmod.h", BOTH);
 	check_generated_unit();
 	return CHECK_DONE();
 }

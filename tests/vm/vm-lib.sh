@@ -98,6 +98,54 @@ vm_fetch_kernel() {
 	vm_log "kernel $VM_KREL ready in $(vm_since "$t0") s"
 }
 
+# The guest kernel's build tree, for the kmod runtime's modules (btap
+# --runtime=kmod -r $VM_KBUILD): Debian's headers packages of that release
+# (arch and common) and its kbuild tools, unpacked into the VM cache.
+# VM_KBUILD is the build directory (/lib/modules/KREL/build of a guest).
+# Under the cache's lock, as vm_prepare.
+vm_fetch_headers() {
+	exec 8>"$VM_CACHE/.lock"
+	flock 8
+	vm_unpack_headers
+	_rc=$?
+	flock -u 8
+	exec 8>&-
+	return $_rc
+}
+
+vm_unpack_headers() {
+	H=$VM_CACHE/headers-$VM_KREL
+	VM_KBUILD=$H/usr/src/linux-headers-$VM_KREL
+	[ -f "$H/.complete" ] && return 0
+	vm_log "fetching the headers of $VM_KREL into $H"
+	t0=$(vm_now)
+	rm -rf "$H" && mkdir -p "$H/deb" || return 1
+	common=$(echo "$VM_KREL" | sed 's/-[a-z0-9]*$/-common/')
+	kbuild=linux-kbuild-$(echo "$VM_KREL" | cut -d. -f1-2)
+	if ! (cd "$H/deb" && apt-get download -q "linux-headers-$VM_KREL" "linux-headers-$common" \
+		"$kbuild" >"$H/deb/log" 2>&1); then
+		VM_WHY="apt-get download of the $VM_KREL headers failed: $(tail -1 "$H/deb/log")"
+		return 1
+	fi
+	for deb in "$H"/deb/*.deb; do
+		dpkg-deb -x "$deb" "$H" || { VM_WHY="cannot unpack $deb"; return 1; }
+	done
+	rm -rf "$H/deb"
+	# The packages link scripts and tools through absolute paths
+	# (/usr/src/..., /usr/lib/linux-kbuild-X): point them into the cache.
+	find "$H" -type l | while read -r l; do
+		t=$(readlink "$l")
+		case "$t" in /*) ln -sfn "$H$t" "$l" ;; esac
+	done
+	sed -i "s|/usr/src/|$H/usr/src/|" "$VM_KBUILD/Makefile"
+	if [ ! -f "$VM_KBUILD/Makefile" ]; then
+		VM_WHY="the headers of $VM_KREL have no $VM_KBUILD/Makefile"
+		return 1
+	fi
+	touch "$H/.complete"
+	vm_log "headers of $VM_KREL ready in $(vm_since "$t0") s"
+}
+
 # Module load order: each module after its dependencies.
 vm_module_order() {
 	_seen=" "

@@ -1,0 +1,373 @@
+/* The kernel-module runtime's operations for the runner
+ * (runner/runner_runtime.h): the module is inserted and removed with
+ * libkmod; a supervising process forked before the insert removes it if
+ * btap dies without doing so (SIGKILL). The module's file
+ * (/proc/<module>) maps the globals, hands out the output records (laid
+ * out as BPF's, printed by the same runner_on_record) and arms the probes.
+ * Arrays live in the module; runner-side probes reach them through the
+ * file's ioctl (runtime/kmod/btap_kmod_abi.h). */
+#include "runner_kmod.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libkmod.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/timerfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "kmod-backend/kbuild.h"
+#include "runner/runner_internal.h"
+#include "runner/runner_sort.h"
+#include "runtime/kmod/btap_kmod_abi.h"
+#include "translator/diag.h"
+#include "translator/util.h"
+
+/* How often the runner reads the module's output (the module never wakes
+ * it: waking from a tracepoint can deadlock on scheduler locks). */
+#define KMOD_POLL_NS (10 * 1000 * 1000)
+
+struct kmod_run {
+	struct kmod_ctx *ctx;
+	struct kmod_module *mod;
+	char name[64];
+	bool inserted;
+	int file;             /* /proc/<name> */
+	int timer;            /* timerfd: time to read the output */
+	size_t globals_len;
+	pid_t guard;          /* the supervising process */
+	int guard_pipe;       /* its end closes when we exit, however we exit */
+	char *buf;
+};
+
+static struct kmod_run *kr(struct runner *r)
+{
+	return r->kernel;
+}
+
+#define CAP_SYS_MODULE_BIT 16
+
+static bool kmod_can_run(void)
+{
+	if (access("/proc/modules", F_OK) != 0) {
+		diag_plain_error("the kmod runtime loads a kernel module, and this kernel has no module support "
+				 "(no /proc/modules): use --runtime=bpf");
+		return false;
+	}
+	if (!(runner_effective_caps() & (1ull << CAP_SYS_MODULE_BIT))) {
+		diag_plain_error("loading a kernel module needs CAP_SYS_MODULE: run btap as root");
+		return false;
+	}
+	return true;
+}
+
+/* Until the module is in, the globals are an anonymous mapping (the
+ * runner initialises them); load moves them into the module's. */
+static bool kmod_create_maps(struct runner *r)
+{
+	struct kmod_run *k = xcalloc(1, sizeof(*k));
+	k->file = k->timer = k->guard_pipe = -1;
+	r->kernel = k;
+	size_t size = r->prog->globals_size;
+	if (size < sizeof(struct btap_globals_hdr))
+		size = sizeof(struct btap_globals_hdr);
+	long page = sysconf(_SC_PAGESIZE);
+	k->globals_len = (size + (size_t)page - 1) / (size_t)page * (size_t)page;
+	void *g = mmap(NULL, k->globals_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (g == MAP_FAILED) {
+		runner_fail(r, "cannot allocate the globals: %m");
+		return false;
+	}
+	r->globals = g;
+	return true;
+}
+
+/* ---- arrays: in the module, through its file's ioctl ---------------------- */
+
+static long kreq(int map, uint32_t op, const void *key, void *value, uint64_t *pos)
+{
+	struct kmod_run *k = runner_current ? kr(runner_current) : NULL;
+	if (!k || k->file < 0 || map < 0 || (uint32_t)map >= runner_current->prog->nmaps)
+		return -EINVAL;
+	struct btap_kmod_req q = {.map = (uint32_t)map, .op = op, .key = (uint64_t)(uintptr_t)key,
+				  .value = (uint64_t)(uintptr_t)value, .pos = pos ? *pos : 0};
+	long rc = ioctl(k->file, BTAP_KMOD_IOCTL, &q);
+	if (rc < 0)
+		return -errno;
+	if (pos)
+		*pos = q.pos;
+	return rc;
+}
+
+static int op_lookup(int map, const void *key, void *value)
+{
+	return (int)kreq(map, BTAP_KOP_LOOKUP, key, value, NULL);
+}
+
+static int op_update(int map, const void *key, const void *value)
+{
+	return (int)kreq(map, BTAP_KOP_UPDATE, key, (void *)value, NULL);
+}
+
+static int op_delete(int map, const void *key)
+{
+	return (int)kreq(map, BTAP_KOP_DELETE, key, NULL, NULL);
+}
+
+static int op_clear(int map)
+{
+	return (int)kreq(map, BTAP_KOP_CLEAR, NULL, NULL, NULL);
+}
+
+static int64_t op_count(int map)
+{
+	long n = kreq(map, BTAP_KOP_COUNT, NULL, NULL, NULL);
+	return n < 0 ? 0 : n;
+}
+
+static int64_t op_keys(int map, int sort_by, int dir, char agg, int64_t limit, void **keys_out)
+{
+	*keys_out = NULL;
+	long total = kreq(map, BTAP_KOP_COUNT, NULL, NULL, NULL);
+	if (total < 0)
+		return 0;
+	const struct btap_map_desc *d = &runner_current->prog->maps[map];
+	size_t cap = (size_t)total + 1, n = 0;
+	char *keys = xmalloc(cap * d->key_size), *values = NULL;
+	uint64_t pos = 0;
+	while (n < cap && kreq(map, BTAP_KOP_NEXT, keys + n * d->key_size, NULL, &pos) == 0)
+		n++;
+	struct runner_sort_item *items = xcalloc(n ? n : 1, sizeof(*items));
+	if (sort_by < 0)
+		values = xmalloc((n ? n : 1) * d->value_size);
+	size_t kept = 0;
+	for (size_t i = 0; i < n; i++) {
+		items[kept].key = keys + i * d->key_size;
+		if (sort_by < 0) {
+			char *v = values + kept * d->value_size;
+			if (op_lookup(map, items[kept].key, v) != 0)
+				continue; /* deleted meanwhile */
+			if (d->value_type == BTAP_T_STRING)
+				items[kept].str = v;
+			else
+				memcpy(&items[kept].num, v, 8);
+		}
+		kept++;
+	}
+	int64_t r = runner_sort_keys(d, d->key_size, items, (int64_t)kept, sort_by, dir, limit, keys_out);
+	free(items);
+	free(values);
+	free(keys);
+	return r;
+}
+
+/* Statistics are rejected at translation (emit_kmod.c): none to read. */
+static int op_no_stats(void)
+{
+	return -ENOSYS;
+}
+
+static void kmod_bind_map_ops(struct btap_runner_ops *ops)
+{
+	ops->map_lookup = op_lookup;
+	ops->map_update = op_update;
+	ops->map_delete = op_delete;
+	ops->map_clear = op_clear;
+	ops->map_count = op_count;
+	ops->map_keys = op_keys;
+}
+
+static int kmod_stat_read(struct runner *r, int map, const void *key, struct rt_stat_result *res,
+			  int64_t *buckets)
+{
+	return op_no_stats();
+}
+
+static void kmod_print_hist_record(struct runner *r, uint32_t map, const char *p, const char *end)
+{
+}
+
+/* The supervisor: forked before the insert, it waits for our end of the
+ * pipe to close (we exited, or were killed) and removes the module. */
+static void guard_main(int fd, const char *name)
+{
+	char c;
+	while (read(fd, &c, 1) < 0 && errno == EINTR)
+		;
+	struct kmod_ctx *ctx = kmod_new(NULL, NULL);
+	struct kmod_module *mod = NULL;
+	if (ctx)
+		kmod_set_log_priority(ctx, 0); /* gone already: the usual case */
+	if (ctx && kmod_module_new_from_name(ctx, name, &mod) == 0) {
+		for (int i = 0; i < 50 && kmod_module_remove_module(mod, 0) == -EAGAIN; i++)
+			usleep(100 * 1000);
+		kmod_module_unref(mod);
+	}
+	kmod_unref(ctx);
+	_exit(0);
+}
+
+static bool start_guard(struct runner *r, struct kmod_run *k)
+{
+	int p[2];
+	if (pipe2(p, O_CLOEXEC) != 0)
+		return false;
+	fflush(NULL);
+	k->guard = fork();
+	if (k->guard < 0) {
+		close(p[0]);
+		close(p[1]);
+		return false;
+	}
+	if (k->guard == 0) {
+		close(p[1]);
+		/* Not the process group's signals: we stop when btap does. */
+		setpgid(0, 0);
+		guard_main(p[0], k->name);
+	}
+	close(p[0]);
+	k->guard_pipe = p[1];
+	return true;
+}
+
+static bool kmod_load(struct runner *r)
+{
+	struct kmod_run *k = kr(r);
+	if (!r->prog->has_bpf)
+		return true;
+	char path[4200];
+	kbuild_module_name(r->dir, k->name, sizeof k->name);
+	snprintf(path, sizeof path, "%s/%s.ko", r->dir, k->name);
+	k->ctx = kmod_new(NULL, NULL);
+	int err = k->ctx ? kmod_module_new_from_path(k->ctx, path, &k->mod) : -ENOMEM;
+	if (err < 0) {
+		runner_fail(r, "cannot open the module %s: %s", path, strerror(-err));
+		return false;
+	}
+	if (!start_guard(r, k)) {
+		runner_fail(r, "cannot start the process that removes the module: %m");
+		return false;
+	}
+	err = kmod_module_insert_module(k->mod, 0, NULL);
+	if (err < 0) {
+		runner_fail(r, "cannot insert the module %s: %s%s", k->name, strerror(-err),
+			    err == -EEXIST ? " (another btap runs the same script)" : "");
+		return false;
+	}
+	k->inserted = true;
+	snprintf(path, sizeof path, "/proc/%s", k->name);
+	k->file = open(path, O_RDWR | O_CLOEXEC);
+	void *g = k->file < 0 ? MAP_FAILED
+			      : mmap(NULL, k->globals_len, PROT_READ | PROT_WRITE, MAP_SHARED, k->file, 0);
+	if (g == MAP_FAILED) {
+		runner_fail(r, "cannot map the module's globals (%s): %m", path);
+		return false;
+	}
+	memcpy(g, r->globals, k->globals_len);
+	munmap(r->globals, k->globals_len);
+	r->globals = g;
+	k->buf = xmalloc(1u << 16);
+	k->timer = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	struct itimerspec its = {{0, KMOD_POLL_NS}, {0, KMOD_POLL_NS}};
+	if (k->timer < 0 || timerfd_settime(k->timer, 0, &its, NULL) != 0) {
+		runner_fail(r, "cannot start the output timer: %m");
+		return false;
+	}
+	return true;
+}
+
+static bool arm(struct runner *r, const char *v)
+{
+	struct kmod_run *k = kr(r);
+	return k->file < 0 || pwrite(k->file, v, 1, 0) == 1;
+}
+
+static bool kmod_attach(struct runner *r)
+{
+	if (!arm(r, "1")) {
+		runner_fail(r, "cannot arm the module's probes: %m");
+		return false;
+	}
+	return true;
+}
+
+static int kmod_output_fd(struct runner *r)
+{
+	struct kmod_run *k = kr(r);
+	return k ? k->timer : -1;
+}
+
+static void kmod_drain(struct runner *r)
+{
+	struct kmod_run *k = kr(r);
+	if (!k || k->file < 0)
+		return;
+	uint64_t ticks;
+	if (k->timer >= 0 && read(k->timer, &ticks, sizeof ticks) < 0) {
+		/* not due yet: read anyway */
+	}
+	ssize_t n;
+	while ((n = pread(k->file, k->buf, 1u << 16, 0)) > 0) {
+		for (ssize_t o = 0; o + 8 <= n;) {
+			uint32_t len;
+			memcpy(&len, k->buf + o, 4);
+			runner_on_record(r, k->buf + o + 8, len);
+			o += (ssize_t)((len + 8 + 7) & ~7u);
+		}
+	}
+}
+
+static void kmod_detach(struct runner *r)
+{
+	arm(r, "0");
+}
+
+static void kmod_release(struct runner *r)
+{
+	struct kmod_run *k = kr(r);
+	if (!k)
+		return;
+	if (r->globals && k->globals_len) {
+		/* The summary has been read: the globals go with the module. */
+		munmap(r->globals, k->globals_len);
+		r->globals = NULL;
+	}
+	if (k->timer >= 0)
+		close(k->timer);
+	if (k->file >= 0)
+		close(k->file);
+	if (k->inserted) {
+		int err = kmod_module_remove_module(k->mod, 0);
+		if (err < 0)
+			diag_plain_error("cannot remove the module %s: %s", k->name, strerror(-err));
+	}
+	if (k->guard_pipe >= 0)
+		close(k->guard_pipe);
+	if (k->guard > 0)
+		waitpid(k->guard, NULL, 0);
+	kmod_module_unref(k->mod);
+	kmod_unref(k->ctx);
+	free(k->buf);
+	free(k);
+	r->kernel = NULL;
+}
+
+const struct runner_runtime runner_runtime_kmod = {
+	.name = "kmod",
+	.can_run = kmod_can_run,
+	.create_maps = kmod_create_maps,
+	.bind_map_ops = kmod_bind_map_ops,
+	.stat_read = kmod_stat_read,
+	.print_hist_record = kmod_print_hist_record,
+	.load = kmod_load,
+	.attach = kmod_attach,
+	.output_fd = kmod_output_fd,
+	.drain = kmod_drain,
+	.detach = kmod_detach,
+	.release = kmod_release,
+};

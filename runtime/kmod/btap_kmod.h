@@ -1,0 +1,742 @@
+/* The kernel-module runtime: what generated C uses (runtime/btap_runtime.h)
+ * when the kernel half is a module built by kbuild (-DBTAP_TARGET_KMOD).
+ *
+ * Everything the module needs is allocated when it loads: the globals, the
+ * arrays (bounded open-addressing hash tables, one spinlock each), the
+ * per-CPU probe frames and the output buffer. A handler runs with
+ * preemption off on its CPU's frame; a handler that interrupts another on
+ * the same CPU (re-entry) is skipped and counted. Output records have the
+ * layout of the BPF runtime's (btap_program.h), so the runner prints both
+ * runtimes' output through one path.
+ *
+ * The module's file, /proc/<module name>: read hands out output records,
+ * write arms and disarms the probes, mmap maps the globals, an ioctl
+ * (btap_kmod_abi.h) does the runner's array operations.
+ *
+ * First slice: globals, long and string arrays, printf records, errors,
+ * exit(), tracepoint probes (without their arguments). */
+#ifndef BTAP_KMOD_H
+#define BTAP_KMOD_H
+
+#include <linux/module.h>
+#include <linux/kernel.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+#include <linux/percpu.h>
+#include <linux/spinlock.h>
+#include <linux/string.h>
+#include <linux/sched.h>
+#include <linux/cred.h>
+#include <linux/jiffies.h>
+#include <linux/timekeeping.h>
+#include <linux/tracepoint.h>
+#include <linux/uaccess.h>
+#include <linux/proc_fs.h>
+#include <linux/mm.h>
+
+#include "../btap_program.h"
+#include "btap_kmod_abi.h"
+
+#ifndef MAXSTRINGLEN
+#define MAXSTRINGLEN 128
+#endif
+#ifndef MAXACTION
+#define MAXACTION 1000
+#endif
+#ifndef BTAP_ZERO_SIZE
+#define BTAP_ZERO_SIZE 8
+#endif
+#ifndef BTAP_KMOD_OUTPUT_SIZE
+#define BTAP_KMOD_OUTPUT_SIZE (1u << 20)
+#endif
+
+#define BTAP_INLINE inline
+#define BTAP_FUNC static
+#define BTAP_FUNC_CALL static
+#define BTAP_MIN(a, b) ((a) < (b) ? (a) : (b))
+#define BTAP_UNUSED_LABEL(l) l: __attribute__((unused));
+#include "../btap_ctx.h"
+
+/* ---- module data ---------------------------------------------------------- */
+
+/* Tentative here, defined by the unit (which knows their types). The
+ * globals are allocated at load, where the runner can map them. */
+static void *btap_globals;
+static size_t btap_globals_size;
+static size_t btap_scratch_size;
+#define BTAP_DECLARE_GLOBALS(vtype) static size_t btap_globals_size = sizeof(vtype)
+#define BTAP_DECLARE_SCRATCH(size) static size_t btap_scratch_size = (size)
+
+static char __percpu *btap_scratch;
+static int __percpu *btap_busy;
+
+/* An array: cap slots (a power of two, at least twice max_entries), each
+ * a state word, the key and the value, 8-byte aligned. */
+struct btap_kmap {
+	const char *name;
+	uint32_t key_size, val_size, max_entries, cap, slot, count;
+	int wrap;
+	spinlock_t lock;
+	char *slots;
+};
+
+#define BTAP_DECLARE_MAP(sym, ksize, vsize, max, wrap_)                          \
+	static struct btap_kmap sym = {#sym, (ksize), (vsize), (max), 0, 0, 0, (wrap_)}
+
+enum { BTAP_SLOT_FREE, BTAP_SLOT_USED, BTAP_SLOT_GONE };
+
+static int btap_kmap_alloc(struct btap_kmap *m)
+{
+	uint32_t cap = 16;
+	while (cap < 2 * m->max_entries)
+		cap <<= 1;
+	m->cap = cap;
+	m->slot = 8 + BTAP_ALIGN8(m->key_size) + BTAP_ALIGN8(m->val_size);
+	spin_lock_init(&m->lock);
+	m->slots = vzalloc((size_t)cap * m->slot);
+	return m->slots ? 0 : -ENOMEM;
+}
+
+static uint64_t btap_hash(const void *k, uint32_t n)
+{
+	const unsigned char *p = k;
+	uint64_t h = 1469598103934665603ull;
+	while (n--)
+		h = (h ^ *p++) * 1099511628211ull;
+	return h;
+}
+
+/* The slot holding key k, or (insert) the slot it goes in; NULL when the
+ * key is absent (lookup) or the array is full (insert). Lock held. */
+static char *btap_kmap_slot(struct btap_kmap *m, const void *k, int insert)
+{
+	uint32_t i = (uint32_t)btap_hash(k, m->key_size) & (m->cap - 1), n;
+	char *gone = NULL;
+	for (n = 0; n < m->cap; n++, i = (i + 1) & (m->cap - 1)) {
+		char *s = m->slots + (size_t)i * m->slot;
+		uint64_t st = *(uint64_t *)s;
+		if (st == BTAP_SLOT_USED && !memcmp(s + 8, k, m->key_size))
+			return s;
+		if (st == BTAP_SLOT_GONE && !gone)
+			gone = s;
+		if (st == BTAP_SLOT_FREE) {
+			if (!gone)
+				gone = s;
+			break;
+		}
+	}
+	if (!insert || !gone || m->count >= m->max_entries)
+		return NULL;
+	memcpy(gone + 8, k, m->key_size);
+	memset(gone + 8 + BTAP_ALIGN8(m->key_size), 0, m->val_size);
+	/* foreach walks without the lock: the key is there before the state */
+	smp_store_release((uint64_t *)gone, BTAP_SLOT_USED);
+	m->count++;
+	return gone;
+}
+
+#define BTAP_KVAL(m, s) ((s) + 8 + BTAP_ALIGN8((m)->key_size))
+#define BTAP_MAPREF(sym, id) (&(sym))
+
+/* ---- errors ---------------------------------------------------------------- */
+
+#define BTAP_ERR_COPY(dst, src) strscpy((dst), (src), MAXSTRINGLEN)
+#define BTAP_ACTIONS(c) (*(c)->actions)
+#define btap_raise_lit(c, st, lit) btap_raise_str((c), (st), (lit))
+#include "../btap_error.h"
+
+/* ---- loops ------------------------------------------------------------------- */
+
+#include "../btap_loop.h"
+
+/* A loop body is a callback (as on BPF): called with the iteration until
+ * it returns nonzero, having set the loop's state. */
+#define btap_loop(c, cb, lp, site)                                              \
+	do {                                                                    \
+		uint32_t btap_i_;                                               \
+		for (btap_i_ = 0; btap_i_ < BTAP_LOOP_MAX; btap_i_++)           \
+			if ((cb)(btap_i_, (lp)))                                \
+				break;                                          \
+		if (!(lp)->st) {                                                \
+			btap_raise_lit((c), (site), "MAXACTION exceeded");      \
+			(lp)->st = BTAP_LOOP_ERR;                               \
+		}                                                               \
+	} while (0)
+
+static inline int64_t btap_sdiv(int64_t x, int64_t y)
+{
+	return (x == S64_MIN && y == -1) ? x : div64_s64(x, y);
+}
+
+static inline int64_t btap_smod(int64_t x, int64_t y)
+{
+	return (x == S64_MIN && y == -1) ? 0 : x - div64_s64(x, y) * y;
+}
+
+#include "../btap_arith.h"
+
+/* ---- strings ------------------------------------------------------------------ */
+
+#define btap_str_lit(dst, lit) ((char *)memcpy((dst), lit, sizeof(lit)))
+
+static inline char *btap_str_copy(char *dst, const char *src)
+{
+	strscpy(dst, src, MAXSTRINGLEN);
+	return dst;
+}
+
+static inline void btap_str_copy_n(char *dst, const char *src, uint32_t n)
+{
+	strscpy(dst, src, BTAP_MIN(n + 1, MAXSTRINGLEN));
+}
+
+static inline void btap_str_words(char *dst, const char *src, int n)
+{
+	memcpy(dst, src, n);
+}
+
+#define btap_key_str(dst, src) strscpy((dst), (src), sizeof(dst))
+
+static inline char *btap_str_cat(char *dst, const char *a, const char *b)
+{
+	char t[MAXSTRINGLEN];
+	size_t n = strscpy(t, a, MAXSTRINGLEN);
+	if ((ssize_t)n >= 0)
+		strscpy(t + n, b, MAXSTRINGLEN - n);
+	memcpy(dst, t, MAXSTRINGLEN);
+	return dst;
+}
+
+#include "../btap_strings.h"
+
+/* ---- arrays --------------------------------------------------------------------- */
+
+#define btap_key_zero(k) memset((k), 0, sizeof(*(k)))
+
+static inline int64_t btap_map_get_long(struct btap_ctx *c, struct btap_kmap *m, const void *k)
+{
+	unsigned long fl;
+	int64_t v = 0;
+	char *s;
+	spin_lock_irqsave(&m->lock, fl);
+	s = btap_kmap_slot(m, k, 0);
+	if (s)
+		v = *(int64_t *)BTAP_KVAL(m, s);
+	spin_unlock_irqrestore(&m->lock, fl);
+	return v;
+}
+
+static inline char *btap_map_get_str(struct btap_ctx *c, struct btap_kmap *m, const void *k, char *dst)
+{
+	unsigned long fl;
+	char *s;
+	dst[0] = 0;
+	spin_lock_irqsave(&m->lock, fl);
+	s = btap_kmap_slot(m, k, 0);
+	if (s)
+		btap_str_copy(dst, BTAP_KVAL(m, s));
+	spin_unlock_irqrestore(&m->lock, fl);
+	return dst;
+}
+
+static inline void btap_map_set_str(struct btap_ctx *c, struct btap_kmap *m, const void *k, const void *v,
+				    int site)
+{
+	unsigned long fl;
+	char *s;
+	spin_lock_irqsave(&m->lock, fl);
+	s = btap_kmap_slot(m, k, 1);
+	if (s)
+		memcpy(BTAP_KVAL(m, s), v, m->val_size);
+	spin_unlock_irqrestore(&m->lock, fl);
+	if (!s)
+		btap_raise_lit(c, site, "Array overflow, check MAXMAPENTRIES");
+}
+
+static inline void btap_map_set_long(struct btap_ctx *c, struct btap_kmap *m, const void *k, int64_t v,
+				     int site)
+{
+	btap_map_set_str(c, m, k, &v, site);
+}
+
+static inline int64_t btap_map_exists(struct btap_ctx *c, struct btap_kmap *m, const void *k)
+{
+	unsigned long fl;
+	char *s;
+	spin_lock_irqsave(&m->lock, fl);
+	s = btap_kmap_slot(m, k, 0);
+	spin_unlock_irqrestore(&m->lock, fl);
+	return s != NULL;
+}
+
+static inline void btap_map_delete(struct btap_ctx *c, struct btap_kmap *m, const void *k)
+{
+	unsigned long fl;
+	char *s;
+	spin_lock_irqsave(&m->lock, fl);
+	s = btap_kmap_slot(m, k, 0);
+	if (s) {
+		*(uint64_t *)s = BTAP_SLOT_GONE;
+		m->count--;
+	}
+	spin_unlock_irqrestore(&m->lock, fl);
+}
+
+static inline void btap_map_clear(struct btap_ctx *c, struct btap_kmap *m)
+{
+	unsigned long fl;
+	spin_lock_irqsave(&m->lock, fl);
+	memset(m->slots, 0, (size_t)m->cap * m->slot);
+	m->count = 0;
+	spin_unlock_irqrestore(&m->lock, fl);
+}
+
+/* a[k] += v; the new value. */
+static inline int64_t btap_map_add_long(struct btap_ctx *c, struct btap_kmap *m, const void *k, int64_t v,
+					int site)
+{
+	unsigned long fl;
+	int64_t r = 0;
+	char *s;
+	spin_lock_irqsave(&m->lock, fl);
+	s = btap_kmap_slot(m, k, 1);
+	if (s)
+		r = *(int64_t *)BTAP_KVAL(m, s) = btap_add(*(int64_t *)BTAP_KVAL(m, s), v);
+	spin_unlock_irqrestore(&m->lock, fl);
+	if (!s)
+		btap_raise_lit(c, site, "Array overflow, check MAXMAPENTRIES");
+	return r;
+}
+
+/* foreach: every element once, in slot order. The walk takes no lock (the
+ * body's own array operations do); an element inserted meanwhile may or
+ * may not be seen, as on BPF. */
+static inline void btap_kmap_each(struct btap_kmap *m, long (*cb)(void *, const void *, void *, void *),
+				  void *data)
+{
+	uint32_t i;
+	for (i = 0; i < m->cap; i++) {
+		char *s = m->slots + (size_t)i * m->slot;
+		if (smp_load_acquire((uint64_t *)s) == BTAP_SLOT_USED && cb(m, s + 8, BTAP_KVAL(m, s), data))
+			break;
+	}
+}
+
+#define btap_map_each(c, cb, lp, m, key_size) btap_kmap_each((m), (cb), (lp))
+
+/* ---- output: records as btap_program.h lays them out ----------------------- */
+
+/* One buffer for every CPU: [u32 length][record], 8-byte aligned; the
+ * runner reads it through the module's file. */
+static char *btap_out;
+static uint32_t btap_out_head, btap_out_tail;
+static DEFINE_SPINLOCK(btap_out_lock);
+
+static inline void btap_lost(struct btap_ctx *c)
+{
+	BTAP_HDR(c)->lost_records[smp_processor_id() & 255]++;
+}
+
+static inline char *btap_out_reserve(struct btap_ctx *c, uint32_t size, unsigned long *fl)
+{
+	uint32_t need = BTAP_ALIGN8(size + 8);
+	spin_lock_irqsave(&btap_out_lock, *fl);
+	if (btap_out_head - btap_out_tail + need > BTAP_KMOD_OUTPUT_SIZE ||
+	    (btap_out_head % BTAP_KMOD_OUTPUT_SIZE) + need > BTAP_KMOD_OUTPUT_SIZE) {
+		spin_unlock_irqrestore(&btap_out_lock, *fl);
+		btap_lost(c);
+		return NULL;
+	}
+	*(uint32_t *)(btap_out + btap_out_head % BTAP_KMOD_OUTPUT_SIZE) = size;
+	return btap_out + btap_out_head % BTAP_KMOD_OUTPUT_SIZE + 8;
+}
+
+static inline void btap_out_commit(char *rec, unsigned long fl)
+{
+	btap_out_head += BTAP_ALIGN8(*(uint32_t *)(rec - 8) + 8);
+	spin_unlock_irqrestore(&btap_out_lock, fl);
+}
+
+#define BTAP_PRINT_BEGIN(c, fmt, nargs, size)                                   \
+	{                                                                       \
+		unsigned long btap_fl;                                          \
+		char *btap_rec = btap_out_reserve((c), (size), &btap_fl);       \
+		if (btap_rec) {                                                 \
+			((struct btap_rec_hdr *)btap_rec)->type = BTAP_REC_PRINTF; \
+			((struct btap_rec_hdr *)btap_rec)->id = (fmt);
+#define BTAP_PRINT_LONG(c, i, off, v) { int64_t btap_v = (v); memcpy(btap_rec + (off), &btap_v, 8); }
+#define BTAP_PRINT_STR(c, i, off, s) strscpy(btap_rec + (off), (s), MAXSTRINGLEN);
+#define BTAP_PRINT_END(c)                                                       \
+			btap_out_commit(btap_rec, btap_fl);                     \
+		}                                                               \
+	}
+
+static inline void btap_send_simple(struct btap_ctx *c, uint32_t type, uint32_t id, const char *msg)
+{
+	unsigned long fl;
+	char *rec = btap_out_reserve(c, sizeof(struct btap_rec_hdr) + MAXSTRINGLEN, &fl);
+	if (!rec)
+		return;
+	((struct btap_rec_hdr *)rec)->type = type;
+	((struct btap_rec_hdr *)rec)->id = id;
+	strscpy(rec + sizeof(struct btap_rec_hdr), msg ? msg : "", MAXSTRINGLEN);
+	btap_out_commit(rec, fl);
+}
+
+/* ---- entering and leaving a probe --------------------------------------------- */
+
+/* Set by the runner (writing "1" to the module's file) once the begin
+ * probes ran, cleared before the end probes run. */
+static int btap_armed;
+
+/* The CPU's frame, or NULL (exit requested, or re-entered on this CPU:
+ * counted as skipped). Preemption stays off until btap_kmod_leave. */
+static inline char *btap_kmod_enter(struct btap_ctx *c, void *ctx, int probe)
+{
+	preempt_disable_notrace();
+	memset(c, 0, sizeof(*c));
+	c->ctx = ctx;
+	c->probe = probe;
+	c->site = -1;
+	c->globals = btap_globals;
+	if (!READ_ONCE(btap_armed) || BTAP_HDR(c)->exit_requested)
+		goto skip;
+	if (this_cpu_inc_return(*btap_busy) != 1) {
+		this_cpu_dec(*btap_busy);
+		BTAP_HDR(c)->skipped++;
+		goto skip;
+	}
+	return btap_ctx_scratch(c, this_cpu_ptr(btap_scratch));
+skip:
+	preempt_enable_notrace();
+	return NULL;
+}
+
+static inline void btap_kmod_leave(struct btap_ctx *c)
+{
+	if (c->err == 1)
+		btap_send_simple(c, BTAP_REC_ERROR, (uint32_t)c->site, c->errbuf);
+	this_cpu_dec(*btap_busy);
+	preempt_enable_notrace();
+}
+
+/* ---- natives --------------------------------------------------------------------- */
+
+static inline void btap_exit_(struct btap_ctx *c)
+{
+	if (!BTAP_HDR(c)->exit_requested) {
+		BTAP_HDR(c)->exit_requested = 1;
+		btap_send_simple(c, BTAP_REC_EXIT, 0, NULL);
+	}
+}
+
+static inline void btap_abort_(struct btap_ctx *c)
+{
+	btap_exit_(c);
+	if (!c->err)
+		c->err = 2;
+}
+
+static inline char *btap_execname_(struct btap_ctx *c)
+{
+	__get_task_comm(c->tmp, BTAP_MIN(TASK_COMM_LEN, MAXSTRINGLEN), current);
+	return c->tmp;
+}
+
+#define btap_pid() ((int64_t)task_tgid_nr(current))
+#define btap_tid() ((int64_t)task_pid_nr(current))
+#define btap_ppid() ((int64_t)task_tgid_nr(current->real_parent))
+#define btap_uid() ((int64_t)from_kuid(&init_user_ns, current_uid()))
+#define btap_gid() ((int64_t)from_kgid(&init_user_ns, current_gid()))
+#define btap_euid() ((int64_t)from_kuid(&init_user_ns, current_euid()))
+#define btap_egid() ((int64_t)from_kgid(&init_user_ns, current_egid()))
+#define btap_execname() btap_execname_(c)
+#define btap_pexecname() (strscpy(c->tmp, current->real_parent->comm, MAXSTRINGLEN), c->tmp)
+#define btap_cpu() ((int64_t)smp_processor_id())
+#define btap_target() (BTAP_HDR(c)->target_pid)
+#define btap_pp() btap_pp_(c)
+#define btap_walltime_ns() ((int64_t)ktime_get_real_ns())
+#define btap_ktime_ns() ((int64_t)ktime_get_ns())
+#define btap_jiffies() ((int64_t)get_jiffies_64())
+#define btap_hz() ((int64_t)HZ)
+#define btap_cycles() ((int64_t)get_cycles())
+#define btap_exit() btap_exit_(c)
+#define btap_abort() btap_abort_(c)
+#define btap_error(msg) btap_raise_str(c, -1, (msg))
+#define btap_warn(msg) btap_send_simple(c, BTAP_REC_WARN, BTAP_NO_SITE, (msg))
+
+/* Tasks by address (tapset/task.stp): read without faulting, 0 when the
+ * address does not hold a task, as on BPF. */
+#define btap_task_at(t) ((struct task_struct *)(unsigned long)(t))
+#define btap_kpeek(type, ptr)                                                   \
+	({                                                                      \
+		type btap_v_;                                                   \
+		if (copy_from_kernel_nofault(&btap_v_, (ptr), sizeof(btap_v_))) \
+			memset(&btap_v_, 0, sizeof(btap_v_));                   \
+		btap_v_;                                                        \
+	})
+#define btap_task_cred(t) btap_kpeek(const struct cred *, &btap_task_at(t)->cred)
+#define btap_task_current() ((int64_t)(unsigned long)current)
+#define btap_task_parent(t) ((int64_t)(unsigned long)btap_kpeek(struct task_struct *, &btap_task_at(t)->real_parent))
+#define btap_task_pid(t) ((int64_t)btap_kpeek(pid_t, &btap_task_at(t)->tgid))
+#define btap_task_tid(t) ((int64_t)btap_kpeek(pid_t, &btap_task_at(t)->pid))
+#define btap_task_uid(t) ((int64_t)btap_kpeek(kuid_t, &btap_task_cred(t)->uid).val)
+#define btap_task_euid(t) ((int64_t)btap_kpeek(kuid_t, &btap_task_cred(t)->euid).val)
+
+static inline char *btap_task_execname_(struct btap_ctx *c, int64_t t)
+{
+	if (copy_from_kernel_nofault(c->tmp, btap_task_at(t)->comm, BTAP_MIN(TASK_COMM_LEN, MAXSTRINGLEN)))
+		c->tmp[0] = 0;
+	c->tmp[BTAP_MIN(TASK_COMM_LEN, MAXSTRINGLEN) - 1] = 0;
+	return c->tmp;
+}
+#define btap_task_execname(t) btap_task_execname_(c, (t))
+
+/* Fault-tolerant reads: a bad pointer is an error, not an oops. */
+#define BTAP_MEM_READ(dst, addr, size, user)                                    \
+	((user) ? (copy_from_user_nofault((dst), (const void __user *)(unsigned long)(addr), (size)) ? -EFAULT : 0) \
+		: (copy_from_kernel_nofault((dst), (const void *)(unsigned long)(addr), (size)) ? -EFAULT : 0))
+#include "../btap_memory.h"
+#include "../btap_natives.h"
+
+/* ---- the module's file: /proc/<module name> ------------------------------------ */
+
+/* read: whole output records ([u32 length][pad][record], 8-byte aligned)
+ * as many as fit; write "1"/"0": arm or disarm the probes; mmap: the
+ * globals. */
+static ssize_t btap_file_read(struct file *f, char __user *ubuf, size_t count, loff_t *pos)
+{
+	size_t n = 0, cap = min_t(size_t, count, 1u << 16);
+	unsigned long fl;
+	char *bounce = kmalloc(cap, GFP_KERNEL);
+	if (!bounce)
+		return -ENOMEM;
+	spin_lock_irqsave(&btap_out_lock, fl);
+	while (btap_out_tail != btap_out_head) {
+		char *rec = btap_out + btap_out_tail % BTAP_KMOD_OUTPUT_SIZE;
+		uint32_t len = BTAP_ALIGN8(*(uint32_t *)rec + 8);
+		if (n + len > cap)
+			break;
+		memcpy(bounce + n, rec, len);
+		n += len;
+		btap_out_tail += len;
+	}
+	spin_unlock_irqrestore(&btap_out_lock, fl);
+	if (n && copy_to_user(ubuf, bounce, n))
+		n = 0;
+	kfree(bounce);
+	return n;
+}
+
+static ssize_t btap_file_write(struct file *f, const char __user *ubuf, size_t count, loff_t *pos)
+{
+	char ch;
+	if (!count || get_user(ch, ubuf))
+		return -EFAULT;
+	WRITE_ONCE(btap_armed, ch == '1');
+	if (ch != '1')
+		tracepoint_synchronize_unregister(); /* no handler still runs */
+	return count;
+}
+
+static int btap_file_mmap(struct file *f, struct vm_area_struct *vma)
+{
+	return remap_vmalloc_range(vma, btap_globals, 0);
+}
+
+static struct btap_kmap *const *btap_kmaps_all;
+static uint32_t btap_kmaps_n;
+
+/* An array operation of the runner; keys and values go through kernel
+ * buffers (no user copy under the lock). */
+static long btap_kmap_ioctl(struct btap_kmap *m, struct btap_kmod_req *q, char *k, char *v)
+{
+	unsigned long fl;
+	long rc = 0;
+	uint32_t i;
+	char *s;
+	if (q->key && (q->op == BTAP_KOP_LOOKUP || q->op == BTAP_KOP_UPDATE || q->op == BTAP_KOP_DELETE) &&
+	    copy_from_user(k, u64_to_user_ptr(q->key), m->key_size))
+		return -EFAULT;
+	if (q->op == BTAP_KOP_UPDATE && copy_from_user(v, u64_to_user_ptr(q->value), m->val_size))
+		return -EFAULT;
+	spin_lock_irqsave(&m->lock, fl);
+	switch (q->op) {
+	case BTAP_KOP_LOOKUP:
+		s = btap_kmap_slot(m, k, 0);
+		if (s)
+			memcpy(v, BTAP_KVAL(m, s), m->val_size);
+		rc = s ? 0 : -ENOENT;
+		break;
+	case BTAP_KOP_UPDATE:
+		s = btap_kmap_slot(m, k, 1);
+		if (!s && m->wrap) {
+			/* global a%[N]: make room by evicting an element */
+			for (i = 0; i < m->cap && !s; i++) {
+				char *e = m->slots + (size_t)i * m->slot;
+				if (*(uint64_t *)e == BTAP_SLOT_USED) {
+					*(uint64_t *)e = BTAP_SLOT_GONE;
+					m->count--;
+					s = btap_kmap_slot(m, k, 1);
+				}
+			}
+		}
+		if (s)
+			memcpy(BTAP_KVAL(m, s), v, m->val_size);
+		rc = s ? 0 : -E2BIG;
+		break;
+	case BTAP_KOP_DELETE:
+		s = btap_kmap_slot(m, k, 0);
+		if (s) {
+			*(uint64_t *)s = BTAP_SLOT_GONE;
+			m->count--;
+		}
+		break;
+	case BTAP_KOP_CLEAR:
+		memset(m->slots, 0, (size_t)m->cap * m->slot);
+		m->count = 0;
+		break;
+	case BTAP_KOP_NEXT:
+		rc = -ENOENT;
+		for (i = q->pos; i < m->cap; i++) {
+			s = m->slots + (size_t)i * m->slot;
+			if (*(uint64_t *)s == BTAP_SLOT_USED) {
+				memcpy(k, s + 8, m->key_size);
+				q->pos = i + 1;
+				rc = 0;
+				break;
+			}
+		}
+		break;
+	case BTAP_KOP_COUNT:
+		rc = m->count;
+		break;
+	default:
+		rc = -EINVAL;
+	}
+	spin_unlock_irqrestore(&m->lock, fl);
+	return rc;
+}
+
+static long btap_file_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
+{
+	struct btap_kmod_req q;
+	struct btap_kmap *m;
+	char *k, *v;
+	long rc;
+	if (cmd != BTAP_KMOD_IOCTL || copy_from_user(&q, (void __user *)arg, sizeof(q)))
+		return -EINVAL;
+	if (q.map >= btap_kmaps_n)
+		return -EINVAL;
+	m = btap_kmaps_all[q.map];
+	k = kmalloc(m->key_size + m->val_size + 8, GFP_KERNEL);
+	if (!k)
+		return -ENOMEM;
+	v = k + BTAP_ALIGN8(m->key_size);
+	rc = btap_kmap_ioctl(m, &q, k, v);
+	if (rc == 0 && q.op == BTAP_KOP_LOOKUP && q.value &&
+	    copy_to_user(u64_to_user_ptr(q.value), v, m->val_size))
+		rc = -EFAULT;
+	if (rc == 0 && q.op == BTAP_KOP_NEXT &&
+	    (copy_to_user(u64_to_user_ptr(q.key), k, m->key_size) ||
+	     copy_to_user((void __user *)arg, &q, sizeof(q))))
+		rc = -EFAULT;
+	kfree(k);
+	return rc;
+}
+
+static const struct proc_ops btap_file_ops = {
+	.proc_ioctl = btap_file_ioctl,
+	.proc_read = btap_file_read,
+	.proc_write = btap_file_write,
+	.proc_mmap = btap_file_mmap,
+	.proc_lseek = noop_llseek,
+};
+
+static struct proc_dir_entry *btap_file;
+
+/* ---- the module ---------------------------------------------------------------- */
+
+/* A tracepoint probe: the tracepoint's name and the function registered. */
+struct btap_ktp {
+	const char *name;
+	void *fn;
+	struct tracepoint *tp;
+};
+
+static void btap_find_tp(struct tracepoint *tp, void *priv)
+{
+	struct btap_ktp *t;
+	for (t = priv; t->name; t++)
+		if (!strcmp(tp->name, t->name))
+			t->tp = tp;
+}
+
+
+
+
+#define BTAP_MODULE(maps, tps)                                                  \
+	static int __init btap_init(void) { return btap_kmod_setup(maps, tps); }  \
+	static void __exit btap_fini(void) { btap_kmod_teardown(maps, tps); }    \
+	module_init(btap_init);                                                 \
+	module_exit(btap_fini);                                                 \
+	MODULE_LICENSE("GPL");                                                  \
+	MODULE_DESCRIPTION("btap probe module")
+
+static void btap_kmod_teardown(struct btap_kmap *const *maps, struct btap_ktp *tps)
+{
+	struct btap_ktp *t;
+	for (t = tps; t->name; t++)
+		if (t->tp)
+			tracepoint_probe_unregister(t->tp, t->fn, NULL);
+	/* No handler is running once this returns. */
+	tracepoint_synchronize_unregister();
+	if (btap_file)
+		proc_remove(btap_file);
+	vfree(btap_globals);
+	for (; *maps; maps++)
+		vfree((*maps)->slots);
+	free_percpu(btap_scratch);
+	free_percpu(btap_busy);
+	vfree(btap_out);
+}
+
+static int btap_kmod_setup(struct btap_kmap *const *maps, struct btap_ktp *tps)
+{
+	struct btap_kmap *const *m;
+	struct btap_ktp *t;
+	int err = -ENOMEM;
+	btap_scratch = __alloc_percpu(btap_scratch_size, 8);
+	btap_busy = alloc_percpu(int);
+	btap_out = vzalloc(BTAP_KMOD_OUTPUT_SIZE);
+	btap_globals = vmalloc_user(PAGE_ALIGN(btap_globals_size));
+	if (!btap_scratch || !btap_busy || !btap_out || !btap_globals)
+		goto fail;
+	for (m = maps; *m; m++)
+		if (btap_kmap_alloc(*m))
+			goto fail;
+	btap_kmaps_all = maps;
+	btap_kmaps_n = m - maps;
+	for_each_kernel_tracepoint(btap_find_tp, tps);
+	for (t = tps; t->name; t++) {
+		if (!t->tp) {
+			pr_err("btap: no tracepoint %s in this kernel\n", t->name);
+			err = -ENOENT;
+			goto fail;
+		}
+		err = tracepoint_probe_register(t->tp, t->fn, NULL);
+		if (err) {
+			t->tp = NULL;
+			goto fail;
+		}
+	}
+	btap_file = proc_create(KBUILD_MODNAME, 0600, NULL, &btap_file_ops);
+	if (!btap_file)
+		goto fail;
+	return 0;
+fail:
+	btap_kmod_teardown(maps, tps);
+	return err;
+}
+
+#endif

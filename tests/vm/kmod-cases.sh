@@ -1,0 +1,118 @@
+# The kmod runtime's cases of the VM tier, sourced by tests/tiers/vm.sh
+# (which provides T, BTAP, LIMIT, vm_* and pass/fail/skip). Every
+# tests/vm/kmod/NAME.stp is built here for both runtimes (the module with
+# kbuild against the guest kernel's headers) and run on both in the same
+# boot as the other VM cases: each output must equal NAME.out, the two
+# must be byte-identical, and no btap module may be left loaded. Then a
+# btap running a module gets SIGKILL, SIGTERM and SIGINT: its module must
+# be gone afterwards (after SIGKILL the supervising process removes it).
+
+KM_READY=
+KM_LIST=$T/kmod.list
+
+# kmod_compile_lines: append the pass-4 commands to $T/compile.sh.
+kmod_compile_lines() {
+	: >"$KM_LIST"
+	if ! vm_fetch_headers; then
+		skip "kmod: $VM_WHY"
+		return
+	fi
+	KM_READY=1
+	i=0
+	for stp in tests/vm/kmod/*.stp; do
+		i=$((i + 1))
+		echo "$i $stp" >>"$KM_LIST"
+		for rt in bpf kmod; do
+			r=$VM_KREL
+			[ $rt = kmod ] && r=$VM_KBUILD
+			echo "\"\$BTAP\" --runtime=$rt -r $(vm_q "$r") -p4 $(vm_q "$stp") >'$T/km-$rt-$i.art' 2>'$T/km-$rt-$i.err'; echo \$? >'$T/km-$rt-$i.crc'" \
+				>>"$T/compile.sh"
+		done
+	done
+	# A module that runs until killed.
+	echo "\"\$BTAP\" --runtime=kmod -r $(vm_q "$VM_KBUILD") -p4 -e 'global n; probe kernel.trace(\"sched:sched_switch\") { n++ }' >'$T/km-kill.art' 2>'$T/km-kill.err'" \
+		>>"$T/compile.sh"
+}
+
+# kmod_job_lines: append the runs to $T/job.sh (after pass 4 ran).
+kmod_job_lines() {
+	[ -n "$KM_READY" ] || return 0
+	while read -r i stp; do
+		for rt in bpf kmod; do
+			[ "$(cat "$T/km-$rt-$i.crc")" = 0 ] || continue
+			echo "timeout $LIMIT $(vm_q "$BTAP") --runtime=$rt --run \"\$(tail -1 '$T/km-$rt-$i.art')\" >'$T/km-$rt-$i.out' 2>'$T/km-$rt-$i.err'; echo \$? >'$T/km-$rt-$i.rc'; grep -c '^btap_' /proc/modules >'$T/km-$rt-$i.mods'" \
+				>>"$T/job.sh"
+		done
+	done <"$KM_LIST"
+	[ -s "$T/km-kill.art" ] || return 0
+	for sig in KILL TERM INT; do
+		cat >>"$T/job.sh" <<JOB
+$(vm_q "$BTAP") --runtime=kmod --run "\$(tail -1 '$T/km-kill.art')" >/dev/null 2>'$T/km-$sig.err' &
+kpid=\$!
+for w in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+	grep -q '^btap_' /proc/modules && break
+	sleep 0.5
+done
+grep -c '^btap_' /proc/modules >'$T/km-$sig.before'
+kill -$sig \$kpid
+wait \$kpid 2>/dev/null
+echo \$? >'$T/km-$sig.rc'
+for w in 1 2 3 4 5 6 7 8 9 10; do
+	grep -q '^btap_' /proc/modules || break
+	sleep 0.5
+done
+grep -c '^btap_' /proc/modules >'$T/km-$sig.after'
+JOB
+	done
+}
+
+# kmod_check: compare, after the boot.
+kmod_check() {
+	[ -n "$KM_READY" ] || return 0
+	while read -r i stp; do
+		name=kmod/$(basename "$stp" .stp)
+		want=${stp%.stp}.out
+		ok=1
+		for rt in bpf kmod; do
+			if [ "$(cat "$T/km-$rt-$i.crc")" != 0 ]; then
+				fail "$name ($rt): pass 4 failed"
+				head -5 "$T/km-$rt-$i.err"
+				ok=
+			elif [ "$(cat "$T/km-$rt-$i.rc" 2>/dev/null)" != 0 ]; then
+				fail "$name ($rt): exit $(cat "$T/km-$rt-$i.rc" 2>/dev/null)"
+				head -5 "$T/km-$rt-$i.err"
+				ok=
+			elif ! cmp -s "$want" "$T/km-$rt-$i.out"; then
+				fail "$name ($rt): output differs from $want"
+				diff "$want" "$T/km-$rt-$i.out" | head -5
+				ok=
+			fi
+		done
+		[ -n "$ok" ] || continue
+		if ! cmp -s "$T/km-bpf-$i.out" "$T/km-kmod-$i.out"; then
+			fail "$name: the two runtimes' outputs differ"
+		elif [ "$(cat "$T/km-kmod-$i.mods")" != 0 ]; then
+			fail "$name: a btap module is still loaded after the run"
+		else
+			pass "$name: same output on bpf and kmod, module removed"
+		fi
+	done <"$KM_LIST"
+	if [ ! -s "$T/km-kill.art" ]; then
+		fail "kmod/signals: pass 4 failed"
+		head -5 "$T/km-kill.err"
+		return
+	fi
+	for sig in KILL TERM INT; do
+		if [ "$(cat "$T/km-$sig.before" 2>/dev/null)" != 1 ]; then
+			fail "kmod/sig$sig: the module was not loaded ($(cat "$T/km-$sig.before" 2>/dev/null))"
+			head -5 "$T/km-$sig.err"
+		elif [ "$(cat "$T/km-$sig.after" 2>/dev/null)" != 0 ]; then
+			fail "kmod/sig$sig: the module is still loaded after btap got SIG$sig"
+		elif [ $sig != KILL ] && [ "$(cat "$T/km-$sig.rc")" != 0 ]; then
+			fail "kmod/sig$sig: btap exited $(cat "$T/km-$sig.rc") after SIG$sig"
+			head -5 "$T/km-$sig.err"
+		else
+			pass "kmod/sig$sig: module removed after SIG$sig"
+		fi
+	done
+}
