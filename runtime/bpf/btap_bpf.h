@@ -30,12 +30,7 @@ typedef __u64 uint64_t;
 #include "../btap_program.h"
 #include "../btap_stats_core.h"
 
-#ifndef MAXSTRINGLEN
-#define MAXSTRINGLEN 128
-#endif
-#ifndef MAXACTION
-#define MAXACTION 1000
-#endif
+#include "../btap_limits.h"
 /* The smallest 2^n - 1 not below MAXSTRINGLEN + 8 (the generated code
  * defines it for its MAXSTRINGLEN). */
 #ifndef BTAP_STRMASK

@@ -37,12 +37,7 @@
 #include "../btap_program.h"
 #include "btap_kmod_abi.h"
 
-#ifndef MAXSTRINGLEN
-#define MAXSTRINGLEN 128
-#endif
-#ifndef MAXACTION
-#define MAXACTION 1000
-#endif
+#include "../btap_limits.h"
 #ifndef BTAP_ZERO_SIZE
 #define BTAP_ZERO_SIZE 8
 #endif

@@ -62,12 +62,12 @@ int sched_getcpu(void);
 #include "../format.h"
 #include "../stats.h"
 
-#ifndef MAXSTRINGLEN
-#define MAXSTRINGLEN 128
-#endif
+/* The runner's loops are not bounded by a verifier's budget: a larger
+ * default MAXACTION, set before the shared defaults. */
 #ifndef MAXACTION
 #define MAXACTION 100000000
 #endif
+#include "../btap_limits.h"
 #ifndef MAXNESTING
 #define MAXNESTING 100
 #endif
