@@ -200,6 +200,8 @@ static void bpf_probe_entry(struct emitter *em, struct em_probe *ep, struct strb
 		sb_printf(out, "SEC(\"tracepoint/%s/%s\")\n", at->tracepoint.group, at->tracepoint.name);
 	else if (at->kind == ATTACH_RAW_TRACEPOINT)
 		sb_printf(out, "SEC(\"raw_tp/%s\")\n", at->tracepoint.name);
+	else if (at->kind == ATTACH_KPROBE) /* the arguments (then the result) are the context */
+		sb_printf(out, "SEC(\"%s/%s\")\n", at->kprobe.ret ? "fexit" : "fentry", at->kprobe.function);
 	else
 		sb_puts(out, "SEC(\"perf_event\")\n");
 	const char *guard = task_guard(at);
@@ -226,6 +228,8 @@ static void bpf_describe_probe(struct emitter *em, const struct em_probe *p, str
 		sb_printf(b, ", .tp_group = \"%s\", .tp_name = \"%s\"", at->tracepoint.group, at->tracepoint.name);
 	else if (at->kind == ATTACH_RAW_TRACEPOINT)
 		sb_printf(b, ", .tp_name = \"%s\"", at->tracepoint.name);
+	else if (at->kind == ATTACH_KPROBE)
+		sb_printf(b, ", .tp_name = \"%s\"", at->kprobe.function);
 	else
 		sb_printf(b, ", .perf_type = %u, .perf_config = %" PRIu64 ", .perf_period = %" PRIu64
 			  ", .perf_freq = %d", at->perf.type, at->perf.config, at->perf.period, at->perf.freq);
@@ -264,7 +268,8 @@ const struct em_runtime em_runtime_bpf = {
 	 * called functions each with a loop callback: 8 frames */
 	.call_max_params = 5,
 	.call_max_height = 3,
-	.attach_kinds = 1u << ATTACH_TRACEPOINT | 1u << ATTACH_RAW_TRACEPOINT | 1u << ATTACH_PERF_EVENT,
+	.attach_kinds = 1u << ATTACH_TRACEPOINT | 1u << ATTACH_RAW_TRACEPOINT | 1u << ATTACH_PERF_EVENT |
+			1u << ATTACH_KPROBE,
 	.defines = bpf_defines,
 	.prelude = bpf_prelude,
 	.declare_maps = bpf_declare_maps,

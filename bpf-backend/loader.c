@@ -158,6 +158,11 @@ static const char *first_unloaded_prog(struct bpf_object *obj)
 	return NULL;
 }
 
+static struct bpf_program *find_prog(struct bpfl_obj *o, const char *name)
+{
+	return bpf_object__find_program_by_name(o->obj, name);
+}
+
 int bpfl_load(struct bpfl_obj *o)
 {
 	raise_memlock_limit();
@@ -187,6 +192,11 @@ int bpfl_load(struct bpfl_obj *o)
 		const char *end = m ? strstr(m + 5, "': failed to create") : NULL;
 		if (end)
 			return fail(o, rc, "cannot create BPF map %.*s", (int)(end - m - 5), m + 5);
+		struct bpf_program *fp = o->failed_prog ? find_prog(o, o->failed_prog) : NULL;
+		if (fp && bpf_program__type(fp) == BPF_PROG_TYPE_TRACING)
+			return fail(o, rc, "cannot load BPF program %s (%s): kernel functions are probed with "
+				    "fentry/fexit, which need BPF trampolines; this kernel refused it",
+				    o->failed_prog, bpf_program__section_name(fp));
 		if (o->failed_prog)
 			return fail(o, rc, "cannot load BPF program %s", o->failed_prog);
 		return fail(o, rc, "cannot load BPF object %s", bpf_object__name(o->obj));
@@ -266,10 +276,6 @@ static void keep_link(struct bpfl_obj *o, struct bpf_link *l)
 	o->links[o->n_links++] = l;
 }
 
-static struct bpf_program *find_prog(struct bpfl_obj *o, const char *name)
-{
-	return bpf_object__find_program_by_name(o->obj, name);
-}
 
 static bool is_plain_name(const char *s)
 {
@@ -351,6 +357,21 @@ int bpfl_attach_raw_tracepoint(struct bpfl_obj *o, const char *prog, const char 
 	struct bpf_link *l = bpf_program__attach_raw_tracepoint(p, tp);
 	if (!l)
 		return fail(o, -errno, "cannot attach %s to raw tracepoint %s", prog, tp);
+	keep_link(o, l);
+	capture_end();
+	return 0;
+}
+
+int bpfl_attach_traced(struct bpfl_obj *o, const char *prog)
+{
+	capture_begin(o);
+	struct bpf_program *p = find_prog(o, prog);
+	if (!p)
+		return fail(o, -ENOENT, "no BPF program %s", prog);
+	struct bpf_link *l = bpf_program__attach(p);
+	if (!l)
+		return fail(o, -errno, "cannot attach %s to kernel function %s (fentry/fexit need BPF trampolines)",
+			    prog, bpf_program__section_name(p));
 	keep_link(o, l);
 	capture_end();
 	return 0;

@@ -39,6 +39,8 @@ int bpfl_attach_auto(struct bpfl_obj *o);
 int bpfl_attach_tracepoint(struct bpfl_obj *o, const char *prog, const char *group,
 			   const char *event);
 int bpfl_attach_raw_tracepoint(struct bpfl_obj *o, const char *prog, const char *tp);
+/* A program whose section names its target (fentry/F, fexit/F). */
+int bpfl_attach_traced(struct bpfl_obj *o, const char *prog);
 
 /* A perf event to sample on: PERF_TYPE_x / PERF_COUNT_x, every `period`
  * events, or `period` times a second when `freq`. */

@@ -697,8 +697,10 @@ static const char *ex_context_var(struct em_fn *f, struct expr *e)
 
 static const char *ex_target(struct em_fn *f, struct expr *e)
 {
-	/* the record of a tracepoint, or the arguments of a raw one */
-	if (!f->probe || (f->probe->at.kind != ATTACH_TRACEPOINT && f->probe->at.kind != ATTACH_RAW_TRACEPOINT)) {
+	/* the record of a tracepoint, or the arguments of a raw one or of a
+	 * kernel function */
+	if (!f->probe || (f->probe->at.kind != ATTACH_TRACEPOINT && f->probe->at.kind != ATTACH_RAW_TRACEPOINT &&
+			  f->probe->at.kind != ATTACH_KPROBE)) {
 		diag_error(e->loc, "target variables are only available in kernel.trace probes here");
 		return "0";
 	}

@@ -127,6 +127,7 @@ enum btap_probe_kind {
 	BTAP_PROBE_TRACEPOINT,  /* BPF: SEC("tracepoint/group/name") */
 	BTAP_PROBE_PERF,        /* BPF: SEC("perf_event") on every CPU */
 	BTAP_PROBE_RAW_TP,      /* BPF: SEC("raw_tp/tp_name") */
+	BTAP_PROBE_KFUNC,       /* a kernel function: BPF SEC("fentry/f") or SEC("fexit/f") */
 };
 
 struct btap_uctx; /* runner-side probe context (generated code's business) */

@@ -245,12 +245,16 @@ static const char *unprovided_family(const struct probe_point *pp)
 	const struct pp_component *first = VEC_AT(pp->comps, 0, const struct pp_component *);
 	if (!c0)
 		return NULL;
-	if (!strcmp(c0, "kernel") && c1 && (!strcmp(c1, "function") || !strcmp(c1, "statement")))
-		return "kernel.function and kernel.statement probes are not supported yet";
+	if (!strcmp(c0, "kernel") && c1 && !strcmp(c1, "function"))
+		return "no function of that name in the kernel's BTF that the function tracer can attach to";
+	if (!strcmp(c0, "kprobe") && c1 && !strcmp(c1, "function"))
+		return "no function of that name in the kernel's BTF that the function tracer can attach to";
+	if (!strcmp(c0, "kernel") && c1 && !strcmp(c1, "statement"))
+		return "kernel.statement probes are not supported yet (they need the kernel's debuginfo)";
 	if (!strcmp(c0, "module"))
 		return "module(...) probes are not supported yet";
 	if (!strcmp(c0, "kprobe") || !strcmp(c0, "kretprobe"))
-		return "kprobe.* probes are not supported yet";
+		return "only kprobe.function(\"NAME\")[.return] is supported yet";
 	if (!strcmp(c0, "process") && first->arg)
 		return "process(...) probes (uprobes) are not supported yet";
 	static const char *const others[] = {"netfilter", "procfs", "java", "input", "python2", "python3", NULL};

@@ -11,6 +11,7 @@ extern const struct provider provider_timer_profile;
 extern const struct provider provider_tracepoint;
 extern const struct provider provider_perf;
 extern const struct provider provider_process;
+extern const struct provider provider_kernel;
 
 const struct provider *const providers[] = {
 	&provider_basic,
@@ -20,6 +21,7 @@ const struct provider *const providers[] = {
 	&provider_tracepoint,
 	&provider_perf,
 	&provider_process,
+	&provider_kernel,
 	NULL,
 };
 

@@ -350,8 +350,6 @@ bool tp_resolve_cast(struct session *s, struct probe *p, struct expr *e)
 	return ok || !s->quiet_targets;
 }
 
-static bool bind_field(struct session *s, const struct tp_field *f, const char *name, struct expr *e);
-
 static bool tp_resolve_target(struct session *s, struct probe *p, struct expr *e)
 {
 	struct tp_event *ev = tp_probe_event(s, p);
@@ -375,11 +373,11 @@ static bool tp_resolve_target(struct session *s, struct probe *p, struct expr *e
 	const struct tp_field *f = tp_event_field(ev, name);
 	const struct tp_field *arg = tp_event_arg(&s->arena, ev, name);
 	p->target_kinds |= f && arg ? TP_USES_EITHER : f ? TP_USES_RECORD : arg ? TP_USES_ARGS : 0;
-	return bind_field(s, f ? f : arg, name, e);
+	return tp_bind_field(s, f ? f : arg, name, e);
 }
 
 /* e names f: its type and how it is read. */
-static bool bind_field(struct session *s, const struct tp_field *f, const char *name, struct expr *e)
+bool tp_bind_field(struct session *s, const struct tp_field *f, const char *name, struct expr *e)
 {
 	if (!f)
 		return false;
@@ -420,7 +418,7 @@ static enum ast_step rebind_to_args(struct expr *e, void *ctx)
 	const char *name = strip_dollars(e->str, &dollars);
 	const struct tp_field *arg = dollars < 2 ? tp_event_arg(&r->s->arena, r->ev, name) : NULL;
 	if (arg)
-		bind_field(r->s, arg, name, e);
+		tp_bind_field(r->s, arg, name, e);
 	return AST_DESCEND;
 }
 

@@ -298,58 +298,76 @@ static const char *event_class(const struct tp_event *ev)
 	return ev->name;
 }
 
+/* A field of a u64 argument array for a parameter (or return value) of
+ * BTF type id, in slot i: the value is the low bytes of its slot (little
+ * endian), read like a record field at offset 8 * i. */
+static void arg_field(struct arena *a, const struct type_source *src, struct tp_field *arg, const char *name,
+		      type_id id, int i)
+{
+	memset(arg, 0, sizeof *arg);
+	arg->name = arena_strdup(a, name);
+	arg->offset = 8 * i;
+	arg->type = (struct tplace){ .src = src, .id = id };
+	arg->ctype = tplace_type_name(a, arg->type);
+	int size = 8;
+	bool sgn = false;
+	switch (tplace_class(arg->type)) {
+	case TPLACE_POINTER: {
+		arg->kind = TP_FIELD_POINTER;
+		struct tplace e = arg->type;
+		if (tplace_index(&e))
+			arg->elem_ctype = tplace_type_name(a, e);
+		break;
+	}
+	case TPLACE_INT:
+		arg->kind = TP_FIELD_INT;
+		tplace_int(arg->type, &size, &sgn);
+		break;
+	default:
+		arg->kind = TP_FIELD_OTHER; /* a struct passed by value */
+		break;
+	}
+	arg->size = arg->val_size = size;
+	arg->is_signed = arg->val_signed = sgn;
+}
+
+int tp_btf_proto_fields(struct arena *a, int proto_id, int skip, bool with_return, struct tp_field **out)
+{
+	const struct type_source *src = type_source_kernel();
+	const struct btf *btf = kernel_btf();
+	const struct btf_type *proto = btf && proto_id > 0 ? btf__type_by_id(btf, (__u32)proto_id) : NULL;
+	*out = NULL;
+	if (!src || !proto || !btf_is_func_proto(proto) || btf_vlen(proto) < skip)
+		return 0;
+	const struct btf_param *params = btf_params(proto);
+	int n = btf_vlen(proto) - skip, k = 0;
+	*out = arena_alloc(a, (size_t)(n + 1) * sizeof(**out));
+	for (int i = 0; i < n; i++) {
+		const char *name = btf__name_by_offset(btf, params[i + skip].name_off);
+		if (name && *name)
+			arg_field(a, src, &(*out)[k++], name, params[i + skip].type, i);
+	}
+	/* $return: after the arguments, where fexit programs find it */
+	if (with_return && proto->type)
+		arg_field(a, src, &(*out)[k++], "return", proto->type, n);
+	return k;
+}
+
 /* TP_PROTO's arguments, named by the __bpf_trace_<class> function (the
- * btf_trace_<event> typedef has their types but no names). */
+ * btf_trace_<event> typedef has their types but no names); the first
+ * parameter is the probe's own data. */
 static void load_args(struct arena *a, struct tp_event *ev)
 {
 	ev->args_loaded = true;
-	const struct type_source *src = type_source_kernel();
 	const struct btf *btf = kernel_btf();
-	if (!src || !btf)
+	if (!btf)
 		return;
 	char fn[512];
 	snprintf(fn, sizeof fn, "__bpf_trace_%s", event_class(ev));
 	int id = btf__find_by_name_kind(btf, fn, BTF_KIND_FUNC);
 	const struct btf_type *f = id > 0 ? btf__type_by_id(btf, (__u32)id) : NULL;
-	const struct btf_type *proto = f ? btf__type_by_id(btf, f->type) : NULL;
-	if (!proto || !btf_is_func_proto(proto) || btf_vlen(proto) < 2)
-		return;
-	const struct btf_param *params = btf_params(proto);
-	int n = btf_vlen(proto) - 1; /* the first is the probe's own data */
-	ev->args = arena_alloc(a, (size_t)n * sizeof(*ev->args));
-	for (int i = 0; i < n; i++) {
-		struct tp_field *arg = &ev->args[ev->nargs];
-		const char *name = btf__name_by_offset(btf, params[i + 1].name_off);
-		if (!name || !*name)
-			continue;
-		memset(arg, 0, sizeof *arg);
-		arg->name = arena_strdup(a, name);
-		arg->offset = 8 * i;
-		arg->type = (struct tplace){ .src = src, .id = params[i + 1].type };
-		arg->ctype = tplace_type_name(a, arg->type);
-		int size = 8;
-		bool sgn = false;
-		switch (tplace_class(arg->type)) {
-		case TPLACE_POINTER: {
-			arg->kind = TP_FIELD_POINTER;
-			struct tplace e = arg->type;
-			if (tplace_index(&e))
-				arg->elem_ctype = tplace_type_name(a, e);
-			break;
-		}
-		case TPLACE_INT:
-			arg->kind = TP_FIELD_INT;
-			tplace_int(arg->type, &size, &sgn);
-			break;
-		default:
-			arg->kind = TP_FIELD_OTHER; /* a struct passed by value */
-			break;
-		}
-		/* the argument is the low bytes of its u64 slot (little endian) */
-		arg->size = arg->val_size = size;
-		arg->is_signed = arg->val_signed = sgn;
-		ev->nargs++;
-	}
+	if (f)
+		ev->nargs = tp_btf_proto_fields(a, (int)f->type, 1, false, &ev->args);
 }
 
 const struct tp_field *tp_event_arg(struct arena *a, struct tp_event *ev, const char *name)

@@ -93,6 +93,15 @@ const struct tp_field *tp_event_field(const struct tp_event *ev, const char *nam
 /* The prototype argument called name ($prev at sched_switch), or NULL;
  * loaded from BTF on first use. */
 const struct tp_field *tp_event_arg(struct arena *a, struct tp_event *ev, const char *name);
+/* The parameters of BTF function prototype proto_id from parameter skip
+ * on, as fields of a u64 argument array (raw tracepoints, fentry/fexit),
+ * and with_return a "return" field after them. Returns how many. */
+int tp_btf_proto_fields(struct arena *a, int proto_id, int skip, bool with_return, struct tp_field **out);
+struct session;
+struct expr;
+/* Bind target variable e (named name, with its components) to field f of
+ * a record or argument array: its type and how it is read. */
+bool tp_bind_field(struct session *s, const struct tp_field *f, const char *name, struct expr *e);
 /* Does the field read as a script string (char arrays, __data_loc char[])? */
 bool tp_field_is_string(const struct tp_field *f);
 

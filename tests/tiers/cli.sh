@@ -24,6 +24,10 @@ expect help 0 'Usage: btap' -- "$BTAP" --help
 expect version 0 '^btap version [0-9]' -- "$BTAP" -V
 expect bad-option 1 "invalid option|unrecognized option" -- "$BTAP" --no-such-option
 expect no-script 1 'no script given' -- "$BTAP"
+expect kfunc-list 0 '^kernel.function\("vfs_read"\)$' -- "$BTAP" -l 'kernel.function("vfs_rea?")'
+expect kfunc-vars 0 '^kernel.function\("vfs_read"\).return \$file:struct file \* \$buf:char \* \$count:size_t \$pos:loff_t \* \$return:ssize_t$' -- "$BTAP" -L 'kernel.function("vfs_read").return'
+expect kfunc-unknown 1 "no match for probe point kernel.function\(\"no_such_function_x\"\) \(no function of that name in the kernel's BTF" -- "$BTAP" -p2 -e 'probe kernel.function("no_such_function_x") {}'
+expect kfunc-source-line 1 "^<input>:1:23: error: semantic error: 'vfs_read@fs/read_write.c:10': source files and lines need the kernel's debuginfo" -- "$BTAP" -p2 -e 'probe kernel.function("vfs_read@fs/read_write.c:10") {}'
 expect tp-args-and-fields 1 "^<input>:1:7: error: this probe uses both record fields and prototype arguments of sched:sched_switch" -- "$BTAP" -p3 -e 'probe kernel.trace("sched:sched_switch") { println($prev->pid, $next_pid) }'
 expect bad-pass 1 "invalid pass number '9'" -- "$BTAP" -p9 -e 'probe begin {}'
 expect bad-timeout 1 "invalid timeout" -- "$BTAP" -T 0 -e 'probe begin {}'

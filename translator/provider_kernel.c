@@ -1,0 +1,222 @@
+/* kernel.function("PATTERN")[.call|.return] and kprobe.function("NAME")
+ * [.return]: kernel functions from the kernel's BTF. The functions are
+ * BTF's FUNC entries (kept to those the function tracer can attach to when
+ * available_filter_functions is readable); their parameters, named by
+ * BTF, are the target variables, read from the argument array the probe
+ * gets ($return after them in .return). Probes attach as ATTACH_KPROBE:
+ * the BPF runtime lowers that to fentry/fexit. */
+#include "provider.h"
+#include "tracepoints.h"
+#include "types.h"
+
+#include <bpf/btf.h>
+#include <fnmatch.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Most functions one pattern may probe. */
+#define KFUNC_MAX_MATCHES 256
+
+/* What a concrete point's probes share: the function and its fields. */
+struct kfunc {
+	const char *name;
+	bool ret;
+	struct tp_field *fields; /* parameters, then "return" in .return */
+	int nfields;
+};
+
+static bool comp_is(const struct probe_point *pp, int i, const char *name)
+{
+	const char *n = pp_comp_name(pp, i);
+	return n && strcmp(n, name) == 0;
+}
+
+static bool kf_claims(const struct probe_point *pp)
+{
+	return (comp_is(pp, 0, "kernel") || comp_is(pp, 0, "kprobe")) && comp_is(pp, 1, "function");
+}
+
+/* ---- the functions the tracer can attach to --------------------------------- */
+
+static char **traceable;
+static int ntraceable = -1; /* -1: not read; 0 with NULL: unknown, accept all */
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void load_traceable(void)
+{
+	ntraceable = 0;
+	const char *dir = tp_tracefs_dir();
+	char path[4096];
+	snprintf(path, sizeof path, "%s/available_filter_functions", dir ? dir : "/sys/kernel/tracing");
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return;
+	size_t cap = 0;
+	char line[512];
+	while (fgets(line, sizeof line, f)) {
+		if (strchr(line, '[')) /* a module's function: "name [mod]" */
+			continue;
+		line[strcspn(line, " \t\n")] = 0;
+		if ((size_t)ntraceable == cap) {
+			cap = cap ? cap * 2 : 4096;
+			traceable = xrealloc(traceable, cap * sizeof(*traceable));
+		}
+		traceable[ntraceable++] = xstrdup(line);
+	}
+	fclose(f);
+	qsort(traceable, (size_t)ntraceable, sizeof(*traceable), cmp_str);
+}
+
+static bool is_traceable(const char *name)
+{
+	if (ntraceable < 0)
+		load_traceable();
+	if (!traceable)
+		return true;
+	return bsearch(&name, traceable, (size_t)ntraceable, sizeof(*traceable), cmp_str) != NULL;
+}
+
+/* ---- points ------------------------------------------------------------------------ */
+
+static bool kf_expand(struct session *s, const struct probe_point *pp, struct vec *out)
+{
+	const struct pp_component *fc = VEC_AT(pp->comps, 1, const struct pp_component *);
+	bool kprobe = comp_is(pp, 0, "kprobe");
+	if (!fc->arg || fc->arg->kind != E_STR) {
+		diag_error(pp->loc, "semantic error: %s.function takes a function name in quotes",
+			   kprobe ? "kprobe" : "kernel");
+		return false;
+	}
+	const char *pattern = fc->arg->str;
+	if (strchr(pattern, '@') || strchr(pattern, ':')) {
+		diag_error(fc->arg->loc, "semantic error: '%s': source files and lines need the kernel's debuginfo, "
+			   "which btap does not read yet (name the function only)", pattern);
+		return false;
+	}
+	bool ret = false;
+	for (int i = 2; i < pp->comps.n; i++) {
+		const char *n = pp_comp_name(pp, i);
+		if (strcmp(n, "return") == 0 && i == pp->comps.n - 1) {
+			ret = true;
+		} else if (strcmp(n, "call") == 0 && !kprobe && i == pp->comps.n - 1) {
+		} else {
+			diag_error(pp->loc, "semantic error: %s.function(...).%s is not supported (only .call and .return)",
+				   kprobe ? "kprobe" : "kernel", n);
+			return false;
+		}
+	}
+	const struct btf *btf = kernel_btf();
+	if (!btf) {
+		diag_error(pp->loc, "semantic error: kernel functions need the kernel's BTF (/sys/kernel/btf/vmlinux)");
+		return false;
+	}
+	bool glob = strpbrk(pattern, "*?[") != NULL;
+	int first = out->n;
+	for (__u32 id = 1, n = btf__type_cnt(btf); id < n; id++) {
+		const struct btf_type *t = btf__type_by_id(btf, id);
+		if (!btf_is_func(t))
+			continue;
+		const char *name = btf__name_by_offset(btf, t->name_off);
+		if (!name || (glob ? fnmatch(pattern, name, 0) != 0 : strcmp(pattern, name) != 0))
+			continue;
+		if (!is_traceable(name))
+			continue;
+		struct probe_point *c = arena_alloc(&s->arena, sizeof *c);
+		*c = *pp;
+		c->comps = (struct vec){0};
+		vec_push(&s->arena, &c->comps, pp_comp_new(&s->arena, kprobe ? "kprobe" : "kernel", NULL, pp->loc));
+		struct expr *arg = expr_new(&s->arena, E_STR, fc->arg->loc);
+		arg->str = name;
+		vec_push(&s->arena, &c->comps, pp_comp_new(&s->arena, "function", arg, pp->loc));
+		if (ret)
+			vec_push(&s->arena, &c->comps, pp_comp_new(&s->arena, "return", NULL, pp->loc));
+		vec_push(&s->arena, out, c);
+		if (!glob)
+			break;
+	}
+	/* each match is a program of its own with its own trampoline: a
+	 * pattern that matches most of the kernel is refused, not compiled
+	 * for minutes (the full listing is still available with -l) */
+	if (out->n - first > KFUNC_MAX_MATCHES && !s->list_pattern) {
+		diag_error(fc->arg->loc, "semantic error: '%s' matches %d kernel functions; btap probes at most %d "
+			   "with one pattern (narrow it; btap -l shows the matches)", pattern, out->n - first,
+			   KFUNC_MAX_MATCHES);
+		out->n = first;
+		return false;
+	}
+	return true;
+}
+
+static struct kfunc *kfunc_of(struct session *s, const struct probe_point *pp)
+{
+	const struct pp_component *fc = VEC_AT(pp->comps, 1, const struct pp_component *);
+	const struct btf *btf = kernel_btf();
+	int id = btf ? btf__find_by_name_kind(btf, fc->arg->str, BTF_KIND_FUNC) : -1;
+	if (id <= 0)
+		return NULL;
+	struct kfunc *k = arena_alloc(&s->arena, sizeof *k);
+	k->name = fc->arg->str;
+	k->ret = comp_is(pp, pp->comps.n - 1, "return");
+	const struct btf_type *t = btf__type_by_id(btf, (__u32)id);
+	k->nfields = tp_btf_proto_fields(&s->arena, (int)t->type, 0, k->ret, &k->fields);
+	return k;
+}
+
+static struct kfunc *kfunc_of_probe(struct session *s, struct probe *p)
+{
+	if (!p->provider_data && p->resolved_point)
+		p->provider_data = kfunc_of(s, p->resolved_point);
+	return p->provider_data;
+}
+
+/* ---- target variables ---------------------------------------------------------- */
+
+static bool kf_resolve_target(struct session *s, struct probe *p, struct expr *e)
+{
+	struct kfunc *k = kfunc_of_probe(s, p);
+	if (!k || e->kind != E_TARGET || !e->str)
+		return false;
+	const char *name = e->str;
+	while (*name == '$')
+		name++;
+	for (int i = 0; i < k->nfields; i++)
+		if (strcmp(k->fields[i].name, name) == 0)
+			return tp_bind_field(s, &k->fields[i], name, e);
+	return false;
+}
+
+static void kf_describe_vars(struct session *s, const struct probe_point *pp, struct strbuf *out)
+{
+	struct kfunc *k = kfunc_of(s, pp);
+	for (int i = 0; k && i < k->nfields; i++)
+		sb_printf(out, "%s$%s:%s", i ? " " : "", k->fields[i].name,
+			  tp_field_is_string(&k->fields[i]) ? "string" : k->fields[i].ctype);
+}
+
+static bool kf_attach(struct session *s, struct probe *p, struct attach *out)
+{
+	struct kfunc *k = kfunc_of_probe(s, p);
+	if (!k) {
+		diag_error(p->resolved_point->loc, "semantic error: this kernel function is not in the kernel's BTF");
+		return false;
+	}
+	out->kind = ATTACH_KPROBE;
+	out->kprobe.function = k->name;
+	out->kprobe.ret = k->ret;
+	return true;
+}
+
+const struct provider provider_kernel = {
+	.name = "kernel.function",
+	.kernel_context = true,
+	.claims = kf_claims,
+	.expand = kf_expand,
+	.resolve_target = kf_resolve_target,
+	.describe_vars = kf_describe_vars,
+	.attach = kf_attach,
+};
