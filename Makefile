@@ -37,7 +37,7 @@ OBJ_OPT  := $(patsubst %.c,build/opt/%.o,$(LIB_SRCS))
 OBJ_SAN  := $(patsubst %.c,build/san/%.o,$(LIB_SRCS))
 UNIT_BINS := $(patsubst tests/unit/%.c,build/san/unit/%,$(UNIT_SRCS))
 
-.PHONY: all deps check test unit golden fuzz bench clean san docs man install uninstall
+.PHONY: all deps check test unit golden fuzz bench clean san docs man install uninstall uprobe-fixtures
 all: btap
 
 btap: $(OBJ_OPT) build/opt/$(MAIN_SRC:.c=.o)
@@ -54,8 +54,15 @@ build/san/%.o: %.c
 build/opt/bpf-backend/tcc_build.o build/san/bpf-backend/tcc_build.o: \
 	CFLAGS_COMMON += -DBTAP_TCC_DIR='"$(TCC_DIR)"' -DBTAP_LIBTCC_ID='"$(LIBTCC_ID)"'
 
+# The programs the uprobe tests trace (tests/uprobe/): with DWARF at -O0
+# and -O2, without DWARF (symbols only), with USDT marks (<sys/sdt.h>,
+# at -O2 for register operands and -O0 for memory ones), and a shared
+# library the program links.
+UPROBE_DIR := build/uprobe
+UPROBE_FIXTURES := $(addprefix $(UPROBE_DIR)/,libufix.so target target-O2 target-nodebug usdt usdt-O0)
+
 # The sanitizer build of the tool, used by the tests.
-san: build/san/btap $(UNIT_BINS)
+san: build/san/btap $(UNIT_BINS) $(UPROBE_FIXTURES)
 build/san/btap: $(OBJ_SAN) build/san/$(MAIN_SRC:.c=.o)
 	$(CC) $(SAN_CFLAGS) -o $@ $^ $(DEPS_LIBS)
 
@@ -82,6 +89,23 @@ build/san/unit/types-fixture-gcc-typeunits%: $(TYPES_FIXTURE)
 build/san/unit/types-fixture-nodebug: $(TYPES_FIXTURE)
 	@mkdir -p $(dir $@)
 	gcc -O0 -g0 -s -o $@ $<
+
+uprobe-fixtures: $(UPROBE_FIXTURES)
+$(UPROBE_DIR)/libufix.so: tests/uprobe/ufix.c tests/uprobe/ufix.h
+	@mkdir -p $(dir $@)
+	gcc -g -O0 -fPIC -shared -o $@ $<
+$(UPROBE_DIR)/target: tests/uprobe/target.c tests/uprobe/ufix.h $(UPROBE_DIR)/libufix.so
+	gcc -g -O0 -o $@ $< -L$(UPROBE_DIR) -lufix -Wl,-rpath,'$$ORIGIN'
+$(UPROBE_DIR)/target-O2: tests/uprobe/target.c tests/uprobe/ufix.h $(UPROBE_DIR)/libufix.so
+	gcc -g -O2 -o $@ $< -L$(UPROBE_DIR) -lufix -Wl,-rpath,'$$ORIGIN'
+$(UPROBE_DIR)/target-nodebug: $(UPROBE_DIR)/target
+	strip --strip-debug -o $@ $<
+$(UPROBE_DIR)/usdt: tests/uprobe/usdt.c
+	@mkdir -p $(dir $@)
+	gcc -g -O2 -o $@ $<
+$(UPROBE_DIR)/usdt-O0: tests/uprobe/usdt.c
+	@mkdir -p $(dir $@)
+	gcc -g -O0 -o $@ $<
 
 # libFuzzer target for passes 1-2 (clang: the fuzzer runtime is clang's).
 FUZZ_CC ?= clang

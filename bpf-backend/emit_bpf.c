@@ -202,6 +202,8 @@ static void bpf_probe_entry(struct emitter *em, struct em_probe *ep, struct strb
 		sb_printf(out, "SEC(\"raw_tp/%s\")\n", at->tracepoint.name);
 	else if (at->kind == ATTACH_KPROBE) /* the arguments (then the result) are the context */
 		sb_printf(out, "SEC(\"%s/%s\")\n", at->kprobe.ret ? "fexit" : "fentry", at->kprobe.function);
+	else if (at->kind == ATTACH_UPROBE) /* attached by the runner: binary, offset, process */
+		sb_printf(out, "SEC(\"%s\")\n", at->uprobe.ret ? "uretprobe" : "uprobe");
 	else
 		sb_puts(out, "SEC(\"perf_event\")\n");
 	const char *guard = task_guard(at);
@@ -214,6 +216,8 @@ static void bpf_probe_entry(struct emitter *em, struct em_probe *ep, struct strb
 	sb_puts(out, "\tif (!sp)\n\t\treturn 0;\n");
 	if (guard)
 		sb_puts(out, "\tc.task = task;\n");
+	if (at->kind == ATTACH_UPROBE)
+		sb_puts(out, "\tc.regs = 1;\n");
 	sb_printf(out, "\tbb%d(&c, sp);\n", ep->index);
 	sb_puts(out, "\tbtap_bpf_leave(&c);\n\treturn 0;\n}\n\n");
 }
@@ -230,7 +234,12 @@ static void bpf_describe_probe(struct emitter *em, const struct em_probe *p, str
 		sb_printf(b, ", .tp_name = \"%s\"", at->tracepoint.name);
 	else if (at->kind == ATTACH_KPROBE)
 		sb_printf(b, ", .tp_name = \"%s\"", at->kprobe.function);
-	else
+	else if (at->kind == ATTACH_UPROBE) {
+		sb_puts(b, ", .up_path = ");
+		em_c_string(b, at->uprobe.path, strlen(at->uprobe.path));
+		sb_printf(b, ", .up_offset = 0x%" PRIx64 ", .up_semaphore = 0x%" PRIx64 ", .up_ret = %d, .up_pid = %" PRId64,
+			  at->uprobe.offset, at->uprobe.semaphore, at->uprobe.ret ? 1 : 0, at->uprobe.pid);
+	} else
 		sb_printf(b, ", .perf_type = %u, .perf_config = %" PRIu64 ", .perf_period = %" PRIu64
 			  ", .perf_freq = %d", at->perf.type, at->perf.config, at->perf.period, at->perf.freq);
 }
@@ -269,7 +278,7 @@ const struct em_runtime em_runtime_bpf = {
 	.call_max_params = 5,
 	.call_max_height = 3,
 	.attach_kinds = 1u << ATTACH_TRACEPOINT | 1u << ATTACH_RAW_TRACEPOINT | 1u << ATTACH_PERF_EVENT |
-			1u << ATTACH_KPROBE,
+			1u << ATTACH_KPROBE | 1u << ATTACH_UPROBE,
 	.defines = bpf_defines,
 	.prelude = bpf_prelude,
 	.declare_maps = bpf_declare_maps,

@@ -377,6 +377,25 @@ int bpfl_attach_traced(struct bpfl_obj *o, const char *prog)
 	return 0;
 }
 
+int bpfl_attach_uprobe(struct bpfl_obj *o, const char *prog, const struct bpfl_uprobe *u)
+{
+	capture_begin(o);
+	struct bpf_program *p = find_prog(o, prog);
+	if (!p)
+		return fail(o, -ENOENT, "no BPF program %s", prog);
+	/* the kernel counts attached probes in a USDT semaphore itself
+	 * (ref_ctr_offset) and sets it in processes that start later too */
+	LIBBPF_OPTS(bpf_uprobe_opts, opts, .retprobe = u->ret, .ref_ctr_offset = (size_t)u->semaphore);
+	struct bpf_link *l = bpf_program__attach_uprobe_opts(p, u->pid > 0 ? (pid_t)u->pid : -1, u->path,
+							     (size_t)u->offset, &opts);
+	if (!l)
+		return fail(o, -errno, "cannot attach a uprobe to %s at offset 0x%llx", u->path,
+			    (unsigned long long)u->offset);
+	keep_link(o, l);
+	capture_end();
+	return 0;
+}
+
 /* Online CPUs from a list such as "0-3,6,8-9"; returns how many were put
  * in cpus (at most max), or -1. */
 static int online_cpus(int *cpus, int max)

@@ -41,6 +41,15 @@ int bpfl_attach_tracepoint(struct bpfl_obj *o, const char *prog, const char *gro
 int bpfl_attach_raw_tracepoint(struct bpfl_obj *o, const char *prog, const char *tp);
 /* A program whose section names its target (fentry/F, fexit/F). */
 int bpfl_attach_traced(struct bpfl_obj *o, const char *prog);
+/* A uprobe (or uretprobe) at a file offset of a binary, in process pid
+ * only when pid > 0; semaphore: a USDT semaphore's file offset, or 0. */
+struct bpfl_uprobe {
+	const char *path;
+	uint64_t offset, semaphore;
+	int64_t pid;
+	bool ret;
+};
+int bpfl_attach_uprobe(struct bpfl_obj *o, const char *prog, const struct bpfl_uprobe *u);
 
 /* A perf event to sample on: PERF_TYPE_x / PERF_COUNT_x, every `period`
  * events, or `period` times a second when `freq`. */

@@ -430,6 +430,7 @@ static enum btap_probe_kind descriptor_kind(const struct attach *at)
 	case ATTACH_TRACEPOINT: return BTAP_PROBE_TRACEPOINT;
 	case ATTACH_RAW_TRACEPOINT: return BTAP_PROBE_RAW_TP;
 	case ATTACH_KPROBE: return BTAP_PROBE_KFUNC;
+	case ATTACH_UPROBE: return BTAP_PROBE_UPROBE;
 	case ATTACH_PERF_EVENT: return BTAP_PROBE_PERF;
 	default: return 0;
 	}
@@ -1058,7 +1059,7 @@ static void emit_descriptor(struct emitter *em, struct strbuf *b)
 	}
 	static const char *const kinds[] = {"", "BTAP_PROBE_BEGIN", "BTAP_PROBE_END", "BTAP_PROBE_ERROR",
 					    "BTAP_PROBE_TIMER", "BTAP_PROBE_TRACEPOINT", "BTAP_PROBE_PERF",
-					    "BTAP_PROBE_RAW_TP", "BTAP_PROBE_KFUNC"};
+					    "BTAP_PROBE_RAW_TP", "BTAP_PROBE_KFUNC", "BTAP_PROBE_UPROBE"};
 	if (em->probes.n) {
 		sb_puts(b, "static const struct btap_probe_desc btap_probes[] = {\n");
 		VEC_FOREACH(em->probes, i) {

@@ -699,6 +699,8 @@ static const char *ex_target(struct em_fn *f, struct expr *e)
 {
 	/* the record of a tracepoint, or the arguments of a raw one or of a
 	 * kernel function */
+	if (e->user_target && f->probe && f->probe->at.kind == ATTACH_UPROBE)
+		return em_user_target(f, e);
 	if (!f->probe || (f->probe->at.kind != ATTACH_TRACEPOINT && f->probe->at.kind != ATTACH_RAW_TRACEPOINT &&
 			  f->probe->at.kind != ATTACH_KPROBE)) {
 		diag_error(e->loc, "target variables are only available in kernel.trace probes here");

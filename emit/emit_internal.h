@@ -167,6 +167,8 @@ char *em_decode_str(struct arena *a, const char *raw, size_t *len);
 
 /* emit_target.c: target expressions that read kernel memory */
 const char *em_target_chain(struct em_fn *f, struct expr *e);
+/* A target variable at a process probe (e->user_target). */
+const char *em_user_target(struct em_fn *f, struct expr *e);
 const char *em_cast(struct em_fn *f, struct expr *e);
 struct tp_event;
 const char *em_target_vars(struct em_fn *f, struct expr *e, const struct tp_event *ev);

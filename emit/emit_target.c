@@ -9,11 +9,18 @@
  * information, with member offsets relocated at load where it can).
  * Pointers are followed with btap_kread; a failed read is stap's "read
  * fault" runtime error at the expression. Bitfields are read the
- * runtime's way (read_bitfield). */
+ * runtime's way (read_bitfield).
+ *
+ * At process probes the same walk reads the traced process's memory
+ * (btap_uread), with members at the offsets the binary's DWARF gives;
+ * variables start where their DWARF location says: a register, a value
+ * computed from registers, or memory (em_user_target). */
 #include "emit_internal.h"
 
+#include "translator/provider_uprobe.h"
 #include "translator/tracepoints.h"
 
+#include <inttypes.h>
 #include <string.h>
 
 struct walk {
@@ -24,6 +31,7 @@ struct walk {
 	struct tplace place; /* type of the object reached */
 	bool pending_ptr;      /* @cast: base is the pointer, place its pointee, nothing applied yet */
 	bool tolerant;         /* pretty-printing: a fault leaves 0, the caller clears it */
+	bool user;             /* the traced process's memory, typed by its DWARF */
 	/* Inside the tracepoint record: the object is at this byte offset (C
 	 * expression) from the context, and base is unused. The verifier
 	 * allows no arithmetic on the context pointer beyond reading at an
@@ -64,7 +72,7 @@ static void load_pointer(struct walk *w)
 	}
 	flush(w);
 	const char *t = em_tmp_long(w->f);
-	em_line(w->f, "%s = btap_kread(c, %s, 8, 0);", t, w->base);
+	em_line(w->f, "%s = %s(c, %s, 8, 0);", t, w->user ? "btap_uread" : "btap_kread", w->base);
 	check(w);
 	w->base = t;
 	tplace_index(&w->place);
@@ -95,7 +103,11 @@ static bool walk_member(struct walk *w, const struct component *c)
 		return true;
 	}
 	const char *hdr = NULL;
-	const char *cname = tplace_c_name(a, outer, &hdr);
+	const char *cname = w->user ? NULL : tplace_c_name(a, outer, &hdr);
+	if (w->user && w->place.bit_size) {
+		em_unsupported(w->f, c->loc, "a bitfield in user memory");
+		return false;
+	}
 	if (cname) {
 		em_need_kernel_type(w->f->em, hdr);
 		w->ctype = cname;
@@ -216,21 +228,23 @@ static const char *read_value(struct walk *w)
 			return "0";
 		}
 		flush(w);
-		em_line(f, "%s = btap_kread(c, %s, %d, %d);", t, w->base, size, sgn ? 1 : 0);
+		em_line(f, "%s = %s(c, %s, %d, %d);", t, w->user ? "btap_uread" : "btap_kread", w->base, size,
+			sgn ? 1 : 0);
 		check(w);
 		return t;
 	}
 	case TPLACE_POINTER: {
 		flush(w);
 		const char *t = em_tmp_long(f);
-		em_line(f, "%s = btap_kread(c, %s, 8, 0);", t, w->base);
+		em_line(f, "%s = %s(c, %s, 8, 0);", t, w->user ? "btap_uread" : "btap_kread", w->base);
 		check(w);
 		return t;
 	}
 	case TPLACE_CHAR_ARRAY: {
 		flush(w);
 		const char *s = em_tmp_str(f);
-		em_line(f, "btap_kchars(c, %s, %s, %d);", s, w->base, tplace_array_len(w->place));
+		em_line(f, "%s(c, %s, %s, %d);", w->user ? "btap_uchars" : "btap_kchars", s, w->base,
+			tplace_array_len(w->place));
 		check(w);
 		return s;
 	}
@@ -388,7 +402,7 @@ static void pretty_place(struct pretty *pr, struct walk *w, bool top, bool full,
 		if (pointee_is_char(w->place)) {
 			const char *p = read_value(w);
 			const char *s = em_tmp_str(f);
-			em_line(f, "btap_kstring_or(%s, %s, \"<unknown>\");", s, p);
+			em_line(f, "%s(%s, %s, \"<unknown>\");", w->user ? "btap_ustring_or" : "btap_kstring_or", s, p);
 			pretty_text(pr, "\"");
 			pretty_arg(pr, "%s", s, true);
 			pretty_text(pr, "\"");
@@ -654,4 +668,233 @@ const char *em_target_vars(struct em_fn *f, struct expr *e, const struct tp_even
 	const char *s = pretty_result(&pr);
 	sb_free(&pr.fmt);
 	return s;
+}
+
+/* ---- process probes: variables located by DWARF ---------------------------- */
+
+/* A DWARF-derived expression over the probe's registers and the process's
+ * memory, as C. at: the probe's link-time address (the load bias is the
+ * probe's ip minus it). */
+static const char *uexpr_c(struct em_fn *f, const struct uexpr *x, uint64_t at, int site, bool tolerant)
+{
+	struct arena *a = f->em->a;
+	switch (x->op) {
+	case UX_CONST:
+		return arena_printf(a, "((int64_t)%" PRId64 "ll)", x->v);
+	case UX_REG: {
+		const char *r = arena_printf(a, "btap_ureg(c, %d)", x->reg);
+		if (x->size > 0 && x->size < 8)
+			return arena_printf(a, "btap_extend((uint64_t)%s, %d, %d)", r, x->size, x->sgn ? 1 : 0);
+		return r;
+	}
+	case UX_ADDR:
+		return arena_printf(a, "(btap_ureg(c, %d) - (int64_t)0x%" PRIx64 "ll + (int64_t)0x%" PRIx64 "ll)",
+				    UREG_IP, at, (uint64_t)x->v);
+	case UX_DEREF: {
+		const char *addr = uexpr_c(f, x->a, at, site, tolerant);
+		const char *t = em_tmp_long(f);
+		em_line(f, "%s = btap_uread(c, %s, %d, %d);", t, addr, x->size, x->sgn ? 1 : 0);
+		if (tolerant)
+			em_line(f, "if (BTAP_ERR(c)) btap_catch(c, 0);");
+		else
+			em_err_check(f, site);
+		return t;
+	}
+	case UX_BIN: {
+		const char *l = uexpr_c(f, x->a, at, site, tolerant), *r = uexpr_c(f, x->b, at, site, tolerant);
+		if (strcmp(x->bin, ">>") == 0) /* DW_OP_shr is a logical shift */
+			return arena_printf(a, "((int64_t)((uint64_t)(%s) >> ((%s) & 63)))", l, r);
+		if (strcmp(x->bin, "<<") == 0)
+			return arena_printf(a, "((int64_t)((uint64_t)(%s) << ((%s) & 63)))", l, r);
+		return arena_printf(a, "((int64_t)((uint64_t)(%s) %s (uint64_t)(%s)))", l, x->bin, r);
+	}
+	case UX_NEG:
+		return arena_printf(a, "(-(%s))", uexpr_c(f, x->a, at, site, tolerant));
+	case UX_NOT:
+		return arena_printf(a, "(~(%s))", uexpr_c(f, x->a, at, site, tolerant));
+	}
+	return "0";
+}
+
+/* Where variable v starts: *w walks from memory, or *val is its value
+ * (a register or a computed value, NULL for memory). */
+static void user_start(struct em_fn *f, const struct uvar *v, uint64_t at, struct walk *w, const char **val)
+{
+	*val = NULL;
+	switch (v->loc.kind) {
+	case ULOC_MEM:
+		w->base = uexpr_c(f, v->loc.e, at, w->site, w->tolerant);
+		break;
+	case ULOC_REG:
+		*val = arena_printf(f->em->a, "btap_ureg(c, %d)", v->loc.reg);
+		break;
+	case ULOC_VALUE:
+		*val = uexpr_c(f, v->loc.e, at, w->site, w->tolerant);
+		break;
+	}
+}
+
+/* A value held in a register: an integer of its type's width. */
+static const char *user_int_value(struct em_fn *f, const char *val, struct tplace t)
+{
+	int size = 8;
+	bool sgn = true;
+	if (tplace_class(t) == TPLACE_INT && tplace_int(t, &size, &sgn) && size < 8) {
+		const char *r = em_tmp_long(f);
+		em_line(f, "%s = btap_extend((uint64_t)%s, %d, %d);", r, val, size, sgn ? 1 : 0);
+		return r;
+	}
+	const char *r = em_tmp_long(f);
+	em_line(f, "%s = %s;", r, val);
+	return r;
+}
+
+/* Pretty-print variable v ("$x$", an entry of $$parms). */
+static void pretty_user_var(struct pretty *pr, struct em_fn *f, const struct uvar *v, uint64_t at, int site,
+			    bool full)
+{
+	if (!v->located) {
+		pretty_text(pr, "?");
+		return;
+	}
+	struct walk w = { .f = f, .path = "", .loc = {0}, .place = v->type, .tolerant = true, .user = true,
+			  .site = site };
+	const char *val;
+	user_start(f, v, at, &w, &val);
+	if (!val) {
+		pretty_place(pr, &w, true, full, 0);
+		return;
+	}
+	const char *x = user_int_value(f, val, v->type);
+	enum tplace_class k = tplace_known(v->type) ? tplace_class(v->type) : TPLACE_INT;
+	struct tplace q = v->type;
+	if (k == TPLACE_POINTER && pointee_is_char(v->type)) {
+		const char *s = em_tmp_str(f);
+		em_line(f, "btap_ustring_or(%s, %s, \"<unknown>\");", s, x);
+		pretty_text(pr, "\"");
+		pretty_arg(pr, "%s", s, true);
+		pretty_text(pr, "\"");
+	} else if (k == TPLACE_POINTER && tplace_index(&q) && tplace_class(q) == TPLACE_AGGREGATE) {
+		w.base = x;
+		w.place = q;
+		pretty_struct(pr, &w, true, full, 0);
+	} else if (k == TPLACE_POINTER) {
+		pretty_arg(pr, "0x%llx", x, false);
+	} else {
+		int size;
+		bool sgn = true;
+		if (tplace_known(v->type))
+			tplace_int(v->type, &size, &sgn);
+		pretty_arg(pr, sgn ? "%lld" : "%llu", x, false);
+	}
+}
+
+/* An entry of $$parms without '$': stap prints numbers in hex. */
+static void plain_user_var(struct pretty *pr, struct em_fn *f, const struct uvar *v, uint64_t at, int site)
+{
+	enum tplace_class k = tplace_known(v->type) ? tplace_class(v->type) : TPLACE_INT;
+	if (!v->located || (k != TPLACE_INT && k != TPLACE_POINTER)) {
+		pretty_text(pr, "?");
+		return;
+	}
+	struct walk w = { .f = f, .path = "", .place = v->type, .tolerant = true, .user = true, .site = site };
+	const char *val;
+	user_start(f, v, at, &w, &val);
+	const char *x = val ? user_int_value(f, val, v->type) : read_value(&w);
+	pretty_arg(pr, "0x%llx", x, false);
+}
+
+static const char *str_literal(struct em_fn *f, const char *text)
+{
+	const char *s = em_tmp_str(f);
+	struct strbuf b;
+	sb_init(&b);
+	sb_printf(&b, "btap_str_lit(%s, ", s);
+	em_c_string(&b, text, strlen(text));
+	sb_puts(&b, ");");
+	em_line(f, "%s", b.s);
+	sb_free(&b);
+	return s;
+}
+
+/* $$vars, $$parms, $$locals, $$return, $$name, $$provider. */
+static const char *user_context_var(struct em_fn *f, struct expr *e, const struct uvar_access *ua)
+{
+	const struct usite *site = ua->site;
+	if (strcmp(ua->what, "name") == 0)
+		return str_literal(f, site->mark ? site->mark->name : "");
+	if (strcmp(ua->what, "provider") == 0)
+		return str_literal(f, site->mark ? site->mark->provider : "");
+	int sitei = em_site(f->em, e->loc, arena_printf(f->em->a, "identifier '$$%s'", ua->what));
+	struct pretty pr = { .f = f };
+	sb_init(&pr.fmt);
+	int pretty = e->pretty;
+	if (!pretty && e->components.n) {
+		const struct component *last = VEC_AT(e->components, e->components.n - 1, const struct component *);
+		if (last->kind == COMP_PRETTY)
+			pretty = last->pretty;
+	}
+	bool first = true;
+	for (int i = 0; i < ua->nvars; i++) {
+		const struct uvar *v = &ua->vars[i];
+		if (!first)
+			pretty_text(&pr, " ");
+		first = false;
+		pretty_text(&pr, v->name);
+		pretty_text(&pr, "=");
+		if (pretty)
+			pretty_user_var(&pr, f, v, site->addr, sitei, pretty > 1);
+		else
+			plain_user_var(&pr, f, v, site->addr, sitei);
+	}
+	const char *s = pretty_result(&pr);
+	sb_free(&pr.fmt);
+	return s;
+}
+
+/* A target variable at a process probe: $x, $x->a[i], &$x, $x$, $$parms. */
+const char *em_user_target(struct em_fn *f, struct expr *e)
+{
+	const struct uvar_access *ua = e->target_info;
+	if (!ua) {
+		diag_error(e->loc, "unresolved target variable");
+		return "0";
+	}
+	if (ua->what)
+		return user_context_var(f, e, ua);
+	const struct uvar *v = ua->var;
+	uint64_t at = ua->site->addr;
+	struct walk w = { .f = f, .path = "", .loc = e->loc, .place = v->type, .user = true };
+	w.site = em_site(f->em, e->loc, arena_printf(f->em->a, "identifier '$%s'", v->name));
+	int level;
+	if (chain_is_pretty(e, &level) && e->components.n == 1) {
+		struct pretty pr = { .f = f };
+		sb_init(&pr.fmt);
+		pretty_user_var(&pr, f, v, at, w.site, level > 1);
+		const char *s = pretty_result(&pr);
+		sb_free(&pr.fmt);
+		return s;
+	}
+	const char *val;
+	user_start(f, v, at, &w, &val);
+	if (val) {
+		if (e->addressof) {
+			diag_error(e->loc, "cannot take the address of '$%s': it is held in a register", v->name);
+			return "0";
+		}
+		const char *x = user_int_value(f, val, v->type);
+		if (!e->components.n || !tplace_known(v->type))
+			return x;
+		if (tplace_class(v->type) != TPLACE_POINTER) {
+			diag_error(e->loc, "'$%s' is held in a register: only a pointer there can be followed", v->name);
+			return "0";
+		}
+		/* the pointer's value is the object's address */
+		w.base = x;
+		tplace_index(&w.place);
+		w.pending_ptr = true;
+	}
+	if (!walk_components(&w, e, 0))
+		return "0";
+	return finish_chain(&w, f, e);
 }

@@ -46,7 +46,7 @@ static int embedded_width(const struct emitter *em, const char *code)
 static int target_width(const struct emitter *em, const struct expr *e)
 {
 	const struct tp_field *fl = e->target_info;
-	if (e->kind != E_TARGET || !fl || e->components.n || e->operand || e->addressof)
+	if (e->kind != E_TARGET || !fl || e->user_target || e->components.n || e->operand || e->addressof)
 		return em->msl;
 	if (fl->kind != TP_FIELD_CHAR_ARRAY)
 		return em->msl;

@@ -128,6 +128,7 @@ enum btap_probe_kind {
 	BTAP_PROBE_PERF,        /* BPF: SEC("perf_event") on every CPU */
 	BTAP_PROBE_RAW_TP,      /* BPF: SEC("raw_tp/tp_name") */
 	BTAP_PROBE_KFUNC,       /* a kernel function: BPF SEC("fentry/f") or SEC("fexit/f") */
+	BTAP_PROBE_UPROBE,      /* an instruction of a user binary: uprobe or uretprobe */
 };
 
 struct btap_uctx; /* runner-side probe context (generated code's business) */
@@ -146,6 +147,13 @@ struct btap_probe_desc {
 	uint32_t perf_type;
 	uint64_t perf_config, perf_period;
 	int perf_freq;             /* perf_period is a frequency in Hz */
+	/* uprobes: the binary, the file offset, at the return, a USDT
+	 * semaphore's file offset (0: none), which process (0: every one;
+	 * -1: the -c or -x target) */
+	const char *up_path;
+	uint64_t up_offset, up_semaphore;
+	int up_ret;
+	int64_t up_pid;
 	/* The end probe that prints a written-but-unread global (stap's
 	 * end-of-run display), as text: --format=json skips it and writes
 	 * the global as a record instead (btap_global_desc.display). */

@@ -108,6 +108,7 @@ struct expr {
 	struct vardecl *var;      /* E_VAR, E_INDEX/E_IN base */
 	struct funcdecl *func;    /* E_CALL */
 	void *target_info;        /* provider data for target variables */
+	bool user_target;         /* target_info is a struct uvar_access (process probes) */
 	bool is_pointer;          /* a target value of pointer type (shown in hex at the end) */
 };
 

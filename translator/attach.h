@@ -69,7 +69,10 @@ struct attach {
 		uint64_t offset;           /* file offset of the instruction */
 		bool ret;                  /* at the function's return */
 		uint64_t semaphore;        /* USDT semaphore's file offset, 0: none */
-		int64_t pid;               /* only this process, 0: every one */
+		int64_t pid;               /* only this process; 0: every one; -1: the
+		                              -c or -x target */
+		uint64_t addr;             /* the instruction's link-time address (the
+		                              load bias is the probe's ip minus this) */
 	} uprobe;
 };
 

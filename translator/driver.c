@@ -186,8 +186,9 @@ int driver_run(struct session *s)
 		rc = 1;
 		goto done;
 	}
-	/* Warnings from passes 1-3 would not be shown again on a hit. */
-	if (script_key[0] && (s->suppress_warnings || diag_warning_count() == 0))
+	/* Warnings from passes 1-3 would not be shown again on a hit; a script
+	 * that read user binaries depends on files the key does not cover. */
+	if (script_key[0] && !s->reads_user_binaries && (s->suppress_warnings || diag_warning_count() == 0))
 		script_cache_store(script_key, artifact, has_kernel);
 	if (s->last_pass == 4) {
 		sb_printf(&out, "%s\n", artifact);

@@ -255,8 +255,16 @@ static const char *unprovided_family(const struct probe_point *pp)
 		return "module(...) probes are not supported yet";
 	if (!strcmp(c0, "kprobe") || !strcmp(c0, "kretprobe"))
 		return "only kprobe.function(\"NAME\")[.return] is supported yet";
-	if (!strcmp(c0, "process") && first->arg)
-		return "process(...) probes (uprobes) are not supported yet";
+	if (!strcmp(c0, "process")) {
+		for (int i = 1; i < pp->comps.n; i++) {
+			const char *n = pp_comp_name(pp, i);
+			if (!strcmp(n, "function") || !strcmp(n, "mark") || !strcmp(n, "statement"))
+				return "nothing of that name in the binary; btap -l 'process(\"PATH\").function(\"*\")' "
+				       "and .mark(\"*\") list what there is";
+		}
+		if (first->arg)
+			return "of process(...) probes, btap supports .function, .statement(ADDR) and .mark yet";
+	}
 	static const char *const others[] = {"netfilter", "procfs", "java", "input", "python2", "python3", NULL};
 	for (int i = 0; others[i]; i++)
 		if (!strcmp(c0, others[i]))

@@ -88,8 +88,10 @@ enum opt_result options_parse(struct session *s, int argc, char **argv)
 	int c;
 	bool format_given = false;
 	optind = 1;
-	/* '+': options end at the script name; what follows are its args. */
-	while ((c = getopt_long(argc, argv, "+e:p:vko:c:x:I:D:gwm:r:T:s:bl:L:Vh", longopts, NULL)) != -1) {
+	/* As stap: options may follow the script name (getopt moves them
+	 * first); the other words are the script's arguments, and "--" ends
+	 * the options. */
+	while ((c = getopt_long(argc, argv, "e:p:vko:c:x:I:D:gwm:r:T:s:bl:L:Vh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'e': s->script_text = optarg; break;
 		case 'p':

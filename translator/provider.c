@@ -12,6 +12,7 @@ extern const struct provider provider_tracepoint;
 extern const struct provider provider_perf;
 extern const struct provider provider_process;
 extern const struct provider provider_kernel;
+extern const struct provider provider_uprobe;
 
 const struct provider *const providers[] = {
 	&provider_basic,
@@ -22,6 +23,7 @@ const struct provider *const providers[] = {
 	&provider_perf,
 	&provider_process,
 	&provider_kernel,
+	&provider_uprobe,
 	NULL,
 };
 

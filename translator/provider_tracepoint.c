@@ -296,6 +296,11 @@ static const char *chain_text(struct arena *a, const char *head, const struct ex
 	return r;
 }
 
+bool tp_type_chain(struct session *s, struct tp_access *acc, const char *head, struct expr *e)
+{
+	return walk_components(s, acc, chain_text(&s->arena, head, e), e);
+}
+
 /* $field->a[i]->b. */
 static bool resolve_components(struct session *s, const struct tp_field *f, const char *name, struct expr *e)
 {

@@ -62,6 +62,9 @@ struct session {
 
 	/* pass 2 */
 	struct program prog;
+	/* Pass 2 read user-space binaries (process("PATH") probes): what it
+	 * produced depends on files the script cache does not track. */
+	bool reads_user_binaries;
 	/* Resolving the operand of @defined: a missing target variable or
 	 * member is an answer (false), not an error. */
 	bool quiet_targets;

@@ -125,13 +125,19 @@ struct session;
 struct probe;
 struct probe_point;
 struct provider;
+struct expr;
+/* Type the components of e ($x->a[i]->b, $x$) by walking places from
+ * acc->start (components from acc->first on), for any provider whose
+ * variables have types: sets acc's place, value class and resolved, and
+ * e->type. head names the variable in messages ("$x"). False when a
+ * component does not apply (reported unless s->quiet_targets). */
+bool tp_type_chain(struct session *s, struct tp_access *acc, const char *head, struct expr *e);
 extern const struct provider provider_tracepoint;
 /* The event a concrete kernel.trace("group:event") point names (fields
  * loaded), or NULL. */
 struct tp_event *tp_point_event(struct session *s, const struct probe_point *pp);
 /* The event of a derived kernel.trace probe, cached in p->provider_data. */
 struct tp_event *tp_probe_event(struct session *s, struct probe *p);
-struct expr;
 /* Type @cast(ptr, "type"[, "kernel"])->a->b through the kernel's BTF, in any kernel
  * context (probe p, or a function when p is NULL). False, with nothing
  * reported, when s->quiet_targets and it does not resolve. */

@@ -4,6 +4,7 @@
  * DWARF describes `int a[2][3]` as one array with two subranges where BTF
  * has an array of arrays; so that walks agree, the handle of the inner
  * array `a[i]` is the array's with the dimension (1) in bits 48-62. */
+#include "type_dwarf.h"
 #include "type_source.h"
 
 #include <dwarf.h>
@@ -82,6 +83,11 @@ static type_id type_attr(Dwarf_Die *die)
 	if (!dwarf_attr_integrate(die, DW_AT_type, &attr) || !dwarf_formref_die(&attr, &t))
 		return 0;
 	return id_of(&t);
+}
+
+type_id type_dwarf_type_of(Dwarf_Die *die)
+{
+	return type_attr(die);
 }
 
 static bool udata_attr(Dwarf_Die *die, unsigned name, Dwarf_Word *out)

@@ -1194,4 +1194,88 @@ static __always_inline char *btap_kstring_or(char *dst, int64_t addr, const char
 	return dst;
 }
 
+/* ---- user space: a uprobe's registers and the traced process's memory -- */
+
+/* DWARF register n (x86-64 numbering: rax rdx rcx rbx rsi rdi rbp rsp
+ * r8-r15, 16 the instruction pointer) of the probe's struct pt_regs (the
+ * context of a uprobe): its byte offset there, -1 for no such register. */
+static __always_inline int btap_dwreg_offset(int n)
+{
+	switch (n) {
+	case 0: return 80;   /* ax */
+	case 1: return 96;   /* dx */
+	case 2: return 88;   /* cx */
+	case 3: return 40;   /* bx */
+	case 4: return 104;  /* si */
+	case 5: return 112;  /* di */
+	case 6: return 32;   /* bp */
+	case 7: return 152;  /* sp */
+	case 8: return 72;   /* r8 */
+	case 9: return 64;   /* r9 */
+	case 10: return 56;  /* r10 */
+	case 11: return 48;  /* r11 */
+	case 12: return 24;  /* r12 */
+	case 13: return 16;  /* r13 */
+	case 14: return 8;   /* r14 */
+	case 15: return 0;   /* r15 */
+	case 16: return 128; /* ip */
+	default: return -1;
+	}
+}
+
+/* The value of DWARF register n (a constant) at the probe. */
+#define btap_ureg(c, n) btap_tp_read((c), btap_dwreg_offset(n), 8, 0)
+
+/* DWARF register n of a process probe, for the tapset's register and
+ * argument functions (int_arg(), register("rax")); elsewhere an error. */
+static __always_inline int64_t btap_uarg_reg_(struct btap_ctx *c, int64_t n)
+{
+	int off = btap_dwreg_offset((int)n);
+	if (!c->regs || off < 0) {
+		btap_raise_str(c, -1, c->regs ? "no such register" :
+			       "registers and arguments by position are only available at process(...) probes");
+		return 0;
+	}
+	return btap_tp_read(c, off, 8, 0);
+}
+#define btap_uarg_reg(n) btap_uarg_reg_(c, (n))
+
+/* An integer of `size` bytes at a user address, sign-extended when sgn. */
+static __always_inline int64_t btap_uread(struct btap_ctx *c, int64_t addr, int size, int sgn)
+{
+	uint64_t v = 0;
+	long r = size == 1 ? bpf_probe_read_user(&v, 1, (const void *)addr)
+	       : size == 2 ? bpf_probe_read_user(&v, 2, (const void *)addr)
+	       : size == 4 ? bpf_probe_read_user(&v, 4, (const void *)addr)
+	                   : bpf_probe_read_user(&v, 8, (const void *)addr);
+	if (r) {
+		btap_fault(c, BTAP_READ_FAULT, (uint64_t)addr);
+		return 0;
+	}
+	return btap_extend(v, size, sgn);
+}
+
+/* char name[len] at a user address, as a string. */
+static __always_inline char *btap_uchars(struct btap_ctx *c, char *dst, int64_t addr, int len)
+{
+	int n = len < MAXSTRINGLEN - 1 ? len : MAXSTRINGLEN - 1;
+	dst[0] = 0;
+	if (n <= 0)
+		return dst;
+	if (bpf_probe_read_user(dst, n, (const void *)addr)) {
+		dst[0] = 0;
+		btap_fault(c, BTAP_READ_FAULT, (uint64_t)addr);
+		return dst;
+	}
+	dst[n] = 0;
+	return dst;
+}
+
+static __always_inline char *btap_ustring_or(char *dst, int64_t addr, const char *fallback)
+{
+	if (bpf_probe_read_user_str(dst, MAXSTRINGLEN, (const void *)addr) < 0)
+		btap_str_copy(dst, fallback);
+	return dst;
+}
+
 #endif

@@ -493,6 +493,8 @@ static inline char *btap_task_execname_(struct btap_ctx *c, int64_t t)
 		: (copy_from_kernel_nofault((dst), (const void *)(unsigned long)(addr), (size)) ? -EFAULT : 0))
 #include "../btap_memory.h"
 #include "../btap_natives.h"
+#define btap_uarg_reg(n) \
+	((void)(n), btap_raise_str(c, -1, "registers and arguments by position are only available at process(...) probes"), (int64_t)0)
 
 /* ---- the module's file: /proc/<module name> ------------------------------------ */
 

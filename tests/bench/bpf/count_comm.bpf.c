@@ -23,7 +23,14 @@ struct {
 	__type(value, __u64);
 } counts SEC(".maps");
 
+/* Built with -DUPROBE_PATH="\"/path/getpid_loop\"": the same count on a
+ * uprobe at the workload's bench_uprobe_target() instead (libbpf attaches
+ * it from the section name). */
+#ifdef UPROBE_PATH
+SEC("uprobe/" UPROBE_PATH ":bench_uprobe_target")
+#else
 SEC("tracepoint/syscalls/sys_enter_getpid")
+#endif
 int count_getpid(void *ctx)
 {
 	(void)ctx;

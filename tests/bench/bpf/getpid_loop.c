@@ -1,7 +1,10 @@
 /* Workload for the per-event benchmarks: calls getpid(2) through syscall()
  * (no libc caching) N times, R rounds, and reports the median ns per call.
  *
- *   getpid_loop [-n CALLS] [-r ROUNDS] [-c CPU] [-o FILE]
+ *   getpid_loop [-n CALLS] [-r ROUNDS] [-c CPU] [-o FILE] [-u]
+ *
+ * With -u each call is to bench_uprobe_target(), an empty function of this
+ * program, instead: the workload of the uprobe benchmark.
  *
  * Prints, to stdout or to FILE when given (so that the result survives a
  * tracer that owns stdout):
@@ -31,6 +34,12 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* What the uprobe benchmark probes: a call that does nothing. */
+__attribute__((noinline)) void bench_uprobe_target(long i)
+{
+	__asm__ volatile("" : : "r"(i) : "memory");
+}
+
 static void pin_to_cpu(int cpu)
 {
 	cpu_set_t set;
@@ -46,14 +55,16 @@ int main(int argc, char **argv)
 	int cpu = -1, opt;
 	const char *out_path = NULL;
 
-	while ((opt = getopt(argc, argv, "n:r:c:o:")) != -1) {
+	int user_calls = 0;
+	while ((opt = getopt(argc, argv, "n:r:c:o:u")) != -1) {
 		switch (opt) {
 		case 'n': calls = atol(optarg); break;
 		case 'r': rounds = atol(optarg); break;
 		case 'c': cpu = atoi(optarg); break;
 		case 'o': out_path = optarg; break;
+		case 'u': user_calls = 1; break;
 		default:
-			fprintf(stderr, "usage: getpid_loop [-n CALLS] [-r ROUNDS] [-c CPU] [-o FILE]\n");
+			fprintf(stderr, "usage: getpid_loop [-n CALLS] [-r ROUNDS] [-c CPU] [-o FILE] [-u]\n");
 			return 2;
 		}
 	}
@@ -68,8 +79,12 @@ int main(int argc, char **argv)
 	for (long r = 0; r < rounds; r++) {
 		double t0 = clock_ns(CLOCK_MONOTONIC);
 		double c0 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
-		for (long i = 0; i < calls; i++)
-			syscall(SYS_getpid);
+		if (user_calls)
+			for (long i = 0; i < calls; i++)
+				bench_uprobe_target(i);
+		else
+			for (long i = 0; i < calls; i++)
+				syscall(SYS_getpid);
 		cpu_secs[r] = (clock_ns(CLOCK_THREAD_CPUTIME_ID) - c0) / 1e9;
 		secs[r] = (clock_ns(CLOCK_MONOTONIC) - t0) / 1e9;
 	}

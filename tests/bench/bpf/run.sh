@@ -91,7 +91,9 @@ build_all() {
 		! clang -target bpf -O2 -g -I"$arch_inc" -c "$HERE/count_comm.bpf.c" \
 			-o "$BIN/count_comm.bpf.o" ||
 		! clang -target bpf -O2 -g -I"$arch_inc" -DKEY_LEN=128 -c "$HERE/count_comm.bpf.c" \
-			-o "$BIN/count_comm128.bpf.o"; then
+			-o "$BIN/count_comm128.bpf.o" ||
+		! clang -target bpf -O2 -g -I"$arch_inc" -DUPROBE_PATH="\"$BIN/getpid_loop\"" \
+			-c "$HERE/count_comm.bpf.c" -o "$BIN/count_uprobe.bpf.o"; then
 		echo "hand-written libbpf program: cannot build it (needs clang and libbpf-dev); skipped"
 		HANDWRITTEN=no
 	fi
@@ -302,6 +304,53 @@ overhead() {
 	fi
 }
 
+# --- 2c. per-event overhead on a uprobe --------------------------------------------
+
+uprobe_overhead() {
+	echo
+	echo "2c. per-event overhead of a uprobe: c[execname()] <<< 1 at every call of an empty function"
+	ARGS="$(workload_args "$((CALLS / 4))" "$ROUNDS") -u"
+	RES=$TMP/wl.res
+	wl="$BIN/getpid_loop $ARGS -o $RES"
+	echo "   workload: getpid_loop $ARGS (bench_uprobe_target() in a loop); as in 2."
+	LIMIT=$((CALLS * ROUNDS / 25000 + 60))
+	LAST_BASE=""
+	printf 'global c\nprobe process("%s").function("bench_uprobe_target") { c[execname()] <<< 1 }\n' \
+		"$BIN/getpid_loop" >"$TMP/ucount.stp"
+	printf 'uprobe:%s:bench_uprobe_target { @[comm] = count(); }\n' "$BIN/getpid_loop" >"$TMP/ucount.bt"
+	traced "btap" "$BTAP" -c "$wl" "$TMP/ucount.stp"
+	BTAP_OV=$OVER
+	HAND_OV=""
+	BT_OV=""
+	if [ "$HANDWRITTEN" = yes ]; then
+		traced "hand-written libbpf" "$BIN/count_comm" "$BIN/count_uprobe.bpf.o" -c "$wl"
+		HAND_OV=$OVER
+	fi
+	if [ "$HAVE_BPFTRACE" = yes ]; then
+		traced "bpftrace" "$BPFTRACE" -c "$wl" "$TMP/ucount.bt"
+		BT_OV=$OVER
+	fi
+	is_number() { case $1 in ''|*[!0-9.-]*) return 1 ;; esac; }
+	if is_number "$BTAP_OV" && is_number "$HAND_OV"; then
+		ratio=$(awk -v a="$BTAP_OV" -v b="$HAND_OV" 'BEGIN { if (b <= 0) print "n/a"; else printf "%.2f", a / b }')
+		printf '   overhead ratio btap / hand-written: %s   target <= 1.10: %s\n' \
+			"$ratio" "$(verdict "$ratio" "<=" 1.10)"
+	fi
+	if is_number "$BTAP_OV" && is_number "$BT_OV"; then
+		printf '   overhead btap vs bpftrace: %s vs %s ns/event   target below bpftrace: %s\n' \
+			"$BTAP_OV" "$BT_OV" "$(verdict "$BTAP_OV" "<" "$BT_OV")"
+	fi
+	# -l on a large library: resolving every function of libc
+	libc=$(ldd "$BIN/getpid_loop" | sed -n 's/.*libc\.so\.6 => \([^ ]*\) .*/\1/p')
+	if [ -n "$libc" ]; then
+		t0=$(date +%s%N)
+		n=$("$BTAP" -l "process(\"$libc\").function(\"*\")" 2>/dev/null | wc -l)
+		ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+		printf '   btap -l process("libc").function("*"): %d functions in %d ms   target < 200 ms: %s\n' \
+			"$n" "$ms" "$(verdict "$ms" "<" 200)"
+	fi
+}
+
 # --- 2b. BPF-side cost per event (kernel.bpf_stats_enabled) ----------------------
 
 # tracepoint_progs: "ID RUN_TIME_NS RUN_CNT" for every loaded tracepoint program.
@@ -494,7 +543,7 @@ if [ "$(id -u)" -ne 0 ]; then
 	exit 0
 fi
 export XDG_CACHE_HOME="$TMP/cache"
-for section in ${BENCH_ONLY:-startup first_run shutdown overhead bpf_stats_bench printf_bench rss_bench}; do
+for section in ${BENCH_ONLY:-startup first_run shutdown overhead uprobe_overhead bpf_stats_bench printf_bench rss_bench}; do
 	$section
 done
 exit 0

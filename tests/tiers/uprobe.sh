@@ -1,0 +1,142 @@
+#!/bin/sh
+# User-space tier: what tests/live/uprobe/*.stp (exact output) does not
+# cover about process("PATH") probes on the test programs of
+# tests/uprobe/ (built by `make san` into build/uprobe/): listing with
+# -l/-L, how a program is named (relative path, $PATH, a library by name,
+# -c and -x targets, process(PID)), located errors, and that a SIGKILLed
+# btap leaves no uprobe registered.
+. "$(dirname "$0")/../lib.sh"
+cd "$ROOT" || exit 1
+T=$(mktemp -d /tmp/btap-uprobe.XXXXXX)
+trap 'rm -rf "$T"; [ -n "$bg" ] && kill "$bg" 2>/dev/null' EXIT
+LIMIT=${LIVE_TIMEOUT:-60}
+U=build/uprobe
+TARGET=$U/target
+ok_if() { if eval "$2"; then pass "$1"; else fail "$1"; head -5 "$T/err" 2>/dev/null; fi; }
+
+if [ ! -x "$TARGET" ] || [ ! -x "$U/usdt" ]; then
+	fail "the test programs are not built (make san builds $U)"
+	summary uprobe
+	exit
+fi
+
+# ---- listing (no root needed) ---------------------------------------------
+"$BTAP" -L "process(\"$TARGET\").function(\"*\")" >"$T/out" 2>"$T/err"
+ok_if "-L lists DWARF functions with typed parameters and locals" \
+	"grep -q 'function(\"add@tests/uprobe/target.c:[0-9]*\") \$a:int \$b:int \$sum:int\$' $T/out"
+ok_if "-L shows struct pointers and strings as stap does" \
+	"grep -q 'chain@.* \$o:struct outer\*\$' $T/out && grep -q 'greet@.* \$who:const char\* \$times:int' $T/out"
+ok_if "-L names the program by its absolute path" "grep -q \"^process(\\\"$ROOT/$TARGET\\\")\" $T/out"
+"$BTAP" -L "process(\"$TARGET\").function(\"mixed\").return" >"$T/out" 2>"$T/err"
+ok_if "-L of a .return point shows \$return" "grep -q '\.return \$return:long int\$' $T/out"
+"$BTAP" -L "process(\"$U/usdt\").mark(\"*\")" >"$T/out" 2>"$T/err"
+ok_if "-L lists USDT marks with their argument counts" \
+	"[ \$(wc -l <$T/out) = 3 ] && grep -q 'mark(\"request\") \$arg1:long \$arg2:long \$arg3:long\$' $T/out &&
+	 grep -q 'mark(\"finish\")\$' $T/out"
+"$BTAP" -l "process(\"$U/target-nodebug\").function(\"*\")" >"$T/out" 2>"$T/err"
+ok_if "a program without DWARF lists its functions by symbol" \
+	"grep -q 'function(\"add\")\$' $T/out && grep -q 'function(\"main\")\$' $T/out"
+LIBC=$(ldd "$TARGET" | sed -n 's/.*libc\.so\.6 => \([^ ]*\) .*/\1/p')
+if [ -n "$LIBC" ]; then
+	"$BTAP" -l "process(\"$LIBC\").function(\"mallo*\")" >"$T/out" 2>"$T/err"
+	# with libc's debug symbols installed the DWARF name (__libc_malloc@...)
+	ok_if "a shared library by path: libc's malloc" "grep -E -q 'function\(\"(__libc_)?malloc(@[^\"]*)?\"\)\$' $T/out"
+	"$BTAP" -l 'process("libc.so.6").function("free")' >"$T/out" 2>"$T/err"
+	ok_if "a library by name is found in the system's library directories" \
+		"grep -E -q 'function\(\"(__libc_)?free(@[^\"]*)?\"\)\$' $T/out"
+else
+	skip "no libc.so.6 in ldd's output for $TARGET"
+fi
+(cd "$U" && PATH="$PWD:$PATH" "$BTAP" -l 'process("target").function("add")') >"$T/out" 2>"$T/err"
+ok_if "a bare command name is looked up in \$PATH" "grep -q \"process(\\\"$ROOT/$TARGET\\\")\" $T/out"
+
+# ---- errors ---------------------------------------------------------------
+bad() { # NAME SCRIPT TEXT [OPTS]: pass 2 fails, located, saying TEXT
+	"$BTAP" -p2 $4 -e "$2" >"$T/out" 2>"$T/err"
+	rc=$?
+	ok_if "$1" "[ $rc != 0 ] && grep -q '^<input>:1:[0-9]*: error: ' $T/err && grep -q -- \"$3\" $T/err"
+}
+bad "a missing program" 'probe process("no-such-program").function("x") {}' 'no such command in \$PATH'
+bad "a file that is not ELF" 'probe process("/etc/hostname").function("x") {}' 'not an ELF file'
+bad "a function that does not exist" "probe process(\"$TARGET\").function(\"nosuch\") {}" 'nothing of that name in the binary'
+bad "process.function without a target" 'probe process.function("add") {}' 'needs a target process'
+bad "a variable without DWARF names the missing debuginfo" \
+	"probe process(\"$U/target-nodebug\").function(\"add\") { println(\$a) }" 'has no DWARF debug information'
+bad "an unknown variable lists the available ones" \
+	"probe process(\"$TARGET\").function(\"add\") { println(\$nosuch) }" 'available at this probe point: \$a:int \$b:int'
+bad "a parameter in .return needs @entry (not yet)" \
+	"probe process(\"$TARGET\").function(\"add\").return { println(\$a) }" 'not supported yet'
+bad "a mark argument past the last" \
+	"probe process(\"$U/usdt\").mark(\"start\") { println(\$arg3) }" "unable to find target variable '\\\$arg3'"
+bad "members of an integer" "probe process(\"$TARGET\").function(\"add\") { println(\$a->x) }" "'int' has no member 'x'"
+
+# ---- running (root) --------------------------------------------------------
+why_not=$(live_why_not)
+if [ -n "$why_not" ]; then
+	skip "running uprobes: $why_not"
+	summary uprobe
+	exit
+fi
+
+# process.function names the -c command's program, and only its process
+timeout "$LIMIT" "$BTAP" -c "$TARGET 3" -e 'global n
+probe process.function("add") { n++ }
+probe end { printf("%d\n", n) }' >"$T/out" 2>"$T/err"
+ok_if "process.function with -c: the command's program" "[ \"\$(cat $T/out)\" = 3 ]"
+
+# -x PID: a process already running; process(PID) the same way
+"$TARGET" loop 2000000000 &
+bg=$!
+sleep 0.2
+timeout "$LIMIT" "$BTAP" -x $bg -e 'global n, same
+probe process.function("tick") { n++; same = pid() == target(); if (n == 1000) exit() }
+probe end { printf("%d %d\n", n, same) }' >"$T/out" 2>"$T/err"
+ok_if "process.function with -x PID" "[ \"\$(cat $T/out)\" = '1000 1' ]"
+timeout "$LIMIT" "$BTAP" -e "global n, p
+probe process($bg).function(\"tick\") { n++; p = pid(); if (n == 50) exit() }
+probe end { printf(\"%d %d\\n\", n, p == $bg) }" >"$T/out" 2>"$T/err"
+ok_if "process(PID).function fires in that process" "[ \"\$(cat $T/out)\" = '50 1' ]"
+
+# scripts/ucalltree.stp: the call tree of the test program, indented
+timeout "$LIMIT" "$BTAP" -c "$TARGET 1" scripts/ucalltree.stp >"$T/out" 2>"$T/err"
+sed 's/^ *[0-9]* target([0-9]*)://; s/argv=0x[0-9a-f]*/argv=ADDR/' "$T/out" >"$T/tree"
+printf '%s\n' ' -> main(argc=0x2 argv=ADDR)' '  -> add(a=0x3 b=0x4)' '  <- add = 7' >"$T/want"
+ok_if "ucalltree.stp: calls, parameters, returns, nesting" \
+	"head -3 $T/tree | cmp -s - $T/want && grep -q '^    -> depth(n=0x1)\$' $T/tree &&
+	 grep -q '^    <- depth = 1\$' $T/tree && [ \$(grep -c -- '->' $T/tree) = \$(grep -c -- '<-' $T/tree) ] &&
+	 tail -1 $T/tree | grep -q '^ <- main = 0\$'"
+timeout "$LIMIT" "$BTAP" -c "$TARGET 1" scripts/ucalltree.stp 'mix*' >"$T/out" 2>"$T/err"
+ok_if "ucalltree.stp with a pattern" "[ \$(wc -l <$T/out) = 2 ] && grep -q -- '-> mixed(c=' $T/out"
+
+# registers and arguments by position, where there is no DWARF
+timeout "$LIMIT" "$BTAP" -c "$U/target-nodebug 1" -e 'probe process("'"$U"'/target-nodebug").function("mixed") {
+	printf("%d %d %d %d %d %x\n", int_arg(1), int_arg(2), uint_arg(3), long_arg(4), register("edi"), u_register("edi")) }' \
+	>"$T/out" 2>"$T/err"
+ok_if "int_arg(), long_arg(), register() without DWARF" \
+	"[ \"\$(cat $T/out)\" = '-5 -300 4000000000 -1234567890123 -5 fffffffb' ]"
+timeout "$LIMIT" "$BTAP" -e 'probe begin { println(int_arg(1)) }' >"$T/out" 2>"$T/err"
+rc=$?
+ok_if "int_arg() outside a process probe is a run-time error" \
+	"[ $rc = 1 ] && grep -q 'only available at process(...) probes' $T/err"
+
+# SIGKILL: the uprobes go with btap's file descriptors
+links0=$(bpftool link show 2>/dev/null | grep -c '^[0-9]')
+"$BTAP" -e "probe process(\"$TARGET\").function(\"tick\") { }" >"$T/out" 2>"$T/err" &
+k=$!
+attached=0
+for _ in $(seq 1 100); do
+	[ "$(bpftool perf show 2>/dev/null | grep -c "uprobe.*$TARGET")" -gt 0 ] && attached=1 && break
+	sleep 0.1
+done
+kill -KILL $k
+wait $k 2>/dev/null
+sleep 0.2
+left=$(bpftool perf show 2>/dev/null | grep -c "uprobe.*$TARGET")
+events=$(grep -c "$TARGET" /sys/kernel/tracing/uprobe_events 2>/dev/null)
+ok_if "SIGKILL leaves no uprobe attached (attached first: $attached)" \
+	"[ $attached = 1 ] && [ $left = 0 ] && [ ${events:-0} = 0 ] && [ \$(bpftool link show 2>/dev/null | grep -c '^[0-9]') -le $links0 ]"
+kill $bg 2>/dev/null
+wait $bg 2>/dev/null
+bg=
+
+summary uprobe

@@ -1,0 +1,85 @@
+/* The program the uprobe tests trace: functions called with known
+ * arguments, so a probe's values can be checked against what was passed.
+ * `target N` repeats the calls N times; `target loop N` calls tick() N
+ * times (the per-event benchmark). It prints nothing, so that a test's
+ * output is the script's alone. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ufix.h"
+
+struct inner {
+	int x;
+	const char *label;
+};
+
+struct outer {
+	long id;
+	struct inner *in;
+	int arr[4];
+};
+
+volatile long sink;
+/* Read before the probes fire: a uprobe cannot fault in a page the
+ * program has not touched yet, as stap's runtime cannot either. */
+static const char bob[] = "bob";
+
+__attribute__((noinline)) int add(int a, int b)
+{
+	int sum = a + b;
+	return sum;
+}
+
+__attribute__((noinline)) long chain(struct outer *o)
+{
+	return o->in->x + o->id;
+}
+
+__attribute__((noinline)) int greet(const char *who, int times)
+{
+	int len = (int)strlen(who);
+	return len * times;
+}
+
+__attribute__((noinline)) long mixed(signed char c, short s, unsigned int u, long l)
+{
+	return c + s + (long)u + l;
+}
+
+__attribute__((noinline)) int depth(int n)
+{
+	if (n <= 0)
+		return 0;
+	return depth(n - 1) + 1;
+}
+
+__attribute__((noinline)) void tick(long i)
+{
+	__asm__ volatile("" : : "r"(i) : "memory");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc > 2 && strcmp(argv[1], "loop") == 0) {
+		long n = atol(argv[2]);
+		for (long i = 0; i < n; i++)
+			tick(i);
+		return 0;
+	}
+	int rounds = argc > 1 ? atoi(argv[1]) : 1;
+	const char *volatile touch = bob;
+	sink = strlen(touch);
+	struct inner in = {42, "inner-label"};
+	struct outer o = {7, &in, {10, 20, 30, 40}};
+	long total = 0;
+	for (int r = 0; r < rounds; r++) {
+		total += add(3, 4);
+		total += greet(bob, 2);
+		total += chain(&o);
+		total += mixed(-5, -300, 4000000000u, -1234567890123L);
+		total += depth(3);
+		total += ufix_mul(6, 7);
+	}
+	sink = total;
+	return 0;
+}

@@ -1,0 +1,727 @@
+/* process("PATH") probes on user-space code, through uprobes:
+ *   process("PATH").function("NAME[@FILE[:LINE]]")[.call|.return]
+ *   process("PATH").function(ADDR)[.return], process("PATH").statement(ADDR)
+ *   process("PATH")[.provider("P")].mark("NAME")
+ *   process("EXE").library("LIB").function(...) / .mark(...)
+ *   process(PID).… (that process only), process.… (the -c or -x target)
+ * NAME, P and the mark name take '*' and '?' wildcards. PATH is resolved
+ * as stap resolves it (ubin_resolve_path); functions, marks and variables
+ * come from the binary's catalog (ubin.h). A concrete point is one site:
+ * its usite hangs on the point's function/mark/statement argument. */
+#include "provider_uprobe.h"
+
+#include "provider.h"
+
+#include <fnmatch.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const struct pp_component *comp_at(const struct probe_point *pp, int i)
+{
+	return i >= 0 && i < pp->comps.n ? VEC_AT(pp->comps, i, const struct pp_component *) : NULL;
+}
+
+static bool named(const struct pp_component *c, const char *name)
+{
+	return c && c->name && strcmp(c->name, name) == 0;
+}
+
+static bool is_site_kind(const struct pp_component *c)
+{
+	return named(c, "function") || named(c, "statement") || named(c, "mark") || named(c, "plt");
+}
+
+/* The parts of a point, in stap's order. */
+struct upoint {
+	const struct pp_component *proc, *lib, *prov, *kind, *suffix, *extra;
+};
+
+static bool split_point(const struct probe_point *pp, struct upoint *u)
+{
+	memset(u, 0, sizeof(*u));
+	int i = 0;
+	u->proc = comp_at(pp, i++);
+	if (named(comp_at(pp, i), "library"))
+		u->lib = comp_at(pp, i++);
+	if (named(comp_at(pp, i), "provider"))
+		u->prov = comp_at(pp, i++);
+	if (!is_site_kind(comp_at(pp, i)))
+		return false;
+	u->kind = comp_at(pp, i++);
+	u->suffix = comp_at(pp, i++);
+	u->extra = comp_at(pp, i);
+	return true;
+}
+
+static bool uprobe_claims(const struct probe_point *pp)
+{
+	struct upoint u;
+	const char *n0 = pp_comp_name(pp, 0);
+	return n0 && pp_glob_match(n0, "process") && split_point(pp, &u);
+}
+
+/* A pass-2 error, unless @defined is only asking. */
+static void quiet_error(struct session *s, struct loc at, const char *fmt, const char *a1, const char *a2)
+{
+	if (!s->quiet_targets)
+		diag_error(at, fmt, a1, a2);
+}
+
+/* ---- which binary -------------------------------------------------------- */
+
+/* The -c command's program, as the runner will run it. */
+static char *command_program(struct session *s, const char **why)
+{
+	const char *p = s->command;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	size_t n = strcspn(p, " \t\n;|&<>()$`'\"\\");
+	if (!n || (p[n] && strchr(";|&<>()$`'\"\\", p[n]))) {
+		*why = "the -c command is not a plain program and arguments";
+		return NULL;
+	}
+	char *word = strndup(p, n);
+	char *path = ubin_resolve_path(word, why);
+	free(word);
+	return path;
+}
+
+/* The binary a point's process part names, and which processes it covers:
+ * a malloc'd path, or NULL (reported). */
+/* An error about the binary, unless the point is optional ('?'): a
+ * program that is not there then just adds no probe. */
+#define BERR(...) do { if (!quiet) diag_error(__VA_ARGS__); } while (0)
+
+static char *binary_of(struct session *s, const struct upoint *u, int *pid, bool quiet)
+{
+	const struct pp_component *c = u->proc;
+	const char *why = NULL;
+	char *path = NULL;
+	*pid = USITE_ANY_PID;
+	if (!c->arg) {
+		*pid = USITE_TARGET_PID;
+		if (s->command) {
+			path = command_program(s, &why);
+		} else if (s->target_pid > 0) {
+			char link[64];
+			snprintf(link, sizeof link, "/proc/%d/exe", s->target_pid);
+			path = realpath(link, NULL);
+			why = "it cannot be read from /proc (is the process running?)";
+		} else {
+			BERR(c->loc, "semantic error: process.%s needs a target process: give -c CMD or -x PID, "
+				   "or name the program: process(\"PATH\").%s", u->kind->name, u->kind->name);
+			return NULL;
+		}
+		if (!path) {
+			BERR(c->loc, "semantic error: cannot find the target's program: %s", why);
+			return NULL;
+		}
+	} else if (c->arg->kind == E_NUM) {
+		if (c->arg->num <= 0 || c->arg->num > INT_MAX) {
+			BERR(c->arg->loc, "semantic error: invalid process id");
+			return NULL;
+		}
+		char link[64];
+		snprintf(link, sizeof link, "/proc/%d/exe", (int)c->arg->num);
+		path = realpath(link, NULL);
+		if (!path) {
+			BERR(c->arg->loc, "semantic error: cannot find the program of process %s: is it running?",
+				   arena_printf(&s->arena, "%" PRId64, c->arg->num));
+			return NULL;
+		}
+		*pid = (int)c->arg->num;
+	} else if (c->arg->kind == E_STR) {
+		if (strpbrk(c->arg->str, "*?[")) {
+			BERR(c->arg->loc, "semantic error: wildcards in process(\"%s\") are not supported yet: name "
+				   "one program", c->arg->str);
+			return NULL;
+		}
+		path = ubin_resolve_path(c->arg->str, &why);
+		if (!path) {
+			BERR(c->arg->loc, "semantic error: cannot find process(\"%s\"): %s", c->arg->str, why);
+			return NULL;
+		}
+	} else {
+		BERR(c->arg->loc, "semantic error: process() takes a path or a process id");
+		return NULL;
+	}
+	if (u->lib) {
+		free(path);
+		const struct expr *la = u->lib->arg;
+		if (!la || la->kind != E_STR) {
+			BERR(la ? la->loc : u->lib->loc, "semantic error: library() takes a path or a library name");
+			return NULL;
+		}
+		if (strpbrk(la->str, "*?[")) {
+			BERR(la->loc, "semantic error: wildcards in library(\"%s\") are not supported yet: name one "
+				   "library", la->str);
+			return NULL;
+		}
+		path = ubin_resolve_path(la->str, &why);
+		if (!path) {
+			BERR(la->loc, "semantic error: cannot find library(\"%s\"): %s", la->str, why);
+			return NULL;
+		}
+	}
+	return path;
+}
+
+#undef BERR
+
+/* ---- concrete points ------------------------------------------------------- */
+
+static struct expr *str_arg(struct arena *a, const char *text, struct loc at)
+{
+	struct expr *e = expr_new(a, E_STR, at);
+	e->str = text;
+	e->type = TY_STRING;
+	return e;
+}
+
+static struct expr *num_arg(struct arena *a, int64_t v, bool hex, struct loc at)
+{
+	struct expr *e = expr_new(a, E_NUM, at);
+	e->num = v;
+	e->is_hex = hex;
+	e->type = TY_LONG;
+	return e;
+}
+
+/* process("PATH").KIND(arg)[.suffix], the site on arg. */
+static void add_point(struct session *s, const struct probe_point *pp, const struct upoint *u, const char *path,
+		      struct expr *arg, const char *suffix, struct usite *site, struct vec *out)
+{
+	struct arena *a = &s->arena;
+	struct probe_point *cp = arena_alloc(a, sizeof(*cp));
+	cp->loc = pp->loc;
+	cp->optional = pp->optional;
+	cp->sufficient = pp->sufficient;
+	struct expr *parg = u->proc->arg && u->proc->arg->kind == E_NUM
+				    ? num_arg(a, u->proc->arg->num, false, u->proc->arg->loc)
+				    : str_arg(a, arena_strdup(a, path), u->proc->arg ? u->proc->arg->loc : u->proc->loc);
+	vec_push(a, &cp->comps, pp_comp_new(a, "process", parg, u->proc->loc));
+	arg->target_info = site;
+	vec_push(a, &cp->comps, pp_comp_new(a, u->kind->name, arg, u->kind->loc));
+	if (suffix)
+		vec_push(a, &cp->comps, pp_comp_new(a, suffix, NULL, u->suffix ? u->suffix->loc : u->kind->loc));
+	vec_push(a, out, cp);
+}
+
+static struct usite *new_site(struct session *s, const struct ubin *b, enum usite_kind kind, int pid)
+{
+	struct usite *site = arena_alloc(&s->arena, sizeof(*site));
+	site->kind = kind;
+	site->bin = b;
+	site->pid = pid;
+	return site;
+}
+
+/* The file offset of addr, or a located error. */
+static bool place_site(struct session *s, struct usite *site, struct loc at)
+{
+	if (ubin_file_offset(site->bin, site->addr, &site->offset))
+		return true;
+	diag_error(at, "semantic error: address 0x%s is not in a loaded part of %s",
+		   arena_printf(&s->arena, "%" PRIx64, site->addr), site->bin->path);
+	return false;
+}
+
+/* "name@file:line" for a function with DWARF, as stap names it. */
+static const char *func_text(struct arena *a, const struct ubin_func *f)
+{
+	if (f->file && *f->file)
+		return arena_printf(a, "%s@%s:%d", f->name, f->file, f->line);
+	return f->name;
+}
+
+/* Does a function match NAME[@FILE[:LINE]]? FILE matches the whole
+ * declaring path or its tail ("target.c", "src/x*.c"). */
+static bool func_matches(const struct ubin_func *f, const char *name, const char *file, int line)
+{
+	bool hit = fnmatch(name, f->name, 0) == 0;
+	for (const char *const *al = f->aliases; !hit && al && *al; al++)
+		hit = fnmatch(name, *al, 0) == 0;
+	if (!hit)
+		return false;
+	if (file) {
+		if (!f->file || !*f->file)
+			return false;
+		char tail[PATH_MAX + 2];
+		snprintf(tail, sizeof tail, "*/%s", file);
+		if (fnmatch(file, f->file, 0) != 0 && fnmatch(tail, f->file, 0) != 0)
+			return false;
+	}
+	return !line || f->line == line;
+}
+
+static bool expand_functions(struct session *s, const struct probe_point *pp, const struct upoint *u,
+			     const struct ubin *b, int pid, struct vec *out)
+{
+	const struct expr *arg = u->kind->arg;
+	const char *suffix = u->suffix ? u->suffix->name : NULL;
+	bool ret = suffix && strcmp(suffix, "return") == 0;
+	if (suffix && strcmp(suffix, "call") != 0 && !ret) {
+		if (strcmp(suffix, "inline") == 0)
+			diag_error(u->suffix->loc, "semantic error: .inline probes (inlined copies of a function) are "
+				   "not supported yet");
+		else
+			diag_error(u->suffix->loc, "semantic error: unexpected '.%s' after process(...).function(...) "
+				   "(expected .call or .return)", suffix);
+		return false;
+	}
+	if (arg->kind == E_NUM) {
+		const struct ubin_func *f = ubin_func_at(b, (uint64_t)arg->num);
+		if (!f) {
+			diag_error(arg->loc, "semantic error: no function of %s holds address 0x%s", b->path,
+				   arena_printf(&s->arena, "%" PRIx64, (uint64_t)arg->num));
+			return false;
+		}
+		struct usite *site = new_site(s, b, ret ? USITE_RETURN : USITE_FUNC, pid);
+		site->func = f;
+		site->addr = ret ? f->addr : ubin_probe_addr(b, f);
+		if (!place_site(s, site, arg->loc))
+			return false;
+		add_point(s, pp, u, b->path, num_arg(&s->arena, arg->num, true, arg->loc), suffix, site, out);
+		return true;
+	}
+	/* NAME[@FILE[:LINE]] */
+	char *name = arena_strdup(&s->arena, arg->str), *file = strchr(name, '@');
+	int line = 0;
+	if (file) {
+		*file++ = 0;
+		char *colon = strrchr(file, ':');
+		if (colon) {
+			*colon = 0;
+			char *end;
+			line = (int)strtol(colon + 1, &end, 10);
+			if (*end || line <= 0) {
+				diag_error(arg->loc, "semantic error: invalid line number in \"%s\" (line ranges are not "
+					   "supported yet)", arg->str);
+				return false;
+			}
+		}
+	}
+	/* as stap: where the binary has DWARF, a wildcard means its DWARF
+	 * functions (not _start, _init and the like); a plain name may still
+	 * be a symbol */
+	bool glob = strpbrk(name, "*?[") != NULL;
+	for (int i = 0; i < b->nfuncs; i++) {
+		const struct ubin_func *f = &b->funcs[i];
+		if (!func_matches(f, name, file, line) || (glob && b->has_dwarf && !f->die))
+			continue;
+		struct usite *site = new_site(s, b, ret ? USITE_RETURN : USITE_FUNC, pid);
+		site->func = f;
+		site->addr = ret ? f->addr : ubin_probe_addr(b, f);
+		if (!ubin_file_offset(b, site->addr, &site->offset))
+			continue; /* not loaded code (an absolute symbol, say) */
+		add_point(s, pp, u, b->path, str_arg(&s->arena, func_text(&s->arena, f), arg->loc), suffix, site,
+			  out);
+	}
+	return true;
+}
+
+static bool expand_statement(struct session *s, const struct probe_point *pp, const struct upoint *u,
+			     const struct ubin *b, int pid, struct vec *out)
+{
+	const struct expr *arg = u->kind->arg;
+	if (u->suffix) {
+		diag_error(u->suffix->loc, "semantic error: unexpected '.%s' after process(...).statement(...)",
+			   u->suffix->name);
+		return false;
+	}
+	if (arg->kind != E_NUM) {
+		diag_error(arg->loc, "semantic error: process(...).statement(\"%s\") by source line is not supported "
+			   "yet (give an address: statement(0x...))", arg->str);
+		return false;
+	}
+	struct usite *site = new_site(s, b, USITE_STMT, pid);
+	site->addr = (uint64_t)arg->num;
+	site->func = ubin_func_at(b, site->addr);
+	if (!place_site(s, site, arg->loc))
+		return false;
+	add_point(s, pp, u, b->path, num_arg(&s->arena, arg->num, true, arg->loc), NULL, site, out);
+	return true;
+}
+
+static bool expand_marks(struct session *s, const struct probe_point *pp, const struct upoint *u,
+			 const struct ubin *b, int pid, struct vec *out)
+{
+	const struct expr *arg = u->kind->arg;
+	if (u->suffix) {
+		diag_error(u->suffix->loc, "semantic error: unexpected '.%s' after process(...).mark(...)",
+			   u->suffix->name);
+		return false;
+	}
+	if (arg->kind != E_STR) {
+		diag_error(arg->loc, "semantic error: mark() takes the mark's name");
+		return false;
+	}
+	const char *prov = NULL;
+	if (u->prov) {
+		if (!u->prov->arg || u->prov->arg->kind != E_STR) {
+			diag_error(u->prov->loc, "semantic error: provider() takes the provider's name");
+			return false;
+		}
+		prov = u->prov->arg->str;
+	}
+	for (int i = 0; i < b->nmarks; i++) {
+		const struct ubin_mark *m = &b->marks[i];
+		if (fnmatch(arg->str, m->name, 0) != 0 || (prov && fnmatch(prov, m->provider, 0) != 0))
+			continue;
+		struct usite *site = new_site(s, b, USITE_MARK, pid);
+		site->mark = m;
+		site->addr = m->addr;
+		if (!place_site(s, site, arg->loc))
+			return false;
+		if (m->semaphore && !ubin_file_offset(b, m->semaphore, &site->sema_offset)) {
+			diag_error(arg->loc, "semantic error: the semaphore of mark '%s' is not in a loaded part of %s",
+				   m->name, b->path);
+			return false;
+		}
+		add_point(s, pp, u, b->path, str_arg(&s->arena, m->name, arg->loc), NULL, site, out);
+	}
+	return true;
+}
+
+static bool uprobe_expand(struct session *s, const struct probe_point *pp, struct vec *out)
+{
+	struct upoint u;
+	split_point(pp, &u);
+	if (u.extra) {
+		diag_error(u.extra->loc, "semantic error: unexpected '.%s' in a process(...) probe point", u.extra->name);
+		return false;
+	}
+	if (named(u.kind, "plt")) {
+		diag_error(u.kind->loc, "semantic error: process(...).plt probes are not supported yet");
+		return false;
+	}
+	if (!u.kind->arg || (u.kind->arg->kind != E_STR && u.kind->arg->kind != E_NUM)) {
+		diag_error(u.kind->loc, "semantic error: %s() needs a name or an address, as in %s(\"main\")",
+			   u.kind->name, u.kind->name);
+		return false;
+	}
+	if (u.kind->arg->kind == E_NUM && named(u.kind, "mark")) {
+		diag_error(u.kind->arg->loc, "semantic error: mark() takes the mark's name");
+		return false;
+	}
+	if (u.prov && !named(u.kind, "mark")) {
+		diag_error(u.prov->loc, "semantic error: provider(...) is followed by .mark(...)");
+		return false;
+	}
+	int pid;
+	bool quiet = pp->optional || pp->sufficient;
+	char *path = binary_of(s, &u, &pid, quiet);
+	if (!path)
+		return quiet;
+	char *err = NULL;
+	const struct ubin *b = ubin_open(path, &err);
+	free(path);
+	if (!b && quiet) {
+		free(err);
+		return true;
+	}
+	if (!b) {
+		diag_error(u.proc->arg ? u.proc->arg->loc : u.proc->loc, "semantic error: %s", err);
+		free(err);
+		return false;
+	}
+	s->reads_user_binaries = true;
+	if (named(u.kind, "function"))
+		return expand_functions(s, pp, &u, b, pid, out);
+	if (named(u.kind, "statement"))
+		return expand_statement(s, pp, &u, b, pid, out);
+	return expand_marks(s, pp, &u, b, pid, out);
+}
+
+const struct usite *usite_of(const struct probe_point *pp)
+{
+	VEC_FOREACH(pp->comps, i) {
+		const struct pp_component *c = VEC_AT(pp->comps, i, const struct pp_component *);
+		if (c->arg && c->arg->target_info && is_site_kind(c))
+			return c->arg->target_info;
+	}
+	return NULL;
+}
+
+/* ---- target variables ------------------------------------------------------ */
+
+static const char *strip_dollars(const char *name, int *ndollars)
+{
+	*ndollars = 0;
+	while (*name == '$') {
+		name++;
+		(*ndollars)++;
+	}
+	return name;
+}
+
+static void read_vars(struct session *s, struct usite *site)
+{
+	if (site->vars_read)
+		return;
+	site->vars_read = true;
+	if (!site->func) {
+		site->nvars = -1;
+		site->vars_err = arena_printf(&s->arena, "no function of %s holds address 0x%" PRIx64, site->bin->path,
+					      site->addr);
+		return;
+	}
+	site->nvars = ubin_vars_at(&s->arena, site->bin, site->func, site->addr, &site->vars, &site->vars_err);
+}
+
+static struct uvar_access *new_access(struct session *s, const struct usite *site, const struct uvar *v,
+				      const char *what)
+{
+	struct uvar_access *acc = arena_alloc(&s->arena, sizeof(*acc));
+	acc->site = site;
+	acc->var = v;
+	acc->what = what;
+	if (v)
+		acc->acc.start = v->type;
+	return acc;
+}
+
+/* A located variable with its components typed, or false. */
+static bool bind_var(struct session *s, struct expr *e, const struct usite *site, const struct uvar *v)
+{
+	if (!v->located) {
+		quiet_error(s, e->loc, "semantic error: cannot read '$%s' here: %s", v->name, v->why);
+		return !s->quiet_targets;
+	}
+	struct uvar_access *acc = new_access(s, site, v, NULL);
+	e->target_info = acc;
+	e->user_target = true;
+	e->type = TY_LONG;
+	if (!tplace_known(v->type)) /* a USDT argument: a plain number */
+		return !e->components.n || (quiet_error(s, e->loc, "semantic error: '$%s' is a number: it has no "
+							"members", v->name, ""), !s->quiet_targets);
+	if (!tp_type_chain(s, &acc->acc, arena_printf(&s->arena, "$%s", v->name), e))
+		return !s->quiet_targets;
+	if (e->components.n)
+		return true;
+	/* the bare variable: a char array reads as a string, a struct must
+	 * be printed ($x$) or taken apart */
+	if (acc->acc.value == TPLACE_CHAR_ARRAY)
+		e->type = TY_STRING;
+	else if (acc->acc.value == TPLACE_AGGREGATE && !e->addressof) {
+		quiet_error(s, e->loc, "semantic error: '$%s' is a %s, not a value: name one of its members or add "
+			    "'$' to print it", v->name, tplace_type_name(&s->arena, v->type));
+		return !s->quiet_targets;
+	}
+	if (e->addressof && v->loc.kind != ULOC_MEM) {
+		quiet_error(s, e->loc, "semantic error: cannot take the address of '$%s': it is held in a register",
+			    v->name, "");
+		return !s->quiet_targets;
+	}
+	return true;
+}
+
+static const char *no_debuginfo(struct session *s, const struct usite *site)
+{
+	return arena_printf(&s->arena, "%s has no DWARF debug information (build it with -g, or install its "
+			    "debug symbols)", site->bin->path);
+}
+
+/* $argN at a mark: the operand, as a long. */
+static bool resolve_mark_arg(struct session *s, struct expr *e, const struct usite *site, const char *name)
+{
+	char *end;
+	long n = strncmp(name, "arg", 3) == 0 ? strtol(name + 3, &end, 10) : 0;
+	if (n < 1 || *end || n > site->mark->nargs)
+		return false;
+	const struct uexpr *val;
+	const char *why;
+	if (!ubin_sdt_arg(&s->arena, site->bin, site->mark, (int)n - 1, &val, &why)) {
+		quiet_error(s, e->loc, "semantic error: cannot read '$%s': %s", name, why);
+		return !s->quiet_targets;
+	}
+	struct uvar *v = arena_alloc(&s->arena, sizeof(*v));
+	v->name = arena_strdup(&s->arena, name);
+	v->located = true;
+	v->is_param = true;
+	v->loc = (struct uloc){.kind = ULOC_VALUE, .e = val};
+	return bind_var(s, e, site, v);
+}
+
+/* $return in a .return probe: the return register, typed by DWARF. */
+static bool resolve_return(struct session *s, struct expr *e, const struct usite *site)
+{
+	struct uvar *v = arena_alloc(&s->arena, sizeof(*v));
+	v->name = "return";
+	if (!site->func || !site->func->die) {
+		quiet_error(s, e->loc, "semantic error: '$return' needs the function's type: %s", no_debuginfo(s, site), "");
+		return !s->quiet_targets;
+	}
+	if (!ubin_return_type(site->bin, site->func, &v->type))
+		return false; /* a void function: no $return */
+	enum tplace_class k = tplace_class(v->type);
+	if (k != TPLACE_INT && k != TPLACE_POINTER) {
+		quiet_error(s, e->loc, "semantic error: '$return' of type %s is not returned in a register btap reads",
+			    tplace_type_name(&s->arena, v->type), "");
+		return !s->quiet_targets;
+	}
+	v->located = true;
+	v->loc = (struct uloc){.kind = ULOC_REG, .reg = 0}; /* x86-64: rax */
+	return bind_var(s, e, site, v);
+}
+
+/* The variables a $$ form prints: a function's parameters and locals,
+ * a mark's arguments, a return probe's value. */
+static void context_vars(struct session *s, struct usite *site, const char *name, struct uvar_access *acc)
+{
+	struct vec vars = {0};
+	if (site->kind == USITE_MARK) {
+		for (int i = 0; i < site->mark->nargs; i++) {
+			struct uvar *v = arena_alloc(&s->arena, sizeof(*v));
+			v->name = arena_printf(&s->arena, "arg%d", i + 1);
+			v->is_param = true;
+			const struct uexpr *val;
+			v->located = ubin_sdt_arg(&s->arena, site->bin, site->mark, i, &val, &v->why);
+			v->loc = (struct uloc){.kind = ULOC_VALUE, .e = val};
+			vec_push(&s->arena, &vars, v);
+		}
+	} else if (site->kind == USITE_RETURN) {
+		struct uvar *v = arena_alloc(&s->arena, sizeof(*v));
+		v->name = "return";
+		if (site->func && site->func->die && ubin_return_type(site->bin, site->func, &v->type)) {
+			enum tplace_class k = tplace_class(v->type);
+			v->located = k == TPLACE_INT || k == TPLACE_POINTER;
+			v->loc = (struct uloc){.kind = ULOC_REG, .reg = 0};
+			vec_push(&s->arena, &vars, v);
+		}
+	} else {
+		bool parms = strcmp(name, "parms") == 0, locals = strcmp(name, "locals") == 0;
+		for (int i = 0; i < site->nvars; i++)
+			if ((!parms || site->vars[i].is_param) && (!locals || !site->vars[i].is_param))
+				vec_push(&s->arena, &vars, &site->vars[i]);
+	}
+	struct uvar *v = arena_alloc(&s->arena, sizeof(*v) * (size_t)(vars.n ? vars.n : 1));
+	VEC_FOREACH(vars, i)
+		v[i] = *VEC_AT(vars, i, struct uvar *);
+	acc->vars = v;
+	acc->nvars = vars.n;
+}
+
+/* $$vars, $$parms, $$locals, $$return, $$name, $$provider. */
+static bool resolve_context(struct session *s, struct expr *e, struct usite *site, const char *name)
+{
+	bool mark = site->kind == USITE_MARK;
+	bool ret = site->kind == USITE_RETURN;
+	if (mark ? strcmp(name, "name") && strcmp(name, "provider") && strcmp(name, "parms") && strcmp(name, "vars")
+		 : ret ? strcmp(name, "return") && strcmp(name, "vars") && strcmp(name, "parms")
+		       : strcmp(name, "vars") && strcmp(name, "parms") && strcmp(name, "locals"))
+		return false;
+	if (!mark && !ret) {
+		read_vars(s, site);
+		if (site->nvars < 0) {
+			quiet_error(s, e->loc, "semantic error: cannot print '$$%s': %s", name, no_debuginfo(s, site));
+			return !s->quiet_targets;
+		}
+	}
+	struct uvar_access *acc = new_access(s, site, NULL, arena_strdup(&s->arena, name));
+	if (strcmp(name, "name") != 0 && strcmp(name, "provider") != 0)
+		context_vars(s, site, name, acc);
+	e->target_info = acc;
+	e->user_target = true;
+	e->type = TY_STRING;
+	return true;
+}
+
+static bool uprobe_resolve_target(struct session *s, struct probe *p, struct expr *e)
+{
+	struct usite *site = (struct usite *)usite_of(p->resolved_point);
+	if (!site)
+		return false;
+	int dollars;
+	if (e->kind == E_TARGET_VARS) {
+		const char *name = strip_dollars(e->op ? e->op : e->str ? e->str : "", &dollars);
+		return resolve_context(s, e, site, name);
+	}
+	if (e->kind != E_TARGET || !e->str)
+		return false;
+	if (e->operand) {
+		quiet_error(s, e->loc, "semantic error: members of a computed value are not supported yet%s%s", "", "");
+		return !s->quiet_targets;
+	}
+	const char *name = strip_dollars(e->str, &dollars);
+	if (dollars >= 2)
+		return resolve_context(s, e, site, name);
+	if (site->kind == USITE_MARK)
+		return resolve_mark_arg(s, e, site, name);
+	if (site->kind == USITE_RETURN) {
+		if (strcmp(name, "return") == 0)
+			return resolve_return(s, e, site);
+		quiet_error(s, e->loc, "semantic error: '$%s' in a .return probe would be its value at the entry, "
+			    "which is not supported yet: probe the function's entry for it", name, "");
+		return !s->quiet_targets;
+	}
+	read_vars(s, site);
+	if (site->nvars < 0) {
+		quiet_error(s, e->loc, "semantic error: cannot read '$%s': %s", name,
+			    site->func && !site->func->die ? no_debuginfo(s, site) : site->vars_err);
+		return !s->quiet_targets;
+	}
+	for (int i = 0; i < site->nvars; i++)
+		if (strcmp(site->vars[i].name, name) == 0)
+			return bind_var(s, e, site, &site->vars[i]);
+	return false;
+}
+
+/* ---- -L ------------------------------------------------------------------ */
+
+static void uprobe_describe_vars(struct session *s, const struct probe_point *pp, struct strbuf *out)
+{
+	const struct usite *site = usite_of(pp);
+	if (!site)
+		return;
+	if (site->kind == USITE_MARK) {
+		for (int i = 0; i < site->mark->nargs; i++)
+			sb_printf(out, "%s$arg%d:long", i ? " " : "", i + 1);
+		return;
+	}
+	if (!site->func)
+		return;
+	if (site->kind == USITE_RETURN) {
+		struct tplace t;
+		if (ubin_return_type(site->bin, site->func, &t)) {
+			sb_puts(out, "$return:");
+			ubin_put_type(out, t);
+		}
+		return;
+	}
+	ubin_describe_func(site->bin, site->func, out);
+}
+
+/* ---- attaching --------------------------------------------------------------- */
+
+static bool uprobe_attach(struct session *s, struct probe *p, struct attach *out)
+{
+	(void)s;
+	const struct usite *site = usite_of(p->resolved_point);
+	if (!site) {
+		diag_error(p->resolved_point->loc, "semantic error: this process probe has no site");
+		return false;
+	}
+	out->kind = ATTACH_UPROBE;
+	out->uprobe.path = site->bin->path;
+	out->uprobe.offset = site->offset;
+	out->uprobe.ret = site->kind == USITE_RETURN;
+	out->uprobe.semaphore = site->sema_offset;
+	out->uprobe.pid = site->pid == USITE_ANY_PID ? 0 : site->pid == USITE_TARGET_PID ? -1 : site->pid;
+	out->uprobe.addr = site->addr;
+	return true;
+}
+
+const struct provider provider_uprobe = {
+	.name = "process(\"PATH\")",
+	.kernel_context = true,
+	.claims = uprobe_claims,
+	.expand = uprobe_expand,
+	.resolve_target = uprobe_resolve_target,
+	.describe_vars = uprobe_describe_vars,
+	.attach = uprobe_attach,
+};

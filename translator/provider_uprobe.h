@@ -1,0 +1,53 @@
+/* process("PATH") probes on user-space code (uprobes): what a concrete
+ * point attaches to and what its target variables are, for the backends. */
+#ifndef BTAP_PROVIDER_UPROBE_H
+#define BTAP_PROVIDER_UPROBE_H
+
+#include "tracepoints.h"
+#include "ubin.h"
+
+enum usite_kind {
+	USITE_FUNC,   /* .function: after the prologue */
+	USITE_RETURN, /* .function().return: a uretprobe at the entry */
+	USITE_STMT,   /* .statement(ADDR): exactly there */
+	USITE_MARK,   /* .mark: a USDT site */
+};
+
+/* Which processes a probe fires in. */
+enum { USITE_ANY_PID = -1, USITE_TARGET_PID = 0 };
+
+/* One place a concrete point attaches to. */
+struct usite {
+	enum usite_kind kind;
+	const struct ubin *bin;
+	const struct ubin_func *func;  /* the function (NULL for a mark or an
+	                                  address no symbol covers) */
+	const struct ubin_mark *mark;
+	uint64_t addr;                 /* where it fires (link-time) */
+	uint64_t offset;               /* its file offset: the uprobe's */
+	uint64_t sema_offset;          /* a mark's semaphore's file offset, 0 */
+	int pid;                       /* USITE_ANY_PID, USITE_TARGET_PID (the
+	                                  -c command or -x process), or a PID */
+	/* the variables at addr, found on first use */
+	bool vars_read;
+	int nvars;                     /* -1: no DWARF (vars_err says so) */
+	struct uvar *vars;
+	const char *vars_err;
+};
+
+/* The site of a concrete point the uprobe provider made, or NULL. */
+const struct usite *usite_of(const struct probe_point *pp);
+
+/* e->target_info of a target expression at a uprobe point. */
+struct uvar_access {
+	struct tp_access acc;          /* the chain's typing (acc.field NULL) */
+	const struct uvar *var;        /* the variable; NULL for $$ forms */
+	const struct usite *site;
+	const char *what;              /* $$ forms: "vars", "parms", "locals",
+	                                  "name", "provider", "return" */
+	const struct uvar *vars;       /* $$vars/$$parms/$$locals/$$return: the
+	                                  variables they print, in order */
+	int nvars;
+};
+
+#endif
