@@ -82,8 +82,23 @@ static bool exit_has_group_dead(void)
 	return t && btf_is_func_proto(t) && btf_vlen(t) == 3;
 }
 
+/* Does kernel-context code use a native? (The stack maps exist only then.) */
+static bool kernel_uses(struct emitter *em, const char *native)
+{
+	VEC_FOREACH(em->funcs, i) {
+		struct em_func *f = VEC_AT(em->funcs, i, struct em_func *);
+		if ((f->where & EM_CTX_KERNEL) && f->f->embedded && strstr(f->f->embedded, native))
+			return true;
+	}
+	return false;
+}
+
 static void bpf_defines(struct emitter *em, struct strbuf *b)
 {
+	if (kernel_uses(em, "btap_kstack("))
+		sb_puts(b, "#define BTAP_NEED_KSTACK 1\n");
+	if (kernel_uses(em, "btap_ustack("))
+		sb_puts(b, "#define BTAP_NEED_USTACK 1\n");
 	if (needs_task(em))
 		sb_puts(b, "#define BTAP_NEED_TASK 1\n");
 	if (em->task_override)

@@ -3,7 +3,10 @@
  * probes (runner_load.c), and the output ring buffer read through libbpf. */
 #include "runner_bpf.h"
 
+#include <bpf/bpf.h>
+#include <errno.h>
 #include <stdio.h>
+#include <string.h>
 #include <stdlib.h>
 
 #include "loader.h"
@@ -56,6 +59,16 @@ static void bpf_detach(struct runner *r)
 		bpfl_detach_all(b->obj);
 }
 
+static int bpf_stack_frames(struct runner *r, bool user, uint32_t id, void *buf, size_t size)
+{
+	struct bpfl_obj *o = bpf_run_of(r) ? bpf_run_of(r)->obj : NULL;
+	int fd = o ? bpfl_map_fd(o, user ? "btap_ustacks" : "btap_kstacks") : -1;
+	if (fd < 0)
+		return -ENOENT;
+	memset(buf, 0, size);
+	return bpf_map_lookup_elem(fd, &id, buf) == 0 ? 0 : -errno;
+}
+
 static void bpf_release(struct runner *r)
 {
 	struct bpf_run *b = bpf_run_of(r);
@@ -81,4 +94,5 @@ const struct runner_runtime runner_runtime_bpf = {
 	.drain = bpf_drain,
 	.detach = bpf_detach,
 	.release = bpf_release,
+	.stack_frames = bpf_stack_frames,
 };

@@ -53,6 +53,8 @@ struct runner {
 	char *textbuf;          /* JSON: a record's text, formatted first */
 	size_t textcap;
 	struct runner_metrics *metrics; /* --metrics, or NULL */
+	char tok[40];           /* a stack token split by a flush (runner_stacks.c) */
+	size_t ntok;
 
 	/* state */
 	int64_t maxerrors;
@@ -71,6 +73,14 @@ struct runner {
 };
 
 extern struct runner *runner_current;
+
+/* runner_stacks.c: write data through write, the stack and symbol
+ * tokens in it expanded */
+void runner_write_expanded(struct runner *r, const char *data, size_t len,
+			   void (*write)(struct runner *r, const char *data, size_t len));
+/* The same for one string (JSON output), appended to out. */
+void runner_expand_string(struct runner *r, const char *s, size_t len, struct strbuf *out);
+void runner_stacks_release(void);
 
 /* runner_program.c */
 bool runner_load_shared(struct runner *r);

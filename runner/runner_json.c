@@ -13,10 +13,24 @@ static void put(struct rt_sink *s, const char *text)
 	rt_sink_put(s, text, strlen(text));
 }
 
+/* A string, stack and symbol tokens expanded (runner_stacks.c). */
+static void json_text(struct rt_sink *s, const char *text, size_t len)
+{
+	if (!runner_current || !memchr(text, '\001', len)) {
+		rt_json_string(s, text, len);
+		return;
+	}
+	struct strbuf b;
+	sb_init(&b);
+	runner_expand_string(runner_current, text, len, &b);
+	rt_json_string(s, b.s ? b.s : "", b.len);
+	sb_free(&b);
+}
+
 static void json_arg(struct rt_sink *s, const struct rt_arg *a)
 {
 	if (a->kind == RT_ARG_STR)
-		rt_json_string(s, a->s ? a->s : "", a->s ? a->slen : 0);
+		json_text(s, a->s ? a->s : "", a->s ? a->slen : 0);
 	else
 		rt_json_long(s, a->l);
 }
@@ -33,7 +47,7 @@ void runner_json_print(struct runner *r, const struct runner_format *f, const ch
 	}
 	struct rt_sink *s = &r->sink;
 	put(s, "{\"type\":\"print\",\"text\":");
-	rt_json_string(s, r->textbuf, len);
+	json_text(s, r->textbuf, len);
 	put(s, ",\"format\":");
 	rt_json_cstring(s, format);
 	put(s, ",\"args\":[");

@@ -15,11 +15,15 @@
 #define RUNNER_SINK_SIZE 65536
 #define RUNNER_MAX_ARGS 64
 
-static void write_out(void *ctx, const char *data, size_t len)
+static void write_raw(struct runner *r, const char *data, size_t len)
 {
-	struct runner *r = ctx;
 	if (len && !r->out_failed && fwrite(data, 1, len, r->out) != len)
 		r->out_failed = true;
+}
+
+static void write_out(void *ctx, const char *data, size_t len)
+{
+	runner_write_expanded(ctx, data, len, write_raw);
 }
 
 bool runner_open_output(struct runner *r)
@@ -51,6 +55,9 @@ void runner_flush(struct runner *r)
 void runner_close_output(struct runner *r)
 {
 	runner_flush(r);
+	write_raw(r, r->tok, r->ntok); /* an unfinished token, as it was */
+	r->ntok = 0;
+	runner_stacks_release();
 	if (r->out && r->out != stdout && fclose(r->out) != 0)
 		r->out_failed = true;
 	if (r->out_failed)

@@ -8,6 +8,7 @@
 #define BTAP_RUNNER_RUNTIME_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct runner;
@@ -41,6 +42,11 @@ struct runner_runtime {
 	void (*drain)(struct runner *r);
 	/* Stop the kernel probes; what they wrote can still be drained. */
 	void (*detach)(struct runner *r);
+	/* The frames of stack id of the kernel (user: false) or user stack
+	 * map into buf (size bytes: u64 addresses, or struct
+	 * bpf_stack_build_id for user stacks): 0, or -errno when the id is
+	 * unknown. NULL when the runtime collects no stacks. */
+	int (*stack_frames)(struct runner *r, bool user, uint32_t id, void *buf, size_t size);
 	/* Unload the kernel half and free the maps (also after a failed
 	 * set-up; r->globals is unmapped). */
 	void (*release)(struct runner *r);

@@ -21,5 +21,9 @@
 #define btap_kernel_short(addr) btap_mem_read_(c, (addr), 2, 0)
 #define btap_kernel_int(addr) btap_mem_read_(c, (addr), 4, 0)
 #define btap_kernel_long(addr) btap_mem_read_(c, (addr), 8, 0)
+/* btap_stacks.h: tokens the runner expands */
+#define btap_ksym_token(kind, addr) btap_token_(c->tmp, (kind), (uint64_t)(addr), -1)
+#define btap_usym_token(kind, addr) btap_token_(c->tmp, (kind), (uint64_t)(addr), btap_pid())
+#define btap_stack_as(s, from_k, to_k, from_u, to_u) btap_stack_as_(c->tmp, (s), (from_k), (to_k), (from_u), (to_u))
 
 #endif

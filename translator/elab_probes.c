@@ -263,7 +263,7 @@ static const char *unprovided_family(const struct probe_point *pp)
 				       "and .mark(\"*\") list what there is";
 		}
 		if (first->arg)
-			return "of process(...) probes, btap supports .function, .statement(ADDR) and .mark yet";
+			return "of process(...) probes, btap supports .function, .statement and .mark yet";
 	}
 	static const char *const others[] = {"netfilter", "procfs", "java", "input", "python2", "python3", NULL};
 	for (int i = 0; others[i]; i++)

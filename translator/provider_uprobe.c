@@ -324,6 +324,47 @@ static bool expand_functions(struct session *s, const struct probe_point *pp, co
 	return true;
 }
 
+/* statement("FUNC@FILE:LINE"), "*@FILE:LINE": where the line starts in
+ * each function (FUNC a pattern), from the DWARF line table. */
+static bool expand_lines(struct session *s, const struct probe_point *pp, const struct upoint *u,
+			 const struct ubin *b, int pid, struct vec *out)
+{
+	const struct expr *arg = u->kind->arg;
+	char *func = arena_strdup(&s->arena, arg->str), *file = strchr(func, '@');
+	char *colon = file ? strrchr(file, ':') : NULL;
+	char *end = NULL;
+	long line = colon ? strtol(colon + 1, &end, 10) : 0;
+	if (!file || !colon || line <= 0 || *end) {
+		diag_error(arg->loc, "semantic error: statement(\"%s\"): expected \"FUNCTION@FILE:LINE\" (FUNCTION may be "
+			   "*; line ranges and +offsets are not supported yet)", arg->str);
+		return false;
+	}
+	*file++ = 0;
+	*colon = 0;
+	enum { MAX_SITES = 256 };
+	uint64_t addrs[MAX_SITES];
+	int n = ubin_line_addrs(b, file, (int)line, addrs, MAX_SITES);
+	if (n < 0) {
+		diag_error(arg->loc, "semantic error: statement(\"%s\") needs the line table: %s has no DWARF debug "
+			   "information (build it with -g, or install its debug symbols)", arg->str, b->path);
+		return false;
+	}
+	for (int i = 0; i < n && i < MAX_SITES; i++) {
+		const struct ubin_func *f = ubin_func_at(b, addrs[i]);
+		if (!f || fnmatch(func, f->name, 0) != 0)
+			continue;
+		struct usite *site = new_site(s, b, USITE_STMT, pid);
+		site->addr = addrs[i];
+		site->func = f;
+		if (!place_site(s, site, arg->loc))
+			return false;
+		const char *text = arena_printf(&s->arena, "%s@%s:%ld", f->name, f->file && *f->file ? f->file : file,
+						line);
+		add_point(s, pp, u, b->path, str_arg(&s->arena, text, arg->loc), NULL, site, out);
+	}
+	return true;
+}
+
 static bool expand_statement(struct session *s, const struct probe_point *pp, const struct upoint *u,
 			     const struct ubin *b, int pid, struct vec *out)
 {
@@ -333,11 +374,8 @@ static bool expand_statement(struct session *s, const struct probe_point *pp, co
 			   u->suffix->name);
 		return false;
 	}
-	if (arg->kind != E_NUM) {
-		diag_error(arg->loc, "semantic error: process(...).statement(\"%s\") by source line is not supported "
-			   "yet (give an address: statement(0x...))", arg->str);
-		return false;
-	}
+	if (arg->kind != E_NUM)
+		return expand_lines(s, pp, u, b, pid, out);
 	struct usite *site = new_site(s, b, USITE_STMT, pid);
 	site->addr = (uint64_t)arg->num;
 	site->func = ubin_func_at(b, site->addr);

@@ -617,3 +617,38 @@ bool ubin_file_offset(const struct ubin *b, uint64_t addr, uint64_t *off)
 	}
 	return false;
 }
+
+bool ubin_vaddr_of_offset(const struct ubin *b, uint64_t off, uint64_t *addr)
+{
+	for (int i = 0; i < b->nsegs; i++) {
+		const struct ubin_seg *s = &b->segs[i];
+		if (off >= s->offset && off - s->offset < s->filesz) {
+			*addr = off - s->offset + s->vaddr;
+			return true;
+		}
+	}
+	return false;
+}
+
+int ubin_needed(const struct ubin *b, const char **out, int max)
+{
+	if (!ubin_open_dwarf(b))
+		return 0;
+	Elf *elf = b->priv->elf;
+	int n = 0;
+	for (Elf_Scn *scn = elf_nextscn(elf, NULL); scn; scn = elf_nextscn(elf, scn)) {
+		GElf_Shdr sh;
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_DYNAMIC)
+			continue;
+		Elf_Data *data = elf_getdata(scn, NULL);
+		for (size_t i = 0; data && sh.sh_entsize && i < sh.sh_size / sh.sh_entsize; i++) {
+			GElf_Dyn dyn;
+			if (!gelf_getdyn(data, (int)i, &dyn) || dyn.d_tag != DT_NEEDED)
+				continue;
+			const char *name = elf_strptr(elf, sh.sh_link, dyn.d_un.d_val);
+			if (name && n < max)
+				out[n++] = arena_strdup(&b->priv->arena, name);
+		}
+	}
+	return n;
+}

@@ -94,6 +94,13 @@ bool ubin_symbol_addr(const struct ubin *b, const char *name, uint64_t *addr);
  * loaded segment holds it. */
 bool ubin_file_offset(const struct ubin *b, uint64_t addr, uint64_t *off);
 
+/* The link-time address of a file offset (the inverse of
+ * ubin_file_offset), for symbolising a stack frame. */
+bool ubin_vaddr_of_offset(const struct ubin *b, uint64_t off, uint64_t *addr);
+/* The libraries the binary needs (DT_NEEDED names, as written): how many,
+ * at most max, into out (the catalog's copies). */
+int ubin_needed(const struct ubin *b, const char **out, int max);
+
 /* ---- DWARF at an address (ubin_vars.c) --------------------------------- */
 
 /* An expression computing a value at run time from the probe's registers
@@ -159,6 +166,10 @@ bool ubin_return_type(const struct ubin *b, const struct ubin_func *f, struct tp
  * -1 with *err (arena text) when the binary has no DWARF for f. */
 int ubin_vars_at(struct arena *a, const struct ubin *b, const struct ubin_func *f, uint64_t addr,
 		 struct uvar **out, const char **err);
+/* Where source line `line` of file (a path tail, wildcards allowed)
+ * starts: its first statement address in each function, how many (at
+ * most max into out); -1 when the binary has no DWARF. */
+int ubin_line_addrs(const struct ubin *b, const char *file, int line, uint64_t *out, int max);
 /* A type as -L prints it: "const char*" ("long" when unknown). */
 void ubin_put_type(struct strbuf *out, struct tplace t);
 /* "$a:int $b:char*" for -L: f's parameters and outermost locals. */

@@ -8,6 +8,7 @@
 #include "type_dwarf.h"
 
 #include <dwarf.h>
+#include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -510,4 +511,63 @@ void ubin_describe_func(const struct ubin *b, const struct ubin_func *f, struct 
 		ubin_put_type(out, vars[i].type);
 	}
 	arena_free(&a);
+}
+
+/* ---- source lines --------------------------------------------------------- */
+
+/* Does a DWARF file name end with the script's file ("target.c" matches
+ * "tests/uprobe/target.c", not "xtarget.c")? Wildcards allowed. */
+static bool file_matches(const char *dwarf_file, const char *file)
+{
+	if (fnmatch(file, dwarf_file, 0) == 0)
+		return true;
+	const char *slash = strrchr(dwarf_file, '/');
+	for (const char *p = dwarf_file; p; p = strchr(p + 1, '/'))
+		if (*p == '/' && fnmatch(file, p + 1, 0) == 0)
+			return true;
+	return slash && fnmatch(file, slash + 1, 0) == 0;
+}
+
+int ubin_line_addrs(const struct ubin *b, const char *file, int line, uint64_t *out, int max)
+{
+	if (!ubin_open_dwarf(b) || !b->priv->dw)
+		return -1;
+	int n = 0;
+	Dwarf_CU *cu = NULL;
+	Dwarf_Die cudie, subdie;
+	uint8_t unit_type;
+	Dwarf_Half version;
+	while (dwarf_get_units(b->priv->dw, cu, &cu, &version, &unit_type, &cudie, &subdie) == 0) {
+		Dwarf_Lines *lines;
+		size_t nl;
+		if (dwarf_getsrclines(&cudie, &lines, &nl) != 0)
+			continue;
+		for (size_t i = 0; i < nl; i++) {
+			Dwarf_Line *l = dwarf_onesrcline(lines, i);
+			int ln = 0;
+			bool stmt = false;
+			Dwarf_Addr a;
+			if (!l || dwarf_lineno(l, &ln) != 0 || ln != line || dwarf_linebeginstatement(l, &stmt) != 0 ||
+			    !stmt || dwarf_lineaddr(l, &a) != 0)
+				continue;
+			const char *src = dwarf_linesrc(l, NULL, NULL);
+			if (!src || !file_matches(src, file))
+				continue;
+			/* the first address of the line in each function */
+			const struct ubin_func *f = ubin_func_at(b, a);
+			int k;
+			for (k = 0; k < n && k < max; k++)
+				if (ubin_func_at(b, out[k]) == f)
+					break;
+			if (k < n && k < max) {
+				if (a < out[k])
+					out[k] = a;
+				continue;
+			}
+			if (n < max)
+				out[n] = a;
+			n++;
+		}
+	}
+	return n;
 }

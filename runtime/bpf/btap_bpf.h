@@ -989,6 +989,61 @@ static __always_inline char *btap_mem_string_(struct btap_ctx *c, int64_t addr, 
 #define btap_abort() btap_abort_(c)
 #define btap_error(msg) btap_raise_str(c, -1, (msg))
 #define btap_warn(msg) btap_warn_(c, (msg))
+
+/* ---- stacks: collected here, symbolised by the runner (btap_stacks.h) -- */
+#include "../btap_stacks.h"
+
+/* A stack id no map holds: the runner prints that the stack was lost. */
+#define BTAP_STACK_LOST 0xffffffffu
+/* The kernel ABI's flags and frame layout (linux/bpf.h), under names of
+ * our own: the generated header may or may not declare the originals. */
+#define BTAP_F_USER_STACK (1ULL << 8)
+#define BTAP_F_STACK_BUILD_ID (1U << 5)
+struct btap_stack_build_id {
+	__s32 status;
+	unsigned char build_id[20];
+	__u64 offset; /* or the ip, when status says there is no build-id */
+};
+
+#ifdef BTAP_NEED_KSTACK
+struct {
+	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
+	__uint(max_entries, BTAP_STACK_ENTRIES);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, 8 * BTAP_STACK_DEPTH);
+} btap_kstacks SEC(".maps");
+
+static __always_inline char *btap_kstack_(struct btap_ctx *c, int kind)
+{
+	long id = bpf_get_stackid(c->ctx, &btap_kstacks, 0);
+	return btap_token_(c->tmp, kind, id < 0 ? BTAP_STACK_LOST : (uint64_t)id, -1);
+}
+#define btap_kstack(kind) btap_kstack_(c, (kind))
+#else
+#define btap_kstack(kind) (c->tmp[0] = 0, c->tmp)
+#endif
+
+#ifdef BTAP_NEED_USTACK
+/* Frames as build-id and file offset: the runner symbolises them after
+ * the process has gone. */
+struct {
+	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
+	__uint(max_entries, BTAP_STACK_ENTRIES);
+	__uint(map_flags, BTAP_F_STACK_BUILD_ID);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, sizeof(struct btap_stack_build_id) * BTAP_STACK_DEPTH);
+} btap_ustacks SEC(".maps");
+
+static __always_inline char *btap_ustack_(struct btap_ctx *c, int kind)
+{
+	long id = bpf_get_stackid(c->ctx, &btap_ustacks, BTAP_F_USER_STACK);
+	return btap_token_(c->tmp, kind, id < 0 ? BTAP_STACK_LOST : (uint64_t)id, btap_pid());
+}
+#define btap_ustack(kind) btap_ustack_(c, (kind))
+#else
+#define btap_ustack(kind) (c->tmp[0] = 0, c->tmp)
+#endif
+
 #include "../btap_natives.h"
 
 /* The natives that need the current task's struct (the generated unit

@@ -492,6 +492,10 @@ static inline char *btap_task_execname_(struct btap_ctx *c, int64_t t)
 	((user) ? (copy_from_user_nofault((dst), (const void __user *)(unsigned long)(addr), (size)) ? -EFAULT : 0) \
 		: (copy_from_kernel_nofault((dst), (const void *)(unsigned long)(addr), (size)) ? -EFAULT : 0))
 #include "../btap_memory.h"
+/* Stacks are collected by kernel probes only: elsewhere they are empty. */
+#include "../btap_stacks.h"
+#define btap_kstack(kind) ((void)(kind), c->tmp[0] = 0, c->tmp)
+#define btap_ustack(kind) ((void)(kind), c->tmp[0] = 0, c->tmp)
 #include "../btap_natives.h"
 #define btap_uarg_reg(n) \
 	((void)(n), btap_raise_str(c, -1, "registers and arguments by position are only available at process(...) probes"), (int64_t)0)

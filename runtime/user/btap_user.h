@@ -604,6 +604,10 @@ static inline int64_t btap_no_task_(struct btap_ctx *c)
 	((void)(n), btap_raise_str(c, -1, "registers and arguments by position are only available at process(...) probes"), (int64_t)0)
 #define btap_matched(n) btap_matched_(c, (n))
 #define btap_ngroups() btap_regex_groups_(c, 0)
+/* Stacks are collected by kernel probes only: elsewhere they are empty. */
+#include "../btap_stacks.h"
+#define btap_kstack(kind) ((void)(kind), c->tmp[0] = 0, c->tmp)
+#define btap_ustack(kind) ((void)(kind), c->tmp[0] = 0, c->tmp)
 #include "../btap_natives.h"
 
 #endif

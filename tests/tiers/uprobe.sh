@@ -119,6 +119,53 @@ rc=$?
 ok_if "int_arg() outside a process probe is a run-time error" \
 	"[ $rc = 1 ] && grep -q 'only available at process(...) probes' $T/err"
 
+# stacks: collected in the kernel, symbolised by the runner after the
+# program has exited (user frames by build-id), as keys of an array
+timeout "$LIMIT" "$BTAP" -c "$TARGET 2" -e 'global s
+probe process("'"$TARGET"'").function("depth") { if ($n == 0) s[ubacktrace()] <<< 1 }
+probe end { foreach (k in s) { printf("%d\n", @count(s[k])); print_ustack(k); println(sprint_stack_folded(k)); println(k) } }' \
+	>"$T/out" 2>"$T/err"
+ok_if "user stacks: one key for two equal stacks, symbolised frames, folded, addresses" \
+	"[ \"\$(head -1 $T/out)\" = 2 ] && [ \$(grep -c ' : depth+0x[0-9a-f]*/0x[0-9a-f]* \[$ROOT/$TARGET\]\$' $T/out) = 4 ] &&
+	 sed -n 6p $T/out | grep -q ' : main+0x[0-9a-f]*/0x[0-9a-f]* \[$ROOT/$TARGET\]\$' &&
+	 grep -q 'main;depth;depth;depth;depth\$' $T/out && tail -1 $T/out | grep -q '^0x[0-9a-f]* 0x[0-9a-f]* 0x'"
+timeout "$LIMIT" "$BTAP" -c "$TARGET 1" -e 'probe kernel.trace("syscalls:sys_enter_exit_group") {
+	if (pid() == target()) { b = backtrace(); printf("%s\n%s\n", b, sprint_stack_folded(b)); print_stack(b) } }' \
+	>"$T/out" 2>"$T/err"
+ok_if "kernel stacks: addresses, folded, symbolised from kallsyms" \
+	"head -1 $T/out | grep -q '^0xffff[0-9a-f]*\( 0xffff[0-9a-f]*\)*\$' && sed -n 2p $T/out | grep -q 'do_syscall_64;' &&
+	 grep -q '^ 0xffff[0-9a-f]* : do_syscall_64+0x[0-9a-f]*/0x[0-9a-f]* \[kernel\]\$' $T/out"
+timeout "$LIMIT" "$BTAP" -e 'probe begin { printf("[%s] %s %s\n", backtrace(), symname(0), symdata(0)); exit() }' \
+	>"$T/out" 2>"$T/err"
+ok_if "backtrace() in a runner probe is empty; an unknown address prints in hex" "[ \"\$(cat $T/out)\" = '[] 0x0 0x0' ]"
+
+# statement("FUNC@FILE:LINE") from the line table: a local assigned on
+# the line before is visible
+line=$(grep -n 'return sum;' tests/uprobe/target.c | cut -d: -f1)
+timeout "$LIMIT" "$BTAP" -c "$TARGET 2" -e "probe process(\"$TARGET\").statement(\"add@target.c:$line\") {
+	printf(\"%s a=%d b=%d sum=%d\\n\", pp(), \$a, \$b, \$sum) }" >"$T/out" 2>"$T/err"
+ok_if "statement(\"add@target.c:$line\"): twice, with the local" \
+	"[ \$(grep -c \"^process(\\\"$ROOT/$TARGET\\\").statement(\\\"add@tests/uprobe/target.c:$line\\\") a=3 b=4 sum=7\$\" $T/out) = 2 ]"
+"$BTAP" -l "process(\"$TARGET\").statement(\"*@target.c:$line\")" >"$T/out" 2>"$T/err"
+ok_if "statement(\"*@FILE:LINE\") lists the function holding the line" "[ \$(grep -c 'statement(\"add@' $T/out) = 1 ]"
+bad "statement without a line" "probe process(\"$TARGET\").statement(\"add@target.c\") {}" 'expected \"FUNCTION@FILE:LINE\"'
+bad "statement by line without DWARF" "probe process(\"$U/target-nodebug\").statement(\"*@target.c:$line\") {}" \
+	'needs the line table'
+
+# scripts/mallocstat.stp on `target alloc`: 2 x 100 bytes from alloc_a,
+# 300 from the realloc in allocations(), the rest freed
+timeout "$LIMIT" "$BTAP" -c "$TARGET alloc" scripts/mallocstat.stp >"$T/out" 2>"$T/err"
+ok_if "mallocstat.stp: outstanding bytes by allocating stack" \
+	"head -1 $T/out | grep -q '^500 bytes outstanding in 3 allocations\$' &&
+	 grep -A1 '^300 bytes in 1 allocations from:\$' $T/out | grep -q ' : allocations+0x' &&
+	 grep -A2 '^200 bytes in 2 allocations from:\$' $T/out | grep -q ' : alloc_a+0x' &&
+	 grep -A2 '^200 bytes in 2 allocations from:\$' $T/out | grep -q ' : allocations+0x'"
+
+# scripts/usdt-latency.stp between the usdt program's start and finish marks
+timeout "$LIMIT" "$BTAP" -c "$U/usdt 3" scripts/usdt-latency.stp start finish >"$T/out" 2>"$T/err"
+ok_if "usdt-latency.stp: one interval, with a histogram" \
+	"head -1 $T/out | grep -q '^start ... finish: 1 intervals, average [0-9]* us' && grep -q '^value |' $T/out"
+
 # SIGKILL: the uprobes go with btap's file descriptors
 links0=$(bpftool link show 2>/dev/null | grep -c '^[0-9]')
 "$BTAP" -e "probe process(\"$TARGET\").function(\"tick\") { }" >"$T/out" 2>"$T/err" &

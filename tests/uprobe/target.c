@@ -1,8 +1,9 @@
 /* The program the uprobe tests trace: functions called with known
  * arguments, so a probe's values can be checked against what was passed.
  * `target N` repeats the calls N times; `target loop N` calls tick() N
- * times (the per-event benchmark). It prints nothing, so that a test's
- * output is the script's alone. */
+ * times (the per-event benchmark); `target alloc` allocates with a known
+ * pattern and leaks part of it (scripts/mallocstat.stp). It prints
+ * nothing, so that a test's output is the script's alone. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -53,6 +54,30 @@ __attribute__((noinline)) int depth(int n)
 	return depth(n - 1) + 1;
 }
 
+__attribute__((noinline)) void *alloc_a(size_t n)
+{
+	return malloc(n);
+}
+
+__attribute__((noinline)) void *alloc_b(size_t n, size_t size)
+{
+	return calloc(n, size);
+}
+
+/* Outstanding at the end: 2 x 100 bytes from alloc_a, 300 bytes from
+ * main's realloc (of alloc_b's block), and 48 freed bytes not at all. */
+static void allocations(void)
+{
+	void *p[3];
+	for (int i = 0; i < 3; i++)
+		p[i] = alloc_a(100);
+	free(p[1]);
+	void *q = alloc_b(4, 25);
+	q = realloc(q, 300);
+	free(malloc(48));
+	sink = (long)p[0] + (long)p[2] + (long)q;
+}
+
 __attribute__((noinline)) void tick(long i)
 {
 	__asm__ volatile("" : : "r"(i) : "memory");
@@ -60,6 +85,10 @@ __attribute__((noinline)) void tick(long i)
 
 int main(int argc, char **argv)
 {
+	if (argc > 1 && strcmp(argv[1], "alloc") == 0) {
+		allocations();
+		return 0;
+	}
 	if (argc > 2 && strcmp(argv[1], "loop") == 0) {
 		long n = atol(argv[2]);
 		for (long i = 0; i < n; i++)

@@ -1,0 +1,441 @@
+/* Stacks and symbols in the output: the runner expands the tokens the
+ * probes put in strings (runtime/btap_stacks.h) as the text is written.
+ * Kernel frames are named from /proc/kallsyms; user frames arrive as an
+ * object's build-id and a file offset and are named from that object's
+ * catalog (translator/ubin.h: symbols and DWARF), the object found among
+ * the programs the script probes, the -c command's program, the libraries
+ * they need and the mappings of processes still running. */
+#include <ctype.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/bpf.h>
+
+#include "runner_internal.h"
+#include "translator/session.h"
+#include "translator/ubin.h"
+#include "translator/util.h"
+
+#define BTAP_STACKS_CONSTANTS_ONLY
+#include "runtime/btap_stacks.h"
+
+/* ---- kernel symbols ------------------------------------------------------- */
+
+struct ksym {
+	uint64_t addr;
+	const char *name;
+	const char *module; /* NULL: the kernel */
+};
+
+static struct ksym *ksyms;
+static size_t nksyms;
+static bool ksyms_read;
+static struct arena ksym_arena;
+
+static int cmp_ksym(const void *a, const void *b)
+{
+	const struct ksym *x = a, *y = b;
+	return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+static void read_kallsyms(void)
+{
+	ksyms_read = true;
+	arena_init(&ksym_arena);
+	FILE *f = fopen("/proc/kallsyms", "r");
+	if (!f)
+		return;
+	size_t cap = 0;
+	char line[512];
+	while (fgets(line, sizeof line, f)) {
+		char name[256], mod[128] = "";
+		unsigned long long addr;
+		char type;
+		int n = sscanf(line, "%llx %c %255s [%127[^]]]", &addr, &type, name, mod);
+		if (n < 3 || !addr || !strchr("tTwW", type))
+			continue;
+		if (nksyms == cap) {
+			cap = cap ? cap * 2 : 65536;
+			ksyms = xrealloc(ksyms, cap * sizeof(*ksyms));
+		}
+		ksyms[nksyms++] = (struct ksym){addr, arena_strdup(&ksym_arena, name),
+						 n == 4 && *mod ? arena_strdup(&ksym_arena, mod) : NULL};
+	}
+	fclose(f);
+	qsort(ksyms, nksyms, sizeof(*ksyms), cmp_ksym);
+}
+
+/* The symbol holding addr and its extent (to the next symbol). */
+static const struct ksym *ksym_at(uint64_t addr, uint64_t *size)
+{
+	if (!ksyms_read)
+		read_kallsyms();
+	size_t lo = 0, hi = nksyms;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (ksyms[mid].addr <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (!lo)
+		return NULL;
+	const struct ksym *k = &ksyms[lo - 1];
+	*size = lo < nksyms ? ksyms[lo].addr - k->addr : 0;
+	return k;
+}
+
+static void put_ksym(struct strbuf *out, uint64_t addr, bool data)
+{
+	uint64_t size;
+	const struct ksym *k = ksym_at(addr, &size);
+	if (!k) {
+		sb_printf(out, "0x%" PRIx64, addr);
+		return;
+	}
+	sb_puts(out, k->name);
+	if (data)
+		sb_printf(out, "+0x%" PRIx64 "/0x%" PRIx64 " [%s]", addr - k->addr, size, k->module ? k->module : "kernel");
+}
+
+/* ---- user objects ---------------------------------------------------------- */
+
+/* Every object a user frame may be in, by build-id, found once. */
+static struct vec objects; /* const struct ubin * */
+static bool objects_listed;
+
+static void add_object(const char *path, int depth)
+{
+	char *err = NULL;
+	const struct ubin *b = ubin_open(path, &err);
+	free(err);
+	if (!b)
+		return;
+	VEC_FOREACH(objects, i)
+		if (VEC_AT(objects, i, const struct ubin *) == b)
+			return;
+	vec_push(&ksym_arena, &objects, (void *)b);
+	/* and the libraries it needs, as the dynamic loader finds them */
+	const char *needed[64];
+	int n = depth < 4 ? ubin_needed(b, needed, 64) : 0;
+	for (int i = 0; i < n && i < 64; i++) {
+		const char *why;
+		char *lib = ubin_resolve_path(needed[i], &why);
+		if (lib)
+			add_object(lib, depth + 1);
+		free(lib);
+	}
+}
+
+static void list_objects(struct runner *r)
+{
+	objects_listed = true;
+	if (!ksyms_read)
+		read_kallsyms();
+	for (uint32_t i = 0; i < r->prog->nprobes; i++)
+		if (r->prog->probes[i].kind == BTAP_PROBE_UPROBE && r->prog->probes[i].up_path)
+			add_object(r->prog->probes[i].up_path, 0);
+	if (r->s && r->s->command) {
+		const char *p = r->s->command;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		char *word = xstrdup(p);
+		word[strcspn(word, " \t\n;|&<>()")] = 0;
+		const char *why;
+		char *path = ubin_resolve_path(word, &why);
+		if (path)
+			add_object(path, 0);
+		free(path);
+		free(word);
+	}
+}
+
+/* The objects a live process maps, added to the list. */
+static void add_process_objects(int64_t pid)
+{
+	char path[64], line[4096 + 128];
+	snprintf(path, sizeof path, "/proc/%" PRId64 "/maps", pid);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return;
+	while (fgets(line, sizeof line, f)) {
+		char *file = strchr(line, '/');
+		if (!file)
+			continue;
+		file[strcspn(file, "\n")] = 0;
+		add_object(file, 3);
+	}
+	fclose(f);
+}
+
+static const struct ubin *object_by_build_id(const unsigned char *id)
+{
+	char hex[41];
+	for (int i = 0; i < 20; i++)
+		snprintf(hex + 2 * i, 3, "%02x", id[i]);
+	VEC_FOREACH(objects, i) {
+		const struct ubin *b = VEC_AT(objects, i, const struct ubin *);
+		if (b->build_id[0] && strncmp(b->build_id, hex, strlen(b->build_id)) == 0)
+			return b;
+	}
+	return NULL;
+}
+
+/* The object mapped at a live process's address, and the file offset. */
+static const struct ubin *object_at(int64_t pid, uint64_t addr, uint64_t *off)
+{
+	char path[64], line[4096 + 128];
+	snprintf(path, sizeof path, "/proc/%" PRId64 "/maps", pid);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return NULL;
+	const struct ubin *b = NULL;
+	while (!b && fgets(line, sizeof line, f)) {
+		unsigned long long lo, hi, pgoff;
+		if (sscanf(line, "%llx-%llx %*s %llx", &lo, &hi, &pgoff) != 3 || addr < lo || addr >= hi)
+			continue;
+		char *file = strchr(line, '/');
+		if (!file)
+			break;
+		file[strcspn(file, "\n")] = 0;
+		char *err = NULL;
+		b = ubin_open(file, &err);
+		free(err);
+		*off = addr - lo + pgoff;
+	}
+	fclose(f);
+	return b;
+}
+
+/* "name" or "name+0x12/0x40 [path]" of a file offset in b. */
+static bool put_usym(struct strbuf *out, const struct ubin *b, uint64_t off, bool data)
+{
+	uint64_t vaddr;
+	const struct ubin_func *fn = ubin_vaddr_of_offset(b, off, &vaddr) ? ubin_func_at(b, vaddr) : NULL;
+	if (!fn)
+		return false;
+	sb_puts(out, fn->name);
+	if (data)
+		sb_printf(out, "+0x%" PRIx64 "/0x%" PRIx64 " [%s]", vaddr - fn->addr, fn->size, b->path);
+	return true;
+}
+
+/* ---- expanding one token ------------------------------------------------------ */
+
+static void expand_kstack(struct runner *r, struct strbuf *out, int kind, uint32_t id)
+{
+	uint64_t ips[BTAP_STACK_DEPTH];
+	int n = r->rt->stack_frames ? r->rt->stack_frames(r, false, id, ips, sizeof ips) : -1;
+	if (n < 0) {
+		sb_puts(out, kind == BTAP_TOK_KSTACK_SYMS ? " [kernel stack not collected: the stack map is full]\n"
+							 : "[kernel stack not collected]");
+		return;
+	}
+	int depth = 0;
+	while (depth < BTAP_STACK_DEPTH && ips[depth])
+		depth++;
+	for (int i = 0; i < depth; i++) {
+		if (kind == BTAP_TOK_KSTACK) {
+			sb_printf(out, "%s0x%016" PRIx64, i ? " " : "", ips[i]);
+		} else if (kind == BTAP_TOK_KSTACK_SYMS) {
+			sb_printf(out, " 0x%016" PRIx64 " : ", ips[i]);
+			put_ksym(out, ips[i], true);
+			sb_putc(out, '\n');
+		} else {
+			if (i)
+				sb_putc(out, ';');
+			put_ksym(out, ips[depth - 1 - i], false);
+		}
+	}
+}
+
+static void put_uframe(struct strbuf *out, const struct bpf_stack_build_id *f, bool data, int64_t pid)
+{
+	const struct ubin *b = NULL;
+	uint64_t off = f->offset;
+	if (f->status == BPF_STACK_BUILD_ID_VALID) {
+		b = object_by_build_id(f->build_id);
+		if (!b) {
+			add_process_objects(pid);
+			b = object_by_build_id(f->build_id);
+		}
+	} else if (f->status == BPF_STACK_BUILD_ID_IP) {
+		b = object_at(pid, f->ip, &off);
+	}
+	if (b && put_usym(out, b, off, data))
+		return;
+	sb_printf(out, "0x%" PRIx64, (uint64_t)f->offset);
+	if (data)
+		sb_puts(out, " [unknown]");
+}
+
+static void expand_ustack(struct runner *r, struct strbuf *out, int kind, uint32_t id, int64_t pid)
+{
+	struct bpf_stack_build_id frames[BTAP_STACK_DEPTH];
+	int n = r->rt->stack_frames ? r->rt->stack_frames(r, true, id, frames, sizeof frames) : -1;
+	if (n < 0) {
+		sb_puts(out, kind == BTAP_TOK_USTACK_SYMS ? " [user stack not collected: the stack map is full]\n"
+							 : "[user stack not collected]");
+		return;
+	}
+	if (!objects_listed)
+		list_objects(r);
+	int depth = 0;
+	while (depth < BTAP_STACK_DEPTH && frames[depth].status != BPF_STACK_BUILD_ID_EMPTY)
+		depth++;
+	for (int i = 0; i < depth; i++) {
+		const struct bpf_stack_build_id *f = &frames[i];
+		uint64_t addr = f->offset, vaddr;
+		if (f->status == BPF_STACK_BUILD_ID_VALID) {
+			const struct ubin *b = object_by_build_id(f->build_id);
+			if (b && ubin_vaddr_of_offset(b, f->offset, &vaddr))
+				addr = vaddr;
+		}
+		if (kind == BTAP_TOK_USTACK) {
+			sb_printf(out, "%s0x%" PRIx64, i ? " " : "", addr);
+		} else if (kind == BTAP_TOK_USTACK_SYMS) {
+			sb_printf(out, " 0x%016" PRIx64 " : ", addr);
+			put_uframe(out, f, true, pid);
+			sb_putc(out, '\n');
+		} else {
+			if (i)
+				sb_putc(out, ';');
+			put_uframe(out, &frames[depth - 1 - i], false, pid);
+		}
+	}
+}
+
+static void expand_usym(struct strbuf *out, int kind, uint64_t addr, int64_t pid)
+{
+	uint64_t off;
+	const struct ubin *b = object_at(pid, addr, &off);
+	if (kind == BTAP_TOK_UMOD) {
+		sb_puts(out, b ? b->path : "<unknown>");
+		return;
+	}
+	if (!b || !put_usym(out, b, off, kind == BTAP_TOK_USYMDATA))
+		sb_printf(out, "0x%" PRIx64, addr);
+}
+
+/* The token at p (p[0] is BTAP_TOKEN_START, end its BTAP_TOKEN_END). */
+static void expand_token(struct runner *r, struct strbuf *out, const char *p, const char *end)
+{
+	int kind = p[1];
+	char *q;
+	uint64_t value = strtoull(p + 2, &q, 16);
+	int64_t pid = -1;
+	if (*q == '.')
+		pid = (int64_t)strtoull(q + 1, &q, 16);
+	if (q != end) {
+		sb_putn(out, p, (size_t)(end - p + 1));
+		return;
+	}
+	switch (kind) {
+	case BTAP_TOK_KSTACK:
+	case BTAP_TOK_KSTACK_SYMS:
+	case BTAP_TOK_KSTACK_FOLDED: expand_kstack(r, out, kind, (uint32_t)value); break;
+	case BTAP_TOK_USTACK:
+	case BTAP_TOK_USTACK_SYMS:
+	case BTAP_TOK_USTACK_FOLDED: expand_ustack(r, out, kind, (uint32_t)value, pid); break;
+	case BTAP_TOK_KSYM:
+	case BTAP_TOK_KSYMDATA: put_ksym(out, value, kind == BTAP_TOK_KSYMDATA); break;
+	case BTAP_TOK_USYM:
+	case BTAP_TOK_USYMDATA:
+	case BTAP_TOK_UMOD: expand_usym(out, kind, value, pid); break;
+	default: sb_putn(out, p, (size_t)(end - p + 1)); break;
+	}
+}
+
+/* ---- the output filter ------------------------------------------------------------- */
+
+/* The longest token: start, kind, 16 hex digits, '.', 16, end. */
+#define TOKEN_MAX 40
+
+void runner_write_expanded(struct runner *r, const char *data, size_t len,
+			   void (*write)(struct runner *r, const char *data, size_t len))
+{
+	/* a token split by a flush waits in r->tok for the rest */
+	if (r->ntok) {
+		size_t take = 0;
+		while (take < len && r->ntok + take < TOKEN_MAX && data[take] != BTAP_TOKEN_END)
+			take++;
+		if (take < len && data[take] == BTAP_TOKEN_END && r->ntok + take < TOKEN_MAX) {
+			char tok[TOKEN_MAX + 1];
+			memcpy(tok, r->tok, r->ntok);
+			memcpy(tok + r->ntok, data, take + 1);
+			struct strbuf sb;
+			sb_init(&sb);
+			expand_token(r, &sb, tok, tok + r->ntok + take);
+			write(r, sb.s ? sb.s : "", sb.len);
+			sb_free(&sb);
+			r->ntok = 0;
+			data += take + 1;
+			len -= take + 1;
+		} else if (take == len) {
+			memcpy(r->tok + r->ntok, data, len);
+			r->ntok += len;
+			return;
+		} else { /* not a token after all */
+			write(r, r->tok, r->ntok);
+			r->ntok = 0;
+		}
+	}
+	while (len) {
+		const char *s = memchr(data, BTAP_TOKEN_START, len);
+		if (!s) {
+			write(r, data, len);
+			return;
+		}
+		write(r, data, (size_t)(s - data));
+		len -= (size_t)(s - data);
+		data = s;
+		const char *e = memchr(data, BTAP_TOKEN_END, len < TOKEN_MAX ? len : TOKEN_MAX);
+		if (!e) {
+			if (len < TOKEN_MAX) { /* the rest comes with the next flush */
+				memcpy(r->tok, data, len);
+				r->ntok = len;
+				return;
+			}
+			write(r, data, 1);
+			data++;
+			len--;
+			continue;
+		}
+		struct strbuf sb;
+		sb_init(&sb);
+		expand_token(r, &sb, data, e);
+		write(r, sb.s ? sb.s : "", sb.len);
+		sb_free(&sb);
+		len -= (size_t)(e - data + 1);
+		data = e + 1;
+	}
+}
+
+void runner_expand_string(struct runner *r, const char *s, size_t len, struct strbuf *out)
+{
+	while (len) {
+		const char *t = memchr(s, BTAP_TOKEN_START, len);
+		const char *e = t ? memchr(t, BTAP_TOKEN_END, len - (size_t)(t - s)) : NULL;
+		if (!t || !e || e - t > TOKEN_MAX) {
+			sb_putn(out, s, len);
+			return;
+		}
+		sb_putn(out, s, (size_t)(t - s));
+		expand_token(r, out, t, e);
+		len -= (size_t)(e + 1 - s);
+		s = e + 1;
+	}
+}
+
+void runner_stacks_release(void)
+{
+	free(ksyms);
+	ksyms = NULL;
+	nksyms = 0;
+	if (ksyms_read)
+		arena_free(&ksym_arena);
+	ksyms_read = false;
+	objects = (struct vec){0};
+	objects_listed = false;
+}
