@@ -82,6 +82,15 @@ static bool exit_has_group_dead(void)
 	return t && btf_is_func_proto(t) && btf_vlen(t) == 3;
 }
 
+/* Does a probe filter tasks by executable (process("PATH").begin/.end)? */
+static bool filters_exe(struct emitter *em)
+{
+	VEC_FOREACH(em->probes, i)
+		if (VEC_AT(em->probes, i, struct em_probe *)->at.exe_path)
+			return true;
+	return false;
+}
+
 /* Does kernel-context code use a native? (The stack maps exist only then.) */
 static bool kernel_uses(struct emitter *em, const char *native)
 {
@@ -101,6 +110,8 @@ static void bpf_defines(struct emitter *em, struct strbuf *b)
 		sb_puts(b, "#define BTAP_NEED_USTACK 1\n");
 	if (needs_task(em))
 		sb_puts(b, "#define BTAP_NEED_TASK 1\n");
+	if (filters_exe(em))
+		sb_printf(b, "#define BTAP_NEED_EXE %d\n", em->probes.n);
 	if (em->task_override)
 		sb_puts(b, "#define BTAP_TASK_OVERRIDE 1\n");
 	if (em->task_override && exit_has_group_dead())
@@ -130,6 +141,12 @@ static char *kernel_header(struct emitter *em, const char *cache_dir)
 	if (needs_task(em)) {
 		add_name(em, &names, "task_struct");
 		add_name(em, &names, "struct cred");
+	}
+	if (filters_exe(em)) {
+		add_name(em, &names, "struct mm_struct");
+		add_name(em, &names, "struct file");
+		add_name(em, &names, "struct inode");
+		add_name(em, &names, "struct dentry");
 	}
 	VEC_FOREACH(em->kernel_types, i)
 		add_name(em, &names, VEC_AT(em->kernel_types, i, const char *));
@@ -199,14 +216,20 @@ static void bpf_declare_maps(struct emitter *em, struct strbuf *b)
 
 /* The guard that sifts a raw tracepoint's events and returns the task the
  * body describes (NULL: skip the event); see btap_bpf.h. */
-static const char *task_guard(const struct attach *at)
+static const char *task_guard(struct emitter *em, const struct attach *at, int index)
 {
+	const char *g;
 	switch (at->filter) {
-	case ATTACH_FILTER_PROCESS_BEGIN: return "btap_proc_begin_task";
-	case ATTACH_FILTER_PROCESS_END: return "btap_proc_end_task";
+	case ATTACH_FILTER_PROCESS_BEGIN: g = "btap_proc_begin_task"; break;
+	case ATTACH_FILTER_PROCESS_END: g = "btap_proc_end_task"; break;
+	case ATTACH_FILTER_PROCESS_EXEC: g = "btap_proc_exec_task"; break;
 	default: return NULL;
 	}
+	if (!at->exe_path)
+		return arena_printf(em->a, "%s(ctx)", g);
+	return arena_printf(em->a, "btap_task_runs(%s(ctx), %d)", g, index);
 }
+
 
 static void bpf_probe_entry(struct emitter *em, struct em_probe *ep, struct strbuf *out)
 {
@@ -221,11 +244,11 @@ static void bpf_probe_entry(struct emitter *em, struct em_probe *ep, struct strb
 		sb_printf(out, "SEC(\"%s\")\n", at->uprobe.ret ? "uretprobe" : "uprobe");
 	else
 		sb_puts(out, "SEC(\"perf_event\")\n");
-	const char *guard = task_guard(at);
+	const char *guard = task_guard(em, at, ep->index);
 	sb_printf(out, "int bp%d(void *ctx)\n{\n", ep->index);
 	sb_puts(out, "\tstruct btap_ctx c;\n");
 	if (guard)
-		sb_printf(out, "\tvoid *task = %s(ctx);\n\tif (!task)\n\t\treturn 0;\n", guard);
+		sb_printf(out, "\tvoid *task = %s;\n\tif (!task)\n\t\treturn 0;\n", guard);
 	sb_printf(out, "\tchar *sp = btap_bpf_enter(&c, ctx, %d, &btap_globals, &bs%d);\n", ep->index,
 		  ep->index);
 	sb_puts(out, "\tif (!sp)\n\t\treturn 0;\n");
@@ -249,6 +272,10 @@ static void bpf_describe_probe(struct emitter *em, const struct em_probe *p, str
 		sb_printf(b, ", .tp_name = \"%s\"", at->tracepoint.name);
 	else if (at->kind == ATTACH_KPROBE)
 		sb_printf(b, ", .tp_name = \"%s\"", at->kprobe.function);
+	if (at->exe_path) {
+		sb_puts(b, ", .exe_path = ");
+		em_c_string(b, at->exe_path, strlen(at->exe_path));
+	}
 	else if (at->kind == ATTACH_UPROBE) {
 		sb_puts(b, ", .up_path = ");
 		em_c_string(b, at->uprobe.path, strlen(at->uprobe.path));

@@ -150,6 +150,7 @@ struct btap_probe_desc {
 	/* uprobes: the binary, the file offset, at the return, a USDT
 	 * semaphore's file offset (0: none), which process (0: every one;
 	 * -1: the -c or -x target) */
+	const char *exe_path;      /* only tasks running this executable (process("PATH").begin/.end) */
 	const char *up_path;
 	uint64_t up_offset, up_semaphore;
 	int up_ret;

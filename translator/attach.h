@@ -35,11 +35,17 @@ enum attach_filter {
 	/* sched_process_exit: only the end of a thread group; the body
 	 * describes the exiting task */
 	ATTACH_FILTER_PROCESS_END,
+	/* sched_process_exec: the task that just exec'd (with exe: only
+	 * into that executable) */
+	ATTACH_FILTER_PROCESS_EXEC,
 };
 
 struct attach {
 	enum attach_kind kind;
 	enum attach_filter filter;
+	/* With a filter: only tasks running this executable (NULL: any). The
+	 * runner finds its inode when it runs, on the machine it runs on. */
+	const char *exe_path;
 	struct {
 		enum attach_runner_event event;
 		int64_t priority;          /* begin(N): lowest first */

@@ -72,6 +72,11 @@ void elab_index_session(struct elab *x);
  * newly used functions until nothing is pending; probes go to derived. */
 void elab_run_queues(struct elab *x, struct vec *derived);
 
+/* elab_entry.c: values at the entry in the .return probe p of a
+ * function (@entry, and process probes' target variables): rewrites p
+ * and derives its companion entry probe into entry_probes. */
+void elab_entry_rewrite(struct elab *x, struct probe *p, struct vec *entry_probes);
+
 /* elab_clone.c: deep copies for per-derived-probe bodies. NULL in, NULL out. */
 struct expr *elab_clone_expr(struct arena *a, const struct expr *e);
 struct stmt *elab_clone_stmt(struct arena *a, const struct stmt *s);

@@ -2,10 +2,14 @@
  * process (a fork or clone that does not share the thread group) and every
  * process exit, system-wide, in kernel context. The bodies see the new or
  * exiting process as the current one (pid(), execname() ...), as in stap.
- * process("path").begin/.end and process(PID).begin/.end are not supported
- * yet; other process("...") points belong to other providers. */
+ * process("PATH").begin is an exec of that program and .end the end of a
+ * process running it, filtered in the kernel by the executable's inode;
+ * process(PID).begin/.end are not supported yet; other process("...")
+ * points belong to other providers. */
 #include "provider.h"
+#include "ubin.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static const char *const process_events[] = {"begin", "end", NULL};
@@ -33,6 +37,28 @@ static bool process_expand(struct session *s, const struct probe_point *pp, stru
 {
 	const struct pp_component *c0 = comp_at(pp, 0), *c1 = comp_at(pp, 1);
 	bool wild = strchr(c0->name, '*') || strchr(c1->name, '*');
+	if (c0->arg && c0->arg->kind == E_STR && !wild && !c1->arg) {
+		/* process("PATH"): the program, found as stap finds it */
+		const char *why;
+		char *path = ubin_resolve_path(c0->arg->str, &why);
+		if (!path) {
+			if (!pp->optional && !pp->sufficient)
+				diag_error(c0->arg->loc, "semantic error: cannot find process(\"%s\"): %s", c0->arg->str,
+					   why);
+			return pp->optional || pp->sufficient;
+		}
+		struct arena *a = &s->arena;
+		struct probe_point *cp = arena_alloc(a, sizeof(*cp));
+		*cp = *pp;
+		cp->comps = (struct vec){0};
+		struct expr *arg = expr_new(a, E_STR, c0->arg->loc);
+		arg->str = arena_strdup(a, path);
+		free(path);
+		vec_push(a, &cp->comps, pp_comp_new(a, "process", arg, c0->loc));
+		vec_push(a, &cp->comps, pp_comp_new(a, c1->name, NULL, c1->loc));
+		vec_push(a, out, cp);
+		return true;
+	}
 	if (c0->arg) {
 		/* Under a wildcard, the point just is not one of these. */
 		if (wild)
@@ -40,8 +66,8 @@ static bool process_expand(struct session *s, const struct probe_point *pp, stru
 		struct strbuf text;
 		sb_init(&text);
 		pp_format(&text, pp);
-		diag_error(c0->arg->loc, "semantic error: %s is not supported yet (only process.%s, for "
-			   "every process)", text.s ? text.s : "", c1->name);
+		diag_error(c0->arg->loc, "semantic error: %s is not supported yet (only process.%s and "
+			   "process(\"PATH\").%s)", text.s ? text.s : "", c1->name, c1->name);
 		sb_free(&text);
 		return false;
 	}
@@ -77,9 +103,17 @@ static bool process_expand(struct session *s, const struct probe_point *pp, stru
 static bool process_attach(struct session *s, struct probe *p, struct attach *out)
 {
 	bool begin = strcmp(pp_comp_name(p->resolved_point, 1), "begin") == 0;
+	const struct pp_component *c0 = comp_at(p->resolved_point, 0);
 	out->kind = ATTACH_RAW_TRACEPOINT;
 	out->tracepoint.name = begin ? "sched_process_fork" : "sched_process_exit";
 	out->filter = begin ? ATTACH_FILTER_PROCESS_BEGIN : ATTACH_FILTER_PROCESS_END;
+	if (c0->arg) {
+		out->exe_path = c0->arg->str;
+		if (begin) {
+			out->tracepoint.name = "sched_process_exec";
+			out->filter = ATTACH_FILTER_PROCESS_EXEC;
+		}
+	}
 	return true;
 }
 

@@ -691,11 +691,9 @@ static bool uprobe_resolve_target(struct session *s, struct probe *p, struct exp
 	if (site->kind == USITE_MARK)
 		return resolve_mark_arg(s, e, site, name);
 	if (site->kind == USITE_RETURN) {
-		if (strcmp(name, "return") == 0)
-			return resolve_return(s, e, site);
-		quiet_error(s, e->loc, "semantic error: '$%s' in a .return probe would be its value at the entry, "
-			    "which is not supported yet: probe the function's entry for it", name, "");
-		return !s->quiet_targets;
+		/* other variables were moved to the entry (elab_entry.c);
+		 * only @defined asks here */
+		return strcmp(name, "return") == 0 ? resolve_return(s, e, site) : false;
 	}
 	read_vars(s, site);
 	if (site->nvars < 0) {

@@ -1090,6 +1090,60 @@ static __always_inline void *btap_proc_begin_task(void *ctx)
 	return BPF_CORE_READ(child, pid) == BPF_CORE_READ(child, tgid) ? child : 0;
 }
 
+/* process("PATH").begin: raw tracepoint sched_process_exec runs in the
+ * task that has just exec'd. */
+static __always_inline void *btap_proc_exec_task(void *ctx)
+{
+	return (void *)bpf_get_current_task();
+}
+
+#ifdef BTAP_NEED_EXE
+/* The executable each filtering probe wants, by probe index: its inode
+ * number and file name, found and written by the runner before it
+ * attaches. Not the device: under overlayfs (containers, the VM tier)
+ * the running file is the layer's, on another device than stat says. */
+#define BTAP_EXE_NAME 32
+struct btap_exe {
+	__u64 ino;
+	char name[BTAP_EXE_NAME];
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, BTAP_NEED_EXE);
+	__type(key, __u32);
+	__type(value, struct btap_exe);
+} btap_exes SEC(".maps");
+
+/* task, when it runs the executable probe `probe` wants. */
+static __always_inline void *btap_task_runs(void *task, __u32 probe)
+{
+	struct btap_exe *want = bpf_map_lookup_elem(&btap_exes, &probe);
+	if (!task || !want || !want->ino)
+		return 0;
+	struct file *f = BPF_CORE_READ((struct task_struct *)task, mm, exe_file);
+	char name[BTAP_EXE_NAME] = {};
+	int len = BTAP_EXE_NAME;
+	if (f) {
+		if (BPF_CORE_READ(f, f_inode, i_ino) != want->ino)
+			return 0;
+		bpf_probe_read_kernel_str(name, sizeof(name), BPF_CORE_READ(f, f_path.dentry, d_name.name));
+	} else {
+		/* an exiting task whose memory is already gone (the exit
+		 * tracepoint comes after exit_mm() before Linux 6.16): the
+		 * name it was exec'd as, as far as comm keeps it */
+		bpf_probe_read_kernel_str(name, 16, ((struct task_struct *)task)->comm);
+		len = 15;
+	}
+	for (int k = 0; k < len; k++) {
+		if (name[k] != want->name[k])
+			return 0;
+		if (!name[k])
+			break;
+	}
+	return task;
+}
+#endif
+
 /* process.end: raw tracepoint sched_process_exit runs in the exiting
  * thread; the process ends with its thread-group leader. */
 static __always_inline void *btap_proc_end_task(void *ctx)

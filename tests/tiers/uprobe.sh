@@ -64,8 +64,6 @@ bad "a variable without DWARF names the missing debuginfo" \
 	"probe process(\"$U/target-nodebug\").function(\"add\") { println(\$a) }" 'has no DWARF debug information'
 bad "an unknown variable lists the available ones" \
 	"probe process(\"$TARGET\").function(\"add\") { println(\$nosuch) }" 'available at this probe point: \$a:int \$b:int'
-bad "a parameter in .return needs @entry (not yet)" \
-	"probe process(\"$TARGET\").function(\"add\").return { println(\$a) }" 'not supported yet'
 bad "a mark argument past the last" \
 	"probe process(\"$U/usdt\").mark(\"start\") { println(\$arg3) }" "unable to find target variable '\\\$arg3'"
 bad "members of an integer" "probe process(\"$TARGET\").function(\"add\") { println(\$a->x) }" "'int' has no member 'x'"

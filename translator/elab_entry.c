@@ -1,0 +1,204 @@
+/* Values at a function's entry in its .return probe: @entry(expr), and at
+ * process(...) functions every target variable but $return, which stap
+ * reads at the entry too ($param in .return). The derived return probe
+ * gets a companion entry probe on the same function that saves each value
+ * per thread and call depth (recursion nests) in a global; the return
+ * probe takes them back into locals first thing and forgets them, and
+ * reads the locals where the expressions were. */
+#include "elab_internal.h"
+
+#include "provider.h"
+
+#include <string.h>
+
+extern const struct provider provider_uprobe;
+extern const struct provider provider_kernel;
+
+struct entry_rewrite {
+	struct elab *x;
+	bool all_targets;  /* process probes: bare target variables too */
+	struct vec sites;  /* struct expr*: nodes to read from the entry */
+	struct vec values; /* struct expr*: what the entry probe evaluates */
+};
+
+static bool is_return_value(const struct expr *e)
+{
+	const char *n = e->kind == E_TARGET_VARS ? (e->op ? e->op : e->str) : e->str;
+	if (!n)
+		return false;
+	while (*n == '$')
+		n++;
+	return strcmp(n, "return") == 0;
+}
+
+static enum ast_step find_sites(struct expr *e, void *ctx)
+{
+	struct entry_rewrite *w = ctx;
+	if (e->kind == E_DEFINED)
+		return AST_PRUNE; /* asks about the return probe itself */
+	if (e->kind == E_ENTRY) {
+		vec_push(w->x->a, &w->sites, e);
+		vec_push(w->x->a, &w->values, elab_clone_expr(w->x->a, e->operand));
+		return AST_PRUNE;
+	}
+	if (w->all_targets && (e->kind == E_TARGET || e->kind == E_TARGET_VARS) && !e->operand &&
+	    !is_return_value(e)) {
+		vec_push(w->x->a, &w->sites, e);
+		vec_push(w->x->a, &w->values, elab_clone_expr(w->x->a, e));
+		return AST_PRUNE;
+	}
+	return AST_DESCEND;
+}
+
+/* ---- building the code ------------------------------------------------------ */
+
+static struct expr *var(struct elab *x, struct loc at, const char *name)
+{
+	struct expr *e = expr_new(x->a, E_VAR, at);
+	e->str = name;
+	return e;
+}
+
+static struct expr *call0(struct elab *x, struct loc at, const char *name)
+{
+	struct expr *e = expr_new(x->a, E_CALL, at);
+	e->str = name;
+	return e;
+}
+
+static struct expr *num(struct elab *x, struct loc at, int64_t n)
+{
+	struct expr *e = expr_new(x->a, E_NUM, at);
+	e->num = n;
+	return e;
+}
+
+/* name[tid()] or name[tid(), depth] */
+static struct expr *element(struct elab *x, struct loc at, const char *name, const char *depth)
+{
+	struct expr *e = expr_new(x->a, E_INDEX, at);
+	e->operand = var(x, at, name);
+	vec_push(x->a, &e->args, call0(x, at, "tid"));
+	if (depth)
+		vec_push(x->a, &e->args, var(x, at, depth));
+	return e;
+}
+
+static struct expr *assign(struct elab *x, struct loc at, struct expr *l, const char *op, struct expr *r)
+{
+	struct expr *e = expr_new(x->a, E_ASSIGN, at);
+	e->op = op;
+	e->left = l;
+	e->right = r;
+	return e;
+}
+
+static struct stmt *expr_stmt(struct elab *x, struct loc at, struct expr *e)
+{
+	struct stmt *s = stmt_new(x->a, S_EXPR, at);
+	s->expr = e;
+	return s;
+}
+
+static struct stmt *delete_stmt(struct elab *x, struct loc at, struct expr *e)
+{
+	struct stmt *s = stmt_new(x->a, S_DELETE, at);
+	s->expr = e;
+	return s;
+}
+
+static struct vardecl *new_global(struct elab *x, struct loc at, const char *name)
+{
+	struct stapfile *uf = x->s->user_file;
+	struct vardecl *v = arena_alloc(x->a, sizeof(*v));
+	v->name = name;
+	v->loc = at;
+	v->is_global = true;
+	v->file = uf->src;
+	v->arity = -1;
+	vec_push(x->a, &uf->globals, v);
+	elab_symtab_add(x, &x->globals, name, v, uf);
+	return v;
+}
+
+/* The derived probe's point without its final .return. */
+static struct probe_point *entry_point(struct elab *x, const struct probe_point *ret)
+{
+	struct probe_point *pp = elab_clone_point(x->a, ret);
+	pp->comps.n--;
+	pp->optional = false;
+	pp->sufficient = false;
+	return pp;
+}
+
+void elab_entry_rewrite(struct elab *x, struct probe *p, struct vec *entry_probes)
+{
+	const struct probe_point *rp = p->resolved_point;
+	const char *last = rp && rp->comps.n ? pp_comp_name(rp, rp->comps.n - 1) : NULL;
+	if (!last || strcmp(last, "return") != 0 || (p->provider != &provider_uprobe && p->provider != &provider_kernel))
+		return;
+	struct entry_rewrite w = {.x = x, .all_targets = p->provider == &provider_uprobe};
+	struct ast_visitor v = {.expr_pre = find_sites, .ctx = &w};
+	ast_walk_stmt(&v, p->body);
+	if (!w.sites.n)
+		return;
+
+	static int serial;
+	int n = serial++;
+	struct loc at = p->loc;
+	const char *depth_name = arena_printf(x->a, "__btap_entry%d_depth", n);
+	new_global(x, at, depth_name);
+
+	/* entry: d = ++depth[tid()]; saved_k[tid(), d] = value_k */
+	struct stmt *entry_body = stmt_new(x->a, S_BLOCK, at);
+	struct expr *inc = expr_new(x->a, E_INCDEC, at);
+	inc->op = "++";
+	inc->prefix = true;
+	inc->operand = element(x, at, depth_name, NULL);
+	vec_push(x->a, &entry_body->stmts, expr_stmt(x, at, assign(x, at, var(x, at, "__btap_entry_d"), "=", inc)));
+
+	/* return, first: d = depth[tid()]; v_k = saved_k[tid(), d]; delete ...;
+	 * then one call less deep */
+	struct stmt *prefix = stmt_new(x->a, S_BLOCK, at);
+	vec_push(x->a, &prefix->stmts,
+		 expr_stmt(x, at, assign(x, at, var(x, at, "__btap_entry_d"), "=", element(x, at, depth_name, NULL))));
+	VEC_FOREACH(w.sites, i) {
+		struct expr *site = VEC_AT(w.sites, i, struct expr *);
+		struct expr *value = VEC_AT(w.values, i, struct expr *);
+		struct loc vat = site->loc;
+		const char *saved = arena_printf(x->a, "__btap_entry%d_v%d", n, i);
+		const char *local = arena_printf(x->a, "__btap_entry_v%d", i);
+		new_global(x, vat, saved);
+		vec_push(x->a, &entry_body->stmts,
+			 expr_stmt(x, vat, assign(x, vat, element(x, vat, saved, "__btap_entry_d"), "=", value)));
+		vec_push(x->a, &prefix->stmts,
+			 expr_stmt(x, vat, assign(x, vat, var(x, vat, local), "=",
+						  element(x, vat, saved, "__btap_entry_d"))));
+		vec_push(x->a, &prefix->stmts, delete_stmt(x, vat, element(x, vat, saved, "__btap_entry_d")));
+		/* the expression becomes the local */
+		struct expr *l = var(x, vat, local);
+		*site = *l;
+	}
+	struct stmt *deeper = stmt_new(x->a, S_IF, at);
+	deeper->cond = expr_new(x->a, E_COMPARE, at);
+	deeper->cond->op = ">";
+	deeper->cond->left = var(x, at, "__btap_entry_d");
+	deeper->cond->right = num(x, at, 1);
+	struct expr *less = expr_new(x->a, E_BINARY, at);
+	less->op = "-";
+	less->left = var(x, at, "__btap_entry_d");
+	less->right = num(x, at, 1);
+	deeper->then = expr_stmt(x, at, assign(x, at, element(x, at, depth_name, NULL), "=", less));
+	deeper->els = delete_stmt(x, at, element(x, at, depth_name, NULL));
+	vec_push(x->a, &prefix->stmts, deeper);
+	vec_push(x->a, &prefix->stmts, p->body);
+	p->body = prefix;
+
+	/* the companion probe, derived like any other */
+	struct probe *ep = arena_alloc(x->a, sizeof(*ep));
+	ep->loc = at;
+	ep->file = p->file;
+	ep->body = entry_body;
+	vec_push(x->a, &ep->points, entry_point(x, rp));
+	elab_derive_probe(x, ep, entry_probes);
+}
