@@ -223,6 +223,8 @@ static const char *task_guard(struct emitter *em, const struct attach *at, int i
 	case ATTACH_FILTER_PROCESS_BEGIN: g = "btap_proc_begin_task"; break;
 	case ATTACH_FILTER_PROCESS_END: g = "btap_proc_end_task"; break;
 	case ATTACH_FILTER_PROCESS_EXEC: g = "btap_proc_exec_task"; break;
+	case ATTACH_FILTER_THREAD_BEGIN: g = "btap_thread_begin_task"; break;
+	case ATTACH_FILTER_THREAD_END: g = "btap_thread_end_task"; break;
 	default: return NULL;
 	}
 	if (!at->exe_path)

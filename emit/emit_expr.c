@@ -823,7 +823,9 @@ const char *em_expr(struct em_fn *f, struct expr *e)
 	case E_CAST:
 		return em_cast(f, e);
 	case E_ATVAR:
-		em_unsupported(f, e->loc, "@var");
+		if (e->user_target && f->probe && f->probe->at.kind == ATTACH_UPROBE)
+			return em_user_target(f, e);
+		em_unsupported(f, e->loc, "@var outside process(...) probes");
 		return "0";
 	case E_ENTRY:
 		em_unsupported(f, e->loc, "@entry");

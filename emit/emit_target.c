@@ -673,9 +673,10 @@ const char *em_target_vars(struct em_fn *f, struct expr *e, const struct tp_even
 /* ---- process probes: variables located by DWARF ---------------------------- */
 
 /* A DWARF-derived expression over the probe's registers and the process's
- * memory, as C. at: the probe's link-time address (the load bias is the
- * probe's ip minus it). */
-static const char *uexpr_c(struct em_fn *f, const struct uexpr *x, uint64_t at, int site, bool tolerant)
+ * memory, as C. at: the probe's link-time address (the load bias of a
+ * position-independent binary is the probe's ip minus it; dyn says
+ * whether the binary is one). */
+static const char *uexpr_c(struct em_fn *f, const struct uexpr *x, uint64_t at, bool dyn, int site, bool tolerant)
 {
 	struct arena *a = f->em->a;
 	switch (x->op) {
@@ -688,10 +689,12 @@ static const char *uexpr_c(struct em_fn *f, const struct uexpr *x, uint64_t at, 
 		return r;
 	}
 	case UX_ADDR:
+		if (!dyn)
+			return arena_printf(a, "((int64_t)0x%" PRIx64 "ll)", (uint64_t)x->v);
 		return arena_printf(a, "(btap_ureg(c, %d) - (int64_t)0x%" PRIx64 "ll + (int64_t)0x%" PRIx64 "ll)",
 				    UREG_IP, at, (uint64_t)x->v);
 	case UX_DEREF: {
-		const char *addr = uexpr_c(f, x->a, at, site, tolerant);
+		const char *addr = uexpr_c(f, x->a, at, dyn, site, tolerant);
 		const char *t = em_tmp_long(f);
 		em_line(f, "%s = btap_uread(c, %s, %d, %d);", t, addr, x->size, x->sgn ? 1 : 0);
 		if (tolerant)
@@ -701,7 +704,7 @@ static const char *uexpr_c(struct em_fn *f, const struct uexpr *x, uint64_t at, 
 		return t;
 	}
 	case UX_BIN: {
-		const char *l = uexpr_c(f, x->a, at, site, tolerant), *r = uexpr_c(f, x->b, at, site, tolerant);
+		const char *l = uexpr_c(f, x->a, at, dyn, site, tolerant), *r = uexpr_c(f, x->b, at, dyn, site, tolerant);
 		if (strcmp(x->bin, ">>") == 0) /* DW_OP_shr is a logical shift */
 			return arena_printf(a, "((int64_t)((uint64_t)(%s) >> ((%s) & 63)))", l, r);
 		if (strcmp(x->bin, "<<") == 0)
@@ -709,27 +712,29 @@ static const char *uexpr_c(struct em_fn *f, const struct uexpr *x, uint64_t at, 
 		return arena_printf(a, "((int64_t)((uint64_t)(%s) %s (uint64_t)(%s)))", l, x->bin, r);
 	}
 	case UX_NEG:
-		return arena_printf(a, "(-(%s))", uexpr_c(f, x->a, at, site, tolerant));
+		return arena_printf(a, "(-(%s))", uexpr_c(f, x->a, at, dyn, site, tolerant));
 	case UX_NOT:
-		return arena_printf(a, "(~(%s))", uexpr_c(f, x->a, at, site, tolerant));
+		return arena_printf(a, "(~(%s))", uexpr_c(f, x->a, at, dyn, site, tolerant));
 	}
 	return "0";
 }
 
 /* Where variable v starts: *w walks from memory, or *val is its value
  * (a register or a computed value, NULL for memory). */
-static void user_start(struct em_fn *f, const struct uvar *v, uint64_t at, struct walk *w, const char **val)
+static void user_start(struct em_fn *f, const struct uvar *v, const struct usite *us, struct walk *w, const char **val)
 {
+	uint64_t at = us->addr;
+	bool dyn = us->bin->is_dyn;
 	*val = NULL;
 	switch (v->loc.kind) {
 	case ULOC_MEM:
-		w->base = uexpr_c(f, v->loc.e, at, w->site, w->tolerant);
+		w->base = uexpr_c(f, v->loc.e, at, dyn, w->site, w->tolerant);
 		break;
 	case ULOC_REG:
 		*val = arena_printf(f->em->a, "btap_ureg(c, %d)", v->loc.reg);
 		break;
 	case ULOC_VALUE:
-		*val = uexpr_c(f, v->loc.e, at, w->site, w->tolerant);
+		*val = uexpr_c(f, v->loc.e, at, dyn, w->site, w->tolerant);
 		break;
 	}
 }
@@ -750,7 +755,7 @@ static const char *user_int_value(struct em_fn *f, const char *val, struct tplac
 }
 
 /* Pretty-print variable v ("$x$", an entry of $$parms). */
-static void pretty_user_var(struct pretty *pr, struct em_fn *f, const struct uvar *v, uint64_t at, int site,
+static void pretty_user_var(struct pretty *pr, struct em_fn *f, const struct uvar *v, const struct usite *us, int site,
 			    bool full)
 {
 	if (!v->located) {
@@ -760,7 +765,7 @@ static void pretty_user_var(struct pretty *pr, struct em_fn *f, const struct uva
 	struct walk w = { .f = f, .path = "", .loc = {0}, .place = v->type, .tolerant = true, .user = true,
 			  .site = site };
 	const char *val;
-	user_start(f, v, at, &w, &val);
+	user_start(f, v, us, &w, &val);
 	if (!val) {
 		pretty_place(pr, &w, true, full, 0);
 		return;
@@ -790,7 +795,7 @@ static void pretty_user_var(struct pretty *pr, struct em_fn *f, const struct uva
 }
 
 /* An entry of $$parms without '$': stap prints numbers in hex. */
-static void plain_user_var(struct pretty *pr, struct em_fn *f, const struct uvar *v, uint64_t at, int site)
+static void plain_user_var(struct pretty *pr, struct em_fn *f, const struct uvar *v, const struct usite *us, int site)
 {
 	enum tplace_class k = tplace_known(v->type) ? tplace_class(v->type) : TPLACE_INT;
 	if (!v->located || (k != TPLACE_INT && k != TPLACE_POINTER)) {
@@ -799,7 +804,7 @@ static void plain_user_var(struct pretty *pr, struct em_fn *f, const struct uvar
 	}
 	struct walk w = { .f = f, .path = "", .place = v->type, .tolerant = true, .user = true, .site = site };
 	const char *val;
-	user_start(f, v, at, &w, &val);
+	user_start(f, v, us, &w, &val);
 	const char *x = val ? user_int_value(f, val, v->type) : read_value(&w);
 	pretty_arg(pr, "0x%llx", x, false);
 }
@@ -822,7 +827,7 @@ static const char *user_context_var(struct em_fn *f, struct expr *e, const struc
 {
 	const struct usite *site = ua->site;
 	if (strcmp(ua->what, "name") == 0)
-		return str_literal(f, site->mark ? site->mark->name : "");
+		return str_literal(f, site->mark ? site->mark->name : site->plt_name ? site->plt_name : "");
 	if (strcmp(ua->what, "provider") == 0)
 		return str_literal(f, site->mark ? site->mark->provider : "");
 	int sitei = em_site(f->em, e->loc, arena_printf(f->em->a, "identifier '$$%s'", ua->what));
@@ -843,9 +848,9 @@ static const char *user_context_var(struct em_fn *f, struct expr *e, const struc
 		pretty_text(&pr, v->name);
 		pretty_text(&pr, "=");
 		if (pretty)
-			pretty_user_var(&pr, f, v, site->addr, sitei, pretty > 1);
+			pretty_user_var(&pr, f, v, site, sitei, pretty > 1);
 		else
-			plain_user_var(&pr, f, v, site->addr, sitei);
+			plain_user_var(&pr, f, v, site, sitei);
 	}
 	const char *s = pretty_result(&pr);
 	sb_free(&pr.fmt);
@@ -863,20 +868,20 @@ const char *em_user_target(struct em_fn *f, struct expr *e)
 	if (ua->what)
 		return user_context_var(f, e, ua);
 	const struct uvar *v = ua->var;
-	uint64_t at = ua->site->addr;
+	const struct usite *us = ua->site;
 	struct walk w = { .f = f, .path = "", .loc = e->loc, .place = v->type, .user = true };
 	w.site = em_site(f->em, e->loc, arena_printf(f->em->a, "identifier '$%s'", v->name));
 	int level;
 	if (chain_is_pretty(e, &level) && e->components.n == 1) {
 		struct pretty pr = { .f = f };
 		sb_init(&pr.fmt);
-		pretty_user_var(&pr, f, v, at, w.site, level > 1);
+		pretty_user_var(&pr, f, v, ua->site, w.site, level > 1);
 		const char *s = pretty_result(&pr);
 		sb_free(&pr.fmt);
 		return s;
 	}
 	const char *val;
-	user_start(f, v, at, &w, &val);
+	user_start(f, v, us, &w, &val);
 	if (val) {
 		if (e->addressof) {
 			diag_error(e->loc, "cannot take the address of '$%s': it is held in a register", v->name);

@@ -65,6 +65,8 @@ BTAP_IFACE(BOTH, btap_program, "struct btap_program: the descriptor the runner r
 BTAP_IFACE(BOTH, btap_runner_ops, "struct btap_runner_ops: what the runner hands the runner build")
 BTAP_IFACE(UNIT, btap_bind, "the unit's entry the runner calls with its btap_runner_ops")
 BTAP_IFACE(BOTH, btap_pp_, "btap_pp_(c): the probe point text of the running handler")
+BTAP_IFACE(KERNEL, btap_thread_begin_task, "the new thread of a process.thread.begin event")
+BTAP_IFACE(KERNEL, btap_thread_end_task, "the exiting thread of a process.thread.end event")
 BTAP_IFACE(KERNEL, btap_proc_exec_task, "the task of a process(\"PATH\").begin (exec) event")
 BTAP_IFACE(KERNEL, btap_task_runs, "the task when it runs a given executable (inode, device), else NULL")
 BTAP_IFACE(KERNEL, BTAP_NEED_EXE, "defined by the unit when a probe filters tasks by executable")

@@ -38,6 +38,11 @@ enum attach_filter {
 	/* sched_process_exec: the task that just exec'd (with exe: only
 	 * into that executable) */
 	ATTACH_FILTER_PROCESS_EXEC,
+	/* sched_process_fork: only new threads of a process (the body
+	 * describes the new thread) */
+	ATTACH_FILTER_THREAD_BEGIN,
+	/* sched_process_exit: a thread that is not its process's last */
+	ATTACH_FILTER_THREAD_END,
 };
 
 struct attach {

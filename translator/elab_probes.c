@@ -258,12 +258,13 @@ static const char *unprovided_family(const struct probe_point *pp)
 	if (!strcmp(c0, "process")) {
 		for (int i = 1; i < pp->comps.n; i++) {
 			const char *n = pp_comp_name(pp, i);
-			if (!strcmp(n, "function") || !strcmp(n, "mark") || !strcmp(n, "statement"))
+			if (!strcmp(n, "function") || !strcmp(n, "mark") || !strcmp(n, "statement") || !strcmp(n, "plt"))
 				return "nothing of that name in the binary; btap -l 'process(\"PATH\").function(\"*\")' "
 				       "and .mark(\"*\") list what there is";
 		}
 		if (first->arg)
-			return "of process(...) probes, btap supports .function, .statement and .mark yet";
+			return "of process(...) probes, btap supports .function, .statement, .mark, .plt, .begin, .end "
+			       "and .thread.begin/.end yet";
 	}
 	static const char *const others[] = {"netfilter", "procfs", "java", "input", "python2", "python3", NULL};
 	for (int i = 0; others[i]; i++)

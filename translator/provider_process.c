@@ -27,14 +27,26 @@ static bool names_event(const char *pattern)
 	return false;
 }
 
+/* process[("PATH")].thread.begin/.end: components 1 and 2. */
+static bool is_thread_point(const struct probe_point *pp)
+{
+	const char *n1 = pp_comp_name(pp, 1), *n2 = pp_comp_name(pp, 2);
+	return pp->comps.n == 3 && n1 && n2 && strcmp(n1, "thread") == 0 && names_event(n2);
+}
+
 static bool process_claims(const struct probe_point *pp)
 {
 	const char *n0 = pp_comp_name(pp, 0), *n1 = pp_comp_name(pp, 1);
-	return pp->comps.n == 2 && n0 && n1 && pp_glob_match(n0, "process") && names_event(n1);
+	return n0 && n1 && pp_glob_match(n0, "process") &&
+	       ((pp->comps.n == 2 && names_event(n1)) || is_thread_point(pp));
 }
+
+static bool expand_thread(struct session *s, const struct probe_point *pp, struct vec *out);
 
 static bool process_expand(struct session *s, const struct probe_point *pp, struct vec *out)
 {
+	if (is_thread_point(pp))
+		return expand_thread(s, pp, out);
 	const struct pp_component *c0 = comp_at(pp, 0), *c1 = comp_at(pp, 1);
 	bool wild = strchr(c0->name, '*') || strchr(c1->name, '*');
 	if (c0->arg && c0->arg->kind == E_STR && !wild && !c1->arg) {
@@ -97,14 +109,69 @@ static bool process_expand(struct session *s, const struct probe_point *pp, stru
 	return true;
 }
 
+/* The program of process("PATH"), as an E_STR argument of the concrete
+ * point; NULL (reported unless optional) when it cannot be found. */
+static struct expr *program_arg(struct session *s, const struct probe_point *pp, const struct pp_component *c0)
+{
+	const char *why;
+	char *path = ubin_resolve_path(c0->arg->str, &why);
+	if (!path) {
+		if (!pp->optional && !pp->sufficient)
+			diag_error(c0->arg->loc, "semantic error: cannot find process(\"%s\"): %s", c0->arg->str, why);
+		return NULL;
+	}
+	struct expr *arg = expr_new(&s->arena, E_STR, c0->arg->loc);
+	arg->str = arena_strdup(&s->arena, path);
+	free(path);
+	return arg;
+}
+
+/* process[("PATH")].thread.begin/.end: a new thread (not process) and the
+ * end of a thread that is not its process's last. */
+static bool expand_thread(struct session *s, const struct probe_point *pp, struct vec *out)
+{
+	const struct pp_component *c0 = comp_at(pp, 0), *c1 = comp_at(pp, 1), *c2 = comp_at(pp, 2);
+	struct arena *a = &s->arena;
+	struct expr *arg = NULL;
+	if (c0->arg && c0->arg->kind != E_STR) {
+		diag_error(c0->arg->loc, "semantic error: process(PID).thread.%s is not supported yet", c2->name);
+		return false;
+	}
+	if (c0->arg && !(arg = program_arg(s, pp, c0)))
+		return pp->optional || pp->sufficient;
+	if (c1->arg || c2->arg) {
+		diag_error(pp->loc, "semantic error: process.thread.%s takes no argument", c2->name);
+		return false;
+	}
+	for (int i = 0; process_events[i]; i++) {
+		if (!pp_glob_match(c2->name, process_events[i]))
+			continue;
+		struct probe_point *cp = arena_alloc(a, sizeof(*cp));
+		*cp = *pp;
+		cp->comps = (struct vec){0};
+		vec_push(a, &cp->comps, pp_comp_new(a, "process", arg, c0->loc));
+		vec_push(a, &cp->comps, pp_comp_new(a, "thread", NULL, c1->loc));
+		vec_push(a, &cp->comps, pp_comp_new(a, process_events[i], NULL, c2->loc));
+		vec_push(a, out, cp);
+	}
+	return true;
+}
+
 /* The scheduler's raw tracepoints pass task pointers: the runtime keeps
  * new processes (not threads) and process exits, and names the task the
  * body describes. */
 static bool process_attach(struct session *s, struct probe *p, struct attach *out)
 {
-	bool begin = strcmp(pp_comp_name(p->resolved_point, 1), "begin") == 0;
+	bool thread = is_thread_point(p->resolved_point);
+	bool begin = strcmp(pp_comp_name(p->resolved_point, thread ? 2 : 1), "begin") == 0;
 	const struct pp_component *c0 = comp_at(p->resolved_point, 0);
 	out->kind = ATTACH_RAW_TRACEPOINT;
+	if (thread) {
+		out->tracepoint.name = begin ? "sched_process_fork" : "sched_process_exit";
+		out->filter = begin ? ATTACH_FILTER_THREAD_BEGIN : ATTACH_FILTER_THREAD_END;
+		out->exe_path = c0->arg ? c0->arg->str : NULL;
+		return true;
+	}
 	out->tracepoint.name = begin ? "sched_process_fork" : "sched_process_exit";
 	out->filter = begin ? ATTACH_FILTER_PROCESS_BEGIN : ATTACH_FILTER_PROCESS_END;
 	if (c0->arg) {

@@ -150,7 +150,6 @@ static char *binary_of(struct session *s, const struct upoint *u, int *pid, bool
 		return NULL;
 	}
 	if (u->lib) {
-		free(path);
 		const struct expr *la = u->lib->arg;
 		if (!la || la->kind != E_STR) {
 			BERR(la ? la->loc : u->lib->loc, "semantic error: library() takes a path or a library name");
@@ -161,7 +160,13 @@ static char *binary_of(struct session *s, const struct upoint *u, int *pid, bool
 				   "library", la->str);
 			return NULL;
 		}
-		path = ubin_resolve_path(la->str, &why);
+		/* the library the program loads by that name */
+		char *err = NULL;
+		const struct ubin *exe = strchr(la->str, '/') ? NULL : ubin_open(path, &err);
+		free(err);
+		char *lib = exe ? ubin_find_library(exe, la->str, &why) : ubin_resolve_path(la->str, &why);
+		free(path);
+		path = lib;
 		if (!path) {
 			BERR(la->loc, "semantic error: cannot find library(\"%s\"): %s", la->str, why);
 			return NULL;
@@ -385,6 +390,41 @@ static bool expand_statement(struct session *s, const struct probe_point *pp, co
 	return true;
 }
 
+/* plt("NAME"): the PLT stubs through which the binary calls NAME (a
+ * pattern); arguments by position (int_arg()...), $$name the callee. */
+static bool expand_plt(struct session *s, const struct probe_point *pp, const struct upoint *u,
+		       const struct ubin *b, int pid, struct vec *out)
+{
+	const struct expr *arg = u->kind->arg;
+	if (u->suffix) {
+		diag_error(u->suffix->loc, "semantic error: unexpected '.%s' after process(...).plt(...)",
+			   u->suffix->name);
+		return false;
+	}
+	if (!arg || arg->kind != E_STR) {
+		diag_error(u->kind->loc, "semantic error: plt() takes a function name");
+		return false;
+	}
+	enum { MAX_PLT = 4096 };
+	const char **names = xcalloc(MAX_PLT, sizeof(*names));
+	uint64_t *addrs = xcalloc(MAX_PLT, sizeof(*addrs));
+	int n = ubin_plt(b, names, addrs, MAX_PLT);
+	bool ok = true;
+	for (int i = 0; i < n && i < MAX_PLT && ok; i++) {
+		if (fnmatch(arg->str, names[i], 0) != 0)
+			continue;
+		struct usite *site = new_site(s, b, USITE_STMT, pid);
+		site->addr = addrs[i];
+		site->plt_name = names[i];
+		ok = place_site(s, site, arg->loc);
+		if (ok)
+			add_point(s, pp, u, b->path, str_arg(&s->arena, names[i], arg->loc), NULL, site, out);
+	}
+	free(names);
+	free(addrs);
+	return ok;
+}
+
 static bool expand_marks(struct session *s, const struct probe_point *pp, const struct upoint *u,
 			 const struct ubin *b, int pid, struct vec *out)
 {
@@ -433,10 +473,6 @@ static bool uprobe_expand(struct session *s, const struct probe_point *pp, struc
 		diag_error(u.extra->loc, "semantic error: unexpected '.%s' in a process(...) probe point", u.extra->name);
 		return false;
 	}
-	if (named(u.kind, "plt")) {
-		diag_error(u.kind->loc, "semantic error: process(...).plt probes are not supported yet");
-		return false;
-	}
 	if (!u.kind->arg || (u.kind->arg->kind != E_STR && u.kind->arg->kind != E_NUM)) {
 		diag_error(u.kind->loc, "semantic error: %s() needs a name or an address, as in %s(\"main\")",
 			   u.kind->name, u.kind->name);
@@ -470,6 +506,8 @@ static bool uprobe_expand(struct session *s, const struct probe_point *pp, struc
 	s->reads_user_binaries = true;
 	if (named(u.kind, "function"))
 		return expand_functions(s, pp, &u, b, pid, out);
+	if (named(u.kind, "plt"))
+		return expand_plt(s, pp, &u, b, pid, out);
 	if (named(u.kind, "statement"))
 		return expand_statement(s, pp, &u, b, pid, out);
 	return expand_marks(s, pp, &u, b, pid, out);
@@ -649,6 +687,13 @@ static bool resolve_context(struct session *s, struct expr *e, struct usite *sit
 {
 	bool mark = site->kind == USITE_MARK;
 	bool ret = site->kind == USITE_RETURN;
+	if (site->plt_name && strcmp(name, "name") == 0) {
+		struct uvar_access *acc = new_access(s, site, NULL, "name");
+		e->target_info = acc;
+		e->user_target = true;
+		e->type = TY_STRING;
+		return true;
+	}
 	if (mark ? strcmp(name, "name") && strcmp(name, "provider") && strcmp(name, "parms") && strcmp(name, "vars")
 		 : ret ? strcmp(name, "return") && strcmp(name, "vars") && strcmp(name, "parms")
 		       : strcmp(name, "vars") && strcmp(name, "parms") && strcmp(name, "locals"))
@@ -669,6 +714,46 @@ static bool resolve_context(struct session *s, struct expr *e, struct usite *sit
 	return true;
 }
 
+/* @var("name[@file]"[, "PATH"]): a global of the probed binary (or of
+ * the binary PATH names). */
+static bool resolve_atvar(struct session *s, struct expr *e, struct usite *site)
+{
+	const struct ubin *b = site->bin;
+	if (e->module) {
+		const char *why;
+		char *path = ubin_resolve_path(e->module, &why);
+		char *err = NULL;
+		b = path ? ubin_open(path, &err) : NULL;
+		free(path);
+		free(err);
+		if (!b) {
+			quiet_error(s, e->loc, "semantic error: @var: cannot find \"%s\"%s", e->module, "");
+			return !s->quiet_targets;
+		}
+		if (b != site->bin) {
+			quiet_error(s, e->loc, "semantic error: @var of another binary than the probed one (%s) is not "
+				    "supported yet%s", b->path, "");
+			return !s->quiet_targets;
+		}
+	}
+	if (site->kind == USITE_RETURN && b->is_dyn) {
+		/* a uretprobe's ip is in the caller: no load bias to relocate by */
+		quiet_error(s, e->loc, "semantic error: @var(\"%s\") in a .return probe of position-independent "
+			    "code is not supported yet; @entry(@var(\"%s\")) reads it at the entry", e->str, e->str);
+		return !s->quiet_targets;
+	}
+	char *name = arena_strdup(&s->arena, e->str), *file = strchr(name, '@');
+	if (file)
+		*file++ = 0;
+	struct uvar *v = arena_alloc(&s->arena, sizeof(*v));
+	const char *why;
+	if (!ubin_global_var(&s->arena, b, name, file, v, &why)) {
+		quiet_error(s, e->loc, "semantic error: @var(\"%s\"): %s", e->str, why);
+		return !s->quiet_targets;
+	}
+	return bind_var(s, e, site, v);
+}
+
 static bool uprobe_resolve_target(struct session *s, struct probe *p, struct expr *e)
 {
 	struct usite *site = (struct usite *)usite_of(p->resolved_point);
@@ -679,6 +764,8 @@ static bool uprobe_resolve_target(struct session *s, struct probe *p, struct exp
 		const char *name = strip_dollars(e->op ? e->op : e->str ? e->str : "", &dollars);
 		return resolve_context(s, e, site, name);
 	}
+	if (e->kind == E_ATVAR)
+		return resolve_atvar(s, e, site);
 	if (e->kind != E_TARGET || !e->str)
 		return false;
 	if (e->operand) {

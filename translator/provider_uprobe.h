@@ -23,6 +23,7 @@ struct usite {
 	const struct ubin_func *func;  /* the function (NULL for a mark or an
 	                                  address no symbol covers) */
 	const struct ubin_mark *mark;
+	const char *plt_name;          /* .plt: the function the stub calls */
 	uint64_t addr;                 /* where it fires (link-time) */
 	uint64_t offset;               /* its file offset: the uprobe's */
 	uint64_t sema_offset;          /* a mark's semaphore's file offset, 0 */

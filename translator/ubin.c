@@ -652,3 +652,127 @@ int ubin_needed(const struct ubin *b, const char **out, int max)
 	}
 	return n;
 }
+
+/* DT_RUNPATH (else DT_RPATH) of b, "$ORIGIN" replaced by b's directory;
+ * a malloc'd ':'-separated list, or NULL. */
+static char *runpath(const struct ubin *b)
+{
+	if (!ubin_open_dwarf(b))
+		return NULL;
+	Elf *elf = b->priv->elf;
+	const char *rp = NULL, *rpath = NULL;
+	for (Elf_Scn *scn = elf_nextscn(elf, NULL); scn; scn = elf_nextscn(elf, scn)) {
+		GElf_Shdr sh;
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_DYNAMIC)
+			continue;
+		Elf_Data *data = elf_getdata(scn, NULL);
+		for (size_t i = 0; data && sh.sh_entsize && i < sh.sh_size / sh.sh_entsize; i++) {
+			GElf_Dyn dyn;
+			if (!gelf_getdyn(data, (int)i, &dyn))
+				continue;
+			if (dyn.d_tag == DT_RUNPATH)
+				rp = elf_strptr(elf, sh.sh_link, dyn.d_un.d_val);
+			else if (dyn.d_tag == DT_RPATH)
+				rpath = elf_strptr(elf, sh.sh_link, dyn.d_un.d_val);
+		}
+	}
+	const char *list = rp ? rp : rpath;
+	if (!list)
+		return NULL;
+	const char *slash = strrchr(b->path, '/');
+	size_t dirlen = slash ? (size_t)(slash - b->path) : 0;
+	struct strbuf out;
+	sb_init(&out);
+	for (const char *p = list; *p;) {
+		if (strncmp(p, "$ORIGIN", 7) == 0 || strncmp(p, "${ORIGIN}", 9) == 0) {
+			sb_putn(&out, b->path, dirlen);
+			p += p[1] == '{' ? 9 : 7;
+		} else {
+			sb_putc(&out, *p++);
+		}
+	}
+	return out.s; /* owned by the caller */
+}
+
+char *ubin_find_library(const struct ubin *exe, const char *name, const char **why)
+{
+	const char *needed[128];
+	int n = ubin_needed(exe, needed, 128);
+	char *rp = runpath(exe);
+	char *found = NULL;
+	for (int i = 0; i < n && i < 128 && !found; i++) {
+		const char *base = strrchr(needed[i], '/');
+		base = base ? base + 1 : needed[i];
+		/* "libc.so.6" or "libc" names "libc.so.6" */
+		size_t len = strlen(name);
+		if (strcmp(base, name) != 0 && !(strncmp(base, name, len) == 0 && base[len] == '.'))
+			continue;
+		char cand[PATH_MAX];
+		for (const char *p = rp; p && *p && !found;) {
+			const char *colon = strchr(p, ':');
+			size_t dl = colon ? (size_t)(colon - p) : strlen(p);
+			snprintf(cand, sizeof cand, "%.*s/%s", (int)dl, p, needed[i]);
+			if (is_regular(cand, false))
+				found = realpath(cand, NULL);
+			p = colon ? colon + 1 : NULL;
+		}
+		if (!found)
+			found = ubin_resolve_path(needed[i], why);
+	}
+	free(rp);
+	if (!found)
+		found = ubin_resolve_path(name, why);
+	return found;
+}
+
+int ubin_plt(const struct ubin *b, const char **names, uint64_t *addrs, int max)
+{
+	if (!ubin_open_dwarf(b))
+		return 0;
+	Elf *elf = b->priv->elf;
+	size_t shstrndx;
+	if (elf_getshdrstrndx(elf, &shstrndx) != 0)
+		return 0;
+	Elf_Scn *rela = NULL;
+	GElf_Addr plt = 0, plt_sec = 0;
+	for (Elf_Scn *scn = elf_nextscn(elf, NULL); scn; scn = elf_nextscn(elf, scn)) {
+		GElf_Shdr sh;
+		const char *name = gelf_getshdr(scn, &sh) ? elf_strptr(elf, shstrndx, sh.sh_name) : NULL;
+		if (!name)
+			continue;
+		if (strcmp(name, ".rela.plt") == 0)
+			rela = scn;
+		else if (strcmp(name, ".plt") == 0)
+			plt = sh.sh_addr;
+		else if (strcmp(name, ".plt.sec") == 0)
+			plt_sec = sh.sh_addr;
+	}
+	GElf_Shdr rsh;
+	if (!rela || !plt || !gelf_getshdr(rela, &rsh) || !rsh.sh_entsize)
+		return 0;
+	Elf_Data *data = elf_getdata(rela, NULL);
+	Elf_Scn *symscn = elf_getscn(elf, rsh.sh_link);
+	GElf_Shdr ssh;
+	Elf_Data *syms = symscn ? elf_getdata(symscn, NULL) : NULL;
+	if (!data || !syms || !gelf_getshdr(symscn, &ssh))
+		return 0;
+	int n = 0;
+	for (size_t i = 0; i < rsh.sh_size / rsh.sh_entsize; i++) {
+		GElf_Rela r;
+		GElf_Sym sym;
+		if (!gelf_getrela(data, (int)i, &r) || GELF_R_TYPE(r.r_info) != R_X86_64_JUMP_SLOT ||
+		    !gelf_getsym(syms, (int)GELF_R_SYM(r.r_info), &sym))
+			continue;
+		const char *name = elf_strptr(elf, ssh.sh_link, sym.st_name);
+		if (!name || !*name)
+			continue;
+		/* entry i: the i-th 16-byte stub of .plt.sec (IBT), else of .plt
+		 * after its 16-byte header */
+		if (n < max) {
+			names[n] = arena_strdup(&b->priv->arena, name);
+			addrs[n] = plt_sec ? plt_sec + 16 * i : plt + 16 * (i + 1);
+		}
+		n++;
+	}
+	return n;
+}

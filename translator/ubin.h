@@ -101,6 +101,16 @@ bool ubin_vaddr_of_offset(const struct ubin *b, uint64_t off, uint64_t *addr);
  * at most max, into out (the catalog's copies). */
 int ubin_needed(const struct ubin *b, const char **out, int max);
 
+/* The library exe loads under name ("libufix.so", "libc.so.6" or just
+ * "libc"): among its DT_NEEDED entries, found through its RUNPATH/RPATH
+ * ($ORIGIN too) as the dynamic loader finds them, else as
+ * ubin_resolve_path finds name. A malloc'd path, or NULL with *why. */
+char *ubin_find_library(const struct ubin *exe, const char *name, const char **why);
+
+/* The PLT stubs of b (x86-64 lazy-binding layout): each called
+ * function's name and its stub's address; how many (at most max). */
+int ubin_plt(const struct ubin *b, const char **names, uint64_t *addrs, int max);
+
 /* ---- DWARF at an address (ubin_vars.c) --------------------------------- */
 
 /* An expression computing a value at run time from the probe's registers
@@ -170,6 +180,10 @@ int ubin_vars_at(struct arena *a, const struct ubin *b, const struct ubin_func *
  * starts: its first statement address in each function, how many (at
  * most max into out); -1 when the binary has no DWARF. */
 int ubin_line_addrs(const struct ubin *b, const char *file, int line, uint64_t *out, int max);
+/* The global variable name (declared in file, a path tail, when not
+ * NULL) of b's DWARF, located (its address); false with *why. */
+bool ubin_global_var(struct arena *a, const struct ubin *b, const char *name, const char *file, struct uvar *out,
+		     const char **why);
 /* A type as -L prints it: "const char*" ("long" when unknown). */
 void ubin_put_type(struct strbuf *out, struct tplace t);
 /* "$a:int $b:char*" for -L: f's parameters and outermost locals. */

@@ -91,6 +91,8 @@ bool ubin_return_type(const struct ubin *b, const struct ubin_func *f, struct tp
 	return t->id != 0;
 }
 
+static bool file_matches(const char *dwarf_file, const char *file);
+
 /* ---- location expressions ---------------------------------------------- */
 
 struct xlate {
@@ -570,4 +572,47 @@ int ubin_line_addrs(const struct ubin *b, const char *file, int line, uint64_t *
 		}
 	}
 	return n;
+}
+
+/* ---- globals ----------------------------------------------------------------- */
+
+bool ubin_global_var(struct arena *a, const struct ubin *b, const char *name, const char *file, struct uvar *out,
+		     const char **why)
+{
+	char *terr;
+	const struct type_source *src = ubin_types(b, &terr);
+	free(terr);
+	if (!src || !ubin_open_dwarf(b) || !b->priv->dw) {
+		*why = arena_printf(a, "%s has no DWARF debug information", b->path);
+		return false;
+	}
+	Dwarf_CU *cu = NULL;
+	Dwarf_Die cudie, subdie;
+	uint8_t unit_type;
+	Dwarf_Half version;
+	while (dwarf_get_units(b->priv->dw, cu, &cu, &version, &unit_type, &cudie, &subdie) == 0) {
+		Dwarf_Die c;
+		if (dwarf_child(&cudie, &c) != 0)
+			continue;
+		do {
+			if (dwarf_tag(&c) != DW_TAG_variable)
+				continue;
+			const char *n = attr_name(&c);
+			Dwarf_Attribute attr;
+			if (!n || strcmp(n, name) != 0 || !dwarf_attr_integrate(&c, DW_AT_location, &attr))
+				continue;
+			const char *decl = dwarf_decl_file(&c);
+			if (file && (!decl || !file_matches(decl, file)))
+				continue;
+			struct xlate x = {.a = a, .b = b, .func = &c, .pc = 0};
+			*out = *new_var(a, src, &c, false);
+			locate(&x, &c, out);
+			if (!out->located)
+				*why = out->why;
+			return out->located;
+		} while (dwarf_siblingof(&c, &c) == 0);
+	}
+	*why = arena_printf(a, "%s defines no global variable '%s'%s%s", b->path, name, file ? " in " : "",
+			    file ? file : "");
+	return false;
 }

@@ -1157,6 +1157,20 @@ static __always_inline void *btap_proc_end_task(void *ctx)
 	return (__u32)id == (__u32)(id >> 32) ? (void *)bpf_get_current_task() : 0;
 #endif
 }
+
+/* process.thread.begin: sched_process_fork of a thread that joins its
+ * parent's thread group; the body describes the new thread. */
+static __always_inline void *btap_thread_begin_task(void *ctx)
+{
+	struct task_struct *child = (struct task_struct *)((__u64 *)ctx)[1];
+	return BPF_CORE_READ(child, pid) != BPF_CORE_READ(child, tgid) ? child : 0;
+}
+
+/* process.thread.end: an exiting thread that does not end its process. */
+static __always_inline void *btap_thread_end_task(void *ctx)
+{
+	return btap_proc_end_task(ctx) ? 0 : (void *)bpf_get_current_task();
+}
 #endif
 
 #define btap_ppid() ((int64_t)BPF_CORE_READ(btap_task(), real_parent, tgid))

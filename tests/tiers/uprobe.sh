@@ -47,6 +47,11 @@ if [ -n "$LIBC" ]; then
 else
 	skip "no libc.so.6 in ldd's output for $TARGET"
 fi
+"$BTAP" -L "process(\"$TARGET\").library(\"libufix.so\").function(\"*\")" >"$T/out" 2>"$T/err"
+ok_if "library(\"NAME\"): a library the program needs, found through its \$ORIGIN runpath" \
+	"grep -q \"^process(\\\"$ROOT/$U/libufix.so\\\").function(\\\"ufix_mul@tests/uprobe/ufix.c:[0-9]*\\\") \\\$a:int \\\$b:int\\\$\" $T/out"
+"$BTAP" -l "process(\"$TARGET\").library(\"libc\").function(\"free\")" >"$T/out" 2>"$T/err"
+ok_if "library(\"libc\") names the libc the program loads" "grep -q 'libc.so.6\").function(\"' $T/out"
 (cd "$U" && PATH="$PWD:$PATH" "$BTAP" -l 'process("target").function("add")') >"$T/out" 2>"$T/err"
 ok_if "a bare command name is looked up in \$PATH" "grep -q \"process(\\\"$ROOT/$TARGET\\\")\" $T/out"
 
@@ -149,6 +154,41 @@ ok_if "statement(\"*@FILE:LINE\") lists the function holding the line" "[ \$(gre
 bad "statement without a line" "probe process(\"$TARGET\").statement(\"add@target.c\") {}" 'expected \"FUNCTION@FILE:LINE\"'
 bad "statement by line without DWARF" "probe process(\"$U/target-nodebug\").statement(\"*@target.c:$line\") {}" \
 	'needs the line table'
+
+# @var: globals of the probed program, relocated in a PIE
+timeout "$LIMIT" "$BTAP" -c "$U/usdt 2" -e "probe process(\"$U/usdt\").mark(\"start\") {
+	printf(\"%d %d %d\\n\", @var(\"counter\"), @var(\"counter@usdt.c\"), @var(\"ufix_start_semaphore\")) }" \
+	>"$T/out" 2>"$T/err"
+ok_if "@var(\"name\") and @var(\"name@file\"): a global and a USDT semaphore" "[ \"\$(cat $T/out)\" = '7 7 1' ]"
+timeout "$LIMIT" "$BTAP" -c "$TARGET 1" -e "probe process(\"$TARGET\").function(\"add\").return {
+	printf(\"%d\\n\", @entry(@var(\"sink\"))) }" >"$T/out" 2>"$T/err"
+ok_if "@entry(@var(...)) in a .return probe" "[ \"\$(cat $T/out)\" = 3 ]"
+bad "@var of a missing global" "probe process(\"$U/usdt\").mark(\"start\") { println(@var(\"nosuch\")) }" \
+	'defines no global variable'
+
+# plt("NAME"): the stubs a program calls library functions through
+"$BTAP" -l "process(\"$TARGET\").plt(\"*alloc\")" >"$T/out" 2>"$T/err"
+ok_if "plt(\"*alloc\") lists calloc, malloc and realloc" \
+	"[ \"\$(sed 's/.*plt(\"\(.*\)\")/\\1/' $T/out | tr '\\n' ' ')\" = 'calloc malloc realloc ' ]"
+timeout "$LIMIT" "$BTAP" -c "$TARGET alloc" -e "probe process(\"$TARGET\").plt(\"malloc\") { printf(\"%s(%d)\\n\", \$\$name, ulong_arg(1)) }" \
+	>"$T/out" 2>"$T/err"
+ok_if "plt(\"malloc\") fires at each call, with \$\$name and the argument" \
+	"[ \"\$(tr '\\n' ' ' <$T/out)\" = 'malloc(100) malloc(100) malloc(100) malloc(48) ' ]"
+
+# process("PATH").thread.begin/.end: threads, not the process itself
+printf '%s\n' '#include <pthread.h>' 'static void *work(void *a) { return a; }' \
+	'int main(void) { pthread_t t[3]; for (int i = 0; i < 3; i++) pthread_create(&t[i], 0, work, 0);' \
+	'for (int i = 0; i < 3; i++) pthread_join(t[i], 0); return 0; }' >"$T/thr.c"
+if gcc -O1 -pthread -o "$T/thr" "$T/thr.c" 2>"$T/err"; then
+	timeout "$LIMIT" "$BTAP" -c "$T/thr" -e "global b, e, nl, pe
+probe process(\"$T/thr\").thread.begin { b++; nl += pid() != tid() }
+probe process(\"$T/thr\").thread.end { e++ }
+probe process(\"$T/thr\").end { pe++ }
+probe end { printf(\"%d %d %d %d\\n\", b, nl, e, pe) }" >"$T/out" 2>"$T/err"
+	ok_if "thread.begin/.end: 3 threads, none the leader, 1 process end" "[ \"\$(cat $T/out)\" = '3 3 3 1' ]"
+else
+	fail "cannot build the thread test program"
+fi
 
 # scripts/mallocstat.stp on `target alloc`: 2 x 100 bytes from alloc_a,
 # 300 from the realloc in allocations(), the rest freed
