@@ -258,6 +258,8 @@ static void bpf_probe_entry(struct emitter *em, struct em_probe *ep, struct strb
 		sb_puts(out, "\tc.task = task;\n");
 	if (at->kind == ATTACH_UPROBE)
 		sb_puts(out, "\tc.regs = 1;\n");
+	else if (at->kind == ATTACH_PERF_EVENT) /* the sample's registers */
+		sb_puts(out, "\tc.regs = 2;\n");
 	sb_printf(out, "\tbb%d(&c, sp);\n", ep->index);
 	sb_puts(out, "\tbtap_bpf_leave(&c);\n\treturn 0;\n}\n\n");
 }

@@ -34,7 +34,8 @@ struct btap_ctx {
 	int err;         /* 0, 1 a (catchable) error, 2 abort */
 	int site;        /* error site of the pending error, -1 unknown */
 	int probe;       /* index of the probe in the descriptor */
-	int regs;        /* ctx is the probe's saved registers (uprobes) */
+	int regs;        /* ctx starts with saved registers: 1 a uprobe's
+			    (user space), 2 a perf sample's (either) */
 	void *task;      /* the task the probe describes, when not current
 			    (BTAP_TASK_OVERRIDE: process.begin) */
 };

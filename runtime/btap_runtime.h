@@ -228,6 +228,7 @@ BTAP_IFACE(BOTH, btap_ustack, "the current user stack as a token of a kind; empt
 BTAP_IFACE(BOTH, btap_ksym_token, "a kernel address as a token the runner prints as its symbol")
 BTAP_IFACE(BOTH, btap_usym_token, "a user address of the current process as a token the runner symbolises")
 BTAP_IFACE(BOTH, btap_stack_as, "a string with the kind of its stack tokens changed")
+BTAP_IFACE(BOTH, btap_user_mode, "1 when the probe hit in user space (uprobes, perf samples of user code)")
 BTAP_IFACE(BOTH, btap_uarg_reg, "a DWARF-numbered register at a process probe (an error elsewhere)")
 BTAP_IFACE(BOTH, btap_kernel_string, "string at a kernel address")
 BTAP_IFACE(BOTH, btap_user_char, "signed 8 bits at a user address")

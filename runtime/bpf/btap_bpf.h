@@ -1362,6 +1362,10 @@ static __always_inline int64_t btap_uarg_reg_(struct btap_ctx *c, int64_t n)
 	return btap_tp_read(c, off, 8, 0);
 }
 #define btap_uarg_reg(n) btap_uarg_reg_(c, (n))
+/* Did the probe hit in user mode? Uprobes always; perf samples by the
+ * privilege level of the saved code segment (cs at 136). */
+#define btap_user_mode() \
+	((int64_t)(c->regs == 1 ? 1 : c->regs == 2 ? (btap_tp_read(c, 136, 8, 0) & 3) == 3 : 0))
 
 /* An integer of `size` bytes at a user address, sign-extended when sgn. */
 static __always_inline int64_t btap_uread(struct btap_ctx *c, int64_t addr, int size, int sgn)

@@ -497,6 +497,7 @@ static inline char *btap_task_execname_(struct btap_ctx *c, int64_t t)
 #define btap_kstack(kind) ((void)(kind), c->tmp[0] = 0, c->tmp)
 #define btap_ustack(kind) ((void)(kind), c->tmp[0] = 0, c->tmp)
 #include "../btap_natives.h"
+#define btap_user_mode() ((int64_t)0)
 #define btap_uarg_reg(n) \
 	((void)(n), btap_raise_str(c, -1, "registers and arguments by position are only available at process(...) probes"), (int64_t)0)
 

@@ -600,6 +600,7 @@ static inline int64_t btap_no_task_(struct btap_ctx *c)
 #define btap_abort() btap_abort_(c)
 #define btap_error(msg) btap_raise_str(c, -1, (msg))
 #define btap_warn(msg) btap_ops->warn(BTAP_NO_SITE, (msg))
+#define btap_user_mode() ((int64_t)0)
 #define btap_uarg_reg(n) \
 	((void)(n), btap_raise_str(c, -1, "registers and arguments by position are only available at process(...) probes"), (int64_t)0)
 #define btap_matched(n) btap_matched_(c, (n))

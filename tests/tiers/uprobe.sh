@@ -204,6 +204,12 @@ timeout "$LIMIT" "$BTAP" -c "$U/usdt 3" scripts/usdt-latency.stp start finish >"
 ok_if "usdt-latency.stp: one interval, with a histogram" \
 	"head -1 $T/out | grep -q '^start ... finish: 1 intervals, average [0-9]* us' && grep -q '^value |' $T/out"
 
+# user_mode(): 1 at a uprobe, 0 at a tracepoint
+timeout "$LIMIT" "$BTAP" -c "$TARGET 1" -e "probe process(\"$TARGET\").function(\"add\") { printf(\"u%d\\n\", user_mode()) }
+probe kernel.trace(\"syscalls:sys_enter_exit_group\") { if (pid() == target()) printf(\"k%d\\n\", user_mode()) }" \
+	>"$T/out" 2>"$T/err"
+ok_if "user_mode() at a uprobe and at a tracepoint" "[ \"\$(tr '\\n' ' ' <$T/out)\" = 'u1 k0 ' ]"
+
 # SIGKILL: the uprobes go with btap's file descriptors
 links0=$(bpftool link show 2>/dev/null | grep -c '^[0-9]')
 "$BTAP" -e "probe process(\"$TARGET\").function(\"tick\") { }" >"$T/out" 2>"$T/err" &
