@@ -269,13 +269,14 @@ static bool expand_functions(struct session *s, const struct probe_point *pp, co
 	const struct expr *arg = u->kind->arg;
 	const char *suffix = u->suffix ? u->suffix->name : NULL;
 	bool ret = suffix && strcmp(suffix, "return") == 0;
-	if (suffix && strcmp(suffix, "call") != 0 && !ret) {
-		if (strcmp(suffix, "inline") == 0)
-			diag_error(u->suffix->loc, "semantic error: .inline probes (inlined copies of a function) are "
-				   "not supported yet");
-		else
-			diag_error(u->suffix->loc, "semantic error: unexpected '.%s' after process(...).function(...) "
-				   "(expected .call or .return)", suffix);
+	bool inl = suffix && strcmp(suffix, "inline") == 0;
+	if (suffix && strcmp(suffix, "call") != 0 && !ret && !inl) {
+		diag_error(u->suffix->loc, "semantic error: unexpected '.%s' after process(...).function(...) "
+			   "(expected .call, .inline or .return)", suffix);
+		return false;
+	}
+	if (arg->kind == E_NUM && inl) {
+		diag_error(u->suffix->loc, "semantic error: .inline takes a function name, not an address");
 		return false;
 	}
 	if (arg->kind == E_NUM) {
@@ -314,6 +315,26 @@ static bool expand_functions(struct session *s, const struct probe_point *pp, co
 	 * functions (not _start, _init and the like); a plain name may still
 	 * be a symbol */
 	bool glob = strpbrk(name, "*?[") != NULL;
+	/* as stap: .function is the function and its inlined copies, .call
+	 * and .return only the function, .inline only the copies */
+	if (!suffix || inl) {
+		const struct ubin_func *inlines;
+		int n = ubin_inlines(b, &inlines);
+		for (int i = 0; i < n; i++) {
+			const struct ubin_func *f = &inlines[i];
+			if (!func_matches(f, name, file, line))
+				continue;
+			struct usite *site = new_site(s, b, USITE_FUNC, pid);
+			site->func = f;
+			site->addr = f->addr;
+			if (!ubin_file_offset(b, site->addr, &site->offset))
+				continue;
+			add_point(s, pp, u, b->path, str_arg(&s->arena, func_text(&s->arena, f), arg->loc), "inline",
+				  site, out);
+		}
+		if (inl)
+			return true;
+	}
 	for (int i = 0; i < b->nfuncs; i++) {
 		const struct ubin_func *f = &b->funcs[i];
 		if (!func_matches(f, name, file, line) || (glob && b->has_dwarf && !f->die))

@@ -776,3 +776,59 @@ int ubin_plt(const struct ubin *b, const char **names, uint64_t *addrs, int max)
 	}
 	return n;
 }
+
+/* Every inlined_subroutine below die (through lexical blocks and nested
+ * inlines), as functions of the subprogram `frame`. */
+static void collect_inlines(struct ubin *b, struct func_list *l, Dwarf_Die *die, Dwarf_Off frame)
+{
+	Dwarf_Die c;
+	if (dwarf_child(die, &c) != 0)
+		return;
+	do {
+		int tag = dwarf_tag(&c);
+		if (tag == DW_TAG_inlined_subroutine) {
+			Dwarf_Addr entry;
+			const char *name = die_name(&c);
+			if (name && dwarf_entrypc(&c, &entry) == 0 && entry) {
+				struct ubin_func *f = func_add(l);
+				f->name = arena_strdup(&b->priv->arena, name);
+				Dwarf_Attribute attr;
+				Dwarf_Die origin;
+				const char *file = NULL;
+				int line = 0;
+				if (dwarf_attr(&c, DW_AT_abstract_origin, &attr) && dwarf_formref_die(&attr, &origin)) {
+					file = dwarf_decl_file(&origin);
+					dwarf_decl_line(&origin, &line);
+				}
+				f->file = file ? arena_strdup(&b->priv->arena, file) : "";
+				f->line = line;
+				f->addr = entry;
+				f->die = dwarf_dieoffset(&c);
+				f->frame_die = frame;
+			}
+		}
+		if (tag == DW_TAG_inlined_subroutine || tag == DW_TAG_lexical_block)
+			collect_inlines(b, l, &c, frame);
+	} while (dwarf_siblingof(&c, &c) == 0);
+}
+
+int ubin_inlines(const struct ubin *cb, const struct ubin_func **out)
+{
+	struct ubin *b = (struct ubin *)cb; /* found once, kept in the catalog */
+	struct ubin_priv *p = b->priv;
+	if (!p->inlines_read) {
+		p->inlines_read = true;
+		struct func_list l = {0};
+		Dwarf_Die die;
+		for (int i = 0; i < b->nfuncs; i++)
+			if (b->funcs[i].die && ubin_open_dwarf(b) && p->dw && dwarf_offdie(p->dw, b->funcs[i].die, &die))
+				collect_inlines(b, &l, &die, b->funcs[i].die);
+		p->inlines = arena_alloc(&p->arena, sizeof(*p->inlines) * (size_t)(l.n ? l.n : 1));
+		if (l.n)
+			memcpy(p->inlines, l.v, sizeof(*l.v) * (size_t)l.n);
+		p->ninlines = l.n;
+		free(l.v);
+	}
+	*out = p->inlines;
+	return p->ninlines;
+}

@@ -25,7 +25,10 @@ struct ubin_func {
 	int line;              /* declaring line (DWARF), 0 if unknown */
 	uint64_t addr;         /* entry address */
 	uint64_t size;         /* bytes, 0 if unknown */
-	uint64_t die;          /* offset of the subprogram's DIE; 0: symbol only */
+	uint64_t die;          /* offset of the subprogram's DIE; 0: symbol only
+	                          (an inlined copy: its inlined_subroutine DIE) */
+	uint64_t frame_die;    /* an inlined copy: the subprogram it is in, whose
+	                          frame base its variables use; else 0 */
 	const char *vars;      /* -L's "$a:int $b:char*" (DWARF), or NULL */
 	const char *const *aliases; /* other symbol names at addr ("malloc" for
 	                           __libc_malloc), NULL-terminated or NULL */
@@ -106,6 +109,11 @@ int ubin_needed(const struct ubin *b, const char **out, int max);
  * ($ORIGIN too) as the dynamic loader finds them, else as
  * ubin_resolve_path finds name. A malloc'd path, or NULL with *why. */
 char *ubin_find_library(const struct ubin *exe, const char *name, const char **why);
+
+/* The inlined copies of b's functions (DWARF inlined_subroutine DIEs,
+ * each with its entry address), found on first use; how many, *out
+ * the catalog's array. */
+int ubin_inlines(const struct ubin *b, const struct ubin_func **out);
 
 /* The PLT stubs of b (x86-64 lazy-binding layout): each called
  * function's name and its stub's address; how many (at most max). */

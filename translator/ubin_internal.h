@@ -32,6 +32,9 @@ struct ubin_priv {
 	struct ubin_sym *names;  /* every function name and alias -> index in funcs */
 	int nnames;
 	const struct ubin_func **byaddr;
+	bool inlines_read;       /* ubin_inlines */
+	struct ubin_func *inlines;
+	int ninlines;
 };
 
 /* A new, empty catalog for path; its arena holds everything. */

@@ -459,7 +459,10 @@ int ubin_vars_at(struct arena *a, const struct ubin *b, const struct ubin_func *
 		free(terr);
 		return -1;
 	}
-	struct xlate x = {.a = a, .b = b, .func = &die, .pc = addr};
+	/* an inlined copy's variables use its subprogram's frame base */
+	Dwarf_Die frame;
+	bool inlined = f->frame_die && dwarf_offdie(b->priv->dw, f->frame_die, &frame);
+	struct xlate x = {.a = a, .b = b, .func = inlined ? &frame : &die, .pc = addr};
 	struct vec vars = {0};
 	scope_vars(&x, src, &die, true, &vars);
 	/* locals: the innermost block holding addr first, out to the function */

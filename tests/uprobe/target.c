@@ -78,6 +78,13 @@ static void allocations(void)
 	sink = (long)p[0] + (long)p[2] + (long)q;
 }
 
+/* Inlined where it is used at -O2 (.inline probes). */
+static inline int square(int x)
+{
+	int sq = x * x;
+	return sq;
+}
+
 __attribute__((noinline)) void tick(long i)
 {
 	__asm__ volatile("" : : "r"(i) : "memory");
@@ -108,6 +115,7 @@ int main(int argc, char **argv)
 		total += mixed(-5, -300, 4000000000u, -1234567890123L);
 		total += depth(3);
 		total += ufix_mul(6, 7);
+		total += square((int)(total & 7));
 	}
 	sink = total;
 	return 0;
