@@ -587,6 +587,7 @@ const char *em_cast(struct em_fn *f, struct expr *e)
 	const char *p = em_expr_stable(f, e->operand, false);
 	bool guard = em_in_runner(f); /* a function compiled for both halves */
 	struct walk w = { .f = f, .path = "", .loc = e->loc, .place = acc->start, .pending_ptr = true };
+	w.user = acc->start.src != type_source_kernel(); /* a user program's type: its memory */
 	w.site = em_site(f->em, e->loc, "operator '@cast'");
 	tplace_index(&w.place);
 	const char *res = e->type == TY_STRING ? em_tmp_str(f) : em_tmp_long(f);

@@ -322,8 +322,8 @@ static bool cast_module_ok(struct session *s, const struct expr *e)
 	const char *m = e->module;
 	if (!m || strcmp(m, "kernel") == 0 || strncmp(m, "kernel<", 7) == 0)
 		return true; /* a header named in kernel<...> is not needed: BTF has the types */
-	target_error(s, e->loc, "@cast(..., \"%s\", \"%s\"): only kernel types (from BTF) are available",
-	             e->str ? e->str : "", m);
+	target_error(s, e->loc, "@cast(..., \"%s\", \"%s\"): name the kernel or a program or library by its "
+	             "path (its DWARF has the type)", e->str ? e->str : "", m);
 	return false;
 }
 
@@ -336,6 +336,8 @@ bool tp_resolve_cast(struct session *s, struct probe *p, struct expr *e)
 		e->type = TY_LONG;
 		return s->quiet_targets ? false : true;
 	}
+	if (e->module && (strchr(e->module, '/') || strstr(e->module, ".so")))
+		return uprobe_resolve_cast(s, e); /* a type of a user program */
 	if (!cast_module_ok(s, e)) {
 		e->type = TY_LONG;
 		return !s->quiet_targets;

@@ -341,7 +341,8 @@ static bool expand_functions(struct session *s, const struct probe_point *pp, co
 			continue;
 		struct usite *site = new_site(s, b, ret ? USITE_RETURN : USITE_FUNC, pid);
 		site->func = f;
-		site->addr = ret ? f->addr : ubin_probe_addr(b, f);
+		/* listing needs no prologue analysis (slow on a large binary) */
+		site->addr = ret || s->list_pattern ? f->addr : ubin_probe_addr(b, f);
 		if (!ubin_file_offset(b, site->addr, &site->offset))
 			continue; /* not loaded code (an absolute symbol, say) */
 		add_point(s, pp, u, b->path, str_arg(&s->arena, func_text(&s->arena, f), arg->loc), suffix, site,
@@ -733,6 +734,38 @@ static bool resolve_context(struct session *s, struct expr *e, struct usite *sit
 	e->user_target = true;
 	e->type = TY_STRING;
 	return true;
+}
+
+bool uprobe_resolve_cast(struct session *s, struct expr *e)
+{
+	const char *type = e->str ? e->str : "";
+	const char *why;
+	char *path = ubin_resolve_path(e->module, &why);
+	char *err = NULL;
+	const struct ubin *b = path ? ubin_open(path, &err) : NULL;
+	free(path);
+	e->type = TY_LONG;
+	if (!b) {
+		quiet_error(s, e->loc, "semantic error: @cast(..., \"%s\", \"%s\"): cannot find the program", type,
+			    e->module);
+		free(err);
+		return !s->quiet_targets;
+	}
+	s->reads_user_binaries = true;
+	const struct type_source *src = ubin_types(b, &err);
+	if (!src) {
+		quiet_error(s, e->loc, "semantic error: @cast(..., \"%s\", ...): %s", type, err);
+		free(err);
+		return !s->quiet_targets;
+	}
+	struct tp_access *acc = arena_alloc(&s->arena, sizeof *acc);
+	e->target_info = acc;
+	if (!tplace_for_cast(src, type, &acc->start)) {
+		quiet_error(s, e->loc, "semantic error: @cast: the DWARF of %s has no type '%s'", b->path, type);
+		return !s->quiet_targets;
+	}
+	bool ok = tp_type_chain(s, acc, arena_printf(&s->arena, "@cast(..., \"%s\")", type), e);
+	return ok || !s->quiet_targets;
 }
 
 /* @var("name[@file]"[, "PATH"]): a global of the probed binary (or of

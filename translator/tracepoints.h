@@ -142,5 +142,8 @@ struct tp_event *tp_probe_event(struct session *s, struct probe *p);
  * context (probe p, or a function when p is NULL). False, with nothing
  * reported, when s->quiet_targets and it does not resolve. */
 bool tp_resolve_cast(struct session *s, struct probe *p, struct expr *e);
+/* @cast(ptr, "type", "PATH") through the DWARF of a user program or
+ * library (provider_uprobe.c); the walk reads user memory. */
+bool uprobe_resolve_cast(struct session *s, struct expr *e);
 
 #endif

@@ -190,6 +190,25 @@ else
 	fail "cannot build the thread test program"
 fi
 
+# @cast(p, "type", "PATH"): a user program's type from its DWARF
+timeout "$LIMIT" "$BTAP" -c "$TARGET 1" -e "probe process(\"$TARGET\").function(\"chain\") { p = \$o
+	printf(\"%d %d %s\\n\", @cast(p, \"struct outer\", \"$TARGET\")->id, @cast(p, \"struct outer\", \"$TARGET\")->in->x,
+	       user_string(@cast(p, \"struct outer\", \"$TARGET\")->in->label)) }" >"$T/out" 2>"$T/err"
+ok_if "@cast(p, \"struct outer\", \"PATH\")->in->x through the program's DWARF" "[ \"\$(cat $T/out)\" = '7 42 inner-label' ]"
+bad "@cast to a type the program lacks" "probe process(\"$TARGET\").function(\"chain\") { println(@cast(\$o, \"struct nosuch\", \"$TARGET\")->x) }" \
+	'has no type'
+
+# scripts/bashreadline.stp: lines typed into an interactive bash (on a
+# pseudo-terminal from script(1))
+if command -v script >/dev/null && [ -x /bin/bash ]; then
+	timeout "$LIMIT" "$BTAP" -c "sh -c 'printf \"echo typed-line\\\\nexit\\\\n\" | script -qfc \"bash --norc --noprofile -i\" /dev/null >/dev/null 2>&1'" \
+		scripts/bashreadline.stp >"$T/out" 2>"$T/err"
+	ok_if "bashreadline.stp: the typed lines, with the shell's pid" \
+		"grep -q '^[0-9:]*  *[0-9]*  *[0-9]*  *echo typed-line\$' $T/out && grep -q '  *exit\$' $T/out"
+else
+	skip "bashreadline.stp: no script(1) or /bin/bash"
+fi
+
 # scripts/mallocstat.stp on `target alloc`: 2 x 100 bytes from alloc_a,
 # 300 from the realloc in allocations(), the rest freed
 timeout "$LIMIT" "$BTAP" -c "$TARGET alloc" scripts/mallocstat.stp >"$T/out" 2>"$T/err"
