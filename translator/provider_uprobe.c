@@ -317,7 +317,7 @@ static bool expand_functions(struct session *s, const struct probe_point *pp, co
 	bool glob = strpbrk(name, "*?[") != NULL;
 	/* as stap: .function is the function and its inlined copies, .call
 	 * and .return only the function, .inline only the copies */
-	if (!suffix || inl) {
+	if ((!suffix && !s->list_pattern) || inl) { /* -l lists copies only when .inline asks */
 		const struct ubin_func *inlines;
 		int n = ubin_inlines(b, &inlines);
 		for (int i = 0; i < n; i++) {

@@ -516,9 +516,16 @@ const struct ubin *ubin_open(const char *path, char **err)
 		    c->size == st.st_size && c->mtime.tv_sec == st.st_mtim.tv_sec &&
 		    c->mtime.tv_nsec == st.st_mtim.tv_nsec)
 			return c->bin;
-	struct ubin *b = read_binary(path, err);
-	if (!b)
-		return NULL;
+	char key[128];
+	bool keyed = ubin_cache_key(path, &st, key, sizeof key);
+	struct ubin *b = keyed ? ubin_cache_load(path, key) : NULL;
+	if (!b) {
+		b = read_binary(path, err);
+		if (!b)
+			return NULL;
+		if (keyed)
+			ubin_cache_store(b, key);
+	}
 	struct cached *c = xcalloc(1, sizeof(*c));
 	c->path = xstrdup(path);
 	c->dev = st.st_dev;

@@ -46,6 +46,12 @@ void ubin_index(struct ubin *b);
  * priv->dw. False when the binary cannot be read any more. */
 bool ubin_open_dwarf(const struct ubin *b);
 
+/* The on-disk index (ubin_cache.c): the catalog of a binary whose file,
+ * debuginfo and btap are unchanged, without reading its ELF or DWARF. */
+bool ubin_cache_key(const char *path, const struct stat *st, char *key, size_t n);
+struct ubin *ubin_cache_load(const char *path, const char *key);
+void ubin_cache_store(const struct ubin *b, const char *key);
+
 /* Read the .note.stapsdt notes of elf into b->marks. */
 void ubin_sdt_read(struct arena *a, struct ubin *b, Elf *elf);
 

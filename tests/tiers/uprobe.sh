@@ -55,6 +55,20 @@ ok_if "library(\"libc\") names the libc the program loads" "grep -q 'libc.so.6\"
 (cd "$U" && PATH="$PWD:$PATH" "$BTAP" -l 'process("target").function("add")') >"$T/out" 2>"$T/err"
 ok_if "a bare command name is looked up in \$PATH" "grep -q \"process(\\\"$ROOT/$TARGET\\\")\" $T/out"
 
+# the catalog of a binary is kept on disk: a second listing reads it, a
+# changed binary is read again, a damaged entry is ignored
+cp "$TARGET" "$T/prog"
+XDG_CACHE_HOME="$T/cache" "$BTAP" -L "process(\"$T/prog\").function(\"*\")" >"$T/l1" 2>"$T/err"
+XDG_CACHE_HOME="$T/cache" "$BTAP" -L "process(\"$T/prog\").function(\"*\")" >"$T/l2" 2>"$T/err"
+entries=$(ls "$T/cache/btap/ubin" 2>/dev/null | wc -l)
+ok_if "the catalog cache: one entry, the same listing from it" "[ $entries = 1 ] && [ -s $T/l1 ] && cmp -s $T/l1 $T/l2"
+cp "$U/target-nodebug" "$T/prog"
+XDG_CACHE_HOME="$T/cache" "$BTAP" -L "process(\"$T/prog\").function(\"add\")" >"$T/l3" 2>"$T/err"
+ok_if "a changed binary is read again (now without DWARF)" "[ \"\$(cat $T/l3)\" = 'process(\"$T/prog\").function(\"add\")' ]"
+for e in "$T"/cache/btap/ubin/*; do head -c 100 "$e" >"$e.cut" && mv "$e.cut" "$e"; done
+XDG_CACHE_HOME="$T/cache" "$BTAP" -L "process(\"$T/prog\").function(\"add\")" >"$T/l4" 2>"$T/err"
+ok_if "a damaged cache entry is ignored" "cmp -s $T/l3 $T/l4"
+
 # ---- errors ---------------------------------------------------------------
 bad() { # NAME SCRIPT TEXT [OPTS]: pass 2 fails, located, saying TEXT
 	"$BTAP" -p2 $4 -e "$2" >"$T/out" 2>"$T/err"
