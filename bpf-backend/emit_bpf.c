@@ -225,6 +225,7 @@ static const char *task_guard(struct emitter *em, const struct attach *at, int i
 	case ATTACH_FILTER_PROCESS_EXEC: g = "btap_proc_exec_task"; break;
 	case ATTACH_FILTER_THREAD_BEGIN: g = "btap_thread_begin_task"; break;
 	case ATTACH_FILTER_THREAD_END: g = "btap_thread_end_task"; break;
+	case ATTACH_FILTER_CURRENT: g = "btap_proc_exec_task"; break; /* the current task */
 	default: return NULL;
 	}
 	if (!at->exe_path)

@@ -43,6 +43,9 @@ enum attach_filter {
 	ATTACH_FILTER_THREAD_BEGIN,
 	/* sched_process_exit: a thread that is not its process's last */
 	ATTACH_FILTER_THREAD_END,
+	/* any event, in the current task (with exe_path: only tasks running
+	 * that executable) */
+	ATTACH_FILTER_CURRENT,
 };
 
 struct attach {

@@ -13,6 +13,7 @@ extern const struct provider provider_perf;
 extern const struct provider provider_process;
 extern const struct provider provider_kernel;
 extern const struct provider provider_uprobe;
+extern const struct provider provider_psyscall;
 
 const struct provider *const providers[] = {
 	&provider_basic,
@@ -24,6 +25,7 @@ const struct provider *const providers[] = {
 	&provider_process,
 	&provider_kernel,
 	&provider_uprobe,
+	&provider_psyscall,
 	NULL,
 };
 

@@ -336,7 +336,7 @@ bool tp_resolve_cast(struct session *s, struct probe *p, struct expr *e)
 		e->type = TY_LONG;
 		return s->quiet_targets ? false : true;
 	}
-	if (e->module && (strchr(e->module, '/') || strstr(e->module, ".so")))
+	if (e->module && strncmp(e->module, "kernel", 6) != 0 && (strchr(e->module, '/') || strstr(e->module, ".so")))
 		return uprobe_resolve_cast(s, e); /* a type of a user program */
 	if (!cast_module_ok(s, e)) {
 		e->type = TY_LONG;

@@ -189,6 +189,16 @@ timeout "$LIMIT" "$BTAP" -c "$TARGET alloc" -e "probe process(\"$TARGET\").plt(\
 ok_if "plt(\"malloc\") fires at each call, with \$\$name and the argument" \
 	"[ \"\$(tr '\\n' ' ' <$T/out)\" = 'malloc(100) malloc(100) malloc(100) malloc(48) ' ]"
 
+# process("PATH").syscall[.return]: that program's system calls only,
+# $syscall, $argN (a string argument) and $return
+timeout "$LIMIT" "$BTAP" -c "sh -c 'cat /dev/null; $TARGET 1'" -e "global opens, failed, other
+probe process(\"$TARGET\").syscall { if (\$syscall == 257 && user_string(\$arg2) =~ \"libufix.so\$\") opens++ }
+probe process(\"$TARGET\").syscall.return { if (\$return < 0) failed++ }
+probe process(\"/bin/cat\").syscall { other++ }
+probe end { printf(\"%d %d %d\\n\", opens > 0, failed > 0, other > 0) }" >"$T/out" 2>"$T/err"
+ok_if "process(\"PATH\").syscall: the program's openat of its library, failed calls, another program apart" \
+	"[ \"\$(cat $T/out)\" = '1 1 1' ]"
+
 # process("PATH").thread.begin/.end: threads, not the process itself
 printf '%s\n' '#include <pthread.h>' 'static void *work(void *a) { return a; }' \
 	'int main(void) { pthread_t t[3]; for (int i = 0; i < 3; i++) pthread_create(&t[i], 0, work, 0);' \
