@@ -754,8 +754,9 @@ bool uprobe_resolve_cast(struct session *s, struct expr *e)
 	s->reads_user_binaries = true;
 	const struct type_source *src = ubin_types(b, &err);
 	if (!src) {
-		quiet_error(s, e->loc, "semantic error: @cast(..., \"%s\", ...): %s", type, err);
 		free(err);
+		quiet_error(s, e->loc, "semantic error: @cast(..., \"%s\", ...): %s has no DWARF debug information (build "
+			    "it with -g, or install its debug symbols)", type, b->path);
 		return !s->quiet_targets;
 	}
 	struct tp_access *acc = arena_alloc(&s->arena, sizeof *acc);
