@@ -228,6 +228,8 @@ static const char *task_guard(struct emitter *em, const struct attach *at, int i
 	case ATTACH_FILTER_CURRENT: g = "btap_proc_exec_task"; break; /* the current task */
 	default: return NULL;
 	}
+	if (at->pid)
+		return arena_printf(em->a, "btap_task_is(%s(ctx), %" PRId64 ")", g, at->pid);
 	if (!at->exe_path)
 		return arena_printf(em->a, "%s(ctx)", g);
 	return arena_printf(em->a, "btap_task_runs(%s(ctx), %d)", g, index);

@@ -68,6 +68,7 @@ BTAP_IFACE(BOTH, btap_pp_, "btap_pp_(c): the probe point text of the running han
 BTAP_IFACE(KERNEL, btap_thread_begin_task, "the new thread of a process.thread.begin event")
 BTAP_IFACE(KERNEL, btap_thread_end_task, "the exiting thread of a process.thread.end event")
 BTAP_IFACE(KERNEL, btap_proc_exec_task, "the task of a process(\"PATH\").begin (exec) event")
+BTAP_IFACE(KERNEL, btap_task_is, "the task when it belongs to a given process, else NULL")
 BTAP_IFACE(KERNEL, btap_task_runs, "the task when it runs a given executable (inode, device), else NULL")
 BTAP_IFACE(KERNEL, BTAP_NEED_EXE, "defined by the unit when a probe filters tasks by executable")
 BTAP_IFACE(KERNEL, btap_proc_begin_task, "the new task of a process.begin event")

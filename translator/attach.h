@@ -54,6 +54,7 @@ struct attach {
 	/* With a filter: only tasks running this executable (NULL: any). The
 	 * runner finds its inode when it runs, on the machine it runs on. */
 	const char *exe_path;
+	int64_t pid;                   /* with a filter: only this process (0: any) */
 	struct {
 		enum attach_runner_event event;
 		int64_t priority;          /* begin(N): lowest first */

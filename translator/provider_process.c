@@ -9,6 +9,7 @@
 #include "provider.h"
 #include "ubin.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -68,6 +69,23 @@ static bool process_expand(struct session *s, const struct probe_point *pp, stru
 		free(path);
 		vec_push(a, &cp->comps, pp_comp_new(a, "process", arg, c0->loc));
 		vec_push(a, &cp->comps, pp_comp_new(a, c1->name, NULL, c1->loc));
+		vec_push(a, out, cp);
+		return true;
+	}
+	if (c0->arg && c0->arg->kind == E_NUM && !wild && !c1->arg && strcmp(c1->name, "end") == 0) {
+		/* process(PID).end: that process's end */
+		if (c0->arg->num <= 0 || c0->arg->num > INT32_MAX) {
+			diag_error(c0->arg->loc, "semantic error: invalid process id");
+			return false;
+		}
+		struct arena *a = &s->arena;
+		struct probe_point *cp = arena_alloc(a, sizeof(*cp));
+		*cp = *pp;
+		cp->comps = (struct vec){0};
+		struct expr *arg = expr_new(a, E_NUM, c0->arg->loc);
+		arg->num = c0->arg->num;
+		vec_push(a, &cp->comps, pp_comp_new(a, "process", arg, c0->loc));
+		vec_push(a, &cp->comps, pp_comp_new(a, "end", NULL, c1->loc));
 		vec_push(a, out, cp);
 		return true;
 	}
@@ -174,7 +192,9 @@ static bool process_attach(struct session *s, struct probe *p, struct attach *ou
 	}
 	out->tracepoint.name = begin ? "sched_process_fork" : "sched_process_exit";
 	out->filter = begin ? ATTACH_FILTER_PROCESS_BEGIN : ATTACH_FILTER_PROCESS_END;
-	if (c0->arg) {
+	if (c0->arg && c0->arg->kind == E_NUM) {
+		out->pid = c0->arg->num;
+	} else if (c0->arg) {
 		out->exe_path = c0->arg->str;
 		if (begin) {
 			out->tracepoint.name = "sched_process_exec";

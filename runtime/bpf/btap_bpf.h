@@ -1158,6 +1158,12 @@ static __always_inline void *btap_proc_end_task(void *ctx)
 #endif
 }
 
+/* task, when it belongs to process pid (process(PID).end). */
+static __always_inline void *btap_task_is(void *task, __s64 pid)
+{
+	return task && BPF_CORE_READ((struct task_struct *)task, tgid) == pid ? task : 0;
+}
+
 /* process.thread.begin: sched_process_fork of a thread that joins its
  * parent's thread group; the body describes the new thread. */
 static __always_inline void *btap_thread_begin_task(void *ctx)

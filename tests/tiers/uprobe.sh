@@ -189,6 +189,18 @@ timeout "$LIMIT" "$BTAP" -c "$TARGET alloc" -e "probe process(\"$TARGET\").plt(\
 ok_if "plt(\"malloc\") fires at each call, with \$\$name and the argument" \
 	"[ \"\$(tr '\\n' ' ' <$T/out)\" = 'malloc(100) malloc(100) malloc(100) malloc(48) ' ]"
 
+# process(PID).end: that process's end only
+sleep 1 &
+sp=$!
+sleep 2 &
+other=$!
+timeout "$LIMIT" "$BTAP" -e "global n, who
+probe process($sp).end { n++; who = pid() }
+probe process.end { if (pid() == $other) exit() }
+probe end { printf(\"%d %d\\n\", n, who == $sp) }" >"$T/out" 2>"$T/err"
+wait $sp $other 2>/dev/null
+ok_if "process(PID).end fires once, for that process" "[ \"\$(cat $T/out)\" = '1 1' ]"
+
 # process("PATH").syscall[.return]: that program's system calls only,
 # $syscall, $argN (a string argument) and $return
 timeout "$LIMIT" "$BTAP" -c "sh -c 'cat /dev/null; $TARGET 1'" -e "global opens, failed, other

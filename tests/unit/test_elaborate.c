@@ -271,7 +271,7 @@ static void test_perf_process(void)
 	check_error("probe perf.sw.cpu_clock(1) { }", "<test>:1:25: error: semantic error: unexpected argument");
 	check_error("probe perf.sw.* .sample(0) { }", "invalid perf sample period 0");
 	check_error("probe perf.sw.nope* { }", "no match for probe point perf.sw.nope*");
-	check_error("probe process(1).end { }", "<test>:1:15: error: semantic error: process(1).end is not supported yet");
+	check_error("probe process(1).begin { }", "<test>:1:15: error: semantic error: process(1).begin is not supported yet");
 	check_error("probe process(\"no-such-program\").end { }",
 		    "<test>:1:15: error: semantic error: cannot find process(\"no-such-program\"): no such command in $PATH");
 	check_error("probe process.begin(2) { }", "<test>:1:21: error: semantic error: process.begin takes no argument");
