@@ -486,7 +486,9 @@ static void type_name_into(struct strbuf *b, const struct type_source *src, type
 		sb_puts(b, "void");
 		break;
 	case TYPE_CONST:
-		sb_puts(b, "const ");
+		/* a const array of const elements is spelled with one const */
+		if (b->len < 6 || strcmp(b->s + b->len - 6, "const ") != 0)
+			sb_puts(b, "const ");
 		type_name_into(b, src, tsrc_next(src, id), 0);
 		break;
 	case TYPE_VOLATILE:
