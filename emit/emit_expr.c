@@ -674,24 +674,27 @@ static const char *ex_embedded(struct em_fn *f, struct expr *e)
 /* ---- target variables (kernel.trace fields) -------------------------------- */
 
 /* $$vars, $$parms, $$locals (with '$' suffixes), $$name, $$system. */
+const char *em_str_literal(struct em_fn *f, const char *text)
+{
+	const char *s = em_tmp_str(f);
+	struct strbuf b;
+	sb_init(&b);
+	sb_printf(&b, "btap_str_lit(%s, ", s);
+	em_c_string(&b, text, strlen(text));
+	sb_puts(&b, ");");
+	em_line(f, "%s", b.s);
+	sb_free(&b);
+	return s;
+}
+
 static const char *ex_context_var(struct em_fn *f, struct expr *e)
 {
 	const char *name = e->op ? e->op : e->str ? e->str : "";
 	while (*name == '$')
 		name++;
 	const struct tp_event *ev = tp_probe_event(f->em->s, f->probe->p);
-	if (strcmp(name, "name") == 0 || strcmp(name, "system") == 0) {
-		const char *text = !ev ? "" : strcmp(name, "name") == 0 ? ev->name : ev->group;
-		const char *s = em_tmp_str(f);
-		struct strbuf b;
-		sb_init(&b);
-		sb_printf(&b, "btap_str_lit(%s, ", s);
-		em_c_string(&b, text, strlen(text));
-		sb_puts(&b, ");");
-		em_line(f, "%s", b.s);
-		sb_free(&b);
-		return s;
-	}
+	if (strcmp(name, "name") == 0 || strcmp(name, "system") == 0)
+		return em_str_literal(f, !ev ? "" : strcmp(name, "name") == 0 ? ev->name : ev->group);
 	return em_target_vars(f, e, ev);
 }
 

@@ -167,6 +167,8 @@ char *em_decode_str(struct arena *a, const char *raw, size_t *len);
 
 /* emit_target.c: target expressions that read kernel memory */
 const char *em_target_chain(struct em_fn *f, struct expr *e);
+/* A string temporary holding text (a literal known at translation). */
+const char *em_str_literal(struct em_fn *f, const char *text);
 /* A target variable at a process probe (e->user_target). */
 const char *em_user_target(struct em_fn *f, struct expr *e);
 const char *em_cast(struct em_fn *f, struct expr *e);

@@ -810,27 +810,14 @@ static void plain_user_var(struct pretty *pr, struct em_fn *f, const struct uvar
 	pretty_arg(pr, "0x%llx", x, false);
 }
 
-static const char *str_literal(struct em_fn *f, const char *text)
-{
-	const char *s = em_tmp_str(f);
-	struct strbuf b;
-	sb_init(&b);
-	sb_printf(&b, "btap_str_lit(%s, ", s);
-	em_c_string(&b, text, strlen(text));
-	sb_puts(&b, ");");
-	em_line(f, "%s", b.s);
-	sb_free(&b);
-	return s;
-}
-
 /* $$vars, $$parms, $$locals, $$return, $$name, $$provider. */
 static const char *user_context_var(struct em_fn *f, struct expr *e, const struct uvar_access *ua)
 {
 	const struct usite *site = ua->site;
 	if (strcmp(ua->what, "name") == 0)
-		return str_literal(f, site->mark ? site->mark->name : site->plt_name ? site->plt_name : "");
+		return em_str_literal(f, site->mark ? site->mark->name : site->plt_name ? site->plt_name : "");
 	if (strcmp(ua->what, "provider") == 0)
-		return str_literal(f, site->mark ? site->mark->provider : "");
+		return em_str_literal(f, site->mark ? site->mark->provider : "");
 	int sitei = em_site(f->em, e->loc, arena_printf(f->em->a, "identifier '$$%s'", ua->what));
 	struct pretty pr = { .f = f };
 	sb_init(&pr.fmt);

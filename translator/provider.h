@@ -47,6 +47,10 @@ bool pp_glob_match(const char *pattern, const char *name);
 int64_t pp_comp_num(const struct probe_point *pp, int i);
 /* Component i's name, or NULL past the end. */
 const char *pp_comp_name(const struct probe_point *pp, int i);
+/* The program process("PATH") names, found as stap finds it, as an E_STR
+ * argument for a concrete point; NULL (reported unless pp is optional)
+ * when there is none (provider_process.c). */
+struct expr *process_program_arg(struct session *s, const struct probe_point *pp, const struct pp_component *c0);
 /* Format a probe point as written: kernel.trace("sched:*").return */
 void pp_format(struct strbuf *out, const struct probe_point *pp);
 

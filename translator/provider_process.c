@@ -52,21 +52,13 @@ static bool process_expand(struct session *s, const struct probe_point *pp, stru
 	bool wild = strchr(c0->name, '*') || strchr(c1->name, '*');
 	if (c0->arg && c0->arg->kind == E_STR && !wild && !c1->arg) {
 		/* process("PATH"): the program, found as stap finds it */
-		const char *why;
-		char *path = ubin_resolve_path(c0->arg->str, &why);
-		if (!path) {
-			if (!pp->optional && !pp->sufficient)
-				diag_error(c0->arg->loc, "semantic error: cannot find process(\"%s\"): %s", c0->arg->str,
-					   why);
+		struct expr *arg = process_program_arg(s, pp, c0);
+		if (!arg)
 			return pp->optional || pp->sufficient;
-		}
 		struct arena *a = &s->arena;
 		struct probe_point *cp = arena_alloc(a, sizeof(*cp));
 		*cp = *pp;
 		cp->comps = (struct vec){0};
-		struct expr *arg = expr_new(a, E_STR, c0->arg->loc);
-		arg->str = arena_strdup(a, path);
-		free(path);
 		vec_push(a, &cp->comps, pp_comp_new(a, "process", arg, c0->loc));
 		vec_push(a, &cp->comps, pp_comp_new(a, c1->name, NULL, c1->loc));
 		vec_push(a, out, cp);
@@ -127,9 +119,7 @@ static bool process_expand(struct session *s, const struct probe_point *pp, stru
 	return true;
 }
 
-/* The program of process("PATH"), as an E_STR argument of the concrete
- * point; NULL (reported unless optional) when it cannot be found. */
-static struct expr *program_arg(struct session *s, const struct probe_point *pp, const struct pp_component *c0)
+struct expr *process_program_arg(struct session *s, const struct probe_point *pp, const struct pp_component *c0)
 {
 	const char *why;
 	char *path = ubin_resolve_path(c0->arg->str, &why);
@@ -155,7 +145,7 @@ static bool expand_thread(struct session *s, const struct probe_point *pp, struc
 		diag_error(c0->arg->loc, "semantic error: process(PID).thread.%s is not supported yet", c2->name);
 		return false;
 	}
-	if (c0->arg && !(arg = program_arg(s, pp, c0)))
+	if (c0->arg && !(arg = process_program_arg(s, pp, c0)))
 		return pp->optional || pp->sufficient;
 	if (c1->arg || c2->arg) {
 		diag_error(pp->loc, "semantic error: process.thread.%s takes no argument", c2->name);

@@ -6,7 +6,6 @@
  * call registers in the saved pt_regs, read through BTF) and $return. */
 #include "provider.h"
 #include "tracepoints.h"
-#include "ubin.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -33,19 +32,8 @@ static bool ps_expand(struct session *s, const struct probe_point *pp, struct ve
 		diag_error(c0->arg->loc, "semantic error: process(PID).syscall is not supported yet");
 		return false;
 	}
-	if (c0->arg) {
-		const char *why;
-		char *path = ubin_resolve_path(c0->arg->str, &why);
-		if (!path) {
-			if (!pp->optional && !pp->sufficient)
-				diag_error(c0->arg->loc, "semantic error: cannot find process(\"%s\"): %s", c0->arg->str,
-					   why);
-			return pp->optional || pp->sufficient;
-		}
-		arg = expr_new(a, E_STR, c0->arg->loc);
-		arg->str = arena_strdup(a, path);
-		free(path);
-	}
+	if (c0->arg && !(arg = process_program_arg(s, pp, c0)))
+		return pp->optional || pp->sufficient;
 	struct probe_point *cp = arena_alloc(a, sizeof(*cp));
 	*cp = *pp;
 	cp->comps = (struct vec){0};

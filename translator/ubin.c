@@ -637,7 +637,9 @@ bool ubin_vaddr_of_offset(const struct ubin *b, uint64_t off, uint64_t *addr)
 	return false;
 }
 
-int ubin_needed(const struct ubin *b, const char **out, int max)
+/* The strings of the dynamic section's entries with this tag (DT_NEEDED,
+ * DT_RUNPATH ...): how many, at most max into out (the catalog's copies). */
+static int dynamic_strings(const struct ubin *b, int64_t tag, const char **out, int max)
 {
 	if (!ubin_open_dwarf(b))
 		return 0;
@@ -650,7 +652,7 @@ int ubin_needed(const struct ubin *b, const char **out, int max)
 		Elf_Data *data = elf_getdata(scn, NULL);
 		for (size_t i = 0; data && sh.sh_entsize && i < sh.sh_size / sh.sh_entsize; i++) {
 			GElf_Dyn dyn;
-			if (!gelf_getdyn(data, (int)i, &dyn) || dyn.d_tag != DT_NEEDED)
+			if (!gelf_getdyn(data, (int)i, &dyn) || dyn.d_tag != tag)
 				continue;
 			const char *name = elf_strptr(elf, sh.sh_link, dyn.d_un.d_val);
 			if (name && n < max)
@@ -660,29 +662,18 @@ int ubin_needed(const struct ubin *b, const char **out, int max)
 	return n;
 }
 
+int ubin_needed(const struct ubin *b, const char **out, int max)
+{
+	return dynamic_strings(b, DT_NEEDED, out, max);
+}
+
 /* DT_RUNPATH (else DT_RPATH) of b, "$ORIGIN" replaced by b's directory;
  * a malloc'd ':'-separated list, or NULL. */
 static char *runpath(const struct ubin *b)
 {
-	if (!ubin_open_dwarf(b))
-		return NULL;
-	Elf *elf = b->priv->elf;
 	const char *rp = NULL, *rpath = NULL;
-	for (Elf_Scn *scn = elf_nextscn(elf, NULL); scn; scn = elf_nextscn(elf, scn)) {
-		GElf_Shdr sh;
-		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_DYNAMIC)
-			continue;
-		Elf_Data *data = elf_getdata(scn, NULL);
-		for (size_t i = 0; data && sh.sh_entsize && i < sh.sh_size / sh.sh_entsize; i++) {
-			GElf_Dyn dyn;
-			if (!gelf_getdyn(data, (int)i, &dyn))
-				continue;
-			if (dyn.d_tag == DT_RUNPATH)
-				rp = elf_strptr(elf, sh.sh_link, dyn.d_un.d_val);
-			else if (dyn.d_tag == DT_RPATH)
-				rpath = elf_strptr(elf, sh.sh_link, dyn.d_un.d_val);
-		}
-	}
+	dynamic_strings(b, DT_RUNPATH, &rp, 1);
+	dynamic_strings(b, DT_RPATH, &rpath, 1);
 	const char *list = rp ? rp : rpath;
 	if (!list)
 		return NULL;
