@@ -1283,29 +1283,32 @@ static __always_inline char *btap_tp_dataloc_str(struct btap_ctx *c, char *dst, 
 
 #define BTAP_READ_FAULT "read fault [man error::fault] at "
 
-/* An integer of `size` bytes (1, 2, 4, 8) at addr, sign-extended when sgn. */
-static __always_inline int64_t btap_kread(struct btap_ctx *c, int64_t addr, int size, int sgn)
+/* An integer of `size` bytes (1, 2, 4, 8) at addr, sign-extended when sgn;
+ * user: in the traced process (uprobes), else in the kernel. */
+static __always_inline int64_t btap_target_read_(struct btap_ctx *c, int64_t addr, int size, int sgn, int user)
 {
 	uint64_t v = 0;
-	long r = size == 1 ? bpf_probe_read_kernel(&v, 1, (const void *)addr)
-	       : size == 2 ? bpf_probe_read_kernel(&v, 2, (const void *)addr)
-	       : size == 4 ? bpf_probe_read_kernel(&v, 4, (const void *)addr)
-	                   : bpf_probe_read_kernel(&v, 8, (const void *)addr);
+	long r = size == 1 ? BTAP_MEM_READ(&v, addr, 1, user)
+	       : size == 2 ? BTAP_MEM_READ(&v, addr, 2, user)
+	       : size == 4 ? BTAP_MEM_READ(&v, addr, 4, user)
+	                   : BTAP_MEM_READ(&v, addr, 8, user);
 	if (r) {
 		btap_fault(c, BTAP_READ_FAULT, (uint64_t)addr);
 		return 0;
 	}
 	return btap_extend(v, size, sgn);
 }
+#define btap_kread(c, addr, size, sgn) btap_target_read_((c), (addr), (size), (sgn), 0)
+#define btap_uread(c, addr, size, sgn) btap_target_read_((c), (addr), (size), (sgn), 1)
 
 /* char name[len] at addr, as a string. */
-static __always_inline char *btap_kchars(struct btap_ctx *c, char *dst, int64_t addr, int len)
+static __always_inline char *btap_target_chars_(struct btap_ctx *c, char *dst, int64_t addr, int len, int user)
 {
 	int n = len < MAXSTRINGLEN - 1 ? len : MAXSTRINGLEN - 1;
 	dst[0] = 0;
 	if (n <= 0)
 		return dst;
-	if (bpf_probe_read_kernel(dst, n, (const void *)addr)) {
+	if (BTAP_MEM_READ(dst, addr, n, user)) {
 		dst[0] = 0;
 		btap_fault(c, BTAP_READ_FAULT, (uint64_t)addr);
 		return dst;
@@ -1313,15 +1316,21 @@ static __always_inline char *btap_kchars(struct btap_ctx *c, char *dst, int64_t 
 	dst[n] = 0;
 	return dst;
 }
+#define btap_kchars(c, dst, addr, len) btap_target_chars_((c), (dst), (addr), (len), 0)
+#define btap_uchars(c, dst, addr, len) btap_target_chars_((c), (dst), (addr), (len), 1)
 
 /* The string a char * points to, or `fallback` when it cannot be read
  * (pretty-printing never fails). */
-static __always_inline char *btap_kstring_or(char *dst, int64_t addr, const char *fallback)
+static __always_inline char *btap_target_string_or_(char *dst, int64_t addr, const char *fallback, int user)
 {
-	if (bpf_probe_read_kernel_str(dst, MAXSTRINGLEN, (const void *)addr) < 0)
+	long r = user ? bpf_probe_read_user_str(dst, MAXSTRINGLEN, (const void *)addr)
+		      : bpf_probe_read_kernel_str(dst, MAXSTRINGLEN, (const void *)addr);
+	if (r < 0)
 		btap_str_copy(dst, fallback);
 	return dst;
 }
+#define btap_kstring_or(dst, addr, fallback) btap_target_string_or_((dst), (addr), (fallback), 0)
+#define btap_ustring_or(dst, addr, fallback) btap_target_string_or_((dst), (addr), (fallback), 1)
 
 /* ---- user space: a uprobe's registers and the traced process's memory -- */
 
@@ -1373,42 +1382,5 @@ static __always_inline int64_t btap_uarg_reg_(struct btap_ctx *c, int64_t n)
 #define btap_user_mode() \
 	((int64_t)(c->regs == 1 ? 1 : c->regs == 2 ? (btap_tp_read(c, 136, 8, 0) & 3) == 3 : 0))
 
-/* An integer of `size` bytes at a user address, sign-extended when sgn. */
-static __always_inline int64_t btap_uread(struct btap_ctx *c, int64_t addr, int size, int sgn)
-{
-	uint64_t v = 0;
-	long r = size == 1 ? bpf_probe_read_user(&v, 1, (const void *)addr)
-	       : size == 2 ? bpf_probe_read_user(&v, 2, (const void *)addr)
-	       : size == 4 ? bpf_probe_read_user(&v, 4, (const void *)addr)
-	                   : bpf_probe_read_user(&v, 8, (const void *)addr);
-	if (r) {
-		btap_fault(c, BTAP_READ_FAULT, (uint64_t)addr);
-		return 0;
-	}
-	return btap_extend(v, size, sgn);
-}
-
-/* char name[len] at a user address, as a string. */
-static __always_inline char *btap_uchars(struct btap_ctx *c, char *dst, int64_t addr, int len)
-{
-	int n = len < MAXSTRINGLEN - 1 ? len : MAXSTRINGLEN - 1;
-	dst[0] = 0;
-	if (n <= 0)
-		return dst;
-	if (bpf_probe_read_user(dst, n, (const void *)addr)) {
-		dst[0] = 0;
-		btap_fault(c, BTAP_READ_FAULT, (uint64_t)addr);
-		return dst;
-	}
-	dst[n] = 0;
-	return dst;
-}
-
-static __always_inline char *btap_ustring_or(char *dst, int64_t addr, const char *fallback)
-{
-	if (bpf_probe_read_user_str(dst, MAXSTRINGLEN, (const void *)addr) < 0)
-		btap_str_copy(dst, fallback);
-	return dst;
-}
 
 #endif
