@@ -82,11 +82,23 @@ static bool exit_has_group_dead(void)
 	return t && btf_is_func_proto(t) && btf_vlen(t) == 3;
 }
 
-/* Does a probe filter tasks by executable (process("PATH").begin/.end)? */
+/* Does a probe filter tasks by executable in the kernel
+ * (process("PATH").begin/.end)? The runner lists running processes itself. */
 static bool filters_exe(struct emitter *em)
 {
+	VEC_FOREACH(em->probes, i) {
+		const struct attach *at = &VEC_AT(em->probes, i, struct em_probe *)->at;
+		if (at->exe_path && at->filter != ATTACH_FILTER_PROCESS_RUNNING)
+			return true;
+	}
+	return false;
+}
+
+/* Does a begin probe fire for the processes already running? */
+static bool begins_running(struct emitter *em)
+{
 	VEC_FOREACH(em->probes, i)
-		if (VEC_AT(em->probes, i, struct em_probe *)->at.exe_path)
+		if (VEC_AT(em->probes, i, struct em_probe *)->at.filter == ATTACH_FILTER_PROCESS_RUNNING)
 			return true;
 	return false;
 }
@@ -102,8 +114,30 @@ static bool kernel_uses(struct emitter *em, const char *native)
 	return false;
 }
 
+/* Does this kernel's BPF offer a helper (an enumerator of bpf_func_id)? */
+static bool kernel_has_helper(const char *name)
+{
+	const struct btf *btf = kernel_btf();
+	int id = btf ? btf__find_by_name_kind(btf, "bpf_func_id", BTF_KIND_ENUM) : -1;
+	const struct btf_type *t = id > 0 ? btf__type_by_id(btf, (__u32)id) : NULL;
+	const struct btf_enum *e = t ? btf_enum(t) : NULL;
+	for (int i = 0; e && i < btf_vlen(t); i++)
+		if (strcmp(btf__name_by_offset(btf, e[i].name_off), name) == 0)
+			return true;
+	return false;
+}
+
+/* usymname() and friends find the address's mapping in the probe, where
+ * the kernel can (then they name symbols after the process has gone). */
+static bool finds_user_mappings(struct emitter *em)
+{
+	return kernel_uses(em, "btap_usym_token(") && kernel_has_helper("BPF_FUNC_find_vma");
+}
+
 static void bpf_defines(struct emitter *em, struct strbuf *b)
 {
+	if (finds_user_mappings(em))
+		sb_puts(b, "#define BTAP_HAVE_FIND_VMA 1\n");
 	if (kernel_uses(em, "btap_kstack("))
 		sb_puts(b, "#define BTAP_NEED_KSTACK 1\n");
 	if (kernel_uses(em, "btap_ustack("))
@@ -112,6 +146,8 @@ static void bpf_defines(struct emitter *em, struct strbuf *b)
 		sb_puts(b, "#define BTAP_NEED_TASK 1\n");
 	if (filters_exe(em))
 		sb_printf(b, "#define BTAP_NEED_EXE %d\n", em->probes.n);
+	if (begins_running(em))
+		sb_printf(b, "#define BTAP_NEED_RUNNING %d\n", em->probes.n);
 	if (em->task_override)
 		sb_puts(b, "#define BTAP_TASK_OVERRIDE 1\n");
 	if (em->task_override && exit_has_group_dead())
@@ -141,6 +177,12 @@ static char *kernel_header(struct emitter *em, const char *cache_dir)
 	if (needs_task(em)) {
 		add_name(em, &names, "task_struct");
 		add_name(em, &names, "struct cred");
+	}
+	if (finds_user_mappings(em)) {
+		add_name(em, &names, "task_struct");
+		add_name(em, &names, "struct vm_area_struct");
+		add_name(em, &names, "struct file");
+		add_name(em, &names, "struct inode");
 	}
 	if (filters_exe(em)) {
 		add_name(em, &names, "struct mm_struct");
@@ -226,6 +268,8 @@ static const char *task_guard(struct emitter *em, const struct attach *at, int i
 	case ATTACH_FILTER_THREAD_BEGIN: g = "btap_thread_begin_task"; break;
 	case ATTACH_FILTER_THREAD_END: g = "btap_thread_end_task"; break;
 	case ATTACH_FILTER_CURRENT: g = "btap_proc_exec_task"; break; /* the current task */
+	case ATTACH_FILTER_PROCESS_RUNNING: /* the runner listed them by path or pid */
+		return arena_printf(em->a, "btap_proc_running_task(ctx, %d)", index);
 	default: return NULL;
 	}
 	if (at->pid)
@@ -279,6 +323,8 @@ static void bpf_describe_probe(struct emitter *em, const struct em_probe *p, str
 		sb_printf(b, ", .tp_name = \"%s\"", at->tracepoint.name);
 	else if (at->kind == ATTACH_KPROBE)
 		sb_printf(b, ", .tp_name = \"%s\"", at->kprobe.function);
+	if (at->filter == ATTACH_FILTER_PROCESS_RUNNING)
+		sb_printf(b, ", .running = 1, .running_pid = %" PRId64, at->pid);
 	if (at->exe_path) {
 		sb_puts(b, ", .exe_path = ");
 		em_c_string(b, at->exe_path, strlen(at->exe_path));

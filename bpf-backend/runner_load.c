@@ -246,37 +246,6 @@ bool bpf_run_load(struct runner *r)
 	return true;
 }
 
-/* The executables process("PATH").begin/.end probes want, by inode, as
- * this machine has them. */
-static bool set_exe_filters(struct runner *r)
-{
-	int fd = bpfl_map_fd(bpf_run_of(r)->obj, "btap_exes");
-	for (uint32_t i = 0; fd >= 0 && i < r->prog->nprobes; i++) {
-		const char *path = r->prog->probes[i].exe_path;
-		if (!path)
-			continue;
-		struct stat st;
-		if (stat(path, &st) != 0) {
-			runner_fail(r, "probe %s: cannot find %s: %s", r->prog->probes[i].pp, path, strerror(errno));
-			return false;
-		}
-		/* the inode and the name of the file itself (links resolved) */
-		struct {
-			uint64_t ino;
-			char name[32];
-		} want = {st.st_ino, {0}};
-		char *real = realpath(path, NULL);
-		const char *base = strrchr(real ? real : path, '/');
-		snprintf(want.name, sizeof want.name, "%s", base ? base + 1 : path);
-		free(real);
-		if (bpf_map_update_elem(fd, &i, &want, BPF_ANY) != 0) {
-			runner_fail(r, "cannot set the executable filter: %s", strerror(errno));
-			return false;
-		}
-	}
-	return true;
-}
-
 static int attach_one(struct runner *r, const struct btap_probe_desc *p)
 {
 	if (p->kind == BTAP_PROBE_TRACEPOINT)
@@ -296,7 +265,7 @@ static int attach_one(struct runner *r, const struct btap_probe_desc *p)
 
 bool bpf_run_attach(struct runner *r)
 {
-	if (bpf_run_of(r)->obj && !set_exe_filters(r))
+	if (bpf_run_of(r)->obj && (!bpf_run_set_exe_filters(r) || !bpf_run_list_running(r)))
 		return false;
 	for (uint32_t i = 0; i < r->prog->nprobes; i++) {
 		const struct btap_probe_desc *p = &r->prog->probes[i];

@@ -53,7 +53,7 @@ struct runner {
 	char *textbuf;          /* JSON: a record's text, formatted first */
 	size_t textcap;
 	struct runner_metrics *metrics; /* --metrics, or NULL */
-	char tok[40];           /* a stack token split by a flush (runner_stacks.c) */
+	char tok[80];           /* a stack token split by a flush (runner_stacks.c: TOKEN_MAX) */
 	size_t ntok;
 
 	/* state */

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <linux/bpf.h>
 
 #include "runner_internal.h"
@@ -306,10 +307,34 @@ static void expand_ustack(struct runner *r, struct strbuf *out, int kind, uint32
 	}
 }
 
-static void expand_usym(struct strbuf *out, int kind, uint64_t addr, int64_t pid)
+/* The object among those listed whose file is inode ino. */
+static const struct ubin *object_by_inode(uint64_t ino)
 {
-	uint64_t off;
-	const struct ubin *b = object_at(pid, addr, &off);
+	VEC_FOREACH(objects, i) {
+		const struct ubin *b = VEC_AT(objects, i, const struct ubin *);
+		struct stat st;
+		if (stat(b->path, &st) == 0 && (uint64_t)st.st_ino == ino)
+			return b;
+	}
+	return NULL;
+}
+
+/* A user address: by the file and offset the probe found (it holds after
+ * the process has gone), else through the live process's maps. */
+static void expand_usym(struct runner *r, struct strbuf *out, int kind, uint64_t addr, int64_t pid, uint64_t ino,
+			uint64_t off)
+{
+	const struct ubin *b = NULL;
+	if (ino) {
+		if (!objects_listed)
+			list_objects(r);
+		if (!(b = object_by_inode(ino)) && pid > 0) {
+			add_process_objects(pid);
+			b = object_by_inode(ino);
+		}
+	}
+	if (!b)
+		b = object_at(pid, addr, &off);
 	if (kind == BTAP_TOK_UMOD) {
 		sb_puts(out, b ? b->path : "<unknown>");
 		return;
@@ -325,8 +350,14 @@ static void expand_token(struct runner *r, struct strbuf *out, const char *p, co
 	char *q;
 	uint64_t value = strtoull(p + 2, &q, 16);
 	int64_t pid = -1;
+	uint64_t ino = 0, off = 0;
 	if (*q == '.')
 		pid = (int64_t)strtoull(q + 1, &q, 16);
+	if (*q == ':') {
+		ino = strtoull(q + 1, &q, 16);
+		if (*q == ':')
+			off = strtoull(q + 1, &q, 16);
+	}
 	if (q != end) {
 		sb_putn(out, p, (size_t)(end - p + 1));
 		return;
@@ -342,15 +373,16 @@ static void expand_token(struct runner *r, struct strbuf *out, const char *p, co
 	case BTAP_TOK_KSYMDATA: put_ksym(out, value, kind == BTAP_TOK_KSYMDATA); break;
 	case BTAP_TOK_USYM:
 	case BTAP_TOK_USYMDATA:
-	case BTAP_TOK_UMOD: expand_usym(out, kind, value, pid); break;
+	case BTAP_TOK_UMOD: expand_usym(r, out, kind, value, pid, ino, off); break;
 	default: sb_putn(out, p, (size_t)(end - p + 1)); break;
 	}
 }
 
 /* ---- the output filter ------------------------------------------------------------- */
 
-/* The longest token: start, kind, 16 hex digits, '.', 16, end. */
-#define TOKEN_MAX 40
+/* The longest token: start, kind, 16 hex digits, '.', 16, ':', 16, ':', 16, end. */
+#define TOKEN_MAX 74
+_Static_assert(sizeof(((struct runner *)0)->tok) >= TOKEN_MAX, "struct runner's tok holds a token");
 
 void runner_write_expanded(struct runner *r, const char *data, size_t len,
 			   void (*write)(struct runner *r, const char *data, size_t len))

@@ -23,7 +23,9 @@
 #define btap_kernel_long(addr) btap_mem_read_(c, (addr), 8, 0)
 /* btap_stacks.h: tokens the runner expands */
 #define btap_ksym_token(kind, addr) btap_token_(c->tmp, (kind), (uint64_t)(addr), -1)
+#ifndef btap_usym_token /* a runtime may find the mapping itself */
 #define btap_usym_token(kind, addr) btap_token_(c->tmp, (kind), (uint64_t)(addr), btap_pid())
+#endif
 #define btap_stack_as(s, from_k, to_k, from_u, to_u) btap_stack_as_(c->tmp, (s), (from_k), (to_k), (from_u), (to_u))
 
 #endif

@@ -151,6 +151,10 @@ struct btap_probe_desc {
 	 * semaphore's file offset (0: none), which process (0: every one;
 	 * -1: the -c or -x target) */
 	const char *exe_path;      /* only tasks running this executable (process("PATH").begin/.end) */
+	/* a begin probe for the processes running at the start: the runner
+	 * lists them (those running exe_path, or running_pid, or all) */
+	int running;
+	int64_t running_pid;
 	const char *up_path;
 	uint64_t up_offset, up_semaphore;
 	int up_ret;

@@ -53,8 +53,12 @@ static BTAP_INLINE int btap_hex_put_(char *dst, int o, uint64_t v)
 	return o;
 }
 
-/* The token of kind for value (and pid when pid >= 0) in dst. */
-static BTAP_INLINE char *btap_token_(char *dst, int kind, uint64_t value, int64_t pid)
+/* The token of kind for value (and pid when pid >= 0) in dst; for a user
+ * address whose mapping the probe found (ino non-zero), also the mapped
+ * file's inode and the address's offset in it, so that the runner can
+ * name it after the process has gone. */
+static BTAP_INLINE char *btap_token_at_(char *dst, int kind, uint64_t value, int64_t pid, uint64_t ino,
+					uint64_t off)
 {
 	int o = 0;
 	dst[o++] = BTAP_TOKEN_START;
@@ -65,11 +69,24 @@ static BTAP_INLINE char *btap_token_(char *dst, int kind, uint64_t value, int64_
 			dst[o++] = '.';
 		o = btap_hex_put_(dst, o, (uint64_t)pid);
 	}
+	if (ino) {
+		if (o < MAXSTRINGLEN - 1)
+			dst[o++] = ':';
+		o = btap_hex_put_(dst, o, ino);
+		if (o < MAXSTRINGLEN - 1)
+			dst[o++] = ':';
+		o = btap_hex_put_(dst, o, off);
+	}
 	if (o < MAXSTRINGLEN - 1)
 		dst[o++] = BTAP_TOKEN_END;
 	if (o < MAXSTRINGLEN)
 		dst[o] = 0;
 	return dst;
+}
+
+static BTAP_INLINE char *btap_token_(char *dst, int kind, uint64_t value, int64_t pid)
+{
+	return btap_token_at_(dst, kind, value, pid, 0, 0);
 }
 
 /* s with the kind of its stack tokens changed (print_stack(backtrace())

@@ -212,6 +212,9 @@ struct probe_point {
 	bool sufficient;         /* '!' */
 	struct expr *cond;       /* 'if (expr)', or NULL */
 	struct loc loc;
+	/* resolved process begin points: the processes already running when
+	 * the script starts (each once, in its own context), not new ones */
+	bool running;
 };
 
 struct probe {

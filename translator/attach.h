@@ -46,6 +46,9 @@ enum attach_filter {
 	/* any event, in the current task (with exe_path: only tasks running
 	 * that executable) */
 	ATTACH_FILTER_CURRENT,
+	/* sched_switch: a process that was running when the script started,
+	 * once, in its own context (the runner lists them: exe_path or pid) */
+	ATTACH_FILTER_PROCESS_RUNNING,
 };
 
 struct attach {

@@ -109,11 +109,12 @@ static void print_functions(struct strbuf *out, const struct program *prog, bool
 }
 
 /* `begin` then a comment holding `<- foo = begin <- foo`: the point, each
- * alias from the innermost out, then the script's own probe points. */
+ * alias from the innermost out, then the script's own probe points. (A
+ * process begin's twin for the running processes says so first.) */
 static void print_derivation(struct strbuf *out, const struct probe *d)
 {
 	print_point_flags(out, d->resolved_point, false);
-	sb_puts(out, " /* <- ");
+	sb_puts(out, d->resolved_point->running ? " /* the processes already running <- " : " /* <- ");
 	for (int i = d->alias_chain.n - 1; i >= 0; i--) {
 		const struct probe_alias *a = VEC_AT(d->alias_chain, i, struct probe_alias *);
 		print_point_list(out, &a->aliases, false);

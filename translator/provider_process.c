@@ -4,8 +4,10 @@
  * exiting process as the current one (pid(), execname() ...), as in stap.
  * process("PATH").begin is an exec of that program and .end the end of a
  * process running it, filtered in the kernel by the executable's inode;
- * process(PID).begin/.end are not supported yet; other process("...")
- * points belong to other providers. */
+ * process(PID).end the end of that process. A begin also fires once for
+ * each process already running at the start (process(PID).begin only for
+ * that one), in its own context, when it next leaves the CPU; other
+ * process("...") points belong to other providers. */
 #include "provider.h"
 #include "ubin.h"
 
@@ -44,41 +46,55 @@ static bool process_claims(const struct probe_point *pp)
 
 static bool expand_thread(struct session *s, const struct probe_point *pp, struct vec *out);
 
+/* process[(ARG)].EVENT; a begin also gets its twin for the processes
+ * already running at the start (stap fires begin once in each), and for
+ * process(PID) only that twin (new_ones false). */
+static void push_point(struct arena *a, struct vec *out, const struct probe_point *pp, struct expr *arg,
+		       const char *event, bool running)
+{
+	struct probe_point *cp = arena_alloc(a, sizeof(*cp));
+	*cp = *pp;
+	cp->comps = (struct vec){0};
+	cp->running = running;
+	vec_push(a, &cp->comps, pp_comp_new(a, "process", arg, comp_at(pp, 0)->loc));
+	vec_push(a, &cp->comps, pp_comp_new(a, event, NULL, comp_at(pp, 1)->loc));
+	vec_push(a, out, cp);
+}
+
+static void push_points(struct arena *a, struct vec *out, const struct probe_point *pp, struct expr *arg,
+			const char *event, bool new_ones)
+{
+	bool begin = strcmp(event, "begin") == 0;
+	if (!begin || new_ones)
+		push_point(a, out, pp, arg, event, false);
+	if (begin)
+		push_point(a, out, pp, arg, event, true);
+}
+
 static bool process_expand(struct session *s, const struct probe_point *pp, struct vec *out)
 {
 	if (is_thread_point(pp))
 		return expand_thread(s, pp, out);
 	const struct pp_component *c0 = comp_at(pp, 0), *c1 = comp_at(pp, 1);
+	struct arena *a = &s->arena;
 	bool wild = strchr(c0->name, '*') || strchr(c1->name, '*');
 	if (c0->arg && c0->arg->kind == E_STR && !wild && !c1->arg) {
 		/* process("PATH"): the program, found as stap finds it */
 		struct expr *arg = process_program_arg(s, pp, c0);
 		if (!arg)
 			return pp->optional || pp->sufficient;
-		struct arena *a = &s->arena;
-		struct probe_point *cp = arena_alloc(a, sizeof(*cp));
-		*cp = *pp;
-		cp->comps = (struct vec){0};
-		vec_push(a, &cp->comps, pp_comp_new(a, "process", arg, c0->loc));
-		vec_push(a, &cp->comps, pp_comp_new(a, c1->name, NULL, c1->loc));
-		vec_push(a, out, cp);
+		push_points(a, out, pp, arg, c1->name, true);
 		return true;
 	}
-	if (c0->arg && c0->arg->kind == E_NUM && !wild && !c1->arg && strcmp(c1->name, "end") == 0) {
-		/* process(PID).end: that process's end */
+	if (c0->arg && c0->arg->kind == E_NUM && !wild && !c1->arg) {
+		/* process(PID): that process's end, or its begin now (it runs) */
 		if (c0->arg->num <= 0 || c0->arg->num > INT32_MAX) {
 			diag_error(c0->arg->loc, "semantic error: invalid process id");
 			return false;
 		}
-		struct arena *a = &s->arena;
-		struct probe_point *cp = arena_alloc(a, sizeof(*cp));
-		*cp = *pp;
-		cp->comps = (struct vec){0};
 		struct expr *arg = expr_new(a, E_NUM, c0->arg->loc);
 		arg->num = c0->arg->num;
-		vec_push(a, &cp->comps, pp_comp_new(a, "process", arg, c0->loc));
-		vec_push(a, &cp->comps, pp_comp_new(a, "end", NULL, c1->loc));
-		vec_push(a, out, cp);
+		push_points(a, out, pp, arg, c1->name, false);
 		return true;
 	}
 	if (c0->arg) {
@@ -88,8 +104,9 @@ static bool process_expand(struct session *s, const struct probe_point *pp, stru
 		struct strbuf text;
 		sb_init(&text);
 		pp_format(&text, pp);
-		diag_error(c0->arg->loc, "semantic error: %s is not supported yet (only process.%s and "
-			   "process(\"PATH\").%s)", text.s ? text.s : "", c1->name, c1->name);
+		diag_error(c0->arg->loc, "semantic error: %s is not supported yet (only process.%s, "
+			   "process(\"PATH\").%s and process(PID).%s)", text.s ? text.s : "", c1->name, c1->name,
+			   c1->name);
 		sb_free(&text);
 		return false;
 	}
@@ -99,23 +116,9 @@ static bool process_expand(struct session *s, const struct probe_point *pp, stru
 		diag_error(c1->arg->loc, "semantic error: process.%s takes no argument", c1->name);
 		return false;
 	}
-	struct arena *a = &s->arena;
-	for (int i = 0; process_events[i]; i++) {
-		if (!pp_glob_match(c1->name, process_events[i]))
-			continue;
-		struct probe_point *cp = arena_alloc(a, sizeof(*cp));
-		cp->loc = pp->loc;
-		cp->optional = pp->optional;
-		cp->sufficient = pp->sufficient;
-		struct pp_component *p0 = arena_alloc(a, sizeof(*p0)), *p1 = arena_alloc(a, sizeof(*p1));
-		p0->name = "process";
-		p0->loc = c0->loc;
-		p1->name = process_events[i];
-		p1->loc = c1->loc;
-		vec_push(a, &cp->comps, p0);
-		vec_push(a, &cp->comps, p1);
-		vec_push(a, out, cp);
-	}
+	for (int i = 0; process_events[i]; i++)
+		if (pp_glob_match(c1->name, process_events[i]))
+			push_points(a, out, pp, NULL, process_events[i], true);
 	return true;
 }
 
@@ -178,6 +181,16 @@ static bool process_attach(struct session *s, struct probe *p, struct attach *ou
 		out->tracepoint.name = begin ? "sched_process_fork" : "sched_process_exit";
 		out->filter = begin ? ATTACH_FILTER_THREAD_BEGIN : ATTACH_FILTER_THREAD_END;
 		out->exe_path = c0->arg ? c0->arg->str : NULL;
+		return true;
+	}
+	if (p->resolved_point->running) {
+		/* the runner lists them; each fires on its first switch away */
+		out->tracepoint.name = "sched_switch";
+		out->filter = ATTACH_FILTER_PROCESS_RUNNING;
+		if (c0->arg && c0->arg->kind == E_NUM)
+			out->pid = c0->arg->num;
+		else if (c0->arg)
+			out->exe_path = c0->arg->str;
 		return true;
 	}
 	out->tracepoint.name = begin ? "sched_process_fork" : "sched_process_exit";

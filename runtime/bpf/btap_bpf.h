@@ -1044,6 +1044,48 @@ static __always_inline char *btap_ustack_(struct btap_ctx *c, int kind)
 #define btap_ustack(kind) (c->tmp[0] = 0, c->tmp)
 #endif
 
+#ifdef BTAP_HAVE_FIND_VMA
+/* usymname() and friends: the mapping at the address, found now (the
+ * kernel's bpf_find_vma, Linux 5.17), so that the runner names the symbol
+ * by file and offset even after the process has exited. Without it the
+ * runner reads the process's maps when it writes the text. */
+struct btap_vma_hit {
+	__u64 addr, ino, off;
+};
+
+static long btap_vma_hit_(struct task_struct *task, struct vm_area_struct *vma, void *data)
+{
+	struct btap_vma_hit *h = data;
+	struct file *f = BPF_CORE_READ(vma, vm_file);
+	if (f) {
+		h->ino = BPF_CORE_READ(f, f_inode, i_ino);
+		h->off = h->addr - BPF_CORE_READ(vma, vm_start) + (BPF_CORE_READ(vma, vm_pgoff) << 12);
+	}
+	return 0;
+}
+
+static __always_inline char *btap_usym_token_(struct btap_ctx *c, int kind, __u64 addr)
+{
+	/* bpf_snprintf (5.13) rather than btap_token_at_: four numbers of
+	 * variable width written digit by digit are too many paths for the
+	 * verifier */
+	static const char fmt[] = "..%llx.%llx:%llx:%llx."; /* printable only */
+	struct btap_vma_hit h = {addr, 0, 0};
+	bpf_find_vma(bpf_get_current_task_btf(), addr, btap_vma_hit_, &h, 0);
+	if (!h.ino)
+		return btap_token_(c->tmp, kind, addr, btap_pid());
+	__u64 args[4] = {addr, (__u64)btap_pid(), h.ino, h.off};
+	long n = bpf_snprintf(c->tmp, MAXSTRINGLEN, fmt, args, sizeof(args));
+	if (n < 4 || n > MAXSTRINGLEN) /* (a string too short for it) */
+		return btap_token_(c->tmp, kind, addr, btap_pid());
+	c->tmp[0] = BTAP_TOKEN_START;
+	c->tmp[1] = (char)kind;
+	c->tmp[n - 2] = BTAP_TOKEN_END;
+	return c->tmp;
+}
+#define btap_usym_token(kind, addr) btap_usym_token_(c, (kind), (addr))
+#endif
+
 #include "../btap_natives.h"
 
 /* The natives that need the current task's struct (the generated unit
@@ -1141,6 +1183,42 @@ static __always_inline void *btap_task_runs(void *task, __u32 probe)
 			break;
 	}
 	return task;
+}
+#endif
+
+#ifdef BTAP_NEED_RUNNING
+/* Begin probes for the processes already running at the start: the runner
+ * lists them by probe index and process id, and counts them per probe.
+ * Each fires once, in its own context: the first of its threads that
+ * leaves a CPU (raw tracepoint sched_switch runs in the task switched
+ * away from). Deleting the entry decides which thread that is. */
+struct btap_running_key {
+	__u32 probe, tgid;
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 65536);
+	__type(key, struct btap_running_key);
+	__type(value, __u8);
+} btap_running SEC(".maps");
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, BTAP_NEED_RUNNING);
+	__type(key, __u32);
+	__type(value, __u64);
+} btap_running_left SEC(".maps");
+
+static __always_inline void *btap_proc_running_task(void *ctx, __u32 probe)
+{
+	__u64 *left = bpf_map_lookup_elem(&btap_running_left, &probe);
+	if (!left || !*left) /* all seen: one array lookup per switch */
+		return 0;
+	struct btap_running_key k = {probe, bpf_get_current_pid_tgid() >> 32};
+	if (bpf_map_delete_elem(&btap_running, &k) != 0)
+		return 0;
+	__sync_fetch_and_add(left, -1);
+	return (void *)bpf_get_current_task();
 }
 #endif
 

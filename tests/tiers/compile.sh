@@ -21,8 +21,10 @@ if [ "$1" = --one ]; then
 	args=$(header args "$f")
 	# shellcheck disable=SC2086
 	timeout "${COMPILE_TIMEOUT:-300}" "$BTAP" $opts -p4 "$f" $args \
-		>"$OUT/$name.out" 2>"$OUT/$name.err"
+		>"$OUT/$name.out" 2>"$OUT/$name.raw"
 	echo $? >"$OUT/$name.rc"
+	# how many kernel functions a pattern matches depends on the kernel
+	sed 's/matches [0-9][0-9]* kernel functions/matches N kernel functions/' "$OUT/$name.raw" >"$OUT/$name.err"
 	exit 0
 fi
 

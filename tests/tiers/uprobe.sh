@@ -146,6 +146,14 @@ ok_if "user stacks: one key for two equal stacks, symbolised frames, folded, add
 	"[ \"\$(head -1 $T/out)\" = 2 ] && [ \$(grep -c ' : depth+0x[0-9a-f]*/0x[0-9a-f]* \[$ROOT/$TARGET\]\$' $T/out) = 4 ] &&
 	 sed -n 6p $T/out | grep -q ' : main+0x[0-9a-f]*/0x[0-9a-f]* \[$ROOT/$TARGET\]\$' &&
 	 grep -q 'main;depth;depth;depth;depth\$' $T/out && tail -1 $T/out | grep -q '^0x[0-9a-f]* 0x[0-9a-f]* 0x'"
+# one user address: the mapping found in the probe, named after the
+# process has exited (a program's function and a library's)
+timeout "$LIMIT" "$BTAP" -c "$TARGET 1" -e 'global s, d, m, l
+probe process("'"$TARGET"'").function("add") { s = usymname(uaddr()); d = usymdata(uaddr()); m = umodname(uaddr()) }
+probe process("'"$TARGET"'").library("libufix.so").function("ufix_mul") { l = umodname(uaddr()) . " " . usymname(uaddr()) }
+probe end { printf("%s|%s|%s|%s\n", s, d, m, l) }' >"$T/out" 2>"$T/err"
+ok_if "usymname/usymdata/umodname after the process has gone" \
+	"grep -q '^add|add+0x[0-9a-f]*/0x[0-9a-f]* \[$ROOT/$TARGET\]|$ROOT/$TARGET|$ROOT/$U/libufix.so ufix_mul\$' $T/out"
 timeout "$LIMIT" "$BTAP" -c "$TARGET 1" -e 'probe kernel.trace("syscalls:sys_enter_exit_group") {
 	if (pid() == target()) { b = backtrace(); printf("%s\n%s\n", b, sprint_stack_folded(b)); print_stack(b) } }' \
 	>"$T/out" 2>"$T/err"
@@ -200,6 +208,26 @@ probe process.end { if (pid() == $other) exit() }
 probe end { printf(\"%d %d\\n\", n, who == $sp) }" >"$T/out" 2>"$T/err"
 wait $sp $other 2>/dev/null
 ok_if "process(PID).end fires once, for that process" "[ \"\$(cat $T/out)\" = '1 1' ]"
+
+# begin for the processes already running: process(PID).begin once, in
+# that process's context; process("PATH").begin for a running copy and for
+# the -c program's exec; process.begin for every running process
+cp /bin/dash "$T/busy"
+"$T/busy" -c 'while :; do sleep 0.01; done' &
+busy=$!
+timeout "$LIMIT" "$BTAP" -e "global n
+probe process($busy).begin { n++; printf(\"%d %s %s\\n\", pid() == $busy, execname(), pp()) }
+probe timer.ms(300) { printf(\"%d\\n\", n); exit() }" >"$T/out" 2>"$T/err"
+ok_if "process(PID).begin fires once, in the running process's context" \
+	"[ \"\$(tr '\\n' ' ' <$T/out)\" = '1 busy process($busy).begin 1 ' ]"
+timeout "$LIMIT" "$BTAP" -c "$T/busy -c 'sleep 0.2'" -e "global seen, all
+probe process(\"$T/busy\").begin { seen[pid() == $busy, pid() == target()]++ }
+probe process.begin { all += pid() == $busy }
+probe end { foreach ([b, t+] in seen) printf(\"%d%d:%d \", b, t, seen[b, t]); printf(\"%d\\n\", all) }" \
+	>"$T/out" 2>"$T/err"
+ok_if "process(\"PATH\").begin: the running copy once, the -c program's exec once; process.begin sees the running one" \
+	"[ \"\$(cat $T/out)\" = '10:1 01:1 1' ]"
+kill $busy; wait $busy 2>/dev/null
 
 # process("PATH").syscall[.return]: that program's system calls only,
 # $syscall, $argN (a string argument) and $return

@@ -264,14 +264,19 @@ static void test_perf_process(void)
 		 "perf.hw.cpu_cycles.hz(10) /* <- perf.sw.cpu_clock.sample(7),perf.hw.*cycles.hz(10) */\n"
 		 "perf.hw.bus_cycles.hz(10) /* <- perf.sw.cpu_clock.sample(7),perf.hw.*cycles.hz(10) */\n"
 		 "perf.hw.ref_cpu_cycles.hz(10) /* <- perf.sw.cpu_clock.sample(7),perf.hw.*cycles.hz(10) */\n");
-	check_p2("probe process.* { }", "# probes\nprocess.begin /* <- process.* */\nprocess.end /* <- process.* */\n");
+	check_p2("probe process.* { }", "# probes\nprocess.begin /* <- process.* */\n"
+		 "process.begin /* the processes already running <- process.* */\nprocess.end /* <- process.* */\n");
 	check_error("probe perf.sw.page_faults.sample(-3) { }", "<test>:1:34: error: semantic error: invalid perf sample period");
 	check_error("probe perf.hw.cpu_cycles.hz(0) { }", "<test>:1:29: error: semantic error: invalid perf frequency 0");
 	check_error("probe perf.sw.nope { }", "<test>:1:15: error: semantic error: unknown perf event 'perf.sw.nope'");
 	check_error("probe perf.sw.cpu_clock(1) { }", "<test>:1:25: error: semantic error: unexpected argument");
 	check_error("probe perf.sw.* .sample(0) { }", "invalid perf sample period 0");
 	check_error("probe perf.sw.nope* { }", "no match for probe point perf.sw.nope*");
-	check_error("probe process(1).begin { }", "<test>:1:15: error: semantic error: process(1).begin is not supported yet");
+	check_p2("probe process(1).begin { }",
+		 "# probes\nprocess(1).begin /* the processes already running <- process(1).begin */\n");
+	check_error("probe process(0).begin { }", "<test>:1:15: error: semantic error: invalid process id");
+	check_error("probe process(1).thread.begin { }",
+		    "<test>:1:15: error: semantic error: process(PID).thread.begin is not supported yet");
 	check_error("probe process(\"no-such-program\").end { }",
 		    "<test>:1:15: error: semantic error: cannot find process(\"no-such-program\"): no such command in $PATH");
 	check_error("probe process.begin(2) { }", "<test>:1:21: error: semantic error: process.begin takes no argument");
