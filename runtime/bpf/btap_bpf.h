@@ -1278,6 +1278,40 @@ static __always_inline char *btap_pexecname_(struct btap_ctx *c)
 #define btap_task_tid(t) ((int64_t)BPF_CORE_READ(btap_task_at(t), pid))
 #define btap_task_uid(t) ((int64_t)BPF_CORE_READ(btap_task_at(t), cred, uid.val))
 #define btap_task_euid(t) ((int64_t)BPF_CORE_READ(btap_task_at(t), cred, euid.val))
+#define btap_task_gid(t) ((int64_t)BPF_CORE_READ(btap_task_at(t), cred, gid.val))
+#define btap_task_egid(t) ((int64_t)BPF_CORE_READ(btap_task_at(t), cred, egid.val))
+#define btap_task_prio(t) ((int64_t)BPF_CORE_READ(btap_task_at(t), prio) - 100)
+#define btap_task_nice(t) ((int64_t)BPF_CORE_READ(btap_task_at(t), static_prio) - 120)
+#define btap_task_start_time(t) ((int64_t)BPF_CORE_READ(btap_task_at(t), start_time))
+#define btap_task_utime(t) ((int64_t)BPF_CORE_READ(btap_task_at(t), utime))
+#define btap_task_stime(t) ((int64_t)BPF_CORE_READ(btap_task_at(t), stime))
+/* Fields kernels spell differently (CO-RE picks what this one has):
+ * state became __state in 5.14; the CPU is thread_info.cpu except from
+ * 4.9 to 5.15, where it was the task's own cpu. */
+struct task_struct___btap_new {
+	unsigned int __state;
+	struct {
+		unsigned int cpu;
+	} thread_info;
+} __attribute__((preserve_access_index));
+struct task_struct___btap_old {
+	long state;
+	unsigned int cpu;
+} __attribute__((preserve_access_index));
+static __always_inline int64_t btap_task_state(int64_t t)
+{
+	struct task_struct___btap_new *n = (void *)btap_task_at(t);
+	if (bpf_core_field_exists(n->__state))
+		return (int64_t)BPF_CORE_READ(n, __state);
+	return (int64_t)BPF_CORE_READ((struct task_struct___btap_old *)n, state);
+}
+static __always_inline int64_t btap_task_cpu(int64_t t)
+{
+	struct task_struct___btap_new *n = (void *)btap_task_at(t);
+	if (bpf_core_field_exists(n->thread_info.cpu))
+		return (int64_t)BPF_CORE_READ(n, thread_info.cpu);
+	return (int64_t)BPF_CORE_READ((struct task_struct___btap_old *)n, cpu);
+}
 static __always_inline char *btap_task_execname_(struct btap_ctx *c, int64_t t)
 {
 	__builtin_memset(c->tmp, 0, 16);

@@ -26,6 +26,8 @@
 #include <linux/spinlock.h>
 #include <linux/string.h>
 #include <linux/sched.h>
+#include <linux/sched/prio.h>
+#include <linux/version.h>
 #include <linux/cred.h>
 #include <linux/jiffies.h>
 #include <linux/timekeeping.h>
@@ -478,6 +480,26 @@ static inline char *btap_execname_(struct btap_ctx *c)
 #define btap_task_uid(t) ((int64_t)btap_kpeek(kuid_t, &btap_task_cred(t)->uid).val)
 #define btap_task_euid(t) ((int64_t)btap_kpeek(kuid_t, &btap_task_cred(t)->euid).val)
 
+#define btap_task_gid(t) ((int64_t)btap_kpeek(kgid_t, &btap_task_cred(t)->gid).val)
+#define btap_task_egid(t) ((int64_t)btap_kpeek(kgid_t, &btap_task_cred(t)->egid).val)
+#define btap_task_prio(t) ((int64_t)btap_kpeek(int, &btap_task_at(t)->prio) - MAX_RT_PRIO)
+#define btap_task_nice(t) ((int64_t)btap_kpeek(int, &btap_task_at(t)->static_prio) - DEFAULT_PRIO)
+#define btap_task_start_time(t) ((int64_t)btap_kpeek(u64, &btap_task_at(t)->start_time))
+#define btap_task_utime(t) ((int64_t)btap_kpeek(u64, &btap_task_at(t)->utime))
+#define btap_task_stime(t) ((int64_t)btap_kpeek(u64, &btap_task_at(t)->stime))
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(5, 14, 0)
+#define btap_task_state(t) ((int64_t)btap_kpeek(unsigned int, &btap_task_at(t)->__state))
+#else
+#define btap_task_state(t) ((int64_t)btap_kpeek(long, &btap_task_at(t)->state))
+#endif
+/* the CPU: the task's own field from 4.9 to 5.15, thread_info's since */
+#if defined(CONFIG_SMP) && defined(CONFIG_THREAD_INFO_IN_TASK) && LINUX_VERSION_CODE >= KERNEL_VERSION(5, 16, 0)
+#define btap_task_cpu(t) ((int64_t)btap_kpeek(unsigned int, &btap_task_at(t)->thread_info.cpu))
+#elif defined(CONFIG_SMP) && defined(CONFIG_THREAD_INFO_IN_TASK)
+#define btap_task_cpu(t) ((int64_t)btap_kpeek(unsigned int, &btap_task_at(t)->cpu))
+#else
+#define btap_task_cpu(t) ((int64_t)task_cpu(btap_task_at(t)))
+#endif
 static inline char *btap_task_execname_(struct btap_ctx *c, int64_t t)
 {
 	if (copy_from_kernel_nofault(c->tmp, btap_task_at(t)->comm, BTAP_MIN(TASK_COMM_LEN, MAXSTRINGLEN)))
