@@ -243,9 +243,10 @@ static const char *func_text(struct arena *a, const struct ubin_func *f)
 	return f->name;
 }
 
-/* Does a function match NAME[@FILE[:LINE]]? FILE matches the whole
- * declaring path or its tail ("target.c", "src/x*.c"). */
-static bool func_matches(const struct ubin_func *f, const char *name, const char *file, int line)
+/* Does a function match NAME[@FILE[:LINE[-LAST]]]? FILE matches the
+ * whole declaring path or its tail ("target.c", "src/x*.c"); the function
+ * is declared on LINE, or from LINE to LAST. */
+static bool func_matches(const struct ubin_func *f, const char *name, const char *file, int line, int last)
 {
 	bool hit = fnmatch(name, f->name, 0) == 0;
 	for (const char *const *al = f->aliases; !hit && al && *al; al++)
@@ -260,7 +261,7 @@ static bool func_matches(const struct ubin_func *f, const char *name, const char
 		if (fnmatch(file, f->file, 0) != 0 && fnmatch(tail, f->file, 0) != 0)
 			return false;
 	}
-	return !line || f->line == line;
+	return !line || (f->line >= line && f->line <= (last ? last : line));
 }
 
 static bool expand_functions(struct session *s, const struct probe_point *pp, const struct upoint *u,
@@ -294,9 +295,9 @@ static bool expand_functions(struct session *s, const struct probe_point *pp, co
 		add_point(s, pp, u, b->path, num_arg(&s->arena, arg->num, true, arg->loc), suffix, site, out);
 		return true;
 	}
-	/* NAME[@FILE[:LINE]] */
+	/* NAME[@FILE[:LINE[-LAST]]] */
 	char *name = arena_strdup(&s->arena, arg->str), *file = strchr(name, '@');
-	int line = 0;
+	int line = 0, last = 0;
 	if (file) {
 		*file++ = 0;
 		char *colon = strrchr(file, ':');
@@ -304,9 +305,11 @@ static bool expand_functions(struct session *s, const struct probe_point *pp, co
 			*colon = 0;
 			char *end;
 			line = (int)strtol(colon + 1, &end, 10);
-			if (*end || line <= 0) {
-				diag_error(arg->loc, "semantic error: invalid line number in \"%s\" (line ranges are not "
-					   "supported yet)", arg->str);
+			if (*end == '-')
+				last = (int)strtol(end + 1, &end, 10);
+			if (*end || line <= 0 || (last && last < line)) {
+				diag_error(arg->loc, "semantic error: invalid line number in \"%s\" (expected LINE or a range "
+					   "LINE-LAST)", arg->str);
 				return false;
 			}
 		}
@@ -322,7 +325,7 @@ static bool expand_functions(struct session *s, const struct probe_point *pp, co
 		int n = ubin_inlines(b, &inlines);
 		for (int i = 0; i < n; i++) {
 			const struct ubin_func *f = &inlines[i];
-			if (!func_matches(f, name, file, line))
+			if (!func_matches(f, name, file, line, last))
 				continue;
 			struct usite *site = new_site(s, b, USITE_FUNC, pid);
 			site->func = f;
@@ -337,7 +340,7 @@ static bool expand_functions(struct session *s, const struct probe_point *pp, co
 	}
 	for (int i = 0; i < b->nfuncs; i++) {
 		const struct ubin_func *f = &b->funcs[i];
-		if (!func_matches(f, name, file, line) || (glob && b->has_dwarf && !f->die))
+		if (!func_matches(f, name, file, line, last) || (glob && b->has_dwarf && !f->die))
 			continue;
 		struct usite *site = new_site(s, b, ret ? USITE_RETURN : USITE_FUNC, pid);
 		site->func = f;
@@ -351,42 +354,110 @@ static bool expand_functions(struct session *s, const struct probe_point *pp, co
 	return true;
 }
 
-/* statement("FUNC@FILE:LINE"), "*@FILE:LINE": where the line starts in
- * each function (FUNC a pattern), from the DWARF line table. */
+/* The lines a statement("FUNC@FILE:SPEC") names: SPEC is a line N, a
+ * range N-M, a list of those (N,M-K), or * (every line); lo/hi pairs,
+ * how many (0: not a valid SPEC). */
+static int parse_line_spec(const char *spec, int *lo, int *hi, int max)
+{
+	if (strcmp(spec, "*") == 0) {
+		lo[0] = 1;
+		hi[0] = INT_MAX;
+		return 1;
+	}
+	int n = 0;
+	for (const char *p = spec; n < max;) {
+		char *end;
+		long a = strtol(p, &end, 10), z = a;
+		if (end == p || a <= 0 || a > INT_MAX)
+			return 0;
+		if (*end == '-') {
+			p = end + 1;
+			z = strtol(p, &end, 10);
+			if (end == p || z < a || z > INT_MAX)
+				return 0;
+		}
+		lo[n] = (int)a;
+		hi[n++] = (int)z;
+		if (!*end)
+			return n;
+		if (*end != ',')
+			return 0;
+		p = end + 1;
+	}
+	return 0;
+}
+
+/* statement("FUNC@FILE:SPEC") (see parse_line_spec) and "FUNC@FILE+N",
+ * the N-th line after FUNC's declaration: where each line starts in each
+ * function (FUNC a pattern), from the DWARF line table. */
 static bool expand_lines(struct session *s, const struct probe_point *pp, const struct upoint *u,
 			 const struct ubin *b, int pid, struct vec *out)
 {
 	const struct expr *arg = u->kind->arg;
 	char *func = arena_strdup(&s->arena, arg->str), *file = strchr(func, '@');
 	char *colon = file ? strrchr(file, ':') : NULL;
+	char *slash = file ? strrchr(file, '/') : NULL;
+	char *plus = !colon && file ? strrchr(slash ? slash : file, '+') : NULL;
+	enum { MAX_RANGES = 32, MAX_SITES = 256 };
+	int lo[MAX_RANGES], hi[MAX_RANGES], nr = 0;
+	long rel = 0;
 	char *end = NULL;
-	long line = colon ? strtol(colon + 1, &end, 10) : 0;
-	if (!file || !colon || line <= 0 || *end) {
+	if (colon)
+		nr = parse_line_spec(colon + 1, lo, hi, MAX_RANGES);
+	else if (plus && (rel = strtol(plus + 1, &end, 10)) >= 0 && end != plus + 1 && !*end)
+		nr = 1;
+	if (!file || !nr) {
 		diag_error(arg->loc, "semantic error: statement(\"%s\"): expected \"FUNCTION@FILE:LINE\" (FUNCTION may be "
-			   "*; line ranges and +offsets are not supported yet)", arg->str);
+			   "*; LINE a number, a range N-M, a list N,M-K or *) or \"FUNCTION@FILE+N\" (N lines after "
+			   "its declaration)", arg->str);
 		return false;
 	}
 	*file++ = 0;
-	*colon = 0;
-	enum { MAX_SITES = 256 };
-	uint64_t addrs[MAX_SITES];
-	int n = ubin_line_addrs(b, file, (int)line, addrs, MAX_SITES);
-	if (n < 0) {
-		diag_error(arg->loc, "semantic error: statement(\"%s\") needs the line table: %s has no DWARF debug "
-			   "information (build it with -g, or install its debug symbols)", arg->str, b->path);
-		return false;
+	*(colon ? colon : plus) = 0;
+	struct uline lines[MAX_SITES];
+	int n = 0;
+	for (int r = 0; r < nr; r++) {
+		/* +N: the line N after each matching function's own */
+		for (int i = 0; (plus ? i < b->nfuncs : i < 1) && n <= MAX_SITES; i++) {
+			const struct ubin_func *pf = plus ? &b->funcs[i] : NULL;
+			if (pf && (!pf->die || pf->line <= 0 || !func_matches(pf, func, file, 0, 0)))
+				continue;
+			int l0 = pf ? pf->line + (int)rel : lo[r], l1 = pf ? l0 : hi[r];
+			struct uline found[MAX_SITES];
+			int m = ubin_line_addrs(b, file, l0, l1, found, MAX_SITES);
+			if (m < 0) {
+				diag_error(arg->loc, "semantic error: statement(\"%s\") needs the line table: %s has no DWARF "
+					   "debug information (build it with -g, or install its debug symbols)", arg->str,
+					   b->path);
+				return false;
+			}
+			for (int k = 0; k < m && k < MAX_SITES; k++) {
+				const struct ubin_func *f = ubin_func_at(b, found[k].addr);
+				if (!f || (pf ? f != pf : fnmatch(func, f->name, 0) != 0))
+					continue;
+				int j = 0;
+				while (j < n && lines[j].addr != found[k].addr)
+					j++;
+				if (j < n)
+					continue; /* named twice */
+				if (n == MAX_SITES || m > MAX_SITES) {
+					diag_error(arg->loc, "semantic error: statement(\"%s\") names more than %d statements "
+						   "(narrow it)", arg->str, MAX_SITES);
+					return false;
+				}
+				lines[n++] = found[k];
+			}
+		}
 	}
-	for (int i = 0; i < n && i < MAX_SITES; i++) {
-		const struct ubin_func *f = ubin_func_at(b, addrs[i]);
-		if (!f || fnmatch(func, f->name, 0) != 0)
-			continue;
+	for (int i = 0; i < n; i++) {
+		const struct ubin_func *f = ubin_func_at(b, lines[i].addr);
 		struct usite *site = new_site(s, b, USITE_STMT, pid);
-		site->addr = addrs[i];
+		site->addr = lines[i].addr;
 		site->func = f;
 		if (!place_site(s, site, arg->loc))
 			return false;
-		const char *text = arena_printf(&s->arena, "%s@%s:%ld", f->name, f->file && *f->file ? f->file : file,
-						line);
+		const char *text = arena_printf(&s->arena, "%s@%s:%d", f->name, f->file && *f->file ? f->file : file,
+						lines[i].line);
 		add_point(s, pp, u, b->path, str_arg(&s->arena, text, arg->loc), NULL, site, out);
 	}
 	return true;

@@ -184,10 +184,15 @@ bool ubin_return_type(const struct ubin *b, const struct ubin_func *f, struct tp
  * -1 with *err (arena text) when the binary has no DWARF for f. */
 int ubin_vars_at(struct arena *a, const struct ubin *b, const struct ubin_func *f, uint64_t addr,
 		 struct uvar **out, const char **err);
-/* Where source line `line` of file (a path tail, wildcards allowed)
- * starts: its first statement address in each function, how many (at
- * most max into out); -1 when the binary has no DWARF. */
-int ubin_line_addrs(const struct ubin *b, const char *file, int line, uint64_t *out, int max);
+/* Where the source lines lo..hi of file (a path tail, wildcards allowed)
+ * start: each line's first statement address in each function, how many
+ * (at most max into out, by line then address); -1 when the binary has
+ * no DWARF. */
+struct uline {
+	uint64_t addr;
+	int line;
+};
+int ubin_line_addrs(const struct ubin *b, const char *file, int lo, int hi, struct uline *out, int max);
 /* The global variable name (declared in file, a path tail, when not
  * NULL) of b's DWARF, located (its address); false with *why. */
 bool ubin_global_var(struct arena *a, const struct ubin *b, const char *name, const char *file, struct uvar *out,

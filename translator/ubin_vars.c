@@ -533,7 +533,15 @@ static bool file_matches(const char *dwarf_file, const char *file)
 	return slash && fnmatch(file, slash + 1, 0) == 0;
 }
 
-int ubin_line_addrs(const struct ubin *b, const char *file, int line, uint64_t *out, int max)
+static int cmp_uline(const void *x, const void *y)
+{
+	const struct uline *a = x, *b = y;
+	if (a->line != b->line)
+		return a->line < b->line ? -1 : 1;
+	return a->addr < b->addr ? -1 : a->addr > b->addr;
+}
+
+int ubin_line_addrs(const struct ubin *b, const char *file, int lo, int hi, struct uline *out, int max)
 {
 	if (!ubin_open_dwarf(b) || !b->priv->dw)
 		return -1;
@@ -552,7 +560,7 @@ int ubin_line_addrs(const struct ubin *b, const char *file, int line, uint64_t *
 			int ln = 0;
 			bool stmt = false;
 			Dwarf_Addr a;
-			if (!l || dwarf_lineno(l, &ln) != 0 || ln != line || dwarf_linebeginstatement(l, &stmt) != 0 ||
+			if (!l || dwarf_lineno(l, &ln) != 0 || ln < lo || ln > hi || dwarf_linebeginstatement(l, &stmt) != 0 ||
 			    !stmt || dwarf_lineaddr(l, &a) != 0)
 				continue;
 			const char *src = dwarf_linesrc(l, NULL, NULL);
@@ -562,18 +570,19 @@ int ubin_line_addrs(const struct ubin *b, const char *file, int line, uint64_t *
 			const struct ubin_func *f = ubin_func_at(b, a);
 			int k;
 			for (k = 0; k < n && k < max; k++)
-				if (ubin_func_at(b, out[k]) == f)
+				if (out[k].line == ln && ubin_func_at(b, out[k].addr) == f)
 					break;
 			if (k < n && k < max) {
-				if (a < out[k])
-					out[k] = a;
+				if (a < out[k].addr)
+					out[k].addr = a;
 				continue;
 			}
 			if (n < max)
-				out[n] = a;
+				out[n] = (struct uline){a, ln};
 			n++;
 		}
 	}
+	qsort(out, (size_t)(n < max ? n : max), sizeof(*out), cmp_uline);
 	return n;
 }
 

@@ -173,6 +173,26 @@ ok_if "statement(\"add@target.c:$line\"): twice, with the local" \
 	"[ \$(grep -c \"^process(\\\"$ROOT/$TARGET\\\").statement(\\\"add@tests/uprobe/target.c:$line\\\") a=3 b=4 sum=7\$\" $T/out) = 2 ]"
 "$BTAP" -l "process(\"$TARGET\").statement(\"*@target.c:$line\")" >"$T/out" 2>"$T/err"
 ok_if "statement(\"*@FILE:LINE\") lists the function holding the line" "[ \$(grep -c 'statement(\"add@' $T/out) = 1 ]"
+# line lists, ranges, * (every line of the function) and +N (lines after
+# the function's declaration), each line where it starts
+decl=$(grep -n '^__attribute__((noinline)) int add(' tests/uprobe/target.c | cut -d: -f1)
+lines_of() { sed -n 's/.*statement("[a-z]*@tests\/uprobe\/target.c:\([0-9]*\)")$/\1/p' "$T/out" | tr '\n' ' '; }
+"$BTAP" -l "process(\"$TARGET\").statement(\"add@target.c:*\")" >"$T/out" 2>"$T/err"
+ok_if "statement(\"add@FILE:*\"): every line of add, opening to closing brace" \
+	"[ \"\$(lines_of)\" = '$((decl + 1)) $((decl + 2)) $((decl + 3)) $((decl + 4)) ' ]"
+"$BTAP" -l "process(\"$TARGET\").statement(\"add@target.c+2\")" >"$T/out" 2>"$T/err"
+ok_if "statement(\"add@FILE+2\"): two lines after the declaration" "[ \"\$(lines_of)\" = '$((decl + 2)) ' ]"
+"$BTAP" -l "process(\"$TARGET\").statement(\"*@target.c:$((decl + 2))-$((decl + 3)),$((decl + 8))\")" >"$T/out" 2>"$T/err"
+ok_if "statement(\"*@FILE:N-M,K\"): a range and a line, in two functions" \
+	"[ \"\$(lines_of)\" = '$((decl + 2)) $((decl + 3)) $((decl + 8)) ' ] && grep -q 'chain@' $T/out"
+timeout "$LIMIT" "$BTAP" -c "$TARGET 1" -e "probe process(\"$TARGET\").statement(\"add@target.c:*\") { printf(\"%s \", pp()) }" \
+	>"$T/out" 2>"$T/err"
+ok_if "statement(\"add@FILE:*\") fires line by line" \
+	"[ \"\$(sed 's/process(\"[^\"]*\").statement(\"add@tests\/uprobe\/target.c:\([0-9]*\)\")/\\1/g' $T/out)\" = '$((decl + 1)) $((decl + 2)) $((decl + 3)) $((decl + 4)) ' ]"
+"$BTAP" -l "process(\"$TARGET\").function(\"*@target.c:$decl-$((decl + 11))\")" >"$T/out" 2>"$T/err"
+ok_if "function(\"*@FILE:N-M\"): the functions declared in those lines" \
+	"[ \"\$(sed 's/.*function(\"\([a-z]*\)@.*/\\1/' $T/out | tr '\\n' ' ')\" = 'add chain greet ' ]"
+bad "statement with a bad line list" "probe process(\"$TARGET\").statement(\"add@target.c:5-2\") {}" 'a range N-M'
 bad "statement without a line" "probe process(\"$TARGET\").statement(\"add@target.c\") {}" 'expected \"FUNCTION@FILE:LINE\"'
 bad "statement by line without DWARF" "probe process(\"$U/target-nodebug\").statement(\"*@target.c:$line\") {}" \
 	'needs the line table'
@@ -211,7 +231,8 @@ ok_if "process(PID).end fires once, for that process" "[ \"\$(cat $T/out)\" = '1
 
 # begin for the processes already running: process(PID).begin once, in
 # that process's context; process("PATH").begin for a running copy and for
-# the -c program's exec; process.begin for every running process
+# the -c program's exec (the loop's own children, caught between fork and
+# exec, may count too: left out); process.begin for every running process
 cp /bin/dash "$T/busy"
 "$T/busy" -c 'while :; do sleep 0.01; done' &
 busy=$!
@@ -221,7 +242,7 @@ probe timer.ms(300) { printf(\"%d\\n\", n); exit() }" >"$T/out" 2>"$T/err"
 ok_if "process(PID).begin fires once, in the running process's context" \
 	"[ \"\$(tr '\\n' ' ' <$T/out)\" = '1 busy process($busy).begin 1 ' ]"
 timeout "$LIMIT" "$BTAP" -c "$T/busy -c 'sleep 0.2'" -e "global seen, all
-probe process(\"$T/busy\").begin { seen[pid() == $busy, pid() == target()]++ }
+probe process(\"$T/busy\").begin { if (pid() == $busy || pid() == target()) seen[pid() == $busy, pid() == target()]++ }
 probe process.begin { all += pid() == $busy }
 probe end { foreach ([b, t+] in seen) printf(\"%d%d:%d \", b, t, seen[b, t]); printf(\"%d\\n\", all) }" \
 	>"$T/out" 2>"$T/err"
