@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "translator/diag.h"
 #include "translator/kconfig.h"
@@ -56,6 +57,7 @@ static void set_session_globals(struct runner *r)
 	struct btap_globals_hdr *g = r->globals;
 	g->target_pid = r->target_pid;
 	g->hz = kernel_hz(r->s);
+	g->runner_pid = getpid();
 	g->walltime_offset_ns = clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_MONOTONIC);
 }
 

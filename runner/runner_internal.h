@@ -150,6 +150,7 @@ void runner_prom_render(struct runner *r, struct strbuf *out);
 bool runner_start_target(struct runner *r);
 void runner_release_child(struct runner *r);
 void runner_finish_target(struct runner *r);
+void runner_system(struct runner *r, const char *cmd, size_t len);
 
 /* runner_loop.c */
 bool runner_event_loop(struct runner *r);

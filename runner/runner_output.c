@@ -241,6 +241,7 @@ int runner_on_record(void *ctx, void *data, size_t size)
 	case BTAP_REC_WARN: warn_message(r, p, slen); break;
 	case BTAP_REC_EXIT: runner_request_stop(r, RUNNER_END_NORMAL); break;
 	case BTAP_REC_HIST: r->rt->print_hist_record(r, h.id, p, end); break;
+	case BTAP_REC_SYSTEM: runner_system(r, p, slen); break;
 	default: break;
 	}
 	return 0;
@@ -306,6 +307,12 @@ static void op_exit(void)
 	runner_request_stop(r, RUNNER_END_NORMAL);
 }
 
+static void op_system(const char *cmd)
+{
+	if (runner_current && cmd)
+		runner_system(runner_current, cmd, strlen(cmd));
+}
+
 static int64_t op_target(void)
 {
 	return runner_current ? runner_current->target_pid : 0;
@@ -320,6 +327,7 @@ void runner_bind_output_ops(struct btap_runner_ops *ops)
 	ops->warn = op_warn;
 	ops->exit = op_exit;
 	ops->target = op_target;
+	ops->system = op_system;
 }
 
 /* ---- the closing summary --------------------------------------------- */

@@ -230,3 +230,34 @@ unsigned long long runner_effective_caps(void)
 		fclose(f);
 	return caps;
 }
+
+/* system(cmd): /bin/sh -c cmd in the background, writing into the
+ * script's output after what is already printed, as stap's stapio does.
+ * Two forks, so the command is no child of the runner's to reap and the
+ * runner does not wait for it. */
+void runner_system(struct runner *r, const char *cmd, size_t len)
+{
+	char *text = strndup(cmd, len);
+	if (!text)
+		return;
+	runner_flush(r);
+	int out = r->out ? fileno(r->out) : STDOUT_FILENO;
+	pid_t pid = fork();
+	if (pid == 0) {
+		if (fork() == 0) {
+			sigset_t none; /* the runner blocks the signals its signalfd takes */
+			sigemptyset(&none);
+			sigprocmask(SIG_SETMASK, &none, NULL);
+			if (out != STDOUT_FILENO)
+				dup2(out, STDOUT_FILENO);
+			execl("/bin/sh", "sh", "-c", text, (char *)NULL);
+			_exit(127);
+		}
+		_exit(0);
+	}
+	if (pid > 0)
+		waitpid(pid, NULL, 0);
+	else
+		fprintf(stderr, "WARNING: system(\"%s\"): cannot start it: %s\n", text, strerror(errno));
+	free(text);
+}

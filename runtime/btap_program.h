@@ -41,6 +41,7 @@ enum btap_rec_type {
 	BTAP_REC_ERROR = 2,  /* id: error-site index; one string arg: message */
 	BTAP_REC_EXIT = 3,   /* exit() called in a kernel probe */
 	BTAP_REC_WARN = 4,   /* id: error-site index; one string arg: message */
+	BTAP_REC_SYSTEM = 6, /* one string arg: a shell command to run (system()) */
 	BTAP_REC_HIST = 5,   /* id: map index; int64 merged count, then the
 	                        histogram's merged buckets (print(@hist_*)) */
 };
@@ -64,6 +65,7 @@ struct btap_globals_hdr {
 	int64_t target_pid;          /* btap_target(): -x PID or the -c command's pid */
 	int64_t walltime_offset_ns;  /* CLOCK_REALTIME - CLOCK_MONOTONIC, for BPF */
 	int64_t hz;                  /* CONFIG_HZ of the running kernel (250 if unknown) */
+	int64_t runner_pid;          /* btap_stp_pid(): the runner's own pid */
 };
 
 /* Fixed map names in the BPF object.
@@ -216,6 +218,8 @@ struct btap_runner_ops {
 	 * if the pattern does not match (or libc refuses it). */
 	int64_t (*regex_group)(const char *pattern, const char *subject, int64_t n, char *buf,
 			       uint64_t bufsz);
+	/* system(): run a shell command once the probe is done */
+	void (*system)(const char *cmd);
 };
 
 /* ---- the descriptor, exported by the shared object ------------------- */

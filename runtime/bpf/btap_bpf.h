@@ -979,6 +979,7 @@ static __always_inline char *btap_mem_string_(struct btap_ctx *c, int64_t addr, 
 #endif
 #define btap_cpu() ((int64_t)bpf_get_smp_processor_id())
 #define btap_target() (BTAP_HDR(c)->target_pid)
+#define btap_stp_pid() (BTAP_HDR(c)->runner_pid)
 #define btap_pp() btap_pp_(c)
 #define btap_walltime_ns() ((int64_t)bpf_ktime_get_ns() + BTAP_HDR(c)->walltime_offset_ns)
 #define btap_ktime_ns() ((int64_t)bpf_ktime_get_ns())
@@ -989,6 +990,7 @@ static __always_inline char *btap_mem_string_(struct btap_ctx *c, int64_t addr, 
 #define btap_abort() btap_abort_(c)
 #define btap_error(msg) btap_raise_str(c, -1, (msg))
 #define btap_warn(msg) btap_warn_(c, (msg))
+#define btap_system(cmd) btap_send_simple(c, BTAP_REC_SYSTEM, 0, (cmd))
 
 /* ---- stacks: collected here, symbolised by the runner (btap_stacks.h) -- */
 #include "../btap_stacks.h"

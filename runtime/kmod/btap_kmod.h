@@ -451,6 +451,7 @@ static inline char *btap_execname_(struct btap_ctx *c)
 #define btap_pexecname() (strscpy(c->tmp, current->real_parent->comm, MAXSTRINGLEN), c->tmp)
 #define btap_cpu() ((int64_t)smp_processor_id())
 #define btap_target() (BTAP_HDR(c)->target_pid)
+#define btap_stp_pid() (BTAP_HDR(c)->runner_pid)
 #define btap_pp() btap_pp_(c)
 #define btap_walltime_ns() ((int64_t)ktime_get_real_ns())
 #define btap_ktime_ns() ((int64_t)ktime_get_ns())
@@ -461,6 +462,7 @@ static inline char *btap_execname_(struct btap_ctx *c)
 #define btap_abort() btap_abort_(c)
 #define btap_error(msg) btap_raise_str(c, -1, (msg))
 #define btap_warn(msg) btap_send_simple(c, BTAP_REC_WARN, BTAP_NO_SITE, (msg))
+#define btap_system(cmd) btap_send_simple(c, BTAP_REC_SYSTEM, 0, (cmd))
 
 /* Tasks by address (tapset/task.stp): read without faulting, 0 when the
  * address does not hold a task, as on BPF. */

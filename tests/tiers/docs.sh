@@ -127,6 +127,13 @@ if $GEN --tapset "$T/ts" --check "$T/ts-old.md" >"$T/out" 2>&1; then fail "a sta
 	grep -q 'is stale' "$T/out" && pass "--check finds a stale reference" || fail "--check: $(cat "$T/out")"
 fi
 
+# tapset/nd_syscalls.stp is generated from the syscall aliases
+if sh build-aux/nd-syscalls.sh | cmp -s - tapset/nd_syscalls.stp; then
+	pass "tapset/nd_syscalls.stp matches the syscall aliases"
+else
+	fail "tapset/nd_syscalls.stp is stale: sh build-aux/nd-syscalls.sh >tapset/nd_syscalls.stp"
+fi
+
 # ---- man pages render ---------------------------------------------------
 if command -v man >/dev/null 2>&1; then
 	warned=""
@@ -198,7 +205,7 @@ for u in $(sed -n 's/^[[:space:]]*{"\([a-z]*\)", [0-9].*/\1/p' translator/provid
 	grep -qF "timer.$u(" "$P7" || missing="$missing timer.$u"
 done
 for pre in $(grep -hE '^probe[[:space:]]+[A-Za-z][A-Za-z0-9_.]*[[:space:]]*\+?=' tapset/*.stp | sed -E 's/^probe[[:space:]]+([A-Za-z0-9_]+).*/\1/' | sort -u); do
-	grep -qE "\\.B[R]? $pre\\.|$pre\\.\\\\fI|^\\.BR? $pre\\.\\*" "$P7" || missing="$missing $pre.*"
+	grep -qE "\\.B[R]? $pre\\.|$pre\\.\\\\fI|^\\.BR? $pre\\.\\*|^\\.B $pre\$" "$P7" || missing="$missing $pre.*"
 done
 if [ -z "$missing" ]; then pass "btap-probes(7) names every family, perf event, timer unit and alias prefix"; else
 	fail "btap-probes(7) lacks:$missing"
