@@ -28,4 +28,23 @@
 #endif
 #define btap_stack_as(s, from_k, to_k, from_u, to_u) btap_stack_as_(c->tmp, (s), (from_k), (to_k), (from_u), (to_u))
 
+/* syscall_name(): a system call's name by number ("" for one the table
+ * lacks), copied out of the table of btap_syscall_names.h */
+#include "btap_syscall_names.h"
+static BTAP_INLINE char *btap_syscall_name_(char *dst, int64_t nr)
+{
+	dst[0] = 0;
+	if (nr < 0 || nr >= BTAP_NSYSCALL_NAMES)
+		return dst;
+	const char *name = btap_syscall_names[nr];
+	for (int i = 0; i < BTAP_SYSCALL_NAME_MAX && i < MAXSTRINGLEN - 1; i++) {
+		dst[i] = name[i];
+		dst[i + 1] = 0;
+		if (!name[i])
+			break;
+	}
+	return dst;
+}
+#define btap_syscall_name(nr) btap_syscall_name_(c->tmp, (nr))
+
 #endif

@@ -243,6 +243,7 @@ BTAP_IFACE(BOTH, btap_ksym_token, "a kernel address as a token the runner prints
 BTAP_IFACE(KERNEL, BTAP_HAVE_FIND_VMA, "defined by the unit when the kernel finds a user address's mapping in the probe (bpf_find_vma)")
 BTAP_IFACE(BOTH, btap_usym_token, "a user address of the current process as a token the runner symbolises")
 BTAP_IFACE(BOTH, btap_stack_as, "a string with the kind of its stack tokens changed")
+BTAP_IFACE(BOTH, btap_syscall_name, "a system call's name by number, \"\" when the table lacks it")
 BTAP_IFACE(BOTH, btap_user_mode, "1 when the probe hit in user space (uprobes, perf samples of user code)")
 BTAP_IFACE(BOTH, btap_uarg_reg, "a DWARF-numbered register at a process probe (an error elsewhere)")
 BTAP_IFACE(BOTH, btap_kernel_string, "string at a kernel address")

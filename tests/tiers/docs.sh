@@ -205,7 +205,7 @@ for u in $(sed -n 's/^[[:space:]]*{"\([a-z]*\)", [0-9].*/\1/p' translator/provid
 	grep -qF "timer.$u(" "$P7" || missing="$missing timer.$u"
 done
 for pre in $(grep -hE '^probe[[:space:]]+[A-Za-z][A-Za-z0-9_.]*[[:space:]]*\+?=' tapset/*.stp | sed -E 's/^probe[[:space:]]+([A-Za-z0-9_]+).*/\1/' | sort -u); do
-	grep -qE "\\.B[R]? $pre\\.|$pre\\.\\\\fI|^\\.BR? $pre\\.\\*|^\\.B $pre\$" "$P7" || missing="$missing $pre.*"
+	grep -qE "\\.B[R]? $pre\\.|$pre\\.\\\\fI|^\\.BR? $pre\\.\\*|^\\.BR? $pre( |\$)" "$P7" || missing="$missing $pre.*"
 done
 if [ -z "$missing" ]; then pass "btap-probes(7) names every family, perf event, timer unit and alias prefix"; else
 	fail "btap-probes(7) lacks:$missing"
