@@ -1,4 +1,5 @@
-/* Values at a function's entry in its .return probe: @entry(expr), and at
+/* Values at a function's entry in its .return probe: @entry(expr) (also
+ * at a system call's exit tracepoint, from its entry tracepoint), and at
  * process(...) functions every target variable but $return, which stap
  * reads at the entry too ($param in .return). The derived return probe
  * gets a companion entry probe on the same function that saves each value
@@ -13,6 +14,7 @@
 
 extern const struct provider provider_uprobe;
 extern const struct provider provider_kernel;
+extern const struct provider provider_tracepoint;
 
 struct entry_rewrite {
 	struct elab *x;
@@ -131,11 +133,33 @@ static struct probe_point *entry_point(struct elab *x, const struct probe_point 
 	return pp;
 }
 
+/* A system call's exit tracepoint (what syscall.NAME.return and
+ * syscall_any.return stand on): its entry twin's point, else NULL. */
+static struct probe_point *syscall_entry_point(struct elab *x, const struct probe *p)
+{
+	const struct probe_point *rp = p->resolved_point;
+	const struct pp_component *c = rp && rp->comps.n == 2 ? VEC_AT(rp->comps, 1, struct pp_component *) : NULL;
+	if (p->provider != &provider_tracepoint || !c || !c->arg || c->arg->kind != E_STR)
+		return NULL;
+	const char *tp = c->arg->str, *colon = strchr(tp, ':');
+	if (!colon || strncmp(colon + 1, "sys_exit", 8) != 0 ||
+	    (strncmp(tp, "syscalls:", 9) != 0 && strncmp(tp, "raw_syscalls:", 13) != 0))
+		return NULL;
+	struct probe_point *pp = elab_clone_point(x->a, rp);
+	pp->optional = false;
+	pp->sufficient = false;
+	struct pp_component *ec = VEC_AT(pp->comps, 1, struct pp_component *);
+	ec->arg->str = arena_printf(x->a, "%.*ssys_enter%s", (int)(colon + 1 - tp), tp, colon + 1 + 8);
+	return pp;
+}
+
 void elab_entry_rewrite(struct elab *x, struct probe *p, struct vec *entry_probes)
 {
 	const struct probe_point *rp = p->resolved_point;
 	const char *last = rp && rp->comps.n ? pp_comp_name(rp, rp->comps.n - 1) : NULL;
-	if (!last || strcmp(last, "return") != 0 || (p->provider != &provider_uprobe && p->provider != &provider_kernel))
+	struct probe_point *syscall_entry = syscall_entry_point(x, p);
+	if (!syscall_entry && (!last || strcmp(last, "return") != 0 ||
+			       (p->provider != &provider_uprobe && p->provider != &provider_kernel)))
 		return;
 	struct entry_rewrite w = {.x = x, .all_targets = p->provider == &provider_uprobe};
 	struct ast_visitor v = {.expr_pre = find_sites, .ctx = &w};
@@ -199,6 +223,6 @@ void elab_entry_rewrite(struct elab *x, struct probe *p, struct vec *entry_probe
 	ep->loc = at;
 	ep->file = p->file;
 	ep->body = entry_body;
-	vec_push(x->a, &ep->points, entry_point(x, rp));
+	vec_push(x->a, &ep->points, syscall_entry ? syscall_entry : entry_point(x, rp));
 	elab_derive_probe(x, ep, entry_probes);
 }

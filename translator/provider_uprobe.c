@@ -14,6 +14,7 @@
 
 #include <fnmatch.h>
 #include <inttypes.h>
+#include <glob.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -136,8 +137,8 @@ static char *binary_of(struct session *s, const struct upoint *u, int *pid, bool
 		*pid = (int)c->arg->num;
 	} else if (c->arg->kind == E_STR) {
 		if (strpbrk(c->arg->str, "*?[")) {
-			BERR(c->arg->loc, "semantic error: wildcards in process(\"%s\") are not supported yet: name "
-				   "one program", c->arg->str);
+			BERR(c->arg->loc, "semantic error: wildcards in process(\"%s\") name files by a path: give "
+				   "one with a '/' (as \"/usr/lib*/libfoo*.so\")", c->arg->str);
 			return NULL;
 		}
 		path = ubin_resolve_path(c->arg->str, &why);
@@ -558,10 +559,57 @@ static bool expand_marks(struct session *s, const struct probe_point *pp, const 
 	return true;
 }
 
+static bool uprobe_expand(struct session *s, const struct probe_point *pp, struct vec *out);
+
+/* process("/usr/lib*\/libfoo*.so") as stap: every file the pattern names
+ * now, each a program of its own (one that is not an ELF binary, or lacks
+ * what the rest of the point asks for, adds nothing); no point at all
+ * from any of them is the error. */
+static bool expand_glob(struct session *s, const struct probe_point *pp, const struct upoint *u, struct vec *out)
+{
+	const struct expr *arg = u->proc->arg;
+	glob_t g;
+	int rc = glob(arg->str, 0, NULL, &g);
+	int before = out->n;
+	struct vec seen = {0};
+	for (size_t i = 0; rc == 0 && i < g.gl_pathc; i++) {
+		char *real = realpath(g.gl_pathv[i], NULL);
+		bool dup = !real;
+		VEC_FOREACH(seen, k)
+			dup = dup || strcmp(VEC_AT(seen, k, const char *), real) == 0;
+		if (!dup) {
+			vec_push(&s->arena, &seen, arena_strdup(&s->arena, real));
+			struct probe_point *cp = arena_alloc(&s->arena, sizeof(*cp));
+			*cp = *pp;
+			cp->optional = true;
+			cp->comps = (struct vec){0};
+			struct expr *path = expr_new(&s->arena, E_STR, arg->loc);
+			path->str = arena_strdup(&s->arena, real);
+			vec_push(&s->arena, &cp->comps, pp_comp_new(&s->arena, u->proc->name, path, u->proc->loc));
+			for (int k = 1; k < pp->comps.n; k++)
+				vec_push(&s->arena, &cp->comps, VEC_AT(pp->comps, k, struct pp_component *));
+			uprobe_expand(s, cp, out);
+			for (int k = before; k < out->n; k++) /* back as the point asked */
+				VEC_AT(*out, k, struct probe_point *)->optional = pp->optional;
+		}
+		free(real);
+	}
+	if (rc == 0)
+		globfree(&g);
+	if (out->n > before || pp->optional || pp->sufficient)
+		return true;
+	diag_error(arg->loc, "semantic error: no match for process(\"%s\"): %s", arg->str,
+		   rc == 0 ? "none of the files it names has that probe point" : "no file matches it");
+	return false;
+}
+
 static bool uprobe_expand(struct session *s, const struct probe_point *pp, struct vec *out)
 {
 	struct upoint u;
 	split_point(pp, &u);
+	if (u.proc->arg && u.proc->arg->kind == E_STR && strchr(u.proc->arg->str, '/') &&
+	    strpbrk(u.proc->arg->str, "*?["))
+		return expand_glob(s, pp, &u, out);
 	if (u.extra) {
 		diag_error(u.extra->loc, "semantic error: unexpected '.%s' in a process(...) probe point", u.extra->name);
 		return false;

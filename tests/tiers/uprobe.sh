@@ -229,6 +229,16 @@ probe end { printf(\"%d %d\\n\", n, who == $sp) }" >"$T/out" 2>"$T/err"
 wait $sp $other 2>/dev/null
 ok_if "process(PID).end fires once, for that process" "[ \"\$(cat $T/out)\" = '1 1' ]"
 
+# process("DIR/PATTERN"): every file the pattern names (those without the
+# function, or not ELF, add nothing); no match at all is an error
+"$BTAP" -l "process(\"$U/target*\").function(\"add\")" >"$T/out" 2>"$T/err"
+ok_if "process(\"DIR/target*\") lists add in each of the three programs" \
+	"[ \"\$(sed 's/^process(\"[^\"]*\/\([^\"]*\)\").*/\\1/' $T/out | tr '\\n' ' ')\" = 'target target-O2 target-nodebug ' ]"
+"$BTAP" -l "process(\"$U/*\").function(\"ufix_mul\")" >"$T/out" 2>"$T/err"
+ok_if "process(\"DIR/*\") finds the one library that has the function" \
+	"[ \$(wc -l <$T/out) = 1 ] && grep -q 'libufix.so\").function(\"ufix_mul@' $T/out"
+bad "process(\"PATTERN\") that names no file" "probe process(\"$U/nosuch*\").function(\"add\") {}" 'no file matches it'
+
 # begin for the processes already running: process(PID).begin once, in
 # that process's context; process("PATH").begin for a running copy and for
 # the -c program's exec (the loop's own children, caught between fork and
@@ -261,9 +271,11 @@ ok_if "process(\"PATH\").syscall: the program's openat of its library, failed ca
 	"[ \"\$(cat $T/out)\" = '1 1 1' ]"
 
 # process("PATH").thread.begin/.end: threads, not the process itself
-printf '%s\n' '#include <pthread.h>' 'static void *work(void *a) { return a; }' \
+# (a joined thread may still be on its way out when pthread_join returns:
+# the program waits a little, or that thread could be the process's last)
+printf '%s\n' '#include <pthread.h>' '#include <unistd.h>' 'static void *work(void *a) { return a; }' \
 	'int main(void) { pthread_t t[3]; for (int i = 0; i < 3; i++) pthread_create(&t[i], 0, work, 0);' \
-	'for (int i = 0; i < 3; i++) pthread_join(t[i], 0); return 0; }' >"$T/thr.c"
+	'for (int i = 0; i < 3; i++) pthread_join(t[i], 0); usleep(100000); return 0; }' >"$T/thr.c"
 if gcc -O1 -pthread -o "$T/thr" "$T/thr.c" 2>"$T/err"; then
 	timeout "$LIMIT" "$BTAP" -c "$T/thr" -e "global b, e, nl, pe
 probe process(\"$T/thr\").thread.begin { b++; nl += pid() != tid() }
