@@ -307,6 +307,8 @@ static void bpf_probe_entry(struct emitter *em, struct em_probe *ep, struct strb
 		sb_puts(out, "\tc.regs = 1;\n");
 	else if (at->kind == ATTACH_PERF_EVENT) /* the sample's registers */
 		sb_puts(out, "\tc.regs = 2;\n");
+	else if (at->kind == ATTACH_KPROBE && at->kprobe.ret) /* returnval(): fexit's return slot */
+		sb_printf(out, "\tc.regs = %d;\n", 3 + at->kprobe.ret_slot);
 	sb_printf(out, "\tbb%d(&c, sp);\n", ep->index);
 	sb_puts(out, "\tbtap_bpf_leave(&c);\n\treturn 0;\n}\n\n");
 }

@@ -35,7 +35,9 @@ struct btap_ctx {
 	int site;        /* error site of the pending error, -1 unknown */
 	int probe;       /* index of the probe in the descriptor */
 	int regs;        /* ctx starts with saved registers: 1 a uprobe's
-			    (user space), 2 a perf sample's (either) */
+			    (user space), 2 a perf sample's (either); 3 + N:
+			    none, an fexit program's arguments, its return
+			    value in slot N */
 	void *task;      /* the task the probe describes, when not current
 			    (BTAP_TASK_OVERRIDE: process.begin) */
 };

@@ -246,6 +246,7 @@ BTAP_IFACE(BOTH, btap_stack_as, "a string with the kind of its stack tokens chan
 BTAP_IFACE(BOTH, btap_syscall_name, "a system call's name by number, \"\" when the table lacks it")
 BTAP_IFACE(BOTH, btap_user_mode, "1 when the probe hit in user space (uprobes, perf samples of user code)")
 BTAP_IFACE(BOTH, btap_uarg_reg, "a DWARF-numbered register at a process probe (an error elsewhere)")
+BTAP_IFACE(BOTH, btap_returnval, "a function's return value at a .return probe (an error elsewhere)")
 BTAP_IFACE(BOTH, btap_kernel_string, "string at a kernel address")
 BTAP_IFACE(BOTH, btap_user_char, "signed 8 bits at a user address")
 BTAP_IFACE(BOTH, btap_user_short, "signed 16 bits at a user address")

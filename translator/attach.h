@@ -81,6 +81,7 @@ struct attach {
 		const char *module;        /* NULL: vmlinux */
 		uint64_t offset;           /* bytes into the function */
 		bool ret;                  /* at its return */
+		int ret_slot;              /* fexit: the return value's slot in the context */
 	} kprobe;
 	struct {
 		const char *path;          /* the binary or library */

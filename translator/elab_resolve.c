@@ -241,7 +241,7 @@ static void use_function(struct elab *x, struct funcdecl *f, struct stapfile *fi
 	vec_push(x->a, &x->used_funcs, f);
 }
 
-/* kernel_string($comm) and the like, where the target is already a string
+/* kernel_string($comm) (or of an @cast member) and the like, where the target is already a string
  * (a char array or __data_loc field): stap reads it through its address;
  * here the string is at hand, so the call becomes the target itself, or
  * string_quoted / substr of it. False when e is no such call. */
@@ -253,7 +253,8 @@ static bool string_of_string_target(struct elab *x, struct expr *e)
 	static const char *const counted[] = {"kernel_string_n", "user_string_n", "user_string_n2",
 					      "user_string_n_nofault", "user_string_n_warn", NULL};
 	struct expr *a = e->args.n ? VEC_AT(e->args, 0, struct expr *) : NULL;
-	if (!e->str || !a || (a->kind != E_TARGET && a->kind != E_TARGET_VARS) || a->type != TY_STRING)
+	if (!e->str || !a || (a->kind != E_TARGET && a->kind != E_TARGET_VARS && a->kind != E_CAST) ||
+	    a->type != TY_STRING)
 		return false;
 	enum { PLAIN, QUOTED, COUNTED, NONE } kind = NONE;
 	for (int i = 0; plain[i] && kind == NONE; i++)

@@ -208,6 +208,7 @@ static bool kf_attach(struct session *s, struct probe *p, struct attach *out)
 	out->kind = ATTACH_KPROBE;
 	out->kprobe.function = k->name;
 	out->kprobe.ret = k->ret;
+	out->kprobe.ret_slot = k->ret ? k->nfields - 1 : 0; /* after the parameters */
 	return true;
 }
 

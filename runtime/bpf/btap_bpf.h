@@ -1483,14 +1483,30 @@ static __always_inline int btap_dwreg_offset(int n)
 static __always_inline int64_t btap_uarg_reg_(struct btap_ctx *c, int64_t n)
 {
 	int off = btap_dwreg_offset((int)n);
-	if (!c->regs || off < 0) {
-		btap_raise_str(c, -1, c->regs ? "no such register" :
+	if (!c->regs || c->regs >= 3 || off < 0) {
+		btap_raise_str(c, -1, c->regs == 1 || c->regs == 2 ? "no such register" :
 			       "registers and arguments by position are only available at process(...) probes");
 		return 0;
 	}
 	return btap_tp_read(c, off, 8, 0);
 }
 #define btap_uarg_reg(n) btap_uarg_reg_(c, (n))
+/* returnval(): at a function's return, what it returned: rax as a
+ * uretprobe saw it, or the fexit program's return slot (c->regs - 3,
+ * after the arguments; read as memory: the slot varies by probe). */
+static __always_inline int64_t btap_returnval_(struct btap_ctx *c)
+{
+	if (c->regs == 1)
+		return btap_ureg(c, 0);
+	if (c->regs >= 3) {
+		__u64 v = 0;
+		bpf_probe_read_kernel(&v, 8, (__u64 *)c->ctx + (c->regs - 3));
+		return (int64_t)v;
+	}
+	btap_raise_str(c, -1, "returnval() needs the return of a function: a .return probe of kernel.function or process");
+	return 0;
+}
+#define btap_returnval() btap_returnval_(c)
 /* Did the probe hit in user mode? Uprobes always; perf samples by the
  * privilege level of the saved code segment (cs at 136). */
 #define btap_user_mode() \

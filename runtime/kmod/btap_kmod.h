@@ -524,6 +524,8 @@ static inline char *btap_task_execname_(struct btap_ctx *c, int64_t t)
 #define btap_user_mode() ((int64_t)0)
 #define btap_uarg_reg(n) \
 	((void)(n), btap_raise_str(c, -1, "registers and arguments by position are only available at process(...) probes"), (int64_t)0)
+#define btap_returnval() \
+	(btap_raise_str(c, -1, "returnval() needs the return of a function: a .return probe of kernel.function or process"), (int64_t)0)
 
 /* ---- the module's file: /proc/<module name> ------------------------------------ */
 

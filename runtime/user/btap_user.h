@@ -614,6 +614,8 @@ static inline int64_t btap_no_task_(struct btap_ctx *c)
 #define btap_user_mode() ((int64_t)0)
 #define btap_uarg_reg(n) \
 	((void)(n), btap_raise_str(c, -1, "registers and arguments by position are only available at process(...) probes"), (int64_t)0)
+#define btap_returnval() \
+	(btap_raise_str(c, -1, "returnval() needs the return of a function: a .return probe of kernel.function or process"), (int64_t)0)
 #define btap_matched(n) btap_matched_(c, (n))
 #define btap_ngroups() btap_regex_groups_(c, 0)
 /* Stacks are collected by kernel probes only: elsewhere they are empty. */

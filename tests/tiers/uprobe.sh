@@ -136,6 +136,15 @@ rc=$?
 ok_if "int_arg() outside a process probe is a run-time error" \
 	"[ $rc = 1 ] && grep -q 'only available at process(...) probes' $T/err"
 
+# returnval()/returnstr() at a process function's return; an error where
+# nothing returns
+timeout "$LIMIT" "$BTAP" -c "$TARGET 1" -e "probe process(\"$TARGET\").function(\"add\").return {
+	printf(\"%d %d %s\\n\", returnval(), \$return, returnstr(2)) }" >"$T/out" 2>"$T/err"
+ok_if "returnval() and returnstr() at a .return probe" "[ \"\$(cat $T/out)\" = '7 7 0x7' ]"
+timeout "$LIMIT" "$BTAP" -c 'cat /dev/null' -e 'probe kernel.trace("syscalls:sys_enter_close") {
+	if (pid() == target()) println(returnval()) }' >"$T/out" 2>"$T/err"
+ok_if "returnval() outside a .return probe is a run-time error" "grep -q 'returnval() needs the return of a function' $T/err"
+
 # stacks: collected in the kernel, symbolised by the runner after the
 # program has exited (user frames by build-id), as keys of an array
 timeout "$LIMIT" "$BTAP" -c "$TARGET 2" -e 'global s
