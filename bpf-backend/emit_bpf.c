@@ -50,10 +50,12 @@ static const char *map_type_name(uint32_t t)
  * another task, or a tapset native that follows the task's pointers? */
 static bool needs_task(struct emitter *em)
 {
-	static const char *const task_natives[] = {"btap_ppid",         "btap_euid",        "btap_egid",
-						   "btap_pexecname",    "btap_task_current", "btap_task_parent",
-						   "btap_task_pid",     "btap_task_tid",     "btap_task_uid",
-						   "btap_task_euid",    "btap_task_execname", NULL};
+	static const char *const task_natives[] = {
+		"btap_ppid",      "btap_euid",     "btap_egid",        "btap_pexecname",  "btap_task_current",
+		"btap_task_parent", "btap_task_pid", "btap_task_tid",  "btap_task_uid",   "btap_task_euid",
+		"btap_task_gid",  "btap_task_egid", "btap_task_execname", "btap_task_state", "btap_task_cpu",
+		"btap_task_prio", "btap_task_nice", "btap_task_start_time", "btap_task_utime", "btap_task_stime",
+		"btap_cmdline",   NULL};
 	if (em->task_override)
 		return true;
 	VEC_FOREACH(em->funcs, i) {
@@ -140,6 +142,8 @@ static void bpf_defines(struct emitter *em, struct strbuf *b)
 		sb_puts(b, "#define BTAP_HAVE_FIND_VMA 1\n");
 	if (kernel_uses(em, "btap_kstack("))
 		sb_puts(b, "#define BTAP_NEED_KSTACK 1\n");
+	if (kernel_uses(em, "btap_cmdline("))
+		sb_puts(b, "#define BTAP_NEED_CMDLINE 1\n");
 	if (kernel_uses(em, "btap_ustack("))
 		sb_puts(b, "#define BTAP_NEED_USTACK 1\n");
 	if (needs_task(em))
@@ -178,6 +182,8 @@ static char *kernel_header(struct emitter *em, const char *cache_dir)
 		add_name(em, &names, "task_struct");
 		add_name(em, &names, "struct cred");
 	}
+	if (kernel_uses(em, "btap_cmdline("))
+		add_name(em, &names, "struct mm_struct");
 	if (finds_user_mappings(em)) {
 		add_name(em, &names, "task_struct");
 		add_name(em, &names, "struct vm_area_struct");

@@ -5,6 +5,7 @@
 #include "runner.h"
 
 #include <dlfcn.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -58,6 +59,12 @@ static void set_session_globals(struct runner *r)
 	g->target_pid = r->target_pid;
 	g->hz = kernel_hz(r->s);
 	g->runner_pid = getpid();
+	time_t now = time(NULL);
+	struct tm tm;
+	if (localtime_r(&now, &tm)) { /* as the session starts, as stap's staprun passes it */
+		g->tz_gmtoff = -tm.tm_gmtoff;
+		snprintf(g->tz_name, sizeof g->tz_name, "%s", tm.tm_zone ? tm.tm_zone : "");
+	}
 	g->walltime_offset_ns = clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_MONOTONIC);
 }
 

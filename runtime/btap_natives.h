@@ -28,6 +28,35 @@
 #endif
 #define btap_stack_as(s, from_k, to_k, from_u, to_u) btap_stack_as_(c->tmp, (s), (from_k), (to_k), (from_u), (to_u))
 
+/* cmdline_str(): the n bytes of a process's arguments (NUL after each)
+ * read into dst, as one line: the NULs between them become spaces. */
+static BTAP_INLINE char *btap_cmdline_join_(char *dst, int64_t n)
+{
+	if (n > MAXSTRINGLEN - 1)
+		n = MAXSTRINGLEN - 1;
+	for (int i = 0; i < MAXSTRINGLEN - 1 && i < n; i++)
+		if (!dst[i])
+			dst[i] = ' ';
+	while (n > 0 && n <= MAXSTRINGLEN - 1 && dst[n - 1] == ' ')
+		n--;
+	if (n >= 0 && n <= MAXSTRINGLEN - 1)
+		dst[n] = 0;
+	return dst;
+}
+
+/* The local time zone as the session started (the runner sets it). */
+#define btap_tz_gmtoff() (BTAP_HDR(c)->tz_gmtoff)
+static BTAP_INLINE char *btap_tz_name_(char *dst, const char *name)
+{
+	for (int i = 0; i < 16 && i < MAXSTRINGLEN; i++) {
+		dst[i] = i < 15 ? name[i] : 0;
+		if (!dst[i])
+			break;
+	}
+	return dst;
+}
+#define btap_tz_name() btap_tz_name_(c->tmp, BTAP_HDR(c)->tz_name)
+
 /* syscall_name(): a system call's name by number ("" for one the table
  * lacks), copied out of the table of btap_syscall_names.h */
 #include "btap_syscall_names.h"

@@ -66,6 +66,8 @@ struct btap_globals_hdr {
 	int64_t walltime_offset_ns;  /* CLOCK_REALTIME - CLOCK_MONOTONIC, for BPF */
 	int64_t hz;                  /* CONFIG_HZ of the running kernel (250 if unknown) */
 	int64_t runner_pid;          /* btap_stp_pid(): the runner's own pid */
+	int64_t tz_gmtoff;           /* the local time zone, seconds west of UTC */
+	char tz_name[16];            /* its abbreviation ("UTC", "CET") */
 };
 
 /* Fixed map names in the BPF object.

@@ -1491,6 +1491,33 @@ static __always_inline int64_t btap_uarg_reg_(struct btap_ctx *c, int64_t n)
 	return btap_tp_read(c, off, 8, 0);
 }
 #define btap_uarg_reg(n) btap_uarg_reg_(c, (n))
+/* addr(): the instruction pointer where a probe with registers hit (a
+ * uprobe, a perf sample); 0 elsewhere, as in stap. */
+#define btap_addr() ((int64_t)(c->regs == 1 || c->regs == 2 ? btap_tp_read(c, 128, 8, 0) : 0))
+
+#ifdef BTAP_NEED_CMDLINE
+/* cmdline_str(): the current process's arguments, from its memory (the
+ * unit asks for task_struct and mm_struct then). */
+static __always_inline char *btap_cmdline_(struct btap_ctx *c)
+{
+	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+	struct mm_struct *mm = BPF_CORE_READ(t, mm);
+	c->tmp[0] = 0;
+	if (!mm)
+		return c->tmp;
+	unsigned long start = BPF_CORE_READ(mm, arg_start), end = BPF_CORE_READ(mm, arg_end);
+	int64_t n = end > start ? (int64_t)(end - start) : 0;
+	if (n > MAXSTRINGLEN - 1)
+		n = MAXSTRINGLEN - 1;
+	if (n <= 0 || bpf_probe_read_user(c->tmp, n, (const void *)start) != 0) {
+		c->tmp[0] = 0;
+		return c->tmp;
+	}
+	return btap_cmdline_join_(c->tmp, n);
+}
+#define btap_cmdline() btap_cmdline_(c)
+#endif
+
 /* returnval(): at a function's return, what it returned: rax as a
  * uretprobe saw it, or the fexit program's return slot (c->regs - 3,
  * after the arguments; read as memory: the slot varies by probe). */

@@ -524,6 +524,20 @@ static inline char *btap_task_execname_(struct btap_ctx *c, int64_t t)
 #define btap_user_mode() ((int64_t)0)
 #define btap_uarg_reg(n) \
 	((void)(n), btap_raise_str(c, -1, "registers and arguments by position are only available at process(...) probes"), (int64_t)0)
+#define btap_addr() ((int64_t)0)
+static inline char *btap_cmdline_(struct btap_ctx *c)
+{
+	struct mm_struct *mm = current->mm;
+	int64_t n = mm && mm->arg_end > mm->arg_start ? (int64_t)(mm->arg_end - mm->arg_start) : 0;
+	if (n > MAXSTRINGLEN - 1)
+		n = MAXSTRINGLEN - 1;
+	if (n <= 0 || copy_from_user_nofault(c->tmp, (const void __user *)mm->arg_start, n)) {
+		c->tmp[0] = 0;
+		return c->tmp;
+	}
+	return btap_cmdline_join_(c->tmp, n);
+}
+#define btap_cmdline() btap_cmdline_(c)
 #define btap_returnval() \
 	(btap_raise_str(c, -1, "returnval() needs the return of a function: a .return probe of kernel.function or process"), (int64_t)0)
 

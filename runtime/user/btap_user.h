@@ -44,6 +44,7 @@ int snprintf(char *restrict, size_t, const char *restrict, ...);
 FILE *fopen(const char *restrict, const char *restrict);
 char *fgets(char *restrict, int, FILE *restrict);
 int fclose(FILE *);
+size_t fread(void *restrict, size_t, size_t, FILE *restrict);
 void free(void *);
 int prctl(int, ...);
 int clock_gettime(clockid_t, struct timespec *);
@@ -614,6 +615,7 @@ static inline int64_t btap_no_task_(struct btap_ctx *c)
 #define btap_user_mode() ((int64_t)0)
 #define btap_uarg_reg(n) \
 	((void)(n), btap_raise_str(c, -1, "registers and arguments by position are only available at process(...) probes"), (int64_t)0)
+#define btap_addr() ((int64_t)0)
 #define btap_returnval() \
 	(btap_raise_str(c, -1, "returnval() needs the return of a function: a .return probe of kernel.function or process"), (int64_t)0)
 #define btap_matched(n) btap_matched_(c, (n))
@@ -623,5 +625,15 @@ static inline int64_t btap_no_task_(struct btap_ctx *c)
 #define btap_kstack(kind) ((void)(kind), c->tmp[0] = 0, c->tmp)
 #define btap_ustack(kind) ((void)(kind), c->tmp[0] = 0, c->tmp)
 #include "../btap_natives.h"
+/* the runner's own arguments (a runner probe runs in btap) */
+static inline char *btap_cmdline_(struct btap_ctx *c)
+{
+	FILE *f = fopen("/proc/self/cmdline", "r");
+	int64_t n = f ? (int64_t)fread(c->tmp, 1, MAXSTRINGLEN - 1, f) : 0;
+	if (f)
+		fclose(f);
+	return btap_cmdline_join_(c->tmp, n);
+}
+#define btap_cmdline() btap_cmdline_(c)
 
 #endif

@@ -136,6 +136,10 @@ rc=$?
 ok_if "int_arg() outside a process probe is a run-time error" \
 	"[ $rc = 1 ] && grep -q 'only available at process(...) probes' $T/err"
 
+# addr() at a process probe: where it hit, as uaddr(); cmdline_str()
+timeout "$LIMIT" "$BTAP" -c "$TARGET 1" -e "probe process(\"$TARGET\").function(\"add\") {
+	printf(\"%d [%s]\\n\", addr() == uaddr() && addr() != 0, cmdline_str()) }" >"$T/out" 2>"$T/err"
+ok_if "addr() and cmdline_str() at a process probe" "[ \"\$(cat $T/out)\" = '1 [$TARGET 1]' ]"
 # returnval()/returnstr() at a process function's return; an error where
 # nothing returns
 timeout "$LIMIT" "$BTAP" -c "$TARGET 1" -e "probe process(\"$TARGET\").function(\"add\").return {
