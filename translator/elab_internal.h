@@ -48,6 +48,7 @@ struct elab {
 	struct vec type_origins;   /* struct type_origin* */
 	bool types_changed;
 	bool reporting;            /* final type pass: report conflicts */
+	struct vec syscalls_generated; /* const char*: the names elab_syscalls.c generated */
 };
 
 /* elaborate.c */
@@ -60,6 +61,14 @@ void elab_note(struct elab *x, struct loc at, const char *fmt, ...)
 void elab_init(struct elab *x, struct session *s, bool quiet);
 /* Record that file f contributes to the program (its probes join). */
 void elab_use_file(struct elab *x, struct stapfile *f);
+/* Index a tapset file parsed after the others (its globals, functions,
+ * aliases). */
+void elab_index_file(struct elab *x, struct stapfile *f);
+
+/* elab_syscalls.c: syscall.NAME[.return] (and nd_syscall.*) for every
+ * system call the kernel traces that the tapset leaves out, generated the
+ * first time a point may name one. */
+void elab_generate_syscalls(struct elab *x, const struct probe_point *pp);
 
 /* symtab (elaborate.c) */
 void elab_symtab_add(struct elab *x, struct symtab *t, const char *name, void *decl, struct stapfile *f);

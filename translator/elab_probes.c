@@ -283,6 +283,7 @@ static bool resolve_point(struct elab *x, const struct probe_point *pp, const st
 	}
 	if (pp->comps.n == 0)
 		return true;
+	elab_generate_syscalls(x, pp);
 	int before = out->n;
 	bool ok = true, full = false;
 	bool wild = elab_point_has_wildcard(pp);
@@ -399,6 +400,7 @@ void elab_derive_probe(struct elab *x, struct probe *p, struct vec *out)
 
 void elab_match_for_listing(struct elab *x, struct probe_point *pp, struct vec *out)
 {
+	elab_generate_syscalls(x, pp);
 	bool full = false;
 	VEC_FOREACH(x->aliases, i) {
 		struct alias_name *an = VEC_AT(x->aliases, i, struct alias_name *);

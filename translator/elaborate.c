@@ -132,7 +132,7 @@ static void literal_type(struct vardecl *v)
 	v->init->type = v->type;
 }
 
-static void index_file(struct elab *x, struct stapfile *f)
+void elab_index_file(struct elab *x, struct stapfile *f)
 {
 	vec_push(x->a, &x->files, f);
 	VEC_FOREACH(f->globals, i) {
@@ -159,9 +159,9 @@ void elab_index_session(struct elab *x)
 {
 	struct session *s = x->s;
 	if (s->user_file)
-		index_file(x, s->user_file);
+		elab_index_file(x, s->user_file);
 	VEC_FOREACH(s->tapset_files, i)
-		index_file(x, VEC_AT(s->tapset_files, i, struct stapfile *));
+		elab_index_file(x, VEC_AT(s->tapset_files, i, struct stapfile *));
 }
 
 /* ---- deriving and resolving ----------------------------------------- */

@@ -22,6 +22,14 @@ static const char *const keywords[] = {
 	"try", "catch", "private", NULL,
 };
 
+bool lexer_is_keyword(const char *word)
+{
+	for (int i = 0; keywords[i]; i++)
+		if (strcmp(word, keywords[i]) == 0)
+			return true;
+	return false;
+}
+
 /* Longest first so that maximal munch works by a linear scan. */
 static const char *const operators[] = {
 	"<<<=", /* not an operator in stap; listed so "<<<" wins over "<<=" */

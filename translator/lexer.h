@@ -44,4 +44,7 @@ const char *tok_kind_name(enum tok_kind k);
 /* Describe a token for messages: "identifier 'foo'", "operator '{'" ... */
 const char *tok_describe(struct arena *a, const struct token *t);
 
+/* Is word one of the script language's keywords? */
+bool lexer_is_keyword(const char *word);
+
 #endif

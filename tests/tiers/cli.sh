@@ -26,6 +26,8 @@ expect bad-option 1 "invalid option|unrecognized option" -- "$BTAP" --no-such-op
 expect no-script 1 'no script given' -- "$BTAP"
 expect tz-runner 0 '^-3600 CET \[Thu Jan  1 01:00:00 1970 CET\]$' -- env TZ=CET-1 "$BTAP" -e 'probe begin { printf("%d %s [%s]\n", tz_gmtoff(), tz_name(), tz_ctime(0)); exit() }'
 expect tz-kernel 0 '^18000 EST \[Thu Jan  1 19:00:00 1970 EST\]$' -- env TZ=EST5 "$BTAP" -c 'cat /dev/null' -e 'probe kernel.trace("syscalls:sys_enter_close") { if (pid() == target() && execname() == "cat") { printf("%d %s [%s]\n", tz_gmtoff(), tz_name(), tz_ctime(86400)); exit() } }'
+expect syscall-generated-L 0 '^syscall.getrandom name:string ubuf:long len:long flags:long argstr:string ' -- "$BTAP" -L 'syscall.getrandom'
+expect syscall-generated-return-L 0 '^nd_syscall.getrandom.return name:string retval:long retstr:string ' -- "$BTAP" -L 'nd_syscall.getrandom.return'
 expect kfunc-list 0 '^kernel.function\("vfs_read"\)$' -- "$BTAP" -l 'kernel.function("vfs_rea?")'
 expect kfunc-vars 0 '^kernel.function\("vfs_read"\).return \$file:struct file \* \$buf:char \* \$count:size_t \$pos:loff_t \* \$return:ssize_t$' -- "$BTAP" -L 'kernel.function("vfs_read").return'
 expect kfunc-unknown 1 "no match for probe point kernel.function\(\"no_such_function_x\"\) \(no function of that name in the kernel's BTF" -- "$BTAP" -p2 -e 'probe kernel.function("no_such_function_x") {}'
