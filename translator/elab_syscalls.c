@@ -37,6 +37,17 @@ static bool generated(struct elab *x, const char *name)
 	return false;
 }
 
+/* Is there a sys_exit_NAME among the listed events? */
+static bool has_exit(const struct vec *exits, const char *name)
+{
+	VEC_FOREACH(*exits, i) {
+		const struct tp_event *ev = VEC_AT(*exits, i, const struct tp_event *);
+		if (strncmp(ev->name, "sys_exit_", 9) == 0 && strcmp(ev->name + 9, name) == 0)
+			return true;
+	}
+	return false;
+}
+
 /* A string argument: a char pointer whose name says it is a path or name. */
 static bool is_string_arg(const struct tp_field *f)
 {
@@ -93,9 +104,10 @@ void elab_generate_syscalls(struct elab *x, const struct probe_point *pp)
 	if (!wild && (has_alias(x, c1, false) || generated(x, c1)))
 		return; /* the common case: a system call the library has */
 	struct session *s = x->s;
-	struct vec events = {0};
+	struct vec events = {0}, exits = {0};
 	if (tp_list(x->a, arena_printf(x->a, "syscalls:" ENTER "%s", c1), &events) <= 0)
 		return;
+	tp_list(x->a, arena_printf(x->a, "syscalls:sys_exit_%s", c1), &exits);
 	struct strbuf text;
 	sb_init(&text);
 	VEC_FOREACH(events, i) {
@@ -106,7 +118,7 @@ void elab_generate_syscalls(struct elab *x, const struct probe_point *pp)
 		vec_push(x->a, &x->syscalls_generated, (void *)arena_strdup(x->a, name));
 		if (!has_alias(x, name, false) && tp_event_load_fields(x->a, ev))
 			entry_alias(&text, ev, name);
-		if (!has_alias(x, name, true) && tp_event_load(x->a, "syscalls", arena_printf(x->a, "sys_exit_%s", name)))
+		if (!has_alias(x, name, true) && has_exit(&exits, name))
 			return_alias(&text, name);
 	}
 	if (text.len) {
