@@ -18,9 +18,12 @@ if $GEN --check docs/tapset-reference.md >"$T/out" 2>&1; then pass "docs/tapset-
 fi
 if $GEN --man "$T/man3" >"$T/out" 2>&1; then pass "man pages generated"; else fail "tapset-doc --man: $(cat "$T/out")"; fi
 # One page per public function name and per alias, as the tapset has them.
-fns=$(grep -hE '^(private[[:space:]]+)?function[[:space:]]+[A-Za-z]' tapset/*.stp |
+stps=$(find tapset -name '*.stp' | LC_ALL=C sort)
+# shellcheck disable=SC2086 # a list of paths without spaces
+fns=$(grep -hE '^(private[[:space:]]+)?function[[:space:]]+[A-Za-z]' $stps |
 	sed -E 's/^(private[[:space:]]+)?function[[:space:]]+([A-Za-z0-9_]+).*/\2/' | LC_ALL=C sort -u | wc -l)
-aliases=$(grep -hE '^probe[[:space:]]+[A-Za-z][A-Za-z0-9_.]*[[:space:]]*\+?=' tapset/*.stp | wc -l)
+# shellcheck disable=SC2086
+aliases=$(grep -hE '^probe[[:space:]]+[A-Za-z][A-Za-z0-9_.]*[[:space:]]*\+?=' $stps | wc -l)
 pages_fn=$(ls "$T/man3" | grep -c '^function::')
 pages_probe=$(ls "$T/man3" | grep -c '^probe::')
 if [ "$fns" = "$pages_fn" ] && [ "$aliases" = "$pages_probe" ]; then
@@ -204,7 +207,8 @@ done
 for u in $(sed -n 's/^[[:space:]]*{"\([a-z]*\)", [0-9].*/\1/p' translator/provider_timer.c); do
 	grep -qF "timer.$u(" "$P7" || missing="$missing timer.$u"
 done
-for pre in $(grep -hE '^probe[[:space:]]+[A-Za-z][A-Za-z0-9_.]*[[:space:]]*\+?=' tapset/*.stp | sed -E 's/^probe[[:space:]]+([A-Za-z0-9_]+).*/\1/' | sort -u); do
+# shellcheck disable=SC2086
+for pre in $(grep -hE '^probe[[:space:]]+[A-Za-z][A-Za-z0-9_.]*[[:space:]]*\+?=' $stps | sed -E 's/^probe[[:space:]]+([A-Za-z0-9_]+).*/\1/' | sort -u); do
 	grep -qE "\\.B[R]? $pre\\.|$pre\\.\\\\fI|^\\.BR? $pre\\.\\*|^\\.BR? $pre( |\$)" "$P7" || missing="$missing $pre.*"
 done
 if [ -z "$missing" ]; then pass "btap-probes(7) names every family, perf event, timer unit and alias prefix"; else
