@@ -57,4 +57,17 @@ ok_if "runqslower 0: the workload's threads with their waits and the thread befo
 CMD="sh -c 'sleep 0.1'" run scripts/runqslower.stp 60000000
 ok_if "runqslower 60 s: only the header" "[ \$(wc -l <$T/out) = 1 ]"
 
+# tcpconnlat: a connect on the loopback, its addresses and latency
+CMD="python3 tests/tools/tcp-connect.py" run scripts/tcpconnlat.stp
+port=$(grep -E '^[0-9]+$' "$T/out" | head -1)
+ok_if "tcpconnlat: the connection to the listener's port, with its latency" \
+	"[ -n \"$port\" ] && grep -Eq '^[0-9]+ +python3 +4 +127\.0\.0\.1 +127\.0\.0\.1:$port +[0-9]+\.[0-9]{3}\$' $T/out"
+
+# tcprtt: round trips on the loopback, a histogram and the port
+CMD="python3 tests/tools/tcp-echo.py" run scripts/tcprtt.stp
+port=$(grep -E '^[0-9]+$' "$T/out" | head -1)
+ok_if "tcprtt: smoothed RTTs sampled, a histogram, the echo port among the ports" \
+	"grep -Eq '^srtt \(us\): count [1-9][0-9]*, avg [0-9]+, min [0-9]+, max [0-9]+\$' $T/out &&
+	 grep -q '^value |' $T/out && grep -Eq '^$port +[1-9][0-9]* +[0-9]+\$' $T/out"
+
 summary tools
