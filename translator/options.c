@@ -48,9 +48,14 @@ static const char usage_text[] =
 	"  --run ARTIFACT   run a compiled artifact (from -p4) without recompiling\n"
 	"  --remote HOST[,HOST...]  compile here for each host's kernel, run there\n"
 	"                   over ssh, output back (prefixed by host when several)\n"
+	"  --compatible=VERSION  the stap version %( systemtap_v %) compares (default 4.8)\n"
+	"  --all-modules    accepted for stap: kernel symbols include every module's\n"
 	"  -h, --help       this text\n";
 
-enum { OPT_RUNTIME = 1000, OPT_SUPPRESS_HANDLER_ERRORS, OPT_RUN_ARTIFACT, OPT_FORMAT, OPT_METRICS, OPT_REMOTE };
+enum {
+	OPT_RUNTIME = 1000, OPT_SUPPRESS_HANDLER_ERRORS, OPT_RUN_ARTIFACT, OPT_FORMAT, OPT_METRICS, OPT_REMOTE,
+	OPT_COMPATIBLE, OPT_ALL_MODULES
+};
 
 static bool parse_int(const char *s, long lo, long hi, long *out)
 {
@@ -82,6 +87,8 @@ enum opt_result options_parse(struct session *s, int argc, char **argv)
 		{"format", required_argument, NULL, OPT_FORMAT},
 		{"metrics", required_argument, NULL, OPT_METRICS},
 		{"remote", required_argument, NULL, OPT_REMOTE},
+		{"compatible", required_argument, NULL, OPT_COMPATIBLE},
+		{"all-modules", no_argument, NULL, OPT_ALL_MODULES},
 		{NULL, 0, NULL, 0},
 	};
 	long v;
@@ -167,6 +174,16 @@ enum opt_result options_parse(struct session *s, int argc, char **argv)
 			if (!*optarg || optarg[0] == ',' || optarg[strlen(optarg) - 1] == ',' || strstr(optarg, ",,"))
 				return bad("invalid --remote '%s' (expected HOST[,HOST...])", optarg);
 			s->remote_hosts = optarg;
+			break;
+		case OPT_COMPATIBLE:
+			/* as stap: the version %( systemtap_v %) conditionals compare */
+			if (!*optarg || strspn(optarg, "0123456789.") != strlen(optarg) || optarg[0] == '.')
+				return bad("invalid --compatible '%s' (expected a version such as 4.0)", optarg);
+			s->compatible = optarg;
+			break;
+		case OPT_ALL_MODULES:
+			/* stap loads every module's symbols for backtraces; btap's
+			 * kernel symbols (kallsyms) have them already */
 			break;
 		default:
 			fprintf(stderr, "Try 'btap --help' for more information.\n");

@@ -1,4 +1,5 @@
-/* perf.sw.NAME and perf.hw.NAME, optionally .sample(N) (every N events;
+/* perf.sw.NAME and perf.hw.NAME (and perf.type(T).config(C) by number),
+ * optionally .sample(N) (every N events;
  * stap's default is 1000000) or .hz(N) (N times a second): a perf event
  * sampled on every CPU, in kernel context. The names and their
  * type/config values are the perf_event ABI's generalized events, as stap
@@ -6,6 +7,7 @@
 #include "provider.h"
 
 #include <inttypes.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -162,17 +164,55 @@ static void add_point(struct session *s, const struct probe_point *pp, const str
 	vec_push(a, out, cp);
 }
 
+/* perf.type(T).config(C)[.sample(N)|.hz(N)]: any perf event by the
+ * perf_event_open ABI's numbers (a PMU's type from
+ * /sys/bus/event_source/devices/NAME/type). */
+static bool expand_raw(struct session *s, const struct probe_point *pp, const struct pp_component *samp, int n,
+		       struct vec *out)
+{
+	const struct pp_component *t = comp_at(pp, 1), *c = comp_at(pp, 2);
+	if (n != 3 || !c->name || strcmp(c->name, "config") != 0 || !c->arg) {
+		const struct pp_component *bad = n > 3 ? comp_at(pp, 3) : c ? c : t;
+		diag_error(bad ? bad->loc : pp->loc, "semantic error: expected perf.type(T).config(C), then "
+			   ".sample(N) or .hz(N) (.process and .counter are not supported yet)");
+		return false;
+	}
+	if (t->arg->kind != E_NUM || t->arg->num < 0 || t->arg->num > UINT32_MAX ||
+	    c->arg->kind != E_NUM || c->arg->num < 0) {
+		diag_error((t->arg->kind != E_NUM || t->arg->num < 0 || t->arg->num > UINT32_MAX ? t : c)->arg->loc,
+			   "semantic error: perf type and config are non-negative numbers");
+		return false;
+	}
+	int64_t value = 0;
+	if (samp && !sampling_value(samp, &value))
+		return false;
+	struct arena *a = &s->arena;
+	struct probe_point *cp = arena_alloc(a, sizeof(*cp));
+	*cp = *pp;
+	cp->comps = (struct vec){0};
+	for (int i = 0; i < 3; i++)
+		vec_push(a, &cp->comps, (void *)comp_at(pp, i));
+	if (samp) {
+		struct expr *num = expr_new(a, E_NUM, samp->arg->loc);
+		num->num = value;
+		num->type = TY_LONG;
+		bool hz = pp_glob_match(samp->name, "hz") && !pp_glob_match(samp->name, "sample");
+		vec_push(a, &cp->comps, pp_comp_new(a, hz ? "hz" : "sample", num, samp->loc));
+	}
+	vec_push(a, out, cp);
+	return true;
+}
+
 static bool perf_expand(struct session *s, const struct probe_point *pp, struct vec *out)
 {
 	const struct pp_component *samp = sampling_comp(pp);
 	int n = samp ? pp->comps.n - 1 : pp->comps.n;
 	bool wild = has_wildcard(pp, pp->comps.n);
+	if (!samp && pp->comps.n == 4 && comp_at(pp, 3)->arg && is_sampling_name(comp_at(pp, 3)->name))
+		samp = comp_at(pp, 3), n = 3; /* perf.type(T).config(C).sample(N) */
 	const struct pp_component *c1 = comp_at(pp, 1);
-	if (!wild && c1->arg && c1->name && strcmp(c1->name, "type") == 0) {
-		diag_error(c1->loc, "semantic error: perf.type(T).config(C) is not supported yet (use the "
-			   "named events perf.sw.* and perf.hw.*)");
-		return false;
-	}
+	if (!wild && c1->arg && c1->name && strcmp(c1->name, "type") == 0)
+		return expand_raw(s, pp, samp, n, out);
 	for (int i = 0; i < n; i++) {
 		const struct pp_component *c = comp_at(pp, i);
 		if (c->arg) {
@@ -209,6 +249,15 @@ static bool perf_attach(struct session *s, struct probe *p, struct attach *out)
 {
 	const struct probe_point *pp = p->resolved_point;
 	const char *fam = pp_comp_name(pp, 1), *name = pp_comp_name(pp, 2);
+	if (strcmp(fam, "type") == 0) {
+		const struct pp_component *samp = comp_at(pp, 3);
+		out->kind = ATTACH_PERF_EVENT;
+		out->perf.type = (uint32_t)comp_at(pp, 1)->arg->num;
+		out->perf.config = (uint64_t)comp_at(pp, 2)->arg->num;
+		out->perf.period = samp && samp->arg ? (uint64_t)samp->arg->num : PERF_DEFAULT_SAMPLE_PERIOD;
+		out->perf.freq = samp && strcmp(samp->name, "hz") == 0;
+		return true;
+	}
 	for (int i = 0; pp->comps.n >= 3 && pp->comps.n <= 4 && perf_events[i].name; i++) {
 		const struct perf_event_name *ev = &perf_events[i];
 		if (strcmp(fam, ev->family) != 0 || strcmp(name, ev->name) != 0)

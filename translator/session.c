@@ -41,7 +41,7 @@ void session_setup_pp(struct session *s)
 	s->pp.kernel_v = version_of(&s->arena, release);
 	s->pp.arch = strcmp(u.machine, "aarch64") == 0 ? "arm64" : arena_strdup(&s->arena, u.machine);
 	s->pp.runtime = s->runtime == RT_KMOD ? "kmod" : "bpf";
-	s->pp.systemtap_v = "4.8";
+	s->pp.systemtap_v = s->compatible ? s->compatible : "4.8";
 	s->pp.guru_mode = s->guru;
 	s->kconfig = kconfig_new(s->kernel_release);
 	s->pp.config_lookup = kconfig_lookup;

@@ -41,6 +41,7 @@ struct session {
 	struct vec defines;          /* -D NAME=VAL: char* */
 	const char *module_name;     /* -m */
 	const char *kernel_release;  /* -r: release or build dir */
+	const char *compatible;       /* --compatible=VERSION: systemtap_v (default 4.8) */
 	int timeout_secs;            /* -T */
 	int bufsize_mb;              /* -s */
 	bool bulk;                   /* -b */
