@@ -143,6 +143,21 @@ static bool sampling_value(const struct pp_component *c, int64_t *v)
 	return true;
 }
 
+/* The concrete point cp, with its sampling suffix (.sample(N) or .hz(N),
+ * the value checked) when the point has one. */
+static void push_point(struct arena *a, struct probe_point *cp, const struct pp_component *samp, int64_t value,
+		       struct vec *out)
+{
+	if (samp) {
+		struct expr *num = expr_new(a, E_NUM, samp->arg->loc);
+		num->num = value;
+		num->type = TY_LONG;
+		bool hz = pp_glob_match(samp->name, "hz") && !pp_glob_match(samp->name, "sample");
+		vec_push(a, &cp->comps, pp_comp_new(a, hz ? "hz" : "sample", num, samp->loc));
+	}
+	vec_push(a, out, cp);
+}
+
 static void add_point(struct session *s, const struct probe_point *pp, const struct perf_event_name *ev,
 		      const struct pp_component *samp, int64_t value, struct vec *out)
 {
@@ -154,14 +169,7 @@ static void add_point(struct session *s, const struct probe_point *pp, const str
 	vec_push(a, &cp->comps, pp_comp_new(a, "perf", NULL, comp_at(pp, 0)->loc));
 	vec_push(a, &cp->comps, pp_comp_new(a, ev->family, NULL, comp_at(pp, 1)->loc));
 	vec_push(a, &cp->comps, pp_comp_new(a, ev->name, NULL, comp_at(pp, pp->comps.n > 2 ? 2 : 1)->loc));
-	if (samp) {
-		struct expr *num = expr_new(a, E_NUM, samp->arg->loc);
-		num->num = value;
-		num->type = TY_LONG;
-		bool hz = pp_glob_match(samp->name, "hz") && !pp_glob_match(samp->name, "sample");
-		vec_push(a, &cp->comps, pp_comp_new(a, hz ? "hz" : "sample", num, samp->loc));
-	}
-	vec_push(a, out, cp);
+	push_point(a, cp, samp, value, out);
 }
 
 /* perf.type(T).config(C)[.sample(N)|.hz(N)]: any perf event by the
@@ -192,14 +200,7 @@ static bool expand_raw(struct session *s, const struct probe_point *pp, const st
 	cp->comps = (struct vec){0};
 	for (int i = 0; i < 3; i++)
 		vec_push(a, &cp->comps, (void *)comp_at(pp, i));
-	if (samp) {
-		struct expr *num = expr_new(a, E_NUM, samp->arg->loc);
-		num->num = value;
-		num->type = TY_LONG;
-		bool hz = pp_glob_match(samp->name, "hz") && !pp_glob_match(samp->name, "sample");
-		vec_push(a, &cp->comps, pp_comp_new(a, hz ? "hz" : "sample", num, samp->loc));
-	}
-	vec_push(a, out, cp);
+	push_point(a, cp, samp, value, out);
 	return true;
 }
 
