@@ -156,7 +156,7 @@ static struct kfunc *kfunc_of(struct session *s, const struct probe_point *pp)
 {
 	const struct pp_component *fc = VEC_AT(pp->comps, 1, const struct pp_component *);
 	const struct btf *btf = kernel_btf();
-	int id = btf ? btf__find_by_name_kind(btf, fc->arg->str, BTF_KIND_FUNC) : -1;
+	int id = btf ? (int)tsrc_find(type_source_kernel(), TYPE_FUNC, fc->arg->str) : -1;
 	if (id <= 0)
 		return NULL;
 	struct kfunc *k = arena_alloc(&s->arena, sizeof *k);

@@ -364,7 +364,7 @@ static void load_args(struct arena *a, struct tp_event *ev)
 		return;
 	char fn[512];
 	snprintf(fn, sizeof fn, "__bpf_trace_%s", event_class(ev));
-	int id = btf__find_by_name_kind(btf, fn, BTF_KIND_FUNC);
+	int id = (int)tsrc_find(type_source_kernel(), TYPE_FUNC, fn);
 	const struct btf_type *f = id > 0 ? btf__type_by_id(btf, (__u32)id) : NULL;
 	if (f)
 		ev->nargs = tp_btf_proto_fields(a, (int)f->type, 1, false, &ev->args);

@@ -16,6 +16,10 @@ struct btf_source {
 	const struct type_source *parent; /* split BTF: the base's source */
 	int first_id;                     /* the first id this BTF adds */
 	struct type_name_index index;
+	/* functions (BTF_KIND_FUNC) by name: built on the first lookup, as
+	 * most runs name none (tracepoint prototypes, kernel.function) */
+	struct type_name_index funcs;
+	bool funcs_built;
 	char *what;
 };
 
@@ -133,9 +137,26 @@ static bool bt_enumerator(const struct type_source *src, type_id id, int i, cons
 	return true;
 }
 
+static void build_funcs(struct btf_source *s)
+{
+	s->funcs_built = true;
+	int n = (int)btf__type_cnt(s->btf);
+	for (int id = s->first_id; id < n; id++) {
+		const struct btf_type *t = btf__type_by_id(s->btf, (__u32)id);
+		if (btf_kind(t) == BTF_KIND_FUNC)
+			type_name_index_put(&s->funcs, TYPE_FUNC, btf__name_by_offset(s->btf, t->name_off),
+			                    (type_id)id);
+	}
+}
+
+/* TYPE_FUNC by name finds a function (BTF_KIND_FUNC), whose type is its
+ * prototype; the other kinds find types. */
 static type_id bt_find(const struct type_source *src, enum type_kind kind, const char *name)
 {
-	type_id id = type_name_index_get(&of(src)->index, kind, name);
+	struct btf_source *s = (struct btf_source *)src;
+	if (kind == TYPE_FUNC && !s->funcs_built)
+		build_funcs(s);
+	type_id id = type_name_index_get(kind == TYPE_FUNC ? &s->funcs : &s->index, kind, name);
 	return id || !of(src)->parent ? id : tsrc_find(of(src)->parent, kind, name);
 }
 
@@ -157,6 +178,7 @@ static void bt_close(struct type_source *src)
 	struct btf_source *s = (struct btf_source *)src;
 	btf__free(s->btf);
 	type_name_index_free(&s->index);
+	type_name_index_free(&s->funcs);
 	free(s->what);
 	free(s);
 }
