@@ -49,6 +49,7 @@ struct elab {
 	bool types_changed;
 	bool reporting;            /* final type pass: report conflicts */
 	struct vec syscalls_generated; /* const char*: the names elab_syscalls.c generated */
+	int syscall_sets;          /* elab_syscall_set.c: shared probes made so far */
 };
 
 /* elaborate.c */
@@ -69,6 +70,14 @@ void elab_index_file(struct elab *x, struct stapfile *f);
  * system call the kernel traces that the tapset leaves out, generated the
  * first time a point may name one. */
 void elab_generate_syscalls(struct elab *x, const struct probe_point *pp);
+
+/* elab_syscall_set.c: a wildcard over the system call aliases whose body
+ * reads only `name` (and `retval`) becomes one probe on raw_syscalls:
+ * the points to resolve instead of pp go to points. False: derive pp as
+ * it is. */
+bool elab_syscall_set(struct elab *x, struct probe *p, const struct probe_point *pp, struct vec *points);
+/* Does a library alias syscall.NAME[.return] attach to syscalls:EVENT? */
+bool elab_syscall_event_has_alias(struct elab *x, const char *event);
 
 /* symtab (elaborate.c) */
 void elab_symtab_add(struct elab *x, struct symtab *t, const char *name, void *decl, struct stapfile *f);

@@ -389,8 +389,12 @@ void elab_derive_probe(struct elab *x, struct probe *p, struct vec *out)
 	struct vec none = {0};
 	VEC_FOREACH(p->points, i) {
 		const struct probe_point *pp = VEC_AT(p->points, i, struct probe_point *);
-		struct vec exps = {0};
-		resolve_point(x, pp, from, &none, 0, &exps);
+		struct vec exps = {0}, shared = {0};
+		if (elab_syscall_set(x, p, pp, &shared))
+			VEC_FOREACH(shared, k)
+				resolve_point(x, VEC_AT(shared, k, struct probe_point *), from, &none, 0, &exps);
+		else
+			resolve_point(x, pp, from, &none, 0, &exps);
 		VEC_FOREACH(exps, k)
 			vec_push(x->a, out, make_derived(x, p, pp, VEC_AT(exps, k, struct expansion *)));
 		if (pp->sufficient && exps.n > 0)

@@ -115,6 +115,10 @@ void elab_generate_syscalls(struct elab *x, const struct probe_point *pp)
 		const char *name = ev->name + strlen(ENTER);
 		if (strncmp(ev->name, ENTER, strlen(ENTER)) != 0 || generated(x, name))
 			continue;
+		/* the library's alias of another name covers it (syscall.pread
+		 * is sys_enter_pread64): no second alias, as in stap */
+		if (elab_syscall_event_has_alias(x, ev->name))
+			continue;
 		vec_push(x->a, &x->syscalls_generated, (void *)arena_strdup(x->a, name));
 		if (!has_alias(x, name, false) && tp_event_load_fields(x->a, ev))
 			entry_alias(&text, ev, name);

@@ -28,6 +28,14 @@ expect tz-runner 0 '^-3600 CET \[Thu Jan  1 01:00:00 1970 CET\]$' -- env TZ=CET-
 expect tz-kernel 0 '^18000 EST \[Thu Jan  1 19:00:00 1970 EST\]$' -- env TZ=EST5 "$BTAP" -c 'cat /dev/null' -e 'probe kernel.trace("syscalls:sys_enter_close") { if (pid() == target() && execname() == "cat") { printf("%d %s [%s]\n", tz_gmtoff(), tz_name(), tz_ctime(86400)); exit() } }'
 expect syscall-generated-L 0 '^syscall.getrandom name:string ubuf:long len:long flags:long argstr:string ' -- "$BTAP" -L 'syscall.getrandom'
 expect syscall-generated-return-L 0 '^nd_syscall.getrandom.return name:string retval:long retstr:string ' -- "$BTAP" -L 'nd_syscall.getrandom.return'
+# syscall.* reading only name: one probe on raw_syscalls plus the calls the
+# build's table has no number for; reading argstr: a probe per call
+n=$("$BTAP" -p2 -e 'global n; probe syscall.* { n[name]++ }' 2>&1 | grep -c '^kernel.trace')
+one=$("$BTAP" -p2 -e 'global n; probe syscall.* { n[name]++ }' 2>&1 | grep -c '^kernel.trace("raw_syscalls:sys_enter")')
+if [ "$one" = 1 ] && [ "$n" -lt 40 ]; then pass syscall-star-shared; else fail syscall-star-shared "$one raw, $n probes"; fi
+n=$("$BTAP" -p2 -e 'global n; probe syscall.* { n[argstr]++ }' 2>&1 | grep -c '^kernel.trace("syscalls:sys_enter_')
+if [ "$n" -gt 200 ]; then pass syscall-star-apart; else fail syscall-star-apart "$n probes"; fi
+expect syscall-generated-no-twin 1 'no match for probe point syscall.pread64' -- "$BTAP" -p2 -e 'probe syscall.pread64 { }'
 expect compatible-old 0 'println\("old"\)' -- "$BTAP" --compatible=4.0 -p1 -e 'probe begin { %( systemtap_v >= "4.5" %? println("new") %: println("old") %) }'
 expect compatible-default 0 'println\("new"\)' -- "$BTAP" -p1 -e 'probe begin { %( systemtap_v >= "4.5" %? println("new") %: println("old") %) }'
 expect compatible-bad 1 "invalid --compatible 'x'" -- "$BTAP" --compatible=x -p1 -e 'probe begin { }'
