@@ -143,16 +143,8 @@ static bool is_dir_entry(int dfd, const struct dirent *d)
 	return fstatat(dfd, d->d_name, &st, 0) == 0 && S_ISDIR(st.st_mode);
 }
 
-static bool is_event_dir(const char *dir)
-{
-	char path[4096];
-	snprintf(path, sizeof path, "%s/id", dir);
-	if (access(path, F_OK) == 0)
-		return true;
-	snprintf(path, sizeof path, "%s/format", dir);
-	return access(path, F_OK) == 0;
-}
-
+/* Every directory under a group is an event (its files, enable and
+ * filter, are not directories): no need to look into each. */
 static void list_group(struct arena *a, const char *events, const char *group,
                        const char *pattern, struct vec *out)
 {
@@ -165,10 +157,6 @@ static void list_group(struct arena *a, const char *events, const char *group,
 	while ((e = readdir(d))) {
 		if (!is_dir_entry(dirfd(d), e) || !tp_pattern_match(pattern, group, e->d_name))
 			continue;
-		char edir[4096 + 256];
-		snprintf(edir, sizeof edir, "%s/%s", gdir, e->d_name);
-		if (!is_event_dir(edir))
-			continue;
 		struct tp_event *ev = arena_alloc(a, sizeof *ev);
 		ev->group = arena_strdup(a, group);
 		ev->name = arena_strdup(a, e->d_name);
@@ -178,10 +166,42 @@ static void list_group(struct arena *a, const char *events, const char *group,
 	closedir(d);
 }
 
+/* "group:name" with nothing to expand: one stat, not a listing of
+ * every group (each listing of the tracefs events is costly). */
+static bool list_one(struct arena *a, const char *events, const char *pattern, struct vec *out)
+{
+	const char *colon = strchr(pattern, ':');
+	if (!colon || colon == pattern || !colon[1] || strpbrk(pattern, "*?[]{},\\/") ||
+	    strchr(colon + 1, ':'))
+		return false;
+	char dir[4096];
+	snprintf(dir, sizeof dir, "%s/%.*s/%s", events, (int)(colon - pattern), pattern, colon + 1);
+	struct stat st;
+	if (strncmp(pattern, "ftrace:", 7) != 0 && stat(dir, &st) == 0 && S_ISDIR(st.st_mode)) {
+		struct tp_event *ev = arena_alloc(a, sizeof *ev);
+		ev->group = arena_strndup(a, pattern, (size_t)(colon - pattern));
+		ev->name = arena_strdup(a, colon + 1);
+		ev->id = -1;
+		vec_push(a, out, ev);
+	}
+	return true;
+}
+
 static void list_from_tracefs(struct arena *a, const char *root, const char *pattern, struct vec *out)
 {
 	char events[4096];
 	snprintf(events, sizeof events, "%s/events", root);
+	if (list_one(a, events, pattern, out))
+		return;
+	/* a literal group ("syscalls:sys_enter_*"): list that group only */
+	const char *colon = strchr(pattern, ':');
+	if (colon && colon > pattern && !memchr(pattern, '*', (size_t)(colon - pattern)) &&
+	    !strpbrk(pattern, "?[]{},\\/")) {
+		char *group = arena_strndup(a, pattern, (size_t)(colon - pattern));
+		if (strcmp(group, "ftrace") != 0)
+			list_group(a, events, group, pattern, out);
+		return;
+	}
 	DIR *d = opendir(events);
 	if (!d)
 		return;
