@@ -45,7 +45,8 @@ struct type_name_entry {
 struct type_name_index {
 	struct type_name_entry *v;
 	size_t n, cap;
-	uint32_t *slots;  /* entry index + 1; 0: empty */
+	uint64_t *slots;  /* entry index + 1 (low half; 0: empty) and the
+	                     name's hash (high half, checked before the name) */
 	size_t nslots;    /* a power of two */
 };
 

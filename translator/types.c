@@ -114,17 +114,25 @@ static uint64_t name_hash(const char *s, enum type_kind kind)
 }
 
 /* The slot holding (kind, name), or the empty slot where it would go. */
-static uint32_t *index_slot(const struct type_name_index *x, enum type_kind kind, const char *name)
+static uint64_t *index_slot(const struct type_name_index *x, enum type_kind kind, const char *name, uint64_t h)
 {
 	size_t mask = x->nslots - 1;
-	for (size_t i = name_hash(name, kind) & mask;; i = (i + 1) & mask) {
-		uint32_t *s = &x->slots[i];
+	uint64_t tag = h >> 32;
+	for (size_t i = h & mask;; i = (i + 1) & mask) {
+		uint64_t *s = &x->slots[i];
 		if (!*s)
 			return s;
-		const struct type_name_entry *e = &x->v[*s - 1];
+		if (*s >> 32 != tag)
+			continue;
+		const struct type_name_entry *e = &x->v[(uint32_t)*s - 1];
 		if (e->kind == kind && strcmp(e->name, name) == 0)
 			return s;
 	}
+}
+
+static uint64_t slot_value(uint64_t h, size_t entry)
+{
+	return (h >> 32) << 32 | (uint32_t)(entry + 1);
 }
 
 /* Room for want entries, the hash at most half full. */
@@ -143,9 +151,10 @@ static void index_grow(struct type_name_index *x, size_t want)
 	x->slots = xcalloc(nslots, sizeof *x->slots);
 	x->nslots = nslots;
 	for (size_t i = 0; i < x->n; i++) {
-		uint32_t *s = index_slot(x, x->v[i].kind, x->v[i].name);
+		uint64_t h = name_hash(x->v[i].name, x->v[i].kind);
+		uint64_t *s = index_slot(x, x->v[i].kind, x->v[i].name, h);
 		if (!*s)
-			*s = (uint32_t)i + 1;
+			*s = slot_value(h, i);
 	}
 }
 
@@ -158,9 +167,10 @@ void type_name_index_put(struct type_name_index *x, enum type_kind kind, const c
 {
 	index_grow(x, x->n + 1);
 	x->v[x->n] = (struct type_name_entry){ name, id, kind };
-	uint32_t *s = index_slot(x, kind, name);
+	uint64_t h = name_hash(name, kind);
+	uint64_t *s = index_slot(x, kind, name, h);
 	if (!*s)
-		*s = (uint32_t)x->n + 1; /* the first definition of a name is found */
+		*s = slot_value(h, x->n); /* the first definition of a name is found */
 	x->n++;
 }
 
@@ -168,8 +178,8 @@ type_id type_name_index_get(const struct type_name_index *x, enum type_kind kind
 {
 	if (!x->nslots)
 		return 0;
-	uint32_t *s = index_slot(x, kind, name);
-	return *s ? x->v[*s - 1].id : 0;
+	uint64_t *s = index_slot(x, kind, name, name_hash(name, kind));
+	return *s ? x->v[(uint32_t)*s - 1].id : 0;
 }
 
 void type_name_index_each(const struct type_name_index *x, enum type_kind kind,
