@@ -381,7 +381,7 @@ const struct em_runtime em_runtime_bpf = {
 	.call_max_params = 5,
 	.call_max_height = 3,
 	.attach_kinds = 1u << ATTACH_TRACEPOINT | 1u << ATTACH_RAW_TRACEPOINT | 1u << ATTACH_PERF_EVENT |
-			1u << ATTACH_KPROBE | 1u << ATTACH_UPROBE,
+			1u << ATTACH_KPROBE | 1u << ATTACH_UPROBE | 1u << ATTACH_PROCFS,
 	.defines = bpf_defines,
 	.prelude = bpf_prelude,
 	.declare_maps = bpf_declare_maps,

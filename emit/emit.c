@@ -431,6 +431,7 @@ static enum btap_probe_kind descriptor_kind(const struct attach *at)
 	case ATTACH_RAW_TRACEPOINT: return BTAP_PROBE_RAW_TP;
 	case ATTACH_KPROBE: return BTAP_PROBE_KFUNC;
 	case ATTACH_UPROBE: return BTAP_PROBE_UPROBE;
+	case ATTACH_PROCFS: return at->procfs.write ? BTAP_PROBE_PROCFS_WRITE : BTAP_PROBE_PROCFS_READ;
 	case ATTACH_PERF_EVENT: return BTAP_PROBE_PERF;
 	default: return 0;
 	}
@@ -459,6 +460,10 @@ static bool place_probe(struct emitter *em, struct em_probe *ep, bool *skip)
 	if (!prov->attach || (kernel && !(em->rt->attach_kinds & (1u << ep->at.kind)))) {
 		diag_error(pp->loc, "probe point family '%s' is not supported yet by the %s backend", prov->name,
 			   em->rt->name);
+		return false;
+	}
+	if (ep->at.kind == ATTACH_PROCFS && !(em->rt->attach_kinds & (1u << ATTACH_PROCFS))) {
+		diag_error(pp->loc, "procfs probes are not supported yet by the %s backend", em->rt->name);
 		return false;
 	}
 	if (kernel != attach_in_kernel(ep->at.kind)) {
@@ -1059,7 +1064,8 @@ static void emit_descriptor(struct emitter *em, struct strbuf *b)
 	}
 	static const char *const kinds[] = {"", "BTAP_PROBE_BEGIN", "BTAP_PROBE_END", "BTAP_PROBE_ERROR",
 					    "BTAP_PROBE_TIMER", "BTAP_PROBE_TRACEPOINT", "BTAP_PROBE_PERF",
-					    "BTAP_PROBE_RAW_TP", "BTAP_PROBE_KFUNC", "BTAP_PROBE_UPROBE"};
+					    "BTAP_PROBE_RAW_TP", "BTAP_PROBE_KFUNC", "BTAP_PROBE_UPROBE",
+					    "BTAP_PROBE_PROCFS_READ", "BTAP_PROBE_PROCFS_WRITE"};
 	if (em->probes.n) {
 		sb_puts(b, "static const struct btap_probe_desc btap_probes[] = {\n");
 		VEC_FOREACH(em->probes, i) {
@@ -1074,6 +1080,11 @@ static void emit_descriptor(struct emitter *em, struct strbuf *b)
 			else
 				sb_printf(b, ".run = br%d, .period_ns = %" PRIu64 ", .randomize_ns = %" PRIu64,
 					  p->index, p->at.timer.period_ns, p->at.timer.randomize_ns);
+			if (p->at.kind == ATTACH_PROCFS) {
+				sb_puts(b, ", .procfs_name = ");
+				em_c_string(b, p->at.procfs.name, strlen(p->at.procfs.name));
+				sb_printf(b, ", .procfs_maxsize = %" PRIu64, p->at.procfs.maxsize);
+			}
 			const struct probe *src = p->p->origin ? p->p->origin : p->p;
 			if (src->displays)
 				sb_puts(b, ", .display = 1");

@@ -84,6 +84,7 @@ static bool set_up(struct runner *r)
 	r->rt->bind_map_ops(&r->ops);
 	runner_bind_output_ops(&r->ops);
 	runner_bind_regex_ops(&r->ops);
+	runner_bind_procfs_ops(&r->ops);
 	if (r->prog->bind)
 		r->prog->bind(&r->ops);
 	return runner_metrics_start(r);
@@ -137,6 +138,7 @@ static void wind_down(struct runner *r, bool began)
 static void release_all(struct runner *r)
 {
 	runner_metrics_stop(r);
+	runner_procfs_release();
 	runner_finish_target(r);
 	r->rt->release(r);
 	if (r->prog)

@@ -101,6 +101,13 @@ void runner_free_formats(struct runner *r);
 void runner_bind_output_ops(struct btap_runner_ops *ops);
 /* runner_regex.c */
 void runner_bind_regex_ops(struct btap_runner_ops *ops);
+/* runner_procfs.c: procfs probes, run for the metrics server's clients */
+void runner_bind_procfs_ops(struct btap_runner_ops *ops);
+bool runner_procfs_any(struct runner *r);
+bool runner_procfs_has(struct runner *r, const char *name, bool write);
+bool runner_procfs_run(struct runner *r, const char *name, bool write, const char *body, size_t bodylen,
+		       struct strbuf *out);
+void runner_procfs_release(void);
 int runner_on_record(void *ctx, void *data, size_t size);
 void runner_report_error(struct runner *r, uint32_t site, const char *msg, size_t msglen);
 void runner_report_summary(struct runner *r);

@@ -1,6 +1,10 @@
 /* --metrics=ADDR:PORT: a small HTTP/1.1 server inside the runner's event
  * loop. GET /metrics answers with every global of the script in the
- * Prometheus text format (runner_prom.c); anything else is 404 or 405.
+ * Prometheus text format (runner_prom.c), or with the script's own
+ * `probe prometheus`; GET /NAME runs procfs("NAME").read and PUT or POST
+ * /NAME procfs("NAME").write (runner_procfs.c). A script with procfs
+ * probes and no --metrics is served on a loopback port of its own, said
+ * on stderr. Anything else is 404 or 405.
  * Everything is non-blocking and each connection answers one request
  * and closes, so a slow or idle client costs a slot (at most
  * METRICS_MAX_CONNS, each closed after METRICS_IDLE_SEC) and never stalls
@@ -10,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -85,7 +90,7 @@ static int listen_on(const char *host, const char *port, char *why, size_t whysz
 }
 
 /* The address really bound (port 0 picks one), for -v. */
-static void say_where(int fd)
+static void say_where(int fd, const char *what)
 {
 	struct sockaddr_storage sa;
 	socklen_t len = sizeof(sa);
@@ -93,21 +98,24 @@ static void say_where(int fd)
 	if (getsockname(fd, (struct sockaddr *)&sa, &len) == 0 &&
 	    getnameinfo((struct sockaddr *)&sa, len, host, sizeof(host), port, sizeof(port),
 			NI_NUMERICHOST | NI_NUMERICSERV) == 0)
-		fprintf(stderr, "btap: metrics at http://%s%s%s:%s/metrics\n",
-			strchr(host, ':') ? "[" : "", host, strchr(host, ':') ? "]" : "", port);
+		fprintf(stderr, "btap: %s at http://%s%s%s:%s/%s\n", what[0] == 'm' ? "metrics" : "procfs files",
+			strchr(host, ':') ? "[" : "", host, strchr(host, ':') ? "]" : "", port, what);
 }
 
 bool runner_metrics_start(struct runner *r)
 {
-	if (!r->s->metrics_addr)
+	bool procfs = runner_procfs_any(r);
+	if (!r->s->metrics_addr && !procfs)
 		return true;
+	/* procfs probes without --metrics: a port of their own, on loopback */
+	const char *addr = r->s->metrics_addr ? r->s->metrics_addr : "127.0.0.1:0";
 	char host[256], why[256] = "invalid address";
 	const char *port = NULL;
 	int fd = -1;
-	if (split_address(r->s->metrics_addr, host, sizeof(host), &port))
+	if (split_address(addr, host, sizeof(host), &port))
 		fd = listen_on(host, port, why, sizeof(why));
 	if (fd < 0) {
-		runner_fail(r, "cannot serve metrics on '%s': %s", r->s->metrics_addr, why);
+		runner_fail(r, "cannot serve %s on '%s': %s", r->s->metrics_addr ? "metrics" : "procfs files", addr, why);
 		return false;
 	}
 	struct runner_metrics *m = xcalloc(1, sizeof(*m));
@@ -121,8 +129,8 @@ bool runner_metrics_start(struct runner *r)
 		runner_fail(r, "cannot serve metrics: %m");
 		return false;
 	}
-	if (r->s->verbose)
-		say_where(fd);
+	if (r->s->verbose || !r->s->metrics_addr)
+		say_where(fd, procfs && !r->s->metrics_addr ? "NAME" : "metrics");
 	return true;
 }
 
@@ -187,7 +195,44 @@ static void respond(struct metrics_conn *c, const char *status, const char *type
 	c->sent = 0;
 }
 
-/* The request line of a complete request: GET or HEAD of /metrics. */
+/* The body of a request whose headers are in (NULL: not all of it yet),
+ * by its Content-Length. */
+static const char *request_body(struct metrics_conn *c, size_t *len)
+{
+	char *end = strstr(c->req, "\r\n\r\n");
+	size_t skip = 4;
+	if (!end) {
+		end = strstr(c->req, "\n\n");
+		skip = 2;
+	}
+	if (!end)
+		return NULL;
+	const char *body = end + skip;
+	size_t want = 0;
+	for (const char *h = c->req; h && h < end; h = strchr(h, '\n'), h = h ? h + 1 : NULL)
+		if (strncasecmp(h, "content-length:", 15) == 0)
+			want = strtoul(h + 15, NULL, 10);
+	size_t have = c->reqlen - (size_t)(body - c->req);
+	if (have < want)
+		return NULL;
+	*len = want;
+	return body;
+}
+
+static void answer_procfs(struct runner *r, struct metrics_conn *c, const char *name, bool write, bool head)
+{
+	size_t len = 0;
+	const char *body = write ? request_body(c, &len) : NULL;
+	struct strbuf out;
+	sb_init(&out);
+	runner_procfs_run(r, name, write, body ? body : "", len, &out);
+	respond(c, write ? "204 No Content" : "200 OK", "text/plain; charset=utf-8", out.s ? out.s : "",
+		out.len, head || write);
+	sb_free(&out);
+}
+
+/* The request line of a complete request: GET or HEAD of /metrics or of
+ * a procfs file, PUT or POST of a procfs file. */
 static void answer(struct runner *r, struct metrics_conn *c)
 {
 	char method[16] = "", path[256] = "";
@@ -197,13 +242,19 @@ static void answer(struct runner *r, struct metrics_conn *c)
 		return;
 	}
 	bool head = strcmp(method, "HEAD") == 0;
+	bool write = strcmp(method, "PUT") == 0 || strcmp(method, "POST") == 0;
+	char *query = strchr(path, '?');
+	if (query)
+		*query = '\0';
+	const char *name = path[0] == '/' ? path + 1 : path;
+	if (*name && runner_procfs_has(r, name, write)) {
+		answer_procfs(r, c, name, write, head);
+		return;
+	}
 	if (!head && strcmp(method, "GET") != 0) {
 		respond(c, "405 Method Not Allowed", "text/plain", "GET /metrics\n", 13, false);
 		return;
 	}
-	char *query = strchr(path, '?');
-	if (query)
-		*query = '\0';
 	if (strcmp(path, "/metrics") != 0) {
 		respond(c, "404 Not Found", "text/plain", "GET /metrics\n", 13, head);
 		return;
@@ -234,8 +285,9 @@ static void on_readable(struct runner *r, struct runner_metrics *m, struct metri
 		c->reqlen += (size_t)n;
 	}
 	c->req[c->reqlen] = '\0';
-	if (!strstr(c->req, "\r\n\r\n") && !strstr(c->req, "\n\n"))
-		return; /* the headers are not all in yet */
+	size_t bodylen;
+	if (!request_body(c, &bodylen))
+		return; /* the headers (or the body they announce) are not all in yet */
 	answer(r, c);
 	struct epoll_event ev = {.events = EPOLLOUT, .data.u32 = (uint32_t)(c - m->conns)};
 	epoll_ctl(m->ep, EPOLL_CTL_MOD, c->fd, &ev);

@@ -22,7 +22,7 @@
 #include <stdint.h> /* the BPF build gets the int types from btap_bpf.h */
 #endif
 
-#define BTAP_ABI_VERSION 2
+#define BTAP_ABI_VERSION 3
 #define BTAP_MAX_KEYS 9
 
 enum btap_type {
@@ -133,6 +133,8 @@ enum btap_probe_kind {
 	BTAP_PROBE_RAW_TP,      /* BPF: SEC("raw_tp/tp_name") */
 	BTAP_PROBE_KFUNC,       /* a kernel function: BPF SEC("fentry/f") or SEC("fexit/f") */
 	BTAP_PROBE_UPROBE,      /* an instruction of a user binary: uprobe or uretprobe */
+	BTAP_PROBE_PROCFS_READ, /* runner: a client reads the file procfs_name */
+	BTAP_PROBE_PROCFS_WRITE,/* runner: a client writes it */
 };
 
 struct btap_uctx; /* runner-side probe context (generated code's business) */
@@ -167,6 +169,9 @@ struct btap_probe_desc {
 	 * end-of-run display), as text: --format=json skips it and writes
 	 * the global as a record instead (btap_global_desc.display). */
 	int display;
+	/* procfs probes: the file's name, .maxsize(N) (0: none) */
+	const char *procfs_name;
+	uint64_t procfs_maxsize;
 };
 
 /* A runtime error site, for messages like stap's:
@@ -222,6 +227,10 @@ struct btap_runner_ops {
 			       uint64_t bufsz);
 	/* system(): run a shell command once the probe is done */
 	void (*system)(const char *cmd);
+	/* procfs probes' $value: set (append 0) or append to a read probe's
+	 * answer; the text so far, or a write probe's input */
+	void (*procfs_put)(const char *s, int append);
+	const char *(*procfs_value)(void);
 };
 
 /* ---- the descriptor, exported by the shared object ------------------- */

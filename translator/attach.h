@@ -21,6 +21,7 @@ enum attach_kind {
 	ATTACH_PERF_EVENT,     /* a perf event sampled on every CPU */
 	ATTACH_KPROBE,         /* a kernel function's entry or return (kprobe or fentry) */
 	ATTACH_UPROBE,         /* an instruction of a user binary (uprobe or uretprobe) */
+	ATTACH_PROCFS,         /* a file the runner serves: read or written by a client */
 };
 
 /* When a runner probe runs. */
@@ -93,12 +94,17 @@ struct attach {
 		uint64_t addr;             /* the instruction's link-time address (the
 		                              load bias is the probe's ip minus this) */
 	} uprobe;
+	struct {
+		const char *name;          /* the file's name */
+		bool write;                /* a write probe (else read) */
+		uint64_t maxsize;          /* .maxsize(N), 0: none given */
+	} procfs;
 };
 
 /* Does a probe of this kind run in kernel context (not in the runner)? */
 static inline bool attach_in_kernel(enum attach_kind k)
 {
-	return k != ATTACH_NONE && k != ATTACH_RUNNER && k != ATTACH_TIMER;
+	return k != ATTACH_NONE && k != ATTACH_RUNNER && k != ATTACH_TIMER && k != ATTACH_PROCFS;
 }
 
 #endif

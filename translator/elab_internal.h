@@ -95,6 +95,10 @@ void elab_run_queues(struct elab *x, struct vec *derived);
  * and derives its companion entry probe into entry_probes. */
 void elab_entry_rewrite(struct elab *x, struct probe *p, struct vec *entry_probes);
 
+/* elab_procfs.c: $value of a procfs probe d becomes calls of the tapset's
+ * __btap_procfs_* functions (before d is resolved). */
+void elab_procfs_rewrite(struct elab *x, struct probe *d);
+
 /* elab_clone.c: deep copies for per-derived-probe bodies. NULL in, NULL out. */
 struct expr *elab_clone_expr(struct arena *a, const struct expr *e);
 struct stmt *elab_clone_stmt(struct arena *a, const struct stmt *s);

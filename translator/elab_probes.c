@@ -268,7 +268,7 @@ static const char *unprovided_family(const struct probe_point *pp)
 	}
 	if (!strcmp(c0, "stap") || !strcmp(c0, "staprun") || !strcmp(c0, "stapio"))
 		return "these mark stap's own programs and passes: not applicable to btap";
-	static const char *const others[] = {"netfilter", "procfs", "java", "input", "python2", "python3", NULL};
+	static const char *const others[] = {"netfilter", "java", "input", "python2", "python3", NULL};
 	for (int i = 0; others[i]; i++)
 		if (!strcmp(c0, others[i]))
 			return "this probe family is not supported yet";

@@ -177,8 +177,10 @@ void elab_run_queues(struct elab *x, struct vec *derived)
 				struct vec out = {0};
 				elab_derive_probe(x, VEC_AT(f->probes, i, struct probe *), &out);
 				int derived_here = out.n;
-				for (int j = 0; j < derived_here; j++)
+				for (int j = 0; j < derived_here; j++) {
+					elab_procfs_rewrite(x, VEC_AT(out, j, struct probe *));
 					elab_entry_rewrite(x, VEC_AT(out, j, struct probe *), &out);
+				}
 				VEC_FOREACH(out, j) {
 					struct probe *d = VEC_AT(out, j, struct probe *);
 					elab_resolve_probe(x, d);

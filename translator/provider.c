@@ -14,6 +14,7 @@ extern const struct provider provider_process;
 extern const struct provider provider_kernel;
 extern const struct provider provider_uprobe;
 extern const struct provider provider_psyscall;
+extern const struct provider provider_procfs;
 
 const struct provider *const providers[] = {
 	&provider_basic,
@@ -26,6 +27,7 @@ const struct provider *const providers[] = {
 	&provider_kernel,
 	&provider_uprobe,
 	&provider_psyscall,
+	&provider_procfs,
 	NULL,
 };
 

@@ -282,6 +282,76 @@ PY
 	fi
 fi
 
+# ---- procfs probes and probe prometheus ----------------------------------------
+# No --metrics: the files get a loopback port of their own, said on stderr.
+# GET /metrics runs the script's `probe prometheus` (stap's
+# @prometheus_dump_* macros), GET /NAME a read probe (cut at .maxsize),
+# PUT and POST /NAME a write probe with the body in $value.
+cat >"$T/p.stp" <<'STP'
+global arr, procname, last, writes
+probe begin { procname[7] = "cat" }
+probe kernel.trace("sched:sched_process_exec") {
+	if (execname() == "sleep") { arr[7, "exec"]++; arr[8, "sleep\"q"] = 2 }
+}
+function pname(p) { return sprintf("%s[%d]", procname[p], p) }
+probe prometheus {
+	@prometheus_dump_array2_map(arr, "calls", "pid", "what", sprint, pname, sprint)
+	$value .= "written " . sprint(writes) . "\n"
+}
+probe procfs("last").read.maxsize(12) { $value = "last=" . last . " and more" }
+probe procfs("last").write { last = $value; writes++; printf("wrote %s\n", $value) }
+STP
+timeout "$LIMIT" "$BTAP" "$T/p.stp" >"$T/p.out" 2>"$T/p.err" &
+BTAP_PID=$!
+url=""
+for _ in $(seq 1 600); do
+	url=$(sed -n 's|^btap: procfs files at \(http://.*\)/NAME$|\1|p' "$T/p.err")
+	[ -n "$url" ] && break
+	sleep 0.1
+done
+if [ -z "$url" ]; then
+	fail "procfs: no address announced: $(cat "$T/p.err")"
+else
+	sleep 1.2 # sleep(1) runs: an exec to count
+	put=$(curl -s -o /dev/null -w '%{http_code}' -X PUT --data-binary 'abc' "$url/last")
+	curl -s -X POST --data-binary 'xyz' "$url/last" >/dev/null
+	curl -s "$url/metrics" >"$T/p.scrape"
+	last=$(curl -s "$url/last")
+	code404=$(curl -s -o /dev/null -w '%{http_code}' "$url/nosuch")
+	py_check "procfs: probe prometheus scraped and parsed with the Prometheus parser" "$T/p.scrape" <<'PY'
+import sys
+from prometheus_client.parser import text_string_to_metric_families
+s = {}
+for f in text_string_to_metric_families(open(sys.argv[1], encoding="utf-8").read()):
+    for x in f.samples:
+        s[(x.name, tuple(sorted(x.labels.items())))] = x.value
+assert s[("calls", (("pid", "cat[7]"), ("what", "exec")))] >= 1, s
+assert s[("calls", (("pid", "[8]"), ("what", 'sleep"q')))] == 2, s
+assert s[("written", ())] == 2, s
+PY
+	if [ "$put" = 204 ] && [ "$last" = "last=xyz and" ] && [ "$code404" = 404 ]; then
+		pass "procfs: PUT/POST run the write probe, GET the read probe cut at .maxsize, others 404"
+	else
+		fail "procfs: PUT $put, GET /last '$last', /nosuch $code404"
+	fi
+	kill -INT "$BTAP_PID"
+	wait "$BTAP_PID"
+	rc=$?
+	BTAP_PID=""
+	if [ $rc = 0 ] && [ "$(cat "$T/p.out")" = "$(printf 'wrote abc\nwrote xyz')" ]; then
+		pass "procfs: write probes print in order, SIGINT ends the run"
+	else
+		fail "procfs: rc $rc, output: $(cat "$T/p.out" "$T/p.err")"
+	fi
+fi
+"$BTAP" -p2 -e 'probe procfs("x").write { $value = "no" }' >/dev/null 2>"$T/err"
+if [ $? = 1 ] && grep -q "1:34: error: semantic error: \$value of a procfs write probe is what was written" "$T/err" &&
+	[ "$(grep -c error "$T/err")" = 1 ]; then
+	pass "procfs: assigning a write probe's \$value is one located error"
+else
+	fail "procfs write assign: $(cat "$T/err")"
+fi
+
 # an address that cannot be served (not this machine's) is an error
 # before any probe runs
 timeout "$LIMIT" "$BTAP" --metrics=192.0.2.1:9100 -e 'probe begin { println("ran"); exit() }' \
