@@ -100,6 +100,15 @@ static void put_ksym(struct strbuf *out, uint64_t addr, bool data)
 		sb_printf(out, "+0x%" PRIx64 "/0x%" PRIx64 " [%s]", addr - k->addr, size, k->module ? k->module : "kernel");
 }
 
+/* modname(): the module of the symbol at addr, "kernel" for the kernel's
+ * own, "<unknown>" where kallsyms has nothing. */
+static void put_kmod(struct strbuf *out, uint64_t addr)
+{
+	uint64_t size;
+	const struct ksym *k = ksym_at(addr, &size);
+	sb_puts(out, !k ? "<unknown>" : k->module ? k->module : "kernel");
+}
+
 /* ---- user objects ---------------------------------------------------------- */
 
 /* Every object a user frame may be in, by build-id, found once. */
@@ -371,6 +380,7 @@ static void expand_token(struct runner *r, struct strbuf *out, const char *p, co
 	case BTAP_TOK_USTACK_FOLDED: expand_ustack(r, out, kind, (uint32_t)value, pid); break;
 	case BTAP_TOK_KSYM:
 	case BTAP_TOK_KSYMDATA: put_ksym(out, value, kind == BTAP_TOK_KSYMDATA); break;
+	case BTAP_TOK_KMOD: put_kmod(out, value); break;
 	case BTAP_TOK_USYM:
 	case BTAP_TOK_USYMDATA:
 	case BTAP_TOK_UMOD: expand_usym(r, out, kind, value, pid, ino, off); break;

@@ -27,6 +27,7 @@
 #define BTAP_TOK_USTACK_FOLDED 'G'
 #define BTAP_TOK_KSYM 's'          /* symname(addr) */
 #define BTAP_TOK_KSYMDATA 'S'      /* symdata(addr) */
+#define BTAP_TOK_KMOD 'M'          /* modname(addr) */
 #define BTAP_TOK_USYM 'n'          /* usymname(addr), with the pid */
 #define BTAP_TOK_USYMDATA 'N'
 #define BTAP_TOK_UMOD 'm'          /* umodname(addr), with the pid */
