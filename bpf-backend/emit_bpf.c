@@ -286,9 +286,18 @@ static const char *task_guard(struct emitter *em, const struct attach *at, int i
 }
 
 
-static void bpf_probe_entry(struct emitter *em, struct em_probe *ep, struct strbuf *out)
+/* A probe that reads no field of its tracepoint attaches to the raw
+ * tracepoint (attach.h: it detaches at once); a system call's event is
+ * raw_syscalls kept to the one call. Not where the unit takes stacks:
+ * from a raw tracepoint they would start inside BPF. */
+static bool via_raw(struct emitter *em, const struct attach *at)
 {
-	const struct attach *at = &ep->at;
+	return at->kind == ATTACH_TRACEPOINT && at->tracepoint.fieldless && !kernel_uses(em, "btap_kstack(") &&
+	       !kernel_uses(em, "btap_ustack(");
+}
+
+static void bpf_probe_section(const struct attach *at, struct strbuf *out)
+{
 	if (at->kind == ATTACH_TRACEPOINT)
 		sb_printf(out, "SEC(\"tracepoint/%s/%s\")\n", at->tracepoint.group, at->tracepoint.name);
 	else if (at->kind == ATTACH_RAW_TRACEPOINT)
@@ -299,8 +308,13 @@ static void bpf_probe_entry(struct emitter *em, struct em_probe *ep, struct strb
 		sb_printf(out, "SEC(\"%s\")\n", at->uprobe.ret ? "uretprobe" : "uprobe");
 	else
 		sb_puts(out, "SEC(\"perf_event\")\n");
+}
+
+/* What every program does once its ctx is the event's record. */
+static void bpf_probe_body(struct emitter *em, struct em_probe *ep, struct strbuf *out)
+{
+	const struct attach *at = &ep->at;
 	const char *guard = task_guard(em, at, ep->index);
-	sb_printf(out, "int bp%d(void *ctx)\n{\n", ep->index);
 	sb_puts(out, "\tstruct btap_ctx c;\n");
 	if (guard)
 		sb_printf(out, "\tvoid *task = %s;\n\tif (!task)\n\t\treturn 0;\n", guard);
@@ -319,13 +333,37 @@ static void bpf_probe_entry(struct emitter *em, struct em_probe *ep, struct strb
 	sb_puts(out, "\tbtap_bpf_leave(&c);\n\treturn 0;\n}\n\n");
 }
 
+static void bpf_probe_entry(struct emitter *em, struct em_probe *ep, struct strbuf *out)
+{
+	const struct attach *at = &ep->at;
+	if (via_raw(em, at) && !at->tracepoint.syscall) {
+		ep->kind = BTAP_PROBE_RAW_TP;
+		sb_printf(out, "/* %s:%s, read no field: its raw tracepoint */\nSEC(\"raw_tp/%s\")\n"
+			       "int bp%d(void *ctx)\n{\n", at->tracepoint.group, at->tracepoint.name,
+			  at->tracepoint.raw_name, ep->index);
+	} else if (via_raw(em, at)) {
+		bool exit = at->tracepoint.syscall_exit;
+		ep->kind = BTAP_PROBE_RAW_TP;
+		sb_printf(out, "/* %s:%s, from raw_syscalls */\nSEC(\"raw_tp/%s\")\nint bp%d(__u64 *args)\n{\n",
+			  at->tracepoint.group, at->tracepoint.name, exit ? "sys_exit" : "sys_enter", ep->index);
+		sb_printf(out, "\tif (!btap_syscall_is(args, %d, %d))\n\t\treturn 0;\n\tvoid *ctx = args;\n",
+			  at->tracepoint.syscall_nr, exit ? 1 : 0);
+	} else {
+		bpf_probe_section(at, out);
+		sb_printf(out, "int bp%d(void *ctx)\n{\n", ep->index);
+	}
+	bpf_probe_body(em, ep, out);
+}
+
 /* ---- the runner's descriptor ----------------------------------------------------- */
 
 static void bpf_describe_probe(struct emitter *em, const struct em_probe *p, struct strbuf *b)
 {
 	const struct attach *at = &p->at;
 	sb_printf(b, ".bpf_prog = \"bp%d\"", p->index);
-	if (at->kind == ATTACH_TRACEPOINT)
+	if (at->kind == ATTACH_TRACEPOINT && p->kind == BTAP_PROBE_RAW_TP) /* via_raw */
+		sb_printf(b, ", .tp_name = \"%s\"", at->tracepoint.raw_name);
+	else if (at->kind == ATTACH_TRACEPOINT)
 		sb_printf(b, ", .tp_group = \"%s\", .tp_name = \"%s\"", at->tracepoint.group, at->tracepoint.name);
 	else if (at->kind == ATTACH_RAW_TRACEPOINT)
 		sb_printf(b, ", .tp_name = \"%s\"", at->tracepoint.name);

@@ -90,7 +90,9 @@ struct em_runtime {
 	 * kernel_build, before any code). */
 	void (*declare_maps)(struct emitter *em, struct strbuf *b);
 	/* The entry point of kernel probe p: the event's program, which sets
-	 * up a struct btap_ctx and the frame and calls bb<index>(c, sp). */
+	 * up a struct btap_ctx and the frame and calls bb<index>(c, sp). It
+	 * may change p->kind, the descriptor's, when it attaches the probe
+	 * otherwise than the attach kind says. */
 	void (*probe_entry)(struct emitter *em, struct em_probe *p, struct strbuf *out);
 	/* The runner's descriptor: the runtime's fields of kernel probe p
 	 * (after ".priority = N,\n\t "), of map m (appended to its entry) and

@@ -236,6 +236,8 @@ static bool put_usym(struct strbuf *out, const struct ubin *b, uint64_t off, boo
 static void expand_kstack(struct runner *r, struct strbuf *out, int kind, uint32_t id)
 {
 	uint64_t ips[BTAP_STACK_DEPTH];
+	if (id == BTAP_STACK_EMPTY)
+		return;
 	int n = r->rt->stack_frames ? r->rt->stack_frames(r, false, id, ips, sizeof ips) : -1;
 	if (n < 0) {
 		sb_puts(out, kind == BTAP_TOK_KSTACK_SYMS ? " [kernel stack not collected: the stack map is full]\n"
@@ -283,6 +285,8 @@ static void put_uframe(struct strbuf *out, const struct bpf_stack_build_id *f, b
 static void expand_ustack(struct runner *r, struct strbuf *out, int kind, uint32_t id, int64_t pid)
 {
 	struct bpf_stack_build_id frames[BTAP_STACK_DEPTH];
+	if (id == BTAP_STACK_EMPTY)
+		return;
 	int n = r->rt->stack_frames ? r->rt->stack_frames(r, true, id, frames, sizeof frames) : -1;
 	if (n < 0) {
 		sb_puts(out, kind == BTAP_TOK_USTACK_SYMS ? " [user stack not collected: the stack map is full]\n"

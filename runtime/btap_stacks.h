@@ -32,6 +32,11 @@
 #define BTAP_TOK_USYMDATA 'N'
 #define BTAP_TOK_UMOD 'm'          /* umodname(addr), with the pid */
 
+/* The stack id of a stack with no frame: the kernel stack of a task
+ * caught in user mode, the user stack of a kernel thread. Prints as
+ * nothing (a lost stack says so). */
+#define BTAP_STACK_EMPTY 0xfffffffeu
+
 /* Frames a stack keeps. */
 #define BTAP_STACK_DEPTH 64
 /* Distinct stacks the stack maps hold (a new stack past that fails). */

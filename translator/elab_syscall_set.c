@@ -14,6 +14,7 @@
 
 #include "parser.h"
 #include "runtime/btap_syscall_names.h"
+#include "syscall_nr.h"
 #include "tracepoints.h"
 
 #include <stdint.h>
@@ -22,7 +23,7 @@
 
 /* Fewer calls than this are cheap enough as probes of their own. */
 #define MIN_CALLS 16
-#define MAX_NR 512
+#define MAX_NR SYSCALL_NR_MAX
 
 struct call {
 	int nr;
@@ -120,26 +121,6 @@ static bool body_shareable(struct elab *x, struct probe *p, bool ret)
 
 /* ---- which calls, by number ------------------------------------------ */
 
-/* The call number of a syscalls:sys_enter_NAME tracepoint's NAME (the
- * kernel's "newstat" is call "stat"), or -1. */
-static int call_number(const char *name)
-{
-	/* the kernel's definition named unlike the call's number */
-	static const char *const renamed[][2] = {{"sendfile64", "sendfile"}, {"umount", "umount2"}};
-	for (size_t i = 0; i < sizeof renamed / sizeof renamed[0]; i++)
-		if (strcmp(name, renamed[i][0]) == 0)
-			name = renamed[i][1];
-	for (int pass = 0; pass < 2; pass++) {
-		for (int nr = 0; nr < (int)BTAP_NSYSCALL_NAMES && nr < MAX_NR; nr++)
-			if (strcmp(btap_syscall_names[nr], name) == 0)
-				return nr;
-		if (strncmp(name, "new", 3) != 0)
-			break;
-		name += 3;
-	}
-	return -1;
-}
-
 static const char *str_arg(const struct probe_point *pp, int i)
 {
 	const struct pp_component *c = VEC_AT(pp->comps, i, const struct pp_component *);
@@ -236,7 +217,7 @@ static void list_calls(struct elab *x, const struct probe_point *pp, bool ret, s
 		const char *point = arena_printf(x->a, "syscall.%s%s", pp_comp_name(n, 1), suffix);
 		const char *ev = alias_event(an->alias);
 		bool on_call = ev && strncmp(ev, prefix, strlen(prefix)) == 0;
-		new_call(x, calls, on_call ? call_number(ev + strlen(prefix)) : -1,
+		new_call(x, calls, on_call ? syscall_number(ev + strlen(prefix)) : -1,
 			 on_call ? alias_name_literal(an->alias) : NULL, point);
 	}
 	struct vec events = {0};
@@ -248,7 +229,7 @@ static void list_calls(struct elab *x, const struct probe_point *pp, bool ret, s
 		const char *call = ev->name + strlen(prefix);
 		const char *point = arena_printf(x->a, "syscall.%s%s", call, suffix);
 		if (!listed(calls, point)) /* the library's alias of that name wins */
-			new_call(x, calls, call_number(call), call, point);
+			new_call(x, calls, syscall_number(call), call, point);
 	}
 }
 

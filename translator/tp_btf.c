@@ -366,8 +366,17 @@ static void load_args(struct arena *a, struct tp_event *ev)
 	snprintf(fn, sizeof fn, "__bpf_trace_%s", event_class(ev));
 	int id = (int)tsrc_find(type_source_kernel(), TYPE_FUNC, fn);
 	const struct btf_type *f = id > 0 ? btf__type_by_id(btf, (__u32)id) : NULL;
-	if (f)
+	if (f) {
+		ev->has_raw = true;
 		ev->nargs = tp_btf_proto_fields(a, (int)f->type, 1, false, &ev->args);
+	}
+}
+
+bool tp_event_has_raw(struct arena *a, struct tp_event *ev)
+{
+	if (!ev->args_loaded)
+		load_args(a, ev);
+	return ev->has_raw;
 }
 
 const struct tp_field *tp_event_arg(struct arena *a, struct tp_event *ev, const char *name)

@@ -61,6 +61,7 @@ struct tp_event {
 	/* The arguments of the tracepoint's prototype (TP_PROTO), from the
 	 * BTF of its __bpf_trace_<class> function, as fields of the raw
 	 * tracepoint's context: argument i is the u64 at offset 8 * i. */
+	bool has_raw;            /* a raw tracepoint exists (tp_event_has_raw) */
 	struct tp_field *args;
 	int nargs;
 	bool args_loaded;
@@ -93,6 +94,9 @@ const struct tp_field *tp_event_field(const struct tp_event *ev, const char *nam
 /* The prototype argument called name ($prev at sched_switch), or NULL;
  * loaded from BTF on first use. */
 const struct tp_field *tp_event_arg(struct arena *a, struct tp_event *ev, const char *name);
+/* Is there a raw tracepoint of the event's name (its prototype is in
+ * BTF)? Not for system call events, which are built on raw_syscalls. */
+bool tp_event_has_raw(struct arena *a, struct tp_event *ev);
 /* The parameters of BTF function prototype proto_id from parameter skip
  * on, as fields of a u64 argument array (raw tracepoints, fentry/fexit),
  * and with_return a "return" field after them. Returns how many. */

@@ -145,6 +145,16 @@ for from in $(sed -n 's/.*COPY --from=\([a-z]*\).*/\1/p' "$CF"); do
 	echo "$stages" | grep -qx "$from" || bad="$bad $from"
 done
 if [ -n "$stages" ] && [ -z "$bad" ]; then pass "Containerfile stages"; else fail "Containerfile: unknown stages:$bad"; fi
+# the build stage installs what debian/control's Build-Depends names
+# (debhelper-compat is debhelper's; make and gcc come with build-essential)
+build_pkgs=$(awk '/AS build/ { b = 1 } /^FROM/ && !/AS build/ { b = 0 } b' "$CF" | tr -s ' \\\t' '\n')
+missing=""
+for pkg in $(sed -n '/^Build-Depends:/,/^[A-Z]/p' debian/control | sed 's/^Build-Depends://; /^[A-Z]/d' |
+	tr ',' '\n' | sed 's/(.*)//; s/^ *//; s/ *$//' | grep .); do
+	case $pkg in debhelper-compat) pkg=debhelper ;; make|gcc) pkg=build-essential ;; esac
+	echo "$build_pkgs" | grep -qx "$pkg" || missing="$missing $pkg"
+done
+if [ -z "$missing" ]; then pass "the build stage installs every Build-Depends package"; else fail "Containerfile build stage lacks:$missing"; fi
 runner_pkgs=$(awk '/AS runner/ { r = 1 } r && /apt-get install/' "$CF" | grep -oE 'lib[a-z0-9]+|zlib1g' | sort -u)
 missing=""
 # Direct dependencies only (NEEDED): what those load in turn, their own

@@ -154,8 +154,9 @@ probe kernel.trace("syscalls:sys_enter_write") { n++ }' >"$T/out" 2>"$T/err" &
 	ok_if "lost records are reported" 'grep -q "^WARNING: [0-9]* output records lost$" "$T/err"'
 
 	# a verifier rejection inside a runtime helper is reported at the
-	# script (here the probe), naming the helper's line
-	printf '%s\n' 'probe kernel.trace("syscalls:sys_enter_exit_group") {' \
+	# script (here the probe), naming the helper's line (a tracepoint whose
+	# context is the kernel's record: a system call event's is a copy)
+	printf '%s\n' 'probe kernel.trace("sched:sched_process_exit") {' \
 		'	if (pid() == target()) %{ btap_kchars(c, (char *)c->ctx, 0, 5); %}' '}' >"$T/vfail.stp"
 	timeout "$LIMIT" "$BTAP" -g -c true "$T/vfail.stp" >"$T/out" 2>"$T/err"
 	rc=$?

@@ -87,6 +87,17 @@ else
 	fail "two hosts: rc $rc: $(cat "$T/out" "$T/err" | head -5)"
 fi
 
+# ---- USER@HOST and ssh://USER@HOST: the user given wins, names kept as given ---
+sed 's/^\tUser root$/\tUser nobody/' "$T/ssh_config" >"$T/ssh_config_nobody"
+timeout "$LIMIT" env BTAP_SSH="ssh -F $T/ssh_config_nobody" "$BTAP" --remote root@host1,ssh://root@host2 \
+	-e 'probe begin { printf("uid %d\n", uid()); exit() }' >"$T/out" 2>"$T/err"
+rc=$?
+if [ $rc = 0 ] && [ "$(sort "$T/out")" = "$(printf 'root@host1: uid 0\nssh://root@host2: uid 0')" ]; then
+	pass "USER@HOST and ssh://USER@HOST: logged in as USER, prefixed as written"
+else
+	fail "USER@HOST: rc $rc: $(cat "$T/out" "$T/err" | head -5)"
+fi
+
 # ---- one host: no prefix; a kernel probe with -c run there -----------------
 timeout "$LIMIT" "$BTAP" --remote host1 -c '/bin/true x' \
 	-e 'probe kernel.trace("sched:sched_process_exec") { if (pid() == target()) println(execname(), " ", @1) }' \

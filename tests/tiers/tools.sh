@@ -70,4 +70,16 @@ ok_if "tcprtt: smoothed RTTs sampled, a histogram, the echo port among the ports
 	"grep -Eq '^srtt \(us\): count [1-9][0-9]*, avg [0-9]+, min [0-9]+, max [0-9]+\$' $T/out &&
 	 grep -q '^value |' $T/out && grep -Eq '^$port +[1-9][0-9]* +[0-9]+\$' $T/out"
 
+# flamegraph: folded lines (COMM;frames... COUNT) of a program that burns
+# CPU in main -> outer -> inner, built here with frame pointers
+if cc -O0 -g -fno-omit-frame-pointer -o "$T/burn" tests/tools/burn.c 2>"$T/err"; then
+	CMD="$T/burn" run scripts/flamegraph.stp
+	ok_if "flamegraph: every line is a folded stack and a count" \
+		"[ -s $T/out ] && ! grep -Evq '^[^ ;]+(;[^ ;]*)* [0-9]+\$' $T/out"
+	n=$(awk '/^burn;.*;main;outer;inner;/ { n += $NF } END { print n + 0 }' "$T/out")
+	ok_if "flamegraph: main;outer;inner sampled ($n samples at 99 Hz over 1.5 s)" "[ $n -ge 30 ]"
+else
+	fail "flamegraph: cannot build the CPU burner: $(cat "$T/err")"
+fi
+
 summary tools

@@ -235,7 +235,8 @@ static void check_runtime(const char *header, enum who mine)
 static const char script[] =
 	"global a[10], s, n = 3\n"
 	"function f:string (x:long) { if (x > 2) return sprintf(\"%d:%s\", x, execname()); return \"z\" }\n"
-	"probe kernel.trace(\"sched:sched_switch\") { a[pid(), execname()] <<< 1; s .= f(n) }\n"
+	"probe kernel.trace(\"sched:sched_switch\") { a[pid(), execname()] <<< $next_pid; s .= f(n) }\n"
+	"probe kernel.trace(\"syscalls:sys_enter_close\"), kernel.trace(\"sched:sched_wakeup\") { n++ }\n"
 	"probe timer.s(1) { foreach ([p, e] in a- limit 3) printf(\"%d %s %d\\n\", p, e, @count(a[p, e]))\n"
 	"  try { error(\"x\") } catch (m) { println(m) } }\n"
 	"probe begin { for (i = 0; i < 3; i++) n += i; while (n > 0) { n--; if (n == 1) break }\n"
