@@ -240,8 +240,9 @@ static void expand_kstack(struct runner *r, struct strbuf *out, int kind, uint32
 		return;
 	int n = r->rt->stack_frames ? r->rt->stack_frames(r, false, id, ips, sizeof ips) : -1;
 	if (n < 0) {
-		sb_puts(out, kind == BTAP_TOK_KSTACK_SYMS ? " [kernel stack not collected: the stack map is full]\n"
-							 : "[kernel stack not collected]");
+		sb_puts(out, kind == BTAP_TOK_KSTACK_SYMS	  ? " [kernel stack not collected: the stack map is full]\n"
+			     : kind == BTAP_TOK_KSTACK_FOLDED ? "[kernel_stack_lost]" /* one frame, no space */
+							      : "[kernel stack not collected]");
 		return;
 	}
 	int depth = 0;
@@ -289,8 +290,9 @@ static void expand_ustack(struct runner *r, struct strbuf *out, int kind, uint32
 		return;
 	int n = r->rt->stack_frames ? r->rt->stack_frames(r, true, id, frames, sizeof frames) : -1;
 	if (n < 0) {
-		sb_puts(out, kind == BTAP_TOK_USTACK_SYMS ? " [user stack not collected: the stack map is full]\n"
-							 : "[user stack not collected]");
+		sb_puts(out, kind == BTAP_TOK_USTACK_SYMS	  ? " [user stack not collected: the stack map is full]\n"
+			     : kind == BTAP_TOK_USTACK_FOLDED ? "[user_stack_lost]"
+							      : "[user stack not collected]");
 		return;
 	}
 	if (!objects_listed)
