@@ -84,27 +84,45 @@ void em_linedir(struct em_fn *f, struct loc at)
 }
 
 /* BFS_<tag><index>: the bytes of a frame plus the deepest chain of frames
- * its calls stack above it in the probe's scratch map value. */
+ * its calls stack above it in the probe's scratch map value. Enum
+ * constants, one step per callee: a macro nesting BTAP_MAX0 over the
+ * callees would double at each level (2^n copies of the text; 18 callees
+ * made 51 MB that clang took 40 s to read). */
 static void frame_size(struct strbuf *b, char tag, int index, const char *frame, const struct vec *callees)
 {
-	sb_printf(b, "#define BFS_%c%d (sizeof(%s) + ", tag, index, frame);
+	sb_printf(b, "enum { BFS_%c%d_0 = 0", tag, index);
 	VEC_FOREACH(*callees, k)
-		sb_printf(b, "BTAP_MAX0(BFS_F%d, ", VEC_AT(*callees, k, struct em_func *)->index);
-	sb_puts(b, "0");
-	VEC_FOREACH(*callees, k)
-		sb_puts(b, ")");
-	sb_puts(b, ")\n");
+		sb_printf(b, ", BFS_%c%d_%d = BTAP_MAX0(BFS_F%d, BFS_%c%d_%d)", tag, index, k + 1,
+			  VEC_AT(*callees, k, struct em_func *)->index, tag, index, k);
+	sb_printf(b, ", BFS_%c%d = (int)sizeof(%s) + BFS_%c%d_%d };\n", tag, index, frame, tag, index, callees->n);
+}
+
+/* A kernel function's constant after those of the functions it calls. */
+static void function_frame_size(struct emitter *em, struct strbuf *b, struct em_func *f, bool *done)
+{
+	if (done[f->index])
+		return;
+	done[f->index] = true;
+	VEC_FOREACH(f->callees, k)
+		function_frame_size(em, b, VEC_AT(f->callees, k, struct em_func *), done);
+	frame_size(b, 'F', f->index, f->frame, &f->callees);
 }
 
 /* BFS_F<i> and BFS_P<i>: the frame sizes of the kernel half's functions
  * and probes, for the runtime's scratch space. */
 void em_frame_sizes(struct emitter *em, struct strbuf *b)
 {
+	int n = 0;
+	VEC_FOREACH(em->funcs, i)
+		if (VEC_AT(em->funcs, i, struct em_func *)->index >= n)
+			n = VEC_AT(em->funcs, i, struct em_func *)->index + 1;
+	bool *done = xcalloc((size_t)(n ? n : 1), sizeof *done);
 	VEC_FOREACH(em->funcs, i) {
 		struct em_func *f = VEC_AT(em->funcs, i, struct em_func *);
 		if ((f->where & EM_CTX_KERNEL) && !f->recursive)
-			frame_size(b, 'F', f->index, f->frame, &f->callees);
+			function_frame_size(em, b, f, done);
 	}
+	free(done);
 	VEC_FOREACH(em->probes, i) {
 		struct em_probe *p = VEC_AT(em->probes, i, struct em_probe *);
 		if (p->where == EM_CTX_KERNEL)
