@@ -213,8 +213,14 @@ shutdown() {
 	echo "1c. shutdown: exit() seen -> btap returns (btap -vv 'stopped in', median of 5)"
 	shutdown_one "timer only" 'probe timer.ms(20) { exit() }'
 	shutdown_one "perf event" 'probe perf.sw.cpu_clock.sample(100000) { exit() }'
+	# reading no field of the event: the raw tracepoint (raw_syscalls for
+	# system calls), which detaches at once
 	shutdown_one "one tracepoint" 'probe kernel.trace("sched:sched_switch") { exit() }'
 	shutdown_one "four tracepoints" 'probe kernel.trace("sched:sched_switch") { exit() } probe kernel.trace("syscalls:sys_enter_read"), kernel.trace("syscalls:sys_enter_write"), kernel.trace("syscalls:sys_enter_close") {}'
+	# reading fields: the tracepoint itself (a perf event), whose detach
+	# waits for an RCU grace period
+	shutdown_one "one tracepoint, a field read" 'probe kernel.trace("sched:sched_switch") { if ($next_pid >= 0) exit() }'
+	shutdown_one "four tracepoints, fields read" 'probe kernel.trace("sched:sched_switch") { if ($next_pid >= 0) exit() } probe kernel.trace("syscalls:sys_enter_read"), kernel.trace("syscalls:sys_enter_write"), kernel.trace("syscalls:sys_enter_close") { n += $fd }'
 }
 
 # --- 2. per-event overhead -------------------------------------------------------
