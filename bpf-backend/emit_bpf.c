@@ -287,9 +287,8 @@ static const char *task_guard(struct emitter *em, const struct attach *at, int i
 
 
 /* A probe that reads no field of its tracepoint attaches to the raw
- * tracepoint (attach.h: it detaches at once); a system call's event is
- * raw_syscalls kept to the one call. Not where the unit takes stacks:
- * from a raw tracepoint they would start inside BPF. */
+ * tracepoint (attach.h: it detaches at once). Not where the unit takes
+ * stacks: from a raw tracepoint they would start inside BPF. */
 static bool via_raw(struct emitter *em, const struct attach *at)
 {
 	return at->kind == ATTACH_TRACEPOINT && at->tracepoint.fieldless && !kernel_uses(em, "btap_kstack(") &&
@@ -336,18 +335,11 @@ static void bpf_probe_body(struct emitter *em, struct em_probe *ep, struct strbu
 static void bpf_probe_entry(struct emitter *em, struct em_probe *ep, struct strbuf *out)
 {
 	const struct attach *at = &ep->at;
-	if (via_raw(em, at) && !at->tracepoint.syscall) {
+	if (via_raw(em, at)) {
 		ep->kind = BTAP_PROBE_RAW_TP;
 		sb_printf(out, "/* %s:%s, read no field: its raw tracepoint */\nSEC(\"raw_tp/%s\")\n"
 			       "int bp%d(void *ctx)\n{\n", at->tracepoint.group, at->tracepoint.name,
-			  at->tracepoint.raw_name, ep->index);
-	} else if (via_raw(em, at)) {
-		bool exit = at->tracepoint.syscall_exit;
-		ep->kind = BTAP_PROBE_RAW_TP;
-		sb_printf(out, "/* %s:%s, from raw_syscalls */\nSEC(\"raw_tp/%s\")\nint bp%d(__u64 *args)\n{\n",
-			  at->tracepoint.group, at->tracepoint.name, exit ? "sys_exit" : "sys_enter", ep->index);
-		sb_printf(out, "\tif (!btap_syscall_is(args, %d, %d))\n\t\treturn 0;\n\tvoid *ctx = args;\n",
-			  at->tracepoint.syscall_nr, exit ? 1 : 0);
+			  at->tracepoint.name, ep->index);
 	} else {
 		bpf_probe_section(at, out);
 		sb_printf(out, "int bp%d(void *ctx)\n{\n", ep->index);
@@ -362,7 +354,7 @@ static void bpf_describe_probe(struct emitter *em, const struct em_probe *p, str
 	const struct attach *at = &p->at;
 	sb_printf(b, ".bpf_prog = \"bp%d\"", p->index);
 	if (at->kind == ATTACH_TRACEPOINT && p->kind == BTAP_PROBE_RAW_TP) /* via_raw */
-		sb_printf(b, ", .tp_name = \"%s\"", at->tracepoint.raw_name);
+		sb_printf(b, ", .tp_name = \"%s\"", at->tracepoint.name);
 	else if (at->kind == ATTACH_TRACEPOINT)
 		sb_printf(b, ", .tp_group = \"%s\", .tp_name = \"%s\"", at->tracepoint.group, at->tracepoint.name);
 	else if (at->kind == ATTACH_RAW_TRACEPOINT)

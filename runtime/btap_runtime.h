@@ -49,7 +49,6 @@ BTAP_IFACE(KERNEL, BTAP_TASK_OVERRIDE, "the task the context natives describe (p
 
 /* ---- probes and their context ------------------------------------------- */
 BTAP_IFACE(BOTH, btap_ctx, "struct btap_ctx: per-handler state (error, frames, nesting); `c` in bodies")
-BTAP_IFACE(KERNEL, btap_syscall_is, "is this raw_syscalls event the call a system call probe is for")
 BTAP_IFACE(KERNEL, btap_bpf_enter, "a BPF program's prologue: the scratch value and the btap_ctx")
 BTAP_IFACE(BOTH, BTAP_PROBE_BEGIN, "wraps a begin probe's handler")
 BTAP_IFACE(BOTH, BTAP_PROBE_END, "wraps an end probe's handler")

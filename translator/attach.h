@@ -70,18 +70,11 @@ struct attach {
 	struct {
 		const char *group;         /* TRACEPOINT only */
 		const char *name;
-		/* The probe reads no field of the event: a runtime may attach it
-		 * to the raw tracepoint of the same name (raw_name) instead,
-		 * which detaches without waiting for an RCU grace period. A
-		 * system call's event has none of its own: it is raw_syscalls'
-		 * sys_enter or sys_exit (syscall_exit) kept to call syscall_nr
-		 * (the record is then rebuilt: the number at 8, the arguments
-		 * or the result in 8-byte slots from 16, as on x86-64). */
+		/* The probe reads no field of the event, which has a raw
+		 * tracepoint of the same name: a runtime may attach it there
+		 * instead, which detaches without waiting for an RCU grace
+		 * period. */
 		bool fieldless;
-		const char *raw_name;
-		bool syscall;
-		bool syscall_exit;
-		int syscall_nr;
 	} tracepoint;
 	struct {
 		uint32_t type;             /* PERF_TYPE_x (perf_event ABI) */

@@ -1326,33 +1326,6 @@ static __always_inline char *btap_task_execname_(struct btap_ctx *c, int64_t t)
 #define btap_task_execname(t) btap_task_execname_(c, (t))
 #endif
 
-/* ---- system call events from raw_syscalls ------------------------------
- * A syscalls:sys_enter_NAME (sys_exit_NAME) probe that reads none of the
- * event's fields runs on the raw sys_enter (sys_exit) tracepoint, kept to
- * the one call: a perf-event tracepoint's detach waits for an RCU grace
- * period (tens of ms), a raw tracepoint's does not. x86-64 only: the
- * translator emits these calls for no other architecture. */
-/* The events leave out 32-bit calls (TS_COMPAT): so do we. */
-struct task_struct___btap_ti {
-	struct {
-		__u32 status;
-	} thread_info;
-} __attribute__((preserve_access_index));
-/* offset of orig_ax, the call's number, in x86-64 struct pt_regs */
-#define BTAP_REGS_ORIG_AX 120
-static __always_inline int btap_syscall_is(__u64 *args, int nr, int exit)
-{
-	__s64 id = (__s64)args[1];
-	if (exit)
-		bpf_probe_read_kernel(&id, sizeof(id), (const char *)args[0] + BTAP_REGS_ORIG_AX);
-	if (id != nr)
-		return 0;
-	struct task_struct___btap_ti *t = (void *)bpf_get_current_task();
-	if (bpf_core_field_exists(t->thread_info.status))
-		return !(BPF_CORE_READ(t, thread_info.status) & 0x0002);
-	return 1;
-}
-
 /* ---- tracepoint fields ------------------------------------------------ */
 
 /* An integer field of `size` bytes at `off` in the record, its value the
