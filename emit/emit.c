@@ -510,6 +510,10 @@ static void collect_probes(struct emitter *em)
 		pp_format(&b, p->resolved_point);
 		ep->pp = arena_strdup(em->a, b.s ? b.s : "");
 		sb_free(&b);
+		sb_init(&b);
+		pp_format(&b, p->script_point ? p->script_point : p->resolved_point);
+		ep->pn = arena_strdup(em->a, b.s ? b.s : "");
+		sb_free(&b);
 		ep->origin = em_loc_text(em, p->origin ? p->origin->loc : p->loc);
 		ep->frame = arena_printf(em->a, "struct bfp%d", ep->index);
 		if (ep->where == EM_CTX_KERNEL)
@@ -959,20 +963,28 @@ static void emit_key_structs(struct emitter *em, struct strbuf *b)
 	sb_puts(b, "\n");
 }
 
-/* btap_pp(): the probe point of the running probe. */
-static void emit_pp_function(struct emitter *em, struct strbuf *b)
+/* btap_pp() and btap_pn(): the running probe's point, resolved and as the
+ * script names it. */
+static void emit_point_function(struct emitter *em, struct strbuf *b, const char *name, bool script)
 {
-	sb_puts(b, "static BTAP_INLINE char *btap_pp_(struct btap_ctx *c)\n{\n\tswitch (c->probe) {\n");
+	sb_printf(b, "static BTAP_INLINE char *%s(struct btap_ctx *c)\n{\n\tswitch (c->probe) {\n", name);
 	VEC_FOREACH(em->probes, i) {
 		struct em_probe *p = VEC_AT(em->probes, i, struct em_probe *);
-		size_t n = strlen(p->pp);
+		const char *text = script ? p->pn : p->pp;
+		size_t n = strlen(text);
 		if (n > (size_t)em->msl - 1)
 			n = (size_t)em->msl - 1;
 		sb_printf(b, "\tcase %d: btap_str_lit(c->tmp, ", p->index);
-		em_c_string(b, p->pp, n);
+		em_c_string(b, text, n);
 		sb_puts(b, "); break;\n");
 	}
 	sb_puts(b, "\tdefault: c->tmp[0] = 0; break;\n\t}\n\treturn c->tmp;\n}\n\n");
+}
+
+static void emit_pp_function(struct emitter *em, struct strbuf *b)
+{
+	emit_point_function(em, b, "btap_pp_", false);
+	emit_point_function(em, b, "btap_pn_", true);
 }
 
 static void emit_init_globals(struct emitter *em, struct strbuf *b)

@@ -56,6 +56,7 @@ struct em_probe {
 	enum em_ctx where;
 	struct attach at;       /* how it attaches, from its provider */
 	const char *pp;         /* pp_format of the resolved point */
+	const char *pn;         /* of the script-level point (pn()) */
 	const char *origin;     /* "file:line:col" */
 	const char *frame;      /* "struct bfp<index>" */
 	struct vec callees;     /* struct em_func* called directly */

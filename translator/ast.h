@@ -226,6 +226,9 @@ struct probe {
 
 	/* resolved (pass 2): set on the derived probes */
 	struct probe_point *resolved_point; /* the concrete point after alias/wildcard expansion */
+	/* The script-level point after wildcard expansion, before aliases
+	 * resolve (pn(): "syscall.read" for syscall.*); NULL: resolved_point */
+	struct probe_point *script_point;
 	const struct provider *provider;
 	void *provider_data;
 	struct vec locals;       /* struct vardecl* */

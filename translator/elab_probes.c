@@ -15,6 +15,7 @@
 
 struct expansion {
 	struct probe_point *point;   /* concrete */
+	struct probe_point *named;   /* the script-level alias point it came from, or NULL */
 	const struct provider *prov;
 	struct vec chain;            /* struct probe_alias*, outermost first */
 	struct vec conds;            /* struct expr*: alias point conditions */
@@ -275,6 +276,21 @@ static const char *unprovided_family(const struct probe_point *pp)
 	return NULL;
 }
 
+/* The expansions out[first..] came from the script's own point pp
+ * (depth 0) through the alias name an: pn() names them by that alias
+ * name, with pp's components past it (stap: the script-level point after
+ * wildcard expansion). */
+static void name_expansions(struct elab *x, const struct probe_point *pp, const struct alias_name *an,
+			    int suffix_from, int depth, struct vec *out, int first)
+{
+	if (depth != 0 || out->n == first)
+		return;
+	struct probe_point *n = alias_target(x, an->name, pp, suffix_from);
+	n->optional = n->sufficient = false;
+	for (int k = first; k < out->n; k++)
+		VEC_AT(*out, k, struct expansion *)->named = n;
+}
+
 /* Resolve one point into expansions. False if an error was reported. */
 static bool resolve_point(struct elab *x, const struct probe_point *pp, const struct src_file *from,
 			  const struct vec *chain, int depth, struct vec *out)
@@ -293,7 +309,9 @@ static bool resolve_point(struct elab *x, const struct probe_point *pp, const st
 		struct alias_name *an = VEC_AT(x->aliases, i, struct alias_name *);
 		if (alias_visible(an, from) && comps_match(pp, 0, an->name, 0)) {
 			full = true;
+			int first = out->n;
 			ok = expand_alias(x, pp, an, -1, chain, depth, out) && ok;
+			name_expansions(x, pp, an, -1, depth, out, first);
 		}
 	}
 	if (!full)
@@ -301,7 +319,9 @@ static bool resolve_point(struct elab *x, const struct probe_point *pp, const st
 			struct alias_name *an = VEC_AT(x->aliases, i, struct alias_name *);
 			if (alias_visible(an, from) && prefix_match(pp, an->name->comps.n, an->name)) {
 				full = true;
+				int first = out->n;
 				ok = expand_alias(x, pp, an, an->name->comps.n, chain, depth, out) && ok;
+				name_expansions(x, pp, an, an->name->comps.n, depth, out, first);
 			}
 		}
 	if (!full || wild)
@@ -371,6 +391,7 @@ static struct probe *make_derived(struct elab *x, struct probe *p, const struct 
 		cond = and_of(x, cond, elab_clone_expr(x->a, VEC_AT(ex->conds, i, struct expr *)));
 	rp->cond = cond;
 	d->resolved_point = rp;
+	d->script_point = ex->named;
 	vec_push(x->a, &d->points, rp);
 
 	/* Outermost alias first: each wraps the body built so far. */

@@ -981,6 +981,7 @@ static __always_inline char *btap_mem_string_(struct btap_ctx *c, int64_t addr, 
 #define btap_target() (BTAP_HDR(c)->target_pid)
 #define btap_stp_pid() (BTAP_HDR(c)->runner_pid)
 #define btap_pp() btap_pp_(c)
+#define btap_pn() btap_pn_(c)
 #define btap_walltime_ns() ((int64_t)bpf_ktime_get_ns() + BTAP_HDR(c)->walltime_offset_ns)
 #define btap_ktime_ns() ((int64_t)bpf_ktime_get_ns())
 #define btap_jiffies() ((int64_t)bpf_jiffies64())
