@@ -18,7 +18,6 @@
 #include "tracepoints.h"
 
 #include <stdint.h>
-#include <stdio.h>
 #include <string.h>
 
 /* Fewer calls than this are cheap enough as probes of their own. */
@@ -97,11 +96,7 @@ static enum ast_step check_expr(struct expr *e, void *ctx)
 /* In a function body, locals are the function's own: only calls matter. */
 static enum ast_step check_func_expr(struct expr *e, void *ctx)
 {
-	if (e->kind == E_EMBEDDED)
-		return AST_DESCEND;
-	if (e->kind != E_CALL)
-		return AST_DESCEND;
-	return check_expr(e, ctx);
+	return e->kind == E_CALL ? check_expr(e, ctx) : AST_DESCEND;
 }
 
 static bool check_stmt(struct body_check *c, struct stmt *s)
