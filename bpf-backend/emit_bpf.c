@@ -203,6 +203,8 @@ static char *kernel_header(struct emitter *em, const char *cache_dir)
 		struct tp_event *ev = p->at.kind == ATTACH_TRACEPOINT ? tp_probe_event(em->s, p->p) : NULL;
 		if (ev && ev->btf_struct)
 			add_name(em, &names, ev->btf_struct);
+		if (p->at.kind == ATTACH_KPROBE && p->at.kprobe.via_kprobe)
+			add_name(em, &names, "struct pt_regs");
 	}
 	struct btf_hdr *h = btf_hdr_new(NULL);
 	char *err = NULL;
@@ -301,6 +303,10 @@ static void bpf_probe_section(const struct attach *at, struct strbuf *out)
 		sb_printf(out, "SEC(\"tracepoint/%s/%s\")\n", at->tracepoint.group, at->tracepoint.name);
 	else if (at->kind == ATTACH_RAW_TRACEPOINT)
 		sb_printf(out, "SEC(\"raw_tp/%s\")\n", at->tracepoint.name);
+	else if (at->kind == ATTACH_KPROBE && at->kprobe.lsm) /* the hook's arguments; returns the verdict */
+		sb_printf(out, "SEC(\"lsm/%s\")\n", at->kprobe.function);
+	else if (at->kind == ATTACH_KPROBE && at->kprobe.via_kprobe) /* pt_regs: copied into slots */
+		sb_printf(out, "SEC(\"%s/%s\")\n", at->kprobe.ret ? "kretprobe" : "kprobe", at->kprobe.function);
 	else if (at->kind == ATTACH_KPROBE) /* the arguments (then the result) are the context */
 		sb_printf(out, "SEC(\"%s/%s\")\n", at->kprobe.ret ? "fexit" : "fentry", at->kprobe.function);
 	else if (at->kind == ATTACH_UPROBE) /* attached by the runner: binary, offset, process */
@@ -309,12 +315,37 @@ static void bpf_probe_section(const struct attach *at, struct strbuf *out)
 		sb_puts(out, "SEC(\"perf_event\")\n");
 }
 
+/* A kprobe's or kretprobe's registers as the argument slots an fentry or
+ * fexit program would get: x86-64 passes six in registers, the rest on
+ * the stack above the return address; a kretprobe has only the result
+ * (the parameters were saved at the entry: elab_entry.c). */
+static void kprobe_slots(const struct attach *at, struct strbuf *out)
+{
+	static const char *const regs[] = {"di", "si", "dx", "cx", "r8", "r9"};
+	int n = at->kprobe.ret ? at->kprobe.ret_slot + 1 : at->kprobe.nslots;
+	sb_printf(out, "\t__u64 slots[%d] = {0};\n", n > 0 ? n : 1);
+	if (at->kprobe.ret) {
+		sb_printf(out, "\tslots[%d] = ((struct pt_regs *)ctx)->ax;\n", at->kprobe.ret_slot);
+		return;
+	}
+	for (int i = 0; i < n; i++) {
+		if (i < 6)
+			sb_printf(out, "\tslots[%d] = ((struct pt_regs *)ctx)->%s;\n", i, regs[i]);
+		else
+			sb_printf(out, "\tbpf_probe_read_kernel(&slots[%d], 8, (void *)(((struct pt_regs *)ctx)->sp + %d));\n",
+				  i, 8 * (i - 5));
+	}
+}
+
 /* What every program does once its ctx is the event's record. */
 static void bpf_probe_body(struct emitter *em, struct em_probe *ep, struct strbuf *out)
 {
 	const struct attach *at = &ep->at;
 	const char *guard = task_guard(em, at, ep->index);
+	bool kprobe = at->kind == ATTACH_KPROBE && at->kprobe.via_kprobe;
 	sb_puts(out, "\tstruct btap_ctx c;\n");
+	if (kprobe) /* the target variables' slots, as fentry/fexit would see them */
+		kprobe_slots(at, out);
 	if (guard)
 		sb_printf(out, "\tvoid *task = %s;\n\tif (!task)\n\t\treturn 0;\n", guard);
 	sb_printf(out, "\tchar *sp = btap_bpf_enter(&c, ctx, %d, &btap_globals, &bs%d);\n", ep->index,
@@ -322,6 +353,8 @@ static void bpf_probe_body(struct emitter *em, struct em_probe *ep, struct strbu
 	sb_puts(out, "\tif (!sp)\n\t\treturn 0;\n");
 	if (guard)
 		sb_puts(out, "\tc.task = task;\n");
+	if (kprobe)
+		sb_puts(out, "\tc.args = slots;\n");
 	if (at->kind == ATTACH_UPROBE)
 		sb_puts(out, "\tc.regs = 1;\n");
 	else if (at->kind == ATTACH_PERF_EVENT) /* the sample's registers */
@@ -329,7 +362,10 @@ static void bpf_probe_body(struct emitter *em, struct em_probe *ep, struct strbu
 	else if (at->kind == ATTACH_KPROBE && at->kprobe.ret) /* returnval(): fexit's return slot */
 		sb_printf(out, "\tc.regs = %d;\n", 3 + at->kprobe.ret_slot);
 	sb_printf(out, "\tbb%d(&c, sp);\n", ep->index);
-	sb_puts(out, "\tbtap_bpf_leave(&c);\n\treturn 0;\n}\n\n");
+	sb_puts(out, "\tbtap_bpf_leave(&c);\n");
+	/* an LSM hook's verdict: what the probe set $return to (0: allow) */
+	sb_puts(out, at->kind == ATTACH_KPROBE && at->kprobe.lsm ? "\treturn (int)c.verdict;\n}\n\n"
+								 : "\treturn 0;\n}\n\n");
 }
 
 static void bpf_probe_entry(struct emitter *em, struct em_probe *ep, struct strbuf *out)
@@ -405,6 +441,7 @@ const struct em_runtime em_runtime_bpf = {
 	.kernel_sort = false,
 	.kernel_hist_foreach = false,
 	.loop_callbacks = true,
+	.lsm_hooks = true,
 	.format_max_args = BPF_SNPRINTF_MAX_ARGS,
 	/* a probe's frame, its loop callback, then up to three levels of
 	 * called functions each with a loop callback: 8 frames */

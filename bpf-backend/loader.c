@@ -1,5 +1,6 @@
 /* Load, attach and run BPF objects with libbpf: see loader.h. */
 #include "loader.h"
+#include "kernel_lacks.h"
 #include "translator/tracepoints.h"
 
 #include <bpf/bpf.h>
@@ -193,10 +194,23 @@ int bpfl_load(struct bpfl_obj *o)
 		if (end)
 			return fail(o, rc, "cannot create BPF map %.*s", (int)(end - m - 5), m + 5);
 		struct bpf_program *fp = o->failed_prog ? find_prog(o, o->failed_prog) : NULL;
-		if (fp && bpf_program__type(fp) == BPF_PROG_TYPE_TRACING)
+		if (fp && bpf_program__type(fp) == BPF_PROG_TYPE_TRACING) {
+			const char *sec = bpf_program__section_name(fp), *slash = strchr(sec, '/');
+			char alt[512];
+			kernel_function_alternative(slash ? slash + 1 : sec, alt, sizeof alt);
 			return fail(o, rc, "cannot load BPF program %s (%s): kernel functions are probed with "
-				    "fentry/fexit, which need BPF trampolines; this kernel refused it",
-				    o->failed_prog, bpf_program__section_name(fp));
+				    "fentry/fexit, which need BPF trampolines; this kernel refused it%s%s",
+				    o->failed_prog, sec,
+				    kernel_has_kprobes() ? " (--kfunc=kprobe uses kprobes, which it has)"
+							 : ", and it has no kprobes either", alt);
+		}
+		if (fp && bpf_program__type(fp) == BPF_PROG_TYPE_LSM) {
+			char lsm[600];
+			kernel_lsm_list(lsm, sizeof lsm);
+			return fail(o, rc, "cannot load BPF program %s (%s): LSM probes are BPF LSM programs, which "
+				    "need BPF trampolines and \"bpf\" in the kernel's list of security modules; "
+				    "this kernel refused it (%s)", o->failed_prog, bpf_program__section_name(fp), lsm);
+		}
 		if (o->failed_prog)
 			return fail(o, rc, "cannot load BPF program %s", o->failed_prog);
 		return fail(o, rc, "cannot load BPF object %s", bpf_object__name(o->obj));
@@ -369,9 +383,17 @@ int bpfl_attach_traced(struct bpfl_obj *o, const char *prog)
 	if (!p)
 		return fail(o, -ENOENT, "no BPF program %s", prog);
 	struct bpf_link *l = bpf_program__attach(p);
+	if (!l && bpf_program__type(p) == BPF_PROG_TYPE_KPROBE) {
+		int err = -errno;
+		const char *sec = bpf_program__section_name(p), *slash = strchr(sec, '/');
+		char alt[512];
+		kernel_function_alternative(slash ? slash + 1 : sec, alt, sizeof alt);
+		return fail(o, err, "cannot attach %s to kernel function %s%s%s", prog, sec,
+			    kernel_has_kprobes() ? "" : ": this kernel has no kprobes", alt);
+	}
 	if (!l)
-		return fail(o, -errno, "cannot attach %s to kernel function %s (fentry/fexit need BPF trampolines)",
-			    prog, bpf_program__section_name(p));
+		return fail(o, -errno, "cannot attach %s to kernel function %s (fentry/fexit and LSM programs need "
+			    "BPF trampolines)", prog, bpf_program__section_name(p));
 	keep_link(o, l);
 	capture_end();
 	return 0;

@@ -108,6 +108,7 @@ _btap()
 		return 0
 		;;
 	--runtime=) _btap_offer bpf kmod auto; return 0 ;;
+	--kfunc=) _btap_offer auto fentry kprobe; return 0 ;;
 	--remote)
 		# hosts as ssh knows them (bash-completion's helper, when loaded)
 		declare -F _known_hosts_real >/dev/null && _known_hosts_real -- "$cur"

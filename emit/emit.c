@@ -475,6 +475,11 @@ static bool place_probe(struct emitter *em, struct em_probe *ep, bool *skip)
 		return true;
 	}
 	bool kernel = prov->kernel_context;
+	if (ep->at.kind == ATTACH_KPROBE && ep->at.kprobe.lsm && !em->rt->lsm_hooks) {
+		diag_error(pp->loc, "LSM hooks are BPF LSM programs: the %s backend cannot attach them (--runtime=bpf)",
+			   em->rt->name);
+		return false;
+	}
 	if (!prov->attach || (kernel && !(em->rt->attach_kinds & (1u << ep->at.kind)))) {
 		diag_error(pp->loc, "probe point family '%s' is not supported yet by the %s backend", prov->name,
 			   em->rt->name);

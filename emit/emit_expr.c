@@ -692,7 +692,10 @@ static const char *ex_context_var(struct em_fn *f, struct expr *e)
 	const char *name = e->op ? e->op : e->str ? e->str : "";
 	while (*name == '$')
 		name++;
-	const struct tp_event *ev = tp_probe_event(f->em->s, f->probe->p);
+	/* a function's arguments (kernel.function, kernel.lsm) come bound to
+	 * their own event (tp_bind_args_vars); a tracepoint's is the probe's */
+	const struct tp_event *ev = f->probe->at.kind == ATTACH_KPROBE ? e->target_info
+								      : tp_probe_event(f->em->s, f->probe->p);
 	if (strcmp(name, "name") == 0 || strcmp(name, "system") == 0)
 		return em_str_literal(f, !ev ? "" : strcmp(name, "name") == 0 ? ev->name : ev->group);
 	return em_target_vars(f, e, ev);

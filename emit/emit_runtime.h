@@ -67,6 +67,8 @@ struct em_runtime {
 	 * with loops keeps its longs in its frame (BPF: the verifier checks a
 	 * callback once, not once per iteration). */
 	bool loop_callbacks;
+	/* attaches kernel.lsm probes (BPF LSM programs) */
+	bool lsm_hooks;
 	/* Most values one call of the kernel's formatter takes (sprintf,
 	 * pretty-printing). */
 	int format_max_args;

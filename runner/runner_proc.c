@@ -161,10 +161,11 @@ bool runner_start_target(struct runner *r)
 	if (r->s->target_pid > 0) {
 		r->target_pid = r->s->target_pid;
 		r->target_pidfd = pidfd_open_compat(r->target_pid);
-		if (r->target_pidfd < 0 && errno == ESRCH) {
-			runner_fail(r, "process %d does not exist (-x)", r->target_pid);
-			return false;
-		}
+		/* as stap: target() is PID whether or not it runs; the run
+		 * ends with the process only when there is one to watch */
+		if (r->target_pidfd < 0 && errno == ESRCH && !r->s->suppress_warnings)
+			fprintf(stderr, "btap: warning: process %d does not exist (-x); target() is %d all the same\n",
+				r->target_pid, r->target_pid);
 	}
 	return true;
 }

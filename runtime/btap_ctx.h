@@ -24,6 +24,8 @@
 /* The running handler. Lives on the stack (BPF's is 512 bytes): it is small. */
 struct btap_ctx {
 	void *ctx;       /* the program's context (tracepoint record ...) */
+	void *args;      /* what target variables read: the context, or the
+			    arguments a kprobe copied from its registers */
 	void *globals;   /* struct btap_globals_hdr first */
 	char *errbuf;    /* MAXSTRINGLEN: message of the pending error */
 	char *tmp;       /* MAXSTRINGLEN: string results of the natives */
@@ -38,6 +40,7 @@ struct btap_ctx {
 			    (user space), 2 a perf sample's (either); 3 + N:
 			    none, an fexit program's arguments, its return
 			    value in slot N */
+	int64_t verdict; /* an LSM hook's result: what $return was set to */
 	void *task;      /* the task the probe describes, when not current
 			    (BTAP_TASK_OVERRIDE: process.begin) */
 };

@@ -50,12 +50,13 @@ static BTAP_INLINE int64_t btap_regex_match(const char *s, int64_t classes, int6
 	struct btap_regex_run r = {s, classes, next, end, nclasses, start, 0};
 #ifdef BTAP_TARGET_BPF
 	bpf_loop(MAXSTRINGLEN, btap_regex_step, &r, 0);
+	return btap_loop_result(&r.matched);
 #else
 	for (uint32_t i = 0; i < MAXSTRINGLEN; i++)
 		if (btap_regex_step(i, &r))
 			break;
-#endif
 	return r.matched;
+#endif
 }
 
 /* The runner keeps the last match of a probe for matched() and

@@ -256,6 +256,8 @@ BTAP_IFACE(BOTH, btap_addr, "the instruction pointer where a probe with register
 BTAP_IFACE(BOTH, btap_cmdline, "the current process's arguments, joined by spaces (cmdline_str())")
 BTAP_IFACE(KERNEL, BTAP_NEED_CMDLINE, "defined by the unit when kernel code reads a process's arguments")
 BTAP_IFACE(BOTH, btap_returnval, "a function's return value at a .return probe (an error elsewhere)")
+BTAP_IFACE(BOTH, btap_lsm_verdict, "an LSM hook's verdict so far: what $return was set to (0 elsewhere)")
+BTAP_IFACE(BOTH, btap_lsm_set_verdict, "sets an LSM hook's verdict, the program's result (an error outside LSM probes)")
 BTAP_IFACE(BOTH, btap_kernel_string, "string at a kernel address")
 BTAP_IFACE(BOTH, btap_user_char, "signed 8 bits at a user address")
 BTAP_IFACE(BOTH, btap_user_short, "signed 16 bits at a user address")

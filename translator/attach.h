@@ -87,7 +87,13 @@ struct attach {
 		const char *module;        /* NULL: vmlinux */
 		uint64_t offset;           /* bytes into the function */
 		bool ret;                  /* at its return */
-		int ret_slot;              /* fexit: the return value's slot in the context */
+		int ret_slot;              /* the return value's slot in the arguments */
+		int nslots;                /* 8-byte argument slots the parameters fill */
+		/* lowered to a kprobe/kretprobe (else fentry/fexit): the
+		 * parameters are copied from the registers into the slots */
+		bool via_kprobe;
+		/* a BPF LSM hook: the program's result is the verdict */
+		bool lsm;
 	} kprobe;
 	struct {
 		const char *path;          /* the binary or library */

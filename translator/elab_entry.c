@@ -161,7 +161,10 @@ void elab_entry_rewrite(struct elab *x, struct probe *p, struct vec *entry_probe
 	if (!syscall_entry && (!last || strcmp(last, "return") != 0 ||
 			       (p->provider != &provider_uprobe && p->provider != &provider_kernel)))
 		return;
-	struct entry_rewrite w = {.x = x, .all_targets = p->provider == &provider_uprobe};
+	/* kretprobes see the result, not the arguments: as at process
+	 * functions, every target variable is read at the entry */
+	bool all = p->provider == &provider_uprobe || (p->provider == &provider_kernel && kfunc_via_kprobes(x->s));
+	struct entry_rewrite w = {.x = x, .all_targets = all};
 	struct ast_visitor v = {.expr_pre = find_sites, .ctx = &w};
 	ast_walk_stmt(&v, p->body);
 	if (!w.sites.n)

@@ -98,6 +98,8 @@ void elab_entry_rewrite(struct elab *x, struct probe *p, struct vec *entry_probe
 /* elab_procfs.c: $value of a procfs probe d becomes calls of the tapset's
  * __btap_procfs_* functions (before d is resolved). */
 void elab_procfs_rewrite(struct elab *x, struct probe *d);
+/* $return of LSM probes: the verdict, through tapset calls (elab_lsm.c). */
+void elab_lsm_rewrite(struct elab *x, struct probe *d);
 
 /* elab_clone.c: deep copies for per-derived-probe bodies. NULL in, NULL out. */
 struct expr *elab_clone_expr(struct arena *a, const struct expr *e);

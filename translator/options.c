@@ -50,11 +50,13 @@ static const char usage_text[] =
 	"                   over ssh, output back (prefixed by host when several)\n"
 	"  --compatible=VERSION  the stap version %( systemtap_v %) compares (default 4.8)\n"
 	"  --all-modules    accepted for stap: kernel symbols include every module's\n"
+	"  --kfunc=HOW      kernel functions on fentry/fexit, kprobe, or auto (default:\n"
+	"                   fentry where the kernel has BPF trampolines, else kprobes)\n"
 	"  -h, --help       this text\n";
 
 enum {
 	OPT_RUNTIME = 1000, OPT_SUPPRESS_HANDLER_ERRORS, OPT_RUN_ARTIFACT, OPT_FORMAT, OPT_METRICS, OPT_REMOTE,
-	OPT_COMPATIBLE, OPT_ALL_MODULES
+	OPT_COMPATIBLE, OPT_ALL_MODULES, OPT_KFUNC
 };
 
 static bool parse_int(const char *s, long lo, long hi, long *out)
@@ -88,6 +90,7 @@ enum opt_result options_parse(struct session *s, int argc, char **argv)
 		{"metrics", required_argument, NULL, OPT_METRICS},
 		{"remote", required_argument, NULL, OPT_REMOTE},
 		{"compatible", required_argument, NULL, OPT_COMPATIBLE},
+		{"kfunc", required_argument, NULL, OPT_KFUNC},
 		{"all-modules", no_argument, NULL, OPT_ALL_MODULES},
 		{NULL, 0, NULL, 0},
 	};
@@ -180,6 +183,16 @@ enum opt_result options_parse(struct session *s, int argc, char **argv)
 			if (!*optarg || strspn(optarg, "0123456789.") != strlen(optarg) || optarg[0] == '.')
 				return bad("invalid --compatible '%s' (expected a version such as 4.0)", optarg);
 			s->compatible = optarg;
+			break;
+		case OPT_KFUNC:
+			if (strcmp(optarg, "auto") == 0)
+				s->kfunc = KFUNC_AUTO;
+			else if (strcmp(optarg, "fentry") == 0)
+				s->kfunc = KFUNC_FENTRY;
+			else if (strcmp(optarg, "kprobe") == 0)
+				s->kfunc = KFUNC_KPROBE;
+			else
+				return bad("invalid --kfunc '%s' (expected fentry, kprobe or auto)", optarg);
 			break;
 		case OPT_ALL_MODULES:
 			/* stap loads every module's symbols for backtraces; btap's

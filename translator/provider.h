@@ -50,6 +50,20 @@ const char *pp_comp_name(const struct probe_point *pp, int i);
 /* The program process("PATH") names, found as stap finds it, as an E_STR
  * argument for a concrete point; NULL (reported unless pp is optional)
  * when there is none (provider_process.c). */
+/* Do kernel functions attach with kprobes (else fentry/fexit)? --kfunc, or
+ * decided once from the target kernel's configuration (-v says why). */
+bool kfunc_via_kprobes(struct session *s);
+struct tp_field;
+/* The 8-byte argument slots n parameters fill. */
+int kfunc_slots(const struct tp_field *fields, int n);
+/* $$vars, $$parms, $$locals and $$return at a function's arguments
+ * (kernel functions, LSM hooks): binds e (E_TARGET_VARS) to an event whose
+ * fields are the parameters (or only the "return" field), as
+ * em_target_vars prints them; $$locals is empty (BTF has no locals).
+ * False for another name. */
+bool tp_bind_args_vars(struct session *s, const char *name, const struct tp_field *fields, int nfields,
+		       struct expr *e);
+
 struct expr *process_program_arg(struct session *s, const struct probe_point *pp, const struct pp_component *c0);
 /* Format a probe point as written: kernel.trace("sched:*").return */
 void pp_format(struct strbuf *out, const struct probe_point *pp);

@@ -5,6 +5,7 @@
  * BTF, are the target variables, read from the argument array the probe
  * gets ($return after them in .return). Probes attach as ATTACH_KPROBE:
  * the BPF runtime lowers that to fentry/fexit. */
+#include "kconfig.h"
 #include "provider.h"
 #include "tracepoints.h"
 #include "types.h"
@@ -139,6 +140,8 @@ static bool kf_expand(struct session *s, const struct probe_point *pp, struct ve
 		if (!glob)
 			break;
 	}
+	if (out->n > first && !s->list_pattern)
+		kfunc_via_kprobes(s); /* decided (and told with -v) at pass 2 */
 	/* each match is a program of its own with its own trampoline: a
 	 * pattern that matches most of the kernel is refused, not compiled
 	 * for minutes (the full listing is still available with -l) */
@@ -179,6 +182,8 @@ static struct kfunc *kfunc_of_probe(struct session *s, struct probe *p)
 static bool kf_resolve_target(struct session *s, struct probe *p, struct expr *e)
 {
 	struct kfunc *k = kfunc_of_probe(s, p);
+	if (k && e->kind == E_TARGET_VARS)
+		return tp_bind_args_vars(s, e->op ? e->op : e->str ? e->str : "", k->fields, k->nfields, e);
 	if (!k || e->kind != E_TARGET || !e->str)
 		return false;
 	const char *name = e->str;
@@ -198,6 +203,67 @@ static void kf_describe_vars(struct session *s, const struct probe_point *pp, st
 			  tp_field_is_string(&k->fields[i]) ? "string" : k->fields[i].ctype);
 }
 
+/* ---- $$vars, $$parms, $$locals, $$return ---------------------------------------- */
+bool tp_bind_args_vars(struct session *s, const char *name, const struct tp_field *fields, int nfields,
+		       struct expr *e)
+{
+	while (*name == '$')
+		name++;
+	bool ret = strcmp(name, "return") == 0;
+	if (!ret && strcmp(name, "vars") != 0 && strcmp(name, "parms") != 0 && strcmp(name, "locals") != 0)
+		return false;
+	struct tp_event *ev = arena_alloc(&s->arena, sizeof *ev);
+	ev->group = ev->name = "";
+	ev->id = -1;
+	ev->fields_loaded = ev->args_loaded = true;
+	bool has_ret = nfields > 0 && strcmp(fields[nfields - 1].name, "return") == 0;
+	if (ret) {
+		if (!has_ret)
+			return false; /* $$return only in .return */
+		ev->fields = (struct tp_field *)&fields[nfields - 1];
+		ev->nfields = 1;
+	} else if (strcmp(name, "locals") != 0) {
+		ev->fields = (struct tp_field *)fields;
+		ev->nfields = has_ret ? nfields - 1 : nfields;
+	}
+	e->type = TY_STRING;
+	e->target_info = ev;
+	return true;
+}
+
+/* ---- lowering ------------------------------------------------------------------- */
+
+bool kfunc_via_kprobes(struct session *s)
+{
+	if (s->kfunc_chosen != KFUNC_AUTO)
+		return s->kfunc_chosen == KFUNC_KPROBE;
+	/* BPF trampolines need ftrace's direct calls and the JIT; without
+	 * them, kprobes (when the kernel has those) */
+	bool tramp = kconfig_lookup("CONFIG_DYNAMIC_FTRACE_WITH_DIRECT_CALLS", s->kconfig) &&
+		     kconfig_lookup("CONFIG_BPF_JIT", s->kconfig);
+	bool kprobes = kconfig_lookup("CONFIG_KPROBES", s->kconfig) != NULL;
+	s->kfunc_chosen = s->kfunc != KFUNC_AUTO ? s->kfunc : !tramp && kprobes ? KFUNC_KPROBE : KFUNC_FENTRY;
+	if (s->verbose)
+		fprintf(stderr, "btap: kernel functions attach with %s: %s\n",
+			s->kfunc_chosen == KFUNC_KPROBE ? "kprobes" : "fentry/fexit",
+			s->kfunc != KFUNC_AUTO ? "as --kfunc says"
+			: tramp ? "the kernel's configuration has BPF trampolines"
+			: kprobes ? "the kernel's configuration has no BPF trampolines, and has kprobes"
+				  : "the kernel's configuration has neither BPF trampolines nor kprobes (or is unknown)");
+	return s->kfunc_chosen == KFUNC_KPROBE;
+}
+
+/* The 8-byte argument slots the parameters fill: each parameter is one
+ * slot (tp_btf.c's arg_field), named or not. */
+int kfunc_slots(const struct tp_field *fields, int n)
+{
+	int slots = 0;
+	for (int i = 0; i < n; i++)
+		if (fields[i].offset / 8 + 1 > slots)
+			slots = fields[i].offset / 8 + 1;
+	return slots;
+}
+
 static bool kf_attach(struct session *s, struct probe *p, struct attach *out)
 {
 	struct kfunc *k = kfunc_of_probe(s, p);
@@ -208,7 +274,9 @@ static bool kf_attach(struct session *s, struct probe *p, struct attach *out)
 	out->kind = ATTACH_KPROBE;
 	out->kprobe.function = k->name;
 	out->kprobe.ret = k->ret;
-	out->kprobe.ret_slot = k->ret ? k->nfields - 1 : 0; /* after the parameters */
+	out->kprobe.ret_slot = k->ret ? k->fields[k->nfields - 1].offset / 8 : 0; /* after the parameters */
+	out->kprobe.nslots = kfunc_slots(k->fields, k->ret ? k->nfields - 1 : k->nfields);
+	out->kprobe.via_kprobe = kfunc_via_kprobes(s);
 	return true;
 }
 

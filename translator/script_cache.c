@@ -107,6 +107,7 @@ bool script_cache_key(struct session *s, char key[65])
 	/* The options that reach passes 1-3. */
 	hash_int(&c, s->guru);
 	hash_int(&c, s->runtime);
+	hash_int(&c, s->kfunc);
 	hash_str_vec(&c, &s->defines);
 	hash_str_vec(&c, &s->include_dirs);
 	hash_opt_str(&c, s->kernel_release);

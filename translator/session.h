@@ -9,6 +9,8 @@
 struct kconfig;
 
 enum runtime_kind { RT_BPF, RT_KMOD, RT_AUTO };
+/* How kernel functions attach (--kfunc): BPF trampolines or kprobes. */
+enum kfunc_lowering { KFUNC_AUTO, KFUNC_FENTRY, KFUNC_KPROBE };
 enum output_format { OUT_TEXT, OUT_JSON };
 
 /* What pass 2 produced: only what the script uses. */
@@ -46,6 +48,8 @@ struct session {
 	int bufsize_mb;              /* -s */
 	bool bulk;                   /* -b */
 	enum runtime_kind runtime;
+	enum kfunc_lowering kfunc;   /* --kfunc */
+	enum kfunc_lowering kfunc_chosen; /* AUTO's answer, from the kernel's config */
 	const char *list_pattern;    /* -l / -L */
 	bool list_vars;              /* -L */
 	const char *run_artifact;    /* --run */

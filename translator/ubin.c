@@ -72,9 +72,11 @@ char *ubin_resolve_path(const char *spec, const char **why)
 		}
 	} else {
 		const char *path = getenv("PATH");
+		/* then the current directory, as stap does: process("a.out") */
 		if (!search_list(path && *path ? path : "/usr/local/bin:/usr/bin:/bin", spec, true, found,
-				 sizeof found)) {
-			*why = "no such command in $PATH";
+				 sizeof found) &&
+		    !search_list(".", spec, true, found, sizeof found)) {
+			*why = "no such command in $PATH or the current directory";
 			return NULL;
 		}
 	}

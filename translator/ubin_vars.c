@@ -35,8 +35,9 @@ static bool func_die(const struct ubin *b, const struct ubin_func *f, Dwarf_Die 
 }
 
 /* Did the compiler optimize this unit? GCC records its options in
- * DW_AT_producer; where it says nothing (clang) the code is taken as
- * optimized unless the line table marks the prologue's end itself. */
+ * DW_AT_producer ("GNU C17 12.2.0 -g -O2"; no -O at all is -O0); where
+ * the producer says nothing of them (clang) the code is taken as optimized
+ * unless the line table marks the prologue's end itself. */
 static bool unit_optimized(Dwarf_Die *cu)
 {
 	Dwarf_Attribute attr;
@@ -46,7 +47,9 @@ static bool unit_optimized(Dwarf_Die *cu)
 	const char *o = NULL;
 	for (const char *p = strstr(prod, " -O"); p; p = strstr(p + 1, " -O"))
 		o = p; /* the last -O wins */
-	return !o || (o[3] != '0' && o[3] != ' ' && o[3] != '\0');
+	if (!o)
+		return strncmp(prod, "GNU ", 4) != 0;
+	return o[3] != '0' && o[3] != ' ' && o[3] != '\0';
 }
 
 uint64_t ubin_probe_addr(const struct ubin *b, const struct ubin_func *f)

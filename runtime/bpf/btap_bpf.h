@@ -420,6 +420,18 @@ static __always_inline char *btap_text_str_(char *dst, const char *s, int64_t ou
 	return btap_text_close(dst, o, quoted, truncated);
 }
 
+/* A result a bpf_loop callback left on the stack, read so that the
+ * verifier knows nothing of it: kernels before 6.8 check a callback as if
+ * it ran once, so a result that only a later iteration sets can look like
+ * the constant it started as, and the branches testing it get pruned
+ * (a regex match in an `if` never taken on 6.1). */
+static __always_inline int64_t btap_loop_result(const int64_t *p)
+{
+	int64_t v = 0;
+	bpf_probe_read_kernel(&v, sizeof v, p);
+	return v;
+}
+
 /* Does needle occur in hay at offset at? A bpf_loop over the needle's
  * bytes: its index is unknown to the verifier, so the comparison is
  * checked once, not once per byte (inside strpos's callback, and so inside
@@ -427,7 +439,7 @@ static __always_inline char *btap_text_str_(char *dst, const char *s, int64_t ou
 struct btap_match_ctx {
 	const char *hay, *needle;
 	int64_t at;
-	int matched;
+	int64_t matched;
 };
 
 static long btap_match_step(__u32 k, void *data)
@@ -447,7 +459,7 @@ static __always_inline int btap_str_match_at(const char *hay, const char *needle
 {
 	struct btap_match_ctx x = {hay, needle, at, 1};
 	bpf_loop(MAXSTRINGLEN - 1, btap_match_step, &x, 0);
-	return x.matched;
+	return (int)btap_loop_result(&x.matched);
 }
 
 /* strpos: one bpf_loop over the start positions, so the verifier checks
@@ -476,7 +488,7 @@ static __always_inline int64_t btap_strpos_(const char *hay, const char *needle)
 	if (x.m == 0)
 		return 0;
 	bpf_loop(MAXSTRINGLEN, btap_strpos_step, &x, 0);
-	return x.found;
+	return btap_loop_result(&x.found);
 }
 
 /* ---- maps ---------------------------------------------------------------- */
@@ -895,7 +907,7 @@ static __always_inline char *btap_bpf_enter(struct btap_ctx *c, void *ctx, int p
 	__u32 zero = 0;
 	char *sp;
 	__builtin_memset(c, 0, sizeof(*c));
-	c->ctx = ctx;
+	c->ctx = c->args = ctx;
 	c->probe = probe;
 	c->site = -1;
 	c->globals = bpf_map_lookup_elem(globals_map, &zero);
@@ -1334,7 +1346,7 @@ static __always_inline char *btap_task_execname_(struct btap_ctx *c, int64_t t)
 static __always_inline int64_t btap_tp_int(struct btap_ctx *c, int off, int size, int val_size, int sgn)
 {
 	uint64_t v = 0;
-	bpf_probe_read_kernel(&v, size, (const char *)c->ctx + off);
+	bpf_probe_read_kernel(&v, size, (const char *)c->args + off);
 	if (val_size == 1)
 		return sgn ? (int64_t)(int8_t)v : (int64_t)(uint8_t)v;
 	if (val_size == 2)
@@ -1361,7 +1373,7 @@ static __always_inline int64_t btap_extend(uint64_t v, int size, int sgn)
 static __always_inline int64_t btap_tp_read(struct btap_ctx *c, int64_t off, int size, int sgn)
 {
 	uint64_t v = 0;
-	const char *p = (const char *)c->ctx + off;
+	const char *p = (const char *)c->args + off;
 	if (size == 1)
 		bpf_probe_read_kernel(&v, 1, p);
 	else if (size == 2)
@@ -1377,7 +1389,7 @@ static __always_inline int64_t btap_tp_read(struct btap_ctx *c, int64_t off, int
 static __always_inline char *btap_tp_chars(struct btap_ctx *c, char *dst, int off, int len)
 {
 	int n = len < MAXSTRINGLEN - 1 ? len : MAXSTRINGLEN - 1;
-	if (n <= 0 || bpf_probe_read_kernel(dst, n, (const char *)c->ctx + off))
+	if (n <= 0 || bpf_probe_read_kernel(dst, n, (const char *)c->args + off))
 		n = 0;
 	dst[n] = 0;
 	return dst;
@@ -1387,7 +1399,7 @@ static __always_inline char *btap_tp_chars(struct btap_ctx *c, char *dst, int of
 static __always_inline char *btap_tp_dataloc_str(struct btap_ctx *c, char *dst, int off, int rel)
 {
 	uint32_t loc = 0;
-	const char *base = (const char *)c->ctx;
+	const char *base = (const char *)c->args;
 	bpf_probe_read_kernel(&loc, 4, base + off);
 	if (rel)
 		base += off + 4;
@@ -1530,13 +1542,16 @@ static __always_inline int64_t btap_returnval_(struct btap_ctx *c)
 		return btap_ureg(c, 0);
 	if (c->regs >= 3) {
 		__u64 v = 0;
-		bpf_probe_read_kernel(&v, 8, (__u64 *)c->ctx + (c->regs - 3));
+		bpf_probe_read_kernel(&v, 8, (__u64 *)c->args + (c->regs - 3));
 		return (int64_t)v;
 	}
 	btap_raise_str(c, -1, "returnval() needs the return of a function: a .return probe of kernel.function or process");
 	return 0;
 }
 #define btap_returnval() btap_returnval_(c)
+/* An LSM program's result (emit_bpf.c returns c->verdict from it). */
+#define btap_lsm_verdict() (c->verdict)
+#define btap_lsm_set_verdict(v) ((void)(c->verdict = (v)))
 /* Did the probe hit in user mode? Uprobes always; perf samples by the
  * privilege level of the saved code segment (cs at 136). */
 #define btap_user_mode() \

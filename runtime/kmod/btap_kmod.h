@@ -541,6 +541,9 @@ static inline char *btap_cmdline_(struct btap_ctx *c)
 #define btap_cmdline() btap_cmdline_(c)
 #define btap_returnval() \
 	(btap_raise_str(c, -1, "returnval() needs the return of a function: a .return probe of kernel.function or process"), (int64_t)0)
+/* LSM hooks are BPF programs only: no verdict here. */
+#define btap_lsm_verdict() ((int64_t)0)
+#define btap_lsm_set_verdict(v) ((void)(v), btap_raise_str(c, -1, "an LSM verdict needs a kernel.lsm probe"))
 
 /* ---- the module's file: /proc/<module name> ------------------------------------ */
 

@@ -51,6 +51,25 @@ expect kfunc-list 0 '^kernel.function\("vfs_read"\)$' -- "$BTAP" -l 'kernel.func
 expect kfunc-vars 0 '^kernel.function\("vfs_read"\).return \$file:struct file \* \$buf:char \* \$count:size_t \$pos:loff_t \* \$return:ssize_t$' -- "$BTAP" -L 'kernel.function("vfs_read").return'
 expect kfunc-unknown 1 "no match for probe point kernel.function\(\"no_such_function_x\"\) \(no function of that name in the kernel's BTF" -- "$BTAP" -p2 -e 'probe kernel.function("no_such_function_x") {}'
 expect kfunc-source-line 1 "^<input>:1:23: error: semantic error: 'vfs_read@fs/read_write.c:10': source files and lines need the kernel's debuginfo" -- "$BTAP" -p2 -e 'probe kernel.function("vfs_read@fs/read_write.c:10") {}'
+expect kfunc-kprobe-p3 0 'SEC\("kretprobe/vfs_read"\)' -- "$BTAP" --kfunc=kprobe -p3 -e 'probe kernel.function("vfs_read").return { println($return, $count) }'
+expect kfunc-kprobe-slots 0 'slots\[2\] = \(\(struct pt_regs \*\)ctx\)->dx;' -- "$BTAP" --kfunc=kprobe -p3 -e 'probe kernel.function("vfs_read") { println($count) }'
+expect kfunc-fentry-p3 0 'SEC\("fexit/vfs_read"\)' -- "$BTAP" --kfunc=fentry -p3 -e 'probe kernel.function("vfs_read").return { println($return) }'
+expect kfunc-bad-option 1 "invalid --kfunc 'x' \(expected fentry, kprobe or auto\)" -- "$BTAP" --kfunc=x -p1 -e 'probe begin { }'
+expect kfunc-verbose 0 '^btap: kernel functions attach with kprobes: as --kfunc says' -- "$BTAP" -v --kfunc=kprobe -p2 -e 'probe kernel.function("vfs_read") { }'
+expect lsm-vars 0 '^kernel.lsm\("file_permission"\) \$file:struct file \* \$mask:int \$return:int$' -- "$BTAP" -L 'kernel.lsm("file_permission")'
+expect lsm-aliases 0 '^lsm.bprm_check_security$' -- "$BTAP" -l 'lsm.*'
+expect lsm-any-hook 0 'SEC\("lsm/inode_mkdir"\)' -- "$BTAP" -p3 -e 'probe lsm.inode_mkdir { println($mode) }'
+expect lsm-p3 0 'return \(int\)c.verdict;' -- "$BTAP" -g -p3 -e 'probe lsm.bprm_check_security { if (filename =~ "x") $return = -1 }'
+expect lsm-verdict-needs-guru 1 "^<input>:1:31: error: semantic error: setting an LSM hook's verdict \(\\\$return\) decides what the kernel allows: it needs guru mode \(-g\)" -- "$BTAP" -p2 -e 'probe lsm.file_open { $return = -1 }'
+expect lsm-unknown-hook 1 'no match for probe point kernel.lsm\("no_such_hook"\)' -- "$BTAP" -p2 -e 'probe kernel.lsm("no_such_hook") { }'
+expect lsm-kmod 1 'LSM hooks are BPF LSM programs: the kmod backend cannot attach them' -- "$BTAP" --runtime=kmod -p3 -e 'probe lsm.file_open { }'
+# pass 5 on a kernel without kprobes: one clear error, naming the
+# system-call probe that covers the same event
+if [ ! -e /sys/bus/event_source/devices/kprobe ]; then
+	expect kfunc-no-kprobes 1 '^btap: error: .*kprobe/__x64_sys_openat: this kernel has no kprobes; syscall.openat covers the system call' -- "$BTAP" --kfunc=kprobe -e 'probe kernel.function("__x64_sys_openat") { exit() }'
+else
+	skip "kfunc-no-kprobes: this kernel has kprobes"
+fi
 expect tp-args-and-fields 1 "^<input>:1:7: error: this probe uses both record fields and prototype arguments of sched:sched_switch" -- "$BTAP" -p3 -e 'probe kernel.trace("sched:sched_switch") { println($prev->pid, $next_pid) }'
 expect bad-pass 1 "invalid pass number '9'" -- "$BTAP" -p9 -e 'probe begin {}'
 expect bad-timeout 1 "invalid timeout" -- "$BTAP" -T 0 -e 'probe begin {}'

@@ -278,7 +278,7 @@ static void test_perf_process(void)
 	check_error("probe process(1).thread.begin { }",
 		    "<test>:1:15: error: semantic error: process(PID).thread.begin is not supported yet");
 	check_error("probe process(\"no-such-program\").end { }",
-		    "<test>:1:15: error: semantic error: cannot find process(\"no-such-program\"): no such command in $PATH");
+		    "<test>:1:15: error: semantic error: cannot find process(\"no-such-program\"): no such command in $PATH or the current directory");
 	check_error("probe process.begin(2) { }", "<test>:1:21: error: semantic error: process.begin takes no argument");
 	check_error("probe timer.ms(0) { }",
 		    "<test>:1:16: error: semantic error: timer.ms interval 0 out of range (1, 86400000)");
