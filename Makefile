@@ -59,7 +59,7 @@ build/opt/bpf-backend/tcc_build.o build/san/bpf-backend/tcc_build.o: \
 # at -O2 for register operands and -O0 for memory ones), and a shared
 # library the program links.
 UPROBE_DIR := build/uprobe
-UPROBE_FIXTURES := $(addprefix $(UPROBE_DIR)/,libufix.so target target-O2 target-nodebug usdt usdt-O0)
+UPROBE_FIXTURES := $(addprefix $(UPROBE_DIR)/,libufix.so target target-O2 target-noopt target-nodebug usdt usdt-O0)
 
 # The sanitizer build of the tool, used by the tests.
 san: build/san/btap $(UNIT_BINS) $(UPROBE_FIXTURES)
@@ -98,6 +98,9 @@ $(UPROBE_DIR)/target: tests/uprobe/target.c tests/uprobe/ufix.h $(UPROBE_DIR)/li
 	gcc -g -O0 -o $@ $< -L$(UPROBE_DIR) -lufix -Wl,-rpath,'$$ORIGIN'
 $(UPROBE_DIR)/target-O2: tests/uprobe/target.c tests/uprobe/ufix.h $(UPROBE_DIR)/libufix.so
 	gcc -g -O2 -o $@ $< -L$(UPROBE_DIR) -lufix -Wl,-rpath,'$$ORIGIN'
+# no -O at all: gcc's default, unoptimized (DW_AT_producer names no -O)
+$(UPROBE_DIR)/target-noopt: tests/uprobe/target.c tests/uprobe/ufix.h $(UPROBE_DIR)/libufix.so
+	gcc -g -o $@ $< -L$(UPROBE_DIR) -lufix -Wl,-rpath,'$$ORIGIN'
 $(UPROBE_DIR)/target-nodebug: $(UPROBE_DIR)/target
 	strip --strip-debug -o $@ $<
 $(UPROBE_DIR)/usdt: tests/uprobe/usdt.c

@@ -101,6 +101,11 @@ probe process.function("add") { n++ }
 probe end { printf("%d\n", n) }' >"$T/out" 2>"$T/err"
 ok_if "process.function with -c: the command's program" "[ \"\$(cat $T/out)\" = 3 ]"
 
+# a program built with gcc -g and no -O is unoptimized: the probe goes
+# after the prologue, where the parameters' stack slots hold them
+timeout "$LIMIT" "$BTAP" -c "$U/target-noopt 1" -e 'probe process("'"$U"'/target-noopt").function("add") { printf("%d %d\n", $a, $b) }' >"$T/out" 2>"$T/err"
+ok_if "parameters of a program built without -O" "[ \"\$(head -1 $T/out)\" = '3 4' ]"
+
 # -x PID: a process already running; process(PID) the same way
 "$TARGET" loop 2000000000 &
 bg=$!
@@ -245,8 +250,8 @@ ok_if "process(PID).end fires once, for that process" "[ \"\$(cat $T/out)\" = '1
 # process("DIR/PATTERN"): every file the pattern names (those without the
 # function, or not ELF, add nothing); no match at all is an error
 "$BTAP" -l "process(\"$U/target*\").function(\"add\")" >"$T/out" 2>"$T/err"
-ok_if "process(\"DIR/target*\") lists add in each of the three programs" \
-	"[ \"\$(sed 's/^process(\"[^\"]*\/\([^\"]*\)\").*/\\1/' $T/out | tr '\\n' ' ')\" = 'target target-O2 target-nodebug ' ]"
+ok_if "process(\"DIR/target*\") lists add in each of the four programs" \
+	"[ \"\$(sed 's/^process(\"[^\"]*\/\([^\"]*\)\").*/\\1/' $T/out | tr '\\n' ' ')\" = 'target target-O2 target-nodebug target-noopt ' ]"
 "$BTAP" -l "process(\"$U/*\").function(\"ufix_mul\")" >"$T/out" 2>"$T/err"
 ok_if "process(\"DIR/*\") finds the one library that has the function" \
 	"[ \$(wc -l <$T/out) = 1 ] && grep -q 'libufix.so\").function(\"ufix_mul@' $T/out"

@@ -9,6 +9,9 @@
 # [args]`; stdout must equal NAME.out, stderr NAME.err when it exists, the
 # exit status `expect-rc` (default 0). Headers as in tests/live:
 #     # cmd: COMMAND   # args: A B   # opts: -T 5   # expect-rc: N
+# and two of its own: `# run: scripts/TOOL.stp` runs that script instead
+# (NAME.stp holds only the headers: an example tool checked in the VM),
+# `# filter: SED-EXPR` edits stdout (times, pids) before the comparison.
 # tests/vm/kmod-cases.sh adds the kmod runtime's cases to the same boot.
 # Skipped, with the reason, when qemu, busybox-static or the kernel package
 # cannot be had.
@@ -73,11 +76,13 @@ for stp in tests/vm/live/*.stp; do
 	cmd=$(header cmd "$stp")
 	opts=$(header opts "$stp")
 	args=$(header args "$stp")
+	script=$(header run "$stp")
+	[ -n "$script" ] || script=$stp
 	# shellcheck disable=SC2086 # opts and args are word lists
 	if [ -n "$cmd" ]; then
-		vm_split_args $opts -c "$cmd" "$stp" $args || exit 1
+		vm_split_args $opts -c "$cmd" "$script" $args || exit 1
 	else
-		vm_split_args $opts "$stp" $args || exit 1
+		vm_split_args $opts "$script" $args || exit 1
 	fi
 	echo "\"\$BTAP\" -r $(vm_q "$VM_KREL") -p4 $VM_COMPILE >'$T/$n.art' 2>'$T/$n.err'; echo \$? >'$T/$n.rc'" \
 		>>"$T/compile.sh"
@@ -117,6 +122,10 @@ while read -r i stp; do
 		continue
 	fi
 	[ -f "$T/$i.out" ] || : >"$T/$i.out"
+	filter=$(header filter "$stp")
+	if [ -n "$filter" ]; then
+		sed -E "$filter" "$T/$i.out" >"$T/$i.filtered" && mv "$T/$i.filtered" "$T/$i.out"
+	fi
 	check_run "$name" "$base" "${want_rc:-0}" "$(cat "$T/$i.rc" 2>/dev/null)" "$T/$i.out" "$T/$i.err"
 done <"$T/list"
 
