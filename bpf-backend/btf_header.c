@@ -20,6 +20,8 @@
 
 struct btf_hdr {
 	char *path;          /* NULL: running kernel */
+	char *module;        /* split BTF of this module over the kernel's, or NULL */
+	struct btf *base;    /* the kernel's, under a module's */
 	struct btf *btf;     /* loaded lazily */
 	char identity[17];   /* "" until computed */
 };
@@ -77,11 +79,19 @@ struct btf_hdr *btf_hdr_new(const char *btf_path)
 	return h;
 }
 
+void btf_hdr_set_module(struct btf_hdr *h, const char *module)
+{
+	free(h->module);
+	h->module = module ? xstrdup(module) : NULL;
+}
+
 void btf_hdr_free(struct btf_hdr *h)
 {
 	if (!h)
 		return;
 	btf__free(h->btf);
+	btf__free(h->base);
+	free(h->module);
 	free(h->path);
 	free(h);
 }
@@ -98,7 +108,22 @@ const struct btf *btf_hdr_btf(struct btf_hdr *h, char **err)
 {
 	if (h->btf)
 		return h->btf;
-	struct btf *btf = h->path ? btf__parse(h->path, NULL) : btf__load_vmlinux_btf();
+	struct btf *btf;
+	if (h->module && !h->path) {
+		/* the module's types, split over the kernel's: both are there */
+		char path[4096];
+		snprintf(path, sizeof path, "/sys/kernel/btf/%s", h->module);
+		h->base = btf__load_vmlinux_btf();
+		btf = h->base ? btf__parse_split(path, h->base) : NULL;
+		if (!btf) {
+			if (err)
+				*err = error_text("cannot load module BTF from", path, errno);
+			return NULL;
+		}
+		h->btf = btf;
+		return btf;
+	}
+	btf = h->path ? btf__parse(h->path, NULL) : btf__load_vmlinux_btf();
 	if (!btf) {
 		int e = errno;
 		if (err)
@@ -142,9 +167,16 @@ const char *btf_hdr_identity(struct btf_hdr *h)
 {
 	if (h->identity[0])
 		return h->identity;
-	uint64_t sum;
+	uint64_t sum, msum = 0;
 	if (!hash_file(h->path ? h->path : BTF_HDR_VMLINUX, &sum))
 		return NULL;
+	if (h->module && !h->path) {
+		char path[4096];
+		snprintf(path, sizeof path, "/sys/kernel/btf/%s", h->module);
+		if (!hash_file(path, &msum))
+			return NULL;
+		sum = fnv1a(sum, &msum, sizeof msum);
+	}
 	snprintf(h->identity, sizeof(h->identity), "%016llx", (unsigned long long)sum);
 	return h->identity;
 }

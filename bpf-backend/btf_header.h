@@ -25,6 +25,9 @@ struct btf_hdr;
  * loaded on first need. Never returns NULL. */
 struct btf_hdr *btf_hdr_new(const char *btf_path);
 void btf_hdr_free(struct btf_hdr *h);
+/* Take the types of a loaded module too (/sys/kernel/btf/MODULE, split
+ * over the running kernel's): for its functions' parameters. */
+void btf_hdr_set_module(struct btf_hdr *h, const char *module);
 
 /* The loaded BTF (for callers that want to inspect types), or NULL with a
  * message in *err (caller frees) when it cannot be loaded. */

@@ -252,8 +252,10 @@ static const char *unprovided_family(const struct probe_point *pp)
 		return "no function of that name in the kernel's BTF that the function tracer can attach to";
 	if (!strcmp(c0, "kernel") && c1 && !strcmp(c1, "statement"))
 		return "kernel.statement probes are not supported yet (they need the kernel's debuginfo)";
+	if (!strcmp(c0, "module") && c1 && !strcmp(c1, "function"))
+		return "no function of that name in the module's BTF that the function tracer can attach to";
 	if (!strcmp(c0, "module"))
-		return "module(...) probes are not supported yet";
+		return "only module(\"MOD\").function(\"PATTERN\") probes are supported yet";
 	if (!strcmp(c0, "kprobe") || !strcmp(c0, "kretprobe"))
 		return "only kprobe.function(\"NAME\")[.return] is supported yet";
 	if (!strcmp(c0, "process")) {

@@ -11,10 +11,12 @@
 #include "types.h"
 
 #include <bpf/btf.h>
+#include <dirent.h>
 #include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Most functions one pattern may probe. */
 #define KFUNC_MAX_MATCHES 256
@@ -22,6 +24,8 @@
 /* What a concrete point's probes share: the function and its fields. */
 struct kfunc {
 	const char *name;
+	const char *module;      /* module("MOD").function: its name; NULL: vmlinux */
+	bool no_btf;             /* kprobe.function of a function BTF lacks */
 	bool ret;
 	struct tp_field *fields; /* parameters, then "return" in .return */
 	int nfields;
@@ -35,7 +39,41 @@ static bool comp_is(const struct probe_point *pp, int i, const char *name)
 
 static bool kf_claims(const struct probe_point *pp)
 {
-	return (comp_is(pp, 0, "kernel") || comp_is(pp, 0, "kprobe")) && comp_is(pp, 1, "function");
+	return (comp_is(pp, 0, "kernel") || comp_is(pp, 0, "kprobe") || comp_is(pp, 0, "module")) &&
+	       comp_is(pp, 1, "function");
+}
+
+/* module("MOD").function(...): MOD, else NULL. */
+static const char *module_of(const struct probe_point *pp)
+{
+	const struct pp_component *c = VEC_AT(pp->comps, 0, const struct pp_component *);
+	return comp_is(pp, 0, "module") && c->arg && c->arg->kind == E_STR ? c->arg->str : NULL;
+}
+
+/* A module's BTF (/sys/kernel/btf/MOD, split over the kernel's), opened
+ * once per name; NULL with the reason in *why. */
+struct module_btf {
+	char *name;
+	struct type_source *src;
+	char *why;
+};
+static struct module_btf *modules;
+static int nmodules;
+
+static const struct type_source *module_types(const char *name, const char **why)
+{
+	for (int i = 0; i < nmodules; i++)
+		if (strcmp(modules[i].name, name) == 0) {
+			*why = modules[i].why;
+			return modules[i].src;
+		}
+	modules = xrealloc(modules, (size_t)(nmodules + 1) * sizeof *modules);
+	struct module_btf *m = &modules[nmodules++];
+	m->name = xstrdup(name);
+	m->why = NULL;
+	m->src = type_source_module(name, &m->why);
+	*why = m->why;
+	return m->src;
 }
 
 /* ---- the functions the tracer can attach to --------------------------------- */
@@ -60,9 +98,15 @@ static void load_traceable(void)
 	size_t cap = 0;
 	char line[512];
 	while (fgets(line, sizeof line, f)) {
-		if (strchr(line, '[')) /* a module's function: "name [mod]" */
-			continue;
+		/* a module's function reads "name [mod]": kept as "name\tmod" */
+		char *br = strchr(line, '['), *close = br ? strchr(br, ']') : NULL;
 		line[strcspn(line, " \t\n")] = 0;
+		if (br && close) {
+			*close = 0;
+			size_t len = strlen(line);
+			line[len] = '\t';
+			memmove(line + len + 1, br + 1, strlen(br + 1) + 1);
+		}
 		if ((size_t)ntraceable == cap) {
 			cap = cap ? cap * 2 : 4096;
 			traceable = xrealloc(traceable, cap * sizeof(*traceable));
@@ -73,16 +117,66 @@ static void load_traceable(void)
 	qsort(traceable, (size_t)ntraceable, sizeof(*traceable), cmp_str);
 }
 
-static bool is_traceable(const char *name)
+/* Is the function tracer's list readable (else every name passes)? */
+static bool traceable_known(void)
+{
+	if (ntraceable < 0)
+		load_traceable();
+	return traceable != NULL;
+}
+
+static bool is_traceable(const char *name, const char *module)
 {
 	if (ntraceable < 0)
 		load_traceable();
 	if (!traceable)
 		return true;
-	return bsearch(&name, traceable, (size_t)ntraceable, sizeof(*traceable), cmp_str) != NULL;
+	char key[512];
+	if (module)
+		snprintf(key, sizeof key, "%s\t%s", name, module);
+	const char *k = module ? key : name;
+	return bsearch(&k, traceable, (size_t)ntraceable, sizeof(*traceable), cmp_str) != NULL;
 }
 
 /* ---- points ------------------------------------------------------------------------ */
+
+/* The functions of one BTF (the kernel's, or a module's from its first
+ * own type on) the point's pattern names, as concrete points of family
+ * c0 (module(MOD) when module is set). */
+static void add_functions(struct session *s, const struct probe_point *pp, const char *c0, const char *module,
+			  const struct btf *btf, __u32 start, bool ret, struct vec *out)
+{
+	const struct pp_component *fc = VEC_AT(pp->comps, 1, const struct pp_component *);
+	const char *pattern = fc->arg->str;
+	bool glob = strpbrk(pattern, "*?[") != NULL;
+	for (__u32 id = start, n = btf__type_cnt(btf); id < n; id++) {
+		const struct btf_type *t = btf__type_by_id(btf, id);
+		if (!btf_is_func(t))
+			continue;
+		const char *name = btf__name_by_offset(btf, t->name_off);
+		if (!name || (glob ? fnmatch(pattern, name, 0) != 0 : strcmp(pattern, name) != 0))
+			continue;
+		if (!is_traceable(name, module))
+			continue;
+		struct probe_point *c = arena_alloc(&s->arena, sizeof *c);
+		*c = *pp;
+		c->comps = (struct vec){0};
+		struct expr *m = NULL;
+		if (module) {
+			m = expr_new(&s->arena, E_STR, pp->loc);
+			m->str = module;
+		}
+		vec_push(&s->arena, &c->comps, pp_comp_new(&s->arena, c0, m, pp->loc));
+		struct expr *arg = expr_new(&s->arena, E_STR, fc->arg->loc);
+		arg->str = name;
+		vec_push(&s->arena, &c->comps, pp_comp_new(&s->arena, "function", arg, pp->loc));
+		if (ret)
+			vec_push(&s->arena, &c->comps, pp_comp_new(&s->arena, "return", NULL, pp->loc));
+		vec_push(&s->arena, out, c);
+		if (!glob)
+			break;
+	}
+}
 
 static bool kf_expand(struct session *s, const struct probe_point *pp, struct vec *out)
 {
@@ -116,29 +210,57 @@ static bool kf_expand(struct session *s, const struct probe_point *pp, struct ve
 		diag_error(pp->loc, "semantic error: kernel functions need the kernel's BTF (/sys/kernel/btf/vmlinux)");
 		return false;
 	}
-	bool glob = strpbrk(pattern, "*?[") != NULL;
 	int first = out->n;
-	for (__u32 id = 1, n = btf__type_cnt(btf); id < n; id++) {
-		const struct btf_type *t = btf__type_by_id(btf, id);
-		if (!btf_is_func(t))
-			continue;
-		const char *name = btf__name_by_offset(btf, t->name_off);
-		if (!name || (glob ? fnmatch(pattern, name, 0) != 0 : strcmp(pattern, name) != 0))
-			continue;
-		if (!is_traceable(name))
-			continue;
-		struct probe_point *c = arena_alloc(&s->arena, sizeof *c);
-		*c = *pp;
-		c->comps = (struct vec){0};
-		vec_push(&s->arena, &c->comps, pp_comp_new(&s->arena, kprobe ? "kprobe" : "kernel", NULL, pp->loc));
-		struct expr *arg = expr_new(&s->arena, E_STR, fc->arg->loc);
-		arg->str = name;
-		vec_push(&s->arena, &c->comps, pp_comp_new(&s->arena, "function", arg, pp->loc));
-		if (ret)
-			vec_push(&s->arena, &c->comps, pp_comp_new(&s->arena, "return", NULL, pp->loc));
-		vec_push(&s->arena, out, c);
-		if (!glob)
-			break;
+	if (!comp_is(pp, 0, "module")) {
+		add_functions(s, pp, kprobe ? "kprobe" : "kernel", NULL, btf, 1, ret, out);
+		/* kprobe.function("NAME") of a function BTF does not describe
+		 * (a compiler's clone, "copy_strings.isra.0"): a kprobe with no
+		 * target variables, when the function tracer lists it */
+		const char *name = fc->arg->str;
+		if (kprobe && out->n == first && !strpbrk(name, "*?[") && traceable_known() &&
+		    is_traceable(name, NULL)) {
+			struct probe_point *c = arena_alloc(&s->arena, sizeof *c);
+			*c = *pp;
+			vec_push(&s->arena, out, c);
+		}
+	} else {
+		const char *module = module_of(pp);
+		if (!module) {
+			diag_error(pp->loc, "semantic error: module takes a module's name (or pattern) in quotes");
+			return false;
+		}
+		if (!strpbrk(module, "*?[")) {
+			const char *why = NULL;
+			const struct type_source *ms = module_types(module, &why);
+			if (!ms && !pp->optional) {
+				char path[4096];
+				snprintf(path, sizeof path, "/sys/kernel/btf/%s", module);
+				if (access(path, F_OK) != 0)
+					diag_error(pp->loc, "semantic error: module(\"%s\") is not loaded, or has no BTF "
+						   "(no %s)", module, path);
+				else
+					diag_error(pp->loc, "semantic error: module(\"%s\"): %s", module,
+						   why ? why : "its BTF cannot be read");
+				return false;
+			}
+			if (ms)
+				add_functions(s, pp, "module", module, type_source_btf(ms), btf__type_cnt(btf), ret, out);
+		} else {
+			/* every loaded module with BTF the pattern names */
+			DIR *d = opendir("/sys/kernel/btf");
+			struct dirent *e;
+			while (d && (e = readdir(d))) {
+				const char *why;
+				const struct type_source *ms;
+				if (e->d_name[0] == '.' || strcmp(e->d_name, "vmlinux") == 0 ||
+				    fnmatch(module, e->d_name, 0) != 0 || !(ms = module_types(e->d_name, &why)))
+					continue;
+				add_functions(s, pp, "module", arena_strdup(&s->arena, e->d_name), type_source_btf(ms),
+					      btf__type_cnt(btf), ret, out);
+			}
+			if (d)
+				closedir(d);
+		}
 	}
 	if (out->n > first && !s->list_pattern)
 		kfunc_via_kprobes(s); /* decided (and told with -v) at pass 2 */
@@ -158,15 +280,37 @@ static bool kf_expand(struct session *s, const struct probe_point *pp, struct ve
 static struct kfunc *kfunc_of(struct session *s, const struct probe_point *pp)
 {
 	const struct pp_component *fc = VEC_AT(pp->comps, 1, const struct pp_component *);
-	const struct btf *btf = kernel_btf();
-	int id = btf ? (int)tsrc_find(type_source_kernel(), TYPE_FUNC, fc->arg->str) : -1;
+	const char *module = module_of(pp), *why;
+	const struct type_source *src = module ? module_types(module, &why) : type_source_kernel();
+	const struct btf *btf = src ? type_source_btf(src) : NULL;
+	int id = -1;
+	if (btf && module) {
+		/* the module's own function, not a kernel one of the same name */
+		__u32 start = btf__type_cnt(kernel_btf());
+		for (__u32 i = start, n = btf__type_cnt(btf); i < n && id < 0; i++) {
+			const struct btf_type *t = btf__type_by_id(btf, i);
+			if (btf_is_func(t) && strcmp(btf__name_by_offset(btf, t->name_off), fc->arg->str) == 0)
+				id = (int)i;
+		}
+	} else if (btf) {
+		id = (int)tsrc_find(src, TYPE_FUNC, fc->arg->str);
+	}
+	if (id <= 0 && comp_is(pp, 0, "kprobe") && traceable_known() && is_traceable(fc->arg->str, NULL)) {
+		/* a kprobe on a function without BTF: no target variables */
+		struct kfunc *k = arena_alloc(&s->arena, sizeof *k);
+		k->name = fc->arg->str;
+		k->ret = comp_is(pp, pp->comps.n - 1, "return");
+		k->no_btf = true;
+		return k;
+	}
 	if (id <= 0)
 		return NULL;
 	struct kfunc *k = arena_alloc(&s->arena, sizeof *k);
 	k->name = fc->arg->str;
+	k->module = module;
 	k->ret = comp_is(pp, pp->comps.n - 1, "return");
 	const struct btf_type *t = btf__type_by_id(btf, (__u32)id);
-	k->nfields = tp_btf_proto_fields(&s->arena, (int)t->type, 0, k->ret, &k->fields);
+	k->nfields = tp_btf_proto_fields_of(&s->arena, src, (int)t->type, 0, k->ret, &k->fields);
 	return k;
 }
 
@@ -273,10 +417,12 @@ static bool kf_attach(struct session *s, struct probe *p, struct attach *out)
 	}
 	out->kind = ATTACH_KPROBE;
 	out->kprobe.function = k->name;
+	out->kprobe.module = k->module;
 	out->kprobe.ret = k->ret;
-	out->kprobe.ret_slot = k->ret ? k->fields[k->nfields - 1].offset / 8 : 0; /* after the parameters */
-	out->kprobe.nslots = kfunc_slots(k->fields, k->ret ? k->nfields - 1 : k->nfields);
-	out->kprobe.via_kprobe = kfunc_via_kprobes(s);
+	out->kprobe.ret_slot = k->ret && k->nfields ? k->fields[k->nfields - 1].offset / 8 : 0; /* after the parameters */
+	out->kprobe.nslots = kfunc_slots(k->fields, k->ret && k->nfields ? k->nfields - 1 : k->nfields);
+	/* without BTF there is no trampoline: always a kprobe */
+	out->kprobe.via_kprobe = k->no_btf || kfunc_via_kprobes(s);
 	return true;
 }
 

@@ -333,8 +333,13 @@ static void arg_field(struct arena *a, const struct type_source *src, struct tp_
 
 int tp_btf_proto_fields(struct arena *a, int proto_id, int skip, bool with_return, struct tp_field **out)
 {
-	const struct type_source *src = type_source_kernel();
-	const struct btf *btf = kernel_btf();
+	return tp_btf_proto_fields_of(a, type_source_kernel(), proto_id, skip, with_return, out);
+}
+
+int tp_btf_proto_fields_of(struct arena *a, const struct type_source *src, int proto_id, int skip,
+			   bool with_return, struct tp_field **out)
+{
+	const struct btf *btf = src ? type_source_btf(src) : NULL;
 	const struct btf_type *proto = btf && proto_id > 0 ? btf__type_by_id(btf, (__u32)proto_id) : NULL;
 	*out = NULL;
 	if (!src || !proto || !btf_is_func_proto(proto) || btf_vlen(proto) < skip)

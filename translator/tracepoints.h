@@ -101,6 +101,10 @@ bool tp_event_has_raw(struct arena *a, struct tp_event *ev);
  * on, as fields of a u64 argument array (raw tracepoints, fentry/fexit),
  * and with_return a "return" field after them. Returns how many. */
 int tp_btf_proto_fields(struct arena *a, int proto_id, int skip, bool with_return, struct tp_field **out);
+/* The same, for a prototype in another BTF (a module's). */
+struct type_source;
+int tp_btf_proto_fields_of(struct arena *a, const struct type_source *src, int proto_id, int skip,
+			   bool with_return, struct tp_field **out);
 struct session;
 struct expr;
 /* Bind target variable e (named name, with its components) to field f of

@@ -1,0 +1,11 @@
+# The VM tier's checks of passes 1-4 on the host, for the guest's kernel
+# (sourced by tests/tiers/vm.sh: expect_host runs btap with the guest's
+# facts bound in). What -p2, -p4, -l and -L say must not need the VM.
+expect_host guest-kfunc-list 0 '^kernel.function\("vfs_read"\)$' -- -l 'kernel.function("vfs_rea?")'
+expect_host guest-kfunc-vars 0 '^kernel.function\("vfs_read"\).return \$file:struct file \* \$buf:char \* \$count:size_t \$pos:loff_t \* \$return:ssize_t$' -- -L 'kernel.function("vfs_read").return'
+expect_host guest-kfunc-auto 0 '^btap: kernel functions attach with fentry/fexit: the kernel.s configuration has BPF trampolines' -- -v -p2 -e 'probe kernel.function("vfs_read") { }'
+expect_host guest-kfunc-kprobe-p4 0 '^/' -- --kfunc=kprobe -p4 -e 'probe kernel.function("vfs_read").return { println($return, $count, $$parms) }'
+expect_host guest-lsm-vars 0 '^kernel.lsm\("bprm_check_security"\) \$bprm:struct linux_binprm \* \$return:int$' -- -L 'kernel.lsm("bprm_check_security")'
+expect_host guest-module-vars 0 '^module\("overlay"\).function\("ovl_read_iter"\) \$iocb:struct kiocb \* \$iter:struct iov_iter \*$' -- -L 'module("overlay").function("ovl_read_iter")'
+expect_host guest-lsm-p4 0 '^/' -- -g -p4 -e 'probe lsm.bprm_check_security { if (filename =~ "x") $return = -1 }'
+expect_host guest-kprobe-nobtf 0 '^kprobe.function\("copy_strings.isra.0"\)$' -- -L 'kprobe.function("copy_strings.isra.0")'
