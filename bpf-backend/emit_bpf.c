@@ -246,6 +246,15 @@ static bool bpf_prelude(struct emitter *em, struct strbuf *b)
 		free(text);
 	}
 	sb_puts(b, "#include \"bpf/btap_bpf.h\"\n");
+	/* @var("sym") of the kernel: addresses libbpf finds at load (a
+	 * per-CPU one typed, for bpf_this_cpu_ptr) */
+	VEC_FOREACH(em->ksyms, i) {
+		const struct tp_access *acc = VEC_AT(em->ksyms, i, const struct tp_access *);
+		struct tplace t = acc->start;
+		t.ptr_depth--;
+		const char *hdr, *cname = acc->ksym_percpu ? tplace_c_name(em->a, t, &hdr) : NULL;
+		sb_printf(b, "extern const %s %s __ksym;\n", cname ? cname : "void", acc->ksym);
+	}
 	return true;
 }
 

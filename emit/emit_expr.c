@@ -831,6 +831,8 @@ const char *em_expr(struct em_fn *f, struct expr *e)
 	case E_ATVAR:
 		if (e->user_target && f->probe && f->probe->at.kind == ATTACH_UPROBE)
 			return em_user_target(f, e);
+		if (e->target_info && ((const struct tp_access *)e->target_info)->ksym)
+			return em_kernel_atvar(f, e);
 		em_unsupported(f, e->loc, "@var outside process(...) probes");
 		return "0";
 	case E_ENTRY:

@@ -79,6 +79,7 @@ struct emitter {
 	struct vec formats;     /* const char*: decoded format texts */
 	struct vec sites;       /* struct em_site* */
 	struct vec kernel_types; /* const char*: named kernel types the kernel half reads */
+	struct vec ksyms;       /* const struct tp_access*: @var("sym") of the kernel, once per name */
 	struct strbuf types;    /* frame structs */
 	struct strbuf common, kernel, runner;   /* code by half (common: both) */
 	struct strbuf kernel_protos, runner_protos, common_protos;
@@ -173,6 +174,9 @@ const char *em_str_literal(struct em_fn *f, const char *text);
 /* A target variable at a process probe (e->user_target). */
 const char *em_user_target(struct em_fn *f, struct expr *e);
 const char *em_cast(struct em_fn *f, struct expr *e);
+/* @var("sym")->... of the kernel: the walk starts at the symbol (this
+ * CPU's copy of a per-CPU one). */
+const char *em_kernel_atvar(struct em_fn *f, struct expr *e);
 struct tp_event;
 const char *em_target_vars(struct em_fn *f, struct expr *e, const struct tp_event *ev);
 

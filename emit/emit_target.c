@@ -574,6 +574,8 @@ const char *em_target_chain(struct em_fn *f, struct expr *e)
 	return finish_chain(&w, f, e);
 }
 
+static const char *walk_from_address(struct em_fn *f, struct expr *e, const char *p, const char *what);
+
 /* @cast(p, "type")->... */
 const char *em_cast(struct em_fn *f, struct expr *e)
 {
@@ -584,11 +586,47 @@ const char *em_cast(struct em_fn *f, struct expr *e)
 	}
 	if (!kernel_reads_ok(f, e->loc))
 		return "0";
-	const char *p = em_expr_stable(f, e->operand, false);
+	return walk_from_address(f, e, em_expr_stable(f, e->operand, false), "@cast");
+}
+
+const char *em_kernel_atvar(struct em_fn *f, struct expr *e)
+{
+	const struct tp_access *acc = e->target_info;
+	if (!acc || !acc->ksym) {
+		diag_error(e->loc, "unresolved @var");
+		return "0";
+	}
+	if (!kernel_reads_ok(f, e->loc))
+		return "0";
+	bool known = false;
+	VEC_FOREACH(f->em->ksyms, i)
+		known = known || strcmp(VEC_AT(f->em->ksyms, i, const struct tp_access *)->ksym, acc->ksym) == 0;
+	if (!known) {
+		vec_push(f->em->a, &f->em->ksyms, (void *)acc);
+		if (acc->ksym_percpu) { /* a typed ksym: its type in the header */
+			const char *hdr = NULL;
+			struct tplace t = acc->start;
+			t.ptr_depth--;
+			if (tplace_c_name(f->em->a, t, &hdr) && hdr)
+				em_need_kernel_type(f->em, hdr);
+		}
+	}
+	const char *base = acc->ksym_percpu ? arena_printf(f->em->a, "btap_addr_of(bpf_this_cpu_ptr(&%s))", acc->ksym)
+					    : arena_printf(f->em->a, "btap_addr_of(&%s)", acc->ksym);
+	return walk_from_address(f, e, base, "@var");
+}
+
+/* The chain of @cast or @var from the address p of its start. */
+static const char *walk_from_address(struct em_fn *f, struct expr *e, const char *p, const char *what)
+{
+	const struct tp_access *acc = e->target_info;
 	bool guard = em_in_runner(f); /* a function compiled for both halves */
-	struct walk w = { .f = f, .path = "", .loc = e->loc, .place = acc->start, .pending_ptr = true };
+	/* @cast: p points to the object, nothing applied yet; @var: p is
+	 * where the variable is, and the variable is the object */
+	bool cast = what[1] == 'c';
+	struct walk w = { .f = f, .path = "", .loc = e->loc, .place = acc->start, .pending_ptr = cast };
 	w.user = acc->start.src != type_source_kernel(); /* a user program's type: its memory */
-	w.site = em_site(f->em, e->loc, "operator '@cast'");
+	w.site = em_site(f->em, e->loc, cast ? "operator '@cast'" : "operator '@var'");
 	tplace_index(&w.place);
 	const char *res = e->type == TY_STRING ? em_tmp_str(f) : em_tmp_long(f);
 	if (guard)
@@ -603,7 +641,7 @@ const char *em_cast(struct em_fn *f, struct expr *e)
 		em_line(f, "%s = %s;", res, v);
 	if (guard) {
 		sb_puts(f->out, "#else\n");
-		em_line(f, "btap_raise_lit(c, %d, \"@cast cannot read kernel memory from user space\");", w.site);
+		em_line(f, "btap_raise_lit(c, %d, \"%s cannot read kernel memory from user space\");", w.site, what);
 		em_err_check(f, w.site);
 		sb_puts(f->out, "#endif\n");
 	}

@@ -79,6 +79,7 @@ BTAP_IFACE(KERNEL, btap_proc_end_task, "the exiting task of a process.end event"
 BTAP_IFACE(KERNEL, btap_proc_running_task, "the current task, once, when it is a process listed as running at the start")
 BTAP_IFACE(KERNEL, BTAP_NEED_RUNNING, "defined by the unit when a begin probe fires for the processes already running")
 BTAP_IFACE(KERNEL, btap_tp_read, "reads an integer field of the tracepoint record at an offset")
+BTAP_IFACE(KERNEL, btap_addr_of, "an address as a number the verifier does not track as a pointer (@var of the kernel)")
 BTAP_IFACE(KERNEL, btap_tp_int, "reads a signed or unsigned tracepoint field of 1 to 8 bytes")
 BTAP_IFACE(KERNEL, btap_tp_chars, "copies a char array field of the tracepoint record")
 BTAP_IFACE(KERNEL, btap_tp_dataloc_str, "copies a __data_loc string field of the tracepoint record")

@@ -309,7 +309,7 @@ static BTAP_INLINE char *btap_text_str_(char *dst, const char *s, int64_t outlen
 /* "PREFIX0xHEX" into dst, for fault messages. */
 static BTAP_INLINE char *btap_fault_msg(char *dst, const char *prefix, uint64_t addr)
 {
-	int o = 0, started = 0;
+	int o = 0;
 	for (int k = 0; k < 40 && k < MAXSTRINGLEN - 20; k++) {
 		if (!prefix[k])
 			break;
@@ -321,16 +321,33 @@ static BTAP_INLINE char *btap_fault_msg(char *dst, const char *prefix, uint64_t 
 	}
 	dst[o++] = '0';
 	dst[o++] = 'x';
-	for (int k = 15; k >= 0; k--) {
-		int d = (int)((addr >> (4 * k)) & 15);
-		if (d || started || k == 0) {
-			started = 1;
-			if (o < MAXSTRINGLEN - 1)
-				dst[o++] = "0123456789abcdef"[d];
-		}
+	/* the digit count first, by halving (n known on each of its 16
+	 * paths), then the digits at fixed places: a BPF verifier then
+	 * follows 16 short paths, not one per combination of leading zeros
+	 * and write positions (which made probes with many fault sites
+	 * too large for 6.1's) */
+	int n = 16;
+	uint64_t a = addr;
+	if (!(a >> 32)) {
+		n -= 8;
+		a <<= 32;
 	}
-	if (o < MAXSTRINGLEN)
-		dst[o] = 0;
+	if (!(a >> 48)) {
+		n -= 4;
+		a <<= 16;
+	}
+	if (!(a >> 56)) {
+		n -= 2;
+		a <<= 8;
+	}
+	if (!(a >> 60))
+		n -= 1;
+	if (n < 1)
+		n = 1;
+	for (int k = 0; k < 16; k++)
+		if (k < n)
+			dst[o + k] = "0123456789abcdef"[(addr >> (4 * (n - 1 - k))) & 15];
+	dst[o + n] = 0;
 	return dst;
 }
 

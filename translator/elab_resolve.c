@@ -339,9 +339,12 @@ static bool try_target(struct scope *sc, struct expr *e)
 	if (e->kind == E_CAST)
 		return tp_resolve_cast(sc->x->s, sc->probe, e);
 	const struct provider *p = sc->probe ? sc->probe->provider : NULL;
-	if (!p || !p->resolve_target)
-		return false;
-	return p->resolve_target(sc->x->s, sc->probe, e);
+	if (p && p->resolve_target && p->resolve_target(sc->x->s, sc->probe, e))
+		return true;
+	/* @var of the kernel, where the provider has none of its own */
+	if (e->kind == E_ATVAR && !(p && strncmp(p->name, "process(", 8) == 0))
+		return tp_resolve_kernel_atvar(sc->x->s, sc->probe, e);
+	return false;
 }
 
 static const char *target_desc(struct scope *sc, const struct expr *e)

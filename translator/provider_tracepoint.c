@@ -4,7 +4,9 @@
 #include "provider.h"
 #include "tracepoints.h"
 
+#include <bpf/btf.h>
 #include <fnmatch.h>
+#include <stdio.h>
 #include <string.h>
 
 static const struct pp_component *comp_at(const struct probe_point *pp, int i)
@@ -182,6 +184,38 @@ static void target_error(struct session *s, struct loc at, const char *fmt, cons
 		diag_error(at, fmt, a1, a2);
 }
 
+/* The member names of place p into b (those of anonymous structs and
+ * unions too, as C reaches them), at most *left more. */
+static void member_names(struct strbuf *b, struct tplace p, int *left, int depth)
+{
+	enum { MAX = 64 };
+	const char *names[MAX];
+	struct tplace places[MAX];
+	int n = tplace_members(p, names, places, MAX);
+	for (int i = 0; i < n && *left > 0; i++) {
+		if (names[i]) {
+			sb_printf(b, "%s%s", b->len ? " " : "", names[i]);
+			(*left)--;
+		} else if (depth < 4) {
+			member_names(b, places[i], left, depth + 1);
+		}
+	}
+}
+
+/* After "has no member": the members there are (the first 40). */
+static void note_members(struct session *s, struct loc at, struct tplace p)
+{
+	if (s->quiet_targets)
+		return;
+	struct strbuf b;
+	sb_init(&b);
+	int left = 40;
+	member_names(&b, p, &left, 0);
+	if (b.len)
+		diag_note(at, "its members: %s%s", b.s, left == 0 ? " ..." : "");
+	sb_free(&b);
+}
+
 /* Can components apply to this field at all? */
 static bool field_takes_components(struct session *s, const struct tp_field *f, const struct component *c0,
                                    const char *name)
@@ -240,9 +274,10 @@ static bool walk_components(struct session *s, struct tp_access *acc, const char
 			known = false; /* walked into void or an unknown type */
 			break;
 		}
-		if (c->kind == COMP_FIELD)
+		if (c->kind == COMP_FIELD) {
 			target_error(s, c->loc, "'%s' has no member '%s'", member_owner_name(&s->arena, p), c->field);
-		else
+			note_members(s, c->loc, p);
+		} else
 			target_error(s, c->loc, "'%s' cannot be indexed", tplace_type_name(&s->arena, p), "");
 		return false;
 	}
@@ -354,6 +389,79 @@ bool tp_resolve_cast(struct session *s, struct probe *p, struct expr *e)
 		return !s->quiet_targets;
 	}
 	bool ok = walk_components(s, acc, chain_text(&s->arena, arena_printf(&s->arena, "@cast(..., \"%s\")", type), e), e);
+	return ok || !s->quiet_targets;
+}
+
+/* A kernel variable BTF describes: its type, and whether it is per-CPU. */
+static type_id kernel_var(const char *name, bool *percpu)
+{
+	const struct btf *btf = kernel_btf();
+	*percpu = false;
+	if (!btf)
+		return 0;
+	int id = btf__find_by_name_kind(btf, name, BTF_KIND_VAR);
+	if (id <= 0)
+		return 0;
+	/* which section holds it: pahole describes the per-CPU ones */
+	for (__u32 i = 1, n = btf__type_cnt(btf); i < n; i++) {
+		const struct btf_type *t = btf__type_by_id(btf, i);
+		if (!btf_is_datasec(t))
+			continue;
+		const struct btf_var_secinfo *v = btf_var_secinfos(t);
+		for (int k = 0; k < btf_vlen(t); k++)
+			if ((int)v[k].type == id)
+				*percpu = strcmp(btf__name_by_offset(btf, t->name_off), ".data..percpu") == 0;
+	}
+	return btf__type_by_id(btf, (__u32)id)->type;
+}
+
+/* Is name a data symbol of the kernel (kallsyms: d, D, b, B, r, R)? */
+static bool kernel_data_symbol(const char *name)
+{
+	FILE *f = fopen("/proc/kallsyms", "r");
+	if (!f)
+		return false;
+	char line[512], sym[256], kind;
+	bool found = false;
+	while (!found && fgets(line, sizeof line, f))
+		if (sscanf(line, "%*s %c %255s", &kind, sym) == 2 && strcmp(sym, name) == 0 && !strchr(line, '[') &&
+		    strchr("dDbBrR", kind))
+			found = true;
+	fclose(f);
+	return found;
+}
+
+bool tp_resolve_kernel_atvar(struct session *s, struct probe *p, struct expr *e)
+{
+	const char *name = e->str ? e->str : "";
+	if (p && p->provider && !p->provider->kernel_context) {
+		target_error(s, e->loc, "semantic error: @var(\"%s\") reads kernel memory, which a '%s' probe cannot: it runs in "
+			     "user space", name, p->provider->name);
+		return !s->quiet_targets;
+	}
+	if (e->module && strcmp(e->module, "kernel") != 0) {
+		target_error(s, e->loc, "semantic error: @var(\"%s\", \"%s\"): only the kernel's own variables are supported yet",
+			     name, e->module);
+		return !s->quiet_targets;
+	}
+	struct tp_access *acc = arena_alloc(&s->arena, sizeof *acc);
+	e->target_info = acc;
+	e->type = TY_LONG;
+	bool percpu;
+	type_id id = strchr(name, '@') ? 0 : kernel_var(name, &percpu);
+	if (id) {
+		acc->start = (struct tplace){.src = type_source_kernel(), .id = id, .ptr_depth = 1};
+		acc->ksym_percpu = percpu;
+	} else if (!strchr(name, '@') && kernel_data_symbol(name) &&
+		   tplace_from_text(type_source_kernel(), "unsigned long", &acc->start)) {
+		acc->start.ptr_depth++; /* untyped: read as an unsigned long */
+	} else {
+		target_error(s, e->loc, "semantic error: @var(\"%s\"): no kernel variable of that name in BTF or kallsyms%s", name,
+			     strchr(name, '@') ? " (source files need the kernel's debuginfo)" : "");
+		return !s->quiet_targets;
+	}
+	acc->ksym = name;
+	bool ok = walk_components(s, acc, chain_text(&s->arena, arena_printf(&s->arena, "@var(\"%s\")", name), e), e);
 	return ok || !s->quiet_targets;
 }
 

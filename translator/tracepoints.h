@@ -125,6 +125,10 @@ struct tp_access {
 	struct tplace place;          /* type of the final value */
 	enum tplace_class value;
 	bool resolved;                /* every component was resolved through BTF */
+	/* @var("sym") of the kernel: the symbol the chain starts at, and
+	 * whether it is per-CPU (this CPU's copy) */
+	const char *ksym;
+	bool ksym_percpu;
 };
 
 /* ---- the kernel.trace provider (provider_tracepoint.c) ------------- */
@@ -150,6 +154,10 @@ struct tp_event *tp_probe_event(struct session *s, struct probe *p);
  * context (probe p, or a function when p is NULL). False, with nothing
  * reported, when s->quiet_targets and it does not resolve. */
 bool tp_resolve_cast(struct session *s, struct probe *p, struct expr *e);
+/* @var("sym") of the kernel in a kernel-context probe: a variable BTF
+ * types (the per-CPU ones: this CPU's copy), else a symbol of kallsyms,
+ * read as an unsigned long. */
+bool tp_resolve_kernel_atvar(struct session *s, struct probe *p, struct expr *e);
 /* @cast(ptr, "type", "PATH") through the DWARF of a user program or
  * library (provider_uprobe.c); the walk reads user memory. */
 bool uprobe_resolve_cast(struct session *s, struct expr *e);

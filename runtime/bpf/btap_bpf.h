@@ -420,6 +420,15 @@ static __always_inline char *btap_text_str_(char *dst, const char *s, int64_t ou
 	return btap_text_close(dst, o, quoted, truncated);
 }
 
+/* An address as a plain number: a kernel symbol's (@var), which the
+ * verifier would otherwise keep as a pointer and refuse arithmetic on. */
+static __always_inline int64_t btap_addr_of(const void *p)
+{
+	int64_t v = 0;
+	bpf_probe_read_kernel(&v, sizeof v, &p);
+	return v;
+}
+
 /* A result a bpf_loop callback left on the stack, read so that the
  * verifier knows nothing of it: kernels before 6.8 check a callback as if
  * it ran once, so a result that only a later iteration sets can look like

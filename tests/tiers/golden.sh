@@ -75,6 +75,9 @@ for dir in bad-parse bad-semantic; do
 		elif [ -s "$TMP/out" ]; then
 			fail "$dir/$name: printed on stdout despite the error"
 		else
+			# the members a struct has are the kernel's (its BTF): the
+			# note is checked to be there, its list is not
+			sed -i 's/\(note: its members: \).*/\1.../' "$TMP/err"
 			compare "$dir/$name" "$base.err" "$TMP/err"
 		fi
 	done
