@@ -1,6 +1,6 @@
-/* Deep copies of AST pieces. Every derived probe gets its own copy of the
- * alias and user bodies: target variables, @defined and locals resolve
- * differently at each concrete point. */
+/* Deep copies of AST pieces, and rewriting one in place. Every derived
+ * probe gets its own copy of the alias and user bodies: target variables,
+ * @defined and locals resolve differently at each concrete point. */
 #include "elab_internal.h"
 
 #include <string.h>
@@ -82,4 +82,23 @@ struct probe_point *elab_clone_point(struct arena *a, const struct probe_point *
 	n->comps = comps;
 	n->cond = elab_clone_expr(a, pp->cond);
 	return n;
+}
+
+/* ---- rewriting in place --------------------------------------------------- */
+
+bool elab_is_bare_target(const struct expr *e, const char *name)
+{
+	return e && e->kind == E_TARGET && e->str && strcmp(e->str, name) == 0 && e->components.n == 0 &&
+	       !e->addressof;
+}
+
+void elab_make_call(struct elab *x, struct expr *e, const char *fn, struct expr *arg)
+{
+	struct loc at = e->loc;
+	memset(e, 0, sizeof *e);
+	e->kind = E_CALL;
+	e->loc = at;
+	e->str = fn;
+	if (arg)
+		vec_push(x->a, &e->args, arg);
 }

@@ -98,6 +98,10 @@ void elab_entry_rewrite(struct elab *x, struct probe *p, struct vec *entry_probe
 /* elab_procfs.c: $value of a procfs probe d becomes calls of the tapset's
  * __btap_procfs_* functions (before d is resolved). */
 void elab_procfs_rewrite(struct elab *x, struct probe *d);
+/* Is e a bare target variable $name (no members, not its address)? */
+bool elab_is_bare_target(const struct expr *e, const char *name);
+/* Turn e, in place, into a call of fn with arg (or no argument). */
+void elab_make_call(struct elab *x, struct expr *e, const char *fn, struct expr *arg);
 /* $return of LSM probes: the verdict, through tapset calls (elab_lsm.c). */
 void elab_lsm_rewrite(struct elab *x, struct probe *d);
 

@@ -10,19 +10,7 @@
 
 static bool is_verdict(const struct expr *e)
 {
-	return e && e->kind == E_TARGET && e->str && strcmp(e->str, "return") == 0 && e->components.n == 0 &&
-	       !e->addressof;
-}
-
-static void make_call(struct elab *x, struct expr *e, const char *fn, struct expr *arg)
-{
-	struct loc at = e->loc;
-	memset(e, 0, sizeof *e);
-	e->kind = E_CALL;
-	e->loc = at;
-	e->str = fn;
-	if (arg)
-		vec_push(x->a, &e->args, arg);
+	return elab_is_bare_target(e, "return");
 }
 
 static enum ast_step rewrite_expr(struct expr *e, void *ctx)
@@ -34,7 +22,7 @@ static enum ast_step rewrite_expr(struct expr *e, void *ctx)
 		else if (!x->s->guru)
 			elab_error(x, e->loc, "semantic error: setting an LSM hook's verdict ($return) decides what "
 					      "the kernel allows: it needs guru mode (-g)");
-		make_call(x, e, "__btap_lsm_verdict_set", e->right);
+		elab_make_call(x, e, "__btap_lsm_verdict_set", e->right);
 		return AST_DESCEND;
 	}
 	if ((e->kind == E_INCDEC && is_verdict(e->operand)) ||
@@ -43,7 +31,7 @@ static enum ast_step rewrite_expr(struct expr *e, void *ctx)
 		return AST_PRUNE;
 	}
 	if (is_verdict(e))
-		make_call(x, e, "__btap_lsm_verdict", NULL);
+		elab_make_call(x, e, "__btap_lsm_verdict", NULL);
 	return AST_DESCEND;
 }
 

@@ -9,19 +9,7 @@
 
 static bool is_value(const struct expr *e)
 {
-	return e && e->kind == E_TARGET && e->str && strcmp(e->str, "value") == 0 && e->components.n == 0 &&
-	       !e->addressof;
-}
-
-static void make_call(struct elab *x, struct expr *e, const char *fn, struct expr *arg)
-{
-	struct loc at = e->loc;
-	memset(e, 0, sizeof *e);
-	e->kind = E_CALL;
-	e->loc = at;
-	e->str = fn;
-	if (arg)
-		vec_push(x->a, &e->args, arg);
+	return elab_is_bare_target(e, "value");
 }
 
 struct rewrite {
@@ -37,15 +25,15 @@ static enum ast_step rewrite_expr(struct expr *e, void *ctx)
 		if (r->write) {
 			elab_error(r->x, e->loc, "semantic error: $value of a procfs write probe is what was written: "
 						 "it cannot be assigned");
-			make_call(r->x, e, "__btap_procfs_set", e->right); /* said once */
+			elab_make_call(r->x, e, "__btap_procfs_set", e->right); /* said once */
 			return AST_DESCEND;
 		}
 		if (!set && !append) {
 			elab_error(r->x, e->loc, "semantic error: $value takes '=' and '.=' only");
-			make_call(r->x, e, "__btap_procfs_set", e->right);
+			elab_make_call(r->x, e, "__btap_procfs_set", e->right);
 			return AST_DESCEND;
 		}
-		make_call(r->x, e, set ? "__btap_procfs_set" : "__btap_procfs_append", e->right);
+		elab_make_call(r->x, e, set ? "__btap_procfs_set" : "__btap_procfs_append", e->right);
 		return AST_DESCEND;
 	}
 	if ((e->kind == E_INCDEC && is_value(e->operand)) ||
@@ -54,7 +42,7 @@ static enum ast_step rewrite_expr(struct expr *e, void *ctx)
 		return AST_PRUNE;
 	}
 	if (is_value(e))
-		make_call(r->x, e, "__btap_procfs_get", NULL);
+		elab_make_call(r->x, e, "__btap_procfs_get", NULL);
 	return AST_DESCEND;
 }
 

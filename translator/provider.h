@@ -64,6 +64,9 @@ int kfunc_slots(const struct tp_field *fields, int n);
 bool tp_bind_args_vars(struct session *s, const char *name, const struct tp_field *fields, int nfields,
 		       struct expr *e);
 
+/* A function's parameter by name ($file; $ctx for the first when
+ * ctx_first), or $$vars/$$parms/$$locals/$$return over them. */
+bool tp_bind_args(struct session *s, const struct tp_field *fields, int nfields, struct expr *e, bool ctx_first);
 struct expr *process_program_arg(struct session *s, const struct probe_point *pp, const struct pp_component *c0);
 /* Format a probe point as written: kernel.trace("sched:*").return */
 void pp_format(struct strbuf *out, const struct probe_point *pp);

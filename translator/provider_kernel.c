@@ -323,20 +323,27 @@ static struct kfunc *kfunc_of_probe(struct session *s, struct probe *p)
 
 /* ---- target variables ---------------------------------------------------------- */
 
-static bool kf_resolve_target(struct session *s, struct probe *p, struct expr *e)
+bool tp_bind_args(struct session *s, const struct tp_field *fields, int nfields, struct expr *e, bool ctx_first)
 {
-	struct kfunc *k = kfunc_of_probe(s, p);
-	if (k && e->kind == E_TARGET_VARS)
-		return tp_bind_args_vars(s, e->op ? e->op : e->str ? e->str : "", k->fields, k->nfields, e);
-	if (!k || e->kind != E_TARGET || !e->str)
+	if (e->kind == E_TARGET_VARS)
+		return tp_bind_args_vars(s, e->op ? e->op : e->str ? e->str : "", fields, nfields, e);
+	if (e->kind != E_TARGET || !e->str)
 		return false;
 	const char *name = e->str;
 	while (*name == '$')
 		name++;
-	for (int i = 0; i < k->nfields; i++)
-		if (strcmp(k->fields[i].name, name) == 0)
-			return tp_bind_field(s, &k->fields[i], name, e);
+	for (int i = 0; i < nfields; i++)
+		if (strcmp(fields[i].name, name) == 0)
+			return tp_bind_field(s, &fields[i], name, e);
+	if (ctx_first && strcmp(name, "ctx") == 0 && nfields > 0) /* stap's name for the first argument */
+		return tp_bind_field(s, &fields[0], name, e);
 	return false;
+}
+
+static bool kf_resolve_target(struct session *s, struct probe *p, struct expr *e)
+{
+	struct kfunc *k = kfunc_of_probe(s, p);
+	return k && tp_bind_args(s, k->fields, k->nfields, e, false);
 }
 
 static void kf_describe_vars(struct session *s, const struct probe_point *pp, struct strbuf *out)

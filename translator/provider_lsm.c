@@ -119,19 +119,7 @@ static struct lsm_hook *hook_of(struct session *s, struct probe *p)
 static bool lsm_resolve_target(struct session *s, struct probe *p, struct expr *e)
 {
 	struct lsm_hook *h = hook_of(s, p);
-	if (h && e->kind == E_TARGET_VARS)
-		return tp_bind_args_vars(s, e->op ? e->op : e->str ? e->str : "", h->fields, h->nfields, e);
-	if (!h || e->kind != E_TARGET || !e->str)
-		return false;
-	const char *name = e->str;
-	while (*name == '$')
-		name++;
-	for (int i = 0; i < h->nfields; i++)
-		if (strcmp(h->fields[i].name, name) == 0)
-			return tp_bind_field(s, &h->fields[i], name, e);
-	if (strcmp(name, "ctx") == 0 && h->nfields > 0) /* stap's name for the first argument */
-		return tp_bind_field(s, &h->fields[0], name, e);
-	return false;
+	return h && tp_bind_args(s, h->fields, h->nfields, e, true);
 }
 
 static void lsm_describe_vars(struct session *s, const struct probe_point *pp, struct strbuf *out)
