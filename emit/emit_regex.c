@@ -133,13 +133,17 @@ void em_regex_tables(struct emitter *em, struct strbuf *b)
 		return;
 	sb_printf(b, "#define BTAP_RE_CLASS_SIZE %d\n#define BTAP_RE_NEXT_SIZE %d\n#define BTAP_RE_END_SIZE %d\n",
 		  rs->nclass, rs->nnext, rs->nend);
-	sb_puts(b, "static const unsigned char btap_re_class[BTAP_RE_CLASS_SIZE] = {\n");
+	/* All three in .rodata: clang puts a 4-, 8- or 16-byte constant in a
+	 * mergeable .rodata.cstN section while its BTF says .rodata, and
+	 * newer kernels then refuse the BTF (overlapping variables) and with
+	 * it the loop callbacks the matcher needs. */
+	sb_puts(b, "static const unsigned char btap_re_class[BTAP_RE_CLASS_SIZE] __attribute__((section(\".rodata\"))) = {\n");
 	VEC_FOREACH(rs->all, i) {
 		struct em_regex *r = VEC_AT(rs->all, i, struct em_regex *);
 		sb_printf(b, "/* pattern %d */\n", i);
 		put_bytes(b, r->byte_class, 256);
 	}
-	sb_puts(b, "};\nstatic const uint16_t btap_re_next[BTAP_RE_NEXT_SIZE] = {\n");
+	sb_puts(b, "};\nstatic const uint16_t btap_re_next[BTAP_RE_NEXT_SIZE] __attribute__((section(\".rodata\"))) = {\n");
 	VEC_FOREACH(rs->all, i) {
 		struct em_regex *r = VEC_AT(rs->all, i, struct em_regex *);
 		sb_printf(b, "/* pattern %d: %d states x %d classes */\n", i, r->nstates, r->nclasses);
@@ -149,7 +153,7 @@ void em_regex_tables(struct emitter *em, struct strbuf *b)
 			sb_putc(b, '\n');
 		}
 	}
-	sb_puts(b, "};\nstatic const unsigned char btap_re_end[BTAP_RE_END_SIZE] = {\n");
+	sb_puts(b, "};\nstatic const unsigned char btap_re_end[BTAP_RE_END_SIZE] __attribute__((section(\".rodata\"))) = {\n");
 	VEC_FOREACH(rs->all, i) {
 		struct em_regex *r = VEC_AT(rs->all, i, struct em_regex *);
 		put_bytes(b, r->at_end, (size_t)r->nstates);
