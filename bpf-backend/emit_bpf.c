@@ -233,6 +233,32 @@ static char *kernel_header(struct emitter *em, const char *cache_dir)
 	return text;
 }
 
+/* The C type of a typed (per-CPU) ksym of type t: libbpf checks it
+ * against the kernel's BTF variable, bpf_this_cpu_ptr needs it. */
+static const char *ksym_c_type(struct arena *a, struct tplace t)
+{
+	int stars = t.ptr_depth;
+	t.ptr_depth = 0;
+	for (int guard = 0; guard < 8 && t.id; guard++) {
+		enum type_kind k = tsrc_kind(t.src, t.id);
+		if (k == TYPE_POINTER)
+			stars++;
+		else if (k != TYPE_CONST && k != TYPE_VOLATILE && k != TYPE_RESTRICT)
+			break;
+		t.id = tsrc_next(t.src, t.id);
+	}
+	const char *hdr, *n = tplace_c_name(a, t, &hdr);
+	if (!n && t.id && tsrc_kind(t.src, t.id) == TYPE_INT)
+		n = tsrc_name(t.src, t.id); /* "long unsigned int" is C */
+	if (!n && stars) {
+		n = "void";
+		stars--;
+	}
+	if (!n)
+		return NULL;
+	return stars ? arena_printf(a, "%s %.*s", n, stars, "********") : n;
+}
+
 /* Generating the header walks the whole BTF (~50 ms); the cache makes a
  * warm start skip it. */
 static bool bpf_prelude(struct emitter *em, struct strbuf *b)
@@ -252,7 +278,7 @@ static bool bpf_prelude(struct emitter *em, struct strbuf *b)
 		const struct tp_access *acc = VEC_AT(em->ksyms, i, const struct tp_access *);
 		struct tplace t = acc->start;
 		t.ptr_depth--;
-		const char *hdr, *cname = acc->ksym_percpu ? tplace_c_name(em->a, t, &hdr) : NULL;
+		const char *cname = acc->ksym_percpu ? ksym_c_type(em->a, t) : NULL;
 		sb_printf(b, "extern const %s %s __ksym;\n", cname ? cname : "void", acc->ksym);
 	}
 	return true;

@@ -612,7 +612,8 @@ const char *em_kernel_atvar(struct em_fn *f, struct expr *e)
 		}
 	}
 	const char *base = acc->ksym_percpu ? arena_printf(f->em->a, "btap_addr_of(bpf_this_cpu_ptr(&%s))", acc->ksym)
-					    : arena_printf(f->em->a, "btap_addr_of(&%s)", acc->ksym);
+		: acc->ksym_offset ? arena_printf(f->em->a, "(btap_addr_of(&%s) + %ldL)", acc->ksym, acc->ksym_offset)
+				   : arena_printf(f->em->a, "btap_addr_of(&%s)", acc->ksym);
 	return walk_from_address(f, e, base, "@var");
 }
 

@@ -52,11 +52,14 @@ static const char usage_text[] =
 	"  --all-modules    accepted for stap: kernel symbols include every module's\n"
 	"  --kfunc=HOW      kernel functions on fentry/fexit, kprobe, or auto (default:\n"
 	"                   fentry where the kernel has BPF trampolines, else kprobes)\n"
+	"  --debuginfo=PATH  the kernel's debuginfo: its vmlinux with DWARF, or a\n"
+	"                   directory holding one (as /usr/lib/debug), for\n"
+	"                   kernel.function(\"NAME@FILE[:LINE]\") patterns\n"
 	"  -h, --help       this text\n";
 
 enum {
 	OPT_RUNTIME = 1000, OPT_SUPPRESS_HANDLER_ERRORS, OPT_RUN_ARTIFACT, OPT_FORMAT, OPT_METRICS, OPT_REMOTE,
-	OPT_COMPATIBLE, OPT_ALL_MODULES, OPT_KFUNC
+	OPT_COMPATIBLE, OPT_ALL_MODULES, OPT_KFUNC, OPT_DEBUGINFO
 };
 
 static bool parse_int(const char *s, long lo, long hi, long *out)
@@ -92,6 +95,7 @@ enum opt_result options_parse(struct session *s, int argc, char **argv)
 		{"compatible", required_argument, NULL, OPT_COMPATIBLE},
 		{"kfunc", required_argument, NULL, OPT_KFUNC},
 		{"all-modules", no_argument, NULL, OPT_ALL_MODULES},
+		{"debuginfo", required_argument, NULL, OPT_DEBUGINFO},
 		{NULL, 0, NULL, 0},
 	};
 	long v;
@@ -194,6 +198,7 @@ enum opt_result options_parse(struct session *s, int argc, char **argv)
 			else
 				return bad("invalid --kfunc '%s' (expected fentry, kprobe or auto)", optarg);
 			break;
+		case OPT_DEBUGINFO: s->debuginfo = optarg; break;
 		case OPT_ALL_MODULES:
 			/* stap loads every module's symbols for backtraces; btap's
 			 * kernel symbols (kallsyms) have them already */

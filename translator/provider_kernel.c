@@ -6,6 +6,7 @@
  * gets ($return after them in .return). Probes attach as ATTACH_KPROBE:
  * the BPF runtime lowers that to fentry/fexit. */
 #include "kconfig.h"
+#include "kernel_dwarf.h"
 #include "provider.h"
 #include "tracepoints.h"
 #include "types.h"
@@ -178,6 +179,110 @@ static void add_functions(struct session *s, const struct probe_point *pp, const
 	}
 }
 
+/* "NAME@FILE[:LINE]" (a point from a source-file pattern): NAME. */
+static const char *bare_name(struct session *s, const char *str)
+{
+	const char *at = strchr(str, '@');
+	return at ? arena_strndup(&s->arena, str, (size_t)(at - str)) : str;
+}
+
+/* The BTF id of function name among btf's own types (from start on: a
+ * module's, not the kernel's it is split over); 0 when there is none. */
+static __u32 own_func_id(const struct btf *btf, __u32 start, const char *name)
+{
+	if (start <= 1)
+		return (__u32)(btf == kernel_btf() ? tsrc_find(type_source_kernel(), TYPE_FUNC, name) : 0);
+	for (__u32 i = start, n = btf__type_cnt(btf); i < n; i++) {
+		const struct btf_type *t = btf__type_by_id(btf, i);
+		if (btf_is_func(t) && strcmp(btf__name_by_offset(btf, t->name_off), name) == 0)
+			return i;
+	}
+	return 0;
+}
+
+/* kernel.function("NAME@FILE[:LINE[-LINE]]") and module("MOD").function
+ * (...): the functions the debuginfo places in that file (spanning that
+ * line), each a concrete point "NAME@FILE:DECL-LINE" as stap names them;
+ * their types still come from BTF, so only functions the BTF has and the
+ * tracer can attach to count. */
+static bool add_source_functions(struct session *s, const struct probe_point *pp, const char *c0,
+				 const char *module, const struct btf *btf, __u32 start, bool ret, struct vec *out)
+{
+	const struct pp_component *fc = VEC_AT(pp->comps, 1, const struct pp_component *);
+	const char *pattern = fc->arg->str, *at = strchr(pattern, '@');
+	const char *func = at == pattern ? "*" : arena_strndup(&s->arena, pattern, (size_t)(at - pattern));
+	char *file = arena_strdup(&s->arena, at + 1), *colon = strrchr(file, ':');
+	long lo = 0, hi = 0;
+	if (colon) {
+		char *end;
+		*colon = 0;
+		lo = strtol(colon + 1, &end, 10);
+		hi = *end == '-' ? strtol(end + 1, &end, 10) : lo;
+		if (*end || lo <= 0 || hi < lo || hi > 10000000) {
+			diag_error(fc->arg->loc, "semantic error: '%s': the line is a number or a range N-M", pattern);
+			return false;
+		}
+	}
+	if (!*file) {
+		diag_error(fc->arg->loc, "semantic error: '%s': no source file after '@'", pattern);
+		return false;
+	}
+	struct kdwarf_func *fns;
+	const char *why;
+	int n = kdwarf_functions(s, module, func, file, (int)lo, (int)hi, &fns, &why);
+	if (n < 0 && module && strpbrk(module_of(pp), "*?[")) {
+		if (s->verbose)
+			fprintf(stderr, "btap: %s: %s\n", pattern, why);
+		return true; /* one of the modules a pattern names: the others may have it */
+	}
+	if (n < 0) {
+		diag_error(fc->arg->loc, "semantic error: '%s': source files and lines need the %s debuginfo: %s",
+			   pattern, module ? "module's" : "kernel's", why);
+		return false;
+	}
+	for (int i = 0; i < n; i++) {
+		bool again = false, twice = false;
+		for (int j = 0; j < n; j++)
+			if (j != i && strcmp(fns[j].name, fns[i].name) == 0)
+				*(j < i ? &again : &twice) = true;
+		if (again || !is_traceable(fns[i].name, module) || !own_func_id(btf, start, fns[i].name))
+			continue;
+		if (twice)
+			/* BTF and the trampoline know a function by its name: the
+			 * symbol table picks which of the copies */
+			diag_warning(fc->arg->loc, "'%s' is defined more than once in %s (%s:%d is one); "
+				     "btap attaches to the one its symbol table lists first", fns[i].name,
+				     module ? module : "the kernel", fns[i].file, fns[i].line);
+		struct probe_point *c = arena_alloc(&s->arena, sizeof *c);
+		*c = *pp;
+		c->comps = (struct vec){0};
+		struct expr *m = NULL;
+		if (module) {
+			m = expr_new(&s->arena, E_STR, pp->loc);
+			m->str = module;
+		}
+		vec_push(&s->arena, &c->comps, pp_comp_new(&s->arena, c0, m, pp->loc));
+		struct expr *arg = expr_new(&s->arena, E_STR, fc->arg->loc);
+		arg->str = arena_printf(&s->arena, "%s@%s:%d", fns[i].name, fns[i].file, fns[i].line);
+		vec_push(&s->arena, &c->comps, pp_comp_new(&s->arena, "function", arg, pp->loc));
+		if (ret)
+			vec_push(&s->arena, &c->comps, pp_comp_new(&s->arena, "return", NULL, pp->loc));
+		vec_push(&s->arena, out, c);
+	}
+	return true;
+}
+
+/* The point's functions in one BTF: by name, or by source file. */
+static bool add_matches(struct session *s, const struct probe_point *pp, const char *c0, const char *module,
+			const struct btf *btf, __u32 start, bool ret, struct vec *out)
+{
+	const struct pp_component *fc = VEC_AT(pp->comps, 1, const struct pp_component *);
+	if (strchr(fc->arg->str, '@'))
+		return add_source_functions(s, pp, c0, module, btf, start, ret, out);
+	add_functions(s, pp, c0, module, btf, start, ret, out);
+	return true;
+}
+
 static bool kf_expand(struct session *s, const struct probe_point *pp, struct vec *out)
 {
 	const struct pp_component *fc = VEC_AT(pp->comps, 1, const struct pp_component *);
@@ -188,9 +293,13 @@ static bool kf_expand(struct session *s, const struct probe_point *pp, struct ve
 		return false;
 	}
 	const char *pattern = fc->arg->str;
-	if (strchr(pattern, '@') || strchr(pattern, ':')) {
-		diag_error(fc->arg->loc, "semantic error: '%s': source files and lines need the kernel's debuginfo, "
-			   "which btap does not read yet (name the function only)", pattern);
+	if (kprobe && strpbrk(pattern, "@:")) {
+		diag_error(fc->arg->loc, "semantic error: '%s': kprobe.function takes a function's name "
+			   "(source files and lines are kernel.function's)", pattern);
+		return false;
+	}
+	if (!strchr(pattern, '@') && strchr(pattern, ':')) {
+		diag_error(fc->arg->loc, "semantic error: '%s': a line needs its source file (NAME@FILE:LINE)", pattern);
 		return false;
 	}
 	bool ret = false;
@@ -212,7 +321,8 @@ static bool kf_expand(struct session *s, const struct probe_point *pp, struct ve
 	}
 	int first = out->n;
 	if (!comp_is(pp, 0, "module")) {
-		add_functions(s, pp, kprobe ? "kprobe" : "kernel", NULL, btf, 1, ret, out);
+		if (!add_matches(s, pp, kprobe ? "kprobe" : "kernel", NULL, btf, 1, ret, out))
+			return false;
 		/* kprobe.function("NAME") of a function BTF does not describe
 		 * (a compiler's clone, "copy_strings.isra.0"): a kprobe with no
 		 * target variables, when the function tracer lists it */
@@ -243,23 +353,26 @@ static bool kf_expand(struct session *s, const struct probe_point *pp, struct ve
 						   why ? why : "its BTF cannot be read");
 				return false;
 			}
-			if (ms)
-				add_functions(s, pp, "module", module, type_source_btf(ms), btf__type_cnt(btf), ret, out);
+			if (ms && !add_matches(s, pp, "module", module, type_source_btf(ms), btf__type_cnt(btf), ret, out))
+				return false;
 		} else {
 			/* every loaded module with BTF the pattern names */
 			DIR *d = opendir("/sys/kernel/btf");
 			struct dirent *e;
-			while (d && (e = readdir(d))) {
+			bool ok = true;
+			while (ok && d && (e = readdir(d))) {
 				const char *why;
 				const struct type_source *ms;
 				if (e->d_name[0] == '.' || strcmp(e->d_name, "vmlinux") == 0 ||
 				    fnmatch(module, e->d_name, 0) != 0 || !(ms = module_types(e->d_name, &why)))
 					continue;
-				add_functions(s, pp, "module", arena_strdup(&s->arena, e->d_name), type_source_btf(ms),
-					      btf__type_cnt(btf), ret, out);
+				ok = add_matches(s, pp, "module", arena_strdup(&s->arena, e->d_name), type_source_btf(ms),
+						 btf__type_cnt(btf), ret, out);
 			}
 			if (d)
 				closedir(d);
+			if (!ok)
+				return false;
 		}
 	}
 	if (out->n > first && !s->list_pattern)
@@ -280,25 +393,20 @@ static bool kf_expand(struct session *s, const struct probe_point *pp, struct ve
 static struct kfunc *kfunc_of(struct session *s, const struct probe_point *pp)
 {
 	const struct pp_component *fc = VEC_AT(pp->comps, 1, const struct pp_component *);
-	const char *module = module_of(pp), *why;
+	const char *module = module_of(pp), *why, *name = bare_name(s, fc->arg->str);
 	const struct type_source *src = module ? module_types(module, &why) : type_source_kernel();
 	const struct btf *btf = src ? type_source_btf(src) : NULL;
 	int id = -1;
 	if (btf && module) {
 		/* the module's own function, not a kernel one of the same name */
-		__u32 start = btf__type_cnt(kernel_btf());
-		for (__u32 i = start, n = btf__type_cnt(btf); i < n && id < 0; i++) {
-			const struct btf_type *t = btf__type_by_id(btf, i);
-			if (btf_is_func(t) && strcmp(btf__name_by_offset(btf, t->name_off), fc->arg->str) == 0)
-				id = (int)i;
-		}
+		id = (int)own_func_id(btf, btf__type_cnt(kernel_btf()), name);
 	} else if (btf) {
-		id = (int)tsrc_find(src, TYPE_FUNC, fc->arg->str);
+		id = (int)tsrc_find(src, TYPE_FUNC, name);
 	}
-	if (id <= 0 && comp_is(pp, 0, "kprobe") && traceable_known() && is_traceable(fc->arg->str, NULL)) {
+	if (id <= 0 && comp_is(pp, 0, "kprobe") && traceable_known() && is_traceable(name, NULL)) {
 		/* a kprobe on a function without BTF: no target variables */
 		struct kfunc *k = arena_alloc(&s->arena, sizeof *k);
-		k->name = fc->arg->str;
+		k->name = name;
 		k->ret = comp_is(pp, pp->comps.n - 1, "return");
 		k->no_btf = true;
 		return k;
@@ -306,7 +414,7 @@ static struct kfunc *kfunc_of(struct session *s, const struct probe_point *pp)
 	if (id <= 0)
 		return NULL;
 	struct kfunc *k = arena_alloc(&s->arena, sizeof *k);
-	k->name = fc->arg->str;
+	k->name = name;
 	k->module = module;
 	k->ret = comp_is(pp, pp->comps.n - 1, "return");
 	const struct btf_type *t = btf__type_by_id(btf, (__u32)id);

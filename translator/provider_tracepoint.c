@@ -1,6 +1,7 @@
 /* kernel.trace("group:event"): kernel tracepoints. The target variables
  * are the fields of the event's record ($prev_comm, $filename, ...), plus
  * $$vars/$$parms (all of them, pretty-printed), $$name and $$system. */
+#include "kernel_dwarf.h"
 #include "provider.h"
 #include "tracepoints.h"
 
@@ -448,20 +449,53 @@ bool tp_resolve_kernel_atvar(struct session *s, struct probe *p, struct expr *e)
 	e->target_info = acc;
 	e->type = TY_LONG;
 	bool percpu;
-	type_id id = strchr(name, '@') ? 0 : kernel_var(name, &percpu);
-	if (id) {
+	const char *at = strchr(name, '@');
+	type_id id = at ? 0 : kernel_var(name, &percpu);
+	if (at) {
+		/* "sym@file": the kernel's debuginfo places it; BTF types it */
+		const char *why, *sym = arena_strndup(&s->arena, name, (size_t)(at - name));
+		struct kdwarf_var v;
+		if (!kdwarf_variable(s, sym, at + 1, &v, &why)) {
+			target_error(s, e->loc, "semantic error: @var(\"%s\"): %s", name, why);
+			return !s->quiet_targets;
+		}
+		if (v.percpu && (id = kernel_var(sym, &percpu)) != 0 && percpu) {
+			acc->start = (struct tplace){.src = type_source_kernel(), .id = id, .ptr_depth = 1};
+			acc->ksym_percpu = true;
+			acc->ksym = sym;
+		} else if (v.percpu || !v.ctype || !tplace_from_text(type_source_kernel(), v.ctype, &acc->start)) {
+			target_error(s, e->loc, "semantic error: @var(\"%s\"): %s", name,
+				     v.percpu ? "a per-CPU variable BTF does not describe"
+					      : arena_printf(&s->arena, "its type (%s) is not one btap can name in the kernel's BTF",
+							     v.ctype ? v.ctype : "an array or an anonymous type"));
+			return !s->quiet_targets;
+		} else {
+			/* by its place in the image, which KASLR moves as a whole:
+			 * a static's name may be in kallsyms more than once */
+			acc->start.ptr_depth++;
+			acc->ksym = "_text";
+			acc->ksym_offset = v.text_offset;
+		}
+	} else if (id) {
 		acc->start = (struct tplace){.src = type_source_kernel(), .id = id, .ptr_depth = 1};
 		acc->ksym_percpu = percpu;
 	} else if (!strchr(name, '@') && kernel_data_symbol(name) &&
 		   tplace_from_text(type_source_kernel(), "unsigned long", &acc->start)) {
 		acc->start.ptr_depth++; /* untyped: read as an unsigned long */
 	} else {
-		target_error(s, e->loc, "semantic error: @var(\"%s\"): no kernel variable of that name in BTF or kallsyms%s", name,
-			     strchr(name, '@') ? " (source files need the kernel's debuginfo)" : "");
+		target_error(s, e->loc, "semantic error: @var(\"%s\"): no kernel variable of that name in BTF or kallsyms%s", name, "");
 		return !s->quiet_targets;
 	}
-	acc->ksym = name;
+	if (!acc->ksym)
+		acc->ksym = name;
+	/* start is where the variable is; its chain starts from the variable
+	 * itself (a pointer's "->" goes through the pointer), as the emitter's
+	 * walk does */
+	struct tplace where = acc->start;
+	if (e->components.n)
+		tplace_index(&acc->start);
 	bool ok = walk_components(s, acc, chain_text(&s->arena, arena_printf(&s->arena, "@var(\"%s\")", name), e), e);
+	acc->start = where;
 	return ok || !s->quiet_targets;
 }
 

@@ -111,6 +111,7 @@ bool script_cache_key(struct session *s, char key[65])
 	hash_str_vec(&c, &s->defines);
 	hash_str_vec(&c, &s->include_dirs);
 	hash_opt_str(&c, s->kernel_release);
+	hash_opt_str(&c, s->debuginfo);
 	hash_opt_str(&c, s->module_name);
 	/* The tapset library: the installed one and every -I directory. */
 	hash_opt_str(&c, s->tapset_dir);

@@ -44,6 +44,7 @@ struct session {
 	const char *module_name;     /* -m */
 	const char *kernel_release;  /* -r: release or build dir */
 	const char *compatible;       /* --compatible=VERSION: systemtap_v (default 4.8) */
+	const char *debuginfo;        /* --debuginfo: the kernel's vmlinux with DWARF, or where it is */
 	int timeout_secs;            /* -T */
 	int bufsize_mb;              /* -s */
 	bool bulk;                   /* -b */

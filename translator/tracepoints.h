@@ -129,6 +129,7 @@ struct tp_access {
 	 * whether it is per-CPU (this CPU's copy) */
 	const char *ksym;
 	bool ksym_percpu;
+	long ksym_offset;             /* bytes after ksym ("sym@file": _text + offset) */
 };
 
 /* ---- the kernel.trace provider (provider_tracepoint.c) ------------- */

@@ -23,8 +23,11 @@ if [ "$1" = --one ]; then
 	timeout "${COMPILE_TIMEOUT:-300}" "$BTAP" $opts -p4 "$f" $args \
 		>"$OUT/$name.out" 2>"$OUT/$name.raw"
 	echo $? >"$OUT/$name.rc"
-	# how many kernel functions a pattern matches depends on the kernel
-	sed 's/matches [0-9][0-9]* kernel functions/matches N kernel functions/' "$OUT/$name.raw" >"$OUT/$name.err"
+	# how many kernel functions a pattern matches, and the release the
+	# debuginfo is named after, depend on the kernel
+	sed -e 's/matches [0-9][0-9]* kernel functions/matches N kernel functions/' \
+		-e 's/debuginfo for kernel [^ ]* in/debuginfo for kernel KREL in/' \
+		-e 's/linux-image-[^ ]*-dbg/linux-image-KREL-dbg/' "$OUT/$name.raw" >"$OUT/$name.err"
 	exit 0
 fi
 

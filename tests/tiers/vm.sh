@@ -11,7 +11,9 @@
 #     # cmd: COMMAND   # args: A B   # opts: -T 5   # expect-rc: N
 # and two of its own: `# run: scripts/TOOL.stp` runs that script instead
 # (NAME.stp holds only the headers: an example tool checked in the VM),
-# `# filter: SED-EXPR` edits stdout (times, pids) before the comparison.
+# `# filter: SED-EXPR` edits stdout (times, pids) before the comparison,
+# `# needs: debuginfo` gives it --debuginfo (the guest kernel's, from
+# Debian's -dbg package; skipped with the reason when that cannot be had).
 # tests/vm/kmod-cases.sh adds the kmod runtime's cases to the same boot.
 # Skipped, with the reason, when qemu, busybox-static or the kernel package
 # cannot be had.
@@ -58,6 +60,27 @@ expect_host() {
 	fi
 }
 
+# The guest kernel's debuginfo, for the scripts and checks that need it
+# (header `# needs: debuginfo`): skipped with the reason when it cannot be had.
+t=$(vm_now)
+if vm_fetch_debuginfo; then
+	echo "vm: the kernel's debuginfo ready in $(vm_since "$t") s"
+else
+	VM_DEBUGINFO= DEBUGINFO_WHY=$VM_WHY
+fi
+
+# expect_host_dbg NAME WANT-RC REGEX -- ARGS…: expect_host with
+# --debuginfo (skipped without it).
+expect_host_dbg() {
+	if [ -z "$VM_DEBUGINFO" ]; then
+		skip "$1: the kernel's debuginfo: $DEBUGINFO_WHY"
+		return
+	fi
+	_n=$1 _w=$2 _r=$3
+	shift 4
+	expect_host "$_n" "$_w" "$_r" -- --debuginfo="$VM_DEBUGINFO" "$@"
+}
+
 # ---- host checks: passes 1-4 for the guest's kernel ---------------------------
 t=$(vm_now)
 if [ -f "$VM_HERE/host-checks.sh" ]; then
@@ -76,6 +99,14 @@ for stp in tests/vm/live/*.stp; do
 	cmd=$(header cmd "$stp")
 	opts=$(header opts "$stp")
 	args=$(header args "$stp")
+	if [ "$(header needs "$stp")" = debuginfo ]; then
+		if [ -z "$VM_DEBUGINFO" ]; then
+			skip "${stp#tests/vm/live/}: the kernel's debuginfo: $DEBUGINFO_WHY"
+			n=$((n - 1))
+			continue
+		fi
+		opts="$opts --debuginfo=$VM_DEBUGINFO"
+	fi
 	script=$(header run "$stp")
 	[ -n "$script" ] || script=$stp
 	# shellcheck disable=SC2086 # opts and args are word lists

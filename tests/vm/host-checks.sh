@@ -9,3 +9,8 @@ expect_host guest-lsm-vars 0 '^kernel.lsm\("bprm_check_security"\) \$bprm:struct
 expect_host guest-module-vars 0 '^module\("overlay"\).function\("ovl_read_iter"\) \$iocb:struct kiocb \* \$iter:struct iov_iter \*$' -- -L 'module("overlay").function("ovl_read_iter")'
 expect_host guest-lsm-p4 0 '^/' -- -g -p4 -e 'probe lsm.bprm_check_security { if (filename =~ "x") $return = -1 }'
 expect_host guest-kprobe-nobtf 0 '^kprobe.function\("copy_strings.isra.0"\)$' -- -L 'kprobe.function("copy_strings.isra.0")'
+expect_host_dbg guest-srcfile-line 0 '^kernel.function\("vfs_read@fs/read_write.c:450"\)$' -- -l 'kernel.function("*@fs/read_write.c:470")'
+expect_host_dbg guest-srcfile-vars 0 '^kernel.function\("vfs_read@fs/read_write.c:450"\).return \$file:struct file \* \$buf:char \* \$count:size_t \$pos:loff_t \* \$return:ssize_t$' -- -L 'kernel.function("vfs_read@fs/read_write.c").return'
+expect_host_dbg guest-srcfile-many 0 '^kernel.function\("ksys_write@fs/read_write.c:[0-9]+"\)$' -- -l 'kernel.function("*@fs/read_write.c")'
+expect_host_dbg guest-srcfile-module 0 '^module\("overlay"\).function\("ovl_read_iter@fs/overlayfs/file.c:[0-9]+"\) \$iocb:struct kiocb \* \$iter:struct iov_iter \*$' -- -L 'module("overlay").function("ovl_read_iter@fs/overlayfs/file.c")'
+expect_host_dbg guest-srcfile-module-lines 0 '^module\("overlay"\).function\("ovl_dir_llseek@fs/overlayfs/readdir.c:[0-9]+"\)$' -- -l 'module("ov*").function("*@readdir.c:800-1000")'

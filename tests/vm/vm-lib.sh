@@ -146,6 +146,43 @@ vm_unpack_headers() {
 	vm_log "headers of $VM_KREL ready in $(vm_since "$t0") s"
 }
 
+# The guest kernel's debuginfo (for kernel.function("NAME@FILE") and
+# --debuginfo): Debian's linux-image-KREL-dbg, of which only the vmlinux
+# and the modules the VM loads are kept, in the layout of /usr/lib/debug.
+# VM_DEBUGINFO is that directory. Under the cache's lock, as vm_prepare.
+vm_fetch_debuginfo() {
+	exec 8>"$VM_CACHE/.lock"
+	flock 8
+	vm_unpack_debuginfo
+	_rc=$?
+	flock -u 8
+	exec 8>&-
+	return $_rc
+}
+
+vm_unpack_debuginfo() {
+	G=$VM_CACHE/debuginfo-$VM_KREL
+	VM_DEBUGINFO=$G/usr/lib/debug
+	[ -f "$G/.complete" ] && return 0
+	vm_log "fetching the debuginfo of $VM_KREL into $G (about 850 MB, of which 650 MB are kept)"
+	t0=$(vm_now)
+	rm -rf "$G" && mkdir -p "$G/deb" || return 1
+	if ! (cd "$G/deb" && apt-get download -q "linux-image-$VM_KREL-dbg" >"$G/deb/log" 2>&1); then
+		VM_WHY="apt-get download linux-image-$VM_KREL-dbg failed: $(tail -1 "$G/deb/log")"
+		return 1
+	fi
+	# the vmlinux, and overlay.ko (the VM's root is an overlay)
+	if ! dpkg-deb --fsys-tarfile "$G"/deb/*.deb |
+		tar -x -C "$G" --wildcards "./usr/lib/debug/boot/vmlinux-$VM_KREL" "*/overlayfs/overlay.ko" 2>"$G/deb/log" ||
+		[ ! -f "$VM_DEBUGINFO/boot/vmlinux-$VM_KREL" ]; then
+		VM_WHY="cannot unpack the vmlinux of linux-image-$VM_KREL-dbg: $(tail -1 "$G/deb/log")"
+		return 1
+	fi
+	rm -rf "$G/deb"
+	touch "$G/.complete"
+	vm_log "debuginfo of $VM_KREL ready in $(vm_since "$t0") s"
+}
+
 # Module load order: each module after its dependencies.
 vm_module_order() {
 	_seen=" "
@@ -318,6 +355,9 @@ vm_split_args() {
 		fi
 		case "$_a" in
 		--run|--run=*) echo "btap-vm: --run is what btap-vm does itself" >&2; return 1 ;;
+		--runtime|--format|--metrics|--compatible|--kfunc|--debuginfo)
+			[ $# -gt 0 ] || { echo "btap-vm: $_a needs a value" >&2; return 1; }
+			_add_c "$_a=$1"; _add_r "$_a=$1"; shift; continue ;;
 		--*) _add_c "$_a"; _add_r "$_a"; continue ;;
 		-) _script=1; _add_c "$_a"; continue ;;
 		-*) ;;
