@@ -257,7 +257,8 @@ static const char *unprovided_family(const struct probe_point *pp)
 	if (!strcmp(c0, "module"))
 		return "only module(\"MOD\").function(\"PATTERN\") probes are supported yet";
 	if (!strcmp(c0, "kprobe") || !strcmp(c0, "kretprobe"))
-		return "only kprobe.function(\"NAME\")[.return] is supported yet";
+		return "only kprobe.function(\"NAME\") and kprobe.module(\"MOD\").function(\"NAME\"), with .return, "
+		       "are supported yet";
 	if (!strcmp(c0, "process")) {
 		for (int i = 1; i < pp->comps.n; i++) {
 			const char *n = pp_comp_name(pp, i);

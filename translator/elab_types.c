@@ -306,6 +306,12 @@ static enum type ty_call(struct tctx *t, struct expr *e, enum type want)
 	}
 	if (f->ret == TY_UNKNOWN)
 		unify_slot(t, &f->ret, f, f->name, want, e->loc);
+	/* as stap: a function that returns no value, used as one, takes the
+	 * type its use wants and returns 0 or "" (count && exit()) */
+	if (f->ret == TY_VOID && f->ret_decl == TY_UNKNOWN && (want == TY_LONG || want == TY_STRING)) {
+		f->ret = want;
+		changed(t);
+	}
 	return settle(t, e, f->ret, want);
 }
 
@@ -318,6 +324,8 @@ static bool op_is(const struct expr *e, const char *op)
 static enum type ty_pair(struct tctx *t, struct expr *l, struct expr *r, enum type want)
 {
 	enum type lt = ty_value(t, l, want);
+	if (lt == TY_VOID)
+		lt = TY_UNKNOWN; /* a call that may yet take the other side's type */
 	enum type rt = ty_value(t, r, lt ? lt : want);
 	if (!lt && rt && !reporting(t))
 		lt = ty_value(t, l, rt);

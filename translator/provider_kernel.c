@@ -40,8 +40,9 @@ static bool comp_is(const struct probe_point *pp, int i, const char *name)
 
 static bool kf_claims(const struct probe_point *pp)
 {
-	return (comp_is(pp, 0, "kernel") || comp_is(pp, 0, "kprobe") || comp_is(pp, 0, "module")) &&
-	       comp_is(pp, 1, "function");
+	return ((comp_is(pp, 0, "kernel") || comp_is(pp, 0, "kprobe") || comp_is(pp, 0, "module")) &&
+		comp_is(pp, 1, "function")) ||
+	       (comp_is(pp, 0, "kprobe") && comp_is(pp, 1, "module") && comp_is(pp, 2, "function"));
 }
 
 /* module("MOD").function(...): MOD, else NULL. */
@@ -285,6 +286,15 @@ static bool add_matches(struct session *s, const struct probe_point *pp, const c
 
 static bool kf_expand(struct session *s, const struct probe_point *pp, struct vec *out)
 {
+	if (comp_is(pp, 0, "kprobe") && comp_is(pp, 1, "module")) {
+		/* kprobe.module("MOD").function("NAME"): module("MOD").function's
+		 * points (the kprobe lowering is --kfunc's choice) */
+		struct probe_point m = *pp;
+		m.comps = (struct vec){0};
+		for (int i = 1; i < pp->comps.n; i++)
+			vec_push(&s->arena, &m.comps, VEC_AT(pp->comps, i, void *));
+		return kf_expand(s, &m, out);
+	}
 	const struct pp_component *fc = VEC_AT(pp->comps, 1, const struct pp_component *);
 	bool kprobe = comp_is(pp, 0, "kprobe");
 	if (!fc->arg || fc->arg->kind != E_STR) {

@@ -363,9 +363,54 @@ static bool cast_module_ok(struct session *s, const struct expr *e)
 	return false;
 }
 
+/* &@cast(P, "T")->a.b[2] that follows no pointer: the constant that is
+ * added to P (no memory is read, so any probe may use it: stap's
+ * @cast_sizeof is &@cast(0, "T")[1]); -1 when the chain reads memory. */
+static long cast_constant_offset(struct tplace p, const struct expr *e)
+{
+	long off = 0;
+	VEC_FOREACH(e->components, i) {
+		const struct component *c = VEC_AT(e->components, i, const struct component *);
+		enum tplace_class k = tplace_class(p);
+		if (c->kind == COMP_PRETTY || (i > 0 && k == TPLACE_POINTER))
+			return -1; /* a load */
+		if (c->kind == COMP_FIELD) {
+			if (!tplace_member(&p, c->field) || p.bit_size)
+				return -1;
+			off += p.member_bits / 8;
+			continue;
+		}
+		if (!c->index || c->index->kind != E_NUM ||
+		    (i > 0 && k != TPLACE_ARRAY && k != TPLACE_CHAR_ARRAY) || !tplace_index(&p))
+			return -1;
+		int size = tplace_size(p);
+		if (size <= 0)
+			return -1;
+		off += (long)c->index->num * size;
+	}
+	return off;
+}
+
 bool tp_resolve_cast(struct session *s, struct probe *p, struct expr *e)
 {
 	const char *type = e->str ? e->str : "";
+	struct tplace start;
+	long off;
+	if (e->addressof && e->components.n && e->operand && tplace_for_cast(type_source_kernel(), type, &start) &&
+	    (off = cast_constant_offset(start, e)) >= 0) {
+		/* an address computed from the type alone: P + offset */
+		struct expr *n = expr_new(&s->arena, E_NUM, e->loc);
+		n->num = off;
+		e->kind = E_BINARY;
+		e->op = "+";
+		e->left = e->operand;
+		e->right = n;
+		e->operand = NULL;
+		e->components = (struct vec){0};
+		e->addressof = false;
+		e->type = TY_LONG;
+		return true;
+	}
 	if (p && p->provider && !p->provider->kernel_context) {
 		target_error(s, e->loc, "@cast(..., \"%s\") reads kernel memory, which a '%s' probe cannot: "
 		             "it runs in user space", type, p->provider->name);

@@ -14,3 +14,4 @@ expect_host_dbg guest-srcfile-vars 0 '^kernel.function\("vfs_read@fs/read_write.
 expect_host_dbg guest-srcfile-many 0 '^kernel.function\("ksys_write@fs/read_write.c:[0-9]+"\)$' -- -l 'kernel.function("*@fs/read_write.c")'
 expect_host_dbg guest-srcfile-module 0 '^module\("overlay"\).function\("ovl_read_iter@fs/overlayfs/file.c:[0-9]+"\) \$iocb:struct kiocb \* \$iter:struct iov_iter \*$' -- -L 'module("overlay").function("ovl_read_iter@fs/overlayfs/file.c")'
 expect_host_dbg guest-srcfile-module-lines 0 '^module\("overlay"\).function\("ovl_dir_llseek@fs/overlayfs/readdir.c:[0-9]+"\)$' -- -l 'module("ov*").function("*@readdir.c:800-1000")'
+expect_host guest-kprobe-module 0 '^module\("overlay"\).function\("ovl_read_iter"\).return \$iocb:struct kiocb \* \$iter:struct iov_iter \* \$return:ssize_t$' -- -L 'kprobe.module("overlay").function("ovl_read_iter").return'
