@@ -10,6 +10,7 @@
 
 #include "runtime/format.h"
 
+#include <ctype.h>
 #include <string.h>
 
 /* Slots of one plan: the most arguments a print takes (emit_print.c). */
@@ -39,6 +40,9 @@ struct kslot {
 	unsigned flags;     /* KARG_FIELD: RT_FMT_F_LEFT / RT_FMT_F_ZEROPAD */
 	bool num;           /* KARG_FIELD: a number (precision is digits) */
 	int prefix;         /* KARG_FIELD: bytes of "0x" before the digits */
+	const char *suffix; /* letters or digits the format has right after a
+	                       string conversion: the kernel refuses "%sms",
+	                       so they join the string in its slot */
 };
 
 /* A conversion with a '*' or a precision on a number: the value alone
@@ -181,8 +185,31 @@ static const char *bpf_format(struct em_fn *f, const char *fmt, struct kslot *k,
 			k[arg - stars + s].how = KARG_EMPTY;
 			sb_puts(&b, "%s");
 		}
+		size_t at = b.len;
 		if (!bpf_conv(&b, sp, &k[arg]))
 			goto fail;
+		/* bpf_snprintf wants a space, a punctuation mark or the end after
+		 * %s (it keeps %sX for extensions): "%sp%d" becomes "%s%d" with
+		 * the "p" added to the string */
+		struct rt_fmt_spec *next = i + 1 < n ? &specs[i + 1] : NULL;
+		if (b.len && b.s[b.len - 1] == 's' && next && next->conv == RT_FMT_LITERAL && next->len &&
+		    isalnum((unsigned char)next->text[0])) {
+			size_t m = 0;
+			while (m < next->len && isalnum((unsigned char)next->text[m]))
+				m++;
+			k[arg].suffix = arena_strndup(f->em->a, next->text, m);
+			next->text += m;
+			next->len -= m;
+			if (strcmp(b.s + at, "%s") != 0) {
+				/* a width the kernel would lay out around the
+				 * letters too: the field is made first */
+				b.len = at;
+				b.s[at] = 0;
+				if (!bpf_field(sp, &k[arg]))
+					goto fail;
+				sb_puts(&b, "%s");
+			}
+		}
 		k[arg].width_arg = width_arg;
 		k[arg].prec_arg = prec_arg;
 		arg++;
@@ -228,6 +255,15 @@ void bpf_format_arg(struct em_fn *f, void *plan, int i, const struct em_print_ar
 		}
 	} else {
 		em_sprint_plain_arg(f, i, &args[i]);
+	}
+	if (k->suffix) {
+		struct strbuf line;
+		sb_init(&line);
+		sb_printf(&line, "BTAP_SPRINTF_SUFFIX(%d, ", i);
+		em_c_string(&line, k->suffix, strlen(k->suffix));
+		sb_printf(&line, ", %s)", em_tmp_dbl(f));
+		em_line(f, "%s", line.s);
+		sb_free(&line);
 	}
 }
 

@@ -181,6 +181,7 @@ BTAP_IFACE(BOTH, BTAP_SPRINTF_FIELD_LONG, "a long argument of a sprintf")
 BTAP_IFACE(BOTH, BTAP_SPRINTF_FIELD_STR, "a string argument of a sprintf")
 BTAP_IFACE(BOTH, BTAP_SPRINTF_STRN, "a string argument with a precision")
 BTAP_IFACE(BOTH, BTAP_SPRINTF_OCT, "an octal conversion (bpf_snprintf has none)")
+BTAP_IFACE(BOTH, BTAP_SPRINTF_SUFFIX, "letters after a %s joined to its string (bpf_snprintf refuses %sX)")
 BTAP_IFACE(KERNEL, btap_fmt_clamp, "clamps a width or precision as runtime/format.c does")
 
 /* ---- memory and target variables ---------------------------------------- */

@@ -775,6 +775,10 @@ static __always_inline __u64 btap_wakeup_flag(void)
 	}
 
 #define BTAP_SPRINTF_NONE(i, v) btap_sargs[i] = (__u64)(unsigned long)"";
+/* the letters the format had right after slot i's %s, joined to its string
+ * (tmp: twice MAXSTRINGLEN, as btap_str_cat wants) */
+#define BTAP_SPRINTF_SUFFIX(i, suffix, tmp)                                     \
+	btap_sargs[i] = (__u64)(unsigned long)btap_str_cat((tmp), (const char *)(unsigned long)btap_sargs[i], (suffix));
 #define BTAP_SPRINTF_FIELD_STR(i, s, w, p, mode, tmp)                           \
 	btap_sargs[i] = (__u64)(unsigned long)btap_fmt_field_((tmp), (s), (w), (p), (mode), 0);
 #define BTAP_SPRINTF_FIELD_LONG(i, v, inner, w, p, mode, prefix, tmp1, tmp2)    \

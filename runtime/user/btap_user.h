@@ -412,6 +412,7 @@ static inline int64_t btap_stat_bucket(struct btap_ctx *c, int m, const void *k,
 #define BTAP_SPRINTF_OCT(i, v, special, tmp) BTAP_PRINT_LONG(c, i, 0, v)
 #define BTAP_SPRINTF_STRN(i, s, prec, tmp) BTAP_PRINT_STR(c, i, 0, s)
 #define BTAP_SPRINTF_NONE(i, v) BTAP_PRINT_LONG(c, i, 0, v)
+#define BTAP_SPRINTF_SUFFIX(i, suffix, tmp) /* the runner formats the script's own format */
 #define BTAP_SPRINTF_FIELD_STR(i, s, w, p, mode, tmp) BTAP_PRINT_STR(c, i, 0, s)
 #define BTAP_SPRINTF_FIELD_LONG(i, v, inner, w, p, mode, prefix, tmp1, tmp2) BTAP_PRINT_LONG(c, i, 0, v)
 #define BTAP_SPRINTF_END(c, dst)                                                \

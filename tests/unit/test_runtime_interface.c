@@ -196,7 +196,7 @@ static bool defines_name(const char *text, const char *name)
 static const char *const kmod_not_yet[] = {
 	"btap_stat_add", "btap_stat_get", "btap_stat_bucket", "btap_print_hist", "BTAP_SPRINTF_",
 	"BTAP_SPRINTF_BEGIN", "BTAP_SPRINTF_END", "BTAP_SPRINTF_NONE", "BTAP_SPRINTF_FIELD_LONG",
-	"BTAP_SPRINTF_FIELD_STR", "BTAP_SPRINTF_STRN", "BTAP_SPRINTF_OCT", NULL,
+	"BTAP_SPRINTF_FIELD_STR", "BTAP_SPRINTF_STRN", "BTAP_SPRINTF_OCT", "BTAP_SPRINTF_SUFFIX", NULL,
 };
 
 static bool kmod_lacks(const char *header, const char *name)
