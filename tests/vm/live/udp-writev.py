@@ -1,0 +1,11 @@
+# A writev of two buffers to /dev/null, one UDP datagram over loopback and a
+# short sleep (sched-vfs-udp-aliases.stp).
+import os, socket, time
+fd = os.open("/dev/null", os.O_WRONLY)
+os.writev(fd, [b"abc", b"def"])
+a = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+a.bind(("127.0.0.1", 0))
+b = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+b.sendto(b"hello", a.getsockname())
+print(len(a.recv(100)))
+time.sleep(0.05)
