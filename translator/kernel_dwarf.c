@@ -7,6 +7,7 @@
  * except for header patterns (functions defined in a .h are declared in
  * many units), so a lookup reads a few units of a 600 MB file. */
 #include "kernel_dwarf.h"
+#include "ubin.h"
 #include "util.h"
 
 #include <dirent.h>
@@ -225,14 +226,6 @@ static bool find_module_file(const char *dir, const char *module, char *path, si
 	return found;
 }
 
-static char *no_debuginfo_path;
-static const Dwfl_Callbacks module_callbacks = {
-	.find_elf = dwfl_build_id_find_elf,
-	.find_debuginfo = dwfl_standard_find_debuginfo,
-	.section_address = dwfl_offline_section_address,
-	.debuginfo_path = &no_debuginfo_path,
-};
-
 /* The loaded module's build id (checked only on the running kernel: the
  * facts of another are in /sys/kernel, not in /sys/module). */
 static void module_build_id(struct session *s, const char *module, char *hex, size_t len)
@@ -290,7 +283,7 @@ static Dwarf *module_dwarf(struct session *s, const char *module, const char **w
 		*why = m->why;
 		return NULL;
 	}
-	m->dwfl = dwfl_begin(&module_callbacks);
+	m->dwfl = ubin_dwfl_begin();
 	Dwfl_Module *dm = m->dwfl ? dwfl_report_offline(m->dwfl, module, path, -1) : NULL;
 	dwfl_report_end(m->dwfl, NULL, NULL);
 	Dwarf_Addr bias;

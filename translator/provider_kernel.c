@@ -142,6 +142,29 @@ static bool is_traceable(const char *name, const char *module)
 
 /* ---- points ------------------------------------------------------------------------ */
 
+/* One concrete point of family c0 (module(MOD) when module is set) for
+ * function fname, [.return]. */
+static void add_point(struct session *s, const struct probe_point *pp, const char *c0, const char *module,
+		      const char *fname, bool ret, struct vec *out)
+{
+	const struct pp_component *fc = VEC_AT(pp->comps, 1, const struct pp_component *);
+	struct probe_point *c = arena_alloc(&s->arena, sizeof *c);
+	*c = *pp;
+	c->comps = (struct vec){0};
+	struct expr *m = NULL;
+	if (module) {
+		m = expr_new(&s->arena, E_STR, pp->loc);
+		m->str = module;
+	}
+	vec_push(&s->arena, &c->comps, pp_comp_new(&s->arena, c0, m, pp->loc));
+	struct expr *arg = expr_new(&s->arena, E_STR, fc->arg->loc);
+	arg->str = fname;
+	vec_push(&s->arena, &c->comps, pp_comp_new(&s->arena, "function", arg, pp->loc));
+	if (ret)
+		vec_push(&s->arena, &c->comps, pp_comp_new(&s->arena, "return", NULL, pp->loc));
+	vec_push(&s->arena, out, c);
+}
+
 /* The functions of one BTF (the kernel's, or a module's from its first
  * own type on) the point's pattern names, as concrete points of family
  * c0 (module(MOD) when module is set). */
@@ -160,21 +183,7 @@ static void add_functions(struct session *s, const struct probe_point *pp, const
 			continue;
 		if (!is_traceable(name, module))
 			continue;
-		struct probe_point *c = arena_alloc(&s->arena, sizeof *c);
-		*c = *pp;
-		c->comps = (struct vec){0};
-		struct expr *m = NULL;
-		if (module) {
-			m = expr_new(&s->arena, E_STR, pp->loc);
-			m->str = module;
-		}
-		vec_push(&s->arena, &c->comps, pp_comp_new(&s->arena, c0, m, pp->loc));
-		struct expr *arg = expr_new(&s->arena, E_STR, fc->arg->loc);
-		arg->str = name;
-		vec_push(&s->arena, &c->comps, pp_comp_new(&s->arena, "function", arg, pp->loc));
-		if (ret)
-			vec_push(&s->arena, &c->comps, pp_comp_new(&s->arena, "return", NULL, pp->loc));
-		vec_push(&s->arena, out, c);
+		add_point(s, pp, c0, module, name, ret, out);
 		if (!glob)
 			break;
 	}
@@ -254,21 +263,8 @@ static bool add_source_functions(struct session *s, const struct probe_point *pp
 			diag_warning(fc->arg->loc, "'%s' is defined more than once in %s (%s:%d is one); "
 				     "btap attaches to the one its symbol table lists first", fns[i].name,
 				     module ? module : "the kernel", fns[i].file, fns[i].line);
-		struct probe_point *c = arena_alloc(&s->arena, sizeof *c);
-		*c = *pp;
-		c->comps = (struct vec){0};
-		struct expr *m = NULL;
-		if (module) {
-			m = expr_new(&s->arena, E_STR, pp->loc);
-			m->str = module;
-		}
-		vec_push(&s->arena, &c->comps, pp_comp_new(&s->arena, c0, m, pp->loc));
-		struct expr *arg = expr_new(&s->arena, E_STR, fc->arg->loc);
-		arg->str = arena_printf(&s->arena, "%s@%s:%d", fns[i].name, fns[i].file, fns[i].line);
-		vec_push(&s->arena, &c->comps, pp_comp_new(&s->arena, "function", arg, pp->loc));
-		if (ret)
-			vec_push(&s->arena, &c->comps, pp_comp_new(&s->arena, "return", NULL, pp->loc));
-		vec_push(&s->arena, out, c);
+		add_point(s, pp, c0, module, arena_printf(&s->arena, "%s@%s:%d", fns[i].name, fns[i].file, fns[i].line),
+			  ret, out);
 	}
 	return true;
 }

@@ -103,6 +103,11 @@ static const Dwfl_Callbacks offline_callbacks = {
 	.debuginfo_path = &debuginfo_path,
 };
 
+Dwfl *ubin_dwfl_begin(void)
+{
+	return dwfl_begin(&offline_callbacks);
+}
+
 #if defined(__x86_64__)
 #define HOST_MACHINE EM_X86_64
 #elif defined(__aarch64__)
@@ -423,7 +428,7 @@ static bool report(struct ubin *b, GElf_Ehdr *eh)
 {
 	struct ubin_priv *p = b->priv;
 	p->dwfl_tried = true;
-	p->dwfl = dwfl_begin(&offline_callbacks);
+	p->dwfl = ubin_dwfl_begin();
 	p->mod = p->dwfl ? dwfl_report_offline(p->dwfl, b->path, b->path, -1) : NULL;
 	if (p->dwfl)
 		dwfl_report_end(p->dwfl, NULL, NULL);

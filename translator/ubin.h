@@ -16,6 +16,7 @@
 #include "types.h"
 #include "util.h"
 
+#include <elfutils/libdwfl.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -209,5 +210,9 @@ void ubin_describe_func(const struct ubin *b, const struct ubin_func *f, struct 
  * for an operand btap cannot read. */
 bool ubin_sdt_arg(struct arena *a, const struct ubin *b, const struct ubin_mark *m, int i,
 		  const struct uexpr **out, const char **why);
+
+/* A libdwfl session for files reported offline (a program, a kernel
+ * module's .ko), separate debuginfo found the standard way. */
+Dwfl *ubin_dwfl_begin(void);
 
 #endif

@@ -69,6 +69,18 @@ vm_pick_release() {
 	VM_KREL=$dep
 }
 
+# vm_download DIR PACKAGE…: a fresh DIR with the packages' .debs in DIR/deb
+# (VM_WHY says why not).
+vm_download() {
+	_d=$1
+	shift
+	rm -rf "$_d" && mkdir -p "$_d/deb" || return 1
+	if ! (cd "$_d/deb" && apt-get download -q "$@" >"$_d/deb/log" 2>&1); then
+		VM_WHY="apt-get download $* failed: $(tail -1 "$_d/deb/log")"
+		return 1
+	fi
+}
+
 # Download the kernel package and keep what the VM needs: the kernel, its
 # config and System.map, and the modules /init loads (with their deps).
 vm_fetch_kernel() {
@@ -76,11 +88,7 @@ vm_fetch_kernel() {
 	[ -f "$K/.complete" ] && return 0
 	vm_log "fetching linux-image-$VM_KREL into $K"
 	t0=$(vm_now)
-	rm -rf "$K" && mkdir -p "$K/deb" || return 1
-	if ! (cd "$K/deb" && apt-get download -q "linux-image-$VM_KREL" >"$K/deb/log" 2>&1); then
-		VM_WHY="apt-get download linux-image-$VM_KREL failed: $(tail -1 "$K/deb/log")"
-		return 1
-	fi
+	vm_download "$K" "linux-image-$VM_KREL" || return 1
 	if ! dpkg-deb --fsys-tarfile "$K"/deb/*.deb | tar -x -C "$K" --wildcards './boot/*' \
 		'./lib/modules/*/modules.builtin' './lib/modules/*/kernel/fs/9p/*' \
 		'./lib/modules/*/kernel/fs/overlayfs/*' './lib/modules/*/kernel/fs/netfs/*' \
@@ -103,10 +111,13 @@ vm_fetch_kernel() {
 # (arch and common) and its kbuild tools, unpacked into the VM cache.
 # VM_KBUILD is the build directory (/lib/modules/KREL/build of a guest).
 # Under the cache's lock, as vm_prepare.
-vm_fetch_headers() {
+vm_fetch_headers() { vm_under_lock vm_unpack_headers; }
+
+# vm_under_lock FUNC: FUNC holding the cache's lock.
+vm_under_lock() {
 	exec 8>"$VM_CACHE/.lock"
 	flock 8
-	vm_unpack_headers
+	"$@"
 	_rc=$?
 	flock -u 8
 	exec 8>&-
@@ -119,14 +130,9 @@ vm_unpack_headers() {
 	[ -f "$H/.complete" ] && return 0
 	vm_log "fetching the headers of $VM_KREL into $H"
 	t0=$(vm_now)
-	rm -rf "$H" && mkdir -p "$H/deb" || return 1
 	common=$(echo "$VM_KREL" | sed 's/-[a-z0-9]*$/-common/')
 	kbuild=linux-kbuild-$(echo "$VM_KREL" | cut -d. -f1-2)
-	if ! (cd "$H/deb" && apt-get download -q "linux-headers-$VM_KREL" "linux-headers-$common" \
-		"$kbuild" >"$H/deb/log" 2>&1); then
-		VM_WHY="apt-get download of the $VM_KREL headers failed: $(tail -1 "$H/deb/log")"
-		return 1
-	fi
+	vm_download "$H" "linux-headers-$VM_KREL" "linux-headers-$common" "$kbuild" || return 1
 	for deb in "$H"/deb/*.deb; do
 		dpkg-deb -x "$deb" "$H" || { VM_WHY="cannot unpack $deb"; return 1; }
 	done
@@ -150,15 +156,7 @@ vm_unpack_headers() {
 # --debuginfo): Debian's linux-image-KREL-dbg, of which only the vmlinux
 # and the modules the VM loads are kept, in the layout of /usr/lib/debug.
 # VM_DEBUGINFO is that directory. Under the cache's lock, as vm_prepare.
-vm_fetch_debuginfo() {
-	exec 8>"$VM_CACHE/.lock"
-	flock 8
-	vm_unpack_debuginfo
-	_rc=$?
-	flock -u 8
-	exec 8>&-
-	return $_rc
-}
+vm_fetch_debuginfo() { vm_under_lock vm_unpack_debuginfo; }
 
 vm_unpack_debuginfo() {
 	G=$VM_CACHE/debuginfo-$VM_KREL
@@ -166,11 +164,7 @@ vm_unpack_debuginfo() {
 	[ -f "$G/.complete" ] && return 0
 	vm_log "fetching the debuginfo of $VM_KREL into $G (about 850 MB, of which 650 MB are kept)"
 	t0=$(vm_now)
-	rm -rf "$G" && mkdir -p "$G/deb" || return 1
-	if ! (cd "$G/deb" && apt-get download -q "linux-image-$VM_KREL-dbg" >"$G/deb/log" 2>&1); then
-		VM_WHY="apt-get download linux-image-$VM_KREL-dbg failed: $(tail -1 "$G/deb/log")"
-		return 1
-	fi
+	vm_download "$G" "linux-image-$VM_KREL-dbg" || return 1
 	# the vmlinux, and overlay.ko (the VM's root is an overlay)
 	if ! dpkg-deb --fsys-tarfile "$G"/deb/*.deb |
 		tar -x -C "$G" --wildcards "./usr/lib/debug/boot/vmlinux-$VM_KREL" "*/overlayfs/overlay.ko" 2>"$G/deb/log" ||
