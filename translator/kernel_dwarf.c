@@ -285,7 +285,8 @@ static Dwarf *module_dwarf(struct session *s, const char *module, const char **w
 	}
 	m->dwfl = ubin_dwfl_begin();
 	Dwfl_Module *dm = m->dwfl ? dwfl_report_offline(m->dwfl, module, path, -1) : NULL;
-	dwfl_report_end(m->dwfl, NULL, NULL);
+	if (m->dwfl)
+		dwfl_report_end(m->dwfl, NULL, NULL);
 	Dwarf_Addr bias;
 	m->dw = dm ? dwfl_module_getdwarf(dm, &bias) : NULL;
 	char want[129];

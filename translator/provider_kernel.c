@@ -210,6 +210,16 @@ static __u32 own_func_id(const struct btf *btf, __u32 start, const char *name)
 	return 0;
 }
 
+/* The functions being sorted by cmp_fn_name (qsort has no context). */
+static const struct kdwarf_func *sorting_fns;
+
+static int cmp_fn_name(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+	int c = strcmp(sorting_fns[x].name, sorting_fns[y].name);
+	return c ? c : x - y;
+}
+
 /* kernel.function("NAME@FILE[:LINE[-LINE]]") and module("MOD").function
  * (...): the functions the debuginfo places in that file (spanning that
  * line), each a concrete point "NAME@FILE:DECL-LINE" as stap names them;
@@ -250,14 +260,24 @@ static bool add_source_functions(struct session *s, const struct probe_point *pp
 			   pattern, module ? "module's" : "kernel's", why);
 		return false;
 	}
+	/* names defined more than once (statics of several files): by name,
+	 * then in the order found, so the first of each is known */
+	int *order = arena_alloc(&s->arena, (size_t)(n ? n : 1) * sizeof *order);
+	bool *again = arena_alloc(&s->arena, (size_t)(n ? n : 1)), *twice = arena_alloc(&s->arena, (size_t)(n ? n : 1));
+	for (int i = 0; i < n; i++)
+		order[i] = i;
+	sorting_fns = fns;
+	qsort(order, (size_t)n, sizeof *order, cmp_fn_name);
+	for (int k = 0; k < n; k++) {
+		bool prev = k > 0 && strcmp(fns[order[k - 1]].name, fns[order[k]].name) == 0;
+		bool next = k + 1 < n && strcmp(fns[order[k + 1]].name, fns[order[k]].name) == 0;
+		again[order[k]] = prev;
+		twice[order[k]] = prev || next;
+	}
 	for (int i = 0; i < n; i++) {
-		bool again = false, twice = false;
-		for (int j = 0; j < n; j++)
-			if (j != i && strcmp(fns[j].name, fns[i].name) == 0)
-				*(j < i ? &again : &twice) = true;
-		if (again || !is_traceable(fns[i].name, module) || !own_func_id(btf, start, fns[i].name))
+		if (again[i] || !is_traceable(fns[i].name, module) || !own_func_id(btf, start, fns[i].name))
 			continue;
-		if (twice)
+		if (twice[i])
 			/* BTF and the trampoline know a function by its name: the
 			 * symbol table picks which of the copies */
 			diag_warning(fc->arg->loc, "'%s' is defined more than once in %s (%s:%d is one); "

@@ -396,7 +396,9 @@ bool tp_resolve_cast(struct session *s, struct probe *p, struct expr *e)
 	const char *type = e->str ? e->str : "";
 	struct tplace start;
 	long off;
-	if (e->addressof && e->components.n && e->operand && tplace_for_cast(type_source_kernel(), type, &start) &&
+	bool kernel_type = !e->module || strncmp(e->module, "kernel", 6) == 0;
+	if (e->addressof && e->components.n && e->operand && kernel_type &&
+	    tplace_for_cast(type_source_kernel(), type, &start) &&
 	    (off = cast_constant_offset(start, e)) >= 0) {
 		/* an address computed from the type alone: P + offset */
 		struct expr *n = expr_new(&s->arena, E_NUM, e->loc);
