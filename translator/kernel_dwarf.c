@@ -18,6 +18,7 @@
 #include <fcntl.h>
 #include <gelf.h>
 #include <fnmatch.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,7 +26,22 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+/* A reason kept with a cached lookup: it outlives the session's arena
+ * (a process may run several sessions). */
+static const char *lasting(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static const char *lasting(const char *fmt, ...)
+{
+	struct strbuf b;
+	sb_init(&b);
+	va_list ap;
+	va_start(ap, fmt);
+	sb_vprintf(&b, fmt, ap);
+	va_end(ap);
+	return sb_steal(&b);
+}
+
 static struct {
+	char *key;    /* the --debuginfo and release it was found for */
 	bool tried;
 	const char *why;
 	Dwarf *dw;
@@ -105,8 +121,8 @@ static bool try_open(const char *path, const char *want_id, struct session *s, c
 	Elf *elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
 	Dwarf *dw = elf ? dwarf_begin_elf(elf, DWARF_C_READ, NULL) : NULL;
 	if (!dw) {
-		*why = arena_printf(&s->arena, "%s has no DWARF (%s)", path,
-				     elf ? dwarf_errmsg(-1) : "not an ELF file");
+		free((char *)*why);
+		*why = lasting("%s has no DWARF (%s)", path, elf ? dwarf_errmsg(-1) : "not an ELF file");
 		goto fail;
 	}
 	const void *id;
@@ -116,8 +132,9 @@ static bool try_open(const char *path, const char *want_id, struct session *s, c
 		for (ssize_t i = 0; i < idlen && 2 * i + 3 <= (ssize_t)sizeof hex; i++)
 			snprintf(hex + 2 * i, 3, "%02x", ((const unsigned char *)id)[i]);
 		if (strcmp(hex, want_id) != 0) {
-			*why = arena_printf(&s->arena, "%s is not this kernel's build (build id %s, the kernel's is %s)",
-					     path, hex, want_id);
+			free((char *)*why);
+			*why = lasting("%s is not this kernel's build (build id %s, the kernel's is %s)", path, hex,
+				       want_id);
 			dwarf_end(dw);
 			goto fail;
 		}
@@ -133,16 +150,21 @@ fail:
 	return false;
 }
 
+static void forget_all(void);
+
 static Dwarf *kernel_dwarf(struct session *s, const char **why)
 {
-	if (kd.tried) {
+	char relbuf[256], want[129], key[4352];
+	const char *rel = release_of(s, relbuf, sizeof relbuf);
+	snprintf(key, sizeof key, "%s|%s", s->debuginfo ? s->debuginfo : "", rel);
+	if (kd.tried && strcmp(kd.key, key) == 0) {
 		*why = kd.why;
 		return kd.dw;
 	}
+	forget_all(); /* another session's kernel or --debuginfo */
 	kd.tried = true;
+	kd.key = xstrdup(key);
 	elf_version(EV_CURRENT);
-	char relbuf[256], want[129];
-	const char *rel = release_of(s, relbuf, sizeof relbuf);
 	kernel_build_id(want, sizeof want);
 	struct strbuf list = {0};
 	struct stat st;
@@ -163,11 +185,13 @@ static Dwarf *kernel_dwarf(struct session *s, const char **why)
 		if (try_open(p, want, s, &bad))
 			break;
 	}
-	if (!kd.dw)
+	if (kd.dw)
+		free((char *)bad); /* a candidate before the one that worked */
+	else
 		kd.why = bad ? bad
-			 : arena_printf(&s->arena, "no debuginfo for kernel %s in %s (install its debug package, "
-				"on Debian linux-image-%s-dbg, or give --debuginfo DIR)", rel,
-				s->debuginfo ? s->debuginfo : "/usr/lib/debug", rel);
+			 : lasting("no debuginfo for kernel %s in %s (install its debug package, on Debian "
+				   "linux-image-%s-dbg, or give --debuginfo DIR)", rel,
+				   s->debuginfo ? s->debuginfo : "/usr/lib/debug", rel);
 	sb_free(&list);
 	*why = kd.why;
 	return kd.dw;
@@ -185,6 +209,29 @@ struct kmod_dwarf {
 };
 static struct kmod_dwarf *kmods;
 static int nkmods;
+
+/* Close what was opened for another session's kernel. */
+static void forget_all(void)
+{
+	if (kd.dw)
+		dwarf_end(kd.dw);
+	if (kd.elf)
+		elf_end(kd.elf);
+	if (kd.dw || kd.elf)
+		close(kd.fd);
+	free(kd.key);
+	free((char *)kd.why);
+	memset(&kd, 0, sizeof kd);
+	for (int i = 0; i < nkmods; i++) {
+		if (kmods[i].dwfl)
+			dwfl_end(kmods[i].dwfl);
+		free(kmods[i].name);
+		free((char *)kmods[i].why);
+	}
+	free(kmods);
+	kmods = NULL;
+	nkmods = 0;
+}
 
 static bool same_module(const char *a, const char *b)
 {
@@ -253,6 +300,8 @@ static void module_build_id(struct session *s, const char *module, char *hex, si
 
 static Dwarf *module_dwarf(struct session *s, const char *module, const char **why)
 {
+	const char *kwhy;
+	kernel_dwarf(s, &kwhy); /* drops the modules another session found */
 	for (int i = 0; i < nkmods; i++)
 		if (same_module(kmods[i].name, module)) {
 			*why = kmods[i].why;
@@ -277,9 +326,9 @@ static Dwarf *module_dwarf(struct session *s, const char *module, const char **w
 			find_module_file(dir, module, path, sizeof path, 0);
 		}
 	if (!path[0]) {
-		m->why = arena_printf(&s->arena, "no debuginfo for module %s of kernel %s in %s (install the kernel's debug "
-				      "package, on Debian linux-image-%s-dbg, or give --debuginfo DIR)", module, rel,
-				      s->debuginfo ? s->debuginfo : "/usr/lib/debug", rel);
+		m->why = lasting("no debuginfo for module %s of kernel %s in %s (install the kernel's debug package, "
+				 "on Debian linux-image-%s-dbg, or give --debuginfo DIR)", module, rel,
+				 s->debuginfo ? s->debuginfo : "/usr/lib/debug", rel);
 		*why = m->why;
 		return NULL;
 	}
@@ -295,14 +344,14 @@ static Dwarf *module_dwarf(struct session *s, const char *module, const char **w
 	GElf_Addr vaddr;
 	int idlen = dm ? dwfl_module_build_id(dm, &id, &vaddr) : 0;
 	if (!m->dw) {
-		m->why = arena_printf(&s->arena, "%s has no DWARF (%s)", path, dwfl_errmsg(-1));
+		m->why = lasting("%s has no DWARF (%s)", path, dwfl_errmsg(-1));
 	} else if (want[0] && idlen > 0) {
 		char hex[129] = "";
 		for (int i = 0; i < idlen && 2 * i + 3 <= (int)sizeof hex; i++)
 			snprintf(hex + 2 * i, 3, "%02x", id[i]);
 		if (strcmp(hex, want) != 0) {
-			m->why = arena_printf(&s->arena, "%s is not the loaded module's build (build id %s, the module's is %s)",
-					      path, hex, want);
+			m->why = lasting("%s is not the loaded module's build (build id %s, the module's is %s)", path,
+					 hex, want);
 			m->dw = NULL;
 		}
 	}

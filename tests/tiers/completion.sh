@@ -45,7 +45,7 @@ comp "-p" "1|2|3|4|5" "$B -p " "$B" -p ""
 comp "-D" "MAXSTRINGLEN=" "$B -D MAXS" "$B" -D MAXS
 comp "-l alias prefix" "~syscall.openat" "$B -l syscall.open" "$B" -l syscall.open
 comp "-l .return aliases" "~syscall.open.return" "$B -l syscall.open" "$B" -l syscall.open
-comp "-L alias" "scheduler.ctxswitch" "$B -L scheduler.c" "$B" -L scheduler.c
+comp "-L alias" "scheduler.cpu_off|scheduler.cpu_on|scheduler.ctxswitch" "$B -L scheduler.c" "$B" -L scheduler.c
 comp "-l perf events" "perf.sw.cpu_clock|perf.sw.cpu_migrations" "$B -l perf.sw.cpu" "$B" -l perf.sw.cpu
 comp "-l basic points" "begin" "$B -l beg" "$B" -l beg
 comp "-l tracepoints, quoted" 'kernel.trace("sched:sched_switch")' \
