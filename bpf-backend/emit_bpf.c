@@ -366,28 +366,6 @@ static void bpf_probe_section(const struct attach *at, struct strbuf *out)
 		sb_puts(out, "SEC(\"perf_event\")\n");
 }
 
-/* A kprobe's or kretprobe's registers as the argument slots an fentry or
- * fexit program would get: x86-64 passes six in registers, the rest on
- * the stack above the return address; a kretprobe has only the result
- * (the parameters were saved at the entry: elab_entry.c). */
-static void kprobe_slots(const struct attach *at, struct strbuf *out)
-{
-	static const char *const regs[] = {"di", "si", "dx", "cx", "r8", "r9"};
-	int n = at->kprobe.ret ? at->kprobe.ret_slot + 1 : at->kprobe.nslots;
-	sb_printf(out, "\t__u64 slots[%d] = {0};\n", n > 0 ? n : 1);
-	if (at->kprobe.ret) {
-		sb_printf(out, "\tslots[%d] = ((struct pt_regs *)ctx)->ax;\n", at->kprobe.ret_slot);
-		return;
-	}
-	for (int i = 0; i < n; i++) {
-		if (i < 6)
-			sb_printf(out, "\tslots[%d] = ((struct pt_regs *)ctx)->%s;\n", i, regs[i]);
-		else
-			sb_printf(out, "\tbpf_probe_read_kernel(&slots[%d], 8, (void *)(((struct pt_regs *)ctx)->sp + %d));\n",
-				  i, 8 * (i - 5));
-	}
-}
-
 /* What every program does once its ctx is the event's record. */
 static void bpf_probe_body(struct emitter *em, struct em_probe *ep, struct strbuf *out)
 {
@@ -396,7 +374,7 @@ static void bpf_probe_body(struct emitter *em, struct em_probe *ep, struct strbu
 	bool kprobe = at->kind == ATTACH_KPROBE && at->kprobe.via_kprobe;
 	sb_puts(out, "\tstruct btap_ctx c;\n");
 	if (kprobe) /* the target variables' slots, as fentry/fexit would see them */
-		kprobe_slots(at, out);
+		em_kprobe_slots(at, out);
 	if (guard)
 		sb_printf(out, "\tvoid *task = %s;\n\tif (!task)\n\t\treturn 0;\n", guard);
 	sb_printf(out, "\tchar *sp = btap_bpf_enter(&c, ctx, %d, &btap_globals, &bs%d);\n", ep->index,
@@ -493,7 +471,8 @@ const struct em_runtime em_runtime_bpf = {
 	.kernel_hist_foreach = false,
 	.loop_callbacks = true,
 	.lsm_hooks = true,
-	.format_max_args = BPF_SNPRINTF_MAX_ARGS,
+	.task_filters = true,
+	.format_max_args = EM_KPRINTF_MAX_ARGS,
 	/* a probe's frame, its loop callback, then up to three levels of
 	 * called functions each with a loop callback: 8 frames */
 	.call_max_params = 5,
@@ -508,6 +487,6 @@ const struct em_runtime em_runtime_bpf = {
 	.describe_map = bpf_describe_map,
 	.describe_program = bpf_describe_program,
 	.read_bitfield = bpf_read_bitfield,
-	.format_prepare = bpf_format_prepare,
-	.format_arg = bpf_format_arg,
+	.format_prepare = em_kprintf_prepare,
+	.format_arg = em_kprintf_arg,
 };

@@ -7,11 +7,4 @@
 
 extern const struct em_runtime em_runtime_bpf;
 
-/* bpf_snprintf takes at most this many values a call. */
-#define BPF_SNPRINTF_MAX_ARGS 12
-
-/* emit_bpf_print.c: sprintf in bpf_snprintf's dialect */
-void *bpf_format_prepare(struct em_fn *f, struct loc at, const char *fmt, int nargs, const char **kfmt);
-void bpf_format_arg(struct em_fn *f, void *plan, int i, const struct em_print_arg *args);
-
 #endif

@@ -130,6 +130,30 @@ void em_frame_sizes(struct emitter *em, struct strbuf *b)
 	}
 }
 
+/* A kprobe's or kretprobe's registers (x86-64's struct pt_regs at ctx) as
+ * the argument slots an fentry or fexit program would get: six in
+ * registers, the rest on the stack above the return address; a kretprobe
+ * has only the result (the parameters were saved at the entry:
+ * elab_entry.c). Every kernel runtime that lowers kernel functions to
+ * kprobes writes this before the body. */
+void em_kprobe_slots(const struct attach *at, struct strbuf *out)
+{
+	static const char *const regs[] = {"di", "si", "dx", "cx", "r8", "r9"};
+	int n = at->kprobe.ret ? at->kprobe.ret_slot + 1 : at->kprobe.nslots;
+	sb_printf(out, "\tuint64_t slots[%d] = {0};\n", n > 0 ? n : 1);
+	if (at->kprobe.ret) {
+		sb_printf(out, "\tslots[%d] = ((struct pt_regs *)ctx)->ax;\n", at->kprobe.ret_slot);
+		return;
+	}
+	for (int i = 0; i < n; i++) {
+		if (i < 6)
+			sb_printf(out, "\tslots[%d] = ((struct pt_regs *)ctx)->%s;\n", i, regs[i]);
+		else
+			sb_printf(out, "\tBTAP_MEM_READ(&slots[%d], ((struct pt_regs *)ctx)->sp + %d, 8, 0);\n", i,
+				  8 * (i - 5));
+	}
+}
+
 void em_unsupported(struct em_fn *f, struct loc at, const char *what)
 {
 	diag_error(at, "%s is not supported yet by the %s backend", what, f->em->rt->name);
@@ -478,6 +502,11 @@ static bool place_probe(struct emitter *em, struct em_probe *ep, bool *skip)
 	if (ep->at.kind == ATTACH_KPROBE && ep->at.kprobe.lsm && !em->rt->lsm_hooks) {
 		diag_error(pp->loc, "LSM hooks are BPF LSM programs: the %s backend cannot attach them (--runtime=bpf)",
 			   em->rt->name);
+		return false;
+	}
+	if (kernel && ep->at.filter != ATTACH_FILTER_NONE && !em->rt->task_filters) {
+		diag_error(pp->loc, "probe point family '%s' (events sifted by task) is not supported yet by the %s backend",
+			   prov->name, em->rt->name);
 		return false;
 	}
 	if (!prov->attach || (kernel && !(em->rt->attach_kinds & (1u << ep->at.kind)))) {

@@ -159,6 +159,9 @@ void em_unsupported(struct em_fn *f, struct loc at, const char *what);
  * frame plus the deepest chain of callee frames above it. */
 void em_frame_sizes(struct emitter *em, struct strbuf *b);
 void em_unsupported_kernel(struct em_fn *f, struct loc at, const char *what);
+/* A kprobe's parameters (or a kretprobe's result) copied from its
+ * registers into uint64_t slots[], as fentry/fexit would see them. */
+void em_kprobe_slots(const struct attach *at, struct strbuf *out);
 /* A named kernel type (as the type walker names it: "struct sock") the
  * kernel half reads through. */
 void em_need_kernel_type(struct emitter *em, const char *name);
@@ -166,6 +169,14 @@ void em_need_kernel_type(struct emitter *em, const char *name);
 void em_c_string(struct strbuf *b, const char *s, size_t n);
 /* Decode a script string literal's escapes; returns an arena copy, *len set. */
 char *em_decode_str(struct arena *a, const char *raw, size_t *len);
+
+/* emit_kprintf.c: sprintf in kernel context, in the kernel printf's
+ * dialect (bpf_snprintf's, which the kernel's snprintf also takes); at
+ * most EM_KPRINTF_MAX_ARGS values (bpf_snprintf's limit). The hooks
+ * format_prepare and format_arg of both kernel runtimes. */
+#define EM_KPRINTF_MAX_ARGS 12
+void *em_kprintf_prepare(struct em_fn *f, struct loc at, const char *fmt, int nargs, const char **kfmt);
+void em_kprintf_arg(struct em_fn *f, void *plan, int i, const struct em_print_arg *args);
 
 /* emit_target.c: target expressions that read kernel memory */
 const char *em_target_chain(struct em_fn *f, struct expr *e);

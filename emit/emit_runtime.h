@@ -69,6 +69,9 @@ struct em_runtime {
 	bool loop_callbacks;
 	/* attaches kernel.lsm probes (BPF LSM programs) */
 	bool lsm_hooks;
+	/* sifts events by task (attach.h's filters: process.begin, a
+	 * process's system calls ...) */
+	bool task_filters;
 	/* Most values one call of the kernel's formatter takes (sprintf,
 	 * pretty-printing). */
 	int format_max_args;

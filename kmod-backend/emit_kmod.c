@@ -3,11 +3,14 @@
  * by kbuild against the kernel's own headers (runtime/kmod/btap_kmod.h),
  * so the prelude is #includes, not a type header from BTF. Globals and
  * arrays are module data: arrays are bounded hash tables allocated when
- * the module loads. A tracepoint probe is a function registered with
- * tracepoint_probe_register (found by name through
- * for_each_kernel_tracepoint); its frame is a per-CPU buffer taken with
- * preemption off. Module code may recurse and loop freely (bounded by
- * MAXNESTING and MAXACTION at run time). */
+ * the module loads. Each kernel probe is a function the module registers
+ * at load (the table btap_kpoints): a tracepoint callback (prototype
+ * arguments as slots), a perf event's overflow handler (a tracepoint's
+ * record, or a software event's registers), a kprobe's or kretprobe's
+ * handler (parameters copied from the registers, as the BPF kprobes do).
+ * Its frame is a per-CPU buffer taken with preemption off. Module code may
+ * recurse and loop freely (bounded by MAXNESTING and MAXACTION at run
+ * time). */
 #include "emit_kmod.h"
 
 #include <inttypes.h>
@@ -25,25 +28,50 @@ static bool kmod_prelude(struct emitter *em, struct strbuf *b)
 	return true;
 }
 
+/* How the module registers a kernel probe (btap_kmod.h's BTAP_KP_x). */
+static const char *kpoint_kind(const struct attach *at)
+{
+	switch (at->kind) {
+	case ATTACH_TRACEPOINT: /* a field read needs the record: perf builds it */
+		return at->tracepoint.fieldless ? "BTAP_KP_TRACEPOINT" : "BTAP_KP_TP_RECORD";
+	case ATTACH_RAW_TRACEPOINT: return "BTAP_KP_TRACEPOINT";
+	case ATTACH_KPROBE: return at->kprobe.ret ? "BTAP_KP_KRETPROBE" : "BTAP_KP_KPROBE";
+	case ATTACH_PERF_EVENT: return "BTAP_KP_PERF";
+	default: return NULL;
+	}
+}
+
 /* The maps and probes the module's init and exit go over. */
 static void module_tables(struct emitter *em, struct strbuf *out)
 {
 	VEC_FOREACH(em->probes, i) {
 		struct em_probe *p = VEC_AT(em->probes, i, struct em_probe *);
 		if (p->where == EM_CTX_KERNEL)
-			sb_printf(out, "static void bp%d(void *data);\n", p->index);
+			sb_printf(out, "static BTAP_KP_HANDLER_%s(bp%d);\n", kpoint_kind(&p->at) + 8, p->index);
 	}
 	sb_puts(out, "static struct btap_kmap *const btap_kmaps[] = {");
 	VEC_FOREACH(em->maps, i)
 		sb_printf(out, "&%s, ", VEC_AT(em->maps, i, struct em_map *)->sym);
 	sb_puts(out, "NULL};\n");
-	sb_puts(out, "static struct btap_ktp btap_ktps[] = {\n");
+	sb_puts(out, "static struct btap_kpoint btap_kpoints[] = {\n");
 	VEC_FOREACH(em->probes, i) {
 		struct em_probe *p = VEC_AT(em->probes, i, struct em_probe *);
-		if (p->where == EM_CTX_KERNEL)
-			sb_printf(out, "\t{\"%s\", (void *)bp%d},\n", p->at.tracepoint.name, p->index);
+		if (p->where != EM_CTX_KERNEL)
+			continue;
+		const struct attach *at = &p->at;
+		sb_printf(out, "\t{.kind = %s, .fn = (void *)bp%d", kpoint_kind(at), p->index);
+		if (at->kind == ATTACH_TRACEPOINT || at->kind == ATTACH_RAW_TRACEPOINT)
+			sb_printf(out, ", .group = \"%s\", .name = \"%s\"", at->tracepoint.group ? at->tracepoint.group : "",
+				  at->tracepoint.name);
+		else if (at->kind == ATTACH_KPROBE) /* kallsyms spells a module's "MOD:NAME" */
+			sb_printf(out, ", .name = \"%s%s%s\", .offset = %" PRIu64, at->kprobe.module ? at->kprobe.module : "",
+				  at->kprobe.module ? ":" : "", at->kprobe.function, at->kprobe.offset);
+		else if (at->kind == ATTACH_PERF_EVENT)
+			sb_printf(out, ", .name = \"perf\", .type = %u, .config = %" PRIu64 ", .period = %" PRIu64
+				  ", .freq = %d", at->perf.type, at->perf.config, at->perf.period, at->perf.freq);
+		sb_puts(out, "},\n");
 	}
-	sb_puts(out, "\t{NULL, NULL},\n};\nBTAP_MODULE(btap_kmaps, btap_ktps);\n\n");
+	sb_puts(out, "\t{.kind = BTAP_KP_END},\n};\nBTAP_MODULE(btap_kmaps, btap_kpoints);\n\n");
 }
 
 static void kmod_declare_maps(struct emitter *em, struct strbuf *b)
@@ -75,20 +103,52 @@ static void kmod_declare_maps(struct emitter *em, struct strbuf *b)
 
 static void kmod_probe_entry(struct emitter *em, struct em_probe *ep, struct strbuf *out)
 {
-	/* Called as probe(data, TP_PROTO args...): the arguments are not
-	 * read yet, so the function takes only data (the x86-64 and arm64
-	 * calling conventions let a callee ignore trailing arguments). */
-	sb_printf(out, "static void bp%d(void *data)\n{\n", ep->index);
+	const struct attach *at = &ep->at;
+	const char *kind = kpoint_kind(at);
+	const char *ctx = "NULL";
+	/* A hardware counter's overflow runs in NMI, where the module's
+	 * spinlocks could deadlock against the context it interrupted. */
+	if (at->kind == ATTACH_PERF_EVENT && at->perf.type != 1 /* PERF_TYPE_SOFTWARE */)
+		diag_error(ep->p->resolved_point->loc,
+			   "hardware perf events are not supported yet by the kmod runtime (software events and "
+			   "timer.profile are)");
+	sb_printf(out, "static BTAP_KP_HANDLER_%s(bp%d)\n{\n", kind + 8, ep->index);
 	sb_puts(out, "\tstruct btap_ctx c;\n");
-	sb_printf(out, "\tchar *sp = btap_kmod_enter(&c, data, %d);\n", ep->index);
-	sb_puts(out, "\tif (!sp)\n\t\treturn;\n");
+	if (at->kind == ATTACH_RAW_TRACEPOINT) { /* the prototype's arguments */
+		sb_puts(out, "\tuint64_t slots[BTAP_TP_ARGS] = {BTAP_TP_ARG_LIST};\n");
+		ctx = "slots";
+	} else if (at->kind == ATTACH_TRACEPOINT && !at->tracepoint.fieldless) { /* the event's record */
+		sb_printf(out, "\tif (!btap_kp_record(sample))\n\t\tBTAP_KP_RETURN_%s;\n", kind + 8);
+		ctx = "btap_kp_record(sample)";
+	} else if (at->kind == ATTACH_KPROBE) {
+		sb_puts(out, "\tvoid *ctx = regs;\n");
+		em_kprobe_slots(at, out);
+		ctx = "slots";
+	} else if (at->kind == ATTACH_PERF_EVENT) {
+		ctx = "regs";
+	}
+	sb_printf(out, "\tchar *sp = btap_kmod_enter(&c, %s, %d);\n", ctx, ep->index);
+	sb_printf(out, "\tif (!sp)\n\t\tBTAP_KP_RETURN_%s;\n", kind + 8);
+	if (at->kind == ATTACH_PERF_EVENT) /* the sample's registers */
+		sb_puts(out, "\tc.regs = 2;\n");
+	else if (at->kind == ATTACH_KPROBE && at->kprobe.ret) /* returnval(): the return slot */
+		sb_printf(out, "\tc.regs = %d;\n", 3 + at->kprobe.ret_slot);
 	sb_printf(out, "\tbb%d(&c, sp);\n", ep->index);
-	sb_puts(out, "\tbtap_kmod_leave(&c);\n}\n\n");
+	sb_puts(out, "\tbtap_kmod_leave(&c);\n");
+	sb_printf(out, "\tBTAP_KP_RETURN_%s;\n}\n\n", kind + 8);
 }
 
 static void kmod_describe_probe(struct emitter *em, const struct em_probe *p, struct strbuf *b)
 {
-	sb_printf(b, ".tp_group = \"%s\", .tp_name = \"%s\"", p->at.tracepoint.group, p->at.tracepoint.name);
+	const struct attach *at = &p->at;
+	if (at->kind == ATTACH_TRACEPOINT || at->kind == ATTACH_RAW_TRACEPOINT)
+		sb_printf(b, ".tp_group = \"%s\", .tp_name = \"%s\"", at->tracepoint.group ? at->tracepoint.group : "",
+			  at->tracepoint.name);
+	else if (at->kind == ATTACH_KPROBE)
+		sb_printf(b, ".tp_name = \"%s\"", at->kprobe.function);
+	else
+		sb_printf(b, ".perf_type = %u, .perf_config = %" PRIu64 ", .perf_period = %" PRIu64 ", .perf_freq = %d",
+			  at->perf.type, at->perf.config, at->perf.period, at->perf.freq);
 }
 
 static void kmod_describe_map(struct emitter *em, const struct em_map *m, struct strbuf *b)
@@ -108,16 +168,6 @@ static const char *kmod_read_bitfield(struct em_fn *f, const char *ctype, const 
 	return "0";
 }
 
-static void *kmod_format_prepare(struct em_fn *f, struct loc at, const char *fmt, int nargs, const char **kfmt)
-{
-	em_unsupported_kernel(f, at, "sprintf");
-	return NULL;
-}
-
-static void kmod_format_arg(struct em_fn *f, void *plan, int i, const struct em_print_arg *args)
-{
-}
-
 const struct em_runtime em_runtime_kmod = {
 	.name = "kmod",
 	.kernel_build = "BTAP_TARGET_KMOD",
@@ -127,8 +177,9 @@ const struct em_runtime em_runtime_kmod = {
 	.kernel_sort = false,
 	.kernel_hist_foreach = false,
 	.loop_callbacks = true, /* btap_loop and btap_map_each of btap_kmod.h */
-	.format_max_args = 12,
-	.attach_kinds = 1u << ATTACH_TRACEPOINT,
+	.format_max_args = EM_KPRINTF_MAX_ARGS,
+	.attach_kinds = 1u << ATTACH_TRACEPOINT | 1u << ATTACH_RAW_TRACEPOINT | 1u << ATTACH_KPROBE |
+			1u << ATTACH_PERF_EVENT,
 	.defines = kmod_defines,
 	.prelude = kmod_prelude,
 	.declare_maps = kmod_declare_maps,
@@ -137,6 +188,6 @@ const struct em_runtime em_runtime_kmod = {
 	.describe_map = kmod_describe_map,
 	.describe_program = kmod_describe_program,
 	.read_bitfield = kmod_read_bitfield,
-	.format_prepare = kmod_format_prepare,
-	.format_arg = kmod_format_arg,
+	.format_prepare = em_kprintf_prepare,
+	.format_arg = em_kprintf_arg,
 };

@@ -189,6 +189,16 @@ void elab_entry_rewrite(struct elab *x, struct probe *p, struct vec *entry_probe
 	struct stmt *prefix = stmt_new(x->a, S_BLOCK, at);
 	vec_push(x->a, &prefix->stmts,
 		 expr_stmt(x, at, assign(x, at, var(x, at, "__btap_entry_d"), "=", element(x, at, depth_name, NULL))));
+	/* a return whose entry the session did not see (the call began before
+	 * the probes were armed) has nothing saved: not reported, as a
+	 * kretprobe never returns from a call it did not enter */
+	struct stmt *unseen = stmt_new(x->a, S_IF, at);
+	unseen->cond = expr_new(x->a, E_COMPARE, at);
+	unseen->cond->op = "==";
+	unseen->cond->left = var(x, at, "__btap_entry_d");
+	unseen->cond->right = num(x, at, 0);
+	unseen->then = stmt_new(x->a, S_NEXT, at);
+	vec_push(x->a, &prefix->stmts, unseen);
 	VEC_FOREACH(w.sites, i) {
 		struct expr *site = VEC_AT(w.sites, i, struct expr *);
 		struct expr *value = VEC_AT(w.values, i, struct expr *);

@@ -222,6 +222,8 @@ enum opt_result options_parse(struct session *s, int argc, char **argv)
 		return bad("%s", "-e cannot be combined with -l/-L");
 	if (s->command && s->target_pid)
 		return bad("%s", "-c and -x cannot be combined");
+	if (s->runtime == RT_KMOD && s->kfunc == KFUNC_FENTRY)
+		return bad("%s", "--kfunc=fentry needs --runtime=bpf (the kmod runtime attaches kernel functions with kprobes)");
 	s->args = (const char *const *)&argv[rest];
 	s->nargs = argc - rest;
 	return OPT_RUN;

@@ -527,11 +527,14 @@ bool kfunc_via_kprobes(struct session *s)
 	bool tramp = kconfig_lookup("CONFIG_DYNAMIC_FTRACE_WITH_DIRECT_CALLS", s->kconfig) &&
 		     kconfig_lookup("CONFIG_BPF_JIT", s->kconfig);
 	bool kprobes = kconfig_lookup("CONFIG_KPROBES", s->kconfig) != NULL;
-	s->kfunc_chosen = s->kfunc != KFUNC_AUTO ? s->kfunc : !tramp && kprobes ? KFUNC_KPROBE : KFUNC_FENTRY;
+	bool kmod = s->runtime == RT_KMOD; /* a module has kprobes, never trampolines */
+	s->kfunc_chosen = kmod ? KFUNC_KPROBE
+			  : s->kfunc != KFUNC_AUTO ? s->kfunc : !tramp && kprobes ? KFUNC_KPROBE : KFUNC_FENTRY;
 	if (s->verbose)
 		fprintf(stderr, "btap: kernel functions attach with %s: %s\n",
 			s->kfunc_chosen == KFUNC_KPROBE ? "kprobes" : "fentry/fexit",
-			s->kfunc != KFUNC_AUTO ? "as --kfunc says"
+			kmod ? "the kmod runtime registers kprobes"
+			: s->kfunc != KFUNC_AUTO ? "as --kfunc says"
 			: tramp ? "the kernel's configuration has BPF trampolines"
 			: kprobes ? "the kernel's configuration has no BPF trampolines, and has kprobes"
 				  : "the kernel's configuration has neither BPF trampolines nor kprobes (or is unknown)");

@@ -755,144 +755,14 @@ static __always_inline __u64 btap_wakeup_flag(void)
 		}                                                               \
 	}
 
-/* sprintf through bpf_snprintf; bpf_fmt is a string literal with the
- * format in the kernel's printf dialect (%lld ...): the helper wants it in
- * read-only map memory, where clang puts literals. */
-#define BTAP_SPRINTF_BEGIN(c, fmt, nargs, bpf_fmt)                              \
-	{                                                                       \
-		const char *btap_sfmt = bpf_fmt;                                \
-		__u64 btap_sargs[(nargs) > 0 ? (nargs) : 1];                    \
-		const int btap_snargs = (nargs);
-#define BTAP_SPRINTF_LONG(i, v) btap_sargs[i] = (__u64)(v);
-#define BTAP_SPRINTF_STR(i, s) btap_sargs[i] = (__u64)(unsigned long)(s);
-/* what the kernel's printf lacks, prepared as text in tmp first */
-#define BTAP_SPRINTF_OCT(i, v, special, tmp) btap_sargs[i] = (__u64)(unsigned long)btap_octal((tmp), (v), (special));
-#define BTAP_SPRINTF_STRN(i, s, prec, tmp) btap_sargs[i] = (__u64)(unsigned long)btap_substr_((tmp), (s), 0, (prec));
-#define BTAP_SPRINTF_END(c, dst)                                                \
-		if (bpf_snprintf((dst), MAXSTRINGLEN, btap_sfmt, btap_sargs,    \
-				 btap_snargs * 8) < 0)                          \
-			(dst)[0] = 0;                                           \
-	}
-
-#define BTAP_SPRINTF_NONE(i, v) btap_sargs[i] = (__u64)(unsigned long)"";
-/* the letters the format had right after slot i's %s, joined to its string
- * (tmp: twice MAXSTRINGLEN, as btap_str_cat wants) */
-#define BTAP_SPRINTF_SUFFIX(i, suffix, tmp)                                     \
-	btap_sargs[i] = (__u64)(unsigned long)btap_str_cat((tmp), (const char *)(unsigned long)btap_sargs[i], (suffix));
-#define BTAP_SPRINTF_FIELD_STR(i, s, w, p, mode, tmp)                           \
-	btap_sargs[i] = (__u64)(unsigned long)btap_fmt_field_((tmp), (s), (w), (p), (mode), 0);
-#define BTAP_SPRINTF_FIELD_LONG(i, v, inner, w, p, mode, prefix, tmp1, tmp2)    \
-	btap_sargs[i] = (__u64)(unsigned long)btap_fmt_field_(                  \
-		(tmp2), btap_fmt_value_((tmp1), (v), inner), (w), (p), (mode), (prefix));
-
-/* A '*' width or precision as runtime/format.c takes it: cut to int,
- * negative is 0; more than a string holds is all it holds. */
-static __always_inline int64_t btap_fmt_clamp(int64_t v)
-{
-	int32_t t = (int32_t)(uint32_t)(uint64_t)v;
-	return t < 0 ? 0 : t > MAXSTRINGLEN ? MAXSTRINGLEN : t;
-}
-
-static __always_inline char *btap_octal(char *dst, int64_t v, int special);
-
-/* One number as text through the kernel's printf; inner is a literal
- * ("o": octal, which the kernel's printf lacks). */
-static __always_inline char *btap_fmt_value_(char *dst, int64_t v, const char *inner)
-{
-	__u64 a = (__u64)v;
-	if (inner[0] == 'o')
-		return btap_octal(dst, v, 0);
-	if (bpf_snprintf(dst, MAXSTRINGLEN, inner, &a, 8) < 0)
-		dst[0] = 0;
-	return dst;
-}
-
-/* Width and precision around a conversion's text, laid out as
- * runtime/format.c does: [lead spaces][pre][zeros][rest of the text]
- * [trail spaces]. One byte a bpf_loop step, so the layout is verified once
- * however many fields a probe has. */
-struct btap_field {
-	char *dst;
-	const char *src;
-	int64_t lead, pre, zeros, n, total;
-};
-
-static long btap_field_step(__u32 k, void *data)
-{
-	struct btap_field *f = data;
-	int64_t i = k, r = i - f->lead, j;
-	char ch = ' ';
-	if (i < 0 || i >= MAXSTRINGLEN - 1 || i >= f->total)
-		return 1;
-	if (r >= 0 && r < f->zeros + f->n) {
-		if (r >= f->pre && r < f->pre + f->zeros) {
-			ch = '0';
-		} else {
-			j = r < f->pre ? r : r - f->zeros;
-			if (j < 0 || j >= MAXSTRINGLEN)
-				return 1;
-			ch = f->src[j];
-		}
-	}
-	f->dst[i] = ch;
-	return 0;
-}
-
-/* mode: 1 left-justify, 2 zero padding, 4 a number (precision is a digit
- * count; zeros go after the sign or the prefix bytes of "0x"), else a
- * string (precision cuts; -1 is unset). */
-static __always_inline char *btap_fmt_field_(char *dst, const char *src, int64_t width, int64_t prec,
-					     int mode, int prefix)
-{
-	struct btap_field f = {dst, src, 0, 0, 0, btap_str_len(src), 0};
-	if (mode & 4) {
-		f.pre = prefix;
-		if (!f.pre && f.n > 0 && (src[0] == '-' || src[0] == '+' || src[0] == ' '))
-			f.pre = 1;
-		if (prec > f.n - f.pre)
-			f.zeros = prec - (f.n - f.pre);
-	} else if (prec >= 0 && prec < f.n) {
-		f.n = prec;
-	}
-	f.total = f.n + f.zeros;
-	if (width > f.total) {
-		if (mode & 1)
-			f.total = width;
-		else if ((mode & 6) == 6)
-			f.zeros += width - f.total;
-		else
-			f.lead = width - f.total;
-		f.total = width;
-	}
-	if (f.total > MAXSTRINGLEN - 1)
-		f.total = MAXSTRINGLEN - 1;
-	bpf_loop(MAXSTRINGLEN - 1, btap_field_step, &f, 0);
-	if (f.total >= 0 && f.total < MAXSTRINGLEN)
-		dst[f.total] = 0;
-	return dst;
-}
-
-/* The octal digits of v (as unsigned), '0'-prefixed when special. */
-static __always_inline char *btap_octal(char *dst, int64_t v, int special)
-{
-	uint64_t u = (uint64_t)v;
-	char digits[24];
-	int n = 0, o = 0;
-	for (int k = 0; k < 22; k++) {
-		digits[k] = (char)('0' + (u & 7));
-		u >>= 3;
-		n = k + 1;
-		if (!u)
-			break;
-	}
-	if (special && digits[n - 1] != '0')
-		dst[o++] = '0';
-	for (int k = 21; k >= 0; k--)
-		if (k < n && o < MAXSTRINGLEN - 1)
-			dst[o++] = digits[k];
-	dst[o] = 0;
-	return dst;
-}
+/* sprintf in the kernel printf's dialect (runtime/btap_kprintf.h)
+ * through bpf_snprintf; the format is a string literal, which the helper
+ * wants in read-only map memory, where clang puts literals. */
+#define BTAP_SPRINTF_SLOTS(nargs) ((nargs) > 0 ? (nargs) : 1)
+#define BTAP_KSNPRINTF(dst, fmt, args, nargs) bpf_snprintf((dst), MAXSTRINGLEN, (fmt), (args), (nargs) * 8)
+/* one byte of a field a bpf_loop step: verified once however many fields */
+#define BTAP_FIELD_STEPS(n, step, data) bpf_loop((n), (step), (data), 0)
+#include "../btap_kprintf.h"
 
 static __always_inline void btap_send_simple(struct btap_ctx *c, uint32_t type, uint32_t id,
 					     const char *msg)
@@ -972,28 +842,6 @@ static __always_inline char *btap_execname_current_(struct btap_ctx *c)
 	((user) ? bpf_probe_read_user((dst), (size), (const void *)(addr))      \
 		: bpf_probe_read_kernel((dst), (size), (const void *)(addr)))
 #include "../btap_memory.h"
-
-static __always_inline char *btap_mem_string_(struct btap_ctx *c, int64_t addr, int64_t maxlen, int user)
-{
-	char *dst = c->tmp;
-	long n;
-	dst[0] = 0;
-	if (maxlen <= 0)
-		return dst;
-	if (user)
-		n = bpf_probe_read_user_str(dst, MAXSTRINGLEN, (const void *)addr);
-	else
-		n = bpf_probe_read_kernel_str(dst, MAXSTRINGLEN, (const void *)addr);
-	if (n < 0) {
-		dst[0] = 0;
-		btap_fault(c, user ? "user string copy fault at " : "kernel string copy fault at ",
-			   (uint64_t)addr);
-		return dst;
-	}
-	if (maxlen < MAXSTRINGLEN - 1)
-		dst[maxlen] = 0;
-	return dst;
-}
 
 #ifndef BTAP_TASK_OVERRIDE
 #define btap_pid() ((int64_t)(bpf_get_current_pid_tgid() >> 32))
@@ -1352,176 +1200,12 @@ static __always_inline char *btap_task_execname_(struct btap_ctx *c, int64_t t)
 #define btap_task_execname(t) btap_task_execname_(c, (t))
 #endif
 
-/* ---- tracepoint fields ------------------------------------------------ */
-
-/* An integer field of `size` bytes at `off` in the record, its value the
- * low val_size bytes, sign-extended when sgn. */
-static __always_inline int64_t btap_tp_int(struct btap_ctx *c, int off, int size, int val_size, int sgn)
-{
-	uint64_t v = 0;
-	bpf_probe_read_kernel(&v, size, (const char *)c->args + off);
-	if (val_size == 1)
-		return sgn ? (int64_t)(int8_t)v : (int64_t)(uint8_t)v;
-	if (val_size == 2)
-		return sgn ? (int64_t)(int16_t)v : (int64_t)(uint16_t)v;
-	if (val_size == 4)
-		return sgn ? (int64_t)(int32_t)v : (int64_t)(uint32_t)v;
-	return (int64_t)v;
-}
-
-/* An integer of `size` bytes (1, 2, 4, 8) at a computed offset in the
- * record ($field[i]), sign-extended when sgn. */
-/* The low size bytes of v as a long, sign-extended when sgn. */
-static __always_inline int64_t btap_extend(uint64_t v, int size, int sgn)
-{
-	if (size == 1)
-		return sgn ? (int64_t)(int8_t)v : (int64_t)(uint8_t)v;
-	if (size == 2)
-		return sgn ? (int64_t)(int16_t)v : (int64_t)(uint16_t)v;
-	if (size == 4)
-		return sgn ? (int64_t)(int32_t)v : (int64_t)(uint32_t)v;
-	return (int64_t)v;
-}
-
-static __always_inline int64_t btap_tp_read(struct btap_ctx *c, int64_t off, int size, int sgn)
-{
-	uint64_t v = 0;
-	const char *p = (const char *)c->args + off;
-	if (size == 1)
-		bpf_probe_read_kernel(&v, 1, p);
-	else if (size == 2)
-		bpf_probe_read_kernel(&v, 2, p);
-	else if (size == 4)
-		bpf_probe_read_kernel(&v, 4, p);
-	else
-		bpf_probe_read_kernel(&v, 8, p);
-	return btap_extend(v, size, sgn);
-}
-
-/* char name[len] in the record. */
-static __always_inline char *btap_tp_chars(struct btap_ctx *c, char *dst, int off, int len)
-{
-	int n = len < MAXSTRINGLEN - 1 ? len : MAXSTRINGLEN - 1;
-	if (n <= 0 || bpf_probe_read_kernel(dst, n, (const char *)c->args + off))
-		n = 0;
-	dst[n] = 0;
-	return dst;
-}
-
-/* __data_loc char[] (rel: __rel_loc, counted from the end of the u32). */
-static __always_inline char *btap_tp_dataloc_str(struct btap_ctx *c, char *dst, int off, int rel)
-{
-	uint32_t loc = 0;
-	const char *base = (const char *)c->args;
-	bpf_probe_read_kernel(&loc, 4, base + off);
-	if (rel)
-		base += off + 4;
-	if (bpf_probe_read_kernel_str(dst, MAXSTRINGLEN, base + (loc & 0xffff)) < 0)
-		dst[0] = 0;
-	return dst;
-}
-
-/* ---- kernel memory named by target expressions ($p->a, @cast) ---------- */
-
-#define BTAP_READ_FAULT "read fault [man error::fault] at "
-
-/* An integer of `size` bytes (1, 2, 4, 8) at addr, sign-extended when sgn;
- * user: in the traced process (uprobes), else in the kernel. */
-static __always_inline int64_t btap_target_read_(struct btap_ctx *c, int64_t addr, int size, int sgn, int user)
-{
-	uint64_t v = 0;
-	long r = size == 1 ? BTAP_MEM_READ(&v, addr, 1, user)
-	       : size == 2 ? BTAP_MEM_READ(&v, addr, 2, user)
-	       : size == 4 ? BTAP_MEM_READ(&v, addr, 4, user)
-	                   : BTAP_MEM_READ(&v, addr, 8, user);
-	if (r) {
-		btap_fault(c, BTAP_READ_FAULT, (uint64_t)addr);
-		return 0;
-	}
-	return btap_extend(v, size, sgn);
-}
-#define btap_kread(c, addr, size, sgn) btap_target_read_((c), (addr), (size), (sgn), 0)
-#define btap_uread(c, addr, size, sgn) btap_target_read_((c), (addr), (size), (sgn), 1)
-
-/* char name[len] at addr, as a string. */
-static __always_inline char *btap_target_chars_(struct btap_ctx *c, char *dst, int64_t addr, int len, int user)
-{
-	int n = len < MAXSTRINGLEN - 1 ? len : MAXSTRINGLEN - 1;
-	dst[0] = 0;
-	if (n <= 0)
-		return dst;
-	if (BTAP_MEM_READ(dst, addr, n, user)) {
-		dst[0] = 0;
-		btap_fault(c, BTAP_READ_FAULT, (uint64_t)addr);
-		return dst;
-	}
-	dst[n] = 0;
-	return dst;
-}
-#define btap_kchars(c, dst, addr, len) btap_target_chars_((c), (dst), (addr), (len), 0)
-#define btap_uchars(c, dst, addr, len) btap_target_chars_((c), (dst), (addr), (len), 1)
-
-/* The string a char * points to, or `fallback` when it cannot be read
- * (pretty-printing never fails). */
-static __always_inline char *btap_target_string_or_(char *dst, int64_t addr, const char *fallback, int user)
-{
-	long r = user ? bpf_probe_read_user_str(dst, MAXSTRINGLEN, (const void *)addr)
-		      : bpf_probe_read_kernel_str(dst, MAXSTRINGLEN, (const void *)addr);
-	if (r < 0)
-		btap_str_copy(dst, fallback);
-	return dst;
-}
-#define btap_kstring_or(dst, addr, fallback) btap_target_string_or_((dst), (addr), (fallback), 0)
-#define btap_ustring_or(dst, addr, fallback) btap_target_string_or_((dst), (addr), (fallback), 1)
-
-/* ---- user space: a uprobe's registers and the traced process's memory -- */
-
-/* DWARF register n (x86-64 numbering: rax rdx rcx rbx rsi rdi rbp rsp
- * r8-r15, 16 the instruction pointer) of the probe's struct pt_regs (the
- * context of a uprobe): its byte offset there, -1 for no such register. */
-static __always_inline int btap_dwreg_offset(int n)
-{
-	switch (n) {
-	case 0: return 80;   /* ax */
-	case 1: return 96;   /* dx */
-	case 2: return 88;   /* cx */
-	case 3: return 40;   /* bx */
-	case 4: return 104;  /* si */
-	case 5: return 112;  /* di */
-	case 6: return 32;   /* bp */
-	case 7: return 152;  /* sp */
-	case 8: return 72;   /* r8 */
-	case 9: return 64;   /* r9 */
-	case 10: return 56;  /* r10 */
-	case 11: return 48;  /* r11 */
-	case 12: return 24;  /* r12 */
-	case 13: return 16;  /* r13 */
-	case 14: return 8;   /* r14 */
-	case 15: return 0;   /* r15 */
-	case 16: return 128; /* ip */
-	default: return -1;
-	}
-}
-
-/* The value of DWARF register n (a constant) at the probe. */
-#define btap_ureg(c, n) btap_tp_read((c), btap_dwreg_offset(n), 8, 0)
-
-/* DWARF register n of a process probe, for the tapset's register and
- * argument functions (int_arg(), register("rax")); elsewhere an error. */
-static __always_inline int64_t btap_uarg_reg_(struct btap_ctx *c, int64_t n)
-{
-	int off = btap_dwreg_offset((int)n);
-	if (!c->regs || c->regs >= 3 || off < 0) {
-		btap_raise_str(c, -1, c->regs == 1 || c->regs == 2 ? "no such register" :
-			       "registers and arguments by position are only available at process(...) probes");
-		return 0;
-	}
-	return btap_tp_read(c, off, 8, 0);
-}
-#define btap_uarg_reg(n) btap_uarg_reg_(c, (n))
-/* addr(): the instruction pointer where a probe with registers hit (a
- * uprobe, a perf sample); 0 elsewhere, as in stap. */
-#define btap_addr() ((int64_t)(c->regs == 1 || c->regs == 2 ? btap_tp_read(c, 128, 8, 0) : 0))
+/* Tracepoint fields, argument slots, target memory, registers: shared
+ * with the kmod runtime (runtime/btap_kernel_reads.h). */
+#define BTAP_MEM_READ_STR(dst, addr, size, user)                                \
+	((user) ? bpf_probe_read_user_str((dst), (size), (const void *)(addr)) \
+		: bpf_probe_read_kernel_str((dst), (size), (const void *)(addr)))
+#include "../btap_kernel_reads.h"
 
 #ifdef BTAP_NEED_CMDLINE
 /* cmdline_str(): the current process's arguments, from its memory (the
@@ -1546,29 +1230,9 @@ static __always_inline char *btap_cmdline_(struct btap_ctx *c)
 #define btap_cmdline() btap_cmdline_(c)
 #endif
 
-/* returnval(): at a function's return, what it returned: rax as a
- * uretprobe saw it, or the fexit program's return slot (c->regs - 3,
- * after the arguments; read as memory: the slot varies by probe). */
-static __always_inline int64_t btap_returnval_(struct btap_ctx *c)
-{
-	if (c->regs == 1)
-		return btap_ureg(c, 0);
-	if (c->regs >= 3) {
-		__u64 v = 0;
-		bpf_probe_read_kernel(&v, 8, (__u64 *)c->args + (c->regs - 3));
-		return (int64_t)v;
-	}
-	btap_raise_str(c, -1, "returnval() needs the return of a function: a .return probe of kernel.function or process");
-	return 0;
-}
-#define btap_returnval() btap_returnval_(c)
 /* An LSM program's result (emit_bpf.c returns c->verdict from it). */
 #define btap_lsm_verdict() (c->verdict)
 #define btap_lsm_set_verdict(v) ((void)(c->verdict = (v)))
-/* Did the probe hit in user mode? Uprobes always; perf samples by the
- * privilege level of the saved code segment (cs at 136). */
-#define btap_user_mode() \
-	((int64_t)(c->regs == 1 ? 1 : c->regs == 2 ? (btap_tp_read(c, 136, 8, 0) & 3) == 3 : 0))
 
 
 #endif

@@ -13,8 +13,9 @@
  * write arms and disarms the probes, mmap maps the globals, an ioctl
  * (btap_kmod_abi.h) does the runner's array operations.
  *
- * First slice: globals, long and string arrays, printf records, errors,
- * exit(), tracepoint probes (without their arguments). */
+ * Kernel probes (btap_kpoints, written by kmod-backend/emit_kmod.c):
+ * tracepoint callbacks (prototype arguments), perf events (a tracepoint's
+ * record, software events), kprobes and kretprobes. */
 #ifndef BTAP_KMOD_H
 #define BTAP_KMOD_H
 
@@ -35,6 +36,9 @@
 #include <linux/uaccess.h>
 #include <linux/proc_fs.h>
 #include <linux/mm.h>
+#include <linux/kprobes.h>
+#include <linux/perf_event.h>
+#include <linux/trace_events.h>
 
 #include "../btap_program.h"
 #include "btap_kmod_abi.h"
@@ -392,7 +396,7 @@ static inline char *btap_kmod_enter(struct btap_ctx *c, void *ctx, int probe)
 {
 	preempt_disable_notrace();
 	memset(c, 0, sizeof(*c));
-	c->ctx = ctx;
+	c->ctx = c->args = ctx;
 	c->probe = probe;
 	c->site = -1;
 	c->globals = btap_globals;
@@ -517,15 +521,53 @@ static inline char *btap_task_execname_(struct btap_ctx *c, int64_t t)
 	((user) ? (copy_from_user_nofault((dst), (const void __user *)(unsigned long)(addr), (size)) ? -EFAULT : 0) \
 		: (copy_from_kernel_nofault((dst), (const void *)(unsigned long)(addr), (size)) ? -EFAULT : 0))
 #include "../btap_memory.h"
+/* A string without faulting (modules get neither strncpy_from_user_nofault
+ * nor strncpy_from_kernel_nofault): a page at a time, never past the page
+ * the string ends in. The length copied, or -EFAULT. */
+static inline long btap_str_nofault(char *dst, uint64_t addr, long size, int user)
+{
+	long n = 0;
+	while (n < size) {
+		long chunk = BTAP_MIN(size - n, (long)(PAGE_SIZE - ((addr + n) & ~PAGE_MASK)));
+		char *nul;
+		if (BTAP_MEM_READ(dst + n, addr + n, chunk, user))
+			return -EFAULT;
+		nul = memchr(dst + n, 0, chunk);
+		if (nul)
+			return nul - dst;
+		n += chunk;
+	}
+	if (size > 0)
+		dst[size - 1] = 0;
+	return size;
+}
+#define BTAP_MEM_READ_STR(dst, addr, size, user) btap_str_nofault((dst), (uint64_t)(addr), (size), (user))
+#include "../btap_kernel_reads.h"
+/* sprintf: the kernel's own snprintf takes the dialect of
+ * emit/emit_kprintf.c; slots beyond the format's are ignored. */
+#define BTAP_MAX(a, b) ((a) > (b) ? (a) : (b))
+static inline int btap_ksnprintf(char *dst, const char *fmt, const uint64_t *args, int n)
+{
+	uint64_t v[12] = {0};
+	memcpy(v, args, sizeof(v[0]) * BTAP_MIN(BTAP_MAX(n, 0), 12));
+	return snprintf(dst, MAXSTRINGLEN, fmt, v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9],
+			v[10], v[11]);
+}
+#define BTAP_SPRINTF_SLOTS(nargs) ((nargs) > 0 ? (nargs) : 1)
+#define BTAP_KSNPRINTF(dst, fmt, args, nargs) btap_ksnprintf((dst), (fmt), (args), (nargs))
+#define BTAP_FIELD_STEPS(n, step, data)                                         \
+	do {                                                                    \
+		uint32_t btap_k_;                                               \
+		for (btap_k_ = 0; btap_k_ < (uint32_t)(n); btap_k_++)           \
+			if ((step)(btap_k_, (data)))                            \
+				break;                                          \
+	} while (0)
+#include "../btap_kprintf.h"
 /* Stacks are collected by kernel probes only: elsewhere they are empty. */
 #include "../btap_stacks.h"
 #define btap_kstack(kind) ((void)(kind), c->tmp[0] = 0, c->tmp)
 #define btap_ustack(kind) ((void)(kind), c->tmp[0] = 0, c->tmp)
 #include "../btap_natives.h"
-#define btap_user_mode() ((int64_t)0)
-#define btap_uarg_reg(n) \
-	((void)(n), btap_raise_str(c, -1, "registers and arguments by position are only available at process(...) probes"), (int64_t)0)
-#define btap_addr() ((int64_t)0)
 static inline char *btap_cmdline_(struct btap_ctx *c)
 {
 	struct mm_struct *mm = current->mm;
@@ -539,8 +581,6 @@ static inline char *btap_cmdline_(struct btap_ctx *c)
 	return btap_cmdline_join_(c->tmp, n);
 }
 #define btap_cmdline() btap_cmdline_(c)
-#define btap_returnval() \
-	(btap_raise_str(c, -1, "returnval() needs the return of a function: a .return probe of kernel.function or process"), (int64_t)0)
 /* LSM hooks are BPF programs only: no verdict here. */
 #define btap_lsm_verdict() ((int64_t)0)
 #define btap_lsm_set_verdict(v) ((void)(v), btap_raise_str(c, -1, "an LSM verdict needs a kernel.lsm probe"))
@@ -574,14 +614,18 @@ static ssize_t btap_file_read(struct file *f, char __user *ubuf, size_t count, l
 	return n;
 }
 
+static void btap_count_missed(void);
+
 static ssize_t btap_file_write(struct file *f, const char __user *ubuf, size_t count, loff_t *pos)
 {
 	char ch;
 	if (!count || get_user(ch, ubuf))
 		return -EFAULT;
 	WRITE_ONCE(btap_armed, ch == '1');
-	if (ch != '1')
+	if (ch != '1') {
 		tracepoint_synchronize_unregister(); /* no handler still runs */
+		btap_count_missed();
+	}
 	return count;
 }
 
@@ -703,38 +747,205 @@ static struct proc_dir_entry *btap_file;
 
 /* ---- the module ---------------------------------------------------------------- */
 
-/* A tracepoint probe: the tracepoint's name and the function registered. */
-struct btap_ktp {
-	const char *name;
-	void *fn;
-	struct tracepoint *tp;
+/* ---- kernel probes ------------------------------------------------------------ */
+
+/* How a probe is registered; its handler's signature (BTAP_KP_HANDLER_x)
+ * and how that returns (BTAP_KP_RETURN_x). */
+enum {
+	BTAP_KP_END,
+	BTAP_KP_TRACEPOINT, /* tracepoint_probe_register: the prototype's arguments */
+	BTAP_KP_TP_RECORD,  /* a perf event on the tracepoint: its record */
+	BTAP_KP_KPROBE,
+	BTAP_KP_KRETPROBE,
+	BTAP_KP_PERF,       /* a perf event sampled on every CPU: its registers */
 };
+
+/* A tracepoint calls its probes with (data, the prototype's arguments):
+ * they are taken as 8-byte slots (x86-64 passes six in registers, the
+ * rest on the stack), as a raw tracepoint's BPF program sees them. */
+#define BTAP_TP_ARGS 8
+#define BTAP_TP_ARG_LIST btap_a0, btap_a1, btap_a2, btap_a3, btap_a4, btap_a5, btap_a6, btap_a7
+#define BTAP_KP_HANDLER_TRACEPOINT(f)                                           \
+	void f(void *btap_tpdata, uint64_t btap_a0, uint64_t btap_a1, uint64_t btap_a2, uint64_t btap_a3, \
+	       uint64_t btap_a4, uint64_t btap_a5, uint64_t btap_a6, uint64_t btap_a7)
+#define BTAP_KP_RETURN_TRACEPOINT return
+#define BTAP_KP_HANDLER_TP_RECORD(f)                                            \
+	void f(struct perf_event *btap_ev, struct perf_sample_data *sample, struct pt_regs *regs)
+#define BTAP_KP_RETURN_TP_RECORD return
+#define BTAP_KP_HANDLER_PERF(f) BTAP_KP_HANDLER_TP_RECORD(f)
+#define BTAP_KP_RETURN_PERF return
+#define BTAP_KP_HANDLER_KPROBE(f) int f(struct kprobe *btap_kp, struct pt_regs *regs)
+#define BTAP_KP_RETURN_KPROBE return 0
+#define BTAP_KP_HANDLER_KRETPROBE(f) int f(struct kretprobe_instance *btap_ri, struct pt_regs *regs)
+#define BTAP_KP_RETURN_KRETPROBE return 0
+/* The tracepoint's record a perf sample carries (PERF_SAMPLE_RAW). */
+#define btap_kp_record(sample) ((sample)->raw ? (void *)(sample)->raw->frag.data : NULL)
+
+struct btap_kpoint {
+	int kind;
+	void *fn;
+	const char *group, *name; /* a tracepoint; a kernel function ("MOD:NAME" in a module) */
+	uint64_t offset;          /* bytes into the function */
+	uint32_t type;            /* a perf event's type, config, period or frequency */
+	uint64_t config, period;
+	int freq;
+	struct tracepoint *found; /* the tracepoint of that name */
+	/* what registering made */
+	struct tracepoint *tp;
+	struct kprobe *kp;
+	struct kretprobe *krp;
+	struct perf_event **events; /* one per possible CPU */
+};
+
+static struct btap_kpoint *btap_kpoints_all;
 
 static void btap_find_tp(struct tracepoint *tp, void *priv)
 {
-	struct btap_ktp *t;
-	for (t = priv; t->name; t++)
-		if (!strcmp(tp->name, t->name))
-			t->tp = tp;
+	struct btap_kpoint *t;
+	for (t = priv; t->kind; t++)
+		if (t->kind == BTAP_KP_TRACEPOINT && !strcmp(tp->name, t->name))
+			t->found = tp;
 }
 
+/* The id perf knows a tracepoint by (its ftrace event's type). */
+static int btap_tp_event_id(const char *group, const char *name)
+{
+	struct trace_event_file *file = trace_get_event_file(NULL, group, name);
+	int id;
+	if (IS_ERR(file))
+		return PTR_ERR(file);
+	id = file->event_call->event.type;
+	trace_put_event_file(file);
+	return id;
+}
 
+/* A perf event on every online CPU, its overflow calling t->fn. */
+static int btap_perf_open(struct btap_kpoint *t)
+{
+	struct perf_event_attr attr = {.size = sizeof(attr)};
+	int cpu, id;
+	if (t->kind == BTAP_KP_TP_RECORD) {
+		id = btap_tp_event_id(t->group, t->name);
+		if (id < 0) {
+			pr_err("btap: no tracepoint %s:%s in this kernel\n", t->group, t->name);
+			return id;
+		}
+		attr.type = PERF_TYPE_TRACEPOINT;
+		attr.config = id;
+		attr.sample_period = 1;
+		attr.sample_type = PERF_SAMPLE_RAW;
+	} else {
+		attr.type = t->type;
+		attr.config = t->config;
+		attr.freq = t->freq;
+		attr.sample_period = t->period; /* sample_freq when freq */
+	}
+	t->events = kcalloc(nr_cpu_ids, sizeof(*t->events), GFP_KERNEL);
+	if (!t->events)
+		return -ENOMEM;
+	for_each_online_cpu(cpu) {
+		struct perf_event *e = perf_event_create_kernel_counter(&attr, cpu, NULL, t->fn, NULL);
+		if (IS_ERR(e)) {
+			pr_err("btap: cannot open perf event for %s on CPU %d: %ld\n", t->name, cpu, PTR_ERR(e));
+			return PTR_ERR(e);
+		}
+		t->events[cpu] = e;
+	}
+	return 0;
+}
 
+static int btap_kpoint_register(struct btap_kpoint *t)
+{
+	int err;
+	switch (t->kind) {
+	case BTAP_KP_TRACEPOINT:
+		if (!t->found) {
+			pr_err("btap: no tracepoint %s in this kernel\n", t->name);
+			return -ENOENT;
+		}
+		err = tracepoint_probe_register(t->found, t->fn, NULL);
+		if (!err)
+			t->tp = t->found;
+		return err;
+	case BTAP_KP_KPROBE:
+		t->kp = kzalloc(sizeof(*t->kp), GFP_KERNEL);
+		if (!t->kp)
+			return -ENOMEM;
+		t->kp->symbol_name = t->name;
+		t->kp->offset = t->offset;
+		t->kp->pre_handler = t->fn;
+		err = register_kprobe(t->kp);
+		break;
+	case BTAP_KP_KRETPROBE:
+		t->krp = kzalloc(sizeof(*t->krp), GFP_KERNEL);
+		if (!t->krp)
+			return -ENOMEM;
+		t->krp->kp.symbol_name = t->name;
+		t->krp->handler = t->fn;
+		err = register_kretprobe(t->krp);
+		break;
+	default:
+		return btap_perf_open(t);
+	}
+	if (err) {
+		pr_err("btap: cannot register a %s on %s: %d\n", t->kp ? "kprobe" : "kretprobe", t->name, err);
+		kfree(t->kp);
+		kfree(t->krp);
+		t->kp = NULL;
+		t->krp = NULL;
+	}
+	return err;
+}
 
-#define BTAP_MODULE(maps, tps)                                                  \
-	static int __init btap_init(void) { return btap_kmod_setup(maps, tps); }  \
-	static void __exit btap_fini(void) { btap_kmod_teardown(maps, tps); }    \
+static void btap_kpoint_unregister(struct btap_kpoint *t)
+{
+	int cpu;
+	if (t->tp)
+		tracepoint_probe_unregister(t->tp, t->fn, NULL);
+	t->tp = NULL;
+	if (t->kp)
+		unregister_kprobe(t->kp);
+	if (t->krp)
+		unregister_kretprobe(t->krp);
+	kfree(t->kp);
+	kfree(t->krp);
+	t->kp = NULL;
+	t->krp = NULL;
+	if (t->events)
+		for_each_possible_cpu(cpu)
+			if (t->events[cpu])
+				perf_event_release_kernel(t->events[cpu]);
+	kfree(t->events);
+	t->events = NULL;
+}
+
+/* Hits kprobes missed (a kprobe hit inside another's handler, or more
+ * returns pending than a kretprobe keeps) count as skipped probes. */
+static void btap_count_missed(void)
+{
+	struct btap_globals_hdr *h = btap_globals;
+	struct btap_kpoint *t;
+	for (t = btap_kpoints_all; t && t->kind; t++) {
+		if (t->kp)
+			h->skipped += t->kp->nmissed;
+		if (t->krp)
+			h->skipped += t->krp->nmissed + t->krp->kp.nmissed;
+	}
+}
+
+#define BTAP_MODULE(maps, points)                                                  \
+	static int __init btap_init(void) { return btap_kmod_setup(maps, points); } \
+	static void __exit btap_fini(void) { btap_kmod_teardown(maps, points); } \
 	module_init(btap_init);                                                 \
 	module_exit(btap_fini);                                                 \
 	MODULE_LICENSE("GPL");                                                  \
 	MODULE_DESCRIPTION("btap probe module")
 
-static void btap_kmod_teardown(struct btap_kmap *const *maps, struct btap_ktp *tps)
+static void btap_kmod_teardown(struct btap_kmap *const *maps, struct btap_kpoint *points)
 {
-	struct btap_ktp *t;
-	for (t = tps; t->name; t++)
-		if (t->tp)
-			tracepoint_probe_unregister(t->tp, t->fn, NULL);
+	struct btap_kpoint *t;
+	for (t = points; t->kind; t++)
+		btap_kpoint_unregister(t);
 	/* No handler is running once this returns. */
 	tracepoint_synchronize_unregister();
 	if (btap_file)
@@ -747,10 +958,10 @@ static void btap_kmod_teardown(struct btap_kmap *const *maps, struct btap_ktp *t
 	vfree(btap_out);
 }
 
-static int btap_kmod_setup(struct btap_kmap *const *maps, struct btap_ktp *tps)
+static int btap_kmod_setup(struct btap_kmap *const *maps, struct btap_kpoint *points)
 {
 	struct btap_kmap *const *m;
-	struct btap_ktp *t;
+	struct btap_kpoint *t;
 	int err = -ENOMEM;
 	btap_scratch = __alloc_percpu(btap_scratch_size, 8);
 	btap_busy = alloc_percpu(int);
@@ -763,25 +974,21 @@ static int btap_kmod_setup(struct btap_kmap *const *maps, struct btap_ktp *tps)
 			goto fail;
 	btap_kmaps_all = maps;
 	btap_kmaps_n = m - maps;
-	for_each_kernel_tracepoint(btap_find_tp, tps);
-	for (t = tps; t->name; t++) {
-		if (!t->tp) {
-			pr_err("btap: no tracepoint %s in this kernel\n", t->name);
-			err = -ENOENT;
+	btap_kpoints_all = points;
+	/* Handlers run from here on, doing nothing until the runner arms them. */
+	for_each_kernel_tracepoint(btap_find_tp, points);
+	for (t = points; t->kind; t++) {
+		err = btap_kpoint_register(t);
+		if (err)
 			goto fail;
-		}
-		err = tracepoint_probe_register(t->tp, t->fn, NULL);
-		if (err) {
-			t->tp = NULL;
-			goto fail;
-		}
 	}
+	err = -ENOMEM;
 	btap_file = proc_create(KBUILD_MODNAME, 0600, NULL, &btap_file_ops);
 	if (!btap_file)
 		goto fail;
 	return 0;
 fail:
-	btap_kmod_teardown(maps, tps);
+	btap_kmod_teardown(maps, points);
 	return err;
 }
 

@@ -1,12 +1,14 @@
-/* The BPF runtime's sprintf in kernel context: bpf_snprintf's printf
- * dialect. The kernel's printf has no %o, no '*', no precision for
- * numbers or %.Ns, so each script conversion becomes a kernel format plus
+/* sprintf in kernel context, for both kernel runtimes: the kernel's printf
+ * dialect as bpf_snprintf takes it (the kmod runtime passes the same
+ * format and slots to the kernel's snprintf). The kernel's printf has no
+ * %o, no '*', no precision for numbers or %.Ns, so each script conversion
+ * becomes a kernel format plus
  * a way to prepare its argument (struct kslot): as it is, converted to
  * octal text, cut to a precision, or a field laid out the way
  * runtime/format.c does (btap_fmt_field_). What bpf_snprintf cannot
  * produce is a located error. Hooks format_prepare/format_arg of
- * emit/emit_runtime.h. */
-#include "emit_bpf.h"
+ * emit/emit_runtime.h (runtime/btap_kprintf.h is their runtime half). */
+#include "emit_internal.h"
 
 #include "runtime/format.h"
 
@@ -223,7 +225,7 @@ fail:
 }
 
 /* The BTAP_SPRINTF_* line of script argument i. */
-void bpf_format_arg(struct em_fn *f, void *plan, int i, const struct em_print_arg *args)
+void em_kprintf_arg(struct em_fn *f, void *plan, int i, const struct em_print_arg *args)
 {
 	const struct kslot *k = (const struct kslot *)plan + i;
 	const char *v = args[i].val;
@@ -267,11 +269,11 @@ void bpf_format_arg(struct em_fn *f, void *plan, int i, const struct em_print_ar
 	}
 }
 
-void *bpf_format_prepare(struct em_fn *f, struct loc at, const char *fmt, int nargs, const char **kfmt)
+void *em_kprintf_prepare(struct em_fn *f, struct loc at, const char *fmt, int nargs, const char **kfmt)
 {
 	struct kslot *k = arena_alloc(f->em->a, sizeof(*k) * BPF_FORMAT_SLOTS);
 	const char *text = nargs <= BPF_FORMAT_SLOTS ? bpf_format(f, fmt, k, BPF_FORMAT_SLOTS) : NULL;
-	if (!text || nargs > BPF_SNPRINTF_MAX_ARGS) {
+	if (!text || nargs > EM_KPRINTF_MAX_ARGS) {
 		em_unsupported_kernel(f, at, "this sprintf format (kernel context supports every "
 			"conversion but %b %m %M, '#' with %c, and %0s; '#' octal takes no width or "
 			"precision; up to 12 arguments, each '*' counting as one)");

@@ -1,0 +1,227 @@
+/* What kernel-context code reads, written once for the kernel runtimes
+ * (runtime/bpf/btap_bpf.h, runtime/kmod/btap_kmod.h): tracepoint record
+ * fields, argument slots (c->args: the record, a raw tracepoint's
+ * arguments, a kernel function's parameters), kernel and user memory named
+ * by target expressions, and the registers of probes that have them.
+ *
+ * The including runtime defines, before including this file,
+ *   BTAP_MEM_READ(dst, addr, size, user)      as for btap_memory.h;
+ *   BTAP_MEM_READ_STR(dst, addr, size, user)  copies a NUL-terminated
+ *                                             string of at most size bytes
+ *                                             (with the NUL), < 0 on a fault.
+ * Registers are x86-64's struct pt_regs, laid out the same in both. */
+#ifndef BTAP_KERNEL_READS_H
+#define BTAP_KERNEL_READS_H
+
+/* ---- tracepoint fields ------------------------------------------------ */
+
+/* An integer field of `size` bytes at `off` in the record, its value the
+ * low val_size bytes, sign-extended when sgn. */
+static BTAP_INLINE int64_t btap_tp_int(struct btap_ctx *c, int off, int size, int val_size, int sgn)
+{
+	uint64_t v = 0;
+	BTAP_MEM_READ(&v, (const char *)c->args + off, size, 0);
+	if (val_size == 1)
+		return sgn ? (int64_t)(int8_t)v : (int64_t)(uint8_t)v;
+	if (val_size == 2)
+		return sgn ? (int64_t)(int16_t)v : (int64_t)(uint16_t)v;
+	if (val_size == 4)
+		return sgn ? (int64_t)(int32_t)v : (int64_t)(uint32_t)v;
+	return (int64_t)v;
+}
+
+/* An integer of `size` bytes (1, 2, 4, 8) at a computed offset in the
+ * record ($field[i]), sign-extended when sgn. */
+/* The low size bytes of v as a long, sign-extended when sgn. */
+static BTAP_INLINE int64_t btap_extend(uint64_t v, int size, int sgn)
+{
+	if (size == 1)
+		return sgn ? (int64_t)(int8_t)v : (int64_t)(uint8_t)v;
+	if (size == 2)
+		return sgn ? (int64_t)(int16_t)v : (int64_t)(uint16_t)v;
+	if (size == 4)
+		return sgn ? (int64_t)(int32_t)v : (int64_t)(uint32_t)v;
+	return (int64_t)v;
+}
+
+static BTAP_INLINE int64_t btap_tp_read(struct btap_ctx *c, int64_t off, int size, int sgn)
+{
+	uint64_t v = 0;
+	const char *p = (const char *)c->args + off;
+	if (size == 1)
+		BTAP_MEM_READ(&v, p, 1, 0);
+	else if (size == 2)
+		BTAP_MEM_READ(&v, p, 2, 0);
+	else if (size == 4)
+		BTAP_MEM_READ(&v, p, 4, 0);
+	else
+		BTAP_MEM_READ(&v, p, 8, 0);
+	return btap_extend(v, size, sgn);
+}
+
+/* char name[len] in the record. */
+static BTAP_INLINE char *btap_tp_chars(struct btap_ctx *c, char *dst, int off, int len)
+{
+	int n = len < MAXSTRINGLEN - 1 ? len : MAXSTRINGLEN - 1;
+	if (n <= 0 || BTAP_MEM_READ(dst, (const char *)c->args + off, n, 0))
+		n = 0;
+	dst[n] = 0;
+	return dst;
+}
+
+/* __data_loc char[] (rel: __rel_loc, counted from the end of the u32). */
+static BTAP_INLINE char *btap_tp_dataloc_str(struct btap_ctx *c, char *dst, int off, int rel)
+{
+	uint32_t loc = 0;
+	const char *base = (const char *)c->args;
+	BTAP_MEM_READ(&loc, base + off, 4, 0);
+	if (rel)
+		base += off + 4;
+	if (BTAP_MEM_READ_STR(dst, base + (loc & 0xffff), MAXSTRINGLEN, 0) < 0)
+		dst[0] = 0;
+	return dst;
+}
+
+/* ---- kernel memory named by target expressions ($p->a, @cast) ---------- */
+
+#define BTAP_READ_FAULT "read fault [man error::fault] at "
+
+/* An integer of `size` bytes (1, 2, 4, 8) at addr, sign-extended when sgn;
+ * user: in the traced process (uprobes), else in the kernel. */
+static BTAP_INLINE int64_t btap_target_read_(struct btap_ctx *c, int64_t addr, int size, int sgn, int user)
+{
+	uint64_t v = 0;
+	long r = size == 1 ? BTAP_MEM_READ(&v, addr, 1, user)
+	       : size == 2 ? BTAP_MEM_READ(&v, addr, 2, user)
+	       : size == 4 ? BTAP_MEM_READ(&v, addr, 4, user)
+	                   : BTAP_MEM_READ(&v, addr, 8, user);
+	if (r) {
+		btap_fault(c, BTAP_READ_FAULT, (uint64_t)addr);
+		return 0;
+	}
+	return btap_extend(v, size, sgn);
+}
+#define btap_kread(c, addr, size, sgn) btap_target_read_((c), (addr), (size), (sgn), 0)
+#define btap_uread(c, addr, size, sgn) btap_target_read_((c), (addr), (size), (sgn), 1)
+
+/* char name[len] at addr, as a string. */
+static BTAP_INLINE char *btap_target_chars_(struct btap_ctx *c, char *dst, int64_t addr, int len, int user)
+{
+	int n = len < MAXSTRINGLEN - 1 ? len : MAXSTRINGLEN - 1;
+	dst[0] = 0;
+	if (n <= 0)
+		return dst;
+	if (BTAP_MEM_READ(dst, addr, n, user)) {
+		dst[0] = 0;
+		btap_fault(c, BTAP_READ_FAULT, (uint64_t)addr);
+		return dst;
+	}
+	dst[n] = 0;
+	return dst;
+}
+#define btap_kchars(c, dst, addr, len) btap_target_chars_((c), (dst), (addr), (len), 0)
+#define btap_uchars(c, dst, addr, len) btap_target_chars_((c), (dst), (addr), (len), 1)
+
+/* The string a char * points to, or `fallback` when it cannot be read
+ * (pretty-printing never fails). */
+static BTAP_INLINE char *btap_target_string_or_(char *dst, int64_t addr, const char *fallback, int user)
+{
+	if (BTAP_MEM_READ_STR(dst, addr, MAXSTRINGLEN, user) < 0)
+		btap_str_copy(dst, fallback);
+	return dst;
+}
+#define btap_kstring_or(dst, addr, fallback) btap_target_string_or_((dst), (addr), (fallback), 0)
+#define btap_ustring_or(dst, addr, fallback) btap_target_string_or_((dst), (addr), (fallback), 1)
+
+/* user_string(), kernel_string(): at most maxlen bytes of the string at
+ * addr, in c->tmp; a fault is an error. */
+static BTAP_INLINE char *btap_mem_string_(struct btap_ctx *c, int64_t addr, int64_t maxlen, int user)
+{
+	char *dst = c->tmp;
+	long n;
+	dst[0] = 0;
+	if (maxlen <= 0)
+		return dst;
+	n = BTAP_MEM_READ_STR(dst, addr, MAXSTRINGLEN, user);
+	if (n < 0) {
+		dst[0] = 0;
+		btap_fault(c, user ? "user string copy fault at " : "kernel string copy fault at ",
+			   (uint64_t)addr);
+		return dst;
+	}
+	if (maxlen < MAXSTRINGLEN - 1)
+		dst[maxlen] = 0;
+	return dst;
+}
+
+/* ---- user space: a uprobe's registers and the traced process's memory -- */
+
+/* DWARF register n (x86-64 numbering: rax rdx rcx rbx rsi rdi rbp rsp
+ * r8-r15, 16 the instruction pointer) of the probe's struct pt_regs (the
+ * context of a uprobe): its byte offset there, -1 for no such register. */
+static BTAP_INLINE int btap_dwreg_offset(int n)
+{
+	switch (n) {
+	case 0: return 80;   /* ax */
+	case 1: return 96;   /* dx */
+	case 2: return 88;   /* cx */
+	case 3: return 40;   /* bx */
+	case 4: return 104;  /* si */
+	case 5: return 112;  /* di */
+	case 6: return 32;   /* bp */
+	case 7: return 152;  /* sp */
+	case 8: return 72;   /* r8 */
+	case 9: return 64;   /* r9 */
+	case 10: return 56;  /* r10 */
+	case 11: return 48;  /* r11 */
+	case 12: return 24;  /* r12 */
+	case 13: return 16;  /* r13 */
+	case 14: return 8;   /* r14 */
+	case 15: return 0;   /* r15 */
+	case 16: return 128; /* ip */
+	default: return -1;
+	}
+}
+
+/* The value of DWARF register n (a constant) at the probe. */
+#define btap_ureg(c, n) btap_tp_read((c), btap_dwreg_offset(n), 8, 0)
+
+/* DWARF register n of a process probe, for the tapset's register and
+ * argument functions (int_arg(), register("rax")); elsewhere an error. */
+static BTAP_INLINE int64_t btap_uarg_reg_(struct btap_ctx *c, int64_t n)
+{
+	int off = btap_dwreg_offset((int)n);
+	if (!c->regs || c->regs >= 3 || off < 0) {
+		btap_raise_str(c, -1, c->regs == 1 || c->regs == 2 ? "no such register" :
+			       "registers and arguments by position are only available at process(...) probes");
+		return 0;
+	}
+	return btap_tp_read(c, off, 8, 0);
+}
+#define btap_uarg_reg(n) btap_uarg_reg_(c, (n))
+/* addr(): the instruction pointer where a probe with registers hit (a
+ * uprobe, a perf sample); 0 elsewhere, as in stap. */
+#define btap_addr() ((int64_t)(c->regs == 1 || c->regs == 2 ? btap_tp_read(c, 128, 8, 0) : 0))
+
+/* returnval(): at a function's return, what it returned: rax as a
+ * uretprobe saw it, or the fexit program's return slot (c->regs - 3,
+ * after the arguments; read as memory: the slot varies by probe). */
+static BTAP_INLINE int64_t btap_returnval_(struct btap_ctx *c)
+{
+	if (c->regs == 1)
+		return btap_ureg(c, 0);
+	if (c->regs >= 3) {
+		uint64_t v = 0;
+		BTAP_MEM_READ(&v, (uint64_t *)c->args + (c->regs - 3), 8, 0);
+		return (int64_t)v;
+	}
+	btap_raise_str(c, -1, "returnval() needs the return of a function: a .return probe of kernel.function or process");
+	return 0;
+}
+#define btap_returnval() btap_returnval_(c)
+/* Did the probe hit in user mode? Uprobes always; perf samples by the
+ * privilege level of the saved code segment (cs at 136). */
+#define btap_user_mode() \
+	((int64_t)(c->regs == 1 ? 1 : c->regs == 2 ? (btap_tp_read(c, 136, 8, 0) & 3) == 3 : 0))
+
+#endif
