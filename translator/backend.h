@@ -31,8 +31,15 @@ struct backend {
 extern const struct backend backend_bpf;  /* bpf-backend/backend_bpf.c */
 extern const struct backend backend_kmod; /* kmod-backend/backend_kmod.c */
 
-/* The row for --runtime (auto: bpf, the only one implemented). */
+/* The row for --runtime (after backend_choose). */
 const struct backend *backend_for(enum runtime_kind rt);
+
+/* --runtime=auto, the default, made definite: BPF where the kernel has
+ * BTF and BPF, else the kmod runtime where a kernel build tree exists
+ * (-r, default /lib/modules/RELEASE/build), else false after one error
+ * naming both reasons (passes 1-2 alone: BPF); --run: the artifact's
+ * runtime. -v says which and why. */
+bool backend_choose(struct session *s);
 
 /* The row can run: else "X is not implemented yet ..." is reported. */
 bool backend_ready(const struct backend *b);

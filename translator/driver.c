@@ -87,6 +87,9 @@ int driver_run(struct session *s)
 {
 	diag_set_suppress_warnings(s->suppress_warnings);
 	session_setup_pp(s);
+	if (!backend_choose(s))
+		return 1;
+	s->pp.runtime = s->runtime == RT_KMOD ? "kmod" : "bpf";
 
 	const struct backend *be = backend_for(s->runtime);
 	if (s->run_artifact)

@@ -107,6 +107,13 @@ const char *kconfig_lookup(const char *name, void *ctx)
 	return NULL;
 }
 
+bool kconfig_known(struct kconfig *kc)
+{
+	if (kc && !kc->loaded)
+		load(kc);
+	return kc && kc->n > 0;
+}
+
 int64_t kconfig_hz(struct kconfig *kc)
 {
 	const char *v = kconfig_lookup("CONFIG_HZ", kc);

@@ -4,6 +4,7 @@
 #ifndef BTAP_KCONFIG_H
 #define BTAP_KCONFIG_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct kconfig;
@@ -14,6 +15,8 @@ void kconfig_free(struct kconfig *kc);
 /* Value of CONFIG_NAME ("y", "m", "250", "\"str\"") or NULL when unset.
  * Matches the pp_config.config_lookup signature. */
 const char *kconfig_lookup(const char *name, void *kc);
+/* Was a configuration found at all (else every lookup is NULL)? */
+bool kconfig_known(struct kconfig *kc);
 /* CONFIG_HZ, or 250 when it is unknown. */
 int64_t kconfig_hz(struct kconfig *kc);
 

@@ -40,7 +40,7 @@ static const char usage_text[] =
 	"  -l PATTERN       list probe points matching PATTERN\n"
 	"  -L PATTERN       list probe points and their variables\n"
 	"  -V               print version and exit\n"
-	"  --runtime=MODE   bpf, kmod or auto (default bpf)\n"
+	"  --runtime=MODE   auto (default: bpf, else kmod), bpf or kmod\n"
 	"  --suppress-handler-errors  ignore runtime errors in probe handlers\n"
 	"  --format=FORMAT  text (default) or json: JSON lines for other tools\n"
 	"  --metrics=ADDR:PORT  serve the script's globals over HTTP in the\n"
@@ -147,7 +147,7 @@ enum opt_result options_parse(struct session *s, int argc, char **argv)
 		case 'L': s->list_pattern = optarg; s->list_vars = true; break;
 		case 'V':
 			printf("btap version %s (%s)\n", BTAP_VERSION, BTAP_GITREV);
-			printf("SystemTap script language; runtimes: bpf (default), kmod\n");
+			printf("SystemTap script language; runtimes: bpf, kmod (auto picks one)\n");
 			return OPT_EXIT_OK;
 		case 'h': fputs(usage_text, stdout); return OPT_EXIT_OK;
 		case OPT_RUNTIME:

@@ -22,7 +22,7 @@ void session_init(struct session *s)
 	memset(s, 0, sizeof(*s));
 	arena_init(&s->arena);
 	s->last_pass = 5;
-	s->runtime = RT_BPF;
+	s->runtime = RT_AUTO;
 	s->tapset_dir = paths_tapset_dir();
 }
 

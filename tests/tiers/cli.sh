@@ -104,6 +104,19 @@ expect kmod-kfunc-verbose 0 '^btap: kernel functions attach with kprobes: the km
 expect kmod-kfunc-fentry 1 '^btap: --kfunc=fentry needs --runtime=bpf' -- "$BTAP" --runtime=kmod --kfunc=fentry -p2 -e 'probe kernel.function("vfs_read") { }'
 expect kmod-hw-perf 1 '^<input>:1:7: error: hardware perf events are not supported yet by the kmod runtime' -- "$BTAP" --runtime=kmod -p3 -e 'probe perf.hw.cpu_cycles { }'
 expect kmod-task-filter 1 "^<input>:1:7: error: probe point family 'process' \(events sifted by task\) is not supported yet by the kmod backend" -- "$BTAP" --runtime=kmod -p3 -e 'probe process.begin { println(pid()) }'
+expect runtime-auto-bpf 0 '^btap: runtime bpf: the kernel has BTF and BPF$' -- "$BTAP" -v -p2 -e 'probe begin { exit() }'
+# --runtime=auto on a kernel without BTF (hidden in a private mount
+# namespace): kmod where a build tree is, else one error naming both
+mkdir -p "$T/tree" && : >"$T/tree/Makefile"
+if unshare -m sh -c 'mount -t tmpfs none /sys/kernel/btf' 2>/dev/null; then
+	expect runtime-auto-kmod 0 "^btap: runtime kmod: the kernel has no BTF \\(/sys/kernel/btf/vmlinux\\), and a kernel build tree is at $T/tree\$" -- \
+		unshare -m sh -c 'mount -t tmpfs none /sys/kernel/btf && exec "$@"' sh "$BTAP" -v -p2 -r "$T/tree" -e 'probe begin { exit() }'
+	expect runtime-auto-neither 1 '^btap: error: no runtime can serve this kernel: BPF cannot \(the kernel has no BTF .*\), and a kernel module cannot be built \(no kernel build tree at /nonexistent/tree' -- \
+		unshare -m sh -c 'mount -t tmpfs none /sys/kernel/btf && exec "$@"' sh "$BTAP" -p3 -r /nonexistent/tree -e 'probe begin { exit() }'
+else
+	skip "runtime-auto-kmod, runtime-auto-neither: cannot hide /sys/kernel/btf in a mount namespace here"
+fi
+expect runtime-auto-run-artifact 0 '^btap: runtime bpf: the artifact holds no kernel module' -- "$BTAP" -v --run "$("$BTAP" -p4 -e 'probe begin { exit() }')"
 expect kmod-no-build-tree 1 'no kernel build tree at /nonexistent' -- "$BTAP" --runtime=kmod -p4 -r /nonexistent/build -e 'probe begin { exit() }'
 expect kmod-stats-located 1 'statistics .* not supported yet by the kmod runtime' -- "$BTAP" --runtime=kmod -p3 -e 'global s; probe begin { s <<< 1; exit() }'
 if [ ! -e /proc/modules ]; then
