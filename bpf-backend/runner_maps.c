@@ -11,6 +11,7 @@
 
 #include "runner_bpf.h"
 #include "runner/runner_sort.h"
+#include "runner/runner_stats.h"
 #include "translator/session.h"
 #include "translator/util.h"
 
@@ -263,117 +264,77 @@ static int64_t op_count(int map)
 	return n;
 }
 
-/* ---- statistics ----------------------------------------------------- */
+/* ---- statistics: runner/runner_stats.c, over the per-CPU values ---------- */
 
-/* Merge the partials of m's value at key into *res (and the histogram
- * into buckets, if not NULL). A missing key is an empty aggregate. */
-static int read_stat(struct runner_map *m, const void *key, struct rt_stat_result *res,
-		     int64_t *buckets)
+static int stat_get(int map, const void *key, void *buf)
 {
-	size_t bytes = value_bytes(m);
-	char *buf = xmalloc(bytes);
-	int rc = bpf_map_lookup_elem(m->fd, key_or_zero(m, key), buf) ? -errno : 0;
-	if (rc == -ENOENT) {
-		memset(buf, 0, bytes);
-		rt_stat_clear(&m->stat, (struct rt_stat *)buf);
-		rc = 0;
-	}
-	if (rc == 0)
-		rt_stat_merge(&m->stat, buf, m->stride, m->percpu ? bpf_run_of(runner_current)->ncpus : 1, res,
-			      buckets);
-	free(buf);
+	struct runner_map *m = map_at(map);
+	return bpf_map_lookup_elem(m->fd, key_or_zero(m, key), buf) ? -errno : 0;
+}
+
+static int stat_put(int map, const void *key, const void *buf)
+{
+	struct runner_map *m = map_at(map);
+	const void *k = key_or_zero(m, key);
+	int rc = bpf_map_update_elem(m->fd, k, buf, BPF_ANY) ? -errno : 0;
+	if (rc == -E2BIG && m->d->wrap && evict_one(m))
+		rc = bpf_map_update_elem(m->fd, k, buf, BPF_ANY) ? -errno : 0;
 	return rc;
+}
+
+/* The statistic map at index map, or false. */
+static bool stat_map(int map, struct runner_stat_map *sm)
+{
+	struct runner_map *m = map_at(map);
+	if (!m || m->d->value_type != BTAP_T_STATS)
+		return false;
+	*sm = (struct runner_stat_map){&m->stat, m->stride, m->percpu ? bpf_run_of(runner_current)->ncpus : 1,
+				       stat_get, stat_put};
+	return true;
 }
 
 int bpf_run_stat_read(struct runner *r, int map, const void *key, struct rt_stat_result *res,
 		      int64_t *buckets)
 {
-	struct bpf_run *b = bpf_run_of(r);
-	if (map < 0 || map >= b->nmaps || b->maps[map].d->value_type != BTAP_T_STATS)
+	struct runner_stat_map sm;
+	if (!stat_map(map, &sm))
 		return -EINVAL;
-	struct runner_map *m = &b->maps[map];
-	return read_stat(m, key, res, m->stat.hist.type != RT_HIST_NONE ? buckets : NULL);
+	return runner_stat_read(&sm, map, key, res, sm.desc->hist.type != RT_HIST_NONE ? buckets : NULL);
 }
 
 static int op_stat_add(int map, const void *key, int64_t v)
 {
-	struct runner_map *m = map_at(map);
-	if (!m || m->d->value_type != BTAP_T_STATS)
-		return -EINVAL;
-	size_t bytes = value_bytes(m);
-	char *buf = xcalloc(1, bytes);
-	const void *k = key_or_zero(m, key);
-	if (bpf_map_lookup_elem(m->fd, k, buf) != 0) {
-		for (int c = 0; c < (m->percpu ? bpf_run_of(runner_current)->ncpus : 1); c++)
-			rt_stat_clear(&m->stat, (struct rt_stat *)(buf + (size_t)c * m->stride));
-	}
-	/* The runner adds into the first CPU's partial. */
-	rt_stat_add(&m->stat, (struct rt_stat *)buf, v);
-	int rc = bpf_map_update_elem(m->fd, k, buf, BPF_ANY) ? -errno : 0;
-	if (rc == -E2BIG && m->d->wrap && evict_one(m))
-		rc = bpf_map_update_elem(m->fd, k, buf, BPF_ANY) ? -errno : 0;
-	free(buf);
-	return rc;
+	struct runner_stat_map sm;
+	return stat_map(map, &sm) ? runner_stat_add(&sm, map, key, v) : -EINVAL;
 }
 
 static int op_stat_read(int map, const void *key, void *result_out)
 {
-	struct runner_map *m = map_at(map);
-	if (!m || m->d->value_type != BTAP_T_STATS)
-		return -EINVAL;
-	return read_stat(m, key, result_out, NULL);
+	struct runner_stat_map sm;
+	return stat_map(map, &sm) ? runner_stat_read(&sm, map, key, result_out, NULL) : -EINVAL;
 }
 
 static void op_print_hist(int map, const void *key)
 {
-	struct runner_map *m = map_at(map);
-	if (!m || m->d->value_type != BTAP_T_STATS || m->stat.hist.type == RT_HIST_NONE)
-		return;
-	int64_t *buckets = xcalloc((size_t)m->stat.hist.nbuckets, sizeof(int64_t));
-	struct rt_stat_result res;
-	if (read_stat(m, key, &res, buckets) != 0)
-		;
-	else if (runner_current->json)
-		runner_json_hist(runner_current, (uint32_t)map, key, &res, buckets);
-	else
-		rt_stat_print_hist(&runner_current->sink, &m->stat, &res, buckets);
-	free(buckets);
+	struct runner_stat_map sm;
+	if (stat_map(map, &sm))
+		runner_stat_print(runner_current, &sm, map, key);
 }
 
 static int op_stat_hist(int map, const void *key, int64_t *buckets, int *nbuckets)
 {
-	struct runner_map *m = map_at(map);
+	struct runner_stat_map sm;
 	*nbuckets = 0;
-	if (!m || m->d->value_type != BTAP_T_STATS || m->stat.hist.nbuckets > RT_HIST_MAX_BUCKETS)
-		return -EINVAL;
-	struct rt_stat_result res;
-	int rc = read_stat(m, key, &res, m->stat.hist.nbuckets > 0 ? buckets : NULL);
-	if (rc == 0)
-		*nbuckets = m->stat.hist.nbuckets;
-	return rc;
+	return stat_map(map, &sm) ? runner_stat_hist(&sm, map, key, buckets, nbuckets) : -EINVAL;
 }
 
-/* A histogram a kernel probe merged when it printed it: the same
- * printer as op_print_hist. */
+/* A histogram a kernel probe merged when it printed it. */
 void bpf_run_print_hist_record(struct runner *r, uint32_t map, const char *p, const char *end)
 {
 	struct bpf_run *b = bpf_run_of(r);
 	struct runner_map *m = map < (uint32_t)b->nmaps ? &b->maps[map] : NULL;
-	if (!m || m->d->value_type != BTAP_T_STATS || m->stat.hist.type == RT_HIST_NONE)
-		return;
-	int nb = m->stat.hist.nbuckets;
-	if (end - p < (ptrdiff_t)(sizeof(int64_t) * (size_t)(nb + 1)))
-		return;
-	int64_t *vals = xmalloc(sizeof(int64_t) * (size_t)(nb + 1));
-	memcpy(vals, p, sizeof(int64_t) * (size_t)(nb + 1));
-	struct rt_stat_result res;
-	memset(&res, 0, sizeof res);
-	res.count = vals[0];
-	if (r->json)
-		runner_json_hist(r, map, NULL, &res, vals + 1);
-	else
-		rt_stat_print_hist(&r->sink, &m->stat, &res, vals + 1);
-	free(vals);
+	if (m && m->d->value_type == BTAP_T_STATS)
+		runner_stat_print_record(r, &m->stat, map, p, end);
 }
 
 /* ---- foreach order -------------------------------------------------- */
@@ -389,7 +350,7 @@ static int64_t load_values(struct runner_map *m, struct runner_sort_item *items,
 		char *v = values + kept * vb;
 		if (m->d->value_type == BTAP_T_STATS) {
 			struct rt_stat_result res;
-			if (read_stat(m, items[i].key, &res, NULL) != 0)
+			if (op_stat_read((int)(m - bpf_run_of(runner_current)->maps), items[i].key, &res) != 0)
 				continue;
 			items[i].num = runner_stat_aggregate(&res, agg);
 		} else {

@@ -80,12 +80,9 @@ static void kmod_declare_maps(struct emitter *em, struct strbuf *b)
 	sb_puts(b, "BTAP_DECLARE_GLOBALS(struct bg_globals);\n");
 	VEC_FOREACH(em->maps, i) {
 		struct em_map *m = VEC_AT(em->maps, i, struct em_map *);
-		if (m->stats) {
-			diag_error(m->v->loc, "statistics ('%s') are not supported yet by the kmod runtime",
-				   m->v->name);
-			continue;
-		}
-		const char *value = m->v->type == TY_STRING ? "MAXSTRINGLEN" : "sizeof(int64_t)";
+		/* a statistic: one partial (struct rt_stat and its buckets) */
+		const char *value = m->stats ? arena_printf(em->a, "%d", em_stats_value_size(m))
+				    : m->v->type == TY_STRING ? "MAXSTRINGLEN" : "sizeof(int64_t)";
 		sb_printf(b, "BTAP_DECLARE_MAP(%s, sizeof(%s), %s, %" PRId64 ", %d);\n", m->sym, m->key_type, value,
 			  m->max_entries, m->kind == EM_MAP_WRAP);
 	}

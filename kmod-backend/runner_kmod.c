@@ -24,6 +24,7 @@
 #include "kmod-backend/kbuild.h"
 #include "runner/runner_internal.h"
 #include "runner/runner_sort.h"
+#include "runner/runner_stats.h"
 #include "runtime/kmod/btap_kmod_abi.h"
 #include "translator/diag.h"
 #include "translator/util.h"
@@ -40,6 +41,7 @@ struct kmod_run {
 	int file;             /* /proc/<name> */
 	int timer;            /* timerfd: time to read the output */
 	size_t globals_len;
+	struct rt_stat_desc *stats; /* per map: how its statistic is laid out */
 	pid_t guard;          /* the supervising process */
 	int guard_pipe;       /* its end closes when we exit, however we exit */
 	char *buf;
@@ -73,6 +75,15 @@ static bool kmod_create_maps(struct runner *r)
 	struct kmod_run *k = xcalloc(1, sizeof(*k));
 	k->file = k->timer = k->guard_pipe = -1;
 	r->kernel = k;
+	k->stats = xcalloc(r->prog->nmaps + 1, sizeof(*k->stats));
+	for (uint32_t i = 0; i < r->prog->nmaps; i++) {
+		const struct btap_map_desc *d = &r->prog->maps[i];
+		if (d->value_type == BTAP_T_STATS &&
+		    (!runner_stat_desc(d, &k->stats[i]) || d->value_size < rt_stat_size(&k->stats[i]))) {
+			runner_fail(r, "bad statistic layout for '%s'", d->name);
+			return false;
+		}
+	}
 	size_t size = r->prog->globals_size;
 	if (size < sizeof(struct btap_globals_hdr))
 		size = sizeof(struct btap_globals_hdr);
@@ -130,6 +141,8 @@ static int64_t op_count(int map)
 	return n < 0 ? 0 : n;
 }
 
+static int op_stat_read(int map, const void *key, void *result_out);
+
 static int64_t op_keys(int map, int sort_by, int dir, char agg, int64_t limit, void **keys_out)
 {
 	*keys_out = NULL;
@@ -150,9 +163,14 @@ static int64_t op_keys(int map, int sort_by, int dir, char agg, int64_t limit, v
 		items[kept].key = keys + i * d->key_size;
 		if (sort_by < 0) {
 			char *v = values + kept * d->value_size;
-			if (op_lookup(map, items[kept].key, v) != 0)
+			struct rt_stat_result res;
+			if (d->value_type == BTAP_T_STATS) {
+				if (op_stat_read(map, items[kept].key, &res) != 0)
+					continue;
+				items[kept].num = runner_stat_aggregate(&res, agg);
+			} else if (op_lookup(map, items[kept].key, v) != 0)
 				continue; /* deleted meanwhile */
-			if (d->value_type == BTAP_T_STRING)
+			else if (d->value_type == BTAP_T_STRING)
 				items[kept].str = v;
 			else
 				memcpy(&items[kept].num, v, 8);
@@ -166,10 +184,53 @@ static int64_t op_keys(int map, int sort_by, int dir, char agg, int64_t limit, v
 	return r;
 }
 
-/* Statistics are rejected at translation (emit_kmod.c): none to read. */
-static int op_no_stats(void)
+/* ---- statistics: runner/runner_stats.c, over the module's one partial ---- */
+
+static int stat_get(int map, const void *key, void *buf)
 {
-	return -ENOSYS;
+	return op_lookup(map, key, buf);
+}
+
+static int stat_put(int map, const void *key, const void *buf)
+{
+	return op_update(map, key, buf);
+}
+
+static bool stat_map(int map, struct runner_stat_map *sm)
+{
+	if (!runner_current || map < 0 || (uint32_t)map >= runner_current->prog->nmaps)
+		return false;
+	const struct btap_map_desc *d = &runner_current->prog->maps[map];
+	if (d->value_type != BTAP_T_STATS)
+		return false;
+	*sm = (struct runner_stat_map){&kr(runner_current)->stats[map], d->value_size, 1, stat_get, stat_put};
+	return true;
+}
+
+static int op_stat_add(int map, const void *key, int64_t v)
+{
+	struct runner_stat_map sm;
+	return stat_map(map, &sm) ? runner_stat_add(&sm, map, key, v) : -EINVAL;
+}
+
+static int op_stat_read(int map, const void *key, void *result_out)
+{
+	struct runner_stat_map sm;
+	return stat_map(map, &sm) ? runner_stat_read(&sm, map, key, result_out, NULL) : -EINVAL;
+}
+
+static void op_print_hist(int map, const void *key)
+{
+	struct runner_stat_map sm;
+	if (stat_map(map, &sm))
+		runner_stat_print(runner_current, &sm, map, key);
+}
+
+static int op_stat_hist(int map, const void *key, int64_t *buckets, int *nbuckets)
+{
+	struct runner_stat_map sm;
+	*nbuckets = 0;
+	return stat_map(map, &sm) ? runner_stat_hist(&sm, map, key, buckets, nbuckets) : -EINVAL;
 }
 
 static void kmod_bind_map_ops(struct btap_runner_ops *ops)
@@ -180,16 +241,25 @@ static void kmod_bind_map_ops(struct btap_runner_ops *ops)
 	ops->map_clear = op_clear;
 	ops->map_count = op_count;
 	ops->map_keys = op_keys;
+	ops->stat_add = op_stat_add;
+	ops->stat_read = op_stat_read;
+	ops->print_hist = op_print_hist;
+	ops->stat_hist = op_stat_hist;
 }
 
 static int kmod_stat_read(struct runner *r, int map, const void *key, struct rt_stat_result *res,
 			  int64_t *buckets)
 {
-	return op_no_stats();
+	struct runner_stat_map sm;
+	if (!stat_map(map, &sm))
+		return -EINVAL;
+	return runner_stat_read(&sm, map, key, res, sm.desc->hist.type != RT_HIST_NONE ? buckets : NULL);
 }
 
 static void kmod_print_hist_record(struct runner *r, uint32_t map, const char *p, const char *end)
 {
+	if (map < r->prog->nmaps && r->prog->maps[map].value_type == BTAP_T_STATS)
+		runner_stat_print_record(r, &kr(r)->stats[map], map, p, end);
 }
 
 /* The supervisor: forked before the insert, it waits for our end of the
@@ -353,6 +423,7 @@ static void kmod_release(struct runner *r)
 	kmod_module_unref(k->mod);
 	kmod_unref(k->ctx);
 	free(k->buf);
+	free(k->stats);
 	free(k);
 	r->kernel = NULL;
 }

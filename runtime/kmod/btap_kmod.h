@@ -325,6 +325,100 @@ static inline void btap_kmap_each(struct btap_kmap *m, long (*cb)(void *, const 
 
 #define btap_map_each(c, cb, lp, m, key_size) btap_kmap_each((m), (cb), (lp))
 
+/* ---- statistics: btap_stats_core.h, one partial per key ----------------------- */
+
+/* A statistic's value is one struct rt_stat and its buckets (as one CPU's
+ * partial on BPF), updated under the array's lock; the runner merges it
+ * with the same code (runner/runner_stats.c). */
+#include "../btap_stats_core.h"
+#define btap_stat_buckets(s) ((int64_t *)((struct rt_stat *)(s) + 1))
+
+static inline void btap_stat_add(struct btap_ctx *c, struct btap_kmap *m, const void *k, int64_t v,
+				 unsigned vsize, int kind, int64_t start, int64_t interval, int nbuckets,
+				 int shift, int site)
+{
+	unsigned long fl;
+	char *s;
+	int b;
+	spin_lock_irqsave(&m->lock, fl);
+	s = btap_kmap_slot(m, k, 1);
+	if (s) {
+		struct rt_stat *st = (struct rt_stat *)BTAP_KVAL(m, s);
+		btap_sc_add(st, v, shift);
+		b = btap_sc_hist_bucket(v, kind, start, interval, nbuckets);
+		if (b >= 0 && b < nbuckets)
+			btap_stat_buckets(st)[b]++;
+	}
+	spin_unlock_irqrestore(&m->lock, fl);
+	if (!s)
+		btap_raise_lit(c, site, "Array overflow, check MAXMAPENTRIES");
+}
+
+/* A copy of the statistic at k (count 0 when absent). */
+static inline void btap_stat_copy(struct btap_kmap *m, const void *k, struct rt_stat *st, int64_t *buckets,
+				  int nbuckets)
+{
+	unsigned long fl;
+	char *s;
+	memset(st, 0, sizeof(*st));
+	spin_lock_irqsave(&m->lock, fl);
+	s = btap_kmap_slot(m, k, 0);
+	if (s) {
+		memcpy(st, BTAP_KVAL(m, s), sizeof(*st));
+		if (buckets)
+			memcpy(buckets, btap_stat_buckets(BTAP_KVAL(m, s)), sizeof(int64_t) * nbuckets);
+	}
+	spin_unlock_irqrestore(&m->lock, fl);
+}
+
+static inline int64_t btap_stat_get(struct btap_ctx *c, struct btap_kmap *m, const void *k, int op, int shift,
+				    int site)
+{
+	struct rt_stat st;
+	struct rt_stat_result r = {0};
+	int64_t acc = 0;
+	btap_stat_copy(m, k, &st, NULL, 0);
+	if (st.count)
+		btap_sc_merge_part(&r, &st);
+	if (op == RT_STAT_COUNT)
+		return r.count;
+	if (op == RT_STAT_SUM)
+		return r.sum;
+	if (r.count == 0) {
+		btap_raise_lit(c, site, "empty aggregate");
+		return 0;
+	}
+	if (op == RT_STAT_MIN)
+		return r.min;
+	if (op == RT_STAT_MAX)
+		return r.max;
+	if (op == RT_STAT_AVG)
+		return btap_sdiv(r.sum, r.count);
+	btap_sc_merge_avg(&r, shift);
+	btap_sc_variance_part(&acc, &r, &st);
+	btap_sc_variance_done(&r, acc, shift);
+	return r.variance;
+}
+
+/* @hist_*(x)[i]. */
+static inline int64_t btap_stat_bucket(struct btap_ctx *c, struct btap_kmap *m, const void *k, int64_t i,
+				       int nbuckets, int site)
+{
+	unsigned long fl;
+	int64_t n = 0;
+	char *s;
+	if (i < 0 || i >= nbuckets) {
+		btap_raise_lit(c, site, "histogram index out of range");
+		return 0;
+	}
+	spin_lock_irqsave(&m->lock, fl);
+	s = btap_kmap_slot(m, k, 0);
+	if (s)
+		n = btap_stat_buckets(BTAP_KVAL(m, s))[i];
+	spin_unlock_irqrestore(&m->lock, fl);
+	return n;
+}
+
 /* ---- output: records as btap_program.h lays them out ----------------------- */
 
 /* One buffer for every CPU: [u32 length][record], 8-byte aligned; the
@@ -381,6 +475,31 @@ static inline void btap_send_simple(struct btap_ctx *c, uint32_t type, uint32_t 
 	((struct btap_rec_hdr *)rec)->type = type;
 	((struct btap_rec_hdr *)rec)->id = id;
 	strscpy(rec + sizeof(struct btap_rec_hdr), msg ? msg : "", MAXSTRINGLEN);
+	btap_out_commit(rec, fl);
+}
+
+/* print(@hist_*(x)) in a kernel probe: the BTAP_REC_HIST record (header,
+ * count, buckets), which the runner prints; an empty one prints nothing. */
+static inline void btap_print_hist(struct btap_ctx *c, struct btap_kmap *m, const void *k, int nbuckets,
+				   int map, int site)
+{
+	struct btap_rec_hdr *hdr = (struct btap_rec_hdr *)c->zero;
+	int64_t *vals = (int64_t *)(c->zero + sizeof(*hdr));
+	uint32_t size = sizeof(*hdr) + 8 + 8 * nbuckets;
+	unsigned long fl;
+	struct rt_stat st;
+	char *rec;
+	memset(c->zero, 0, size);
+	btap_stat_copy(m, k, &st, vals + 1, nbuckets);
+	if (!st.count)
+		return;
+	hdr->type = BTAP_REC_HIST;
+	hdr->id = map;
+	vals[0] = st.count;
+	rec = btap_out_reserve(c, size, &fl);
+	if (!rec)
+		return;
+	memcpy(rec, c->zero, size);
 	btap_out_commit(rec, fl);
 }
 

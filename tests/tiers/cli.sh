@@ -118,7 +118,7 @@ else
 fi
 expect runtime-auto-run-artifact 0 '^btap: runtime bpf: the artifact holds no kernel module' -- "$BTAP" -v --run "$("$BTAP" -p4 -e 'probe begin { exit() }')"
 expect kmod-no-build-tree 1 'no kernel build tree at /nonexistent' -- "$BTAP" --runtime=kmod -p4 -r /nonexistent/build -e 'probe begin { exit() }'
-expect kmod-stats-located 1 'statistics .* not supported yet by the kmod runtime' -- "$BTAP" --runtime=kmod -p3 -e 'global s; probe begin { s <<< 1; exit() }'
+expect kmod-p3-stats 0 'BTAP_DECLARE_MAP\(bm0_s, sizeof\(struct bk0\), 56, 1, 0\);' -- "$BTAP" --runtime=kmod -p3 -e 'global s; probe kernel.trace("sched:sched_switch") { s <<< 1 } probe end { println(@count(s)) }'
 if [ ! -e /proc/modules ]; then
 	expect kmod-no-module-support 1 'no module support \(no /proc/modules\)' -- "$BTAP" --runtime=kmod -e 'probe begin { exit() }'
 else

@@ -194,7 +194,6 @@ static bool defines_name(const char *text, const char *name)
  * uses with a located error under --runtime=kmod (kmod-backend/emit_kmod.c:
  * statistics, sprintf in kernel probes). Shrinks as the runtime grows. */
 static const char *const kmod_not_yet[] = {
-	"btap_stat_add", "btap_stat_get", "btap_stat_bucket", "btap_print_hist",
 	/* events sifted by task (process.begin ...; emit.c rejects them) */
 	"BTAP_TASK_OVERRIDE", "btap_thread_begin_task", "btap_thread_end_task", "btap_proc_exec_task",
 	"btap_task_is", "btap_task_runs", "btap_proc_begin_task", "btap_proc_end_task", "btap_proc_running_task",
