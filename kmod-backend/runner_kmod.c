@@ -22,11 +22,13 @@
 #include <unistd.h>
 
 #include "kmod-backend/kbuild.h"
+#include "kmod-backend/module_rename.h"
 #include "runner/runner_internal.h"
 #include "runner/runner_sort.h"
 #include "runner/runner_stats.h"
 #include "runtime/kmod/btap_kmod_abi.h"
 #include "translator/diag.h"
+#include "translator/session.h"
 #include "translator/util.h"
 
 /* How often the runner reads the module's output (the module never wakes
@@ -310,9 +312,20 @@ static bool kmod_load(struct runner *r)
 	struct kmod_run *k = kr(r);
 	if (!r->prog->has_bpf)
 		return true;
-	char path[4200];
-	kbuild_module_name(r->dir, k->name, sizeof k->name);
-	snprintf(path, sizeof path, "%s/%s.ko", r->dir, k->name);
+	char built[4200], path[4200], why[4400], tmp[] = "/tmp/btap-kmod.XXXXXX";
+	kbuild_module_name(r->dir, built, sizeof built);
+	/* This run's own name (-m NAME, else the built one and our pid), so
+	 * that two runs of one script do not collide. */
+	if (r->s->module_name)
+		snprintf(k->name, sizeof k->name, "%s", r->s->module_name);
+	else
+		snprintf(k->name, sizeof k->name, "%s_%d", built, (int)getpid());
+	snprintf(path, sizeof path, "%s/%s.ko", r->dir, built);
+	if (!mkdtemp(tmp) || !module_rename(path, built, k->name, tmp, path, sizeof path, why, sizeof why)) {
+		runner_fail(r, "cannot name the module %s: %s", k->name, tmp[0] && why[0] ? why : strerror(errno));
+		rmdir(tmp);
+		return false;
+	}
 	k->ctx = kmod_new(NULL, NULL);
 	int err = k->ctx ? kmod_module_new_from_path(k->ctx, path, &k->mod) : -ENOMEM;
 	if (err < 0) {
@@ -324,6 +337,8 @@ static bool kmod_load(struct runner *r)
 		return false;
 	}
 	err = kmod_module_insert_module(k->mod, 0, NULL);
+	unlink(path); /* the kernel has its copy */
+	rmdir(tmp);
 	if (err < 0) {
 		runner_fail(r, "cannot insert the module %s: %s%s", k->name, strerror(-err),
 			    err == -EEXIST ? " (another btap runs the same script)" : "");

@@ -2,6 +2,7 @@
  * option checks with their messages, -e or the script file and its
  * arguments. */
 #include "options.h"
+#include "kmod-backend/module_rename.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -130,7 +131,11 @@ enum opt_result options_parse(struct session *s, int argc, char **argv)
 			break;
 		case 'g': s->guru = true; break;
 		case 'w': s->suppress_warnings = true; break;
-		case 'm': s->module_name = optarg; break;
+		case 'm':
+			if (!module_name_ok(optarg))
+				return bad("invalid module name '%s' (letters, digits and '_', at most 55)", optarg);
+			s->module_name = optarg;
+			break;
 		case 'r': s->kernel_release = optarg; break;
 		case 'T':
 			if (!parse_int(optarg, 1, INT_MAX, &v))

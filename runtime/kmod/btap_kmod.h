@@ -1102,7 +1102,8 @@ static int btap_kmod_setup(struct btap_kmap *const *maps, struct btap_kpoint *po
 			goto fail;
 	}
 	err = -ENOMEM;
-	btap_file = proc_create(KBUILD_MODNAME, 0600, NULL, &btap_file_ops);
+	/* the name it was loaded under (module_rename.c), not the one it was built with */
+	btap_file = proc_create(THIS_MODULE->name, 0600, NULL, &btap_file_ops);
 	if (!btap_file)
 		goto fail;
 	return 0;

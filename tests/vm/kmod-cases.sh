@@ -5,7 +5,8 @@
 # boot as the other VM cases: each output must equal NAME.out, the two
 # must be byte-identical, and no btap module may be left loaded. Then a
 # btap running a module gets SIGKILL, SIGTERM and SIGINT: its module must
-# be gone afterwards (after SIGKILL the supervising process removes it).
+# be gone afterwards (after SIGKILL the supervising process removes it);
+# and one module runs twice at once, once under the name -m gives.
 
 KM_READY=
 KM_LIST=$T/kmod.list
@@ -64,6 +65,23 @@ done
 grep -c '^btap_' /proc/modules >'$T/km-$sig.after'
 JOB
 	done
+	# two runs of one module at once (each loads its own copy), and -m NAME
+	cat >>"$T/job.sh" <<JOB
+$(vm_q "$BTAP") --runtime=kmod --run "\$(tail -1 '$T/km-kill.art')" >/dev/null 2>'$T/km-two1.err' &
+k1=\$!
+$(vm_q "$BTAP") --runtime=kmod -m btap_named_run --run "\$(tail -1 '$T/km-kill.art')" >/dev/null 2>'$T/km-two2.err' &
+k2=\$!
+for w in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+	[ "\$(grep -c '^btap_' /proc/modules)" = 2 ] && break
+	sleep 0.5
+done
+grep -c '^btap_' /proc/modules >'$T/km-two.during'
+grep -c '^btap_named_run ' /proc/modules >'$T/km-two.named'
+kill -INT \$k1 \$k2
+wait \$k1; echo \$? >'$T/km-two1.rc'
+wait \$k2; echo \$? >'$T/km-two2.rc'
+grep -c '^btap_' /proc/modules >'$T/km-two.after'
+JOB
 }
 
 # kmod_check: compare, after the boot.
@@ -115,4 +133,13 @@ kmod_check() {
 			pass "kmod/sig$sig: module removed after SIG$sig"
 		fi
 	done
+	if [ "$(cat "$T/km-two.during" 2>/dev/null)" != 2 ] || [ "$(cat "$T/km-two.named" 2>/dev/null)" != 1 ]; then
+		fail "kmod/two-runs: not both modules loaded ($(cat "$T/km-two.during" 2>/dev/null) btap modules, $(cat "$T/km-two.named" 2>/dev/null) named by -m)"
+		head -3 "$T/km-two1.err" "$T/km-two2.err"
+	elif [ "$(cat "$T/km-two1.rc")" != 0 ] || [ "$(cat "$T/km-two2.rc")" != 0 ] || [ "$(cat "$T/km-two.after")" != 0 ]; then
+		fail "kmod/two-runs: exits $(cat "$T/km-two1.rc") $(cat "$T/km-two2.rc"), $(cat "$T/km-two.after") modules left"
+		head -3 "$T/km-two1.err" "$T/km-two2.err"
+	else
+		pass "kmod/two-runs: one script twice at once (one of them named by -m), both removed"
+	fi
 }
