@@ -315,28 +315,6 @@ static void bpf_declare_maps(struct emitter *em, struct strbuf *b)
 
 /* ---- probes ------------------------------------------------------------------ */
 
-/* The guard that sifts a raw tracepoint's events and returns the task the
- * body describes (NULL: skip the event); see btap_bpf.h. */
-static const char *task_guard(struct emitter *em, const struct attach *at, int index)
-{
-	const char *g;
-	switch (at->filter) {
-	case ATTACH_FILTER_PROCESS_BEGIN: g = "btap_proc_begin_task"; break;
-	case ATTACH_FILTER_PROCESS_END: g = "btap_proc_end_task"; break;
-	case ATTACH_FILTER_PROCESS_EXEC: g = "btap_proc_exec_task"; break;
-	case ATTACH_FILTER_THREAD_BEGIN: g = "btap_thread_begin_task"; break;
-	case ATTACH_FILTER_THREAD_END: g = "btap_thread_end_task"; break;
-	case ATTACH_FILTER_CURRENT: g = "btap_proc_exec_task"; break; /* the current task */
-	case ATTACH_FILTER_PROCESS_RUNNING: /* the runner listed them by path or pid */
-		return arena_printf(em->a, "btap_proc_running_task(ctx, %d)", index);
-	default: return NULL;
-	}
-	if (at->pid)
-		return arena_printf(em->a, "btap_task_is(%s(ctx), %" PRId64 ")", g, at->pid);
-	if (!at->exe_path)
-		return arena_printf(em->a, "%s(ctx)", g);
-	return arena_printf(em->a, "btap_task_runs(%s(ctx), %d)", g, index);
-}
 
 
 /* A probe that reads no field of its tracepoint attaches to the raw
@@ -370,7 +348,7 @@ static void bpf_probe_section(const struct attach *at, struct strbuf *out)
 static void bpf_probe_body(struct emitter *em, struct em_probe *ep, struct strbuf *out)
 {
 	const struct attach *at = &ep->at;
-	const char *guard = task_guard(em, at, ep->index);
+	const char *guard = em_task_guard(em, at, ep->index);
 	bool kprobe = at->kind == ATTACH_KPROBE && at->kprobe.via_kprobe;
 	sb_puts(out, "\tstruct btap_ctx c;\n");
 	if (kprobe) /* the target variables' slots, as fentry/fexit would see them */
@@ -472,6 +450,7 @@ const struct em_runtime em_runtime_bpf = {
 	.loop_callbacks = true,
 	.lsm_hooks = true,
 	.task_filters = true,
+	.exe_filters = true,
 	.format_max_args = EM_KPRINTF_MAX_ARGS,
 	/* a probe's frame, its loop callback, then up to three levels of
 	 * called functions each with a loop callback: 8 frames */

@@ -154,6 +154,30 @@ void em_kprobe_slots(const struct attach *at, struct strbuf *out)
 	}
 }
 
+/* The guard that sifts a raw tracepoint's events (its arguments at ctx) and
+ * returns the task the body describes (NULL: skip the event), in the
+ * natives each kernel runtime defines. */
+const char *em_task_guard(struct emitter *em, const struct attach *at, int index)
+{
+	const char *g;
+	switch (at->filter) {
+	case ATTACH_FILTER_PROCESS_BEGIN: g = "btap_proc_begin_task"; break;
+	case ATTACH_FILTER_PROCESS_END: g = "btap_proc_end_task"; break;
+	case ATTACH_FILTER_PROCESS_EXEC: g = "btap_proc_exec_task"; break;
+	case ATTACH_FILTER_THREAD_BEGIN: g = "btap_thread_begin_task"; break;
+	case ATTACH_FILTER_THREAD_END: g = "btap_thread_end_task"; break;
+	case ATTACH_FILTER_CURRENT: g = "btap_proc_exec_task"; break; /* the current task */
+	case ATTACH_FILTER_PROCESS_RUNNING: /* the runner listed them by path or pid */
+		return arena_printf(em->a, "btap_proc_running_task(ctx, %d)", index);
+	default: return NULL;
+	}
+	if (at->pid)
+		return arena_printf(em->a, "btap_task_is(%s(ctx), %" PRId64 ")", g, at->pid);
+	if (!at->exe_path)
+		return arena_printf(em->a, "%s(ctx)", g);
+	return arena_printf(em->a, "btap_task_runs(%s(ctx), %d)", g, index);
+}
+
 void em_unsupported(struct em_fn *f, struct loc at, const char *what)
 {
 	diag_error(at, "%s is not supported yet by the %s backend", what, f->em->rt->name);
@@ -507,6 +531,11 @@ static bool place_probe(struct emitter *em, struct em_probe *ep, bool *skip)
 	if (kernel && ep->at.filter != ATTACH_FILTER_NONE && !em->rt->task_filters) {
 		diag_error(pp->loc, "probe point family '%s' (events sifted by task) is not supported yet by the %s backend",
 			   prov->name, em->rt->name);
+		return false;
+	}
+	if (kernel && (ep->at.exe_path || ep->at.filter == ATTACH_FILTER_PROCESS_RUNNING) && !em->rt->exe_filters) {
+		diag_error(pp->loc, "probes on an executable's processes (process(\"PATH\") and processes running "
+			   "at the start) are not supported yet by the %s backend", em->rt->name);
 		return false;
 	}
 	if (!prov->attach || (kernel && !(em->rt->attach_kinds & (1u << ep->at.kind)))) {

@@ -162,6 +162,9 @@ void em_unsupported_kernel(struct em_fn *f, struct loc at, const char *what);
 /* A kprobe's parameters (or a kretprobe's result) copied from its
  * registers into uint64_t slots[], as fentry/fexit would see them. */
 void em_kprobe_slots(const struct attach *at, struct strbuf *out);
+/* The C expression that sifts a probe's events by task (attach.h's
+ * filters) and gives the task its body describes, or NULL for none. */
+const char *em_task_guard(struct emitter *em, const struct attach *at, int index);
 /* A named kernel type (as the type walker names it: "struct sock") the
  * kernel half reads through. */
 void em_need_kernel_type(struct emitter *em, const char *name);

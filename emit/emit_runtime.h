@@ -72,6 +72,10 @@ struct em_runtime {
 	/* sifts events by task (attach.h's filters: process.begin, a
 	 * process's system calls ...) */
 	bool task_filters;
+	/* ... also by the executable a task runs (process("PATH")), and fires
+	 * begin probes for the processes running at the start (the runner
+	 * finds both for the kernel half) */
+	bool exe_filters;
 	/* Most values one call of the kernel's formatter takes (sprintf,
 	 * pretty-printing). */
 	int format_max_args;

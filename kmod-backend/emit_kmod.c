@@ -124,8 +124,14 @@ static void kmod_probe_entry(struct emitter *em, struct em_probe *ep, struct str
 	} else if (at->kind == ATTACH_PERF_EVENT) {
 		ctx = "regs";
 	}
+	const char *guard = em_task_guard(em, at, ep->index);
+	if (guard) /* the task the body describes, from the arguments at ctx */
+		sb_printf(out, "\tvoid *ctx = %s;\n\tvoid *task = %s;\n\tif (!task)\n\t\tBTAP_KP_RETURN_%s;\n", ctx,
+			  guard, kind + 8);
 	sb_printf(out, "\tchar *sp = btap_kmod_enter(&c, %s, %d);\n", ctx, ep->index);
 	sb_printf(out, "\tif (!sp)\n\t\tBTAP_KP_RETURN_%s;\n", kind + 8);
+	if (guard)
+		sb_puts(out, "\tc.task = task;\n");
 	if (at->kind == ATTACH_PERF_EVENT) /* the sample's registers */
 		sb_puts(out, "\tc.regs = 2;\n");
 	else if (at->kind == ATTACH_KPROBE && at->kprobe.ret) /* returnval(): the return slot */
@@ -175,6 +181,7 @@ const struct em_runtime em_runtime_kmod = {
 	.kernel_hist_foreach = false,
 	.loop_callbacks = true, /* btap_loop and btap_map_each of btap_kmod.h */
 	.format_max_args = EM_KPRINTF_MAX_ARGS,
+	.task_filters = true,
 	.attach_kinds = 1u << ATTACH_TRACEPOINT | 1u << ATTACH_RAW_TRACEPOINT | 1u << ATTACH_KPROBE |
 			1u << ATTACH_PERF_EVENT,
 	.defines = kmod_defines,

@@ -563,15 +563,18 @@ static inline char *btap_execname_(struct btap_ctx *c)
 	return c->tmp;
 }
 
-#define btap_pid() ((int64_t)task_tgid_nr(current))
-#define btap_tid() ((int64_t)task_pid_nr(current))
-#define btap_ppid() ((int64_t)task_tgid_nr(current->real_parent))
-#define btap_uid() ((int64_t)from_kuid(&init_user_ns, current_uid()))
-#define btap_gid() ((int64_t)from_kgid(&init_user_ns, current_gid()))
-#define btap_euid() ((int64_t)from_kuid(&init_user_ns, current_euid()))
-#define btap_egid() ((int64_t)from_kgid(&init_user_ns, current_egid()))
-#define btap_execname() btap_execname_(c)
-#define btap_pexecname() (strscpy(c->tmp, current->real_parent->comm, MAXSTRINGLEN), c->tmp)
+/* The task a probe describes: the current one, or (process.end, a new
+ * thread ...) the one its task guard chose. */
+#define btap_cur() ((struct task_struct *)(c->task ? c->task : current))
+#define btap_pid() ((int64_t)task_tgid_nr(btap_cur()))
+#define btap_tid() ((int64_t)task_pid_nr(btap_cur()))
+#define btap_ppid() ((int64_t)task_tgid_nr(btap_kpeek(struct task_struct *, &btap_cur()->real_parent)))
+#define btap_uid() btap_task_uid((int64_t)(unsigned long)btap_cur())
+#define btap_gid() btap_task_gid((int64_t)(unsigned long)btap_cur())
+#define btap_euid() btap_task_euid((int64_t)(unsigned long)btap_cur())
+#define btap_egid() btap_task_egid((int64_t)(unsigned long)btap_cur())
+#define btap_execname() (c->task ? btap_task_execname((int64_t)(unsigned long)c->task) : btap_execname_(c))
+#define btap_pexecname() btap_task_execname(btap_task_parent((int64_t)(unsigned long)btap_cur()))
 #define btap_cpu() ((int64_t)smp_processor_id())
 #define btap_target() (BTAP_HDR(c)->target_pid)
 #define btap_stp_pid() (BTAP_HDR(c)->runner_pid)
@@ -599,7 +602,7 @@ static inline char *btap_execname_(struct btap_ctx *c)
 		btap_v_;                                                        \
 	})
 #define btap_task_cred(t) btap_kpeek(const struct cred *, &btap_task_at(t)->cred)
-#define btap_task_current() ((int64_t)(unsigned long)current)
+#define btap_task_current() ((int64_t)(unsigned long)btap_cur())
 #define btap_task_parent(t) ((int64_t)(unsigned long)btap_kpeek(struct task_struct *, &btap_task_at(t)->real_parent))
 #define btap_task_pid(t) ((int64_t)btap_kpeek(pid_t, &btap_task_at(t)->tgid))
 #define btap_task_tid(t) ((int64_t)btap_kpeek(pid_t, &btap_task_at(t)->pid))
@@ -634,6 +637,29 @@ static inline char *btap_task_execname_(struct btap_ctx *c, int64_t t)
 	return c->tmp;
 }
 #define btap_task_execname(t) btap_task_execname_(c, (t))
+
+/* Events sifted by task (emit.c's em_task_guard), from a scheduler
+ * tracepoint's arguments (ctx: their slots): the task the body describes,
+ * or NULL to skip the event. As on BPF. */
+/* process.begin: sched_process_fork(parent, child), the child a new process */
+#define btap_proc_begin_task(ctx) btap_new_task((ctx), 1)
+/* process.thread.begin: the child a new thread of its parent's process */
+#define btap_thread_begin_task(ctx) btap_new_task((ctx), 0)
+static inline void *btap_new_task(void *ctx, int process)
+{
+	struct task_struct *child = (struct task_struct *)(unsigned long)((uint64_t *)ctx)[1];
+	return (task_pid_nr(child) == task_tgid_nr(child)) == process ? child : NULL;
+}
+/* the task that has just exec'd, or any current task */
+#define btap_proc_exec_task(ctx) ((void *)current)
+/* process.end: sched_process_exit in the exiting thread; the process ends
+ * with its thread-group leader (as BPF does where the tracepoint does not
+ * say whether the group is dead) */
+#define btap_proc_end_task(ctx) (task_pid_nr(current) == task_tgid_nr(current) ? (void *)current : NULL)
+#define btap_thread_end_task(ctx) (task_pid_nr(current) != task_tgid_nr(current) ? (void *)current : NULL)
+/* task, when it belongs to process pid */
+#define btap_task_is(task, pid) \
+	((task) && task_tgid_nr((struct task_struct *)(task)) == (pid) ? (void *)(task) : NULL)
 
 /* Fault-tolerant reads: a bad pointer is an error, not an oops. */
 #define BTAP_MEM_READ(dst, addr, size, user)                                    \

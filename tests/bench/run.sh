@@ -17,3 +17,4 @@ if command -v stap >/dev/null 2>&1; then
 	rm -rf "$k"
 fi
 sh tests/bench/bpf/run.sh
+sh tests/bench/kmod/run.sh

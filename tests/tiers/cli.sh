@@ -103,7 +103,8 @@ expect kmod-p3-sprintf 0 'BTAP_SPRINTF_BEGIN' -- "$BTAP" --runtime=kmod -p3 -e '
 expect kmod-kfunc-verbose 0 '^btap: kernel functions attach with kprobes: the kmod runtime registers kprobes' -- "$BTAP" -v --runtime=kmod -p2 -e 'probe kernel.function("vfs_read") { }'
 expect kmod-kfunc-fentry 1 '^btap: --kfunc=fentry needs --runtime=bpf' -- "$BTAP" --runtime=kmod --kfunc=fentry -p2 -e 'probe kernel.function("vfs_read") { }'
 expect kmod-hw-perf 1 '^<input>:1:7: error: hardware perf events are not supported yet by the kmod runtime' -- "$BTAP" --runtime=kmod -p3 -e 'probe perf.hw.cpu_cycles { }'
-expect kmod-task-filter 1 "^<input>:1:7: error: probe point family 'process' \(events sifted by task\) is not supported yet by the kmod backend" -- "$BTAP" --runtime=kmod -p3 -e 'probe process.begin { println(pid()) }'
+expect kmod-exe-filter 1 "^<input>:1:7: error: probes on an executable's processes \\(process\\(\"PATH\"\\) and processes running at the start\\) are not supported yet by the kmod backend" -- "$BTAP" --runtime=kmod -p3 -e 'probe process("/bin/true").end { println(pid()) }'
+expect kmod-task-filter 0 'void \*task = btap_proc_end_task\(ctx\);' -- "$BTAP" --runtime=kmod -p3 -e 'probe process.end { println(pid()) }'
 expect runtime-auto-bpf 0 '^btap: runtime bpf: the kernel has BTF and BPF$' -- "$BTAP" -v -p2 -e 'probe begin { exit() }'
 # --runtime=auto on a kernel without BTF (hidden in a private mount
 # namespace): kmod where a build tree is, else one error naming both

@@ -80,9 +80,16 @@ static void test_rejected(void)
 	CHECK(!r.ok);
 	CHECK(has(r.diags, "t.stp:1:7: error: hardware perf events are not supported yet by the kmod runtime"));
 	te_p3_free(&r);
-	r = translate("probe process.begin { println(pid()) }\n");
+	r = translate("probe process(\"/bin/true\").end { println(pid()) }\n");
 	CHECK(!r.ok);
-	CHECK(has(r.diags, "t.stp:1:7: error: probe point family 'process' (events sifted by task) is not supported yet"));
+	CHECK(has(r.diags, "t.stp:1:7: error: probes on an executable's processes (process(\"PATH\") and processes "
+			   "running at the start) are not supported yet by the kmod backend"));
+	te_p3_free(&r);
+	/* events sifted by task: the guard, then the task it chose */
+	r = translate("probe process.end { println(pid()) }\n");
+	CHECK(r.ok);
+	CHECK(has(r.c, "void *task = btap_proc_end_task(ctx);"));
+	CHECK(has(r.c, "c.task = task;"));
 	te_p3_free(&r);
 }
 

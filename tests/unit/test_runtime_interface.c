@@ -194,9 +194,9 @@ static bool defines_name(const char *text, const char *name)
  * uses with a located error under --runtime=kmod (kmod-backend/emit_kmod.c:
  * statistics, sprintf in kernel probes). Shrinks as the runtime grows. */
 static const char *const kmod_not_yet[] = {
-	/* events sifted by task (process.begin ...; emit.c rejects them) */
-	"BTAP_TASK_OVERRIDE", "btap_thread_begin_task", "btap_thread_end_task", "btap_proc_exec_task",
-	"btap_task_is", "btap_task_runs", "btap_proc_begin_task", "btap_proc_end_task", "btap_proc_running_task",
+	/* processes by executable, and those running at the start (emit.c
+	 * rejects them) */
+	"btap_task_runs", "btap_proc_running_task",
 	/* @var of the kernel */
 	"btap_addr_of", NULL,
 };
@@ -204,7 +204,7 @@ static const char *const kmod_not_yet[] = {
 /* Kernel names that only the BPF lowering has: the verifier's string
  * mask, the BTF types and maps a unit asks for, the program prologue. */
 static const char *const bpf_lowering[] = {
-	"BTAP_STRMASK", "BTAP_NEED_TASK", "BTAP_NEED_KSTACK", "BTAP_NEED_USTACK", "BTAP_EXIT_GROUP_DEAD",
+	"BTAP_STRMASK", "BTAP_NEED_TASK", "BTAP_TASK_OVERRIDE", "BTAP_NEED_KSTACK", "BTAP_NEED_USTACK", "BTAP_EXIT_GROUP_DEAD",
 	"btap_bpf_enter", "BTAP_NEED_EXE", "BTAP_NEED_RUNNING", "BTAP_HAVE_FIND_VMA", "BTAP_NEED_CMDLINE", NULL,
 };
 

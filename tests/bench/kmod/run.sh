@@ -4,7 +4,8 @@
 #      for the guest's kernel), from an empty cache; BPF's beside it;
 #   2. warm start of a cached module in the VM: `btap --run` of
 #      `probe begin { exit() }` (insert, arm, run, remove); BPF's beside it;
-#   3. per-event cost of a counting kprobe on __x64_sys_getpid: kmod, and
+#   3. per-event cost of a counting kprobe on __task_pid_nr_ns (what
+#      getpid() calls): kmod, and
 #      BPF on kprobes and on fentry, on the same kernel in one boot.
 # Reported with the targets of docs/benchmarks.md, never asserted. The VM
 # emulates its CPU: absolute times in it are several times a real
@@ -44,7 +45,7 @@ field() { sed -n "s/.*$1=\([^ ]*\).*/\1/p" "$2" | head -n 1; }
 # guest_btap ARGS...: btap for the guest's kernel, with the cache in $T.
 guest_btap() { XDG_CACHE_HOME=$T/cache vm_facts_exec "$BTAP" "$@"; }
 
-count='global n; probe kernel.function("__x64_sys_getpid") { n++ } probe end { printf("n=%d\n", n) }'
+count='global n; probe kernel.function("__task_pid_nr_ns") { n++ } probe end { printf("n=%d\n", n) }'
 
 # 1. cold builds, here
 vm_facts_exec "$T/timeit" -n 3 -t 300 -f -- "$BTAP" --runtime=kmod -r "$VM_KBUILD" -p4 -e "$count" >"$T/cold-kmod" 2>&1
@@ -95,7 +96,7 @@ if [ -n "$k" ]; then
 else
 	echo "   kmod warm start failed: $(head -n 3 "$T/warm-kmod")"
 fi
-echo "3. per-event cost of a counting kprobe on __x64_sys_getpid ($CALLS calls x $ROUNDS rounds, CPU ns/call)"
+echo "3. per-event cost of a counting kprobe on __task_pid_nr_ns ($CALLS calls x $ROUNDS rounds, CPU ns/call)"
 base=$(awk -v a="$(field cpu_ns_per_call "$T/base1")" -v b="$(field cpu_ns_per_call "$T/base2")" \
 	'BEGIN { printf "%.0f", (a + b) / 2 }')
 echo "   bare: $base ns/call"
