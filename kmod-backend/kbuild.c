@@ -77,8 +77,15 @@ static bool run_make(struct session *s, const char *tree, const char *dir, const
 		*log = xstrdup("no make found in PATH (kbuild needs it)\n");
 		return false;
 	}
+	/* kbuild's compiler probes are answered from the cache (kbuild_cc.h):
+	 * btap itself is the compiler kbuild calls */
+	char self[4096];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+	if (n > 0)
+		self[n] = '\0';
 	char *c_arg = arena_printf(&s->arena, "-C%s", tree), *m_arg = arena_printf(&s->arena, "M=%s", dir),
-	     *cc_arg = arena_printf(&s->arena, "CC=%s", cc);
+	     *cc_arg = n > 0 ? arena_printf(&s->arena, "CC=%s --kbuild-cc %s", self, cc)
+			     : arena_printf(&s->arena, "CC=%s", cc);
 	char *argv[] = {make, "-s", c_arg, m_arg, cc_arg, "modules", NULL};
 	if (s->verbose >= 2)
 		fprintf(stderr, "Pass 4: %s -s %s %s %s modules\n", make, c_arg, m_arg, cc_arg);

@@ -9,6 +9,8 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
 pass() { PASSED=$((PASSED + 1)); [ -n "$VERBOSE" ] && echo "PASS: $*"; return 0; }
 fail() { FAILED=$((FAILED + 1)); echo "FAIL: $*"; return 0; }
+# ok_if NAME COND: pass when the shell condition COND holds (else fail, with $T/err).
+ok_if() { if eval "$2"; then pass "$1"; else fail "$1"; head -5 "$T/err" 2>/dev/null; fi; }
 skip() { SKIPPED=$((SKIPPED + 1)); echo "SKIP: $*"; return 0; }
 
 # header VALUE-NAME FILE: the text after "# NAME:" in a test script's header

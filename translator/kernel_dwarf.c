@@ -47,6 +47,10 @@ static struct {
 	Dwarf *dw;
 	Elf *elf;
 	int fd;
+	/* where the image is linked (_text) and the end of the per-CPU
+	 * section (__per_cpu_end), read from the symbol table once */
+	bool syms_read, have_text, have_pcpu_end;
+	GElf_Addr text, pcpu_end;
 } kd;
 
 bool kdwarf_file_matches(const char *file_pat, const char *path)
@@ -519,11 +523,15 @@ static const char *type_text(struct session *s, Dwarf_Die *die)
 	}
 }
 
-/* The link-time address of ELF symbol name in the vmlinux. */
-static bool symbol_address(const char *name, GElf_Addr *addr)
+/* _text and __per_cpu_end of the vmlinux, in one pass over its symbol
+ * table (it holds some 200 000 symbols). */
+static void read_symbols(void)
 {
+	if (kd.syms_read)
+		return;
+	kd.syms_read = true;
 	Elf_Scn *scn = NULL;
-	while ((scn = elf_nextscn(kd.elf, scn))) {
+	while ((scn = elf_nextscn(kd.elf, scn)) && !(kd.have_text && kd.have_pcpu_end)) {
 		GElf_Shdr sh;
 		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_SYMTAB)
 			continue;
@@ -531,14 +539,17 @@ static bool symbol_address(const char *name, GElf_Addr *addr)
 		for (size_t i = 0; d && sh.sh_entsize && i < sh.sh_size / sh.sh_entsize; i++) {
 			GElf_Sym sym;
 			const char *n;
-			if (gelf_getsym(d, (int)i, &sym) && (n = elf_strptr(kd.elf, sh.sh_link, sym.st_name)) &&
-			    strcmp(n, name) == 0) {
-				*addr = sym.st_value;
-				return true;
+			if (!gelf_getsym(d, (int)i, &sym) || !(n = elf_strptr(kd.elf, sh.sh_link, sym.st_name)))
+				continue;
+			if (!kd.have_text && strcmp(n, "_text") == 0) {
+				kd.text = sym.st_value;
+				kd.have_text = true;
+			} else if (!kd.have_pcpu_end && strcmp(n, "__per_cpu_end") == 0) {
+				kd.pcpu_end = sym.st_value;
+				kd.have_pcpu_end = true;
 			}
 		}
 	}
-	return false;
 }
 
 bool kdwarf_variable(struct session *s, const char *name, const char *file_pat, struct kdwarf_var *out,
@@ -579,18 +590,18 @@ bool kdwarf_variable(struct session *s, const char *name, const char *file_pat, 
 			break;
 		} while (dwarf_siblingof(&die, &die) == 0);
 	}
-	GElf_Addr text, pcpu_end;
 	if (!found) {
 		*why = arena_printf(&s->arena, "the kernel's debuginfo has no variable '%s' in a file matching '%s'", name,
 				    file_pat);
 		return false;
 	}
-	if (!symbol_address("_text", &text)) {
+	read_symbols();
+	if (!kd.have_text) {
 		*why = "the kernel's debuginfo has no symbol table (_text)";
 		return false;
 	}
 	/* per-CPU variables live in a section linked at 0 */
-	out->percpu = symbol_address("__per_cpu_end", &pcpu_end) && out->address < pcpu_end;
-	out->text_offset = (long)(out->address - text);
+	out->percpu = kd.have_pcpu_end && out->address < kd.pcpu_end;
+	out->text_offset = (long)(out->address - kd.text);
 	return true;
 }

@@ -1,12 +1,18 @@
 /* btap: run SystemTap scripts through BPF. */
 #include "driver.h"
+#include "kmod-backend/kbuild_cc.h"
 #include "heap.h"
 #include "options.h"
 #include "remote.h"
 #include "session.h"
 
+#include <string.h>
+
 int main(int argc, char **argv)
 {
+	/* kbuild's compiler, for the kmod runtime's builds (kbuild_cc.h) */
+	if (argc >= 3 && strcmp(argv[1], "--kbuild-cc") == 0)
+		return kbuild_cc_main(argc - 2, argv + 2);
 	heap_prepare();
 	struct session s;
 	session_init(&s);

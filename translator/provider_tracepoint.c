@@ -256,13 +256,15 @@ static const char *member_owner_name(struct arena *a, struct tplace p)
 	return strncmp(name, "const ", 6) == 0 ? name + 6 : name;
 }
 
-/* Walk ->a[i]->b through BTF from acc->start, components from acc->first
- * on. Unknown types (no BTF, untyped pointers) are accepted as long: the
- * backend reports what it cannot read. False when a component does not
- * apply (reported unless s->quiet_targets). */
-static bool walk_components(struct session *s, struct tp_access *acc, const char *name, struct expr *e)
+/* Walk ->a[i]->b through BTF from `from` (acc->start, or where a chain
+ * starts when that is not where its value is), components from
+ * acc->first on. Unknown types (no BTF, untyped pointers) are accepted as
+ * long: the backend reports what it cannot read. False when a component
+ * does not apply (reported unless s->quiet_targets). */
+static bool walk_components_from(struct session *s, struct tp_access *acc, struct tplace from, const char *name,
+				 struct expr *e)
 {
-	struct tplace p = acc->start;
+	struct tplace p = from;
 	bool known = tplace_known(p);
 	for (int i = acc->first; known && i < e->components.n; i++) {
 		const struct component *c = VEC_AT(e->components, i, const struct component *);
@@ -312,6 +314,11 @@ static bool walk_components(struct session *s, struct tp_access *acc, const char
 	e->type = e->addressof ? TY_LONG : type_of_value(acc->value);
 	e->is_pointer = e->addressof || acc->value == TPLACE_POINTER;
 	return true;
+}
+
+static bool walk_components(struct session *s, struct tp_access *acc, const char *name, struct expr *e)
+{
+	return walk_components_from(s, acc, acc->start, name, e);
 }
 
 /* "$x->a[...]->b" for messages. */
@@ -538,11 +545,11 @@ bool tp_resolve_kernel_atvar(struct session *s, struct probe *p, struct expr *e)
 	/* start is where the variable is; its chain starts from the variable
 	 * itself (a pointer's "->" goes through the pointer), as the emitter's
 	 * walk does */
-	struct tplace where = acc->start;
+	struct tplace from = acc->start;
 	if (e->components.n)
-		tplace_index(&acc->start);
-	bool ok = walk_components(s, acc, chain_text(&s->arena, arena_printf(&s->arena, "@var(\"%s\")", name), e), e);
-	acc->start = where;
+		tplace_index(&from);
+	bool ok = walk_components_from(s, acc, from,
+				       chain_text(&s->arena, arena_printf(&s->arena, "@var(\"%s\")", name), e), e);
 	return ok || !s->quiet_targets;
 }
 

@@ -105,6 +105,18 @@ expect kmod-kfunc-fentry 1 '^btap: --kfunc=fentry needs --runtime=bpf' -- "$BTAP
 expect kmod-hw-perf 1 '^<input>:1:7: error: hardware perf events are not supported yet by the kmod runtime' -- "$BTAP" --runtime=kmod -p3 -e 'probe perf.hw.cpu_cycles { }'
 expect kmod-exe-filter 1 "^<input>:1:7: error: probes on an executable's processes \\(process\\(\"PATH\"\\) and processes running at the start\\) are not supported yet by the kmod backend" -- "$BTAP" --runtime=kmod -p3 -e 'probe process("/bin/true").end { println(pid()) }'
 expect kmod-task-filter 0 'void \*task = btap_proc_end_task\(ctx\);' -- "$BTAP" --runtime=kmod -p3 -e 'probe process.end { println(pid()) }'
+# kbuild's compiler probes (kmod-backend/kbuild_cc.c): run once, then
+# answered from the cache with the same status, output and object file;
+# a real compile is never kept
+kc="env XDG_CACHE_HOME=$T/kcc $BTAP --kbuild-cc cc"
+expect kbuild-cc-probe 0 '' -- $kc -c -x c /dev/null -o "$T/p1.o"
+expect kbuild-cc-probe-kept 0 '' -- $kc -c -x c /dev/null -o "$T/p2.o"
+ok_if "kbuild-cc: the kept probe wrote the object file" 'cmp -s "$T/p1.o" "$T/p2.o"'
+expect kbuild-cc-bad-flag 1 'no-such-flag-btap' -- $kc -fno-such-flag-btap -c -x c /dev/null -o "$T/p3.o"
+expect kbuild-cc-bad-flag-kept 1 'no-such-flag-btap' -- $kc -fno-such-flag-btap -c -x c /dev/null -o "$T/p3.o"
+printf 'int f(void) { return 1; }\n' >"$T/real.c"
+expect kbuild-cc-compile 0 '' -- $kc -c "$T/real.c" -o "$T/real.o"
+ok_if "kbuild-cc: two probes kept, the compile not" '[ "$(ls -d "$T/kcc/btap/kcc-"* | wc -l)" = 2 ] && [ -s "$T/real.o" ]'
 expect runtime-auto-bpf 0 '^btap: runtime bpf: the kernel has BTF and BPF$' -- "$BTAP" -v -p2 -e 'probe begin { exit() }'
 # --runtime=auto on a kernel without BTF (hidden in a private mount
 # namespace): kmod where a build tree is, else one error naming both

@@ -50,7 +50,6 @@ run_script() {
 
 # check NAME CONDITION-DESCRIPTION: the last command's result was tested by
 # the caller; these keep each test to a few lines.
-ok_if() { if eval "$2"; then pass "$1"; else fail "$1"; head -5 "$T/err" 2>/dev/null; fi; }
 
 now_ms() { date +%s%3N; }
 

@@ -8,7 +8,6 @@ cd "$ROOT" || exit 1
 T=$(mktemp -d /tmp/btap-tools.XXXXXX)
 trap 'rm -rf "$T"' EXIT
 LIMIT=${LIVE_TIMEOUT:-60}
-ok_if() { if eval "$2"; then pass "$1"; else fail "$1"; head -5 "$T/err" 2>/dev/null; fi; }
 
 # run TOOL-ARGS... with -c "$CMD": btap's pid into $bp (the target's
 # parent), output in $T/out; killed after $LIMIT seconds
