@@ -449,6 +449,7 @@ const struct em_runtime em_runtime_bpf = {
 	.kernel_hist_foreach = false,
 	.loop_callbacks = true,
 	.lsm_hooks = true,
+	.kernel_stacks = true,
 	.task_filters = true,
 	.exe_filters = true,
 	.format_max_args = EM_KPRINTF_MAX_ARGS,

@@ -626,6 +626,9 @@ static const char *ex_call(struct em_fn *f, struct expr *e)
 		diag_error(e->loc, "wrong number of arguments to '%s'", fd->name);
 		return "0";
 	}
+	if ((f->where & EM_CTX_KERNEL) && !f->em->rt->kernel_stacks && fd->embedded &&
+	    (strstr(fd->embedded, "btap_kstack(") || strstr(fd->embedded, "btap_ustack(")))
+		em_unsupported_kernel(f, e->loc, arena_printf(f->em->a, "'%s' (a backtrace)", fd->name));
 	struct strbuf call;
 	sb_init(&call);
 	enum type rt = fd->ret == TY_UNKNOWN ? (fd->embedded ? TY_VOID : TY_LONG) : fd->ret;

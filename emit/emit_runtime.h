@@ -69,6 +69,8 @@ struct em_runtime {
 	bool loop_callbacks;
 	/* attaches kernel.lsm probes (BPF LSM programs) */
 	bool lsm_hooks;
+	/* takes kernel and user backtraces in kernel context */
+	bool kernel_stacks;
 	/* sifts events by task (attach.h's filters: process.begin, a
 	 * process's system calls ...) */
 	bool task_filters;

@@ -18,8 +18,12 @@
 
 static void kmod_defines(struct emitter *em, struct strbuf *b)
 {
-	(void)em;
-	(void)b;
+	/* the uprobe API is compiled only where a script uses it */
+	VEC_FOREACH(em->probes, i)
+		if (VEC_AT(em->probes, i, struct em_probe *)->at.kind == ATTACH_UPROBE) {
+			sb_puts(b, "#define BTAP_KMOD_UPROBES 1\n");
+			return;
+		}
 }
 
 static bool kmod_prelude(struct emitter *em, struct strbuf *b)
@@ -37,6 +41,7 @@ static const char *kpoint_kind(const struct attach *at)
 	case ATTACH_RAW_TRACEPOINT: return "BTAP_KP_TRACEPOINT";
 	case ATTACH_KPROBE: return at->kprobe.ret ? "BTAP_KP_KRETPROBE" : "BTAP_KP_KPROBE";
 	case ATTACH_PERF_EVENT: return "BTAP_KP_PERF";
+	case ATTACH_UPROBE: return at->uprobe.ret ? "BTAP_KP_URETPROBE" : "BTAP_KP_UPROBE";
 	default: return NULL;
 	}
 }
@@ -69,6 +74,12 @@ static void module_tables(struct emitter *em, struct strbuf *out)
 		else if (at->kind == ATTACH_PERF_EVENT)
 			sb_printf(out, ", .name = \"perf\", .type = %u, .config = %" PRIu64 ", .period = %" PRIu64
 				  ", .freq = %d", at->perf.type, at->perf.config, at->perf.period, at->perf.freq);
+		else if (at->kind == ATTACH_UPROBE) { /* the file, the instruction's and semaphore's offsets */
+			sb_puts(out, ", .name = ");
+			em_c_string(out, at->uprobe.path, strlen(at->uprobe.path));
+			sb_printf(out, ", .offset = 0x%" PRIx64 ", .config = 0x%" PRIx64, at->uprobe.offset,
+				  at->uprobe.semaphore);
+		}
 		sb_puts(out, "},\n");
 	}
 	sb_puts(out, "\t{.kind = BTAP_KP_END},\n};\nBTAP_MODULE(btap_kmaps, btap_kpoints);\n\n");
@@ -123,6 +134,13 @@ static void kmod_probe_entry(struct emitter *em, struct em_probe *ep, struct str
 		ctx = "slots";
 	} else if (at->kind == ATTACH_PERF_EVENT) {
 		ctx = "regs";
+	} else if (at->kind == ATTACH_UPROBE) {
+		/* every process that maps the file hits it: only the wanted one
+		 * (0: any, -1: the -c/-x target) */
+		if (at->uprobe.pid)
+			sb_printf(out, "\tif (!btap_uprobe_wanted(%" PRId64 "))\n\t\tBTAP_KP_RETURN_%s;\n", at->uprobe.pid,
+				  kind + 8);
+		ctx = "regs";
 	}
 	const char *guard = em_task_guard(em, at, ep->index);
 	if (guard) /* the task the body describes, from the arguments at ctx */
@@ -134,6 +152,8 @@ static void kmod_probe_entry(struct emitter *em, struct em_probe *ep, struct str
 		sb_puts(out, "\tc.task = task;\n");
 	if (at->kind == ATTACH_PERF_EVENT) /* the sample's registers */
 		sb_puts(out, "\tc.regs = 2;\n");
+	else if (at->kind == ATTACH_UPROBE) /* the process's registers */
+		sb_puts(out, "\tc.regs = 1;\n");
 	else if (at->kind == ATTACH_KPROBE && at->kprobe.ret) /* returnval(): the return slot */
 		sb_printf(out, "\tc.regs = %d;\n", 3 + at->kprobe.ret_slot);
 	sb_printf(out, "\tbb%d(&c, sp);\n", ep->index);
@@ -149,7 +169,12 @@ static void kmod_describe_probe(struct emitter *em, const struct em_probe *p, st
 			  at->tracepoint.name);
 	else if (at->kind == ATTACH_KPROBE)
 		sb_printf(b, ".tp_name = \"%s\"", at->kprobe.function);
-	else
+	else if (at->kind == ATTACH_UPROBE) {
+		sb_puts(b, ".up_path = ");
+		em_c_string(b, at->uprobe.path, strlen(at->uprobe.path));
+		sb_printf(b, ", .up_offset = 0x%" PRIx64 ", .up_ret = %d, .up_pid = %" PRId64, at->uprobe.offset,
+			  at->uprobe.ret ? 1 : 0, at->uprobe.pid);
+	} else
 		sb_printf(b, ".perf_type = %u, .perf_config = %" PRIu64 ", .perf_period = %" PRIu64 ", .perf_freq = %d",
 			  at->perf.type, at->perf.config, at->perf.period, at->perf.freq);
 }
@@ -183,7 +208,7 @@ const struct em_runtime em_runtime_kmod = {
 	.format_max_args = EM_KPRINTF_MAX_ARGS,
 	.task_filters = true,
 	.attach_kinds = 1u << ATTACH_TRACEPOINT | 1u << ATTACH_RAW_TRACEPOINT | 1u << ATTACH_KPROBE |
-			1u << ATTACH_PERF_EVENT,
+			1u << ATTACH_PERF_EVENT | 1u << ATTACH_UPROBE,
 	.defines = kmod_defines,
 	.prelude = kmod_prelude,
 	.declare_maps = kmod_declare_maps,

@@ -39,6 +39,13 @@
 #include <linux/kprobes.h>
 #include <linux/perf_event.h>
 #include <linux/trace_events.h>
+#ifdef BTAP_KMOD_UPROBES
+#include <linux/uprobes.h>
+#include <linux/namei.h>
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
+#error "btap: the kmod runtime's uprobes use the uprobe API of kernels before 6.12"
+#endif
+#endif
 
 #include "../btap_program.h"
 #include "btap_kmod_abi.h"
@@ -903,6 +910,8 @@ enum {
 	BTAP_KP_KPROBE,
 	BTAP_KP_KRETPROBE,
 	BTAP_KP_PERF,       /* a perf event sampled on every CPU: its registers */
+	BTAP_KP_UPROBE,     /* an instruction of a file (offset), every process mapping it */
+	BTAP_KP_URETPROBE,
 };
 
 /* A tracepoint calls its probes with (data, the prototype's arguments):
@@ -923,6 +932,15 @@ enum {
 #define BTAP_KP_RETURN_KPROBE return 0
 #define BTAP_KP_HANDLER_KRETPROBE(f) int f(struct kretprobe_instance *btap_ri, struct pt_regs *regs)
 #define BTAP_KP_RETURN_KRETPROBE return 0
+#define BTAP_KP_HANDLER_UPROBE(f) int f(struct uprobe_consumer *btap_uc, struct pt_regs *regs)
+#define BTAP_KP_RETURN_UPROBE return 0
+#define BTAP_KP_HANDLER_URETPROBE(f) \
+	int f(struct uprobe_consumer *btap_uc, unsigned long btap_func, struct pt_regs *regs)
+#define BTAP_KP_RETURN_URETPROBE return 0
+/* A uprobe of one process (pid), or of the -c/-x target (-1). */
+#define btap_uprobe_wanted(pid)                                                 \
+	((int64_t)task_tgid_nr(current) ==                                      \
+	 ((pid) == -1 ? ((struct btap_globals_hdr *)btap_globals)->target_pid : (pid)))
 /* The tracepoint's record a perf sample carries (PERF_SAMPLE_RAW). */
 #define btap_kp_record(sample) ((sample)->raw ? (void *)(sample)->raw->frag.data : NULL)
 
@@ -932,7 +950,7 @@ struct btap_kpoint {
 	const char *group, *name; /* a tracepoint; a kernel function ("MOD:NAME" in a module) */
 	uint64_t offset;          /* bytes into the function */
 	uint32_t type;            /* a perf event's type, config, period or frequency */
-	uint64_t config, period;
+	uint64_t config, period;  /* (a uprobe's semaphore: config) */
 	int freq;
 	struct tracepoint *found; /* the tracepoint of that name */
 	/* what registering made */
@@ -940,6 +958,10 @@ struct btap_kpoint {
 	struct kprobe *kp;
 	struct kretprobe *krp;
 	struct perf_event **events; /* one per possible CPU */
+#ifdef BTAP_KMOD_UPROBES
+	struct inode *inode;
+	struct uprobe_consumer *uc;
+#endif
 };
 
 static struct btap_kpoint *btap_kpoints_all;
@@ -999,6 +1021,36 @@ static int btap_perf_open(struct btap_kpoint *t)
 	return 0;
 }
 
+#ifdef BTAP_KMOD_UPROBES
+/* A uprobe on the file's inode (every process mapping it; USDT semaphores
+ * counted by the kernel). */
+static int btap_uprobe_register(struct btap_kpoint *t)
+{
+	struct path path;
+	int err = kern_path(t->name, LOOKUP_FOLLOW, &path);
+	if (err) {
+		pr_err("btap: cannot find %s: %d\n", t->name, err);
+		return err;
+	}
+	t->inode = igrab(d_real_inode(path.dentry)); /* under overlayfs, the layer's file */
+	path_put(&path);
+	t->uc = kzalloc(sizeof(*t->uc), GFP_KERNEL);
+	if (!t->inode || !t->uc)
+		return -ENOMEM;
+	if (t->kind == BTAP_KP_UPROBE)
+		t->uc->handler = t->fn;
+	else
+		t->uc->ret_handler = t->fn;
+	err = uprobe_register_refctr(t->inode, t->offset, t->config, t->uc);
+	if (err) {
+		pr_err("btap: cannot register a uprobe on %s at 0x%llx: %d\n", t->name, t->offset, err);
+		kfree(t->uc);
+		t->uc = NULL;
+	}
+	return err;
+}
+#endif
+
 static int btap_kpoint_register(struct btap_kpoint *t)
 {
 	int err;
@@ -1029,6 +1081,11 @@ static int btap_kpoint_register(struct btap_kpoint *t)
 		t->krp->handler = t->fn;
 		err = register_kretprobe(t->krp);
 		break;
+#ifdef BTAP_KMOD_UPROBES
+	case BTAP_KP_UPROBE:
+	case BTAP_KP_URETPROBE:
+		return btap_uprobe_register(t);
+#endif
 	default:
 		return btap_perf_open(t);
 	}
@@ -1062,6 +1119,15 @@ static void btap_kpoint_unregister(struct btap_kpoint *t)
 				perf_event_release_kernel(t->events[cpu]);
 	kfree(t->events);
 	t->events = NULL;
+#ifdef BTAP_KMOD_UPROBES
+	if (t->uc)
+		uprobe_unregister(t->inode, t->offset, t->uc);
+	kfree(t->uc);
+	t->uc = NULL;
+	if (t->inode)
+		iput(t->inode);
+	t->inode = NULL;
+#endif
 }
 
 /* Hits kprobes missed (a kprobe hit inside another's handler, or more

@@ -1,7 +1,8 @@
 # The kmod runtime's cases of the VM tier, sourced by tests/tiers/vm.sh
 # (which provides T, BTAP, LIMIT, vm_* and pass/fail/skip). Every
 # tests/vm/kmod/NAME.stp is built here for both runtimes (the module with
-# kbuild against the guest kernel's headers) and run on both in the same
+# kbuild against the guest kernel's headers) and run on both (with
+# `# cmd: COMMAND` as -c COMMAND, from the tree's root) in the same
 # boot as the other VM cases: each output must equal NAME.out, the two
 # must be byte-identical, and no btap module may be left loaded. Then a
 # btap running a module gets SIGKILL, SIGTERM and SIGINT: its module must
@@ -39,9 +40,12 @@ kmod_compile_lines() {
 kmod_job_lines() {
 	[ -n "$KM_READY" ] || return 0
 	while read -r i stp; do
+		cmd=$(header cmd "$stp")
+		c=
+		[ -n "$cmd" ] && c="-c $(vm_q "$cmd")"
 		for rt in bpf kmod; do
 			[ "$(cat "$T/km-$rt-$i.crc")" = 0 ] || continue
-			echo "timeout $LIMIT $(vm_q "$BTAP") --runtime=$rt --run \"\$(tail -1 '$T/km-$rt-$i.art')\" >'$T/km-$rt-$i.out' 2>'$T/km-$rt-$i.err'; echo \$? >'$T/km-$rt-$i.rc'; grep -c '^btap_' /proc/modules >'$T/km-$rt-$i.mods'" \
+			echo "timeout $LIMIT $(vm_q "$BTAP") --runtime=$rt --run \"\$(tail -1 '$T/km-$rt-$i.art')\" $c >'$T/km-$rt-$i.out' 2>'$T/km-$rt-$i.err'; echo \$? >'$T/km-$rt-$i.rc'; grep -c '^btap_' /proc/modules >'$T/km-$rt-$i.mods'" \
 				>>"$T/job.sh"
 		done
 	done <"$KM_LIST"
