@@ -296,37 +296,10 @@ static bool stat_map(int map, struct runner_stat_map *sm)
 int bpf_run_stat_read(struct runner *r, int map, const void *key, struct rt_stat_result *res,
 		      int64_t *buckets)
 {
-	struct runner_stat_map sm;
-	if (!stat_map(map, &sm))
-		return -EINVAL;
-	return runner_stat_read(&sm, map, key, res, sm.desc->hist.type != RT_HIST_NONE ? buckets : NULL);
+	(void)r;
+	return runner_stat_read_bound(map, key, res, buckets);
 }
 
-static int op_stat_add(int map, const void *key, int64_t v)
-{
-	struct runner_stat_map sm;
-	return stat_map(map, &sm) ? runner_stat_add(&sm, map, key, v) : -EINVAL;
-}
-
-static int op_stat_read(int map, const void *key, void *result_out)
-{
-	struct runner_stat_map sm;
-	return stat_map(map, &sm) ? runner_stat_read(&sm, map, key, result_out, NULL) : -EINVAL;
-}
-
-static void op_print_hist(int map, const void *key)
-{
-	struct runner_stat_map sm;
-	if (stat_map(map, &sm))
-		runner_stat_print(runner_current, &sm, map, key);
-}
-
-static int op_stat_hist(int map, const void *key, int64_t *buckets, int *nbuckets)
-{
-	struct runner_stat_map sm;
-	*nbuckets = 0;
-	return stat_map(map, &sm) ? runner_stat_hist(&sm, map, key, buckets, nbuckets) : -EINVAL;
-}
 
 /* A histogram a kernel probe merged when it printed it. */
 void bpf_run_print_hist_record(struct runner *r, uint32_t map, const char *p, const char *end)
@@ -350,7 +323,8 @@ static int64_t load_values(struct runner_map *m, struct runner_sort_item *items,
 		char *v = values + kept * vb;
 		if (m->d->value_type == BTAP_T_STATS) {
 			struct rt_stat_result res;
-			if (op_stat_read((int)(m - bpf_run_of(runner_current)->maps), items[i].key, &res) != 0)
+			if (runner_stat_read_bound((int)(m - bpf_run_of(runner_current)->maps), items[i].key, &res,
+						   NULL) != 0)
 				continue;
 			items[i].num = runner_stat_aggregate(&res, agg);
 		} else {
@@ -395,8 +369,5 @@ void bpf_run_bind_map_ops(struct btap_runner_ops *ops)
 	ops->map_clear = op_clear;
 	ops->map_count = op_count;
 	ops->map_keys = op_map_keys;
-	ops->stat_add = op_stat_add;
-	ops->stat_read = op_stat_read;
-	ops->print_hist = op_print_hist;
-	ops->stat_hist = op_stat_hist;
+	runner_stat_bind_ops(ops, stat_map);
 }

@@ -143,8 +143,6 @@ static int64_t op_count(int map)
 	return n < 0 ? 0 : n;
 }
 
-static int op_stat_read(int map, const void *key, void *result_out);
-
 static int64_t op_keys(int map, int sort_by, int dir, char agg, int64_t limit, void **keys_out)
 {
 	*keys_out = NULL;
@@ -167,7 +165,7 @@ static int64_t op_keys(int map, int sort_by, int dir, char agg, int64_t limit, v
 			char *v = values + kept * d->value_size;
 			struct rt_stat_result res;
 			if (d->value_type == BTAP_T_STATS) {
-				if (op_stat_read(map, items[kept].key, &res) != 0)
+				if (runner_stat_read_bound(map, items[kept].key, &res, NULL) != 0)
 					continue;
 				items[kept].num = runner_stat_aggregate(&res, agg);
 			} else if (op_lookup(map, items[kept].key, v) != 0)
@@ -209,31 +207,6 @@ static bool stat_map(int map, struct runner_stat_map *sm)
 	return true;
 }
 
-static int op_stat_add(int map, const void *key, int64_t v)
-{
-	struct runner_stat_map sm;
-	return stat_map(map, &sm) ? runner_stat_add(&sm, map, key, v) : -EINVAL;
-}
-
-static int op_stat_read(int map, const void *key, void *result_out)
-{
-	struct runner_stat_map sm;
-	return stat_map(map, &sm) ? runner_stat_read(&sm, map, key, result_out, NULL) : -EINVAL;
-}
-
-static void op_print_hist(int map, const void *key)
-{
-	struct runner_stat_map sm;
-	if (stat_map(map, &sm))
-		runner_stat_print(runner_current, &sm, map, key);
-}
-
-static int op_stat_hist(int map, const void *key, int64_t *buckets, int *nbuckets)
-{
-	struct runner_stat_map sm;
-	*nbuckets = 0;
-	return stat_map(map, &sm) ? runner_stat_hist(&sm, map, key, buckets, nbuckets) : -EINVAL;
-}
 
 static void kmod_bind_map_ops(struct btap_runner_ops *ops)
 {
@@ -243,19 +216,14 @@ static void kmod_bind_map_ops(struct btap_runner_ops *ops)
 	ops->map_clear = op_clear;
 	ops->map_count = op_count;
 	ops->map_keys = op_keys;
-	ops->stat_add = op_stat_add;
-	ops->stat_read = op_stat_read;
-	ops->print_hist = op_print_hist;
-	ops->stat_hist = op_stat_hist;
+	runner_stat_bind_ops(ops, stat_map);
 }
 
 static int kmod_stat_read(struct runner *r, int map, const void *key, struct rt_stat_result *res,
 			  int64_t *buckets)
 {
-	struct runner_stat_map sm;
-	if (!stat_map(map, &sm))
-		return -EINVAL;
-	return runner_stat_read(&sm, map, key, res, sm.desc->hist.type != RT_HIST_NONE ? buckets : NULL);
+	(void)r;
+	return runner_stat_read_bound(map, key, res, buckets);
 }
 
 static void kmod_print_hist_record(struct runner *r, uint32_t map, const char *p, const char *end)

@@ -87,3 +87,50 @@ void runner_stat_print_record(struct runner *r, const struct rt_stat_desc *desc,
 		rt_stat_print_hist(&r->sink, desc, &res, vals + 1);
 	free(vals);
 }
+
+/* ---- the runner's operations, bound to a runtime's statistics ---------- */
+
+static bool (*stat_map_of)(int map, struct runner_stat_map *sm);
+
+static int op_stat_add(int map, const void *key, int64_t v)
+{
+	struct runner_stat_map sm;
+	return stat_map_of(map, &sm) ? runner_stat_add(&sm, map, key, v) : -EINVAL;
+}
+
+static int op_stat_read(int map, const void *key, void *result_out)
+{
+	struct runner_stat_map sm;
+	return stat_map_of(map, &sm) ? runner_stat_read(&sm, map, key, result_out, NULL) : -EINVAL;
+}
+
+static void op_print_hist(int map, const void *key)
+{
+	struct runner_stat_map sm;
+	if (stat_map_of(map, &sm))
+		runner_stat_print(runner_current, &sm, map, key);
+}
+
+static int op_stat_hist(int map, const void *key, int64_t *buckets, int *nbuckets)
+{
+	struct runner_stat_map sm;
+	*nbuckets = 0;
+	return stat_map_of(map, &sm) ? runner_stat_hist(&sm, map, key, buckets, nbuckets) : -EINVAL;
+}
+
+void runner_stat_bind_ops(struct btap_runner_ops *ops, bool (*map_of)(int map, struct runner_stat_map *sm))
+{
+	stat_map_of = map_of;
+	ops->stat_add = op_stat_add;
+	ops->stat_read = op_stat_read;
+	ops->print_hist = op_print_hist;
+	ops->stat_hist = op_stat_hist;
+}
+
+int runner_stat_read_bound(int map, const void *key, struct rt_stat_result *res, int64_t *buckets)
+{
+	struct runner_stat_map sm;
+	if (!stat_map_of || !stat_map_of(map, &sm))
+		return -EINVAL;
+	return runner_stat_read(&sm, map, key, res, sm.desc->hist.type != RT_HIST_NONE ? buckets : NULL);
+}

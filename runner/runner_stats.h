@@ -6,6 +6,7 @@
 #ifndef BTAP_RUNNER_STATS_H
 #define BTAP_RUNNER_STATS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "runtime/stats.h"
@@ -22,6 +23,15 @@ struct runner_stat_map {
 	/* Store a raw value at key: 0 or -errno. */
 	int (*put)(int map, const void *key, const void *buf);
 };
+
+/* The runner's statistic operations (btap_runner_ops: stat_add,
+ * stat_read, print_hist, stat_hist) over a runtime's statistics, which
+ * map_of describes by map index (false: not a statistic). */
+struct btap_runner_ops;
+void runner_stat_bind_ops(struct btap_runner_ops *ops, bool (*map_of)(int map, struct runner_stat_map *sm));
+/* The runtime's stat_read (runner_runtime.h) through the bound map_of:
+ * the histogram into buckets when the statistic has one. */
+int runner_stat_read_bound(int map, const void *key, struct rt_stat_result *res, int64_t *buckets);
 
 /* The merged statistic at key (a missing key is an empty aggregate), and
  * its histogram into buckets unless NULL. */

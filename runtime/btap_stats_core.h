@@ -205,6 +205,27 @@ BTAP_SC_INLINE void btap_sc_variance_part(int64_t *acc, const struct rt_stat_res
 	*acc = btap_sc_wadd(*acc, btap_sc_wmul(p->count - 1, p->variance_s));
 }
 
+/* Aggregate op (enum rt_stat_op) of the first pass's result into *v: 0,
+ * or 1 for an empty aggregate (@count and @sum of nothing are 0, the
+ * others an error), or 2 for @variance, which needs a second pass over
+ * the partials (the average is then merged into r). */
+BTAP_SC_INLINE int btap_sc_pick(struct rt_stat_result *r, int op, int shift, int64_t *v)
+{
+	*v = 0;
+	if (op == RT_STAT_COUNT || op == RT_STAT_SUM) {
+		*v = op == RT_STAT_COUNT ? r->count : r->sum;
+		return 0;
+	}
+	if (r->count == 0)
+		return 1;
+	if (op == RT_STAT_VARIANCE) {
+		btap_sc_merge_avg(r, shift);
+		return 2;
+	}
+	*v = op == RT_STAT_MIN ? r->min : op == RT_STAT_MAX ? r->max : btap_sc_div(r->sum, r->count);
+	return 0;
+}
+
 /* The total over count - 1, scaled back by 2^(2*shift). */
 BTAP_SC_INLINE void btap_sc_variance_done(struct rt_stat_result *r, int64_t acc, int shift)
 {

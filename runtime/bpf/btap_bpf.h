@@ -628,21 +628,12 @@ static __always_inline int64_t btap_stat_get(struct btap_ctx *c, void *m, const 
 			break;
 		btap_sc_merge_part(&r, s);
 	}
-	if (op == RT_STAT_COUNT)
-		return r.count;
-	if (op == RT_STAT_SUM)
-		return r.sum;
-	if (r.count == 0) {
+	int64_t v;
+	int how = btap_sc_pick(&r, op, shift, &v);
+	if (how == 1)
 		btap_raise_lit(c, site, "empty aggregate");
-		return 0;
-	}
-	if (op == RT_STAT_MIN)
-		return r.min;
-	if (op == RT_STAT_MAX)
-		return r.max;
-	if (op == RT_STAT_AVG)
-		return btap_sdiv(r.sum, r.count);
-	btap_sc_merge_avg(&r, shift);
+	if (how != 2)
+		return v;
 	for (__u32 cpu = 0; cpu < BTAP_MAX_CPUS; cpu++) {
 		struct rt_stat *s = bpf_map_lookup_percpu_elem(m, k, cpu);
 		if (!s)

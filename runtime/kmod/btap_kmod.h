@@ -387,21 +387,12 @@ static inline int64_t btap_stat_get(struct btap_ctx *c, struct btap_kmap *m, con
 	btap_stat_copy(m, k, &st, NULL, 0);
 	if (st.count)
 		btap_sc_merge_part(&r, &st);
-	if (op == RT_STAT_COUNT)
-		return r.count;
-	if (op == RT_STAT_SUM)
-		return r.sum;
-	if (r.count == 0) {
+	int64_t v;
+	int how = btap_sc_pick(&r, op, shift, &v);
+	if (how == 1)
 		btap_raise_lit(c, site, "empty aggregate");
-		return 0;
-	}
-	if (op == RT_STAT_MIN)
-		return r.min;
-	if (op == RT_STAT_MAX)
-		return r.max;
-	if (op == RT_STAT_AVG)
-		return btap_sdiv(r.sum, r.count);
-	btap_sc_merge_avg(&r, shift);
+	if (how != 2)
+		return v;
 	btap_sc_variance_part(&acc, &r, &st);
 	btap_sc_variance_done(&r, acc, shift);
 	return r.variance;

@@ -2,7 +2,10 @@
 # (which provides T, BTAP, LIMIT, vm_* and pass/fail/skip). Every
 # tests/vm/kmod/NAME.stp is built here for both runtimes (the module with
 # kbuild against the guest kernel's headers) and run on both (with
-# `# cmd: COMMAND` as -c COMMAND, from the tree's root) in the same
+# `# cmd: COMMAND` as -c COMMAND, from the tree's root; `# runtimes: kmod`
+# for what only a module does; `# stderr: REGEX` that stderr must match;
+# `# opts: OPTIONS` for pass 4, such as -g)
+# in the same
 # boot as the other VM cases: each output must equal NAME.out, the two
 # must be byte-identical, and no btap module may be left loaded. Then a
 # btap running a module gets SIGKILL, SIGTERM and SIGINT: its module must
@@ -11,6 +14,10 @@
 
 KM_READY=
 KM_LIST=$T/kmod.list
+
+# km_runtimes STP: the runtimes a case runs on (header `# runtimes:`,
+# default both; `kmod` for what only a module can do, such as kernel C).
+km_runtimes() { r=$(header runtimes "$1"); echo "${r:-bpf kmod}"; }
 
 # kmod_compile_lines: append the pass-4 commands to $T/compile.sh.
 kmod_compile_lines() {
@@ -24,10 +31,10 @@ kmod_compile_lines() {
 	for stp in tests/vm/kmod/*.stp; do
 		i=$((i + 1))
 		echo "$i $stp" >>"$KM_LIST"
-		for rt in bpf kmod; do
+		for rt in $(km_runtimes "$stp"); do
 			r=$VM_KREL
 			[ $rt = kmod ] && r=$VM_KBUILD
-			echo "\"\$BTAP\" --runtime=$rt -r $(vm_q "$r") -p4 $(vm_q "$stp") >'$T/km-$rt-$i.art' 2>'$T/km-$rt-$i.err'; echo \$? >'$T/km-$rt-$i.crc'" \
+			echo "\"\$BTAP\" --runtime=$rt -r $(vm_q "$r") $(header opts "$stp") -p4 $(vm_q "$stp") >'$T/km-$rt-$i.art' 2>'$T/km-$rt-$i.err'; echo \$? >'$T/km-$rt-$i.crc'" \
 				>>"$T/compile.sh"
 		done
 	done
@@ -43,7 +50,7 @@ kmod_job_lines() {
 		cmd=$(header cmd "$stp")
 		c=
 		[ -n "$cmd" ] && c="-c $(vm_q "$cmd")"
-		for rt in bpf kmod; do
+		for rt in $(km_runtimes "$stp"); do
 			[ "$(cat "$T/km-$rt-$i.crc")" = 0 ] || continue
 			echo "timeout $LIMIT $(vm_q "$BTAP") --runtime=$rt --run \"\$(tail -1 '$T/km-$rt-$i.art')\" $c >'$T/km-$rt-$i.out' 2>'$T/km-$rt-$i.err'; echo \$? >'$T/km-$rt-$i.rc'; grep -c '^btap_' /proc/modules >'$T/km-$rt-$i.mods'" \
 				>>"$T/job.sh"
@@ -95,7 +102,8 @@ kmod_check() {
 		name=kmod/$(basename "$stp" .stp)
 		want=${stp%.stp}.out
 		ok=1
-		for rt in bpf kmod; do
+		rts=$(km_runtimes "$stp")
+		for rt in $rts; do
 			if [ "$(cat "$T/km-$rt-$i.crc")" != 0 ]; then
 				fail "$name ($rt): pass 4 failed"
 				head -5 "$T/km-$rt-$i.err"
@@ -108,10 +116,20 @@ kmod_check() {
 				fail "$name ($rt): output differs from $want"
 				diff "$want" "$T/km-$rt-$i.out" | head -5
 				ok=
+			elif [ -n "$(header stderr "$stp")" ] && ! grep -Eq "$(header stderr "$stp")" "$T/km-$rt-$i.err"; then
+				fail "$name ($rt): stderr lacks /$(header stderr "$stp")/"
+				head -5 "$T/km-$rt-$i.err"
+				ok=
 			fi
 		done
 		[ -n "$ok" ] || continue
-		if ! cmp -s "$T/km-bpf-$i.out" "$T/km-kmod-$i.out"; then
+		if [ "$rts" = kmod ]; then
+			if [ "$(cat "$T/km-kmod-$i.mods")" != 0 ]; then
+				fail "$name: a btap module is still loaded after the run"
+			else
+				pass "$name: kmod only, as expected, module removed"
+			fi
+		elif ! cmp -s "$T/km-bpf-$i.out" "$T/km-kmod-$i.out"; then
 			fail "$name: the two runtimes' outputs differ"
 		elif [ "$(cat "$T/km-kmod-$i.mods")" != 0 ]; then
 			fail "$name: a btap module is still loaded after the run"
