@@ -71,6 +71,14 @@ struct em_runtime {
 	bool lsm_hooks;
 	/* takes kernel and user backtraces in kernel context */
 	bool kernel_stacks;
+	/* reaches members of kernel types by their C names (BPF: relocated
+	 * by CO-RE against the running kernel, the types in the unit's BTF
+	 * header); else at the byte and bit offsets BTF gives, fixed at
+	 * translation (a module built against the kernel's headers cannot
+	 * name the types those headers lack) */
+	bool named_types;
+	/* reads kernel variables by symbol (@var) */
+	bool kernel_symbols;
 	/* sifts events by task (attach.h's filters: process.begin, a
 	 * process's system calls ...) */
 	bool task_filters;

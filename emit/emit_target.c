@@ -32,6 +32,7 @@ struct walk {
 	bool pending_ptr;      /* @cast: base is the pointer, place its pointee, nothing applied yet */
 	bool tolerant;         /* pretty-printing: a fault leaves 0, the caller clears it */
 	bool user;             /* the traced process's memory, typed by its DWARF */
+	int bit_off;           /* a bitfield reached by offsets: its first bit in the byte at base */
 	/* Inside the tracepoint record: the object is at this byte offset (C
 	 * expression) from the context, and base is unused. The verifier
 	 * allows no arithmetic on the context pointer beyond reading at an
@@ -103,7 +104,7 @@ static bool walk_member(struct walk *w, const struct component *c)
 		return true;
 	}
 	const char *hdr = NULL;
-	const char *cname = w->user ? NULL : tplace_c_name(a, outer, &hdr);
+	const char *cname = w->user || !w->f->em->rt->named_types ? NULL : tplace_c_name(a, outer, &hdr);
 	if (w->user && w->place.bit_size) {
 		em_unsupported(w->f, c->loc, "a bitfield in user memory");
 		return false;
@@ -115,10 +116,11 @@ static bool walk_member(struct walk *w, const struct component *c)
 		return true;
 	}
 	/* An anonymous type cannot be named in C: its BTF offset, fixed. */
-	if (w->place.bit_size) {
+	if (w->place.bit_size && w->f->em->rt->named_types) {
 		em_unsupported(w->f, c->loc, "a bitfield of an anonymous type");
 		return false;
 	}
+	w->bit_off = w->place.bit_size ? w->place.member_bits % 8 : 0; /* read_value reads its bits */
 	const char *t = em_tmp_long(w->f);
 	em_line(w->f, "%s = %s + %d;", t, w->base, w->place.member_bits / 8);
 	w->base = t;
@@ -201,6 +203,27 @@ static const char *read_record(struct walk *w)
 	return "0";
 }
 
+/* A bitfield at offsets (runtimes without named types): the smallest
+ * read that holds its bits, then shifted, masked and sign-extended. */
+static const char *read_bits(struct walk *w, const char *t, bool sgn)
+{
+	struct em_fn *f = w->f;
+	int bits = w->bit_off + w->place.bit_size;
+	if (w->user || bits > 64) {
+		em_unsupported(f, w->loc, "this bitfield");
+		return "0";
+	}
+	int size = bits <= 8 ? 1 : bits <= 16 ? 2 : bits <= 32 ? 4 : 8;
+	em_line(f, "%s = btap_kread(c, %s, %d, 0);", t, w->base, size);
+	check(w);
+	int width = w->place.bit_size;
+	if (width < 64)
+		em_line(f, "%s = (int64_t)(((uint64_t)%s >> %d) & ((1ULL << %d) - 1));", t, t, w->bit_off, width);
+	if (sgn && width < 64)
+		em_line(f, "%s = (%s ^ (1LL << %d)) - (1LL << %d);", t, t, width - 1, width - 1);
+	return t;
+}
+
 /* The value of the object reached: a long or a string temporary. */
 static const char *read_value(struct walk *w)
 {
@@ -212,21 +235,19 @@ static const char *read_value(struct walk *w)
 	switch (tplace_class(w->place)) {
 	case TPLACE_INT: {
 		const char *t = em_tmp_long(f);
-		if (w->place.bit_size) {
-			if (!*w->path) {
-				em_unsupported(f, w->loc, "this bitfield");
-				return "0";
-			}
+		int size;
+		bool sgn;
+		if (w->place.bit_size && *w->path) {
 			em_line(f, "%s = %s;", t, f->em->rt->read_bitfield(f, w->ctype, w->base, w->path + 2));
 			return t;
 		}
-		int size;
-		bool sgn;
 		if (!tplace_int(w->place, &size, &sgn)) {
 			diag_error(w->loc, "'%s' cannot be read as an integer",
 				   tplace_type_name(f->em->a, w->place));
 			return "0";
 		}
+		if (w->place.bit_size) /* at offsets: the bytes that hold it, shifted and masked */
+			return read_bits(w, t, sgn);
 		flush(w);
 		em_line(f, "%s = %s(c, %s, %d, %d);", t, w->user ? "btap_uread" : "btap_kread", w->base, size,
 			sgn ? 1 : 0);
@@ -598,6 +619,10 @@ const char *em_kernel_atvar(struct em_fn *f, struct expr *e)
 	}
 	if (!kernel_reads_ok(f, e->loc))
 		return "0";
+	if (!f->em->rt->kernel_symbols) {
+		em_unsupported(f, e->loc, "@var of a kernel variable");
+		return "0";
+	}
 	bool known = false;
 	VEC_FOREACH(f->em->ksyms, i)
 		known = known || strcmp(VEC_AT(f->em->ksyms, i, const struct tp_access *)->ksym, acc->ksym) == 0;

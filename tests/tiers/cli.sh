@@ -119,6 +119,8 @@ expect kbuild-cc-compile 0 '' -- $kc -c "$T/real.c" -o "$T/real.o"
 ok_if "kbuild-cc: two probes kept, the compile not" '[ "$(ls -d "$T/kcc/btap/kcc-"* | wc -l)" = 2 ] && [ -s "$T/real.o" ]'
 expect kmod-backtrace 1 "^<input>:1:45: error: 'backtrace' \\(a backtrace\\) is not supported yet in kernel-context probes \\(kmod\\)" -- "$BTAP" --runtime=kmod -p3 -e 'probe kernel.function("vfs_read") { println(backtrace()); exit() }'
 expect kmod-p3-uprobe 0 '\{\.kind = BTAP_KP_URETPROBE, \.fn = \(void \*\)bp0, \.name = "/.*libc\.so\.6", \.offset = 0x[0-9a-f]+, \.config = 0x0\}' -- "$BTAP" --runtime=kmod -p3 -e 'probe process("/lib/x86_64-linux-gnu/libc.so.6").function("read").return { println($return) }'
+expect kmod-atvar 1 "^<input>:1:45: error: @var of a kernel variable is not supported yet by the kmod backend" -- "$BTAP" --runtime=kmod -p3 -e 'probe kernel.function("vfs_read") { println(@var("runqueues")->nr_running) }'
+expect kmod-offsets 0 'btap_kread\(c, t[0-9]+, [1248], 0\);' -- "$BTAP" --runtime=kmod -p3 -e 'probe kernel.trace("sched:sched_switch") { println($prev->in_execve) }'
 expect runtime-auto-bpf 0 '^btap: runtime bpf: the kernel has BTF and BPF$' -- "$BTAP" -v -p2 -e 'probe begin { exit() }'
 # --runtime=auto on a kernel without BTF (hidden in a private mount
 # namespace): kmod where a build tree is, else one error naming both
