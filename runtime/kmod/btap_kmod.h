@@ -15,7 +15,7 @@
  *
  * Kernel probes (btap_kpoints, written by kmod-backend/emit_kmod.c):
  * tracepoint callbacks (prototype arguments), perf events (a tracepoint's
- * record, software events), kprobes and kretprobes. */
+ * record, software events), kprobes and kretprobes, uprobes. */
 #ifndef BTAP_KMOD_H
 #define BTAP_KMOD_H
 
