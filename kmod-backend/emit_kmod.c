@@ -14,6 +14,7 @@
 #include "emit_kmod.h"
 
 #include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
 static void kmod_defines(struct emitter *em, struct strbuf *b)
@@ -135,6 +136,12 @@ static void kmod_probe_entry(struct emitter *em, struct em_probe *ep, struct str
 	} else if (at->kind == ATTACH_PERF_EVENT) {
 		ctx = "regs";
 	} else if (at->kind == ATTACH_UPROBE) {
+		int major = 0, minor = 0;
+		if (em->s->pp.kernel_v && sscanf(em->s->pp.kernel_v, "%d.%d", &major, &minor) == 2 &&
+		    (major > 6 || (major == 6 && minor >= 12)))
+			diag_error(ep->p->resolved_point->loc,
+				   "uprobes on the kmod runtime use the uprobe API of kernels before 6.12, and this "
+				   "kernel is %s (--runtime=bpf traces it)", em->s->pp.kernel_v);
 		/* every process that maps the file hits it: only the wanted one
 		 * (0: any, -1: the -c/-x target) */
 		if (at->uprobe.pid)

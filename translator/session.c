@@ -5,6 +5,8 @@
 #include "kconfig.h"
 #include "paths.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
 
@@ -35,6 +37,18 @@ void session_setup_pp(struct session *s)
 	bool release_is_dir = s->kernel_release && strchr(s->kernel_release, '/');
 	if (s->kernel_release && !release_is_dir)
 		release = s->kernel_release;
+	if (release_is_dir) { /* a build tree names the release it is for (uname -r's) */
+		char path[4200];
+		size_t len;
+		snprintf(path, sizeof path, "%s/include/generated/utsrelease.h", s->kernel_release);
+		char *text = read_file(path, &len);
+		const char *q = text ? strstr(text, "UTS_RELEASE \"") : NULL;
+		if (q) {
+			q += strlen("UTS_RELEASE \"");
+			release = arena_strndup(&s->arena, q, strcspn(q, "\"\n"));
+		}
+		free(text);
+	}
 	s->pp.args = s->args;
 	s->pp.nargs = s->nargs;
 	s->pp.kernel_vr = release;

@@ -118,7 +118,14 @@ printf 'int f(void) { return 1; }\n' >"$T/real.c"
 expect kbuild-cc-compile 0 '' -- $kc -c "$T/real.c" -o "$T/real.o"
 ok_if "kbuild-cc: two probes kept, the compile not" '[ "$(ls -d "$T/kcc/btap/kcc-"* | wc -l)" = 2 ] && [ -s "$T/real.o" ]'
 expect kmod-backtrace 1 "^<input>:1:45: error: 'backtrace' \\(a backtrace\\) is not supported yet in kernel-context probes \\(kmod\\)" -- "$BTAP" --runtime=kmod -p3 -e 'probe kernel.function("vfs_read") { println(backtrace()); exit() }'
-expect kmod-p3-uprobe 0 '\{\.kind = BTAP_KP_URETPROBE, \.fn = \(void \*\)bp0, \.name = "/.*libc\.so\.6", \.offset = 0x[0-9a-f]+, \.config = 0x0\}' -- "$BTAP" --runtime=kmod -p3 -e 'probe process("/lib/x86_64-linux-gnu/libc.so.6").function("read").return { println($return) }'
+# uprobes on kmod: for a tree of a kernel before 6.12 (the uprobe API the
+# module uses), else a located error; -r DIR's release is the tree's own
+mkdir -p "$T/tree61/include/generated" "$T/tree612/include/generated"
+echo '#define UTS_RELEASE "6.1.0-test"' >"$T/tree61/include/generated/utsrelease.h"
+echo '#define UTS_RELEASE "6.12.3-test"' >"$T/tree612/include/generated/utsrelease.h"
+expect kmod-p3-uprobe 0 '\{\.kind = BTAP_KP_URETPROBE, \.fn = \(void \*\)bp0, \.name = "/.*libc\.so\.6", \.offset = 0x[0-9a-f]+, \.config = 0x0\}' -- "$BTAP" --runtime=kmod -r "$T/tree61" -p3 -e 'probe process("/lib/x86_64-linux-gnu/libc.so.6").function("read").return { println($return) }'
+expect kmod-uprobe-new-kernel 1 '^<input>:1:7: error: uprobes on the kmod runtime use the uprobe API of kernels before 6.12, and this kernel is 6.12.3' -- "$BTAP" --runtime=kmod -r "$T/tree612" -p3 -e 'probe process("/lib/x86_64-linux-gnu/libc.so.6").function("read") { }'
+expect release-of-tree 0 'println\("tree"\)' -- "$BTAP" -r "$T/tree612" -p1 -e 'probe begin { %( kernel_vr == "6.12.3-test" %? println("tree") %: println("host") %) }'
 expect kmod-atvar 1 "^<input>:1:45: error: @var of a kernel variable is not supported yet by the kmod backend" -- "$BTAP" --runtime=kmod -p3 -e 'probe kernel.function("vfs_read") { println(@var("runqueues")->nr_running) }'
 expect kmod-offsets 0 'btap_kread\(c, t[0-9]+, [1248], 0\);' -- "$BTAP" --runtime=kmod -p3 -e 'probe kernel.trace("sched:sched_switch") { println($prev->in_execve) }'
 expect runtime-auto-bpf 0 '^btap: runtime bpf: the kernel has BTF and BPF$' -- "$BTAP" -v -p2 -e 'probe begin { exit() }'
