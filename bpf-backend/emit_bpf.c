@@ -105,17 +105,6 @@ static bool begins_running(struct emitter *em)
 	return false;
 }
 
-/* Does kernel-context code use a native? (The stack maps exist only then.) */
-static bool kernel_uses(struct emitter *em, const char *native)
-{
-	VEC_FOREACH(em->funcs, i) {
-		struct em_func *f = VEC_AT(em->funcs, i, struct em_func *);
-		if ((f->where & EM_CTX_KERNEL) && f->f->embedded && strstr(f->f->embedded, native))
-			return true;
-	}
-	return false;
-}
-
 /* Does this kernel's BPF offer a helper (an enumerator of bpf_func_id)? */
 static bool kernel_has_helper(const char *name)
 {
@@ -133,18 +122,18 @@ static bool kernel_has_helper(const char *name)
  * the kernel can (then they name symbols after the process has gone). */
 static bool finds_user_mappings(struct emitter *em)
 {
-	return kernel_uses(em, "btap_usym_token(") && kernel_has_helper("BPF_FUNC_find_vma");
+	return em_kernel_uses(em, "btap_usym_token(") && kernel_has_helper("BPF_FUNC_find_vma");
 }
 
 static void bpf_defines(struct emitter *em, struct strbuf *b)
 {
 	if (finds_user_mappings(em))
 		sb_puts(b, "#define BTAP_HAVE_FIND_VMA 1\n");
-	if (kernel_uses(em, "btap_kstack("))
+	if (em_kernel_uses(em, "btap_kstack("))
 		sb_puts(b, "#define BTAP_NEED_KSTACK 1\n");
-	if (kernel_uses(em, "btap_cmdline("))
+	if (em_kernel_uses(em, "btap_cmdline("))
 		sb_puts(b, "#define BTAP_NEED_CMDLINE 1\n");
-	if (kernel_uses(em, "btap_ustack("))
+	if (em_kernel_uses(em, "btap_ustack("))
 		sb_puts(b, "#define BTAP_NEED_USTACK 1\n");
 	if (needs_task(em))
 		sb_puts(b, "#define BTAP_NEED_TASK 1\n");
@@ -182,7 +171,7 @@ static char *kernel_header(struct emitter *em, const char *cache_dir)
 		add_name(em, &names, "task_struct");
 		add_name(em, &names, "struct cred");
 	}
-	if (kernel_uses(em, "btap_cmdline("))
+	if (em_kernel_uses(em, "btap_cmdline("))
 		add_name(em, &names, "struct mm_struct");
 	if (finds_user_mappings(em)) {
 		add_name(em, &names, "task_struct");
@@ -322,8 +311,8 @@ static void bpf_declare_maps(struct emitter *em, struct strbuf *b)
  * stacks: from a raw tracepoint they would start inside BPF. */
 static bool via_raw(struct emitter *em, const struct attach *at)
 {
-	return at->kind == ATTACH_TRACEPOINT && at->tracepoint.fieldless && !kernel_uses(em, "btap_kstack(") &&
-	       !kernel_uses(em, "btap_ustack(");
+	return at->kind == ATTACH_TRACEPOINT && at->tracepoint.fieldless && !em_kernel_uses(em, "btap_kstack(") &&
+	       !em_kernel_uses(em, "btap_ustack(");
 }
 
 static void bpf_probe_section(const struct attach *at, struct strbuf *out)
@@ -404,13 +393,7 @@ static void bpf_describe_probe(struct emitter *em, const struct em_probe *p, str
 		sb_printf(b, ", .tp_name = \"%s\"", at->tracepoint.name);
 	else if (at->kind == ATTACH_KPROBE)
 		sb_printf(b, ", .tp_name = \"%s\"", at->kprobe.function);
-	if (at->filter == ATTACH_FILTER_PROCESS_RUNNING)
-		sb_printf(b, ", .running = 1, .running_pid = %" PRId64, at->pid);
-	if (at->exe_path) {
-		sb_puts(b, ", .exe_path = ");
-		em_c_string(b, at->exe_path, strlen(at->exe_path));
-	}
-	else if (at->kind == ATTACH_UPROBE) {
+	if (at->kind == ATTACH_UPROBE) {
 		sb_puts(b, ", .up_path = ");
 		em_c_string(b, at->uprobe.path, strlen(at->uprobe.path));
 		sb_printf(b, ", .up_offset = 0x%" PRIx64 ", .up_semaphore = 0x%" PRIx64 ", .up_ret = %d, .up_pid = %" PRId64,

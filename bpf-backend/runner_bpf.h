@@ -53,8 +53,4 @@ int bpf_run_stat_read(struct runner *r, int map, const void *key, struct rt_stat
 bool bpf_run_load(struct runner *r);
 bool bpf_run_attach(struct runner *r);
 
-/* runner_tasks.c */
-bool bpf_run_set_exe_filters(struct runner *r);
-bool bpf_run_list_running(struct runner *r);
-
 #endif

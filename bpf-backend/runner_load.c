@@ -3,6 +3,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include "translator/diag.h"
 #include "loader.h"
 #include "runner_bpf.h"
+#include "runner/runner_tasks.h"
 #include "translator/session.h"
 #include "translator/util.h"
 
@@ -263,9 +265,53 @@ static int attach_one(struct runner *r, const struct btap_probe_desc *p)
 	return bpfl_attach_perf_event(bpf_run_of(r)->obj, p->bpf_prog, &pe);
 }
 
+/* ---- the tasks probes sift by (runner/runner_tasks.c), into maps -------- */
+
+static bool bpf_set_exe(struct runner *r, uint32_t probe, const struct runner_exe *want)
+{
+	int fd = bpfl_map_fd(bpf_run_of(r)->obj, "btap_exes");
+	if (fd < 0 || bpf_map_update_elem(fd, &probe, want, BPF_ANY) != 0) {
+		runner_fail(r, "cannot set the executable filter: %s", strerror(fd < 0 ? ENOENT : errno));
+		return false;
+	}
+	return true;
+}
+
+/* keyed (probe, pid); the count per probe lets a switch skip the lookup */
+static bool bpf_set_running(struct runner *r, uint32_t probe, const uint32_t *tgids, size_t n)
+{
+	const char *pp = r->prog->probes[probe].pp;
+	int fd = bpfl_map_fd(bpf_run_of(r)->obj, "btap_running");
+	int left_fd = bpfl_map_fd(bpf_run_of(r)->obj, "btap_running_left");
+	if (fd < 0 || left_fd < 0) {
+		runner_fail(r, "probe %s: the running processes' maps are missing", pp);
+		return false;
+	}
+	uint64_t in = 0, full = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct {
+			uint32_t probe, tgid;
+		} key = {probe, tgids[i]};
+		uint8_t one = 1;
+		if (bpf_map_update_elem(fd, &key, &one, BPF_ANY) == 0)
+			in++;
+		else
+			full++;
+	}
+	if (full)
+		fprintf(stderr, "WARNING: probe %s: %" PRIu64 " running processes left out (table full)\n", pp, full);
+	if (bpf_map_update_elem(left_fd, &probe, &in, BPF_ANY) != 0) {
+		runner_fail(r, "probe %s: cannot count the running processes: %s", pp, strerror(errno));
+		return false;
+	}
+	return true;
+}
+
+static const struct runner_task_sink bpf_task_sink = {bpf_set_exe, bpf_set_running};
+
 bool bpf_run_attach(struct runner *r)
 {
-	if (bpf_run_of(r)->obj && (!bpf_run_set_exe_filters(r) || !bpf_run_list_running(r)))
+	if (bpf_run_of(r)->obj && !runner_set_task_filters(r, &bpf_task_sink))
 		return false;
 	for (uint32_t i = 0; i < r->prog->nprobes; i++) {
 		const struct btap_probe_desc *p = &r->prog->probes[i];

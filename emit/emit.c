@@ -154,6 +154,17 @@ void em_kprobe_slots(const struct attach *at, struct strbuf *out)
 	}
 }
 
+/* Does kernel-context code use a native? (The stack maps exist only then.) */
+bool em_kernel_uses(struct emitter *em, const char *native)
+{
+	VEC_FOREACH(em->funcs, i) {
+		struct em_func *f = VEC_AT(em->funcs, i, struct em_func *);
+		if ((f->where & EM_CTX_KERNEL) && f->f->embedded && strstr(f->f->embedded, native))
+			return true;
+	}
+	return false;
+}
+
 /* The guard that sifts a raw tracepoint's events (its arguments at ctx) and
  * returns the task the body describes (NULL: skip the event), in the
  * natives each kernel runtime defines. */
@@ -1168,9 +1179,16 @@ static void emit_descriptor(struct emitter *em, struct strbuf *b)
 			sb_puts(b, ", .origin = ");
 			em_c_string(b, p->origin, strlen(p->origin));
 			sb_printf(b, ", .priority = %" PRId64 ",\n\t ", p->at.runner.priority);
-			if (p->where == EM_CTX_KERNEL)
+			if (p->where == EM_CTX_KERNEL) {
 				em->rt->describe_probe(em, p, b);
-			else
+				/* the tasks it sifts by, which the runner finds */
+				if (p->at.filter == ATTACH_FILTER_PROCESS_RUNNING)
+					sb_printf(b, ", .running = 1, .running_pid = %" PRId64, p->at.pid);
+				if (p->at.exe_path) {
+					sb_puts(b, ", .exe_path = ");
+					em_c_string(b, p->at.exe_path, strlen(p->at.exe_path));
+				}
+			} else
 				sb_printf(b, ".run = br%d, .period_ns = %" PRIu64 ", .randomize_ns = %" PRIu64,
 					  p->index, p->at.timer.period_ns, p->at.timer.randomize_ns);
 			if (p->at.kind == ATTACH_PROCFS) {

@@ -164,6 +164,8 @@ void em_unsupported_kernel(struct em_fn *f, struct loc at, const char *what);
 void em_kprobe_slots(const struct attach *at, struct strbuf *out);
 /* The C expression that sifts a probe's events by task (attach.h's
  * filters) and gives the task its body describes, or NULL for none. */
+/* Does kernel-context code use a native (its name and "(")? */
+bool em_kernel_uses(struct emitter *em, const char *native);
 const char *em_task_guard(struct emitter *em, const struct attach *at, int index);
 /* A named kernel type (as the type walker names it: "struct sock") the
  * kernel half reads through. */

@@ -623,10 +623,12 @@ const char *em_kernel_atvar(struct em_fn *f, struct expr *e)
 		em_unsupported(f, e->loc, "@var of a kernel variable");
 		return "0";
 	}
-	bool known = false;
+	int index = -1;
 	VEC_FOREACH(f->em->ksyms, i)
-		known = known || strcmp(VEC_AT(f->em->ksyms, i, const struct tp_access *)->ksym, acc->ksym) == 0;
-	if (!known) {
+		if (index < 0 && strcmp(VEC_AT(f->em->ksyms, i, const struct tp_access *)->ksym, acc->ksym) == 0)
+			index = (int)i;
+	if (index < 0) {
+		index = (int)f->em->ksyms.n;
 		vec_push(f->em->a, &f->em->ksyms, (void *)acc);
 		if (acc->ksym_percpu) { /* a typed ksym: its type in the header */
 			const char *hdr = NULL;
@@ -636,9 +638,9 @@ const char *em_kernel_atvar(struct em_fn *f, struct expr *e)
 				em_need_kernel_type(f->em, hdr);
 		}
 	}
-	const char *base = acc->ksym_percpu ? arena_printf(f->em->a, "btap_addr_of(bpf_this_cpu_ptr(&%s))", acc->ksym)
-		: acc->ksym_offset ? arena_printf(f->em->a, "(btap_addr_of(&%s) + %ldL)", acc->ksym, acc->ksym_offset)
-				   : arena_printf(f->em->a, "btap_addr_of(&%s)", acc->ksym);
+	const char *base = acc->ksym_percpu ? arena_printf(f->em->a, "BTAP_KSYM_PERCPU(%s, %d)", acc->ksym, index)
+		: acc->ksym_offset ? arena_printf(f->em->a, "(BTAP_KSYM(%s, %d) + %ldL)", acc->ksym, index, acc->ksym_offset)
+				   : arena_printf(f->em->a, "BTAP_KSYM(%s, %d)", acc->ksym, index);
 	return walk_from_address(f, e, base, "@var");
 }
 

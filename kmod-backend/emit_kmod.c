@@ -12,6 +12,7 @@
  * recurse and loop freely (bounded by MAXNESTING and MAXACTION at run
  * time). */
 #include "emit_kmod.h"
+#include "translator/tracepoints.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -19,12 +20,23 @@
 
 static void kmod_defines(struct emitter *em, struct strbuf *b)
 {
+	bool uprobes = false, tasks = false;
+	VEC_FOREACH(em->probes, i) {
+		const struct attach *at = &VEC_AT(em->probes, i, struct em_probe *)->at;
+		uprobes |= at->kind == ATTACH_UPROBE;
+		tasks |= at->exe_path || at->filter == ATTACH_FILTER_PROCESS_RUNNING;
+	}
 	/* the uprobe API is compiled only where a script uses it */
-	VEC_FOREACH(em->probes, i)
-		if (VEC_AT(em->probes, i, struct em_probe *)->at.kind == ATTACH_UPROBE) {
-			sb_puts(b, "#define BTAP_KMOD_UPROBES 1\n");
-			return;
-		}
+	if (uprobes)
+		sb_puts(b, "#define BTAP_KMOD_UPROBES 1\n");
+	/* the executables and running processes probes sift by, per probe */
+	if (tasks)
+		sb_printf(b, "#define BTAP_KMOD_TASKS %d\n", em->probes.n);
+	/* the stack tables exist where backtraces are taken */
+	if (em_kernel_uses(em, "btap_kstack("))
+		sb_puts(b, "#define BTAP_KMOD_KSTACKS 1\n");
+	if (em_kernel_uses(em, "btap_ustack("))
+		sb_puts(b, "#define BTAP_KMOD_USTACKS 1\n");
 }
 
 static bool kmod_prelude(struct emitter *em, struct strbuf *b)
@@ -83,7 +95,12 @@ static void module_tables(struct emitter *em, struct strbuf *out)
 		}
 		sb_puts(out, "},\n");
 	}
-	sb_puts(out, "\t{.kind = BTAP_KP_END},\n};\nBTAP_MODULE(btap_kmaps, btap_kpoints);\n\n");
+	sb_puts(out, "\t{.kind = BTAP_KP_END},\n};\n");
+	/* the kernel symbols @var reads, by index (the runner finds them) */
+	sb_puts(out, "static struct btap_ksym btap_ksyms[] = {");
+	VEC_FOREACH(em->ksyms, i)
+		sb_printf(out, "{\"%s\"}, ", VEC_AT(em->ksyms, i, const struct tp_access *)->ksym);
+	sb_puts(out, "{NULL}};\nBTAP_MODULE(btap_kmaps, btap_kpoints, btap_ksyms);\n\n");
 }
 
 static void kmod_declare_maps(struct emitter *em, struct strbuf *b)
@@ -157,6 +174,13 @@ static void kmod_probe_entry(struct emitter *em, struct em_probe *ep, struct str
 	sb_printf(out, "\tif (!sp)\n\t\tBTAP_KP_RETURN_%s;\n", kind + 8);
 	if (guard)
 		sb_puts(out, "\tc.task = task;\n");
+	if (em_kernel_uses(em, "btap_kstack(") || em_kernel_uses(em, "btap_ustack(")) {
+		/* where its stacks start: the event's registers, if it has them */
+		bool regs = at->kind == ATTACH_KPROBE || at->kind == ATTACH_PERF_EVENT || at->kind == ATTACH_UPROBE ||
+			    (at->kind == ATTACH_TRACEPOINT && !at->tracepoint.fieldless);
+		sb_printf(out, "\tbtap_kmod_regs(%s, %d);\n", regs ? "regs" : "NULL",
+			  at->kind == ATTACH_KPROBE && !at->kprobe.ret && at->kprobe.offset == 0);
+	}
 	if (at->kind == ATTACH_PERF_EVENT) /* the sample's registers */
 		sb_puts(out, "\tc.regs = 2;\n");
 	else if (at->kind == ATTACH_UPROBE) /* the process's registers */
@@ -214,6 +238,9 @@ const struct em_runtime em_runtime_kmod = {
 	.loop_callbacks = true, /* btap_loop and btap_map_each of btap_kmod.h */
 	.format_max_args = EM_KPRINTF_MAX_ARGS,
 	.task_filters = true,
+	.exe_filters = true,
+	.kernel_stacks = true,
+	.kernel_symbols = true,
 	.attach_kinds = 1u << ATTACH_TRACEPOINT | 1u << ATTACH_RAW_TRACEPOINT | 1u << ATTACH_KPROBE |
 			1u << ATTACH_PERF_EVENT | 1u << ATTACH_UPROBE,
 	.defines = kmod_defines,

@@ -26,6 +26,9 @@
 #include "runner/runner_internal.h"
 #include "runner/runner_sort.h"
 #include "runner/runner_stats.h"
+#include "runner/runner_tasks.h"
+#define BTAP_STACKS_CONSTANTS_ONLY
+#include "runtime/btap_stacks.h"
 #include "runtime/kmod/btap_kmod_abi.h"
 #include "translator/diag.h"
 #include "translator/session.h"
@@ -340,8 +343,107 @@ static bool arm(struct runner *r, const char *v)
 	return k->file < 0 || pwrite(k->file, v, 1, 0) == 1;
 }
 
+/* ---- the tasks probes sift by (runner/runner_tasks.c), into the module ---- */
+
+static bool task_req(struct runner *r, uint32_t probe, uint32_t op, const void *value, uint64_t n)
+{
+	struct btap_kmod_req q = {.map = probe, .op = op, .value = (uint64_t)(uintptr_t)value, .pos = n};
+	if (ioctl(kr(r)->file, BTAP_KMOD_IOCTL, &q) == 0)
+		return true;
+	runner_fail(r, "probe %s: cannot hand the module its %s: %m", r->prog->probes[probe].pp,
+		    op == BTAP_KOP_EXE ? "executable" : "running processes");
+	return false;
+}
+
+static bool kmod_set_exe(struct runner *r, uint32_t probe, const struct runner_exe *want)
+{
+	struct btap_kmod_exe e = {.ino = want->ino};
+	memcpy(e.name, want->name, sizeof e.name);
+	return task_req(r, probe, BTAP_KOP_EXE, &e, 0);
+}
+
+static bool kmod_set_running(struct runner *r, uint32_t probe, const uint32_t *tgids, size_t n)
+{
+	return task_req(r, probe, BTAP_KOP_RUNNING, tgids, n);
+}
+
+static const struct runner_task_sink kmod_task_sink = {kmod_set_exe, kmod_set_running};
+
+/* ---- kernel symbols (@var): found in /proc/kallsyms, handed to the module ---- */
+
+/* The address of each symbol the module names (names[i]: the i-th), the
+ * kernel's own (not a module's); false (reported) for one missing or
+ * ambiguous. */
+static bool find_ksyms(struct runner *r, char (*names)[BTAP_KSYM_NAME_MAX], uint64_t *addrs, bool *found, size_t n)
+{
+	FILE *f = fopen("/proc/kallsyms", "r");
+	if (!f) {
+		runner_fail(r, "@var needs /proc/kallsyms: %m");
+		return false;
+	}
+	char line[512];
+	bool hidden = false, ok = true;
+	while (fgets(line, sizeof line, f)) {
+		unsigned long long addr;
+		char name[BTAP_KSYM_NAME_MAX];
+		if (sscanf(line, "%llx %*c %127s", &addr, name) != 2 || strchr(line, '['))
+			continue;
+		if (strcmp(name, "_text") == 0 && !addr)
+			hidden = true;
+		for (size_t i = 0; i < n; i++) {
+			if (strcmp(names[i], name) != 0)
+				continue;
+			if (found[i] && addrs[i] != addr) {
+				runner_fail(r, "@var(\"%s\"): /proc/kallsyms has more than one symbol of that name", name);
+				ok = false;
+			}
+			addrs[i] = addr;
+			found[i] = true;
+		}
+	}
+	fclose(f);
+	for (size_t i = 0; ok && i < n; i++)
+		if (!found[i] || hidden) {
+			runner_fail(r, "@var(\"%s\"): %s", names[i],
+				    hidden ? "/proc/kallsyms hides the kernel's addresses (kernel.kptr_restrict)"
+					   : "no such symbol in /proc/kallsyms");
+			ok = false;
+		}
+	return ok;
+}
+
+static bool kmod_set_ksyms(struct runner *r)
+{
+	struct kmod_run *k = kr(r);
+	char (*names)[BTAP_KSYM_NAME_MAX] = NULL;
+	size_t n = 0;
+	for (;; n++) {
+		names = xrealloc(names, (n + 1) * sizeof(*names));
+		struct btap_kmod_req q = {.op = BTAP_KOP_KSYM_NAME, .value = (uint64_t)(uintptr_t)names[n], .pos = n};
+		if (ioctl(k->file, BTAP_KMOD_IOCTL, &q) != 0)
+			break;
+		names[n][BTAP_KSYM_NAME_MAX - 1] = 0;
+	}
+	uint64_t *addrs = xcalloc(n + 1, sizeof(*addrs));
+	bool *found = xcalloc(n + 1, sizeof(*found));
+	bool ok = n == 0 || find_ksyms(r, names, addrs, found, n);
+	for (size_t i = 0; ok && i < n; i++) {
+		struct btap_kmod_req q = {.op = BTAP_KOP_KSYM_SET, .key = addrs[i], .pos = i};
+		if (ioctl(k->file, BTAP_KMOD_IOCTL, &q) != 0) {
+			runner_fail(r, "cannot hand the module the address of %s: %m", names[i]);
+			ok = false;
+		}
+	}
+	free(names);
+	free(addrs);
+	free(found);
+	return ok;
+}
+
 static bool kmod_attach(struct runner *r)
 {
+	if (kr(r)->file >= 0 && (!runner_set_task_filters(r, &kmod_task_sink) || !kmod_set_ksyms(r)))
+		return false;
 	if (!arm(r, "1")) {
 		runner_fail(r, "cannot arm the module's probes: %m");
 		return false;
@@ -373,6 +475,17 @@ static void kmod_drain(struct runner *r)
 			o += (ssize_t)((len + 8 + 7) & ~7u);
 		}
 	}
+}
+
+static int kmod_stack_frames(struct runner *r, bool user, uint32_t id, void *buf, size_t size)
+{
+	struct kmod_run *k = kr(r);
+	uint64_t frame = user ? 32 : 8; /* btap_kmod.h's struct btap_uframe, or an address */
+	if (!k || k->file < 0 || size < frame * BTAP_STACK_DEPTH)
+		return -EINVAL;
+	memset(buf, 0, size);
+	struct btap_kmod_req q = {.map = user, .op = BTAP_KOP_STACK, .value = (uint64_t)(uintptr_t)buf, .pos = id};
+	return ioctl(k->file, BTAP_KMOD_IOCTL, &q) == 0 ? 0 : -errno;
 }
 
 static void kmod_detach(struct runner *r)
@@ -424,4 +537,5 @@ const struct runner_runtime runner_runtime_kmod = {
 	.drain = kmod_drain,
 	.detach = kmod_detach,
 	.release = kmod_release,
+	.stack_frames = kmod_stack_frames,
 };

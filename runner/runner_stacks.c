@@ -34,6 +34,44 @@ static size_t nksyms;
 static bool ksyms_read;
 static struct arena ksym_arena;
 
+/* Where each module's code lies (/proc/modules): an address past a
+ * module's end is not its symbol's, but code kallsyms does not list
+ * (a BPF trampoline). */
+struct kmodule {
+	const char *name;
+	uint64_t lo, hi;
+};
+static struct vec kmodules; /* struct kmodule * */
+
+static void read_modules(void)
+{
+	FILE *f = fopen("/proc/modules", "r");
+	if (!f)
+		return;
+	char line[4096];
+	while (fgets(line, sizeof line, f)) {
+		char name[128];
+		unsigned long long size, addr;
+		if (sscanf(line, "%127s %llu %*s %*s %*s %llx", name, &size, &addr) != 3 || !addr)
+			continue;
+		struct kmodule *m = arena_alloc(&ksym_arena, sizeof(*m));
+		*m = (struct kmodule){arena_strdup(&ksym_arena, name), addr, addr + size};
+		vec_push(&ksym_arena, &kmodules, m);
+	}
+	fclose(f);
+}
+
+/* Is addr outside the code of module `name` (false when unknown)? */
+static bool past_module(const char *name, uint64_t addr)
+{
+	VEC_FOREACH(kmodules, i) {
+		const struct kmodule *m = VEC_AT(kmodules, i, const struct kmodule *);
+		if (strcmp(m->name, name) == 0)
+			return addr < m->lo || addr >= m->hi;
+	}
+	return false;
+}
+
 static int cmp_ksym(const void *a, const void *b)
 {
 	const struct ksym *x = a, *y = b;
@@ -65,6 +103,7 @@ static void read_kallsyms(void)
 	}
 	fclose(f);
 	qsort(ksyms, nksyms, sizeof(*ksyms), cmp_ksym);
+	read_modules();
 }
 
 /* The symbol holding addr and its extent (to the next symbol). */
@@ -84,7 +123,21 @@ static const struct ksym *ksym_at(uint64_t addr, uint64_t *size)
 		return NULL;
 	const struct ksym *k = &ksyms[lo - 1];
 	*size = lo < nksyms ? ksyms[lo].addr - k->addr : 0;
+	if (k->module && strcmp(k->module, "bpf") != 0 && past_module(k->module, addr))
+		return NULL;
 	return k;
+}
+
+/* A frame of the probe machinery, above the probed code: BPF's own (a
+ * program, or a trampoline kallsyms does not name, or names after the
+ * nearest ftrace trampoline of "__builtin__ftrace"), or a tracepoint's
+ * iterator (there when more than one callback is registered). */
+static bool machinery_frame(uint64_t addr)
+{
+	uint64_t size;
+	const struct ksym *k = ksym_at(addr, &size);
+	return !k || (k->module && (strcmp(k->module, "bpf") == 0 || strncmp(k->module, "__builtin__", 11) == 0)) ||
+	       strncmp(k->name, "__traceiter_", 12) == 0;
 }
 
 static void put_ksym(struct strbuf *out, uint64_t addr, bool data)
@@ -245,9 +298,15 @@ static void expand_kstack(struct runner *r, struct strbuf *out, int kind, uint32
 							      : "[kernel stack not collected]");
 		return;
 	}
-	int depth = 0;
+	int depth = 0, top = 0;
 	while (depth < BTAP_STACK_DEPTH && ips[depth])
 		depth++;
+	/* from the probed code on, as stap prints it (fentry's stacks start
+	 * in the BPF program and its trampoline) */
+	while (top < depth - 1 && machinery_frame(ips[top]))
+		top++;
+	memmove(ips, ips + top, sizeof(ips[0]) * (size_t)(depth - top));
+	depth -= top;
 	for (int i = 0; i < depth; i++) {
 		if (kind == BTAP_TOK_KSTACK) {
 			sb_printf(out, "%s0x%016" PRIx64, i ? " " : "", ips[i]);
@@ -263,22 +322,65 @@ static void expand_kstack(struct runner *r, struct strbuf *out, int kind, uint32
 	}
 }
 
-static void put_uframe(struct strbuf *out, const struct bpf_stack_build_id *f, bool data, int64_t pid)
+/* The object among those listed whose file is inode ino. */
+static const struct ubin *object_by_inode(uint64_t ino)
+{
+	VEC_FOREACH(objects, i) {
+		const struct ubin *b = VEC_AT(objects, i, const struct ubin *);
+		struct stat st;
+		if (stat(b->path, &st) == 0 && (uint64_t)st.st_ino == ino)
+			return b;
+	}
+	return NULL;
+}
+
+/* A user frame's object and the file offset in it: by build-id, by the
+ * file the probe found (both hold after the process has gone), else
+ * through the live process's maps. */
+static const struct ubin *frame_object(const struct bpf_stack_build_id *f, int64_t pid, uint64_t *off)
 {
 	const struct ubin *b = NULL;
-	uint64_t off = f->offset;
+	*off = f->offset;
 	if (f->status == BPF_STACK_BUILD_ID_VALID) {
 		b = object_by_build_id(f->build_id);
 		if (!b) {
 			add_process_objects(pid);
 			b = object_by_build_id(f->build_id);
 		}
+	} else if (f->status == BTAP_FRAME_FILE) {
+		uint64_t ino, ip;
+		memcpy(&ino, f->build_id, 8);
+		memcpy(&ip, f->build_id + 8, 8);
+		if (!(b = object_by_inode(ino)) && pid > 0) {
+			add_process_objects(pid);
+			b = object_by_inode(ino);
+		}
+		if (!b)
+			b = object_at(pid, ip, off);
 	} else if (f->status == BPF_STACK_BUILD_ID_IP) {
-		b = object_at(pid, f->ip, &off);
+		b = object_at(pid, f->ip, off);
 	}
+	return b;
+}
+
+/* The address a frame prints as: its object's own when known. */
+static uint64_t frame_address(const struct bpf_stack_build_id *f, const struct ubin *b, uint64_t off)
+{
+	uint64_t vaddr, ip = f->offset;
+	if (f->status == BTAP_FRAME_FILE)
+		memcpy(&ip, f->build_id + 8, 8);
+	if (f->status != BPF_STACK_BUILD_ID_IP && b && ubin_vaddr_of_offset(b, off, &vaddr))
+		return vaddr;
+	return ip;
+}
+
+static void put_uframe(struct strbuf *out, const struct bpf_stack_build_id *f, bool data, int64_t pid)
+{
+	uint64_t off;
+	const struct ubin *b = frame_object(f, pid, &off);
 	if (b && put_usym(out, b, off, data))
 		return;
-	sb_printf(out, "0x%" PRIx64, (uint64_t)f->offset);
+	sb_printf(out, "0x%" PRIx64, frame_address(f, b, off));
 	if (data)
 		sb_puts(out, " [unknown]");
 }
@@ -302,36 +404,23 @@ static void expand_ustack(struct runner *r, struct strbuf *out, int kind, uint32
 		depth++;
 	for (int i = 0; i < depth; i++) {
 		const struct bpf_stack_build_id *f = &frames[i];
-		uint64_t addr = f->offset, vaddr;
-		if (f->status == BPF_STACK_BUILD_ID_VALID) {
-			const struct ubin *b = object_by_build_id(f->build_id);
-			if (b && ubin_vaddr_of_offset(b, f->offset, &vaddr))
-				addr = vaddr;
-		}
-		if (kind == BTAP_TOK_USTACK) {
-			sb_printf(out, "%s0x%" PRIx64, i ? " " : "", addr);
-		} else if (kind == BTAP_TOK_USTACK_SYMS) {
-			sb_printf(out, " 0x%016" PRIx64 " : ", addr);
-			put_uframe(out, f, true, pid);
-			sb_putc(out, '\n');
+		if (kind == BTAP_TOK_USTACK || kind == BTAP_TOK_USTACK_SYMS) {
+			uint64_t off;
+			const struct ubin *b = frame_object(f, pid, &off);
+			uint64_t addr = frame_address(f, b, off);
+			if (kind == BTAP_TOK_USTACK)
+				sb_printf(out, "%s0x%" PRIx64, i ? " " : "", addr);
+			else {
+				sb_printf(out, " 0x%016" PRIx64 " : ", addr);
+				put_uframe(out, f, true, pid);
+				sb_putc(out, '\n');
+			}
 		} else {
 			if (i)
 				sb_putc(out, ';');
 			put_uframe(out, &frames[depth - 1 - i], false, pid);
 		}
 	}
-}
-
-/* The object among those listed whose file is inode ino. */
-static const struct ubin *object_by_inode(uint64_t ino)
-{
-	VEC_FOREACH(objects, i) {
-		const struct ubin *b = VEC_AT(objects, i, const struct ubin *);
-		struct stat st;
-		if (stat(b->path, &st) == 0 && (uint64_t)st.st_ino == ino)
-			return b;
-	}
-	return NULL;
 }
 
 /* A user address: by the file and offset the probe found (it holds after
@@ -484,6 +573,7 @@ void runner_stacks_release(void)
 	if (ksyms_read)
 		arena_free(&ksym_arena);
 	ksyms_read = false;
+	kmodules = (struct vec){0};
 	objects = (struct vec){0};
 	objects_listed = false;
 }

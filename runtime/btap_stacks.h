@@ -37,6 +37,11 @@
  * nothing (a lost stack says so). */
 #define BTAP_STACK_EMPTY 0xfffffffeu
 
+/* A user frame's status (beside the kernel's build-id ones) where the
+ * probe found the file mapped at the address: the build-id bytes hold
+ * the file's inode number, then the address; the offset is the file's. */
+#define BTAP_FRAME_FILE 3
+
 /* Frames a stack keeps. */
 #define BTAP_STACK_DEPTH 64
 /* Distinct stacks the stack maps hold (a new stack past that fails). */

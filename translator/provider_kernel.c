@@ -300,6 +300,58 @@ static bool add_matches(struct session *s, const struct probe_point *pp, const c
 	return true;
 }
 
+/* A kernel without BTF: the functions the function tracer lists by name
+ * (any name, when it cannot be read and the pattern has no wildcard),
+ * attached with kprobes and without target variables. */
+static bool expand_without_btf(struct session *s, const struct probe_point *pp, bool kprobe, bool ret,
+			       struct vec *out)
+{
+	const struct pp_component *fc = VEC_AT(pp->comps, 1, const struct pp_component *);
+	const char *pattern = fc->arg->str, *c0 = kprobe ? "kprobe" : comp_is(pp, 0, "module") ? "module" : "kernel";
+	const char *module = comp_is(pp, 0, "module") ? module_of(pp) : NULL;
+	bool glob = strpbrk(pattern, "*?[") || (module && strpbrk(module, "*?["));
+	if (comp_is(pp, 0, "module") && !module) {
+		diag_error(pp->loc, "semantic error: module takes a module's name (or pattern) in quotes");
+		return false;
+	}
+	if (strchr(pattern, '@')) {
+		diag_error(fc->arg->loc, "semantic error: '%s': kernel functions by source file need the kernel's BTF "
+			   "(/sys/kernel/btf/vmlinux), which this kernel lacks", pattern);
+		return false;
+	}
+	if (!traceable_known()) {
+		if (glob) {
+			diag_error(fc->arg->loc, "semantic error: '%s': without the kernel's BTF, a pattern is matched "
+				   "against the function tracer's list (available_filter_functions), which cannot be "
+				   "read", pattern);
+			return false;
+		}
+		add_point(s, pp, c0, module, pattern, ret, out);
+		return true;
+	}
+	int first = out->n;
+	for (int i = 0; i < ntraceable; i++) {
+		/* "name" of the kernel, "name\tmod" of a module */
+		const char *tab = strchr(traceable[i], '\t');
+		const char *name = traceable[i], *mod = tab ? tab + 1 : NULL;
+		if (!module != !mod || (module && fnmatch(module, mod, 0) != 0))
+			continue;
+		char *fname = tab ? arena_strndup(&s->arena, name, (size_t)(tab - name)) : (char *)name;
+		if (fnmatch(pattern, fname, 0) != 0 || (i > 0 && strcmp(traceable[i - 1], traceable[i]) == 0))
+			continue;
+		add_point(s, pp, c0, mod ? arena_strdup(&s->arena, mod) : NULL, arena_strdup(&s->arena, fname), ret,
+			  out);
+	}
+	if (out->n - first > KFUNC_MAX_MATCHES && !s->list_pattern) {
+		diag_error(fc->arg->loc, "semantic error: '%s' matches %d kernel functions; btap probes at most %d "
+			   "with one pattern (narrow it; btap -l shows the matches)", pattern, out->n - first,
+			   KFUNC_MAX_MATCHES);
+		out->n = first;
+		return false;
+	}
+	return true;
+}
+
 static bool kf_expand(struct session *s, const struct probe_point *pp, struct vec *out)
 {
 	if (comp_is(pp, 0, "kprobe") && comp_is(pp, 1, "module")) {
@@ -341,10 +393,8 @@ static bool kf_expand(struct session *s, const struct probe_point *pp, struct ve
 		}
 	}
 	const struct btf *btf = kernel_btf();
-	if (!btf) {
-		diag_error(pp->loc, "semantic error: kernel functions need the kernel's BTF (/sys/kernel/btf/vmlinux)");
-		return false;
-	}
+	if (!btf)
+		return expand_without_btf(s, pp, kprobe, ret, out);
 	int first = out->n;
 	if (!comp_is(pp, 0, "module")) {
 		if (!add_matches(s, pp, kprobe ? "kprobe" : "kernel", NULL, btf, 1, ret, out))
@@ -429,10 +479,12 @@ static struct kfunc *kfunc_of(struct session *s, const struct probe_point *pp)
 	} else if (btf) {
 		id = (int)tsrc_find(src, TYPE_FUNC, name);
 	}
-	if (id <= 0 && comp_is(pp, 0, "kprobe") && traceable_known() && is_traceable(name, NULL)) {
-		/* a kprobe on a function without BTF: no target variables */
+	if ((id <= 0 && comp_is(pp, 0, "kprobe") && traceable_known() && is_traceable(name, NULL)) || !kernel_btf()) {
+		/* a kprobe on a function without BTF (or a kernel without
+		 * it): no target variables */
 		struct kfunc *k = arena_alloc(&s->arena, sizeof *k);
 		k->name = name;
+		k->module = kernel_btf() ? NULL : module;
 		k->ret = comp_is(pp, pp->comps.n - 1, "return");
 		k->no_btf = true;
 		return k;
@@ -483,6 +535,11 @@ static bool kf_resolve_target(struct session *s, struct probe *p, struct expr *e
 static void kf_describe_vars(struct session *s, const struct probe_point *pp, struct strbuf *out)
 {
 	struct kfunc *k = kfunc_of(s, pp);
+	if (k && k->no_btf && !kernel_btf()) {
+		sb_puts(out, "none: this kernel has no BTF (/sys/kernel/btf/vmlinux) to type its functions' parameters "
+			     "(from the kernel's debuginfo: not supported yet)");
+		return;
+	}
 	for (int i = 0; k && i < k->nfields; i++)
 		sb_printf(out, "%s$%s:%s", i ? " " : "", k->fields[i].name,
 			  tp_field_is_string(&k->fields[i]) ? "string" : k->fields[i].ctype);

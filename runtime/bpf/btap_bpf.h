@@ -428,6 +428,10 @@ static __always_inline int64_t btap_addr_of(const void *p)
 	bpf_probe_read_kernel(&v, sizeof v, &p);
 	return v;
 }
+/* @var of the kernel: the unit declares sym an extern __ksym (libbpf
+ * finds it at load); a per-CPU one is typed, for this CPU's copy. */
+#define BTAP_KSYM(sym, i) btap_addr_of(&(sym))
+#define BTAP_KSYM_PERCPU(sym, i) btap_addr_of(bpf_this_cpu_ptr(&(sym)))
 
 /* A result a bpf_loop callback left on the stack, read so that the
  * verifier knows nothing of it: kernels before 6.8 check a callback as if

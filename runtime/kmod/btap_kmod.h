@@ -39,6 +39,11 @@
 #include <linux/kprobes.h>
 #include <linux/perf_event.h>
 #include <linux/trace_events.h>
+#include <linux/sort.h>
+#include <linux/bitmap.h>
+#include <linux/fs.h>
+#include <linux/dcache.h>
+#include <linux/rcupdate.h>
 #ifdef BTAP_KMOD_UPROBES
 #include <linux/uprobes.h>
 #include <linux/namei.h>
@@ -659,6 +664,136 @@ static inline void *btap_new_task(void *ctx, int process)
 #define btap_task_is(task, pid) \
 	((task) && task_tgid_nr((struct task_struct *)(task)) == (pid) ? (void *)(task) : NULL)
 
+#ifdef BTAP_KMOD_TASKS
+/* The executable each filtering probe wants (by probe index), as the
+ * runner found it: its inode number and file name, compared as on BPF
+ * (under overlayfs the running file is the layer's, on another device). */
+static struct btap_kmod_exe btap_exes[BTAP_KMOD_TASKS];
+
+/* task, when it runs the executable probe `probe` wants. */
+static inline void *btap_task_runs(void *task, uint32_t probe)
+{
+	struct task_struct *t = task;
+	const struct btap_kmod_exe *want = &btap_exes[probe];
+	char name[sizeof(want->name)] = "";
+	int len = sizeof(name), same = 1;
+	struct mm_struct *mm;
+	struct file *f = NULL;
+	if (!t || !want->ino)
+		return NULL;
+	mm = READ_ONCE(t->mm);
+	rcu_read_lock();
+	if (mm)
+		f = rcu_dereference(mm->exe_file);
+	if (f) {
+		same = file_inode(f)->i_ino == want->ino;
+		if (same)
+			strscpy(name, f->f_path.dentry->d_name.name, sizeof(name));
+	}
+	rcu_read_unlock();
+	if (!same)
+		return NULL;
+	if (!f) {
+		/* an exiting task whose memory is gone: the name it was
+		 * exec'd as, as far as comm keeps it */
+		memcpy(name, t->comm, TASK_COMM_LEN);
+		len = TASK_COMM_LEN - 1;
+	}
+	return strncmp(name, want->name, len) ? NULL : t;
+}
+
+/* Begin probes for the processes running at the start: the runner lists
+ * them per probe (sorted here); each fires once, in its own context, when
+ * the first of its threads leaves a CPU (sched_switch runs in the task
+ * switched away from). The seen bit decides which thread that is; left
+ * becomes the count when the probes arm, so none is used up before. */
+struct btap_running {
+	uint32_t *tgids;
+	unsigned long *seen;
+	uint32_t n;
+	atomic_t left;
+};
+static struct btap_running btap_running[BTAP_KMOD_TASKS];
+
+static inline void *btap_proc_running_task(void *ctx, uint32_t probe)
+{
+	struct btap_running *s = &btap_running[probe];
+	uint32_t tgid, lo = 0, hi = s->n;
+	if (!atomic_read_acquire(&s->left)) /* all seen: one read per switch */
+		return NULL;
+	tgid = task_tgid_nr(current);
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (s->tgids[mid] < tgid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == s->n || s->tgids[lo] != tgid || test_and_set_bit(lo, s->seen))
+		return NULL;
+	atomic_dec(&s->left);
+	return current;
+}
+
+static int btap_u32_cmp(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* The runner's list for probe (n ids at user address ids). */
+static long btap_running_set(uint32_t probe, const void __user *ids, uint64_t n)
+{
+	struct btap_running *s = &btap_running[probe];
+	if (n > (1u << 22))
+		return -E2BIG;
+	kvfree(s->tgids);
+	bitmap_free(s->seen);
+	s->tgids = kvmalloc_array(n ? n : 1, sizeof(*s->tgids), GFP_KERNEL);
+	s->seen = bitmap_zalloc(n ? n : 1, GFP_KERNEL);
+	s->n = 0;
+	if (!s->tgids || !s->seen)
+		return -ENOMEM;
+	if (copy_from_user(s->tgids, ids, n * sizeof(*s->tgids)))
+		return -EFAULT;
+	sort(s->tgids, n, sizeof(*s->tgids), btap_u32_cmp, NULL);
+	s->n = n;
+	return 0;
+}
+
+/* After arming: from now on the listed processes are looked for. */
+static void btap_running_arm(void)
+{
+	int i;
+	for (i = 0; i < BTAP_KMOD_TASKS; i++)
+		atomic_set_release(&btap_running[i].left, btap_running[i].n);
+}
+
+static void btap_running_free(void)
+{
+	int i;
+	for (i = 0; i < BTAP_KMOD_TASKS; i++) {
+		kvfree(btap_running[i].tgids);
+		bitmap_free(btap_running[i].seen);
+	}
+}
+
+/* The tasks' ioctl ops (not an array's). */
+static long btap_tasks_ioctl(struct btap_kmod_req *q)
+{
+	if (q->map >= BTAP_KMOD_TASKS || READ_ONCE(btap_armed))
+		return -EINVAL;
+	if (q->op == BTAP_KOP_EXE)
+		return copy_from_user(&btap_exes[q->map], u64_to_user_ptr(q->value), sizeof(btap_exes[0])) ? -EFAULT
+														 : 0;
+	return btap_running_set(q->map, u64_to_user_ptr(q->value), q->pos);
+}
+#else
+#define btap_running_arm() ((void)0)
+#define btap_running_free() ((void)0)
+#define btap_tasks_ioctl(q) ((void)(q), -EINVAL)
+#endif
+
 /* Fault-tolerant reads: a bad pointer is an error, not an oops. */
 #define BTAP_MEM_READ(dst, addr, size, user)                                    \
 	((user) ? (copy_from_user_nofault((dst), (const void __user *)(unsigned long)(addr), (size)) ? -EFAULT : 0) \
@@ -706,10 +841,266 @@ static inline int btap_ksnprintf(char *dst, const char *fmt, const uint64_t *arg
 				break;                                          \
 	} while (0)
 #include "../btap_kprintf.h"
-/* Stacks are collected by kernel probes only: elsewhere they are empty. */
+/* ---- kernel symbols (@var): their addresses, which the runner finds ---- */
+
+/* Modules cannot look symbols up (kallsyms_lookup_name is not exported):
+ * the runner reads /proc/kallsyms and hands each address over before it
+ * arms the probes. A per-CPU symbol's is its offset in the per-CPU area. */
+struct btap_ksym {
+	const char *name;
+	unsigned long addr;
+};
+static struct btap_ksym *btap_ksyms_all;
+#define BTAP_KSYM(sym, i) ((int64_t)btap_ksyms_all[i].addr)
+#define BTAP_KSYM_PERCPU(sym, i) \
+	((int64_t)(unsigned long)per_cpu_ptr((void __percpu *)btap_ksyms_all[i].addr, smp_processor_id()))
+
+static long btap_ksym_ioctl(struct btap_kmod_req *q)
+{
+	uint64_t i;
+	for (i = 0; btap_ksyms_all && btap_ksyms_all[i].name && i < q->pos; i++)
+		;
+	if (!btap_ksyms_all || !btap_ksyms_all[i].name || i != q->pos)
+		return -ENOENT;
+	if (q->op == BTAP_KOP_KSYM_SET) {
+		if (READ_ONCE(btap_armed))
+			return -EBUSY;
+		btap_ksyms_all[i].addr = (unsigned long)q->key;
+		return 0;
+	}
+	return copy_to_user(u64_to_user_ptr(q->value), btap_ksyms_all[i].name,
+			    min_t(size_t, strlen(btap_ksyms_all[i].name) + 1, BTAP_KSYM_NAME_MAX)) ? -EFAULT : 0;
+}
+
+/* ---- stacks: collected here, symbolised by the runner (btap_stacks.h) -- */
 #include "../btap_stacks.h"
+/* A stack id no table holds: the runner prints that the stack was lost. */
+#define BTAP_STACK_LOST 0xffffffffu
+
+/* The registers of the event the running handler serves, where it has
+ * them (kprobes, perf samples, uprobes): where its stacks start. entry:
+ * a kprobe at a function's first instruction (its return address on top
+ * of the stack). */
+struct btap_kregs {
+	struct pt_regs *regs;
+	int entry;
+};
+static DEFINE_PER_CPU(struct btap_kregs, btap_kregs);
+#define btap_kmod_regs(r, e) (__this_cpu_write(btap_kregs.regs, (r)), __this_cpu_write(btap_kregs.entry, (e)))
+
+#if defined(BTAP_KMOD_KSTACKS) || defined(BTAP_KMOD_USTACKS)
+#include <linux/stacktrace.h>
+#include <linux/mmap_lock.h>
+/* A user frame as BPF's build-id stack maps lay it out (the runner reads
+ * both alike): here BTAP_FRAME_FILE (inode, address; file offset) or the
+ * address alone. */
+struct btap_uframe {
+	int32_t status;
+	unsigned char build_id[20];
+	uint64_t offset;
+};
+#define BTAP_UFRAME_IP 2
+
+/* Distinct stacks, BTAP_STACK_ENTRIES of them: equal stacks get one id
+ * (a backtrace can be an array key), as in BPF's stack maps; filled under
+ * the lock and never emptied. */
+struct btap_stack_table {
+	char *frames;     /* BTAP_STACK_ENTRIES stacks of size bytes */
+	uint32_t *hashes; /* 0: a free entry */
+	uint32_t size;
+	spinlock_t lock;
+};
+static struct btap_stack_table btap_stack_tables[2] = {
+	{.size = 8 * BTAP_STACK_DEPTH, .lock = __SPIN_LOCK_UNLOCKED(btap_stack_tables[0].lock)},
+	{.size = sizeof(struct btap_uframe) * BTAP_STACK_DEPTH,
+	 .lock = __SPIN_LOCK_UNLOCKED(btap_stack_tables[1].lock)},
+};
+
+/* What a CPU builds a stack in (too big for the kernel's stack). */
+struct btap_stack_work {
+	unsigned long raw[BTAP_STACK_DEPTH + 64];
+	uint64_t frames[BTAP_STACK_DEPTH];
+	struct btap_uframe uframes[BTAP_STACK_DEPTH];
+};
+static struct btap_stack_work __percpu *btap_stack_work;
+
+static int btap_stacks_alloc(void)
+{
+	int i;
+	btap_stack_work = alloc_percpu(struct btap_stack_work);
+	if (!btap_stack_work)
+		return -ENOMEM;
+	for (i = 0; i < 2; i++) {
+#ifndef BTAP_KMOD_KSTACKS
+		if (i == 0)
+			continue;
+#endif
+#ifndef BTAP_KMOD_USTACKS
+		if (i == 1)
+			continue;
+#endif
+		btap_stack_tables[i].frames = vzalloc((size_t)BTAP_STACK_ENTRIES * btap_stack_tables[i].size);
+		btap_stack_tables[i].hashes = vzalloc(BTAP_STACK_ENTRIES * sizeof(uint32_t));
+		if (!btap_stack_tables[i].frames || !btap_stack_tables[i].hashes)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static void btap_stacks_free(void)
+{
+	int i;
+	for (i = 0; i < 2; i++) {
+		vfree(btap_stack_tables[i].frames);
+		vfree(btap_stack_tables[i].hashes);
+	}
+	free_percpu(btap_stack_work);
+}
+
+/* The id of the stack at frames (BTAP_STACK_LOST: the table is full
+ * around its place). */
+static uint32_t btap_stack_intern(struct btap_stack_table *t, const void *frames)
+{
+	uint32_t h = (uint32_t)btap_hash(frames, t->size) | 1, i, id = BTAP_STACK_LOST;
+	unsigned long fl;
+	if (!t->frames)
+		return BTAP_STACK_LOST;
+	spin_lock_irqsave(&t->lock, fl);
+	for (i = 0; i < 16; i++) {
+		uint32_t slot = (h + i) % BTAP_STACK_ENTRIES;
+		char *f = t->frames + (size_t)slot * t->size;
+		if (!t->hashes[slot]) {
+			t->hashes[slot] = h;
+			memcpy(f, frames, t->size);
+		} else if (t->hashes[slot] != h || memcmp(f, frames, t->size))
+			continue;
+		id = slot;
+		break;
+	}
+	spin_unlock_irqrestore(&t->lock, fl);
+	return id;
+}
+
+/* The runner's copy of stack id (user: of the user table). */
+static long btap_stack_read(struct btap_kmod_req *q)
+{
+	struct btap_stack_table *t = &btap_stack_tables[q->map ? 1 : 0];
+	unsigned long fl;
+	char *bounce;
+	long rc = 0;
+	if (!t->frames || q->pos >= BTAP_STACK_ENTRIES)
+		return -ENOENT;
+	bounce = kmalloc(t->size, GFP_KERNEL);
+	if (!bounce)
+		return -ENOMEM;
+	spin_lock_irqsave(&t->lock, fl);
+	if (t->hashes[q->pos])
+		memcpy(bounce, t->frames + (size_t)q->pos * t->size, t->size);
+	else
+		rc = -ENOENT;
+	spin_unlock_irqrestore(&t->lock, fl);
+	if (!rc && copy_to_user(u64_to_user_ptr(q->value), bounce, t->size))
+		rc = -EFAULT;
+	kfree(bounce);
+	return rc;
+}
+#else
+#define btap_stacks_alloc() 0
+#define btap_stacks_free() ((void)0)
+#define btap_stack_read(q) ((void)(q), -ENOENT)
+#endif
+
+#ifdef BTAP_KMOD_KSTACKS
+/* The kernel stack at the event, as perf takes it from the event's
+ * registers: their instruction first, then its callers. The unwinder
+ * starts in this handler, so the frames of the handler and of the probe
+ * machinery are dropped: up to the frame it reports at that instruction
+ * (through an exception or interrupt frame) or, at a function's entry,
+ * at its return address (through an ftrace trampoline). Without
+ * registers (a tracepoint's callback): from the code that hit it. */
+static inline char *btap_kstack_(struct btap_ctx *c, int kind)
+{
+	struct pt_regs *regs = __this_cpu_read(btap_kregs.regs);
+	struct btap_stack_work *w = this_cpu_ptr(btap_stack_work);
+	unsigned long ret = 0;
+	unsigned int n, i, start, k = 0;
+	if (regs && user_mode(regs)) /* caught in user space: no kernel frame */
+		return btap_token_(c->tmp, kind, BTAP_STACK_EMPTY, -1);
+	memset(w->frames, 0, sizeof(w->frames));
+	n = stack_trace_save(w->raw, ARRAY_SIZE(w->raw), 0);
+	start = n;
+	if (regs) {
+		if (__this_cpu_read(btap_kregs.entry) &&
+		    copy_from_kernel_nofault(&ret, (void *)regs->sp, sizeof(ret)))
+			ret = 0;
+		for (i = 0; i < n && start == n; i++)
+			if (w->raw[i] == regs->ip || (ret && w->raw[i] == ret))
+				start = i;
+		w->frames[k++] = regs->ip;
+		if (start < n && w->raw[start] == regs->ip)
+			start++;
+	} else {
+		for (start = 0; start < n && within_module(w->raw[start], THIS_MODULE); start++)
+			;
+	}
+	for (i = start; i < n && k < BTAP_STACK_DEPTH; i++)
+		w->frames[k++] = w->raw[i];
+	return btap_token_(c->tmp, kind, btap_stack_intern(&btap_stack_tables[0], w->frames), -1);
+}
+#define btap_kstack(kind) btap_kstack_(c, (kind))
+#else
 #define btap_kstack(kind) ((void)(kind), c->tmp[0] = 0, c->tmp)
+#endif
+
+#ifdef BTAP_KMOD_USTACKS
+/* The user stack of the current task, as perf takes it: the user
+ * registers' instruction, then the return addresses along the frame
+ * pointers. Each frame with the file mapped there, where the mappings can
+ * be read without waiting (not with interrupts off: unlocking could wake
+ * a writer from inside the scheduler), so that the runner names it after
+ * the process has gone; else the address alone. */
+static inline char *btap_ustack_(struct btap_ctx *c, int kind)
+{
+	struct pt_regs *regs = __this_cpu_read(btap_kregs.regs);
+	struct btap_stack_work *w = this_cpu_ptr(btap_stack_work);
+	struct mm_struct *mm = current->mm;
+	uint64_t ip, bp;
+	int k = 0, locked;
+	if (!regs || !user_mode(regs))
+		regs = mm && !(current->flags & PF_KTHREAD) ? task_pt_regs(current) : NULL;
+	if (!regs)
+		return btap_token_(c->tmp, kind, BTAP_STACK_EMPTY, btap_pid());
+	memset(w->uframes, 0, sizeof(w->uframes));
+	ip = regs->ip;
+	bp = regs->bp;
+	locked = !irqs_disabled() && mmap_read_trylock(mm);
+	while (k < BTAP_STACK_DEPTH) {
+		struct vm_area_struct *vma = locked ? find_vma(mm, ip) : NULL;
+		struct btap_uframe *f = &w->uframes[k++];
+		uint64_t fr[2];
+		if (vma && vma->vm_file && ip >= vma->vm_start) {
+			uint64_t ino = file_inode(vma->vm_file)->i_ino;
+			f->status = BTAP_FRAME_FILE;
+			memcpy(f->build_id, &ino, 8);
+			memcpy(f->build_id + 8, &ip, 8);
+			f->offset = ip - vma->vm_start + ((uint64_t)vma->vm_pgoff << PAGE_SHIFT);
+		} else {
+			f->status = BTAP_UFRAME_IP;
+			f->offset = ip;
+		}
+		if (!bp || copy_from_user_nofault(fr, (const void __user *)(unsigned long)bp, sizeof(fr)) || !fr[1])
+			break;
+		ip = fr[1];
+		bp = fr[0] > bp ? fr[0] : 0; /* frames go up the stack */
+	}
+	if (locked)
+		mmap_read_unlock(mm);
+	return btap_token_(c->tmp, kind, btap_stack_intern(&btap_stack_tables[1], w->uframes), btap_pid());
+}
+#define btap_ustack(kind) btap_ustack_(c, (kind))
+#else
 #define btap_ustack(kind) ((void)(kind), c->tmp[0] = 0, c->tmp)
+#endif
 #include "../btap_natives.h"
 static inline char *btap_cmdline_(struct btap_ctx *c)
 {
@@ -765,7 +1156,9 @@ static ssize_t btap_file_write(struct file *f, const char __user *ubuf, size_t c
 	if (!count || get_user(ch, ubuf))
 		return -EFAULT;
 	WRITE_ONCE(btap_armed, ch == '1');
-	if (ch != '1') {
+	if (ch == '1')
+		btap_running_arm();
+	else {
 		tracepoint_synchronize_unregister(); /* no handler still runs */
 		btap_count_missed();
 	}
@@ -859,6 +1252,12 @@ static long btap_file_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
 	long rc;
 	if (cmd != BTAP_KMOD_IOCTL || copy_from_user(&q, (void __user *)arg, sizeof(q)))
 		return -EINVAL;
+	if (q.op == BTAP_KOP_EXE || q.op == BTAP_KOP_RUNNING)
+		return btap_tasks_ioctl(&q);
+	if (q.op == BTAP_KOP_STACK)
+		return btap_stack_read(&q);
+	if (q.op == BTAP_KOP_KSYM_NAME || q.op == BTAP_KOP_KSYM_SET)
+		return btap_ksym_ioctl(&q);
 	if (q.map >= btap_kmaps_n)
 		return -EINVAL;
 	m = btap_kmaps_all[q.map];
@@ -1135,8 +1534,8 @@ static void btap_count_missed(void)
 	}
 }
 
-#define BTAP_MODULE(maps, points)                                                  \
-	static int __init btap_init(void) { return btap_kmod_setup(maps, points); } \
+#define BTAP_MODULE(maps, points, ksyms)                                           \
+	static int __init btap_init(void) { btap_ksyms_all = ksyms; return btap_kmod_setup(maps, points); } \
 	static void __exit btap_fini(void) { btap_kmod_teardown(maps, points); } \
 	module_init(btap_init);                                                 \
 	module_exit(btap_fini);                                                 \
@@ -1158,6 +1557,8 @@ static void btap_kmod_teardown(struct btap_kmap *const *maps, struct btap_kpoint
 	free_percpu(btap_scratch);
 	free_percpu(btap_busy);
 	vfree(btap_out);
+	btap_running_free();
+	btap_stacks_free();
 }
 
 static int btap_kmod_setup(struct btap_kmap *const *maps, struct btap_kpoint *points)
@@ -1169,7 +1570,7 @@ static int btap_kmod_setup(struct btap_kmap *const *maps, struct btap_kpoint *po
 	btap_busy = alloc_percpu(int);
 	btap_out = vzalloc(BTAP_KMOD_OUTPUT_SIZE);
 	btap_globals = vmalloc_user(PAGE_ALIGN(btap_globals_size));
-	if (!btap_scratch || !btap_busy || !btap_out || !btap_globals)
+	if (!btap_scratch || !btap_busy || !btap_out || !btap_globals || btap_stacks_alloc())
 		goto fail;
 	for (m = maps; *m; m++)
 		if (btap_kmap_alloc(*m))

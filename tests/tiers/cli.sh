@@ -103,7 +103,7 @@ expect kmod-p3-sprintf 0 'BTAP_SPRINTF_BEGIN' -- "$BTAP" --runtime=kmod -p3 -e '
 expect kmod-kfunc-verbose 0 '^btap: kernel functions attach with kprobes: the kmod runtime registers kprobes' -- "$BTAP" -v --runtime=kmod -p2 -e 'probe kernel.function("vfs_read") { }'
 expect kmod-kfunc-fentry 1 '^btap: --kfunc=fentry needs --runtime=bpf' -- "$BTAP" --runtime=kmod --kfunc=fentry -p2 -e 'probe kernel.function("vfs_read") { }'
 expect kmod-hw-perf 1 '^<input>:1:7: error: hardware perf events are not supported yet by the kmod runtime' -- "$BTAP" --runtime=kmod -p3 -e 'probe perf.hw.cpu_cycles { }'
-expect kmod-exe-filter 1 "^<input>:1:7: error: probes on an executable's processes \\(process\\(\"PATH\"\\) and processes running at the start\\) are not supported yet by the kmod backend" -- "$BTAP" --runtime=kmod -p3 -e 'probe process("/bin/true").end { println(pid()) }'
+expect kmod-exe-filter 0 'void \*task = btap_task_runs\(btap_proc_end_task\(ctx\), 0\);' -- "$BTAP" --runtime=kmod -p3 -e 'probe process("/bin/true").end { println(pid()) }'
 expect kmod-task-filter 0 'void \*task = btap_proc_end_task\(ctx\);' -- "$BTAP" --runtime=kmod -p3 -e 'probe process.end { println(pid()) }'
 # kbuild's compiler probes (kmod-backend/kbuild_cc.c): run once, then
 # answered from the cache with the same status, output and object file;
@@ -117,7 +117,9 @@ expect kbuild-cc-bad-flag-kept 1 'no-such-flag-btap' -- $kc -fno-such-flag-btap 
 printf 'int f(void) { return 1; }\n' >"$T/real.c"
 expect kbuild-cc-compile 0 '' -- $kc -c "$T/real.c" -o "$T/real.o"
 ok_if "kbuild-cc: two probes kept, the compile not" '[ "$(ls -d "$T/kcc/btap/kcc-"* | wc -l)" = 2 ] && [ -s "$T/real.o" ]'
-expect kmod-backtrace 1 "^<input>:1:45: error: 'backtrace' \\(a backtrace\\) is not supported yet in kernel-context probes \\(kmod\\)" -- "$BTAP" --runtime=kmod -p3 -e 'probe kernel.function("vfs_read") { println(backtrace()); exit() }'
+# backtraces on kmod: the stack tables and the event's registers
+expect kmod-backtrace 0 '^#define BTAP_KMOD_KSTACKS 1$' -- "$BTAP" --runtime=kmod -p3 -e 'probe kernel.function("vfs_read") { println(backtrace()); exit() }'
+ok_if "kmod-backtrace: a kprobe at a function's entry hands its registers" 'grep -q "btap_kmod_regs(regs, 1);" "$T/out"'
 # uprobes on kmod: for a tree of a kernel before 6.12 (the uprobe API the
 # module uses), else a located error; -r DIR's release is the tree's own
 mkdir -p "$T/tree61/include/generated" "$T/tree612/include/generated"
@@ -126,7 +128,8 @@ echo '#define UTS_RELEASE "6.12.3-test"' >"$T/tree612/include/generated/utsrelea
 expect kmod-p3-uprobe 0 '\{\.kind = BTAP_KP_URETPROBE, \.fn = \(void \*\)bp0, \.name = "/.*libc\.so\.6", \.offset = 0x[0-9a-f]+, \.config = 0x0\}' -- "$BTAP" --runtime=kmod -r "$T/tree61" -p3 -e 'probe process("/lib/x86_64-linux-gnu/libc.so.6").function("read").return { println($return) }'
 expect kmod-uprobe-new-kernel 1 '^<input>:1:7: error: uprobes on the kmod runtime use the uprobe API of kernels before 6.12, and this kernel is 6.12.3' -- "$BTAP" --runtime=kmod -r "$T/tree612" -p3 -e 'probe process("/lib/x86_64-linux-gnu/libc.so.6").function("read") { }'
 expect release-of-tree 0 'println\("tree"\)' -- "$BTAP" -r "$T/tree612" -p1 -e 'probe begin { %( kernel_vr == "6.12.3-test" %? println("tree") %: println("host") %) }'
-expect kmod-atvar 1 "^<input>:1:45: error: @var of a kernel variable is not supported yet by the kmod backend" -- "$BTAP" --runtime=kmod -p3 -e 'probe kernel.function("vfs_read") { println(@var("runqueues")->nr_running) }'
+expect kmod-atvar 0 '^static struct btap_ksym btap_ksyms\[\] = \{\{"runqueues"\}, \{NULL\}\};' -- "$BTAP" --runtime=kmod -p3 -e 'probe kernel.function("vfs_read") { println(@var("runqueues")->nr_running) }'
+ok_if "kmod-atvar: a per-CPU symbol, this CPU's copy" 'grep -q "BTAP_KSYM_PERCPU(runqueues, 0)" "$T/out"'
 expect kmod-offsets 0 'btap_kread\(c, t[0-9]+, [1248], 0\);' -- "$BTAP" --runtime=kmod -p3 -e 'probe kernel.trace("sched:sched_switch") { println($prev->in_execve) }'
 expect runtime-auto-bpf 0 '^btap: runtime bpf: the kernel has BTF and BPF$' -- "$BTAP" -v -p2 -e 'probe begin { exit() }'
 # --runtime=auto on a kernel without BTF (hidden in a private mount
@@ -137,8 +140,15 @@ if unshare -m sh -c 'mount -t tmpfs none /sys/kernel/btf' 2>/dev/null; then
 		unshare -m sh -c 'mount -t tmpfs none /sys/kernel/btf && exec "$@"' sh "$BTAP" -v -p2 -r "$T/tree" -e 'probe begin { exit() }'
 	expect runtime-auto-neither 1 '^btap: error: no runtime can serve this kernel: BPF cannot \(the kernel has no BTF .*\), and a kernel module cannot be built \(no kernel build tree at /nonexistent/tree' -- \
 		unshare -m sh -c 'mount -t tmpfs none /sys/kernel/btf && exec "$@"' sh "$BTAP" -p3 -r /nonexistent/tree -e 'probe begin { exit() }'
+	# kernel functions without BTF: kprobes by name, no target variables
+	expect kfunc-no-btf 0 'BTAP_KP_KRETPROBE, \.fn = \(void \*\)bp0, \.name = "vfs_read"' -- \
+		unshare -m sh -c 'mount -t tmpfs none /sys/kernel/btf && exec "$@"' sh "$BTAP" -p3 -r "$T/tree" -e 'probe kernel.function("vfs_read").return { println(probefunc()) }'
+	expect kfunc-no-btf-vars 1 'available at this probe point: none: this kernel has no BTF \(/sys/kernel/btf/vmlinux\) to type its functions. parameters' -- \
+		unshare -m sh -c 'mount -t tmpfs none /sys/kernel/btf && exec "$@"' sh "$BTAP" -p2 -r "$T/tree" -e 'probe kernel.function("vfs_read") { println($count) }'
+	expect kfunc-no-btf-srcfile 1 "^<input>:1:23: error: semantic error: '\*@fs/read_write.c': kernel functions by source file need the kernel's BTF" -- \
+		unshare -m sh -c 'mount -t tmpfs none /sys/kernel/btf && exec "$@"' sh "$BTAP" -p2 -r "$T/tree" -e 'probe kernel.function("*@fs/read_write.c") { }'
 else
-	skip "runtime-auto-kmod, runtime-auto-neither: cannot hide /sys/kernel/btf in a mount namespace here"
+	skip "runtime-auto-kmod, runtime-auto-neither, kfunc-no-btf*: cannot hide /sys/kernel/btf in a mount namespace here"
 fi
 expect runtime-auto-run-artifact 0 '^btap: runtime bpf: the artifact holds no kernel module' -- "$BTAP" -v --run "$("$BTAP" -p4 -e 'probe begin { exit() }')"
 expect kmod-no-build-tree 1 'no kernel build tree at /nonexistent' -- "$BTAP" --runtime=kmod -p4 -r /nonexistent/build -e 'probe begin { exit() }'

@@ -32,7 +32,7 @@ static void test_counter(void)
 	CHECK(has(r.c, "static BTAP_KP_HANDLER_TRACEPOINT(bp0);"));
 	CHECK(has(r.c, "static struct btap_kmap *const btap_kmaps[] = {&bm0_n, NULL};"));
 	CHECK(has(r.c, "{.kind = BTAP_KP_TRACEPOINT, .fn = (void *)bp0, .group = \"sched\", .name = \"sched_switch\"},"));
-	CHECK(has(r.c, "BTAP_MODULE(btap_kmaps, btap_kpoints);"));
+	CHECK(has(r.c, "BTAP_MODULE(btap_kmaps, btap_kpoints, btap_ksyms);"));
 	CHECK(has(r.c, "btap_kmod_enter(&c, NULL, 0)"));
 	CHECK(has(r.c, ".has_bpf = 1,"));
 	te_p3_free(&r);
@@ -43,7 +43,7 @@ static void test_runner_only(void)
 {
 	struct te_p3 r = translate("global a; probe begin { a[1] = 2; printf(\"hi %d\\n\", a[1]); exit() }\n");
 	CHECK(r.ok);
-	CHECK(has(r.c, "BTAP_MODULE(btap_kmaps, btap_kpoints);"));
+	CHECK(has(r.c, "BTAP_MODULE(btap_kmaps, btap_kpoints, btap_ksyms);"));
 	CHECK(has(r.c, "static struct btap_kpoint btap_kpoints[] = {\n\t{.kind = BTAP_KP_END},\n};"));
 	CHECK(has(r.c, ".has_bpf = 1,"));
 	te_p3_free(&r);
@@ -80,10 +80,14 @@ static void test_rejected(void)
 	CHECK(!r.ok);
 	CHECK(has(r.diags, "t.stp:1:7: error: hardware perf events are not supported yet by the kmod runtime"));
 	te_p3_free(&r);
-	r = translate("probe process(\"/bin/true\").end { println(pid()) }\n");
-	CHECK(!r.ok);
-	CHECK(has(r.diags, "t.stp:1:7: error: probes on an executable's processes (process(\"PATH\") and processes "
-			   "running at the start) are not supported yet by the kmod backend"));
+	/* an executable's processes: the runner lists and finds them */
+	r = translate("probe process(\"/bin/true\").begin, process(\"/bin/true\").end { println(pid()) }\n");
+	CHECK(r.ok);
+	CHECK(has(r.c, "#define BTAP_KMOD_TASKS 3\n"));
+	CHECK(has(r.c, "void *task = btap_task_runs(btap_proc_exec_task(ctx), 0);"));
+	CHECK(has(r.c, "void *task = btap_proc_running_task(ctx, 1);"));
+	CHECK(has(r.c, "void *task = btap_task_runs(btap_proc_end_task(ctx), 2);"));
+	CHECK(has(r.c, ".tp_name = \"sched_switch\", .running = 1, .running_pid = 0, .exe_path = \""));
 	te_p3_free(&r);
 	/* events sifted by task: the guard, then the task it chose */
 	r = translate("probe process.end { println(pid()) }\n");

@@ -194,11 +194,7 @@ static bool defines_name(const char *text, const char *name)
  * uses with a located error under --runtime=kmod (kmod-backend/emit_kmod.c:
  * statistics, sprintf in kernel probes). Shrinks as the runtime grows. */
 static const char *const kmod_not_yet[] = {
-	/* processes by executable, and those running at the start (emit.c
-	 * rejects them) */
-	"btap_task_runs", "btap_proc_running_task",
-	/* @var of the kernel */
-	"btap_addr_of", NULL,
+	NULL,
 };
 
 /* Kernel names that only the BPF lowering has: the verifier's string

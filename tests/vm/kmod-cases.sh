@@ -4,7 +4,8 @@
 # kbuild against the guest kernel's headers) and run on both (with
 # `# cmd: COMMAND` as -c COMMAND, from the tree's root; `# runtimes: kmod`
 # for what only a module does; `# stderr: REGEX` that stderr must match;
-# `# opts: OPTIONS` for pass 4, such as -g)
+# `# opts: OPTIONS` for pass 4, such as -g; `# btf: none` to build as for
+# a kernel without BTF, the guest's hidden)
 # in the same
 # boot as the other VM cases: each output must equal NAME.out, the two
 # must be byte-identical, and no btap module may be left loaded. Then a
@@ -34,7 +35,11 @@ kmod_compile_lines() {
 		for rt in $(km_runtimes "$stp"); do
 			r=$VM_KREL
 			[ $rt = kmod ] && r=$VM_KBUILD
-			echo "\"\$BTAP\" --runtime=$rt -r $(vm_q "$r") $(header opts "$stp") -p4 $(vm_q "$stp") >'$T/km-$rt-$i.art' 2>'$T/km-$rt-$i.err'; echo \$? >'$T/km-$rt-$i.crc'" \
+			# `# btf: none`: built as for a kernel without BTF (hidden)
+			nobtf=
+			[ "$(header btf "$stp")" = none ] &&
+				nobtf="unshare -m sh -c 'mount -t tmpfs none /sys/kernel/btf && exec \"\$@\"' sh"
+			echo "$nobtf \"\$BTAP\" --runtime=$rt -r $(vm_q "$r") $(header opts "$stp") -p4 $(vm_q "$stp") >'$T/km-$rt-$i.art' 2>'$T/km-$rt-$i.err'; echo \$? >'$T/km-$rt-$i.crc'" \
 				>>"$T/compile.sh"
 		done
 	done
