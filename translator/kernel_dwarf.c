@@ -44,6 +44,7 @@ static struct {
 	char *key;    /* the --debuginfo and release it was found for */
 	bool tried;
 	const char *why;
+	char *path;   /* of the file found */
 	Dwarf *dw;
 	Elf *elf;
 	int fd;
@@ -62,9 +63,12 @@ bool kdwarf_file_matches(const char *file_pat, const char *path)
 	return fnmatch(buf, path, 0) == 0;
 }
 
-/* The release the paths are named after: -r's, else the running one. */
+/* The release the paths are named after: -r's (a build tree's own),
+ * else the running one. */
 static const char *release_of(struct session *s, char *buf, size_t len)
 {
+	if (s->pp.kernel_vr)
+		return s->pp.kernel_vr;
 	if (s->kernel_release && !strchr(s->kernel_release, '/'))
 		return s->kernel_release;
 	struct utsname u;
@@ -146,6 +150,7 @@ static bool try_open(const char *path, const char *want_id, struct session *s, c
 	kd.dw = dw;
 	kd.elf = elf;
 	kd.fd = fd;
+	kd.path = xstrdup(path);
 	return true;
 fail:
 	if (elf)
@@ -201,6 +206,11 @@ static Dwarf *kernel_dwarf(struct session *s, const char **why)
 	return kd.dw;
 }
 
+const char *kdwarf_kernel_path(struct session *s, const char **why)
+{
+	return kernel_dwarf(s, why) ? kd.path : NULL;
+}
+
 /* ---- a module's ------------------------------------------------------------ */
 
 /* A module's DWARF, by name ("-" and "_" alike), opened once. Its .ko is
@@ -224,6 +234,7 @@ static void forget_all(void)
 	if (kd.dw || kd.elf)
 		close(kd.fd);
 	free(kd.key);
+	free(kd.path);
 	free((char *)kd.why);
 	memset(&kd, 0, sizeof kd);
 	for (int i = 0; i < nkmods; i++) {

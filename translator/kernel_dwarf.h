@@ -40,6 +40,11 @@ struct kdwarf_var {
 bool kdwarf_variable(struct session *s, const char *name, const char *file_pat, struct kdwarf_var *out,
 		     const char **why);
 
+/* The file of the kernel's debuginfo (checked against its build id), for
+ * reading its functions' parameters with the binary catalog (ubin.h) on
+ * a kernel without BTF; NULL with the reason in *why. */
+const char *kdwarf_kernel_path(struct session *s, const char **why);
+
 /* Does the file pattern match path (stap's rule, above)? */
 bool kdwarf_file_matches(const char *file_pat, const char *path);
 

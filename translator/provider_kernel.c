@@ -9,6 +9,7 @@
 #include "kernel_dwarf.h"
 #include "provider.h"
 #include "tracepoints.h"
+#include "ubin.h"
 #include "types.h"
 
 #include <bpf/btf.h>
@@ -26,7 +27,9 @@
 struct kfunc {
 	const char *name;
 	const char *module;      /* module("MOD").function: its name; NULL: vmlinux */
-	bool no_btf;             /* kprobe.function of a function BTF lacks */
+	bool no_btf;             /* kprobe.function of a function BTF lacks, or
+				    any on a kernel without BTF (a kprobe) */
+	const char *untyped;     /* without BTF: why there are no parameters */
 	bool ret;
 	struct tp_field *fields; /* parameters, then "return" in .return */
 	int nfields;
@@ -300,6 +303,20 @@ static bool add_matches(struct session *s, const struct probe_point *pp, const c
 	return true;
 }
 
+/* Each match is a program of its own (with its own trampoline): a pattern
+ * that matches most of the kernel is refused, not compiled for minutes
+ * (the full listing is still available with -l). */
+static bool within_cap(struct session *s, const struct probe_point *pp, struct vec *out, int first)
+{
+	const struct pp_component *fc = VEC_AT(pp->comps, 1, const struct pp_component *);
+	if (out->n - first <= KFUNC_MAX_MATCHES || s->list_pattern)
+		return true;
+	diag_error(fc->arg->loc, "semantic error: '%s' matches %d kernel functions; btap probes at most %d with one "
+		   "pattern (narrow it; btap -l shows the matches)", fc->arg->str, out->n - first, KFUNC_MAX_MATCHES);
+	out->n = first;
+	return false;
+}
+
 /* A kernel without BTF: the functions the function tracer lists by name
  * (any name, when it cannot be read and the pattern has no wildcard),
  * attached with kprobes and without target variables. */
@@ -342,14 +359,7 @@ static bool expand_without_btf(struct session *s, const struct probe_point *pp, 
 		add_point(s, pp, c0, mod ? arena_strdup(&s->arena, mod) : NULL, arena_strdup(&s->arena, fname), ret,
 			  out);
 	}
-	if (out->n - first > KFUNC_MAX_MATCHES && !s->list_pattern) {
-		diag_error(fc->arg->loc, "semantic error: '%s' matches %d kernel functions; btap probes at most %d "
-			   "with one pattern (narrow it; btap -l shows the matches)", pattern, out->n - first,
-			   KFUNC_MAX_MATCHES);
-		out->n = first;
-		return false;
-	}
-	return true;
+	return within_cap(s, pp, out, first);
 }
 
 static bool kf_expand(struct session *s, const struct probe_point *pp, struct vec *out)
@@ -453,17 +463,38 @@ static bool kf_expand(struct session *s, const struct probe_point *pp, struct ve
 	}
 	if (out->n > first && !s->list_pattern)
 		kfunc_via_kprobes(s); /* decided (and told with -v) at pass 2 */
-	/* each match is a program of its own with its own trampoline: a
-	 * pattern that matches most of the kernel is refused, not compiled
-	 * for minutes (the full listing is still available with -l) */
-	if (out->n - first > KFUNC_MAX_MATCHES && !s->list_pattern) {
-		diag_error(fc->arg->loc, "semantic error: '%s' matches %d kernel functions; btap probes at most %d "
-			   "with one pattern (narrow it; btap -l shows the matches)", pattern, out->n - first,
-			   KFUNC_MAX_MATCHES);
-		out->n = first;
-		return false;
+	return within_cap(s, pp, out, first);
+}
+
+/* A kernel without BTF: k's parameters (and $return) named and typed by
+ * the kernel's debuginfo, in the slots the kprobe copies them into (as
+ * the BTF ones), else why not in k->untyped. */
+static void params_from_dwarf(struct session *s, struct kfunc *k)
+{
+	const char *why = NULL;
+	char *err = NULL;
+	const char *path = k->module ? NULL : kdwarf_kernel_path(s, &why);
+	const struct ubin *b = path ? ubin_open(path, &err) : NULL;
+	const struct type_source *src = b ? ubin_types(b, &err) : NULL;
+	const struct ubin_func *f = NULL;
+	if (src && ubin_funcs_named(b, k->name, &f, 1) < 1)
+		why = arena_printf(&s->arena, "the kernel's debuginfo (%s) has no function %s", path, k->name);
+	struct uvar *vars = NULL;
+	int nvars = f ? ubin_vars_at(&s->arena, b, f, 0, &vars, &why) : -1;
+	if (nvars < 0) {
+		k->untyped = k->module ? "a module's parameters from its debuginfo: not supported yet"
+			   : err ? arena_strdup(&s->arena, err) : why ? why : "its debuginfo cannot be read";
+		free(err);
+		return;
 	}
-	return true;
+	k->fields = arena_alloc(&s->arena, (size_t)(nvars + 1) * sizeof(*k->fields));
+	int slot = 0;
+	for (int i = 0; i < nvars; i++)
+		if (vars[i].is_param)
+			tp_arg_field(&s->arena, src, &k->fields[k->nfields++], vars[i].name, vars[i].type.id, slot++);
+	struct tplace rt;
+	if (k->ret && ubin_return_type(b, f, &rt))
+		tp_arg_field(&s->arena, src, &k->fields[k->nfields++], "return", rt.id, slot);
 }
 
 static struct kfunc *kfunc_of(struct session *s, const struct probe_point *pp)
@@ -481,12 +512,14 @@ static struct kfunc *kfunc_of(struct session *s, const struct probe_point *pp)
 	}
 	if ((id <= 0 && comp_is(pp, 0, "kprobe") && traceable_known() && is_traceable(name, NULL)) || !kernel_btf()) {
 		/* a kprobe on a function without BTF (or a kernel without
-		 * it): no target variables */
+		 * it): no target variables, or those the debuginfo has */
 		struct kfunc *k = arena_alloc(&s->arena, sizeof *k);
 		k->name = name;
 		k->module = kernel_btf() ? NULL : module;
 		k->ret = comp_is(pp, pp->comps.n - 1, "return");
 		k->no_btf = true;
+		if (!kernel_btf() && !comp_is(pp, 0, "kprobe"))
+			params_from_dwarf(s, k);
 		return k;
 	}
 	if (id <= 0)
@@ -535,9 +568,9 @@ static bool kf_resolve_target(struct session *s, struct probe *p, struct expr *e
 static void kf_describe_vars(struct session *s, const struct probe_point *pp, struct strbuf *out)
 {
 	struct kfunc *k = kfunc_of(s, pp);
-	if (k && k->no_btf && !kernel_btf()) {
-		sb_puts(out, "none: this kernel has no BTF (/sys/kernel/btf/vmlinux) to type its functions' parameters "
-			     "(from the kernel's debuginfo: not supported yet)");
+	if (k && k->no_btf && !kernel_btf() && !k->nfields) {
+		sb_printf(out, "none: this kernel has no BTF (/sys/kernel/btf/vmlinux) to type its functions' "
+			       "parameters, and %s", k->untyped ? k->untyped : "kprobe.function has none without it");
 		return;
 	}
 	for (int i = 0; k && i < k->nfields; i++)

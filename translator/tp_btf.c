@@ -301,8 +301,8 @@ static const char *event_class(const struct tp_event *ev)
 /* A field of a u64 argument array for a parameter (or return value) of
  * BTF type id, in slot i: the value is the low bytes of its slot (little
  * endian), read like a record field at offset 8 * i. */
-static void arg_field(struct arena *a, const struct type_source *src, struct tp_field *arg, const char *name,
-		      type_id id, int i)
+void tp_arg_field(struct arena *a, const struct type_source *src, struct tp_field *arg, const char *name,
+		  type_id id, int i)
 {
 	memset(arg, 0, sizeof *arg);
 	arg->name = arena_strdup(a, name);
@@ -350,11 +350,11 @@ int tp_btf_proto_fields_of(struct arena *a, const struct type_source *src, int p
 	for (int i = 0; i < n; i++) {
 		const char *name = btf__name_by_offset(btf, params[i + skip].name_off);
 		if (name && *name)
-			arg_field(a, src, &(*out)[k++], name, params[i + skip].type, i);
+			tp_arg_field(a, src, &(*out)[k++], name, params[i + skip].type, i);
 	}
 	/* $return: after the arguments, where fexit programs find it */
 	if (with_return && proto->type)
-		arg_field(a, src, &(*out)[k++], "return", proto->type, n);
+		tp_arg_field(a, src, &(*out)[k++], "return", proto->type, n);
 	return k;
 }
 

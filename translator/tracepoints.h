@@ -103,6 +103,10 @@ bool tp_event_has_raw(struct arena *a, struct tp_event *ev);
 int tp_btf_proto_fields(struct arena *a, int proto_id, int skip, bool with_return, struct tp_field **out);
 /* The same, for a prototype in another BTF (a module's). */
 struct type_source;
+/* Argument i (an 8-byte slot, as fentry and the kprobes' copies lay them
+ * out) named name, of type id in src (BTF or DWARF), into *arg. */
+void tp_arg_field(struct arena *a, const struct type_source *src, struct tp_field *arg, const char *name,
+		  type_id id, int i);
 int tp_btf_proto_fields_of(struct arena *a, const struct type_source *src, int proto_id, int skip,
 			   bool with_return, struct tp_field **out);
 struct session;

@@ -5,7 +5,8 @@
 # `# cmd: COMMAND` as -c COMMAND, from the tree's root; `# runtimes: kmod`
 # for what only a module does; `# stderr: REGEX` that stderr must match;
 # `# opts: OPTIONS` for pass 4, such as -g; `# btf: none` to build as for
-# a kernel without BTF, the guest's hidden)
+# a kernel without BTF, the guest's hidden; `# needs: debuginfo` for
+# --debuginfo, the guest kernel's)
 # in the same
 # boot as the other VM cases: each output must equal NAME.out, the two
 # must be byte-identical, and no btap module may be left loaded. Then a
@@ -30,6 +31,14 @@ kmod_compile_lines() {
 	KM_READY=1
 	i=0
 	for stp in tests/vm/kmod/*.stp; do
+		opts=$(header opts "$stp")
+		if [ "$(header needs "$stp")" = debuginfo ]; then
+			if [ -z "$VM_DEBUGINFO" ]; then
+				skip "kmod/${stp#tests/vm/kmod/}: the kernel's debuginfo: $DEBUGINFO_WHY"
+				continue
+			fi
+			opts="$opts --debuginfo=$(vm_q "$VM_DEBUGINFO")"
+		fi
 		i=$((i + 1))
 		echo "$i $stp" >>"$KM_LIST"
 		for rt in $(km_runtimes "$stp"); do
@@ -39,7 +48,7 @@ kmod_compile_lines() {
 			nobtf=
 			[ "$(header btf "$stp")" = none ] &&
 				nobtf="unshare -m sh -c 'mount -t tmpfs none /sys/kernel/btf && exec \"\$@\"' sh"
-			echo "$nobtf \"\$BTAP\" --runtime=$rt -r $(vm_q "$r") $(header opts "$stp") -p4 $(vm_q "$stp") >'$T/km-$rt-$i.art' 2>'$T/km-$rt-$i.err'; echo \$? >'$T/km-$rt-$i.crc'" \
+			echo "$nobtf \"\$BTAP\" --runtime=$rt -r $(vm_q "$r") $opts -p4 $(vm_q "$stp") >'$T/km-$rt-$i.art' 2>'$T/km-$rt-$i.err'; echo \$? >'$T/km-$rt-$i.crc'" \
 				>>"$T/compile.sh"
 		done
 	done
