@@ -5,6 +5,7 @@
 #include "runner.h"
 
 #include <dlfcn.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,6 +69,39 @@ static void set_session_globals(struct runner *r)
 	g->walltime_offset_ns = clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_MONOTONIC);
 }
 
+/* -G NAME=VALUE: the script's scalar global NAME starts at VALUE (after
+ * its initialiser), as stap sets a module parameter. */
+static bool set_global_options(struct runner *r)
+{
+	VEC_FOREACH(r->s->global_sets, i) {
+		const char *set = VEC_AT(r->s->global_sets, i, const char *), *eq = strchr(set, '=');
+		const struct btap_global_desc *g = NULL;
+		for (uint32_t k = 0; !g && k < r->prog->nglobals; k++)
+			if (strlen(r->prog->globals[k].name) == (size_t)(eq - set) &&
+			    strncmp(r->prog->globals[k].name, set, (size_t)(eq - set)) == 0)
+				g = &r->prog->globals[k];
+		if (!g || g->map >= 0) {
+			runner_fail(r, "-G %s: the script has no %s global '%.*s'", set, g ? "scalar" : "such",
+				    (int)(eq - set), set);
+			return false;
+		}
+		char *p = (char *)r->globals + g->offset, *end;
+		if (g->type == BTAP_T_STRING) {
+			snprintf(p, (size_t)r->prog->maxstringlen, "%s", eq + 1);
+			continue;
+		}
+		errno = 0;
+		long long v = strtoll(eq + 1, &end, 0);
+		if (!eq[1] || *end || errno) {
+			runner_fail(r, "-G %s: '%.*s' is a number, and '%s' is not one", set, (int)(eq - set), set, eq + 1);
+			return false;
+		}
+		int64_t v64 = v;
+		memcpy(p, &v64, sizeof v64);
+	}
+	return true;
+}
+
 static bool set_up(struct runner *r)
 {
 	if (!runner_open_output(r) || !runner_load_shared(r) || !runner_parse_formats(r) ||
@@ -76,6 +110,8 @@ static bool set_up(struct runner *r)
 	if (r->prog->init_globals)
 		r->prog->init_globals(r->globals);
 	set_session_globals(r);
+	if (!set_global_options(r))
+		return false;
 	if (!r->rt->load(r))
 		return false;
 	r->ops.globals = r->globals;

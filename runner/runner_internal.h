@@ -158,6 +158,9 @@ bool runner_start_target(struct runner *r);
 void runner_release_child(struct runner *r);
 void runner_finish_target(struct runner *r);
 void runner_system(struct runner *r, const char *cmd, size_t len);
+/* printk() and ftrace(): a line into the kernel's log (/dev/kmsg) at level
+ * where (0-7), or (BTAP_LOG_FTRACE) into the ftrace buffer (trace_marker). */
+void runner_log(struct runner *r, int where, const char *msg, size_t len);
 
 /* runner_loop.c */
 bool runner_event_loop(struct runner *r);

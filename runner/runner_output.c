@@ -242,6 +242,7 @@ int runner_on_record(void *ctx, void *data, size_t size)
 	case BTAP_REC_EXIT: runner_request_stop(r, RUNNER_END_NORMAL); break;
 	case BTAP_REC_HIST: r->rt->print_hist_record(r, h.id, p, end); break;
 	case BTAP_REC_SYSTEM: runner_system(r, p, slen); break;
+	case BTAP_REC_LOG: runner_log(r, (int)h.id, p, slen); break;
 	default: break;
 	}
 	return 0;
@@ -313,6 +314,12 @@ static void op_system(const char *cmd)
 		runner_system(runner_current, cmd, strlen(cmd));
 }
 
+static void op_log(int where, const char *msg)
+{
+	if (runner_current && msg)
+		runner_log(runner_current, where, msg, strlen(msg));
+}
+
 static int64_t op_target(void)
 {
 	return runner_current ? runner_current->target_pid : 0;
@@ -328,6 +335,7 @@ void runner_bind_output_ops(struct btap_runner_ops *ops)
 	ops->exit = op_exit;
 	ops->target = op_target;
 	ops->system = op_system;
+	ops->log = op_log;
 }
 
 /* ---- the closing summary --------------------------------------------- */

@@ -22,6 +22,7 @@
 #include <wordexp.h>
 
 #include "runner_internal.h"
+#include "translator/tracepoints.h"
 #include "translator/session.h"
 
 static int pidfd_open_compat(pid_t pid)
@@ -236,6 +237,29 @@ unsigned long long runner_effective_caps(void)
  * script's output after what is already printed, as stap's stapio does.
  * Two forks, so the command is no child of the runner's to reap and the
  * runner does not wait for it. */
+void runner_log(struct runner *r, int where, const char *msg, size_t len)
+{
+	static bool warned[2];
+	bool ftrace = where == BTAP_LOG_FTRACE;
+	const char *dir = ftrace ? tp_tracefs_dir() : NULL;
+	char path[4200], line[8192];
+	snprintf(path, sizeof path, "%s", ftrace ? (dir ? dir : "/sys/kernel/tracing") : "/dev/kmsg");
+	if (ftrace)
+		strncat(path, "/trace_marker", sizeof path - strlen(path) - 1);
+	int n = ftrace ? snprintf(line, sizeof line, "%.*s\n", (int)len, msg)
+		       : snprintf(line, sizeof line, "<%d>%.*s\n", where < 0 ? 0 : where > 7 ? 7 : where, (int)len, msg);
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || write(fd, line, (size_t)n) != n) {
+		if (!warned[ftrace]) /* once: a script may log on every event */
+			fprintf(stderr, "WARNING: %s(): cannot write %s: %s\n", ftrace ? "ftrace" : "printk", path,
+				strerror(errno));
+		warned[ftrace] = true;
+	}
+	if (fd >= 0)
+		close(fd);
+	(void)r;
+}
+
 void runner_system(struct runner *r, const char *cmd, size_t len)
 {
 	char *text = strndup(cmd, len);

@@ -199,6 +199,8 @@ static void list_objects(struct runner *r)
 	for (uint32_t i = 0; i < r->prog->nprobes; i++)
 		if (r->prog->probes[i].kind == BTAP_PROBE_UPROBE && r->prog->probes[i].up_path)
 			add_object(r->prog->probes[i].up_path, 0);
+	VEC_FOREACH(r->s->symbol_files, i) /* -d */
+		add_object(VEC_AT(r->s->symbol_files, i, const char *), 0);
 	if (r->s && r->s->command) {
 		const char *p = r->s->command;
 		while (*p == ' ' || *p == '\t')

@@ -42,9 +42,13 @@ enum btap_rec_type {
 	BTAP_REC_EXIT = 3,   /* exit() called in a kernel probe */
 	BTAP_REC_WARN = 4,   /* id: error-site index; one string arg: message */
 	BTAP_REC_SYSTEM = 6, /* one string arg: a shell command to run (system()) */
+	BTAP_REC_LOG = 7,    /* id: a kernel log level 0-7 (printk()) or
+	                        BTAP_LOG_FTRACE (ftrace()); one string arg */
 	BTAP_REC_HIST = 5,   /* id: map index; int64 merged count, then the
 	                        histogram's merged buckets (print(@hist_*)) */
 };
+
+#define BTAP_LOG_FTRACE 8
 
 struct btap_rec_hdr {
 	uint32_t type;
@@ -227,6 +231,8 @@ struct btap_runner_ops {
 			       uint64_t bufsz);
 	/* system(): run a shell command once the probe is done */
 	void (*system)(const char *cmd);
+	/* printk() (where: a level 0-7) and ftrace() (BTAP_LOG_FTRACE) */
+	void (*log)(int where, const char *msg);
 	/* procfs probes' $value: set (append 0) or append to a read probe's
 	 * answer; the text so far, or a write probe's input */
 	void (*procfs_put)(const char *s, int append);

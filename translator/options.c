@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char usage_text[] =
 	"Usage: btap [OPTIONS] SCRIPT.stp [ARGS...]\n"
@@ -31,6 +32,9 @@ static const char usage_text[] =
 	"  -x PID           set target() to PID; stop when it exits\n"
 	"  -I DIR           look for tapset files in DIR too\n"
 	"  -D NAME=VALUE    set a runtime limit (MAXSTRINGLEN, MAXMAPENTRIES, ...)\n"
+	"  -G NAME=VALUE    start global NAME at VALUE (a number or a string)\n"
+	"  -d PATH          name user stack frames in PATH (and the libraries it\n"
+	"                   needs) too; a kernel module's name is accepted\n"
 	"  -g               guru mode: allow embedded C and writes to target variables\n"
 	"  -w               suppress warnings\n"
 	"  -m NAME          name of the module or BPF object\n"
@@ -50,6 +54,8 @@ static const char usage_text[] =
 	"  --remote HOST[,HOST...]  compile here for each host's kernel, run there\n"
 	"                   over ssh, output back (prefixed by host when several)\n"
 	"  --compatible=VERSION  the stap version %( systemtap_v %) compares (default 4.8)\n"
+	"  --ldd            accepted for stap: the libraries of -d and -c programs\n"
+	"                   are always searched\n"
 	"  --all-modules    accepted for stap: kernel symbols include every module's\n"
 	"  --kfunc=HOW      kernel functions on fentry/fexit, kprobe, or auto (default:\n"
 	"                   fentry where the kernel has BPF trampolines, else kprobes)\n"
@@ -60,7 +66,7 @@ static const char usage_text[] =
 
 enum {
 	OPT_RUNTIME = 1000, OPT_SUPPRESS_HANDLER_ERRORS, OPT_RUN_ARTIFACT, OPT_FORMAT, OPT_METRICS, OPT_REMOTE,
-	OPT_COMPATIBLE, OPT_ALL_MODULES, OPT_KFUNC, OPT_DEBUGINFO
+	OPT_COMPATIBLE, OPT_ALL_MODULES, OPT_KFUNC, OPT_DEBUGINFO, OPT_LDD
 };
 
 static bool parse_int(const char *s, long lo, long hi, long *out)
@@ -96,6 +102,7 @@ enum opt_result options_parse(struct session *s, int argc, char **argv)
 		{"compatible", required_argument, NULL, OPT_COMPATIBLE},
 		{"kfunc", required_argument, NULL, OPT_KFUNC},
 		{"all-modules", no_argument, NULL, OPT_ALL_MODULES},
+		{"ldd", no_argument, NULL, OPT_LDD},
 		{"debuginfo", required_argument, NULL, OPT_DEBUGINFO},
 		{NULL, 0, NULL, 0},
 	};
@@ -106,7 +113,7 @@ enum opt_result options_parse(struct session *s, int argc, char **argv)
 	/* As stap: options may follow the script name (getopt moves them
 	 * first); the other words are the script's arguments, and "--" ends
 	 * the options. */
-	while ((c = getopt_long(argc, argv, "e:p:vko:c:x:I:D:gwm:r:T:s:bl:L:Vh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "e:p:vko:c:x:I:D:G:d:gwm:r:T:s:bl:L:Vh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'e': s->script_text = optarg; break;
 		case 'p':
@@ -128,6 +135,19 @@ enum opt_result options_parse(struct session *s, int argc, char **argv)
 			if (!strchr(optarg, '=') && !optarg[0])
 				return bad("invalid -D '%s' (expected NAME=VALUE)", optarg);
 			vec_push(&s->arena, &s->defines, optarg);
+			break;
+		case 'G':
+			if (!strchr(optarg, '=') || optarg[0] == '=')
+				return bad("invalid -G '%s' (expected NAME=VALUE)", optarg);
+			vec_push(&s->arena, &s->global_sets, optarg);
+			break;
+		case 'd':
+			/* a kernel module's name: kallsyms names its symbols already */
+			if (strchr(optarg, '/')) {
+				if (access(optarg, R_OK) != 0)
+					return bad("-d %s: no such file, or unreadable", optarg);
+				vec_push(&s->arena, &s->symbol_files, optarg);
+			}
 			break;
 		case 'g': s->guru = true; break;
 		case 'w': s->suppress_warnings = true; break;
@@ -207,6 +227,10 @@ enum opt_result options_parse(struct session *s, int argc, char **argv)
 		case OPT_ALL_MODULES:
 			/* stap loads every module's symbols for backtraces; btap's
 			 * kernel symbols (kallsyms) have them already */
+			break;
+		case OPT_LDD:
+			/* stap adds the libraries -d and -c programs need; the
+			 * runner always does */
 			break;
 		default:
 			fprintf(stderr, "Try 'btap --help' for more information.\n");

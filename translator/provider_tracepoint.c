@@ -553,6 +553,17 @@ bool tp_resolve_kernel_atvar(struct session *s, struct probe *p, struct expr *e)
 	return ok || !s->quiet_targets;
 }
 
+/* A field that points at nothing in particular (void *). */
+static bool void_pointer(const struct tp_field *f)
+{
+	const char *t = f->elem_ctype;
+	if (f->kind != TP_FIELD_POINTER || !t)
+		return f->kind == TP_FIELD_POINTER;
+	if (strncmp(t, "const ", 6) == 0)
+		t += 6;
+	return strcmp(t, "void") == 0;
+}
+
 static bool tp_resolve_target(struct session *s, struct probe *p, struct expr *e)
 {
 	struct tp_event *ev = tp_probe_event(s, p);
@@ -577,6 +588,10 @@ static bool tp_resolve_target(struct session *s, struct probe *p, struct expr *e
 	 * that is both, such as $prev_state, follows the rest; tp_attach) */
 	const struct tp_field *f = tp_event_field(ev, name);
 	const struct tp_field *arg = tp_event_arg(&s->arena, ev, name);
+	/* $timer->function where the record keeps the pointer as a void *
+	 * and the prototype passes a struct timer_list *: the argument */
+	if (f && arg && e->components.n && void_pointer(f) && arg->kind == TP_FIELD_POINTER && !void_pointer(arg))
+		f = NULL;
 	p->target_kinds |= f && arg ? TP_USES_EITHER : f ? TP_USES_RECORD : arg ? TP_USES_ARGS : 0;
 	return tp_bind_field(s, f ? f : arg, name, e);
 }

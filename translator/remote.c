@@ -382,6 +382,14 @@ static void remote_command(struct session *s, const struct host *h, struct strbu
 		sb_puts(&run, " -D ");
 		sh_quote(&run, VEC_AT(s->defines, i, char *));
 	}
+	VEC_FOREACH(s->global_sets, i) {
+		sb_puts(&run, " -G ");
+		sh_quote(&run, VEC_AT(s->global_sets, i, char *));
+	}
+	VEC_FOREACH(s->symbol_files, i) {
+		sb_puts(&run, " -d ");
+		sh_quote(&run, VEC_AT(s->symbol_files, i, char *));
+	}
 	for (int i = 0; i < s->nargs; i++) {
 		sb_putc(&run, ' ');
 		sh_quote(&run, s->args[i]);

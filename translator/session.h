@@ -41,6 +41,9 @@ struct session {
 	int target_pid;              /* -x */
 	struct vec include_dirs;     /* -I: char* */
 	struct vec defines;          /* -D NAME=VAL: char* */
+	struct vec global_sets;      /* -G NAME=VALUE: char*, set by the runner */
+	struct vec symbol_files;     /* -d PATH: char*, programs and libraries
+					the runner names user frames from */
 	const char *module_name;     /* -m */
 	const char *kernel_release;  /* -r: release or build dir */
 	const char *compatible;       /* --compatible=VERSION: systemtap_v (default 4.8) */

@@ -860,6 +860,7 @@ static __always_inline char *btap_execname_current_(struct btap_ctx *c)
 #define btap_error(msg) btap_raise_str(c, -1, (msg))
 #define btap_warn(msg) btap_warn_(c, (msg))
 #define btap_system(cmd) btap_send_simple(c, BTAP_REC_SYSTEM, 0, (cmd))
+#define btap_log(where, msg) btap_send_simple(c, BTAP_REC_LOG, (uint32_t)(where), (msg))
 
 /* ---- stacks: collected here, symbolised by the runner (btap_stacks.h) -- */
 #include "../btap_stacks.h"
@@ -1228,6 +1229,9 @@ static __always_inline char *btap_cmdline_(struct btap_ctx *c)
 /* An LSM program's result (emit_bpf.c returns c->verdict from it). */
 #define btap_lsm_verdict() (c->verdict)
 #define btap_lsm_set_verdict(v) ((void)(c->verdict = (v)))
+/* raise(): the kernel signals the current task on the way out of the
+ * program (bpf_send_signal, Linux 5.3) */
+#define btap_send_signal(sig) ((void)bpf_send_signal((__u32)(sig)))
 
 
 #endif

@@ -44,6 +44,9 @@
 #include <linux/fs.h>
 #include <linux/dcache.h>
 #include <linux/rcupdate.h>
+#include <linux/irq_work.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task.h>
 #ifdef BTAP_KMOD_UPROBES
 #include <linux/uprobes.h>
 #include <linux/namei.h>
@@ -593,6 +596,7 @@ static inline char *btap_execname_(struct btap_ctx *c)
 #define btap_error(msg) btap_raise_str(c, -1, (msg))
 #define btap_warn(msg) btap_send_simple(c, BTAP_REC_WARN, BTAP_NO_SITE, (msg))
 #define btap_system(cmd) btap_send_simple(c, BTAP_REC_SYSTEM, 0, (cmd))
+#define btap_log(where, msg) btap_send_simple(c, BTAP_REC_LOG, (uint32_t)(where), (msg))
 
 /* Tasks by address (tapset/task.stp): read without faulting, 0 when the
  * address does not hold a task, as on BPF. */
@@ -1115,6 +1119,41 @@ static inline char *btap_cmdline_(struct btap_ctx *c)
 	return btap_cmdline_join_(c->tmp, n);
 }
 #define btap_cmdline() btap_cmdline_(c)
+/* raise(): signal the current task. With interrupts off (the scheduler's
+ * or the signal code's locks may be held) from an irq_work, as
+ * bpf_send_signal does; one pending signal per CPU, a second one there
+ * before it ran is dropped (as on BPF: -EBUSY). */
+struct btap_sigwork {
+	struct irq_work work;
+	struct task_struct *task;
+	int sig;
+};
+static DEFINE_PER_CPU(struct btap_sigwork, btap_sigwork);
+static void btap_sigwork_run(struct irq_work *w)
+{
+	struct btap_sigwork *s = container_of(w, struct btap_sigwork, work);
+	send_sig(s->sig, s->task, 0);
+	put_task_struct(s->task);
+	WRITE_ONCE(s->task, NULL);
+}
+static inline void btap_send_signal_(int64_t sig)
+{
+	struct btap_sigwork *s;
+	if (sig <= 0 || sig > _NSIG || (current->flags & PF_KTHREAD))
+		return;
+	if (!irqs_disabled()) {
+		send_sig((int)sig, current, 0);
+		return;
+	}
+	s = this_cpu_ptr(&btap_sigwork);
+	if (READ_ONCE(s->task))
+		return;
+	s->sig = (int)sig;
+	s->task = get_task_struct(current);
+	init_irq_work(&s->work, btap_sigwork_run);
+	irq_work_queue(&s->work);
+}
+#define btap_send_signal(sig) btap_send_signal_(sig)
 /* LSM hooks are BPF programs only: no verdict here. */
 #define btap_lsm_verdict() ((int64_t)0)
 #define btap_lsm_set_verdict(v) ((void)(v), btap_raise_str(c, -1, "an LSM verdict needs a kernel.lsm probe"))
@@ -1549,6 +1588,11 @@ static void btap_kmod_teardown(struct btap_kmap *const *maps, struct btap_kpoint
 		btap_kpoint_unregister(t);
 	/* No handler is running once this returns. */
 	tracepoint_synchronize_unregister();
+	{
+		int cpu;
+		for_each_possible_cpu(cpu) /* a raise() still on its way */
+			irq_work_sync(&per_cpu(btap_sigwork, cpu).work);
+	}
 	if (btap_file)
 		proc_remove(btap_file);
 	vfree(btap_globals);

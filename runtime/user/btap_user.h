@@ -614,6 +614,7 @@ static inline int64_t btap_no_task_(struct btap_ctx *c)
 #define btap_error(msg) btap_raise_str(c, -1, (msg))
 #define btap_warn(msg) btap_ops->warn(BTAP_NO_SITE, (msg))
 #define btap_system(cmd) btap_ops->system(cmd)
+#define btap_log(where, msg) btap_ops->log((int)(where), (msg))
 #define btap_procfs_set(s) btap_ops->procfs_put((s), 0)
 #define btap_procfs_append(s) btap_ops->procfs_put((s), 1)
 #define btap_procfs_get() btap_ops->procfs_value()
@@ -626,6 +627,8 @@ static inline int64_t btap_no_task_(struct btap_ctx *c)
 /* LSM hooks are BPF programs only: no verdict here. */
 #define btap_lsm_verdict() ((int64_t)0)
 #define btap_lsm_set_verdict(v) ((void)(v), btap_raise_str(c, -1, "an LSM verdict needs a kernel.lsm probe"))
+#define btap_send_signal(sig) \
+	((void)(sig), btap_raise_str(c, -1, "raise() signals the task a kernel probe runs in; this probe has none"))
 #define btap_matched(n) btap_matched_(c, (n))
 #define btap_ngroups() btap_regex_groups_(c, 0)
 /* Stacks are collected by kernel probes only: elsewhere they are empty. */

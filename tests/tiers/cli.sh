@@ -188,6 +188,14 @@ expect script-cache-arg-hit 0 "$SC_HIT" -- sc -e "$SC_PROG" two
 expect script-cache-define 0 "$SC_MISS" -- sc -D SC_X=1 -e "$SC_PROG" one
 expect script-cache-define-hit 0 "$SC_HIT" -- sc -D SC_X=1 -e "$SC_PROG" one
 expect script-cache-define-val 0 "$SC_MISS" -- sc -D SC_X=2 -e "$SC_PROG" one
+# -G NAME=VALUE: set by the runner (a cached artifact serves any value)
+SC_G='global n = 1, s = "x"; probe begin { printf("%d %s\n", n, s); exit() }'
+expect g-option 0 '^5 hello$' -- "$BTAP" -G n=5 -G s=hello -e "$SC_G"
+expect g-option-hex 0 '^16 x$' -- "$BTAP" -G n=0x10 -e "$SC_G"
+expect g-option-not-number 1 "^btap: error: -G n=abc: 'n' is a number, and 'abc' is not one$" -- "$BTAP" -G n=abc -e "$SC_G"
+expect g-option-unknown 1 "^btap: error: -G m=1: the script has no such global 'm'$" -- "$BTAP" -G m=1 -e "$SC_G"
+expect g-option-array 1 "^btap: error: -G a=1: the script has no scalar global 'a'$" -- "$BTAP" -G a=1 -e 'global a; probe begin { a[1] = 2; exit() }'
+expect g-option-malformed 1 "invalid -G 'n' \(expected NAME=VALUE\)" -- "$BTAP" -G n -e "$SC_G"
 mkdir -p "$T/sclib"
 echo 'function sc_lib() { return 1 }' >"$T/sclib/sc.stp"
 expect script-cache-tapset-first 0 "$SC_MISS" -- sc -I "$T/sclib" -e "$SC_PROG" one
@@ -220,4 +228,18 @@ expect script-cache-garbled 0 "$SC_MISS" -- sc -e "$SC_PROG" one
 rm -rf "$T/sc/btap/scripts" && echo x >"$T/sc/btap/scripts"
 expect script-cache-unusable 0 "$SC_MISS" -- sc -e "$SC_PROG" one
 expect script-cache-unusable-again 0 "$SC_MISS" -- sc -e "$SC_PROG" one
+# printk() and ftrace(): lines the runner writes into the kernel's log and
+# the ftrace buffer, from a runner probe and from a kernel probe
+tok="btap-log-$$-$(date +%s)"
+expect printk 0 '' -- "$BTAP" -e "probe begin { printk(6, \"$tok begin\") }
+probe kernel.trace(\"sched:sched_switch\") { printk(4, sprintf(\"%s %s\", \"$tok\", \"kernel\")); exit() }"
+ok_if "printk: both lines are in the kernel's log" "dmesg | grep -q '$tok begin\$' && dmesg | grep -q '$tok kernel\$'"
+TRACEFS=/sys/kernel/tracing
+[ -e "$TRACEFS/trace_marker" ] || TRACEFS=/sys/kernel/debug/tracing
+if [ -w "$TRACEFS/trace_marker" ]; then
+	expect ftrace 0 '' -- "$BTAP" -e "probe begin { ftrace(\"$tok ftrace\"); exit() }"
+	ok_if "ftrace: the line is in the ftrace buffer" "grep -q '$tok ftrace\$' '$TRACEFS/trace'"
+else
+	skip "ftrace: no trace_marker in tracefs here"
+fi
 summary cli

@@ -290,10 +290,11 @@ ok_if "process(\"PATH\").syscall: the program's openat of its library, failed ca
 
 # process("PATH").thread.begin/.end: threads, not the process itself
 # (a joined thread may still be on its way out when pthread_join returns:
-# the program waits a little, or that thread could be the process's last)
+# the program waits 0.4 s, or that thread could be the process's last on a
+# loaded machine)
 printf '%s\n' '#include <pthread.h>' '#include <unistd.h>' 'static void *work(void *a) { return a; }' \
 	'int main(void) { pthread_t t[3]; for (int i = 0; i < 3; i++) pthread_create(&t[i], 0, work, 0);' \
-	'for (int i = 0; i < 3; i++) pthread_join(t[i], 0); usleep(100000); return 0; }' >"$T/thr.c"
+	'for (int i = 0; i < 3; i++) pthread_join(t[i], 0); usleep(400000); return 0; }' >"$T/thr.c"
 if gcc -O1 -pthread -o "$T/thr" "$T/thr.c" 2>"$T/err"; then
 	timeout "$LIMIT" "$BTAP" -c "$T/thr" -e "global b, e, nl, pe
 probe process(\"$T/thr\").thread.begin { b++; nl += pid() != tid() }

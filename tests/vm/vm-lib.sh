@@ -333,7 +333,7 @@ vm_q() { printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"; }
 
 # vm_split_args ARGS…: sort btap's arguments into what pass 4 needs
 # (VM_COMPILE: all but -o, -c, -x, -T) and what `btap --run` needs in the
-# VM (VM_RUN: -c, -x, -T, -D, -v, -w, -b and the script's arguments), both
+# VM (VM_RUN: -c, -x, -G, -d, -T, -D, -v, -w, -b and the script's arguments), both
 # quoted for eval. Also sets VM_PASS (-p), VM_OUT (-o), VM_TSECS (-T),
 # VM_LISTING (-l/-L), VM_INFO (-V/-h), VM_HAVE_R (-r).
 vm_split_args() {
@@ -363,7 +363,7 @@ vm_split_args() {
 			_o=$(printf '%s' "$_rest" | cut -c1)
 			_rest=${_rest#?}
 			case "$_o" in
-			e|p|o|c|x|I|D|m|r|T|s|l|L)
+			e|p|o|c|x|I|D|G|d|m|r|T|s|l|L)
 				if [ -n "$_rest" ]; then
 					_v=$_rest
 					_rest=
@@ -375,7 +375,7 @@ vm_split_args() {
 				case "$_o" in
 				p) VM_PASS=$_v; _add_c "-p$_v" ;;
 				o) VM_OUT=$_v ;;
-				c|x) _add_r "-$_o"; _add_r "$_v" ;;
+				c|x|G|d) _add_r "-$_o"; _add_r "$_v" ;;
 				T) VM_TSECS=$_v; _add_r "-T"; _add_r "$_v" ;;
 				D|s) _add_c "-$_o"; _add_c "$_v"; _add_r "-$_o"; _add_r "$_v" ;;
 				l|L) VM_LISTING=1; _add_c "-$_o"; _add_c "$_v" ;;
