@@ -115,14 +115,19 @@ static void kmod_declare_maps(struct emitter *em, struct strbuf *b)
 		sb_printf(b, "BTAP_DECLARE_MAP(%s, sizeof(%s), %s, %" PRId64 ", %d);\n", m->sym, m->key_type, value,
 			  m->max_entries, m->kind == EM_MAP_WRAP);
 	}
-	/* The frame of every kernel probe: per CPU, the largest of them. */
-	sb_puts(b, "#define BTAP_FRAME_SIZE (BTAP_SCRATCH_HDR");
+	/* The frame of every kernel probe: per CPU, the largest of them (one
+	 * handler runs on a CPU at a time), one step per probe as enum
+	 * constants (a nested macro would double at each). */
+	sb_puts(b, "enum { BFS_K0 = 0");
+	int k = 0;
 	VEC_FOREACH(em->probes, i) {
 		struct em_probe *p = VEC_AT(em->probes, i, struct em_probe *);
-		if (p->where == EM_CTX_KERNEL)
-			sb_printf(b, " + BFS_P%d", p->index);
+		if (p->where == EM_CTX_KERNEL) {
+			sb_printf(b, ", BFS_K%d = BTAP_MAX0(BFS_K%d, BFS_P%d)", k + 1, k, p->index);
+			k++;
+		}
 	}
-	sb_puts(b, ")\n");
+	sb_printf(b, " };\n#define BTAP_FRAME_SIZE (BTAP_SCRATCH_HDR + BFS_K%d)\n", k);
 	sb_puts(b, "BTAP_DECLARE_SCRATCH(BTAP_FRAME_SIZE);\n");
 	module_tables(em, b);
 }

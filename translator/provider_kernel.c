@@ -22,6 +22,8 @@
 
 /* Most functions one pattern may probe. */
 #define KFUNC_MAX_MATCHES 256
+/* kprobes registered by a module cost no program nor trampoline each */
+#define KFUNC_MAX_MATCHES_KMOD 4096
 
 /* What a concrete point's probes share: the function and its fields. */
 struct kfunc {
@@ -309,10 +311,12 @@ static bool add_matches(struct session *s, const struct probe_point *pp, const c
 static bool within_cap(struct session *s, const struct probe_point *pp, struct vec *out, int first)
 {
 	const struct pp_component *fc = VEC_AT(pp->comps, 1, const struct pp_component *);
-	if (out->n - first <= KFUNC_MAX_MATCHES || s->list_pattern)
+	int max = s->runtime == RT_KMOD ? KFUNC_MAX_MATCHES_KMOD : KFUNC_MAX_MATCHES;
+	if (out->n - first <= max || s->list_pattern)
 		return true;
 	diag_error(fc->arg->loc, "semantic error: '%s' matches %d kernel functions; btap probes at most %d with one "
-		   "pattern (narrow it; btap -l shows the matches)", fc->arg->str, out->n - first, KFUNC_MAX_MATCHES);
+		   "pattern on the %s runtime (narrow it; btap -l shows the matches)", fc->arg->str, out->n - first, max,
+		   s->runtime == RT_KMOD ? "kmod" : "bpf");
 	out->n = first;
 	return false;
 }

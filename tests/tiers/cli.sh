@@ -117,6 +117,9 @@ expect kbuild-cc-bad-flag-kept 1 'no-such-flag-btap' -- $kc -fno-such-flag-btap 
 printf 'int f(void) { return 1; }\n' >"$T/real.c"
 expect kbuild-cc-compile 0 '' -- $kc -c "$T/real.c" -o "$T/real.o"
 ok_if "kbuild-cc: two probes kept, the compile not" '[ "$(ls -d "$T/kcc/btap/kcc-"* | wc -l)" = 2 ] && [ -s "$T/real.o" ]'
+# a pattern's matches: kprobes of a module are cheap, BPF programs are not
+expect kfunc-cap-kmod 0 'kernel.function\("tcp_' -- "$BTAP" --runtime=kmod -p2 -e 'probe kernel.function("tcp_*") { }'
+expect kfunc-cap-bpf 1 "matches [0-9]+ kernel functions; btap probes at most 256 with one pattern on the bpf runtime" -- "$BTAP" --runtime=bpf -p2 -e 'probe kernel.function("tcp_*") { }'
 # backtraces on kmod: the stack tables and the event's registers
 expect kmod-backtrace 0 '^#define BTAP_KMOD_KSTACKS 1$' -- "$BTAP" --runtime=kmod -p3 -e 'probe kernel.function("vfs_read") { println(backtrace()); exit() }'
 ok_if "kmod-backtrace: a kprobe at a function's entry hands its registers" 'grep -q "btap_kmod_regs(regs, 1);" "$T/out"'

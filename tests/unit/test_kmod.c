@@ -70,6 +70,9 @@ static void test_probe_kinds(void)
 	CHECK(has(r.c, "c.regs = 7;"));
 	CHECK(has(r.c, "{.kind = BTAP_KP_PERF, .fn = (void *)bp4, .name = \"perf\", .type = 1, .config = 0"));
 	CHECK(has(r.c, "btap_kmod_enter(&c, regs, 4)"));
+	/* one per-CPU frame, the largest probe's (one handler per CPU at a time) */
+	CHECK(has(r.c, "BFS_K2 = BTAP_MAX0(BFS_K1, BFS_P1)"));
+	CHECK(has(r.c, "#define BTAP_FRAME_SIZE (BTAP_SCRATCH_HDR + BFS_K5)"));
 	te_p3_free(&r);
 }
 
