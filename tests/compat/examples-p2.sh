@@ -7,6 +7,10 @@
 #
 #     sh tests/compat/examples-p2.sh SYSTEMTAP-SOURCE-DIR
 #
+# LIST=1 also lists each failing script with its first error; BTAP names
+# the btap to run (a wrapper such as tests/vm/btap-vm with --debuginfo,
+# for the guest kernel's facts).
+#
 # SYSTEMTAP-SOURCE-DIR is a checkout of systemtap's sources (for example
 # `git clone https://sourceware.org/git/systemtap.git`).
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -34,9 +38,13 @@ for meta in $(find "$EX" -name '*.meta' | sort); do
 		# the first error line, with names and places blurred into a reason
 		grep -m1 'error' "$T/err" | sed 's/^[^ ]*: error: //; s/'"'"'[^'"'"']*'"'"'/X/g; s/"[^"]*"/X/g; s/[0-9][0-9]*/N/g' \
 			>>"$T/reasons"
-		echo "$dir/$name" >>"$T/failed"
+		echo "${dir#"$EX"/}/$name: $(grep -m1 'error' "$T/err")" >>"$T/failed"
 	fi
 done
 echo "stap examples through btap -p2: $ok of $total ($((total ? ok * 100 / total : 0)) %)"
 echo "most common first errors:"
 sort "$T/reasons" 2>/dev/null | uniq -c | sort -rn | head -15
+if [ -n "$LIST" ]; then
+	echo "each failing script and its first error:"
+	cat "$T/failed" 2>/dev/null
+fi
