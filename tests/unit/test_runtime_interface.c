@@ -190,9 +190,9 @@ static bool defines_name(const char *text, const char *name)
 	return false;
 }
 
-/* What the kmod runtime does not provide yet: the emitter rejects their
- * uses with a located error under --runtime=kmod (kmod-backend/emit_kmod.c:
- * statistics, sprintf in kernel probes). Shrinks as the runtime grows. */
+/* What the kmod runtime does not provide yet (the emitter rejects their
+ * uses with a located error under --runtime=kmod): none today; a name
+ * goes here while the kmod runtime lacks it. */
 static const char *const kmod_not_yet[] = {
 	NULL,
 };
