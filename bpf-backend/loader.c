@@ -1,6 +1,7 @@
 /* Load, attach and run BPF objects with libbpf: see loader.h. */
 #include "loader.h"
 #include "kernel_lacks.h"
+#include "deferred_close.h"
 #include "translator/tracepoints.h"
 
 #include <bpf/bpf.h>
@@ -29,6 +30,7 @@
 struct bpfl_obj {
 	struct bpf_object *obj;
 	struct bpf_link **links;
+	bool *slow;            /* per link: its close waits for grace periods */
 	int n_links, cap_links;
 	struct ring_buffer *rb;
 	struct bpfl_mapping {
@@ -238,26 +240,54 @@ static void *detach_slice(void *arg)
 	return NULL;
 }
 
-void bpfl_detach_all(struct bpfl_obj *o)
+static void detach_parallel(struct bpf_link **links, int n)
 {
-	int nt = o->n_links < DETACH_THREADS ? o->n_links : DETACH_THREADS;
+	int nt = n < DETACH_THREADS ? n : DETACH_THREADS;
 	pthread_t tid[DETACH_THREADS];
 	struct detach_slice slice[DETACH_THREADS];
 	bool started[DETACH_THREADS] = {false};
 	for (int t = 1; t < nt; t++) {
-		slice[t] = (struct detach_slice){o->links, t, o->n_links, nt};
+		slice[t] = (struct detach_slice){links, t, n, nt};
 		started[t] = pthread_create(&tid[t], NULL, detach_slice, &slice[t]) == 0;
 	}
 	/* this thread takes slice 0 and any slice whose thread did not start */
 	for (int t = 0; t < nt; t++) {
 		if (t > 0 && started[t])
 			continue;
-		slice[t] = (struct detach_slice){o->links, t, o->n_links, nt > 0 ? nt : 1};
+		slice[t] = (struct detach_slice){links, t, n, nt > 0 ? nt : 1};
 		detach_slice(&slice[t]);
 	}
 	for (int t = 1; t < nt; t++)
 		if (started[t])
 			pthread_join(tid[t], NULL);
+}
+
+void bpfl_detach_all(struct bpfl_obj *o, bool inert)
+{
+	/* the quick ones here; the slow ones to the helper when the programs
+	 * no longer act, else on parallel threads */
+	int n_slow = 0;
+	for (int i = 0; i < o->n_links; i++) {
+		if (inert && o->slow[i])
+			o->links[n_slow++] = o->links[i];
+		else
+			bpf_link__destroy(o->links[i]);
+	}
+	int done_fd = -1;
+	if (n_slow) {
+		int *fds = xcalloc((size_t)n_slow, sizeof *fds);
+		for (int i = 0; i < n_slow; i++)
+			fds[i] = bpf_link__fd(o->links[i]);
+		deferred_close_handoff(fds, n_slow, &done_fd);
+		free(fds);
+	}
+	if (done_fd >= 0) { /* our copies: no longer the last */
+		for (int i = 0; i < n_slow; i++)
+			bpf_link__destroy(o->links[i]);
+		close(done_fd);
+	} else {
+		detach_parallel(o->links, n_slow);
+	}
 	o->n_links = 0;
 }
 
@@ -265,8 +295,9 @@ void bpfl_close(struct bpfl_obj *o)
 {
 	if (!o)
 		return;
-	bpfl_detach_all(o);
+	bpfl_detach_all(o, false);
 	free(o->links);
+	free(o->slow);
 	for (int i = 0; i < o->n_mappings; i++)
 		munmap(o->mappings[i].addr, o->mappings[i].len);
 	free(o->mappings);
@@ -281,12 +312,16 @@ void bpfl_close(struct bpfl_obj *o)
 
 /* --- attach ------------------------------------------------------------ */
 
-static void keep_link(struct bpfl_obj *o, struct bpf_link *l)
+/* slow: a tracing link (a tracepoint's, kprobe's or uprobe's perf event,
+ * a trampoline), whose close waits for grace periods (deferred_close.h) */
+static void keep_link(struct bpfl_obj *o, struct bpf_link *l, bool slow)
 {
 	if (o->n_links == o->cap_links) {
 		o->cap_links = o->cap_links ? o->cap_links * 2 : 8;
 		o->links = xrealloc(o->links, (size_t)o->cap_links * sizeof(*o->links));
+		o->slow = xrealloc(o->slow, (size_t)o->cap_links * sizeof(*o->slow));
 	}
+	o->slow[o->n_links] = slow;
 	o->links[o->n_links++] = l;
 }
 
@@ -321,7 +356,7 @@ static int perf_open(struct perf_event_attr *attr, int cpu)
 }
 
 /* Attach through a perf event fd; the link owns the fd from then on. */
-static int attach_perf_fd(struct bpfl_obj *o, struct bpf_program *prog, int pfd)
+static int attach_perf_fd(struct bpfl_obj *o, struct bpf_program *prog, int pfd, bool slow)
 {
 	struct bpf_link *l = bpf_program__attach_perf_event(prog, pfd);
 	if (!l) {
@@ -329,7 +364,7 @@ static int attach_perf_fd(struct bpfl_obj *o, struct bpf_program *prog, int pfd)
 		close(pfd);
 		return e;
 	}
-	keep_link(o, l);
+	keep_link(o, l, slow);
 	return 0;
 }
 
@@ -355,7 +390,7 @@ int bpfl_attach_tracepoint(struct bpfl_obj *o, const char *prog, const char *gro
 	int pfd = perf_open(&attr, 0);
 	if (pfd < 0)
 		return fail(o, -errno, "cannot open tracepoint %s:%s", group, event);
-	int rc = attach_perf_fd(o, p, pfd);
+	int rc = attach_perf_fd(o, p, pfd, true);
 	if (rc)
 		return fail(o, rc, "cannot attach %s to tracepoint %s:%s", prog, group, event);
 	capture_end();
@@ -371,7 +406,7 @@ int bpfl_attach_raw_tracepoint(struct bpfl_obj *o, const char *prog, const char 
 	struct bpf_link *l = bpf_program__attach_raw_tracepoint(p, tp);
 	if (!l)
 		return fail(o, -errno, "cannot attach %s to raw tracepoint %s", prog, tp);
-	keep_link(o, l);
+	keep_link(o, l, false);
 	capture_end();
 	return 0;
 }
@@ -394,7 +429,7 @@ int bpfl_attach_traced(struct bpfl_obj *o, const char *prog)
 	if (!l)
 		return fail(o, -errno, "cannot attach %s to kernel function %s (fentry/fexit and LSM programs need "
 			    "BPF trampolines)", prog, bpf_program__section_name(p));
-	keep_link(o, l);
+	keep_link(o, l, true);
 	capture_end();
 	return 0;
 }
@@ -413,7 +448,7 @@ int bpfl_attach_uprobe(struct bpfl_obj *o, const char *prog, const struct bpfl_u
 	if (!l)
 		return fail(o, -errno, "cannot attach a uprobe to %s at offset 0x%llx", u->path,
 			    (unsigned long long)u->offset);
-	keep_link(o, l);
+	keep_link(o, l, true);
 	capture_end();
 	return 0;
 }
@@ -485,7 +520,7 @@ int bpfl_attach_perf_event(struct bpfl_obj *o, const char *prog, const struct bp
 			if (errno == ENODEV) /* went offline meanwhile */
 				continue;
 			rc = perf_open_failed(o, -errno, pe, cpus[i]);
-		} else if ((rc = attach_perf_fd(o, p, pfd)) != 0) {
+		} else if ((rc = attach_perf_fd(o, p, pfd, false)) != 0) {
 			rc = fail(o, rc, "cannot attach %s to perf event on CPU %d", prog, cpus[i]);
 		} else {
 			attached++;
@@ -538,7 +573,7 @@ int bpfl_attach_auto(struct bpfl_obj *o)
 			if (!l) {
 				rc = fail(o, -errno, "cannot attach %s (section %s)", name, sec);
 			} else {
-				keep_link(o, l);
+				keep_link(o, l, bpf_program__type(p) != BPF_PROG_TYPE_RAW_TRACEPOINT);
 				capture_end();
 				rc = 0;
 			}

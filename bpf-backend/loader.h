@@ -64,8 +64,10 @@ int bpfl_attach_perf_event(struct bpfl_obj *o, const char *prog, const struct bp
 
 /* Links attached so far. */
 int bpfl_link_count(const struct bpfl_obj *o);
-/* Destroy every link (the programs stay loaded). */
-void bpfl_detach_all(struct bpfl_obj *o);
+/* Destroy every link (the programs stay loaded). inert: the programs no
+ * longer act (exit_requested is set), so the links whose closes wait for
+ * grace periods may be closed by a helper process (deferred_close.h). */
+void bpfl_detach_all(struct bpfl_obj *o, bool inert);
 /* Detach, free the ring buffers and close the object. NULL is fine. */
 void bpfl_close(struct bpfl_obj *o);
 

@@ -55,8 +55,13 @@ static void bpf_drain(struct runner *r)
 static void bpf_detach(struct runner *r)
 {
 	struct bpf_run *b = bpf_run_of(r);
-	if (b && b->obj)
-		bpfl_detach_all(b->obj);
+	if (!b || !b->obj)
+		return;
+	/* the probes return at once from now on: the session is over */
+	struct btap_globals_hdr *g = runner_globals(r);
+	if (g)
+		__atomic_store_n(&g->exit_requested, 1, __ATOMIC_SEQ_CST);
+	bpfl_detach_all(b->obj, g != NULL);
 }
 
 static int bpf_stack_frames(struct runner *r, bool user, uint32_t id, void *buf, size_t size)

@@ -12,6 +12,16 @@ fail() { FAILED=$((FAILED + 1)); echo "FAIL: $*"; return 0; }
 # ok_if NAME COND: pass when the shell condition COND holds (else fail, with $T/err).
 ok_if() { if eval "$2"; then pass "$1"; else fail "$1"; head -5 "$T/err" 2>/dev/null; fi; }
 skip() { SKIPPED=$((SKIPPED + 1)); echo "SKIP: $*"; return 0; }
+# btap hands the slow last closes of tracing links to a helper process
+# (bpf-backend/deferred_close.h); wait for those before counting programs
+# or links (at most 30 s). Non-zero if one is still there.
+wait_detached() {
+	for _ in $(seq 1 600); do
+		pgrep -x btap-detach >/dev/null || return 0
+		sleep 0.05
+	done
+	return 1
+}
 
 # header VALUE-NAME FILE: the text after "# NAME:" in a test script's header
 header() {

@@ -124,6 +124,7 @@ probe end { printf("end %d\n", n > 0) }' >"$T/out" 2>"$T/err" &
 end 1" ]'
 
 	# SIGKILL: BPF links are fds, so nothing stays attached
+	wait_detached
 	progs0=$(bpf_count prog) links0=$(bpf_count link)
 	"$BTAP" -e 'global n
 probe kernel.trace("syscalls:sys_enter_write") { n++ }' >"$T/out" 2>"$T/err" &
@@ -144,6 +145,26 @@ probe kernel.trace("syscalls:sys_enter_write") { n++ }' >"$T/out" 2>"$T/err" &
 	done
 	ok_if "SIGKILL leaves no BPF program or link ($progs0 -> $progs1 -> $progs2 programs)" \
 		'[ "$progs1" -gt "$progs0" ] && [ "$progs2" = "$progs0" ] && [ "$links2" = "$links0" ]'
+
+	# exit with tracepoints attached: btap returns with its output complete,
+	# the slow last closes go to a helper (btap-detach) that holds nothing of
+	# btap's but the links, and then everything is gone
+	wait_detached
+	progs0=$(bpf_count prog) links0=$(bpf_count link)
+	timeout "$LIMIT" "$BTAP" -e 'global n
+probe kernel.trace("syscalls:sys_enter_{read,write,openat,close,newfstatat,mmap,munmap,brk,getpid,getppid}") { n++ }
+probe timer.ms(100) { printf("counted %d\n", n > 0); exit() }
+probe end { println("end") }' >"$T/out" 2>"$T/err"
+	rc=$?
+	helper=$(pgrep -x btap-detach | head -1)
+	foreign=0
+	[ -n "$helper" ] && foreign=$(ls -l /proc/"$helper"/fd 2>/dev/null | grep -c -e "$T" -e ' -> /dev/')
+	wait_detached
+	left=$?
+	progs2=$(bpf_count prog) links2=$(bpf_count link)
+	ok_if "exit on tracepoints: output complete, the helper holds no output, nothing left after it (helper ${helper:-gone}, $progs0 -> $progs2 programs)" \
+		'[ $rc = 0 ] && [ "$(cat "$T/out")" = "counted 1
+end" ] && [ "$foreign" = 0 ] && [ $left = 0 ] && [ "$progs2" = "$progs0" ] && [ "$links2" = "$links0" ]'
 
 	# lost records: a 1 MB buffer, dd's 400k write calls, and a reader that
 	# does not read for the first two seconds

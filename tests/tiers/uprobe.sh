@@ -353,6 +353,7 @@ probe kernel.trace(\"syscalls:sys_enter_exit_group\") { if (pid() == target()) p
 ok_if "user_mode() at a uprobe and at a tracepoint" "[ \"\$(tr '\\n' ' ' <$T/out)\" = 'u1 k0 ' ]"
 
 # SIGKILL: the uprobes go with btap's file descriptors
+wait_detached
 links0=$(bpftool link show 2>/dev/null | grep -c '^[0-9]')
 "$BTAP" -e "probe process(\"$TARGET\").function(\"tick\") { }" >"$T/out" 2>"$T/err" &
 k=$!

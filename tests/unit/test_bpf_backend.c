@@ -377,7 +377,7 @@ static void test_tracepoint_ringbuf(struct btf_hdr *h)
 	CHECK(bpfl_link_count(o) == 2);
 
 	/* Detached: further calls produce nothing. */
-	bpfl_detach_all(o);
+	bpfl_detach_all(o, false);
 	CHECK(bpfl_link_count(o) == 0);
 	syscall(SYS_getpid);
 	bpfl_ringbuf_poll(o, 20);

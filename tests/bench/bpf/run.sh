@@ -217,10 +217,19 @@ shutdown() {
 	# system calls), which detaches at once
 	shutdown_one "one tracepoint" 'probe kernel.trace("sched:sched_switch") { exit() }'
 	shutdown_one "four tracepoints" 'probe kernel.trace("sched:sched_switch") { exit() } probe kernel.trace("syscalls:sys_enter_read"), kernel.trace("syscalls:sys_enter_write"), kernel.trace("syscalls:sys_enter_close") {}'
-	# reading fields: the tracepoint itself (a perf event), whose detach
-	# waits for an RCU grace period
+	# reading fields: the tracepoint itself (a perf event), whose close
+	# waits for grace periods: a helper process makes the last closes
+	# (bpf-backend/deferred_close.h)
 	shutdown_one "one tracepoint, a field read" 'probe kernel.trace("sched:sched_switch") { if ($next_pid >= 0) exit() }'
 	shutdown_one "four tracepoints, fields read" 'probe kernel.trace("sched:sched_switch") { if ($next_pid >= 0) exit() } probe kernel.trace("syscalls:sys_enter_read"), kernel.trace("syscalls:sys_enter_write"), kernel.trace("syscalls:sys_enter_close") { n += $fd }'
+	libc=$(ldd /bin/true 2>/dev/null | sed -n 's/.*libc\.so\.6 => \([^ ]*\).*/\1/p')
+	[ -n "$libc" ] && shutdown_one "uprobe (libc's malloc)" "probe process(\"$libc\").function(\"malloc\") { exit() }"
+	shutdown_one "syscall.* (358 tracepoints)" 'probe syscall.* { exit() }'
+	# the helpers' closes are background kernel work: let them finish
+	# before anything else is measured
+	t0=$(date +%s%N)
+	while pgrep -x btap-detach >/dev/null; do sleep 0.1; done
+	echo "   (the last helper process finished $(( ($(date +%s%N) - t0) / 1000000 )) ms after the last run)"
 }
 
 # --- 2. per-event overhead -------------------------------------------------------
