@@ -12,6 +12,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "translator/cache.h"
+#include "translator/types.h"
 #include "translator/util.h"
 
 /* Bump when the header layout changes so cached headers are regenerated. */
@@ -23,6 +25,9 @@ struct btf_hdr {
 	char *module;        /* split BTF of this module over the kernel's, or NULL */
 	struct btf *base;    /* the kernel's, under a module's */
 	struct btf *btf;     /* loaded lazily */
+	/* the running kernel's: the translator's copy, already loaded in
+	 * pass 2, with its name index (libbpf's lookup by name is a scan) */
+	const struct type_source *kernel;
 	char identity[17];   /* "" until computed */
 };
 
@@ -108,6 +113,11 @@ const struct btf *btf_hdr_btf(struct btf_hdr *h, char **err)
 {
 	if (h->btf)
 		return h->btf;
+	if (h->kernel)
+		return type_source_btf(h->kernel);
+	if (!h->path && !h->module && (h->kernel = type_source_kernel()) && type_source_btf(h->kernel))
+		return type_source_btf(h->kernel);
+	h->kernel = NULL;
 	struct btf *btf;
 	if (h->module && !h->path) {
 		/* the module's types, split over the kernel's: both are there */
@@ -168,8 +178,14 @@ const char *btf_hdr_identity(struct btf_hdr *h)
 	if (h->identity[0])
 		return h->identity;
 	uint64_t sum, msum = 0;
-	if (!hash_file(h->path ? h->path : BTF_HDR_VMLINUX, &sum))
+	if (!h->path) {
+		/* the running kernel: its build id, release and BTF's size and
+		 * time say which it is without reading megabytes of BTF */
+		const char *k = cache_kernel_identity();
+		sum = fnv1a(FNV_SEED, k, strlen(k));
+	} else if (!hash_file(h->path, &sum)) {
 		return NULL;
+	}
 	if (h->module && !h->path) {
 		char path[4096];
 		snprintf(path, sizeof path, "/sys/kernel/btf/%s", h->module);
@@ -201,10 +217,24 @@ static int find_enumerator(const struct btf *btf, const char *name)
 	return -ENOENT;
 }
 
-static int find_named(const struct btf *btf, const char *name, const int *kinds, int nkinds)
+static enum type_kind index_kind_of(int btf_kind)
+{
+	switch (btf_kind) {
+	case BTF_KIND_STRUCT: return TYPE_STRUCT;
+	case BTF_KIND_UNION: return TYPE_UNION;
+	case BTF_KIND_TYPEDEF: return TYPE_TYPEDEF;
+	default: return TYPE_ENUM; /* ENUM, ENUM64 */
+	}
+}
+
+/* The first type of one of the kinds called name: through the kernel's
+ * name index when there is one (h->kernel), else libbpf's scan. */
+static int find_named(const struct btf_hdr *h, const struct btf *btf, const char *name, const int *kinds,
+		      int nkinds)
 {
 	for (int i = 0; i < nkinds; i++) {
-		int id = btf__find_by_name_kind(btf, name, kinds[i]);
+		int id = h->kernel ? (int)tsrc_find(h->kernel, index_kind_of(kinds[i]), name)
+				   : btf__find_by_name_kind(btf, name, kinds[i]);
 		if (id > 0)
 			return id;
 	}
@@ -212,7 +242,7 @@ static int find_named(const struct btf *btf, const char *name, const int *kinds,
 }
 
 /* Resolve a requested name to a BTF type id (negative when unknown). */
-static int resolve_name(const struct btf *btf, const char *name)
+static int resolve_name(const struct btf_hdr *h, const struct btf *btf, const char *name)
 {
 	static const int any[] = {BTF_KIND_STRUCT, BTF_KIND_UNION, BTF_KIND_TYPEDEF,
 				  BTF_KIND_ENUM, BTF_KIND_ENUM64};
@@ -228,9 +258,9 @@ static int resolve_name(const struct btf *btf, const char *name)
 	for (size_t i = 0; i < sizeof(prefixed) / sizeof(prefixed[0]); i++) {
 		size_t pl = strlen(prefixed[i].prefix);
 		if (strncmp(name, prefixed[i].prefix, pl) == 0)
-			return find_named(btf, name + pl, prefixed[i].kinds, prefixed[i].n);
+			return find_named(h, btf, name + pl, prefixed[i].kinds, prefixed[i].n);
 	}
-	int id = find_named(btf, name, any, 5);
+	int id = find_named(h, btf, name, any, 5);
 	return id > 0 ? id : find_enumerator(btf, name);
 }
 
@@ -262,7 +292,7 @@ static const char **sorted_names(const char *const *names, int n, int *out_n)
 	return v;
 }
 
-static char *emit_header(const struct btf *btf, const char **names, int n, char **err)
+static char *emit_header(const struct btf_hdr *h, const struct btf *btf, const char **names, int n, char **err)
 {
 	struct strbuf out;
 	sb_init(&out);
@@ -282,14 +312,15 @@ static char *emit_header(const struct btf *btf, const char **names, int n, char 
 		      "apply_to = record)\n#endif\n\n");
 	int rc = 0;
 	for (size_t i = 0; i < sizeof(basic_typedefs) / sizeof(basic_typedefs[0]) && !rc; i++) {
-		int id = btf__find_by_name_kind(btf, basic_typedefs[i].name, BTF_KIND_TYPEDEF);
+		static const int td[] = {BTF_KIND_TYPEDEF};
+		int id = find_named(h, btf, basic_typedefs[i].name, td, 1);
 		if (id > 0)
 			rc = btf_dump__dump_type(d, (__u32)id);
 		else
 			sb_printf(&out, "%s\n\n", basic_typedefs[i].fallback);
 	}
 	for (int i = 0; i < n && !rc; i++) {
-		int id = resolve_name(btf, names[i]);
+		int id = resolve_name(h, btf, names[i]);
 		if (id < 0) {
 			struct strbuf e;
 			sb_init(&e);
@@ -380,7 +411,7 @@ char *btf_hdr_generate(struct btf_hdr *h, const char *const *names, int n,
 	if (!text) {
 		const struct btf *btf = btf_hdr_btf(h, err);
 		if (btf)
-			text = emit_header(btf, set, m, err);
+			text = emit_header(h, btf, set, m, err);
 		if (text && path)
 			cache_store(path, text);
 	}

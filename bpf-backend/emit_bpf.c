@@ -131,6 +131,10 @@ static void bpf_defines(struct emitter *em, struct strbuf *b)
 		sb_puts(b, "#define BTAP_HAVE_FIND_VMA 1\n");
 	if (em_kernel_uses(em, "btap_kstack("))
 		sb_puts(b, "#define BTAP_NEED_KSTACK 1\n");
+	/* the global function that compares whole strings: clang spends ~20 ms
+	 * optimising it, and a global function is compiled even when unused */
+	if (em_kernel_code_calls(em, "btap_str_cmp(") || em_kernel_code_calls(em, "btap_str_ncmp("))
+		sb_puts(b, "#define BTAP_NEED_STRCMP 1\n");
 	if (em_kernel_uses(em, "btap_cmdline("))
 		sb_puts(b, "#define BTAP_NEED_CMDLINE 1\n");
 	if (em_kernel_uses(em, "btap_ustack("))

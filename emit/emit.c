@@ -165,6 +165,12 @@ bool em_kernel_uses(struct emitter *em, const char *native)
 	return false;
 }
 
+bool em_kernel_code_calls(struct emitter *em, const char *name)
+{
+	return (em->kernel.s && strstr(em->kernel.s, name)) || (em->common.s && strstr(em->common.s, name)) ||
+	       em_kernel_uses(em, name);
+}
+
 /* The guard that sifts a raw tracepoint's events (its arguments at ctx) and
  * returns the task the body describes (NULL: skip the event), in the
  * natives each kernel runtime defines. */

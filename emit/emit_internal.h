@@ -166,6 +166,9 @@ void em_kprobe_slots(const struct attach *at, struct strbuf *out);
  * filters) and gives the task its body describes, or NULL for none. */
 /* Does kernel-context code use a native (its name and "(")? */
 bool em_kernel_uses(struct emitter *em, const char *native);
+/* Whether the kernel half's code, once emitted (the runtime's defines are
+ * written after it), calls `name` ("btap_str_cmp("), natives included. */
+bool em_kernel_code_calls(struct emitter *em, const char *name);
 const char *em_task_guard(struct emitter *em, const struct attach *at, int index);
 /* A named kernel type (as the type walker names it: "struct sock") the
  * kernel half reads through. */

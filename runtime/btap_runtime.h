@@ -44,6 +44,7 @@ BTAP_IFACE(KERNEL, BTAP_DECLARE_SCRATCH, "declares a probe's per-CPU scratch map
 BTAP_IFACE(KERNEL, BTAP_NEED_TASK, "defined by the unit when a probe reads the current task (CO-RE)")
 BTAP_IFACE(KERNEL, BTAP_NEED_KSTACK, "defined by the unit when a probe collects kernel stacks (the stack map)")
 BTAP_IFACE(KERNEL, BTAP_NEED_USTACK, "defined by the unit when a probe collects user stacks")
+BTAP_IFACE(KERNEL, BTAP_NEED_STRCMP, "defined by the unit when its code compares strings (the global whole-string comparison)")
 BTAP_IFACE(KERNEL, BTAP_EXIT_GROUP_DEAD, "defined by the unit when the kernel's exit tracepoint tells group_dead")
 BTAP_IFACE(KERNEL, BTAP_TASK_OVERRIDE, "the task the context natives describe (process.begin: the child)")
 

@@ -316,7 +316,10 @@ static __always_inline int btap_str_ncmp_(const char *a, const char *b, int n)
 }
 
 /* Whole strings compare in a global function: the verifier checks it once,
- * not at every call in every state of every enclosing loop. */
+ * not at every call in every state of every enclosing loop. Only in a unit
+ * that compares strings (BTAP_NEED_STRCMP): a global function is compiled
+ * whether called or not. */
+#ifdef BTAP_NEED_STRCMP
 struct btap_strbuf {
 	char s[MAXSTRINGLEN];
 };
@@ -334,6 +337,12 @@ static __always_inline int btap_str_ncmp(const char *a, const char *b, int n)
 		return btap_strcmp_global((const struct btap_strbuf *)a, (const struct btap_strbuf *)b);
 	return btap_str_ncmp_(a, b, n);
 }
+#else
+static __always_inline int btap_str_ncmp(const char *a, const char *b, int n)
+{
+	return btap_str_ncmp_(a, b, n);
+}
+#endif
 
 #include "../btap_strings.h"
 
