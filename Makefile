@@ -7,7 +7,9 @@ ifdef CI
 WARN    += -Werror
 endif
 DEPS_CFLAGS := $(shell pkg-config --cflags libbpf libelf libdw libkmod zlib 2>/dev/null)
-DEPS_LIBS   := $(shell pkg-config --libs libbpf libelf libdw libkmod zlib 2>/dev/null || echo -lbpf -lelf -ldw -lkmod -lz)
+# libkmod's header only: the kmod runtime opens the library when it loads a
+# module (kmod-backend/kmod_lib.h), so that no other run pays for it
+DEPS_LIBS   := $(shell pkg-config --libs libbpf libelf libdw zlib 2>/dev/null || echo -lbpf -lelf -ldw -lz)
 # libtcc compiles the runner half in process (bpf-backend/tcc_build.c); its
 # headers and libtcc1.a come from the tcc package, in this directory.
 DEPS_LIBS   += -ltcc -ldl

@@ -241,6 +241,7 @@ static struct em_map *array_of(struct em_fn *f, struct expr *base)
 /* An assignable place, prepared (keys evaluated) once for read and write. */
 struct lval {
 	bool elem;
+	bool global;           /* a global scalar (lvalue var) */
 	enum type type;
 	const char *var;       /* scalar: C lvalue */
 	struct em_map *map;
@@ -254,6 +255,7 @@ static bool lval_prepare(struct em_fn *f, struct expr *e, struct lval *lv)
 	lv->type = e->type;
 	if (e->kind == E_VAR) {
 		lv->var = var_lvalue(f, e);
+		lv->global = e->var && e->var->is_global;
 		return lv->var != NULL;
 	}
 	if (e->kind == E_INDEX) {
@@ -491,6 +493,13 @@ static const char *ex_assign(struct em_fn *f, struct expr *e)
 		return "0";
 	}
 	memcpy(binop, op, n - 1);
+	if (!lv.elem && lv.global && lv.type == TY_LONG && (!strcmp(binop, "+") || !strcmp(binop, "-"))) {
+		/* g += v: one atomic add, wherever CPUs or the runner race */
+		const char *t = em_tmp_long(f);
+		em_line(f, "%s = btap_global_add(&%s, %s);", t, lv.var,
+			!strcmp(binop, "+") ? r : arena_printf(f->em->a, "btap_neg(%s)", r));
+		return t;
+	}
 	if (lv.elem && !strcmp(binop, "+") && em_in_kernel(f) && lv.type == TY_LONG) {
 		/* a[k] += v: one atomic add in kernel context, where CPUs race. */
 		const char *t = em_tmp_long(f);
@@ -517,6 +526,13 @@ static const char *ex_incdec(struct em_fn *f, struct expr *e)
 		em_line(f, "%s = btap_map_add_long(c, %s, %s, %s, %d);", t, mapref(f, lv.map), lv.key, delta,
 			lv.site);
 		em_err_check(f, lv.site);
+		if (!e->prefix)
+			em_line(f, "%s = btap_sub(%s, %s);", t, t, delta);
+		return t;
+	}
+	if (!lv.elem && lv.global) { /* g++: as g += 1 */
+		const char *t = em_tmp_long(f);
+		em_line(f, "%s = btap_global_add(&%s, %s);", t, lv.var, delta);
 		if (!e->prefix)
 			em_line(f, "%s = btap_sub(%s, %s);", t, t, delta);
 		return t;

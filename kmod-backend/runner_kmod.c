@@ -10,7 +10,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <libkmod.h>
+#include "kmod_lib.h"
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,6 +39,7 @@
 #define KMOD_POLL_NS (10 * 1000 * 1000)
 
 struct kmod_run {
+	const struct kmod_lib *lib; /* set with ctx */
 	struct kmod_ctx *ctx;
 	struct kmod_module *mod;
 	char name[64];
@@ -242,16 +243,19 @@ static void guard_main(int fd, const char *name)
 	char c;
 	while (read(fd, &c, 1) < 0 && errno == EINTR)
 		;
-	struct kmod_ctx *ctx = kmod_new(NULL, NULL);
+	char why[256];
+	const struct kmod_lib *kl = kmod_lib_load(why, sizeof why); /* loaded before the fork */
+	struct kmod_ctx *ctx = kl ? kl->new_ctx(NULL, NULL) : NULL;
 	struct kmod_module *mod = NULL;
 	if (ctx)
-		kmod_set_log_priority(ctx, 0); /* gone already: the usual case */
-	if (ctx && kmod_module_new_from_name(ctx, name, &mod) == 0) {
-		for (int i = 0; i < 50 && kmod_module_remove_module(mod, 0) == -EAGAIN; i++)
+		kl->set_log_priority(ctx, 0); /* gone already: the usual case */
+	if (ctx && kl->module_new_from_name(ctx, name, &mod) == 0) {
+		for (int i = 0; i < 50 && kl->module_remove(mod, 0) == -EAGAIN; i++)
 			usleep(100 * 1000);
-		kmod_module_unref(mod);
+		kl->module_unref(mod);
 	}
-	kmod_unref(ctx);
+	if (ctx)
+		kl->unref_ctx(ctx);
 	_exit(0);
 }
 
@@ -297,8 +301,14 @@ static bool kmod_load(struct runner *r)
 		rmdir(tmp);
 		return false;
 	}
-	k->ctx = kmod_new(NULL, NULL);
-	int err = k->ctx ? kmod_module_new_from_path(k->ctx, path, &k->mod) : -ENOMEM;
+	char why_lib[256];
+	k->lib = kmod_lib_load(why_lib, sizeof why_lib);
+	if (!k->lib) {
+		runner_fail(r, "%s", why_lib);
+		return false;
+	}
+	k->ctx = k->lib->new_ctx(NULL, NULL);
+	int err = k->ctx ? k->lib->module_new_from_path(k->ctx, path, &k->mod) : -ENOMEM;
 	if (err < 0) {
 		runner_fail(r, "cannot open the module %s: %s", path, strerror(-err));
 		return false;
@@ -307,7 +317,7 @@ static bool kmod_load(struct runner *r)
 		runner_fail(r, "cannot start the process that removes the module: %m");
 		return false;
 	}
-	err = kmod_module_insert_module(k->mod, 0, NULL);
+	err = k->lib->module_insert(k->mod, 0, NULL);
 	unlink(path); /* the kernel has its copy */
 	rmdir(tmp);
 	if (err < 0) {
@@ -508,7 +518,7 @@ static void kmod_release(struct runner *r)
 	if (k->file >= 0)
 		close(k->file);
 	if (k->inserted) {
-		int err = kmod_module_remove_module(k->mod, 0);
+		int err = k->lib->module_remove(k->mod, 0);
 		if (err < 0)
 			diag_plain_error("cannot remove the module %s: %s", k->name, strerror(-err));
 	}
@@ -516,8 +526,10 @@ static void kmod_release(struct runner *r)
 		close(k->guard_pipe);
 	if (k->guard > 0)
 		waitpid(k->guard, NULL, 0);
-	kmod_module_unref(k->mod);
-	kmod_unref(k->ctx);
+	if (k->mod)
+		k->lib->module_unref(k->mod);
+	if (k->ctx)
+		k->lib->unref_ctx(k->ctx);
 	free(k->buf);
 	free(k->stats);
 	free(k);

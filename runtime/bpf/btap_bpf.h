@@ -580,6 +580,12 @@ static long btap_clear_step(void *map, const void *key, void *val, void *data)
 
 #define btap_map_clear(c, m) bpf_for_each_map_elem((m), btap_clear_step, 0, 0)
 
+/* g += v on a global scalar: the globals map is shared by every CPU. */
+static __always_inline int64_t btap_global_add(int64_t *g, int64_t v)
+{
+	return btap_add(__sync_fetch_and_add(g, v), v);
+}
+
 /* a[k] += v as one atomic update where the element exists. */
 static __always_inline int64_t btap_map_add_long(struct btap_ctx *c, void *m, const void *k, int64_t v,
 						 int site)

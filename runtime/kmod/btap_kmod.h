@@ -307,6 +307,13 @@ static inline void btap_map_clear(struct btap_ctx *c, struct btap_kmap *m)
 	spin_unlock_irqrestore(&m->lock, fl);
 }
 
+/* g += v on a global scalar: probes on other CPUs and the runner (which
+ * maps the globals) update it too. */
+static inline int64_t btap_global_add(int64_t *g, int64_t v)
+{
+	return btap_add(__sync_fetch_and_add(g, v), v);
+}
+
 /* a[k] += v; the new value. */
 static inline int64_t btap_map_add_long(struct btap_ctx *c, struct btap_kmap *m, const void *k, int64_t v,
 					int site)

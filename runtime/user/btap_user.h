@@ -285,6 +285,21 @@ static inline void btap_map_clear(struct btap_ctx *c, int m)
 	btap_ops->map_clear(m);
 }
 
+/* g += v on a global scalar: the globals are mapped from the kernel half,
+ * whose probes add to them meanwhile. tcc has no atomic builtins. */
+static inline int64_t btap_global_add(int64_t *g, int64_t v)
+{
+#if defined(__TINYC__) && defined(__x86_64__)
+	int64_t old = v;
+	__asm__ __volatile__("lock; xaddq %0, %1" : "+r"(old), "+m"(*g) : : "memory");
+	return btap_add(old, v);
+#elif defined(__TINYC__)
+	return *g = btap_add(*g, v);
+#else
+	return btap_add(__atomic_fetch_add(g, v, __ATOMIC_SEQ_CST), v);
+#endif
+}
+
 static inline int64_t btap_map_add_long(struct btap_ctx *c, int m, const void *k, int64_t v, int site)
 {
 	int64_t n = btap_add(btap_map_get_long(c, m, k), v);
