@@ -357,6 +357,14 @@ static const char *ex_compare(struct em_fn *f, struct expr *e)
 	if (op_is(e, "=~") || op_is(e, "!~"))
 		return em_regex_match(f, e);
 	bool str = e->left->type == TY_STRING || e->right->type == TY_STRING;
+	/* s == "" and s != "": the first byte (the tapset's flag decoders test
+	 * this at every flag; no whole-string comparison is compiled for it) */
+	bool lempty = e->left->kind == E_STR && e->left->str && !e->left->str[0];
+	bool rempty = e->right->kind == E_STR && e->right->str && !e->right->str[0];
+	if (str && (lempty || rempty) && (op_is(e, "==") || op_is(e, "!="))) {
+		const char *v = em_expr(f, lempty ? e->right : e->left);
+		return arena_printf(f->em->a, "((int64_t)(((const char *)(%s))[0] %s 0))", v, e->op);
+	}
 	const char *l = em_expr_stable(f, e->left, em_has_effects(e->right));
 	const char *r = em_expr(f, e->right);
 	if (str)

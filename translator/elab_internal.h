@@ -131,6 +131,9 @@ bool elab_point_has_wildcard(const struct probe_point *pp);
 void elab_resolve_probe(struct elab *x, struct probe *d);
 void elab_resolve_function(struct elab *x, struct funcdecl *f);
 bool elab_is_print_builtin(const char *name);
+/* kernel_string, user_string and the other readers of a whole string at an
+ * address, which given a string already (a char array) return it. */
+bool elab_is_string_reader(const char *name);
 const char *elab_target_name(struct arena *a, const struct expr *e);
 struct expr *elab_index_base(const struct expr *e);
 

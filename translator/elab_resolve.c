@@ -245,10 +245,20 @@ static void use_function(struct elab *x, struct funcdecl *f, struct stapfile *fi
  * (a char array or __data_loc field): stap reads it through its address;
  * here the string is at hand, so the call becomes the target itself, or
  * string_quoted / substr of it. False when e is no such call. */
+static const char *const string_readers[] = {"kernel_string", "kernel_string2", "user_string", "user_string2",
+					      "user_string_nofault", "user_string_warn", NULL};
+
+bool elab_is_string_reader(const char *name)
+{
+	for (int i = 0; name && string_readers[i]; i++)
+		if (strcmp(name, string_readers[i]) == 0)
+			return true;
+	return false;
+}
+
 static bool string_of_string_target(struct elab *x, struct expr *e)
 {
-	static const char *const plain[] = {"kernel_string", "kernel_string2", "user_string", "user_string2",
-					    "user_string_nofault", "user_string_warn", NULL};
+	const char *const *plain = string_readers;
 	static const char *const quoted[] = {"kernel_string_quoted", "user_string_quoted", NULL};
 	static const char *const counted[] = {"kernel_string_n", "user_string_n", "user_string_n2",
 					      "user_string_n_nofault", "user_string_n_warn", NULL};

@@ -292,6 +292,15 @@ static enum type ty_call(struct tctx *t, struct expr *e, enum type want)
 	if (elab_is_print_builtin(e->str))
 		return ty_builtin(t, e, want);
 	struct funcdecl *f = e->func;
+	/* kernel_string(v) where v holds a string already (v = a char array
+	 * member, as stap scripts take its address): v itself */
+	struct expr *a0 = e->args.n == 1 ? VEC_AT(e->args, 0, struct expr *) : NULL;
+	if (a0 && a0->kind == E_VAR && a0->var && a0->var->type == TY_STRING && elab_is_string_reader(e->str)) {
+		struct loc at = e->loc;
+		*e = *a0;
+		e->loc = at;
+		return ty_var(t, e, want);
+	}
 	if (!f) {
 		VEC_FOREACH(e->args, i)
 			ty_value(t, VEC_AT(e->args, i, struct expr *), TY_UNKNOWN);
