@@ -1,9 +1,9 @@
 /* The last closes of tracing links, made by a helper process: see deferred_close.h. */
 #include "deferred_close.h"
+#include "parallel_each.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -109,35 +109,9 @@ static void close_all_but(const int *keep, int n)
  * the kernel does not serialise overlap. */
 #define CLOSE_THREADS 16
 
-struct close_slice {
-	const int *fds;
-	int first, n, stride;
-};
-
-static void *close_slice(void *arg)
+static void close_one(int i, void *fds)
 {
-	struct close_slice *c = arg;
-	for (int i = c->first; i < c->n; i += c->stride)
-		close(c->fds[i]);
-	return NULL;
-}
-
-static void close_in_parallel(const int *fds, int n)
-{
-	int nt = n < CLOSE_THREADS ? n : CLOSE_THREADS;
-	pthread_t tid[CLOSE_THREADS];
-	struct close_slice slice[CLOSE_THREADS];
-	bool started[CLOSE_THREADS] = {false};
-	for (int t = 0; t < nt; t++) {
-		slice[t] = (struct close_slice){fds, t, n, nt};
-		started[t] = pthread_create(&tid[t], NULL, close_slice, &slice[t]) == 0;
-	}
-	for (int t = 0; t < nt; t++) {
-		if (started[t])
-			pthread_join(tid[t], NULL);
-		else
-			close_slice(&slice[t]);
-	}
+	close(((const int *)fds)[i]);
 }
 
 int deferred_close_main(int argc, char **argv)
@@ -163,7 +137,7 @@ int deferred_close_main(int argc, char **argv)
 	while (read(fds[0], &c, 1) > 0 || errno == EINTR)
 		errno = 0;
 	close(fds[0]);
-	close_in_parallel(fds + 1, n - 1);
+	parallel_each(n - 1, CLOSE_THREADS, close_one, fds + 1);
 	free(keep);
 	free(fds);
 	return 0;

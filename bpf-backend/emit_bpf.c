@@ -355,6 +355,10 @@ static void bpf_probe_body(struct emitter *em, struct em_probe *ep, struct strbu
 		sb_puts(out, "\tc.task = task;\n");
 	if (kprobe)
 		sb_puts(out, "\tc.args = slots;\n");
+	/* addr() at a kernel function: the function's address (fentry's and
+	 * kprobes' own helper, Linux 5.15) */
+	if (at->kind == ATTACH_KPROBE && !at->kprobe.lsm && kernel_has_helper("BPF_FUNC_get_func_ip"))
+		sb_puts(out, "\tc.func_ip = (int64_t)bpf_get_func_ip(ctx);\n");
 	if (at->kind == ATTACH_UPROBE)
 		sb_puts(out, "\tc.regs = 1;\n");
 	else if (at->kind == ATTACH_PERF_EVENT) /* the sample's registers */

@@ -2,12 +2,12 @@
 #include "loader.h"
 #include "kernel_lacks.h"
 #include "deferred_close.h"
+#include "parallel_each.h"
 #include "translator/tracepoints.h"
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
-#include <pthread.h>
 #include <stdbool.h>
 #include <fcntl.h>
 #include <linux/perf_event.h>
@@ -221,45 +221,15 @@ int bpfl_load(struct bpfl_obj *o)
 	return 0;
 }
 
-/* Detaching a tracepoint's perf event waits for an RCU grace period
- * (~40 ms here), one after the other when one thread closes them all; each
- * link detached on its own thread makes those waits overlap, so N
- * tracepoints stop in about the time of one. */
+/* Detaching a tracepoint's perf event waits for grace periods (~35 ms
+ * here); each link destroyed on its own thread makes those waits overlap
+ * where the kernel does not serialise them. Used when no helper process
+ * can take the closes (deferred_close.h). */
 #define DETACH_THREADS 16
 
-struct detach_slice {
-	struct bpf_link **links;
-	int first, n, stride;
-};
-
-static void *detach_slice(void *arg)
+static void destroy_link(int i, void *links)
 {
-	struct detach_slice *d = arg;
-	for (int i = d->first; i < d->n; i += d->stride)
-		bpf_link__destroy(d->links[i]);
-	return NULL;
-}
-
-static void detach_parallel(struct bpf_link **links, int n)
-{
-	int nt = n < DETACH_THREADS ? n : DETACH_THREADS;
-	pthread_t tid[DETACH_THREADS];
-	struct detach_slice slice[DETACH_THREADS];
-	bool started[DETACH_THREADS] = {false};
-	for (int t = 1; t < nt; t++) {
-		slice[t] = (struct detach_slice){links, t, n, nt};
-		started[t] = pthread_create(&tid[t], NULL, detach_slice, &slice[t]) == 0;
-	}
-	/* this thread takes slice 0 and any slice whose thread did not start */
-	for (int t = 0; t < nt; t++) {
-		if (t > 0 && started[t])
-			continue;
-		slice[t] = (struct detach_slice){links, t, n, nt > 0 ? nt : 1};
-		detach_slice(&slice[t]);
-	}
-	for (int t = 1; t < nt; t++)
-		if (started[t])
-			pthread_join(tid[t], NULL);
+	bpf_link__destroy(((struct bpf_link **)links)[i]);
 }
 
 void bpfl_detach_all(struct bpfl_obj *o, bool inert)
@@ -286,7 +256,7 @@ void bpfl_detach_all(struct bpfl_obj *o, bool inert)
 			bpf_link__destroy(o->links[i]);
 		close(done_fd);
 	} else {
-		detach_parallel(o->links, n_slow);
+		parallel_each(n_slow, DETACH_THREADS, destroy_link, o->links);
 	}
 	o->n_links = 0;
 }

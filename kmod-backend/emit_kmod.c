@@ -186,6 +186,8 @@ static void kmod_probe_entry(struct emitter *em, struct em_probe *ep, struct str
 		sb_printf(out, "\tbtap_kmod_regs(%s, %d);\n", regs ? "regs" : "NULL",
 			  at->kind == ATTACH_KPROBE && !at->kprobe.ret && at->kprobe.offset == 0);
 	}
+	if (at->kind == ATTACH_KPROBE) /* addr(): where the kprobe sits */
+		sb_printf(out, "\tc.func_ip = BTAP_KP_FUNC_IP_%s;\n", kind + 8);
 	if (at->kind == ATTACH_PERF_EVENT) /* the sample's registers */
 		sb_puts(out, "\tc.regs = 2;\n");
 	else if (at->kind == ATTACH_UPROBE) /* the process's registers */

@@ -14,6 +14,7 @@
 #include <linux/bpf.h>
 
 #include "runner_internal.h"
+#include "translator/kernel_dwarf.h"
 #include "translator/session.h"
 #include "translator/ubin.h"
 #include "translator/util.h"
@@ -160,6 +161,56 @@ static void put_kmod(struct strbuf *out, uint64_t addr)
 	uint64_t size;
 	const struct ksym *k = ksym_at(addr, &size);
 	sb_puts(out, !k ? "<unknown>" : k->module ? k->module : "kernel");
+}
+
+/* symfileline() and friends: the kernel's DWARF line table when its
+ * debuginfo is there (kdwarf_kernel_path), shifted by where the kernel was
+ * placed (KASLR: kallsyms' _text against the file's); modules' addresses
+ * and a kernel without debuginfo give the address in hex, as stap does
+ * when it knows no line. */
+static const struct ubin *kernel_lines;
+static int64_t kernel_shift;
+
+static const struct ubin *kernel_line_table(struct runner *r)
+{
+	static bool tried;
+	if (tried)
+		return kernel_lines;
+	tried = true;
+	const char *why;
+	const char *path = kdwarf_kernel_path(r->s, &why);
+	char *err = NULL;
+	const struct ubin *b = path ? ubin_open(path, &err) : NULL;
+	free(err);
+	uint64_t linked;
+	if (!b || !ubin_symbol_addr(b, "_text", &linked))
+		return NULL;
+	if (!ksyms_read)
+		read_kallsyms();
+	for (size_t i = 0; i < nksyms; i++)
+		if (!ksyms[i].module && strcmp(ksyms[i].name, "_text") == 0) {
+			kernel_shift = (int64_t)(ksyms[i].addr - linked);
+			kernel_lines = b;
+			break;
+		}
+	return kernel_lines;
+}
+
+static void put_kline(struct runner *r, struct strbuf *out, uint64_t addr, int kind)
+{
+	uint64_t size;
+	const struct ksym *k = ksym_at(addr, &size);
+	const struct ubin *b = k && !k->module ? kernel_line_table(r) : NULL;
+	const char *file;
+	int line;
+	if (!b || !ubin_src_line(b, addr - (uint64_t)kernel_shift, &file, &line)) {
+		sb_printf(out, "0x%" PRIx64, addr);
+		return;
+	}
+	if (kind != BTAP_TOK_KSRCLINE)
+		sb_puts(out, file);
+	if (kind != BTAP_TOK_KSRCFILE)
+		sb_printf(out, kind == BTAP_TOK_KSRCLINE ? "%d" : ":%d", line);
 }
 
 /* ---- user objects ---------------------------------------------------------- */
@@ -445,6 +496,20 @@ static void expand_usym(struct runner *r, struct strbuf *out, int kind, uint64_t
 		sb_puts(out, b ? b->path : "<unknown>");
 		return;
 	}
+	if (kind == BTAP_TOK_USRCFILE || kind == BTAP_TOK_USRCLINE || kind == BTAP_TOK_USRCFILELINE) {
+		uint64_t vaddr;
+		const char *file;
+		int line;
+		if (b && ubin_vaddr_of_offset(b, off, &vaddr) && ubin_src_line(b, vaddr, &file, &line)) {
+			if (kind != BTAP_TOK_USRCLINE)
+				sb_puts(out, file);
+			if (kind != BTAP_TOK_USRCFILE)
+				sb_printf(out, kind == BTAP_TOK_USRCLINE ? "%d" : ":%d", line);
+		} else {
+			sb_printf(out, "0x%" PRIx64, addr); /* as stap: no line known */
+		}
+		return;
+	}
 	if (!b || !put_usym(out, b, off, kind == BTAP_TOK_USYMDATA))
 		sb_printf(out, "0x%" PRIx64, addr);
 }
@@ -478,8 +543,14 @@ static void expand_token(struct runner *r, struct strbuf *out, const char *p, co
 	case BTAP_TOK_KSYM:
 	case BTAP_TOK_KSYMDATA: put_ksym(out, value, kind == BTAP_TOK_KSYMDATA); break;
 	case BTAP_TOK_KMOD: put_kmod(out, value); break;
+	case BTAP_TOK_KSRCFILE:
+	case BTAP_TOK_KSRCLINE:
+	case BTAP_TOK_KSRCFILELINE: put_kline(r, out, value, kind); break;
 	case BTAP_TOK_USYM:
 	case BTAP_TOK_USYMDATA:
+	case BTAP_TOK_USRCFILE:
+	case BTAP_TOK_USRCLINE:
+	case BTAP_TOK_USRCFILELINE:
 	case BTAP_TOK_UMOD: expand_usym(r, out, kind, value, pid, ino, off); break;
 	default: sb_putn(out, p, (size_t)(end - p + 1)); break;
 	}

@@ -41,6 +41,7 @@ struct btap_ctx {
 			    none, an fexit program's arguments, its return
 			    value in slot N */
 	int64_t verdict; /* an LSM hook's result: what $return was set to */
+	int64_t func_ip; /* a kernel function probe's address (addr()), or 0 */
 	void *task;      /* the task the probe describes, when not current
 			    (BTAP_TASK_OVERRIDE: process.begin) */
 };

@@ -201,7 +201,7 @@ static BTAP_INLINE int64_t btap_uarg_reg_(struct btap_ctx *c, int64_t n)
 #define btap_uarg_reg(n) btap_uarg_reg_(c, (n))
 /* addr(): the instruction pointer where a probe with registers hit (a
  * uprobe, a perf sample); 0 elsewhere, as in stap. */
-#define btap_addr() ((int64_t)(c->regs == 1 || c->regs == 2 ? btap_tp_read(c, 128, 8, 0) : 0))
+#define btap_addr() ((int64_t)(c->regs == 1 || c->regs == 2 ? btap_tp_read(c, 128, 8, 0) : c->func_ip))
 
 /* returnval(): at a function's return, what it returned: rax as a
  * uretprobe saw it, or the fexit program's return slot (c->regs - 3,

@@ -28,9 +28,15 @@
 #define BTAP_TOK_KSYM 's'          /* symname(addr) */
 #define BTAP_TOK_KSYMDATA 'S'      /* symdata(addr) */
 #define BTAP_TOK_KMOD 'M'          /* modname(addr) */
+#define BTAP_TOK_KSRCFILE 'c'      /* symfile(addr) */
+#define BTAP_TOK_KSRCLINE 'e'      /* symline(addr) */
+#define BTAP_TOK_KSRCFILELINE 'E'  /* symfileline(addr) */
 #define BTAP_TOK_USYM 'n'          /* usymname(addr), with the pid */
 #define BTAP_TOK_USYMDATA 'N'
 #define BTAP_TOK_UMOD 'm'          /* umodname(addr), with the pid */
+#define BTAP_TOK_USRCFILE 'f'      /* usymfile(addr), with the pid */
+#define BTAP_TOK_USRCLINE 'l'      /* usymline(addr) */
+#define BTAP_TOK_USRCFILELINE 'L'  /* usymfileline(addr) */
 
 /* The stack id of a stack with no frame: the kernel stack of a task
  * caught in user mode, the user stack of a kernel thread. Prints as

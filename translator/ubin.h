@@ -194,6 +194,9 @@ struct uline {
 	int line;
 };
 int ubin_line_addrs(const struct ubin *b, const char *file, int lo, int hi, struct uline *out, int max);
+/* The source file (as the line table names it) and line of the code at
+ * addr; false when b has no DWARF line for it. */
+bool ubin_src_line(const struct ubin *b, uint64_t addr, const char **file, int *line);
 /* The global variable name (declared in file, a path tail, when not
  * NULL) of b's DWARF, located (its address); false with *why. */
 bool ubin_global_var(struct arena *a, const struct ubin *b, const char *name, const char *file, struct uvar *out,

@@ -589,6 +589,19 @@ int ubin_line_addrs(const struct ubin *b, const char *file, int lo, int hi, stru
 	return n;
 }
 
+bool ubin_src_line(const struct ubin *b, uint64_t addr, const char **file, int *line)
+{
+	Dwarf_Die cudie;
+	if (!ubin_open_dwarf(b) || !b->priv->dw || !dwarf_addrdie(b->priv->dw, addr, &cudie))
+		return false;
+	Dwarf_Line *l = dwarf_getsrc_die(&cudie, addr);
+	const char *src = l ? dwarf_linesrc(l, NULL, NULL) : NULL;
+	if (!src || dwarf_lineno(l, line) != 0)
+		return false;
+	*file = src;
+	return true;
+}
+
 /* ---- globals ----------------------------------------------------------------- */
 
 bool ubin_global_var(struct arena *a, const struct ubin *b, const char *name, const char *file, struct uvar *out,

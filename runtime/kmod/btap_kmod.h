@@ -1368,6 +1368,13 @@ enum {
 #define BTAP_KP_RETURN_KPROBE return 0
 #define BTAP_KP_HANDLER_KRETPROBE(f) int f(struct kretprobe_instance *btap_ri, struct pt_regs *regs)
 #define BTAP_KP_RETURN_KRETPROBE return 0
+/* addr() at a kernel function probe: the probed address */
+#define BTAP_KP_FUNC_IP_KPROBE ((int64_t)(unsigned long)btap_kp->addr)
+#define BTAP_KP_FUNC_IP_KRETPROBE                                               \
+	({                                                                      \
+		struct kretprobe *btap_rp_ = get_kretprobe(btap_ri);            \
+		btap_rp_ ? (int64_t)(unsigned long)btap_rp_->kp.addr : 0;       \
+	})
 #define BTAP_KP_HANDLER_UPROBE(f) int f(struct uprobe_consumer *btap_uc, struct pt_regs *regs)
 #define BTAP_KP_RETURN_UPROBE return 0
 #define BTAP_KP_HANDLER_URETPROBE(f) \

@@ -172,6 +172,16 @@ probe process("'"$TARGET"'").library("libufix.so").function("ufix_mul") { l = um
 probe end { printf("%s|%s|%s|%s\n", s, d, m, l) }' >"$T/out" 2>"$T/err"
 ok_if "usymname/usymdata/umodname after the process has gone" \
 	"grep -q '^add|add+0x[0-9a-f]*/0x[0-9a-f]* \[$ROOT/$TARGET\]|$ROOT/$TARGET|$ROOT/$U/libufix.so ufix_mul\$' $T/out"
+# the source line of an address (the probe sits after add()'s prologue, on
+# its first statement), after the process has gone; hex without DWARF
+line=$(grep -n 'int sum = a + b;' tests/uprobe/target.c | head -1 | cut -d: -f1)
+timeout "$LIMIT" "$BTAP" -c "$TARGET 1" -e 'global fl, f, l, nd
+probe process("'"$TARGET"'").function("add") { fl = usymfileline(uaddr()); f = usymfile(uaddr()); l = usymline(uaddr()) }
+probe end { printf("%s|%s|%s\n", fl, f, l) }' >"$T/out" 2>"$T/err"
+timeout "$LIMIT" "$BTAP" -c "$U/target-nodebug 1" -e 'probe process("'"$U/target-nodebug"'").function("add") { printf("%s\n", usymfileline(uaddr())); exit() }' \
+	>"$T/out2" 2>>"$T/err"
+ok_if "usymfileline/usymfile/usymline from the DWARF line table, hex without it" \
+	"[ \"\$(cat $T/out)\" = 'tests/uprobe/target.c:$line|tests/uprobe/target.c|$line' ] && grep -q '^0x[0-9a-f]*\$' $T/out2"
 timeout "$LIMIT" "$BTAP" -c "$TARGET 1" -e 'probe kernel.trace("syscalls:sys_enter_exit_group") {
 	if (pid() == target()) { b = backtrace(); printf("%s\n%s\n", b, sprint_stack_folded(b)); print_stack(b) } }' \
 	>"$T/out" 2>"$T/err"
