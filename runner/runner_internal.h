@@ -105,6 +105,8 @@ void runner_bind_regex_ops(struct btap_runner_ops *ops);
 void runner_bind_procfs_ops(struct btap_runner_ops *ops);
 bool runner_procfs_any(struct runner *r);
 bool runner_procfs_has(struct runner *r, const char *name, bool write);
+/* The procfs file whose write probes get btap's stdin (tapset/input.stp). */
+#define RUNNER_STDIN_FILE "__stdin"
 bool runner_procfs_run(struct runner *r, const char *name, bool write, const char *body, size_t bodylen,
 		       struct strbuf *out);
 void runner_procfs_release(void);

@@ -22,7 +22,7 @@
  * late a line can appear. */
 #define RUNNER_POLL_MS 50
 
-enum source_kind { SRC_RINGBUF, SRC_TIMER, SRC_SIGNAL, SRC_TARGET, SRC_TIMEOUT, SRC_METRICS };
+enum source_kind { SRC_RINGBUF, SRC_TIMER, SRC_SIGNAL, SRC_TARGET, SRC_TIMEOUT, SRC_METRICS, SRC_STDIN };
 
 struct source {
 	enum source_kind kind;
@@ -34,6 +34,7 @@ struct loop {
 	int ep;
 	struct source *src;
 	int nsrc, cap;
+	bool stdin_plain; /* input.* probes, and stdin is a file epoll refuses */
 };
 
 bool runner_exit_requested(struct runner *r)
@@ -142,7 +143,36 @@ static bool setup(struct runner *r, struct loop *l)
 		    !add_source(l, SRC_TIMER, make_timer(p), p))
 			return false;
 	}
+	/* input.char/.line: stdin, a character at a time (tapset/input.stp);
+	 * a regular file or /dev/null, which epoll refuses, is read as it is */
+	if (runner_procfs_has(r, RUNNER_STDIN_FILE, true) && !add_source(l, SRC_STDIN, STDIN_FILENO, NULL)) {
+		if (errno != EPERM)
+			return false;
+		l->nsrc--;
+		l->stdin_plain = true;
+	}
 	return true;
+}
+
+/* What stdin holds now, to the input probes; false at its end. */
+static bool feed_stdin(struct runner *r)
+{
+	char buf[4096];
+	ssize_t n;
+	while ((n = read(STDIN_FILENO, buf, sizeof buf)) < 0 && errno == EINTR)
+		;
+	struct strbuf unused;
+	sb_init(&unused);
+	for (ssize_t i = 0; i < n && !r->stop; i++)
+		runner_procfs_run(r, RUNNER_STDIN_FILE, true, buf + i, 1, &unused);
+	sb_free(&unused);
+	return n > 0 || (n < 0 && errno == EAGAIN);
+}
+
+static void on_stdin(struct runner *r, struct loop *l, struct source *s)
+{
+	if (!feed_stdin(r)) /* the end (or an error): no more input events */
+		epoll_ctl(l->ep, EPOLL_CTL_DEL, s->fd, NULL);
 }
 
 static void teardown(struct loop *l)
@@ -150,7 +180,7 @@ static void teardown(struct loop *l)
 	for (int i = 0; i < l->nsrc; i++) {
 		/* the output's, the target's and the metrics' fds belong to others */
 		enum source_kind k = l->src[i].kind;
-		if (k != SRC_RINGBUF && k != SRC_TARGET && k != SRC_METRICS)
+		if (k != SRC_RINGBUF && k != SRC_TARGET && k != SRC_METRICS && k != SRC_STDIN)
 			close(l->src[i].fd);
 	}
 	free(l->src);
@@ -177,9 +207,10 @@ static void on_signal(struct runner *r, struct source *s)
 		runner_request_stop(r, RUNNER_END_NORMAL);
 }
 
-static void dispatch(struct runner *r, struct source *s)
+static void dispatch(struct runner *r, struct loop *l, struct source *s)
 {
 	switch (s->kind) {
+	case SRC_STDIN: on_stdin(r, l, s); break;
 	case SRC_RINGBUF: r->rt->drain(r); break;
 	case SRC_TIMER: on_timer(r, s); break;
 	case SRC_SIGNAL: on_signal(r, s); break;
@@ -200,6 +231,11 @@ bool runner_event_loop(struct runner *r)
 		runner_fail(r, "cannot set up the event loop: %s", strerror(errno));
 	srandom((unsigned)time(NULL) ^ (unsigned)getpid());
 	while (ok && !r->stop) {
+		if (l.stdin_plain) { /* a file: all of it now, in order */
+			while (!r->stop && feed_stdin(r))
+				;
+			l.stdin_plain = false;
+		}
 		if (runner_exit_requested(r)) {
 			runner_request_stop(r, RUNNER_END_NORMAL);
 			break;
@@ -214,7 +250,7 @@ bool runner_event_loop(struct runner *r)
 		bool drained = false;
 		for (int i = 0; i < n; i++) {
 			drained |= l.src[ev[i].data.u32].kind == SRC_RINGBUF;
-			dispatch(r, &l.src[ev[i].data.u32]);
+			dispatch(r, &l, &l.src[ev[i].data.u32]);
 		}
 		if (!drained)
 			r->rt->drain(r);

@@ -45,12 +45,15 @@ static const struct btap_probe_desc *find(struct runner *r, const char *name, bo
 	return NULL;
 }
 
+/* Files served over HTTP: all but the one stdin feeds (input.*). */
 bool runner_procfs_any(struct runner *r)
 {
-	for (uint32_t i = 0; i < r->prog->nprobes; i++)
-		if (r->prog->probes[i].kind == BTAP_PROBE_PROCFS_READ ||
-		    r->prog->probes[i].kind == BTAP_PROBE_PROCFS_WRITE)
+	for (uint32_t i = 0; i < r->prog->nprobes; i++) {
+		const struct btap_probe_desc *p = &r->prog->probes[i];
+		if ((p->kind == BTAP_PROBE_PROCFS_READ || p->kind == BTAP_PROBE_PROCFS_WRITE) &&
+		    !(p->procfs_name && strcmp(p->procfs_name, RUNNER_STDIN_FILE) == 0))
 			return true;
+	}
 	return false;
 }
 
@@ -59,9 +62,9 @@ bool runner_procfs_has(struct runner *r, const char *name, bool write)
 	return find(r, name, write) != NULL;
 }
 
-/* Run the probe for a request of name; a read's answer is appended to
- * out (cut at .maxsize(N) when the point gives one). False when the
- * script has no such probe. */
+/* Run the probe for a request of name (a write: each probe of the file,
+ * in order); a read's answer is appended to out (cut at .maxsize(N) when
+ * the point gives one). False when the script has no such probe. */
 bool runner_procfs_run(struct runner *r, const char *name, bool write, const char *body, size_t bodylen,
 		       struct strbuf *out)
 {
@@ -79,7 +82,16 @@ bool runner_procfs_run(struct runner *r, const char *name, bool write, const cha
 		input = in;
 	}
 	writing = write;
-	p->run();
+	if (!write) {
+		p->run();
+	} else { /* every write probe of the file: input.char and input.line share stdin's */
+		enum btap_probe_kind kind = BTAP_PROBE_PROCFS_WRITE;
+		for (uint32_t i = 0; i < r->prog->nprobes && !r->stop; i++) {
+			const struct btap_probe_desc *q = &r->prog->probes[i];
+			if (q->kind == kind && q->run && q->procfs_name && strcmp(q->procfs_name, name) == 0)
+				q->run();
+		}
+	}
 	writing = false;
 	input = "";
 	free(in);

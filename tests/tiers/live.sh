@@ -123,6 +123,24 @@ probe end { printf("end %d\n", n > 0) }' >"$T/out" 2>"$T/err" &
 	ok_if "SIGINT runs end probes" '[ $rc = 0 ] && [ "$(cat "$T/out")" = "begin
 end 1" ]'
 
+	# input.char and input.line: btap's stdin, from a pipe (both probes see
+	# every character; exit() stops the rest), from a file, and /dev/null
+	printf 'ab\ncd\nlast' | timeout "$LIMIT" "$BTAP" -e 'global n
+probe input.char { n++ }
+probe input.line { printf("[%s]", line); if (line == "cd\n") { printf("%d chars\n", n); exit() } }' \
+		>"$T/out" 2>"$T/err"
+	rc=$?
+	printf 'x\ny\n' >"$T/in"
+	timeout "$LIMIT" "$BTAP" -e 'probe input.line { printf("%s", line) } probe timer.ms(300) { exit() }' \
+		<"$T/in" >"$T/out2" 2>>"$T/err"
+	timeout "$LIMIT" "$BTAP" -e 'probe input.char { println(char) } probe timer.ms(50) { println("none"); exit() }' \
+		</dev/null >"$T/out3" 2>>"$T/err"
+	ok_if "input.char/input.line from a pipe, a file and /dev/null" \
+		'[ $rc = 0 ] && [ "$(cat "$T/out")" = "[ab
+][cd
+]6 chars" ] && [ "$(cat "$T/out2")" = "x
+y" ] && [ "$(cat "$T/out3")" = none ]'
+
 	# SIGKILL: BPF links are fds, so nothing stays attached
 	wait_detached
 	progs0=$(bpf_count prog) links0=$(bpf_count link)

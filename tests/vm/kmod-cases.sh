@@ -64,6 +64,8 @@ kmod_job_lines() {
 		cmd=$(header cmd "$stp")
 		c=
 		[ -n "$cmd" ] && c="-c $(vm_q "$cmd")"
+		# the runner names source lines from the debuginfo too (symfile())
+		[ "$(header needs "$stp")" = debuginfo ] && c="$c --debuginfo=$(vm_q "$VM_DEBUGINFO")"
 		for rt in $(km_runtimes "$stp"); do
 			[ "$(cat "$T/km-$rt-$i.crc")" = 0 ] || continue
 			echo "timeout $LIMIT $(vm_q "$BTAP") --runtime=$rt --run \"\$(tail -1 '$T/km-$rt-$i.art')\" $c >'$T/km-$rt-$i.out' 2>'$T/km-$rt-$i.err'; echo \$? >'$T/km-$rt-$i.rc'; grep -c '^btap_' /proc/modules >'$T/km-$rt-$i.mods'" \
