@@ -11,6 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <elfutils/libdw.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <unistd.h>
 #include <linux/bpf.h>
 
 #include "runner_internal.h"
@@ -165,45 +169,73 @@ static void put_kmod(struct strbuf *out, uint64_t addr)
 
 /* symfileline() and friends: the kernel's DWARF line table when its
  * debuginfo is there (kdwarf_kernel_path), shifted by where the kernel was
- * placed (KASLR: kallsyms' _text against the file's); modules' addresses
- * and a kernel without debuginfo give the address in hex, as stap does
- * when it knows no line. */
-static const struct ubin *kernel_lines;
+ * placed (KASLR: kallsyms' _text against the file's first loaded segment,
+ * where _text is linked); modules' addresses and a kernel without
+ * debuginfo give the address in hex, as stap does when it knows no line.
+ * libdw straight on the file (its address ranges find the unit, then that
+ * unit's lines): the binary catalog's symbol tables of a 600 MB vmlinux
+ * took over a minute to read in an emulated guest. */
+static Dwarf *kernel_dwarf;
 static int64_t kernel_shift;
 
-static const struct ubin *kernel_line_table(struct runner *r)
+static bool first_load_vaddr(Elf *elf, uint64_t *out)
+{
+	size_t n;
+	if (!elf || elf_getphdrnum(elf, &n) != 0)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		GElf_Phdr ph;
+		if (gelf_getphdr(elf, (int)i, &ph) && ph.p_type == PT_LOAD) {
+			*out = ph.p_vaddr;
+			return true;
+		}
+	}
+	return false;
+}
+
+static Dwarf *kernel_line_table(struct runner *r)
 {
 	static bool tried;
 	if (tried)
-		return kernel_lines;
+		return kernel_dwarf;
 	tried = true;
 	const char *why;
 	const char *path = kdwarf_kernel_path(r->s, &why);
-	char *err = NULL;
-	const struct ubin *b = path ? ubin_open(path, &err) : NULL;
-	free(err);
+	int fd = path ? open(path, O_RDONLY | O_CLOEXEC) : -1;
+	Dwarf *dw = fd >= 0 ? dwarf_begin(fd, DWARF_C_READ) : NULL;
 	uint64_t linked;
-	if (!b || !ubin_symbol_addr(b, "_text", &linked))
+	if (!dw || !first_load_vaddr(dwarf_getelf(dw), &linked)) {
+		if (dw)
+			dwarf_end(dw);
+		if (fd >= 0)
+			close(fd);
 		return NULL;
+	}
 	if (!ksyms_read)
 		read_kallsyms();
 	for (size_t i = 0; i < nksyms; i++)
 		if (!ksyms[i].module && strcmp(ksyms[i].name, "_text") == 0) {
 			kernel_shift = (int64_t)(ksyms[i].addr - linked);
-			kernel_lines = b;
-			break;
+			kernel_dwarf = dw; /* and fd with it, for the run */
+			return dw;
 		}
-	return kernel_lines;
+	dwarf_end(dw);
+	close(fd);
+	return NULL;
 }
 
 static void put_kline(struct runner *r, struct strbuf *out, uint64_t addr, int kind)
 {
 	uint64_t size;
 	const struct ksym *k = ksym_at(addr, &size);
-	const struct ubin *b = k && !k->module ? kernel_line_table(r) : NULL;
-	const char *file;
+	Dwarf *dw = k && !k->module ? kernel_line_table(r) : NULL;
+	Dwarf_Die cu;
+	Dwarf_Line *l = dw && dwarf_addrdie(dw, addr - (uint64_t)kernel_shift, &cu)
+				? dwarf_getsrc_die(&cu, addr - (uint64_t)kernel_shift)
+				: NULL;
+	const char *file = l ? dwarf_linesrc(l, NULL, NULL) : NULL;
 	int line;
-	if (!b || !ubin_src_line(b, addr - (uint64_t)kernel_shift, &file, &line)) {
+	if (!file || dwarf_lineno(l, &line) != 0) {
 		sb_printf(out, "0x%" PRIx64, addr);
 		return;
 	}
