@@ -134,8 +134,11 @@ int deferred_close_main(int argc, char **argv)
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	/* wait until btap has closed its copies: then these closes are the last */
 	char c;
-	while (read(fds[0], &c, 1) > 0 || errno == EINTR)
-		errno = 0;
+	for (;;) {
+		ssize_t r = read(fds[0], &c, 1);
+		if (r == 0 || (r < 0 && errno != EINTR))
+			break;
+	}
 	close(fds[0]);
 	parallel_each(n - 1, CLOSE_THREADS, close_one, fds + 1);
 	free(keep);
