@@ -146,9 +146,8 @@ static bool setup(struct runner *r, struct loop *l)
 	/* input.char/.line: stdin, a character at a time (tapset/input.stp);
 	 * a regular file or /dev/null, which epoll refuses, is read as it is */
 	if (runner_procfs_has(r, RUNNER_STDIN_FILE, true) && !add_source(l, SRC_STDIN, STDIN_FILENO, NULL)) {
-		if (errno != EPERM)
+		if (errno != EPERM) /* add_source counts only what epoll took */
 			return false;
-		l->nsrc--;
 		l->stdin_plain = true;
 	}
 	return true;
