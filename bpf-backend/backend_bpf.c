@@ -27,6 +27,8 @@ const struct backend backend_bpf = {
 	.name = "bpf",
 	.emit = bpf_emit,
 	.compile = bpf_compile,
+	.compile_early = compile_start_early,
+	.compile_early_cancel = compile_cancel_early,
 	.compile_was_cached = compile_was_cached,
 	.run = bpf_run,
 };

@@ -3,6 +3,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +13,7 @@
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "translator/util.h"
@@ -87,17 +90,13 @@ static char *read_fd_text(int fd)
 	return b.len ? sb_steal(&b) : (sb_free(&b), NULL);
 }
 
-int clang_run_captured(char *const argv[], int in_fd, char **out)
+/* Start argv[0] with stdin from in_fd (or /dev/null when -1) and stdout and
+ * stderr into out_fd; its pid, or -1 with a message in *out. */
+static pid_t spawn_captured(char *const argv[], int in_fd, int out_fd, char **out)
 {
-	*out = NULL;
-	int out_fd = memfd_create("btap-clang-out", MFD_CLOEXEC);
 	int null_fd = in_fd < 0 ? open("/dev/null", O_RDONLY | O_CLOEXEC) : -1;
-	if (out_fd < 0 || (in_fd < 0 && null_fd < 0)) {
-		*out = xstrdup("cannot create a capture file for clang\n");
-		if (out_fd >= 0)
-			close(out_fd);
-		if (null_fd >= 0)
-			close(null_fd);
+	if (in_fd < 0 && null_fd < 0) {
+		*out = xstrdup("cannot open /dev/null\n");
 		return -1;
 	}
 	posix_spawn_file_actions_t fa;
@@ -108,30 +107,48 @@ int clang_run_captured(char *const argv[], int in_fd, char **out)
 	pid_t pid;
 	int err = posix_spawn(&pid, argv[0], &fa, NULL, argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
-	int status = -1;
+	if (null_fd >= 0)
+		close(null_fd);
 	if (err) {
 		struct strbuf b;
 		sb_init(&b);
 		sb_printf(&b, "cannot run %s: %s\n", argv[0], strerror(err));
 		*out = sb_steal(&b);
-	} else {
-		int ws = 0;
-		pid_t r;
-		while ((r = waitpid(pid, &ws, 0)) < 0 && errno == EINTR)
-			;
-		/* ECHILD when the caller ignores SIGCHLD: no status to read, so
-		 * judge by whether clang wrote errors. */
-		if (r < 0)
-			status = -2;
-		else
-			status = WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
-		*out = read_fd_text(out_fd);
-		if (status == -2)
-			status = *out && strstr(*out, "error") ? 1 : 0;
+		return -1;
 	}
+	return pid;
+}
+
+/* Wait for pid and read what it wrote into out_fd; its exit status. */
+static int wait_captured(pid_t pid, int out_fd, char **out)
+{
+	int ws = 0, status;
+	pid_t r;
+	while ((r = waitpid(pid, &ws, 0)) < 0 && errno == EINTR)
+		;
+	/* ECHILD when the caller ignores SIGCHLD: no status to read, so
+	 * judge by whether clang wrote errors. */
+	if (r < 0)
+		status = -2;
+	else
+		status = WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
+	*out = read_fd_text(out_fd);
+	if (status == -2)
+		status = *out && strstr(*out, "error") ? 1 : 0;
+	return status;
+}
+
+int clang_run_captured(char *const argv[], int in_fd, char **out)
+{
+	*out = NULL;
+	int out_fd = memfd_create("btap-clang-out", MFD_CLOEXEC);
+	if (out_fd < 0) {
+		*out = xstrdup("cannot create a capture file for clang\n");
+		return -1;
+	}
+	pid_t pid = spawn_captured(argv, in_fd, out_fd, out);
+	int status = pid < 0 ? -1 : wait_captured(pid, out_fd, out);
 	close(out_fd);
-	if (null_fd >= 0)
-		close(null_fd);
 	return status;
 }
 
@@ -275,6 +292,81 @@ static char *str_concat(const char *a, const char *b)
 	return sb_steal(&s);
 }
 
+/* ---- a clang started before its source exists ---------------------------
+ * Starting clang costs ~70 ms (the dynamic loader relocating LLVM's
+ * libraries) before it reads a byte. Started while btap parses and
+ * elaborates the script, that time passes on the other CPU; clang then
+ * waits on a pipe for the source. It is used only by a compile whose
+ * command line is the one it was started with. */
+struct clang_early {
+	pid_t pid;
+	int in_w;     /* the write end of clang's stdin */
+	int out_fd;   /* clang's messages */
+	char *args;   /* its command line, NUL-separated */
+	size_t args_len;
+};
+
+static struct clang_early *early_pending;
+
+static struct clang_early *early_take(const struct argbuf *a);
+static int early_finish(struct clang_early *e, const struct clang_opts *o, const char *src, size_t len,
+			char **diag);
+
+/* The source as clang reads it: a leading line marker names it in messages
+ * and debug info without shifting its line numbers. */
+static void source_text(struct strbuf *text, const struct clang_opts *o, const char *src, size_t len)
+{
+	sb_init(text);
+	sb_puts(text, "#line 1 \"");
+	for (const char *c = o->src_name ? o->src_name : "<btap>"; *c; c++) {
+		if (*c == '"' || *c == '\\')
+			sb_putc(text, '\\');
+		sb_putc(text, *c);
+	}
+	sb_puts(text, "\"\n");
+	sb_putn(text, src, len);
+}
+
+/* The command line of one compile, reading the source from stdin; the
+ * source name is not on it (source_text puts it in the text). */
+static void compile_args(struct argbuf *a, const struct clang_opts *o, const char *clang,
+			 const char *out_obj_path)
+{
+	arg_push(a, clang);
+	arg_push(a, "-target");
+	arg_push(a, "bpf");
+	arg_push(a, "-O2");
+	arg_push(a, "-g");
+	arg_push_owned(a, str_concat("-mcpu=", o->mcpu ? o->mcpu : clang_best_mcpu(clang)));
+	arg_push(a, "-D__TARGET_ARCH_" CLANG_TARGET_ARCH);
+	arg_push(a, "-fno-color-diagnostics");
+	arg_push_list(a, "-I", o->include_dirs, o->n_include_dirs);
+	arg_push_list(a, "-D", o->defines, o->n_defines);
+	arg_push_list(a, NULL, o->extra_args, o->n_extra_args);
+	arg_push(a, "-c");
+	arg_push(a, "-x");
+	arg_push(a, "c");
+	arg_push(a, "-");
+	arg_push(a, "-o");
+	arg_push(a, out_obj_path);
+}
+
+static void args_free(struct argbuf *a)
+{
+	for (int i = 0; i < a->n_owned; i++)
+		free(a->owned[i]);
+	free(a->v);
+}
+
+static char *args_joined(const struct argbuf *a)
+{
+	struct strbuf b;
+	sb_init(&b);
+	for (int i = 0; i < a->n; i++)
+		sb_printf(&b, "%s%c", a->v[i], 0);
+	return sb_steal(&b);
+}
+
 int clang_compile(const struct clang_opts *o, const char *src, size_t len,
 		  const char *out_obj_path, char **diag_out)
 {
@@ -289,54 +381,158 @@ int clang_compile(const struct clang_opts *o, const char *src, size_t len,
 			*diag_out = xstrdup("no clang found in PATH (clang-19 .. clang-14, clang)\n");
 		return -1;
 	}
-	/* A leading line marker names the source in messages and debug info
-	 * without shifting its line numbers. */
-	struct strbuf text;
-	sb_init(&text);
-	sb_puts(&text, "#line 1 \"");
-	for (const char *c = o->src_name ? o->src_name : "<btap>"; *c; c++) {
-		if (*c == '"' || *c == '\\')
-			sb_putc(&text, '\\');
-		sb_putc(&text, *c);
-	}
-	sb_puts(&text, "\"\n");
-	sb_putn(&text, src, len);
-	int in_fd = memfd_with("btap-src", text.s, text.len);
-	sb_free(&text);
-	if (in_fd < 0) {
-		if (diag_out)
-			*diag_out = xstrdup("cannot create a source file for clang\n");
-		return -1;
-	}
-
 	struct argbuf a = {0};
-	arg_push(&a, clang);
-	arg_push(&a, "-target");
-	arg_push(&a, "bpf");
-	arg_push(&a, "-O2");
-	arg_push(&a, "-g");
-	arg_push_owned(&a, str_concat("-mcpu=", o->mcpu ? o->mcpu : clang_best_mcpu(clang)));
-	arg_push(&a, "-D__TARGET_ARCH_" CLANG_TARGET_ARCH);
-	arg_push(&a, "-fno-color-diagnostics");
-	arg_push_list(&a, "-I", o->include_dirs, o->n_include_dirs);
-	arg_push_list(&a, "-D", o->defines, o->n_defines);
-	arg_push_list(&a, NULL, o->extra_args, o->n_extra_args);
-	arg_push(&a, "-c");
-	arg_push(&a, "-x");
-	arg_push(&a, "c");
-	arg_push(&a, "-");
-	arg_push(&a, "-o");
-	arg_push(&a, out_obj_path);
-
+	compile_args(&a, o, clang, out_obj_path);
 	char *diag = NULL;
-	int status = clang_run_captured(a.v, in_fd, &diag);
-	close(in_fd);
-	for (int i = 0; i < a.n_owned; i++)
-		free(a.owned[i]);
-	free(a.v);
+	int status;
+	struct clang_early *e = early_take(&a);
+	if (e) {
+		status = early_finish(e, o, src, len, &diag);
+	} else {
+		struct strbuf text;
+		source_text(&text, o, src, len);
+		int in_fd = memfd_with("btap-src", text.s, text.len);
+		sb_free(&text);
+		if (in_fd < 0) {
+			args_free(&a);
+			if (diag_out)
+				*diag_out = xstrdup("cannot create a source file for clang\n");
+			return -1;
+		}
+		status = clang_run_captured(a.v, in_fd, &diag);
+		close(in_fd);
+	}
+	args_free(&a);
 	if (diag_out)
 		*diag_out = diag;
 	else
 		free(diag);
 	return status == 0 ? 0 : -1;
+}
+
+static size_t joined_len(const char *j, int n)
+{
+	size_t len = 0;
+	for (int i = 0; i < n; i++)
+		len += strlen(j + len) + 1;
+	return len;
+}
+
+bool clang_start_early(const struct clang_opts *o, const char *out_obj_path)
+{
+	static const struct clang_opts defaults;
+	if (!o)
+		o = &defaults;
+	const char *clang = o->clang ? o->clang : clang_find();
+	if (early_pending || !clang)
+		return false;
+	int p[2];
+	if (pipe2(p, O_CLOEXEC) != 0)
+		return false;
+	int out_fd = memfd_create("btap-clang-out", MFD_CLOEXEC);
+	if (out_fd < 0) {
+		close(p[0]);
+		close(p[1]);
+		return false;
+	}
+	struct argbuf a = {0};
+	compile_args(&a, o, clang, out_obj_path);
+	char *err = NULL;
+	pid_t pid = spawn_captured(a.v, p[0], out_fd, &err);
+	close(p[0]);
+	free(err);
+	if (pid < 0) {
+		args_free(&a);
+		close(p[1]);
+		close(out_fd);
+		return false;
+	}
+	struct clang_early *e = xcalloc(1, sizeof(*e));
+	e->pid = pid;
+	e->in_w = p[1];
+	e->out_fd = out_fd;
+	e->args = args_joined(&a);
+	e->args_len = joined_len(e->args, a.n);
+	args_free(&a);
+	early_pending = e;
+	return true;
+}
+
+static void early_free(struct clang_early *e)
+{
+	if (e->in_w >= 0)
+		close(e->in_w);
+	close(e->out_fd);
+	free(e->args);
+	free(e);
+}
+
+/* The early clang, if it was started with exactly these arguments. */
+static struct clang_early *early_take(const struct argbuf *a)
+{
+	struct clang_early *e = early_pending;
+	if (!e)
+		return NULL;
+	char *want = args_joined(a);
+	bool same = joined_len(want, a->n) == e->args_len && memcmp(want, e->args, e->args_len) == 0;
+	free(want);
+	if (!same)
+		return NULL;
+	early_pending = NULL;
+	return e;
+}
+
+/* Write all of buf to fd; false when the reader is gone. SIGPIPE is held
+ * off in this thread meanwhile (a clang that died must not end btap). */
+static bool write_all_nosigpipe(int fd, const char *buf, size_t len)
+{
+	sigset_t pipe_set, old;
+	sigemptyset(&pipe_set);
+	sigaddset(&pipe_set, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &pipe_set, &old);
+	bool ok = true;
+	for (size_t off = 0; off < len;) {
+		ssize_t w = write(fd, buf + off, len - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			ok = false;
+			break;
+		}
+		off += (size_t)w;
+	}
+	if (!ok && errno == EPIPE) {
+		struct timespec zero = {0, 0};
+		while (sigtimedwait(&pipe_set, NULL, &zero) == SIGPIPE)
+			;
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return ok;
+}
+
+static int early_finish(struct clang_early *e, const struct clang_opts *o, const char *src, size_t len,
+			char **diag)
+{
+	struct strbuf text;
+	source_text(&text, o, src, len);
+	write_all_nosigpipe(e->in_w, text.s, text.len);
+	sb_free(&text);
+	close(e->in_w);
+	e->in_w = -1;
+	/* A clang that could not read the source says why in its messages. */
+	int status = wait_captured(e->pid, e->out_fd, diag);
+	early_free(e);
+	return status;
+}
+
+void clang_cancel_early(void)
+{
+	struct clang_early *e = early_pending;
+	if (!e)
+		return;
+	early_pending = NULL;
+	kill(e->pid, SIGKILL);
+	while (waitpid(e->pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	early_free(e);
 }

@@ -6,6 +6,7 @@
 #ifndef BTAP_CLANG_DRIVER_H
 #define BTAP_CLANG_DRIVER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct clang_opts {
@@ -48,6 +49,16 @@ const char *clang_best_mcpu(const char *clang);
  * frees). A failure to run clang at all is reported the same way. */
 int clang_compile(const struct clang_opts *o, const char *src, size_t len,
 		  const char *out_obj_path, char **diag_out);
+
+/* Start the clang of a coming clang_compile(o, ..., out_obj_path) now, to
+ * wait on a pipe for the source: its start-up (~70 ms) then overlaps the
+ * work before the compile. That compile, if its command line is the same,
+ * hands the source to this clang instead of starting one. One at a time;
+ * false when one is pending or clang cannot be started. */
+bool clang_start_early(const struct clang_opts *o, const char *out_obj_path);
+
+/* Kill and reap the early clang if no compile took it (no-op otherwise). */
+void clang_cancel_early(void);
 
 /* Run a compiler or build tool (argv[0] is its path; also kbuild's make) with stdin from in_fd (or /dev/null
  * when -1) and stdout+stderr captured into *out (NULL if empty; caller

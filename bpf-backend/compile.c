@@ -213,25 +213,68 @@ struct compile_job {
 	double ms;
 };
 
+/* clang's options for the BPF half; the early start uses the same. */
+struct bpf_half_opts {
+	const char *incs[1];
+	const char *defs[1];
+	struct clang_opts o;
+};
+
+static void bpf_half_opts(struct bpf_half_opts *h, const char *runtime_dir, const char *src_name)
+{
+	h->incs[0] = runtime_dir;
+	h->defs[0] = "BTAP_TARGET_BPF";
+	h->o = (struct clang_opts){
+		.src_name = src_name,
+		.include_dirs = h->incs,
+		.n_include_dirs = 1,
+		.defines = h->defs,
+		.n_defines = 1,
+	};
+}
+
 static void *compile_bpf_half(void *arg)
 {
 	struct compile_job *j = arg;
-	const char *incs[] = {j->runtime_dir};
-	const char *defs[] = {"BTAP_TARGET_BPF"};
-	struct clang_opts o = {
-		.src_name = j->src_name,
-		.include_dirs = incs,
-		.n_include_dirs = 1,
-		.defines = defs,
-		.n_defines = 1,
-	};
+	struct bpf_half_opts h;
+	bpf_half_opts(&h, j->runtime_dir, j->src_name);
 	char out[4200];
 	snprintf(out, sizeof(out), "%s/prog.bpf.o", j->dir);
 	double t0 = now_ms();
-	j->rc = clang_compile(&o, j->text, j->len, out, &j->diag);
+	j->rc = clang_compile(&h.o, j->text, j->len, out, &j->diag);
 	j->compiler = "clang";
 	j->ms = now_ms() - t0;
 	return NULL;
+}
+
+/* The temporary artifact directory of an early clang (compile_start_early). */
+static char early_tmpdir[4200];
+
+void compile_start_early(struct session *s)
+{
+	if (early_tmpdir[0] || !clang_find() || !cache_root())
+		return;
+	if (!cache_make_tmpdir(early_tmpdir, sizeof(early_tmpdir))) {
+		early_tmpdir[0] = '\0';
+		return;
+	}
+	struct bpf_half_opts h;
+	bpf_half_opts(&h, compile_runtime_dir(s), NULL);
+	char out[4300];
+	snprintf(out, sizeof(out), "%s/prog.bpf.o", early_tmpdir);
+	if (!clang_start_early(&h.o, out)) {
+		cache_remove_dir(early_tmpdir);
+		early_tmpdir[0] = '\0';
+	}
+}
+
+void compile_cancel_early(void)
+{
+	clang_cancel_early();
+	if (early_tmpdir[0]) {
+		cache_remove_dir(early_tmpdir);
+		early_tmpdir[0] = '\0';
+	}
 }
 
 static int run_host_tool(const char *const argv[], char **diag)
@@ -471,17 +514,29 @@ bool compile_program(struct session *s, const char *c_text, size_t len, bool has
 	artifact_name(s, c_text, len, has_bpf, runtime_dir, name);
 	snprintf(final_dir, sizeof(final_dir), "%s/%s", root, name);
 	if (artifact_matches(final_dir, c_text, len, has_bpf)) {
+		compile_cancel_early();
 		last_was_cached = true;
 		snprintf(artifact_dir_out, n, "%s", final_dir);
 		return true;
 	}
+	/* An early clang writes into the directory it was started with. */
 	char tmpdir[4200];
-	if (!cache_make_tmpdir(tmpdir, sizeof(tmpdir)) ||
-	    !cache_write_file(tmpdir, "prog.c", c_text, len)) {
+	bool made = false;
+	if (early_tmpdir[0] && has_bpf) {
+		snprintf(tmpdir, sizeof(tmpdir), "%s", early_tmpdir);
+		early_tmpdir[0] = '\0';
+		made = true;
+	} else {
+		compile_cancel_early();
+		made = cache_make_tmpdir(tmpdir, sizeof(tmpdir));
+	}
+	if (!made || !cache_write_file(tmpdir, "prog.c", c_text, len)) {
 		diag_plain_error("cannot write in the cache directory %s: %m", root);
 		return false;
 	}
-	if (!build_artifact(s, c_text, len, has_bpf, tmpdir, final_dir, runtime_dir)) {
+	bool built = build_artifact(s, c_text, len, has_bpf, tmpdir, final_dir, runtime_dir);
+	clang_cancel_early(); /* started for another command line: unused */
+	if (!built) {
 		if (s->keep_tmp)
 			fprintf(stderr, "Keeping temporary directory \"%s\"\n", tmpdir);
 		else

@@ -29,6 +29,15 @@ struct session;
 bool compile_program(struct session *s, const char *c_text, size_t len, bool has_bpf,
 		     char *artifact_dir_out, size_t n);
 
+/* Start pass 4's clang now, before pass 1, for a script that will likely
+ * need its kernel half compiled (clang_start_early): its start-up then
+ * overlaps passes 1-3. compile_program uses it (and its temporary
+ * directory) when the compile happens; compile_cancel_early kills it and
+ * removes the directory when it does not (a cache hit, no kernel half, an
+ * error before pass 4). Call the latter before exiting in any case. */
+void compile_start_early(struct session *s);
+void compile_cancel_early(void);
+
 /* Whether the last successful compile_program was a cache hit (for -v). */
 bool compile_was_cached(void);
 

@@ -11,6 +11,8 @@
 #define btap_strpos(h, n) btap_strpos_((h), (n))
 #define btap_strtol(s, base) btap_strtol_((s), (base))
 #define btap_text_str(s, outlen, quoted) btap_text_str_(c->tmp, (s), (outlen), (quoted))
+#define btap_bitnames(v, table) \
+	btap_bitnames_(c->tmp, (uint64_t)(v), (table), (int)(sizeof(table) / sizeof((table)[0])))
 #define btap_user_string(addr, maxlen) btap_mem_string_(c, (addr), (maxlen), 1)
 #define btap_kernel_string(addr, maxlen) btap_mem_string_(c, (addr), (maxlen), 0)
 #define btap_user_char(addr) btap_mem_read_(c, (addr), 1, 1)

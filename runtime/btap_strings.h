@@ -11,7 +11,7 @@
 
 /* End text_str's output: the closing quote, "..." when the input did not
  * fit, the NUL. */
-static BTAP_INLINE char *btap_text_close(char *dst, int64_t o, int64_t quoted, int truncated)
+static BTAP_TEXT_INLINE char *btap_text_close(char *dst, int64_t o, int64_t quoted, int truncated)
 {
 	if (quoted && o >= 0 && o < MAXSTRINGLEN - 1)
 		dst[o++] = '"';
@@ -26,7 +26,7 @@ static BTAP_INLINE char *btap_text_close(char *dst, int64_t o, int64_t quoted, i
 
 /* Bytes before the NUL. */
 #ifndef BTAP_CUSTOM_STRLEN
-static BTAP_INLINE int64_t btap_str_len(const char *s)
+static BTAP_TEXT_INLINE int64_t btap_str_len(const char *s)
 {
 	int64_t i;
 	for (i = 0; i < MAXSTRINGLEN - 1; i++)
@@ -40,7 +40,7 @@ static BTAP_INLINE int64_t btap_str_len(const char *s)
  * key field is only as wide as its longest key (with the NUL), so no key
  * differs beyond it. */
 #ifndef BTAP_CUSTOM_STRCMP
-static BTAP_INLINE int btap_str_ncmp(const char *a, const char *b, int n)
+static BTAP_TEXT_INLINE int btap_str_ncmp(const char *a, const char *b, int n)
 {
 	for (int i = 0; i < MAXSTRINGLEN && i < n; i++) {
 		unsigned char x = (unsigned char)a[i], y = (unsigned char)b[i];
@@ -53,14 +53,14 @@ static BTAP_INLINE int btap_str_ncmp(const char *a, const char *b, int n)
 }
 #endif
 
-static BTAP_INLINE int btap_str_cmp(const char *a, const char *b)
+static BTAP_TEXT_INLINE int btap_str_cmp(const char *a, const char *b)
 {
 	return btap_str_ncmp(a, b, MAXSTRINGLEN);
 }
 
 /* The bytes of s from start on, at most len of them. */
 #ifndef BTAP_CUSTOM_SUBSTR
-static BTAP_INLINE char *btap_substr_(char *dst, const char *s, int64_t start, int64_t len)
+static BTAP_TEXT_INLINE char *btap_substr_(char *dst, const char *s, int64_t start, int64_t len)
 {
 	int64_t n = btap_str_len(s), o = 0;
 	dst[0] = 0;
@@ -80,7 +80,7 @@ static BTAP_INLINE char *btap_substr_(char *dst, const char *s, int64_t start, i
 #endif
 
 /* The byte at pos as 0..255, or -1 outside the string. */
-static BTAP_INLINE int64_t btap_byte_at_(const char *s, int64_t pos)
+static BTAP_TEXT_INLINE int64_t btap_byte_at_(const char *s, int64_t pos)
 {
 	if (pos < 0 || pos >= MAXSTRINGLEN - 1 || pos >= btap_str_len(s))
 		return -1;
@@ -89,7 +89,7 @@ static BTAP_INLINE int64_t btap_byte_at_(const char *s, int64_t pos)
 
 /* Does needle occur in hay at offset at? */
 #ifndef BTAP_CUSTOM_MATCH_AT
-static BTAP_INLINE int btap_str_match_at(const char *hay, const char *needle, int64_t at)
+static BTAP_TEXT_INLINE int btap_str_match_at(const char *hay, const char *needle, int64_t at)
 {
 	for (int k = 0; k < MAXSTRINGLEN - 1; k++) {
 		int64_t j = at + k;
@@ -103,7 +103,7 @@ static BTAP_INLINE int btap_str_match_at(const char *hay, const char *needle, in
 #endif
 
 #ifndef BTAP_CUSTOM_STRPOS
-static BTAP_INLINE int64_t btap_strpos_(const char *hay, const char *needle)
+static BTAP_TEXT_INLINE int64_t btap_strpos_(const char *hay, const char *needle)
 {
 	int64_t n = btap_str_len(hay), m = btap_str_len(needle);
 	if (m == 0)
@@ -118,7 +118,7 @@ static BTAP_INLINE int64_t btap_strpos_(const char *hay, const char *needle)
 }
 #endif
 
-static BTAP_INLINE int btap_digit_value(unsigned char ch)
+static BTAP_TEXT_INLINE int btap_digit_value(unsigned char ch)
 {
 	if (ch >= '0' && ch <= '9')
 		return ch - '0';
@@ -130,7 +130,7 @@ static BTAP_INLINE int btap_digit_value(unsigned char ch)
 }
 
 /* simple_strtol: optional '-', base 0 picks 16/8/10 from the prefix. */
-static BTAP_INLINE int64_t btap_strtol_(const char *s, int64_t base)
+static BTAP_TEXT_INLINE int64_t btap_strtol_(const char *s, int64_t base)
 {
 	int i = 0, neg = 0;
 	uint64_t v = 0;
@@ -170,7 +170,7 @@ static BTAP_INLINE int64_t btap_strtol_(const char *s, int64_t base)
 
 /* Length of a well-formed UTF-8 sequence (2..4) starting at s[i] and its
  * code point, or 0. */
-static BTAP_INLINE int btap_utf8_seq(const char *s, int64_t i, uint32_t *cp)
+static BTAP_TEXT_INLINE int btap_utf8_seq(const char *s, int64_t i, uint32_t *cp)
 {
 	if (i < 0 || i + 3 >= MAXSTRINGLEN)
 		return 0;
@@ -201,7 +201,7 @@ static BTAP_INLINE int btap_utf8_seq(const char *s, int64_t i, uint32_t *cp)
 
 /* The escape of the input at s[i]: its length in the low byte, the input
  * bytes it covers above (used << 8 | len). */
-static BTAP_INLINE int btap_escape_len(const char *s, int64_t i)
+static BTAP_TEXT_INLINE int btap_escape_len(const char *s, int64_t i)
 {
 	unsigned char ch;
 	uint32_t cp = 0;
@@ -220,7 +220,7 @@ static BTAP_INLINE int btap_escape_len(const char *s, int64_t i)
 }
 
 /* Write the escape of s[i] (len bytes, from btap_escape_len) at dst[o]. */
-static BTAP_INLINE void btap_escape_put(char *dst, int64_t o, const char *s, int64_t i, int len)
+static BTAP_TEXT_INLINE void btap_escape_put(char *dst, int64_t o, const char *s, int64_t i, int len)
 {
 	unsigned char ch;
 	uint32_t cp = 0;
@@ -262,52 +262,83 @@ static BTAP_INLINE void btap_escape_put(char *dst, int64_t o, const char *s, int
 	}
 }
 
-/* Escaped length of all of s. */
-static BTAP_INLINE int64_t btap_text_len(const char *s)
-{
-	int64_t total = 0, i = 0;
-	for (int k = 0; k < MAXSTRINGLEN - 1; k++) {
-		int e;
-		if (i < 0 || i >= MAXSTRINGLEN - 1 || !s[i])
-			break;
-		e = btap_escape_len(s, i);
-		total += e & 0xff;
-		i += e >> 8;
-	}
-	return total;
-}
-
 #ifndef BTAP_CUSTOM_TEXT_STR
-static BTAP_INLINE char *btap_text_str_(char *dst, const char *s, int64_t outlen, int64_t quoted)
+/* One pass: escapes are written up to the budget, remembering where a cut
+ * text would end (room for "..." after the closing quote); the input not
+ * fitting makes that the end. */
+static BTAP_TEXT_INLINE char *btap_text_str_(char *dst, const char *s, int64_t outlen, int64_t quoted)
 {
 	int64_t budget = (outlen <= 0 || outlen > MAXSTRINGLEN - 1) ? MAXSTRINGLEN - 1 : outlen;
-	int64_t o = 0, i = 0, q = quoted ? 1 : 0;
-	int truncated;
+	int64_t o = 0, i = 0, q = quoted ? 1 : 0, cut_budget, cut;
+	int truncated = 0;
 	if (quoted)
 		budget = budget > 3 ? budget - 2 : 1;
-	truncated = btap_text_len(s) > budget;
-	if (quoted && truncated)
-		budget = budget > 4 ? budget - 3 : 1;
+	cut_budget = quoted ? (budget > 4 ? budget - 3 : 1) : budget;
 	if (quoted)
 		dst[o++] = '"';
+	cut = o;
 	for (int k = 0; k < MAXSTRINGLEN - 1; k++) {
 		int e, n;
 		if (i < 0 || i >= MAXSTRINGLEN - 1 || !s[i])
 			break;
 		e = btap_escape_len(s, i);
 		n = e & 0xff;
-		if ((o - q) + n > budget || o + n >= MAXSTRINGLEN)
+		if ((o - q) + n > budget || o + n >= MAXSTRINGLEN - 1) {
+			truncated = 1;
 			break;
+		}
 		btap_escape_put(dst, o, s, i, n);
 		o += n;
 		i += e >> 8;
+		if (o - q <= cut_budget)
+			cut = o;
 	}
-	return btap_text_close(dst, o, quoted, truncated);
+	return btap_text_close(dst, truncated ? cut : o, quoted, truncated);
+}
+#endif
+
+/* ---- btap_bitnames ------------------------------------------------------
+ * A flag word as "NAME|NAME": the tapset's decoders (open flags, mmap
+ * protections ...) are tables, not a branch and a copy per flag, so a probe
+ * that formats flags stays small in every runtime. An entry matches when
+ * (v & mask) == value; names are written in table order. A name starts only
+ * where BTAP_BITNAME_LEN bytes are left, else "..." ends the list: it is
+ * cut at the same place in every runtime. */
+#define BTAP_BITNAME_LEN 24
+struct btap_bitname {
+	uint64_t mask, value;
+	char name[BTAP_BITNAME_LEN];
+};
+#define BTAP_BITNAMES_MAX 64
+/* The last offset a name may start at: it and a "|..." after it fit. */
+#define BTAP_BITNAMES_LAST (MAXSTRINGLEN - 1 - BTAP_BITNAME_LEN - 4)
+
+#ifndef BTAP_CUSTOM_BITNAMES
+static BTAP_TEXT_INLINE char *btap_bitnames_(char *dst, uint64_t v, const struct btap_bitname *t, int n)
+{
+	int o = 0;
+	for (int k = 0; k < n && k < BTAP_BITNAMES_MAX; k++) {
+		if ((v & t[k].mask) != t[k].value)
+			continue;
+		if (o + (o ? 1 : 0) > BTAP_BITNAMES_LAST) {
+			if (o)
+				dst[o++] = '|';
+			for (int j = 0; j < 3; j++)
+				dst[o++] = '.';
+			break;
+		}
+		if (o)
+			dst[o++] = '|';
+		for (int j = 0; j < BTAP_BITNAME_LEN - 1 && t[k].name[j]; j++)
+			dst[o++] = t[k].name[j];
+	}
+	dst[o] = 0;
+	return dst;
 }
 #endif
 
 /* "PREFIX0xHEX" into dst, for fault messages. */
-static BTAP_INLINE char *btap_fault_msg(char *dst, const char *prefix, uint64_t addr)
+static BTAP_TEXT_INLINE char *btap_fault_msg(char *dst, const char *prefix, uint64_t addr)
 {
 	int o = 0;
 	for (int k = 0; k < 40 && k < MAXSTRINGLEN - 20; k++) {

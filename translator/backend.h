@@ -22,6 +22,11 @@ struct backend {
 	/* Pass 4: compile it (or find it in the cache) into an artifact
 	 * directory, whose path goes into artifact (n bytes). */
 	bool (*compile)(struct session *s, const struct emit_result *em, char *artifact, size_t n);
+	/* Optional: start pass 4's compiler before pass 1, for a script that
+	 * will likely need it, and stop it if pass 4 does not use it. The
+	 * driver calls the second before it returns, whatever happened. */
+	void (*compile_early)(struct session *s);
+	void (*compile_early_cancel)(void);
 	/* Was the last compile a cache hit (for -v)? */
 	bool (*compile_was_cached)(void);
 	/* Pass 5: run an artifact; the exit status. */

@@ -7,6 +7,7 @@
 #include "emit/emit.h"
 #include "elab_print.h"
 #include "elaborate.h"
+#include "kernel_hint.h"
 #include "parser.h"
 #include "printer.h"
 #include "script_cache.h"
@@ -83,6 +84,18 @@ static int run_cached_artifact(struct session *s, const struct backend *be, cons
 	return rc;
 }
 
+/* The script's text as pass 1 will read it (NULL when unreadable). */
+static char *script_text_for_hint(struct session *s, size_t *len)
+{
+	if (s->script_text) {
+		*len = strlen(s->script_text);
+		return xstrdup(s->script_text);
+	}
+	return s->script_path ? read_file(s->script_path, len) : NULL;
+}
+
+static int run_passes(struct session *s, const struct backend *be, const char *script_key);
+
 int driver_run(struct session *s)
 {
 	diag_set_suppress_warnings(s->suppress_warnings);
@@ -97,15 +110,32 @@ int driver_run(struct session *s)
 
 	/* A script translated before with the same inputs: straight to pass 5. */
 	char script_key[65] = "";
+	bool seen = false;
 	if (s->last_pass >= 4 && !s->list_pattern) {
 		double t = now_ms();
 		if (!script_cache_key(s, script_key))
 			script_key[0] = '\0';
 		char artifact[4096];
-		if (script_key[0] && script_cache_lookup(script_key, artifact, sizeof artifact))
+		if (script_key[0] && script_cache_lookup(script_key, artifact, sizeof artifact, &seen))
 			return run_cached_artifact(s, be, artifact, now_ms() - t);
 	}
+	/* A script not compiled before, with kernel probes: its compiler can
+	 * start now and load while passes 1-3 run. */
+	if (script_key[0] && !seen && be->compile_early) {
+		size_t len;
+		char *text = script_text_for_hint(s, &len);
+		if (text && script_probes_kernel_likely(text, len))
+			be->compile_early(s);
+		free(text);
+	}
+	int rc = run_passes(s, be, script_key);
+	if (be->compile_early_cancel)
+		be->compile_early_cancel();
+	return rc;
+}
 
+static int run_passes(struct session *s, const struct backend *be, const char *script_key)
+{
 	/* Pass 1: the tapset library, then the user's script. */
 	double t0 = now_ms();
 	bool ok = tapset_load_all(s);
@@ -191,8 +221,9 @@ int driver_run(struct session *s)
 	}
 	/* Warnings from passes 1-3 would not be shown again on a hit; a script
 	 * that read user binaries depends on files the key does not cover. */
-	if (script_key[0] && !s->reads_user_binaries && (s->suppress_warnings || diag_warning_count() == 0))
-		script_cache_store(script_key, artifact, has_kernel);
+	if (script_key[0])
+		script_cache_store(script_key, artifact, has_kernel,
+				   !s->reads_user_binaries && (s->suppress_warnings || diag_warning_count() == 0));
 	if (s->last_pass == 4) {
 		sb_printf(&out, "%s\n", artifact);
 		rc = emit_output(s, &out);

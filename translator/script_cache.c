@@ -138,8 +138,9 @@ static const char *index_dir(bool create)
 	return dir;
 }
 
-bool script_cache_lookup(const char *key, char *out, size_t n)
+bool script_cache_lookup(const char *key, char *out, size_t n, bool *seen)
 {
+	*seen = false;
 	const char *dir = index_dir(false);
 	if (!dir)
 		return false;
@@ -149,9 +150,11 @@ bool script_cache_lookup(const char *key, char *out, size_t n)
 	char *text = read_file(path, &len);
 	if (!text)
 		return false;
-	/* "<artifact dir>\n<bpf|user>\n" */
+	*seen = true;
+	/* "<artifact dir>\n<bpf|user>\n", then "hint\n" when it must not be
+	 * used to skip passes 1-3 */
 	char *nl = memchr(text, '\n', len);
-	bool ok = nl && nl != text && (size_t)(nl - text) < n;
+	bool ok = nl && nl != text && (size_t)(nl - text) < n && !strstr(nl, "\nhint\n");
 	if (ok) {
 		*nl = '\0';
 		bool has_bpf = strncmp(nl + 1, "bpf", 3) == 0;
@@ -163,7 +166,7 @@ bool script_cache_lookup(const char *key, char *out, size_t n)
 	return ok;
 }
 
-void script_cache_store(const char *key, const char *artifact_dir, bool has_bpf)
+void script_cache_store(const char *key, const char *artifact_dir, bool has_bpf, bool usable)
 {
 	const char *dir = index_dir(true);
 	if (!dir || strchr(artifact_dir, '\n'))
@@ -174,7 +177,7 @@ void script_cache_store(const char *key, const char *artifact_dir, bool has_bpf)
 	snprintf(final_path, sizeof(final_path), "%s/%s", dir, key);
 	struct strbuf b;
 	sb_init(&b);
-	sb_printf(&b, "%s\n%s\n", artifact_dir, has_bpf ? "bpf" : "user");
+	sb_printf(&b, "%s\n%s\n%s", artifact_dir, has_bpf ? "bpf" : "user", usable ? "" : "hint\n");
 	if (!cache_write_file(dir, tmp_name, b.s, b.len) || rename(tmp_path, final_path) != 0)
 		unlink(tmp_path);
 	sb_free(&b);

@@ -19,10 +19,14 @@ struct session;
 bool script_cache_key(struct session *s, char key[65]);
 
 /* The artifact directory recorded under key, into out, when the entry
- * exists and the artifact is still complete. */
-bool script_cache_lookup(const char *key, char *out, size_t n);
+ * exists, may be used, and the artifact is still complete. *seen tells
+ * whether any entry exists: the script was translated before (pass 4 will
+ * likely find its artifact even when passes 1-3 must run again). */
+bool script_cache_lookup(const char *key, char *out, size_t n, bool *seen);
 
-/* Record artifact_dir under key (atomically); errors are ignored. */
-void script_cache_store(const char *key, const char *artifact_dir, bool has_bpf);
+/* Record artifact_dir under key (atomically); errors are ignored. An entry
+ * that is not usable only says the script was translated before (it read
+ * files the key does not cover, or passes 1-3 warned). */
+void script_cache_store(const char *key, const char *artifact_dir, bool has_bpf, bool usable);
 
 #endif

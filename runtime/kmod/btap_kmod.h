@@ -67,6 +67,7 @@
 #endif
 
 #define BTAP_INLINE inline
+#define BTAP_TEXT_INLINE inline
 #define BTAP_FUNC static
 #define BTAP_FUNC_CALL static
 #define BTAP_MIN(a, b) ((a) < (b) ? (a) : (b))

@@ -74,6 +74,7 @@ int sched_getcpu(void);
 #endif
 
 #define BTAP_INLINE inline
+#define BTAP_TEXT_INLINE inline
 /* The interface takes what every build needs; each uses a part. */
 #pragma GCC diagnostic ignored "-Wunused-parameter"
 #define BTAP_FUNC static

@@ -263,6 +263,30 @@ probe end { printf("instructions sampled: %d\n", n > 0) }' >"$T/out" 2>"$T/err"
 	rc=$?
 	ok_if "--run ARTIFACT" '[ $rc = 0 ] && [ "$out" = cached ]'
 	[ -n "$VERBOSE" ] && echo "cache hit took ${el} ms"
+
+	# clang started before pass 1 (a script with kernel probes, compiled
+	# for the first time): its compile is the one used, and nothing of it
+	# is left; with the script's index entry gone, pass 4 finds the
+	# artifact and the early clang is stopped and its directory removed
+	cache=$(mktemp -d "$T/cache.XXXXXX")
+	kscript='probe kernel.trace("syscalls:sys_enter_getppid") { println("k") }'
+	a1=$(XDG_CACHE_HOME=$cache "$BTAP" -p4 -e "$kscript" 2>"$T/err")
+	ok_if "early clang: artifact built" '[ -f "$a1/prog.bpf.o" ] && [ ! -s "$T/err" ] &&
+		[ -z "$(ls -A "$cache/btap" | grep "^\.tmp")" ]'
+	rm -rf "$cache/btap/scripts"
+	a2=$(XDG_CACHE_HOME=$cache "$BTAP" -p4 -e "$kscript" 2>"$T/err")
+	ok_if "early clang: stopped on an artifact hit, nothing left" '[ "$a1" = "$a2" ] && [ ! -s "$T/err" ] &&
+		[ -z "$(ls -A "$cache/btap" | grep "^\.tmp")" ] && ! pgrep -f "$cache/btap/.tmp" >/dev/null'
+	# a clang that exits before reading its source: a compile error, not
+	# btap killed by SIGPIPE
+	mkdir -p "$T/fakebin"
+	printf '#!/bin/sh\necho "fake clang: refusing" >&2\nexit 3\n' >"$T/fakebin/clang-19"
+	chmod +x "$T/fakebin/clang-19"
+	XDG_CACHE_HOME=$(mktemp -d "$T/cache.XXXXXX") PATH="$T/fakebin:$PATH" \
+		"$BTAP" -p4 -e "$kscript" >"$T/out" 2>"$T/err"
+	rc=$?
+	ok_if "early clang gone before its source: compile error (rc $rc)" '[ $rc = 1 ] &&
+		grep -q "fake clang: refusing" "$T/err" && grep -q "compilation failed" "$T/err"'
 }
 
 scripts=$(ls tests/live/*/*.stp 2>/dev/null)

@@ -43,7 +43,8 @@ static void check_script(const char *script)
 	session_free(&s);
 }
 
-/* The btap_* names declared in the interface document's C block. */
+/* The btap_* names declared in the interface document's C block:
+ * functions, and the structs their tables are made of. */
 static char *read_interface(void)
 {
 	size_t len;
@@ -54,7 +55,8 @@ static bool interface_declares(const char *doc, const char *name, size_t n)
 {
 	const char *end = strstr(doc, "\n```\n");  /* end of the first C block */
 	for (const char *p = doc; (p = strstr(p, "btap_")) && (!end || p < end); p++)
-		if (strncmp(p, name, n) == 0 && p[n] == '(')
+		if (strncmp(p, name, n) == 0 &&
+		    (p[n] == '(' || (p[n] == ' ' && p - doc >= 7 && strncmp(p - 7, "struct ", 7) == 0)))
 			return true;
 	return false;
 }
