@@ -352,6 +352,87 @@ else
 	fail "procfs write assign: $(cat "$T/err")"
 fi
 
+# ---- the JSON tapset (json.stp, json.stpm) ---------------------------------------
+# GET /metadata.json describes what json_add_* declared, in declaration
+# order; GET /data.json runs `probe json_data`; a metric written twice in
+# one read is a run-time error (which ends the run, as stap's errors do).
+cat >"$T/jt.stp" <<'STP'
+global execs, devs, boom
+probe kernel.trace("sched:sched_process_exec") { if (execname() == "sleep") execs++ }
+probe json_data {
+	@json_output_data_start
+	@json_output_numeric_value("execs", execs)
+	@json_output_string_value("who", "a b")
+	foreach (d+ in devs) {
+		@json_output_array_numeric_value("per_dev", d, "count", devs[d])
+		@json_output_array_string_value("per_dev", d, "tag", "t" . d)
+	}
+	if (boom)
+		@json_output_numeric_value("execs", 0)
+	@json_output_data_end
+}
+probe procfs("boom").write { boom = 1 }
+probe begin {
+	json_set_prefix("jtest")
+	json_add_numeric_metric("execs", "sleep commands run", "count")
+	json_add_string_metric("who", "")
+	json_add_array("per_dev", "per device")
+	json_add_array_numeric_metric("per_dev", "count", "packets", "")
+	json_add_array_string_metric("per_dev", "tag", "a tag")
+	devs["lo"] = 5; devs["eth0"] = 3
+}
+STP
+timeout "$LIMIT" "$BTAP" "$T/jt.stp" >"$T/jt.out" 2>"$T/jt.err" &
+BTAP_PID=$!
+url=""
+for _ in $(seq 1 600); do
+	url=$(sed -n 's|^btap: procfs files at \(http://.*\)/NAME$|\1|p' "$T/jt.err")
+	[ -n "$url" ] && break
+	sleep 0.1
+done
+if [ -z "$url" ]; then
+	fail "json: no address announced: $(cat "$T/jt.err")"
+else
+	# run sleep until the exec probe has counted one
+	for _ in $(seq 1 50); do
+		sleep 0.1
+		curl -s "$url/data.json" >"$T/jt.data1"
+		grep -q '"execs": [1-9]' "$T/jt.data1" && break
+	done
+	curl -s "$url/metadata.json" >"$T/jt.meta"
+	curl -s "$url/data.json" >"$T/jt.data2"
+	py_check "json: metadata.json and data.json parse and hold what the script declared and wrote" \
+		"$T/jt.meta" "$T/jt.data1" "$T/jt.data2" <<'PY'
+import json, sys
+meta = json.load(open(sys.argv[1]))
+assert meta["prefix"] == "jtest", meta
+m = meta["metrics"]
+assert [x["name"] for x in m] == ["execs", "who", "per_dev"], m
+assert m[0] == {"name": "execs", "pointer": "/execs", "type": "integer",
+                "description": "sleep commands run", "units": "count"}, m[0]
+assert m[1] == {"name": "who", "pointer": "/who", "type": "string"}, m[1]
+assert m[2]["type"] == "array" and m[2]["index"] == "/__id" and m[2]["description"] == "per device", m[2]
+assert m[2]["metrics"] == [
+    {"name": "count", "pointer": "/count", "type": "integer", "description": "packets"},
+    {"name": "tag", "pointer": "/tag", "type": "string", "description": "a tag"}], m[2]
+for f in (sys.argv[2], sys.argv[3]):
+    d = json.load(open(f))
+    assert d["execs"] >= 1 and d["who"] == "a b", d
+    assert d["per_dev"] == [{"__id": "eth0", "count": 3, "tag": "teth0"},
+                            {"__id": "lo", "count": 5, "tag": "tlo"}], d
+PY
+	curl -s -X PUT --data-binary 1 "$url/boom" >/dev/null
+	curl -s "$url/data.json" >/dev/null
+	wait "$BTAP_PID"
+	rc=$?
+	BTAP_PID=""
+	if [ $rc = 1 ] && grep -q "^ERROR: Metric 'execs' already output" "$T/jt.err"; then
+		pass "json: a metric written twice in one read is a run-time error"
+	else
+		fail "json: rc $rc, no error for a metric written twice: $(cat "$T/jt.err")"
+	fi
+fi
+
 # an address that cannot be served (not this machine's) is an error
 # before any probe runs
 timeout "$LIMIT" "$BTAP" --metrics=192.0.2.1:9100 -e 'probe begin { println("ran"); exit() }' \
