@@ -282,6 +282,21 @@ PY
 	fi
 fi
 
+# Start btap on $T/NAME.stp in the background (BTAP_PID) and wait for the
+# base URL it announces for its procfs files (url; empty, and a failure
+# named WHAT, when it says none within a minute).
+start_served() {
+	timeout "$LIMIT" "$BTAP" "$T/$1.stp" >"$T/$1.out" 2>"$T/$1.err" &
+	BTAP_PID=$!
+	url=""
+	for _ in $(seq 1 600); do
+		url=$(sed -n 's|^btap: procfs files at \(http://.*\)/NAME$|\1|p' "$T/$1.err")
+		[ -n "$url" ] && return
+		sleep 0.1
+	done
+	fail "$2: no address announced: $(cat "$T/$1.err")"
+}
+
 # ---- procfs probes and probe prometheus ----------------------------------------
 # No --metrics: the files get a loopback port of their own, said on stderr.
 # GET /metrics runs the script's `probe prometheus` (stap's
@@ -301,17 +316,8 @@ probe prometheus {
 probe procfs("last").read.maxsize(12) { $value = "last=" . last . " and more" }
 probe procfs("last").write { last = $value; writes++; printf("wrote %s\n", $value) }
 STP
-timeout "$LIMIT" "$BTAP" "$T/p.stp" >"$T/p.out" 2>"$T/p.err" &
-BTAP_PID=$!
-url=""
-for _ in $(seq 1 600); do
-	url=$(sed -n 's|^btap: procfs files at \(http://.*\)/NAME$|\1|p' "$T/p.err")
-	[ -n "$url" ] && break
-	sleep 0.1
-done
-if [ -z "$url" ]; then
-	fail "procfs: no address announced: $(cat "$T/p.err")"
-else
+start_served p procfs
+if [ -n "$url" ]; then
 	sleep 1.2 # sleep(1) runs: an exec to count
 	put=$(curl -s -o /dev/null -w '%{http_code}' -X PUT --data-binary 'abc' "$url/last")
 	curl -s -X POST --data-binary 'xyz' "$url/last" >/dev/null
@@ -382,17 +388,8 @@ probe begin {
 	devs["lo"] = 5; devs["eth0"] = 3
 }
 STP
-timeout "$LIMIT" "$BTAP" "$T/jt.stp" >"$T/jt.out" 2>"$T/jt.err" &
-BTAP_PID=$!
-url=""
-for _ in $(seq 1 600); do
-	url=$(sed -n 's|^btap: procfs files at \(http://.*\)/NAME$|\1|p' "$T/jt.err")
-	[ -n "$url" ] && break
-	sleep 0.1
-done
-if [ -z "$url" ]; then
-	fail "json: no address announced: $(cat "$T/jt.err")"
-else
+start_served jt json
+if [ -n "$url" ]; then
 	# run sleep until the exec probe has counted one
 	for _ in $(seq 1 50); do
 		sleep 0.1
