@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
+#include <time.h>
 #include <unistd.h>
 
 /* ---- SHA-256 (FIPS 180-4) ------------------------------------------ */
@@ -190,11 +191,35 @@ const char *cache_root(void)
 	return NULL;
 }
 
+/* The temporary directories of compiles that never finished (btap killed
+ * meanwhile): an hour without a change is long past any compile. */
+#define STALE_TMPDIR_SECONDS 3600
+
+static void sweep_stale_tmpdirs(const char *root)
+{
+	DIR *d = opendir(root);
+	if (!d)
+		return;
+	time_t now = time(NULL);
+	struct dirent *e;
+	char path[4200];
+	while ((e = readdir(d)) != NULL) {
+		struct stat st;
+		if (strncmp(e->d_name, ".tmp-", 5) != 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", root, e->d_name);
+		if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode) && now - st.st_mtime > STALE_TMPDIR_SECONDS)
+			cache_remove_dir(path);
+	}
+	closedir(d);
+}
+
 bool cache_make_tmpdir(char *buf, size_t n)
 {
 	const char *root = cache_root();
 	if (!root)
 		return false;
+	sweep_stale_tmpdirs(root);
 	int len = snprintf(buf, n, "%s/.tmp-XXXXXX", root);
 	return len > 0 && (size_t)len < n && mkdtemp(buf) != NULL;
 }

@@ -43,7 +43,8 @@ const char *cache_kernel_identity(void);
 const char *cache_root(void);
 
 /* A fresh private directory inside the cache root for building an
- * artifact, into buf. false on failure. */
+ * artifact, into buf. false on failure. Temporary directories left by
+ * compiles that never finished (unchanged for an hour) are removed first. */
 bool cache_make_tmpdir(char *buf, size_t n);
 
 /* Publish a finished tmpdir as root/name (atomic rename). When another

@@ -277,6 +277,15 @@ probe end { printf("instructions sampled: %d\n", n > 0) }' >"$T/out" 2>"$T/err"
 	a2=$(XDG_CACHE_HOME=$cache "$BTAP" -p4 -e "$kscript" 2>"$T/err")
 	ok_if "early clang: stopped on an artifact hit, nothing left" '[ "$a1" = "$a2" ] && [ ! -s "$T/err" ] &&
 		[ -z "$(ls -A "$cache/btap" | grep "^\.tmp")" ] && ! pgrep -f "$cache/btap/.tmp" >/dev/null'
+	# a compile that never finished (btap killed) leaves a temporary
+	# directory: the next compile removes those unchanged for an hour
+	cache=$(mktemp -d "$T/cache.XXXXXX")
+	mkdir -p "$cache/btap/.tmp-old" "$cache/btap/.tmp-new"
+	touch "$cache/btap/.tmp-old/prog.bpf.o"
+	touch -d '2 hours ago' "$cache/btap/.tmp-old"
+	XDG_CACHE_HOME=$cache "$BTAP" -p4 -e 'probe begin { exit() }' >/dev/null 2>"$T/err"
+	ok_if "cache: a stale temporary directory is swept, a fresh one kept" \
+		'[ ! -e "$cache/btap/.tmp-old" ] && [ -d "$cache/btap/.tmp-new" ] && [ ! -s "$T/err" ]'
 	# a clang that exits before reading its source: a compile error, not
 	# btap killed by SIGPIPE
 	mkdir -p "$T/fakebin"
