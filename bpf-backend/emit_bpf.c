@@ -55,7 +55,7 @@ static bool needs_task(struct emitter *em)
 		"btap_task_parent", "btap_task_pid", "btap_task_tid",  "btap_task_uid",   "btap_task_euid",
 		"btap_task_gid",  "btap_task_egid", "btap_task_execname", "btap_task_state", "btap_task_cpu",
 		"btap_task_prio", "btap_task_nice", "btap_task_start_time", "btap_task_utime", "btap_task_stime",
-		"btap_cmdline",   NULL};
+		"btap_cmdline",   "btap_pid2task", NULL};
 	if (em->task_override)
 		return true;
 	VEC_FOREACH(em->funcs, i) {
@@ -118,6 +118,13 @@ static bool kernel_has_helper(const char *name)
 	return false;
 }
 
+/* Does this kernel have a kfunc of that name (a BTF function)? */
+static bool kernel_has_kfunc(const char *name)
+{
+	const struct btf *btf = kernel_btf();
+	return btf && btf__find_by_name_kind(btf, name, BTF_KIND_FUNC) > 0;
+}
+
 /* usymname() and friends find the address's mapping in the probe, where
  * the kernel can (then they name symbols after the process has gone). */
 static bool finds_user_mappings(struct emitter *em)
@@ -129,6 +136,8 @@ static void bpf_defines(struct emitter *em, struct strbuf *b)
 {
 	if (finds_user_mappings(em))
 		sb_puts(b, "#define BTAP_HAVE_FIND_VMA 1\n");
+	if (em_kernel_uses(em, "btap_pid2task(") && kernel_has_kfunc("bpf_task_from_pid"))
+		sb_puts(b, "#define BTAP_HAVE_TASK_FROM_PID 1\n");
 	if (em_kernel_uses(em, "btap_kstack("))
 		sb_puts(b, "#define BTAP_NEED_KSTACK 1\n");
 	/* the global function that compares whole strings: clang spends ~20 ms

@@ -1192,6 +1192,30 @@ static __always_inline char *btap_pexecname_(struct btap_ctx *c)
  * so a bad address reads as 0. */
 #define btap_task_at(t) ((struct task_struct *)(unsigned long)(t))
 #define btap_task_current() ((int64_t)(unsigned long)btap_task())
+/* pid2task: the kernel's bpf_task_from_pid (Linux 6.2 and later; callable
+ * from tracepoint and tracing programs, not from kprobe ones); the task is
+ * not kept, only its address, which the task_* readers read as any other. */
+#ifdef BTAP_HAVE_TASK_FROM_PID
+extern struct task_struct *bpf_task_from_pid(int pid) __ksym;
+extern void bpf_task_release(struct task_struct *p) __ksym;
+static __always_inline int64_t btap_pid2task_(struct btap_ctx *c, int64_t pid)
+{
+	struct task_struct *t = bpf_task_from_pid((int)pid);
+	int64_t addr = 0;
+	if (t) {
+		addr = (int64_t)(unsigned long)t;
+		bpf_task_release(t);
+	}
+	return addr;
+}
+#else
+static __always_inline int64_t btap_pid2task_(struct btap_ctx *c, int64_t pid)
+{
+	btap_raise_lit(c, -1, "pid2task() needs the kernel's bpf_task_from_pid (Linux 6.2 and later); --runtime=kmod has it");
+	return 0;
+}
+#endif
+#define btap_pid2task(pid) btap_pid2task_(c, (pid))
 #define btap_task_parent(t) ((int64_t)(unsigned long)BPF_CORE_READ(btap_task_at(t), real_parent))
 #define btap_task_pid(t) ((int64_t)BPF_CORE_READ(btap_task_at(t), tgid))
 #define btap_task_tid(t) ((int64_t)BPF_CORE_READ(btap_task_at(t), pid))

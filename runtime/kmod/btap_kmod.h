@@ -618,6 +618,15 @@ static inline char *btap_execname_(struct btap_ctx *c)
 	})
 #define btap_task_cred(t) btap_kpeek(const struct cred *, &btap_task_at(t)->cred)
 #define btap_task_current() ((int64_t)(unsigned long)btap_cur())
+/* The task of a pid, in the initial pid namespace; its address only. */
+static inline int64_t btap_pid2task(int64_t pid)
+{
+	struct task_struct *t;
+	rcu_read_lock();
+	t = pid_task(find_pid_ns((pid_t)pid, &init_pid_ns), PIDTYPE_PID);
+	rcu_read_unlock();
+	return (int64_t)(unsigned long)t;
+}
 #define btap_task_parent(t) ((int64_t)(unsigned long)btap_kpeek(struct task_struct *, &btap_task_at(t)->real_parent))
 #define btap_task_pid(t) ((int64_t)btap_kpeek(pid_t, &btap_task_at(t)->tgid))
 #define btap_task_tid(t) ((int64_t)btap_kpeek(pid_t, &btap_task_at(t)->pid))

@@ -601,6 +601,7 @@ static inline int64_t btap_no_task_(struct btap_ctx *c)
 	return 0;
 }
 #define btap_task_current() ((int64_t)0)
+#define btap_pid2task(pid) ((void)(pid), btap_no_task_(c))
 #define btap_task_parent(t) ((void)(t), btap_no_task_(c))
 #define btap_task_pid(t) ((void)(t), btap_no_task_(c))
 #define btap_task_tid(t) ((void)(t), btap_no_task_(c))

@@ -17,10 +17,11 @@ if $GEN --check docs/tapset-reference.md >"$T/out" 2>&1; then pass "docs/tapset-
 	fail "$(cat "$T/out")"
 fi
 if $GEN --man "$T/man3" >"$T/out" 2>&1; then pass "man pages generated"; else fail "tapset-doc --man: $(cat "$T/out")"; fi
-# One page per public function name and per alias, as the tapset has them.
+# One page per public function name (stap's own "_name"s included) and per
+# alias, as the tapset has them.
 stps=$(find tapset -name '*.stp' | LC_ALL=C sort)
 # shellcheck disable=SC2086 # a list of paths without spaces
-fns=$(grep -hE '^(private[[:space:]]+)?function[[:space:]]+[A-Za-z]' $stps |
+fns=$(grep -hE '^(private[[:space:]]+)?function[[:space:]]+_?[A-Za-z]' $stps |
 	sed -E 's/^(private[[:space:]]+)?function[[:space:]]+([A-Za-z0-9_]+).*/\2/' | LC_ALL=C sort -u | wc -l)
 # shellcheck disable=SC2086
 aliases=$(grep -hE '^probe[[:space:]]+[A-Za-z][A-Za-z0-9_.]*[[:space:]]*\+?=' $stps | wc -l)

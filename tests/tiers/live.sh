@@ -277,6 +277,32 @@ probe end { printf("instructions sampled: %d\n", n > 0) }' >"$T/out" 2>"$T/err"
 	a2=$(XDG_CACHE_HOME=$cache "$BTAP" -p4 -e "$kscript" 2>"$T/err")
 	ok_if "early clang: stopped on an artifact hit, nothing left" '[ "$a1" = "$a2" ] && [ ! -s "$T/err" ] &&
 		[ -z "$(ls -A "$cache/btap" | grep "^\.tmp")" ] && ! pgrep -f "$cache/btap/.tmp" >/dev/null'
+	# pid2task() and the proc_mem_* family of another process, against
+	# its /proc/PID/statm (size, text and data exact; resident and shared
+	# pages within the kernel's per-CPU counter slack, as statm may sum
+	# them exactly)
+	sleep 30 &
+	spid=$!
+	sleep 0.2
+	timeout "$LIMIT" "$BTAP" -c 'python3 -c "import os; os.getppid()"' -e 'probe kernel.trace("syscalls:sys_enter_getppid") {
+		if (pid() != target()) next
+		t = pid2task($1)
+		printf("%d %d %d %d %d %s %d %d\n", proc_mem_size($1), proc_mem_rss($1), proc_mem_shr_pid($1),
+		       proc_mem_txt($1), proc_mem_data($1), task_execname(t), task_pid(t), pid2task(-4))
+		exit()
+	}' "$spid" >"$T/out" 2>"$T/err"
+	rc=$?
+	statm=$(cat /proc/"$spid"/statm)
+	kill "$spid" 2>/dev/null
+	read -r m_size m_rss m_shr m_txt m_data m_name m_pid m_none <"$T/out"
+	read -r s_size s_rss s_shr s_txt s_lib s_data s_dt <<EOS
+$statm
+EOS
+	near() { [ "${1:-x}" -le $(($2 + 64)) ] 2>/dev/null && [ "$1" -ge $(($2 - 64)) ]; }
+	ok_if "pid2task and proc_mem_* match /proc/PID/statm ($(cat "$T/out") / $statm)" \
+		'[ $rc = 0 ] && [ "$m_name" = sleep ] && [ "$m_pid" = "$spid" ] && [ "$m_none" = 0 ] &&
+		[ "$m_size" = "$s_size" ] && near "$m_rss" "$s_rss" && near "$m_shr" "$s_shr" &&
+		[ "$m_txt" = "$s_txt" ] && [ "$m_data" = "$s_data" ]'
 	# a compile that never finished (btap killed) leaves a temporary
 	# directory: the next compile removes those unchanged for an hour
 	cache=$(mktemp -d "$T/cache.XXXXXX")
