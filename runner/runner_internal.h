@@ -49,6 +49,8 @@ struct runner {
 	struct rt_sink sink;
 	char *sinkbuf;
 	bool out_failed;
+	int out_fnum;           /* which output file (-o with -S or switch_file()) */
+	int64_t out_written;    /* bytes written into it */
 	bool json;              /* --format=json: records as JSON lines */
 	char *textbuf;          /* JSON: a record's text, formatted first */
 	size_t textcap;
@@ -160,6 +162,8 @@ bool runner_start_target(struct runner *r);
 void runner_release_child(struct runner *r);
 void runner_finish_target(struct runner *r);
 void runner_system(struct runner *r, const char *cmd, size_t len);
+/* switch_file(): flush, then go on in the next output file (-o FILE only). */
+void runner_switch_file(struct runner *r);
 /* printk() and ftrace(): a line into the kernel's log (/dev/kmsg) at level
  * where (0-7), or (BTAP_LOG_FTRACE) into the ftrace buffer (trace_marker). */
 void runner_log(struct runner *r, int where, const char *msg, size_t len);

@@ -15,10 +15,58 @@
 #define RUNNER_SINK_SIZE 65536
 #define RUNNER_MAX_ARGS 64
 
+/* -o FILE's name for file number n: FILE itself for the first one unless
+ * -S is given (FILE.0), then FILE.1, FILE.2 ... as stap's staprun names
+ * them (/dev/null stays itself). */
+static char *output_name(const struct runner *r, int n)
+{
+	struct strbuf b;
+	sb_init(&b);
+	sb_puts(&b, r->s->output_file);
+	if ((n > 0 || r->s->switch_bytes) && strcmp(r->s->output_file, "/dev/null") != 0)
+		sb_printf(&b, ".%d", n);
+	return sb_steal(&b);
+}
+
+/* Go on in the next output file (the sink is flushed by the caller): at
+ * -S's size and at switch_file(). -S SIZE,N keeps the newest N files. */
+static void switch_output(struct runner *r)
+{
+	if (!r->s->output_file || !r->out || r->out == stdout || r->s->output_file[0] == '\0')
+		return;
+	if (fclose(r->out) != 0)
+		r->out_failed = true;
+	r->out_fnum++;
+	r->out_written = 0;
+	if (r->s->switch_keep && r->out_fnum >= r->s->switch_keep) {
+		char *old = output_name(r, r->out_fnum - r->s->switch_keep);
+		unlink(old);
+		free(old);
+	}
+	char *name = output_name(r, r->out_fnum);
+	r->out = fopen(name, "w");
+	if (!r->out) {
+		diag_plain_error("cannot open output file '%s': %m; the output goes to stdout", name);
+		r->out = stdout;
+	}
+	free(name);
+}
+
 static void write_raw(struct runner *r, const char *data, size_t len)
 {
+	if (r->s->switch_bytes && r->out_written && r->out_written + (int64_t)len > r->s->switch_bytes)
+		switch_output(r);
 	if (len && !r->out_failed && fwrite(data, 1, len, r->out) != len)
 		r->out_failed = true;
+	r->out_written += (int64_t)len;
+}
+
+void runner_switch_file(struct runner *r)
+{
+	if (!r->sinkbuf)
+		return;
+	rt_sink_flush(&r->sink);
+	switch_output(r);
 }
 
 static void write_out(void *ctx, const char *data, size_t len)
@@ -30,12 +78,15 @@ bool runner_open_output(struct runner *r)
 {
 	r->out = stdout;
 	if (r->s->output_file) {
-		r->out = fopen(r->s->output_file, "w");
+		char *name = output_name(r, 0);
+		r->out = fopen(name, "w");
 		if (!r->out) {
 			r->out = stdout;
-			diag_plain_error("cannot open output file '%s': %m", r->s->output_file);
+			diag_plain_error("cannot open output file '%s': %m", name);
+			free(name);
 			return false;
 		}
+		free(name);
 	}
 	r->json = r->s->format == OUT_JSON;
 	r->sinkbuf = xmalloc(RUNNER_SINK_SIZE);
@@ -242,6 +293,7 @@ int runner_on_record(void *ctx, void *data, size_t size)
 	case BTAP_REC_EXIT: runner_request_stop(r, RUNNER_END_NORMAL); break;
 	case BTAP_REC_HIST: r->rt->print_hist_record(r, h.id, p, end); break;
 	case BTAP_REC_SYSTEM: runner_system(r, p, slen); break;
+	case BTAP_REC_SWITCH_FILE: runner_switch_file(r); break;
 	case BTAP_REC_LOG: runner_log(r, (int)h.id, p, slen); break;
 	default: break;
 	}
@@ -314,6 +366,12 @@ static void op_system(const char *cmd)
 		runner_system(runner_current, cmd, strlen(cmd));
 }
 
+static void op_switch_file(void)
+{
+	if (runner_current)
+		runner_switch_file(runner_current);
+}
+
 static void op_log(int where, const char *msg)
 {
 	if (runner_current && msg)
@@ -335,6 +393,7 @@ void runner_bind_output_ops(struct btap_runner_ops *ops)
 	ops->exit = op_exit;
 	ops->target = op_target;
 	ops->system = op_system;
+	ops->switch_file = op_switch_file;
 	ops->log = op_log;
 }
 

@@ -22,7 +22,7 @@
 #include <stdint.h> /* the BPF build gets the int types from btap_bpf.h */
 #endif
 
-#define BTAP_ABI_VERSION 3
+#define BTAP_ABI_VERSION 4
 #define BTAP_MAX_KEYS 9
 
 enum btap_type {
@@ -44,6 +44,7 @@ enum btap_rec_type {
 	BTAP_REC_SYSTEM = 6, /* one string arg: a shell command to run (system()) */
 	BTAP_REC_LOG = 7,    /* id: a kernel log level 0-7 (printk()) or
 	                        BTAP_LOG_FTRACE (ftrace()); one string arg */
+	BTAP_REC_SWITCH_FILE = 8, /* switch_file(): output to the next file */
 	BTAP_REC_HIST = 5,   /* id: map index; int64 merged count, then the
 	                        histogram's merged buckets (print(@hist_*)) */
 };
@@ -237,6 +238,8 @@ struct btap_runner_ops {
 	 * answer; the text so far, or a write probe's input */
 	void (*procfs_put)(const char *s, int append);
 	const char *(*procfs_value)(void);
+	/* switch_file(): the output goes on in the next file (-o, -S) */
+	void (*switch_file)(void);
 };
 
 /* ---- the descriptor, exported by the shared object ------------------- */

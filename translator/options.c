@@ -28,6 +28,8 @@ static const char usage_text[] =
 	"  -v               more verbose: one line per pass with its time (repeatable)\n"
 	"  -k               keep the temporary directory\n"
 	"  -o FILE          send output to FILE (FILE.json: as with --format=json)\n"
+	"  -S SIZE[,N]      with -o: go on in FILE.1, FILE.2 ... (from FILE.0) each\n"
+	"                   time SIZE MB are written; keep the newest N files\n"
 	"  -c CMD           start CMD once probes are attached; stop when it exits\n"
 	"  -x PID           set target() to PID; stop when it exits\n"
 	"  -I DIR           look for tapset files in DIR too\n"
@@ -113,7 +115,7 @@ enum opt_result options_parse(struct session *s, int argc, char **argv)
 	/* As stap: options may follow the script name (getopt moves them
 	 * first); the other words are the script's arguments, and "--" ends
 	 * the options. */
-	while ((c = getopt_long(argc, argv, "e:p:vko:c:x:I:D:G:d:gwm:r:T:s:bl:L:Vh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "e:p:vko:S:c:x:I:D:G:d:gwm:r:T:s:bl:L:Vh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'e': s->script_text = optarg; break;
 		case 'p':
@@ -124,6 +126,19 @@ enum opt_result options_parse(struct session *s, int argc, char **argv)
 		case 'v': s->verbose++; break;
 		case 'k': s->keep_tmp = true; break;
 		case 'o': s->output_file = optarg; break;
+		case 'S': {
+			char size[32];
+			const char *comma = strchr(optarg, ',');
+			size_t n = comma ? (size_t)(comma - optarg) : strlen(optarg);
+			long keep = 0;
+			snprintf(size, sizeof(size), "%.*s", (int)(n < sizeof(size) ? n : sizeof(size) - 1), optarg);
+			if (n >= sizeof(size) || !parse_int(size, 1, 1L << 30, &v) ||
+			    (comma && !parse_int(comma + 1, 1, INT_MAX, &keep)))
+				return bad("invalid -S '%s' (expected SIZE[,N]: megabytes per file, files kept)", optarg);
+			s->switch_bytes = (int64_t)v << 20;
+			s->switch_keep = (int)keep;
+			break;
+		}
 		case 'c': s->command = optarg; break;
 		case 'x':
 			if (!parse_int(optarg, 1, INT_MAX, &v))
@@ -237,6 +252,8 @@ enum opt_result options_parse(struct session *s, int argc, char **argv)
 			return OPT_EXIT_ERROR;
 		}
 	}
+	if (s->switch_bytes && !s->output_file)
+		return bad("%s", "-S needs -o FILE: the output goes to FILE.0, FILE.1 ...");
 	/* as stap's -o names a file, its .json suffix picks the format */
 	size_t olen = s->output_file ? strlen(s->output_file) : 0;
 	if (!format_given && olen > 5 && strcmp(s->output_file + olen - 5, ".json") == 0)

@@ -34,6 +34,8 @@ struct session {
 	bool suppress_warnings;      /* -w */
 	bool suppress_handler_errors;
 	const char *output_file;     /* -o */
+	int64_t switch_bytes;        /* -S SIZE (MB) in bytes: 0 none */
+	int switch_keep;             /* -S SIZE,N: the newest N files; 0 all */
 	enum output_format format;   /* --format, or -o FILE.json */
 	const char *metrics_addr;    /* --metrics=ADDR:PORT */
 	const char *remote_hosts;    /* --remote HOST[,HOST...] */

@@ -604,6 +604,7 @@ static inline char *btap_execname_(struct btap_ctx *c)
 #define btap_error(msg) btap_raise_str(c, -1, (msg))
 #define btap_warn(msg) btap_send_simple(c, BTAP_REC_WARN, BTAP_NO_SITE, (msg))
 #define btap_system(cmd) btap_send_simple(c, BTAP_REC_SYSTEM, 0, (cmd))
+#define btap_switch_file() btap_send_simple(c, BTAP_REC_SWITCH_FILE, 0, 0)
 #define btap_log(where, msg) btap_send_simple(c, BTAP_REC_LOG, (uint32_t)(where), (msg))
 
 /* Tasks by address (tapset/task.stp): read without faulting, 0 when the

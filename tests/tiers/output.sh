@@ -430,6 +430,54 @@ PY
 	fi
 fi
 
+# ---- -o FILE with switch_file() and -S SIZE[,N] ---------------------------------
+# switch_file() from the runner (begin) and from a kernel probe: the output
+# so far stays where it is, what follows goes to FILE.1, FILE.2 ...
+mkdir -p "$T/sw"
+timeout "$LIMIT" "$BTAP" -o "$T/sw/out" -c 'python3 -c "import os; os.getppid()"' -e '
+global once
+probe begin { println("a"); switch_file(); println("b") }
+probe kernel.trace("syscalls:sys_enter_getppid") {
+	if (execname() == "python3" && !once++) { println("k1"); switch_file(); println("k2") }
+}
+probe end { println("end") }' >"$T/out" 2>"$T/err"
+rc=$?
+if [ $rc = 0 ] && [ "$(cat "$T/sw/out")" = a ] && [ "$(cat "$T/sw/out.1")" = "$(printf 'b\nk1')" ] &&
+	[ "$(cat "$T/sw/out.2")" = "$(printf 'k2\nend')" ] && [ ! -e "$T/sw/out.3" ] && [ ! -s "$T/out" ]; then
+	pass "switch_file() in the runner and in a kernel probe: FILE, FILE.1, FILE.2"
+else
+	fail "switch_file: rc $rc, $(head -3 "$T/sw/"out* "$T/err" 2>&1)"
+fi
+# -S 1: a new file each MB (FILE.0 first), nothing lost or reordered; -S 1,2
+# keeps the newest two
+rm -rf "$T/sw" && mkdir -p "$T/sw"
+big='probe begin { for (i = 0; i < 25000; i++) printf("%099d\n", i); exit() }'
+timeout "$LIMIT" "$BTAP" -S 1 -o "$T/sw/all" -e "$big" 2>"$T/err"
+rc1=$?
+timeout "$LIMIT" "$BTAP" -S 1,2 -o "$T/sw/kept" -e "$big" 2>>"$T/err"
+rc2=$?
+seq -f '%099.0f' 0 24999 >"$T/sw/want"
+sizes_ok=1
+for f in "$T/sw/all.0" "$T/sw/all.1" "$T/sw/all.2" "$T/sw/kept.1" "$T/sw/kept.2"; do
+	[ -f "$f" ] && [ "$(wc -c <"$f")" -le 1048576 ] || sizes_ok=0
+done
+kept=$(cat "$T/sw/kept.1" "$T/sw/kept.2" 2>/dev/null | wc -c)
+tail -c "$kept" "$T/sw/want" >"$T/sw/tail"
+if [ $rc1 = 0 ] && [ $rc2 = 0 ] && [ $sizes_ok = 1 ] && [ ! -e "$T/sw/all.3" ] && [ ! -e "$T/sw/kept.0" ] &&
+	cat "$T/sw/all.0" "$T/sw/all.1" "$T/sw/all.2" | cmp -s - "$T/sw/want" && [ "$kept" -gt 1048576 ] &&
+	cat "$T/sw/kept.1" "$T/sw/kept.2" | cmp -s - "$T/sw/tail"; then
+	pass "-S 1: files of at most 1 MB, FILE.0 on, the output whole; -S 1,2 keeps the newest two"
+else
+	fail "-S: rc $rc1/$rc2, sizes ok $sizes_ok, files: $(ls -l "$T/sw" | tr '\n' ' ') $(cat "$T/err")"
+fi
+"$BTAP" -S 1 -e 'probe begin { exit() }' >"$T/out" 2>&1
+rc=$?
+if [ $rc = 1 ] && grep -q "^btap: -S needs -o FILE" "$T/out"; then
+	pass "-S without -o is refused"
+else
+	fail "-S without -o: rc $rc: $(cat "$T/out")"
+fi
+
 # an address that cannot be served (not this machine's) is an error
 # before any probe runs
 timeout "$LIMIT" "$BTAP" --metrics=192.0.2.1:9100 -e 'probe begin { println("ran"); exit() }' \
