@@ -293,8 +293,9 @@ static char *str_concat(const char *a, const char *b)
 }
 
 /* ---- a clang started before its source exists ---------------------------
- * Starting clang costs ~70 ms (the dynamic loader relocating LLVM's
- * libraries) before it reads a byte. Started while btap parses and
+ * Starting clang costs ~70 ms (mapping LLVM's libraries and running their
+ * initialisers; the dynamic loader's relocations are ~5 ms of it) before
+ * it reads a byte. Started while btap parses and
  * elaborates the script, that time passes on the other CPU; clang then
  * waits on a pipe for the source. It is used only by a compile whose
  * command line is the one it was started with. */

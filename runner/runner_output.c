@@ -32,7 +32,7 @@ static char *output_name(const struct runner *r, int n)
  * -S's size and at switch_file(). -S SIZE,N keeps the newest N files. */
 static void switch_output(struct runner *r)
 {
-	if (!r->s->output_file || !r->out || r->out == stdout || r->s->output_file[0] == '\0')
+	if (!r->s->output_file || !r->out || r->out == stdout)
 		return;
 	if (fclose(r->out) != 0)
 		r->out_failed = true;
