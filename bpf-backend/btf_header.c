@@ -17,7 +17,7 @@
 #include "translator/util.h"
 
 /* Bump when the header layout changes so cached headers are regenerated. */
-#define BTF_HDR_FORMAT "btap-btf-hdr-1"
+#define BTF_HDR_FORMAT "btap-btf-hdr-2"
 #define BTF_HDR_VMLINUX "/sys/kernel/btf/vmlinux"
 
 struct btf_hdr {
@@ -307,6 +307,9 @@ static char *emit_header(const struct btf_hdr *h, const struct btf *btf, const c
 		      /* bpf_tracing.h names pt_regs fields the kernel's way
 		       * (di, not rdi) only when it sees vmlinux types. */
 		      "#ifndef __VMLINUX_H__\n#define __VMLINUX_H__\n#endif\n\n"
+		      /* a unit with no kernel struct would have clang warn
+		       * that the attribute applied to nothing */
+		      "#pragma clang diagnostic ignored \"-Wpragma-clang-attribute\"\n"
 		      "#ifndef BPF_NO_PRESERVE_ACCESS_INDEX\n"
 		      "#pragma clang attribute push (__attribute__((preserve_access_index)), "
 		      "apply_to = record)\n#endif\n\n");

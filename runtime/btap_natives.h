@@ -46,6 +46,22 @@ static BTAP_INLINE char *btap_cmdline_join_(char *dst, int64_t n)
 	return dst;
 }
 
+/* user_string_quoted(), kernel_string_quoted(): the string at addr as
+ * string_quoted() shows it, or addr in hex when it cannot be read (never an
+ * error). raw (MAXSTRINGLEN) takes the string read. One native rather than
+ * a try block around three tapset calls: this is most of a syscall
+ * alias's argstr. n: the read's result (BTAP_MEM_READ_STR, < 0 a fault). */
+static BTAP_INLINE char *btap_quoted_or_addr_(char *dst, const char *raw, long n, int64_t addr)
+{
+	if (n < 0)
+		return btap_fault_msg(dst, "", (uint64_t)addr);
+	return btap_text_str_(dst, raw, 0, 1);
+}
+#define btap_mem_string_quoted_(raw, addr, user)                                 \
+	btap_quoted_or_addr_(c->tmp, (raw), BTAP_MEM_READ_STR((raw), (addr), MAXSTRINGLEN, (user)), (addr))
+#define btap_user_string_quoted(addr, raw) btap_mem_string_quoted_((raw), (addr), 1)
+#define btap_kernel_string_quoted(addr, raw) btap_mem_string_quoted_((raw), (addr), 0)
+
 /* The local time zone as the session started (the runner sets it). */
 #define btap_tz_gmtoff() (BTAP_HDR(c)->tz_gmtoff)
 static BTAP_INLINE char *btap_tz_name_(char *dst, const char *name)

@@ -70,6 +70,7 @@
 #define BTAP_TEXT_INLINE inline
 #define BTAP_FUNC static
 #define BTAP_FUNC_CALL static
+#define BTAP_LIB_FUNC static
 #define BTAP_MIN(a, b) ((a) < (b) ? (a) : (b))
 #define BTAP_UNUSED_LABEL(l) l: __attribute__((unused));
 #include "../btap_ctx.h"

@@ -79,6 +79,7 @@ int sched_getcpu(void);
 #pragma GCC diagnostic ignored "-Wunused-parameter"
 #define BTAP_FUNC static
 #define BTAP_FUNC_CALL static
+#define BTAP_LIB_FUNC static
 #define BTAP_MIN(a, b) ((a) < (b) ? (a) : (b))
 #define BTAP_UNUSED_LABEL(l) l: __attribute__((unused));
 #define BTAP_EXPORT __attribute__((visibility("default")))
@@ -504,26 +505,38 @@ static inline int btap_read_self(void *dst, uint64_t addr, size_t n)
 #define BTAP_MEM_READ(dst, addr, size, user) (!(user) || btap_read_self((dst), (uint64_t)(addr), (size_t)(size)))
 #include "../btap_memory.h"
 
+/* The string at addr into dst (MAXSTRINGLEN): its length, or -1 when it
+ * cannot be read (kernel memory never can, here). */
+static inline long btap_read_self_str(char *dst, int64_t addr, int user)
+{
+	int64_t i;
+	dst[0] = 0;
+	for (i = 0; i < MAXSTRINGLEN - 1; i++) {
+		if (!user || btap_read_self(dst + i, (uint64_t)addr + (uint64_t)i, 1)) {
+			dst[0] = 0;
+			return -1;
+		}
+		if (!dst[i])
+			return i;
+	}
+	dst[i] = 0;
+	return i;
+}
+#define BTAP_MEM_READ_STR(dst, addr, size, user) btap_read_self_str((dst), (addr), (user))
+
 static inline char *btap_mem_string_(struct btap_ctx *c, int64_t addr, int64_t maxlen, int user)
 {
 	char *dst = c->tmp;
-	int64_t i;
 	dst[0] = 0;
 	if (maxlen <= 0)
 		return dst;
-	if (maxlen > MAXSTRINGLEN - 1)
-		maxlen = MAXSTRINGLEN - 1;
-	for (i = 0; i < maxlen; i++) {
-		if (!user || btap_read_self(dst + i, (uint64_t)addr + (uint64_t)i, 1)) {
-			dst[0] = 0;
-			btap_fault(c, user ? "user string copy fault at " : "kernel string copy fault at ",
-				   (uint64_t)addr);
-			return dst;
-		}
-		if (!dst[i])
-			return dst;
+	if (BTAP_MEM_READ_STR(dst, addr, MAXSTRINGLEN, user) < 0) {
+		btap_fault(c, user ? "user string copy fault at " : "kernel string copy fault at ",
+			   (uint64_t)addr);
+		return dst;
 	}
-	dst[i] = 0;
+	if (maxlen < MAXSTRINGLEN - 1)
+		dst[maxlen] = 0;
 	return dst;
 }
 
