@@ -54,7 +54,7 @@ static BTAP_INLINE char *btap_cmdline_join_(char *dst, int64_t n)
 static BTAP_INLINE char *btap_quoted_or_addr_(char *dst, const char *raw, long n, int64_t addr)
 {
 	if (n < 0)
-		return btap_fault_msg(dst, "", (uint64_t)addr);
+		return btap_str_hex_(dst, (uint64_t)addr);
 	return btap_text_str_(dst, raw, 0, 1);
 }
 #define btap_mem_string_quoted_(raw, addr, user)                                 \

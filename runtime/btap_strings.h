@@ -382,4 +382,12 @@ static BTAP_TEXT_INLINE char *btap_fault_msg(char *dst, const char *prefix, uint
 	return dst;
 }
 
+/* An address as "0x..." (lowercase hex), for a string that cannot be read. */
+#ifndef BTAP_CUSTOM_STR_HEX
+static BTAP_TEXT_INLINE char *btap_str_hex_(char *dst, uint64_t v)
+{
+	return btap_fault_msg(dst, "", v);
+}
+#endif
+
 #endif
