@@ -231,19 +231,25 @@ const char *clang_cache_key(const char *clang)
 	return key;
 }
 
-/* Running kernel's version as major*1000+minor (6.18 -> 6018), or 0. */
-static int kernel_version(void)
+/* A kernel's version as major*1000+minor (6.18 -> 6018), or 0; NULL: the
+ * running kernel's. */
+static int kernel_version(const char *release)
 {
 	struct utsname u;
 	int major = 0, minor = 0;
-	if (uname(&u) != 0 || sscanf(u.release, "%d.%d", &major, &minor) != 2)
+	if (!release) {
+		if (uname(&u) != 0)
+			return 0;
+		release = u.release;
+	}
+	if (sscanf(release, "%d.%d", &major, &minor) != 2)
 		return 0;
 	return major * 1000 + minor;
 }
 
-const char *clang_best_mcpu(const char *clang)
+const char *clang_best_mcpu(const char *clang, const char *release)
 {
-	int kv = kernel_version();
+	int kv = kernel_version(release);
 	if (clang_major(clang) >= 18 && kv >= 6006)
 		return "v4";
 	if (kv >= 5001 || kv == 0)
@@ -338,7 +344,7 @@ static void compile_args(struct argbuf *a, const struct clang_opts *o, const cha
 	arg_push(a, "bpf");
 	arg_push(a, "-O2");
 	arg_push(a, "-g");
-	arg_push_owned(a, str_concat("-mcpu=", o->mcpu ? o->mcpu : clang_best_mcpu(clang)));
+	arg_push_owned(a, str_concat("-mcpu=", o->mcpu ? o->mcpu : clang_best_mcpu(clang, o->kernel_release)));
 	arg_push(a, "-D__TARGET_ARCH_" CLANG_TARGET_ARCH);
 	arg_push(a, "-fno-color-diagnostics");
 	/* -g's assignment tracking (clang 17 on) keeps variable locations

@@ -11,7 +11,8 @@
 
 struct clang_opts {
 	const char *clang;       /* NULL: clang_find() */
-	const char *mcpu;        /* NULL: clang_best_mcpu() */
+	const char *mcpu;        /* NULL: clang_best_mcpu(clang, kernel_release) */
+	const char *kernel_release; /* the target kernel (-r); NULL: the running one */
 	const char *src_name;    /* file name in diagnostics and debug info
 				  * before any #line (NULL: "<btap>") */
 	const char *const *include_dirs; /* -I, n_include_dirs of them */
@@ -38,9 +39,10 @@ const char *clang_cache_key(const char *clang);
  * when it tells (llvm-14/bin/clang, clang-14), else from clang_version. */
 int clang_major(const char *clang);
 
-/* The best -mcpu for this clang on the running kernel: v4 needs clang 18
+/* The best -mcpu for this clang on the kernel `release` ("6.1.0-28-cloud-
+ * amd64"; NULL: the running kernel; not a version: v3): v4 needs clang 18
  * and Linux 6.6; v3 needs Linux 5.1. */
-const char *clang_best_mcpu(const char *clang);
+const char *clang_best_mcpu(const char *clang, const char *release);
 
 /* Compile `len` bytes of C at `src` to out_obj_path with
  *   -target bpf -O2 -g -mcpu=... -D__TARGET_ARCH_<arch> -I...

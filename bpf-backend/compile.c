@@ -205,6 +205,7 @@ struct compile_job {
 	const char *dir;        /* where the outputs go */
 	const char *src_name;   /* the final prog.c path (debug info) */
 	const char *runtime_dir;
+	const char *kernel_release; /* -r, or NULL: the running kernel */
 	/* outputs */
 	int rc;
 	char *diag;
@@ -220,7 +221,8 @@ struct bpf_half_opts {
 	struct clang_opts o;
 };
 
-static void bpf_half_opts(struct bpf_half_opts *h, const char *runtime_dir, const char *src_name)
+static void bpf_half_opts(struct bpf_half_opts *h, const char *runtime_dir, const char *src_name,
+			  const char *kernel_release)
 {
 	h->incs[0] = runtime_dir;
 	h->defs[0] = "BTAP_TARGET_BPF";
@@ -230,6 +232,7 @@ static void bpf_half_opts(struct bpf_half_opts *h, const char *runtime_dir, cons
 		.n_include_dirs = 1,
 		.defines = h->defs,
 		.n_defines = 1,
+		.kernel_release = kernel_release,
 	};
 }
 
@@ -237,7 +240,7 @@ static void *compile_bpf_half(void *arg)
 {
 	struct compile_job *j = arg;
 	struct bpf_half_opts h;
-	bpf_half_opts(&h, j->runtime_dir, j->src_name);
+	bpf_half_opts(&h, j->runtime_dir, j->src_name, j->kernel_release);
 	char out[4200];
 	snprintf(out, sizeof(out), "%s/prog.bpf.o", j->dir);
 	double t0 = now_ms();
@@ -259,7 +262,7 @@ void compile_start_early(struct session *s)
 		return;
 	}
 	struct bpf_half_opts h;
-	bpf_half_opts(&h, compile_runtime_dir(s), NULL);
+	bpf_half_opts(&h, compile_runtime_dir(s), NULL, s->kernel_release);
 	char out[4300];
 	snprintf(out, sizeof(out), "%s/prog.bpf.o", early_tmpdir);
 	if (!clang_start_early(&h.o, out)) {
@@ -417,7 +420,7 @@ static void artifact_name(struct session *s, const char *text, size_t len, bool 
 	hash_compilers(&c, has_bpf);
 	if (has_bpf) {
 		const char *clang = clang_find();
-		cache_hash_str(&c, clang ? clang_best_mcpu(clang) : "");
+		cache_hash_str(&c, clang ? clang_best_mcpu(clang, s->kernel_release) : "");
 	}
 	cache_hash_str(&c, s->kernel_release ? s->kernel_release : cache_kernel_identity());
 	cache_hash_str(&c, runtime_dir);
@@ -447,7 +450,8 @@ static bool build_artifact(struct session *s, const char *text, size_t len, bool
 	char src_name[4200];
 	snprintf(src_name, sizeof(src_name), "%s/prog.c", final_dir);
 	struct compile_job bpf = {
-		.text = text, .len = len, .dir = tmpdir, .src_name = src_name, .runtime_dir = runtime_dir};
+		.text = text, .len = len, .dir = tmpdir, .src_name = src_name, .runtime_dir = runtime_dir,
+		.kernel_release = s->kernel_release};
 	struct compile_job user = bpf;
 	pthread_t th;
 	bool threaded = false;

@@ -801,16 +801,34 @@ static bool func_is_call(struct emitter *em, struct em_func *f)
 	       func_height(f, 0) <= em->rt->call_max_height;
 }
 
+static enum ast_step reads_kernel_types(struct expr *e, void *ctx)
+{
+	(void)ctx;
+	bool typed = e->kind == E_TARGET || e->kind == E_TARGET_VARS || e->kind == E_CAST ||
+		     e->kind == E_ATVAR || e->kind == E_ENTRY || e->kind == E_EMBEDDED;
+	return typed ? AST_STOP : AST_DESCEND;
+}
+
+/* A tapset function in the script language that touches no kernel type
+ * itself. Kernel types carry preserve_access_index, and clang refuses a
+ * CO-RE access in a function without debug info; embedded C may hide one
+ * in a runtime macro. */
+static bool lib_func_without_types(const struct em_func *f)
+{
+	return f->f->file && f->f->file->is_tapset && !f->f->embedded &&
+	       ast_walk_stmt(&(struct ast_visitor){.expr_pre = reads_kernel_types}, f->f->body);
+}
+
 static void func_signature(struct strbuf *b, struct emitter *em, struct em_func *f)
 {
 	enum type rt = func_ret(f->f);
 	/* an inlined tapset function carries no debug info of its own: its
 	 * code takes the line of the statement that called it (a verifier
-	 * rejection names the script's line), and clang spends ~25 ms less on
-	 * a syscall alias's argstr */
-	const char *storage = func_is_call(em, f)	   ? "BTAP_FUNC_CALL"
-			    : f->f->file && f->f->file->is_tapset ? "BTAP_LIB_FUNC"
-								    : "BTAP_FUNC";
+	 * rejection names the script's line), and clang spends less on a
+	 * syscall alias's argstr */
+	const char *storage = func_is_call(em, f)	 ? "BTAP_FUNC_CALL"
+			    : lib_func_without_types(f) ? "BTAP_LIB_FUNC"
+							: "BTAP_FUNC";
 	sb_printf(b, "%s %s %s(struct btap_ctx *c, char *sp", storage,
 		  rt == TY_LONG ? "int64_t" : "void", f->cname);
 	if (rt == TY_STRING)

@@ -33,7 +33,11 @@ struct btap_ctx {
 	/* loop iterations so far (MAXACTION), in the scratch map: a loop
 	 * callback's states then converge (see text_str below) */
 	int64_t *actions;
-	int err;         /* 0, 1 a (catchable) error, 2 abort */
+	/* 0, 1 a (catchable) error, 2 abort. 64 bits: clang 17+ merges
+	 * "err = 0; site = -1" into one store, and a 6.1 verifier reading 32
+	 * bits of a 64-bit spill knows nothing, so every later error check
+	 * forked its paths (a million instructions for a $$parms$) */
+	int64_t err;
 	int site;        /* error site of the pending error, -1 unknown */
 	int probe;       /* index of the probe in the descriptor */
 	int regs;        /* ctx starts with saved registers: 1 a uprobe's

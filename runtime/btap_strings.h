@@ -338,6 +338,7 @@ static BTAP_TEXT_INLINE char *btap_bitnames_(char *dst, uint64_t v, const struct
 #endif
 
 /* "PREFIX0xHEX" into dst, for fault messages. */
+#ifndef BTAP_CUSTOM_FAULT_MSG
 static BTAP_TEXT_INLINE char *btap_fault_msg(char *dst, const char *prefix, uint64_t addr)
 {
 	int o = 0;
@@ -381,6 +382,7 @@ static BTAP_TEXT_INLINE char *btap_fault_msg(char *dst, const char *prefix, uint
 	dst[o + n] = 0;
 	return dst;
 }
+#endif
 
 /* An address as "0x..." (lowercase hex), for a string that cannot be read. */
 #ifndef BTAP_CUSTOM_STR_HEX

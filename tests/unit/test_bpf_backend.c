@@ -552,9 +552,15 @@ int main(void)
 		return 1;
 	}
 	const char *clang = clang_find();
-	printf("  %s: %s, -mcpu=%s\n", clang, clang_version(clang), clang_best_mcpu(clang));
+	printf("  %s: %s, -mcpu=%s\n", clang, clang_version(clang), clang_best_mcpu(clang, NULL));
 	CHECK(clang_major(clang) >= 14);
 	CHECK(clang_cache_key(clang) != NULL && strstr(clang_cache_key(clang), "clang"));
+	/* -mcpu follows the target kernel (-r), not the one compiling: a 6.1
+	 * verifier rejects v4's instructions */
+	CHECK(strcmp(clang_best_mcpu(clang, "6.1.0-28-cloud-amd64"), "v3") == 0);
+	CHECK(strcmp(clang_best_mcpu(clang, "4.19.0"), "v2") == 0);
+	CHECK(strcmp(clang_best_mcpu(clang, "/lib/modules/x/build"), "v3") == 0);
+	CHECK(strcmp(clang_best_mcpu(clang, "6.6.1"), clang_major(clang) >= 18 ? "v4" : "v3") == 0);
 	CHECK(tp_tracefs_dir() != NULL);
 
 	struct btf_hdr *h = btf_hdr_new(NULL);

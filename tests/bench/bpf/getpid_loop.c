@@ -1,10 +1,12 @@
 /* Workload for the per-event benchmarks: calls getpid(2) through syscall()
  * (no libc caching) N times, R rounds, and reports the median ns per call.
  *
- *   getpid_loop [-n CALLS] [-r ROUNDS] [-c CPU] [-o FILE] [-u]
+ *   getpid_loop [-n CALLS] [-r ROUNDS] [-c CPU] [-o FILE] [-u | -a]
  *
  * With -u each call is to bench_uprobe_target(), an empty function of this
- * program, instead: the workload of the uprobe benchmark.
+ * program, instead: the workload of the uprobe benchmark. With -a each call
+ * is an openat(2) of a path that does not exist (fails at once): the
+ * workload of the argstr benchmark.
  *
  * Prints, to stdout or to FILE when given (so that the result survives a
  * tracer that owns stdout):
@@ -13,6 +15,7 @@
  * Z from the round that used the least CPU time of this thread (user+system,
  * which includes what BPF programs run in the syscall path, but not the time
  * the thread waited for a CPU: the figure least disturbed by other load). */
+#include <fcntl.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,16 +58,17 @@ int main(int argc, char **argv)
 	int cpu = -1, opt;
 	const char *out_path = NULL;
 
-	int user_calls = 0;
-	while ((opt = getopt(argc, argv, "n:r:c:o:u")) != -1) {
+	int user_calls = 0, open_calls = 0;
+	while ((opt = getopt(argc, argv, "n:r:c:o:ua")) != -1) {
 		switch (opt) {
 		case 'n': calls = atol(optarg); break;
 		case 'r': rounds = atol(optarg); break;
 		case 'c': cpu = atoi(optarg); break;
 		case 'o': out_path = optarg; break;
 		case 'u': user_calls = 1; break;
+		case 'a': open_calls = 1; break;
 		default:
-			fprintf(stderr, "usage: getpid_loop [-n CALLS] [-r ROUNDS] [-c CPU] [-o FILE] [-u]\n");
+			fprintf(stderr, "usage: getpid_loop [-n CALLS] [-r ROUNDS] [-c CPU] [-o FILE] [-u | -a]\n");
 			return 2;
 		}
 	}
@@ -82,6 +86,9 @@ int main(int argc, char **argv)
 		if (user_calls)
 			for (long i = 0; i < calls; i++)
 				bench_uprobe_target(i);
+		else if (open_calls)
+			for (long i = 0; i < calls; i++)
+				syscall(SYS_openat, AT_FDCWD, "/nonexistent/getpid_loop", O_RDONLY | O_CLOEXEC);
 		else
 			for (long i = 0; i < calls; i++)
 				syscall(SYS_getpid);

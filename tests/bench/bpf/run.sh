@@ -368,6 +368,31 @@ syscall_star() {
 	esac
 }
 
+# --- 2e. per-event cost of a tapset alias that formats argstr ---------------------
+
+# Every openat the workload makes (of a missing path) runs the alias's
+# prologue: the file name read and quoted, the flags decoded, argstr put
+# together; the printf is filtered out. bpftrace's nearest one-liner reads
+# the file name only after its filter, so it does less per event.
+argstr_overhead() {
+	echo
+	echo "2e. per-event overhead of syscall.openat's argstr (printf filtered out) against bpftrace's str(args->filename)"
+	ARGS="$(workload_args "$((CALLS / 4))" "$ROUNDS") -a"
+	RES=$TMP/wl.res
+	wl="$BIN/getpid_loop $ARGS -o $RES"
+	echo "   workload: getpid_loop $ARGS (openat of a missing path in a loop); as in 2."
+	LIMIT=$((CALLS * ROUNDS / 25000 + 60))
+	LAST_BASE=""
+	printf 'probe syscall.openat { if (pid() == 1) printf("%%s %%s\\n", execname(), argstr) }\n' >"$TMP/argstr.stp"
+	printf 'tracepoint:syscalls:sys_enter_openat /pid == 1/ { printf("%%s %%s\\n", comm, str(args->filename)); }\n' >"$TMP/argstr.bt"
+	printf 'probe kernel.trace("syscalls:sys_enter_openat") { if (pid() == 1) printf("%%s\\n", execname()) }\n' >"$TMP/noargs.stp"
+	traced "btap argstr" "$BTAP" -c "$wl" "$TMP/argstr.stp"
+	traced "btap, no argstr" "$BTAP" -c "$wl" "$TMP/noargs.stp"
+	if [ "$HAVE_BPFTRACE" = yes ]; then
+		traced "bpftrace" "$BPFTRACE" -c "$wl" "$TMP/argstr.bt"
+	fi
+}
+
 # --- 2c. per-event overhead on a uprobe --------------------------------------------
 
 uprobe_overhead() {
@@ -622,7 +647,7 @@ if [ "$(id -u)" -ne 0 ]; then
 	exit 0
 fi
 export XDG_CACHE_HOME="$TMP/cache"
-for section in ${BENCH_ONLY:-startup first_run shutdown overhead syscall_star uprobe_overhead bpf_stats_bench printf_bench rss_bench}; do
+for section in ${BENCH_ONLY:-startup first_run shutdown overhead syscall_star uprobe_overhead argstr_overhead bpf_stats_bench printf_bench rss_bench}; do
 	$section
 done
 exit 0
