@@ -153,5 +153,14 @@ void elab_elide_unread_locals(struct elab *x, struct probe *d);
 /* Recompute which functions and globals the derived probes reach (after
  * elision); rebuilds x->used_funcs. */
 void elab_mark_used(struct elab *x, struct vec *derived);
+/* Whether e (or s) changes nothing but locals: no global written, no
+ * output, no embedded code, no `next`, only pure functions called. */
+bool elab_side_effect_free(struct elab *x, struct expr *e);
+bool elab_pure_stmt(struct elab *x, struct stmt *s);
+
+/* elab_sink.c: a tapset alias's pure prologue moved past the guard that
+ * opens the script's body, so an event the guard rejects does not pay
+ * for argstr and friends. */
+void elab_sink_prologues(struct elab *x, struct probe *d);
 
 #endif

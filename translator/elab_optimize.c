@@ -155,6 +155,18 @@ static bool pure_function(struct elab *x, const struct funcdecl *f, int depth)
 	return p.pure;
 }
 
+bool elab_side_effect_free(struct elab *x, struct expr *e)
+{
+	return side_effect_free(x, e, 0);
+}
+
+bool elab_pure_stmt(struct elab *x, struct stmt *s)
+{
+	struct purity p = {x, 0, true};
+	ast_walk_stmt(&(struct ast_visitor){.stmt_pre = pure_stmt_at, .expr_pre = pure_expr_at, .ctx = &p}, s);
+	return p.pure;
+}
+
 /* Drop the empty statements elision leaves in blocks. */
 static void compact_block(struct stmt *s)
 {

@@ -271,8 +271,10 @@ bool elaborate(struct session *s)
 		elab_infer_types(&x, &derived, &x.used_funcs);
 	if (x.nerrors == 0)
 		elab_check_foreach_writes(&x, &derived, &x.used_funcs);
-	VEC_FOREACH(derived, i)
+	VEC_FOREACH(derived, i) {
 		elab_elide_unread_locals(&x, VEC_AT(derived, i, struct probe *));
+		elab_sink_prologues(&x, VEC_AT(derived, i, struct probe *));
+	}
 	if (x.nerrors == 0)
 		elab_mark_used(&x, &derived);
 	if (x.nerrors == 0)
