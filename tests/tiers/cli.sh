@@ -231,6 +231,22 @@ expect script-cache-garbled 0 "$SC_MISS" -- sc -e "$SC_PROG" one
 rm -rf "$T/sc/btap/scripts" && echo x >"$T/sc/btap/scripts"
 expect script-cache-unusable 0 "$SC_MISS" -- sc -e "$SC_PROG" one
 expect script-cache-unusable-again 0 "$SC_MISS" -- sc -e "$SC_PROG" one
+# a different clang (another binary, or the same one changed) means
+# another artifact, through the script index too; the same clang, a hit
+mkdir -p "$T/ckbin"
+real_clang=$(command -v clang-19 || command -v clang)
+printf '#!/bin/sh\nexec %s "$@"\n' "$real_clang" >"$T/ckbin/clang-19" && chmod +x "$T/ckbin/clang-19"
+CK='probe kernel.trace("sched:sched_switch") { exit() }'
+ck1=$(XDG_CACHE_HOME="$T/sc" "$BTAP" -p4 -e "$CK" 2>/dev/null)
+ck2=$(XDG_CACHE_HOME="$T/sc" PATH="$T/ckbin:$PATH" "$BTAP" -p4 -e "$CK" 2>/dev/null)
+ck3=$(XDG_CACHE_HOME="$T/sc" PATH="$T/ckbin:$PATH" "$BTAP" -p4 -e "$CK" 2>/dev/null)
+touch -d '2001-01-01' "$T/ckbin/clang-19"
+ck4=$(XDG_CACHE_HOME="$T/sc" PATH="$T/ckbin:$PATH" "$BTAP" -p4 -e "$CK" 2>/dev/null)
+if [ -n "$ck1" ] && [ -n "$ck2" ] && [ "$ck1" != "$ck2" ] && [ "$ck2" = "$ck3" ] && [ -n "$ck4" ] && [ "$ck4" != "$ck2" ]; then
+	pass "script-cache-compiler: a changed clang gives a new artifact, the same clang a hit"
+else
+	fail "script-cache-compiler: '$ck1' '$ck2' '$ck3' '$ck4'"
+fi
 # printk() and ftrace(): lines the runner writes into the kernel's log and
 # the ftrace buffer, from a runner probe and from a kernel probe
 tok="btap-log-$$-$(date +%s)"

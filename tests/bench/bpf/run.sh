@@ -158,7 +158,7 @@ first_run() {
 	tp='probe kernel.trace("syscalls:sys_enter_openat") { if (pid() == 1) printf("%s %s\n", execname(), user_string($filename)) } probe timer.ms(100) { exit() }'
 	bt='tracepoint:syscalls:sys_enter_openat /pid == 1/ { printf("%s %s\n", comm, str(args->filename)) } interval:ms:100 { exit() }'
 	bt_ms=""
-	if [ "$HAVE_BPFTRACE" = yes ] && "$BIN/timeit" -n 3 -t 60 -- "$BPFTRACE" -e "$bt" >"$TMP/bt1" 2>&1; then
+	if [ "$HAVE_BPFTRACE" = yes ] && "$BIN/timeit" -n 5 -t 60 -- "$BPFTRACE" -e "$bt" >"$TMP/bt1" 2>&1; then
 		bt_ms=$(field median_ms "$TMP/bt1")
 		printf '   %-34s %8s ms  (%s)   reference\n' "bpftrace, same tracepoint" "$bt_ms" \
 			"$(cut -d' ' -f2- "$TMP/bt1")"
@@ -169,7 +169,7 @@ first_run() {
 		eval "script=\$$which"
 		label="btap kernel.trace, cold"
 		[ "$which" = stp ] && label="btap syscall.openat alias, cold"
-		if "$BIN/timeit" -n 3 -t 60 -f -- "$BTAP" -e "$script" >"$TMP/fr" 2>&1; then
+		if "$BIN/timeit" -n 5 -t 60 -f -- "$BTAP" -e "$script" >"$TMP/fr" 2>&1; then
 			ms=$(field median_ms "$TMP/fr")
 			if [ -n "$bt_ms" ]; then
 				half=$(awk -v b="$bt_ms" 'BEGIN { printf "%.1f", b / 2 }')
