@@ -53,6 +53,16 @@ build/san/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_COMMON) $(SAN_CFLAGS) -c -o $@ $<
 
+# The objects that embed the git revision (btap -V, cache keys) are rebuilt
+# when it changes: build/gitrev holds the last one built with.
+GITREV_USERS := bpf-backend/compile translator/script_cache translator/options
+$(foreach u,$(GITREV_USERS),build/opt/$(u).o build/san/$(u).o): build/gitrev
+build/gitrev: FORCE
+	@mkdir -p build
+	@[ "$$(cat $@ 2>/dev/null)" = "$(GITREV)" ] || echo "$(GITREV)" >$@
+.PHONY: FORCE
+FORCE:
+
 build/opt/bpf-backend/tcc_build.o build/san/bpf-backend/tcc_build.o: \
 	CFLAGS_COMMON += -DBTAP_TCC_DIR='"$(TCC_DIR)"' -DBTAP_LIBTCC_ID='"$(LIBTCC_ID)"'
 
