@@ -178,6 +178,7 @@ struct vardecl {
 	bool displayed;          /* printed at the end: written, never read */
 	bool holds_pointer;      /* assigned a pointer-typed target value: shown in hex */
 	bool is_param;           /* function parameter */
+	bool generated;          /* made by elaboration (@entry's saved values): seen by library code too */
 	int index;               /* position among the program's globals/locals */
 	int str_width;           /* pass 3: most bytes (with the NUL) its string holds */
 };

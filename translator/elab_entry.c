@@ -116,6 +116,7 @@ static struct vardecl *new_global(struct elab *x, struct loc at, const char *nam
 	v->name = name;
 	v->loc = at;
 	v->is_global = true;
+	v->generated = true;
 	v->file = uf->src;
 	v->arity = -1;
 	vec_push(x->a, &uf->globals, v);

@@ -102,7 +102,7 @@ static struct vardecl *find_global(struct elab *x, const char *name, const struc
 			continue;
 		/* Library code never sees the user's globals: a script's
 		 * `global n` must not capture an alias body's local `n`. */
-		if (from && from->is_tapset && !e->file->is_tapset)
+		if (from && from->is_tapset && !e->file->is_tapset && !v->generated)
 			continue;
 		if (e->file->src == from) {
 			best = e;
