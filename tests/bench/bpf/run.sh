@@ -370,6 +370,17 @@ syscall_star() {
 
 # --- 2e. per-event cost of a tapset alias that formats argstr ---------------------
 
+# A quarter of section 2's calls with getpid_loop's FLAG (what each call
+# does: WHAT), in ARGS, RES, wl, LIMIT; traced() then compares as in 2.
+quarter_workload() {
+	ARGS="$(workload_args "$((CALLS / 4))" "$ROUNDS") $1"
+	RES=$TMP/wl.res
+	wl="$BIN/getpid_loop $ARGS -o $RES"
+	echo "   workload: getpid_loop $ARGS ($2); as in 2."
+	LIMIT=$((CALLS * ROUNDS / 25000 + 60))
+	LAST_BASE=""
+}
+
 # Every openat the workload makes (of a missing path) hits the alias. With
 # the one-liner's guard (pid() == 1) the prologue runs after it, so a
 # rejected event does not format argstr (as bpftrace reads the file name
@@ -378,12 +389,7 @@ syscall_star() {
 argstr_overhead() {
 	echo
 	echo "2e. per-event overhead of syscall.openat's argstr (behind a guard, and on every event) against bpftrace's str(args->filename)"
-	ARGS="$(workload_args "$((CALLS / 4))" "$ROUNDS") -a"
-	RES=$TMP/wl.res
-	wl="$BIN/getpid_loop $ARGS -o $RES"
-	echo "   workload: getpid_loop $ARGS (openat of a missing path in a loop); as in 2."
-	LIMIT=$((CALLS * ROUNDS / 25000 + 60))
-	LAST_BASE=""
+	quarter_workload -a "openat of a missing path in a loop"
 	printf 'probe syscall.openat { if (pid() == 1) printf("%%s %%s\\n", execname(), argstr) }\n' >"$TMP/argstr.stp"
 	printf 'tracepoint:syscalls:sys_enter_openat /pid == 1/ { printf("%%s %%s\\n", comm, str(args->filename)); }\n' >"$TMP/argstr.bt"
 	printf 'probe kernel.trace("syscalls:sys_enter_openat") { if (pid() == 1) printf("%%s\\n", execname()) }\n' >"$TMP/noargs.stp"
@@ -401,12 +407,7 @@ argstr_overhead() {
 uprobe_overhead() {
 	echo
 	echo "2c. per-event overhead of a uprobe: c[execname()] <<< 1 at every call of an empty function"
-	ARGS="$(workload_args "$((CALLS / 4))" "$ROUNDS") -u"
-	RES=$TMP/wl.res
-	wl="$BIN/getpid_loop $ARGS -o $RES"
-	echo "   workload: getpid_loop $ARGS (bench_uprobe_target() in a loop); as in 2."
-	LIMIT=$((CALLS * ROUNDS / 25000 + 60))
-	LAST_BASE=""
+	quarter_workload -u "bench_uprobe_target() in a loop"
 	printf 'global c\nprobe process("%s").function("bench_uprobe_target") { c[execname()] <<< 1 }\n' \
 		"$BIN/getpid_loop" >"$TMP/ucount.stp"
 	printf 'uprobe:%s:bench_uprobe_target { @[comm] = count(); }\n' "$BIN/getpid_loop" >"$TMP/ucount.bt"
