@@ -804,8 +804,10 @@ static bool func_is_call(struct emitter *em, struct em_func *f)
 static enum ast_step reads_kernel_types(struct expr *e, void *ctx)
 {
 	(void)ctx;
+	/* (the '@' built-ins read registers and kernel constants) */
 	bool typed = e->kind == E_TARGET || e->kind == E_TARGET_VARS || e->kind == E_CAST ||
-		     e->kind == E_ATVAR || e->kind == E_ENTRY || e->kind == E_EMBEDDED;
+		     e->kind == E_ATVAR || e->kind == E_ENTRY || e->kind == E_EMBEDDED ||
+		     (e->kind == E_CALL && e->str && e->str[0] == '@');
 	return typed ? AST_STOP : AST_DESCEND;
 }
 
