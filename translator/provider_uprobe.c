@@ -614,6 +614,14 @@ static bool uprobe_expand(struct session *s, const struct probe_point *pp, struc
 		diag_error(u.extra->loc, "semantic error: unexpected '.%s' in a process(...) probe point", u.extra->name);
 		return false;
 	}
+	/* .plt alone is every PLT entry, as .plt("*") */
+	struct pp_component every_plt;
+	if (!u.kind->arg && named(u.kind, "plt")) {
+		every_plt = *u.kind;
+		every_plt.arg = expr_new(&s->arena, E_STR, u.kind->loc);
+		every_plt.arg->str = "*";
+		u.kind = &every_plt;
+	}
 	if (!u.kind->arg || (u.kind->arg->kind != E_STR && u.kind->arg->kind != E_NUM)) {
 		diag_error(u.kind->loc, "semantic error: %s() needs a name or an address, as in %s(\"main\")",
 			   u.kind->name, u.kind->name);

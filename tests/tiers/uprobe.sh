@@ -244,6 +244,14 @@ timeout "$LIMIT" "$BTAP" -c "$TARGET alloc" -e "probe process(\"$TARGET\").plt(\
 	>"$T/out" 2>"$T/err"
 ok_if "plt(\"malloc\") fires at each call, with \$\$name and the argument" \
 	"[ \"\$(tr '\\n' ' ' <$T/out)\" = 'malloc(100) malloc(100) malloc(100) malloc(48) ' ]"
+# .plt alone: every stub, as plt("*") (stap's spelling); $$name tells them apart
+"$BTAP" -l "process(\"$TARGET\").plt" | sed 's/.*plt(/plt(/' >"$T/all" 2>"$T/err"
+"$BTAP" -l "process(\"$TARGET\").plt(\"*\")" | sed 's/.*plt(/plt(/' >"$T/star" 2>>"$T/err"
+ok_if ".plt lists what plt(\"*\") lists" "[ -s $T/all ] && grep -q 'plt(\"malloc\")' $T/all && cmp -s $T/all $T/star"
+timeout "$LIMIT" "$BTAP" -c "$TARGET alloc" -e "global n
+probe process(\"$TARGET\").plt { n[\$\$name]++ }
+probe end { printf(\"%d %d\\n\", n[\"malloc\"], n[\"calloc\"]) }" >"$T/out" 2>"$T/err"
+ok_if ".plt fires at every stub: 4 mallocs and 1 calloc counted by \$\$name" "[ \"\$(cat $T/out)\" = '4 1' ]"
 
 # process(PID).end: that process's end only
 sleep 1 &
