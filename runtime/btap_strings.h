@@ -337,7 +337,8 @@ static BTAP_TEXT_INLINE char *btap_bitnames_(char *dst, uint64_t v, const struct
 }
 #endif
 
-/* "PREFIX0xHEX" into dst, for fault messages. */
+/* "PREFIX0xHEX" into dst, for fault messages (the BPF runtime has its
+ * own, through bpf_snprintf; this one is written to verify too). */
 #ifndef BTAP_CUSTOM_FAULT_MSG
 static BTAP_TEXT_INLINE char *btap_fault_msg(char *dst, const char *prefix, uint64_t addr)
 {
