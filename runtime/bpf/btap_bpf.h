@@ -411,14 +411,6 @@ struct btap_text_ctx {
 	int64_t budget, cut_budget, q;
 };
 
-#define BTAP_TEXT_CHUNK 8
-
-/* Whether ch stands for itself in quoted text. */
-static BTAP_TEXT_INLINE int btap_plain_char(unsigned char ch)
-{
-	return ch >= 0x20 && ch <= 0x7e && ch != '"' && ch != '\\';
-}
-
 static long btap_text_put_step(__u32 k, void *data)
 {
 	struct btap_text_ctx *x = data;
@@ -426,24 +418,6 @@ static long btap_text_put_step(__u32 k, void *data)
 	int e, n;
 	if (i < 0 || i >= MAXSTRINGLEN - 1 || !x->s[i])
 		return 1;
-	/* Eight plain bytes at once where they fit before any cut: paths and
-	 * names are mostly plain, and each step costs a call and the map
-	 * memory's loads and stores (~8x fewer steps for a file name). */
-	if (i <= MAXSTRINGLEN - 1 - BTAP_TEXT_CHUNK && o >= 0 && o < MAXSTRINGLEN - 1 - BTAP_TEXT_CHUNK &&
-	    (o - x->q) + BTAP_TEXT_CHUNK <= x->cut_budget) {
-		int plain = 1;
-#pragma unroll
-		for (int j = 0; j < BTAP_TEXT_CHUNK; j++)
-			plain &= btap_plain_char((unsigned char)x->s[i + j]);
-		if (plain) {
-#pragma unroll
-			for (int j = 0; j < BTAP_TEXT_CHUNK; j++)
-				x->dst[o + j] = x->s[i + j];
-			x->v->i = i + BTAP_TEXT_CHUNK;
-			x->v->o = x->v->cut = o + BTAP_TEXT_CHUNK;
-			return 0;
-		}
-	}
 	e = btap_escape_len(x->s, i);
 	n = e & 0xff;
 	if ((o - x->q) + n > x->budget || o < 0 || o + n >= MAXSTRINGLEN - 1) {
@@ -484,7 +458,8 @@ static BTAP_TEXT_INLINE char *btap_text_str_(char *dst, const char *s, int64_t o
 /* bitnames: one table entry a bpf_loop step, the write position in map
  * memory: the verifier checks the step once, however long the table (an
  * unrolled or bounded loop had it walk every entry on every path: 22 000
- * instructions processed for open's flags, ~15 ms of each load). */
+ * instructions processed for open's flags, ~15 ms of each load). Names are
+ * copied by the helper, a fixed BTAP_BITNAME_LEN at most. */
 struct btap_bitnames_ctx {
 	uint64_t v;
 	const struct btap_bitname *t;
@@ -498,7 +473,7 @@ static long btap_bitnames_step(__u32 k, void *data)
 	struct btap_bitnames_ctx *b = data;
 	const struct btap_bitname *e;
 	int64_t o = b->x->o;
-	int len;
+	long r;
 	if (k >= (__u32)b->n || k >= BTAP_BITNAMES_MAX)
 		return 1;
 	e = &b->t[k];
@@ -518,18 +493,8 @@ static long btap_bitnames_step(__u32 k, void *data)
 	}
 	if (o)
 		b->dst[o++] = '|';
-	/* the whole name array (NUL-padded) copied inline, its length the
-	 * first NUL: cheaper than a helper call per name */
-	len = BTAP_BITNAME_LEN - 1;
-#pragma unroll
-	for (int j = BTAP_BITNAME_LEN - 1; j >= 0; j--) {
-		char ch = e->name[j];
-		b->dst[o + j] = ch;
-		if (!ch)
-			len = j;
-	}
-	b->dst[o + len] = 0;
-	b->x->o = o + len;
+	r = bpf_probe_read_kernel_str(b->dst + o, BTAP_BITNAME_LEN, e->name);
+	b->x->o = r > 0 ? o + r - 1 : o;
 	return 0;
 }
 
