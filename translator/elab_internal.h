@@ -158,6 +158,9 @@ void elab_mark_used(struct elab *x, struct vec *derived);
 bool elab_side_effect_free(struct elab *x, struct expr *e);
 bool elab_pure_stmt(struct elab *x, struct stmt *s);
 
+/* elab_probes.c: { a b } (either may be NULL). */
+struct stmt *elab_block_of(struct elab *x, struct loc at, struct stmt *a, struct stmt *b);
+
 /* elab_sink.c: a tapset alias's pure prologue moved past the guard that
  * opens the script's body, so an event the guard rejects does not pay
  * for argstr and friends. */

@@ -340,7 +340,7 @@ static bool resolve_point(struct elab *x, const struct probe_point *pp, const st
 
 /* ---- derived probes ------------------------------------------------- */
 
-static struct stmt *block_of(struct elab *x, struct loc at, struct stmt *a, struct stmt *b)
+struct stmt *elab_block_of(struct elab *x, struct loc at, struct stmt *a, struct stmt *b)
 {
 	struct stmt *s = stmt_new(x->a, S_BLOCK, at);
 	if (a)
@@ -369,8 +369,8 @@ static struct stmt *wrap_in_alias(struct elab *x, struct loc at, const struct pr
 {
 	struct stmt *own = elab_clone_stmt(x->a, a->body);
 	if (a->epilogue)
-		return block_of(x, at, body, own);
-	struct stmt *all = block_of(x, at, own, body);
+		return elab_block_of(x, at, body, own);
+	struct stmt *all = elab_block_of(x, at, own, body);
 	if (a->epilogue_body)
 		vec_push(x->a, &all->stmts, elab_clone_stmt(x->a, a->epilogue_body));
 	return all;

@@ -70,14 +70,6 @@ static bool is_next(const struct stmt *s)
 	return s && s->kind == S_NEXT;
 }
 
-static struct stmt *block_of2(struct elab *x, struct stmt *a, struct stmt *b)
-{
-	struct stmt *blk = stmt_new(x->a, S_BLOCK, b->loc);
-	vec_push(x->a, &blk->stmts, a);
-	vec_push(x->a, &blk->stmts, b);
-	return blk;
-}
-
 /* Put p at index at of block's statements (the vector grows by one). */
 static void insert_at(struct elab *x, struct stmt *block, int at, struct stmt *p)
 {
@@ -122,7 +114,7 @@ static bool sink_one(struct elab *x, struct stmt *block, int i)
 		insert_at(x, holder, at + 1, p);
 	} else if (only && (!first->els || !names_any_stmt(&m, first->els))) {
 		/* if (C) S [else E], and nothing else: p runs first in S */
-		first->then = block_of2(x, p, first->then);
+		first->then = elab_block_of(x, first->then->loc, p, first->then);
 	} else {
 		return false;
 	}
