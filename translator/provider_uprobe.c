@@ -561,24 +561,24 @@ static bool expand_marks(struct session *s, const struct probe_point *pp, const 
 
 static bool uprobe_expand(struct session *s, const struct probe_point *pp, struct vec *out);
 
-/* process("/usr/lib*\/libfoo*.so") as stap: every file the pattern names
- * now, each a program of its own (one that is not an ELF binary, or lacks
- * what the rest of the point asks for, adds nothing); no point at all
- * from any of them is the error. */
-static bool expand_glob(struct session *s, const struct probe_point *pp, const struct upoint *u, struct vec *out)
+/* The points of every file pattern names now that was not seen before
+ * (realpath), each a program of its own (one that is not an ELF binary,
+ * or lacks what the rest of the point asks for, adds nothing); glob's
+ * result. */
+static int expand_pattern(struct session *s, const struct probe_point *pp, const struct upoint *u,
+			  const char *pattern, struct vec *seen, struct vec *out)
 {
 	const struct expr *arg = u->proc->arg;
 	glob_t g;
-	int rc = glob(arg->str, 0, NULL, &g);
+	int rc = glob(pattern, 0, NULL, &g);
 	int before = out->n;
-	struct vec seen = {0};
 	for (size_t i = 0; rc == 0 && i < g.gl_pathc; i++) {
 		char *real = realpath(g.gl_pathv[i], NULL);
 		bool dup = !real;
-		VEC_FOREACH(seen, k)
-			dup = dup || strcmp(VEC_AT(seen, k, const char *), real) == 0;
+		VEC_FOREACH(*seen, k)
+			dup = dup || strcmp(VEC_AT(*seen, k, const char *), real) == 0;
 		if (!dup) {
-			vec_push(&s->arena, &seen, arena_strdup(&s->arena, real));
+			vec_push(&s->arena, seen, arena_strdup(&s->arena, real));
 			struct probe_point *cp = arena_alloc(&s->arena, sizeof(*cp));
 			*cp = *pp;
 			cp->optional = true;
@@ -596,6 +596,30 @@ static bool expand_glob(struct session *s, const struct probe_point *pp, const s
 	}
 	if (rc == 0)
 		globfree(&g);
+	return rc;
+}
+
+/* process("/usr/lib*\/libfoo*.so") as stap: every file the pattern names
+ * now; no point at all from any of them is the error. A library pattern
+ * written for another layout ("/lib64/libc.so.6", or "/lib*\/libc.so.6",
+ * which here names only the 32-bit one) that gives nothing is tried in
+ * this system's multiarch directory, with a warning saying so. */
+static bool expand_glob(struct session *s, const struct probe_point *pp, const struct upoint *u, struct vec *out)
+{
+	const struct expr *arg = u->proc->arg;
+	int before = out->n;
+	struct vec seen = {0};
+	int rc = expand_pattern(s, pp, u, arg->str, &seen, out);
+	char *alt = out->n > before ? NULL : ubin_multiarch_path(arg->str);
+	if (alt) {
+		int rc_alt = expand_pattern(s, pp, u, alt, &seen, out);
+		if (out->n > before)
+			diag_warning(arg->loc, "process(\"%s\"): this system keeps its libraries in another "
+				     "directory: probing %s", arg->str, alt);
+		else if (rc)
+			rc = rc_alt;
+		free(alt);
+	}
 	if (out->n > before || pp->optional || pp->sufficient)
 		return true;
 	diag_error(arg->loc, "semantic error: no match for process(\"%s\"): %s", arg->str,
@@ -610,6 +634,14 @@ static bool uprobe_expand(struct session *s, const struct probe_point *pp, struc
 	if (u.proc->arg && u.proc->arg->kind == E_STR && strchr(u.proc->arg->str, '/') &&
 	    strpbrk(u.proc->arg->str, "*?["))
 		return expand_glob(s, pp, &u, out);
+	if (u.proc->arg && u.proc->arg->kind == E_STR && u.proc->arg->str[0] == '/' &&
+	    access(u.proc->arg->str, F_OK) != 0) {
+		char *alt = ubin_multiarch_path(u.proc->arg->str);
+		bool other_layout = alt && access(alt, F_OK) == 0;
+		free(alt);
+		if (other_layout)
+			return expand_glob(s, pp, &u, out);
+	}
 	if (u.extra) {
 		diag_error(u.extra->loc, "semantic error: unexpected '.%s' in a process(...) probe point", u.extra->name);
 		return false;

@@ -49,6 +49,23 @@ static bool search_list(const char *list, const char *name, bool need_exec, char
 	return false;
 }
 
+char *ubin_multiarch_path(const char *path)
+{
+	const char *rest = path;
+	if (strncmp(rest, "/usr", 4) == 0)
+		rest += 4;
+	if (strncmp(rest, "/lib", 4) != 0)
+		return NULL;
+	rest += 4;
+	rest += strspn(rest, "0123456789*?"); /* lib, lib64, lib*, lib?? */
+	if (*rest != '/' || strchr(rest + 1, '/') || !rest[1] || strcmp(MULTIARCH, "unknown") == 0)
+		return NULL;
+	char *out;
+	if (asprintf(&out, "/usr/lib/%s%s", MULTIARCH, rest) < 0)
+		return NULL;
+	return out;
+}
+
 char *ubin_resolve_path(const char *spec, const char **why)
 {
 	char found[PATH_MAX];

@@ -77,6 +77,12 @@ struct ubin {
  * saying what went wrong. */
 char *ubin_resolve_path(const char *spec, const char **why);
 
+/* A library path (or pattern) written for another layout, "/lib64/X" or
+ * "/usr/lib" with a wildcard, then "/X" (no further '/' in X), as X in this system's
+ * multiarch library directory, "/usr/lib/x86_64-linux-gnu/X" on Debian:
+ * malloc'd, or NULL when path is not of that form. */
+char *ubin_multiarch_path(const char *path);
+
 /* ---- the catalog ------------------------------------------------------- */
 
 /* The catalog of the file at an absolute path, read once per process.

@@ -47,6 +47,19 @@ if [ -n "$LIBC" ]; then
 else
 	skip "no libc.so.6 in ldd's output for $TARGET"
 fi
+# a script written for a /lib64 layout, on a multiarch one (Debian's)
+MA=$(dirname "$LIBC")
+if [ -n "$LIBC" ] && [ ! -e /lib64/libc.so.6 ] && [ "$(realpath "$MA")" = "$(realpath /usr/lib/"$(basename "$MA")")" ]; then
+	"$BTAP" -p2 -e 'probe process("/lib64/libc.so.6").function("free"), process("/lib*/libc.so*").function("free") {}' \
+		>"$T/out" 2>"$T/err"
+	ok_if "process(\"/lib64/libc.so.6\") and \"/lib*/libc.so*\" on a multiarch system: its libc, with a warning" \
+		"[ \$(grep -c '^process(\"$(realpath "$LIBC")\").function(\"\(__libc_\)\?free' $T/out) = 2 ] &&
+		 [ \$(grep -c 'warning: process(.*keeps its libraries in another directory: probing /usr/lib/$(basename "$MA")/libc.so' $T/err) = 2 ]"
+	"$BTAP" -p2 -e 'probe process("/lib64/libnosuch.so.6").function("free") {}' >"$T/out" 2>"$T/err"
+	ok_if "a /lib64 library that does not exist in either layout: no such file" "grep -q 'no such file' $T/err"
+else
+	skip "the /lib64 fallback needs a multiarch libc and no /lib64/libc.so.6"
+fi
 "$BTAP" -L "process(\"$TARGET\").library(\"libufix.so\").function(\"*\")" >"$T/out" 2>"$T/err"
 ok_if "library(\"NAME\"): a library the program needs, found through its \$ORIGIN runpath" \
 	"grep -q \"^process(\\\"$ROOT/$U/libufix.so\\\").function(\\\"ufix_mul@tests/uprobe/ufix.c:[0-9]*\\\") \\\$a:int \\\$b:int\\\$\" $T/out"
