@@ -342,6 +342,8 @@ static void bpf_probe_section(const struct attach *at, struct strbuf *out)
 		sb_printf(out, "SEC(\"%s/%s\")\n", at->kprobe.ret ? "fexit" : "fentry", at->kprobe.function);
 	else if (at->kind == ATTACH_UPROBE) /* attached by the runner: binary, offset, process */
 		sb_printf(out, "SEC(\"%s\")\n", at->uprobe.ret ? "uretprobe" : "uprobe");
+	else if (at->kind == ATTACH_NETFILTER) /* typed and attached by the runner (loader.c) */
+		sb_puts(out, "SEC(\"netfilter\")\n");
 	else
 		sb_puts(out, "SEC(\"perf_event\")\n");
 }
@@ -352,18 +354,26 @@ static void bpf_probe_body(struct emitter *em, struct em_probe *ep, struct strbu
 	const struct attach *at = &ep->at;
 	const char *guard = em_task_guard(em, at, ep->index);
 	bool kprobe = at->kind == ATTACH_KPROBE && at->kprobe.via_kprobe;
+	bool nf = at->kind == ATTACH_NETFILTER;
+	/* what a program that does not run its body returns: a netfilter
+	 * hook's 0 would drop the packet */
+	const char *pass = nf ? "1 /* NF_ACCEPT */" : "0";
 	sb_puts(out, "\tstruct btap_ctx c;\n");
 	if (kprobe) /* the target variables' slots, as fentry/fexit would see them */
 		em_kprobe_slots(at, out);
+	if (nf) /* $hooknum $skb $in $out $okfn */
+		sb_puts(out, "\tuint64_t slots[5];\n\tbtap_nf_slots(ctx, slots);\n");
 	if (guard)
-		sb_printf(out, "\tvoid *task = %s;\n\tif (!task)\n\t\treturn 0;\n", guard);
+		sb_printf(out, "\tvoid *task = %s;\n\tif (!task)\n\t\treturn %s;\n", guard, pass);
 	sb_printf(out, "\tchar *sp = btap_bpf_enter(&c, ctx, %d, &btap_globals, &bs%d);\n", ep->index,
 		  ep->index);
-	sb_puts(out, "\tif (!sp)\n\t\treturn 0;\n");
+	sb_printf(out, "\tif (!sp)\n\t\treturn %s;\n", pass);
 	if (guard)
 		sb_puts(out, "\tc.task = task;\n");
-	if (kprobe)
+	if (kprobe || nf)
 		sb_puts(out, "\tc.args = slots;\n");
+	if (nf) /* the packet passes unless the probe says otherwise */
+		sb_puts(out, "\tc.verdict = 1;\n");
 	/* addr() at a kernel function: the function's address (fentry's and
 	 * kprobes' own helper, Linux 5.15) */
 	if (at->kind == ATTACH_KPROBE && !at->kprobe.lsm && kernel_has_helper("BPF_FUNC_get_func_ip"))
@@ -376,9 +386,10 @@ static void bpf_probe_body(struct emitter *em, struct em_probe *ep, struct strbu
 		sb_printf(out, "\tc.regs = %d;\n", 3 + at->kprobe.ret_slot);
 	sb_printf(out, "\tbb%d(&c, sp);\n", ep->index);
 	sb_puts(out, "\tbtap_bpf_leave(&c);\n");
-	/* an LSM hook's verdict: what the probe set $return to (0: allow) */
-	sb_puts(out, at->kind == ATTACH_KPROBE && at->kprobe.lsm ? "\treturn (int)c.verdict;\n}\n\n"
-								 : "\treturn 0;\n}\n\n");
+	/* an LSM hook's verdict: what the probe set $return to (0: allow); a
+	 * netfilter hook's: $verdict (1: accept) */
+	sb_puts(out, (at->kind == ATTACH_KPROBE && at->kprobe.lsm) || nf ? "\treturn (int)c.verdict;\n}\n\n"
+									 : "\treturn 0;\n}\n\n");
 }
 
 static void bpf_probe_entry(struct emitter *em, struct em_probe *ep, struct strbuf *out)
@@ -410,6 +421,8 @@ static void bpf_describe_probe(struct emitter *em, const struct em_probe *p, str
 		sb_printf(b, ", .tp_name = \"%s\"", at->tracepoint.name);
 	else if (at->kind == ATTACH_KPROBE)
 		sb_printf(b, ", .tp_name = \"%s\"", at->kprobe.function);
+	if (at->kind == ATTACH_NETFILTER)
+		return; /* emit.c writes the hook */
 	if (at->kind == ATTACH_UPROBE) {
 		sb_puts(b, ", .up_path = ");
 		em_c_string(b, at->uprobe.path, strlen(at->uprobe.path));
@@ -460,7 +473,7 @@ const struct em_runtime em_runtime_bpf = {
 	.call_max_params = 5,
 	.call_max_height = 3,
 	.attach_kinds = 1u << ATTACH_TRACEPOINT | 1u << ATTACH_RAW_TRACEPOINT | 1u << ATTACH_PERF_EVENT |
-			1u << ATTACH_KPROBE | 1u << ATTACH_UPROBE | 1u << ATTACH_PROCFS,
+			1u << ATTACH_KPROBE | 1u << ATTACH_UPROBE | 1u << ATTACH_PROCFS | 1u << ATTACH_NETFILTER,
 	.defines = bpf_defines,
 	.prelude = bpf_prelude,
 	.declare_maps = bpf_declare_maps,

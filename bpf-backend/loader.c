@@ -27,11 +27,18 @@
  * of a longer log, which is where the error is. */
 #define BPFL_VERIFIER_LOG_SIZE (4u << 20)
 
+/* BPF_PROG_TYPE_NETFILTER and BPF_NETFILTER (Linux 6.4 UAPI), which the
+ * system's headers may not have */
+#define BPFL_PROG_TYPE_NETFILTER 32
+#define BPFL_ATTACH_NETFILTER 45
+
 struct bpfl_obj {
 	struct bpf_object *obj;
 	struct bpf_link **links;
 	bool *slow;            /* per link: its close waits for grace periods */
 	int n_links, cap_links;
+	int *nf_links;         /* netfilter links: descriptors libbpf 1.1 cannot wrap */
+	int n_nf_links;
 	struct ring_buffer *rb;
 	struct bpfl_mapping {
 		void *addr;
@@ -174,8 +181,13 @@ int bpfl_load(struct bpfl_obj *o)
 	char *vlog = xmalloc(BPFL_VERIFIER_LOG_SIZE);
 	vlog[0] = 0;
 	struct bpf_program *p;
-	bpf_object__for_each_program(p, o->obj)
+	bpf_object__for_each_program(p, o->obj) {
 		bpf_program__set_log_buf(p, vlog, BPFL_VERIFIER_LOG_SIZE);
+		if (strcmp(bpf_program__section_name(p), "netfilter") == 0) { /* a type libbpf 1.1 does not name */
+			bpf_program__set_type(p, BPFL_PROG_TYPE_NETFILTER);
+			bpf_program__set_expected_attach_type(p, BPFL_ATTACH_NETFILTER);
+		}
+	}
 	capture_begin(o);
 	int rc = bpf_object__load(o->obj);
 	if (rc) {
@@ -213,6 +225,10 @@ int bpfl_load(struct bpfl_obj *o)
 				    "need BPF trampolines and \"bpf\" in the kernel's list of security modules; "
 				    "this kernel refused it (%s)", o->failed_prog, bpf_program__section_name(fp), lsm);
 		}
+		if (fp && strcmp(bpf_program__section_name(fp), "netfilter") == 0)
+			return fail(o, rc, "cannot load BPF program %s: netfilter probes are BPF netfilter programs, "
+				    "which need Linux 6.4 or later built with CONFIG_NETFILTER_BPF_LINK; this kernel "
+				    "refused it", o->failed_prog);
 		if (o->failed_prog)
 			return fail(o, rc, "cannot load BPF program %s", o->failed_prog);
 		return fail(o, rc, "cannot load BPF object %s", bpf_object__name(o->obj));
@@ -259,6 +275,9 @@ void bpfl_detach_all(struct bpfl_obj *o, bool inert)
 		parallel_each(n_slow, DETACH_THREADS, destroy_link, o->links);
 	}
 	o->n_links = 0;
+	for (int i = 0; i < o->n_nf_links; i++)
+		close(o->nf_links[i]);
+	o->n_nf_links = 0;
 }
 
 void bpfl_close(struct bpfl_obj *o)
@@ -268,6 +287,7 @@ void bpfl_close(struct bpfl_obj *o)
 	bpfl_detach_all(o, false);
 	free(o->links);
 	free(o->slow);
+	free(o->nf_links);
 	for (int i = 0; i < o->n_mappings; i++)
 		munmap(o->mappings[i].addr, o->mappings[i].len);
 	free(o->mappings);
@@ -423,6 +443,42 @@ int bpfl_attach_uprobe(struct bpfl_obj *o, const char *prog, const struct bpfl_u
 	return 0;
 }
 
+/* The link_create part of union bpf_attr for a netfilter hook (Linux 6.4;
+ * the system's linux/bpf.h and libbpf 1.1 predate it). */
+struct bpfl_nf_link_attr {
+	uint32_t prog_fd, target_fd, attach_type, flags;
+	uint32_t pf, hooknum;
+	int32_t priority;
+	uint32_t nf_flags;
+};
+
+int bpfl_attach_netfilter(struct bpfl_obj *o, const char *prog, int pf, int hook, int priority)
+{
+	capture_begin(o);
+	struct bpf_program *p = find_prog(o, prog);
+	if (!p)
+		return fail(o, -ENOENT, "no BPF program %s", prog);
+	struct bpfl_nf_link_attr attr = {
+		.prog_fd = (uint32_t)bpf_program__fd(p), .attach_type = BPFL_ATTACH_NETFILTER,
+		.pf = (uint32_t)pf, .hooknum = (uint32_t)hook, .priority = priority,
+	};
+	/* The kernel gives each BPF program on a hook a priority of its own
+	 * (EBUSY: taken, by another probe of this script or another tool):
+	 * the next free one after it, as close as can be. */
+	int fd = (int)syscall(SYS_bpf, BPF_LINK_CREATE, &attr, sizeof attr);
+	for (int tries = 0; fd < 0 && errno == EBUSY && tries < 1000 && attr.priority < INT32_MAX - 1; tries++) {
+		attr.priority++;
+		fd = (int)syscall(SYS_bpf, BPF_LINK_CREATE, &attr, sizeof attr);
+	}
+	if (fd < 0)
+		return fail(o, -errno, "cannot attach %s to netfilter hook %d of protocol family %d (priority %d): %s",
+			    prog, hook, pf, priority, strerror(errno));
+	o->nf_links = xrealloc(o->nf_links, (size_t)(o->n_nf_links + 1) * sizeof *o->nf_links);
+	o->nf_links[o->n_nf_links++] = fd;
+	capture_end();
+	return 0;
+}
+
 /* Online CPUs from a list such as "0-3,6,8-9"; returns how many were put
  * in cpus (at most max), or -1. */
 static int online_cpus(int *cpus, int max)
@@ -556,7 +612,7 @@ int bpfl_attach_auto(struct bpfl_obj *o)
 
 int bpfl_link_count(const struct bpfl_obj *o)
 {
-	return o->n_links;
+	return o->n_links + o->n_nf_links;
 }
 
 /* --- ring buffers ------------------------------------------------------ */

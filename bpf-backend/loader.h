@@ -51,6 +51,10 @@ struct bpfl_uprobe {
 };
 int bpfl_attach_uprobe(struct bpfl_obj *o, const char *prog, const struct bpfl_uprobe *u);
 
+/* A netfilter program on hook `hook` of protocol family `pf` (NFPROTO_x)
+ * in this process's network namespace, at `priority`. */
+int bpfl_attach_netfilter(struct bpfl_obj *o, const char *prog, int pf, int hook, int priority);
+
 /* A perf event to sample on: PERF_TYPE_x / PERF_COUNT_x, every `period`
  * events, or `period` times a second when `freq`. */
 struct bpfl_perf {

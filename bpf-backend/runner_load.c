@@ -261,6 +261,8 @@ static int attach_one(struct runner *r, const struct btap_probe_desc *p)
 					p->up_pid < 0 ? r->target_pid : p->up_pid, p->up_ret != 0};
 		return bpfl_attach_uprobe(bpf_run_of(r)->obj, p->bpf_prog, &u);
 	}
+	if (p->kind == BTAP_PROBE_NETFILTER)
+		return bpfl_attach_netfilter(bpf_run_of(r)->obj, p->bpf_prog, p->nf_pf, p->nf_hook, p->nf_priority);
 	struct bpfl_perf pe = {p->perf_type, p->perf_config, p->perf_period, p->perf_freq != 0};
 	return bpfl_attach_perf_event(bpf_run_of(r)->obj, p->bpf_prog, &pe);
 }
@@ -316,7 +318,8 @@ bool bpf_run_attach(struct runner *r)
 	for (uint32_t i = 0; i < r->prog->nprobes; i++) {
 		const struct btap_probe_desc *p = &r->prog->probes[i];
 		if (p->kind != BTAP_PROBE_TRACEPOINT && p->kind != BTAP_PROBE_PERF &&
-		    p->kind != BTAP_PROBE_RAW_TP && p->kind != BTAP_PROBE_KFUNC && p->kind != BTAP_PROBE_UPROBE)
+		    p->kind != BTAP_PROBE_RAW_TP && p->kind != BTAP_PROBE_KFUNC && p->kind != BTAP_PROBE_UPROBE &&
+		    p->kind != BTAP_PROBE_NETFILTER)
 			continue;
 		if (!bpf_run_of(r)->obj || !p->bpf_prog) {
 			runner_fail(r, "probe %s has no BPF program", p->pp ? p->pp : "?");

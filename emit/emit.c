@@ -516,6 +516,7 @@ static enum btap_probe_kind descriptor_kind(const struct attach *at)
 	case ATTACH_UPROBE: return BTAP_PROBE_UPROBE;
 	case ATTACH_PROCFS: return at->procfs.write ? BTAP_PROBE_PROCFS_WRITE : BTAP_PROBE_PROCFS_READ;
 	case ATTACH_PERF_EVENT: return BTAP_PROBE_PERF;
+	case ATTACH_NETFILTER: return BTAP_PROBE_NETFILTER;
 	default: return 0;
 	}
 }
@@ -1202,7 +1203,8 @@ static void emit_descriptor(struct emitter *em, struct strbuf *b)
 	static const char *const kinds[] = {"", "BTAP_PROBE_BEGIN", "BTAP_PROBE_END", "BTAP_PROBE_ERROR",
 					    "BTAP_PROBE_TIMER", "BTAP_PROBE_TRACEPOINT", "BTAP_PROBE_PERF",
 					    "BTAP_PROBE_RAW_TP", "BTAP_PROBE_KFUNC", "BTAP_PROBE_UPROBE",
-					    "BTAP_PROBE_PROCFS_READ", "BTAP_PROBE_PROCFS_WRITE"};
+					    "BTAP_PROBE_PROCFS_READ", "BTAP_PROBE_PROCFS_WRITE",
+					    "BTAP_PROBE_NETFILTER"};
 	if (em->probes.n) {
 		sb_puts(b, "static const struct btap_probe_desc btap_probes[] = {\n");
 		VEC_FOREACH(em->probes, i) {
@@ -1224,6 +1226,9 @@ static void emit_descriptor(struct emitter *em, struct strbuf *b)
 			} else
 				sb_printf(b, ".run = br%d, .period_ns = %" PRIu64 ", .randomize_ns = %" PRIu64,
 					  p->index, p->at.timer.period_ns, p->at.timer.randomize_ns);
+			if (p->at.kind == ATTACH_NETFILTER)
+				sb_printf(b, ", .nf_pf = %d, .nf_hook = %d, .nf_priority = %d", p->at.netfilter.pf,
+					  p->at.netfilter.hook, p->at.netfilter.priority);
 			if (p->at.kind == ATTACH_PROCFS) {
 				sb_puts(b, ", .procfs_name = ");
 				em_c_string(b, p->at.procfs.name, strlen(p->at.procfs.name));

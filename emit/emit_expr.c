@@ -719,9 +719,10 @@ static const char *ex_context_var(struct em_fn *f, struct expr *e)
 	const char *name = e->op ? e->op : e->str ? e->str : "";
 	while (*name == '$')
 		name++;
-	/* a function's arguments (kernel.function, kernel.lsm) come bound to
-	 * their own event (tp_bind_args_vars); a tracepoint's is the probe's */
-	const struct tp_event *ev = f->probe->at.kind == ATTACH_KPROBE ? e->target_info
+	/* a function's arguments (kernel.function, kernel.lsm, netfilter) come
+	 * bound to their own event (tp_bind_args_vars); a tracepoint's is the
+	 * probe's */
+	const struct tp_event *ev = attach_has_arg_slots(f->probe->at.kind) ? e->target_info
 								      : tp_probe_event(f->em->s, f->probe->p);
 	if (strcmp(name, "name") == 0 || strcmp(name, "system") == 0)
 		return em_str_literal(f, !ev ? "" : strcmp(name, "name") == 0 ? ev->name : ev->group);
@@ -735,7 +736,7 @@ static const char *ex_target(struct em_fn *f, struct expr *e)
 	if (e->user_target && f->probe && f->probe->at.kind == ATTACH_UPROBE)
 		return em_user_target(f, e);
 	if (!f->probe || (f->probe->at.kind != ATTACH_TRACEPOINT && f->probe->at.kind != ATTACH_RAW_TRACEPOINT &&
-			  f->probe->at.kind != ATTACH_KPROBE)) {
+			  !attach_has_arg_slots(f->probe->at.kind))) {
 		diag_error(e->loc, "target variables are only available in kernel.trace probes here");
 		return "0";
 	}

@@ -22,7 +22,7 @@
 #include <stdint.h> /* the BPF build gets the int types from btap_bpf.h */
 #endif
 
-#define BTAP_ABI_VERSION 4
+#define BTAP_ABI_VERSION 5
 #define BTAP_MAX_KEYS 9
 
 enum btap_type {
@@ -140,6 +140,7 @@ enum btap_probe_kind {
 	BTAP_PROBE_UPROBE,      /* an instruction of a user binary: uprobe or uretprobe */
 	BTAP_PROBE_PROCFS_READ, /* runner: a client reads the file procfs_name */
 	BTAP_PROBE_PROCFS_WRITE,/* runner: a client writes it */
+	BTAP_PROBE_NETFILTER,   /* BPF: SEC("netfilter") on a hook of the runner's network namespace */
 };
 
 struct btap_uctx; /* runner-side probe context (generated code's business) */
@@ -177,6 +178,8 @@ struct btap_probe_desc {
 	/* procfs probes: the file's name, .maxsize(N) (0: none) */
 	const char *procfs_name;
 	uint64_t procfs_maxsize;
+	/* netfilter probes: NFPROTO_x, the hook, its priority there */
+	int nf_pf, nf_hook, nf_priority;
 };
 
 /* A runtime error site, for messages like stap's:

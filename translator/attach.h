@@ -22,6 +22,7 @@ enum attach_kind {
 	ATTACH_KPROBE,         /* a kernel function's entry or return (kprobe or fentry) */
 	ATTACH_UPROBE,         /* an instruction of a user binary (uprobe or uretprobe) */
 	ATTACH_PROCFS,         /* a file the runner serves: read or written by a client */
+	ATTACH_NETFILTER,      /* a netfilter hook: the packet, its verdict the result */
 };
 
 /* When a runner probe runs. */
@@ -106,11 +107,23 @@ struct attach {
 		                              load bias is the probe's ip minus this) */
 	} uprobe;
 	struct {
+		int pf;                    /* NFPROTO_x */
+		int hook;                  /* NF_INET_x (NF_ARP_x, NF_BR_x) */
+		int priority;              /* among the hooks at that point */
+	} netfilter;
+	struct {
 		const char *name;          /* the file's name */
 		bool write;                /* a write probe (else read) */
 		uint64_t maxsize;          /* .maxsize(N), 0: none given */
 	} procfs;
 };
+
+/* Are a probe's target variables its arguments, in 8-byte slots (a kernel
+ * function's parameters, an LSM or netfilter hook's)? */
+static inline bool attach_has_arg_slots(enum attach_kind k)
+{
+	return k == ATTACH_KPROBE || k == ATTACH_NETFILTER;
+}
 
 /* Does a probe of this kind run in kernel context (not in the runner)? */
 static inline bool attach_in_kernel(enum attach_kind k)

@@ -102,8 +102,9 @@ void elab_procfs_rewrite(struct elab *x, struct probe *d);
 bool elab_is_bare_target(const struct expr *e, const char *name);
 /* Turn e, in place, into a call of fn with arg (or no argument). */
 void elab_make_call(struct elab *x, struct expr *e, const char *fn, struct expr *arg);
-/* $return of LSM probes: the verdict, through tapset calls (elab_lsm.c). */
-void elab_lsm_rewrite(struct elab *x, struct probe *d);
+/* $return of LSM probes, $verdict of netfilter probes: the verdict,
+ * through tapset calls (elab_verdict.c). */
+void elab_verdict_rewrite(struct elab *x, struct probe *d);
 
 /* elab_clone.c: deep copies for per-derived-probe bodies. NULL in, NULL out. */
 struct expr *elab_clone_expr(struct arena *a, const struct expr *e);

@@ -179,7 +179,7 @@ void elab_run_queues(struct elab *x, struct vec *derived)
 				int derived_here = out.n;
 				for (int j = 0; j < derived_here; j++) {
 					elab_procfs_rewrite(x, VEC_AT(out, j, struct probe *));
-					elab_lsm_rewrite(x, VEC_AT(out, j, struct probe *));
+					elab_verdict_rewrite(x, VEC_AT(out, j, struct probe *));
 					elab_entry_rewrite(x, VEC_AT(out, j, struct probe *), &out);
 				}
 				VEC_FOREACH(out, j) {

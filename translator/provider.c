@@ -13,6 +13,7 @@ extern const struct provider provider_perf;
 extern const struct provider provider_process;
 extern const struct provider provider_kernel;
 extern const struct provider provider_lsm;
+extern const struct provider provider_netfilter;
 extern const struct provider provider_uprobe;
 extern const struct provider provider_psyscall;
 extern const struct provider provider_procfs;
@@ -27,6 +28,7 @@ const struct provider *const providers[] = {
 	&provider_process,
 	&provider_kernel,
 	&provider_lsm,
+	&provider_netfilter,
 	&provider_uprobe,
 	&provider_psyscall,
 	&provider_procfs,

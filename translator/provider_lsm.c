@@ -4,7 +4,7 @@
  * the target variables, read from the argument array as at fentry, and
  * $ctx is the first of them (stap's spelling: @cast($ctx, "linux_binprm")).
  * The program's result is the hook's verdict: 0 allows, a negative errno
- * denies; `$return = -EPERM` sets it (guru mode, elab_lsm.c). tapset/lsm.stp
+ * denies; `$return = -EPERM` sets it (guru mode, elab_verdict.c). tapset/lsm.stp
  * names the usual hooks with convenience variables; any other hook is
  * lsm.HOOK through this provider. */
 #include "provider.h"

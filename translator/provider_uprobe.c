@@ -153,10 +153,12 @@ static char *binary_of(struct session *s, const struct upoint *u, int *pid, bool
 	if (u->lib) {
 		const struct expr *la = u->lib->arg;
 		if (!la || la->kind != E_STR) {
+			free(path);
 			BERR(la ? la->loc : u->lib->loc, "semantic error: library() takes a path or a library name");
 			return NULL;
 		}
 		if (strpbrk(la->str, "*?[")) {
+			free(path);
 			BERR(la->loc, "semantic error: wildcards in library(\"%s\") are not supported yet: name one "
 				   "library", la->str);
 			return NULL;

@@ -1348,9 +1348,31 @@ static __always_inline char *btap_cmdline_(struct btap_ctx *c)
 #define btap_cmdline() btap_cmdline_(c)
 #endif
 
-/* An LSM program's result (emit_bpf.c returns c->verdict from it). */
-#define btap_lsm_verdict() (c->verdict)
-#define btap_lsm_set_verdict(v) ((void)(c->verdict = (v)))
+/* A netfilter program's context (struct bpf_nf_ctx, Linux 6.4: the hook's
+ * state, then the packet), copied into the slots its target variables
+ * read: $hooknum $skb $in $out $okfn. The state's layout by CO-RE. */
+struct nf_hook_state___btap {
+	__u8 hook;
+	void *in, *out;
+	void *okfn;
+} __attribute__((preserve_access_index));
+
+static __always_inline void btap_nf_slots(void *ctx, uint64_t *slots)
+{
+	const struct nf_hook_state___btap *st = ((void *const *)ctx)[0];
+	__u8 hook = 0;
+	slots[1] = (uint64_t)((void *const *)ctx)[1];
+	slots[2] = slots[3] = slots[4] = 0;
+	bpf_core_read(&hook, sizeof(hook), &st->hook);
+	bpf_core_read(&slots[2], 8, &st->in);
+	bpf_core_read(&slots[3], 8, &st->out);
+	bpf_core_read(&slots[4], 8, &st->okfn);
+	slots[0] = hook;
+}
+
+/* An LSM or netfilter program's result (emit_bpf.c returns c->verdict from it). */
+#define btap_verdict() (c->verdict)
+#define btap_set_verdict(v) ((void)(c->verdict = (v)))
 /* raise(): the kernel signals the current task on the way out of the
  * program (bpf_send_signal, Linux 5.3) */
 #define btap_send_signal(sig) ((void)bpf_send_signal((__u32)(sig)))

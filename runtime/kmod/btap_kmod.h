@@ -1173,9 +1173,9 @@ static inline void btap_send_signal_(int64_t sig)
 	irq_work_queue(&s->work);
 }
 #define btap_send_signal(sig) btap_send_signal_(sig)
-/* LSM hooks are BPF programs only: no verdict here. */
-#define btap_lsm_verdict() ((int64_t)0)
-#define btap_lsm_set_verdict(v) ((void)(v), btap_raise_str(c, -1, "an LSM verdict needs a kernel.lsm probe"))
+/* LSM and netfilter hooks are BPF programs only: no verdict here. */
+#define btap_verdict() ((int64_t)0)
+#define btap_set_verdict(v) ((void)(v), btap_raise_str(c, -1, "a verdict needs a kernel.lsm or netfilter probe"))
 
 /* ---- the module's file: /proc/<module name> ------------------------------------ */
 

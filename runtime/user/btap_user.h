@@ -655,9 +655,9 @@ static inline int64_t btap_no_task_(struct btap_ctx *c)
 #define btap_addr() ((int64_t)0)
 #define btap_returnval() \
 	(btap_raise_str(c, -1, "returnval() needs the return of a function: a .return probe of kernel.function or process"), (int64_t)0)
-/* LSM hooks are BPF programs only: no verdict here. */
-#define btap_lsm_verdict() ((int64_t)0)
-#define btap_lsm_set_verdict(v) ((void)(v), btap_raise_str(c, -1, "an LSM verdict needs a kernel.lsm probe"))
+/* LSM and netfilter hooks are BPF programs only: no verdict here. */
+#define btap_verdict() ((int64_t)0)
+#define btap_set_verdict(v) ((void)(v), btap_raise_str(c, -1, "a verdict needs a kernel.lsm or netfilter probe"))
 #define btap_send_signal(sig) \
 	((void)(sig), btap_raise_str(c, -1, "raise() signals the task a kernel probe runs in; this probe has none"))
 #define btap_matched(n) btap_matched_(c, (n))

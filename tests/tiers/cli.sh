@@ -73,6 +73,15 @@ expect lsm-p3 0 'return \(int\)c.verdict;' -- "$BTAP" -g -p3 -e 'probe lsm.bprm_
 expect lsm-verdict-needs-guru 1 "^<input>:1:31: error: semantic error: setting an LSM hook's verdict \(\\\$return\) decides what the kernel allows: it needs guru mode \(-g\)" -- "$BTAP" -p2 -e 'probe lsm.file_open { $return = -1 }'
 expect lsm-unknown-hook 1 'no match for probe point kernel.lsm\("no_such_hook"\)' -- "$BTAP" -p2 -e 'probe kernel.lsm("no_such_hook") { }'
 expect lsm-kmod 1 'LSM hooks are BPF LSM programs: the kmod backend cannot attach them' -- "$BTAP" --runtime=kmod -p3 -e 'probe lsm.file_open { }'
+expect netfilter-vars 0 '^netfilter.hook\("NF_INET_LOCAL_IN"\).pf\("NFPROTO_IPV4"\) \$hooknum:unsigned int \$skb:struct sk_buff \* \$in:struct net_device \* \$out:struct net_device \* \$indev:struct net_device \* \$outdev:struct net_device \* \$okfn:.* \$verdict:int$' -- "$BTAP" -L 'netfilter.hook("NF_INET_LOCAL_IN").pf("NFPROTO_IPV4")'
+expect netfilter-aliases 0 '^netfilter.ipv6.post_routing$' -- "$BTAP" -l 'netfilter.*.*'
+expect netfilter-p3 0 'SEC\("netfilter"\)' -- "$BTAP" -g -p3 -e 'probe netfilter.ipv4.local_in { if (dport == 53) $verdict = nf_drop }'
+expect netfilter-by-number 0 "^netfilter.hook\\(1\\).pf\\(10\\).priority\\(-5\\) " -- "$BTAP" -p2 -e 'probe netfilter.hook(1).pf(10).priority(-5) { }'
+expect netfilter-unknown-hook 1 "^<input>:1:22: error: semantic error: unknown netfilter hook 'NF_INET_NOPE' \(known: NF_INET_PRE_ROUTING, " -- "$BTAP" -p2 -e 'probe netfilter.hook("NF_INET_NOPE").pf("NFPROTO_IPV4") { }'
+expect netfilter-arp 1 '^<input>:1:35: error: semantic error: netfilter hooks of protocol family 3 are not supported yet: BPF netfilter programs attach to IPv4 and IPv6 hooks only' -- "$BTAP" -p2 -e 'probe netfilter.hook("NF_ARP_IN").pf("NFPROTO_ARP") { }'
+expect netfilter-no-pf 1 'netfilter.hook\("HOOK"\) is followed by .pf\("NFPROTO_x"\)' -- "$BTAP" -p2 -e 'probe netfilter.hook("NF_INET_LOCAL_IN") { }'
+expect netfilter-verdict-needs-guru 1 "^<input>:1:42: error: semantic error: setting a netfilter hook's verdict \(\\\$verdict\) decides what the kernel allows: it needs guru mode \(-g\)" -- "$BTAP" -p2 -e 'probe netfilter.ipv4.local_in { $verdict = nf_drop }'
+expect netfilter-kmod 1 "probe point family 'netfilter' is not supported yet by the kmod backend" -- "$BTAP" --runtime=kmod -p3 -e 'probe netfilter.ipv4.local_in { }'
 # pass 5 on a kernel without kprobes: one clear error, naming the
 # system-call probe that covers the same event
 if [ ! -e /sys/bus/event_source/devices/kprobe ]; then

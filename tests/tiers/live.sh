@@ -79,6 +79,14 @@ integrity_tests() {
 	rc=$? el=$(($(now_ms) - t0))
 	ok_if "-c ends with the command" '[ $rc = 0 ] && [ "$(cat "$T/out")" = end ] && [ $el -lt 20000 ]'
 
+	# a netfilter verdict a BPF program cannot return: stap's run-time
+	# error; the datagram passes and the session ends
+	timeout "$LIMIT" "$BTAP" -g -c 'python3 tests/live/net/traffic.py' -e 'probe netfilter.ipv4.local_in {
+		if (protocol == ipproto_udp && dport == 9931) $verdict = nf_stolen }' >"$T/out" 2>"$T/err"
+	rc=$?
+	ok_if "netfilter: \$verdict = nf_stolen is a run-time error" \
+		'[ $rc = 1 ] && grep -q "^ERROR: a netfilter verdict from btap is nf_drop (0) or nf_accept (1), not 2" "$T/err"'
+
 	# -c splits the command into words as stap does (wordexp: quotes kept,
 	# no shell) and refuses what it cannot run, before anything attaches
 	out=$(timeout "$LIMIT" "$BTAP" -c "printf %s. a 'b c'" -e 'probe begin {}' 2>"$T/err")
