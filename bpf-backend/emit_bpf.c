@@ -336,6 +336,8 @@ static void bpf_probe_section(const struct attach *at, struct strbuf *out)
 		sb_printf(out, "SEC(\"raw_tp/%s\")\n", at->tracepoint.name);
 	else if (at->kind == ATTACH_KPROBE && at->kprobe.lsm) /* the hook's arguments; returns the verdict */
 		sb_printf(out, "SEC(\"lsm/%s\")\n", at->kprobe.function);
+	else if (at->kind == ATTACH_KPROBE && at->kprobe.offset) /* a statement: bytes into the function */
+		sb_printf(out, "SEC(\"kprobe/%s+0x%" PRIx64 "\")\n", at->kprobe.function, at->kprobe.offset);
 	else if (at->kind == ATTACH_KPROBE && at->kprobe.via_kprobe) /* pt_regs: copied into slots */
 		sb_printf(out, "SEC(\"%s/%s\")\n", at->kprobe.ret ? "kretprobe" : "kprobe", at->kprobe.function);
 	else if (at->kind == ATTACH_KPROBE) /* the arguments (then the result) are the context */
@@ -353,7 +355,7 @@ static void bpf_probe_body(struct emitter *em, struct em_probe *ep, struct strbu
 {
 	const struct attach *at = &ep->at;
 	const char *guard = em_task_guard(em, at, ep->index);
-	bool kprobe = at->kind == ATTACH_KPROBE && at->kprobe.via_kprobe;
+	bool kprobe = at->kind == ATTACH_KPROBE && at->kprobe.via_kprobe && !at->kprobe.regs_ctx;
 	bool nf = at->kind == ATTACH_NETFILTER;
 	/* what a program that does not run its body returns: a netfilter
 	 * hook's 0 would drop the packet */
@@ -380,8 +382,8 @@ static void bpf_probe_body(struct emitter *em, struct em_probe *ep, struct strbu
 		sb_puts(out, "\tc.func_ip = (int64_t)bpf_get_func_ip(ctx);\n");
 	if (at->kind == ATTACH_UPROBE)
 		sb_puts(out, "\tc.regs = 1;\n");
-	else if (at->kind == ATTACH_PERF_EVENT) /* the sample's registers */
-		sb_puts(out, "\tc.regs = 2;\n");
+	else if (at->kind == ATTACH_PERF_EVENT || (at->kind == ATTACH_KPROBE && at->kprobe.regs_ctx))
+		sb_puts(out, "\tc.regs = 2;\n"); /* the sample's or the statement's registers */
 	else if (at->kind == ATTACH_KPROBE && at->kprobe.ret) /* returnval(): fexit's return slot */
 		sb_printf(out, "\tc.regs = %d;\n", 3 + at->kprobe.ret_slot);
 	sb_printf(out, "\tbb%d(&c, sp);\n", ep->index);

@@ -733,7 +733,9 @@ static const char *ex_target(struct em_fn *f, struct expr *e)
 {
 	/* the record of a tracepoint, or the arguments of a raw one or of a
 	 * kernel function */
-	if (e->user_target && f->probe && f->probe->at.kind == ATTACH_UPROBE)
+	/* a process's, or a kernel statement's (a kprobe), located by DWARF */
+	if (e->user_target && f->probe &&
+	    (f->probe->at.kind == ATTACH_UPROBE || (f->probe->at.kind == ATTACH_KPROBE && f->probe->at.kprobe.regs_ctx)))
 		return em_user_target(f, e);
 	if (!f->probe || (f->probe->at.kind != ATTACH_TRACEPOINT && f->probe->at.kind != ATTACH_RAW_TRACEPOINT &&
 			  !attach_has_arg_slots(f->probe->at.kind))) {

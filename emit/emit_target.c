@@ -31,7 +31,8 @@ struct walk {
 	struct tplace place; /* type of the object reached */
 	bool pending_ptr;      /* @cast: base is the pointer, place its pointee, nothing applied yet */
 	bool tolerant;         /* pretty-printing: a fault leaves 0, the caller clears it */
-	bool user;             /* the traced process's memory, typed by its DWARF */
+	bool user;             /* the traced process's memory (else the kernel's) */
+	bool dwarf;            /* typed by DWARF: members at offsets, no C names */
 	int bit_off;           /* a bitfield reached by offsets: its first bit in the byte at base */
 	/* Inside the tracepoint record: the object is at this byte offset (C
 	 * expression) from the context, and base is unused. The verifier
@@ -104,8 +105,8 @@ static bool walk_member(struct walk *w, const struct component *c)
 		return true;
 	}
 	const char *hdr = NULL;
-	const char *cname = w->user || !w->f->em->rt->named_types ? NULL : tplace_c_name(a, outer, &hdr);
-	if (w->user && w->place.bit_size) {
+	const char *cname = w->dwarf || !w->f->em->rt->named_types ? NULL : tplace_c_name(a, outer, &hdr);
+	if (w->dwarf && w->place.bit_size) {
 		em_unsupported(w->f, c->loc, "a bitfield in user memory");
 		return false;
 	}
@@ -209,7 +210,7 @@ static const char *read_bits(struct walk *w, const char *t, bool sgn)
 {
 	struct em_fn *f = w->f;
 	int bits = w->bit_off + w->place.bit_size;
-	if (w->user || bits > 64) {
+	if (w->dwarf || bits > 64) {
 		em_unsupported(f, w->loc, "this bitfield");
 		return "0";
 	}
@@ -653,7 +654,7 @@ static const char *walk_from_address(struct em_fn *f, struct expr *e, const char
 	 * where the variable is, and the variable is the object */
 	bool cast = what[1] == 'c';
 	struct walk w = { .f = f, .path = "", .loc = e->loc, .place = acc->start, .pending_ptr = cast };
-	w.user = acc->start.src != type_source_kernel(); /* a user program's type: its memory */
+	w.user = w.dwarf = acc->start.src != type_source_kernel(); /* a user program's type: its memory */
 	w.site = em_site(f->em, e->loc, cast ? "operator '@cast'" : "operator '@var'");
 	tplace_index(&w.place);
 	const char *res = e->type == TY_STRING ? em_tmp_str(f) : em_tmp_long(f);
@@ -740,11 +741,13 @@ const char *em_target_vars(struct em_fn *f, struct expr *e, const struct tp_even
 /* ---- process probes: variables located by DWARF ---------------------------- */
 
 /* A DWARF-derived expression over the probe's registers and the process's
- * memory, as C. at: the probe's link-time address (the load bias of a
- * position-independent binary is the probe's ip minus it; dyn says
- * whether the binary is one). */
-static const char *uexpr_c(struct em_fn *f, const struct uexpr *x, uint64_t at, bool dyn, int site, bool tolerant)
+ * (a kernel statement's: the kernel's) memory, as C. The load bias of a
+ * position-independent binary is the probe's ip minus its link-time
+ * address. */
+static const char *uexpr_c(struct em_fn *f, const struct uexpr *x, const struct usite *us, int site, bool tolerant)
 {
+	uint64_t at = us->addr;
+	bool dyn = us->bin->is_dyn;
 	struct arena *a = f->em->a;
 	switch (x->op) {
 	case UX_CONST:
@@ -761,9 +764,10 @@ static const char *uexpr_c(struct em_fn *f, const struct uexpr *x, uint64_t at, 
 		return arena_printf(a, "(btap_ureg(c, %d) - (int64_t)0x%" PRIx64 "ll + (int64_t)0x%" PRIx64 "ll)",
 				    UREG_IP, at, (uint64_t)x->v);
 	case UX_DEREF: {
-		const char *addr = uexpr_c(f, x->a, at, dyn, site, tolerant);
+		const char *addr = uexpr_c(f, x->a, us, site, tolerant);
 		const char *t = em_tmp_long(f);
-		em_line(f, "%s = btap_uread(c, %s, %d, %d);", t, addr, x->size, x->sgn ? 1 : 0);
+		em_line(f, "%s = %s(c, %s, %d, %d);", t, us->kernel ? "btap_kread" : "btap_uread", addr, x->size,
+			x->sgn ? 1 : 0);
 		if (tolerant)
 			em_line(f, "if (BTAP_ERR(c)) btap_catch(c, 0);");
 		else
@@ -771,7 +775,7 @@ static const char *uexpr_c(struct em_fn *f, const struct uexpr *x, uint64_t at, 
 		return t;
 	}
 	case UX_BIN: {
-		const char *l = uexpr_c(f, x->a, at, dyn, site, tolerant), *r = uexpr_c(f, x->b, at, dyn, site, tolerant);
+		const char *l = uexpr_c(f, x->a, us, site, tolerant), *r = uexpr_c(f, x->b, us, site, tolerant);
 		if (strcmp(x->bin, ">>") == 0) /* DW_OP_shr is a logical shift */
 			return arena_printf(a, "((int64_t)((uint64_t)(%s) >> ((%s) & 63)))", l, r);
 		if (strcmp(x->bin, "<<") == 0)
@@ -779,9 +783,9 @@ static const char *uexpr_c(struct em_fn *f, const struct uexpr *x, uint64_t at, 
 		return arena_printf(a, "((int64_t)((uint64_t)(%s) %s (uint64_t)(%s)))", l, x->bin, r);
 	}
 	case UX_NEG:
-		return arena_printf(a, "(-(%s))", uexpr_c(f, x->a, at, dyn, site, tolerant));
+		return arena_printf(a, "(-(%s))", uexpr_c(f, x->a, us, site, tolerant));
 	case UX_NOT:
-		return arena_printf(a, "(~(%s))", uexpr_c(f, x->a, at, dyn, site, tolerant));
+		return arena_printf(a, "(~(%s))", uexpr_c(f, x->a, us, site, tolerant));
 	}
 	return "0";
 }
@@ -790,18 +794,16 @@ static const char *uexpr_c(struct em_fn *f, const struct uexpr *x, uint64_t at, 
  * (a register or a computed value, NULL for memory). */
 static void user_start(struct em_fn *f, const struct uvar *v, const struct usite *us, struct walk *w, const char **val)
 {
-	uint64_t at = us->addr;
-	bool dyn = us->bin->is_dyn;
 	*val = NULL;
 	switch (v->loc.kind) {
 	case ULOC_MEM:
-		w->base = uexpr_c(f, v->loc.e, at, dyn, w->site, w->tolerant);
+		w->base = uexpr_c(f, v->loc.e, us, w->site, w->tolerant);
 		break;
 	case ULOC_REG:
 		*val = arena_printf(f->em->a, "btap_ureg(c, %d)", v->loc.reg);
 		break;
 	case ULOC_VALUE:
-		*val = uexpr_c(f, v->loc.e, at, dyn, w->site, w->tolerant);
+		*val = uexpr_c(f, v->loc.e, us, w->site, w->tolerant);
 		break;
 	}
 }
@@ -829,8 +831,8 @@ static void pretty_user_var(struct pretty *pr, struct em_fn *f, const struct uva
 		pretty_text(pr, "?");
 		return;
 	}
-	struct walk w = { .f = f, .path = "", .loc = {0}, .place = v->type, .tolerant = true, .user = true,
-			  .site = site };
+	struct walk w = { .f = f, .path = "", .loc = {0}, .place = v->type, .tolerant = true, .user = !us->kernel,
+			  .dwarf = true, .site = site };
 	const char *val;
 	user_start(f, v, us, &w, &val);
 	if (!val) {
@@ -842,7 +844,7 @@ static void pretty_user_var(struct pretty *pr, struct em_fn *f, const struct uva
 	struct tplace q = v->type;
 	if (k == TPLACE_POINTER && pointee_is_char(v->type)) {
 		const char *s = em_tmp_str(f);
-		em_line(f, "btap_ustring_or(%s, %s, \"<unknown>\");", s, x);
+		em_line(f, "%s(%s, %s, \"<unknown>\");", us->kernel ? "btap_kstring_or" : "btap_ustring_or", s, x);
 		pretty_text(pr, "\"");
 		pretty_arg(pr, "%s", s, true);
 		pretty_text(pr, "\"");
@@ -869,7 +871,8 @@ static void plain_user_var(struct pretty *pr, struct em_fn *f, const struct uvar
 		pretty_text(pr, "?");
 		return;
 	}
-	struct walk w = { .f = f, .path = "", .place = v->type, .tolerant = true, .user = true, .site = site };
+	struct walk w = { .f = f, .path = "", .place = v->type, .tolerant = true, .user = !us->kernel, .dwarf = true,
+			  .site = site };
 	const char *val;
 	user_start(f, v, us, &w, &val);
 	const char *x = val ? user_int_value(f, val, v->type) : read_value(&w);
@@ -923,7 +926,7 @@ const char *em_user_target(struct em_fn *f, struct expr *e)
 		return user_context_var(f, e, ua);
 	const struct uvar *v = ua->var;
 	const struct usite *us = ua->site;
-	struct walk w = { .f = f, .path = "", .loc = e->loc, .place = v->type, .user = true };
+	struct walk w = { .f = f, .path = "", .loc = e->loc, .place = v->type, .user = !us->kernel, .dwarf = true };
 	w.site = em_site(f->em, e->loc, arena_printf(f->em->a, "identifier '$%s'", v->name));
 	int level;
 	if (chain_is_pretty(e, &level) && e->components.n == 1) {

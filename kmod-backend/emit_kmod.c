@@ -151,11 +151,11 @@ static void kmod_probe_entry(struct emitter *em, struct em_probe *ep, struct str
 	} else if (at->kind == ATTACH_TRACEPOINT && !at->tracepoint.fieldless) { /* the event's record */
 		sb_printf(out, "\tif (!btap_kp_record(sample))\n\t\tBTAP_KP_RETURN_%s;\n", kind + 8);
 		ctx = "btap_kp_record(sample)";
-	} else if (at->kind == ATTACH_KPROBE) {
+	} else if (at->kind == ATTACH_KPROBE && !at->kprobe.regs_ctx) {
 		sb_puts(out, "\tvoid *ctx = regs;\n");
 		em_kprobe_slots(at, out);
 		ctx = "slots";
-	} else if (at->kind == ATTACH_PERF_EVENT) {
+	} else if (at->kind == ATTACH_PERF_EVENT || at->kind == ATTACH_KPROBE) { /* a sample's, a statement's */
 		ctx = "regs";
 	} else if (at->kind == ATTACH_UPROBE) {
 		int major = 0, minor = 0;
@@ -188,8 +188,8 @@ static void kmod_probe_entry(struct emitter *em, struct em_probe *ep, struct str
 	}
 	if (at->kind == ATTACH_KPROBE) /* addr(): where the kprobe sits */
 		sb_printf(out, "\tc.func_ip = BTAP_KP_FUNC_IP_%s;\n", kind + 8);
-	if (at->kind == ATTACH_PERF_EVENT) /* the sample's registers */
-		sb_puts(out, "\tc.regs = 2;\n");
+	if (at->kind == ATTACH_PERF_EVENT || (at->kind == ATTACH_KPROBE && at->kprobe.regs_ctx))
+		sb_puts(out, "\tc.regs = 2;\n"); /* the sample's or the statement's registers */
 	else if (at->kind == ATTACH_UPROBE) /* the process's registers */
 		sb_puts(out, "\tc.regs = 1;\n");
 	else if (at->kind == ATTACH_KPROBE && at->kprobe.ret) /* returnval(): the return slot */

@@ -95,6 +95,9 @@ struct attach {
 		bool via_kprobe;
 		/* a BPF LSM hook: the program's result is the verdict */
 		bool lsm;
+		/* a statement inside the function (kernel.statement): no
+		 * parameters, the registers are the context (as at a uprobe) */
+		bool regs_ctx;
 	} kprobe;
 	struct {
 		const char *path;          /* the binary or library */

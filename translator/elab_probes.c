@@ -251,7 +251,8 @@ static const char *unprovided_family(const struct probe_point *pp)
 	if (!strcmp(c0, "kprobe") && c1 && !strcmp(c1, "function"))
 		return "no function of that name in the kernel's BTF that the function tracer can attach to";
 	if (!strcmp(c0, "kernel") && c1 && !strcmp(c1, "statement"))
-		return "kernel.statement probes are not supported yet (they need the kernel's debuginfo)";
+		return "no line of that function and file has code in the kernel's debuginfo; btap -l "
+		       "'kernel.statement(\"FUNC@FILE:*\")' lists those that have";
 	if (!strcmp(c0, "module") && c1 && !strcmp(c1, "function"))
 		return "no function of that name in the module's BTF that the function tracer can attach to";
 	if (!strcmp(c0, "module"))
@@ -272,7 +273,10 @@ static const char *unprovided_family(const struct probe_point *pp)
 	}
 	if (!strcmp(c0, "stap") || !strcmp(c0, "staprun") || !strcmp(c0, "stapio"))
 		return "these mark stap's own programs and passes: not applicable to btap";
-	static const char *const others[] = {"netfilter", "java", "input", "python2", "python3", NULL};
+	if (!strcmp(c0, "netfilter"))
+		return "of netfilter hooks btap supports IPv4 and IPv6 yet (netfilter.ipv4.*, netfilter.ipv6.*, "
+		       "netfilter.ip.*, netfilter.hook(...).pf(\"NFPROTO_IPV4\"|\"NFPROTO_IPV6\"))";
+	static const char *const others[] = {"java", "input", "python2", "python3", NULL};
 	for (int i = 0; others[i]; i++)
 		if (!strcmp(c0, others[i]))
 			return "this probe family is not supported yet";

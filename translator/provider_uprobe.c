@@ -9,6 +9,7 @@
  * come from the binary's catalog (ubin.h). A concrete point is one site:
  * its usite hangs on the point's function/mark/statement argument. */
 #include "provider_uprobe.h"
+#include "kernel_dwarf.h"
 
 #include "provider.h"
 
@@ -61,8 +62,16 @@ static bool split_point(const struct probe_point *pp, struct upoint *u)
 static bool uprobe_claims(const struct probe_point *pp)
 {
 	struct upoint u;
-	const char *n0 = pp_comp_name(pp, 0);
+	const char *n0 = pp_comp_name(pp, 0), *n1 = pp_comp_name(pp, 1);
+	if (n0 && !strcmp(n0, "kernel") && n1 && !strcmp(n1, "statement"))
+		return split_point(pp, &u); /* lines of the kernel, from its debuginfo */
 	return n0 && pp_glob_match(n0, "process") && split_point(pp, &u);
+}
+
+/* kernel.statement(...): a point in the kernel, not in a process */
+static bool is_kernel(const struct upoint *u)
+{
+	return named(u->proc, "kernel");
 }
 
 /* A pass-2 error, unless @defined is only asking. */
@@ -208,10 +217,11 @@ static void add_point(struct session *s, const struct probe_point *pp, const str
 	cp->loc = pp->loc;
 	cp->optional = pp->optional;
 	cp->sufficient = pp->sufficient;
-	struct expr *parg = u->proc->arg && u->proc->arg->kind == E_NUM
+	struct expr *parg = is_kernel(u) ? NULL
+			    : u->proc->arg && u->proc->arg->kind == E_NUM
 				    ? num_arg(a, u->proc->arg->num, false, u->proc->arg->loc)
 				    : str_arg(a, arena_strdup(a, path), u->proc->arg ? u->proc->arg->loc : u->proc->loc);
-	vec_push(a, &cp->comps, pp_comp_new(a, "process", parg, u->proc->loc));
+	vec_push(a, &cp->comps, pp_comp_new(a, is_kernel(u) ? "kernel" : "process", parg, u->proc->loc));
 	arg->target_info = site;
 	vec_push(a, &cp->comps, pp_comp_new(a, u->kind->name, arg, u->kind->loc));
 	if (suffix)
@@ -228,9 +238,36 @@ static struct usite *new_site(struct session *s, const struct ubin *b, enum usit
 	return site;
 }
 
-/* The file offset of addr, or a located error. */
+/* The function whose symbol a kprobe at addr names: the out-of-line one
+ * that holds it (not a copy inlined there), smallest first. */
+static const struct ubin_func *outer_func(const struct ubin *b, uint64_t addr)
+{
+	const struct ubin_func *best = NULL;
+	for (int i = 0; i < b->nfuncs; i++) {
+		const struct ubin_func *f = &b->funcs[i];
+		if (f->frame_die || !f->size || addr < f->addr || addr >= f->addr + f->size)
+			continue;
+		if (!best || f->size < best->size)
+			best = f;
+	}
+	return best;
+}
+
+/* The file offset of addr (a kernel statement: the offset into the
+ * function a kprobe names), or a located error. */
 static bool place_site(struct session *s, struct usite *site, struct loc at)
 {
+	if (site->kernel) {
+		const struct ubin_func *f = outer_func(site->bin, site->addr);
+		if (f) {
+			site->kfunc = f->name;
+			site->offset = site->addr - f->addr;
+			return true;
+		}
+		diag_error(at, "semantic error: address 0x%s is in no function of the kernel's debuginfo",
+			   arena_printf(&s->arena, "%" PRIx64, site->addr));
+		return false;
+	}
 	if (ubin_file_offset(site->bin, site->addr, &site->offset))
 		return true;
 	diag_error(at, "semantic error: address 0x%s is not in a loaded part of %s",
@@ -418,7 +455,16 @@ static bool expand_lines(struct session *s, const struct probe_point *pp, const 
 	*file++ = 0;
 	*(colon ? colon : plus) = 0;
 	struct uline lines[MAX_SITES];
+	const struct ubin_func *line_func[MAX_SITES];
 	int n = 0;
+	/* the inlined copies of the functions named: their lines count too,
+	 * as stap's (a function the compiler inlined everywhere has no other) */
+	struct vec copies = {0};
+	const struct ubin_func *inl = NULL;
+	int ninl = plus ? 0 : ubin_inlines(b, &inl);
+	for (int i = 0; i < ninl; i++)
+		if (fnmatch(func, inl[i].name, 0) == 0)
+			vec_push(&s->arena, &copies, (void *)&inl[i]);
 	for (int r = 0; r < nr; r++) {
 		/* +N: the line N after each matching function's own */
 		for (int i = 0; (plus ? i < b->nfuncs : i < 1) && n <= MAX_SITES; i++) {
@@ -426,37 +472,55 @@ static bool expand_lines(struct session *s, const struct probe_point *pp, const 
 			if (pf && (!pf->die || pf->line <= 0 || !func_matches(pf, func, file, 0, 0)))
 				continue;
 			int l0 = pf ? pf->line + (int)rel : lo[r], l1 = pf ? l0 : hi[r];
-			struct uline found[MAX_SITES];
-			int m = ubin_line_addrs(b, file, l0, l1, found, MAX_SITES);
+			/* every line of the file in range (a big file has
+			 * thousands), then those of the function */
+			int cap = 4096, m;
+			struct uline *found = xcalloc((size_t)cap, sizeof *found);
+			while ((m = ubin_line_addrs(b, file, l0, l1, found, cap)) > cap) {
+				cap = m;
+				found = xrealloc(found, (size_t)cap * sizeof *found);
+			}
 			if (m < 0) {
+				free(found);
 				diag_error(arg->loc, "semantic error: statement(\"%s\") needs the line table: %s has no DWARF "
 					   "debug information (build it with -g, or install its debug symbols)", arg->str,
 					   b->path);
 				return false;
 			}
-			for (int k = 0; k < m && k < MAX_SITES; k++) {
+			for (int k = 0; k < m; k++) {
 				const struct ubin_func *f = ubin_func_at(b, found[k].addr);
-				if (!f || (pf ? f != pf : fnmatch(func, f->name, 0) != 0))
+				if (f && !pf && fnmatch(func, f->name, 0) != 0)
+					f = NULL;
+				VEC_FOREACH(copies, c) {
+					const struct ubin_func *cf = VEC_AT(copies, c, const struct ubin_func *);
+					if (!f && ubin_func_has_pc(b, cf, found[k].addr))
+						f = cf;
+				}
+				if (!f || (pf && f != pf))
 					continue;
 				int j = 0;
 				while (j < n && lines[j].addr != found[k].addr)
 					j++;
 				if (j < n)
 					continue; /* named twice */
-				if (n == MAX_SITES || m > MAX_SITES) {
+				if (n == MAX_SITES) {
 					diag_error(arg->loc, "semantic error: statement(\"%s\") names more than %d statements "
 						   "(narrow it)", arg->str, MAX_SITES);
+					free(found);
 					return false;
 				}
+				line_func[n] = f;
 				lines[n++] = found[k];
 			}
+			free(found);
 		}
 	}
 	for (int i = 0; i < n; i++) {
-		const struct ubin_func *f = ubin_func_at(b, lines[i].addr);
+		const struct ubin_func *f = line_func[i];
 		struct usite *site = new_site(s, b, USITE_STMT, pid);
 		site->addr = lines[i].addr;
 		site->func = f;
+		site->kernel = is_kernel(u);
 		if (!place_site(s, site, arg->loc))
 			return false;
 		const char *text = arena_printf(&s->arena, "%s@%s:%d", f->name, f->file && *f->file ? f->file : file,
@@ -492,8 +556,11 @@ static bool expand_plt(struct session *s, const struct probe_point *pp, const st
 		       const struct ubin *b, int pid, struct vec *out)
 {
 	const struct expr *arg = u->kind->arg;
-	if (u->suffix) {
-		diag_error(u->suffix->loc, "semantic error: unexpected '.%s' after process(...).plt(...)",
+	/* .plt.return: a uretprobe at the stub, which is called as the
+	 * function is, so it returns to the caller with its result */
+	bool ret = u->suffix && named(u->suffix, "return");
+	if (u->suffix && !ret) {
+		diag_error(u->suffix->loc, "semantic error: unexpected '.%s' after process(...).plt(...) (only .return)",
 			   u->suffix->name);
 		return false;
 	}
@@ -509,12 +576,13 @@ static bool expand_plt(struct session *s, const struct probe_point *pp, const st
 	for (int i = 0; i < n && i < MAX_PLT && ok; i++) {
 		if (fnmatch(arg->str, names[i], 0) != 0)
 			continue;
-		struct usite *site = new_site(s, b, USITE_STMT, pid);
+		struct usite *site = new_site(s, b, ret ? USITE_RETURN : USITE_STMT, pid);
 		site->addr = addrs[i];
 		site->plt_name = names[i];
 		ok = place_site(s, site, arg->loc);
 		if (ok)
-			add_point(s, pp, u, b->path, str_arg(&s->arena, names[i], arg->loc), NULL, site, out);
+			add_point(s, pp, u, b->path, str_arg(&s->arena, names[i], arg->loc), ret ? "return" : NULL,
+				  site, out);
 	}
 	free(names);
 	free(addrs);
@@ -629,13 +697,123 @@ static bool expand_glob(struct session *s, const struct probe_point *pp, const s
 	return false;
 }
 
+/* library("PATTERN") with wildcards: every library the program loads (its
+ * DT_NEEDED and theirs, found as the dynamic linker finds them) whose
+ * file name (or path, when the pattern has a '/') matches, each a point
+ * of its own; no point from any of them is the error. */
+#define MAX_LIBRARIES 64
+static bool expand_libraries(struct session *s, const struct probe_point *pp, const struct upoint *u, struct vec *out)
+{
+	struct upoint exe_only = *u;
+	exe_only.lib = NULL;
+	int pid, before = out->n;
+	bool quiet = pp->optional || pp->sufficient;
+	char *exe = binary_of(s, &exe_only, &pid, quiet);
+	if (!exe)
+		return quiet;
+	const struct expr *la = u->lib->arg;
+	char *err = NULL, *libs[MAX_LIBRARIES];
+	const struct ubin *queue[MAX_LIBRARIES + 1];
+	int nlibs = 0, head = 0, tail = 0;
+	if ((queue[tail] = ubin_open(exe, &err)))
+		tail++;
+	free(err);
+	while (head < tail) {
+		const struct ubin *cur = queue[head++];
+		const char *needed[128];
+		int n = ubin_needed(cur, needed, 128);
+		for (int i = 0; i < n && i < 128 && nlibs < MAX_LIBRARIES; i++) {
+			const char *why;
+			char *lib = ubin_find_library(cur, needed[i], &why);
+			bool dup = !lib;
+			for (int k = 0; k < nlibs && !dup; k++)
+				dup = strcmp(libs[k], lib) == 0;
+			if (dup) {
+				free(lib);
+				continue;
+			}
+			libs[nlibs++] = lib;
+			err = NULL;
+			if ((queue[tail] = ubin_open(lib, &err)))
+				tail++;
+			free(err);
+		}
+	}
+	for (int k = 0; k < nlibs; k++) {
+		const char *base = strrchr(libs[k], '/');
+		if (fnmatch(la->str, strchr(la->str, '/') ? libs[k] : base ? base + 1 : libs[k], 0) == 0) {
+			struct probe_point *cp = arena_alloc(&s->arena, sizeof(*cp));
+			*cp = *pp;
+			cp->optional = true;
+			cp->comps = (struct vec){0};
+			VEC_FOREACH(pp->comps, i) {
+				struct pp_component *c = VEC_AT(pp->comps, i, struct pp_component *);
+				if (c == u->lib) {
+					struct expr *path = expr_new(&s->arena, E_STR, la->loc);
+					path->str = arena_strdup(&s->arena, libs[k]);
+					c = pp_comp_new(&s->arena, c->name, path, c->loc);
+				}
+				vec_push(&s->arena, &cp->comps, c);
+			}
+			int first = out->n;
+			uprobe_expand(s, cp, out);
+			for (int i = first; i < out->n; i++) /* back as the point asked */
+				VEC_AT(*out, i, struct probe_point *)->optional = pp->optional;
+		}
+		free(libs[k]);
+	}
+	if (out->n > before || quiet) {
+		free(exe);
+		return true;
+	}
+	diag_error(la->loc, "semantic error: no match for library(\"%s\"): none of the %d libraries %s loads "
+		   "matches it and has that probe point", la->str, nlibs, exe);
+	free(exe);
+	return false;
+}
+
+/* kernel.statement("FUNC@FILE:LINE") (and the other line forms of
+ * process(...).statement): the lines of the kernel's debuginfo, each a
+ * kprobe inside its function. */
+static bool expand_kernel_statement(struct session *s, const struct probe_point *pp, const struct upoint *u,
+				    struct vec *out)
+{
+	const struct expr *arg = u->kind->arg;
+	if (!arg || arg->kind != E_STR) {
+		diag_error(arg ? arg->loc : u->kind->loc, "semantic error: kernel.statement takes \"FUNCTION@FILE:LINE\" "
+			   "(kernel.statement(ADDRESS)[.absolute] is not supported yet)");
+		return false;
+	}
+	if (u->suffix) {
+		diag_error(u->suffix->loc, "semantic error: unexpected '.%s' after kernel.statement(...)", u->suffix->name);
+		return false;
+	}
+	const char *why = NULL;
+	const char *path = kdwarf_kernel_path(s, &why);
+	char *err = NULL;
+	const struct ubin *b = path ? ubin_open(path, &err) : NULL;
+	if (!b) {
+		if (!pp->optional && !pp->sufficient)
+			diag_error(arg->loc, "semantic error: kernel.statement(\"%s\") needs the kernel's debuginfo: %s",
+				   arg->str, err ? err : why);
+		free(err);
+		return pp->optional || pp->sufficient;
+	}
+	s->reads_user_binaries = true; /* the debuginfo's catalog: not a script-index hit */
+	return expand_lines(s, pp, u, b, USITE_ANY_PID, out);
+}
+
 static bool uprobe_expand(struct session *s, const struct probe_point *pp, struct vec *out)
 {
 	struct upoint u;
 	split_point(pp, &u);
+	if (is_kernel(&u))
+		return expand_kernel_statement(s, pp, &u, out);
 	if (u.proc->arg && u.proc->arg->kind == E_STR && strchr(u.proc->arg->str, '/') &&
 	    strpbrk(u.proc->arg->str, "*?["))
 		return expand_glob(s, pp, &u, out);
+	if (u.lib && u.lib->arg && u.lib->arg->kind == E_STR && strpbrk(u.lib->arg->str, "*?["))
+		return expand_libraries(s, pp, &u, out);
 	if (u.proc->arg && u.proc->arg->kind == E_STR && u.proc->arg->str[0] == '/' &&
 	    access(u.proc->arg->str, F_OK) != 0) {
 		char *alt = ubin_multiarch_path(u.proc->arg->str);
@@ -718,6 +896,11 @@ static const char *strip_dollars(const char *name, int *ndollars)
 	return name;
 }
 
+static bool uses_address(const struct uexpr *x)
+{
+	return x && (x->op == UX_ADDR || uses_address(x->a) || uses_address(x->b));
+}
+
 static void read_vars(struct session *s, struct usite *site)
 {
 	if (site->vars_read)
@@ -730,6 +913,15 @@ static void read_vars(struct session *s, struct usite *site)
 		return;
 	}
 	site->nvars = ubin_vars_at(&s->arena, site->bin, site->func, site->addr, &site->vars, &site->vars_err);
+	/* in the kernel a link-time address moves with KASLR: a variable
+	 * located by one (a static, a constant's address) is not read */
+	for (int i = 0; site->kernel && i < site->nvars; i++) {
+		struct uvar *v = &site->vars[i];
+		if (v->located && v->loc.kind != ULOC_REG && uses_address(v->loc.e)) {
+			v->located = false;
+			v->why = "located by a link-time address (not supported yet at kernel statements)";
+		}
+	}
 }
 
 static struct uvar_access *new_access(struct session *s, const struct usite *site, const struct uvar *v,
@@ -980,8 +1172,8 @@ static bool uprobe_resolve_target(struct session *s, struct probe *p, struct exp
 		const char *name = strip_dollars(e->op ? e->op : e->str ? e->str : "", &dollars);
 		return resolve_context(s, e, site, name);
 	}
-	if (e->kind == E_ATVAR)
-		return resolve_atvar(s, e, site);
+	if (e->kind == E_ATVAR) /* a kernel statement's: the kernel's variable, as at its functions */
+		return site->kernel ? tp_resolve_kernel_atvar(s, p, e) : resolve_atvar(s, e, site);
 	if (e->kind != E_TARGET || !e->str)
 		return false;
 	if (e->operand) {
@@ -1044,6 +1236,14 @@ static bool uprobe_attach(struct session *s, struct probe *p, struct attach *out
 	if (!site) {
 		diag_error(p->resolved_point->loc, "semantic error: this process probe has no site");
 		return false;
+	}
+	if (site->kernel) { /* a kprobe inside the function */
+		out->kind = ATTACH_KPROBE;
+		out->kprobe.function = site->kfunc;
+		out->kprobe.offset = site->offset;
+		out->kprobe.via_kprobe = true;
+		out->kprobe.regs_ctx = true;
+		return true;
 	}
 	out->kind = ATTACH_UPROBE;
 	out->uprobe.path = site->bin->path;

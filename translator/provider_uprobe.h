@@ -29,6 +29,10 @@ struct usite {
 	uint64_t sema_offset;          /* a mark's semaphore's file offset, 0 */
 	int pid;                       /* USITE_ANY_PID, USITE_TARGET_PID (the
 	                                  -c command or -x process), or a PID */
+	/* kernel.statement: bin is the kernel's debuginfo, the site a kprobe
+	 * `offset` bytes into kfunc (the function the symbol table names) */
+	bool kernel;
+	const char *kfunc;
 	/* the variables at addr, found on first use */
 	bool vars_read;
 	int nvars;                     /* -1: no DWARF (vars_err says so) */

@@ -122,6 +122,10 @@ char *ubin_find_library(const struct ubin *exe, const char *name, const char **w
  * the catalog's array. */
 int ubin_inlines(const struct ubin *b, const struct ubin_func **out);
 
+/* Does the code of f (a function or an inlined copy, with DWARF) cover
+ * addr? An inlined copy's code may be in several pieces. */
+bool ubin_func_has_pc(const struct ubin *b, const struct ubin_func *f, uint64_t addr);
+
 /* The PLT stubs of b (x86-64 lazy-binding layout): each called
  * function's name and its stub's address; how many (at most max). */
 int ubin_plt(const struct ubin *b, const char **names, uint64_t *addrs, int max);

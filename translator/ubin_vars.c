@@ -521,6 +521,13 @@ void ubin_describe_func(const struct ubin *b, const struct ubin_func *f, struct 
 	arena_free(&a);
 }
 
+bool ubin_func_has_pc(const struct ubin *b, const struct ubin_func *f, uint64_t addr)
+{
+	Dwarf_Die die;
+	return f->die && ubin_open_dwarf(b) && b->priv->dw && dwarf_offdie(b->priv->dw, f->die, &die) &&
+	       dwarf_haspc(&die, addr) == 1;
+}
+
 /* ---- source lines --------------------------------------------------------- */
 
 /* Does a DWARF file name end with the script's file ("target.c" matches

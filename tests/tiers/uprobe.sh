@@ -257,6 +257,17 @@ timeout "$LIMIT" "$BTAP" -c "$TARGET alloc" -e "probe process(\"$TARGET\").plt(\
 	>"$T/out" 2>"$T/err"
 ok_if "plt(\"malloc\") fires at each call, with \$\$name and the argument" \
 	"[ \"\$(tr '\\n' ' ' <$T/out)\" = 'malloc(100) malloc(100) malloc(100) malloc(48) ' ]"
+# .plt("NAME").return: a uretprobe at the stub, the library function's result
+timeout "$LIMIT" "$BTAP" -c "$TARGET 2" -e "probe process(\"$TARGET\").plt(\"ufix_mul\").return { printf(\"%s=%d\\n\", \$\$name, returnval()) }" \
+	>"$T/out" 2>"$T/err"
+ok_if "plt(\"ufix_mul\").return fires at each return with the result" \
+	"[ \"\$(tr '\\n' ' ' <$T/out)\" = 'ufix_mul=42 ufix_mul=42 ' ]"
+# library("*"): every library the program loads (DT_NEEDED, transitively)
+"$BTAP" -l "process(\"$TARGET\").library(\"*\").function(\"ufix_m*\")" >"$T/out" 2>"$T/err"
+ok_if "library(\"*\") finds the program's libraries" "grep -q 'libufix.so\").function(\"ufix_mul' $T/out"
+"$BTAP" -p2 -e "probe process(\"$TARGET\").library(\"libnosuch*\").function(\"f\") { }" >"$T/out" 2>"$T/err"
+ok_if "library(\"libnosuch*\"): a located error counting the libraries" \
+	"grep -q '^<input>:1:[0-9]*: error: semantic error: no match for library(\"libnosuch\*\"): none of the [0-9]* libraries .* loads' $T/err"
 # .plt alone: every stub, as plt("*") (stap's spelling); $$name tells them apart
 "$BTAP" -l "process(\"$TARGET\").plt" | sed 's/.*plt(/plt(/' >"$T/all" 2>"$T/err"
 "$BTAP" -l "process(\"$TARGET\").plt(\"*\")" | sed 's/.*plt(/plt(/' >"$T/star" 2>>"$T/err"

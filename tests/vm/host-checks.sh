@@ -15,3 +15,9 @@ expect_host_dbg guest-srcfile-many 0 '^kernel.function\("ksys_write@fs/read_writ
 expect_host_dbg guest-srcfile-module 0 '^module\("overlay"\).function\("ovl_read_iter@fs/overlayfs/file.c:[0-9]+"\) \$iocb:struct kiocb \* \$iter:struct iov_iter \*$' -- -L 'module("overlay").function("ovl_read_iter@fs/overlayfs/file.c")'
 expect_host_dbg guest-srcfile-module-lines 0 '^module\("overlay"\).function\("ovl_dir_llseek@fs/overlayfs/readdir.c:[0-9]+"\)$' -- -l 'module("ov*").function("*@readdir.c:800-1000")'
 expect_host guest-kprobe-module 0 '^module\("overlay"\).function\("ovl_read_iter"\).return \$iocb:struct kiocb \* \$iter:struct iov_iter \* \$return:ssize_t$' -- -L 'kprobe.module("overlay").function("ovl_read_iter").return'
+# kernel.statement: lines from the debuginfo, variables at the line by DWARF,
+# a kprobe that many bytes into the function
+expect_host_dbg guest-kstatement-lines 0 '^kernel.statement\("vfs_read@fs/read_write.c:461"\)$' -- -l 'kernel.statement("vfs_read@fs/read_write.c:460-465")'
+expect_host_dbg guest-kstatement-vars 0 '^kernel.statement\("vfs_read@fs/read_write.c:464"\) \$file:struct file\* \$buf:char\* \$count:size_t \$pos:loff_t\* \$ret:ssize_t$' -- -L 'kernel.statement("vfs_read@fs/read_write.c:464")'
+expect_host_dbg guest-kstatement-p3 0 'SEC\("kprobe/vfs_read\+0x[0-9a-f]+"\)' -- -p3 -e 'probe kernel.statement("vfs_read@fs/read_write.c:464") { println($file) }'
+expect_host guest-kstatement-nodebuginfo 1 "^<input>:1:24: error: semantic error: kernel.statement\(\"vfs_read@fs/read_write.c:464\"\) needs the kernel's debuginfo: " -- --debuginfo=/nonexistent -p2 -e 'probe kernel.statement("vfs_read@fs/read_write.c:464") { }'
