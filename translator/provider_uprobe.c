@@ -465,6 +465,37 @@ static bool expand_lines(struct session *s, const struct probe_point *pp, const 
 	for (int i = 0; i < ninl; i++)
 		if (fnmatch(func, inl[i].name, 0) == 0)
 			vec_push(&s->arena, &copies, (void *)&inl[i]);
+	/* A few functions named (a name, not a broad pattern): the lines of
+	 * their own code, from their units' line tables, instead of every
+	 * unit's lines of the file (a kernel has millions). */
+	struct vec named = copies;
+	for (int i = 0; !plus && i < b->nfuncs && named.n <= 64; i++)
+		if (b->funcs[i].die && !b->funcs[i].frame_die && fnmatch(func, b->funcs[i].name, 0) == 0)
+			vec_push(&s->arena, &named, (void *)&b->funcs[i]);
+	if (!plus && named.n && named.n <= 64) {
+		for (int r = 0; r < nr; r++) {
+			VEC_FOREACH(named, i) {
+				const struct ubin_func *f = VEC_AT(named, i, const struct ubin_func *);
+				struct uline found[MAX_SITES];
+				int m = ubin_func_lines(b, f, file, lo[r], hi[r], found, MAX_SITES);
+				for (int k = 0; k < m && k < MAX_SITES; k++) {
+					int j = 0;
+					while (j < n && lines[j].addr != found[k].addr)
+						j++;
+					if (j < n)
+						continue; /* named twice */
+					if (n == MAX_SITES || m > MAX_SITES) {
+						diag_error(arg->loc, "semantic error: statement(\"%s\") names more than %d "
+							   "statements (narrow it)", arg->str, MAX_SITES);
+						return false;
+					}
+					line_func[n] = f;
+					lines[n++] = found[k];
+				}
+			}
+		}
+		nr = 0; /* found */
+	}
 	for (int r = 0; r < nr; r++) {
 		/* +N: the line N after each matching function's own */
 		for (int i = 0; (plus ? i < b->nfuncs : i < 1) && n <= MAX_SITES; i++) {

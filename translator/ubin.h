@@ -204,6 +204,12 @@ struct uline {
 	int line;
 };
 int ubin_line_addrs(const struct ubin *b, const char *file, int lo, int hi, struct uline *out, int max);
+
+/* ubin_line_addrs for the code of one function (or inlined copy) with
+ * DWARF: its unit's line table only, which is what makes a named
+ * function's lines quick to find in a kernel. */
+int ubin_func_lines(const struct ubin *b, const struct ubin_func *f, const char *file, int lo, int hi,
+		    struct uline *out, int max);
 /* The source file (as the line table names it) and line of the code at
  * addr; false when b has no DWARF line for it. */
 bool ubin_src_line(const struct ubin *b, uint64_t addr, const char **file, int *line);

@@ -543,6 +543,47 @@ static bool file_matches(const char *dwarf_file, const char *file)
 	return slash && fnmatch(file, slash + 1, 0) == 0;
 }
 
+static int cmp_uline(const void *x, const void *y);
+
+int ubin_func_lines(const struct ubin *b, const struct ubin_func *f, const char *file, int lo, int hi,
+		    struct uline *out, int max)
+{
+	if (!ubin_open_dwarf(b) || !b->priv->dw)
+		return -1;
+	Dwarf_Die cudie, die;
+	Dwarf_Lines *lines;
+	size_t nl;
+	if (!f->die || !dwarf_offdie(b->priv->dw, f->die, &die) || !dwarf_addrdie(b->priv->dw, f->addr, &cudie) ||
+	    dwarf_getsrclines(&cudie, &lines, &nl) != 0)
+		return 0;
+	int n = 0;
+	for (size_t i = 0; i < nl; i++) {
+		Dwarf_Line *l = dwarf_onesrcline(lines, i);
+		int ln = 0;
+		bool stmt = false;
+		Dwarf_Addr a;
+		if (!l || dwarf_lineno(l, &ln) != 0 || ln < lo || ln > hi || dwarf_linebeginstatement(l, &stmt) != 0 ||
+		    !stmt || dwarf_lineaddr(l, &a) != 0 || dwarf_haspc(&die, a) != 1)
+			continue;
+		const char *src = dwarf_linesrc(l, NULL, NULL);
+		if (!src || !file_matches(src, file))
+			continue;
+		int k = 0; /* the first address of each line */
+		while (k < n && k < max && out[k].line != ln)
+			k++;
+		if (k < n && k < max) {
+			if (a < out[k].addr)
+				out[k].addr = a;
+			continue;
+		}
+		if (n < max)
+			out[n] = (struct uline){a, ln};
+		n++;
+	}
+	qsort(out, (size_t)(n < max ? n : max), sizeof(*out), cmp_uline);
+	return n;
+}
+
 static int cmp_uline(const void *x, const void *y)
 {
 	const struct uline *a = x, *b = y;
