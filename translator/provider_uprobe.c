@@ -554,8 +554,12 @@ static bool expand_lines(struct session *s, const struct probe_point *pp, const 
 		site->kernel = is_kernel(u);
 		if (!place_site(s, site, arg->loc))
 			return false;
-		const char *text = arena_printf(&s->arena, "%s@%s:%d", f->name, f->file && *f->file ? f->file : file,
-						lines[i].line);
+		/* named by the line's own file: the function's, or a header's
+		 * whose code was inlined there */
+		const char *where = f->file && *f->file ? f->file : file;
+		if (lines[i].file && !kdwarf_file_matches(where, lines[i].file))
+			where = lines[i].file;
+		const char *text = arena_printf(&s->arena, "%s@%s:%d", f->name, where, lines[i].line);
 		add_point(s, pp, u, b->path, str_arg(&s->arena, text, arg->loc), NULL, site, out);
 	}
 	return true;

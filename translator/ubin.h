@@ -202,6 +202,7 @@ int ubin_vars_at(struct arena *a, const struct ubin *b, const struct ubin_func *
 struct uline {
 	uint64_t addr;
 	int line;
+	const char *file; /* the line's source file, as the line table names it */
 };
 int ubin_line_addrs(const struct ubin *b, const char *file, int lo, int hi, struct uline *out, int max);
 

@@ -568,8 +568,8 @@ int ubin_func_lines(const struct ubin *b, const struct ubin_func *f, const char 
 		const char *src = dwarf_linesrc(l, NULL, NULL);
 		if (!src || !file_matches(src, file))
 			continue;
-		int k = 0; /* the first address of each line */
-		while (k < n && k < max && out[k].line != ln)
+		int k = 0; /* the first address of each line (of each file: inlined code has others) */
+		while (k < n && k < max && (out[k].line != ln || out[k].file != src))
 			k++;
 		if (k < n && k < max) {
 			if (a < out[k].addr)
@@ -577,7 +577,7 @@ int ubin_func_lines(const struct ubin *b, const struct ubin_func *f, const char 
 			continue;
 		}
 		if (n < max)
-			out[n] = (struct uline){a, ln};
+			out[n] = (struct uline){a, ln, src};
 		n++;
 	}
 	qsort(out, (size_t)(n < max ? n : max), sizeof(*out), cmp_uline);
@@ -621,7 +621,7 @@ int ubin_line_addrs(const struct ubin *b, const char *file, int lo, int hi, stru
 			const struct ubin_func *f = ubin_func_at(b, a);
 			int k;
 			for (k = 0; k < n && k < max; k++)
-				if (out[k].line == ln && ubin_func_at(b, out[k].addr) == f)
+				if (out[k].line == ln && out[k].file == src && ubin_func_at(b, out[k].addr) == f)
 					break;
 			if (k < n && k < max) {
 				if (a < out[k].addr)
@@ -629,7 +629,7 @@ int ubin_line_addrs(const struct ubin *b, const char *file, int lo, int hi, stru
 				continue;
 			}
 			if (n < max)
-				out[n] = (struct uline){a, ln};
+				out[n] = (struct uline){a, ln, src};
 			n++;
 		}
 	}

@@ -21,3 +21,4 @@ expect_host_dbg guest-kstatement-lines 0 '^kernel.statement\("vfs_read@fs/read_w
 expect_host_dbg guest-kstatement-vars 0 '^kernel.statement\("vfs_read@fs/read_write.c:464"\) \$file:struct file\* \$buf:char\* \$count:size_t \$pos:loff_t\* \$ret:ssize_t$' -- -L 'kernel.statement("vfs_read@fs/read_write.c:464")'
 expect_host_dbg guest-kstatement-p3 0 'SEC\("kprobe/vfs_read\+0x[0-9a-f]+"\)' -- -p3 -e 'probe kernel.statement("vfs_read@fs/read_write.c:464") { println($file) }'
 expect_host guest-kstatement-nodebuginfo 1 "^<input>:1:24: error: semantic error: kernel.statement\(\"vfs_read@fs/read_write.c:464\"\) needs the kernel's debuginfo: " -- --debuginfo=/nonexistent -p2 -e 'probe kernel.statement("vfs_read@fs/read_write.c:464") { }'
+expect_host_dbg guest-kstatement-anyfile 0 '^kernel.statement\("do_nanosleep@kernel/time/hrtimer.c:[0-9]+"\)$' -- -l 'kernel.statement("do_nanosleep@*:*")'
