@@ -219,6 +219,23 @@ static BTAP_INLINE int64_t btap_returnval_(struct btap_ctx *c)
 	return 0;
 }
 #define btap_returnval() btap_returnval_(c)
+/* probing_32bit_app(): does the current process run 32-bit (ia32) code?
+ * Its user code segment (__USER32_CS, 0x23 on x86-64): in the probe's
+ * registers where they are the process's (uprobes, perf samples of user
+ * code), else in those it saved on entering the kernel (the runtime's
+ * btap_task_user_cs()). */
+#define BTAP_USER32_CS 0x23
+static BTAP_INLINE int64_t btap_probing_32bit_app_(struct btap_ctx *c)
+{
+	uint64_t cs;
+	if (c->regs == 1 || (c->regs == 2 && (btap_tp_read(c, 136, 8, 0) & 3) == 3))
+		cs = (uint64_t)btap_tp_read(c, 136, 8, 0);
+	else
+		cs = btap_task_user_cs();
+	return (cs & 0xffff) == BTAP_USER32_CS;
+}
+#define btap_probing_32bit_app() btap_probing_32bit_app_(c)
+
 /* Did the probe hit in user mode? Uprobes always; perf samples by the
  * privilege level of the saved code segment (cs at 136). */
 #define btap_user_mode() \

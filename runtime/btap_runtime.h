@@ -265,6 +265,7 @@ BTAP_IFACE(BOTH, btap_syscall_name, "a system call's name by number, \"\" when t
 BTAP_IFACE(BOTH, btap_tz_gmtoff, "the local time zone at the start, seconds west of UTC")
 BTAP_IFACE(BOTH, btap_tz_name, "the local time zone's abbreviation at the start")
 BTAP_IFACE(BOTH, btap_user_mode, "1 when the probe hit in user space (uprobes, perf samples of user code)")
+BTAP_IFACE(BOTH, btap_probing_32bit_app, "1 when the current process runs 32-bit (ia32) code")
 BTAP_IFACE(BOTH, btap_uarg_reg, "a DWARF-numbered register at a process probe (an error elsewhere)")
 BTAP_IFACE(BOTH, btap_addr, "the instruction pointer where a probe with registers hit (uprobe, perf), a kernel function probe's address, else 0")
 BTAP_IFACE(BOTH, btap_cmdline, "the current process's arguments, joined by spaces (cmdline_str())")

@@ -1323,6 +1323,17 @@ static __always_inline char *btap_task_execname_(struct btap_ctx *c, int64_t t)
 #define BTAP_MEM_READ_STR(dst, addr, size, user)                                \
 	((user) ? bpf_probe_read_user_str((dst), (size), (const void *)(addr)) \
 		: bpf_probe_read_kernel_str((dst), (size), (const void *)(addr)))
+/* The code segment the current task's user registers hold (saved on
+ * entering the kernel; bpf_task_pt_regs, Linux 5.15), for
+ * probing_32bit_app(). */
+static __always_inline uint64_t btap_task_user_cs(void)
+{
+	uint64_t cs = 0;
+	void *regs = (void *)bpf_task_pt_regs(bpf_get_current_task_btf());
+	if (regs)
+		bpf_probe_read_kernel(&cs, sizeof(cs), (char *)regs + 136);
+	return cs;
+}
 #include "../btap_kernel_reads.h"
 
 #ifdef BTAP_NEED_CMDLINE

@@ -843,6 +843,9 @@ static inline long btap_str_nofault(char *dst, uint64_t addr, long size, int use
 	return size;
 }
 #define BTAP_MEM_READ_STR(dst, addr, size, user) btap_str_nofault((dst), (uint64_t)(addr), (size), (user))
+/* The code segment of the current task's saved user registers, for
+ * probing_32bit_app(). */
+#define btap_task_user_cs() ((uint64_t)task_pt_regs(current)->cs)
 #include "../btap_kernel_reads.h"
 /* sprintf: the kernel's own snprintf takes the dialect of
  * emit/emit_kprintf.c; slots beyond the format's are ignored. */

@@ -650,6 +650,8 @@ static inline int64_t btap_no_task_(struct btap_ctx *c)
 #define btap_procfs_append(s) btap_ops->procfs_put((s), 1)
 #define btap_procfs_get() btap_ops->procfs_value()
 #define btap_user_mode() ((int64_t)0)
+/* the runner is a 64-bit process */
+#define btap_probing_32bit_app() ((int64_t)0)
 #define btap_uarg_reg(n) \
 	((void)(n), btap_raise_str(c, -1, "registers and arguments by position are only available at process(...) probes"), (int64_t)0)
 #define btap_addr() ((int64_t)0)

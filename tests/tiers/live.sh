@@ -79,6 +79,23 @@ integrity_tests() {
 	rc=$? el=$(($(now_ms) - t0))
 	ok_if "-c ends with the command" '[ $rc = 0 ] && [ "$(cat "$T/out")" = end ] && [ $el -lt 20000 ]'
 
+	# probing_32bit_app(): a 32-bit (ia32) process, built here from two
+	# system calls (as --32 and ld -m elf_i386 only, no 32-bit libc), and
+	# its 64-bit parent
+	printf '\t.globl _start\n_start:\n\tmov $20, %%eax\n\tint $0x80\n\tmov $1, %%eax\n\txor %%ebx, %%ebx\n\tint $0x80\n' >"$T/ia32.S"
+	if cc -m32 -nostdlib -static -o "$T/ia32" "$T/ia32.S" 2>"$T/err" && "$T/ia32"; then
+		timeout "$LIMIT" "$BTAP" -c "sh -c '$T/ia32; exit 0'" -e 'global seen
+probe kernel.trace("raw_syscalls:sys_enter") {
+	if ((pid() == target() && execname() == "sh") || (ppid() == target() && execname() == "ia32"))
+		seen[execname(), probing_32bit_app()]++
+}
+probe end { foreach ([e, b+] in seen) printf("%s %d\n", e, b) }' >"$T/out" 2>"$T/err"
+		ok_if "probing_32bit_app(): 1 in an ia32 process, 0 in its 64-bit parent" \
+			'[ "$(tr "\n" " " <"$T/out")" = "sh 0 ia32 1 " ]'
+	else
+		skip "probing_32bit_app(): cannot build or run a 32-bit program here ($(head -1 "$T/err"))"
+	fi
+
 	# a netfilter verdict a BPF program cannot return: stap's run-time
 	# error; the datagram passes and the session ends
 	timeout "$LIMIT" "$BTAP" -g -c 'python3 tests/live/net/traffic.py' -e 'probe netfilter.ipv4.local_in {
