@@ -62,6 +62,7 @@ BTAP_IFACE(BOTH, BTAP_PROBE_KFUNC, "a kernel-function probe (fentry/fexit on BPF
 BTAP_IFACE(BOTH, BTAP_PROBE_UPROBE, "a probe on a user binary's instruction (uprobe/uretprobe)")
 BTAP_IFACE(BOTH, BTAP_PROBE_PROCFS_READ, "a procfs read probe (the runner serves the file)")
 BTAP_IFACE(BOTH, BTAP_PROBE_PROCFS_WRITE, "a procfs write probe (the runner serves the file)")
+BTAP_IFACE(BOTH, BTAP_PROBE_NETFILTER, "a probe on a netfilter hook (a BPF netfilter program)")
 BTAP_IFACE(BOTH, BTAP_PROBE_PERF, "wraps a perf event probe's handler")
 BTAP_IFACE(BOTH, btap_probe_desc, "struct btap_probe_desc: one probe in the descriptor")
 BTAP_IFACE(UNIT, btap_probes, "the unit's array of btap_probe_desc")
