@@ -543,7 +543,46 @@ static bool file_matches(const char *dwarf_file, const char *file)
 	return slash && fnmatch(file, slash + 1, 0) == 0;
 }
 
-static int cmp_uline(const void *x, const void *y);
+static int cmp_uline(const void *x, const void *y)
+{
+	const struct uline *a = x, *b = y;
+	if (a->line != b->line)
+		return a->line < b->line ? -1 : 1;
+	return a->addr < b->addr ? -1 : a->addr > b->addr;
+}
+
+/* The statements of one unit's line table in lines lo..hi of files that
+ * match, added to out[*n] (counted past max): the first address of each
+ * line of each file, in each function (within: only in that DIE's code). */
+static void unit_lines(const struct ubin *b, Dwarf_Lines *lines, size_t nl, const char *file, int lo, int hi,
+		       Dwarf_Die *within, struct uline *out, int *n, int max)
+{
+	for (size_t i = 0; i < nl; i++) {
+		Dwarf_Line *l = dwarf_onesrcline(lines, i);
+		int ln = 0;
+		bool stmt = false;
+		Dwarf_Addr a;
+		if (!l || dwarf_lineno(l, &ln) != 0 || ln < lo || ln > hi || dwarf_linebeginstatement(l, &stmt) != 0 ||
+		    !stmt || dwarf_lineaddr(l, &a) != 0 || (within && dwarf_haspc(within, a) != 1))
+			continue;
+		const char *src = dwarf_linesrc(l, NULL, NULL);
+		if (!src || !file_matches(src, file))
+			continue;
+		const struct ubin_func *f = within ? NULL : ubin_func_at(b, a);
+		int k;
+		for (k = 0; k < *n && k < max; k++)
+			if (out[k].line == ln && out[k].file == src && (within || ubin_func_at(b, out[k].addr) == f))
+				break;
+		if (k < *n && k < max) {
+			if (a < out[k].addr)
+				out[k].addr = a;
+			continue;
+		}
+		if (*n < max)
+			out[*n] = (struct uline){a, ln, src};
+		(*n)++;
+	}
+}
 
 int ubin_func_lines(const struct ubin *b, const struct ubin_func *f, const char *file, int lo, int hi,
 		    struct uline *out, int max)
@@ -557,39 +596,9 @@ int ubin_func_lines(const struct ubin *b, const struct ubin_func *f, const char 
 	    dwarf_getsrclines(&cudie, &lines, &nl) != 0)
 		return 0;
 	int n = 0;
-	for (size_t i = 0; i < nl; i++) {
-		Dwarf_Line *l = dwarf_onesrcline(lines, i);
-		int ln = 0;
-		bool stmt = false;
-		Dwarf_Addr a;
-		if (!l || dwarf_lineno(l, &ln) != 0 || ln < lo || ln > hi || dwarf_linebeginstatement(l, &stmt) != 0 ||
-		    !stmt || dwarf_lineaddr(l, &a) != 0 || dwarf_haspc(&die, a) != 1)
-			continue;
-		const char *src = dwarf_linesrc(l, NULL, NULL);
-		if (!src || !file_matches(src, file))
-			continue;
-		int k = 0; /* the first address of each line (of each file: inlined code has others) */
-		while (k < n && k < max && (out[k].line != ln || out[k].file != src))
-			k++;
-		if (k < n && k < max) {
-			if (a < out[k].addr)
-				out[k].addr = a;
-			continue;
-		}
-		if (n < max)
-			out[n] = (struct uline){a, ln, src};
-		n++;
-	}
+	unit_lines(b, lines, nl, file, lo, hi, &die, out, &n, max);
 	qsort(out, (size_t)(n < max ? n : max), sizeof(*out), cmp_uline);
 	return n;
-}
-
-static int cmp_uline(const void *x, const void *y)
-{
-	const struct uline *a = x, *b = y;
-	if (a->line != b->line)
-		return a->line < b->line ? -1 : 1;
-	return a->addr < b->addr ? -1 : a->addr > b->addr;
 }
 
 int ubin_line_addrs(const struct ubin *b, const char *file, int lo, int hi, struct uline *out, int max)
@@ -604,34 +613,8 @@ int ubin_line_addrs(const struct ubin *b, const char *file, int lo, int hi, stru
 	while (dwarf_get_units(b->priv->dw, cu, &cu, &version, &unit_type, &cudie, &subdie) == 0) {
 		Dwarf_Lines *lines;
 		size_t nl;
-		if (dwarf_getsrclines(&cudie, &lines, &nl) != 0)
-			continue;
-		for (size_t i = 0; i < nl; i++) {
-			Dwarf_Line *l = dwarf_onesrcline(lines, i);
-			int ln = 0;
-			bool stmt = false;
-			Dwarf_Addr a;
-			if (!l || dwarf_lineno(l, &ln) != 0 || ln < lo || ln > hi || dwarf_linebeginstatement(l, &stmt) != 0 ||
-			    !stmt || dwarf_lineaddr(l, &a) != 0)
-				continue;
-			const char *src = dwarf_linesrc(l, NULL, NULL);
-			if (!src || !file_matches(src, file))
-				continue;
-			/* the first address of the line in each function */
-			const struct ubin_func *f = ubin_func_at(b, a);
-			int k;
-			for (k = 0; k < n && k < max; k++)
-				if (out[k].line == ln && out[k].file == src && ubin_func_at(b, out[k].addr) == f)
-					break;
-			if (k < n && k < max) {
-				if (a < out[k].addr)
-					out[k].addr = a;
-				continue;
-			}
-			if (n < max)
-				out[n] = (struct uline){a, ln, src};
-			n++;
-		}
+		if (dwarf_getsrclines(&cudie, &lines, &nl) == 0)
+			unit_lines(b, lines, nl, file, lo, hi, NULL, out, &n, max);
 	}
 	qsort(out, (size_t)(n < max ? n : max), sizeof(*out), cmp_uline);
 	return n;
