@@ -228,7 +228,7 @@ int bpfl_load(struct bpfl_obj *o)
 		if (fp && strcmp(bpf_program__section_name(fp), "netfilter") == 0)
 			return fail(o, rc, "cannot load BPF program %s: netfilter probes are BPF netfilter programs, "
 				    "which need Linux 6.4 or later built with CONFIG_NETFILTER_BPF_LINK; this kernel "
-				    "refused it", o->failed_prog);
+				    "refused it (--runtime=kmod registers them as kernel hooks)", o->failed_prog);
 		if (o->failed_prog)
 			return fail(o, rc, "cannot load BPF program %s", o->failed_prog);
 		return fail(o, rc, "cannot load BPF object %s", bpf_object__name(o->obj));

@@ -55,6 +55,7 @@ static const char *kpoint_kind(const struct attach *at)
 	case ATTACH_KPROBE: return at->kprobe.ret ? "BTAP_KP_KRETPROBE" : "BTAP_KP_KPROBE";
 	case ATTACH_PERF_EVENT: return "BTAP_KP_PERF";
 	case ATTACH_UPROBE: return at->uprobe.ret ? "BTAP_KP_URETPROBE" : "BTAP_KP_UPROBE";
+	case ATTACH_NETFILTER: return "BTAP_KP_NETFILTER";
 	default: return NULL;
 	}
 }
@@ -87,6 +88,9 @@ static void module_tables(struct emitter *em, struct strbuf *out)
 		else if (at->kind == ATTACH_PERF_EVENT)
 			sb_printf(out, ", .name = \"perf\", .type = %u, .config = %" PRIu64 ", .period = %" PRIu64
 				  ", .freq = %d", at->perf.type, at->perf.config, at->perf.period, at->perf.freq);
+		else if (at->kind == ATTACH_NETFILTER)
+			sb_printf(out, ", .name = \"netfilter\", .nf_pf = %d, .nf_hook = %d, .nf_priority = %d",
+				  at->netfilter.pf, at->netfilter.hook, at->netfilter.priority);
 		else if (at->kind == ATTACH_UPROBE) { /* the file, the instruction's and semaphore's offsets */
 			sb_puts(out, ", .name = ");
 			em_c_string(out, at->uprobe.path, strlen(at->uprobe.path));
@@ -155,6 +159,11 @@ static void kmod_probe_entry(struct emitter *em, struct em_probe *ep, struct str
 		sb_puts(out, "\tvoid *ctx = regs;\n");
 		em_kprobe_slots(at, out);
 		ctx = "slots";
+	} else if (at->kind == ATTACH_NETFILTER) { /* $hooknum $skb $in $out $okfn, as btap_nf_slots on BPF */
+		sb_puts(out, "\tuint64_t slots[5] = {state->hook, (uint64_t)(unsigned long)skb,\n"
+			     "\t\t(uint64_t)(unsigned long)state->in, (uint64_t)(unsigned long)state->out,\n"
+			     "\t\t(uint64_t)(unsigned long)state->okfn};\n");
+		ctx = "slots";
 	} else if (at->kind == ATTACH_PERF_EVENT || at->kind == ATTACH_KPROBE) { /* a sample's, a statement's */
 		ctx = "regs";
 	} else if (at->kind == ATTACH_UPROBE) {
@@ -194,9 +203,14 @@ static void kmod_probe_entry(struct emitter *em, struct em_probe *ep, struct str
 		sb_puts(out, "\tc.regs = 1;\n");
 	else if (at->kind == ATTACH_KPROBE && at->kprobe.ret) /* returnval(): the return slot */
 		sb_printf(out, "\tc.regs = %d;\n", 3 + at->kprobe.ret_slot);
+	if (at->kind == ATTACH_NETFILTER) /* the packet passes unless the probe says otherwise */
+		sb_puts(out, "\tc.verdict = NF_ACCEPT;\n");
 	sb_printf(out, "\tbb%d(&c, sp);\n", ep->index);
 	sb_puts(out, "\tbtap_kmod_leave(&c);\n");
-	sb_printf(out, "\tBTAP_KP_RETURN_%s;\n}\n\n", kind + 8);
+	if (at->kind == ATTACH_NETFILTER)
+		sb_puts(out, "\treturn (unsigned int)c.verdict;\n}\n\n");
+	else
+		sb_printf(out, "\tBTAP_KP_RETURN_%s;\n}\n\n", kind + 8);
 }
 
 static void kmod_describe_probe(struct emitter *em, const struct em_probe *p, struct strbuf *b)
@@ -248,7 +262,7 @@ const struct em_runtime em_runtime_kmod = {
 	.exe_filters = true,
 	.kernel_stacks = true,
 	.kernel_symbols = true,
-	.attach_kinds = 1u << ATTACH_TRACEPOINT | 1u << ATTACH_RAW_TRACEPOINT | 1u << ATTACH_KPROBE |
+	.attach_kinds = 1u << ATTACH_NETFILTER | 1u << ATTACH_TRACEPOINT | 1u << ATTACH_RAW_TRACEPOINT | 1u << ATTACH_KPROBE |
 			1u << ATTACH_PERF_EVENT | 1u << ATTACH_UPROBE,
 	.defines = kmod_defines,
 	.prelude = kmod_prelude,

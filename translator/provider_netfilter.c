@@ -1,6 +1,7 @@
 /* netfilter.hook("HOOK").pf("PF")[.priority(N)]: a probe on a netfilter
  * hook of the network stack, as stap's. On BPF it is a netfilter program
- * (Linux 6.4) on a link in the runner's network namespace. The target
+ * (Linux 6.4) on a link in the runner's network namespace; on kmod a hook
+ * the module registers there (nf_register_net_hook). The target
  * variables are stap's: $hooknum, $skb (the packet), $in/$indev and
  * $out/$outdev (the devices, NULL when unknown), $okfn, typed by BTF; the
  * program's result is $verdict, which a probe sets in guru mode
@@ -127,8 +128,8 @@ static bool parse_point(const struct probe_point *pp, int *pf, int *hook, int *p
 		return false;
 	if (*pf != NFPROTO_IPV4 && *pf != NFPROTO_IPV6) {
 		const struct pp_component *c = VEC_AT(pp->comps, 2, const struct pp_component *);
-		diag_error(c->loc, "semantic error: netfilter hooks of protocol family %d are not supported yet: BPF "
-			   "netfilter programs attach to IPv4 and IPv6 hooks only", *pf);
+		diag_error(c->loc, "semantic error: netfilter hooks of protocol family %d are not supported yet (IPv4 and "
+			   "IPv6 are)", *pf);
 		return false;
 	}
 	if (*hook > 4) {

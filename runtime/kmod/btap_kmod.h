@@ -37,6 +37,9 @@
 #include <linux/proc_fs.h>
 #include <linux/mm.h>
 #include <linux/kprobes.h>
+#include <linux/netfilter.h>
+#include <linux/nsproxy.h>
+#include <net/net_namespace.h>
 #include <linux/perf_event.h>
 #include <linux/trace_events.h>
 #include <linux/sort.h>
@@ -1176,9 +1179,9 @@ static inline void btap_send_signal_(int64_t sig)
 	irq_work_queue(&s->work);
 }
 #define btap_send_signal(sig) btap_send_signal_(sig)
-/* LSM and netfilter hooks are BPF programs only: no verdict here. */
-#define btap_verdict() ((int64_t)0)
-#define btap_set_verdict(v) ((void)(v), btap_raise_str(c, -1, "a verdict needs a kernel.lsm or netfilter probe"))
+/* A netfilter hook's result (the module has no LSM hooks). */
+#define btap_verdict() (c->verdict)
+#define btap_set_verdict(v) ((void)(c->verdict = (v)))
 
 /* ---- the module's file: /proc/<module name> ------------------------------------ */
 
@@ -1363,6 +1366,7 @@ enum {
 	BTAP_KP_PERF,       /* a perf event sampled on every CPU: its registers */
 	BTAP_KP_UPROBE,     /* an instruction of a file (offset), every process mapping it */
 	BTAP_KP_URETPROBE,
+	BTAP_KP_NETFILTER,  /* nf_register_net_hook in the loading task's network namespace */
 };
 
 /* A tracepoint calls its probes with (data, the prototype's arguments):
@@ -1390,6 +1394,11 @@ enum {
 		struct kretprobe *btap_rp_ = get_kretprobe(btap_ri);            \
 		btap_rp_ ? (int64_t)(unsigned long)btap_rp_->kp.addr : 0;       \
 	})
+/* A netfilter hook: the packet and the hook's state; the result is the
+ * verdict ($verdict), NF_ACCEPT when the body does not run. */
+#define BTAP_KP_HANDLER_NETFILTER(f) \
+	unsigned int f(void *btap_priv, struct sk_buff *skb, const struct nf_hook_state *state)
+#define BTAP_KP_RETURN_NETFILTER return NF_ACCEPT
 #define BTAP_KP_HANDLER_UPROBE(f) int f(struct uprobe_consumer *btap_uc, struct pt_regs *regs)
 #define BTAP_KP_RETURN_UPROBE return 0
 #define BTAP_KP_HANDLER_URETPROBE(f) \
@@ -1416,6 +1425,9 @@ struct btap_kpoint {
 	struct kprobe *kp;
 	struct kretprobe *krp;
 	struct perf_event **events; /* one per possible CPU */
+	int nf_pf, nf_hook, nf_priority; /* a netfilter hook */
+	struct nf_hook_ops *nfo;
+	struct net *net;
 #ifdef BTAP_KMOD_UPROBES
 	struct inode *inode;
 	struct uprobe_consumer *uc;
@@ -1544,6 +1556,24 @@ static int btap_kpoint_register(struct btap_kpoint *t)
 	case BTAP_KP_URETPROBE:
 		return btap_uprobe_register(t);
 #endif
+	case BTAP_KP_NETFILTER:
+		t->nfo = kzalloc(sizeof(*t->nfo), GFP_KERNEL);
+		if (!t->nfo)
+			return -ENOMEM;
+		t->nfo->hook = t->fn;
+		t->nfo->pf = t->nf_pf;
+		t->nfo->hooknum = t->nf_hook;
+		t->nfo->priority = t->nf_priority;
+		t->net = get_net(current->nsproxy->net_ns); /* the runner's, as BPF's links */
+		err = nf_register_net_hook(t->net, t->nfo);
+		if (err) {
+			pr_err("btap: cannot register netfilter hook %d of family %d: %d\n", t->nf_hook, t->nf_pf, err);
+			put_net(t->net);
+			kfree(t->nfo);
+			t->nfo = NULL;
+			t->net = NULL;
+		}
+		return err;
 	default:
 		return btap_perf_open(t);
 	}
@@ -1577,6 +1607,13 @@ static void btap_kpoint_unregister(struct btap_kpoint *t)
 				perf_event_release_kernel(t->events[cpu]);
 	kfree(t->events);
 	t->events = NULL;
+	if (t->nfo) /* waits for handlers running on it */
+		nf_unregister_net_hook(t->net, t->nfo);
+	kfree(t->nfo);
+	t->nfo = NULL;
+	if (t->net)
+		put_net(t->net);
+	t->net = NULL;
 #ifdef BTAP_KMOD_UPROBES
 	if (t->uc)
 		uprobe_unregister(t->inode, t->offset, t->uc);
