@@ -5,10 +5,12 @@
  * type/config values are the perf_event ABI's generalized events, as stap
  * spells them. */
 #include "provider.h"
+#include "ubin.h"
 
 #include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 enum { PERF_TYPE_HW = 0, PERF_TYPE_SW = 1 };
@@ -182,7 +184,7 @@ static bool expand_raw(struct session *s, const struct probe_point *pp, const st
 	if (n != 3 || !c->name || strcmp(c->name, "config") != 0 || !c->arg) {
 		const struct pp_component *bad = n > 3 ? comp_at(pp, 3) : c ? c : t;
 		diag_error(bad ? bad->loc : pp->loc, "semantic error: expected perf.type(T).config(C), then "
-			   ".sample(N) or .hz(N) (.process and .counter are not supported yet)");
+			   ".sample(N) or .hz(N), then .process(\"PATH\") (.counter is not supported yet)");
 		return false;
 	}
 	if (t->arg->kind != E_NUM || t->arg->num < 0 || t->arg->num > UINT32_MAX ||
@@ -204,7 +206,75 @@ static bool expand_raw(struct session *s, const struct probe_point *pp, const st
 	return true;
 }
 
+static bool perf_expand_event(struct session *s, const struct probe_point *pp, struct vec *out);
+
+/* The program of a trailing .process("PATH") (bare: the -c command's), as
+ * a string argument; NULL after a located error. */
+static struct expr *process_of(struct session *s, const struct probe_point *pp, const struct pp_component *c)
+{
+	if (c->arg && c->arg->kind != E_STR) {
+		diag_error(c->arg->loc, "semantic error: perf ....process takes the program's path (a process id is "
+			   "not supported yet)");
+		return NULL;
+	}
+	if (c->arg)
+		return process_program_arg(s, pp, c);
+	char word[4096];
+	const char *why = "perf ....process without a path counts the -c command's program: give -c CMD or "
+			  ".process(\"PATH\")";
+	char *path = NULL;
+	if (s->command && sscanf(s->command, " %4095s", word) == 1)
+		path = ubin_resolve_path(word, &why);
+	if (!path) {
+		diag_error(c->loc, "semantic error: %s", why);
+		return NULL;
+	}
+	struct expr *arg = expr_new(&s->arena, E_STR, c->loc);
+	arg->str = arena_strdup(&s->arena, path);
+	free(path);
+	return arg;
+}
+
+/* perf.EVENT[.sample(N)|.hz(N)].process[("PATH")]: the event sampled on
+ * every CPU, the probe run only while a process of that program runs
+ * (the task filter of attach.h); .counter("NAME") is not supported yet. */
 static bool perf_expand(struct session *s, const struct probe_point *pp, struct vec *out)
+{
+	for (int i = 2; i < pp->comps.n; i++) {
+		const struct pp_component *c = comp_at(pp, i);
+		if (c->name && strcmp(c->name, "counter") == 0) {
+			diag_error(c->loc, "semantic error: perf counters (.counter(\"NAME\") and @perf) are not "
+				   "supported yet");
+			return false;
+		}
+	}
+	for (int i = 2; i < pp->comps.n; i++) {
+		const struct pp_component *c = comp_at(pp, i);
+		if (!c->name || strcmp(c->name, "process") != 0)
+			continue;
+		if (i != pp->comps.n - 1) {
+			diag_error(comp_at(pp, i + 1)->loc, "semantic error: .process(...) ends a perf probe point");
+			return false;
+		}
+		struct expr *prog = process_of(s, pp, c);
+		if (!prog)
+			return pp->optional || pp->sufficient;
+		struct probe_point event = *pp;
+		event.comps = (struct vec){0};
+		for (int k = 0; k < i; k++)
+			vec_push(&s->arena, &event.comps, (void *)comp_at(pp, k));
+		int first = out->n;
+		if (!perf_expand_event(s, &event, out))
+			return false;
+		for (int k = first; k < out->n; k++)
+			vec_push(&s->arena, &VEC_AT(*out, k, struct probe_point *)->comps,
+				 pp_comp_new(&s->arena, "process", prog, c->loc));
+		return true;
+	}
+	return perf_expand_event(s, pp, out);
+}
+
+static bool perf_expand_event(struct session *s, const struct probe_point *pp, struct vec *out)
 {
 	const struct pp_component *samp = sampling_comp(pp);
 	int n = samp ? pp->comps.n - 1 : pp->comps.n;
@@ -248,7 +318,15 @@ static bool perf_expand(struct session *s, const struct probe_point *pp, struct 
 /* The event of a concrete point this provider expanded. */
 static bool perf_attach(struct session *s, struct probe *p, struct attach *out)
 {
-	const struct probe_point *pp = p->resolved_point;
+	struct probe_point event = *p->resolved_point;
+	const struct probe_point *pp = &event;
+	const struct pp_component *proc = comp_at(pp, pp->comps.n - 1);
+	if (proc && proc->name && strcmp(proc->name, "process") == 0 && proc->arg) {
+		/* only while that program runs */
+		out->filter = ATTACH_FILTER_CURRENT;
+		out->exe_path = proc->arg->str;
+		event.comps.n--;
+	}
 	const char *fam = pp_comp_name(pp, 1), *name = pp_comp_name(pp, 2);
 	if (strcmp(fam, "type") == 0) {
 		const struct pp_component *samp = comp_at(pp, 3);

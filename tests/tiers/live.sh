@@ -103,6 +103,14 @@ probe end { foreach ([e, b+] in seen) printf("%s %d\n", e, b) }' >"$T/out" 2>"$T
 		skip "probing_32bit_app(): cannot build or run a 32-bit program here ($(head -1 "$T/err"))"
 	fi
 
+	# perf.EVENT.process: samples only while the program runs (a copy of
+	# sh under a name of its own, so that no other process runs it)
+	cp /bin/sh "$T/spinner"
+	timeout "$LIMIT" "$BTAP" -c "$T/spinner -c 'i=0; while [ \$i -lt 300000 ]; do i=\$((i+1)); done'" -e 'global mine, other
+probe perf.sw.cpu_clock.sample(1000000).process { if (pid() == target()) mine++; else other++ }
+probe end { printf("%d %d\n", mine > 10, other) }' >"$T/out" 2>"$T/err"
+	ok_if "perf.sw.cpu_clock.process: samples of the -c program only" '[ "$(cat "$T/out")" = "1 0" ]'
+
 	# a netfilter verdict a BPF program cannot return: stap's run-time
 	# error; the datagram passes and the session ends
 	if ! has_bpf_netfilter; then
