@@ -27,6 +27,12 @@ ok_if "exitsnoop: its child sleep lived 0.3 s or more, code 0" \
 CMD="sh -c 'kill -TERM \$\$'" run scripts/exitsnoop.stp
 ok_if "exitsnoop: a process killed by SIGTERM" "grep -Eq '^sh +[0-9]+ +$bp .* signal TERM\$' $T/out"
 
+# syscount: the target's system calls, each by its name (the tapset's
+# table, not syscall_N)
+CMD="cat /etc/hostname" run scripts/syscount.stp
+ok_if "syscount: cat's openat and read counted, every call named" \
+	"grep -Eq '^openat +[0-9]+ ' $T/out && grep -Eq '^read +[0-9]+ ' $T/out && ! grep -q '^syscall_' $T/out"
+
 # strace-open: the arguments and results strace shows
 CMD="cat /etc/hostname /nonexistent" run scripts/strace-open.stp
 cat_pid=$(sed -n 's/^cat(\([0-9]*\)) .*"\/etc\/hostname".*/\1/p' "$T/out" | head -1)
