@@ -337,7 +337,7 @@ static struct probe *display_probe(struct elab *x, const struct vardecl *v)
 
 static bool displayable(const struct var_use *u, const struct vardecl *v)
 {
-	return v->used && v->type != TY_UNKNOWN && v->arity >= 0 && listed(&u->written, v) &&
+	return v->used && !v->generated && v->type != TY_UNKNOWN && v->arity >= 0 && listed(&u->written, v) &&
 	       !listed(&u->read, v);
 }
 

@@ -18,9 +18,14 @@ extern const struct provider provider_tracepoint;
 
 struct entry_rewrite {
 	struct elab *x;
+	const struct ast_visitor *v;
 	bool all_targets;  /* process probes: bare target variables too */
 	struct vec sites;  /* struct expr*: nodes to read from the entry */
 	struct vec values; /* struct expr*: what the entry probe evaluates */
+	/* per site (non-NULL): in a branch an @defined test chooses, which
+	 * the return probe may cut; the entry saves it only if it exists */
+	struct vec guarded;
+	int in_defined_branch;
 };
 
 static bool is_return_value(const struct expr *e)
@@ -33,20 +38,58 @@ static bool is_return_value(const struct expr *e)
 	return strcmp(n, "return") == 0;
 }
 
+/* @defined(...) or !@defined(...): stap's test for what a kernel or
+ * program may lack, whose other branch is cut before it is checked */
+static bool is_defined_test(const struct expr *c)
+{
+	return c && (c->kind == E_DEFINED ||
+		     (c->kind == E_UNARY && c->op && !strcmp(c->op, "!") && c->operand && c->operand->kind == E_DEFINED));
+}
+
+static void add_site(struct entry_rewrite *w, struct expr *site, struct expr *value)
+{
+	vec_push(w->x->a, &w->sites, site);
+	vec_push(w->x->a, &w->values, value);
+	vec_push(w->x->a, &w->guarded, w->in_defined_branch ? (void *)site : NULL);
+}
+
+/* the branches of an @defined test, marked as such */
+static void walk_branches(struct entry_rewrite *w, struct expr *e1, struct expr *e2, struct stmt *s1, struct stmt *s2)
+{
+	w->in_defined_branch++;
+	ast_walk_expr(w->v, e1);
+	ast_walk_expr(w->v, e2);
+	ast_walk_stmt(w->v, s1);
+	ast_walk_stmt(w->v, s2);
+	w->in_defined_branch--;
+}
+
 static enum ast_step find_sites(struct expr *e, void *ctx)
 {
 	struct entry_rewrite *w = ctx;
 	if (e->kind == E_DEFINED)
 		return AST_PRUNE; /* asks about the return probe itself */
+	if (e->kind == E_TERNARY && is_defined_test(e->cond)) {
+		walk_branches(w, e->left, e->right, NULL, NULL);
+		return AST_PRUNE;
+	}
 	if (e->kind == E_ENTRY) {
-		vec_push(w->x->a, &w->sites, e);
-		vec_push(w->x->a, &w->values, elab_clone_expr(w->x->a, e->operand));
+		add_site(w, e, elab_clone_expr(w->x->a, e->operand));
 		return AST_PRUNE;
 	}
 	if (w->all_targets && (e->kind == E_TARGET || e->kind == E_TARGET_VARS) && !e->operand &&
 	    !is_return_value(e)) {
-		vec_push(w->x->a, &w->sites, e);
-		vec_push(w->x->a, &w->values, elab_clone_expr(w->x->a, e));
+		add_site(w, e, elab_clone_expr(w->x->a, e));
+		return AST_PRUNE;
+	}
+	return AST_DESCEND;
+}
+
+static enum ast_step find_sites_in(struct stmt *s, void *ctx)
+{
+	struct entry_rewrite *w = ctx;
+	if (s->kind == S_IF && is_defined_test(s->cond)) {
+		walk_branches(w, NULL, NULL, s->then, s->els);
 		return AST_PRUNE;
 	}
 	return AST_DESCEND;
@@ -166,7 +209,8 @@ void elab_entry_rewrite(struct elab *x, struct probe *p, struct vec *entry_probe
 	 * functions, every target variable is read at the entry */
 	bool all = p->provider == &provider_uprobe || (p->provider == &provider_kernel && kfunc_via_kprobes(x->s));
 	struct entry_rewrite w = {.x = x, .all_targets = all};
-	struct ast_visitor v = {.expr_pre = find_sites, .ctx = &w};
+	struct ast_visitor v = {.stmt_pre = find_sites_in, .expr_pre = find_sites, .ctx = &w};
+	w.v = &v;
 	ast_walk_stmt(&v, p->body);
 	if (!w.sites.n)
 		return;
@@ -207,8 +251,23 @@ void elab_entry_rewrite(struct elab *x, struct probe *p, struct vec *entry_probe
 		const char *saved = arena_printf(x->a, "__btap_entry%d_v%d", n, i);
 		const char *local = arena_printf(x->a, "__btap_entry_v%d", i);
 		new_global(x, vat, saved);
-		vec_push(x->a, &entry_body->stmts,
-			 expr_stmt(x, vat, assign(x, vat, element(x, vat, saved, "__btap_entry_d"), "=", value)));
+		struct stmt *save = expr_stmt(x, vat, assign(x, vat, element(x, vat, saved, "__btap_entry_d"), "=", value));
+		if (VEC_AT(w.guarded, i, void *) && (value->kind == E_TARGET || value->kind == E_TARGET_VARS ||
+						     value->kind == E_CAST || value->kind == E_ATVAR)) {
+			/* In a branch @defined may cut: saved only if it exists at
+			 * the entry, and read where it is used, so that a cut
+			 * branch leaves no use of it at all (the saved slot of a
+			 * thread and depth is overwritten by its next call, not
+			 * deleted). */
+			struct stmt *g = stmt_new(x->a, S_IF, vat);
+			g->cond = expr_new(x->a, E_DEFINED, vat);
+			g->cond->operand = elab_clone_expr(x->a, value);
+			g->then = save;
+			vec_push(x->a, &entry_body->stmts, g);
+			*site = *element(x, vat, saved, "__btap_entry_d");
+			continue;
+		}
+		vec_push(x->a, &entry_body->stmts, save);
 		vec_push(x->a, &prefix->stmts,
 			 expr_stmt(x, vat, assign(x, vat, var(x, vat, local), "=",
 						  element(x, vat, saved, "__btap_entry_d"))));

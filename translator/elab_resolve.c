@@ -408,6 +408,10 @@ static bool is_targetish(const struct expr *e)
 static void fold_defined(struct scope *sc, struct expr *e)
 {
 	struct expr *op = e->operand;
+	/* @defined(@entry(x)): whether x exists (the entry's parameters are
+	 * the return probe's) */
+	while (op && op->kind == E_ENTRY)
+		op = op->operand;
 	bool defined = true;
 	if (is_targetish(op)) {
 		if (op->operand)

@@ -227,7 +227,7 @@ static void build_program(struct elab *x, struct vec *derived)
 			struct vardecl *v = VEC_AT(f->globals, j, struct vardecl *);
 			if (v->used)
 				vec_push(x->a, &prog->globals, v);
-			else if (!f->is_tapset)
+			else if (!f->is_tapset && !v->generated)
 				elab_warning(x, v->loc, "eliding unused variable '%s'", v->name);
 		}
 		VEC_FOREACH(f->functions, j) {

@@ -1222,8 +1222,18 @@ static bool uprobe_resolve_target(struct session *s, struct probe *p, struct exp
 		return resolve_mark_arg(s, e, site, name);
 	if (site->kind == USITE_RETURN) {
 		/* other variables were moved to the entry (elab_entry.c);
-		 * only @defined asks here */
-		return strcmp(name, "return") == 0 ? resolve_return(s, e, site) : false;
+		 * only @defined asks here: does the entry have it? */
+		if (strcmp(name, "return") == 0)
+			return resolve_return(s, e, site);
+		struct uvar *vars = NULL;
+		const char *why;
+		int n = s->quiet_targets && site->func && site->func->die
+				? ubin_vars_at(&s->arena, site->bin, site->func, 0, &vars, &why)
+				: 0;
+		for (int i = 0; i < n; i++)
+			if (strcmp(vars[i].name, name) == 0)
+				return true;
+		return false;
 	}
 	read_vars(s, site);
 	if (site->nvars < 0) {
