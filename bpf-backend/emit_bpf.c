@@ -308,7 +308,7 @@ static void bpf_declare_maps(struct emitter *em, struct strbuf *b)
 	}
 	VEC_FOREACH(em->probes, i) {
 		struct em_probe *p = VEC_AT(em->probes, i, struct em_probe *);
-		if (p->where == EM_CTX_KERNEL)
+		if (p->where == EM_CTX_KERNEL && !p->rep)
 			sb_printf(b, "BTAP_DECLARE_SCRATCH(bs%d, BTAP_SCRATCH_HDR + BFS_P%d);\n", p->index,
 				  p->index);
 	}
@@ -367,8 +367,12 @@ static void bpf_probe_body(struct emitter *em, struct em_probe *ep, struct strbu
 		sb_puts(out, "\tuint64_t slots[5];\n\tbtap_nf_slots(ctx, slots);\n");
 	if (guard)
 		sb_printf(out, "\tvoid *task = %s;\n\tif (!task)\n\t\treturn %s;\n", guard, pass);
-	sb_printf(out, "\tchar *sp = btap_bpf_enter(&c, ctx, %d, &btap_globals, &bs%d);\n", ep->index,
-		  ep->index);
+	if (ep->shared) /* which of the probes that run this program: the runner's cookie */
+		sb_printf(out, "\tchar *sp = btap_bpf_enter(&c, ctx, (int)bpf_get_attach_cookie(ctx), &btap_globals, "
+			  "&bs%d);\n", ep->index);
+	else
+		sb_printf(out, "\tchar *sp = btap_bpf_enter(&c, ctx, %d, &btap_globals, &bs%d);\n", ep->index,
+			  ep->index);
 	sb_printf(out, "\tif (!sp)\n\t\treturn %s;\n", pass);
 	if (guard)
 		sb_puts(out, "\tc.task = task;\n");
@@ -409,12 +413,37 @@ static void bpf_probe_entry(struct emitter *em, struct em_probe *ep, struct strb
 	bpf_probe_body(em, ep, out);
 }
 
+/* Probes that may run one program, told apart by the cookie of each
+ * attachment (Linux 5.15): uprobes, and kernel functions lowered to
+ * kprobes with the same argument slots. Not statements (the registers are
+ * the context) nor probes sifted by task (their guard names the probe). */
+static const char *bpf_share_key(struct emitter *em, const struct em_probe *ep)
+{
+	const struct attach *at = &ep->at;
+	if (at->filter != ATTACH_FILTER_NONE || !kernel_has_helper("BPF_FUNC_get_attach_cookie"))
+		return NULL;
+	if (at->kind == ATTACH_UPROBE)
+		return at->uprobe.ret ? "uretprobe" : "uprobe";
+	if (at->kind != ATTACH_KPROBE || !at->kprobe.via_kprobe || at->kprobe.lsm || at->kprobe.offset ||
+	    at->kprobe.regs_ctx)
+		return NULL;
+	struct strbuf b;
+	sb_init(&b);
+	sb_puts(&b, at->kprobe.ret ? "kretprobe\n" : "kprobe\n");
+	em_kprobe_slots(at, &b);
+	const char *key = arena_strdup(em->a, b.s);
+	sb_free(&b);
+	return key;
+}
+
 /* ---- the runner's descriptor ----------------------------------------------------- */
 
 static void bpf_describe_probe(struct emitter *em, const struct em_probe *p, struct strbuf *b)
 {
 	const struct attach *at = &p->at;
-	sb_printf(b, ".bpf_prog = \"bp%d\"", p->index);
+	sb_printf(b, ".bpf_prog = \"bp%d\"", p->rep ? p->rep->index : p->index);
+	if (p->rep || p->shared) /* the program tells its probes apart by the cookie */
+		sb_puts(b, ", .bpf_cookie = 1");
 	if (at->kind == ATTACH_TRACEPOINT && p->kind == BTAP_PROBE_RAW_TP) /* via_raw */
 		sb_printf(b, ", .tp_name = \"%s\"", at->tracepoint.name);
 	else if (at->kind == ATTACH_TRACEPOINT)
@@ -480,6 +509,7 @@ const struct em_runtime em_runtime_bpf = {
 	.prelude = bpf_prelude,
 	.declare_maps = bpf_declare_maps,
 	.probe_entry = bpf_probe_entry,
+	.share_key = bpf_share_key,
 	.describe_probe = bpf_describe_probe,
 	.describe_map = bpf_describe_map,
 	.describe_program = bpf_describe_program,

@@ -424,6 +424,27 @@ int bpfl_attach_traced(struct bpfl_obj *o, const char *prog)
 	return 0;
 }
 
+int bpfl_attach_kprobe_cookie(struct bpfl_obj *o, const char *prog, const char *func, uint64_t cookie)
+{
+	capture_begin(o);
+	struct bpf_program *p = find_prog(o, prog);
+	if (!p)
+		return fail(o, -ENOENT, "no BPF program %s", prog);
+	bool ret = strncmp(bpf_program__section_name(p), "kretprobe", 9) == 0;
+	LIBBPF_OPTS(bpf_kprobe_opts, opts, .retprobe = ret, .bpf_cookie = cookie);
+	struct bpf_link *l = bpf_program__attach_kprobe_opts(p, func, &opts);
+	if (!l) {
+		int err = -errno;
+		char alt[512];
+		kernel_function_alternative(func, alt, sizeof alt);
+		return fail(o, err, "cannot attach %s to kernel function %s%s%s", prog, func,
+			    kernel_has_kprobes() ? "" : ": this kernel has no kprobes", alt);
+	}
+	keep_link(o, l, true);
+	capture_end();
+	return 0;
+}
+
 int bpfl_attach_uprobe(struct bpfl_obj *o, const char *prog, const struct bpfl_uprobe *u)
 {
 	capture_begin(o);
@@ -432,7 +453,8 @@ int bpfl_attach_uprobe(struct bpfl_obj *o, const char *prog, const struct bpfl_u
 		return fail(o, -ENOENT, "no BPF program %s", prog);
 	/* the kernel counts attached probes in a USDT semaphore itself
 	 * (ref_ctr_offset) and sets it in processes that start later too */
-	LIBBPF_OPTS(bpf_uprobe_opts, opts, .retprobe = u->ret, .ref_ctr_offset = (size_t)u->semaphore);
+	LIBBPF_OPTS(bpf_uprobe_opts, opts, .retprobe = u->ret, .ref_ctr_offset = (size_t)u->semaphore,
+		    .bpf_cookie = u->cookie);
 	struct bpf_link *l = bpf_program__attach_uprobe_opts(p, u->pid > 0 ? (pid_t)u->pid : -1, u->path,
 							     (size_t)u->offset, &opts);
 	if (!l)

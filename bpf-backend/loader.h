@@ -48,8 +48,13 @@ struct bpfl_uprobe {
 	uint64_t offset, semaphore;
 	int64_t pid;
 	bool ret;
+	uint64_t cookie;   /* bpf_get_attach_cookie() in the program (0: none) */
 };
 int bpfl_attach_uprobe(struct bpfl_obj *o, const char *prog, const struct bpfl_uprobe *u);
+/* A kprobe program at kernel function func (a kretprobe's where the
+ * program's section says so), with a cookie: one program for many
+ * functions. */
+int bpfl_attach_kprobe_cookie(struct bpfl_obj *o, const char *prog, const char *func, uint64_t cookie);
 
 /* A netfilter program on hook `hook` of protocol family `pf` (NFPROTO_x)
  * in this process's network namespace, at `priority`. */

@@ -254,11 +254,15 @@ static int attach_one(struct runner *r, const struct btap_probe_desc *p)
 		return bpfl_attach_tracepoint(bpf_run_of(r)->obj, p->bpf_prog, p->tp_group, p->tp_name);
 	if (p->kind == BTAP_PROBE_RAW_TP)
 		return bpfl_attach_raw_tracepoint(bpf_run_of(r)->obj, p->bpf_prog, p->tp_name);
+	/* a program several probes run: the probe's index as its cookie */
+	uint64_t cookie = p->bpf_cookie ? (uint64_t)(p - r->prog->probes) : 0;
+	if (p->kind == BTAP_PROBE_KFUNC && p->bpf_cookie)
+		return bpfl_attach_kprobe_cookie(bpf_run_of(r)->obj, p->bpf_prog, p->tp_name, cookie);
 	if (p->kind == BTAP_PROBE_KFUNC)
 		return bpfl_attach_traced(bpf_run_of(r)->obj, p->bpf_prog);
 	if (p->kind == BTAP_PROBE_UPROBE) {
 		struct bpfl_uprobe u = {p->up_path, p->up_offset, p->up_semaphore,
-					p->up_pid < 0 ? r->target_pid : p->up_pid, p->up_ret != 0};
+					p->up_pid < 0 ? r->target_pid : p->up_pid, p->up_ret != 0, cookie};
 		return bpfl_attach_uprobe(bpf_run_of(r)->obj, p->bpf_prog, &u);
 	}
 	if (p->kind == BTAP_PROBE_NETFILTER)

@@ -28,9 +28,18 @@ const char *em_loc_text(struct emitter *em, struct loc at)
 	return arena_printf(em->a, "%s:%d:%d", at.file ? at.file->name : "<input>", at.line, at.col);
 }
 
+/* One site per place and operation: probes from one pattern name the same
+ * sites, so their bodies come out the same (emit_share.c). */
 int em_site(struct emitter *em, struct loc at, const char *what)
 {
+	for (int i = em->sites.n - 1; i >= 0; i--) {
+		const struct em_site *x = VEC_AT(em->sites, i, const struct em_site *);
+		if (x->at.file == at.file && x->at.line == at.line && x->at.col == at.col &&
+		    strcmp(x->what, what) == 0)
+			return i;
+	}
 	struct em_site *s = arena_alloc(em->a, sizeof(*s));
+	s->at = at;
 	s->loc = em_loc_text(em, at);
 	s->what = arena_strdup(em->a, what);
 	vec_push(em->a, &em->sites, s);
@@ -125,7 +134,7 @@ void em_frame_sizes(struct emitter *em, struct strbuf *b)
 	free(done);
 	VEC_FOREACH(em->probes, i) {
 		struct em_probe *p = VEC_AT(em->probes, i, struct em_probe *);
-		if (p->where == EM_CTX_KERNEL)
+		if (p->where == EM_CTX_KERNEL && !p->rep)
 			frame_size(b, 'P', p->index, p->frame, &p->callees);
 	}
 }
@@ -710,9 +719,8 @@ static void use_frame_for_loops(struct em_fn *f, const struct stmt *body)
 }
 
 /* The frame struct: variables, then temporaries. */
-static void emit_frame_struct(struct emitter *em, struct em_fn *f, const char *name)
+static void emit_frame_struct(struct em_fn *f, const char *name, struct strbuf *t)
 {
-	struct strbuf *t = &em->types;
 	sb_printf(t, "%s {\n\tint64_t pad_;\n", name);
 	VEC_FOREACH(f->locals, i) {
 		struct vardecl *v = VEC_AT(f->locals, i, struct vardecl *);
@@ -951,7 +959,7 @@ static void emit_script_function(struct emitter *em, struct em_func *f, struct s
 	if (rt == TY_LONG)
 		em_line(&fn, "return %s;", fn.rv);
 
-	emit_frame_struct(em, &fn, f->frame);
+	emit_frame_struct(&fn, f->frame, &em->types);
 	sb_putn(out, fn.cbs.s ? fn.cbs.s : "", fn.cbs.len);
 	func_signature(out, em, f);
 	sb_puts(out, "\n{\n");
@@ -988,8 +996,12 @@ static void emit_functions(struct emitter *em)
 	}
 }
 
+/* A probe's frame struct and code, its own names tagged (emit_share.c),
+ * kept until every body is known. */
 static void emit_probe_body(struct emitter *em, struct em_probe *ep)
 {
+	const char *frame = ep->frame;
+	ep->frame = "struct bfp" EM_PROBE_TAG;
 	struct em_fn fn;
 	fn_init(&fn, em);
 	fn.probe = ep;
@@ -1008,11 +1020,15 @@ static void emit_probe_body(struct emitter *em, struct em_probe *ep)
 	em_stmt(&fn, ep->p->body);
 	emit_out_label(&fn);
 
-	emit_frame_struct(em, &fn, ep->frame);
-	struct strbuf *out = section_of(em, ep->where);
+	struct strbuf t;
+	sb_init(&t);
+	emit_frame_struct(&fn, ep->frame, &t);
+	ep->types_text = arena_strdup(em->a, t.s ? t.s : "");
+	sb_free(&t);
+	struct strbuf *out = &t;
+	sb_init(out);
 	sb_putn(out, fn.cbs.s ? fn.cbs.s : "", fn.cbs.len);
-	sb_printf(out, "/* %s at %s */\n", ep->pp, ep->origin);
-	sb_printf(out, "BTAP_FUNC void bb%d(struct btap_ctx *c, char *sp)\n{\n", ep->index);
+	sb_puts(out, "BTAP_FUNC void bb" EM_PROBE_TAG "(struct btap_ctx *c, char *sp)\n{\n");
 	struct em_fn hdr;
 	fn_init(&hdr, em);
 	hdr.out = out;
@@ -1022,8 +1038,24 @@ static void emit_probe_body(struct emitter *em, struct em_probe *ep)
 	sb_putn(out, fn.decls.s ? fn.decls.s : "", fn.decls.len);
 	sb_putn(out, fn.body.s ? fn.body.s : "", fn.body.len);
 	sb_puts(out, "}\n#line __BTAP_LINE__\n\n");
+	ep->code_text = arena_strdup(em->a, out->s);
+	sb_free(out);
 	fn_free(&fn);
+	ep->frame = frame;
+}
 
+/* The probe's code with its names, then its entry; a probe that runs
+ * another's program has neither. */
+static void write_probe(struct emitter *em, struct em_probe *ep)
+{
+	struct strbuf *out = section_of(em, ep->where);
+	if (ep->rep) {
+		sb_printf(out, "/* %s at %s: runs bp%d */\n\n", ep->pp, ep->origin, ep->rep->index);
+		return;
+	}
+	em_put_tagged(&em->types, ep->types_text, ep->index);
+	sb_printf(out, "/* %s at %s */\n", ep->pp, ep->origin);
+	em_put_tagged(out, ep->code_text, ep->index);
 	if (ep->where == EM_CTX_KERNEL) {
 		em->rt->probe_entry(em, ep, out);
 	} else {
@@ -1389,6 +1421,9 @@ bool emit_program(struct session *s, const struct em_runtime *rt, struct emit_re
 	emit_functions(&em);
 	VEC_FOREACH(em.probes, i)
 		emit_probe_body(&em, VEC_AT(em.probes, i, struct em_probe *));
+	em_share_programs(&em);
+	VEC_FOREACH(em.probes, i)
+		write_probe(&em, VEC_AT(em.probes, i, struct em_probe *));
 
 	/* The runtime's prelude (kernel types and headers) only for a unit
 	 * that is otherwise right. */
@@ -1426,6 +1461,7 @@ bool emit_program(struct session *s, const struct em_runtime *rt, struct emit_re
 	rt->declare_maps(&em, b);
 	sb_puts(b, "#endif\n");
 	emit_pp_function(&em, b);
+	em_probe_str_functions(&em, b);
 	em_regex_tables(&em, b);
 	put(b, &em.common_protos);
 	sb_puts(b, "\n");

@@ -60,9 +60,21 @@ struct em_probe {
 	const char *origin;     /* "file:line:col" */
 	const char *frame;      /* "struct bfp<index>" */
 	struct vec callees;     /* struct em_func* called directly */
+	/* its frame struct and code (callbacks, bb<index>) as emitted, its
+	 * own names tagged EM_PROBE_TAG (emit_share.c) */
+	char *types_text, *code_text;
+	struct em_probe *rep;   /* runs rep's program (NULL: its own) */
+	bool shared;            /* its program runs for other probes too: which
+				   one from the attachment's cookie */
 };
 
+/* Stands for a probe's index in the names its body declares until the
+ * bodies are compared (never in emitted C: literals escape it). */
+#define EM_PROBE_TAG "\001"
+#define EM_PROBE_TAG_CHAR '\001'
+
 struct em_site {
+	struct loc at;
 	const char *loc;        /* "file:line:col" */
 	const char *what;
 };
@@ -88,6 +100,7 @@ struct emitter {
 	bool has_kernel;        /* some probe runs in kernel context */
 	int stat_zero_size;     /* largest statistics value */
 	struct em_regexes *regexes; /* =~ patterns (emit_regex.c), NULL if none */
+	struct vec probe_strs;  /* struct em_probe_str*: literals that differ by probe */
 };
 
 /* Where to go when something fails, and what to release on the way. */
@@ -190,6 +203,14 @@ void em_kprintf_arg(struct em_fn *f, void *plan, int i, const struct em_print_ar
 const char *em_target_chain(struct em_fn *f, struct expr *e);
 /* A string temporary holding text (a literal known at translation). */
 const char *em_str_literal(struct em_fn *f, const char *text);
+/* emit_share.c: a string literal whose text differs by probe at `at`
+ * (read through the running probe, so that bodies stay the same); the
+ * functions that give them; which probes run another's program; text
+ * with EM_PROBE_TAG as index. */
+const char *em_probe_str(struct em_fn *f, struct loc at, const char *text);
+void em_probe_str_functions(struct emitter *em, struct strbuf *b);
+void em_share_programs(struct emitter *em);
+void em_put_tagged(struct strbuf *out, const char *text, int index);
 /* A target variable at a process probe (e->user_target). */
 const char *em_user_target(struct em_fn *f, struct expr *e);
 const char *em_cast(struct em_fn *f, struct expr *e);

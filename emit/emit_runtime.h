@@ -113,6 +113,10 @@ struct em_runtime {
 	 * may change p->kind, the descriptor's, when it attaches the probe
 	 * otherwise than the attach kind says. */
 	void (*probe_entry)(struct emitter *em, struct em_probe *p, struct strbuf *out);
+	/* What must match besides the body for kernel probe p to run another
+	 * probe's program, which then reads its probe from the attachment
+	 * (emit_share.c); NULL: p's program is its own. Optional. */
+	const char *(*share_key)(struct emitter *em, const struct em_probe *p);
 	/* The runner's descriptor: the runtime's fields of kernel probe p
 	 * (after ".priority = N,\n\t "), of map m (appended to its entry) and
 	 * of the program (a line before the closing brace). */

@@ -106,8 +106,8 @@ static const char *frame_type(struct em_fn *f)
  * return buffer; `out` and the errors leave with a status. */
 static void begin_callback(struct em_fn *f, struct em_callback *cb, const char *params, struct loc at)
 {
-	cb->name = arena_printf(f->em->a, "bl%c%d_%d", f->func ? 'f' : 'p',
-				f->func ? f->func->index : f->probe->index, f->ncb++);
+	cb->name = f->func ? arena_printf(f->em->a, "blf%d_%d", f->func->index, f->ncb++)
+			   : arena_printf(f->em->a, "blp" EM_PROBE_TAG "_%d", f->ncb++);
 	sb_init(&cb->text);
 	cb->out = f->out;
 	cb->errlabel = f->errlabel;

@@ -884,9 +884,9 @@ static const char *user_context_var(struct em_fn *f, struct expr *e, const struc
 {
 	const struct usite *site = ua->site;
 	if (strcmp(ua->what, "name") == 0)
-		return em_str_literal(f, site->mark ? site->mark->name : site->plt_name ? site->plt_name : "");
+		return em_probe_str(f, e->loc, site->mark ? site->mark->name : site->plt_name ? site->plt_name : "");
 	if (strcmp(ua->what, "provider") == 0)
-		return em_str_literal(f, site->mark ? site->mark->provider : "");
+		return em_probe_str(f, e->loc, site->mark ? site->mark->provider : "");
 	int sitei = em_site(f->em, e->loc, arena_printf(f->em->a, "identifier '$$%s'", ua->what));
 	struct pretty pr = { .f = f };
 	sb_init(&pr.fmt);

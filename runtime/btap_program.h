@@ -22,7 +22,7 @@
 #include <stdint.h> /* the BPF build gets the int types from btap_bpf.h */
 #endif
 
-#define BTAP_ABI_VERSION 5
+#define BTAP_ABI_VERSION 6
 #define BTAP_MAX_KEYS 9
 
 enum btap_type {
@@ -155,6 +155,8 @@ struct btap_probe_desc {
 	uint64_t period_ns, randomize_ns;
 	/* BPF probes */
 	const char *bpf_prog;      /* program name in the BPF object */
+	int bpf_cookie;            /* attach it with this probe's index as the
+				      cookie: probes share the program */
 	const char *tp_group, *tp_name; /* tracepoint; raw_tp: tp_name only */
 	uint32_t perf_type;
 	uint64_t perf_config, perf_period;

@@ -38,6 +38,17 @@ static bool is_return_value(const struct expr *e)
 	return strcmp(n, "return") == 0;
 }
 
+/* $$name and $$provider: the probe site's own, the same at its return */
+static bool is_site_constant(const struct expr *e)
+{
+	const char *n = e->kind == E_TARGET_VARS ? (e->op ? e->op : e->str) : NULL;
+	if (!n)
+		return false;
+	while (*n == '$')
+		n++;
+	return strcmp(n, "name") == 0 || strcmp(n, "provider") == 0;
+}
+
 /* @defined(...) or !@defined(...): stap's test for what a kernel or
  * program may lack, whose other branch is cut before it is checked */
 static bool is_defined_test(const struct expr *c)
@@ -78,7 +89,7 @@ static enum ast_step find_sites(struct expr *e, void *ctx)
 		return AST_PRUNE;
 	}
 	if (w->all_targets && (e->kind == E_TARGET || e->kind == E_TARGET_VARS) && !e->operand &&
-	    !is_return_value(e)) {
+	    !is_return_value(e) && !is_site_constant(e)) {
 		add_site(w, e, elab_clone_expr(w->x->a, e));
 		return AST_PRUNE;
 	}

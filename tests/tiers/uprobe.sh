@@ -276,6 +276,21 @@ timeout "$LIMIT" "$BTAP" -c "$TARGET alloc" -e "global n
 probe process(\"$TARGET\").plt { n[\$\$name]++ }
 probe end { printf(\"%d %d\\n\", n[\"malloc\"], n[\"calloc\"]) }" >"$T/out" 2>"$T/err"
 ok_if ".plt fires at every stub: 4 mallocs and 1 calloc counted by \$\$name" "[ \"\$(cat $T/out)\" = '4 1' ]"
+# probes from one pattern whose bodies come out the same run one program
+# (told apart by each attachment's cookie): pp() and $$name stay each
+# probe's own, entry and return alike
+SHARE="global n, r, pps
+probe process(\"$TARGET\").plt, process(\"$TARGET\").library(\"*\").plt { n[\$\$name]++; pps[pp()]++ }
+probe process(\"$TARGET\").plt.return { r[\$\$name] <<< 1 }
+probe end { printf(\"%d %d %d %d %d\\n\", n[\"malloc\"], n[\"calloc\"], @count(r[\"malloc\"]),
+	pps[\"process(\\\"$ROOT/$TARGET\\\").plt(\\\"malloc\\\")\"], pps[\"process(\\\"$ROOT/$TARGET\\\").plt(\\\"calloc\\\")\"]) }"
+"$BTAP" -p3 -c "$TARGET alloc" -e "$SHARE" >"$T/c" 2>"$T/err"
+nprobes=$(grep -c '^/\* process(' "$T/c")
+ok_if "a pattern's probes with the same body share one program each for entries and returns ($nprobes probes)" \
+	"[ \$(grep -c '^int bp' $T/c) = 2 ] && [ $nprobes -gt 20 ] && grep -q 'bpf_get_attach_cookie' $T/c"
+timeout "$LIMIT" "$BTAP" -c "$TARGET alloc" -e "$SHARE" >"$T/out" 2>"$T/err"
+ok_if "shared programs: \$\$name and pp() of each probe (4 mallocs, 1 calloc, 4 returns of malloc)" \
+	"[ \"\$(cat $T/out)\" = '4 1 4 4 1' ]"
 
 # process(PID).end: that process's end only
 sleep 1 &
