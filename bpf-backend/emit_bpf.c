@@ -105,20 +105,6 @@ static bool begins_running(struct emitter *em)
 	return false;
 }
 
-/* Does this kernel's BPF offer a helper (an enumerator of bpf_func_id)? */
-static bool kernel_has_helper(const char *name)
-{
-	const struct btf *btf = kernel_btf();
-	int id = btf ? btf__find_by_name_kind(btf, "bpf_func_id", BTF_KIND_ENUM) : -1;
-	const struct btf_type *t = id > 0 ? btf__type_by_id(btf, (__u32)id) : NULL;
-	const struct btf_enum *e = t ? btf_enum(t) : NULL;
-	for (int i = 0; e && i < btf_vlen(t); i++)
-		if (strcmp(btf__name_by_offset(btf, e[i].name_off), name) == 0)
-			return true;
-	return false;
-}
-
-/* Does this kernel have a kfunc of that name (a BTF function)? */
 static bool kernel_has_kfunc(const char *name)
 {
 	const struct btf *btf = kernel_btf();
@@ -129,7 +115,7 @@ static bool kernel_has_kfunc(const char *name)
  * the kernel can (then they name symbols after the process has gone). */
 static bool finds_user_mappings(struct emitter *em)
 {
-	return em_kernel_uses(em, "btap_usym_token(") && kernel_has_helper("BPF_FUNC_find_vma");
+	return em_kernel_uses(em, "btap_usym_token(") && kernel_has_bpf_helper("BPF_FUNC_find_vma");
 }
 
 static void bpf_defines(struct emitter *em, struct strbuf *b)
@@ -382,7 +368,7 @@ static void bpf_probe_body(struct emitter *em, struct em_probe *ep, struct strbu
 		sb_puts(out, "\tc.verdict = 1;\n");
 	/* addr() at a kernel function: the function's address (fentry's and
 	 * kprobes' own helper, Linux 5.15) */
-	if (at->kind == ATTACH_KPROBE && !at->kprobe.lsm && kernel_has_helper("BPF_FUNC_get_func_ip"))
+	if (at->kind == ATTACH_KPROBE && !at->kprobe.lsm && kernel_has_bpf_helper("BPF_FUNC_get_func_ip"))
 		sb_puts(out, "\tc.func_ip = (int64_t)bpf_get_func_ip(ctx);\n");
 	if (at->kind == ATTACH_UPROBE)
 		sb_puts(out, "\tc.regs = 1;\n");
@@ -415,25 +401,21 @@ static void bpf_probe_entry(struct emitter *em, struct em_probe *ep, struct strb
 
 /* Probes that may run one program, told apart by the cookie of each
  * attachment (Linux 5.15): uprobes, and kernel functions lowered to
- * kprobes with the same argument slots. Not statements (the registers are
+ * kprobes (a kretprobe's result in the same slot). Not statements (the registers are
  * the context) nor probes sifted by task (their guard names the probe). */
 static const char *bpf_share_key(struct emitter *em, const struct em_probe *ep)
 {
 	const struct attach *at = &ep->at;
-	if (at->filter != ATTACH_FILTER_NONE || !kernel_has_helper("BPF_FUNC_get_attach_cookie"))
+	if (at->filter != ATTACH_FILTER_NONE || !kernel_has_bpf_helper("BPF_FUNC_get_attach_cookie"))
 		return NULL;
 	if (at->kind == ATTACH_UPROBE)
 		return at->uprobe.ret ? "uretprobe" : "uprobe";
 	if (at->kind != ATTACH_KPROBE || !at->kprobe.via_kprobe || at->kprobe.lsm || at->kprobe.offset ||
 	    at->kprobe.regs_ctx)
 		return NULL;
-	struct strbuf b;
-	sb_init(&b);
-	sb_puts(&b, at->kprobe.ret ? "kretprobe\n" : "kprobe\n");
-	em_kprobe_slots(at, &b);
-	const char *key = arena_strdup(em->a, b.s);
-	sb_free(&b);
-	return key;
+	/* the entry copies as many argument slots as the widest of its
+	 * probes takes (emit_share.c); a kretprobe's result has its slot */
+	return at->kprobe.ret ? arena_printf(em->a, "kretprobe %d", at->kprobe.ret_slot) : "kprobe";
 }
 
 /* ---- the runner's descriptor ----------------------------------------------------- */

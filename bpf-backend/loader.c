@@ -150,11 +150,17 @@ struct bpfl_obj *bpfl_open_mem(const void *buf, size_t len, const char *name, ch
 
 /* Without memcg accounting (before Linux 5.11) maps count against
  * RLIMIT_MEMLOCK; raising it may be refused, which is fine where the
- * kernel accounts memory otherwise. */
-static void raise_memlock_limit(void)
+ * kernel accounts memory otherwise. Each kprobe or uprobe attachment
+ * holds a perf event's descriptor: a pattern over a thousand functions
+ * needs more than the usual soft limit of 1024 open files. */
+static void raise_limits(void)
 {
 	struct rlimit r = {RLIM_INFINITY, RLIM_INFINITY};
 	setrlimit(RLIMIT_MEMLOCK, &r);
+	if (getrlimit(RLIMIT_NOFILE, &r) == 0 && r.rlim_cur < r.rlim_max) {
+		r.rlim_cur = r.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &r);
+	}
 }
 
 /* libbpf loads programs in order and stops at the first rejection, so the
@@ -175,7 +181,7 @@ static struct bpf_program *find_prog(struct bpfl_obj *o, const char *name)
 
 int bpfl_load(struct bpfl_obj *o)
 {
-	raise_memlock_limit();
+	raise_limits();
 	/* Not zero-filled: the kernel writes the log only when a load fails,
 	 * and untouched pages of a large malloc cost nothing. */
 	char *vlog = xmalloc(BPFL_VERIFIER_LOG_SIZE);

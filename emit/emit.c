@@ -1105,26 +1105,18 @@ static void emit_key_structs(struct emitter *em, struct strbuf *b)
 
 /* btap_pp() and btap_pn(): the running probe's point, resolved and as the
  * script names it. */
-static void emit_point_function(struct emitter *em, struct strbuf *b, const char *name, bool script)
-{
-	sb_printf(b, "static BTAP_INLINE char *%s(struct btap_ctx *c)\n{\n\tswitch (c->probe) {\n", name);
-	VEC_FOREACH(em->probes, i) {
-		struct em_probe *p = VEC_AT(em->probes, i, struct em_probe *);
-		const char *text = script ? p->pn : p->pp;
-		size_t n = strlen(text);
-		if (n > (size_t)em->msl - 1)
-			n = (size_t)em->msl - 1;
-		sb_printf(b, "\tcase %d: btap_str_lit(c->tmp, ", p->index);
-		em_c_string(b, text, n);
-		sb_puts(b, "); break;\n");
-	}
-	sb_puts(b, "\tdefault: c->tmp[0] = 0; break;\n\t}\n\treturn c->tmp;\n}\n\n");
-}
-
 static void emit_pp_function(struct emitter *em, struct strbuf *b)
 {
-	emit_point_function(em, b, "btap_pp_", false);
-	emit_point_function(em, b, "btap_pn_", true);
+	const char **pp = arena_alloc(em->a, sizeof(*pp) * (size_t)(em->probes.n ? em->probes.n : 1));
+	const char **pn = arena_alloc(em->a, sizeof(*pn) * (size_t)(em->probes.n ? em->probes.n : 1));
+	VEC_FOREACH(em->probes, i) {
+		pp[i] = VEC_AT(em->probes, i, struct em_probe *)->pp;
+		pn[i] = VEC_AT(em->probes, i, struct em_probe *)->pn;
+	}
+	em_probe_table(em, b, "btap_pp", pp);
+	sb_puts(b, "static BTAP_INLINE char *btap_pp_(struct btap_ctx *c)\n{\n\treturn btap_pp_tab_(c, c->tmp);\n}\n\n");
+	em_probe_table(em, b, "btap_pn", pn);
+	sb_puts(b, "static BTAP_INLINE char *btap_pn_(struct btap_ctx *c)\n{\n\treturn btap_pn_tab_(c, c->tmp);\n}\n\n");
 }
 
 static void emit_init_globals(struct emitter *em, struct strbuf *b)

@@ -209,6 +209,7 @@ const char *em_str_literal(struct em_fn *f, const char *text);
  * with EM_PROBE_TAG as index. */
 const char *em_probe_str(struct em_fn *f, struct loc at, const char *text);
 void em_probe_str_functions(struct emitter *em, struct strbuf *b);
+void em_probe_table(struct emitter *em, struct strbuf *b, const char *name, const char **values);
 void em_share_programs(struct emitter *em);
 void em_put_tagged(struct strbuf *out, const char *text, int index);
 /* A target variable at a process probe (e->user_target). */

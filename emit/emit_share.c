@@ -45,28 +45,46 @@ const char *em_probe_str(struct em_fn *f, struct loc at, const char *text)
 	}
 	ps->values[f->probe->index] = arena_strdup(em->a, text);
 	const char *s = em_tmp_str(f);
-	em_line(f, "btap_ps%d_(c, %s);", k, s);
+	em_line(f, "btap_ps%d_tab_(c, %s);", k, s);
 	return s;
+}
+
+/* NAME_tab_(c, s): the running probe's text of values (by probe index)
+ * into s, from a table (a switch of literal copies grows a shared
+ * program past BPF's jump range with a thousand probes). */
+void em_probe_table(struct emitter *em, struct strbuf *b, const char *name, const char **values)
+{
+	size_t width = 1;
+	VEC_FOREACH(em->probes, i) {
+		size_t n = values[i] ? strlen(values[i]) : 0;
+		if (n > (size_t)em->msl - 1)
+			n = (size_t)em->msl - 1;
+		if (n + 1 > width)
+			width = n + 1;
+	}
+	int rows = em->probes.n ? em->probes.n : 1;
+	sb_printf(b, "static const char %s_rows_[%d][%zu] = {\n", name, rows, width);
+	VEC_FOREACH(em->probes, i) {
+		size_t n = values[i] ? strlen(values[i]) : 0;
+		if (n > width - 1)
+			n = width - 1;
+		sb_puts(b, "\t");
+		em_c_string(b, values[i] ? values[i] : "", n);
+		sb_puts(b, ",\n");
+	}
+	if (!em->probes.n)
+		sb_puts(b, "\t\"\",\n");
+	sb_printf(b, "};\nstatic BTAP_INLINE char *%s_tab_(struct btap_ctx *c, char *s)\n{\n"
+		     "\tunsigned i = (unsigned)c->probe;\n"
+		     "\tif (i >= %d) {\n\t\ts[0] = 0;\n\t\treturn s;\n\t}\n"
+		     "\treturn btap_str_copy(s, %s_rows_[i]);\n}\n\n", name, rows, name);
 }
 
 void em_probe_str_functions(struct emitter *em, struct strbuf *b)
 {
 	VEC_FOREACH(em->probe_strs, k) {
 		const struct em_probe_str *ps = VEC_AT(em->probe_strs, k, const struct em_probe_str *);
-		sb_printf(b, "static BTAP_INLINE void btap_ps%d_(struct btap_ctx *c, char *s)\n{\n\tswitch (c->probe) {\n",
-			  (int)k);
-		VEC_FOREACH(em->probes, i) {
-			const char *v = ps->values[i];
-			if (!v)
-				continue;
-			size_t n = strlen(v);
-			if (n > (size_t)em->msl - 1)
-				n = (size_t)em->msl - 1;
-			sb_printf(b, "\tcase %d: btap_str_lit(s, ", (int)i);
-			em_c_string(b, v, n);
-			sb_puts(b, "); break;\n");
-		}
-		sb_puts(b, "\tdefault: s[0] = 0; break;\n\t}\n}\n\n");
+		em_probe_table(em, b, arena_printf(em->a, "btap_ps%d", (int)k), ps->values);
 	}
 }
 
@@ -109,6 +127,10 @@ void em_share_programs(struct emitter *em)
 			    strcmp(s->rep->code_text, ep->code_text) == 0) {
 				ep->rep = s->rep;
 				s->rep->shared = true;
+				/* a kprobe's entry copies the widest probe's arguments
+				 * (registers past a function's own are unread) */
+				if (ep->at.kind == ATTACH_KPROBE && ep->at.kprobe.nslots > s->rep->at.kprobe.nslots)
+					s->rep->at.kprobe.nslots = ep->at.kprobe.nslots;
 				break;
 			}
 		}

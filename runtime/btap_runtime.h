@@ -71,7 +71,7 @@ BTAP_IFACE(BOTH, btap_runner_ops, "struct btap_runner_ops: what the runner hands
 BTAP_IFACE(UNIT, btap_bind, "the unit's entry the runner calls with its btap_runner_ops")
 BTAP_IFACE(BOTH, btap_pp_, "btap_pp_(c): the probe point text of the running handler")
 BTAP_IFACE(BOTH, btap_pn_, "btap_pn_(c): its script-level point, after wildcards, before aliases")
-BTAP_IFACE(UNIT, btap_ps, "btap_ps<k>_(c, s): a text that differs by probe at one place of the script ($$name), into s")
+BTAP_IFACE(UNIT, btap_ps, "btap_ps<k>_tab_(c, s): a text that differs by probe at one place of the script ($$name), into s")
 BTAP_IFACE(KERNEL, btap_thread_begin_task, "the new thread of a process.thread.begin event")
 BTAP_IFACE(KERNEL, btap_thread_end_task, "the exiting thread of a process.thread.end event")
 BTAP_IFACE(KERNEL, btap_proc_exec_task, "the task of a process(\"PATH\").begin (exec) event")

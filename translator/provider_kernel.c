@@ -24,6 +24,7 @@
 #define KFUNC_MAX_MATCHES 256
 /* kprobes registered by a module cost no program nor trampoline each */
 #define KFUNC_MAX_MATCHES_KMOD 4096
+#define KFUNC_MAX_TEXT "4096"
 
 /* What a concrete point's probes share: the function and its fields. */
 struct kfunc {
@@ -308,15 +309,30 @@ static bool add_matches(struct session *s, const struct probe_point *pp, const c
 /* Each match is a program of its own (with its own trampoline): a pattern
  * that matches most of the kernel is refused, not compiled for minutes
  * (the full listing is still available with -l). */
+static bool kfunc_choose(struct session *s, int n);
+
+/* Kprobes on BPF whose programs the kernel lets probes share (attach
+ * cookies, Linux 5.15; emit_share.c): a pattern's probes cost one program
+ * per distinct body, so as many as a module's. */
+static bool kprobes_share(void)
+{
+	return kernel_has_bpf_helper("BPF_FUNC_get_attach_cookie");
+}
+
 static bool within_cap(struct session *s, const struct probe_point *pp, struct vec *out, int first)
 {
 	const struct pp_component *fc = VEC_AT(pp->comps, 1, const struct pp_component *);
-	int max = s->runtime == RT_KMOD ? KFUNC_MAX_MATCHES_KMOD : KFUNC_MAX_MATCHES;
+	bool kmod = s->runtime == RT_KMOD;
+	bool many = kmod || (!s->list_pattern && kfunc_via_kprobes(s) && kprobes_share());
+	int max = many ? KFUNC_MAX_MATCHES_KMOD : KFUNC_MAX_MATCHES;
 	if (out->n - first <= max || s->list_pattern)
 		return true;
 	diag_error(fc->arg->loc, "semantic error: '%s' matches %d kernel functions; btap probes at most %d with one "
-		   "pattern on the %s runtime (narrow it; btap -l shows the matches)", fc->arg->str, out->n - first, max,
-		   s->runtime == RT_KMOD ? "kmod" : "bpf");
+		   "pattern %s (narrow it; btap -l shows the matches)", fc->arg->str, out->n - first, max,
+		   kmod ? "on the kmod runtime" : many ? "with kprobes"
+		   : kconfig_lookup("CONFIG_KPROBES", s->kconfig) && kprobes_share()
+			   ? "with fentry (--kfunc=kprobe: up to " KFUNC_MAX_TEXT ", one program per distinct body)"
+			   : "on the bpf runtime");
 	out->n = first;
 	return false;
 }
@@ -466,7 +482,7 @@ static bool kf_expand(struct session *s, const struct probe_point *pp, struct ve
 		}
 	}
 	if (out->n > first && !s->list_pattern)
-		kfunc_via_kprobes(s); /* decided (and told with -v) at pass 2 */
+		kfunc_choose(s, out->n - first); /* decided (and told with -v) at pass 2 */
 	return within_cap(s, pp, out, first);
 }
 
@@ -614,8 +630,24 @@ bool tp_bind_args_vars(struct session *s, const char *name, const struct tp_fiel
 
 bool kfunc_via_kprobes(struct session *s)
 {
+	return kfunc_choose(s, 0);
+}
+
+/* The lowering, chosen at the first kernel function's expansion (its
+ * pattern matched n functions): a pattern more than fentry's cap makes it
+ * kprobes, whose programs the probes share. */
+static bool kfunc_choose(struct session *s, int n)
+{
 	if (s->kfunc_chosen != KFUNC_AUTO)
 		return s->kfunc_chosen == KFUNC_KPROBE;
+	if (s->kfunc == KFUNC_AUTO && s->runtime != RT_KMOD && n > KFUNC_MAX_MATCHES &&
+	    kconfig_lookup("CONFIG_KPROBES", s->kconfig) && kprobes_share()) {
+		s->kfunc_chosen = KFUNC_KPROBE;
+		if (s->verbose)
+			fprintf(stderr, "btap: kernel functions attach with kprobes: a pattern matches %d functions "
+				"(fentry probes at most %d), and kprobes share programs\n", n, KFUNC_MAX_MATCHES);
+		return true;
+	}
 	/* BPF trampolines need ftrace's direct calls and the JIT; without
 	 * them, kprobes (when the kernel has those) */
 	bool tramp = kconfig_lookup("CONFIG_DYNAMIC_FTRACE_WITH_DIRECT_CALLS", s->kconfig) &&

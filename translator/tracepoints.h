@@ -167,4 +167,8 @@ bool tp_resolve_kernel_atvar(struct session *s, struct probe *p, struct expr *e)
  * library (provider_uprobe.c); the walk reads user memory. */
 bool uprobe_resolve_cast(struct session *s, struct expr *e);
 
+/* Does this kernel's BPF offer a helper (an enumerator of bpf_func_id,
+ * "BPF_FUNC_get_attach_cookie")? */
+bool kernel_has_bpf_helper(const char *name);
+
 #endif

@@ -22,3 +22,9 @@ expect_host_dbg guest-kstatement-vars 0 '^kernel.statement\("vfs_read@fs/read_wr
 expect_host_dbg guest-kstatement-p3 0 'SEC\("kprobe/vfs_read\+0x[0-9a-f]+"\)' -- -p3 -e 'probe kernel.statement("vfs_read@fs/read_write.c:464") { println($file) }'
 expect_host guest-kstatement-nodebuginfo 1 "^<input>:1:24: error: semantic error: kernel.statement\(\"vfs_read@fs/read_write.c:464\"\) needs the kernel's debuginfo: " -- --debuginfo=/nonexistent -p2 -e 'probe kernel.statement("vfs_read@fs/read_write.c:464") { }'
 expect_host_dbg guest-kstatement-anyfile 0 '^kernel.statement\("do_nanosleep@kernel/time/hrtimer.c:[0-9]+"\)$' -- -l 'kernel.statement("do_nanosleep@*:*")'
+# a pattern over more functions than fentry takes: kprobes, one program for
+# the probes whose bodies are the same (emit_share.c); --kfunc=fentry keeps
+# the cap and says how to pass it
+expect_host guest-kfunc-many-auto 0 '^btap: kernel functions attach with kprobes: a pattern matches [0-9]+ functions \(fentry probes at most 256\), and kprobes share programs$' -- -v -p2 -e 'probe kernel.function("tcp_*") { }'
+expect_host guest-kfunc-many-shared 0 '^/\* kernel.function\("tcp_v4_connect"\) at <input>:1:1: runs bp[0-9]+ \*/$' -- -p3 -e 'probe kernel.function("tcp_*") { println(pp()) }'
+expect_host guest-kfunc-many-fentry 1 "^<input>:1:23: error: semantic error: 'tcp_\*' matches [0-9]+ kernel functions; btap probes at most 256 with one pattern with fentry \(--kfunc=kprobe: up to 4096, one program per distinct body\)" -- --kfunc=fentry -p2 -e 'probe kernel.function("tcp_*") { }'
