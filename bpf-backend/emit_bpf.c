@@ -426,6 +426,8 @@ static void bpf_describe_probe(struct emitter *em, const struct em_probe *p, str
 	sb_printf(b, ".bpf_prog = \"bp%d\"", p->rep ? p->rep->index : p->index);
 	if (p->rep || p->shared) /* the program tells its probes apart by the cookie */
 		sb_puts(b, ", .bpf_cookie = 1");
+	if (p->p->resolved_point && p->p->resolved_point->from_pattern)
+		sb_puts(b, ", .tolerant = 1");
 	if (at->kind == ATTACH_TRACEPOINT && p->kind == BTAP_PROBE_RAW_TP) /* via_raw */
 		sb_printf(b, ", .tp_name = \"%s\"", at->tracepoint.name);
 	else if (at->kind == ATTACH_TRACEPOINT)

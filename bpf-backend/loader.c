@@ -407,6 +407,81 @@ int bpfl_attach_raw_tracepoint(struct bpfl_obj *o, const char *prog, const char 
 	return 0;
 }
 
+/* The kernel's text symbols, first address of each name (read once: a
+ * pattern may name many functions that need one). */
+struct ksym_first {
+	char *name;
+	uint64_t addr;
+	unsigned order;
+};
+static struct ksym_first *ksyms;
+static size_t nksyms;
+static bool ksyms_read;
+
+static int cmp_ksym(const void *a, const void *b)
+{
+	const struct ksym_first *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
+	return c ? c : (x->order > y->order) - (x->order < y->order);
+}
+
+/* The address of the first text symbol `name` in /proc/kallsyms (0:
+ * none, or addresses hidden). */
+static uint64_t kallsyms_first_text(const char *name)
+{
+	if (!ksyms_read) {
+		ksyms_read = true;
+		FILE *f = fopen("/proc/kallsyms", "r");
+		char line[512];
+		size_t cap = 0;
+		while (f && fgets(line, sizeof line, f)) {
+			unsigned long long a;
+			char type, sym[256];
+			if (sscanf(line, "%llx %c %255s", &a, &type, sym) != 3 || (type != 't' && type != 'T') || !a)
+				continue;
+			if (nksyms == cap) {
+				cap = cap ? cap * 2 : 4096;
+				ksyms = xrealloc(ksyms, cap * sizeof(*ksyms));
+			}
+			ksyms[nksyms] = (struct ksym_first){xstrdup(sym), a, (unsigned)nksyms};
+			nksyms++;
+		}
+		if (f)
+			fclose(f);
+		if (nksyms)
+			qsort(ksyms, nksyms, sizeof(*ksyms), cmp_ksym);
+	}
+	size_t lo = 0, hi = nksyms;
+	while (lo < hi) { /* the first entry of that name: the lowest order */
+		size_t mid = lo + (hi - lo) / 2;
+		if (strcmp(ksyms[mid].name, name) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < nksyms && strcmp(ksyms[lo].name, name) == 0 ? ksyms[lo].addr : 0;
+}
+
+/* A kprobe program whose section ("kprobe/NAME[+0xOFF]") names a function
+ * more than one has (static ones of several files): the kernel wants an
+ * address, and btap probes the first (as pass 2's warning says). */
+static struct bpf_link *attach_kprobe_by_address(struct bpf_program *p)
+{
+	const char *sec = bpf_program__section_name(p), *slash = strchr(sec, '/');
+	char name[256];
+	unsigned long long off = 0;
+	if (!slash || sscanf(slash + 1, "%255[^+]+%llx", name, &off) < 1)
+		return NULL;
+	uint64_t addr = kallsyms_first_text(name);
+	if (!addr) {
+		errno = EADDRNOTAVAIL;
+		return NULL;
+	}
+	LIBBPF_OPTS(bpf_kprobe_opts, opts, .retprobe = strncmp(sec, "kretprobe", 9) == 0,
+		    .offset = (size_t)(addr + off));
+	return bpf_program__attach_kprobe_opts(p, NULL, &opts);
+}
+
 int bpfl_attach_traced(struct bpfl_obj *o, const char *prog)
 {
 	capture_begin(o);
@@ -414,6 +489,8 @@ int bpfl_attach_traced(struct bpfl_obj *o, const char *prog)
 	if (!p)
 		return fail(o, -ENOENT, "no BPF program %s", prog);
 	struct bpf_link *l = bpf_program__attach(p);
+	if (!l && errno == EADDRNOTAVAIL && bpf_program__type(p) == BPF_PROG_TYPE_KPROBE)
+		l = attach_kprobe_by_address(p);
 	if (!l && bpf_program__type(p) == BPF_PROG_TYPE_KPROBE) {
 		int err = -errno;
 		const char *sec = bpf_program__section_name(p), *slash = strchr(sec, '/');
@@ -439,6 +516,12 @@ int bpfl_attach_kprobe_cookie(struct bpfl_obj *o, const char *prog, const char *
 	bool ret = strncmp(bpf_program__section_name(p), "kretprobe", 9) == 0;
 	LIBBPF_OPTS(bpf_kprobe_opts, opts, .retprobe = ret, .bpf_cookie = cookie);
 	struct bpf_link *l = bpf_program__attach_kprobe_opts(p, func, &opts);
+	uint64_t addr;
+	if (!l && errno == EADDRNOTAVAIL && (addr = kallsyms_first_text(func))) {
+		/* as attach_kprobe_by_address */
+		opts.offset = (size_t)addr;
+		l = bpf_program__attach_kprobe_opts(p, NULL, &opts);
+	}
 	if (!l) {
 		int err = -errno;
 		char alt[512];

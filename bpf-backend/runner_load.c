@@ -319,6 +319,8 @@ bool bpf_run_attach(struct runner *r)
 {
 	if (bpf_run_of(r)->obj && !runner_set_task_filters(r, &bpf_task_sink))
 		return false;
+	unsigned missed = 0, attached = 0;
+	const struct btap_probe_desc *first_missed = NULL;
 	for (uint32_t i = 0; i < r->prog->nprobes; i++) {
 		const struct btap_probe_desc *p = &r->prog->probes[i];
 		if (p->kind != BTAP_PROBE_TRACEPOINT && p->kind != BTAP_PROBE_PERF &&
@@ -329,12 +331,28 @@ bool bpf_run_attach(struct runner *r)
 			runner_fail(r, "probe %s has no BPF program", p->pp ? p->pp : "?");
 			return false;
 		}
-		if (attach_one(r, p) != 0) {
+		if (attach_one(r, p) == 0) {
+			attached += p->tolerant != 0;
+			continue;
+		}
+		if (!p->tolerant) {
 			runner_fail(r, "cannot attach probe %s%s%s: %s", p->pp ? p->pp : p->bpf_prog,
 				    p->origin ? " at " : "", p->origin ? p->origin : "",
 				    bpfl_error(bpf_run_of(r)->obj));
 			return false;
 		}
+		/* one of a pattern's matches the kernel will not probe: a
+		 * warning, as in stap */
+		fprintf(stderr, "WARNING: probe %s not attached: %s\n", p->pp ? p->pp : p->bpf_prog,
+			bpfl_error(bpf_run_of(r)->obj));
+		if (!missed++)
+			first_missed = p;
 	}
+	if (missed && !attached) {
+		runner_fail(r, "no probe of the pattern at %s attached", first_missed->origin ? first_missed->origin : "?");
+		return false;
+	}
+	if (missed)
+		fprintf(stderr, "WARNING: %u of %u probes from patterns not attached\n", missed, missed + attached);
 	return true;
 }

@@ -157,6 +157,8 @@ struct btap_probe_desc {
 	const char *bpf_prog;      /* program name in the BPF object */
 	int bpf_cookie;            /* attach it with this probe's index as the
 				      cookie: probes share the program */
+	int tolerant;              /* one of a pattern's matches: failing to
+				      attach it is a warning */
 	const char *tp_group, *tp_name; /* tracepoint; raw_tp: tp_name only */
 	uint32_t perf_type;
 	uint64_t perf_config, perf_period;

@@ -216,6 +216,12 @@ struct probe_point {
 	/* resolved process begin points: the processes already running when
 	 * the script starts (each once, in its own context), not new ones */
 	bool running;
+	/* a kernel function from a pattern over fentry's cap: a kprobe, whose
+	 * program the pattern's probes share (provider_kernel.c) */
+	bool via_kprobe;
+	/* one of a pattern's several matches: failing to attach it is a
+	 * warning, as in stap (functions the kernel will not probe) */
+	bool from_pattern;
 };
 
 struct probe {

@@ -218,7 +218,8 @@ void elab_entry_rewrite(struct elab *x, struct probe *p, struct vec *entry_probe
 		return;
 	/* kretprobes see the result, not the arguments: as at process
 	 * functions, every target variable is read at the entry */
-	bool all = p->provider == &provider_uprobe || (p->provider == &provider_kernel && kfunc_via_kprobes(x->s));
+	bool all = p->provider == &provider_uprobe ||
+		   (p->provider == &provider_kernel && (kfunc_via_kprobes(x->s) || p->resolved_point->via_kprobe));
 	struct entry_rewrite w = {.x = x, .all_targets = all};
 	struct ast_visitor v = {.stmt_pre = find_sites_in, .expr_pre = find_sites, .ctx = &w};
 	w.v = &v;

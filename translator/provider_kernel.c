@@ -309,8 +309,6 @@ static bool add_matches(struct session *s, const struct probe_point *pp, const c
 /* Each match is a program of its own (with its own trampoline): a pattern
  * that matches most of the kernel is refused, not compiled for minutes
  * (the full listing is still available with -l). */
-static bool kfunc_choose(struct session *s, int n);
-
 /* Kprobes on BPF whose programs the kernel lets probes share (attach
  * cookies, Linux 5.15; emit_share.c): a pattern's probes cost one program
  * per distinct body, so as many as a module's. */
@@ -319,11 +317,30 @@ static bool kprobes_share(void)
 	return kernel_has_bpf_helper("BPF_FUNC_get_attach_cookie");
 }
 
+/* A pattern over fentry's cap, where fentry was chosen by default and the
+ * kernel has kprobes and attach cookies: its functions are kprobes, which
+ * share programs (the script's other kernel functions stay fentry). */
+static void many_via_kprobes(struct session *s, const struct probe_point *pp, struct vec *out, int first)
+{
+	if (out->n - first <= KFUNC_MAX_MATCHES || s->runtime == RT_KMOD || s->kfunc != KFUNC_AUTO ||
+	    kfunc_via_kprobes(s) || !kconfig_lookup("CONFIG_KPROBES", s->kconfig) || !kprobes_share())
+		return;
+	for (int i = first; i < out->n; i++)
+		VEC_AT(*out, i, struct probe_point *)->via_kprobe = true;
+	if (s->verbose) {
+		const struct pp_component *fc = VEC_AT(pp->comps, 1, const struct pp_component *);
+		fprintf(stderr, "btap: '%s' matches %d kernel functions (fentry probes at most %d): they attach with "
+			"kprobes, which share programs\n", fc->arg->str, out->n - first, KFUNC_MAX_MATCHES);
+	}
+}
+
 static bool within_cap(struct session *s, const struct probe_point *pp, struct vec *out, int first)
 {
 	const struct pp_component *fc = VEC_AT(pp->comps, 1, const struct pp_component *);
 	bool kmod = s->runtime == RT_KMOD;
-	bool many = kmod || (!s->list_pattern && kfunc_via_kprobes(s) && kprobes_share());
+	bool many = kmod || (!s->list_pattern && out->n > first &&
+			     (kfunc_via_kprobes(s) || VEC_AT(*out, first, struct probe_point *)->via_kprobe) &&
+			     kprobes_share());
 	int max = many ? KFUNC_MAX_MATCHES_KMOD : KFUNC_MAX_MATCHES;
 	if (out->n - first <= max || s->list_pattern)
 		return true;
@@ -481,8 +498,12 @@ static bool kf_expand(struct session *s, const struct probe_point *pp, struct ve
 				return false;
 		}
 	}
-	if (out->n > first && !s->list_pattern)
-		kfunc_choose(s, out->n - first); /* decided (and told with -v) at pass 2 */
+	if (out->n > first && !s->list_pattern) {
+		kfunc_via_kprobes(s); /* decided (and told with -v) at pass 2 */
+		many_via_kprobes(s, pp, out, first);
+	}
+	for (int i = first; out->n - first > 1 && i < out->n; i++)
+		VEC_AT(*out, i, struct probe_point *)->from_pattern = true;
 	return within_cap(s, pp, out, first);
 }
 
@@ -582,7 +603,24 @@ bool tp_bind_args(struct session *s, const struct tp_field *fields, int nfields,
 static bool kf_resolve_target(struct session *s, struct probe *p, struct expr *e)
 {
 	struct kfunc *k = kfunc_of_probe(s, p);
-	return k && tp_bind_args(s, k->fields, k->nfields, e, false);
+	if (!k)
+		return false;
+	if (tp_bind_args(s, k->fields, k->nfields, e, false))
+		return true;
+	/* $$return at the return of a function that returns nothing: "" (as
+	 * stap's, so that one probe serves a pattern's functions) */
+	const char *n = e->kind == E_TARGET_VARS ? (e->op ? e->op : e->str ? e->str : "") : "";
+	while (*n == '$')
+		n++;
+	if (!k->ret || (k->no_btf && !k->nfields) || strcmp(n, "return") != 0)
+		return false;
+	struct tp_event *ev = arena_alloc(&s->arena, sizeof *ev);
+	ev->group = ev->name = "";
+	ev->id = -1;
+	ev->fields_loaded = ev->args_loaded = true;
+	e->type = TY_STRING;
+	e->target_info = ev;
+	return true;
 }
 
 static void kf_describe_vars(struct session *s, const struct probe_point *pp, struct strbuf *out)
@@ -630,24 +668,8 @@ bool tp_bind_args_vars(struct session *s, const char *name, const struct tp_fiel
 
 bool kfunc_via_kprobes(struct session *s)
 {
-	return kfunc_choose(s, 0);
-}
-
-/* The lowering, chosen at the first kernel function's expansion (its
- * pattern matched n functions): a pattern more than fentry's cap makes it
- * kprobes, whose programs the probes share. */
-static bool kfunc_choose(struct session *s, int n)
-{
 	if (s->kfunc_chosen != KFUNC_AUTO)
 		return s->kfunc_chosen == KFUNC_KPROBE;
-	if (s->kfunc == KFUNC_AUTO && s->runtime != RT_KMOD && n > KFUNC_MAX_MATCHES &&
-	    kconfig_lookup("CONFIG_KPROBES", s->kconfig) && kprobes_share()) {
-		s->kfunc_chosen = KFUNC_KPROBE;
-		if (s->verbose)
-			fprintf(stderr, "btap: kernel functions attach with kprobes: a pattern matches %d functions "
-				"(fentry probes at most %d), and kprobes share programs\n", n, KFUNC_MAX_MATCHES);
-		return true;
-	}
 	/* BPF trampolines need ftrace's direct calls and the JIT; without
 	 * them, kprobes (when the kernel has those) */
 	bool tramp = kconfig_lookup("CONFIG_DYNAMIC_FTRACE_WITH_DIRECT_CALLS", s->kconfig) &&
@@ -692,7 +714,7 @@ static bool kf_attach(struct session *s, struct probe *p, struct attach *out)
 	out->kprobe.ret_slot = k->ret && k->nfields ? k->fields[k->nfields - 1].offset / 8 : 0; /* after the parameters */
 	out->kprobe.nslots = kfunc_slots(k->fields, k->ret && k->nfields ? k->nfields - 1 : k->nfields);
 	/* without BTF there is no trampoline: always a kprobe */
-	out->kprobe.via_kprobe = k->no_btf || kfunc_via_kprobes(s);
+	out->kprobe.via_kprobe = k->no_btf || p->resolved_point->via_kprobe || kfunc_via_kprobes(s);
 	return true;
 }
 

@@ -25,6 +25,10 @@ expect_host_dbg guest-kstatement-anyfile 0 '^kernel.statement\("do_nanosleep@ker
 # a pattern over more functions than fentry takes: kprobes, one program for
 # the probes whose bodies are the same (emit_share.c); --kfunc=fentry keeps
 # the cap and says how to pass it
-expect_host guest-kfunc-many-auto 0 '^btap: kernel functions attach with kprobes: a pattern matches [0-9]+ functions \(fentry probes at most 256\), and kprobes share programs$' -- -v -p2 -e 'probe kernel.function("tcp_*") { }'
+expect_host guest-kfunc-many-auto 0 "^btap: 'tcp_\\*' matches [0-9]+ kernel functions \\(fentry probes at most 256\\): they attach with kprobes, which share programs$" -- -v -p2 -e 'probe kernel.function("tcp_*") { }'
+expect_host guest-kfunc-many-mixed 0 '^SEC\("fentry/vfs_read"\)$' -- -p3 -e 'probe kernel.function("vfs_read") { } probe kernel.function("tcp_*") { }'
+# $$return at the return of a function that returns nothing: "" (one probe
+# serves a pattern's functions, void or not)
+expect_host guest-kfunc-void-return 0 '^/' -- -p4 -e 'probe kernel.function("proc_sys_evict_inode").return { println("[", $$return, "]") }'
 expect_host guest-kfunc-many-shared 0 '^/\* kernel.function\("tcp_v4_connect"\) at <input>:1:1: runs bp[0-9]+ \*/$' -- -p3 -e 'probe kernel.function("tcp_*") { println(pp()) }'
 expect_host guest-kfunc-many-fentry 1 "^<input>:1:23: error: semantic error: 'tcp_\*' matches [0-9]+ kernel functions; btap probes at most 256 with one pattern with fentry \(--kfunc=kprobe: up to 4096, one program per distinct body\)" -- --kfunc=fentry -p2 -e 'probe kernel.function("tcp_*") { }'
