@@ -65,9 +65,16 @@ static void entry_alias(struct strbuf *b, const struct tp_event *ev, const char 
 		const struct tp_field *f = &ev->fields[i];
 		if (f->is_common || strcmp(f->name, "__syscall_nr") == 0 || f->kind == TP_FIELD_OTHER)
 			continue;
-		/* a variable per argument, unless its name is taken */
-		if (strcmp(f->name, "name") != 0 && strcmp(f->name, "argstr") != 0 && !lexer_is_keyword(f->name))
-			sb_printf(b, "\t%s = $%s\n", f->name, f->name);
+		/* a variable per argument, unless its name is taken; a path
+		 * or a name as the quoted string, its address in X_uaddr (as
+		 * stap's delete_module's name_user) */
+		if (strcmp(f->name, "name") != 0 && strcmp(f->name, "argstr") != 0 && !lexer_is_keyword(f->name)) {
+			if (is_string_arg(f))
+				sb_printf(b, "\t%s_uaddr = $%s\n\t%s = user_string_quoted(%s_uaddr)\n", f->name, f->name,
+					  f->name, f->name);
+			else
+				sb_printf(b, "\t%s = $%s\n", f->name, f->name);
+		}
 		sb_puts(&fmt, fmt.len ? ", " : "");
 		if (is_string_arg(f)) {
 			sb_puts(&fmt, "%s");
