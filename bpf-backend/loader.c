@@ -39,6 +39,8 @@ struct bpfl_obj {
 	int n_links, cap_links;
 	int *nf_links;         /* netfilter links: descriptors libbpf 1.1 cannot wrap */
 	int n_nf_links;
+	int *um_links;         /* uprobe_multi links, as those (slow to release) */
+	int n_um_links;
 	struct ring_buffer *rb;
 	struct bpfl_mapping {
 		void *addr;
@@ -266,11 +268,14 @@ void bpfl_detach_all(struct bpfl_obj *o, bool inert)
 			bpf_link__destroy(o->links[i]);
 	}
 	int done_fd = -1;
-	if (n_slow) {
-		int *fds = xcalloc((size_t)n_slow, sizeof *fds);
+	int n_um = inert ? o->n_um_links : 0; /* uprobe_multi links go along */
+	if (n_slow || n_um) {
+		int *fds = xcalloc((size_t)(n_slow + n_um), sizeof *fds);
 		for (int i = 0; i < n_slow; i++)
 			fds[i] = bpf_link__fd(o->links[i]);
-		deferred_close_handoff(fds, n_slow, &done_fd);
+		for (int i = 0; i < n_um; i++)
+			fds[n_slow + i] = o->um_links[i];
+		deferred_close_handoff(fds, n_slow + n_um, &done_fd);
 		free(fds);
 	}
 	if (done_fd >= 0) { /* our copies: no longer the last */
@@ -284,6 +289,11 @@ void bpfl_detach_all(struct bpfl_obj *o, bool inert)
 	for (int i = 0; i < o->n_nf_links; i++)
 		close(o->nf_links[i]);
 	o->n_nf_links = 0;
+	/* ours, after the helper took its copies (or closed here when it
+	 * could not start) */
+	for (int i = 0; i < o->n_um_links; i++)
+		close(o->um_links[i]);
+	o->n_um_links = 0;
 }
 
 void bpfl_close(struct bpfl_obj *o)
@@ -294,6 +304,7 @@ void bpfl_close(struct bpfl_obj *o)
 	free(o->links);
 	free(o->slow);
 	free(o->nf_links);
+	free(o->um_links);
 	for (int i = 0; i < o->n_mappings; i++)
 		munmap(o->mappings[i].addr, o->mappings[i].len);
 	free(o->mappings);
@@ -590,6 +601,55 @@ int bpfl_attach_netfilter(struct bpfl_obj *o, const char *prog, int pf, int hook
 	return 0;
 }
 
+/* BPF_LINK_CREATE's part of union bpf_attr for uprobe_multi (Linux 6.6
+ * UAPI, newer than the system's headers and libbpf 1.1). */
+struct bpfl_uprobe_multi_attr {
+	uint32_t prog_fd, target_fd, attach_type, flags;
+	uint64_t path, offsets, ref_ctr_offsets, cookies;
+	uint32_t cnt, um_flags, pid;
+};
+#define BPFL_F_UPROBE_MULTI_RETURN 1u
+
+static int64_t uprobe_multi_type(void)
+{
+	int64_t v = -1;
+	return kernel_enum_value("bpf_attach_type", "BPF_TRACE_UPROBE_MULTI", &v) ? v : -1;
+}
+
+bool bpfl_has_uprobe_multi(void)
+{
+	return uprobe_multi_type() >= 0;
+}
+
+void bpfl_use_uprobe_multi(struct bpfl_obj *o, const char *prog)
+{
+	struct bpf_program *p = find_prog(o, prog);
+	if (p && bpfl_has_uprobe_multi())
+		bpf_program__set_expected_attach_type(p, (enum bpf_attach_type)uprobe_multi_type());
+}
+
+int bpfl_attach_uprobe_multi(struct bpfl_obj *o, const char *prog, const char *path, const uint64_t *offsets,
+			     const uint64_t *ref_ctr_offsets, const uint64_t *cookies, int n, bool ret, int64_t pid)
+{
+	capture_begin(o);
+	struct bpf_program *p = find_prog(o, prog);
+	if (!p)
+		return fail(o, -ENOENT, "no BPF program %s", prog);
+	struct bpfl_uprobe_multi_attr attr = {
+		.prog_fd = (uint32_t)bpf_program__fd(p), .attach_type = (uint32_t)uprobe_multi_type(),
+		.path = (uint64_t)(uintptr_t)path, .offsets = (uint64_t)(uintptr_t)offsets,
+		.ref_ctr_offsets = (uint64_t)(uintptr_t)ref_ctr_offsets, .cookies = (uint64_t)(uintptr_t)cookies,
+		.cnt = (uint32_t)n, .um_flags = ret ? BPFL_F_UPROBE_MULTI_RETURN : 0, .pid = pid > 0 ? (uint32_t)pid : 0,
+	};
+	int fd = (int)syscall(SYS_bpf, BPF_LINK_CREATE, &attr, sizeof attr);
+	if (fd < 0)
+		return fail(o, -errno, "cannot attach %d uprobes to %s with %s: %s", n, path, prog, strerror(errno));
+	o->um_links = xrealloc(o->um_links, (size_t)(o->n_um_links + 1) * sizeof *o->um_links);
+	o->um_links[o->n_um_links++] = fd;
+	capture_end();
+	return 0;
+}
+
 /* Online CPUs from a list such as "0-3,6,8-9"; returns how many were put
  * in cpus (at most max), or -1. */
 static int online_cpus(int *cpus, int max)
@@ -723,7 +783,7 @@ int bpfl_attach_auto(struct bpfl_obj *o)
 
 int bpfl_link_count(const struct bpfl_obj *o)
 {
-	return o->n_links + o->n_nf_links;
+	return o->n_links + o->n_nf_links + o->n_um_links;
 }
 
 /* --- ring buffers ------------------------------------------------------ */

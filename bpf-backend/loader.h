@@ -56,6 +56,17 @@ int bpfl_attach_uprobe(struct bpfl_obj *o, const char *prog, const struct bpfl_u
  * functions. */
 int bpfl_attach_kprobe_cookie(struct bpfl_obj *o, const char *prog, const char *func, uint64_t cookie);
 
+/* Many uprobes of one binary in one link (BPF_TRACE_UPROBE_MULTI, Linux
+ * 6.6): whether the kernel has it; marking prog (before bpfl_load) as one
+ * attached so only; the link for prog at n offsets of path, each with its
+ * USDT semaphore's offset (0: none) and cookie, in process pid (0: all),
+ * at the returns when ret. One registration and one release for all,
+ * where a link per uprobe takes a grace period each to release. */
+bool bpfl_has_uprobe_multi(void);
+void bpfl_use_uprobe_multi(struct bpfl_obj *o, const char *prog);
+int bpfl_attach_uprobe_multi(struct bpfl_obj *o, const char *prog, const char *path, const uint64_t *offsets,
+			     const uint64_t *ref_ctr_offsets, const uint64_t *cookies, int n, bool ret, int64_t pid);
+
 /* A netfilter program on hook `hook` of protocol family `pf` (NFPROTO_x)
  * in this process's network namespace, at `priority`. */
 int bpfl_attach_netfilter(struct bpfl_obj *o, const char *prog, int pf, int hook, int priority);

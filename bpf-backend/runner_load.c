@@ -235,6 +235,12 @@ bool bpf_run_load(struct runner *r)
 	}
 	if (!share_maps(r))
 		return false;
+	/* programs that several uprobes run: one link per binary (Linux 6.6) */
+	for (uint32_t i = 0; bpfl_has_uprobe_multi() && i < r->prog->nprobes; i++) {
+		const struct btap_probe_desc *p = &r->prog->probes[i];
+		if (p->kind == BTAP_PROBE_UPROBE && p->bpf_cookie)
+			bpfl_use_uprobe_multi(bpf_run_of(r)->obj, p->bpf_prog);
+	}
 	if (bpfl_load(bpf_run_of(r)->obj) != 0) {
 		report_verifier_failure(r);
 		return false;
@@ -315,9 +321,61 @@ static bool bpf_set_running(struct runner *r, uint32_t probe, const uint32_t *tg
 
 static const struct runner_task_sink bpf_task_sink = {bpf_set_exe, bpf_set_running};
 
+/* The process a uprobe is in (0: every one). */
+static int64_t uprobe_pid(struct runner *r, const struct btap_probe_desc *p)
+{
+	return p->up_pid < 0 ? r->target_pid : p->up_pid;
+}
+
+static bool same_uprobe_link(struct runner *r, const struct btap_probe_desc *a, const struct btap_probe_desc *b)
+{
+	return b->kind == BTAP_PROBE_UPROBE && b->bpf_cookie && strcmp(a->bpf_prog, b->bpf_prog) == 0 &&
+	       strcmp(a->up_path, b->up_path) == 0 && uprobe_pid(r, a) == uprobe_pid(r, b);
+}
+
+/* The uprobes whose programs they share, one link per program, binary and
+ * process (bpfl_attach_uprobe_multi), each probe's index its cookie. */
+static bool attach_uprobe_links(struct runner *r)
+{
+	uint32_t n = r->prog->nprobes;
+	bool *done = xcalloc(n ? n : 1, sizeof *done);
+	uint64_t *offs = xcalloc(n ? n : 1, sizeof *offs), *refs = xcalloc(n ? n : 1, sizeof *refs);
+	uint64_t *cookies = xcalloc(n ? n : 1, sizeof *cookies);
+	bool ok = true;
+	for (uint32_t i = 0; ok && i < n; i++) {
+		const struct btap_probe_desc *p = &r->prog->probes[i];
+		if (done[i] || p->kind != BTAP_PROBE_UPROBE || !p->bpf_cookie)
+			continue;
+		int k = 0;
+		for (uint32_t j = i; j < n; j++) {
+			const struct btap_probe_desc *q = &r->prog->probes[j];
+			if (done[j] || !same_uprobe_link(r, p, q))
+				continue;
+			done[j] = true;
+			offs[k] = q->up_offset;
+			refs[k] = q->up_semaphore;
+			cookies[k++] = j;
+		}
+		if (bpfl_attach_uprobe_multi(bpf_run_of(r)->obj, p->bpf_prog, p->up_path, offs, refs, cookies, k,
+					     p->up_ret != 0, uprobe_pid(r, p)) != 0) {
+			runner_fail(r, "cannot attach probe %s%s%s: %s", p->pp ? p->pp : p->bpf_prog,
+				    p->origin ? " at " : "", p->origin ? p->origin : "", bpfl_error(bpf_run_of(r)->obj));
+			ok = false;
+		}
+	}
+	free(done);
+	free(offs);
+	free(refs);
+	free(cookies);
+	return ok;
+}
+
 bool bpf_run_attach(struct runner *r)
 {
 	if (bpf_run_of(r)->obj && !runner_set_task_filters(r, &bpf_task_sink))
+		return false;
+	bool multi_uprobes = bpfl_has_uprobe_multi();
+	if (multi_uprobes && bpf_run_of(r)->obj && !attach_uprobe_links(r))
 		return false;
 	unsigned missed = 0, attached = 0;
 	const struct btap_probe_desc *first_missed = NULL;
@@ -331,6 +389,8 @@ bool bpf_run_attach(struct runner *r)
 			runner_fail(r, "probe %s has no BPF program", p->pp ? p->pp : "?");
 			return false;
 		}
+		if (p->kind == BTAP_PROBE_UPROBE && p->bpf_cookie && multi_uprobes)
+			continue; /* attach_uprobe_links */
 		if (attach_one(r, p) == 0) {
 			attached += p->tolerant != 0;
 			continue;

@@ -395,14 +395,22 @@ const struct tp_field *tp_event_arg(struct arena *a, struct tp_event *ev, const 
 }
 
 /* tracepoints.h */
-bool kernel_has_bpf_helper(const char *name)
+bool kernel_enum_value(const char *enum_name, const char *name, int64_t *value)
 {
 	const struct btf *btf = kernel_btf();
-	int id = btf ? btf__find_by_name_kind(btf, "bpf_func_id", BTF_KIND_ENUM) : -1;
+	int id = btf ? btf__find_by_name_kind(btf, enum_name, BTF_KIND_ENUM) : -1;
 	const struct btf_type *t = id > 0 ? btf__type_by_id(btf, (__u32)id) : NULL;
 	const struct btf_enum *e = t ? btf_enum(t) : NULL;
 	for (int i = 0; e && i < btf_vlen(t); i++)
-		if (strcmp(btf__name_by_offset(btf, e[i].name_off), name) == 0)
+		if (strcmp(btf__name_by_offset(btf, e[i].name_off), name) == 0) {
+			if (value)
+				*value = e[i].val;
 			return true;
+		}
 	return false;
+}
+
+bool kernel_has_bpf_helper(const char *name)
+{
+	return kernel_enum_value("bpf_func_id", name, NULL);
 }

@@ -170,5 +170,7 @@ bool uprobe_resolve_cast(struct session *s, struct expr *e);
 /* Does this kernel's BPF offer a helper (an enumerator of bpf_func_id,
  * "BPF_FUNC_get_attach_cookie")? */
 bool kernel_has_bpf_helper(const char *name);
+/* An enumerator of the kernel's BTF enum enum_name, and its value. */
+bool kernel_enum_value(const char *enum_name, const char *name, int64_t *value);
 
 #endif
