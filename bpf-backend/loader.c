@@ -437,8 +437,8 @@ static int cmp_ksym(const void *a, const void *b)
 }
 
 /* The address of the first text symbol `name` in /proc/kallsyms (0:
- * none, or addresses hidden). */
-static uint64_t kallsyms_first_text(const char *name)
+ * none, or addresses hidden); *shared: other functions have the name. */
+static uint64_t kallsyms_first_text(const char *name, bool *shared)
 {
 	if (!ksyms_read) {
 		ksyms_read = true;
@@ -470,12 +470,26 @@ static uint64_t kallsyms_first_text(const char *name)
 		else
 			hi = mid;
 	}
-	return lo < nksyms && strcmp(ksyms[lo].name, name) == 0 ? ksyms[lo].addr : 0;
+	if (lo >= nksyms || strcmp(ksyms[lo].name, name) != 0)
+		return 0;
+	if (shared)
+		*shared = lo + 1 < nksyms && strcmp(ksyms[lo + 1].name, name) == 0;
+	return ksyms[lo].addr;
+}
+
+/* Why a kprobe by name may fail where one by address works: the name is
+ * several functions' (EADDRNOTAVAIL; some stable kernels say EINVAL). */
+static uint64_t ambiguous_name_address(const char *name, int err)
+{
+	bool shared = false;
+	uint64_t addr = err == EADDRNOTAVAIL || err == EINVAL ? kallsyms_first_text(name, &shared) : 0;
+	return shared || err == EADDRNOTAVAIL ? addr : 0;
 }
 
 /* A kprobe program whose section ("kprobe/NAME[+0xOFF]") names a function
  * more than one has (static ones of several files): the kernel wants an
- * address, and btap probes the first (as pass 2's warning says). */
+ * address, and btap probes the first (as pass 2's warning says; the kmod
+ * runtime's register_kprobe takes the first by itself). */
 static struct bpf_link *attach_kprobe_by_address(struct bpf_program *p)
 {
 	const char *sec = bpf_program__section_name(p), *slash = strchr(sec, '/');
@@ -483,9 +497,10 @@ static struct bpf_link *attach_kprobe_by_address(struct bpf_program *p)
 	unsigned long long off = 0;
 	if (!slash || sscanf(slash + 1, "%255[^+]+%llx", name, &off) < 1)
 		return NULL;
-	uint64_t addr = kallsyms_first_text(name);
+	int err = errno;
+	uint64_t addr = ambiguous_name_address(name, err);
 	if (!addr) {
-		errno = EADDRNOTAVAIL;
+		errno = err;
 		return NULL;
 	}
 	LIBBPF_OPTS(bpf_kprobe_opts, opts, .retprobe = strncmp(sec, "kretprobe", 9) == 0,
@@ -500,7 +515,7 @@ int bpfl_attach_traced(struct bpfl_obj *o, const char *prog)
 	if (!p)
 		return fail(o, -ENOENT, "no BPF program %s", prog);
 	struct bpf_link *l = bpf_program__attach(p);
-	if (!l && errno == EADDRNOTAVAIL && bpf_program__type(p) == BPF_PROG_TYPE_KPROBE)
+	if (!l && (errno == EADDRNOTAVAIL || errno == EINVAL) && bpf_program__type(p) == BPF_PROG_TYPE_KPROBE)
 		l = attach_kprobe_by_address(p);
 	if (!l && bpf_program__type(p) == BPF_PROG_TYPE_KPROBE) {
 		int err = -errno;
@@ -528,7 +543,7 @@ int bpfl_attach_kprobe_cookie(struct bpfl_obj *o, const char *prog, const char *
 	LIBBPF_OPTS(bpf_kprobe_opts, opts, .retprobe = ret, .bpf_cookie = cookie);
 	struct bpf_link *l = bpf_program__attach_kprobe_opts(p, func, &opts);
 	uint64_t addr;
-	if (!l && errno == EADDRNOTAVAIL && (addr = kallsyms_first_text(func))) {
+	if (!l && (addr = ambiguous_name_address(func, errno))) {
 		/* as attach_kprobe_by_address */
 		opts.offset = (size_t)addr;
 		l = bpf_program__attach_kprobe_opts(p, NULL, &opts);
