@@ -446,6 +446,14 @@ static void bpf_describe_probe(struct emitter *em, const struct em_probe *p, str
 	} else
 		sb_printf(b, ", .perf_type = %u, .perf_config = %" PRIu64 ", .perf_period = %" PRIu64
 			  ", .perf_freq = %d", at->perf.type, at->perf.config, at->perf.period, at->perf.freq);
+	if (at->kind == ATTACH_PERF_EVENT && at->perf.bp_type) {
+		sb_printf(b, ", .perf_bp_addr = 0x%" PRIx64 ", .perf_bp_len = %u, .perf_bp_type = %u", at->perf.bp_addr,
+			  at->perf.bp_len, at->perf.bp_type);
+		if (at->perf.bp_symbol) {
+			sb_puts(b, ", .perf_bp_symbol = ");
+			em_c_string(b, at->perf.bp_symbol, strlen(at->perf.bp_symbol));
+		}
+	}
 }
 
 static void bpf_describe_map(struct emitter *em, const struct em_map *m, struct strbuf *b)
@@ -482,6 +490,7 @@ const struct em_runtime em_runtime_bpf = {
 	.kernel_symbols = true,
 	.task_filters = true,
 	.exe_filters = true,
+	.hw_breakpoints = true,
 	.format_max_args = EM_KPRINTF_MAX_ARGS,
 	/* a probe's frame, its loop callback, then up to three levels of
 	 * called functions each with a loop callback: 8 frames */

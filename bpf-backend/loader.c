@@ -418,12 +418,13 @@ int bpfl_attach_raw_tracepoint(struct bpfl_obj *o, const char *prog, const char 
 	return 0;
 }
 
-/* The kernel's text symbols, first address of each name (read once: a
- * pattern may name many functions that need one). */
+/* The kernel's symbols in /proc/kallsyms order (read once: a pattern may
+ * name many functions that need one). */
 struct ksym_first {
 	char *name;
 	uint64_t addr;
 	unsigned order;
+	bool text;
 };
 static struct ksym_first *ksyms;
 static size_t nksyms;
@@ -437,8 +438,9 @@ static int cmp_ksym(const void *a, const void *b)
 }
 
 /* The address of the first text symbol `name` in /proc/kallsyms (0:
- * none, or addresses hidden); *shared: other functions have the name. */
-static uint64_t kallsyms_first_text(const char *name, bool *shared)
+ * none, or addresses hidden); *shared: other functions have the name.
+ * Without shared: the first symbol of any kind (kernel.data's). */
+static uint64_t kallsyms_first(const char *name, bool *shared)
 {
 	if (!ksyms_read) {
 		ksyms_read = true;
@@ -448,13 +450,13 @@ static uint64_t kallsyms_first_text(const char *name, bool *shared)
 		while (f && fgets(line, sizeof line, f)) {
 			unsigned long long a;
 			char type, sym[256];
-			if (sscanf(line, "%llx %c %255s", &a, &type, sym) != 3 || (type != 't' && type != 'T') || !a)
+			if (sscanf(line, "%llx %c %255s", &a, &type, sym) != 3 || !a)
 				continue;
 			if (nksyms == cap) {
 				cap = cap ? cap * 2 : 4096;
 				ksyms = xrealloc(ksyms, cap * sizeof(*ksyms));
 			}
-			ksyms[nksyms] = (struct ksym_first){xstrdup(sym), a, (unsigned)nksyms};
+			ksyms[nksyms] = (struct ksym_first){xstrdup(sym), a, (unsigned)nksyms, type == 't' || type == 'T'};
 			nksyms++;
 		}
 		if (f)
@@ -470,11 +472,18 @@ static uint64_t kallsyms_first_text(const char *name, bool *shared)
 		else
 			hi = mid;
 	}
-	if (lo >= nksyms || strcmp(ksyms[lo].name, name) != 0)
-		return 0;
+	/* of that name, in kallsyms order: the first (text, when asked) */
+	uint64_t addr = 0;
+	int n = 0;
+	for (size_t i = lo; i < nksyms && strcmp(ksyms[i].name, name) == 0; i++) {
+		if (shared && !ksyms[i].text)
+			continue;
+		if (!n++)
+			addr = ksyms[i].addr;
+	}
 	if (shared)
-		*shared = lo + 1 < nksyms && strcmp(ksyms[lo + 1].name, name) == 0;
-	return ksyms[lo].addr;
+		*shared = n > 1;
+	return addr;
 }
 
 /* Why a kprobe by name may fail where one by address works: the name is
@@ -482,7 +491,7 @@ static uint64_t kallsyms_first_text(const char *name, bool *shared)
 static uint64_t ambiguous_name_address(const char *name, int err)
 {
 	bool shared = false;
-	uint64_t addr = err == EADDRNOTAVAIL || err == EINVAL ? kallsyms_first_text(name, &shared) : 0;
+	uint64_t addr = err == EADDRNOTAVAIL || err == EINVAL ? kallsyms_first(name, &shared) : 0;
 	return shared || err == EADDRNOTAVAIL ? addr : 0;
 }
 
@@ -726,6 +735,16 @@ int bpfl_attach_perf_event(struct bpfl_obj *o, const char *prog, const struct bp
 		.sample_period = pe->period,
 		.freq = pe->freq,
 	};
+	if (pe->bp_type) { /* kernel.data: where the kernel put the symbol at boot */
+		attr.bp_type = pe->bp_type;
+		attr.bp_len = pe->bp_len;
+		attr.bp_addr = pe->bp_symbol ? kallsyms_first(pe->bp_symbol, NULL) : pe->bp_addr;
+		if (!attr.bp_addr) {
+			free(cpus);
+			return fail(o, -ENOENT, "no kernel symbol %s in /proc/kallsyms (a variable is there only with "
+				    "CONFIG_KALLSYMS_ALL; addresses are hidden under kernel.kptr_restrict)", pe->bp_symbol);
+		}
+	}
 	for (int i = 0; i < n && !rc; i++) {
 		int pfd = perf_open(&attr, cpus[i]);
 		if (pfd < 0) {

@@ -78,6 +78,10 @@ struct bpfl_perf {
 	uint64_t config;
 	uint64_t period;
 	bool freq;
+	/* a breakpoint: address (else the kernel symbol's), bytes, W or RW */
+	uint64_t bp_addr;
+	const char *bp_symbol;
+	uint32_t bp_len, bp_type;
 };
 /* Attach `prog` to the event on every online CPU (one link each). */
 int bpfl_attach_perf_event(struct bpfl_obj *o, const char *prog, const struct bpfl_perf *p);

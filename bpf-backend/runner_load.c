@@ -273,7 +273,8 @@ static int attach_one(struct runner *r, const struct btap_probe_desc *p)
 	}
 	if (p->kind == BTAP_PROBE_NETFILTER)
 		return bpfl_attach_netfilter(bpf_run_of(r)->obj, p->bpf_prog, p->nf_pf, p->nf_hook, p->nf_priority);
-	struct bpfl_perf pe = {p->perf_type, p->perf_config, p->perf_period, p->perf_freq != 0};
+	struct bpfl_perf pe = {p->perf_type, p->perf_config, p->perf_period, p->perf_freq != 0,
+			       p->perf_bp_addr, p->perf_bp_symbol, p->perf_bp_len, p->perf_bp_type};
 	return bpfl_attach_perf_event(bpf_run_of(r)->obj, p->bpf_prog, &pe);
 }
 

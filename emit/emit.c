@@ -570,6 +570,11 @@ static bool place_probe(struct emitter *em, struct em_probe *ep, bool *skip)
 			   em->rt->name);
 		return false;
 	}
+	if (ep->at.kind == ATTACH_PERF_EVENT && ep->at.perf.bp_type && !em->rt->hw_breakpoints) {
+		diag_error(pp->loc, "kernel.data (hardware breakpoints) is not supported yet by the %s backend",
+			   em->rt->name);
+		return false;
+	}
 	if (ep->at.kind == ATTACH_PROCFS && !(em->rt->attach_kinds & (1u << ATTACH_PROCFS))) {
 		diag_error(pp->loc, "procfs probes are not supported yet by the %s backend", em->rt->name);
 		return false;

@@ -85,6 +85,8 @@ struct em_runtime {
 	/* ... also by the executable a task runs (process("PATH")), and fires
 	 * begin probes for the processes running at the start (the runner
 	 * finds both for the kernel half) */
+	/* kernel.data's hardware breakpoints (perf breakpoint events) */
+	bool hw_breakpoints;
 	bool exe_filters;
 	/* Most values one call of the kernel's formatter takes (sprintf,
 	 * pretty-printing). */

@@ -163,6 +163,11 @@ struct btap_probe_desc {
 	uint32_t perf_type;
 	uint64_t perf_config, perf_period;
 	int perf_freq;             /* perf_period is a frequency in Hz */
+	/* a hardware breakpoint (kernel.data): its address, else the kernel
+	 * symbol's the runner finds; bytes; HW_BREAKPOINT_W or _RW */
+	uint64_t perf_bp_addr;
+	const char *perf_bp_symbol;
+	uint32_t perf_bp_len, perf_bp_type;
 	/* uprobes: the binary, the file offset, at the return, a USDT
 	 * semaphore's file offset (0: none), which process (0: every one;
 	 * -1: the -c or -x target) */

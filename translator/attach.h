@@ -82,6 +82,11 @@ struct attach {
 		uint64_t config;           /* PERF_COUNT_x */
 		uint64_t period;           /* every `period` events, or `period` Hz */
 		bool freq;
+		/* a breakpoint (kernel.data): the address, or the symbol the
+		 * runner finds; bytes watched; HW_BREAKPOINT_W or _RW */
+		uint64_t bp_addr;
+		const char *bp_symbol;
+		uint32_t bp_len, bp_type;
 	} perf;
 	struct {
 		const char *function;      /* kernel function name */

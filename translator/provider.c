@@ -12,6 +12,7 @@ extern const struct provider provider_tracepoint;
 extern const struct provider provider_perf;
 extern const struct provider provider_process;
 extern const struct provider provider_kernel;
+extern const struct provider provider_kdata;
 extern const struct provider provider_lsm;
 extern const struct provider provider_netfilter;
 extern const struct provider provider_uprobe;
@@ -26,6 +27,7 @@ const struct provider *const providers[] = {
 	&provider_tracepoint,
 	&provider_perf,
 	&provider_process,
+	&provider_kdata,
 	&provider_kernel,
 	&provider_lsm,
 	&provider_netfilter,

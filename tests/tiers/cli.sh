@@ -82,6 +82,11 @@ expect netfilter-aliases 0 '^netfilter.ipv6.post_routing$' -- "$BTAP" -l 'netfil
 expect netfilter-p3 0 'SEC\("netfilter"\)' -- "$BTAP" -g -p3 -e 'probe netfilter.ipv4.local_in { if (dport == 53) $verdict = nf_drop }'
 expect netfilter-by-number 0 "^netfilter.hook\\(1\\).pf\\(10\\).priority\\(-5\\) " -- "$BTAP" -p2 -e 'probe netfilter.hook(1).pf(10).priority(-5) { }'
 expect netfilter-unknown-hook 1 "^<input>:1:22: error: semantic error: unknown netfilter hook 'NF_INET_NOPE' \(known: NF_INET_PRE_ROUTING, " -- "$BTAP" -p2 -e 'probe netfilter.hook("NF_INET_NOPE").pf("NFPROTO_IPV4") { }'
+# kernel.data: a hardware breakpoint, its address found when the script runs
+expect kernel-data-p3 0 '\.perf_type = 5, .*\.perf_bp_len = 4, \.perf_bp_type = 3, \.perf_bp_symbol = "vm_dirty_ratio"' -- "$BTAP" -p3 -e 'probe kernel.data("vm_dirty_ratio").length(4).rw { println(pp()) }'
+expect kernel-data-address 0 '\.perf_bp_addr = 0xffffffff82a0b0c0, \.perf_bp_len = 8, \.perf_bp_type = 2\}' -- "$BTAP" -p3 -e 'probe kernel.data(0xffffffff82a0b0c0).length(8).write { }'
+expect kernel-data-length 1 '^<input>:1:44: error: semantic error: kernel.data\(...\).length takes 1, 2, 4 or 8' -- "$BTAP" -p2 -e 'probe kernel.data("vm_dirty_ratio").length(3).rw { }'
+expect kernel-data-mode 1 '^<input>:1:7: error: semantic error: kernel.data\(...\) ends with .write or .rw' -- "$BTAP" -p2 -e 'probe kernel.data(0x1000).read { }'
 expect netfilter-arp 1 '^<input>:1:35: error: semantic error: netfilter hooks of protocol family 3 are not supported yet \(IPv4 and IPv6 are\)' -- "$BTAP" -p2 -e 'probe netfilter.hook("NF_ARP_IN").pf("NFPROTO_ARP") { }'
 expect netfilter-no-pf 1 'netfilter.hook\("HOOK"\) is followed by .pf\("NFPROTO_x"\)' -- "$BTAP" -p2 -e 'probe netfilter.hook("NF_INET_LOCAL_IN") { }'
 expect netfilter-verdict-needs-guru 1 "^<input>:1:42: error: semantic error: setting a netfilter hook's verdict \(\\\$verdict\) decides what the kernel allows: it needs guru mode \(-g\)" -- "$BTAP" -p2 -e 'probe netfilter.ipv4.local_in { $verdict = nf_drop }'
