@@ -50,8 +50,9 @@ const char *em_probe_str(struct em_fn *f, struct loc at, const char *text)
 }
 
 /* NAME_tab_(c, s): the running probe's text of values (by probe index)
- * into s, from a table (a switch of literal copies grows a shared
- * program past BPF's jump range with a thousand probes). */
+ * into s, from a table of rows as wide as the longest (a switch of
+ * literal copies grows a shared program past BPF's jump range with a
+ * thousand probes); a row is copied whole, as a literal is. */
 void em_probe_table(struct emitter *em, struct strbuf *b, const char *name, const char **values)
 {
 	size_t width = 1;
@@ -77,7 +78,7 @@ void em_probe_table(struct emitter *em, struct strbuf *b, const char *name, cons
 	sb_printf(b, "};\nstatic BTAP_INLINE char *%s_tab_(struct btap_ctx *c, char *s)\n{\n"
 		     "\tunsigned i = (unsigned)c->probe;\n"
 		     "\tif (i >= %d) {\n\t\ts[0] = 0;\n\t\treturn s;\n\t}\n"
-		     "\treturn btap_str_copy(s, %s_rows_[i]);\n}\n\n", name, rows, name);
+		     "\treturn btap_str_lit(s, %s_rows_[i]);\n}\n\n", name, rows, name);
 }
 
 void em_probe_str_functions(struct emitter *em, struct strbuf *b)
