@@ -517,6 +517,16 @@ static struct bpf_link *attach_kprobe_by_address(struct bpf_program *p)
 	return bpf_program__attach_kprobe_opts(p, NULL, &opts);
 }
 
+/* A kprobe program that did not attach (what: its section or function,
+ * func: the function): why, and what else covers the event. */
+static int kprobe_failed(struct bpfl_obj *o, int err, const char *prog, const char *what, const char *func)
+{
+	char alt[512];
+	kernel_function_alternative(func, alt, sizeof alt);
+	return fail(o, err, "cannot attach %s to kernel function %s%s%s", prog, what,
+		    kernel_has_kprobes() ? "" : ": this kernel has no kprobes", alt);
+}
+
 int bpfl_attach_traced(struct bpfl_obj *o, const char *prog)
 {
 	capture_begin(o);
@@ -527,12 +537,8 @@ int bpfl_attach_traced(struct bpfl_obj *o, const char *prog)
 	if (!l && (errno == EADDRNOTAVAIL || errno == EINVAL) && bpf_program__type(p) == BPF_PROG_TYPE_KPROBE)
 		l = attach_kprobe_by_address(p);
 	if (!l && bpf_program__type(p) == BPF_PROG_TYPE_KPROBE) {
-		int err = -errno;
 		const char *sec = bpf_program__section_name(p), *slash = strchr(sec, '/');
-		char alt[512];
-		kernel_function_alternative(slash ? slash + 1 : sec, alt, sizeof alt);
-		return fail(o, err, "cannot attach %s to kernel function %s%s%s", prog, sec,
-			    kernel_has_kprobes() ? "" : ": this kernel has no kprobes", alt);
+		return kprobe_failed(o, -errno, prog, sec, slash ? slash + 1 : sec);
 	}
 	if (!l)
 		return fail(o, -errno, "cannot attach %s to kernel function %s (fentry/fexit and LSM programs need "
@@ -557,13 +563,8 @@ int bpfl_attach_kprobe_cookie(struct bpfl_obj *o, const char *prog, const char *
 		opts.offset = (size_t)addr;
 		l = bpf_program__attach_kprobe_opts(p, NULL, &opts);
 	}
-	if (!l) {
-		int err = -errno;
-		char alt[512];
-		kernel_function_alternative(func, alt, sizeof alt);
-		return fail(o, err, "cannot attach %s to kernel function %s%s%s", prog, func,
-			    kernel_has_kprobes() ? "" : ": this kernel has no kprobes", alt);
-	}
+	if (!l)
+		return kprobe_failed(o, -errno, prog, func, func);
 	keep_link(o, l, true);
 	capture_end();
 	return 0;

@@ -236,7 +236,8 @@ bool bpf_run_load(struct runner *r)
 	if (!share_maps(r))
 		return false;
 	/* programs that several uprobes run: one link per binary (Linux 6.6) */
-	for (uint32_t i = 0; bpfl_has_uprobe_multi() && i < r->prog->nprobes; i++) {
+	bool multi = bpfl_has_uprobe_multi();
+	for (uint32_t i = 0; multi && i < r->prog->nprobes; i++) {
 		const struct btap_probe_desc *p = &r->prog->probes[i];
 		if (p->kind == BTAP_PROBE_UPROBE && p->bpf_cookie)
 			bpfl_use_uprobe_multi(bpf_run_of(r)->obj, p->bpf_prog);
@@ -254,6 +255,12 @@ bool bpf_run_load(struct runner *r)
 	return true;
 }
 
+/* The process a uprobe is in (0: every one). */
+static int64_t uprobe_pid(struct runner *r, const struct btap_probe_desc *p)
+{
+	return p->up_pid < 0 ? r->target_pid : p->up_pid;
+}
+
 static int attach_one(struct runner *r, const struct btap_probe_desc *p)
 {
 	if (p->kind == BTAP_PROBE_TRACEPOINT)
@@ -267,8 +274,8 @@ static int attach_one(struct runner *r, const struct btap_probe_desc *p)
 	if (p->kind == BTAP_PROBE_KFUNC)
 		return bpfl_attach_traced(bpf_run_of(r)->obj, p->bpf_prog);
 	if (p->kind == BTAP_PROBE_UPROBE) {
-		struct bpfl_uprobe u = {p->up_path, p->up_offset, p->up_semaphore,
-					p->up_pid < 0 ? r->target_pid : p->up_pid, p->up_ret != 0, cookie};
+		struct bpfl_uprobe u = {p->up_path, p->up_offset, p->up_semaphore, uprobe_pid(r, p), p->up_ret != 0,
+					cookie};
 		return bpfl_attach_uprobe(bpf_run_of(r)->obj, p->bpf_prog, &u);
 	}
 	if (p->kind == BTAP_PROBE_NETFILTER)
@@ -321,12 +328,6 @@ static bool bpf_set_running(struct runner *r, uint32_t probe, const uint32_t *tg
 }
 
 static const struct runner_task_sink bpf_task_sink = {bpf_set_exe, bpf_set_running};
-
-/* The process a uprobe is in (0: every one). */
-static int64_t uprobe_pid(struct runner *r, const struct btap_probe_desc *p)
-{
-	return p->up_pid < 0 ? r->target_pid : p->up_pid;
-}
 
 static bool same_uprobe_link(struct runner *r, const struct btap_probe_desc *a, const struct btap_probe_desc *b)
 {

@@ -24,7 +24,6 @@
 #define KFUNC_MAX_MATCHES 256
 /* kprobes registered by a module cost no program nor trampoline each */
 #define KFUNC_MAX_MATCHES_KMOD 4096
-#define KFUNC_MAX_TEXT "4096"
 
 /* What a concrete point's probes share: the function and its fields. */
 struct kfunc {
@@ -348,7 +347,8 @@ static bool within_cap(struct session *s, const struct probe_point *pp, struct v
 		   "pattern %s (narrow it; btap -l shows the matches)", fc->arg->str, out->n - first, max,
 		   kmod ? "on the kmod runtime" : many ? "with kprobes"
 		   : kconfig_lookup("CONFIG_KPROBES", s->kconfig) && kprobes_share()
-			   ? "with fentry (--kfunc=kprobe: up to " KFUNC_MAX_TEXT ", one program per distinct body)"
+			   ? arena_printf(&s->arena, "with fentry (--kfunc=kprobe: up to %d, one program per distinct "
+					  "body)", KFUNC_MAX_MATCHES_KMOD)
 			   : "on the bpf runtime");
 	out->n = first;
 	return false;
@@ -600,6 +600,17 @@ bool tp_bind_args(struct session *s, const struct tp_field *fields, int nfields,
 	return false;
 }
 
+/* The event $$vars/$$parms/$$return format: none of a tracepoint's, its
+ * fields set by the caller (none: the text is empty). */
+static struct tp_event *vars_event(struct session *s)
+{
+	struct tp_event *ev = arena_alloc(&s->arena, sizeof *ev);
+	ev->group = ev->name = "";
+	ev->id = -1;
+	ev->fields_loaded = ev->args_loaded = true;
+	return ev;
+}
+
 static bool kf_resolve_target(struct session *s, struct probe *p, struct expr *e)
 {
 	struct kfunc *k = kfunc_of_probe(s, p);
@@ -614,12 +625,8 @@ static bool kf_resolve_target(struct session *s, struct probe *p, struct expr *e
 		n++;
 	if (!k->ret || (k->no_btf && !k->nfields) || strcmp(n, "return") != 0)
 		return false;
-	struct tp_event *ev = arena_alloc(&s->arena, sizeof *ev);
-	ev->group = ev->name = "";
-	ev->id = -1;
-	ev->fields_loaded = ev->args_loaded = true;
 	e->type = TY_STRING;
-	e->target_info = ev;
+	e->target_info = vars_event(s);
 	return true;
 }
 
@@ -645,10 +652,7 @@ bool tp_bind_args_vars(struct session *s, const char *name, const struct tp_fiel
 	bool ret = strcmp(name, "return") == 0;
 	if (!ret && strcmp(name, "vars") != 0 && strcmp(name, "parms") != 0 && strcmp(name, "locals") != 0)
 		return false;
-	struct tp_event *ev = arena_alloc(&s->arena, sizeof *ev);
-	ev->group = ev->name = "";
-	ev->id = -1;
-	ev->fields_loaded = ev->args_loaded = true;
+	struct tp_event *ev = vars_event(s);
 	bool has_ret = nfields > 0 && strcmp(fields[nfields - 1].name, "return") == 0;
 	if (ret) {
 		if (!has_ret)
