@@ -9,6 +9,7 @@
 #include "elab_internal.h"
 
 #include "provider.h"
+#include "provider_uprobe.h"
 
 #include <string.h>
 
@@ -183,6 +184,10 @@ static struct probe_point *entry_point(struct elab *x, const struct probe_point 
 {
 	struct probe_point *pp = elab_clone_point(x->a, ret);
 	pp->comps.n--;
+	/* a function of DWARF: .call, its entry, not its inlined copies too */
+	const char *kind = pp->comps.n ? pp_comp_name(pp, pp->comps.n - 1) : NULL;
+	if (usite_of(ret) && kind && strcmp(kind, "function") == 0)
+		vec_push(x->a, &pp->comps, pp_comp_new(x->a, "call", NULL, ret->loc));
 	pp->optional = false;
 	pp->sufficient = false;
 	return pp;
@@ -218,7 +223,7 @@ void elab_entry_rewrite(struct elab *x, struct probe *p, struct vec *entry_probe
 		return;
 	/* kretprobes see the result, not the arguments: as at process
 	 * functions, every target variable is read at the entry */
-	bool all = p->provider == &provider_uprobe ||
+	bool all = p->provider == &provider_uprobe || usite_of(rp) ||
 		   (p->provider == &provider_kernel && (kfunc_via_kprobes(x->s) || p->resolved_point->via_kprobe));
 	struct entry_rewrite w = {.x = x, .all_targets = all};
 	struct ast_visitor v = {.stmt_pre = find_sites_in, .expr_pre = find_sites, .ctx = &w};

@@ -247,7 +247,9 @@ static const char *unprovided_family(const struct probe_point *pp)
 	if (!c0)
 		return NULL;
 	if (!strcmp(c0, "kernel") && c1 && !strcmp(c1, "function"))
-		return "no function of that name in the kernel's BTF that the function tracer can attach to";
+		return "no function of that name in the kernel's BTF that the function tracer can attach to, nor "
+		       "an inlined copy or a compiler's clone of one in the kernel's debuginfo, when it has one "
+		       "(--debuginfo)";
 	if (!strcmp(c0, "kprobe") && c1 && !strcmp(c1, "function"))
 		return "no function of that name in the kernel's BTF that the function tracer can attach to";
 	if (!strcmp(c0, "kernel") && c1 && !strcmp(c1, "statement"))

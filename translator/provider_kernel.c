@@ -8,6 +8,7 @@
 #include "kconfig.h"
 #include "kernel_dwarf.h"
 #include "provider.h"
+#include "provider_uprobe.h"
 #include "tracepoints.h"
 #include "ubin.h"
 #include "types.h"
@@ -427,17 +428,30 @@ static bool kf_expand(struct session *s, const struct probe_point *pp, struct ve
 		diag_error(fc->arg->loc, "semantic error: '%s': a line needs its source file (NAME@FILE:LINE)", pattern);
 		return false;
 	}
-	bool ret = false;
+	bool ret = false, dwarf_only = false;
+	bool kernel = comp_is(pp, 0, "kernel");
 	for (int i = 2; i < pp->comps.n; i++) {
 		const char *n = pp_comp_name(pp, i);
 		if (strcmp(n, "return") == 0 && i == pp->comps.n - 1) {
 			ret = true;
 		} else if (strcmp(n, "call") == 0 && !kprobe && i == pp->comps.n - 1) {
+		} else if ((strcmp(n, "inline") == 0 || strcmp(n, "label") == 0) && kernel && i == pp->comps.n - 1) {
+			dwarf_only = true; /* what only the debuginfo knows */
 		} else {
-			diag_error(pp->loc, "semantic error: %s.function(...).%s is not supported (only .call and .return)",
-				   kprobe ? "kprobe" : "kernel", n);
+			diag_error(pp->loc, "semantic error: %s.function(...).%s is not supported (only .call and .return%s)",
+				   kprobe ? "kprobe" : comp_is(pp, 0, "module") ? "module(...)" : "kernel", n,
+				   kernel ? ", and .inline and .label with the kernel's debuginfo" : "");
 			return false;
 		}
+	}
+	if (dwarf_only) {
+		const char *why = NULL;
+		if (uprobe_kernel_functions(s, pp, out, &why))
+			return true;
+		if (why)
+			diag_error(pp->loc, "semantic error: kernel.function(...).%s needs the kernel's debuginfo: %s",
+				   pp_comp_name(pp, pp->comps.n - 1), why);
+		return false;
 	}
 	const struct btf *btf = kernel_btf();
 	if (!btf)
@@ -446,6 +460,17 @@ static bool kf_expand(struct session *s, const struct probe_point *pp, struct ve
 	if (!comp_is(pp, 0, "module")) {
 		if (!add_matches(s, pp, kprobe ? "kprobe" : "kernel", NULL, btf, 1, ret, out))
 			return false;
+		/* kernel.function("NAME") that BTF does not have, or that the
+		 * function tracer cannot attach to: an inlined function, a
+		 * compiler's clone ("copy_strings.isra.0"), from the kernel's
+		 * debuginfo when it has one */
+		if (kernel && out->n == first) {
+			const char *why = NULL;
+			if (!uprobe_kernel_functions(s, pp, out, &why) && !why)
+				return false;
+			if (out->n > first)
+				return within_cap(s, pp, out, first);
+		}
 		/* kprobe.function("NAME") of a function BTF does not describe
 		 * (a compiler's clone, "copy_strings.isra.0"): a kprobe with no
 		 * target variables, when the function tracer lists it */
@@ -611,8 +636,18 @@ static struct tp_event *vars_event(struct session *s)
 	return ev;
 }
 
+/* A point of the kernel's debuginfo (uprobe_kernel_functions): its site
+ * is the statement provider's, as a kernel.statement's. */
+extern const struct provider provider_uprobe;
+static bool from_debuginfo(const struct probe_point *pp)
+{
+	return pp && usite_of(pp) != NULL;
+}
+
 static bool kf_resolve_target(struct session *s, struct probe *p, struct expr *e)
 {
+	if (from_debuginfo(p->resolved_point))
+		return provider_uprobe.resolve_target(s, p, e);
 	struct kfunc *k = kfunc_of_probe(s, p);
 	if (!k)
 		return false;
@@ -632,6 +667,10 @@ static bool kf_resolve_target(struct session *s, struct probe *p, struct expr *e
 
 static void kf_describe_vars(struct session *s, const struct probe_point *pp, struct strbuf *out)
 {
+	if (from_debuginfo(pp)) {
+		provider_uprobe.describe_vars(s, pp, out);
+		return;
+	}
 	struct kfunc *k = kfunc_of(s, pp);
 	if (k && k->no_btf && !kernel_btf() && !k->nfields) {
 		sb_printf(out, "none: this kernel has no BTF (/sys/kernel/btf/vmlinux) to type its functions' "
@@ -706,6 +745,8 @@ int kfunc_slots(const struct tp_field *fields, int n)
 
 static bool kf_attach(struct session *s, struct probe *p, struct attach *out)
 {
+	if (from_debuginfo(p->resolved_point))
+		return provider_uprobe.attach(s, p, out);
 	struct kfunc *k = kfunc_of_probe(s, p);
 	if (!k) {
 		diag_error(p->resolved_point->loc, "semantic error: this kernel function is not in the kernel's BTF");

@@ -253,23 +253,42 @@ static const struct ubin_func *outer_func(const struct ubin *b, uint64_t addr)
 	return best;
 }
 
-/* The file offset of addr (a kernel statement: the offset into the
- * function a kprobe names), or a located error. */
+/* The symbol a kprobe names f by: a compiler's clone of NAME is only in
+ * the symbol table as "NAME.isra.0" (or .constprop.N, .part.N). */
+static const char *kernel_symbol(const struct ubin_func *f)
+{
+	size_t n = strlen(f->name);
+	for (const char *const *al = f->aliases; al && *al; al++)
+		if (strncmp(*al, f->name, n) == 0 && (*al)[n] == '.')
+			return *al;
+	return f->name;
+}
+
+/* Where the site's probe goes: its file offset (a uprobe), or the
+ * function a kprobe names and the offset into it (a kernel site); false
+ * when no loaded code (no function of the kernel) holds it. */
+static bool locate_site(struct usite *site)
+{
+	if (!site->kernel)
+		return ubin_file_offset(site->bin, site->addr, &site->offset);
+	const struct ubin_func *f = outer_func(site->bin, site->addr);
+	if (!f)
+		return false;
+	site->kfunc = kernel_symbol(f);
+	site->offset = site->addr - f->addr;
+	return true;
+}
+
+/* locate_site, or a located error. */
 static bool place_site(struct session *s, struct usite *site, struct loc at)
 {
+	if (locate_site(site))
+		return true;
 	if (site->kernel) {
-		const struct ubin_func *f = outer_func(site->bin, site->addr);
-		if (f) {
-			site->kfunc = f->name;
-			site->offset = site->addr - f->addr;
-			return true;
-		}
 		diag_error(at, "semantic error: address 0x%s is in no function of the kernel's debuginfo",
 			   arena_printf(&s->arena, "%" PRIx64, site->addr));
 		return false;
 	}
-	if (ubin_file_offset(site->bin, site->addr, &site->offset))
-		return true;
 	diag_error(at, "semantic error: address 0x%s is not in a loaded part of %s",
 		   arena_printf(&s->arena, "%" PRIx64, site->addr), site->bin->path);
 	return false;
@@ -304,6 +323,63 @@ static bool func_matches(const struct ubin_func *f, const char *name, const char
 	return !line || (f->line >= line && f->line <= (last ? last : line));
 }
 
+/* process("PATH").function("NAME").label("L") / kernel.function(...).label(...):
+ * a site at each label of f whose name matches. */
+static void add_labels(struct session *s, const struct probe_point *pp, const struct upoint *u,
+		       const struct ubin *b, int pid, const struct ubin_func *f, const struct expr *farg,
+		       struct vec *out)
+{
+	struct ubin_label **labels;
+	int n = ubin_labels(&s->arena, b, f, u->suffix->arg->str, &labels);
+	for (int i = 0; i < n; i++) {
+		struct usite *site = new_site(s, b, USITE_STMT, pid);
+		site->func = f;
+		site->addr = labels[i]->addr;
+		site->kernel = is_kernel(u);
+		if (!locate_site(site))
+			continue;
+		int before = out->n;
+		add_point(s, pp, u, b->path, str_arg(&s->arena, func_text(&s->arena, f), farg->loc), NULL, site, out);
+		struct probe_point *cp = VEC_AT(*out, before, struct probe_point *);
+		vec_push(&s->arena, &cp->comps,
+			 pp_comp_new(&s->arena, "label", str_arg(&s->arena, labels[i]->name, u->suffix->arg->loc),
+				     u->suffix->loc));
+	}
+}
+
+/* A function's NAME[@FILE[:LINE[-LAST]]], split. */
+struct fmatch {
+	const char *name, *file;
+	int line, last;
+};
+
+/* The inlined copies of the functions m names: each a site at its entry
+ * (.inline), or at its labels (.label). */
+static void add_inlines(struct session *s, const struct probe_point *pp, const struct upoint *u,
+			const struct ubin *b, int pid, const struct fmatch *m, struct vec *out)
+{
+	const struct expr *arg = u->kind->arg;
+	bool label = u->suffix && named(u->suffix, "label");
+	const struct ubin_func *inlines;
+	int n = ubin_inlines(b, &inlines);
+	for (int i = 0; i < n; i++) {
+		const struct ubin_func *f = &inlines[i];
+		if (!func_matches(f, m->name, m->file, m->line, m->last))
+			continue;
+		if (label) {
+			add_labels(s, pp, u, b, pid, f, arg, out);
+			continue;
+		}
+		struct usite *site = new_site(s, b, USITE_FUNC, pid);
+		site->func = f;
+		site->addr = f->addr;
+		site->kernel = is_kernel(u);
+		if (locate_site(site))
+			add_point(s, pp, u, b->path, str_arg(&s->arena, func_text(&s->arena, f), arg->loc), "inline",
+				  site, out);
+	}
+}
+
 static bool expand_functions(struct session *s, const struct probe_point *pp, const struct upoint *u,
 			     const struct ubin *b, int pid, struct vec *out)
 {
@@ -311,13 +387,21 @@ static bool expand_functions(struct session *s, const struct probe_point *pp, co
 	const char *suffix = u->suffix ? u->suffix->name : NULL;
 	bool ret = suffix && strcmp(suffix, "return") == 0;
 	bool inl = suffix && strcmp(suffix, "inline") == 0;
-	if (suffix && strcmp(suffix, "call") != 0 && !ret && !inl) {
-		diag_error(u->suffix->loc, "semantic error: unexpected '.%s' after process(...).function(...) "
-			   "(expected .call, .inline or .return)", suffix);
+	bool label = suffix && strcmp(suffix, "label") == 0;
+	bool kernel = is_kernel(u);
+	const char *what = kernel ? "kernel.function(...)" : "process(...).function(...)";
+	if ((suffix && strcmp(suffix, "call") != 0 && !ret && !inl && !label) || u->extra) {
+		const struct pp_component *c = u->extra ? u->extra : u->suffix;
+		diag_error(c->loc, "semantic error: unexpected '.%s' after %s (expected .call, .inline, .label(\"NAME\") "
+			   "or .return)", c->name, what);
 		return false;
 	}
-	if (arg->kind == E_NUM && inl) {
-		diag_error(u->suffix->loc, "semantic error: .inline takes a function name, not an address");
+	if (label && (!u->suffix->arg || u->suffix->arg->kind != E_STR)) {
+		diag_error(u->suffix->loc, "semantic error: .label takes the label's name (or a pattern) in quotes");
+		return false;
+	}
+	if (arg->kind == E_NUM && (inl || label)) {
+		diag_error(u->suffix->loc, "semantic error: .%s takes a function name, not an address", suffix);
 		return false;
 	}
 	if (arg->kind == E_NUM) {
@@ -330,6 +414,7 @@ static bool expand_functions(struct session *s, const struct probe_point *pp, co
 		struct usite *site = new_site(s, b, ret ? USITE_RETURN : USITE_FUNC, pid);
 		site->func = f;
 		site->addr = ret ? f->addr : ubin_probe_addr(b, f);
+		site->kernel = kernel;
 		if (!place_site(s, site, arg->loc))
 			return false;
 		add_point(s, pp, u, b->path, num_arg(&s->arena, arg->num, true, arg->loc), suffix, site, out);
@@ -359,38 +444,35 @@ static bool expand_functions(struct session *s, const struct probe_point *pp, co
 	 * be a symbol */
 	bool glob = strpbrk(name, "*?[") != NULL;
 	/* as stap: .function is the function and its inlined copies, .call
-	 * and .return only the function, .inline only the copies */
-	if ((!suffix && !s->list_pattern) || inl) { /* -l lists copies only when .inline asks */
-		const struct ubin_func *inlines;
-		int n = ubin_inlines(b, &inlines);
-		for (int i = 0; i < n; i++) {
-			const struct ubin_func *f = &inlines[i];
-			if (!func_matches(f, name, file, line, last))
-				continue;
-			struct usite *site = new_site(s, b, USITE_FUNC, pid);
-			site->func = f;
-			site->addr = f->addr;
-			if (!ubin_file_offset(b, site->addr, &site->offset))
-				continue;
-			add_point(s, pp, u, b->path, str_arg(&s->arena, func_text(&s->arena, f), arg->loc), "inline",
-				  site, out);
-		}
-		if (inl)
-			return true;
-	}
+	 * and .return only the function, .inline only the copies, .label the
+	 * labels of both; -l lists copies when .inline asks, or when there is
+	 * nothing else to list */
+	struct fmatch m = {name, file, line, last};
+	int before = out->n;
+	if ((!suffix && !s->list_pattern) || inl || label)
+		add_inlines(s, pp, u, b, pid, &m, out);
+	if (inl)
+		return true;
 	for (int i = 0; i < b->nfuncs; i++) {
 		const struct ubin_func *f = &b->funcs[i];
 		if (!func_matches(f, name, file, line, last) || (glob && b->has_dwarf && !f->die))
 			continue;
+		if (label) {
+			add_labels(s, pp, u, b, pid, f, arg, out);
+			continue;
+		}
 		struct usite *site = new_site(s, b, ret ? USITE_RETURN : USITE_FUNC, pid);
 		site->func = f;
 		/* listing needs no prologue analysis (slow on a large binary) */
 		site->addr = ret || s->list_pattern ? f->addr : ubin_probe_addr(b, f);
-		if (!ubin_file_offset(b, site->addr, &site->offset))
+		site->kernel = kernel;
+		if (!locate_site(site))
 			continue; /* not loaded code (an absolute symbol, say) */
 		add_point(s, pp, u, b->path, str_arg(&s->arena, func_text(&s->arena, f), arg->loc), suffix, site,
 			  out);
 	}
+	if (!suffix && s->list_pattern && out->n == before)
+		add_inlines(s, pp, u, b, pid, &m, out);
 	return true;
 }
 
@@ -838,6 +920,23 @@ static bool expand_kernel_statement(struct session *s, const struct probe_point 
 	return expand_lines(s, pp, u, b, USITE_ANY_PID, out);
 }
 
+bool uprobe_kernel_functions(struct session *s, const struct probe_point *pp, struct vec *out, const char **why)
+{
+	struct upoint u;
+	split_point(pp, &u);
+	const char *path = kdwarf_kernel_path(s, why);
+	char *err = NULL;
+	const struct ubin *b = path ? ubin_open(path, &err) : NULL;
+	if (!b) {
+		if (err)
+			*why = arena_strdup(&s->arena, err);
+		free(err);
+		return false;
+	}
+	s->reads_user_binaries = true; /* the debuginfo's catalog: not a script-index hit */
+	return expand_functions(s, pp, &u, b, USITE_ANY_PID, out);
+}
+
 static bool uprobe_expand(struct session *s, const struct probe_point *pp, struct vec *out)
 {
 	struct upoint u;
@@ -1282,10 +1381,11 @@ static bool uprobe_attach(struct session *s, struct probe *p, struct attach *out
 		diag_error(p->resolved_point->loc, "semantic error: this process probe has no site");
 		return false;
 	}
-	if (site->kernel) { /* a kprobe inside the function */
+	if (site->kernel) { /* a kprobe inside the function (a kretprobe at its entry) */
 		out->kind = ATTACH_KPROBE;
 		out->kprobe.function = site->kfunc;
 		out->kprobe.offset = site->offset;
+		out->kprobe.ret = site->kind == USITE_RETURN;
 		out->kprobe.via_kprobe = true;
 		out->kprobe.regs_ctx = true;
 		return true;

@@ -43,6 +43,15 @@ struct usite {
 /* The site of a concrete point the uprobe provider made, or NULL. */
 const struct usite *usite_of(const struct probe_point *pp);
 
+/* kernel.function("PATTERN")[.call|.return|.inline|.label("L")] from the
+ * kernel's debuginfo: its functions' out-of-line copies (a compiler's
+ * clones among them) and inlined ones, each a kprobe at its place whose
+ * variables DWARF locates; the points' resolution, target variables and
+ * attachment are this provider's. False, with the reason in *why, when
+ * the kernel has no debuginfo btap can use; false without *why after a
+ * located error. */
+bool uprobe_kernel_functions(struct session *s, const struct probe_point *pp, struct vec *out, const char **why);
+
 /* e->target_info of a target expression at a uprobe point. */
 struct uvar_access {
 	struct tp_access acc;          /* the chain's typing (acc.field NULL) */

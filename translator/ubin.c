@@ -834,6 +834,44 @@ static void collect_inlines(struct ubin *b, struct func_list *l, Dwarf_Die *die,
 	} while (dwarf_siblingof(&c, &c) == 0);
 }
 
+/* The labels below die (through lexical blocks, not into code inlined
+ * there) whose name matches pattern, appended to l. */
+static void collect_labels(struct arena *a, Dwarf_Die *die, const char *pattern, struct vec *l)
+{
+	Dwarf_Die c;
+	if (dwarf_child(die, &c) != 0)
+		return;
+	do {
+		int tag = dwarf_tag(&c);
+		Dwarf_Addr pc;
+		const char *name = tag == DW_TAG_label ? die_name(&c) : NULL;
+		if (name && fnmatch(pattern, name, 0) == 0 && dwarf_lowpc(&c, &pc) == 0 && pc) {
+			struct ubin_label *lb = arena_alloc(a, sizeof(*lb));
+			lb->name = arena_strdup(a, name);
+			lb->addr = pc;
+			Dwarf_Attribute attr;
+			Dwarf_Die origin, *decl = &c;
+			if (dwarf_attr(&c, DW_AT_abstract_origin, &attr) && dwarf_formref_die(&attr, &origin))
+				decl = &origin;
+			dwarf_decl_line(decl, &lb->line);
+			vec_push(a, l, lb);
+		}
+		if (tag == DW_TAG_lexical_block)
+			collect_labels(a, &c, pattern, l);
+	} while (dwarf_siblingof(&c, &c) == 0);
+}
+
+int ubin_labels(struct arena *a, const struct ubin *b, const struct ubin_func *f, const char *pattern,
+		struct ubin_label ***out)
+{
+	struct vec l = {0};
+	Dwarf_Die die;
+	if (f->die && ubin_open_dwarf(b) && b->priv->dw && dwarf_offdie(b->priv->dw, f->die, &die))
+		collect_labels(a, &die, pattern, &l);
+	*out = (struct ubin_label **)l.v;
+	return l.n;
+}
+
 int ubin_inlines(const struct ubin *cb, const struct ubin_func **out)
 {
 	struct ubin *b = (struct ubin *)cb; /* found once, kept in the catalog */

@@ -122,6 +122,19 @@ char *ubin_find_library(const struct ubin *exe, const char *name, const char **w
  * the catalog's array. */
 int ubin_inlines(const struct ubin *b, const struct ubin_func **out);
 
+/* A label in a function's code (DWARF's DW_TAG_label). */
+struct ubin_label {
+	const char *name;
+	int line;              /* where it is declared, 0 if unknown */
+	uint64_t addr;
+};
+
+/* The labels of f (a function or an inlined copy) whose names match
+ * pattern (fnmatch), in its own code and blocks: how many, *out an array
+ * of them in a. */
+int ubin_labels(struct arena *a, const struct ubin *b, const struct ubin_func *f, const char *pattern,
+		struct ubin_label ***out);
+
 /* Does the code of f (a function or an inlined copy, with DWARF) cover
  * addr? An inlined copy's code may be in several pieces. */
 bool ubin_func_has_pc(const struct ubin *b, const struct ubin_func *f, uint64_t addr);

@@ -87,6 +87,10 @@ expect kernel-data-p3 0 '\.perf_type = 5, .*\.perf_bp_len = 4, \.perf_bp_type = 
 expect kernel-data-address 0 '\.perf_bp_addr = 0xffffffff82a0b0c0, \.perf_bp_len = 8, \.perf_bp_type = 2\}' -- "$BTAP" -p3 -e 'probe kernel.data(0xffffffff82a0b0c0).length(8).write { }'
 expect kernel-data-length 1 '^<input>:1:44: error: semantic error: kernel.data\(...\).length takes 1, 2, 4 or 8' -- "$BTAP" -p2 -e 'probe kernel.data("vm_dirty_ratio").length(3).rw { }'
 expect kernel-data-mode 1 '^<input>:1:7: error: semantic error: kernel.data\(...\) ends with .write or .rw' -- "$BTAP" -p2 -e 'probe kernel.data(0x1000).read { }'
+# .inline and .label are the debuginfo's (this host has none); kprobe.function has neither
+expect kfunc-inline-no-debuginfo 1 "^<input>:1:7: error: semantic error: kernel.function\\(...\\).inline needs the kernel's debuginfo: no debuginfo for kernel" -- "$BTAP" -p2 -e 'probe kernel.function("vfs_read").inline { }'
+expect kfunc-label-no-debuginfo 1 "^<input>:1:7: error: semantic error: kernel.function\\(...\\).label needs the kernel's debuginfo" -- "$BTAP" -p2 -e 'probe kernel.function("vfs_read").label("out") { }'
+expect kprobe-inline 1 '^<input>:1:7: error: semantic error: kprobe.function\(...\).inline is not supported \(only .call and .return\)' -- "$BTAP" -p2 -e 'probe kprobe.function("vfs_read").inline { }'
 expect netfilter-arp 1 '^<input>:1:35: error: semantic error: netfilter hooks of protocol family 3 are not supported yet \(IPv4 and IPv6 are\)' -- "$BTAP" -p2 -e 'probe netfilter.hook("NF_ARP_IN").pf("NFPROTO_ARP") { }'
 expect netfilter-no-pf 1 'netfilter.hook\("HOOK"\) is followed by .pf\("NFPROTO_x"\)' -- "$BTAP" -p2 -e 'probe netfilter.hook("NF_INET_LOCAL_IN") { }'
 expect netfilter-verdict-needs-guru 1 "^<input>:1:42: error: semantic error: setting a netfilter hook's verdict \(\\\$verdict\) decides what the kernel allows: it needs guru mode \(-g\)" -- "$BTAP" -p2 -e 'probe netfilter.ipv4.local_in { $verdict = nf_drop }'

@@ -90,6 +90,17 @@ __attribute__((noinline)) void tick(long i)
 	__asm__ volatile("" : : "r"(i) : "memory");
 }
 
+/* A label the compiler keeps (.label probes), reached by a goto on odd n. */
+__attribute__((noinline)) int halve(int n)
+{
+	if (n & 1)
+		goto odd;
+	return n / 2;
+odd:
+	__asm__ volatile("" : "+r"(n) : : "memory");
+	return (n + 1) / 2;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 1 && strcmp(argv[1], "alloc") == 0) {
@@ -116,6 +127,7 @@ int main(int argc, char **argv)
 		total += depth(3);
 		total += ufix_mul(6, 7);
 		total += square((int)(total & 7));
+		total += halve(2 * r + 1);
 	}
 	sink = total;
 	return 0;
