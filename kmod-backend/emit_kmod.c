@@ -60,6 +60,19 @@ static const char *kpoint_kind(const struct attach *at)
 	}
 }
 
+/* The index of a breakpoint's symbol among the kernel symbols the runner
+ * finds (@var's too). */
+static int breakpoint_ksym(struct emitter *em, const char *sym)
+{
+	VEC_FOREACH(em->ksyms, i)
+		if (strcmp(VEC_AT(em->ksyms, i, const struct tp_access *)->ksym, sym) == 0)
+			return (int)i;
+	struct tp_access *acc = arena_alloc(em->a, sizeof(*acc));
+	acc->ksym = sym;
+	vec_push(em->a, &em->ksyms, acc);
+	return em->ksyms.n - 1;
+}
+
 /* The maps and probes the module's init and exit go over. */
 static void module_tables(struct emitter *em, struct strbuf *out)
 {
@@ -85,6 +98,10 @@ static void module_tables(struct emitter *em, struct strbuf *out)
 		else if (at->kind == ATTACH_KPROBE) /* kallsyms spells a module's "MOD:NAME" */
 			sb_printf(out, ", .name = \"%s%s%s\", .offset = %" PRIu64, at->kprobe.module ? at->kprobe.module : "",
 				  at->kprobe.module ? ":" : "", at->kprobe.function, at->kprobe.offset);
+		else if (at->kind == ATTACH_PERF_EVENT && at->perf.bp_type) /* kernel.data */
+			sb_printf(out, ", .name = \"breakpoint\", .type = %u, .bp_addr = 0x%" PRIx64 ", .bp_len = %u, "
+				  ".bp_type = %u, .bp_ksym = %d", at->perf.type, at->perf.bp_addr, at->perf.bp_len,
+				  at->perf.bp_type, at->perf.bp_symbol ? breakpoint_ksym(em, at->perf.bp_symbol) + 1 : 0);
 		else if (at->kind == ATTACH_PERF_EVENT)
 			sb_printf(out, ", .name = \"perf\", .type = %u, .config = %" PRIu64 ", .period = %" PRIu64
 				  ", .freq = %d", at->perf.type, at->perf.config, at->perf.period, at->perf.freq);
@@ -142,8 +159,10 @@ static void kmod_probe_entry(struct emitter *em, struct em_probe *ep, struct str
 	const char *kind = kpoint_kind(at);
 	const char *ctx = "NULL";
 	/* A hardware counter's overflow runs in NMI, where the module's
-	 * spinlocks could deadlock against the context it interrupted. */
-	if (at->kind == ATTACH_PERF_EVENT && at->perf.type != 1 /* PERF_TYPE_SOFTWARE */)
+	 * spinlocks could deadlock against the context it interrupted. (A
+	 * breakpoint's runs in the debug exception, at the watched access:
+	 * see btap_breakpoints_open.) */
+	if (at->kind == ATTACH_PERF_EVENT && at->perf.type != 1 /* PERF_TYPE_SOFTWARE */ && !at->perf.bp_type)
 		diag_error(ep->p->resolved_point->loc,
 			   "hardware perf events are not supported yet by the kmod runtime (software events and "
 			   "timer.profile are)");
@@ -262,6 +281,7 @@ const struct em_runtime em_runtime_kmod = {
 	.exe_filters = true,
 	.kernel_stacks = true,
 	.kernel_symbols = true,
+	.hw_breakpoints = true,
 	.attach_kinds = 1u << ATTACH_NETFILTER | 1u << ATTACH_TRACEPOINT | 1u << ATTACH_RAW_TRACEPOINT | 1u << ATTACH_KPROBE |
 			1u << ATTACH_PERF_EVENT | 1u << ATTACH_UPROBE,
 	.defines = kmod_defines,

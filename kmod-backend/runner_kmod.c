@@ -388,7 +388,7 @@ static bool find_ksyms(struct runner *r, char (*names)[BTAP_KSYM_NAME_MAX], uint
 {
 	FILE *f = fopen("/proc/kallsyms", "r");
 	if (!f) {
-		runner_fail(r, "@var needs /proc/kallsyms: %m");
+		runner_fail(r, "the kernel's symbols (@var, kernel.data) need /proc/kallsyms: %m");
 		return false;
 	}
 	char line[512];
@@ -404,7 +404,7 @@ static bool find_ksyms(struct runner *r, char (*names)[BTAP_KSYM_NAME_MAX], uint
 			if (strcmp(names[i], name) != 0)
 				continue;
 			if (found[i] && addrs[i] != addr) {
-				runner_fail(r, "@var(\"%s\"): /proc/kallsyms has more than one symbol of that name", name);
+				runner_fail(r, "kernel symbol %s: /proc/kallsyms has more than one of that name", name);
 				ok = false;
 			}
 			addrs[i] = addr;
@@ -414,7 +414,7 @@ static bool find_ksyms(struct runner *r, char (*names)[BTAP_KSYM_NAME_MAX], uint
 	fclose(f);
 	for (size_t i = 0; ok && i < n; i++)
 		if (!found[i] || hidden) {
-			runner_fail(r, "@var(\"%s\"): %s", names[i],
+			runner_fail(r, "kernel symbol %s: %s", names[i],
 				    hidden ? "/proc/kallsyms hides the kernel's addresses (kernel.kptr_restrict)"
 					   : "no such symbol in /proc/kallsyms");
 			ok = false;

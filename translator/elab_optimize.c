@@ -207,7 +207,10 @@ static enum ast_step elide_at(struct stmt *s, void *ctx)
 	struct vardecl *v = store->left->var;
 	if (was_read(el->r, v))
 		return AST_PRUNE;
-	if (v->loc.file && !v->loc.file->is_tapset && store->loc.file && !store->loc.file->is_tapset)
+	/* the user's own stores only: not the library's, nor btap's (@entry's
+	 * saving, named __btap_*) */
+	if (v->loc.file && !v->loc.file->is_tapset && store->loc.file && !store->loc.file->is_tapset &&
+	    strncmp(v->name, "__btap_", 7) != 0)
 		elab_warning(el->x, store->loc, "eliding assignment to unused variable '%s'", v->name);
 	if (side_effect_free(el->x, store->right, 0))
 		make_null(s);

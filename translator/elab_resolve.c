@@ -304,12 +304,19 @@ static void resolve_call(struct scope *sc, struct expr *e)
 	struct elab *x = sc->x;
 	const struct src_file *from = e->loc.file;
 	struct symtab_entry *pick = NULL, *any = NULL;
-	/* A private function of the calling file first, then file order. */
+	/* The calling file's own function first (its private one always),
+	 * then file order: a function the user's script defines replaces the
+	 * library's of that name everywhere, as tcpmib_filter_key() does in
+	 * stap's MIB tapsets. */
+	bool user_defines = false;
+	for (struct symtab_entry *en = elab_symtab_first(&x->functions, e->str); en; en = elab_symtab_next(en))
+		user_defines |= !en->file->is_tapset;
 	for (int pass = 0; pass < 2 && !pick; pass++)
 		for (struct symtab_entry *en = elab_symtab_first(&x->functions, e->str); en;
 		     en = elab_symtab_next(en)) {
 			struct funcdecl *f = en->decl;
-			if (!func_visible(f, en, from) || (pass == 0 && en->file->src != from))
+			if (!func_visible(f, en, from) ||
+			    (pass == 0 && (en->file->src != from || (user_defines && !f->is_private))))
 				continue;
 			if (!any)
 				any = en;

@@ -334,6 +334,38 @@ static void many_via_kprobes(struct session *s, const struct probe_point *pp, st
 	}
 }
 
+/* BPF trampolines on x86-64 take six arguments before Linux 6.5 (twelve
+ * from then on): a function with more is probed with a kprobe, which
+ * reads the rest from the stack, where the kernel has kprobes. */
+static void wide_via_kprobes(struct session *s, struct vec *out, int first)
+{
+	int major = 0, minor = 0;
+	if (s->runtime == RT_KMOD || s->kfunc != KFUNC_AUTO || kfunc_via_kprobes(s) ||
+	    !kconfig_lookup("CONFIG_KPROBES", s->kconfig) || !s->pp.kernel_v ||
+	    sscanf(s->pp.kernel_v, "%d.%d", &major, &minor) != 2 || major > 6 || (major == 6 && minor >= 5))
+		return;
+	for (int i = first; i < out->n; i++) {
+		struct probe_point *cp = VEC_AT(*out, i, struct probe_point *);
+		if (cp->via_kprobe)
+			continue;
+		const char *module = module_of(cp), *why;
+		const struct type_source *src = module ? module_types(module, &why) : type_source_kernel();
+		const struct btf *btf = src ? type_source_btf(src) : NULL;
+		const char *name = VEC_AT(cp->comps, 1, const struct pp_component *)->arg->str;
+		__u32 id = !btf ? 0
+			   : module ? own_func_id(btf, btf__type_cnt(kernel_btf()), name)
+				    : (__u32)tsrc_find(src, TYPE_FUNC, name);
+		const struct btf_type *t = id ? btf__type_by_id(btf, id) : NULL;
+		const struct btf_type *proto = t ? btf__type_by_id(btf, t->type) : NULL;
+		if (!proto || btf_vlen(proto) <= 6)
+			continue;
+		cp->via_kprobe = true;
+		if (s->verbose)
+			fprintf(stderr, "btap: %s has %u parameters, more than this kernel's BPF trampolines take "
+				"(6 before Linux 6.5): a kprobe\n", name, btf_vlen(proto));
+	}
+}
+
 static bool within_cap(struct session *s, const struct probe_point *pp, struct vec *out, int first)
 {
 	const struct pp_component *fc = VEC_AT(pp->comps, 1, const struct pp_component *);
@@ -526,6 +558,7 @@ static bool kf_expand(struct session *s, const struct probe_point *pp, struct ve
 	if (out->n > first && !s->list_pattern) {
 		kfunc_via_kprobes(s); /* decided (and told with -v) at pass 2 */
 		many_via_kprobes(s, pp, out, first);
+		wide_via_kprobes(s, out, first);
 	}
 	for (int i = first; out->n - first > 1 && i < out->n; i++)
 		VEC_AT(*out, i, struct probe_point *)->from_pattern = true;

@@ -1213,12 +1213,16 @@ static ssize_t btap_file_read(struct file *f, char __user *ubuf, size_t count, l
 }
 
 static void btap_count_missed(void);
+static int btap_breakpoints_open(void);
 
 static ssize_t btap_file_write(struct file *f, const char __user *ubuf, size_t count, loff_t *pos)
 {
 	char ch;
+	int err;
 	if (!count || get_user(ch, ubuf))
 		return -EFAULT;
+	if (ch == '1' && (err = btap_breakpoints_open()))
+		return err;
 	WRITE_ONCE(btap_armed, ch == '1');
 	if (ch == '1')
 		btap_running_arm();
@@ -1426,6 +1430,13 @@ struct btap_kpoint {
 	struct kretprobe *krp;
 	struct perf_event **events; /* one per possible CPU */
 	int nf_pf, nf_hook, nf_priority; /* a netfilter hook */
+	/* a hardware breakpoint (kernel.data): its address, or 1 + the index
+	 * of the kernel symbol the runner finds (bp_ksym); bytes watched;
+	 * HW_BREAKPOINT_W or _RW. Opened when the runner arms the probes,
+	 * after it handed the symbols over. */
+	uint64_t bp_addr;
+	uint32_t bp_len, bp_type;
+	int bp_ksym;
 	struct nf_hook_ops *nfo;
 	struct net *net;
 #ifdef BTAP_KMOD_UPROBES
@@ -1471,6 +1482,12 @@ static int btap_perf_open(struct btap_kpoint *t)
 		attr.config = id;
 		attr.sample_period = 1;
 		attr.sample_type = PERF_SAMPLE_RAW;
+	} else if (t->type == PERF_TYPE_BREAKPOINT) {
+		attr.type = PERF_TYPE_BREAKPOINT;
+		attr.bp_addr = t->bp_ksym ? btap_ksyms_all[t->bp_ksym - 1].addr : t->bp_addr;
+		attr.bp_len = t->bp_len;
+		attr.bp_type = t->bp_type;
+		attr.sample_period = 1;
 	} else {
 		attr.type = t->type;
 		attr.config = t->config;
@@ -1488,6 +1505,21 @@ static int btap_perf_open(struct btap_kpoint *t)
 		}
 		t->events[cpu] = e;
 	}
+	return 0;
+}
+
+/* The hardware breakpoints, once the runner has handed over the symbols'
+ * addresses. Their handlers run from the debug exception: they take the
+ * module's locks only inside the per-CPU guard, and no code of the module
+ * touches the kernel data a script watches while it holds one. */
+static int btap_breakpoints_open(void)
+{
+	struct btap_kpoint *t;
+	int err;
+	for (t = btap_kpoints_all; t && t->kind; t++)
+		if (t->kind == BTAP_KP_PERF && t->type == PERF_TYPE_BREAKPOINT && !t->events &&
+		    (err = btap_perf_open(t)))
+			return err;
 	return 0;
 }
 
@@ -1575,6 +1607,8 @@ static int btap_kpoint_register(struct btap_kpoint *t)
 		}
 		return err;
 	default:
+		if (t->type == PERF_TYPE_BREAKPOINT)
+			return 0; /* at arming (btap_breakpoints_open), its address known */
 		return btap_perf_open(t);
 	}
 	if (err) {

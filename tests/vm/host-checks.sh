@@ -32,6 +32,10 @@ expect_host guest-kfunc-many-mixed 0 '^SEC\("fentry/vfs_read"\)$' -- -p3 -e 'pro
 expect_host guest-kfunc-void-return 0 '^/' -- -p4 -e 'probe kernel.function("proc_sys_evict_inode").return { println("[", $$return, "]") }'
 expect_host guest-kfunc-many-shared 0 '^/\* kernel.function\("tcp_v4_connect"\) at <input>:1:1: runs bp[0-9]+ \*/$' -- -p3 -e 'probe kernel.function("tcp_*") { println(pp()) }'
 expect_host guest-kfunc-many-fentry 1 "^<input>:1:23: error: semantic error: 'tcp_\*' matches [0-9]+ kernel functions; btap probes at most 256 with one pattern with fentry \(--kfunc=kprobe: up to 4096, one program per distinct body\)" -- --kfunc=fentry -p2 -e 'probe kernel.function("tcp_*") { }'
-# kernel.data on the kmod runtime: not yet (its perf events open at load,
-# before the runner can hand it the symbol's address)
-expect_host guest-kdata-kmod 1 '^<input>:1:7: error: kernel.data \(hardware breakpoints\) is not supported yet by the kmod backend' -- --runtime=kmod -p3 -e 'probe kernel.data("vm_dirty_ratio").write { }'
+# what BTF lacks, from the debuginfo: a compiler's clone (its symbol's
+# name), an inlined function's copies
+expect_host_dbg guest-kfunc-clone 0 '^SEC\("kretprobe/copy_strings.isra.0"\)$' -- -p3 -e 'probe kernel.function("copy_strings").return { println($return) }'
+expect_host_dbg guest-kfunc-inline-list 0 '^kernel.function\("do_fsync@fs/sync.c:[0-9]+"\).inline \$datasync:int \$fd:unsigned int$' -- -L 'kernel.function("do_fsync")'
+expect_host_dbg guest-kfunc-label-list 0 '^kernel.function\("__do_sys_chdir@fs/open.c:[0-9]+"\).label\("dput_and_out"\)$' -- -l 'kernel.function("__do_sys_chdir").label("*out")'
+# a function of more than six parameters: a kprobe on 6.1 (its trampolines take six)
+expect_host guest-kfunc-wide 0 '^SEC\("kretprobe/__inet_lookup_established"\)$' -- -p3 -e 'probe kernel.function("__inet_lookup_established").return { println($return) }'
