@@ -130,7 +130,7 @@ static void bpf_defines(struct emitter *em, struct strbuf *b)
 	 * optimising it, and a global function is compiled even when unused */
 	if (em_kernel_code_calls(em, "btap_str_cmp(") || em_kernel_code_calls(em, "btap_str_ncmp("))
 		sb_puts(b, "#define BTAP_NEED_STRCMP 1\n");
-	if (em_kernel_uses(em, "btap_cmdline("))
+	if (em_kernel_uses(em, "btap_cmdline"))
 		sb_puts(b, "#define BTAP_NEED_CMDLINE 1\n");
 	if (em_kernel_uses(em, "btap_ustack("))
 		sb_puts(b, "#define BTAP_NEED_USTACK 1\n");
@@ -170,7 +170,7 @@ static char *kernel_header(struct emitter *em, const char *cache_dir)
 		add_name(em, &names, "task_struct");
 		add_name(em, &names, "struct cred");
 	}
-	if (em_kernel_uses(em, "btap_cmdline("))
+	if (em_kernel_uses(em, "btap_cmdline"))
 		add_name(em, &names, "struct mm_struct");
 	if (finds_user_mappings(em)) {
 		add_name(em, &names, "task_struct");

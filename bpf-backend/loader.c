@@ -3,6 +3,7 @@
 #include "kernel_lacks.h"
 #include "deferred_close.h"
 #include "parallel_each.h"
+#include "runner/kallsyms.h"
 #include "translator/tracepoints.h"
 
 #include <bpf/bpf.h>
@@ -418,81 +419,13 @@ int bpfl_attach_raw_tracepoint(struct bpfl_obj *o, const char *prog, const char 
 	return 0;
 }
 
-/* The kernel's symbols in /proc/kallsyms order (read once: a pattern may
- * name many functions that need one). */
-struct ksym_first {
-	char *name;
-	uint64_t addr;
-	unsigned order;
-	bool text;
-};
-static struct ksym_first *ksyms;
-static size_t nksyms;
-static bool ksyms_read;
-
-static int cmp_ksym(const void *a, const void *b)
-{
-	const struct ksym_first *x = a, *y = b;
-	int c = strcmp(x->name, y->name);
-	return c ? c : (x->order > y->order) - (x->order < y->order);
-}
-
-/* The address of the first text symbol `name` in /proc/kallsyms (0:
- * none, or addresses hidden); *shared: other functions have the name.
- * Without shared: the first symbol of any kind (kernel.data's). */
-static uint64_t kallsyms_first(const char *name, bool *shared)
-{
-	if (!ksyms_read) {
-		ksyms_read = true;
-		FILE *f = fopen("/proc/kallsyms", "r");
-		char line[512];
-		size_t cap = 0;
-		while (f && fgets(line, sizeof line, f)) {
-			unsigned long long a;
-			char type, sym[256];
-			if (sscanf(line, "%llx %c %255s", &a, &type, sym) != 3 || !a)
-				continue;
-			if (nksyms == cap) {
-				cap = cap ? cap * 2 : 4096;
-				ksyms = xrealloc(ksyms, cap * sizeof(*ksyms));
-			}
-			ksyms[nksyms] = (struct ksym_first){xstrdup(sym), a, (unsigned)nksyms, type == 't' || type == 'T'};
-			nksyms++;
-		}
-		if (f)
-			fclose(f);
-		if (nksyms)
-			qsort(ksyms, nksyms, sizeof(*ksyms), cmp_ksym);
-	}
-	size_t lo = 0, hi = nksyms;
-	while (lo < hi) { /* the first entry of that name: the lowest order */
-		size_t mid = lo + (hi - lo) / 2;
-		if (strcmp(ksyms[mid].name, name) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	/* of that name, in kallsyms order: the first (text, when asked) */
-	uint64_t addr = 0;
-	int n = 0;
-	for (size_t i = lo; i < nksyms && strcmp(ksyms[i].name, name) == 0; i++) {
-		if (shared && !ksyms[i].text)
-			continue;
-		if (!n++)
-			addr = ksyms[i].addr;
-	}
-	if (shared)
-		*shared = n > 1;
-	return addr;
-}
-
 /* Why a kprobe by name may fail where one by address works: the name is
  * several functions' (EADDRNOTAVAIL; some stable kernels say EINVAL). */
 static uint64_t ambiguous_name_address(const char *name, int err)
 {
-	bool shared = false;
-	uint64_t addr = err == EADDRNOTAVAIL || err == EINVAL ? kallsyms_first(name, &shared) : 0;
-	return shared || err == EADDRNOTAVAIL ? addr : 0;
+	int n = 0;
+	uint64_t addr = err == EADDRNOTAVAIL || err == EINVAL ? kallsyms_first(name, true, &n) : 0;
+	return n > 1 || err == EADDRNOTAVAIL ? addr : 0;
 }
 
 /* A kprobe program whose section ("kprobe/NAME[+0xOFF]") names a function
@@ -739,7 +672,7 @@ int bpfl_attach_perf_event(struct bpfl_obj *o, const char *prog, const struct bp
 	if (pe->bp_type) { /* kernel.data: where the kernel put the symbol at boot */
 		attr.bp_type = pe->bp_type;
 		attr.bp_len = pe->bp_len;
-		attr.bp_addr = pe->bp_symbol ? kallsyms_first(pe->bp_symbol, NULL) : pe->bp_addr;
+		attr.bp_addr = pe->bp_symbol ? kallsyms_first(pe->bp_symbol, false, NULL) : pe->bp_addr;
 		if (!attr.bp_addr) {
 			free(cpus);
 			return fail(o, -ENOENT, "no kernel symbol %s in /proc/kallsyms (a variable is there only with "

@@ -23,6 +23,7 @@
 
 #include "kmod-backend/kbuild.h"
 #include "kmod-backend/module_rename.h"
+#include "runner/kallsyms.h"
 #include "runner/runner_internal.h"
 #include "runner/runner_sort.h"
 #include "runner/runner_stats.h"
@@ -384,42 +385,34 @@ static const struct runner_task_sink kmod_task_sink = {kmod_set_exe, kmod_set_ru
 /* The address of each symbol the module names (names[i]: the i-th), the
  * kernel's own (not a module's); false (reported) for one missing or
  * ambiguous. */
-static bool find_ksyms(struct runner *r, char (*names)[BTAP_KSYM_NAME_MAX], uint64_t *addrs, bool *found, size_t n)
+static bool find_ksyms(struct runner *r, char (*names)[BTAP_KSYM_NAME_MAX], uint64_t *addrs, size_t n)
 {
-	FILE *f = fopen("/proc/kallsyms", "r");
-	if (!f) {
-		runner_fail(r, "the kernel's symbols (@var, kernel.data) need /proc/kallsyms: %m");
+	if (kallsyms_hidden()) {
+		runner_fail(r, "kernel symbol %s: /proc/kallsyms hides the kernel's addresses (kernel.kptr_restrict)",
+			    names[0]);
 		return false;
 	}
-	char line[512];
-	bool hidden = false, ok = true;
-	while (fgets(line, sizeof line, f)) {
-		unsigned long long addr;
-		char name[BTAP_KSYM_NAME_MAX];
-		if (sscanf(line, "%llx %*c %127s", &addr, name) != 2 || strchr(line, '['))
-			continue;
-		if (strcmp(name, "_text") == 0 && !addr)
-			hidden = true;
-		for (size_t i = 0; i < n; i++) {
-			if (strcmp(names[i], name) != 0)
+	for (size_t i = 0; i < n; i++) {
+		const struct ksym *const *v;
+		int m = kallsyms_named(names[i], &v);
+		addrs[i] = 0;
+		for (int j = 0; j < m; j++) {
+			if (v[j]->module || !v[j]->addr)
 				continue;
-			if (found[i] && addrs[i] != addr) {
-				runner_fail(r, "kernel symbol %s: /proc/kallsyms has more than one of that name", name);
-				ok = false;
+			if (addrs[i] && addrs[i] != v[j]->addr) {
+				runner_fail(r, "kernel symbol %s: /proc/kallsyms has more than one of that name", names[i]);
+				return false;
 			}
-			addrs[i] = addr;
-			found[i] = true;
+			addrs[i] = v[j]->addr;
+		}
+		if (!addrs[i]) {
+			runner_fail(r, "kernel symbol %s: %s", names[i],
+				    access("/proc/kallsyms", R_OK) == 0 ? "no such symbol in /proc/kallsyms"
+									: "/proc/kallsyms cannot be read");
+			return false;
 		}
 	}
-	fclose(f);
-	for (size_t i = 0; ok && i < n; i++)
-		if (!found[i] || hidden) {
-			runner_fail(r, "kernel symbol %s: %s", names[i],
-				    hidden ? "/proc/kallsyms hides the kernel's addresses (kernel.kptr_restrict)"
-					   : "no such symbol in /proc/kallsyms");
-			ok = false;
-		}
-	return ok;
+	return true;
 }
 
 static bool kmod_set_ksyms(struct runner *r)
@@ -435,8 +428,7 @@ static bool kmod_set_ksyms(struct runner *r)
 		names[n][BTAP_KSYM_NAME_MAX - 1] = 0;
 	}
 	uint64_t *addrs = xcalloc(n + 1, sizeof(*addrs));
-	bool *found = xcalloc(n + 1, sizeof(*found));
-	bool ok = n == 0 || find_ksyms(r, names, addrs, found, n);
+	bool ok = n == 0 || find_ksyms(r, names, addrs, n);
 	for (size_t i = 0; ok && i < n; i++) {
 		struct btap_kmod_req q = {.op = BTAP_KOP_KSYM_SET, .key = addrs[i], .pos = i};
 		if (ioctl(k->file, BTAP_KMOD_IOCTL, &q) != 0) {
@@ -446,7 +438,6 @@ static bool kmod_set_ksyms(struct runner *r)
 	}
 	free(names);
 	free(addrs);
-	free(found);
 	return ok;
 }
 

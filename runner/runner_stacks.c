@@ -17,6 +17,7 @@
 #include <unistd.h>
 #include <linux/bpf.h>
 
+#include "kallsyms.h"
 #include "runner_internal.h"
 #include "translator/kernel_dwarf.h"
 #include "translator/session.h"
@@ -28,16 +29,18 @@
 
 /* ---- kernel symbols ------------------------------------------------------- */
 
-struct ksym {
-	uint64_t addr;
-	const char *name;
-	const char *module; /* NULL: the kernel */
-};
-
-static struct ksym *ksyms;
-static size_t nksyms;
-static bool ksyms_read;
+/* What the stacks keep: the modules' extents, the user objects. */
 static struct arena ksym_arena;
+static bool arena_ready;
+
+static struct arena *stacks_arena(void)
+{
+	if (!arena_ready) {
+		arena_init(&ksym_arena);
+		arena_ready = true;
+	}
+	return &ksym_arena;
+}
 
 /* Where each module's code lies (/proc/modules): an address past a
  * module's end is not its symbol's, but code kallsyms does not list
@@ -59,9 +62,9 @@ static void read_modules(void)
 		unsigned long long size, addr;
 		if (sscanf(line, "%127s %llu %*s %*s %*s %llx", name, &size, &addr) != 3 || !addr)
 			continue;
-		struct kmodule *m = arena_alloc(&ksym_arena, sizeof(*m));
-		*m = (struct kmodule){arena_strdup(&ksym_arena, name), addr, addr + size};
-		vec_push(&ksym_arena, &kmodules, m);
+		struct kmodule *m = arena_alloc(stacks_arena(), sizeof(*m));
+		*m = (struct kmodule){arena_strdup(stacks_arena(), name), addr, addr + size};
+		vec_push(stacks_arena(), &kmodules, m);
 	}
 	fclose(f);
 }
@@ -77,58 +80,17 @@ static bool past_module(const char *name, uint64_t addr)
 	return false;
 }
 
-static int cmp_ksym(const void *a, const void *b)
-{
-	const struct ksym *x = a, *y = b;
-	return x->addr < y->addr ? -1 : x->addr > y->addr;
-}
-
-static void read_kallsyms(void)
-{
-	ksyms_read = true;
-	arena_init(&ksym_arena);
-	FILE *f = fopen("/proc/kallsyms", "r");
-	if (!f)
-		return;
-	size_t cap = 0;
-	char line[512];
-	while (fgets(line, sizeof line, f)) {
-		char name[256], mod[128] = "";
-		unsigned long long addr;
-		char type;
-		int n = sscanf(line, "%llx %c %255s [%127[^]]]", &addr, &type, name, mod);
-		if (n < 3 || !addr || !strchr("tTwW", type))
-			continue;
-		if (nksyms == cap) {
-			cap = cap ? cap * 2 : 65536;
-			ksyms = xrealloc(ksyms, cap * sizeof(*ksyms));
-		}
-		ksyms[nksyms++] = (struct ksym){addr, arena_strdup(&ksym_arena, name),
-						 n == 4 && *mod ? arena_strdup(&ksym_arena, mod) : NULL};
-	}
-	fclose(f);
-	qsort(ksyms, nksyms, sizeof(*ksyms), cmp_ksym);
-	read_modules();
-}
+static bool modules_read;
 
 /* The symbol holding addr and its extent (to the next symbol). */
 static const struct ksym *ksym_at(uint64_t addr, uint64_t *size)
 {
-	if (!ksyms_read)
-		read_kallsyms();
-	size_t lo = 0, hi = nksyms;
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		if (ksyms[mid].addr <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
+	if (!modules_read) {
+		modules_read = true;
+		read_modules();
 	}
-	if (!lo)
-		return NULL;
-	const struct ksym *k = &ksyms[lo - 1];
-	*size = lo < nksyms ? ksyms[lo].addr - k->addr : 0;
-	if (k->module && strcmp(k->module, "bpf") != 0 && past_module(k->module, addr))
+	const struct ksym *k = kallsyms_at(addr, size);
+	if (k && k->module && strcmp(k->module, "bpf") != 0 && past_module(k->module, addr))
 		return NULL;
 	return k;
 }
@@ -211,11 +173,11 @@ static Dwarf *kernel_line_table(struct runner *r)
 			close(fd);
 		return NULL;
 	}
-	if (!ksyms_read)
-		read_kallsyms();
-	for (size_t i = 0; i < nksyms; i++)
-		if (!ksyms[i].module && strcmp(ksyms[i].name, "_text") == 0) {
-			kernel_shift = (int64_t)(ksyms[i].addr - linked);
+	const struct ksym *const *text;
+	int n = kallsyms_named("_text", &text);
+	for (int i = 0; i < n; i++)
+		if (!text[i]->module) {
+			kernel_shift = (int64_t)(text[i]->addr - linked);
 			kernel_dwarf = dw; /* and fd with it, for the run */
 			return dw;
 		}
@@ -261,7 +223,7 @@ static void add_object(const char *path, int depth)
 	VEC_FOREACH(objects, i)
 		if (VEC_AT(objects, i, const struct ubin *) == b)
 			return;
-	vec_push(&ksym_arena, &objects, (void *)b);
+	vec_push(stacks_arena(), &objects, (void *)b);
 	/* and the libraries it needs, as the dynamic loader finds them */
 	const char *needed[64];
 	int n = depth < 4 ? ubin_needed(b, needed, 64) : 0;
@@ -277,8 +239,6 @@ static void add_object(const char *path, int depth)
 static void list_objects(struct runner *r)
 {
 	objects_listed = true;
-	if (!ksyms_read)
-		read_kallsyms();
 	for (uint32_t i = 0; i < r->prog->nprobes; i++)
 		if (r->prog->probes[i].kind == BTAP_PROBE_UPROBE && r->prog->probes[i].up_path)
 			add_object(r->prog->probes[i].up_path, 0);
@@ -672,12 +632,11 @@ void runner_expand_string(struct runner *r, const char *s, size_t len, struct st
 
 void runner_stacks_release(void)
 {
-	free(ksyms);
-	ksyms = NULL;
-	nksyms = 0;
-	if (ksyms_read)
+	kallsyms_release();
+	if (arena_ready)
 		arena_free(&ksym_arena);
-	ksyms_read = false;
+	arena_ready = false;
+	modules_read = false;
 	kmodules = (struct vec){0};
 	objects = (struct vec){0};
 	objects_listed = false;

@@ -46,6 +46,75 @@ static BTAP_INLINE char *btap_cmdline_join_(char *dst, int64_t n)
 	return dst;
 }
 
+/* cmdline_arg(k): argument k (0: the program) of the n bytes read into
+ * dst, moved to its start; "" when there are not that many. */
+static BTAP_INLINE char *btap_cmdline_pick_(char *dst, int64_t n, int64_t k)
+{
+	int64_t from = 0, arg = 0;
+	if (n > MAXSTRINGLEN - 1)
+		n = MAXSTRINGLEN - 1;
+	for (int i = 0; i < MAXSTRINGLEN - 1 && i < n && arg < k; i++)
+		if (!dst[i]) {
+			arg++;
+			from = i + 1;
+		}
+	int64_t o = 0;
+	if (arg == k && k >= 0)
+		for (int i = 0; i < MAXSTRINGLEN - 1 && from + i < n && from + i < MAXSTRINGLEN - 1; i++) {
+			if (!dst[from + i])
+				break;
+			dst[o++] = dst[from + i];
+		}
+	if (o >= 0 && o < MAXSTRINGLEN)
+		dst[o] = 0;
+	return dst;
+}
+
+/* How many arguments the n bytes at dst hold (a last one cut short counts). */
+static BTAP_INLINE int64_t btap_cmdline_count_(const char *dst, int64_t n)
+{
+	int64_t count = 0;
+	if (n > MAXSTRINGLEN - 1)
+		n = MAXSTRINGLEN - 1;
+	for (int i = 0; i < MAXSTRINGLEN - 1 && i < n; i++)
+		count += !dst[i];
+	if (n > 0 && n <= MAXSTRINGLEN - 1 && dst[n - 1])
+		count++;
+	return count;
+}
+
+#ifdef BTAP_USER_STR
+/* A process's arguments in its memory, [pos, end): argument k into dst
+ * (""when there are not that many), or with k < 0 how many there are.
+ * String by string, each read (BTAP_USER_STR: its length with the NUL,
+ * MAXSTRINGLEN when cut short, <= 0 on a fault) moving pos on: the
+ * counting is arithmetic, so that the verifier need not follow a path
+ * per argument. Arguments past the first BTAP_CMDLINE_TURNS reads are
+ * not seen. */
+#define BTAP_CMDLINE_TURNS 256
+static BTAP_INLINE int64_t btap_cmdline_walk_(char *dst, uint64_t pos, uint64_t end, int64_t k)
+{
+	int64_t arg = 0;
+	dst[0] = 0;
+	for (int turn = 0; turn < BTAP_CMDLINE_TURNS && pos < end && (k < 0 || arg < k); turn++) {
+		int64_t len = BTAP_USER_STR(dst, pos);
+		if (len <= 0 || len > MAXSTRINGLEN)
+			break;
+		/* a whole string ends an argument; one cut short goes on at
+		 * its last byte read (an argument of exactly MAXSTRINGLEN - 1
+		 * bytes then ends with the "" read at its NUL) */
+		uint64_t whole = (uint64_t)(len - MAXSTRINGLEN) >> 63;
+		arg += (int64_t)whole;
+		pos += (uint64_t)len - 1 + whole;
+	}
+	if (k < 0)
+		return arg;
+	if (arg != k || pos >= end || BTAP_USER_STR(dst, pos) <= 0)
+		dst[0] = 0;
+	return 0;
+}
+#endif
+
 /* user_string_quoted(), kernel_string_quoted(): the string at addr as
  * string_quoted() shows it, or addr in hex when it cannot be read (never an
  * error). raw (MAXSTRINGLEN) takes the string read. One native rather than

@@ -217,6 +217,7 @@ const char *kdwarf_kernel_path(struct session *s, const char **why)
  * relocatable: libdwfl applies the relocations of its debug sections. */
 struct kmod_dwarf {
 	char *name;
+	char *path; /* its .ko with DWARF */
 	Dwfl *dwfl;
 	Dwarf *dw;
 	const char *why;
@@ -241,6 +242,7 @@ static void forget_all(void)
 		if (kmods[i].dwfl)
 			dwfl_end(kmods[i].dwfl);
 		free(kmods[i].name);
+		free(kmods[i].path);
 		free((char *)kmods[i].why);
 	}
 	free(kmods);
@@ -370,8 +372,20 @@ static Dwarf *module_dwarf(struct session *s, const char *module, const char **w
 			m->dw = NULL;
 		}
 	}
+	if (m->dw)
+		m->path = xstrdup(path);
 	*why = m->why;
 	return m->dw;
+}
+
+const char *kdwarf_module_path(struct session *s, const char *module, const char **why)
+{
+	if (!module_dwarf(s, module, why))
+		return NULL;
+	for (int i = 0; i < nkmods; i++)
+		if (same_module(kmods[i].name, module))
+			return kmods[i].path;
+	return NULL;
 }
 
 /* ---- the functions of the matching units ---------------------------------- */

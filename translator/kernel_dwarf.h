@@ -45,6 +45,11 @@ bool kdwarf_variable(struct session *s, const char *name, const char *file_pat, 
  * a kernel without BTF; NULL with the reason in *why. */
 const char *kdwarf_kernel_path(struct session *s, const char **why);
 
+/* The .ko with DWARF of a module (found as module("MOD").function's
+ * files are), for reading its functions' parameters with the binary
+ * catalog; NULL with the reason in *why. */
+const char *kdwarf_module_path(struct session *s, const char *module, const char **why);
+
 /* Does the file pattern match path (stap's rule, above)? */
 bool kdwarf_file_matches(const char *file_pat, const char *path);
 

@@ -572,17 +572,17 @@ static void params_from_dwarf(struct session *s, struct kfunc *k)
 {
 	const char *why = NULL;
 	char *err = NULL;
-	const char *path = k->module ? NULL : kdwarf_kernel_path(s, &why);
+	const char *path = k->module ? kdwarf_module_path(s, k->module, &why) : kdwarf_kernel_path(s, &why);
 	const struct ubin *b = path ? ubin_open(path, &err) : NULL;
 	const struct type_source *src = b ? ubin_types(b, &err) : NULL;
 	const struct ubin_func *f = NULL;
 	if (src && ubin_funcs_named(b, k->name, &f, 1) < 1)
-		why = arena_printf(&s->arena, "the kernel's debuginfo (%s) has no function %s", path, k->name);
+		why = arena_printf(&s->arena, "the %s's debuginfo (%s) has no function %s", k->module ? "module" : "kernel",
+				   path, k->name);
 	struct uvar *vars = NULL;
 	int nvars = f ? ubin_vars_at(&s->arena, b, f, 0, &vars, &why) : -1;
 	if (nvars < 0) {
-		k->untyped = k->module ? "a module's parameters from its debuginfo: not supported yet"
-			   : err ? arena_strdup(&s->arena, err) : why ? why : "its debuginfo cannot be read";
+		k->untyped = err ? arena_strdup(&s->arena, err) : why ? why : "its debuginfo cannot be read";
 		free(err);
 		return;
 	}

@@ -63,15 +63,29 @@ static bool uprobe_claims(const struct probe_point *pp)
 {
 	struct upoint u;
 	const char *n0 = pp_comp_name(pp, 0), *n1 = pp_comp_name(pp, 1);
-	if (n0 && !strcmp(n0, "kernel") && n1 && !strcmp(n1, "statement"))
-		return split_point(pp, &u); /* lines of the kernel, from its debuginfo */
+	if (n0 && (!strcmp(n0, "kernel") || !strcmp(n0, "module")) && n1 && !strcmp(n1, "statement"))
+		return split_point(pp, &u); /* lines of the kernel or a module, from its debuginfo */
 	return n0 && pp_glob_match(n0, "process") && split_point(pp, &u);
 }
 
-/* kernel.statement(...): a point in the kernel, not in a process */
+/* kernel.statement(...), module("M").statement(...): a point in the
+ * kernel, not in a process */
 static bool is_kernel(const struct upoint *u)
 {
-	return named(u->proc, "kernel");
+	return named(u->proc, "kernel") || named(u->proc, "module");
+}
+
+/* module("M")'s name, else NULL (the kernel's, or a process's). */
+static const char *module_name(const struct upoint *u)
+{
+	return named(u->proc, "module") && u->proc->arg && u->proc->arg->kind == E_STR ? u->proc->arg->str : NULL;
+}
+
+/* A site of u's: where a kprobe goes when u is the kernel's or a module's. */
+static void site_of_point(struct usite *site, const struct upoint *u)
+{
+	site->kernel = is_kernel(u);
+	site->kmodule = module_name(u);
 }
 
 /* A pass-2 error, unless @defined is only asking. */
@@ -217,11 +231,12 @@ static void add_point(struct session *s, const struct probe_point *pp, const str
 	cp->loc = pp->loc;
 	cp->optional = pp->optional;
 	cp->sufficient = pp->sufficient;
-	struct expr *parg = is_kernel(u) ? NULL
+	struct expr *parg = module_name(u) ? str_arg(a, module_name(u), u->proc->arg->loc)
+			    : is_kernel(u) ? NULL
 			    : u->proc->arg && u->proc->arg->kind == E_NUM
 				    ? num_arg(a, u->proc->arg->num, false, u->proc->arg->loc)
 				    : str_arg(a, arena_strdup(a, path), u->proc->arg ? u->proc->arg->loc : u->proc->loc);
-	vec_push(a, &cp->comps, pp_comp_new(a, is_kernel(u) ? "kernel" : "process", parg, u->proc->loc));
+	vec_push(a, &cp->comps, pp_comp_new(a, is_kernel(u) ? u->proc->name : "process", parg, u->proc->loc));
 	arg->target_info = site;
 	vec_push(a, &cp->comps, pp_comp_new(a, u->kind->name, arg, u->kind->loc));
 	if (suffix)
@@ -335,7 +350,7 @@ static void add_labels(struct session *s, const struct probe_point *pp, const st
 		struct usite *site = new_site(s, b, USITE_STMT, pid);
 		site->func = f;
 		site->addr = labels[i]->addr;
-		site->kernel = is_kernel(u);
+		site_of_point(site, u);
 		if (!locate_site(site))
 			continue;
 		int before = out->n;
@@ -373,7 +388,7 @@ static void add_inlines(struct session *s, const struct probe_point *pp, const s
 		struct usite *site = new_site(s, b, USITE_FUNC, pid);
 		site->func = f;
 		site->addr = f->addr;
-		site->kernel = is_kernel(u);
+		site_of_point(site, u);
 		if (locate_site(site))
 			add_point(s, pp, u, b->path, str_arg(&s->arena, func_text(&s->arena, f), arg->loc), "inline",
 				  site, out);
@@ -414,7 +429,7 @@ static bool expand_functions(struct session *s, const struct probe_point *pp, co
 		struct usite *site = new_site(s, b, ret ? USITE_RETURN : USITE_FUNC, pid);
 		site->func = f;
 		site->addr = ret ? f->addr : ubin_probe_addr(b, f);
-		site->kernel = kernel;
+		site_of_point(site, u);
 		if (!place_site(s, site, arg->loc))
 			return false;
 		add_point(s, pp, u, b->path, num_arg(&s->arena, arg->num, true, arg->loc), suffix, site, out);
@@ -465,7 +480,7 @@ static bool expand_functions(struct session *s, const struct probe_point *pp, co
 		site->func = f;
 		/* listing needs no prologue analysis (slow on a large binary) */
 		site->addr = ret || s->list_pattern ? f->addr : ubin_probe_addr(b, f);
-		site->kernel = kernel;
+		site_of_point(site, u);
 		if (!locate_site(site))
 			continue; /* not loaded code (an absolute symbol, say) */
 		add_point(s, pp, u, b->path, str_arg(&s->arena, func_text(&s->arena, f), arg->loc), suffix, site,
@@ -633,7 +648,7 @@ static bool expand_lines(struct session *s, const struct probe_point *pp, const 
 		struct usite *site = new_site(s, b, USITE_STMT, pid);
 		site->addr = lines[i].addr;
 		site->func = f;
-		site->kernel = is_kernel(u);
+		site_of_point(site, u);
 		if (!place_site(s, site, arg->loc))
 			return false;
 		/* named by the line's own file: the function's, or a header's
@@ -905,14 +920,20 @@ static bool expand_kernel_statement(struct session *s, const struct probe_point 
 		diag_error(u->suffix->loc, "semantic error: unexpected '.%s' after kernel.statement(...)", u->suffix->name);
 		return false;
 	}
-	const char *why = NULL;
-	const char *path = kdwarf_kernel_path(s, &why);
+	const char *why = NULL, *module = module_name(u);
+	if (named(u->proc, "module") && (!module || strpbrk(module, "*?["))) {
+		diag_error(u->proc->loc, "semantic error: module(...).statement takes one module's name in quotes "
+			   "(a pattern is not supported yet)");
+		return false;
+	}
+	const char *path = module ? kdwarf_module_path(s, module, &why) : kdwarf_kernel_path(s, &why);
 	char *err = NULL;
 	const struct ubin *b = path ? ubin_open(path, &err) : NULL;
 	if (!b) {
 		if (!pp->optional && !pp->sufficient)
-			diag_error(arg->loc, "semantic error: kernel.statement(\"%s\") needs the kernel's debuginfo: %s",
-				   arg->str, err ? err : why);
+			diag_error(arg->loc, "semantic error: %s.statement(\"%s\") needs the %s's debuginfo: %s",
+				   module ? arena_printf(&s->arena, "module(\"%s\")", module) : "kernel", arg->str,
+				   module ? "module" : "kernel", err ? err : why);
 		free(err);
 		return pp->optional || pp->sufficient;
 	}
@@ -1384,6 +1405,7 @@ static bool uprobe_attach(struct session *s, struct probe *p, struct attach *out
 	if (site->kernel) { /* a kprobe inside the function (a kretprobe at its entry) */
 		out->kind = ATTACH_KPROBE;
 		out->kprobe.function = site->kfunc;
+		out->kprobe.module = site->kmodule;
 		out->kprobe.offset = site->offset;
 		out->kprobe.ret = site->kind == USITE_RETURN;
 		out->kprobe.via_kprobe = true;

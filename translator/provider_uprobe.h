@@ -33,6 +33,7 @@ struct usite {
 	 * `offset` bytes into kfunc (the function the symbol table names) */
 	bool kernel;
 	const char *kfunc;
+	const char *kmodule;           /* module("M").statement: M */
 	/* the variables at addr, found on first use */
 	bool vars_read;
 	int nvars;                     /* -1: no DWARF (vars_err says so) */

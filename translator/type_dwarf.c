@@ -9,6 +9,7 @@
 
 #include <dwarf.h>
 #include <elfutils/libdw.h>
+#include <elfutils/libdwfl.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <gelf.h>
@@ -34,6 +35,7 @@ struct dwarf_source {
 	int fd;
 	Elf *elf;
 	Dwarf *dw;
+	Dwfl *dwfl;             /* a relocatable file's (a kernel module): owns dw */
 	bool big_endian;
 	struct type_name_index index;
 	struct aggregate *aggs; /* open addressing on id */
@@ -411,7 +413,9 @@ static void dw_close(struct type_source *src)
 		free(s->aggs[i].m);
 	free(s->aggs);
 	type_name_index_free(&s->index);
-	if (s->dw)
+	if (s->dwfl)
+		dwfl_end(s->dwfl);
+	else if (s->dw)
 		dwarf_end(s->dw);
 	if (s->elf)
 		elf_end(s->elf);
@@ -483,9 +487,27 @@ struct type_source *type_source_dwarf_open(const char *path, char **err)
 	if (!s->elf || elf_kind(s->elf) != ELF_K_ELF)
 		return fail(s, err, "%s is not an ELF file%s", path, "");
 	GElf_Ehdr eh;
-	if (gelf_getehdr(s->elf, &eh))
+	bool rel = false;
+	if (gelf_getehdr(s->elf, &eh)) {
 		s->big_endian = eh.e_ident[EI_DATA] == ELFDATA2MSB;
-	s->dw = dwarf_begin_elf(s->elf, DWARF_C_READ, NULL);
+		rel = eh.e_type == ET_REL;
+	}
+	if (rel) {
+		/* a kernel module: its DWARF names strings and types through
+		 * relocations, which libdwfl applies */
+		static const Dwfl_Callbacks offline = {
+			.find_debuginfo = dwfl_standard_find_debuginfo,
+			.section_address = dwfl_offline_section_address,
+		};
+		s->dwfl = dwfl_begin(&offline);
+		Dwfl_Module *m = s->dwfl ? dwfl_report_offline(s->dwfl, path, path, -1) : NULL;
+		if (s->dwfl)
+			dwfl_report_end(s->dwfl, NULL, NULL);
+		Dwarf_Addr bias;
+		s->dw = m ? dwfl_module_getdwarf(m, &bias) : NULL;
+	} else {
+		s->dw = dwarf_begin_elf(s->elf, DWARF_C_READ, NULL);
+	}
 	if (!s->dw)
 		return fail(s, err, "%s has no DWARF debug information (build it with -g): %s", path,
 		            dwarf_errmsg(-1));

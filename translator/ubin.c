@@ -307,7 +307,12 @@ static void read_symbols(struct ubin *b, struct func_list *l)
 		const char *at = strchr(name, '@');
 		struct sym_rec *r = &syms[ns++];
 		r->name = arena_strndup(&p->arena, name, at ? (size_t)(at - name) : strlen(name));
-		r->addr = sym.st_value;
+		/* a kernel module's (relocatable) symbols are section offsets:
+		 * placed where libdwfl put the section, as its DWARF is */
+		Elf *own = elf;
+		GElf_Ehdr eh;
+		bool rel = own && gelf_getehdr(own, &eh) && eh.e_type == ET_REL;
+		r->addr = rel ? addr : sym.st_value;
 		r->size = sym.st_size;
 		r->rank = name_rank(r->name, GELF_ST_BIND(sym.st_info));
 		r->func = type == STT_FUNC || type == STT_GNU_IFUNC;
@@ -481,7 +486,11 @@ static struct ubin *read_binary(const char *path, char **err)
 		ubin_free(b);
 		return NULL;
 	}
-	if (eh.e_type != ET_EXEC && eh.e_type != ET_DYN) {
+	/* a kernel module (relocatable: libdwfl placed its sections) is read
+	 * for its DWARF, never probed by file offset */
+	const char *ko = strstr(path, ".ko");
+	bool module = eh.e_type == ET_REL && ko && (!ko[3] || ko[3] == '.');
+	if (eh.e_type != ET_EXEC && eh.e_type != ET_DYN && !module) {
 		snprintf(msg, sizeof msg, "%s is not an executable or a shared library", path);
 		*err = xstrdup(msg);
 		ubin_free(b);

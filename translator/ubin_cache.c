@@ -2,7 +2,8 @@
  * again (libc with its debug symbols: decompressing and walking its
  * DWARF takes most of a -l) reads one small file. The key covers the
  * file (path, device, inode, size, mtime), its separate debuginfo (found
- * again by build-id, so its mtime is part of the entry) and this btap.
+ * again by build-id, so its mtime is part of the entry) and this btap
+ * (its version, and its executable's inode, size and mtime).
  * An entry holds what ubin.c reads up front (segments, functions with
  * their DIE offsets, data symbols, marks); DWARF questions still open the
  * DWARF, lazily, when a probe needs them. Entries are text, one record a
@@ -48,6 +49,14 @@ bool ubin_cache_key(const char *path, const struct stat *st, char *key, size_t n
 	cache_hash_str(&h, BTAP_VERSION_STRING " " __DATE__ " " __TIME__);
 	cache_hash_str(&h, path);
 	char buf[256];
+	/* btap's own executable: a rebuild may read a binary differently
+	 * (ubin.c changes without this file) */
+	struct stat self;
+	if (stat("/proc/self/exe", &self) == 0) {
+		snprintf(buf, sizeof buf, "self %ju %jd %jd.%09ld", (uintmax_t)self.st_ino, (intmax_t)self.st_size,
+			 (intmax_t)self.st_mtim.tv_sec, self.st_mtim.tv_nsec);
+		cache_hash_str(&h, buf);
+	}
 	snprintf(buf, sizeof buf, "%ju %ju %jd %jd.%09ld", (uintmax_t)st->st_dev, (uintmax_t)st->st_ino,
 		 (intmax_t)st->st_size, (intmax_t)st->st_mtim.tv_sec, st->st_mtim.tv_nsec);
 	cache_hash_str(&h, buf);

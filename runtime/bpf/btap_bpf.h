@@ -943,6 +943,7 @@ static __always_inline char *btap_execname_current_(struct btap_ctx *c)
 #define btap_execname() btap_execname_current_(c)
 #endif
 #define btap_cpu() ((int64_t)bpf_get_smp_processor_id())
+#define btap_random() ((int64_t)bpf_get_prandom_u32())
 #define btap_target() (BTAP_HDR(c)->target_pid)
 #define btap_stp_pid() (BTAP_HDR(c)->runner_pid)
 #define btap_pp() btap_pp_(c)
@@ -1058,6 +1059,8 @@ static __always_inline char *btap_usym_token_(struct btap_ctx *c, int kind, __u6
 #define btap_usym_token(kind, addr) btap_usym_token_(c, (kind), (addr))
 #endif
 
+/* a user string's length with its NUL (MAXSTRINGLEN when cut short) */
+#define BTAP_USER_STR(dst, addr) ((int64_t)bpf_probe_read_user_str((dst), MAXSTRINGLEN, (const void *)(addr)))
 #include "../btap_natives.h"
 
 /* The natives that need the current task's struct (the generated unit
@@ -1339,24 +1342,36 @@ static __always_inline uint64_t btap_task_user_cs(void)
 #ifdef BTAP_NEED_CMDLINE
 /* cmdline_str(): the current process's arguments, from its memory (the
  * unit asks for task_struct and mm_struct then). */
-static __always_inline char *btap_cmdline_(struct btap_ctx *c)
+static __always_inline int64_t btap_cmdline_read_(struct btap_ctx *c)
 {
 	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
 	struct mm_struct *mm = BPF_CORE_READ(t, mm);
 	c->tmp[0] = 0;
 	if (!mm)
-		return c->tmp;
+		return 0;
 	unsigned long start = BPF_CORE_READ(mm, arg_start), end = BPF_CORE_READ(mm, arg_end);
 	int64_t n = end > start ? (int64_t)(end - start) : 0;
 	if (n > MAXSTRINGLEN - 1)
 		n = MAXSTRINGLEN - 1;
 	if (n <= 0 || bpf_probe_read_user(c->tmp, n, (const void *)start) != 0) {
 		c->tmp[0] = 0;
-		return c->tmp;
+		return 0;
 	}
-	return btap_cmdline_join_(c->tmp, n);
+	return n;
 }
-#define btap_cmdline() btap_cmdline_(c)
+#define btap_cmdline() btap_cmdline_join_(c->tmp, btap_cmdline_read_(c))
+/* cmdline_arg(k), and how many there are: walked string by string */
+static __always_inline int64_t btap_cmdline_walk_current_(struct btap_ctx *c, int64_t k)
+{
+	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+	struct mm_struct *mm = BPF_CORE_READ(t, mm);
+	c->tmp[0] = 0;
+	if (!mm)
+		return 0;
+	return btap_cmdline_walk_(c->tmp, BPF_CORE_READ(mm, arg_start), BPF_CORE_READ(mm, arg_end), k);
+}
+#define btap_cmdline_arg(k) ((k) < 0 ? (c->tmp[0] = 0, c->tmp) : (btap_cmdline_walk_current_(c, (k)), c->tmp))
+#define btap_cmdline_argc() btap_cmdline_walk_current_(c, -1)
 #endif
 
 /* A netfilter program's context (struct bpf_nf_ctx, Linux 6.4: the hook's

@@ -594,6 +594,7 @@ static inline char *btap_execname_(struct btap_ctx *c)
 #define btap_execname() (c->task ? btap_task_execname((int64_t)(unsigned long)c->task) : btap_execname_(c))
 #define btap_pexecname() btap_task_execname(btap_task_parent((int64_t)(unsigned long)btap_cur()))
 #define btap_cpu() ((int64_t)smp_processor_id())
+#define btap_random() ((int64_t)get_random_u32())
 #define btap_target() (BTAP_HDR(c)->target_pid)
 #define btap_stp_pid() (BTAP_HDR(c)->runner_pid)
 #define btap_pp() btap_pp_(c)
@@ -1130,8 +1131,15 @@ static inline char *btap_ustack_(struct btap_ctx *c, int kind)
 #else
 #define btap_ustack(kind) ((void)(kind), c->tmp[0] = 0, c->tmp)
 #endif
+/* a user string's length with its NUL (MAXSTRINGLEN when cut short) */
+static inline int64_t btap_user_str_(char *dst, uint64_t addr)
+{
+	long r = btap_str_nofault(dst, addr, MAXSTRINGLEN, 1);
+	return r < 0 ? r : r < MAXSTRINGLEN ? r + 1 : MAXSTRINGLEN;
+}
+#define BTAP_USER_STR(dst, addr) btap_user_str_((dst), (addr))
 #include "../btap_natives.h"
-static inline char *btap_cmdline_(struct btap_ctx *c)
+static inline int64_t btap_cmdline_read_(struct btap_ctx *c)
 {
 	struct mm_struct *mm = current->mm;
 	int64_t n = mm && mm->arg_end > mm->arg_start ? (int64_t)(mm->arg_end - mm->arg_start) : 0;
@@ -1139,11 +1147,19 @@ static inline char *btap_cmdline_(struct btap_ctx *c)
 		n = MAXSTRINGLEN - 1;
 	if (n <= 0 || copy_from_user_nofault(c->tmp, (const void __user *)mm->arg_start, n)) {
 		c->tmp[0] = 0;
-		return c->tmp;
+		return 0;
 	}
-	return btap_cmdline_join_(c->tmp, n);
+	return n;
 }
-#define btap_cmdline() btap_cmdline_(c)
+#define btap_cmdline() btap_cmdline_join_(c->tmp, btap_cmdline_read_(c))
+static inline int64_t btap_cmdline_walk_current_(struct btap_ctx *c, int64_t k)
+{
+	struct mm_struct *mm = current->mm;
+	c->tmp[0] = 0;
+	return mm ? btap_cmdline_walk_(c->tmp, mm->arg_start, mm->arg_end, k) : 0;
+}
+#define btap_cmdline_arg(k) ((k) < 0 ? (c->tmp[0] = 0, c->tmp) : (btap_cmdline_walk_current_(c, (k)), c->tmp))
+#define btap_cmdline_argc() btap_cmdline_walk_current_(c, -1)
 /* raise(): signal the current task. With interrupts off (the scheduler's
  * or the signal code's locks may be held) from an irq_work, as
  * bpf_send_signal does; one pending signal per CPU, a second one there

@@ -604,6 +604,13 @@ static inline const char *btap_matched_(struct btap_ctx *c, int64_t n)
 #define btap_gid() ((int64_t)getgid())
 #define btap_egid() ((int64_t)getegid())
 #define btap_cpu() ((int64_t)sched_getcpu())
+static inline int64_t btap_random_(void)
+{
+	uint32_t v = 0;
+	syscall(__NR_getrandom, &v, sizeof(v), 0);
+	return v;
+}
+#define btap_random() btap_random_()
 #define btap_execname() btap_execname_(c)
 #define btap_pexecname() btap_comm_of(c->tmp, getppid())
 /* The runner has no kernel task: task_current() is 0, and reading a task
@@ -670,14 +677,16 @@ static inline int64_t btap_no_task_(struct btap_ctx *c)
 #define btap_ustack(kind) ((void)(kind), c->tmp[0] = 0, c->tmp)
 #include "../btap_natives.h"
 /* the runner's own arguments (a runner probe runs in btap) */
-static inline char *btap_cmdline_(struct btap_ctx *c)
+static inline int64_t btap_cmdline_read_(struct btap_ctx *c)
 {
 	FILE *f = fopen("/proc/self/cmdline", "r");
 	int64_t n = f ? (int64_t)fread(c->tmp, 1, MAXSTRINGLEN - 1, f) : 0;
 	if (f)
 		fclose(f);
-	return btap_cmdline_join_(c->tmp, n);
+	return n;
 }
-#define btap_cmdline() btap_cmdline_(c)
+#define btap_cmdline() btap_cmdline_join_(c->tmp, btap_cmdline_read_(c))
+#define btap_cmdline_arg(k) btap_cmdline_pick_(c->tmp, btap_cmdline_read_(c), (k))
+#define btap_cmdline_argc() btap_cmdline_count_(c->tmp, btap_cmdline_read_(c))
 
 #endif
