@@ -98,7 +98,9 @@ static BTAP_INLINE int64_t btap_cmdline_walk_(char *dst, uint64_t pos, uint64_t 
 	dst[0] = 0;
 	for (int turn = 0; turn < BTAP_CMDLINE_TURNS && pos < end && (k < 0 || arg < k); turn++) {
 		int64_t len = BTAP_USER_STR(dst, pos);
-		if (len <= 0 || len > MAXSTRINGLEN)
+		if (len == 0) /* an empty string, on kernels whose helper counts no NUL for it */
+			len = 1;
+		if (len < 0 || len > MAXSTRINGLEN)
 			break;
 		/* a whole string ends an argument; one cut short goes on at
 		 * its last byte read (an argument of exactly MAXSTRINGLEN - 1

@@ -575,8 +575,15 @@ static void params_from_dwarf(struct session *s, struct kfunc *k)
 	const char *path = k->module ? kdwarf_module_path(s, k->module, &why) : kdwarf_kernel_path(s, &why);
 	const struct ubin *b = path ? ubin_open(path, &err) : NULL;
 	const struct type_source *src = b ? ubin_types(b, &err) : NULL;
-	const struct ubin_func *f = NULL;
-	if (src && ubin_funcs_named(b, k->name, &f, 1) < 1)
+	/* the function's DWARF entry: a symbol of the same name may be
+	 * another (where a function's hot and cold parts lie apart, as in a
+	 * module's sections) */
+	const struct ubin_func *found[8], *f = NULL;
+	int nfound = src ? ubin_funcs_named(b, k->name, found, 8) : 0;
+	for (int i = 0; i < nfound && i < 8; i++)
+		if (!f || (!f->die && found[i]->die))
+			f = found[i];
+	if (src && !f)
 		why = arena_printf(&s->arena, "the %s's debuginfo (%s) has no function %s", k->module ? "module" : "kernel",
 				   path, k->name);
 	struct uvar *vars = NULL;

@@ -205,9 +205,18 @@ static void index_subprograms(struct ubin *b, struct func_list *l, Dwarf_Die *sc
 			index_subprograms(b, l, &c);
 			continue;
 		}
-		Dwarf_Addr entry;
-		if (tag != DW_TAG_subprogram || is_declaration(&c) || dwarf_entrypc(&c, &entry) != 0 || !entry)
+		Dwarf_Addr entry = 0, first_end = 0;
+		if (tag != DW_TAG_subprogram || is_declaration(&c))
 			continue;
+		if (dwarf_entrypc(&c, &entry) != 0 || !entry) {
+			/* code in pieces (a hot part and a cold one): DW_AT_ranges
+			 * without DW_AT_low_pc, the entry's piece listed first */
+			Dwarf_Addr base, start, end;
+			if (dwarf_ranges(&c, 0, &base, &start, &end) <= 0 || !start)
+				continue;
+			entry = start;
+			first_end = end;
+		}
 		const char *name = die_name(&c);
 		if (!name)
 			continue;
@@ -222,6 +231,8 @@ static void index_subprograms(struct ubin *b, struct func_list *l, Dwarf_Die *sc
 		Dwarf_Addr lo, hi;
 		if (dwarf_lowpc(&c, &lo) == 0 && dwarf_highpc(&c, &hi) == 0 && hi > lo && lo == entry)
 			f->size = hi - lo;
+		else if (first_end > entry)
+			f->size = first_end - entry;
 		f->die = dwarf_dieoffset(&c);
 	} while (dwarf_siblingof(&c, &c) == 0);
 }

@@ -91,6 +91,25 @@ static size_t btap_scratch_size;
 static char __percpu *btap_scratch;
 static int __percpu *btap_busy;
 
+/* A lock the runner's side takes (process context): this CPU's handlers
+ * are kept out meanwhile (busy, their hits counted as skipped), since a
+ * handler in NMI-like context (a breakpoint's, in the debug exception)
+ * would spin forever on a lock the code it interrupted holds. The
+ * handlers' own holds are covered by the same per-CPU guard. */
+#define btap_runner_lock(l, fl)                                                 \
+	do {                                                                    \
+		local_irq_save(fl);                                             \
+		this_cpu_inc(*btap_busy);                                       \
+		spin_lock(l);                                                   \
+	} while (0)
+#define btap_runner_unlock(l, fl)                                               \
+	do {                                                                    \
+		spin_unlock(l);                                                 \
+		this_cpu_dec(*btap_busy);                                       \
+		local_irq_restore(fl);                                          \
+	} while (0)
+
+
 /* An array: cap slots (a power of two, at least twice max_entries), each
  * a state word, the key and the value, 8-byte aligned. */
 struct btap_kmap {
@@ -1023,12 +1042,12 @@ static long btap_stack_read(struct btap_kmod_req *q)
 	bounce = kmalloc(t->size, GFP_KERNEL);
 	if (!bounce)
 		return -ENOMEM;
-	spin_lock_irqsave(&t->lock, fl);
+	btap_runner_lock(&t->lock, fl);
 	if (t->hashes[q->pos])
 		memcpy(bounce, t->frames + (size_t)q->pos * t->size, t->size);
 	else
 		rc = -ENOENT;
-	spin_unlock_irqrestore(&t->lock, fl);
+	btap_runner_unlock(&t->lock, fl);
 	if (!rc && copy_to_user(u64_to_user_ptr(q->value), bounce, t->size))
 		rc = -EFAULT;
 	kfree(bounce);
@@ -1211,7 +1230,7 @@ static ssize_t btap_file_read(struct file *f, char __user *ubuf, size_t count, l
 	char *bounce = kmalloc(cap, GFP_KERNEL);
 	if (!bounce)
 		return -ENOMEM;
-	spin_lock_irqsave(&btap_out_lock, fl);
+	btap_runner_lock(&btap_out_lock, fl);
 	while (btap_out_tail != btap_out_head) {
 		char *rec = btap_out + btap_out_tail % BTAP_KMOD_OUTPUT_SIZE;
 		uint32_t len = BTAP_ALIGN8(*(uint32_t *)rec + 8);
@@ -1221,7 +1240,7 @@ static ssize_t btap_file_read(struct file *f, char __user *ubuf, size_t count, l
 		n += len;
 		btap_out_tail += len;
 	}
-	spin_unlock_irqrestore(&btap_out_lock, fl);
+	btap_runner_unlock(&btap_out_lock, fl);
 	if (n && copy_to_user(ubuf, bounce, n))
 		n = 0;
 	kfree(bounce);
@@ -1270,7 +1289,7 @@ static long btap_kmap_ioctl(struct btap_kmap *m, struct btap_kmod_req *q, char *
 		return -EFAULT;
 	if (q->op == BTAP_KOP_UPDATE && copy_from_user(v, u64_to_user_ptr(q->value), m->val_size))
 		return -EFAULT;
-	spin_lock_irqsave(&m->lock, fl);
+	btap_runner_lock(&m->lock, fl);
 	switch (q->op) {
 	case BTAP_KOP_LOOKUP:
 		s = btap_kmap_slot(m, k, 0);
@@ -1324,7 +1343,7 @@ static long btap_kmap_ioctl(struct btap_kmap *m, struct btap_kmod_req *q, char *
 	default:
 		rc = -EINVAL;
 	}
-	spin_unlock_irqrestore(&m->lock, fl);
+	btap_runner_unlock(&m->lock, fl);
 	return rc;
 }
 
