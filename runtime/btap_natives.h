@@ -98,8 +98,9 @@ static BTAP_INLINE int64_t btap_cmdline_walk_(char *dst, uint64_t pos, uint64_t 
 	dst[0] = 0;
 	for (int turn = 0; turn < BTAP_CMDLINE_TURNS && pos < end && (k < 0 || arg < k); turn++) {
 		int64_t len = BTAP_USER_STR(dst, pos);
-		if (len == 0) /* an empty string, on kernels whose helper counts no NUL for it */
-			len = 1;
+		/* an empty string: 1, also on kernels whose helper counts no NUL
+		 * for it (0); arithmetic, as below (a fault stays negative) */
+		len += (int64_t)(((uint64_t)len - 1) >> 63);
 		if (len < 0 || len > MAXSTRINGLEN)
 			break;
 		/* a whole string ends an argument; one cut short goes on at
