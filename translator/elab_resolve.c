@@ -294,10 +294,32 @@ static bool string_of_string_target(struct elab *x, struct expr *e)
 	return false; /* resolve the new call */
 }
 
+/* @const("NAME") (guru mode, or the library): an enum constant of the
+ * kernel's BTF, become a number. */
+static bool resolve_const(struct scope *sc, struct expr *e)
+{
+	if (!e->str || strcmp(e->str, "@const") != 0)
+		return false;
+	const struct expr *a = e->args.n == 1 ? VEC_AT(e->args, 0, const struct expr *) : NULL;
+	int64_t v;
+	if (!a || a->kind != E_STR) {
+		elab_error(sc->x, e->loc, "semantic error: @const takes a constant's name in quotes");
+	} else if (!kernel_enum_constant(a->str, &v)) {
+		elab_error(sc->x, a->loc, "semantic error: @const(\"%s\"): no enumerator of that name in the kernel's "
+			   "BTF (btap knows a kernel's enum constants; a macro's value is not in BTF)", a->str);
+	} else {
+		e->kind = E_NUM;
+		e->num = v;
+		e->args = (struct vec){0};
+		e->type = TY_LONG;
+	}
+	return true;
+}
+
 static void resolve_call(struct scope *sc, struct expr *e)
 {
 	resolve_args(sc, &e->args);
-	if (elab_is_print_builtin(e->str))
+	if (elab_is_print_builtin(e->str) || resolve_const(sc, e))
 		return;
 	if (string_of_string_target(sc->x, e))
 		return;

@@ -410,6 +410,31 @@ bool kernel_enum_value(const char *enum_name, const char *name, int64_t *value)
 	return false;
 }
 
+bool kernel_enum_constant(const char *name, int64_t *value)
+{
+	const struct btf *btf = kernel_btf();
+	__u32 n = btf ? btf__type_cnt(btf) : 0;
+	for (__u32 id = 1; id < n; id++) {
+		const struct btf_type *t = btf__type_by_id(btf, id);
+		if (btf_is_enum(t)) {
+			const struct btf_enum *e = btf_enum(t);
+			for (int i = 0; i < btf_vlen(t); i++)
+				if (strcmp(btf__name_by_offset(btf, e[i].name_off), name) == 0) {
+					*value = btf_kflag(t) ? (int64_t)(uint32_t)e[i].val : (int64_t)e[i].val;
+					return true;
+				}
+		} else if (btf_is_enum64(t)) {
+			const struct btf_enum64 *e = btf_enum64(t);
+			for (int i = 0; i < btf_vlen(t); i++)
+				if (strcmp(btf__name_by_offset(btf, e[i].name_off), name) == 0) {
+					*value = (int64_t)btf_enum64_value(&e[i]);
+					return true;
+				}
+		}
+	}
+	return false;
+}
+
 bool kernel_has_bpf_helper(const char *name)
 {
 	return kernel_enum_value("bpf_func_id", name, NULL);

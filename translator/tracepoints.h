@@ -172,5 +172,8 @@ bool uprobe_resolve_cast(struct session *s, struct expr *e);
 bool kernel_has_bpf_helper(const char *name);
 /* An enumerator of the kernel's BTF enum enum_name, and its value. */
 bool kernel_enum_value(const char *enum_name, const char *name, int64_t *value);
+/* @const("NAME"): the value of the enumerator NAME of any enum of the
+ * kernel's BTF (the first that has it); false when none has. */
+bool kernel_enum_constant(const char *name, int64_t *value);
 
 #endif

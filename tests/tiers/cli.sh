@@ -87,6 +87,10 @@ expect kernel-data-p3 0 '\.perf_type = 5, .*\.perf_bp_len = 4, \.perf_bp_type = 
 expect kernel-data-address 0 '\.perf_bp_addr = 0xffffffff82a0b0c0, \.perf_bp_len = 8, \.perf_bp_type = 2\}' -- "$BTAP" -p3 -e 'probe kernel.data(0xffffffff82a0b0c0).length(8).write { }'
 expect kernel-data-length 1 '^<input>:1:44: error: semantic error: kernel.data\(...\).length takes 1, 2, 4 or 8' -- "$BTAP" -p2 -e 'probe kernel.data("vm_dirty_ratio").length(3).rw { }'
 expect kernel-data-mode 1 '^<input>:1:7: error: semantic error: kernel.data\(...\) ends with .write or .rw' -- "$BTAP" -p2 -e 'probe kernel.data(0x1000).read { }'
+# @const: a kernel enum constant from BTF (guru mode); a macro is not there
+expect const-enum 0 '^1 1$' -- "$BTAP" -g -e 'probe begin { println(@const("BPF_FUNC_map_lookup_elem"), " ", @const("TCP_ESTABLISHED")); exit() }'
+expect const-macro 1 "^<input>:1:30: error: semantic error: @const\\(\"EHOSTUNREACH\"\\): no enumerator of that name in the kernel's BTF" -- "$BTAP" -g -p2 -e 'probe begin { println(@const("EHOSTUNREACH")) }'
+expect const-guru 1 '^<input>:1:23: error: parse error: using @const operator not permitted; need btap -g' -- "$BTAP" -p2 -e 'probe begin { println(@const("X")) }'
 # .inline and .label are the debuginfo's (this host has none); kprobe.function has neither
 expect kfunc-inline-no-debuginfo 1 "^<input>:1:7: error: semantic error: kernel.function\\(...\\).inline needs the kernel's debuginfo: no debuginfo for kernel" -- "$BTAP" -p2 -e 'probe kernel.function("vfs_read").inline { }'
 expect kfunc-label-no-debuginfo 1 "^<input>:1:7: error: semantic error: kernel.function\\(...\\).label needs the kernel's debuginfo" -- "$BTAP" -p2 -e 'probe kernel.function("vfs_read").label("out") { }'
