@@ -334,6 +334,22 @@ static void many_via_kprobes(struct session *s, const struct probe_point *pp, st
 	}
 }
 
+/* The BTF FUNC of a kernel function, or of module's own one (not a
+ * kernel one of the same name); 0 when there is none. *src: the types
+ * it is in (NULL without them). */
+static __u32 func_btf_id(const char *module, const char *name, const struct type_source **src)
+{
+	const char *why;
+	*src = module ? module_types(module, &why) : type_source_kernel();
+	const struct btf *btf = *src ? type_source_btf(*src) : NULL;
+	if (!btf)
+		return 0;
+	if (module)
+		return own_func_id(btf, btf__type_cnt(kernel_btf()), name);
+	int id = tsrc_find(*src, TYPE_FUNC, name);
+	return id > 0 ? (__u32)id : 0;
+}
+
 /* BPF trampolines on x86-64 take six arguments before Linux 6.5 (twelve
  * from then on): a function with more is probed with a kprobe, which
  * reads the rest from the stack, where the kernel has kprobes. */
@@ -348,13 +364,10 @@ static void wide_via_kprobes(struct session *s, struct vec *out, int first)
 		struct probe_point *cp = VEC_AT(*out, i, struct probe_point *);
 		if (cp->via_kprobe)
 			continue;
-		const char *module = module_of(cp), *why;
-		const struct type_source *src = module ? module_types(module, &why) : type_source_kernel();
-		const struct btf *btf = src ? type_source_btf(src) : NULL;
 		const char *name = VEC_AT(cp->comps, 1, const struct pp_component *)->arg->str;
-		__u32 id = !btf ? 0
-			   : module ? own_func_id(btf, btf__type_cnt(kernel_btf()), name)
-				    : (__u32)tsrc_find(src, TYPE_FUNC, name);
+		const struct type_source *src;
+		__u32 id = func_btf_id(module_of(cp), name, &src);
+		const struct btf *btf = id ? type_source_btf(src) : NULL;
 		const struct btf_type *t = id ? btf__type_by_id(btf, id) : NULL;
 		const struct btf_type *proto = t ? btf__type_by_id(btf, t->type) : NULL;
 		if (!proto || btf_vlen(proto) <= 6)
@@ -606,16 +619,10 @@ static void params_from_dwarf(struct session *s, struct kfunc *k)
 static struct kfunc *kfunc_of(struct session *s, const struct probe_point *pp)
 {
 	const struct pp_component *fc = VEC_AT(pp->comps, 1, const struct pp_component *);
-	const char *module = module_of(pp), *why, *name = bare_name(s, fc->arg->str);
-	const struct type_source *src = module ? module_types(module, &why) : type_source_kernel();
+	const char *module = module_of(pp), *name = bare_name(s, fc->arg->str);
+	const struct type_source *src;
+	int id = (int)func_btf_id(module, name, &src);
 	const struct btf *btf = src ? type_source_btf(src) : NULL;
-	int id = -1;
-	if (btf && module) {
-		/* the module's own function, not a kernel one of the same name */
-		id = (int)own_func_id(btf, btf__type_cnt(kernel_btf()), name);
-	} else if (btf) {
-		id = (int)tsrc_find(src, TYPE_FUNC, name);
-	}
 	if ((id <= 0 && comp_is(pp, 0, "kprobe") && traceable_known() && is_traceable(name, NULL)) || !kernel_btf()) {
 		/* a kprobe on a function without BTF (or a kernel without
 		 * it): no target variables, or those the debuginfo has */
