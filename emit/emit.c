@@ -1286,6 +1286,8 @@ static void emit_descriptor(struct emitter *em, struct strbuf *b)
 	sb_puts(b, "\t.init_globals = btap_init_globals,\n\t.bind = btap_bind,\n");
 	sb_printf(b, "\t.globals = %s, .nglobals = %d,\n", nglobals ? "btap_globals_desc" : "0",
 		  nglobals);
+	if (em->s->module_name) /* module_name_ok(): letters, digits and '_' */
+		sb_printf(b, "\t.module_name = \"%s\",\n", em->s->module_name);
 	em->rt->describe_program(em, b);
 	sb_puts(b, "};\n");
 }

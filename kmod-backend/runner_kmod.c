@@ -290,12 +290,9 @@ static bool kmod_load(struct runner *r)
 		return true;
 	char built[4200], path[4200], why[4400], tmp[] = "/tmp/btap-kmod.XXXXXX";
 	kbuild_module_name(r->dir, built, sizeof built);
-	/* This run's own name (-m NAME, else the built one and our pid), so
-	 * that two runs of one script do not collide. */
-	if (r->s->module_name)
-		snprintf(k->name, sizeof k->name, "%s", r->s->module_name);
-	else
-		snprintf(k->name, sizeof k->name, "%s_%d", built, (int)getpid());
+	/* This run's own name (-m NAME, else the built one and our pid:
+	 * runner.c), so that two runs of one script do not collide. */
+	snprintf(k->name, sizeof k->name, "%s", r->name);
 	snprintf(path, sizeof path, "%s/%s.ko", r->dir, built);
 	if (!mkdtemp(tmp) || !module_rename(path, built, k->name, tmp, path, sizeof path, why, sizeof why)) {
 		runner_fail(r, "cannot name the module %s: %s", k->name, tmp[0] && why[0] ? why : strerror(errno));

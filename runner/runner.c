@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "kmod-backend/kbuild.h"
 #include "translator/diag.h"
 #include "translator/kconfig.h"
 #include "runner_internal.h"
@@ -54,7 +55,7 @@ static int64_t clock_ns(clockid_t id)
 }
 
 /* The facts generated code reads from the globals header. */
-static void set_session_globals(struct runner *r)
+static bool set_session_globals(struct runner *r)
 {
 	struct btap_globals_hdr *g = r->globals;
 	g->target_pid = r->target_pid;
@@ -67,6 +68,19 @@ static void set_session_globals(struct runner *r)
 		snprintf(g->tz_name, sizeof g->tz_name, "%s", tm.tm_zone ? tm.tm_zone : "");
 	}
 	g->walltime_offset_ns = clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_MONOTONIC);
+	g->remote_id = r->s->remote_id;
+	snprintf(g->remote_uri, sizeof g->remote_uri, "%s", r->s->remote_uri ? r->s->remote_uri : "");
+	/* -m NAME of this run, else of the compile (--run of a -p4 artifact) */
+	const char *named = r->s->module_name ? r->s->module_name : r->prog->module_name;
+	if (named) {
+		snprintf(r->name, sizeof r->name, "%s", named);
+	} else { /* the name kbuild gives the module, and this run's pid */
+		char built[64];
+		kbuild_module_name(r->dir, built, sizeof built);
+		snprintf(r->name, sizeof r->name, "%s_%d", built, (int)getpid());
+	}
+	snprintf(g->program_name, sizeof g->program_name, "%s", r->name);
+	return runner_target_namespaces(r, g);
 }
 
 /* -G NAME=VALUE: the script's scalar global NAME starts at VALUE (after
@@ -109,8 +123,7 @@ static bool set_up(struct runner *r)
 		return false;
 	if (r->prog->init_globals)
 		r->prog->init_globals(r->globals);
-	set_session_globals(r);
-	if (!set_global_options(r))
+	if (!set_session_globals(r) || !set_global_options(r))
 		return false;
 	if (!r->rt->load(r))
 		return false;

@@ -33,6 +33,7 @@ enum runner_end { RUNNER_END_NORMAL, RUNNER_END_ERROR, RUNNER_END_ABORT };
 struct runner {
 	struct session *s;
 	const char *dir;
+	char name[64];          /* module_name(): -m NAME, else btap_<key>_<pid> (the module's name on kmod) */
 	void *dl;
 	const struct btap_program *prog;
 	/* now_ms() when each phase ended, for -vv */
@@ -170,6 +171,7 @@ void runner_log(struct runner *r, int where, const char *msg, size_t len);
 
 /* runner_loop.c */
 bool runner_event_loop(struct runner *r);
+bool runner_target_namespaces(struct runner *r, struct btap_globals_hdr *g);
 void runner_stop_signals(sigset_t *set); /* the signals that end a run */
 bool runner_exit_requested(struct runner *r);
 

@@ -134,18 +134,55 @@ static BTAP_INLINE char *btap_quoted_or_addr_(char *dst, const char *raw, long n
 #define btap_user_string_quoted(addr, raw) btap_mem_string_quoted_((raw), (addr), 1)
 #define btap_kernel_string_quoted(addr, raw) btap_mem_string_quoted_((raw), (addr), 0)
 
-/* The local time zone as the session started (the runner sets it). */
-#define btap_tz_gmtoff() (BTAP_HDR(c)->tz_gmtoff)
-static BTAP_INLINE char *btap_tz_name_(char *dst, const char *name)
+#ifndef BTAP_TARGET_KMOD
+/* Only a kernel module writes kernel memory: pass 2 refuses set_kernel_*()
+ * elsewhere ("kmod-only"), except in the runner's own probes, where it
+ * is this error. */
+#define btap_set_kernel(addr, val, size) \
+	((void)(addr), (void)(val), btap_error("set_kernel_*() writes kernel memory: from kernel probes only"))
+#define btap_set_kernel_string(addr, s, n) btap_set_kernel((addr), (s), (n))
+#endif
+
+/* A string the runner set in the globals header (n: its field's size). */
+static BTAP_INLINE char *btap_hdr_str_(char *dst, const char *name, int n)
 {
-	for (int i = 0; i < 16 && i < MAXSTRINGLEN; i++) {
-		dst[i] = i < 15 ? name[i] : 0;
+	for (int i = 0; i < n && i < MAXSTRINGLEN; i++) {
+		dst[i] = i < n - 1 ? name[i] : 0;
 		if (!dst[i])
 			break;
 	}
 	return dst;
 }
-#define btap_tz_name() btap_tz_name_(c->tmp, BTAP_HDR(c)->tz_name)
+/* The local time zone as the session started (the runner sets it). */
+#define btap_tz_gmtoff() (BTAP_HDR(c)->tz_gmtoff)
+#define btap_tz_name() btap_hdr_str_(c->tmp, BTAP_HDR(c)->tz_name, 16)
+/* remote_id(), remote_uri(), module_name(): set by the runner */
+#define btap_remote_id() (BTAP_HDR(c)->remote_id)
+#define btap_remote_uri() btap_hdr_str_(c->tmp, BTAP_HDR(c)->remote_uri, 64)
+#define btap_module_name() btap_hdr_str_(c->tmp, BTAP_HDR(c)->program_name, 64)
+
+/* ns_*(): the target pid namespace's inode number, and an id of the
+ * kernel's as the target user namespace sees it (kind 0 uid, 1 gid): by
+ * its map's ranges, 65534 (overflowuid) where none holds it, as
+ * from_kuid_munged. Arithmetic rather than branches in the loop, for the
+ * verifier. */
+#define btap_ns_pid_inum() ((int64_t)BTAP_HDR(c)->ns_pid_inum)
+static BTAP_INLINE int64_t btap_ns_map_id_(const struct btap_globals_hdr *h, int64_t kind, int64_t id)
+{
+	int k = (int)(kind & 1);
+	uint32_t n = h->ns_id_map_n[k];
+	int64_t found = 0, mapped = 0;
+	for (uint32_t i = 0; i < BTAP_NS_MAP_MAX && i < n; i++) {
+		int64_t d = id - (int64_t)h->ns_id_map[k][i][1];
+		/* 1 when 0 <= d < count, and no range before held it */
+		int64_t in = (int64_t)((((uint64_t)(-d - 1) >> 63) & ((uint64_t)(d - (int64_t)h->ns_id_map[k][i][2]) >> 63)) &
+				       (uint64_t)(1 - found));
+		mapped += in * ((int64_t)h->ns_id_map[k][i][0] + d);
+		found |= in;
+	}
+	return mapped + (1 - found) * 65534;
+}
+#define btap_ns_map_id(kind, id) btap_ns_map_id_(BTAP_HDR(c), (kind), (id))
 
 /* syscall_name(): a system call's name by number ("" for one the table
  * lacks), copied out of the table of btap_syscall_names.h */

@@ -22,8 +22,9 @@
 #include <stdint.h> /* the BPF build gets the int types from btap_bpf.h */
 #endif
 
-#define BTAP_ABI_VERSION 6
+#define BTAP_ABI_VERSION 7
 #define BTAP_MAX_KEYS 9
+#define BTAP_NS_MAP_MAX 16 /* ranges of a user namespace's id map the runner hands over */
 
 enum btap_type {
 	BTAP_T_LONG = 1,   /* int64_t */
@@ -73,6 +74,16 @@ struct btap_globals_hdr {
 	int64_t runner_pid;          /* btap_stp_pid(): the runner's own pid */
 	int64_t tz_gmtoff;           /* the local time zone, seconds west of UTC */
 	char tz_name[16];            /* its abbreviation ("UTC", "CET") */
+	int64_t remote_id;           /* remote_id(): this host's index in --remote, else -1 */
+	char remote_uri[64];         /* remote_uri(): the host as --remote named it, else "" */
+	char program_name[64];       /* module_name(): -m NAME, else btap_<key>_<runner pid> */
+	/* The target namespaces (--target-namespaces PID, else the runner's):
+	 * the pid namespace's inode number, and the user namespace's uid_map
+	 * and gid_map ranges (first, lower first, count; as /proc/PID/uid_map
+	 * shows them to the runner), for ns_pid() ... ns_egid(). */
+	uint64_t ns_pid_inum;
+	uint32_t ns_id_map_n[2];
+	uint32_t ns_id_map[2][BTAP_NS_MAP_MAX][3];
 };
 
 /* Fixed map names in the BPF object.
@@ -273,6 +284,7 @@ struct btap_program {
 	int has_bpf;               /* the BPF object exists */
 	const struct btap_global_desc *globals;
 	uint32_t nglobals;
+	const char *module_name;   /* -m NAME at compile time, else NULL */
 };
 
 /* The symbol the runner looks up in the shared object. */

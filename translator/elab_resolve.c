@@ -316,6 +316,30 @@ static bool resolve_const(struct scope *sc, struct expr *e)
 	return true;
 }
 
+/* A library function marked in its C body: "/ * guru * /" needs -g, and
+ * "/ * kmod-only: WHAT * /" a kernel module (set_kernel_*(): BPF programs
+ * cannot write kernel memory). */
+static bool callable_here(struct elab *x, const struct expr *call, const struct funcdecl *f)
+{
+	const char *body = f->embedded;
+	if (!body)
+		return true;
+	if (strstr(body, "/* guru */") && !x->s->guru) {
+		elab_error(x, call->loc, "semantic error: '%s' is for guru mode only (-g)", call->str);
+		return false;
+	}
+	const char *kmod = strstr(body, "/* kmod-only: ");
+	if (kmod && x->s->runtime != RT_KMOD) {
+		const char *what = kmod + strlen("/* kmod-only: "), *end = strstr(what, " */");
+		elab_error(x, call->loc,
+			   "semantic error: '%s' %.*s, which a BPF program cannot: it needs the kernel-module runtime "
+			   "(--runtime=kmod)",
+			   call->str, end ? (int)(end - what) : (int)strlen(what), what);
+		return false;
+	}
+	return true;
+}
+
 static void resolve_call(struct scope *sc, struct expr *e)
 {
 	resolve_args(sc, &e->args);
@@ -359,6 +383,8 @@ static void resolve_call(struct scope *sc, struct expr *e)
 		return;
 	}
 	e->func = pick->decl;
+	if (!callable_here(x, e, pick->decl))
+		return;
 	use_function(x, pick->decl, pick->file);
 }
 
@@ -401,7 +427,8 @@ static void resolve_target(struct scope *sc, struct expr *e, int acc)
 	if (e->operand)
 		resolve_expr(sc, e->operand, ACC_READ);
 	resolve_components(sc, e);
-	bool in_function = !sc->probe && e->kind == E_CAST; /* @cast reads memory, not the probe's context */
+	/* @cast and the kernel's @var read memory, not the probe's context */
+	bool in_function = !sc->probe && (e->kind == E_CAST || (e->kind == E_ATVAR && !e->module));
 	if ((!sc->probe && !in_function) || sc->in_cond) {
 		elab_error(x, e->loc, "semantic error: target variable '%s' may only be used in a probe handler",
 			   target_desc(sc, e));

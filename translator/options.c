@@ -55,6 +55,10 @@ static const char usage_text[] =
 	"  --run ARTIFACT   run a compiled artifact (from -p4) without recompiling\n"
 	"  --remote HOST[,HOST...]  compile here for each host's kernel, run there\n"
 	"                   over ssh, output back (prefixed by host when several)\n"
+	"  --target-namespaces=PID  ns_pid() ... ns_egid() answer as seen in PID's\n"
+	"                   pid and user namespaces (default: btap's own)\n"
+	"  --remote-id=N, --remote-uri=URI  what remote_id() and remote_uri() return\n"
+	"                   (--remote sets them for each host's run)\n"
 	"  --compatible=VERSION  the stap version %( systemtap_v %) compares (default 4.8)\n"
 	"  --ldd            accepted for stap: the libraries of -d and -c programs\n"
 	"                   are always searched\n"
@@ -68,7 +72,8 @@ static const char usage_text[] =
 
 enum {
 	OPT_RUNTIME = 1000, OPT_SUPPRESS_HANDLER_ERRORS, OPT_RUN_ARTIFACT, OPT_FORMAT, OPT_METRICS, OPT_REMOTE,
-	OPT_COMPATIBLE, OPT_ALL_MODULES, OPT_KFUNC, OPT_DEBUGINFO, OPT_LDD
+	OPT_COMPATIBLE, OPT_ALL_MODULES, OPT_KFUNC, OPT_DEBUGINFO, OPT_LDD, OPT_TARGET_NAMESPACES,
+	OPT_REMOTE_ID, OPT_REMOTE_URI
 };
 
 static bool parse_int(const char *s, long lo, long hi, long *out)
@@ -106,6 +111,9 @@ enum opt_result options_parse(struct session *s, int argc, char **argv)
 		{"all-modules", no_argument, NULL, OPT_ALL_MODULES},
 		{"ldd", no_argument, NULL, OPT_LDD},
 		{"debuginfo", required_argument, NULL, OPT_DEBUGINFO},
+		{"target-namespaces", required_argument, NULL, OPT_TARGET_NAMESPACES},
+		{"remote-id", required_argument, NULL, OPT_REMOTE_ID},
+		{"remote-uri", required_argument, NULL, OPT_REMOTE_URI},
 		{NULL, 0, NULL, 0},
 	};
 	long v;
@@ -222,6 +230,17 @@ enum opt_result options_parse(struct session *s, int argc, char **argv)
 				return bad("invalid --remote '%s' (expected HOST[,HOST...])", optarg);
 			s->remote_hosts = optarg;
 			break;
+		case OPT_TARGET_NAMESPACES:
+			if (!parse_int(optarg, 1, INT_MAX, &v))
+				return bad("invalid --target-namespaces '%s' (expected a process id)", optarg);
+			s->target_ns_pid = (int)v;
+			break;
+		case OPT_REMOTE_ID:
+			if (!parse_int(optarg, 0, INT_MAX, &v))
+				return bad("invalid --remote-id '%s' (expected a number from 0)", optarg);
+			s->remote_id = (int)v;
+			break;
+		case OPT_REMOTE_URI: s->remote_uri = optarg; break;
 		case OPT_COMPATIBLE:
 			/* as stap: the version %( systemtap_v %) conditionals compare */
 			if (!*optarg || strspn(optarg, "0123456789.") != strlen(optarg) || optarg[0] == '.')

@@ -470,19 +470,27 @@ static type_id kernel_var(const char *name, bool *percpu)
 	return btf__type_by_id(btf, (__u32)id)->type;
 }
 
-/* Is name a data symbol of the kernel (kallsyms: d, D, b, B, r, R)? */
-static bool kernel_data_symbol(const char *name)
+/* Is name a data symbol of the kernel (kallsyms: one of kinds, d D b B r R
+ * for an untyped one, and A too for BTF's, whose per-CPU ones are A)?
+ * *any: whether kallsyms lists the kernel's data symbols at all (a kernel
+ * without CONFIG_KALLSYMS_ALL lists few, and no .data/.bss ones). */
+static bool kernel_data_symbol(const char *name, bool *any, const char *kinds)
 {
+	*any = false;
 	FILE *f = fopen("/proc/kallsyms", "r");
 	if (!f)
 		return false;
 	char line[512], sym[256], kind;
 	bool found = false;
-	while (!found && fgets(line, sizeof line, f))
-		if (sscanf(line, "%*s %c %255s", &kind, sym) == 2 && strcmp(sym, name) == 0 && !strchr(line, '[') &&
-		    strchr("dDbBrR", kind))
-			found = true;
+	while (!found && fgets(line, sizeof line, f)) {
+		if (sscanf(line, "%*s %c %255s", &kind, sym) != 2 || strchr(line, '[') || !strchr(kinds, kind))
+			continue;
+		*any |= strcmp(sym, "jiffies") == 0 || strcmp(sym, "init_task") == 0;
+		found = strcmp(sym, name) == 0;
+	}
 	fclose(f);
+	if (found)
+		*any = true;
 	return found;
 }
 
@@ -502,7 +510,7 @@ bool tp_resolve_kernel_atvar(struct session *s, struct probe *p, struct expr *e)
 	struct tp_access *acc = arena_alloc(&s->arena, sizeof *acc);
 	e->target_info = acc;
 	e->type = TY_LONG;
-	bool percpu;
+	bool percpu, any_data = true;
 	const char *at = strchr(name, '@');
 	type_id id = at ? 0 : kernel_var(name, &percpu);
 	if (at) {
@@ -530,14 +538,22 @@ bool tp_resolve_kernel_atvar(struct session *s, struct probe *p, struct expr *e)
 			acc->ksym = "_text";
 			acc->ksym_offset = v.text_offset;
 		}
+	} else if (id && !kernel_data_symbol(name, &any_data, "dDbBrRA")) {
+		/* BTF types it, and the loader places it by kallsyms */
+		target_error(s, e->loc, "semantic error: @var(\"%s\"): BTF describes it, but kallsyms does not list it, "
+			     "so its address is unknown%s", name,
+			     any_data ? "" : " (this kernel was built without CONFIG_KALLSYMS_ALL)");
+		return !s->quiet_targets;
 	} else if (id) {
 		acc->start = (struct tplace){.src = type_source_kernel(), .id = id, .ptr_depth = 1};
 		acc->ksym_percpu = percpu;
-	} else if (!strchr(name, '@') && kernel_data_symbol(name) &&
+	} else if (!strchr(name, '@') && kernel_data_symbol(name, &any_data, "dDbBrR") &&
 		   tplace_from_text(type_source_kernel(), "unsigned long", &acc->start)) {
 		acc->start.ptr_depth++; /* untyped: read as an unsigned long */
 	} else {
-		target_error(s, e->loc, "semantic error: @var(\"%s\"): no kernel variable of that name in BTF or kallsyms%s", name, "");
+		target_error(s, e->loc, "semantic error: @var(\"%s\"): no kernel variable of that name in BTF or kallsyms%s", name,
+			     any_data ? "" : " (this kernel's kallsyms has no data symbols: it was built without "
+					    "CONFIG_KALLSYMS_ALL)");
 		return !s->quiet_targets;
 	}
 	if (!acc->ksym)

@@ -37,6 +37,7 @@ static const char facts_tar[] =
 
 struct host {
 	char *name;       /* as given: [USER@]HOST, or ssh://[USER@]HOST[:PORT] */
+	int index;        /* its place in the list: remote_id() there */
 	char *ssh_dest;   /* what ssh gets */
 	char *port;       /* NULL: ssh's default */
 	char *release;
@@ -358,6 +359,8 @@ static void remote_command(struct session *s, const struct host *h, struct strbu
 	sh_quote(&run, rb && *rb ? rb : "btap");
 	sb_puts(&run, " --run ");
 	sh_quote(&run, h->remote_dir);
+	sb_printf(&run, " --remote-id=%d --remote-uri=", h->index);
+	sh_quote(&run, h->name);
 	for (int i = 0; i < s->verbose; i++)
 		sb_puts(&run, " -v");
 	if (s->suppress_warnings)
@@ -524,8 +527,9 @@ static void stream(struct host **hosts, int n, bool prefixed, FILE *out)
 	free(p);
 }
 
-static void parse_host(struct host *h, const char *spec)
+static void parse_host(struct host *h, int index, const char *spec)
 {
+	h->index = index;
 	h->name = xstrdup(spec);
 	const char *d = strncmp(spec, "ssh://", 6) == 0 ? spec + 6 : spec;
 	h->ssh_dest = xstrdup(d);
@@ -552,7 +556,7 @@ int remote_run(struct session *s)
 	char *list = xstrdup(s->remote_hosts), *save = NULL;
 	n = 0;
 	for (char *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save))
-		parse_host(&hosts[n++], t);
+		parse_host(&hosts[n], n, t), n++;
 	free(list);
 	sb_init(&tmp_root);
 	char *digest = local_btf_digest();

@@ -25,6 +25,7 @@ void session_init(struct session *s)
 	arena_init(&s->arena);
 	s->last_pass = 5;
 	s->runtime = RT_AUTO;
+	s->remote_id = -1;
 	s->tapset_dir = paths_tapset_dir();
 }
 

@@ -39,6 +39,9 @@ struct session {
 	enum output_format format;   /* --format, or -o FILE.json */
 	const char *metrics_addr;    /* --metrics=ADDR:PORT */
 	const char *remote_hosts;    /* --remote HOST[,HOST...] */
+	int remote_id;               /* --remote-id (set by --remote): remote_id(), -1 */
+	const char *remote_uri;      /* --remote-uri: remote_uri() */
+	int target_ns_pid;           /* --target-namespaces PID: ns_*(), 0: the runner's */
 	const char *command;         /* -c */
 	int target_pid;              /* -x */
 	struct vec include_dirs;     /* -I: char* */

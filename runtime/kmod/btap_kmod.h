@@ -1157,6 +1157,48 @@ static inline int64_t btap_user_str_(char *dst, uint64_t addr)
 	return r < 0 ? r : r < MAXSTRINGLEN ? r + 1 : MAXSTRINGLEN;
 }
 #define BTAP_USER_STR(dst, addr) btap_user_str_((dst), (addr))
+/* set_kernel_*() (guru mode): size bytes of val written at a kernel
+ * address, or a string with its NUL (at most n bytes before it); a fault
+ * is a run-time error, never an oops. As the kernel's
+ * copy_to_kernel_nofault, which it does not export to modules: user and
+ * non-canonical addresses refused, the stores through the exception
+ * table with page faults off. */
+static inline int btap_write_kernel_(unsigned long dst, const char *src, size_t size)
+{
+	if (dst < TASK_SIZE_MAX + PAGE_SIZE || !__is_canonical_address(dst, boot_cpu_data.x86_virt_bits) ||
+	    dst + size < dst)
+		return -ERANGE;
+	pagefault_disable();
+	for (; size >= 8; dst += 8, src += 8, size -= 8)
+		__put_kernel_nofault((void *)dst, src, u64, fault);
+	for (; size >= 4; dst += 4, src += 4, size -= 4)
+		__put_kernel_nofault((void *)dst, src, u32, fault);
+	for (; size >= 2; dst += 2, src += 2, size -= 2)
+		__put_kernel_nofault((void *)dst, src, u16, fault);
+	for (; size >= 1; dst += 1, src += 1, size -= 1)
+		__put_kernel_nofault((void *)dst, src, u8, fault);
+	pagefault_enable();
+	return 0;
+fault:
+	pagefault_enable();
+	return -EFAULT;
+}
+static inline void btap_set_kernel_(struct btap_ctx *c, int64_t addr, int64_t val, int size)
+{
+	/* little-endian: the low bytes first */
+	if (btap_write_kernel_((unsigned long)addr, (const char *)&val, size))
+		btap_fault(c, "kernel write fault at ", (uint64_t)addr);
+}
+#define btap_set_kernel(addr, val, size) btap_set_kernel_(c, (addr), (val), (size))
+static inline void btap_set_kernel_string_(struct btap_ctx *c, int64_t addr, const char *s, int64_t n)
+{
+	size_t len = strnlen(s, MAXSTRINGLEN - 1);
+	if (n >= 0 && (size_t)n < len)
+		len = (size_t)n;
+	if (btap_write_kernel_((unsigned long)addr, s, len) || btap_write_kernel_((unsigned long)addr + len, "", 1))
+		btap_fault(c, "kernel string copy fault at ", (uint64_t)addr);
+}
+#define btap_set_kernel_string(addr, s, n) btap_set_kernel_string_(c, (addr), (s), (n))
 #include "../btap_natives.h"
 static inline int64_t btap_cmdline_read_(struct btap_ctx *c)
 {

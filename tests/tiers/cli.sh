@@ -90,6 +90,15 @@ expect kernel-data-mode 1 '^<input>:1:7: error: semantic error: kernel.data\(...
 # @const: a kernel enum constant from BTF (guru mode); a macro is not there
 expect const-enum 0 '^1 1$' -- "$BTAP" -g -e 'probe begin { println(@const("BPF_FUNC_map_lookup_elem"), " ", @const("TCP_ESTABLISHED")); exit() }'
 expect const-macro 1 "^<input>:1:30: error: semantic error: @const\\(\"EHOSTUNREACH\"\\): no enumerator of that name in the kernel's BTF" -- "$BTAP" -g -p2 -e 'probe begin { println(@const("EHOSTUNREACH")) }'
+# addr_to_node() reads kernel variables only a kallsyms with data symbols has
+if grep -qw init_task /proc/kallsyms; then
+	expect addr-to-node 0 '' -- "$BTAP" -p2 -e 'probe kernel.trace("sched:sched_switch") { println(addr_to_node(0)) }'
+else
+	expect addr-to-node-no-kallsyms-all 1 "error: semantic error: @var\(\"page_offset_base\"\): no kernel variable of that name in BTF or kallsyms \(this kernel's kallsyms has no data symbols: it was built without CONFIG_KALLSYMS_ALL\)" -- "$BTAP" -p2 -e 'probe kernel.trace("sched:sched_switch") { println(addr_to_node(0)) }'
+fi
+expect set-kernel-guru 1 "^<input>:1:44: error: semantic error: 'set_kernel_int' is for guru mode only \\(-g\\)" -- "$BTAP" -p2 -e 'probe kernel.trace("sched:sched_switch") { set_kernel_int(0, 1) }'
+expect set-kernel-bpf 1 "^<input>:1:44: error: semantic error: 'set_kernel_string' writes kernel memory, which a BPF program cannot: it needs the kernel-module runtime \\(--runtime=kmod\\)" -- "$BTAP" -g --runtime=bpf -p2 -e 'probe kernel.trace("sched:sched_switch") { set_kernel_string(0, "x") }'
+expect target-namespaces-bad 1 "^btap: invalid --target-namespaces 'x1' \\(expected a process id\\)" -- "$BTAP" --target-namespaces=x1 -e 'probe begin {}'
 expect const-guru 1 '^<input>:1:23: error: parse error: using @const operator not permitted; need btap -g' -- "$BTAP" -p2 -e 'probe begin { println(@const("X")) }'
 # .inline and .label are the debuginfo's (this host has none); kprobe.function has neither
 expect kfunc-inline-no-debuginfo 1 "^<input>:1:7: error: semantic error: kernel.function\\(...\\).inline needs the kernel's debuginfo: no debuginfo for kernel" -- "$BTAP" -p2 -e 'probe kernel.function("vfs_read").inline { }'

@@ -123,6 +123,52 @@ probe end { printf("%d %d\n", mine > 10, other) }' >"$T/out" 2>"$T/err"
 			'[ $rc = 1 ] && grep -q "^ERROR: a netfilter verdict from btap is nf_drop (0) or nf_accept (1), not 2" "$T/err"'
 	fi
 
+	# ns_*(): a process in a pid and user namespace of their own (-r maps
+	# root to root alone), seen from there (--target-namespaces: a pid
+	# after the namespace's first, its parent outside: 0) and from btap's; a process of uid 1234
+	# outside them (not seen: 0, and the overflow uid 65534)
+	unshare --pid --fork --user --map-root-user sleep 60 &
+	ns_holder=$!
+	for _ in 1 2 3 4 5 6 7 8 9 10; do
+		ns_inner=$(pgrep -P $ns_holder) && break
+		sleep 0.1
+	done
+	ns_script='probe kernel.trace("sched:sched_process_exec") {
+	if (execname() == "true")
+		printf("%s %d %d %d %d %d %d %d|%d %d %d %d\n", cmdline_arg(1), ns_pid(), ns_tid(), ns_ppid(), ns_uid(), ns_euid(),
+			ns_gid(), ns_egid(), ns_pid() == pid(), ns_tid() == tid(), ns_uid() == uid(), ns_gid() == gid())
+}'
+	ns_cmd="sh -c 'nsenter -t $ns_inner -p -U --preserve-credentials /bin/true inside; setpriv --reuid=1234 --regid=1234 --clear-groups /bin/true outside'"
+	if [ -n "$ns_inner" ] && nsenter -t "$ns_inner" -p -U --preserve-credentials true 2>"$T/err"; then
+		timeout "$LIMIT" "$BTAP" --target-namespaces="$ns_inner" -c "$ns_cmd" -e "$ns_script" >"$T/out" 2>"$T/err"
+		ok_if "ns_*(): --target-namespaces PID sees a namespace's own ids" \
+			'[ "$(tr "\n" " " <"$T/out" | sed "s/^inside \([2-9]\) \1 /inside N N /")" = "inside N N 0 0 0 0 0|0 0 1 1 outside 0 0 0 65534 65534 65534 65534|0 0 0 0 " ]'
+		timeout "$LIMIT" "$BTAP" -c "$ns_cmd" -e "$ns_script" >"$T/out" 2>"$T/err"
+		ok_if "ns_*(): by default btap's namespaces, the host's ids" \
+			'[ "$(cut -d"|" -f2 "$T/out" | tr "\n" " ")" = "1 1 1 1 1 1 1 1 " ] && grep -q "^outside [0-9]* [0-9]* [0-9]* 1234 1234 1234 1234|" "$T/out"'
+	else
+		skip "ns_*(): cannot make or enter a pid and user namespace here ($(head -1 "$T/err"))"
+	fi
+	kill "$ns_holder" 2>/dev/null
+	timeout "$LIMIT" "$BTAP" --target-namespaces=999999999 -e 'probe begin {}' >"$T/out" 2>"$T/err"
+	rc=$?
+	ok_if "--target-namespaces with no such process fails the run" \
+		'[ $rc = 1 ] && grep -q "target-namespaces 999999999: no such process" "$T/err"'
+
+	# pgrp() and sid() as the command's own /proc/PID/stat gives them
+	out=$(timeout "$LIMIT" "$BTAP" -c "sh -c 'cut -d\" \" -f5,6 /proc/\$\$/stat >&2'" \
+		-e 'probe kernel.trace("sched:sched_process_exec") { if (pid() == target()) printf("%d %d\n", pgrp(), sid()) }' 2>"$T/err")
+	ok_if "pgrp(), sid(): the process group and session /proc shows" \
+		'[ -n "$out" ] && [ "$out" = "$(tail -1 "$T/err")" ] && [ "$out" != "0 0" ]'
+
+	# module_name(): -m NAME, else btap_<key>_<runner pid>, in the kernel
+	# probe and in the runner alike
+	out=$(timeout "$LIMIT" "$BTAP" -m mytrace -c /bin/true -e 'probe kernel.trace("sched:sched_process_exec") { if (pid() == target()) println(module_name()) }
+probe end { println(module_name()) }' 2>"$T/err")
+	ok_if "module_name(): -m NAME in kernel and runner probes" '[ "$(echo $out)" = "mytrace mytrace" ]'
+	out=$(timeout "$LIMIT" "$BTAP" -e 'probe begin { println(module_name(), " ", stp_pid()); exit() }' 2>"$T/err")
+	ok_if "module_name(): btap_KEY_PID without -m" 'echo "$out" | grep -qx "btap_[0-9a-f]\{16\}_\([0-9]*\) \1"'
+
 	# -c splits the command into words as stap does (wordexp: quotes kept,
 	# no shell) and refuses what it cannot run, before anything attaches
 	out=$(timeout "$LIMIT" "$BTAP" -c "printf %s. a 'b c'" -e 'probe begin {}' 2>"$T/err")

@@ -78,11 +78,11 @@ export BTAP_SSH="ssh -F $T/ssh_config" BTAP_REMOTE_BTAP="$BTAP" XDG_CACHE_HOME="
 remote_btaps() { pgrep -f "$BTAP --run /tmp/btap-remote" | wc -l; }
 
 # ---- two hosts, prefixed output --------------------------------------------
-timeout "$LIMIT" "$BTAP" --remote host1,host2 -e 'probe begin { printf("hello %d\n", 42); exit() }' \
+timeout "$LIMIT" "$BTAP" --remote host1,host2 -e 'probe begin { printf("hello %d %d %s\n", 42, remote_id(), remote_uri()); exit() }' \
 	>"$T/out" 2>"$T/err"
 rc=$?
-if [ $rc = 0 ] && [ "$(sort "$T/out")" = "$(printf 'host1: hello 42\nhost2: hello 42')" ]; then
-	pass "two hosts: each one's output, prefixed"
+if [ $rc = 0 ] && [ "$(sort "$T/out")" = "$(printf 'host1: hello 42 0 host1\nhost2: hello 42 1 host2')" ]; then
+	pass "two hosts: each one's output, prefixed; remote_id() and remote_uri() name each"
 else
 	fail "two hosts: rc $rc: $(cat "$T/out" "$T/err" | head -5)"
 fi
@@ -100,10 +100,10 @@ fi
 
 # ---- one host: no prefix; a kernel probe with -c run there -----------------
 timeout "$LIMIT" "$BTAP" --remote host1 -c '/bin/true x' \
-	-e 'probe kernel.trace("sched:sched_process_exec") { if (pid() == target()) println(execname(), " ", @1) }' \
+	-e 'probe kernel.trace("sched:sched_process_exec") { if (pid() == target()) println(execname(), " ", @1, " ", remote_id(), remote_uri()) }' \
 	arg1 >"$T/out" 2>"$T/err"
 rc=$?
-if [ $rc = 0 ] && [ "$(cat "$T/out")" = "true arg1" ]; then
+if [ $rc = 0 ] && [ "$(cat "$T/out")" = "true arg1 0host1" ]; then
 	pass "one host: a tracepoint, -c and a script argument, output unprefixed"
 else
 	fail "one host: rc $rc: $(cat "$T/out" "$T/err" | head -5)"

@@ -15,9 +15,17 @@
 /* A session with the tapset loaded and, when script is not NULL, the script
  * parsed and elaborated. Diagnostics are captured into *diags (caller
  * frees). Returns whether everything succeeded. */
+/* The C body of the function a session calls alone: its marks ask for
+ * guru mode and the kmod runtime (set_kernel_*()). */
+static const char *called_body;
+
 static bool tapset_session(struct session *s, const char *script, char **diags)
 {
 	session_init(s);
+	if (called_body && strstr(called_body, "/* guru */"))
+		s->guru = true;
+	if (called_body && strstr(called_body, "/* kmod-only: "))
+		s->runtime = RT_KMOD;
 	session_setup_pp(s);
 	diag_capture_begin();
 	bool ok = tapset_load_all(s) && diag_error_count() == 0;
@@ -219,7 +227,9 @@ static bool call_elaborates(const char *ctx, const struct funcdecl *fd, unsigned
 	}
 	sb_puts(&b, ")\n}\n");
 	struct session s;
+	called_body = fd->embedded;
 	bool ok = tapset_session(&s, b.s, diags);
+	called_body = NULL;
 	session_free(&s);
 	sb_free(&b);
 	return ok;
