@@ -188,9 +188,9 @@ static void kmod_probe_entry(struct emitter *em, struct em_probe *ep, struct str
 	} else if (at->kind == ATTACH_UPROBE) {
 		int major = 0, minor = 0;
 		if (em->s->pp.kernel_v && sscanf(em->s->pp.kernel_v, "%d.%d", &major, &minor) == 2 &&
-		    (major > 6 || (major == 6 && minor >= 12)))
+		    (major > 6 || (major == 6 && minor >= 13)))
 			diag_error(ep->p->resolved_point->loc,
-				   "uprobes on the kmod runtime use the uprobe API of kernels before 6.12, and this "
+				   "uprobes on the kmod runtime know the uprobe API of Linux 6.1 to 6.12, and this "
 				   "kernel is %s (--runtime=bpf traces it)", em->s->pp.kernel_v);
 		/* every process that maps the file hits it: only the wanted one
 		 * (0: any, -1: the -c/-x target) */

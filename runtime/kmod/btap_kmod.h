@@ -53,9 +53,11 @@
 #ifdef BTAP_KMOD_UPROBES
 #include <linux/uprobes.h>
 #include <linux/namei.h>
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
-#error "btap: the kmod runtime's uprobes use the uprobe API of kernels before 6.12"
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
+#error "btap: the kmod runtime's uprobes know the uprobe API of Linux 6.1 to 6.12"
 #endif
+/* 6.12: uprobe_register() returns the uprobe, which unregistering names */
+#define BTAP_UPROBE_HANDLE (LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0))
 #endif
 
 #include "../btap_program.h"
@@ -1519,6 +1521,7 @@ struct btap_kpoint {
 #ifdef BTAP_KMOD_UPROBES
 	struct inode *inode;
 	struct uprobe_consumer *uc;
+	struct uprobe *uprobe; /* BTAP_UPROBE_HANDLE: what registering returned */
 #endif
 };
 
@@ -1620,7 +1623,14 @@ static int btap_uprobe_register(struct btap_kpoint *t)
 		t->uc->handler = t->fn;
 	else
 		t->uc->ret_handler = t->fn;
+#if BTAP_UPROBE_HANDLE
+	t->uprobe = uprobe_register(t->inode, t->offset, t->config, t->uc);
+	err = IS_ERR(t->uprobe) ? PTR_ERR(t->uprobe) : 0;
+	if (err)
+		t->uprobe = NULL;
+#else
 	err = uprobe_register_refctr(t->inode, t->offset, t->config, t->uc);
+#endif
 	if (err) {
 		pr_err("btap: cannot register a uprobe on %s at 0x%llx: %d\n", t->name, t->offset, err);
 		kfree(t->uc);
@@ -1726,8 +1736,16 @@ static void btap_kpoint_unregister(struct btap_kpoint *t)
 		put_net(t->net);
 	t->net = NULL;
 #ifdef BTAP_KMOD_UPROBES
+#if BTAP_UPROBE_HANDLE
+	if (t->uprobe) { /* its handlers are done once the sync returns: then uc may go */
+		uprobe_unregister_nosync(t->uprobe, t->uc);
+		uprobe_unregister_sync();
+	}
+	t->uprobe = NULL;
+#else
 	if (t->uc)
 		uprobe_unregister(t->inode, t->offset, t->uc);
+#endif
 	kfree(t->uc);
 	t->uc = NULL;
 	if (t->inode)

@@ -160,14 +160,14 @@ expect kfunc-cap-bpf 1 "matches [0-9]+ kernel functions; btap probes at most 256
 # backtraces on kmod: the stack tables and the event's registers
 expect kmod-backtrace 0 '^#define BTAP_KMOD_KSTACKS 1$' -- "$BTAP" --runtime=kmod -p3 -e 'probe kernel.function("vfs_read") { println(backtrace()); exit() }'
 ok_if "kmod-backtrace: a kprobe at a function's entry hands its registers" 'grep -q "btap_kmod_regs(regs, 1);" "$T/out"'
-# uprobes on kmod: for a tree of a kernel before 6.12 (the uprobe API the
-# module uses), else a located error; -r DIR's release is the tree's own
-mkdir -p "$T/tree61/include/generated" "$T/tree612/include/generated"
+# uprobes on kmod: for a tree of Linux 6.1 to 6.12 (the uprobe APIs the
+# module knows), else a located error; -r DIR's release is the tree's own
+mkdir -p "$T/tree61/include/generated" "$T/tree613/include/generated"
 echo '#define UTS_RELEASE "6.1.0-test"' >"$T/tree61/include/generated/utsrelease.h"
-echo '#define UTS_RELEASE "6.12.3-test"' >"$T/tree612/include/generated/utsrelease.h"
+echo '#define UTS_RELEASE "6.13.3-test"' >"$T/tree613/include/generated/utsrelease.h"
 expect kmod-p3-uprobe 0 '\{\.kind = BTAP_KP_URETPROBE, \.fn = \(void \*\)bp0, \.name = "/.*libc\.so\.6", \.offset = 0x[0-9a-f]+, \.config = 0x0\}' -- "$BTAP" --runtime=kmod -r "$T/tree61" -p3 -e 'probe process("/lib/x86_64-linux-gnu/libc.so.6").function("read").return { println($return) }'
-expect kmod-uprobe-new-kernel 1 '^<input>:1:7: error: uprobes on the kmod runtime use the uprobe API of kernels before 6.12, and this kernel is 6.12.3' -- "$BTAP" --runtime=kmod -r "$T/tree612" -p3 -e 'probe process("/lib/x86_64-linux-gnu/libc.so.6").function("read") { }'
-expect release-of-tree 0 'println\("tree"\)' -- "$BTAP" -r "$T/tree612" -p1 -e 'probe begin { %( kernel_vr == "6.12.3-test" %? println("tree") %: println("host") %) }'
+expect kmod-uprobe-new-kernel 1 '^<input>:1:7: error: uprobes on the kmod runtime know the uprobe API of Linux 6.1 to 6.12, and this kernel is 6.13.3' -- "$BTAP" --runtime=kmod -r "$T/tree613" -p3 -e 'probe process("/lib/x86_64-linux-gnu/libc.so.6").function("read") { }'
+expect release-of-tree 0 'println\("tree"\)' -- "$BTAP" -r "$T/tree613" -p1 -e 'probe begin { %( kernel_vr == "6.13.3-test" %? println("tree") %: println("host") %) }'
 expect kmod-atvar 0 '^static struct btap_ksym btap_ksyms\[\] = \{\{"runqueues"\}, \{NULL\}\};' -- "$BTAP" --runtime=kmod -p3 -e 'probe kernel.function("vfs_read") { println(@var("runqueues")->nr_running) }'
 ok_if "kmod-atvar: a per-CPU symbol, this CPU's copy" 'grep -q "BTAP_KSYM_PERCPU(runqueues, 0)" "$T/out"'
 expect kmod-offsets 0 'btap_kread\(c, t[0-9]+, [1248], 0\);' -- "$BTAP" --runtime=kmod -p3 -e 'probe kernel.trace("sched:sched_switch") { println($prev->in_execve) }'

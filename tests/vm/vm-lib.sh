@@ -44,26 +44,38 @@ vm_check() {
 	return 0
 }
 
-# The kernel release to use: $BTAP_VM_KERNEL, else one already cached,
-# else the one Debian's linux-image-amd64 depends on now.
+# The kernel release to use: $BTAP_VM_KERNEL, else one already cached of
+# the meta-package $BTAP_VM_META (default linux-image-amd64: Debian 12's
+# 6.1; linux-image-6.12-amd64 its newer one), else the one that
+# meta-package depends on now.
+VM_META=${BTAP_VM_META:-linux-image-amd64}
+vm_meta_release() {
+	apt-cache depends "$VM_META" 2>/dev/null | sed -n 's/.*Depends: linux-image-\([0-9].*-amd64\)$/\1/p' | head -1
+}
 vm_pick_release() {
 	if [ -n "$BTAP_VM_KERNEL" ]; then
 		VM_KREL=$BTAP_VM_KERNEL
 		return 0
 	fi
+	# a cached release of the meta-package's series (6.1.0-57-amd64 for
+	# linux-image-amd64, 6.12.*-amd64 for linux-image-6.12-amd64)
+	series=$(echo "$VM_META" | sed -n 's/^linux-image-\([0-9][0-9.]*\)-amd64$/\1/p')
 	for d in "$VM_CACHE"/kernel-*/.complete; do
 		[ -f "$d" ] || continue
-		VM_KREL=$(basename "$(dirname "$d")")
-		VM_KREL=${VM_KREL#kernel-}
+		r=$(basename "$(dirname "$d")")
+		r=${r#kernel-}
+		case "$r" in
+		"${series:-6.1}".*) VM_KREL=$r ;;
+		esac
 	done
 	[ -n "$VM_KREL" ] && return 0
-	dep=$(apt-cache depends linux-image-amd64 2>/dev/null | sed -n 's/.*Depends: linux-image-\([0-9].*-amd64\)$/\1/p' | head -1)
+	dep=$(vm_meta_release)
 	if [ -z "$dep" ]; then
 		apt-get update -qq >/dev/null 2>&1
-		dep=$(apt-cache depends linux-image-amd64 2>/dev/null | sed -n 's/.*Depends: linux-image-\([0-9].*-amd64\)$/\1/p' | head -1)
+		dep=$(vm_meta_release)
 	fi
 	if [ -z "$dep" ]; then
-		VM_WHY="apt knows no linux-image-amd64 package (no Debian archive configured?)"
+		VM_WHY="apt knows no $VM_META package (no Debian archive configured?)"
 		return 1
 	fi
 	VM_KREL=$dep
@@ -131,7 +143,10 @@ vm_unpack_headers() {
 	vm_log "fetching the headers of $VM_KREL into $H"
 	t0=$(vm_now)
 	common=$(echo "$VM_KREL" | sed 's/-[a-z0-9]*$/-common/')
-	kbuild=linux-kbuild-$(echo "$VM_KREL" | cut -d. -f1-2)
+	# linux-kbuild-6.1 (Debian 12's own kernel), linux-kbuild-6.12.107+deb12
+	# (its newer ones: the release without its flavour)
+	kbuild=linux-kbuild-${VM_KREL%-*}
+	apt-cache show "$kbuild" >/dev/null 2>&1 || kbuild=linux-kbuild-$(echo "$VM_KREL" | cut -d. -f1-2)
 	vm_download "$H" "linux-headers-$VM_KREL" "linux-headers-$common" "$kbuild" || return 1
 	for deb in "$H"/deb/*.deb; do
 		dpkg-deb -x "$deb" "$H" || { VM_WHY="cannot unpack $deb"; return 1; }
