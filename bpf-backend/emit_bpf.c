@@ -374,6 +374,8 @@ static void bpf_probe_body(struct emitter *em, struct em_probe *ep, struct strbu
 		sb_puts(out, "\tc.regs = 1;\n");
 	else if (at->kind == ATTACH_PERF_EVENT || (at->kind == ATTACH_KPROBE && at->kprobe.regs_ctx))
 		sb_puts(out, "\tc.regs = 2;\n"); /* the sample's or the statement's registers */
+	if (at->kind == ATTACH_PERF_EVENT) /* a kprobe's context is its registers; a sample's points at them */
+		sb_puts(out, "\tc.args = btap_perf_regs(ctx);\n");
 	else if (at->kind == ATTACH_KPROBE && at->kprobe.ret) /* returnval(): fexit's return slot */
 		sb_printf(out, "\tc.regs = %d;\n", 3 + at->kprobe.ret_slot);
 	sb_printf(out, "\tbb%d(&c, sp);\n", ep->index);

@@ -86,9 +86,14 @@ static bool run_make(struct session *s, const char *tree, const char *dir, const
 	char *c_arg = arena_printf(&s->arena, "-C%s", tree), *m_arg = arena_printf(&s->arena, "M=%s", dir),
 	     *cc_arg = n > 0 ? arena_printf(&s->arena, "CC=%s --kbuild-cc %s", self, cc)
 			     : arena_printf(&s->arena, "CC=%s", cc);
-	char *argv[] = {make, "-s", c_arg, m_arg, cc_arg, "modules", NULL};
+	/* No BTF of the module's own (kernels with CONFIG_DEBUG_INFO_BTF_MODULES
+	 * would run pahole against the tree's vmlinux, as Debian's 6.12
+	 * headers ship one): the module needs none, and pahole need not be
+	 * installed. */
+	char no_btf[] = "CONFIG_DEBUG_INFO_BTF_MODULES=";
+	char *argv[] = {make, "-s", c_arg, m_arg, cc_arg, no_btf, "modules", NULL};
 	if (s->verbose >= 2)
-		fprintf(stderr, "Pass 4: %s -s %s %s %s modules\n", make, c_arg, m_arg, cc_arg);
+		fprintf(stderr, "Pass 4: %s -s %s %s %s %s modules\n", make, c_arg, m_arg, cc_arg, no_btf);
 	int st = clang_run_captured(argv, -1, log);
 	free(make);
 	return st == 0;

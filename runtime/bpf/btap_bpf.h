@@ -1337,6 +1337,16 @@ static __always_inline uint64_t btap_task_user_cs(void)
 		bpf_probe_read_kernel(&cs, sizeof(cs), (char *)regs + 136);
 	return cs;
 }
+/* A perf event program's context is the kernel's struct
+ * bpf_perf_event_data_kern, whose regs member points at the sample's
+ * registers: those are what addr() and user_mode() read (c->args). */
+struct bpf_perf_event_data_kern___btap {
+	void *regs;
+} __attribute__((preserve_access_index));
+static __always_inline void *btap_perf_regs(void *ctx)
+{
+	return BPF_CORE_READ((struct bpf_perf_event_data_kern___btap *)ctx, regs);
+}
 #include "../btap_kernel_reads.h"
 
 #ifdef BTAP_NEED_CMDLINE

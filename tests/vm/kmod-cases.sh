@@ -4,11 +4,13 @@
 # kbuild against the guest kernel's headers) and run on both (with
 # `# cmd: COMMAND` as -c COMMAND, from the tree's root; `# runtimes: kmod`
 # for what only a module does; `# stderr: REGEX` that stderr must match;
-# `# opts: OPTIONS` for pass 4, such as -g; `# btf: none` to build as for
+# `# opts: OPTIONS` for pass 4, such as -g; `# kernels: 6.1` for a case
+# of one kernel series (tests/tiers/vm-next.sh); `# btf: none` to build as for
 # a kernel without BTF, the guest's hidden; `# needs: debuginfo` for
 # --debuginfo, the guest kernel's)
 # in the same
-# boot as the other VM cases: each output must equal NAME.out, the two
+# boot as the other VM cases: each output must equal NAME.out (or
+# NAME.SERIES.out, NAME.6.12.out, where that kernel series has its own), the two
 # must be byte-identical, and no btap module may be left loaded. Then a
 # btap running a module gets SIGKILL, SIGTERM and SIGINT: its module must
 # be gone afterwards (after SIGKILL the supervising process removes it);
@@ -30,8 +32,22 @@ kmod_compile_lines() {
 	fi
 	KM_READY=1
 	i=0
+	series=$(echo "$VM_KREL" | cut -d. -f1-2)
 	for stp in tests/vm/kmod/*.stp; do
 		opts=$(header opts "$stp")
+		# `# kernels: 6.1 ...`: the kernel series the case is written for
+		kernels=$(header kernels "$stp")
+		# (not skips: the cases of one kernel, and those that need its
+		# debuginfo, which the second series does not fetch, are out of
+		# that tier's scope)
+		if [ -n "$kernels" ] && ! echo " $kernels " | grep -q " $series "; then
+			echo "kmod/${stp#tests/vm/kmod/}: not run here: written for Linux $kernels"
+			continue
+		fi
+		if [ "$(header needs "$stp")" = debuginfo ] && [ -n "$VM_NEXT" ]; then
+			echo "kmod/${stp#tests/vm/kmod/}: not run here: needs the kernel's debuginfo (run on 6.1)"
+			continue
+		fi
 		if [ "$(header needs "$stp")" = debuginfo ]; then
 			if [ -z "$VM_DEBUGINFO" ]; then
 				skip "kmod/${stp#tests/vm/kmod/}: the kernel's debuginfo: $DEBUGINFO_WHY"
@@ -117,6 +133,9 @@ kmod_check() {
 	while read -r i stp; do
 		name=kmod/$(basename "$stp" .stp)
 		want=${stp%.stp}.out
+		# a kernel series' own expectation (NAME.6.12.out: other stacks)
+		series=$(echo "$VM_KREL" | cut -d. -f1-2)
+		[ -f "${stp%.stp}.$series.out" ] && want=${stp%.stp}.$series.out
 		ok=1
 		rts=$(km_runtimes "$stp")
 		for rt in $rts; do

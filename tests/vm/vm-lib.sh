@@ -101,12 +101,15 @@ vm_fetch_kernel() {
 	vm_log "fetching linux-image-$VM_KREL into $K"
 	t0=$(vm_now)
 	vm_download "$K" "linux-image-$VM_KREL" || return 1
-	if ! dpkg-deb --fsys-tarfile "$K"/deb/*.deb | tar -x -C "$K" --wildcards './boot/*' \
+	# (fs/fscache is part of fs/netfs from Linux 6.12: a pattern may match
+	# nothing, what the VM needs is checked below)
+	dpkg-deb --fsys-tarfile "$K"/deb/*.deb | tar -x -C "$K" --wildcards './boot/*' \
 		'./lib/modules/*/modules.builtin' './lib/modules/*/kernel/fs/9p/*' \
 		'./lib/modules/*/kernel/fs/overlayfs/*' './lib/modules/*/kernel/fs/netfs/*' \
 		'./lib/modules/*/kernel/fs/fscache/*' './lib/modules/*/kernel/net/9p/*' \
-		'./lib/modules/*/kernel/drivers/virtio/*'; then
-		VM_WHY="cannot unpack linux-image-$VM_KREL"
+		'./lib/modules/*/kernel/drivers/virtio/*' 2>"$K/tar.log"
+	if [ -z "$(find "$K/lib/modules" -name '9p.ko*' 2>/dev/null)" ]; then
+		VM_WHY="cannot unpack linux-image-$VM_KREL: $(grep -v 'Not found in archive' "$K/tar.log" | head -1)"
 		return 1
 	fi
 	rm -rf "$K/deb"
@@ -198,7 +201,9 @@ vm_module_order() {
 	_visit() {
 		case "$_seen" in *" $1 "*) return ;; esac
 		_seen="$_seen$1 "
-		_f=$(find "$K/lib/modules" -name "$1.ko" | head -1)
+		# built in (virtio_pci from 6.12), or a file (compressed from 6.12)
+		grep -q "/$1\.ko\$" "$K"/lib/modules/*/modules.builtin 2>/dev/null && return
+		_f=$(find "$K/lib/modules" -name "$1.ko" -o -name "$1.ko.xz" | head -1)
 		[ -n "$_f" ] || { echo "missing-module-$1"; return; }
 		for _d in $(modinfo -F depends "$_f" | tr ',' ' '); do
 			_visit "$_d"
@@ -227,7 +232,11 @@ vm_initramfs() {
 		return 1
 	fi
 	while read -r m; do
-		cp "$(find "$K/lib/modules" -name "$m.ko" | head -1)" "$d/modules/"
+		f=$(find "$K/lib/modules" -name "$m.ko" -o -name "$m.ko.xz" | head -1)
+		case "$f" in
+		*.xz) xz -dc "$f" >"$d/modules/$m.ko" ;;
+		*) cp "$f" "$d/modules/" ;;
+		esac
 	done <"$d/modules/order"
 	rm -f "$K"/initramfs-*.cpio.gz
 	(cd "$d" && find . | cpio -o -H newc --quiet | gzip -1) >"$VM_INITRD.tmp" &&
