@@ -538,8 +538,9 @@ bool tp_resolve_kernel_atvar(struct session *s, struct probe *p, struct expr *e)
 			acc->ksym = "_text";
 			acc->ksym_offset = v.text_offset;
 		}
-	} else if (id && !kernel_data_symbol(name, &any_data, "dDbBrRA")) {
-		/* BTF types it, and the loader places it by kallsyms */
+	} else if (id && s->last_pass == 5 && !s->kernel_release && !kernel_data_symbol(name, &any_data, "dDbBrRA")) {
+		/* BTF types it, and the loader places it by kallsyms: a run
+		 * here would fail to load (-p3, -p4 and -r build for elsewhere) */
 		target_error(s, e->loc, "semantic error: @var(\"%s\"): BTF describes it, but kallsyms does not list it, "
 			     "so its address is unknown%s", name,
 			     any_data ? "" : " (this kernel was built without CONFIG_KALLSYMS_ALL)");

@@ -96,6 +96,12 @@ if grep -qw init_task /proc/kallsyms; then
 else
 	expect addr-to-node-no-kallsyms-all 1 "error: semantic error: @var\(\"page_offset_base\"\): no kernel variable of that name in BTF or kallsyms \(this kernel's kallsyms has no data symbols: it was built without CONFIG_KALLSYMS_ALL\)" -- "$BTAP" -p2 -e 'probe kernel.trace("sched:sched_switch") { println(addr_to_node(0)) }'
 fi
+# a BTF variable kallsyms does not place cannot load here: said at pass 2
+if grep -qw runqueues /proc/kallsyms; then
+	expect atvar-placed 0 '' -- "$BTAP" -e 'probe kernel.trace("sched:sched_switch") { println(@var("runqueues")->cpu == cpu()); exit() }'
+else
+	expect atvar-unplaced 1 "^<input>:1:52: error: semantic error: @var\\(\"runqueues\"\\): BTF describes it, but kallsyms does not list it, so its address is unknown" -- "$BTAP" -e 'probe kernel.trace("sched:sched_switch") { println(@var("runqueues")->cpu == cpu()); exit() }'
+fi
 expect set-kernel-guru 1 "^<input>:1:44: error: semantic error: 'set_kernel_int' is for guru mode only \\(-g\\)" -- "$BTAP" -p2 -e 'probe kernel.trace("sched:sched_switch") { set_kernel_int(0, 1) }'
 expect set-kernel-bpf 1 "^<input>:1:44: error: semantic error: 'set_kernel_string' writes kernel memory, which a BPF program cannot: it needs the kernel-module runtime \\(--runtime=kmod\\)" -- "$BTAP" -g --runtime=bpf -p2 -e 'probe kernel.trace("sched:sched_switch") { set_kernel_string(0, "x") }'
 expect target-namespaces-bad 1 "^btap: invalid --target-namespaces 'x1' \\(expected a process id\\)" -- "$BTAP" --target-namespaces=x1 -e 'probe begin {}'
