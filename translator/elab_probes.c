@@ -276,8 +276,8 @@ static const char *unprovided_family(const struct probe_point *pp)
 	if (!strcmp(c0, "stap") || !strcmp(c0, "staprun") || !strcmp(c0, "stapio"))
 		return "these mark stap's own programs and passes: not applicable to btap";
 	if (!strcmp(c0, "netfilter"))
-		return "of netfilter hooks btap supports IPv4 and IPv6 yet (netfilter.ipv4.*, netfilter.ipv6.*, "
-		       "netfilter.ip.*, netfilter.hook(...).pf(\"NFPROTO_IPV4\"|\"NFPROTO_IPV6\"))";
+		return "btap's netfilter hooks are netfilter.ipv4.*, netfilter.ipv6.*, netfilter.ip.*, and on the kmod "
+		       "runtime netfilter.arp.* and netfilter.bridge.*; netfilter.hook(...).pf(...) names any of them";
 	static const char *const others[] = {"java", "input", "python2", "python3", NULL};
 	for (int i = 0; others[i]; i++)
 		if (!strcmp(c0, others[i]))

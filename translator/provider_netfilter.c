@@ -54,6 +54,8 @@ static const struct nf_name priorities[] = {
 
 #define NFPROTO_IPV4 2
 #define NFPROTO_IPV6 10
+#define NFPROTO_ARP 3
+#define NFPROTO_BRIDGE 7
 
 static bool comp_is(const struct probe_point *pp, int i, const char *name)
 {
@@ -108,8 +110,10 @@ static bool value_of(const struct probe_point *pp, int i, const struct nf_name *
 	return false;
 }
 
-/* The point's family, hook and priority; false after a located error. */
-static bool parse_point(const struct probe_point *pp, int *pf, int *hook, int *priority)
+/* The point's family, hook and priority; false after a located error.
+ * IPv4 and IPv6 on both runtimes; ARP and bridge hooks in the kernel
+ * module (nf_register_net_hook), which BPF netfilter links refuse. */
+static bool parse_point(struct session *s, const struct probe_point *pp, int *pf, int *hook, int *priority)
 {
 	*priority = 0;
 	if (pp->comps.n < 3 || !comp_is(pp, 2, "pf")) {
@@ -126,16 +130,28 @@ static bool parse_point(const struct probe_point *pp, int *pf, int *hook, int *p
 	if (!value_of(pp, 1, hooks, "hook", 0, 7, hook) || !value_of(pp, 2, families, "protocol family", 0, 12, pf) ||
 	    (pp->comps.n == 4 && !value_of(pp, 3, priorities, "priority", INT_MIN + 1, INT_MAX - 1, priority)))
 		return false;
-	if (*pf != NFPROTO_IPV4 && *pf != NFPROTO_IPV6) {
-		const struct pp_component *c = VEC_AT(pp->comps, 2, const struct pp_component *);
-		diag_error(c->loc, "semantic error: netfilter hooks of protocol family %d are not supported yet (IPv4 and "
-			   "IPv6 are)", *pf);
+	bool inet = *pf == NFPROTO_IPV4 || *pf == NFPROTO_IPV6, arp = *pf == NFPROTO_ARP, br = *pf == NFPROTO_BRIDGE;
+	const struct pp_component *fam = VEC_AT(pp->comps, 2, const struct pp_component *);
+	if (!inet && !arp && !br) {
+		diag_error(fam->loc, "semantic error: netfilter hooks of protocol family %d are not supported (IPv4 and "
+			   "IPv6 are; ARP and bridge with --runtime=kmod)", *pf);
 		return false;
 	}
-	if (*hook > 4) {
+	if (!inet && s->runtime != RT_KMOD) {
+		diag_error(fam->loc, "semantic error: netfilter hooks of the %s family need the kernel-module runtime "
+			   "(--runtime=kmod): BPF netfilter programs take IPv4 and IPv6 hooks only", arp ? "ARP" : "bridge");
+		return false;
+	}
+	/* NF_ARP_IN..NF_ARP_FORWARD; NF_BR_PRE_ROUTING..NF_BR_POST_ROUTING (the
+	 * bridge calls no hook NF_BR_BROUTING) */
+	int last = arp ? 2 : 4;
+	if (*hook > last) {
 		const struct pp_component *c = VEC_AT(pp->comps, 1, const struct pp_component *);
-		diag_error(c->loc, "semantic error: IPv4 and IPv6 have netfilter hooks 0 to 4 (NF_INET_PRE_ROUTING to "
-			   "NF_INET_POST_ROUTING), not %d", *hook);
+		diag_error(c->loc, "semantic error: %s has netfilter hooks 0 to %d (%s), not %d",
+			   inet ? "IPv4 and IPv6" : arp ? "ARP" : "the bridge", last,
+			   inet ? "NF_INET_PRE_ROUTING to NF_INET_POST_ROUTING"
+			   : arp ? "NF_ARP_IN, NF_ARP_OUT, NF_ARP_FORWARD" : "NF_BR_PRE_ROUTING to NF_BR_POST_ROUTING",
+			   *hook);
 		return false;
 	}
 	return true;
@@ -144,7 +160,7 @@ static bool parse_point(const struct probe_point *pp, int *pf, int *hook, int *p
 static bool nf_expand(struct session *s, const struct probe_point *pp, struct vec *out)
 {
 	int pf, hook, priority;
-	if (!parse_point(pp, &pf, &hook, &priority))
+	if (!parse_point(s, pp, &pf, &hook, &priority))
 		return false;
 	vec_push(&s->arena, out, (void *)pp);
 	return true;
@@ -237,7 +253,7 @@ static void nf_describe_vars(struct session *s, const struct probe_point *pp, st
 
 static bool nf_attach(struct session *s, struct probe *p, struct attach *out)
 {
-	if (!parse_point(p->resolved_point, &out->netfilter.pf, &out->netfilter.hook, &out->netfilter.priority))
+	if (!parse_point(s, p->resolved_point, &out->netfilter.pf, &out->netfilter.hook, &out->netfilter.priority))
 		return false;
 	out->kind = ATTACH_NETFILTER;
 	return true;

@@ -19,8 +19,9 @@
 
 VM_CACHE=${BTAP_VM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/btap-vm}
 VM_MEM=${BTAP_VM_MEM:-1024}
-# Modules /init loads (their dependencies are found with modinfo).
-VM_MODULES="virtio_pci 9pnet_virtio 9p overlay"
+# Modules /init loads (their dependencies are found with modinfo); dummy
+# and bridge for the netfilter ARP and bridge cases.
+VM_MODULES="virtio_pci 9pnet_virtio 9p overlay dummy bridge"
 VM_WHY=
 
 vm_log() { [ -n "$VM_QUIET" ] || echo "btap-vm: $*" >&2; }
@@ -95,19 +96,22 @@ vm_download() {
 
 # Download the kernel package and keep what the VM needs: the kernel, its
 # config and System.map, and the modules /init loads (with their deps).
+# The package's parts kept (a cached kernel of another list is fetched
+# again). fs/fscache is part of fs/netfs from Linux 6.12: a pattern may
+# match nothing, what the VM needs is checked below.
+VM_KERNEL_PARTS="./boot/* ./lib/modules/*/modules.builtin ./lib/modules/*/kernel/fs/9p/*
+./lib/modules/*/kernel/fs/overlayfs/* ./lib/modules/*/kernel/fs/netfs/* ./lib/modules/*/kernel/fs/fscache/*
+./lib/modules/*/kernel/net/9p/* ./lib/modules/*/kernel/drivers/virtio/* ./lib/modules/*/kernel/drivers/net/dummy.ko*
+./lib/modules/*/kernel/net/bridge/bridge.ko* ./lib/modules/*/kernel/net/802/* ./lib/modules/*/kernel/net/llc/*"
 vm_fetch_kernel() {
 	K=$VM_CACHE/kernel-$VM_KREL
-	[ -f "$K/.complete" ] && return 0
+	[ -f "$K/.complete" ] && [ "$(cat "$K/.complete")" = "$VM_KERNEL_PARTS" ] && return 0
 	vm_log "fetching linux-image-$VM_KREL into $K"
 	t0=$(vm_now)
 	vm_download "$K" "linux-image-$VM_KREL" || return 1
-	# (fs/fscache is part of fs/netfs from Linux 6.12: a pattern may match
-	# nothing, what the VM needs is checked below)
-	dpkg-deb --fsys-tarfile "$K"/deb/*.deb | tar -x -C "$K" --wildcards './boot/*' \
-		'./lib/modules/*/modules.builtin' './lib/modules/*/kernel/fs/9p/*' \
-		'./lib/modules/*/kernel/fs/overlayfs/*' './lib/modules/*/kernel/fs/netfs/*' \
-		'./lib/modules/*/kernel/fs/fscache/*' './lib/modules/*/kernel/net/9p/*' \
-		'./lib/modules/*/kernel/drivers/virtio/*' 2>"$K/tar.log"
+	# shellcheck disable=SC2086 # the patterns are words, for tar
+	_deb=$(ls "$K"/deb/*.deb)
+	(set -f; dpkg-deb --fsys-tarfile "$_deb" | tar -x -C "$K" --wildcards $VM_KERNEL_PARTS) 2>"$K/tar.log"
 	if [ -z "$(find "$K/lib/modules" -name '9p.ko*' 2>/dev/null)" ]; then
 		VM_WHY="cannot unpack linux-image-$VM_KREL: $(grep -v 'Not found in archive' "$K/tar.log" | head -1)"
 		return 1
@@ -117,7 +121,7 @@ vm_fetch_kernel() {
 		VM_WHY="linux-image-$VM_KREL has no boot/vmlinuz-$VM_KREL"
 		return 1
 	fi
-	touch "$K/.complete"
+	echo "$VM_KERNEL_PARTS" >"$K/.complete"
 	vm_log "kernel $VM_KREL ready in $(vm_since "$t0") s"
 }
 
@@ -218,7 +222,7 @@ vm_module_order() {
 # The initramfs: busybox, the modules and /init. Rebuilt when its inputs
 # change (named by a hash of them).
 vm_initramfs() {
-	hash=$(cat "$VM_HERE/init" "$(command -v busybox)" | sha256sum | cut -c1-16)
+	hash=$( (cat "$VM_HERE/init" "$(command -v busybox)"; echo "$VM_MODULES") | sha256sum | cut -c1-16)
 	VM_INITRD=$K/initramfs-$hash.cpio.gz
 	[ -f "$VM_INITRD" ] && return 0
 	d=$(mktemp -d) || return 1
