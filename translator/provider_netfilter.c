@@ -138,8 +138,6 @@ static bool parse_point(struct session *s, const struct probe_point *pp, int *pf
 		return false;
 	}
 	if (!inet && s->runtime != RT_KMOD) {
-		if (s->list_pattern) /* -l, -L: not a point of this runtime */
-			return false;
 		diag_error(fam->loc, "semantic error: netfilter hooks of the %s family need the kernel-module runtime "
 			   "(--runtime=kmod): BPF netfilter programs take IPv4 and IPv6 hooks only", arp ? "ARP" : "bridge");
 		return false;
@@ -163,7 +161,7 @@ static bool nf_expand(struct session *s, const struct probe_point *pp, struct ve
 {
 	int pf, hook, priority;
 	if (!parse_point(s, pp, &pf, &hook, &priority))
-		return s->list_pattern && diag_error_count() == 0; /* listing: left out */
+		return false;
 	vec_push(&s->arena, out, (void *)pp);
 	return true;
 }

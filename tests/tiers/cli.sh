@@ -102,7 +102,7 @@ if grep -qw runqueues /proc/kallsyms; then
 else
 	expect atvar-unplaced 1 "^<input>:1:52: error: semantic error: @var\\(\"runqueues\"\\): BTF describes it, but kallsyms does not list it, so its address is unknown" -- "$BTAP" -e 'probe kernel.trace("sched:sched_switch") { println(@var("runqueues")->cpu == cpu()); exit() }'
 fi
-expect netfilter-arp-bpf 1 "error: semantic error: netfilter hooks of the ARP family need the kernel-module runtime \\(--runtime=kmod\\): BPF netfilter programs take IPv4 and IPv6 hooks only" -- "$BTAP" --runtime=bpf -p2 -e 'probe netfilter.arp.out { println(ar_sip) }'
+expect netfilter-arp-bpf 1 "no match for probe point netfilter.arp.out \\(btap.s netfilter hooks are netfilter.ipv4.\\*, netfilter.ipv6.\\*, netfilter.ip.\\*, and on the kmod runtime netfilter.arp.\\* and netfilter.bridge.\\*" -- "$BTAP" --runtime=bpf -p2 -e 'probe netfilter.arp.out { println(ar_sip) }'
 expect netfilter-bridge-kmod 0 'br_rmac:string' -- "$BTAP" --runtime=kmod -p2 -e 'probe netfilter.bridge.local_out { if (protocol == llcproto_stp) println(br_rmac) }'
 expect set-kernel-guru 1 "^<input>:1:44: error: semantic error: 'set_kernel_int' is for guru mode only \\(-g\\)" -- "$BTAP" -p2 -e 'probe kernel.trace("sched:sched_switch") { set_kernel_int(0, 1) }'
 expect set-kernel-bpf 1 "^<input>:1:44: error: semantic error: 'set_kernel_string' writes kernel memory, which a BPF program cannot: it needs the kernel-module runtime \\(--runtime=kmod\\)" -- "$BTAP" -g --runtime=bpf -p2 -e 'probe kernel.trace("sched:sched_switch") { set_kernel_string(0, "x") }'
