@@ -685,6 +685,11 @@ static const char *ex_call(struct em_fn *f, struct expr *e)
 static const char *ex_embedded(struct em_fn *f, struct expr *e)
 {
 	const char *code = e->str ? e->str : "0";
+	if (e->kernel_c && !em_in_kernel(f)) {
+		diag_error(e->loc, "@const(\"%s\") is the kernel's C, which code running in user space (begin, end "
+			   "and timer probes, and the functions only they call) cannot evaluate", code);
+		return "0";
+	}
 	em_linedir(f, e->loc);
 	if (e->type == TY_STRING) {
 		const char *t = em_tmp_str(f);

@@ -102,6 +102,7 @@ struct expr {
 	bool addressof;        /* &$x */
 	int pretty;            /* E_TARGET_VARS suffix: 0, 1 ($), 2 ($$) */
 	bool is_hex;           /* E_NUM written in hex (printer keeps the form) */
+	bool kernel_c;         /* E_EMBEDDED from @const on kmod: the kernel's C, not the runner's */
 
 	/* resolved */
 	enum type type;

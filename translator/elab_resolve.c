@@ -304,15 +304,26 @@ static bool resolve_const(struct scope *sc, struct expr *e)
 	int64_t v;
 	if (!a || a->kind != E_STR) {
 		elab_error(sc->x, e->loc, "semantic error: @const takes a constant's name in quotes");
-	} else if (!kernel_enum_constant(a->str, &v)) {
+		return true;
+	}
+	bool known = kernel_enum_constant(a->str, &v);
+	if (!known && sc->x->s->runtime == RT_KMOD) {
+		/* in a kernel module, as stap: the C expression itself (a macro,
+		 * current->pid ...), compiled against the kernel's headers */
+		e->kind = E_EMBEDDED;
+		e->str = a->str;
+		e->kernel_c = true;
+	} else if (!known) {
 		elab_error(sc->x, a->loc, "semantic error: @const(\"%s\"): no enumerator of that name in the kernel's "
-			   "BTF (btap knows a kernel's enum constants; a macro's value is not in BTF)", a->str);
+			   "BTF (btap knows a kernel's enum constants; a macro's value is not in BTF, and the kmod runtime "
+			   "takes it as C: --runtime=kmod)", a->str);
+		return true;
 	} else {
 		e->kind = E_NUM;
 		e->num = v;
-		e->args = (struct vec){0};
-		e->type = TY_LONG;
 	}
+	e->args = (struct vec){0};
+	e->type = TY_LONG;
 	return true;
 }
 

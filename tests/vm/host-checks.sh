@@ -39,3 +39,14 @@ expect_host_dbg guest-kfunc-inline-list 0 '^kernel.function\("do_fsync@fs/sync.c
 expect_host_dbg guest-kfunc-label-list 0 '^kernel.function\("__do_sys_chdir@fs/open.c:[0-9]+"\).label\("dput_and_out"\)$' -- -l 'kernel.function("__do_sys_chdir").label("*out")'
 # a function of more than six parameters: a kprobe on 6.1 (its trampolines take six)
 expect_host guest-kfunc-wide 0 '^SEC\("kretprobe/__inet_lookup_established"\)$' -- -p3 -e 'probe kernel.function("__inet_lookup_established").return { println($return) }'
+
+# @const("C") on kmod is the kernel's C: a name the kernel's headers lack
+# is the compiler's error at the script's line
+if vm_fetch_headers; then
+	expect_host kmod-const-undeclared 1 "^<input>:2:17: error: .NO_SUCH_MACRO_X. undeclared" -- --runtime=kmod \
+		-r "$VM_KBUILD" -g -p4 -e 'probe kernel.trace("sched:sched_switch") {
+	println(@const("NO_SUCH_MACRO_X"))
+}'
+else
+	skip "kmod-const-undeclared: $VM_WHY"
+fi
