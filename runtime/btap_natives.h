@@ -141,6 +141,7 @@ static BTAP_INLINE char *btap_quoted_or_addr_(char *dst, const char *raw, long n
 #define btap_set_kernel(addr, val, size) \
 	((void)(addr), (void)(val), btap_error("set_kernel_*() writes kernel memory: from kernel probes only"))
 #define btap_set_kernel_string(addr, s, n) btap_set_kernel((addr), (s), (n))
+#define btap_kdelay(n, unit_us) ((void)(n), (void)(unit_us), btap_error("mdelay() and udelay(): from kernel probes only"))
 #endif
 
 /* A string the runner set in the globals header (n: its field's size). */

@@ -270,6 +270,7 @@ BTAP_IFACE(BOTH, btap_tz_name, "the local time zone's abbreviation at the start"
 BTAP_IFACE(BOTH, btap_set_kernel, "set_kernel_long() ...: write 1-8 bytes at a kernel address (kmod; else an error)")
 BTAP_IFACE(BOTH, btap_set_kernel_string, "set_kernel_string(): write a string and its NUL at a kernel address (kmod)")
 BTAP_IFACE(KERNEL, btap_perf_regs, "a perf event program's sample registers, from its context (BPF)")
+BTAP_IFACE(BOTH, btap_kdelay, "mdelay(), udelay(): busy-wait in the kernel (kmod; else an error)")
 BTAP_IFACE(BOTH, btap_remote_id, "this host's index in --remote (remote_id()), -1")
 BTAP_IFACE(BOTH, btap_remote_uri, "the host as --remote named it (remote_uri()), \"\"")
 BTAP_IFACE(BOTH, btap_module_name, "the run's program or module name (module_name())")

@@ -1201,6 +1201,16 @@ static inline void btap_set_kernel_string_(struct btap_ctx *c, int64_t addr, con
 		btap_fault(c, "kernel string copy fault at ", (uint64_t)addr);
 }
 #define btap_set_kernel_string(addr, s, n) btap_set_kernel_string_(c, (addr), (s), (n))
+/* mdelay(), udelay() (guru mode): n units of unit_us microseconds,
+ * at most a second, in 1 ms steps */
+static inline void btap_kdelay(int64_t n, int64_t unit_us)
+{
+	int64_t us = n <= 0 ? 0 : n > 1000000 / unit_us ? 1000000 : n * unit_us;
+	for (; us >= 1000; us -= 1000)
+		udelay(1000);
+	if (us > 0)
+		udelay((unsigned long)us);
+}
 #include "../btap_natives.h"
 static inline int64_t btap_cmdline_read_(struct btap_ctx *c)
 {
