@@ -2,6 +2,7 @@
  * are the fields of the event's record ($prev_comm, $filename, ...), plus
  * $$vars/$$parms (all of them, pretty-printed), $$name and $$system. */
 #include "kernel_dwarf.h"
+#include "runner/kallsyms.h"
 #include "provider.h"
 #include "tracepoints.h"
 
@@ -474,23 +475,20 @@ static type_id kernel_var(const char *name, bool *percpu)
  * for an untyped one, and A too for BTF's, whose per-CPU ones are A)?
  * *any: whether kallsyms lists the kernel's data symbols at all (a kernel
  * without CONFIG_KALLSYMS_ALL lists few, and no .data/.bss ones). */
+static bool kernel_symbol_of_kind(const char *name, const char *kinds)
+{
+	const struct ksym *const *syms;
+	for (int i = 0, n = kallsyms_named(name, &syms); i < n; i++)
+		if (!syms[i]->module && strchr(kinds, syms[i]->type))
+			return true;
+	return false;
+}
+
 static bool kernel_data_symbol(const char *name, bool *any, const char *kinds)
 {
-	*any = false;
-	FILE *f = fopen("/proc/kallsyms", "r");
-	if (!f)
-		return false;
-	char line[512], sym[256], kind;
-	bool found = false;
-	while (!found && fgets(line, sizeof line, f)) {
-		if (sscanf(line, "%*s %c %255s", &kind, sym) != 2 || strchr(line, '[') || !strchr(kinds, kind))
-			continue;
-		*any |= strcmp(sym, "jiffies") == 0 || strcmp(sym, "init_task") == 0;
-		found = strcmp(sym, name) == 0;
-	}
-	fclose(f);
-	if (found)
-		*any = true;
+	bool found = kernel_symbol_of_kind(name, kinds);
+	/* two data symbols every kernel has, when kallsyms lists such */
+	*any = found || kernel_symbol_of_kind("jiffies", "dDbB") || kernel_symbol_of_kind("init_task", "dDbB");
 	return found;
 }
 
