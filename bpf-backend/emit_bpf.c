@@ -134,6 +134,10 @@ static void bpf_defines(struct emitter *em, struct strbuf *b)
 		sb_puts(b, "#define BTAP_NEED_CMDLINE 1\n");
 	if (em_kernel_uses(em, "btap_ustack("))
 		sb_puts(b, "#define BTAP_NEED_USTACK 1\n");
+	if (em_kernel_uses(em, "btap_loadavg("))
+		sb_puts(b, "#define BTAP_NEED_LOADAVG 1\n");
+	if (em_kernel_uses(em, "btap_kstack_frame(") || em_kernel_uses(em, "btap_ustack_frame("))
+		sb_puts(b, "#define BTAP_NEED_FRAMES 1\n");
 	if (needs_task(em))
 		sb_puts(b, "#define BTAP_NEED_TASK 1\n");
 	if (filters_exe(em))
@@ -364,6 +368,8 @@ static void bpf_probe_body(struct emitter *em, struct em_probe *ep, struct strbu
 		sb_puts(out, "\tc.task = task;\n");
 	if (kprobe || nf)
 		sb_puts(out, "\tc.args = slots;\n");
+	if (kprobe) /* register(), print_regs(): the kprobe's context */
+		sb_puts(out, "\tc.kregs = 1;\n");
 	if (nf) /* the packet passes unless the probe says otherwise */
 		sb_puts(out, "\tc.verdict = 1;\n");
 	/* addr() at a kernel function: the function's address (fentry's and

@@ -139,6 +139,12 @@ static void report_verifier_failure(struct runner *r)
 		p = nl ? nl + 1 : NULL;
 	}
 	verifier_reason(log, reason, sizeof(reason));
+	/* what the kernel refuses by program type: say which probes can */
+	if (strstr(reason, "calling kernel function bpf_task_from_pid is not allowed"))
+		snprintf(reason + strlen(reason), sizeof(reason) - strlen(reason), "%s",
+			 " (pid2task() and the task_*(tid) functions work in probes on BTF-typed programs: "
+			 "kernel.function, and kernel.trace probes that read a prototype argument such as $prev; "
+			 "this kind of probe cannot call it on BPF, --runtime=kmod can)");
 	runner_flush(r);
 	const struct src_file *f = lastline ? compile_find_source(r->s, lastfile) : NULL;
 	if (!f && lastline && !script)

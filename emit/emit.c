@@ -174,6 +174,17 @@ bool em_kernel_uses(struct emitter *em, const char *native)
 	return false;
 }
 
+/* Does a function of either side call the native? */
+static bool em_any_uses(struct emitter *em, const char *native)
+{
+	VEC_FOREACH(em->funcs, i) {
+		struct em_func *f = VEC_AT(em->funcs, i, struct em_func *);
+		if (f->f->embedded && strstr(f->f->embedded, native))
+			return true;
+	}
+	return false;
+}
+
 bool em_kernel_code_calls(struct emitter *em, const char *name)
 {
 	return (em->kernel.s && strstr(em->kernel.s, name)) || (em->common.s && strstr(em->common.s, name)) ||
@@ -1108,8 +1119,30 @@ static void emit_key_structs(struct emitter *em, struct strbuf *b)
 	sb_puts(b, "\n");
 }
 
+/* probe_type(): stap's name for the kind of handler a probe runs in, by
+ * the point (the handlers themselves may differ: a kernel function on
+ * fentry is still "kprobe", a timer in the runner still "hrtimer"). */
+static const char *probe_type_name(const struct em_probe *ep)
+{
+	const struct attach *at = &ep->at;
+	switch (at->kind) {
+	case ATTACH_RUNNER: return "begin_end";
+	case ATTACH_TIMER: return !strncmp(ep->pp, "timer.jiffies", 13) ? "timer" : "hrtimer";
+	case ATTACH_TRACEPOINT:
+	case ATTACH_RAW_TRACEPOINT: return at->filter != ATTACH_FILTER_NONE ? "utrace" : "kernel_tracepoint";
+	case ATTACH_PERF_EVENT:
+		return at->perf.bp_type ? "hardware_data_breakpoint"
+		       : !strncmp(ep->pp, "timer.profile", 13) ? "profile_timer" : "perf_event";
+	case ATTACH_KPROBE: return at->kprobe.ret ? "kretprobe" : "kprobe";
+	case ATTACH_UPROBE: return at->uprobe.ret ? "uretprobe" : "uprobe";
+	case ATTACH_PROCFS: return "procfs";
+	case ATTACH_NETFILTER: return "netfilter";
+	default: return "";
+	}
+}
+
 /* btap_pp() and btap_pn(): the running probe's point, resolved and as the
- * script names it. */
+ * script names it; btap_probe_type(), its kind. */
 static void emit_pp_function(struct emitter *em, struct strbuf *b)
 {
 	const char **pp = arena_alloc(em->a, sizeof(*pp) * (size_t)(em->probes.n ? em->probes.n : 1));
@@ -1122,6 +1155,14 @@ static void emit_pp_function(struct emitter *em, struct strbuf *b)
 	sb_puts(b, "static BTAP_INLINE char *btap_pp_(struct btap_ctx *c)\n{\n\treturn btap_pp_tab_(c, c->tmp);\n}\n\n");
 	em_probe_table(em, b, "btap_pn", pn);
 	sb_puts(b, "static BTAP_INLINE char *btap_pn_(struct btap_ctx *c)\n{\n\treturn btap_pn_tab_(c, c->tmp);\n}\n\n");
+	if (em_any_uses(em, "btap_probe_type(")) {
+		const char **ty = arena_alloc(em->a, sizeof(*ty) * (size_t)(em->probes.n ? em->probes.n : 1));
+		VEC_FOREACH(em->probes, i)
+			ty[i] = probe_type_name(VEC_AT(em->probes, i, struct em_probe *));
+		em_probe_table(em, b, "btap_probe_type", ty);
+		sb_puts(b, "static BTAP_INLINE char *btap_probe_type_(struct btap_ctx *c)\n{\n"
+			   "\treturn btap_probe_type_tab_(c, c->tmp);\n}\n\n");
+	}
 }
 
 static void emit_init_globals(struct emitter *em, struct strbuf *b)

@@ -33,9 +33,9 @@ static void kmod_defines(struct emitter *em, struct strbuf *b)
 	if (tasks)
 		sb_printf(b, "#define BTAP_KMOD_TASKS %d\n", em->probes.n);
 	/* the stack tables exist where backtraces are taken */
-	if (em_kernel_uses(em, "btap_kstack("))
+	if (em_kernel_uses(em, "btap_kstack(") || em_kernel_uses(em, "btap_kstack_frame("))
 		sb_puts(b, "#define BTAP_KMOD_KSTACKS 1\n");
-	if (em_kernel_uses(em, "btap_ustack("))
+	if (em_kernel_uses(em, "btap_ustack(") || em_kernel_uses(em, "btap_ustack_frame("))
 		sb_puts(b, "#define BTAP_KMOD_USTACKS 1\n");
 }
 
@@ -207,13 +207,15 @@ static void kmod_probe_entry(struct emitter *em, struct em_probe *ep, struct str
 	sb_printf(out, "\tif (!sp)\n\t\tBTAP_KP_RETURN_%s;\n", kind + 8);
 	if (guard)
 		sb_puts(out, "\tc.task = task;\n");
-	if (em_kernel_uses(em, "btap_kstack(") || em_kernel_uses(em, "btap_ustack(")) {
+	if (em_kernel_uses(em, "btap_kstack(") || em_kernel_uses(em, "btap_ustack(") ||
+	    em_kernel_uses(em, "btap_kstack_frame(") || em_kernel_uses(em, "btap_ustack_frame(")) {
 		/* where its stacks start: the event's registers, if it has them */
 		bool regs = at->kind == ATTACH_KPROBE || at->kind == ATTACH_PERF_EVENT || at->kind == ATTACH_UPROBE ||
 			    (at->kind == ATTACH_TRACEPOINT && !at->tracepoint.fieldless);
-		sb_printf(out, "\tbtap_kmod_regs(%s, %d);\n", regs ? "regs" : "NULL",
-			  at->kind == ATTACH_KPROBE && !at->kprobe.ret && at->kprobe.offset == 0);
+		sb_printf(out, "\tbtap_kmod_regs(%s);\n", regs ? "regs" : "NULL");
 	}
+	if (at->kind == ATTACH_KPROBE && !at->kprobe.regs_ctx) /* register(), print_regs() */
+		sb_puts(out, "\tc.ctx = regs;\n\tc.kregs = 1;\n");
 	if (at->kind == ATTACH_KPROBE) /* addr(): where the kprobe sits */
 		sb_printf(out, "\tc.func_ip = BTAP_KP_FUNC_IP_%s;\n", kind + 8);
 	if (at->kind == ATTACH_PERF_EVENT || (at->kind == ATTACH_KPROBE && at->kprobe.regs_ctx))

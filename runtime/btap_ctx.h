@@ -44,6 +44,8 @@ struct btap_ctx {
 			    (user space), 2 a perf sample's (either); 3 + N:
 			    none, an fexit program's arguments, its return
 			    value in slot N */
+	int kregs;       /* ctx is a kprobe's saved registers (struct
+			    pt_regs): register() and print_regs() read them */
 	int64_t verdict; /* an LSM hook's result: what $return was set to */
 	int64_t func_ip; /* a kernel function probe's address (addr()), or 0 */
 	void *task;      /* the task the probe describes, when not current

@@ -186,17 +186,37 @@ static BTAP_INLINE int btap_dwreg_offset(int n)
 /* The value of DWARF register n (a constant) at the probe. */
 #define btap_ureg(c, n) btap_tp_read((c), btap_dwreg_offset(n), 8, 0)
 
-/* DWARF register n of a process probe, for the tapset's register and
- * argument functions (int_arg(), register("rax")); elsewhere an error. */
+/* The saved registers (struct pt_regs) the probe has: a uprobe's, a perf
+ * sample's, a statement's (c->args), a kprobe's (c->ctx); 0 at probes
+ * without (tracepoints, fentry, timers). */
+#define btap_have_regs() ((int64_t)(c->regs == 1 || c->regs == 2 || c->kregs))
+
+/* DWARF register n of the probe's registers, for the tapset's register
+ * and argument functions (int_arg(), register("rax"), print_regs());
+ * elsewhere an error. */
 static BTAP_INLINE int64_t btap_uarg_reg_(struct btap_ctx *c, int64_t n)
 {
 	int off = btap_dwreg_offset((int)n);
-	if (!c->regs || c->regs >= 3 || off < 0) {
-		btap_raise_str(c, -1, c->regs == 1 || c->regs == 2 ? "no such register" :
-			       "registers and arguments by position are only available at process(...) probes");
+	uint64_t v = 0;
+	if (n == 17) /* not DWARF's: the flags, for print_regs() */
+		off = 144;
+	else if (n == 18) /* the code segment */
+		off = 136;
+	if (off < 0) {
+		btap_raise_str(c, -1, "no such register");
 		return 0;
 	}
-	return btap_tp_read(c, off, 8, 0);
+	if (c->regs == 1 || c->regs == 2)
+		return btap_tp_read(c, off, 8, 0);
+	if (c->kregs) {
+		BTAP_MEM_READ(&v, (const char *)c->ctx + off, 8, 0);
+		return (int64_t)v;
+	}
+	btap_raise_str(c, -1, c->regs >= 3 || c->func_ip ?
+		       "registers are not available at a kernel function probed with fentry/fexit "
+		       "(--kfunc=kprobe gives them)" :
+		       "registers and arguments by position are not available at this probe point");
+	return 0;
 }
 #define btap_uarg_reg(n) btap_uarg_reg_(c, (n))
 /* addr(): the instruction pointer where a probe with registers hit (a

@@ -131,6 +131,35 @@ static BTAP_INLINE char *btap_quoted_or_addr_(char *dst, const char *raw, long n
 }
 #define btap_mem_string_quoted_(raw, addr, user)                                 \
 	btap_quoted_or_addr_(c->tmp, (raw), BTAP_MEM_READ_STR((raw), (addr), MAXSTRINGLEN, (user)), (addr))
+/* user_buffer_quoted(), kernel_buffer_quoted(): inlen bytes (NULs too,
+ * at most MAXSTRINGLEN - 1) read into raw and quoted, at most outlen
+ * bytes of text; a fault gives the address in hex, or raises when
+ * raise is set. */
+static BTAP_INLINE char *btap_buffer_quoted_(struct btap_ctx *c, char *raw, int64_t addr, int64_t inlen,
+					     int64_t outlen, int user, int raise)
+{
+	int64_t n = inlen < 0 ? 0 : inlen > MAXSTRINGLEN - 1 ? MAXSTRINGLEN - 1 : inlen;
+	c->tmp[0] = 0;
+	if (outlen <= 0) {
+		if (raise)
+			btap_fault(c, user ? "Unable to access user space data at " : "Unable to access kernel space data at ",
+				   (uint64_t)addr);
+		return c->tmp;
+	}
+	for (int i = 0; i < MAXSTRINGLEN; i++)
+		raw[i] = 0;
+	if (n > 0 && BTAP_MEM_READ(raw, addr, n, user)) {
+		if (raise) {
+			btap_fault(c, user ? "Unable to access user space data at " : "Unable to access kernel space data at ",
+				   (uint64_t)addr);
+			return c->tmp;
+		}
+		return btap_str_hex_(c->tmp, (uint64_t)addr);
+	}
+	return btap_text_buf_(c->tmp, raw, n, outlen, 1);
+}
+#define btap_buffer_quoted(addr, inlen, outlen, user, raise, raw) \
+	btap_buffer_quoted_(c, (raw), (addr), (inlen), (outlen), (user), (raise))
 #define btap_user_string_quoted(addr, raw) btap_mem_string_quoted_((raw), (addr), 1)
 #define btap_kernel_string_quoted(addr, raw) btap_mem_string_quoted_((raw), (addr), 0)
 

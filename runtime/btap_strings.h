@@ -266,7 +266,7 @@ static BTAP_TEXT_INLINE void btap_escape_put(char *dst, int64_t o, const char *s
 /* One pass: escapes are written up to the budget, remembering where a cut
  * text would end (room for "..." after the closing quote); the input not
  * fitting makes that the end. */
-static BTAP_TEXT_INLINE char *btap_text_str_(char *dst, const char *s, int64_t outlen, int64_t quoted)
+static BTAP_TEXT_INLINE char *btap_text_buf_(char *dst, const char *s, int64_t len, int64_t outlen, int64_t quoted)
 {
 	int64_t budget = (outlen <= 0 || outlen > MAXSTRINGLEN - 1) ? MAXSTRINGLEN - 1 : outlen;
 	int64_t o = 0, i = 0, q = quoted ? 1 : 0, cut_budget, cut;
@@ -279,7 +279,7 @@ static BTAP_TEXT_INLINE char *btap_text_str_(char *dst, const char *s, int64_t o
 	cut = o;
 	for (int k = 0; k < MAXSTRINGLEN - 1; k++) {
 		int e, n;
-		if (i < 0 || i >= MAXSTRINGLEN - 1 || !s[i])
+		if (i < 0 || i >= MAXSTRINGLEN - 1 || (len < 0 ? !s[i] : i >= len))
 			break;
 		e = btap_escape_len(s, i);
 		n = e & 0xff;
@@ -294,6 +294,11 @@ static BTAP_TEXT_INLINE char *btap_text_str_(char *dst, const char *s, int64_t o
 			cut = o;
 	}
 	return btap_text_close(dst, truncated ? cut : o, quoted, truncated);
+}
+
+static BTAP_TEXT_INLINE char *btap_text_str_(char *dst, const char *s, int64_t outlen, int64_t quoted)
+{
+	return btap_text_buf_(dst, s, -1, outlen, quoted);
 }
 #endif
 

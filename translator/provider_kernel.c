@@ -805,8 +805,10 @@ static bool kf_attach(struct session *s, struct probe *p, struct attach *out)
 	out->kprobe.ret = k->ret;
 	out->kprobe.ret_slot = k->ret && k->nfields ? k->fields[k->nfields - 1].offset / 8 : 0; /* after the parameters */
 	out->kprobe.nslots = kfunc_slots(k->fields, k->ret && k->nfields ? k->nfields - 1 : k->nfields);
-	/* without BTF there is no trampoline: always a kprobe */
-	out->kprobe.via_kprobe = k->no_btf || p->resolved_point->via_kprobe || kfunc_via_kprobes(s);
+	/* without BTF there is no trampoline: always a kprobe; kprobe.function
+	 * asks for one (its registers: register(), print_regs()) */
+	out->kprobe.via_kprobe = k->no_btf || p->resolved_point->via_kprobe || kfunc_via_kprobes(s) ||
+				 (comp_is(p->resolved_point, 0, "kprobe") && kconfig_lookup("CONFIG_KPROBES", s->kconfig));
 	return true;
 }
 

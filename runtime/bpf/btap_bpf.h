@@ -409,6 +409,7 @@ struct btap_text_ctx {
 	char *dst;
 	struct btap_text_vars *v;
 	int64_t budget, cut_budget, q;
+	int64_t len; /* the input's bytes, NULs too; < 0: up to its NUL */
 };
 
 static long btap_text_put_step(__u32 k, void *data)
@@ -416,7 +417,7 @@ static long btap_text_put_step(__u32 k, void *data)
 	struct btap_text_ctx *x = data;
 	int64_t i = x->v->i, o = x->v->o;
 	int e, n;
-	if (i < 0 || i >= MAXSTRINGLEN - 1 || !x->s[i])
+	if (i < 0 || i >= MAXSTRINGLEN - 1 || (x->len < 0 ? !x->s[i] : i >= x->len))
 		return 1;
 	e = btap_escape_len(x->s, i);
 	n = e & 0xff;
@@ -433,12 +434,12 @@ static long btap_text_put_step(__u32 k, void *data)
 	return 0;
 }
 
-static BTAP_TEXT_INLINE char *btap_text_str_(char *dst, const char *s, int64_t outlen, int64_t quoted)
+static BTAP_TEXT_INLINE char *btap_text_buf_(char *dst, const char *s, int64_t len, int64_t outlen, int64_t quoted)
 {
 	__u32 zero = 0;
 	struct btap_text_vars *v = bpf_map_lookup_elem(&btap_textvars, &zero);
 	int64_t budget = (outlen <= 0 || outlen > MAXSTRINGLEN - 1) ? MAXSTRINGLEN - 1 : outlen;
-	struct btap_text_ctx x = {s, dst, v, 0, 0, quoted ? 1 : 0};
+	struct btap_text_ctx x = {s, dst, v, 0, 0, quoted ? 1 : 0, len};
 	dst[0] = 0;
 	if (!v)
 		return dst;
@@ -454,6 +455,7 @@ static BTAP_TEXT_INLINE char *btap_text_str_(char *dst, const char *s, int64_t o
 	bpf_loop(MAXSTRINGLEN, btap_text_put_step, &x, 0);
 	return btap_text_close(dst, v->trunc ? v->cut : v->o, quoted, (int)v->trunc);
 }
+#define btap_text_str_(dst, s, outlen, quoted) btap_text_buf_((dst), (s), -1, (outlen), (quoted))
 
 /* bitnames: one table entry a bpf_loop step, the write position in map
  * memory: the verifier checks the step once, however long the table (an
@@ -948,6 +950,7 @@ static __always_inline char *btap_execname_current_(struct btap_ctx *c)
 #define btap_stp_pid() (BTAP_HDR(c)->runner_pid)
 #define btap_pp() btap_pp_(c)
 #define btap_pn() btap_pn_(c)
+#define btap_probe_type() btap_probe_type_(c)
 #define btap_walltime_ns() ((int64_t)bpf_ktime_get_ns() + BTAP_HDR(c)->walltime_offset_ns)
 #define btap_ktime_ns() ((int64_t)bpf_ktime_get_ns())
 #define btap_jiffies() ((int64_t)bpf_jiffies64())
@@ -1015,6 +1018,68 @@ static __always_inline char *btap_ustack_(struct btap_ctx *c, int kind)
 #define btap_ustack(kind) btap_ustack_(c, (kind))
 #else
 #define btap_ustack(kind) (c->tmp[0] = 0, c->tmp)
+#endif
+
+/* stack_used(): how far down its kernel stack (THREAD_SIZE, 16 KiB on
+ * x86-64, aligned to its size) the probe runs: the address of a local,
+ * as a number (btap_addr_of). */
+#define BTAP_THREAD_SIZE 16384
+static __always_inline int64_t btap_stack_used_(void)
+{
+	char here = 0;
+	return BTAP_THREAD_SIZE - (btap_addr_of(&here) & (BTAP_THREAD_SIZE - 1));
+}
+#define btap_stack_size() ((int64_t)BTAP_THREAD_SIZE)
+#define btap_stack_used() btap_stack_used_()
+
+#ifdef BTAP_NEED_LOADAVG
+/* The kernel's load averages (fixed point, 11 bits of fraction), found
+ * in kallsyms by libbpf (untyped: BTF has no such variable); weak: a
+ * kallsyms without data symbols leaves the address 0, which faults. */
+extern const void avenrun __ksym __weak;
+static __always_inline int64_t btap_loadavg_(struct btap_ctx *c, int64_t i)
+{
+	uint64_t v = 0;
+	int64_t a = btap_addr_of(&avenrun);
+	if (i < 0 || i > 2 || !a || bpf_probe_read_kernel(&v, 8, (const void *)(unsigned long)(a + 8 * i))) {
+		btap_raise_str(c, -1, "the load averages need the kernel's avenrun in kallsyms (CONFIG_KALLSYMS_ALL)");
+		return 0;
+	}
+	return (int64_t)v;
+}
+#define btap_loadavg(i) btap_loadavg_(c, (i))
+#endif
+
+#ifdef BTAP_NEED_FRAMES
+/* stack(n), ustack(n): one frame of the stack, read in the probe (a
+ * stack map's entries cannot be read there); per CPU, as a probe runs
+ * alone on its CPU. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64[BTAP_STACK_DEPTH]);
+} btap_frames SEC(".maps");
+
+/* Frame n (0: where the probe hit) of the kernel or user stack, 0 when
+ * the stack has no such frame. */
+static __noinline int64_t btap_stack_frame_(void *ctx, int64_t n, __u64 flags)
+{
+	__u32 zero = 0;
+	__u64 *f = bpf_map_lookup_elem(&btap_frames, &zero);
+	long len;
+	if (!f || n < 0 || n >= BTAP_STACK_DEPTH)
+		return 0;
+	len = bpf_get_stack(ctx, f, 8 * BTAP_STACK_DEPTH, flags);
+	if (len <= 0 || n >= len / 8)
+		return 0;
+	return (int64_t)f[n & (BTAP_STACK_DEPTH - 1)];
+}
+#define btap_kstack_frame(n) btap_stack_frame_(c->ctx, (n), 0)
+#define btap_ustack_frame(n) btap_stack_frame_(c->ctx, (n), BTAP_F_USER_STACK)
+#else
+#define btap_kstack_frame(n) ((void)(n), (int64_t)0)
+#define btap_ustack_frame(n) ((void)(n), (int64_t)0)
 #endif
 
 #ifdef BTAP_HAVE_FIND_VMA

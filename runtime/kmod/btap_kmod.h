@@ -620,6 +620,7 @@ static inline char *btap_execname_(struct btap_ctx *c)
 #define btap_stp_pid() (BTAP_HDR(c)->runner_pid)
 #define btap_pp() btap_pp_(c)
 #define btap_pn() btap_pn_(c)
+#define btap_probe_type() btap_probe_type_(c)
 #define btap_walltime_ns() ((int64_t)ktime_get_real_ns())
 #define btap_ktime_ns() ((int64_t)ktime_get_ns())
 #define btap_jiffies() ((int64_t)get_jiffies_64())
@@ -929,19 +930,18 @@ static long btap_ksym_ioctl(struct btap_kmod_req *q)
 #define BTAP_STACK_LOST 0xffffffffu
 
 /* The registers of the event the running handler serves, where it has
- * them (kprobes, perf samples, uprobes): where its stacks start. entry:
- * a kprobe at a function's first instruction (its return address on top
- * of the stack). */
+ * them (kprobes, perf samples, uprobes, tracepoint records): where its
+ * stacks start. */
 struct btap_kregs {
 	struct pt_regs *regs;
-	int entry;
 };
 static DEFINE_PER_CPU(struct btap_kregs, btap_kregs);
-#define btap_kmod_regs(r, e) (__this_cpu_write(btap_kregs.regs, (r)), __this_cpu_write(btap_kregs.entry, (e)))
+#define btap_kmod_regs(r) __this_cpu_write(btap_kregs.regs, (r))
 
 #if defined(BTAP_KMOD_KSTACKS) || defined(BTAP_KMOD_USTACKS)
 #include <linux/stacktrace.h>
 #include <linux/mmap_lock.h>
+#include <asm/unwind.h>
 /* A user frame as BPF's build-id stack maps lay it out (the runner reads
  * both alike): here BTAP_FRAME_FILE (inode, address; file offset) or the
  * address alone. */
@@ -1069,38 +1069,63 @@ static long btap_stack_read(struct btap_kmod_req *q)
  * (through an exception or interrupt frame) or, at a function's entry,
  * at its return address (through an ftrace trampoline). Without
  * registers (a tracepoint's callback): from the code that hit it. */
-static inline char *btap_kstack_(struct btap_ctx *c, int kind)
+static inline unsigned int btap_kframes_(struct btap_stack_work *w)
 {
 	struct pt_regs *regs = __this_cpu_read(btap_kregs.regs);
-	struct btap_stack_work *w = this_cpu_ptr(btap_stack_work);
-	unsigned long ret = 0;
 	unsigned int n, i, start, k = 0;
-	if (regs && user_mode(regs)) /* caught in user space: no kernel frame */
-		return btap_token_(c->tmp, kind, BTAP_STACK_EMPTY, -1);
 	memset(w->frames, 0, sizeof(w->frames));
-	n = stack_trace_save(w->raw, ARRAY_SIZE(w->raw), 0);
-	start = n;
+	if (regs && user_mode(regs)) /* caught in user space: no kernel frame */
+		return 0;
 	if (regs) {
-		if (__this_cpu_read(btap_kregs.entry) &&
-		    copy_from_kernel_nofault(&ret, (void *)regs->sp, sizeof(ret)))
-			ret = 0;
-		for (i = 0; i < n && start == n; i++)
-			if (w->raw[i] == regs->ip || (ret && w->raw[i] == ret))
-				start = i;
+		/* as perf (and so BPF) walks them: the instruction, then the
+		 * unwinder from the registers when they are an exception's or
+		 * a kprobe's, else from the frame at their stack pointer (a
+		 * tracepoint's record: the caller's registers) */
+		struct unwind_state st;
 		w->frames[k++] = regs->ip;
-		if (start < n && w->raw[start] == regs->ip)
-			start++;
-	} else {
-		for (start = 0; start < n && within_module(w->raw[start], THIS_MODULE); start++)
-			;
+		if (regs->flags & X86_EFLAGS_FIXED)
+			unwind_start(&st, current, regs, NULL);
+		else
+			unwind_start(&st, current, NULL, (unsigned long *)regs->sp);
+		for (; !unwind_done(&st) && k < BTAP_STACK_DEPTH; unwind_next_frame(&st)) {
+			unsigned long a = unwind_get_return_address(&st);
+			if (!a)
+				break;
+			if (k == 1 && a == regs->ip) /* the unwinder starts at the instruction too */
+				continue;
+			w->frames[k++] = a;
+		}
+		return k;
 	}
+	/* a tracepoint's callback: from the code that hit it, the module's
+	 * own frames and the tracepoint's iterator dropped */
+	n = stack_trace_save(w->raw, ARRAY_SIZE(w->raw), 0);
+	for (start = 0; start < n && within_module(w->raw[start], THIS_MODULE); start++)
+		;
 	for (i = start; i < n && k < BTAP_STACK_DEPTH; i++)
 		w->frames[k++] = w->raw[i];
+	return k;
+}
+
+static inline char *btap_kstack_(struct btap_ctx *c, int kind)
+{
+	struct btap_stack_work *w = this_cpu_ptr(btap_stack_work);
+	if (!btap_kframes_(w))
+		return btap_token_(c->tmp, kind, BTAP_STACK_EMPTY, -1);
 	return btap_token_(c->tmp, kind, btap_stack_intern(&btap_stack_tables[0], w->frames), -1);
 }
+/* stack(n): frame n, 0 when the stack has none */
+static inline int64_t btap_kstack_frame_(int64_t n)
+{
+	struct btap_stack_work *w = this_cpu_ptr(btap_stack_work);
+	unsigned int k = btap_kframes_(w);
+	return n >= 0 && n < k ? (int64_t)w->frames[n] : 0;
+}
+#define btap_kstack_frame(n) btap_kstack_frame_(n)
 #define btap_kstack(kind) btap_kstack_(c, (kind))
 #else
 #define btap_kstack(kind) ((void)(kind), c->tmp[0] = 0, c->tmp)
+#define btap_kstack_frame(n) ((void)(n), (int64_t)0)
 #endif
 
 #ifdef BTAP_KMOD_USTACKS
@@ -1110,18 +1135,17 @@ static inline char *btap_kstack_(struct btap_ctx *c, int kind)
  * be read without waiting (not with interrupts off: unlocking could wake
  * a writer from inside the scheduler), so that the runner names it after
  * the process has gone; else the address alone. */
-static inline char *btap_ustack_(struct btap_ctx *c, int kind)
+static inline int btap_uframes_(struct btap_stack_work *w)
 {
 	struct pt_regs *regs = __this_cpu_read(btap_kregs.regs);
-	struct btap_stack_work *w = this_cpu_ptr(btap_stack_work);
 	struct mm_struct *mm = current->mm;
 	uint64_t ip, bp;
 	int k = 0, locked;
+	memset(w->uframes, 0, sizeof(w->uframes));
 	if (!regs || !user_mode(regs))
 		regs = mm && !(current->flags & PF_KTHREAD) ? task_pt_regs(current) : NULL;
 	if (!regs)
-		return btap_token_(c->tmp, kind, BTAP_STACK_EMPTY, btap_pid());
-	memset(w->uframes, 0, sizeof(w->uframes));
+		return 0;
 	ip = regs->ip;
 	bp = regs->bp;
 	locked = !irqs_disabled() && mmap_read_trylock(mm);
@@ -1146,11 +1170,35 @@ static inline char *btap_ustack_(struct btap_ctx *c, int kind)
 	}
 	if (locked)
 		mmap_read_unlock(mm);
+	return k;
+}
+
+static inline char *btap_ustack_(struct btap_ctx *c, int kind)
+{
+	struct btap_stack_work *w = this_cpu_ptr(btap_stack_work);
+	if (!btap_uframes_(w))
+		return btap_token_(c->tmp, kind, BTAP_STACK_EMPTY, btap_pid());
 	return btap_token_(c->tmp, kind, btap_stack_intern(&btap_stack_tables[1], w->uframes), btap_pid());
 }
+/* ustack(n): the address of frame n, 0 when the stack has none */
+static inline int64_t btap_ustack_frame_(int64_t n)
+{
+	struct btap_stack_work *w = this_cpu_ptr(btap_stack_work);
+	const struct btap_uframe *f;
+	uint64_t ip;
+	if (n < 0 || n >= btap_uframes_(w))
+		return 0;
+	f = &w->uframes[n];
+	if (f->status != BTAP_FRAME_FILE)
+		return (int64_t)f->offset;
+	memcpy(&ip, f->build_id + 8, 8);
+	return (int64_t)ip;
+}
+#define btap_ustack_frame(n) btap_ustack_frame_(n)
 #define btap_ustack(kind) btap_ustack_(c, (kind))
 #else
 #define btap_ustack(kind) ((void)(kind), c->tmp[0] = 0, c->tmp)
+#define btap_ustack_frame(n) ((void)(n), (int64_t)0)
 #endif
 /* a user string's length with its NUL (MAXSTRINGLEN when cut short) */
 static inline int64_t btap_user_str_(char *dst, uint64_t addr)
@@ -1201,6 +1249,17 @@ static inline void btap_set_kernel_string_(struct btap_ctx *c, int64_t addr, con
 		btap_fault(c, "kernel string copy fault at ", (uint64_t)addr);
 }
 #define btap_set_kernel_string(addr, s, n) btap_set_kernel_string_(c, (addr), (s), (n))
+/* the kernel's load averages, fixed point (exported to modules) */
+#include <linux/sched/loadavg.h>
+#define btap_loadavg(i) ((int64_t)((i) >= 0 && (i) <= 2 ? READ_ONCE(avenrun[(i)]) : 0))
+/* stack_used(): how far down its kernel stack the handler runs */
+static noinline int64_t btap_stack_used_(void)
+{
+	char here = 0;
+	return THREAD_SIZE - ((unsigned long)&here & (THREAD_SIZE - 1));
+}
+#define btap_stack_size() ((int64_t)THREAD_SIZE)
+#define btap_stack_used() btap_stack_used_()
 /* mdelay(), udelay() (guru mode): n units of unit_us microseconds,
  * at most a second, in 1 ms steps */
 static inline void btap_kdelay(int64_t n, int64_t unit_us)

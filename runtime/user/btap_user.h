@@ -641,6 +641,7 @@ static inline int64_t btap_no_task_(struct btap_ctx *c)
 #define btap_stp_pid() ((int64_t)getpid())
 #define btap_pp() btap_pp_(c)
 #define btap_pn() btap_pn_(c)
+#define btap_probe_type() btap_probe_type_(c)
 #define btap_walltime_ns() btap_clock_ns(CLOCK_REALTIME)
 #define btap_ktime_ns() btap_clock_ns(CLOCK_MONOTONIC)
 #define btap_jiffies() btap_jiffies_(c)
@@ -660,7 +661,7 @@ static inline int64_t btap_no_task_(struct btap_ctx *c)
 /* the runner is a 64-bit process */
 #define btap_probing_32bit_app() ((int64_t)0)
 #define btap_uarg_reg(n) \
-	((void)(n), btap_raise_str(c, -1, "registers and arguments by position are only available at process(...) probes"), (int64_t)0)
+	((void)(n), btap_raise_str(c, -1, "registers and arguments by position are not available at this probe point"), (int64_t)0)
 #define btap_addr() ((int64_t)0)
 #define btap_returnval() \
 	(btap_raise_str(c, -1, "returnval() needs the return of a function: a .return probe of kernel.function or process"), (int64_t)0)
@@ -675,6 +676,40 @@ static inline int64_t btap_no_task_(struct btap_ctx *c)
 #include "../btap_stacks.h"
 #define btap_kstack(kind) ((void)(kind), c->tmp[0] = 0, c->tmp)
 #define btap_ustack(kind) ((void)(kind), c->tmp[0] = 0, c->tmp)
+#define btap_kstack_frame(n) ((void)(n), (int64_t)0)
+#define btap_ustack_frame(n) ((void)(n), (int64_t)0)
+#define btap_have_regs() ((int64_t)0)
+/* the load averages of /proc/loadavg ("0.52 0.58 0.59 ..."), in the
+ * kernel's fixed point (11 bits of fraction; the hundredths survive the
+ * round trip through sprint_loadavg()) */
+static inline int64_t btap_loadavg_(struct btap_ctx *c, int64_t i)
+{
+	char line[64];
+	const char *p = line;
+	int64_t whole = 0, hundredths = 0;
+	FILE *f = fopen("/proc/loadavg", "r");
+	int ok = f && fgets(line, sizeof(line), f) && i >= 0 && i <= 2;
+	if (f)
+		fclose(f);
+	for (int k = 0; ok && k < i; k++) /* to the i-th field */
+		for (p += strcspn(p, " "); *p == ' '; p++)
+			;
+	for (whole = 0; ok && *p >= '0' && *p <= '9'; p++)
+		whole = whole * 10 + (*p - '0');
+	if (ok && p[0] == '.' && p[1] >= '0' && p[1] <= '9' && p[2] >= '0' && p[2] <= '9')
+		hundredths = (p[1] - '0') * 10 + (p[2] - '0');
+	else
+		ok = 0;
+	if (!ok) {
+		btap_raise_str(c, -1, "cannot read the load averages in /proc/loadavg");
+		return 0;
+	}
+	return whole * 2048 + hundredths * 2048 / 100;
+}
+#define btap_loadavg(i) btap_loadavg_(c, (i))
+/* the runner's probes run on no kernel stack */
+#define btap_stack_size() ((int64_t)16384)
+#define btap_stack_used() ((int64_t)0)
 #include "../btap_natives.h"
 /* the runner's own arguments (a runner probe runs in btap) */
 static inline int64_t btap_cmdline_read_(struct btap_ctx *c)

@@ -151,8 +151,17 @@ ok_if "int_arg(), long_arg(), register() without DWARF" \
 	"[ \"\$(cat $T/out)\" = '-5 -300 4000000000 -1234567890123 -5 fffffffb' ]"
 timeout "$LIMIT" "$BTAP" -e 'probe begin { println(int_arg(1)) }' >"$T/out" 2>"$T/err"
 rc=$?
-ok_if "int_arg() outside a process probe is a run-time error" \
-	"[ $rc = 1 ] && grep -q 'only available at process(...) probes' $T/err"
+ok_if "int_arg() outside a probe with registers is a run-time error" \
+	"[ $rc = 1 ] && grep -q 'not available at this probe point' $T/err"
+# print_regs(): stap's layout, the arguments in their registers, rip where
+# the probe hit; ustack(0) is that address too
+timeout "$LIMIT" "$BTAP" -c "$U/target-nodebug 1" -e 'probe process("'"$U"'/target-nodebug").function("mixed") {
+	print_regs(); printf("%016x %d %s\n", uaddr(), ustack(0) == uaddr(), probe_type()) }' >"$T/out" 2>"$T/err"
+ok_if "print_regs() at a process probe" \
+	"[ \$(wc -l <$T/out) = 9 ] && sed -n 1p $T/out | grep -q \"^RIP: \$(sed -n 9p $T/out | cut -d' ' -f1)\\\$\" &&
+	 sed -n 2p $T/out | grep -Eq '^RSP: [0-9a-f]{16}  EFLAGS: [0-9a-f]{8}\$' &&
+	 sed -n 4p $T/out | grep -Eq '^RDX: [0-9a-f]{8}ee6b2800 RSI: [0-9a-f]{8}fffffed4 RDI: [0-9a-f]{8}fffffffb\$' &&
+	 sed -n 8p $T/out | grep -q '^CS:  0033\$' && sed -n 9p $T/out | grep -q ' 1 uprobe\$'"
 
 # addr() at a process probe: where it hit, as uaddr(); cmdline_str()
 timeout "$LIMIT" "$BTAP" -c "$TARGET 1" -e "probe process(\"$TARGET\").function(\"add\") {
