@@ -232,5 +232,36 @@ static BTAP_INLINE char *btap_syscall_name_(char *dst, int64_t nr)
 	return dst;
 }
 #define btap_syscall_name(nr) btap_syscall_name_(c->tmp, (nr))
+/* syscall_num(): the number of a system call by name, -1 for one the
+ * table lacks; rows compared as three words (a name is zero-padded in
+ * its row, and so in the copy). A runtime may search the rows its own
+ * way (BPF: a bpf_loop, which the verifier checks once). */
+#ifndef BTAP_CUSTOM_SYSCALL_FIND
+static BTAP_INLINE int64_t btap_syscall_find_(const uint64_t *want)
+{
+	uint64_t row[3];
+	for (int nr = 0; nr < BTAP_NSYSCALL_NAMES; nr++) {
+		__builtin_memcpy(row, btap_syscall_names[nr], sizeof(row));
+		if (row[0] == want[0] && row[1] == want[1] && row[2] == want[2])
+			return nr;
+	}
+	return -1;
+}
+#endif
+static BTAP_INLINE int64_t btap_syscall_num_(const char *name)
+{
+	uint64_t want[3] = {0, 0, 0};
+	char *w = (char *)want;
+	int i;
+	for (i = 0; i < BTAP_SYSCALL_NAME_MAX - 1 && i < MAXSTRINGLEN - 1; i++) {
+		if (!name[i])
+			break;
+		w[i] = name[i];
+	}
+	if (!i || (i < MAXSTRINGLEN - 1 && name[i])) /* empty, or longer than any row */
+		return -1;
+	return btap_syscall_find_(want);
+}
+#define btap_syscall_num(name) btap_syscall_num_(name)
 
 #endif

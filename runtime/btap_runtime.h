@@ -266,6 +266,7 @@ BTAP_IFACE(KERNEL, BTAP_HAVE_FIND_VMA, "defined by the unit when the kernel find
 BTAP_IFACE(BOTH, btap_usym_token, "a user address of the current process as a token the runner symbolises")
 BTAP_IFACE(BOTH, btap_stack_as, "a string with the kind of its stack tokens changed")
 BTAP_IFACE(BOTH, btap_syscall_name, "a system call's name by number, \"\" when the table lacks it")
+BTAP_IFACE(BOTH, btap_syscall_num, "a system call's number by name, -1 when the table lacks it")
 BTAP_IFACE(BOTH, btap_tz_gmtoff, "the local time zone at the start, seconds west of UTC")
 BTAP_IFACE(BOTH, btap_tz_name, "the local time zone's abbreviation at the start")
 BTAP_IFACE(BOTH, btap_set_kernel, "set_kernel_long() ...: write 1-8 bytes at a kernel address (kmod; else an error)")

@@ -1126,6 +1126,31 @@ static __always_inline char *btap_usym_token_(struct btap_ctx *c, int kind, __u6
 
 /* a user string's length with its NUL (MAXSTRINGLEN when cut short) */
 #define BTAP_USER_STR(dst, addr) ((int64_t)bpf_probe_read_user_str((dst), MAXSTRINGLEN, (const void *)(addr)))
+/* syscall_num()'s search: one row a bpf_loop step */
+#include "../btap_syscall_names.h"
+#define BTAP_CUSTOM_SYSCALL_FIND 1
+struct btap_sysnum_ctx {
+	uint64_t want[3];
+	int64_t found;
+};
+static long btap_sysnum_step(__u32 nr, void *data)
+{
+	struct btap_sysnum_ctx *x = data;
+	uint64_t row[3];
+	if (nr >= BTAP_NSYSCALL_NAMES)
+		return 1;
+	__builtin_memcpy(row, btap_syscall_names[nr], sizeof(row));
+	if (row[0] != x->want[0] || row[1] != x->want[1] || row[2] != x->want[2])
+		return 0;
+	x->found = nr;
+	return 1;
+}
+static __always_inline int64_t btap_syscall_find_(const uint64_t *want)
+{
+	struct btap_sysnum_ctx x = {{want[0], want[1], want[2]}, -1};
+	bpf_loop(BTAP_NSYSCALL_NAMES > 0 ? BTAP_NSYSCALL_NAMES : 1, btap_sysnum_step, &x, 0);
+	return x.found;
+}
 #include "../btap_natives.h"
 
 /* The natives that need the current task's struct (the generated unit
