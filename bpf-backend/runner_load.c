@@ -145,6 +145,10 @@ static void report_verifier_failure(struct runner *r)
 			 " (pid2task() and the task_*(tid) functions work in probes on BTF-typed programs: "
 			 "kernel.function, and kernel.trace probes that read a prototype argument such as $prev; "
 			 "this kind of probe cannot call it on BPF, --runtime=kmod can)");
+	if (strstr(reason, "cannot use helper bpf_probe_write_user"))
+		snprintf(reason + strlen(reason), sizeof(reason) - strlen(reason), "%s",
+			 " (set_user_*() writes user memory from BPF, which this kernel forbids: kernel lockdown "
+			 "does; --runtime=kmod writes it)");
 	runner_flush(r);
 	const struct src_file *f = lastline ? compile_find_source(r->s, lastfile) : NULL;
 	if (!f && lastline && !script)

@@ -163,6 +163,32 @@ static BTAP_INLINE char *btap_buffer_quoted_(struct btap_ctx *c, char *raw, int6
 #define btap_user_string_quoted(addr, raw) btap_mem_string_quoted_((raw), (addr), 1)
 #define btap_kernel_string_quoted(addr, raw) btap_mem_string_quoted_((raw), (addr), 0)
 
+/* set_user_*() (guru mode): size bytes of val (little-endian: its low
+ * bytes) written at a user address of the current process, or a string
+ * with its NUL (at most n bytes before it); a fault is stap's error. */
+static BTAP_INLINE void btap_set_user_(struct btap_ctx *c, int64_t addr, int64_t val, int size)
+{
+	long r = size == 1 ? BTAP_MEM_WRITE_USER(addr, &val, 1)
+	       : size == 2 ? BTAP_MEM_WRITE_USER(addr, &val, 2)
+	       : size == 4 ? BTAP_MEM_WRITE_USER(addr, &val, 4)
+	                   : BTAP_MEM_WRITE_USER(addr, &val, 8);
+	if (r)
+		btap_fault(c, size == 1 ? "user char copy fault at " : size == 2 ? "user short copy fault at "
+			      : size == 4 ? "user int copy fault at " : "user long copy fault at ", (uint64_t)addr);
+}
+#define btap_set_user(addr, val, size) btap_set_user_(c, (addr), (val), (size))
+static BTAP_INLINE void btap_set_user_string_(struct btap_ctx *c, int64_t addr, const char *s, int64_t n)
+{
+	int64_t len = 0;
+	while (len < MAXSTRINGLEN - 1 && s[len])
+		len++;
+	if (n >= 0 && n < len)
+		len = n;
+	if ((len > 0 && BTAP_MEM_WRITE_USER(addr, s, len)) || BTAP_MEM_WRITE_USER(addr + len, "", 1))
+		btap_fault(c, "user string copy fault at ", (uint64_t)addr);
+}
+#define btap_set_user_string(addr, s, n) btap_set_user_string_(c, (addr), (s), (n))
+
 #ifndef BTAP_TARGET_KMOD
 /* Only a kernel module writes kernel memory: pass 2 refuses set_kernel_*()
  * elsewhere ("kmod-only"), except in the runner's own probes, where it

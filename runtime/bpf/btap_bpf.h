@@ -935,6 +935,9 @@ static __always_inline char *btap_execname_current_(struct btap_ctx *c)
 #define BTAP_MEM_READ(dst, addr, size, user)                                    \
 	((user) ? bpf_probe_read_user((dst), (size), (const void *)(addr))      \
 		: bpf_probe_read_kernel((dst), (size), (const void *)(addr)))
+/* set_user_*() (guru mode): the kernel warns once in its log that a
+ * program writes user memory */
+#define BTAP_MEM_WRITE_USER(addr, src, size) bpf_probe_write_user((void *)(addr), (src), (size))
 #include "../btap_memory.h"
 
 #ifndef BTAP_TASK_OVERRIDE

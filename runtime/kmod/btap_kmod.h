@@ -847,6 +847,8 @@ static long btap_tasks_ioctl(struct btap_kmod_req *q)
 #define BTAP_MEM_READ(dst, addr, size, user)                                    \
 	((user) ? (copy_from_user_nofault((dst), (const void __user *)(unsigned long)(addr), (size)) ? -EFAULT : 0) \
 		: (copy_from_kernel_nofault((dst), (const void *)(unsigned long)(addr), (size)) ? -EFAULT : 0))
+#define BTAP_MEM_WRITE_USER(addr, src, size)                                   \
+	(copy_to_user_nofault((void __user *)(unsigned long)(addr), (src), (size)) ? -EFAULT : 0)
 #include "../btap_memory.h"
 /* A string without faulting (modules get neither strncpy_from_user_nofault
  * nor strncpy_from_kernel_nofault): a page at a time, never past the page

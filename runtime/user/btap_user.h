@@ -503,6 +503,9 @@ static inline int btap_read_self(void *dst, uint64_t addr, size_t n)
 	return process_vm_readv(getpid(), &local, 1, &remote, 1, 0) == (ssize_t)n ? 0 : -1;
 }
 #define BTAP_MEM_READ(dst, addr, size, user) (!(user) || btap_read_self((dst), (uint64_t)(addr), (size_t)(size)))
+/* a traced process's memory is written by kernel probes only */
+static inline int btap_write_user_none_(void) { return -1; }
+#define BTAP_MEM_WRITE_USER(addr, src, size) ((void)(addr), (void)(src), (void)(size), btap_write_user_none_())
 #include "../btap_memory.h"
 
 /* The string at addr into dst (MAXSTRINGLEN): its length, or -1 when it

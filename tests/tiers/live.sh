@@ -86,6 +86,18 @@ integrity_tests() {
 	rc=$? el=$(($(now_ms) - t0))
 	ok_if "-c ends with the command" '[ $rc = 0 ] && [ "$(cat "$T/out")" = end ] && [ $el -lt 20000 ]'
 
+	# set_user_*() (-g): the write(2) buffer rewritten before the kernel
+	# copies it, where the kernel lets BPF write user memory; where it does
+	# not (lockdown), the verifier's refusal names the reason and kmod
+	timeout "$LIMIT" "$BTAP" -g -c 'printf abcdef' -e 'probe kernel.trace("syscalls:sys_enter_write") {
+	if (pid() == target()) { set_user_string_n($buf, 2, "XYZ"); set_user_char($buf + 2, 0x2d) } }' >"$T/out" 2>"$T/err"
+	if [ -s "$T/err" ]; then
+		ok_if "set_user_*() refused by this kernel: the error says why" \
+			'grep -q "set_user_\*() writes user memory from BPF, which this kernel forbids.*--runtime=kmod" "$T/err"'
+	else
+		ok_if "set_user_*() rewrites the process's buffer" '[ "$(cat "$T/out")" = "XY-def" ]'
+	fi
+
 	# probing_32bit_app(): a 32-bit (ia32) process, built here from two
 	# system calls (as --32 and ld -m elf_i386 only, no 32-bit libc), and
 	# its 64-bit parent
