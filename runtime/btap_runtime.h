@@ -272,6 +272,7 @@ BTAP_IFACE(BOTH, btap_tz_name, "the local time zone's abbreviation at the start"
 BTAP_IFACE(BOTH, btap_set_kernel, "set_kernel_long() ...: write 1-8 bytes at a kernel address (kmod; else an error)")
 BTAP_IFACE(BOTH, btap_set_kernel_string, "set_kernel_string(): write a string and its NUL at a kernel address (kmod)")
 BTAP_IFACE(BOTH, btap_buffer_quoted, "user_buffer_quoted() ...: inlen bytes of memory, NULs too, quoted; a fault the address or an error")
+BTAP_IFACE(BOTH, btap_set_arg, "set_*_arg(), set_returnval(): write argument n (0: the return value) in the probe's registers (kmod; else an error)")
 BTAP_IFACE(BOTH, btap_set_user, "set_user_long() ...: write 1-8 bytes at a user address of the current process (kernel probes)")
 BTAP_IFACE(BOTH, btap_set_user_string, "set_user_string(): write a string and its NUL at a user address")
 BTAP_IFACE(KERNEL, btap_perf_regs, "a perf event program's sample registers, from its context (BPF)")

@@ -1262,6 +1262,43 @@ static noinline int64_t btap_stack_used_(void)
 }
 #define btap_stack_size() ((int64_t)THREAD_SIZE)
 #define btap_stack_used() btap_stack_used_()
+/* set_*_arg(), set_returnval() (guru mode): the probe's saved registers
+ * changed in place, which the probed code resumes with (a kprobe's, a
+ * uprobe's); argument n past the sixth in the caller's stack frame. */
+static inline char *btap_probe_regs_(struct btap_ctx *c)
+{
+	if (c->regs == 1 || c->regs == 2)
+		return c->args;
+	return c->kregs ? c->ctx : NULL;
+}
+static inline void btap_set_arg_(struct btap_ctx *c, int64_t n, int64_t v, int size)
+{
+	static const int arg_regs[6] = {5, 4, 1, 2, 8, 9}; /* rdi rsi rdx rcx r8 r9 */
+	char *regs = btap_probe_regs_(c);
+	unsigned long sp;
+	if (!regs) {
+		btap_raise_str(c, -1, "registers are not available at this probe point");
+		return;
+	}
+	if (size == 4)
+		v = (int64_t)(uint32_t)v;
+	if (n == 0) { /* the return value */
+		((struct pt_regs *)regs)->ax = (unsigned long)v;
+		return;
+	}
+	if (n < 0) {
+		btap_raise_str(c, -1, "invalid argument number");
+		return;
+	}
+	if (n <= 6) {
+		*(uint64_t *)(regs + btap_dwreg_offset(arg_regs[n - 1])) = (uint64_t)v;
+		return;
+	}
+	sp = ((struct pt_regs *)regs)->sp + 8 * (unsigned long)(n - 6);
+	if (user_mode((struct pt_regs *)regs) ? BTAP_MEM_WRITE_USER(sp, &v, 8) : btap_write_kernel_(sp, (const char *)&v, 8))
+		btap_fault(c, "argument write fault at ", (uint64_t)sp);
+}
+#define btap_set_arg(n, v, size) btap_set_arg_(c, (n), (v), (size))
 /* mdelay(), udelay() (guru mode): n units of unit_us microseconds,
  * at most a second, in 1 ms steps */
 static inline void btap_kdelay(int64_t n, int64_t unit_us)

@@ -110,6 +110,7 @@ expect kmod-const-runner 1 "^<input>:1:23: error: @const\\(\"PAGE_SIZE\"\\) is t
 expect mdelay-bpf 1 "^<input>:1:44: error: semantic error: 'mdelay' busy-waits in the kernel, which a BPF program cannot: it needs the kernel-module runtime" -- "$BTAP" -g --runtime=bpf -p2 -e 'probe kernel.trace("sched:sched_switch") { mdelay(1) }'
 expect set-kernel-guru 1 "^<input>:1:44: error: semantic error: 'set_kernel_int' is for guru mode only \\(-g\\)" -- "$BTAP" -p2 -e 'probe kernel.trace("sched:sched_switch") { set_kernel_int(0, 1) }'
 expect set-kernel-bpf 1 "^<input>:1:44: error: semantic error: 'set_kernel_string' writes kernel memory, which a BPF program cannot: it needs the kernel-module runtime \\(--runtime=kmod\\)" -- "$BTAP" -g --runtime=bpf -p2 -e 'probe kernel.trace("sched:sched_switch") { set_kernel_string(0, "x") }'
+expect set-arg-bpf 1 "^<input>:1:44: error: semantic error: 'set_returnval' writes the probe's registers, which a BPF program cannot: it needs the kernel-module runtime \\(--runtime=kmod\\)" -- "$BTAP" -g --runtime=bpf -p2 -e 'probe kernel.function("vfs_read").return { set_returnval(0) }'
 expect target-namespaces-bad 1 "^btap: invalid --target-namespaces 'x1' \\(expected a process id\\)" -- "$BTAP" --target-namespaces=x1 -e 'probe begin {}'
 expect const-guru 1 '^<input>:1:23: error: parse error: using @const operator not permitted; need btap -g' -- "$BTAP" -p2 -e 'probe begin { println(@const("X")) }'
 # .inline and .label are the debuginfo's (this host has none); kprobe.function has neither
