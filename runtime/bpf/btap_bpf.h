@@ -1065,21 +1065,49 @@ struct {
 } btap_frames SEC(".maps");
 
 /* Frame n (0: where the probe hit) of the kernel or user stack, 0 when
- * the stack has no such frame. */
-static __noinline int64_t btap_stack_frame_(void *ctx, int64_t n, __u64 flags)
+ * the stack has no such frame. At a kernel function on fentry/fexit the
+ * walk starts in the program and its trampoline: frame 0 is then the
+ * first in the function (func_ip, its address, up to the call of the
+ * trampoline), as backtrace() prints it. */
+/* the first frame in the function, among the first eight (a bpf_loop:
+ * the verifier checks the step once, whatever calls it) */
+struct btap_frame_top {
+	__u64 *f;
+	__u64 func_ip;
+	long len, top;
+};
+static long btap_frame_top_step(__u32 i, void *data)
+{
+	struct btap_frame_top *t = data;
+	if (i >= t->len || i >= BTAP_STACK_DEPTH)
+		return 1;
+	if (t->f[i] < t->func_ip || t->f[i] >= t->func_ip + 16)
+		return 0;
+	t->top = i;
+	return 1;
+}
+static __noinline int64_t btap_stack_frame_(void *ctx, int64_t n, __u64 flags, int64_t func_ip)
 {
 	__u32 zero = 0;
 	__u64 *f = bpf_map_lookup_elem(&btap_frames, &zero);
-	long len;
+	long len, top = 0;
 	if (!f || n < 0 || n >= BTAP_STACK_DEPTH)
 		return 0;
 	len = bpf_get_stack(ctx, f, 8 * BTAP_STACK_DEPTH, flags);
-	if (len <= 0 || n >= len / 8)
+	if (len <= 0)
 		return 0;
-	return (int64_t)f[n & (BTAP_STACK_DEPTH - 1)];
+	len /= 8;
+	if (func_ip && !flags) {
+		struct btap_frame_top t = {f, (__u64)func_ip, len, 0};
+		bpf_loop(8, btap_frame_top_step, &t, 0);
+		top = t.top;
+	}
+	if (n + top >= len)
+		return 0;
+	return (int64_t)f[(n + top) & (BTAP_STACK_DEPTH - 1)];
 }
-#define btap_kstack_frame(n) btap_stack_frame_(c->ctx, (n), 0)
-#define btap_ustack_frame(n) btap_stack_frame_(c->ctx, (n), BTAP_F_USER_STACK)
+#define btap_kstack_frame(n) btap_stack_frame_(c->ctx, (n), 0, c->kregs ? 0 : c->func_ip)
+#define btap_ustack_frame(n) btap_stack_frame_(c->ctx, (n), BTAP_F_USER_STACK, 0)
 #else
 #define btap_kstack_frame(n) ((void)(n), (int64_t)0)
 #define btap_ustack_frame(n) ((void)(n), (int64_t)0)
