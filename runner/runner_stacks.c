@@ -186,7 +186,9 @@ static Dwarf *kernel_line_table(struct runner *r)
 	return NULL;
 }
 
-static void put_kline(struct runner *r, struct strbuf *out, uint64_t addr, int kind)
+/* The source file and line of a kernel address, from the kernel's
+ * debuginfo; false without one (or for a module's address). */
+static bool kernel_src_line(struct runner *r, uint64_t addr, const char **file, int *line)
 {
 	uint64_t size;
 	const struct ksym *k = ksym_at(addr, &size);
@@ -195,9 +197,15 @@ static void put_kline(struct runner *r, struct strbuf *out, uint64_t addr, int k
 	Dwarf_Line *l = dw && dwarf_addrdie(dw, addr - (uint64_t)kernel_shift, &cu)
 				? dwarf_getsrc_die(&cu, addr - (uint64_t)kernel_shift)
 				: NULL;
-	const char *file = l ? dwarf_linesrc(l, NULL, NULL) : NULL;
+	*file = l ? dwarf_linesrc(l, NULL, NULL) : NULL;
+	return *file && dwarf_lineno(l, line) == 0;
+}
+
+static void put_kline(struct runner *r, struct strbuf *out, uint64_t addr, int kind)
+{
+	const char *file;
 	int line;
-	if (!file || dwarf_lineno(l, &line) != 0) {
+	if (!kernel_src_line(r, addr, &file, &line)) {
 		sb_printf(out, "0x%" PRIx64, addr);
 		return;
 	}
@@ -205,6 +213,23 @@ static void put_kline(struct runner *r, struct strbuf *out, uint64_t addr, int k
 		sb_puts(out, file);
 	if (kind != BTAP_TOK_KSRCFILE)
 		sb_printf(out, kind == BTAP_TOK_KSRCLINE ? "%d" : ":%d", line);
+}
+
+/* A backtrace line's symbol as stap's brief and fuller formats print it:
+ * "sym+0x12" (the address when there is no symbol), or the full line's
+ * "sym+0x12/0x40 at file.c:42 [module]" (" at" only where the line is
+ * known). */
+static void put_sym_styled(struct strbuf *out, const char *name, uint64_t off, uint64_t size, const char *module,
+			   const char *file, int line, bool brief)
+{
+	if (brief) {
+		sb_printf(out, "%s+0x%" PRIx64 "\n", name, off);
+		return;
+	}
+	sb_printf(out, "%s+0x%" PRIx64 "/0x%" PRIx64, name, off, size);
+	if (file)
+		sb_printf(out, " at %s:%d", file, line);
+	sb_printf(out, " [%s]\n", module);
 }
 
 /* ---- user objects ---------------------------------------------------------- */
@@ -338,7 +363,8 @@ static void expand_kstack(struct runner *r, struct strbuf *out, int kind, uint32
 		return;
 	int n = r->rt->stack_frames ? r->rt->stack_frames(r, false, id, ips, sizeof ips) : -1;
 	if (n < 0) {
-		sb_puts(out, kind == BTAP_TOK_KSTACK_SYMS	  ? " [kernel stack not collected: the stack map is full]\n"
+		sb_puts(out, kind == BTAP_TOK_KSTACK_SYMS || kind == BTAP_TOK_KSTACK_LINES
+				     ? " [kernel stack not collected: the stack map is full]\n"
 			     : kind == BTAP_TOK_KSTACK_FOLDED ? "[kernel_stack_lost]" /* one frame, no space */
 							      : "[kernel stack not collected]");
 		return;
@@ -359,6 +385,17 @@ static void expand_kstack(struct runner *r, struct strbuf *out, int kind, uint32
 			sb_printf(out, " 0x%016" PRIx64 " : ", ips[i]);
 			put_ksym(out, ips[i], true);
 			sb_putc(out, '\n');
+		} else if (kind == BTAP_TOK_KSTACK_LINES) {
+			uint64_t size;
+			const struct ksym *k = ksym_at(ips[i], &size);
+			const char *file;
+			int line;
+			sb_printf(out, " 0x%016" PRIx64 " : ", ips[i]);
+			if (!k)
+				sb_printf(out, "0x%" PRIx64 "\n", ips[i]);
+			else
+				put_sym_styled(out, k->name, ips[i] - k->addr, size, k->module ? k->module : "kernel",
+					       kernel_src_line(r, ips[i], &file, &line) ? file : NULL, line, false);
 		} else {
 			if (i)
 				sb_putc(out, ';');
@@ -437,7 +474,8 @@ static void expand_ustack(struct runner *r, struct strbuf *out, int kind, uint32
 		return;
 	int n = r->rt->stack_frames ? r->rt->stack_frames(r, true, id, frames, sizeof frames) : -1;
 	if (n < 0) {
-		sb_puts(out, kind == BTAP_TOK_USTACK_SYMS	  ? " [user stack not collected: the stack map is full]\n"
+		sb_puts(out, kind == BTAP_TOK_USTACK_SYMS || kind == BTAP_TOK_USTACK_LINES || kind == BTAP_TOK_USTACK_BRIEF
+				     ? " [user stack not collected: the stack map is full]\n"
 			     : kind == BTAP_TOK_USTACK_FOLDED ? "[user_stack_lost]"
 							      : "[user stack not collected]");
 		return;
@@ -449,7 +487,23 @@ static void expand_ustack(struct runner *r, struct strbuf *out, int kind, uint32
 		depth++;
 	for (int i = 0; i < depth; i++) {
 		const struct bpf_stack_build_id *f = &frames[i];
-		if (kind == BTAP_TOK_USTACK || kind == BTAP_TOK_USTACK_SYMS) {
+		if (kind == BTAP_TOK_USTACK_BRIEF || kind == BTAP_TOK_USTACK_LINES) {
+			uint64_t off, vaddr;
+			const struct ubin *b = frame_object(f, pid, &off);
+			const struct ubin_func *fn = b && ubin_vaddr_of_offset(b, off, &vaddr) ? ubin_func_at(b, vaddr) : NULL;
+			const char *file = NULL;
+			int line = 0;
+			if (kind == BTAP_TOK_USTACK_LINES)
+				sb_printf(out, " 0x%016" PRIx64 " : ", frame_address(f, b, off));
+			if (!fn) {
+				sb_printf(out, "0x%" PRIx64 "\n", frame_address(f, b, off));
+				continue;
+			}
+			if (kind == BTAP_TOK_USTACK_LINES && !ubin_src_line(b, vaddr, &file, &line))
+				file = NULL;
+			put_sym_styled(out, fn->name, vaddr - fn->addr, fn->size, b->path, file, line,
+				       kind == BTAP_TOK_USTACK_BRIEF);
+		} else if (kind == BTAP_TOK_USTACK || kind == BTAP_TOK_USTACK_SYMS) {
 			uint64_t off;
 			const struct ubin *b = frame_object(f, pid, &off);
 			uint64_t addr = frame_address(f, b, off);
@@ -528,9 +582,12 @@ static void expand_token(struct runner *r, struct strbuf *out, const char *p, co
 	switch (kind) {
 	case BTAP_TOK_KSTACK:
 	case BTAP_TOK_KSTACK_SYMS:
+	case BTAP_TOK_KSTACK_LINES:
 	case BTAP_TOK_KSTACK_FOLDED: expand_kstack(r, out, kind, (uint32_t)value); break;
 	case BTAP_TOK_USTACK:
 	case BTAP_TOK_USTACK_SYMS:
+	case BTAP_TOK_USTACK_BRIEF:
+	case BTAP_TOK_USTACK_LINES:
 	case BTAP_TOK_USTACK_FOLDED: expand_ustack(r, out, kind, (uint32_t)value, pid); break;
 	case BTAP_TOK_KSYM:
 	case BTAP_TOK_KSYMDATA: put_ksym(out, value, kind == BTAP_TOK_KSYMDATA); break;

@@ -21,9 +21,12 @@
 /* Token kinds: kernel stacks, user stacks, one address. */
 #define BTAP_TOK_KSTACK 'k'        /* addresses, "0x... 0x..." */
 #define BTAP_TOK_KSTACK_SYMS 'K'   /* " 0x... : sym+0x1/0x20 [kernel]" lines */
+#define BTAP_TOK_KSTACK_LINES 'Z'  /* the 'K' lines with " at file:line" (kernel debuginfo) */
 #define BTAP_TOK_KSTACK_FOLDED 'F' /* "outer;...;inner" */
 #define BTAP_TOK_USTACK 'u'
 #define BTAP_TOK_USTACK_SYMS 'U'
+#define BTAP_TOK_USTACK_BRIEF 'R'  /* "sym+0x12" lines (print_ubacktrace_brief) */
+#define BTAP_TOK_USTACK_LINES 'Y'  /* the 'U' lines with " at file:line" */
 #define BTAP_TOK_USTACK_FOLDED 'G'
 #define BTAP_TOK_KSYM 's'          /* symname(addr) */
 #define BTAP_TOK_KSYMDATA 'S'      /* symdata(addr) */

@@ -186,6 +186,16 @@ ok_if "user stacks: one key for two equal stacks, symbolised frames, folded, add
 	"[ \"\$(head -1 $T/out)\" = 2 ] && [ \$(grep -c ' : depth+0x[0-9a-f]*/0x[0-9a-f]* \[$ROOT/$TARGET\]\$' $T/out) = 4 ] &&
 	 sed -n 6p $T/out | grep -q ' : main+0x[0-9a-f]*/0x[0-9a-f]* \[$ROOT/$TARGET\]\$' &&
 	 grep -q 'main;depth;depth;depth;depth\$' $T/out && tail -1 $T/out | grep -q '^0x[0-9a-f]* 0x[0-9a-f]* 0x'"
+# print_ubacktrace_brief() and print_ubacktrace_fileline(): stap's brief
+# and fuller lines, the source lines from the program's DWARF
+timeout "$LIMIT" "$BTAP" -c "$TARGET 1" -e 'global d
+probe process("'"$TARGET"'").function("depth") { if ($n == 0 && !d++) { print_ubacktrace_brief(); print_ubacktrace_fileline() } }' \
+	>"$T/out" 2>"$T/err"
+dl=$(grep -n 'return depth(n - 1) + 1;' tests/uprobe/target.c | head -1 | cut -d: -f1)
+ok_if "print_ubacktrace_brief() and print_ubacktrace_fileline()" \
+	"sed -n 1p $T/out | grep -q '^depth+0x[0-9a-f]*\$' && sed -n 5p $T/out | grep -q '^main+0x[0-9a-f]*\$' &&
+	 grep -q '^ 0x[0-9a-f]\{16\} : depth+0x[0-9a-f]*/0x[0-9a-f]* at tests/uprobe/target.c:$dl \[$ROOT/$TARGET\]\$' $T/out &&
+	 [ \$(grep -c ' at tests/uprobe/target.c:[0-9]* ' $T/out) -ge 5 ]"
 # one user address: the mapping found in the probe, named after the
 # process has exited (a program's function and a library's)
 timeout "$LIMIT" "$BTAP" -c "$TARGET 1" -e 'global s, d, m, l

@@ -145,9 +145,12 @@ while read -r i stp; do
 	fi
 done <"$T/list"
 kmod_job_lines
+# the boot's budget: a couple of limits per script, 10 s per module case
+# run (a few seconds each under TCG)
+km=$(grep -c 'km-[a-z]*-[0-9]*\.art' "$T/job.sh" 2>/dev/null) || km=0
 if [ "$n" -gt 0 ] || [ -n "$KM_READY" ]; then
 	t=$(vm_now)
-	if ! vm_boot "$T" $((120 + 2 * LIMIT * n)); then
+	if ! vm_boot "$T" $((120 + 2 * LIMIT * n + 10 * km)); then
 		fail "VM tier: the VM did not finish; its console said:"
 		tail -20 "$T/console.log"
 	fi
