@@ -115,7 +115,8 @@ static bool kernel_has_kfunc(const char *name)
  * the kernel can (then they name symbols after the process has gone). */
 static bool finds_user_mappings(struct emitter *em)
 {
-	return em_kernel_uses(em, "btap_usym_token(") && kernel_has_bpf_helper("BPF_FUNC_find_vma");
+	return (em_kernel_uses(em, "btap_usym_token(") || em_kernel_uses(em, "btap_umodaddr(")) &&
+	       kernel_has_bpf_helper("BPF_FUNC_find_vma");
 }
 
 static void bpf_defines(struct emitter *em, struct strbuf *b)

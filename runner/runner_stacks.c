@@ -542,6 +542,10 @@ static void expand_usym(struct runner *r, struct strbuf *out, int kind, uint64_t
 		sb_puts(out, b ? b->path : "<unknown>");
 		return;
 	}
+	if (kind == BTAP_TOK_UBUILDID) { /* "" for an object without one */
+		sb_puts(out, b ? b->build_id : "<unknown>");
+		return;
+	}
 	if (kind == BTAP_TOK_USRCFILE || kind == BTAP_TOK_USRCLINE || kind == BTAP_TOK_USRCFILELINE) {
 		uint64_t vaddr;
 		const char *file;
@@ -600,6 +604,7 @@ static void expand_token(struct runner *r, struct strbuf *out, const char *p, co
 	case BTAP_TOK_USRCFILE:
 	case BTAP_TOK_USRCLINE:
 	case BTAP_TOK_USRCFILELINE:
+	case BTAP_TOK_UBUILDID:
 	case BTAP_TOK_UMOD: expand_usym(r, out, kind, value, pid, ino, off); break;
 	default: sb_putn(out, p, (size_t)(end - p + 1)); break;
 	}

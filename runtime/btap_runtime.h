@@ -264,6 +264,7 @@ BTAP_IFACE(BOTH, btap_ustack, "the current user stack as a token of a kind; empt
 BTAP_IFACE(BOTH, btap_ksym_token, "a kernel address as a token the runner prints as its symbol")
 BTAP_IFACE(KERNEL, BTAP_HAVE_FIND_VMA, "defined by the unit when the kernel finds a user address's mapping in the probe (bpf_find_vma)")
 BTAP_IFACE(BOTH, btap_usym_token, "a user address of the current process as a token the runner symbolises")
+BTAP_IFACE(BOTH, btap_umodaddr, "a user address's offset in its mapping (umodaddr()), -1 for none")
 BTAP_IFACE(BOTH, btap_stack_as, "a string with the kind of its stack tokens changed")
 BTAP_IFACE(BOTH, btap_syscall_name, "a system call's name by number, \"\" when the table lacks it")
 BTAP_IFACE(BOTH, btap_syscall_num, "a system call's number by name, -1 when the table lacks it")

@@ -40,6 +40,7 @@
 #define BTAP_TOK_USRCFILE 'f'      /* usymfile(addr), with the pid */
 #define BTAP_TOK_USRCLINE 'l'      /* usymline(addr) */
 #define BTAP_TOK_USRCFILELINE 'L'  /* usymfileline(addr) */
+#define BTAP_TOK_UBUILDID 'I'      /* umodbuildid(addr): its object's build-id */
 
 /* The stack id of a stack with no frame: the kernel stack of a task
  * caught in user mode, the user stack of a kernel thread. Prints as

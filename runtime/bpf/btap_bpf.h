@@ -1119,13 +1119,14 @@ static __noinline int64_t btap_stack_frame_(void *ctx, int64_t n, __u64 flags, i
  * by file and offset even after the process has exited. Without it the
  * runner reads the process's maps when it writes the text. */
 struct btap_vma_hit {
-	__u64 addr, ino, off;
+	__u64 addr, ino, off, start;
 };
 
 static long btap_vma_hit_(struct task_struct *task, struct vm_area_struct *vma, void *data)
 {
 	struct btap_vma_hit *h = data;
 	struct file *f = BPF_CORE_READ(vma, vm_file);
+	h->start = BPF_CORE_READ(vma, vm_start);
 	if (f) {
 		h->ino = BPF_CORE_READ(f, f_inode, i_ino);
 		h->off = h->addr - BPF_CORE_READ(vma, vm_start) + (BPF_CORE_READ(vma, vm_pgoff) << 12);
@@ -1139,7 +1140,7 @@ static __always_inline char *btap_usym_token_(struct btap_ctx *c, int kind, __u6
 	 * variable width written digit by digit are too many paths for the
 	 * verifier */
 	static const char fmt[] = "..%llx.%llx:%llx:%llx."; /* printable only */
-	struct btap_vma_hit h = {addr, 0, 0};
+	struct btap_vma_hit h = {addr, 0, 0, 0};
 	bpf_find_vma(bpf_get_current_task_btf(), addr, btap_vma_hit_, &h, 0);
 	if (!h.ino)
 		return btap_token_(c->tmp, kind, addr, btap_pid());
@@ -1153,6 +1154,17 @@ static __always_inline char *btap_usym_token_(struct btap_ctx *c, int kind, __u6
 	return c->tmp;
 }
 #define btap_usym_token(kind, addr) btap_usym_token_(c, (kind), (addr))
+/* umodaddr(): addr's offset in the mapping that holds it, -1 for none */
+static __always_inline int64_t btap_umodaddr_(__u64 addr)
+{
+	struct btap_vma_hit h = {addr, 0, 0, 0};
+	if (bpf_find_vma(bpf_get_current_task_btf(), addr, btap_vma_hit_, &h, 0))
+		return -1;
+	return (int64_t)(addr - h.start);
+}
+#define btap_umodaddr(addr) btap_umodaddr_((__u64)(addr))
+#else
+#define btap_umodaddr(addr) ((void)(addr), (int64_t)-1)
 #endif
 
 /* a user string's length with its NUL (MAXSTRINGLEN when cut short) */

@@ -1251,6 +1251,22 @@ static inline void btap_set_kernel_string_(struct btap_ctx *c, int64_t addr, con
 		btap_fault(c, "kernel string copy fault at ", (uint64_t)addr);
 }
 #define btap_set_kernel_string(addr, s, n) btap_set_kernel_string_(c, (addr), (s), (n))
+/* umodaddr(): addr's offset in the current process's mapping that holds
+ * it, -1 for none (or when the mappings cannot be read without waiting) */
+static inline int64_t btap_umodaddr_(uint64_t addr)
+{
+	struct mm_struct *mm = current->mm;
+	struct vm_area_struct *vma;
+	int64_t r = -1;
+	if (!mm || (current->flags & PF_KTHREAD) || irqs_disabled() || !mmap_read_trylock(mm))
+		return -1;
+	vma = find_vma(mm, addr);
+	if (vma && addr >= vma->vm_start)
+		r = (int64_t)(addr - vma->vm_start);
+	mmap_read_unlock(mm);
+	return r;
+}
+#define btap_umodaddr(addr) btap_umodaddr_((uint64_t)(addr))
 /* the kernel's load averages, fixed point (exported to modules) */
 #include <linux/sched/loadavg.h>
 #define btap_loadavg(i) ((int64_t)((i) >= 0 && (i) <= 2 ? READ_ONCE(avenrun[(i)]) : 0))

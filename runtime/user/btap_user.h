@@ -710,6 +710,8 @@ static inline int64_t btap_loadavg_(struct btap_ctx *c, int64_t i)
 	return whole * 2048 + hundredths * 2048 / 100;
 }
 #define btap_loadavg(i) btap_loadavg_(c, (i))
+/* the runner's probes have no traced process */
+#define btap_umodaddr(addr) ((void)(addr), (int64_t)-1)
 /* the runner's probes run on no kernel stack */
 #define btap_stack_size() ((int64_t)16384)
 #define btap_stack_used() ((int64_t)0)

@@ -196,6 +196,18 @@ ok_if "print_ubacktrace_brief() and print_ubacktrace_fileline()" \
 	"sed -n 1p $T/out | grep -q '^depth+0x[0-9a-f]*\$' && sed -n 5p $T/out | grep -q '^main+0x[0-9a-f]*\$' &&
 	 grep -q '^ 0x[0-9a-f]\{16\} : depth+0x[0-9a-f]*/0x[0-9a-f]* at tests/uprobe/target.c:$dl \[$ROOT/$TARGET\]\$' $T/out &&
 	 [ \$(grep -c ' at tests/uprobe/target.c:[0-9]* ' $T/out) -ge 5 ]"
+# umodaddr(): the address less its mapping's start (the text segment's:
+# add's symbol value less the segment's address); umodbuildid(): the
+# program's build-id; an unmapped address is an error
+NB=$U/target-nodebug
+timeout "$LIMIT" "$BTAP" -c "$NB 1" -e 'global s, e
+probe process("'"$NB"'").function("add") { if (s == "") { s = sprintf("%x %s", umodaddr(uaddr()), umodbuildid(uaddr())); try { umodaddr(8) } catch (x) { e = x } } }
+probe end { println(s); println(e) }' >"$T/out" 2>"$T/err"
+sym=$(nm "$NB" | sed -n 's/^0*\([0-9a-f]*\) T add$/\1/p')
+seg=$(readelf -lW "$NB" | awk '$1 == "LOAD" && / E / { print $3 }')
+bid=$(readelf -n "$NB" | sed -n 's/.*Build ID: //p')
+ok_if "umodaddr() and umodbuildid() at a process probe" \
+	"[ \"\$(head -1 $T/out)\" = \"\$(printf '%x' \$((0x$sym - $seg))) $bid\" ] && sed -n 2p $T/out | grep -q '^umodaddr 0x8 unknown\$'"
 # one user address: the mapping found in the probe, named after the
 # process has exited (a program's function and a library's)
 timeout "$LIMIT" "$BTAP" -c "$TARGET 1" -e 'global s, d, m, l
