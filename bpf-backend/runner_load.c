@@ -110,6 +110,15 @@ static void probe_origin(struct runner *r, const char *prog, const struct src_fi
 	}
 }
 
+/* Lines in a source file (a last line without its newline counts). */
+static int src_line_count(const struct src_file *f)
+{
+	int n = 0;
+	for (size_t i = 0; i < f->len; i++)
+		n += f->text[i] == '\n';
+	return n + (f->len && f->text[f->len - 1] != '\n');
+}
+
 static void report_verifier_failure(struct runner *r)
 {
 	const char *log = bpfl_verifier_log(bpf_run_of(r)->obj);
@@ -159,6 +168,15 @@ static void report_verifier_failure(struct runner *r)
 		snprintf(reason, sizeof(reason), "%s", where);
 		f = script;
 		lastline = scriptline;
+	}
+	if (f && lastline > src_line_count(f)) {
+		/* the line info of the code after a statement's last directive
+		 * counts on past it: the probe itself, then */
+		const struct src_file *pf = NULL;
+		int pl = 0;
+		probe_origin(r, prog, &pf, &pl);
+		lastline = pf ? pl : src_line_count(f);
+		f = pf ? pf : f;
 	}
 	if (f) {
 		char text[512];
