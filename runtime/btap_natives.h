@@ -197,6 +197,7 @@ static BTAP_INLINE void btap_set_user_string_(struct btap_ctx *c, int64_t addr, 
 	((void)(addr), (void)(val), btap_error("set_kernel_*() writes kernel memory: from kernel probes only"))
 #define btap_set_kernel_string(addr, s, n) btap_set_kernel((addr), (s), (n))
 #define btap_kdelay(n, unit_us) ((void)(n), (void)(unit_us), btap_error("mdelay() and udelay(): from kernel probes only"))
+#define btap_dump_stack() btap_error("dump_stack(): from kernel probes only")
 #define btap_set_arg(n, v, size) \
 	((void)(n), (void)(v), (void)(size), btap_error("set_*_arg() and set_returnval() write a kernel probe's registers"))
 #endif

@@ -277,6 +277,7 @@ BTAP_IFACE(BOTH, btap_set_arg, "set_*_arg(), set_returnval(): write argument n (
 BTAP_IFACE(BOTH, btap_set_user, "set_user_long() ...: write 1-8 bytes at a user address of the current process (kernel probes)")
 BTAP_IFACE(BOTH, btap_set_user_string, "set_user_string(): write a string and its NUL at a user address")
 BTAP_IFACE(KERNEL, btap_perf_regs, "a perf event program's sample registers, from its context (BPF)")
+BTAP_IFACE(BOTH, btap_dump_stack, "dump_stack(): the kernel writes the current stack to its log (kmod; else an error)")
 BTAP_IFACE(BOTH, btap_kdelay, "mdelay(), udelay(): busy-wait in the kernel (kmod; else an error)")
 BTAP_IFACE(BOTH, btap_remote_id, "this host's index in --remote (remote_id()), -1")
 BTAP_IFACE(BOTH, btap_remote_uri, "the host as --remote named it (remote_uri()), \"\"")

@@ -1315,6 +1315,8 @@ static inline void btap_set_arg_(struct btap_ctx *c, int64_t n, int64_t v, int s
 		btap_fault(c, "argument write fault at ", (uint64_t)sp);
 }
 #define btap_set_arg(n, v, size) btap_set_arg_(c, (n), (v), (size))
+/* dump_stack(): the kernel's own, into its log */
+#define btap_dump_stack() dump_stack()
 /* mdelay(), udelay() (guru mode): n units of unit_us microseconds,
  * at most a second, in 1 ms steps */
 static inline void btap_kdelay(int64_t n, int64_t unit_us)
