@@ -139,24 +139,21 @@ static BTAP_INLINE char *btap_buffer_quoted_(struct btap_ctx *c, char *raw, int6
 					     int64_t outlen, int user, int raise)
 {
 	int64_t n = inlen < 0 ? 0 : inlen > MAXSTRINGLEN - 1 ? MAXSTRINGLEN - 1 : inlen;
+	int fault = outlen <= 0;
 	c->tmp[0] = 0;
-	if (outlen <= 0) {
-		if (raise)
-			btap_fault(c, user ? "Unable to access user space data at " : "Unable to access kernel space data at ",
-				   (uint64_t)addr);
-		return c->tmp;
-	}
-	for (int i = 0; i < MAXSTRINGLEN; i++)
+	for (int i = 0; i < MAXSTRINGLEN && !fault; i++)
 		raw[i] = 0;
-	if (n > 0 && BTAP_MEM_READ(raw, addr, n, user)) {
-		if (raise) {
-			btap_fault(c, user ? "Unable to access user space data at " : "Unable to access kernel space data at ",
-				   (uint64_t)addr);
-			return c->tmp;
-		}
-		return btap_str_hex_(c->tmp, (uint64_t)addr);
+	if (!fault && n > 0 && BTAP_MEM_READ(raw, addr, n, user)) {
+		if (!raise)
+			return btap_str_hex_(c->tmp, (uint64_t)addr);
+		fault = 1;
 	}
-	return btap_text_buf_(c->tmp, raw, n, outlen, 1);
+	if (!fault)
+		return btap_text_buf_(c->tmp, raw, n, outlen, 1);
+	if (raise) /* an outlen of 0 is stap's error too */
+		btap_fault(c, user ? "Unable to access user space data at " : "Unable to access kernel space data at ",
+			   (uint64_t)addr);
+	return c->tmp;
 }
 #define btap_buffer_quoted(addr, inlen, outlen, user, raise, raw) \
 	btap_buffer_quoted_(c, (raw), (addr), (inlen), (outlen), (user), (raise))

@@ -1064,11 +1064,6 @@ struct {
 	__type(value, __u64[BTAP_STACK_DEPTH]);
 } btap_frames SEC(".maps");
 
-/* Frame n (0: where the probe hit) of the kernel or user stack, 0 when
- * the stack has no such frame. At a kernel function on fentry/fexit the
- * walk starts in the program and its trampoline: frame 0 is then the
- * first in the function (func_ip, its address, up to the call of the
- * trampoline), as backtrace() prints it. */
 /* the first frame in the function, among the first eight (a bpf_loop:
  * the verifier checks the step once, whatever calls it) */
 struct btap_frame_top {
@@ -1086,6 +1081,11 @@ static long btap_frame_top_step(__u32 i, void *data)
 	t->top = i;
 	return 1;
 }
+/* Frame n (0: where the probe hit) of the kernel or user stack, 0 when
+ * the stack has no such frame. At a kernel function on fentry/fexit the
+ * walk starts in the program and its trampoline: frame 0 is then the
+ * first in the function (func_ip, its address, up to the call of the
+ * trampoline), as backtrace() prints it. */
 static __noinline int64_t btap_stack_frame_(void *ctx, int64_t n, __u64 flags, int64_t func_ip)
 {
 	__u32 zero = 0;

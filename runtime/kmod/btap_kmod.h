@@ -1064,13 +1064,11 @@ static long btap_stack_read(struct btap_kmod_req *q)
 #endif
 
 #ifdef BTAP_KMOD_KSTACKS
-/* The kernel stack at the event, as perf takes it from the event's
- * registers: their instruction first, then its callers. The unwinder
- * starts in this handler, so the frames of the handler and of the probe
- * machinery are dropped: up to the frame it reports at that instruction
- * (through an exception or interrupt frame) or, at a function's entry,
- * at its return address (through an ftrace trampoline). Without
- * registers (a tracepoint's callback): from the code that hit it. */
+/* The kernel stack at the event into w->frames, as perf takes it from
+ * the event's registers: their instruction first, then its callers (the
+ * handler's and the probe machinery's own frames are never walked).
+ * Without registers (a tracepoint's callback): from the code that hit
+ * it. The number of frames; 0 when the event was in user space. */
 static inline unsigned int btap_kframes_(struct btap_stack_work *w)
 {
 	struct pt_regs *regs = __this_cpu_read(btap_kregs.regs);
@@ -1079,10 +1077,9 @@ static inline unsigned int btap_kframes_(struct btap_stack_work *w)
 	if (regs && user_mode(regs)) /* caught in user space: no kernel frame */
 		return 0;
 	if (regs) {
-		/* as perf (and so BPF) walks them: the instruction, then the
-		 * unwinder from the registers when they are an exception's or
-		 * a kprobe's, else from the frame at their stack pointer (a
-		 * tracepoint's record: the caller's registers) */
+		/* the unwinder from the registers when they are an
+		 * exception's or a kprobe's, else from the frame at their stack
+		 * pointer (a tracepoint record's: the caller's registers) */
 		struct unwind_state st;
 		w->frames[k++] = regs->ip;
 		if (regs->flags & X86_EFLAGS_FIXED)
