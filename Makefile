@@ -80,7 +80,7 @@ build/san/btap: $(OBJ_SAN) build/san/$(MAIN_SRC:.c=.o)
 
 build/san/unit/%: tests/unit/%.c $(OBJ_SAN)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_COMMON) -Itests/unit $(SAN_CFLAGS) -o $@ $(filter %.c %.o,$^) $(DEPS_LIBS)
+	$(CC) $(CFLAGS_COMMON) -Itests/unit $(SAN_CFLAGS) -o $@ $(filter %.c %.o,$^) $(DEPS_LIBS) -lm
 
 # test_types reads the DWARF of one small program as each compiler writes
 # it, in DWARF 5 and 4, with types in type units (and, for the error,

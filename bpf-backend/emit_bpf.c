@@ -135,6 +135,9 @@ static void bpf_defines(struct emitter *em, struct strbuf *b)
 		sb_puts(b, "#define BTAP_NEED_CMDLINE 1\n");
 	if (em_kernel_uses(em, "btap_ustack("))
 		sb_puts(b, "#define BTAP_NEED_USTACK 1\n");
+	/* the fp_*() operations are global functions, compiled whether called or not */
+	if (em_kernel_uses(em, "btap_fp_"))
+		sb_puts(b, "#define BTAP_NEED_FP 1\n");
 	if (em_kernel_uses(em, "btap_loadavg("))
 		sb_puts(b, "#define BTAP_NEED_LOADAVG 1\n");
 	if (em_kernel_uses(em, "btap_kstack_frame(") || em_kernel_uses(em, "btap_ustack_frame("))

@@ -4,6 +4,8 @@
 #ifndef BTAP_NATIVES_H
 #define BTAP_NATIVES_H
 
+#include "btap_softfloat.h"
+
 #define btap_maxstringlen() ((int64_t)MAXSTRINGLEN)
 #define btap_strlen(s) btap_str_len(s)
 #define btap_substr(s, start, len) btap_substr_(c->tmp, (s), (start), (len))
@@ -11,6 +13,22 @@
 #define btap_strpos(h, n) btap_strpos_((h), (n))
 #define btap_strtol(s, base) btap_strtol_((s), (base))
 #define btap_text_str(s, outlen, quoted) btap_text_str_(c->tmp, (s), (outlen), (quoted))
+/* btap_softfloat.h: doubles as the 64 bits of a long */
+#define btap_fp_add(a, b) ((int64_t)btap_fp_add_((uint64_t)(a), (uint64_t)(b)))
+#define btap_fp_sub(a, b) ((int64_t)btap_fp_sub_((uint64_t)(a), (uint64_t)(b)))
+#define btap_fp_mul(a, b) ((int64_t)btap_fp_mul_((uint64_t)(a), (uint64_t)(b)))
+#define btap_fp_div(a, b) ((int64_t)btap_fp_div_((uint64_t)(a), (uint64_t)(b)))
+#define btap_fp_rem(a, b) ((int64_t)btap_fp_rem_((uint64_t)(a), (uint64_t)(b)))
+#define btap_fp_sqrt(a) ((int64_t)btap_fp_sqrt_((uint64_t)(a)))
+#define btap_fp_eq(a, b) btap_fp_eq_((uint64_t)(a), (uint64_t)(b))
+#define btap_fp_lt(a, b) btap_fp_lt_((uint64_t)(a), (uint64_t)(b))
+#define btap_fp_le(a, b) btap_fp_le_((uint64_t)(a), (uint64_t)(b))
+#define btap_fp_from_long(v) ((int64_t)btap_fp_from_long_((v)))
+#define btap_fp_from_fp32(v) ((int64_t)btap_fp_from_fp32_((v)))
+#define btap_fp_to_long(a, mode) btap_fp_to_long_((uint64_t)(a), (mode))
+#define btap_fp_to_string(a, prec) btap_fp_to_string_(c->tmp, (uint64_t)(a), (prec))
+#define btap_fp_from_decimal(neg, n, dexp, sticky) \
+	((int64_t)btap_fp_from_decimal_((neg), (uint64_t)(n), (dexp), (sticky)))
 #define btap_bitnames(v, table) \
 	btap_bitnames_(c->tmp, (uint64_t)(v), (table), (int)(sizeof(table) / sizeof((table)[0])))
 #define btap_user_string(addr, maxlen) btap_mem_string_(c, (addr), (maxlen), 1)

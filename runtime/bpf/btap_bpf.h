@@ -1194,6 +1194,10 @@ static __always_inline int64_t btap_syscall_find_(const uint64_t *want)
 	bpf_loop(BTAP_NSYSCALL_NAMES > 0 ? BTAP_NSYSCALL_NAMES : 1, btap_sysnum_step, &x, 0);
 	return x.found;
 }
+#ifdef BTAP_NEED_FP /* btap_softfloat.h's operations: global functions */
+#define BTAP_FP_API __attribute__((noinline))
+#endif
+#define BTAP_FP_OPAQUE(x) asm volatile("" : "+r"(x))
 #include "../btap_natives.h"
 
 /* The natives that need the current task's struct (the generated unit
