@@ -285,7 +285,7 @@ const struct em_runtime em_runtime_kmod = {
 	.kernel_symbols = true,
 	.hw_breakpoints = true,
 	.attach_kinds = 1u << ATTACH_NETFILTER | 1u << ATTACH_TRACEPOINT | 1u << ATTACH_RAW_TRACEPOINT | 1u << ATTACH_KPROBE |
-			1u << ATTACH_PERF_EVENT | 1u << ATTACH_UPROBE,
+			1u << ATTACH_PERF_EVENT | 1u << ATTACH_UPROBE | 1u << ATTACH_PROCFS,
 	.defines = kmod_defines,
 	.prelude = kmod_prelude,
 	.declare_maps = kmod_declare_maps,

@@ -4,7 +4,8 @@
 # kbuild against the guest kernel's headers) and run on both (with
 # `# cmd: COMMAND` as -c COMMAND, from the tree's root; `# runtimes: kmod`
 # for what only a module does; `# stderr: REGEX` that stderr must match;
-# `# opts: OPTIONS` for pass 4, such as -g; `# kernels: 6.1` for a case
+# `# opts: OPTIONS` for pass 4, such as -g; `# run-opts: OPTIONS` for
+# the run, such as --metrics; `# kernels: 6.1` for a case
 # of one kernel series (tests/tiers/vm-next.sh); `# btf: none` to build as for
 # a kernel without BTF, the guest's hidden; `# needs: debuginfo` for
 # --debuginfo, the guest kernel's)
@@ -82,6 +83,9 @@ kmod_job_lines() {
 		[ -n "$cmd" ] && c="-c $(vm_q "$cmd")"
 		# the runner names source lines from the debuginfo too (symfile())
 		[ "$(header needs "$stp")" = debuginfo ] && c="$c --debuginfo=$(vm_q "$VM_DEBUGINFO")"
+		# `# run-opts:` options of the run (pass 5), such as --metrics
+		ro=$(header run-opts "$stp")
+		[ -n "$ro" ] && c="$c $ro"
 		for rt in $(km_runtimes "$stp"); do
 			[ "$(cat "$T/km-$rt-$i.crc")" = 0 ] || continue
 			echo "timeout $LIMIT $(vm_q "$BTAP") --runtime=$rt --run \"\$(tail -1 '$T/km-$rt-$i.art')\" $c >'$T/km-$rt-$i.out' 2>'$T/km-$rt-$i.err'; echo \$? >'$T/km-$rt-$i.rc'; grep -c '^btap_' /proc/modules >'$T/km-$rt-$i.mods'" \
