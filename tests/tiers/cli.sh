@@ -44,6 +44,8 @@ size=$(clang -E -DBTAP_TARGET_BPF -D__TARGET_ARCH_x86 -Iruntime -Iruntime/bpf -I
 if [ "$size" -gt 0 ] && [ "$size" -lt 2000000 ]; then pass frame-sizes-linear; else fail frame-sizes-linear "preprocessed $size bytes"; fi
 expect compatible-old 0 'println\("old"\)' -- "$BTAP" --compatible=4.0 -p1 -e 'probe begin { %( systemtap_v >= "4.5" %? println("new") %: println("old") %) }'
 expect compatible-default 0 'println\("new"\)' -- "$BTAP" -p1 -e 'probe begin { %( systemtap_v >= "4.5" %? println("new") %: println("old") %) }'
+expect compatible-tapset 0 '^127\.0\.0\.1$' -- "$BTAP" --compatible=1.8 -e 'probe begin { println(daddr_to_string(0x0100007f)) exit() }'
+expect compatible-tapset-new 1 "unresolved function 'daddr_to_string'" -- "$BTAP" -p2 -e 'probe begin { println(daddr_to_string(1)) }'
 expect compatible-bad 1 "invalid --compatible 'x'" -- "$BTAP" --compatible=x -p1 -e 'probe begin { }'
 expect all-modules 0 '^begin ' -- "$BTAP" --all-modules -p2 -e 'probe begin { }'
 expect stap-pass-points 1 "^<input>:1:7: error: .*no match for probe point stap.pass0 \(these mark stap's own programs and passes: not applicable to btap\)" -- "$BTAP" -p2 -e 'probe stap.pass0 { }'
