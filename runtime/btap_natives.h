@@ -277,18 +277,14 @@ static BTAP_INLINE char *btap_syscall_name_(char *dst, int64_t nr)
 }
 #define btap_syscall_name(nr) btap_syscall_name_(c->tmp, (nr))
 /* syscall_num(): the number of a system call by name, -1 for one the
- * table lacks; rows compared as three words (a name is zero-padded in
- * its row, and so in the copy). A runtime may search the rows its own
- * way (BPF: a bpf_loop, which the verifier checks once). */
+ * table lacks (btap_syscall_row_is_ compares). A runtime may search the
+ * rows its own way (BPF: a bpf_loop, which the verifier checks once). */
 #ifndef BTAP_CUSTOM_SYSCALL_FIND
 static BTAP_INLINE int64_t btap_syscall_find_(const uint64_t *want)
 {
-	uint64_t row[3];
-	for (int nr = 0; nr < BTAP_NSYSCALL_NAMES; nr++) {
-		__builtin_memcpy(row, btap_syscall_names[nr], sizeof(row));
-		if (row[0] == want[0] && row[1] == want[1] && row[2] == want[2])
+	for (int nr = 0; nr < BTAP_NSYSCALL_NAMES; nr++)
+		if (btap_syscall_row_is_(nr, want))
 			return nr;
-	}
 	return -1;
 }
 #endif

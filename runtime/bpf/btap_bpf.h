@@ -1179,11 +1179,9 @@ struct btap_sysnum_ctx {
 static long btap_sysnum_step(__u32 nr, void *data)
 {
 	struct btap_sysnum_ctx *x = data;
-	uint64_t row[3];
 	if (nr >= BTAP_NSYSCALL_NAMES)
 		return 1;
-	__builtin_memcpy(row, btap_syscall_names[nr], sizeof(row));
-	if (row[0] != x->want[0] || row[1] != x->want[1] || row[2] != x->want[2])
+	if (!btap_syscall_row_is_(nr, x->want))
 		return 0;
 	x->found = nr;
 	return 1;
