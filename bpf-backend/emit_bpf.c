@@ -125,6 +125,8 @@ static void bpf_defines(struct emitter *em, struct strbuf *b)
 		sb_puts(b, "#define BTAP_HAVE_FIND_VMA 1\n");
 	if (em_kernel_uses(em, "btap_pid2task(") && kernel_has_kfunc("bpf_task_from_pid"))
 		sb_puts(b, "#define BTAP_HAVE_TASK_FROM_PID 1\n");
+	if (em_kernel_uses(em, "btap_ksym_token(") && kernel_has_bpf_helper("BPF_FUNC_snprintf"))
+		sb_puts(b, "#define BTAP_HAVE_SNPRINTF 1\n");
 	if (em_kernel_uses(em, "btap_kstack("))
 		sb_puts(b, "#define BTAP_NEED_KSTACK 1\n");
 	/* the global function that compares whole strings: clang spends ~20 ms

@@ -348,7 +348,8 @@ static bool kmod_load(struct runner *r)
 static bool arm(struct runner *r, const char *v)
 {
 	struct kmod_run *k = kr(r);
-	return k->file < 0 || pwrite(k->file, v, 1, 0) == 1;
+	/* none yet: the run failed before the module was loaded (-c "") */
+	return !k || k->file < 0 || pwrite(k->file, v, 1, 0) == 1;
 }
 
 /* ---- the tasks probes sift by (runner/runner_tasks.c), into the module ---- */

@@ -378,6 +378,23 @@ static void op_log(int where, const char *msg)
 		runner_log(runner_current, where, msg, strlen(msg));
 }
 
+static uint64_t op_expand(const char *s, char *buf, uint64_t bufsz)
+{
+	struct strbuf b;
+	sb_init(&b);
+	if (runner_current && s)
+		runner_expand_string(runner_current, s, strlen(s), &b);
+	uint64_t n = b.len;
+	if (bufsz) {
+		uint64_t k = n < bufsz - 1 ? n : bufsz - 1;
+		if (k)
+			memcpy(buf, b.s, k);
+		buf[k] = 0;
+	}
+	sb_free(&b);
+	return n;
+}
+
 static int64_t op_target(void)
 {
 	return runner_current ? runner_current->target_pid : 0;
@@ -395,6 +412,7 @@ void runner_bind_output_ops(struct btap_runner_ops *ops)
 	ops->system = op_system;
 	ops->switch_file = op_switch_file;
 	ops->log = op_log;
+	ops->expand = op_expand;
 }
 
 /* ---- the closing summary --------------------------------------------- */

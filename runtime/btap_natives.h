@@ -42,7 +42,9 @@
 #define btap_kernel_int(addr) btap_mem_read_(c, (addr), 4, 0)
 #define btap_kernel_long(addr) btap_mem_read_(c, (addr), 8, 0)
 /* btap_stacks.h: tokens the runner expands */
+#ifndef btap_ksym_token /* a runtime may name kernel symbols itself */
 #define btap_ksym_token(kind, addr) btap_token_(c->tmp, (kind), (uint64_t)(addr), -1)
+#endif
 #ifndef btap_usym_token /* a runtime may find the mapping itself */
 #define btap_usym_token(kind, addr) btap_token_(c->tmp, (kind), (uint64_t)(addr), btap_pid())
 #endif

@@ -22,7 +22,7 @@
 #include <stdint.h> /* the BPF build gets the int types from btap_bpf.h */
 #endif
 
-#define BTAP_ABI_VERSION 7
+#define BTAP_ABI_VERSION 8
 #define BTAP_MAX_KEYS 9
 #define BTAP_NS_MAP_MAX 16 /* ranges of a user namespace's id map the runner hands over */
 
@@ -263,6 +263,10 @@ struct btap_runner_ops {
 	const char *(*procfs_value)(void);
 	/* switch_file(): the output goes on in the next file (-o, -S) */
 	void (*switch_file)(void);
+	/* the stack and symbol tokens of s expanded into buf, as snprintf
+	 * would; returns the full length (a runner probe names symbols at
+	 * once, so that the script can compare and take the names apart) */
+	uint64_t (*expand)(const char *s, char *buf, uint64_t bufsz);
 };
 
 /* ---- the descriptor, exported by the shared object ------------------- */

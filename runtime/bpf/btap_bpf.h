@@ -1192,6 +1192,35 @@ static __always_inline int64_t btap_syscall_find_(const uint64_t *want)
 	bpf_loop(BTAP_NSYSCALL_NAMES > 0 ? BTAP_NSYSCALL_NAMES : 1, btap_sysnum_step, &x, 0);
 	return x.found;
 }
+#ifdef BTAP_HAVE_SNPRINTF
+/* symname() and symdata() as text, named in the probe by the kernel's
+ * own "%ps" and "%pS" (its kallsyms), so that a script can compare them,
+ * key maps by them and take them apart, as in stap; the other kinds stay
+ * tokens the runner expands. A kernel symbol gets stap's " [kernel]". */
+static __always_inline char *btap_ksym_text_(char *dst, int kind, __u64 addr)
+{
+	__u64 arg[1] = {addr};
+	long n;
+	if (kind == BTAP_TOK_KSYM)
+		n = bpf_snprintf(dst, MAXSTRINGLEN, "%ps", arg, sizeof(arg));
+	else if (kind == BTAP_TOK_KSYMDATA)
+		n = bpf_snprintf(dst, MAXSTRINGLEN, "%pS", arg, sizeof(arg));
+	else
+		return btap_token_(dst, kind, addr, -1);
+	if (n <= 1)
+		return btap_token_(dst, kind, addr, -1);
+	n--; /* the text's length */
+	if (kind == BTAP_TOK_KSYMDATA && n >= 2 && n < MAXSTRINGLEN - 10 && dst[n - 1] != ']' && dst[0] != '0') {
+		const char tag[] = " [kernel]";
+		for (int i = 0; i < (int)sizeof(tag); i++)
+			if (n + i >= 0 && n + i < MAXSTRINGLEN)
+				dst[n + i] = tag[i];
+	}
+	return dst;
+}
+#define btap_ksym_token(kind, addr) btap_ksym_text_(c->tmp, (kind), (__u64)(addr))
+#endif
+
 #ifdef BTAP_NEED_FP /* btap_softfloat.h's operations: global functions */
 #define BTAP_FP_API __attribute__((noinline))
 #endif

@@ -37,6 +37,7 @@
 #include <linux/proc_fs.h>
 #include <linux/mm.h>
 #include <linux/kprobes.h>
+#include <linux/kallsyms.h>
 #include <linux/netfilter.h>
 #include <linux/nsproxy.h>
 #include <net/net_namespace.h>
@@ -1324,6 +1325,27 @@ static inline void btap_kdelay(int64_t n, int64_t unit_us)
 	if (us > 0)
 		udelay((unsigned long)us);
 }
+/* symname() and symdata() as text, named in the probe by the kernel's
+ * kallsyms, so that a script can compare them, key maps by them and take
+ * them apart, as in stap (BPF does the same with bpf_snprintf); the other
+ * kinds stay tokens the runner expands. A kernel symbol gets " [kernel]". */
+static inline char *btap_ksym_text_(char *dst, int kind, uint64_t addr)
+{
+	char name[KSYM_SYMBOL_LEN];
+	size_t n;
+	if (kind == BTAP_TOK_KSYM)
+		sprint_symbol_no_offset(name, (unsigned long)addr);
+	else if (kind == BTAP_TOK_KSYMDATA)
+		sprint_symbol(name, (unsigned long)addr);
+	else
+		return btap_token_(dst, kind, addr, -1);
+	strscpy(dst, name, MAXSTRINGLEN);
+	n = strlen(dst);
+	if (kind == BTAP_TOK_KSYMDATA && n >= 2 && dst[n - 1] != ']' && dst[0] != '0')
+		strlcat(dst, " [kernel]", MAXSTRINGLEN);
+	return dst;
+}
+#define btap_ksym_token(kind, addr) btap_ksym_text_(c->tmp, (kind), (uint64_t)(addr))
 #include "../btap_natives.h"
 static inline int64_t btap_cmdline_read_(struct btap_ctx *c)
 {

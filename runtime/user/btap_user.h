@@ -710,6 +710,17 @@ static inline int64_t btap_loadavg_(struct btap_ctx *c, int64_t i)
 	return whole * 2048 + hundredths * 2048 / 100;
 }
 #define btap_loadavg(i) btap_loadavg_(c, (i))
+/* Symbols named at once, not as tokens for the output: the runner is
+ * here, and the script may compare or take the names apart. */
+static inline char *btap_named_token_(char *dst, int kind, uint64_t v, int64_t pid)
+{
+	char token[MAXSTRINGLEN];
+	btap_token_(token, kind, v, pid);
+	btap_ops->expand(token, dst, MAXSTRINGLEN);
+	return dst;
+}
+#define btap_ksym_token(kind, addr) btap_named_token_(c->tmp, (kind), (uint64_t)(addr), -1)
+#define btap_usym_token(kind, addr) btap_named_token_(c->tmp, (kind), (uint64_t)(addr), btap_pid())
 /* the runner's probes have no traced process */
 #define btap_umodaddr(addr) ((void)(addr), (int64_t)-1)
 /* the runner's probes run on no kernel stack */

@@ -202,7 +202,7 @@ static const char *const kmod_not_yet[] = {
 static const char *const bpf_lowering[] = {
 	"BTAP_STRMASK", "BTAP_NEED_TASK", "BTAP_TASK_OVERRIDE", "BTAP_NEED_KSTACK", "BTAP_NEED_USTACK", "BTAP_EXIT_GROUP_DEAD",
 	"btap_bpf_enter", "BTAP_NEED_EXE", "BTAP_NEED_RUNNING", "BTAP_HAVE_FIND_VMA", "BTAP_NEED_CMDLINE", "BTAP_NEED_STRCMP",
-	"BTAP_HAVE_TASK_FROM_PID", "btap_perf_regs", "BTAP_NEED_FRAMES", "BTAP_NEED_LOADAVG", "BTAP_NEED_FP", NULL,
+	"BTAP_HAVE_TASK_FROM_PID", "btap_perf_regs", "BTAP_NEED_FRAMES", "BTAP_NEED_LOADAVG", "BTAP_NEED_FP", "BTAP_HAVE_SNPRINTF", NULL,
 };
 
 static bool listed(const char *const *list, const char *name)

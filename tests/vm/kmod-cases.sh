@@ -128,6 +128,8 @@ kill -INT \$k1 \$k2
 wait \$k1; echo \$? >'$T/km-two1.rc'
 wait \$k2; echo \$? >'$T/km-two2.rc'
 grep -c '^btap_' /proc/modules >'$T/km-two.after'
+$(vm_q "$BTAP") --runtime=kmod -c '' --run "\$(tail -1 '$T/km-kill.art')" >/dev/null 2>'$T/km-early.err'
+echo \$? >'$T/km-early.rc'
 JOB
 }
 
@@ -202,5 +204,11 @@ kmod_check() {
 		head -3 "$T/km-two1.err" "$T/km-two2.err"
 	else
 		pass "kmod/two-runs: one script twice at once (one of them named by -m), both removed"
+	fi
+	# a run that fails before its module is loaded (an empty -c command)
+	if [ "$(cat "$T/km-early.rc" 2>/dev/null)" = 1 ] && grep -q 'the command is empty' "$T/km-early.err"; then
+		pass "kmod/early-failure: a run failing before the module loads says why and exits 1"
+	else
+		fail "kmod/early-failure: exit $(cat "$T/km-early.rc" 2>/dev/null): $(head -3 "$T/km-early.err" 2>/dev/null)"
 	fi
 }
