@@ -609,8 +609,10 @@ static void params_from_dwarf(struct session *s, struct kfunc *k)
 	k->fields = arena_alloc(&s->arena, (size_t)(nvars + 1) * sizeof(*k->fields));
 	int slot = 0;
 	for (int i = 0; i < nvars; i++)
-		if (vars[i].is_param)
-			tp_arg_field(&s->arena, src, &k->fields[k->nfields++], vars[i].name, vars[i].type.id, slot++);
+		if (vars[i].is_param) {
+			tp_arg_field(&s->arena, src, &k->fields[k->nfields++], vars[i].name, vars[i].type.id, slot);
+			slot += tp_arg_slots(src, vars[i].type.id);
+		}
 	struct tplace rt;
 	if (k->ret && ubin_return_type(b, f, &rt))
 		tp_arg_field(&s->arena, src, &k->fields[k->nfields++], "return", rt.id, slot);
@@ -779,14 +781,16 @@ bool kfunc_via_kprobes(struct session *s)
 	return s->kfunc_chosen == KFUNC_KPROBE;
 }
 
-/* The 8-byte argument slots the parameters fill: each parameter is one
- * slot (tp_btf.c's arg_field), named or not. */
+/* The 8-byte argument slots the parameters fill (tp_arg_slots: one each,
+ * two for a 9- to 16-byte struct passed by value), named or not. */
 int kfunc_slots(const struct tp_field *fields, int n)
 {
 	int slots = 0;
-	for (int i = 0; i < n; i++)
-		if (fields[i].offset / 8 + 1 > slots)
-			slots = fields[i].offset / 8 + 1;
+	for (int i = 0; i < n; i++) {
+		int end = fields[i].offset / 8 + tp_arg_slots(fields[i].type.src, fields[i].type.id);
+		if (end > slots)
+			slots = end;
+	}
 	return slots;
 }
 

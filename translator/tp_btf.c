@@ -331,6 +331,19 @@ void tp_arg_field(struct arena *a, const struct type_source *src, struct tp_fiel
 	arg->is_signed = arg->val_signed = sgn;
 }
 
+/* The 8-byte argument slots a parameter of type id fills: a struct or
+ * union passed by value of 9 to 16 bytes fills two (two registers on
+ * x86-64, two slots of a BPF trampoline's context), anything else one. */
+int tp_arg_slots(const struct type_source *src, type_id id)
+{
+	struct tplace t = {.src = src, .id = id};
+	enum tplace_class c = tplace_class(t);
+	if (c == TPLACE_POINTER || c == TPLACE_INT)
+		return 1;
+	int size = tplace_size(t);
+	return size > 8 && size <= 16 ? 2 : 1;
+}
+
 int tp_btf_proto_fields(struct arena *a, int proto_id, int skip, bool with_return, struct tp_field **out)
 {
 	return tp_btf_proto_fields_of(a, type_source_kernel(), proto_id, skip, with_return, out);
@@ -345,16 +358,17 @@ int tp_btf_proto_fields_of(struct arena *a, const struct type_source *src, int p
 	if (!src || !proto || !btf_is_func_proto(proto) || btf_vlen(proto) < skip)
 		return 0;
 	const struct btf_param *params = btf_params(proto);
-	int n = btf_vlen(proto) - skip, k = 0;
+	int n = btf_vlen(proto) - skip, k = 0, slot = 0;
 	*out = arena_alloc(a, (size_t)(n + 1) * sizeof(**out));
 	for (int i = 0; i < n; i++) {
 		const char *name = btf__name_by_offset(btf, params[i + skip].name_off);
 		if (name && *name)
-			tp_arg_field(a, src, &(*out)[k++], name, params[i + skip].type, i);
+			tp_arg_field(a, src, &(*out)[k++], name, params[i + skip].type, slot);
+		slot += tp_arg_slots(src, params[i + skip].type);
 	}
 	/* $return: after the arguments, where fexit programs find it */
 	if (with_return && proto->type)
-		tp_arg_field(a, src, &(*out)[k++], "return", proto->type, n);
+		tp_arg_field(a, src, &(*out)[k++], "return", proto->type, slot);
 	return k;
 }
 

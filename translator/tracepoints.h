@@ -105,6 +105,9 @@ int tp_btf_proto_fields(struct arena *a, int proto_id, int skip, bool with_retur
 struct type_source;
 /* Argument i (an 8-byte slot, as fentry and the kprobes' copies lay them
  * out) named name, of type id in src (BTF or DWARF), into *arg. */
+/* 8-byte argument slots a parameter of this type fills (1, or 2 for a
+ * 9- to 16-byte struct passed by value) */
+int tp_arg_slots(const struct type_source *src, type_id id);
 void tp_arg_field(struct arena *a, const struct type_source *src, struct tp_field *arg, const char *name,
 		  type_id id, int i);
 int tp_btf_proto_fields_of(struct arena *a, const struct type_source *src, int proto_id, int skip,
