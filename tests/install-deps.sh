@@ -10,14 +10,15 @@
 # (kbuild wants the compiler that built the kernel).
 # openssh-server and openssh-client run the remote tier's sshd on loopback;
 # systemtap-sdt-dev gives <sys/sdt.h> to the USDT test program; iproute2's
-# ip(8) changes lo's MTU in a VM test. clang-19 (Debian 12 has it beside
+# ip(8) changes lo's MTU in a VM test; strace is the ptrace user of a live
+# case (scheduler.wait_task). clang-19 (Debian 12 has it beside
 # the default clang 14) is the one btap picks first: it compiles a
 # syscall alias's BPF half ~15% faster.
 set -e
 PKGS="make gcc clang llvm libbpf-dev libelf-dev libdw-dev libkmod-dev zlib1g-dev libtcc-dev tcc
 libzstd-dev pkg-config bpftool libclang-rt-14-dev clang-19
 python3 python3-yaml python3-prometheus-client curl man-db dpkg-dev debhelper
-qemu-system-x86 busybox-static kmod cpio xz-utils gcc-12 openssh-server openssh-client systemtap-sdt-dev iproute2"
+qemu-system-x86 busybox-static kmod cpio xz-utils gcc-12 openssh-server openssh-client systemtap-sdt-dev iproute2 strace"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
