@@ -281,7 +281,19 @@ static BTAP_INLINE char *btap_syscall_name_(char *dst, int64_t nr)
 /* syscall_num(): the number of a system call by name, -1 for one the
  * table lacks (btap_syscall_row_is_ compares). A runtime may search the
  * rows its own way (BPF: a bpf_loop, which the verifier checks once). */
-#ifndef BTAP_CUSTOM_SYSCALL_FIND
+/* whether row nr holds the name want (zero-padded, compared as three
+ * words), however a runtime loops over the rows */
+static BTAP_INLINE int btap_syscall_row_is_(int64_t nr, const uint64_t *want)
+{
+	uint64_t row[3];
+	if (nr < 0 || nr >= BTAP_NSYSCALL_NAMES)
+		return 0;
+	__builtin_memcpy(row, btap_syscall_names[nr], sizeof(row));
+	return row[0] == want[0] && row[1] == want[1] && row[2] == want[2];
+}
+#ifdef BTAP_CUSTOM_SYSCALL_FIND
+static BTAP_INLINE int64_t btap_syscall_find_(const uint64_t *want); /* the runtime's */
+#else
 static BTAP_INLINE int64_t btap_syscall_find_(const uint64_t *want)
 {
 	for (int nr = 0; nr < BTAP_NSYSCALL_NAMES; nr++)

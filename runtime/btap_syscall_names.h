@@ -399,18 +399,4 @@ static const char btap_syscall_names[1][BTAP_SYSCALL_NAME_MAX] = {""};
 #define BTAP_NSYSCALL_NAMES ((int64_t)0)
 #endif
 
-/* whether row nr holds the name want (zero-padded, compared as three
- * words): syscall_num()'s test, however a runtime loops over the rows.
- * For the runtimes (BTAP_INLINE), not the translator's table reads. */
-#ifdef BTAP_INLINE
-static BTAP_INLINE int btap_syscall_row_is_(int64_t nr, const uint64_t *want)
-{
-	uint64_t row[3];
-	if (nr < 0 || nr >= BTAP_NSYSCALL_NAMES)
-		return 0;
-	__builtin_memcpy(row, btap_syscall_names[nr], sizeof(row));
-	return row[0] == want[0] && row[1] == want[1] && row[2] == want[2];
-}
-#endif
-
 #endif

@@ -1171,27 +1171,7 @@ static __always_inline int64_t btap_umodaddr_(__u64 addr)
 #define BTAP_USER_STR(dst, addr) ((int64_t)bpf_probe_read_user_str((dst), MAXSTRINGLEN, (const void *)(addr)))
 /* syscall_num()'s search: one row a bpf_loop step */
 #include "../btap_syscall_names.h"
-#define BTAP_CUSTOM_SYSCALL_FIND 1
-struct btap_sysnum_ctx {
-	uint64_t want[3];
-	int64_t found;
-};
-static long btap_sysnum_step(__u32 nr, void *data)
-{
-	struct btap_sysnum_ctx *x = data;
-	if (nr >= BTAP_NSYSCALL_NAMES)
-		return 1;
-	if (!btap_syscall_row_is_(nr, x->want))
-		return 0;
-	x->found = nr;
-	return 1;
-}
-static __always_inline int64_t btap_syscall_find_(const uint64_t *want)
-{
-	struct btap_sysnum_ctx x = {{want[0], want[1], want[2]}, -1};
-	bpf_loop(BTAP_NSYSCALL_NAMES > 0 ? BTAP_NSYSCALL_NAMES : 1, btap_sysnum_step, &x, 0);
-	return x.found;
-}
+#define BTAP_CUSTOM_SYSCALL_FIND 1 /* below, after btap_natives.h */
 #ifdef BTAP_HAVE_SNPRINTF
 /* symname() and symdata() as text, named in the probe by the kernel's
  * own "%ps" and "%pS" (its kallsyms), so that a script can compare them,
@@ -1226,6 +1206,28 @@ static __always_inline char *btap_ksym_text_(char *dst, int kind, __u64 addr)
 #endif
 #define BTAP_FP_OPAQUE(x) asm volatile("" : "+r"(x))
 #include "../btap_natives.h"
+/* syscall_num()'s search: a bpf_loop over the rows (the verifier checks
+ * the step once; a plain loop was a million steps) */
+struct btap_sysnum_ctx {
+	uint64_t want[3];
+	int64_t found;
+};
+static long btap_sysnum_step(__u32 nr, void *data)
+{
+	struct btap_sysnum_ctx *x = data;
+	if (nr >= BTAP_NSYSCALL_NAMES)
+		return 1;
+	if (!btap_syscall_row_is_(nr, x->want))
+		return 0;
+	x->found = nr;
+	return 1;
+}
+static __always_inline int64_t btap_syscall_find_(const uint64_t *want)
+{
+	struct btap_sysnum_ctx x = {{want[0], want[1], want[2]}, -1};
+	bpf_loop(BTAP_NSYSCALL_NAMES > 0 ? BTAP_NSYSCALL_NAMES : 1, btap_sysnum_step, &x, 0);
+	return x.found;
+}
 
 /* The natives that need the current task's struct (the generated unit
  * defines BTAP_NEED_TASK and requests task_struct in its header). */
