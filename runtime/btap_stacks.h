@@ -7,8 +7,9 @@
  * keys), be stored, concatenated and printed. The runner expands every
  * token in the text it writes: the addresses, as stap prints
  * backtrace(), or one symbolised frame per line, or a folded
- * "outer;...;inner" line; symname()/usymname() work the same way on one
- * address. A token is
+ * "outer;...;inner" line; usymname() and friends work the same way on
+ * one address (a kernel probe names symname()/symdata() itself where its
+ * runtime can, and a runner probe expands every token at once). A token is
  *     BTAP_TOKEN_START kind hex-value [ '.' hex-pid ] BTAP_TOKEN_END
  * The including runtime defines BTAP_INLINE, int64_t and MAXSTRINGLEN;
  * the runner defines BTAP_STACKS_CONSTANTS_ONLY. */
