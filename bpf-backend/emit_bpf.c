@@ -188,6 +188,10 @@ static char *kernel_header(struct emitter *em, const char *cache_dir)
 		add_name(em, &names, "struct file");
 		add_name(em, &names, "struct inode");
 	}
+	if (em_kernel_uses(em, "btap_perf_counter(")) {
+		add_name(em, &names, "BPF_MAP_TYPE_PERF_EVENT_ARRAY");
+		add_name(em, &names, "struct bpf_perf_event_value");
+	}
 	if (filters_exe(em)) {
 		add_name(em, &names, "struct mm_struct");
 		add_name(em, &names, "struct file");

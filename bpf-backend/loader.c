@@ -699,6 +699,39 @@ int bpfl_attach_perf_event(struct bpfl_obj *o, const char *prog, const struct bp
 	return rc;
 }
 
+int bpfl_fill_perf_counter(struct bpfl_obj *o, const char *map, uint32_t k, uint32_t n, const struct bpfl_perf *pe)
+{
+	capture_begin(o);
+	int mfd = bpfl_map_fd(o, map);
+	if (mfd < 0)
+		return fail(o, mfd, "no map %s in the BPF object", map);
+	enum { MAX_CPUS = 4096 };
+	int *cpus = xcalloc(MAX_CPUS, sizeof(int));
+	int ncpus = online_cpus(cpus, MAX_CPUS), opened = 0, rc = 0;
+	struct perf_event_attr attr = {.type = pe->type, .size = sizeof(attr), .config = pe->config};
+	for (int i = 0; i < ncpus && !rc; i++) {
+		int pfd = perf_open(&attr, cpus[i]);
+		if (pfd < 0) {
+			if (errno != ENODEV) /* else it went offline meanwhile */
+				rc = perf_open_failed(o, -errno, pe, cpus[i]);
+			continue;
+		}
+		uint32_t index = (uint32_t)cpus[i] * n + k;
+		/* the array keeps the event: the fd can go */
+		if (bpf_map_update_elem(mfd, &index, &pfd, BPF_ANY) != 0)
+			rc = fail(o, -errno, "cannot put the counter of CPU %d in %s", cpus[i], map);
+		else
+			opened++;
+		close(pfd);
+	}
+	free(cpus);
+	if (!rc && !opened)
+		rc = fail(o, -ENODEV, "no CPU to count on");
+	if (!rc)
+		capture_end();
+	return rc;
+}
+
 static bool has_prefix(const char *s, const char *prefix)
 {
 	return strncmp(s, prefix, strlen(prefix)) == 0;

@@ -85,6 +85,9 @@ struct bpfl_perf {
 };
 /* Attach `prog` to the event on every online CPU (one link each). */
 int bpfl_attach_perf_event(struct bpfl_obj *o, const char *prog, const struct bpfl_perf *p);
+/* Count the event (type and config) on every online CPU into the
+ * PERF_EVENT_ARRAY `map`, CPU c's at index c * n + k. */
+int bpfl_fill_perf_counter(struct bpfl_obj *o, const char *map, uint32_t k, uint32_t n, const struct bpfl_perf *pe);
 
 /* Links attached so far. */
 int bpfl_link_count(const struct bpfl_obj *o);

@@ -235,6 +235,14 @@ static bool share_maps(struct runner *r)
 			}
 			continue;
 		}
+		if (strcmp(name, BTAP_PERFC_MAP) == 0) { /* counter k of CPU n at n * counters + k */
+			int ncpu = libbpf_num_possible_cpus();
+			if (ncpu <= 0 || bpf_map__set_max_entries(m, (uint32_t)ncpu * r->prog->nperf_counters) != 0) {
+				runner_fail(r, "cannot size the perf counters' array: %s", strerror(errno));
+				return false;
+			}
+			continue;
+		}
 		if (strcmp(name, BTAP_GLOBALS_MAP) == 0)
 			fd = bpf_run_of(r)->globals_fd;
 		for (int i = 0; fd < 0 && i < bpf_run_of(r)->nmaps; i++) {
@@ -244,6 +252,24 @@ static bool share_maps(struct runner *r)
 		}
 		if (fd >= 0 && reuse(m, fd, r) != 0)
 			return false;
+	}
+	return true;
+}
+
+/* The script's perf counters (@perf), each counting on every CPU into the
+ * object's array. */
+static bool open_perf_counters(struct runner *r)
+{
+	const struct btap_program *p = r->prog;
+	for (uint32_t k = 0; k < p->nperf_counters; k++) {
+		const struct btap_perf_counter_desc *pc = &p->perf_counters[k];
+		struct bpfl_perf pe = {.type = pc->type, .config = pc->config};
+		if (pc->declared &&
+		    bpfl_fill_perf_counter(bpf_run_of(r)->obj, BTAP_PERFC_MAP, k, p->nperf_counters, &pe) != 0) {
+			runner_fail(r, "cannot open perf counter '%s' at %s: %s", pc->name, pc->origin,
+				    bpfl_error(bpf_run_of(r)->obj));
+			return false;
+		}
 	}
 	return true;
 }
@@ -274,6 +300,8 @@ bool bpf_run_load(struct runner *r)
 		report_verifier_failure(r);
 		return false;
 	}
+	if (!open_perf_counters(r))
+		return false;
 	/* A program that never prints has no output buffer. */
 	if (bpfl_map_fd(bpf_run_of(r)->obj, BTAP_EVENTS_MAP) >= 0 &&
 	    bpfl_ringbuf_add(bpf_run_of(r)->obj, BTAP_EVENTS_MAP, runner_on_record, r) != 0) {

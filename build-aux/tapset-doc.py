@@ -295,9 +295,9 @@ def markdown(files):
            "and `man tapset::FILE` for a file's overview.", ""]
     for tf in files:
         base = tf.rel[:-4]
-        out.append("- [%s](#%s): %s" % (tf.rel, "tapset-" + re.sub(r"[^a-z0-9_-]", "-", base.lower()),
-                                          ", ".join("[`%s`](#%s)" % (e.name, anchor(e))
-                                                    for e in dedup(tf.entries))))
+        names = ", ".join("[`%s`](#%s)" % (e.name, anchor(e)) for e in dedup(tf.entries))
+        out.append("- [%s](#%s)%s" % (tf.rel, "tapset-" + re.sub(r"[^a-z0-9_-]", "-", base.lower()),
+                                      ": " + names if names else " (no names of its own)"))
     out.append("")
     for tf in files:
         base = tf.rel[:-4]

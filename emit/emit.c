@@ -1165,6 +1165,32 @@ static void emit_pp_function(struct emitter *em, struct strbuf *b)
 	}
 }
 
+/* The perf counters @perf reads, when the program reads any: the
+ * runtime opens each on every CPU (btap_perf_counter(k)). */
+bool em_perf_counters(struct emitter *em)
+{
+	return em->s->perf_counters.n > 0 && em_any_uses(em, "btap_perf_counter(");
+}
+
+static int emit_perf_counter_table(struct emitter *em, struct strbuf *b)
+{
+	if (!em_perf_counters(em))
+		return 0;
+	sb_puts(b, "static const struct btap_perf_counter_desc btap_perf_counter_descs[] = {\n");
+	VEC_FOREACH(em->s->perf_counters, i) {
+		const struct perf_counter *pc = VEC_AT(em->s->perf_counters, i, const struct perf_counter *);
+		const char *origin = em_loc_text(em, pc->loc);
+		sb_puts(b, "\t{.name = ");
+		em_c_string(b, pc->name, strlen(pc->name));
+		sb_puts(b, ", .origin = ");
+		em_c_string(b, origin, strlen(origin));
+		sb_printf(b, ", .type = %" PRIu32 ", .config = %" PRIu64 "ull, .declared = %d},\n", pc->type,
+			  pc->config, pc->expanded ? 1 : 0);
+	}
+	sb_puts(b, "};\n");
+	return em->s->perf_counters.n;
+}
+
 static void emit_init_globals(struct emitter *em, struct strbuf *b)
 {
 	sb_puts(b, "static void btap_init_globals(void *gp)\n{\n\tstruct bg_globals *g = gp;\n\t(void)g;\n");
@@ -1312,6 +1338,7 @@ static void emit_descriptor(struct emitter *em, struct strbuf *b)
 		sb_puts(b, "};\n");
 	}
 	int nglobals = emit_global_table(em, b);
+	int ncounters = emit_perf_counter_table(em, b);
 	emit_init_globals(em, b);
 	sb_puts(b, "static void btap_bind(const struct btap_runner_ops *ops)\n{\n\tbtap_ops = ops;\n}\n\n");
 	sb_puts(b, "BTAP_EXPORT const struct btap_program btap_program = {\n");
@@ -1329,6 +1356,8 @@ static void emit_descriptor(struct emitter *em, struct strbuf *b)
 		  nglobals);
 	if (em->s->module_name) /* module_name_ok(): letters, digits and '_' */
 		sb_printf(b, "\t.module_name = \"%s\",\n", em->s->module_name);
+	if (ncounters)
+		sb_printf(b, "\t.perf_counters = btap_perf_counter_descs, .nperf_counters = %d,\n", ncounters);
 	em->rt->describe_program(em, b);
 	sb_puts(b, "};\n");
 }
@@ -1377,6 +1406,8 @@ static void emit_defines(struct emitter *em, struct strbuf *b)
 	}
 	if (!has_msl)
 		sb_printf(b, "#define MAXSTRINGLEN %d\n", em->msl);
+	if (em_perf_counters(em))
+		sb_printf(b, "#define BTAP_PERF_COUNTERS %d\n", em->s->perf_counters.n);
 }
 
 static bool emitter_setup(struct emitter *em, struct session *s, const struct em_runtime *rt)

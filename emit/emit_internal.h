@@ -179,6 +179,9 @@ void em_kprobe_slots(const struct attach *at, struct strbuf *out);
  * filters) and gives the task its body describes, or NULL for none. */
 /* Does kernel-context code use a native (its name and "(")? */
 bool em_kernel_uses(struct emitter *em, const char *native);
+/* The program reads perf counters (@perf): BTAP_PERF_COUNTERS is defined,
+ * the runtime opens s->perf_counters. */
+bool em_perf_counters(struct emitter *em);
 /* Whether the kernel half's code, once emitted (the runtime's defines are
  * written after it), calls `name` ("btap_str_cmp("), natives included. */
 bool em_kernel_code_calls(struct emitter *em, const char *name);

@@ -121,7 +121,16 @@ static void module_tables(struct emitter *em, struct strbuf *out)
 	sb_puts(out, "static struct btap_ksym btap_ksyms[] = {");
 	VEC_FOREACH(em->ksyms, i)
 		sb_printf(out, "{\"%s\"}, ", VEC_AT(em->ksyms, i, const struct tp_access *)->ksym);
-	sb_puts(out, "{NULL}};\nBTAP_MODULE(btap_kmaps, btap_kpoints, btap_ksyms);\n\n");
+	sb_puts(out, "{NULL}};\n");
+	if (em_perf_counters(em)) { /* @perf's counters, opened on every CPU at load */
+		sb_puts(out, "static const struct btap_kperfc btap_perfc_attrs[BTAP_PERF_COUNTERS] = {\n");
+		VEC_FOREACH(em->s->perf_counters, i) {
+			const struct perf_counter *pc = VEC_AT(em->s->perf_counters, i, const struct perf_counter *);
+			sb_printf(out, "\t{%" PRIu32 ", %" PRIu64 "ull, %d},\n", pc->type, pc->config, pc->expanded ? 1 : 0);
+		}
+		sb_puts(out, "};\n");
+	}
+	sb_puts(out, "BTAP_MODULE(btap_kmaps, btap_kpoints, btap_ksyms);\n\n");
 }
 
 static void kmod_declare_maps(struct emitter *em, struct strbuf *b)

@@ -22,7 +22,7 @@
 #include <stdint.h> /* the BPF build gets the int types from btap_bpf.h */
 #endif
 
-#define BTAP_ABI_VERSION 8
+#define BTAP_ABI_VERSION 9
 #define BTAP_MAX_KEYS 9
 #define BTAP_NS_MAP_MAX 16 /* ranges of a user namespace's id map the runner hands over */
 
@@ -289,7 +289,24 @@ struct btap_program {
 	const struct btap_global_desc *globals;
 	uint32_t nglobals;
 	const char *module_name;   /* -m NAME at compile time, else NULL */
+	const struct btap_perf_counter_desc *perf_counters;
+	uint32_t nperf_counters;
 };
+
+/* ---- perf counters ---------------------------------------------------
+ * probe perf.EVENT.counter("NAME") declares one; @perf("NAME") reads it
+ * (tapset/perf_counters.stp). The runtime opens counter k on every CPU
+ * before the probes attach: BPF, the runner puts its fds in the object's
+ * BTAP_PERFC_MAP (PERF_EVENT_ARRAY, index cpu * n + k); the module opens
+ * its own. */
+struct btap_perf_counter_desc {
+	const char *name;
+	const char *origin;        /* its .counter in the script: "file:line:col" */
+	uint32_t type;             /* perf_event_attr's type and config */
+	uint64_t config;
+	int declared;              /* 0: its point did not expand (optional) */
+};
+#define BTAP_PERFC_MAP "btap_perfc"
 
 /* The symbol the runner looks up in the shared object. */
 #define BTAP_PROGRAM_SYMBOL "btap_program"

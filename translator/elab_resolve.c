@@ -351,8 +351,43 @@ static bool callable_here(struct elab *x, const struct expr *call, const struct 
 	return true;
 }
 
+/* @perf("NAME"): the running thread's count of a counter the script
+ * declares, as a call of the tapset's reader with the counter's index. */
+static bool resolve_perf_read(struct scope *sc, struct expr *e)
+{
+	struct session *s = sc->x->s;
+	struct expr *arg = e->args.n == 1 ? VEC_AT(e->args, 0, struct expr *) : NULL;
+	if (!arg || arg->kind != E_STR) {
+		elab_error(sc->x, arg ? arg->loc : e->loc, "semantic error: @perf takes a counter's name, a string "
+			   "literal, as in @perf(\"insns\")");
+		return false;
+	}
+	const struct provider *prov = sc->probe ? sc->probe->provider : NULL;
+	if (prov && !prov->kernel_context) {
+		elab_error(sc->x, e->loc, "semantic error: @perf reads the perf counters of the thread a probe runs "
+			   "in, which a '%s' probe has not: it runs in btap's own process", prov->name);
+		return false;
+	}
+	VEC_FOREACH(s->perf_counters, k) {
+		const struct perf_counter *pc = VEC_AT(s->perf_counters, k, const struct perf_counter *);
+		if (strcmp(pc->name, arg->str) != 0)
+			continue;
+		struct expr *num = expr_new(sc->x->a, E_NUM, arg->loc);
+		num->num = k;
+		num->type = TY_LONG;
+		e->args.v[0] = num;
+		e->str = "__btap_perf_read";
+		return true;
+	}
+	elab_error(sc->x, arg->loc, "semantic error: no perf counter named '%s' (declare it with probe "
+		   "perf.EVENT.process(\"PATH\").counter(\"%s\") {})", arg->str, arg->str);
+	return false;
+}
+
 static void resolve_call(struct scope *sc, struct expr *e)
 {
+	if (e->str && strcmp(e->str, "@perf") == 0 && !resolve_perf_read(sc, e))
+		return;
 	resolve_args(sc, &e->args);
 	if (elab_is_print_builtin(e->str) || resolve_const(sc, e))
 		return;

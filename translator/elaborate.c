@@ -261,6 +261,8 @@ bool elaborate(struct session *s)
 	elab_index_session(&x);
 
 	struct vec derived = {0};
+	if (!perf_counters_declare(s))
+		x.nerrors++;
 	elab_use_file(&x, s->user_file);
 	elab_run_queues(&x, &derived);
 

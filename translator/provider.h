@@ -68,6 +68,11 @@ bool tp_bind_args_vars(struct session *s, const char *name, const struct tp_fiel
  * ctx_first), or $$vars/$$parms/$$locals/$$return over them. */
 bool tp_bind_args(struct session *s, const struct tp_field *fields, int nfields, struct expr *e, bool ctx_first);
 struct expr *process_program_arg(struct session *s, const struct probe_point *pp, const struct pp_component *c0);
+/* perf counters (provider_perf.c): the counters of the user's script's
+ * .counter("NAME") points, into s->perf_counters before anything is
+ * expanded (false after a reported error); one by name, or NULL. */
+bool perf_counters_declare(struct session *s);
+struct perf_counter *perf_counter_named(struct session *s, const char *name);
 /* Format a probe point as written: kernel.trace("sched:*").return */
 void pp_format(struct strbuf *out, const struct probe_point *pp);
 

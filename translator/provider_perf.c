@@ -3,7 +3,9 @@
  * stap's default is 1000000) or .hz(N) (N times a second): a perf event
  * sampled on every CPU, in kernel context. The names and their
  * type/config values are the perf_event ABI's generalized events, as stap
- * spells them. */
+ * spells them. perf.EVENT[.process("PATH")].counter("NAME") samples
+ * nothing: it declares a counter that @perf("NAME") reads (the session's
+ * perf_counters; tapset/perf_counters.stp keeps the per-thread counts). */
 #include "provider.h"
 #include "ubin.h"
 
@@ -238,14 +240,19 @@ static struct expr *process_of(struct session *s, const struct probe_point *pp, 
 /* perf.EVENT[.sample(N)|.hz(N)].process[("PATH")]: the event sampled on
  * every CPU, the probe run only while a process of that program runs
  * (the task filter of attach.h); .counter("NAME") is not supported yet. */
+static bool perf_expand_counter(struct session *s, const struct probe_point *pp, struct vec *out);
+
 static bool perf_expand(struct session *s, const struct probe_point *pp, struct vec *out)
 {
 	for (int i = 2; i < pp->comps.n; i++) {
 		const struct pp_component *c = comp_at(pp, i);
 		if (c->name && strcmp(c->name, "counter") == 0) {
-			diag_error(c->loc, "semantic error: perf counters (.counter(\"NAME\") and @perf) are not "
-				   "supported yet");
-			return false;
+			if (i != pp->comps.n - 1) {
+				diag_error(comp_at(pp, i + 1)->loc, "semantic error: .counter(\"NAME\") ends a perf "
+					   "probe point");
+				return false;
+			}
+			return perf_expand_counter(s, pp, out);
 		}
 	}
 	for (int i = 2; i < pp->comps.n; i++) {
@@ -315,10 +322,112 @@ static bool perf_expand_event(struct session *s, const struct probe_point *pp, s
 	return true;
 }
 
-/* The event of a concrete point this provider expanded. */
+static bool perf_event_of(const struct probe_point *point, struct attach *out);
+
+struct perf_counter *perf_counter_named(struct session *s, const char *name)
+{
+	VEC_FOREACH(s->perf_counters, i) {
+		struct perf_counter *pc = VEC_AT(s->perf_counters, i, struct perf_counter *);
+		if (strcmp(pc->name, name) == 0)
+			return pc;
+	}
+	return NULL;
+}
+
+/* The counters the user's script declares, before any probe is expanded:
+ * @perf("NAME") may come first. */
+bool perf_counters_declare(struct session *s)
+{
+	bool ok = true;
+	if (!s->user_file)
+		return true;
+	VEC_FOREACH(s->user_file->probes, i) {
+		const struct probe *p = VEC_AT(s->user_file->probes, i, const struct probe *);
+		VEC_FOREACH(p->points, j) {
+			const struct probe_point *pp = VEC_AT(p->points, j, const struct probe_point *);
+			const struct pp_component *c = comp_at(pp, pp->comps.n - 1);
+			if (pp->comps.n < 3 || !c->name || strcmp(c->name, "counter") != 0 ||
+			    !pp_comp_name(pp, 0) || strcmp(pp_comp_name(pp, 0), "perf") != 0)
+				continue;
+			if (!c->arg || c->arg->kind != E_STR || !c->arg->str[0]) {
+				diag_error(c->arg ? c->arg->loc : c->loc, "semantic error: .counter takes the counter's "
+					   "name, a string literal, as in .counter(\"insns\")");
+				ok = false;
+				continue;
+			}
+			const struct perf_counter *dup = perf_counter_named(s, c->arg->str);
+			if (dup) {
+				diag_error(c->arg->loc, "semantic error: perf counter '%s' is declared twice", c->arg->str);
+				diag_note(dup->loc, "first declared here");
+				ok = false;
+				continue;
+			}
+			struct perf_counter *pc = arena_alloc(&s->arena, sizeof(*pc));
+			pc->name = c->arg->str;
+			pc->loc = c->loc;
+			vec_push(&s->arena, &s->perf_counters, pc);
+		}
+	}
+	return ok;
+}
+
+/* perf.EVENT[.process("PATH")].counter("NAME"): one event, counted on
+ * every CPU and read per thread; the probe itself never runs. */
+static bool perf_expand_counter(struct session *s, const struct probe_point *pp, struct vec *out)
+{
+	const struct pp_component *c = comp_at(pp, pp->comps.n - 1);
+	struct perf_counter *pc = c->arg && c->arg->kind == E_STR ? perf_counter_named(s, c->arg->str) : NULL;
+	if (!pc) {
+		diag_error(c->loc, "semantic error: a perf counter is declared by a probe of the script itself, "
+			   "named by a string literal");
+		return false;
+	}
+	struct probe_point event = *pp;
+	event.comps = (struct vec){0};
+	for (int k = 0; k < pp->comps.n - 1; k++)
+		vec_push(&s->arena, &event.comps, (void *)comp_at(pp, k));
+	if (sampling_comp(&event) || (event.comps.n == 4 && is_sampling_name(comp_at(&event, 3)->name))) {
+		const struct pp_component *samp = sampling_comp(&event) ? sampling_comp(&event) : comp_at(&event, 3);
+		diag_error(samp->loc, "semantic error: a counter is read, not sampled: .%s does not apply to "
+			   ".counter(\"%s\")", samp->name, pc->name);
+		return false;
+	}
+	struct vec evs = {0};
+	if (!perf_expand(s, &event, &evs))
+		return false;
+	if (evs.n != 1) {
+		diag_error(pp->loc, "semantic error: perf counter '%s' must count exactly one event (this point "
+			   "names %d)", pc->name, evs.n);
+		return false;
+	}
+	struct probe_point *cp = VEC_AT(evs, 0, struct probe_point *);
+	struct attach at = {0};
+	if (!perf_event_of(cp, &at))
+		return false;
+	pc->type = at.perf.type;
+	pc->config = at.perf.config;
+	pc->expanded = true;
+	vec_push(&s->arena, &cp->comps, (void *)c);
+	vec_push(&s->arena, out, cp);
+	return true;
+}
+
+/* The event of a concrete point this provider expanded; a counter's
+ * point attaches nothing (the runtime opens the counters). */
 static bool perf_attach(struct session *s, struct probe *p, struct attach *out)
 {
-	struct probe_point event = *p->resolved_point;
+	(void)s;
+	const struct pp_component *last = comp_at(p->resolved_point, p->resolved_point->comps.n - 1);
+	if (last && last->name && strcmp(last->name, "counter") == 0) {
+		out->kind = ATTACH_NONE;
+		return true;
+	}
+	return perf_event_of(p->resolved_point, out);
+}
+
+static bool perf_event_of(const struct probe_point *point, struct attach *out)
+{
+	struct probe_point event = *point;
 	const struct probe_point *pp = &event;
 	const struct pp_component *proc = comp_at(pp, pp->comps.n - 1);
 	if (proc && proc->name && strcmp(proc->name, "process") == 0 && proc->arg) {

@@ -76,12 +76,24 @@ struct session {
 
 	/* pass 2 */
 	struct program prog;
+	/* perf counters (probe perf.EVENT.counter("NAME")), struct
+	 * perf_counter*, in declaration order: @perf("NAME") reads the
+	 * running thread's count of counters[k] */
+	struct vec perf_counters;
 	/* Pass 2 read user-space binaries (process("PATH") probes): what it
 	 * produced depends on files the script cache does not track. */
 	bool reads_user_binaries;
 	/* Resolving the operand of @defined: a missing target variable or
 	 * member is an answer (false), not an error. */
 	bool quiet_targets;
+};
+
+struct perf_counter {
+	const char *name;
+	struct loc loc;   /* the .counter component */
+	uint32_t type;    /* perf_event_attr's, once the point is expanded */
+	uint64_t config;
+	bool expanded;
 };
 
 void session_init(struct session *s);

@@ -1053,6 +1053,31 @@ static __always_inline int64_t btap_loadavg_(struct btap_ctx *c, int64_t i)
 #define btap_loadavg(i) btap_loadavg_(c, (i))
 #endif
 
+#ifdef BTAP_PERF_COUNTERS
+/* The script's perf counters (@perf, tapset/perf_counters.stp): counter
+ * k of CPU n at index n * BTAP_PERF_COUNTERS + k, opened and put there by
+ * the runner, which sizes the array for the possible CPUs. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERF_EVENT_ARRAY);
+	__uint(max_entries, BTAP_PERF_COUNTERS);
+	__type(key, __u32);
+	__type(value, __u32);
+} btap_perfc SEC(".maps");
+
+/* This CPU's count of counter k, or -1 when it cannot be read. */
+static __always_inline int64_t btap_perf_counter(int64_t k)
+{
+	struct bpf_perf_event_value v = {};
+	if (k < 0 || k >= BTAP_PERF_COUNTERS)
+		return -1;
+	__u64 index = (__u64)bpf_get_smp_processor_id() * BTAP_PERF_COUNTERS + (__u64)k;
+	if (bpf_perf_event_read_value(&btap_perfc, index, &v, sizeof(v)) != 0)
+		return -1;
+	return (int64_t)v.counter;
+}
+#define btap_perf_counters() ((int64_t)BTAP_PERF_COUNTERS)
+#endif
+
 #ifdef BTAP_NEED_FRAMES
 /* stack(n), ustack(n): one frame of the stack, read in the probe (a
  * stack map's entries cannot be read there); per CPU, as a probe runs

@@ -1672,6 +1672,78 @@ struct btap_kpoint {
 
 static struct btap_kpoint *btap_kpoints_all;
 
+#ifdef BTAP_PERF_COUNTERS
+/* The script's perf counters (@perf, tapset/perf_counters.stp): counter k
+ * of CPU n at n * BTAP_PERF_COUNTERS + k, counting from the load on. */
+struct btap_kperfc {
+	uint32_t type;
+	uint64_t config;
+	int declared;
+};
+static const struct btap_kperfc btap_perfc_attrs[BTAP_PERF_COUNTERS];
+static struct perf_event **btap_perfc_events;
+
+static int btap_perfc_open(void)
+{
+	int cpu, k;
+	btap_perfc_events = kcalloc(nr_cpu_ids * BTAP_PERF_COUNTERS, sizeof(*btap_perfc_events), GFP_KERNEL);
+	if (!btap_perfc_events)
+		return -ENOMEM;
+	for (k = 0; k < BTAP_PERF_COUNTERS; k++) {
+		struct perf_event_attr attr = {.size = sizeof(attr), .type = btap_perfc_attrs[k].type,
+					       .config = btap_perfc_attrs[k].config};
+		if (!btap_perfc_attrs[k].declared)
+			continue;
+		for_each_online_cpu(cpu) {
+			struct perf_event *e = perf_event_create_kernel_counter(&attr, cpu, NULL, NULL, NULL);
+			if (IS_ERR(e)) {
+				pr_err("btap: cannot open perf counter %d (type %u, config %llu) on CPU %d: %ld\n", k,
+				       attr.type, (unsigned long long)attr.config, cpu, PTR_ERR(e));
+				return PTR_ERR(e);
+			}
+			btap_perfc_events[cpu * BTAP_PERF_COUNTERS + k] = e;
+		}
+	}
+	return 0;
+}
+
+static void btap_perfc_close(void)
+{
+	int i;
+	for (i = 0; btap_perfc_events && i < nr_cpu_ids * BTAP_PERF_COUNTERS; i++)
+		if (btap_perfc_events[i])
+			perf_event_release_kernel(btap_perfc_events[i]);
+	kfree(btap_perfc_events);
+	btap_perfc_events = NULL;
+}
+
+/* This CPU's count of counter k, or -1: read as perf reads a local
+ * counter (perf_event_read_local is not for modules), with interrupts
+ * off so the count is this CPU's. */
+static int64_t btap_perf_counter(int64_t k)
+{
+	struct perf_event *e;
+	unsigned long flags;
+	int64_t v = -1;
+	int cpu;
+	if (k < 0 || k >= BTAP_PERF_COUNTERS || !btap_perfc_events)
+		return -1;
+	local_irq_save(flags);
+	cpu = smp_processor_id();
+	e = btap_perfc_events[cpu * BTAP_PERF_COUNTERS + k];
+	if (e && READ_ONCE(e->state) == PERF_EVENT_STATE_ACTIVE && READ_ONCE(e->oncpu) == cpu) {
+		e->pmu->read(e);
+		v = (int64_t)local64_read(&e->count);
+	}
+	local_irq_restore(flags);
+	return v;
+}
+#define btap_perf_counters() ((int64_t)BTAP_PERF_COUNTERS)
+#else
+static int btap_perfc_open(void) { return 0; }
+static void btap_perfc_close(void) {}
+#endif
+
 static void btap_find_tp(struct tracepoint *tp, void *priv)
 {
 	struct btap_kpoint *t;
@@ -1928,6 +2000,7 @@ static void btap_kmod_teardown(struct btap_kmap *const *maps, struct btap_kpoint
 		btap_kpoint_unregister(t);
 	/* No handler is running once this returns. */
 	tracepoint_synchronize_unregister();
+	btap_perfc_close();
 	{
 		int cpu;
 		for_each_possible_cpu(cpu) /* a raise() still on its way */
@@ -1962,6 +2035,9 @@ static int btap_kmod_setup(struct btap_kmap *const *maps, struct btap_kpoint *po
 	btap_kmaps_all = maps;
 	btap_kmaps_n = m - maps;
 	btap_kpoints_all = points;
+	err = btap_perfc_open();
+	if (err)
+		goto fail;
 	/* Handlers run from here on, doing nothing until the runner arms them. */
 	for_each_kernel_tracepoint(btap_find_tp, points);
 	for (t = points; t->kind; t++) {

@@ -685,6 +685,18 @@ static inline int64_t btap_no_task_(struct btap_ctx *c)
 /* the load averages of /proc/loadavg ("0.52 0.58 0.59 ..."), in the
  * kernel's fixed point (11 bits of fraction; the hundredths survive the
  * round trip through sprint_loadavg()) */
+/* @perf reads the counters of the thread a probe runs in: the runner's
+ * probes have none. */
+#define btap_perf_counter(k)                                                                           \
+	((void)(k), btap_raise_str(c, -1, "@perf reads the running thread's perf counters: not in begin, " \
+					  "end, error, timer or procfs probes"),                             \
+	 (int64_t)-1)
+#ifdef BTAP_PERF_COUNTERS
+#define btap_perf_counters() ((int64_t)BTAP_PERF_COUNTERS)
+#else
+#define btap_perf_counters() ((int64_t)0)
+#endif
+
 static inline int64_t btap_loadavg_(struct btap_ctx *c, int64_t i)
 {
 	char line[64];

@@ -101,8 +101,37 @@ odd:
 	return (n + 1) / 2;
 }
 
+/* `target pages N` (perf counters, @perf): touch_pages() faults in N new
+ * pages, naps() sleeps N times, each a context switch. (Here rather than
+ * at the top so the line numbers of the functions above stay as the
+ * tests expect them.) */
+#include <sys/mman.h>
+#include <time.h>
+
+__attribute__((noinline)) void touch_pages(long n)
+{
+	char *p = mmap(0, (size_t)n * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return;
+	for (long i = 0; i < n; i++)
+		((volatile char *)p)[i * 4096] = 1;
+	munmap(p, (size_t)n * 4096);
+}
+
+__attribute__((noinline)) void naps(long n)
+{
+	struct timespec ts = {0, 2000000};
+	for (long i = 0; i < n; i++)
+		nanosleep(&ts, 0);
+}
+
 int main(int argc, char **argv)
 {
+	if (argc > 2 && strcmp(argv[1], "pages") == 0) {
+		touch_pages(atol(argv[2]));
+		naps(atol(argv[2]) / 100);
+		return 0;
+	}
 	if (argc > 1 && strcmp(argv[1], "alloc") == 0) {
 		allocations();
 		return 0;
