@@ -84,7 +84,7 @@ build_tool() {
 
 build_all() {
 	mkdir -p "$BIN"
-	build_tool timeit && build_tool getpid_loop && build_tool sink || return 1
+	build_tool timeit && build_tool getpid_loop && build_tool sink && build_tool pingpong || return 1
 	HANDWRITTEN=yes
 	arch_inc=/usr/include/$($CC -dumpmachine 2>/dev/null)
 	if ! build_tool count_comm -lbpf ||
@@ -486,6 +486,56 @@ uprobe_overhead() {
 	fi
 }
 
+# --- 2f. perf counters: the cost of a context switch ----------------------------------
+
+# switch_ns CMD...: the pingpong workload's "NS ns per switch", run by CMD
+# (nothing: alone); empty after a failure, which is shown.
+switch_ns() {
+	"$@" >"$TMP/pp.out" 2>"$TMP/pp.err"
+	rc=$?
+	SW=$(sed -n 's/^\([0-9]*\) ns per switch$/\1/p' "$TMP/pp.out" | head -n 1)
+	[ "$rc" -eq 0 ] && [ -n "$SW" ] && return 0
+	SW=""
+	[ -s "$TMP/pp.err" ] || echo "exit status $rc" >"$TMP/pp.err"
+	return 1
+}
+
+perf_counter_overhead() {
+	echo
+	echo "2f. what @perf's counters add to a context switch (pipe ping-pong on one CPU)"
+	n=${BENCH_SWITCHES:-100000}
+	pp="$BIN/pingpong $n"
+	if [ -n "$BENCH_CPU" ]; then pp="taskset -c $BENCH_CPU $pp"; fi
+	if ! switch_ns $pp; then
+		show_failure "pingpong alone" "$TMP/pp.err"
+		return
+	fi
+	alone=$SW
+	printf '   %-44s %6s ns/switch\n' "no tracing" "$alone"
+	# counters declared and read, but not by the switching threads: each
+	# switch looks the two threads up and finds neither
+	printf 'probe perf.sw.context_switches.counter("cs") {}\nprobe perf.sw.page_faults.counter("pf") {}\nprobe process("%s").function("main") { n = @perf("cs") + @perf("pf") }\n' \
+		"$BIN/getpid_loop" >"$TMP/pc-idle.stp"
+	# the ping-pong itself reads them: each of its switches reads both counters
+	printf 'probe perf.sw.context_switches.counter("cs") {}\nprobe perf.sw.page_faults.counter("pf") {}\nprobe process("%s").function("round_trip") { n = @perf("cs") + @perf("pf") }\n' \
+		"$BIN/pingpong" >"$TMP/pc-busy.stp"
+	for which in idle busy; do
+		label="2 counters, no switching thread reads them"
+		[ $which = busy ] && label="2 counters, read by the switching threads"
+		if switch_ns "$BTAP" -c "$pp" "$TMP/pc-$which.stp"; then
+			added=$((SW - alone))
+			if [ $which = idle ]; then
+				printf '   %-44s %6s ns/switch  +%s   target <= +150: %s\n' "$label" "$SW" "$added" \
+					"$(verdict "$added" "<=" 150)"
+			else
+				printf '   %-44s %6s ns/switch  +%s (the uprobe on round_trip included)\n' "$label" "$SW" "$added"
+			fi
+		else
+			show_failure "btap ($which)" "$TMP/pp.err"
+		fi
+	done
+}
+
 # --- 2b. BPF-side cost per event (kernel.bpf_stats_enabled) ----------------------
 
 # tracepoint_progs: "ID RUN_TIME_NS RUN_CNT" for every loaded program of
@@ -679,7 +729,7 @@ if [ "$(id -u)" -ne 0 ]; then
 	exit 0
 fi
 export XDG_CACHE_HOME="$TMP/cache"
-for section in ${BENCH_ONLY:-startup first_run many_probes shutdown overhead syscall_star uprobe_overhead argstr_overhead bpf_stats_bench printf_bench rss_bench}; do
+for section in ${BENCH_ONLY:-startup first_run many_probes shutdown overhead syscall_star uprobe_overhead perf_counter_overhead argstr_overhead bpf_stats_bench printf_bench rss_bench}; do
 	$section
 done
 exit 0
