@@ -50,6 +50,41 @@ static const struct perf_event_name perf_events[] = {
 	{NULL, NULL, 0, 0},
 };
 
+/* perf.hw_cache.CACHE.OP.RESULT: the perf_event ABI's cache events
+ * (PERF_TYPE_HW_CACHE, config = cache | op << 8 | result << 16), the
+ * combinations stap names (an instruction cache is not written, nor the
+ * branch predictor, nor an instruction TLB prefetched). */
+enum { PERF_TYPE_HW_CACHE = 3 };
+static const char *const cache_names[] = {"l1d", "l1i", "ll", "dtlb", "itlb", "bpu", "node", NULL};
+static const char *const cache_ops[] = {"read", "write", "prefetch", NULL};
+static const char *const cache_results[] = {"access", "miss", NULL};
+
+static bool cache_event_exists(int cache, int op)
+{
+	const char *c = cache_names[cache];
+	if (strcmp(c, "l1i") == 0)
+		return op != 1;
+	if (strcmp(c, "itlb") == 0 || strcmp(c, "bpu") == 0)
+		return op == 0;
+	if (strcmp(c, "node") == 0)
+		return op != 2;
+	return true;
+}
+
+/* The cache event at index i of the cartesian product, filled in *ev
+ * (name in buf); false past the end. */
+static bool cache_event_at(int i, struct perf_event_name *ev, char *buf, size_t len)
+{
+	int nops = 3, nres = 2;
+	int cache = i / (nops * nres), op = i / nres % nops, res = i % nres;
+	if (!cache_names[cache])
+		return false;
+	snprintf(buf, len, "%s.%s.%s", cache_names[cache], cache_ops[op], cache_results[res]);
+	*ev = (struct perf_event_name){"hw_cache", cache_event_exists(cache, op) ? buf : NULL, PERF_TYPE_HW_CACHE,
+				       (uint64_t)cache | (uint64_t)op << 8 | (uint64_t)res << 16};
+	return true;
+}
+
 static const struct pp_component *comp_at(const struct probe_point *pp, int i)
 {
 	return i < pp->comps.n ? VEC_AT(pp->comps, i, struct pp_component *) : NULL;
@@ -102,9 +137,18 @@ static bool event_matches(const char *pattern, const struct perf_event_name *ev)
 static void report_unknown(const struct probe_point *pp, int n)
 {
 	const struct pp_component *fam = comp_at(pp, 1);
+	if (strcmp(fam->name, "hw_cache") == 0) {
+		struct strbuf pat;
+		sb_init(&pat);
+		event_pattern(&pat, pp, n);
+		diag_error(pp->loc, "semantic error: unknown cache event '%s' (see btap -l 'perf.hw_cache.*')",
+			   pat.s ? pat.s : "");
+		sb_free(&pat);
+		return;
+	}
 	if (strcmp(fam->name, "sw") != 0 && strcmp(fam->name, "hw") != 0) {
 		diag_error(fam->loc, "semantic error: unknown perf event family 'perf.%s' (btap knows "
-			   "perf.sw.* and perf.hw.*)", fam->name);
+			   "perf.sw.*, perf.hw.* and perf.hw_cache.*)", fam->name);
 		return;
 	}
 	if (n == 2) {
@@ -314,6 +358,14 @@ static bool perf_expand_event(struct session *s, const struct probe_point *pp, s
 			add_point(s, pp, &perf_events[i], samp, value, out);
 			found++;
 		}
+	struct perf_event_name ce;
+	char name[64];
+	for (int i = 0; cache_event_at(i, &ce, name, sizeof(name)); i++)
+		if (ce.name && event_matches(pat.s ? pat.s : "", &ce)) {
+			ce.name = arena_strdup(&s->arena, name);
+			add_point(s, pp, &ce, samp, value, out);
+			found++;
+		}
 	sb_free(&pat);
 	if (!found && !wild) {
 		report_unknown(pp, n);
@@ -446,6 +498,18 @@ static bool perf_event_of(const struct probe_point *point, struct attach *out)
 		out->perf.freq = samp && strcmp(samp->name, "hz") == 0;
 		return true;
 	}
+	struct perf_event_name ce;
+	char cname[64];
+	for (int i = 0; strcmp(fam, "hw_cache") == 0 && cache_event_at(i, &ce, cname, sizeof(cname)); i++)
+		if (ce.name && strcmp(name, ce.name) == 0) {
+			const struct pp_component *samp = comp_at(pp, 3);
+			out->kind = ATTACH_PERF_EVENT;
+			out->perf.type = ce.type;
+			out->perf.config = ce.config;
+			out->perf.period = samp && samp->arg ? (uint64_t)samp->arg->num : PERF_DEFAULT_SAMPLE_PERIOD;
+			out->perf.freq = samp && strcmp(samp->name, "hz") == 0;
+			return true;
+		}
 	for (int i = 0; pp->comps.n >= 3 && pp->comps.n <= 4 && perf_events[i].name; i++) {
 		const struct perf_event_name *ev = &perf_events[i];
 		if (strcmp(fam, ev->family) != 0 || strcmp(name, ev->name) != 0)

@@ -78,6 +78,12 @@ expect lsm-kmod 1 'LSM hooks are BPF LSM programs: the kmod backend cannot attac
 expect perf-process 0 '^perf.sw.task_clock.sample\(1000000\).process\("/.*/ls"\) ' -- "$BTAP" -p2 -e 'probe perf.sw.task_clock.sample(1000000).process("ls") { }'
 expect perf-process-p3 0 'btap_task_runs\(btap_proc_exec_task\(ctx\), 0\)' -- "$BTAP" -p3 -e 'probe perf.type(1).config(1).process("ls") { }'
 expect perf-process-no-target 1 "^<input>:1:26: error: semantic error: perf ....process without a path counts the -c command's program" -- "$BTAP" -p2 -e 'probe perf.sw.task_clock.process { }'
+# perf.hw_cache.CACHE.OP.RESULT: stap's 30 cache events, by the ABI's numbers
+n=$("$BTAP" -l 'perf.hw_cache.*.*.*' | wc -l)
+if [ "$n" = 30 ]; then pass perf-hw-cache-list; else fail perf-hw-cache-list "$n events, want 30"; fi
+expect perf-hw-cache-config 0 '\.perf_type = 3, \.perf_config = 65538, \.perf_period = 1000,' -- "$BTAP" -p3 -e 'probe perf.hw_cache.ll.read.miss.sample(1000) {}'
+expect perf-hw-cache-counter 0 '\{\.name = "x", .*\.type = 3, \.config = 259ull' -- "$BTAP" -p3 -e 'probe perf.hw_cache.dtlb.write.access.counter("x") {} probe kernel.trace("sched:sched_process_exec") { println(@perf("x")) }'
+expect perf-hw-cache-unknown 1 "^<input>:1:7: error: semantic error: unknown cache event 'perf.hw_cache.l1i.write.miss'" -- "$BTAP" -p2 -e 'probe perf.hw_cache.l1i.write.miss {}'
 # perf counters: the mistakes, located (the counts: live uprobe/perf-counters, VM kmod/perf-counters)
 expect perf-counter-unknown 1 "^<input>:1:54: error: semantic error: no perf counter named 'nope' \\(declare it with probe perf.EVENT.process\\(\"PATH\"\\).counter\\(\"nope\"\\) \\{\\}\\)" -- "$BTAP" -p2 -e 'probe kernel.trace("sched:sched_switch") { x = @perf("nope") }'
 expect perf-counter-runner 1 "^<input>:1:64: error: semantic error: @perf reads the perf counters of the thread a probe runs in, which a 'begin' probe has not" -- "$BTAP" -p2 -e 'probe perf.sw.task_clock.counter("a") {} probe begin { println(@perf("a")) }'
