@@ -662,17 +662,121 @@ static bool expand_lines(struct session *s, const struct probe_point *pp, const 
 	return true;
 }
 
+/* How far .nearest looks from the line named, either way. */
+#define NEAREST_SPAN 100
+
+/* statement("FUNC@FILE:N").nearest and "FUNC@FILE+N": where line N has no
+ * code, the nearest line of the function that has (the later one of two
+ * as near: the statement line N leads into), as stap does. */
+/* The one line a statement's "FUNC@FILE:N" or "FUNC@FILE+N" names:
+ * *line, and the length of what comes before the number; false for a
+ * range, a list or *. */
+static bool single_line(const char *spec, long *line, int *head)
+{
+	const char *at = strchr(spec, '@');
+	const char *colon = at ? strrchr(at, ':') : NULL;
+	const char *slash = at ? strrchr(at, '/') : NULL;
+	const char *plus = !colon && at ? strrchr(slash ? slash : at, '+') : NULL;
+	const char *num = colon ? colon + 1 : plus ? plus + 1 : NULL;
+	char *end = NULL;
+	*line = num ? strtol(num, &end, 10) : -1;
+	*head = num ? (int)(num - spec) : 0;
+	return num && end != num && !*end && *line >= (colon ? 1 : 0);
+}
+
+/* The points of line l of the statement u names (its number replaced). */
+static bool expand_line_at(struct session *s, const struct probe_point *pp, const struct upoint *u,
+			   const struct ubin *b, int pid, int head, long l, struct vec *out)
+{
+	const struct expr *arg = u->kind->arg;
+	struct pp_component kind = *u->kind;
+	kind.arg = str_arg(&s->arena, arena_printf(&s->arena, "%.*s%ld", head, arg->str, l), arg->loc);
+	struct upoint at_line = *u;
+	at_line.kind = &kind;
+	return expand_lines(s, pp, &at_line, b, pid, out);
+}
+
+/* The nearest line within NEAREST_SPAN of line (on the side: +1 after,
+ * -1 before) that has code, or -1. */
+static long nearest_line(struct session *s, const struct probe_point *pp, const struct upoint *u, const struct ubin *b,
+			 int pid, int head, long line, int side)
+{
+	bool relative = u->kind->arg->str[head - 1] == '+';
+	for (long d = 1; d <= NEAREST_SPAN; d++) {
+		long l = line + side * d;
+		struct vec found = {0};
+		if (l < (relative ? 0 : 1))
+			return -1;
+		if (!expand_line_at(s, pp, u, b, pid, head, l, &found))
+			return -1;
+		if (found.n)
+			return l;
+	}
+	return -1;
+}
+
+static bool expand_lines_nearest(struct session *s, const struct probe_point *pp, const struct upoint *u,
+				 const struct ubin *b, int pid, struct vec *out)
+{
+	long line;
+	int head;
+	if (!single_line(u->kind->arg->str, &line, &head)) {
+		diag_error(u->suffix->loc, "semantic error: .nearest takes one line: statement(\"FUNCTION@FILE:N\") or "
+			   "statement(\"FUNCTION@FILE+N\")");
+		return false;
+	}
+	int before = out->n;
+	if (!expand_lines(s, pp, u, b, pid, out))
+		return false;
+	if (out->n > before)
+		return true;
+	long after = nearest_line(s, pp, u, b, pid, head, line, 1);
+	long prior = nearest_line(s, pp, u, b, pid, head, line, -1);
+	long pick = after < 0 ? prior : prior < 0 || after - line <= line - prior ? after : prior;
+	return pick < 0 || expand_line_at(s, pp, u, b, pid, head, pick, out);
+}
+
+/* A line with no code (without .nearest): say which lines near it have
+ * (true: reported). */
+static bool report_codeless_line(struct session *s, const struct probe_point *pp, const struct upoint *u,
+				 const struct ubin *b, int pid)
+{
+	long line;
+	int head;
+	const struct expr *arg = u->kind->arg;
+	if (pp->optional || pp->sufficient || s->list_pattern || !single_line(arg->str, &line, &head))
+		return false;
+	long after = nearest_line(s, pp, u, b, pid, head, line, 1);
+	long prior = nearest_line(s, pp, u, b, pid, head, line, -1);
+	if (after < 0 && prior < 0)
+		return false; /* no such function or file: the caller's "no match" */
+	char near[64];
+	if (after >= 0 && prior >= 0)
+		snprintf(near, sizeof(near), "the nearest that have are %ld and %ld", prior, after);
+	else
+		snprintf(near, sizeof(near), "the nearest that has is %ld", after >= 0 ? after : prior);
+	diag_error(arg->loc, "semantic error: statement(\"%s\"): that line has no code; %s (add .nearest to probe "
+		   "the nearest)", arg->str, near);
+	return true;
+}
+
 static bool expand_statement(struct session *s, const struct probe_point *pp, const struct upoint *u,
 			     const struct ubin *b, int pid, struct vec *out)
 {
 	const struct expr *arg = u->kind->arg;
+	if (u->suffix && named(u->suffix, "nearest") && arg->kind == E_STR)
+		return expand_lines_nearest(s, pp, u, b, pid, out);
 	if (u->suffix) {
 		diag_error(u->suffix->loc, "semantic error: unexpected '.%s' after process(...).statement(...)",
 			   u->suffix->name);
 		return false;
 	}
-	if (arg->kind != E_NUM)
-		return expand_lines(s, pp, u, b, pid, out);
+	if (arg->kind != E_NUM) {
+		int before = out->n;
+		if (!expand_lines(s, pp, u, b, pid, out))
+			return false;
+		return out->n > before || !report_codeless_line(s, pp, u, b, pid);
+	}
 	struct usite *site = new_site(s, b, USITE_STMT, pid);
 	site->addr = (uint64_t)arg->num;
 	site->func = ubin_func_at(b, site->addr);
@@ -916,7 +1020,7 @@ static bool expand_kernel_statement(struct session *s, const struct probe_point 
 			   "(kernel.statement(ADDRESS)[.absolute] is not supported yet)");
 		return false;
 	}
-	if (u->suffix) {
+	if (u->suffix && !named(u->suffix, "nearest")) {
 		diag_error(u->suffix->loc, "semantic error: unexpected '.%s' after kernel.statement(...)", u->suffix->name);
 		return false;
 	}
@@ -938,7 +1042,12 @@ static bool expand_kernel_statement(struct session *s, const struct probe_point 
 		return pp->optional || pp->sufficient;
 	}
 	s->reads_user_binaries = true; /* the debuginfo's catalog: not a script-index hit */
-	return expand_lines(s, pp, u, b, USITE_ANY_PID, out);
+	if (u->suffix)
+		return expand_lines_nearest(s, pp, u, b, USITE_ANY_PID, out);
+	int before = out->n;
+	if (!expand_lines(s, pp, u, b, USITE_ANY_PID, out))
+		return false;
+	return out->n > before || !report_codeless_line(s, pp, u, b, USITE_ANY_PID);
 }
 
 bool uprobe_kernel_functions(struct session *s, const struct probe_point *pp, struct vec *out, const char **why)

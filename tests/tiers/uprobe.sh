@@ -264,6 +264,23 @@ ok_if "statement(\"add@FILE:*\") fires line by line" \
 "$BTAP" -l "process(\"$TARGET\").function(\"*@target.c:$decl-$((decl + 11))\")" >"$T/out" 2>"$T/err"
 ok_if "function(\"*@FILE:N-M\"): the functions declared in those lines" \
 	"[ \"\$(sed 's/.*function(\"\([a-z]*\)@.*/\\1/' $T/out | tr '\\n' ' ')\" = 'add chain greet ' ]"
+# .nearest: a line without code (a declaration without initializer, a
+# label) moves to the nearest that has (the later of two as near);
+# without it, the error names those lines
+nocode=$(grep -n '	void \*p\[3\];' tests/uprobe/target.c | cut -d: -f1)
+label=$(grep -n '^odd:' tests/uprobe/target.c | cut -d: -f1)
+hdecl=$(grep -n '^__attribute__((noinline)) int halve(' tests/uprobe/target.c | cut -d: -f1)
+timeout "$LIMIT" "$BTAP" -c "$TARGET alloc" -e "probe process(\"$TARGET\").statement(\"allocations@target.c:$nocode\").nearest { println(pp()) }" \
+	>"$T/out" 2>"$T/err"
+ok_if "statement(\"F@FILE:N\").nearest: the next line with code, fired" \
+	"[ \"\$(cat $T/out)\" = 'process(\"$ROOT/$TARGET\").statement(\"allocations@tests/uprobe/target.c:$((nocode + 1))\")' ]"
+timeout "$LIMIT" "$BTAP" -c "$TARGET 1" -e "probe process(\"$TARGET\").statement(\"halve@target.c+$((label - hdecl))\").nearest { printf(\"%s n=%d\\n\", pp(), \$n) }" \
+	>"$T/out" 2>"$T/err"
+ok_if "statement(\"F@FILE+N\").nearest: a label's line moves to its statement" \
+	"[ \"\$(cat $T/out)\" = 'process(\"$ROOT/$TARGET\").statement(\"halve@tests/uprobe/target.c:$((label + 1))\") n=1' ]"
+bad "statement on a line without code" "probe process(\"$TARGET\").statement(\"allocations@target.c:$nocode\") {}" \
+	"that line has no code; the nearest that have are $((nocode - 1)) and $((nocode + 1)) (add .nearest"
+bad ".nearest on a range" "probe process(\"$TARGET\").statement(\"halve@target.c:1-2\").nearest {}" '.nearest takes one line'
 bad "statement with a bad line list" "probe process(\"$TARGET\").statement(\"add@target.c:5-2\") {}" 'a range N-M'
 bad "statement without a line" "probe process(\"$TARGET\").statement(\"add@target.c\") {}" 'expected \"FUNCTION@FILE:LINE\"'
 bad "statement by line without DWARF" "probe process(\"$U/target-nodebug\").statement(\"*@target.c:$line\") {}" \
