@@ -9,6 +9,8 @@
 
 #include "translator/diag.h"
 #include "runner_internal.h"
+#define BTAP_STACKS_CONSTANTS_ONLY
+#include "runtime/btap_stacks.h"
 #include "translator/session.h"
 #include "translator/util.h"
 
@@ -239,10 +241,28 @@ static void print_record(struct runner *r, uint32_t id, const char *p, const cha
 	struct record_reader rd = {p, end, r->prog->maxstringlen ? r->prog->maxstringlen : 128};
 	struct rt_arg args[RUNNER_MAX_ARGS];
 	int n = unpack_args(&rd, f, args, RUNNER_MAX_ARGS);
+	/* a string holding a symbol or stack token is named before it is
+	 * formatted, so that a width or precision counts the name's bytes */
+	struct strbuf named[RUNNER_MAX_ARGS];
+	int nnamed = 0;
+	for (int i = 0; i < n; i++) {
+		if (args[i].kind != RT_ARG_STR || !args[i].s)
+			continue;
+		size_t len = strnlen(args[i].s, args[i].slen);
+		if (!memchr(args[i].s, BTAP_TOKEN_START, len))
+			continue;
+		struct strbuf *b = &named[nnamed++];
+		sb_init(b);
+		runner_expand_string(r, args[i].s, len, b);
+		args[i].s = b->s ? b->s : "";
+		args[i].slen = b->len;
+	}
 	if (r->json)
 		runner_json_print(r, f, r->prog->formats[id], args, n);
 	else
 		rt_format_sink(&r->sink, f->specs, f->nspecs, args, n);
+	while (nnamed)
+		sb_free(&named[--nnamed]);
 }
 
 static void warn_message(struct runner *r, const char *msg, size_t len)
