@@ -361,14 +361,20 @@ static const char *ex_compare(struct em_fn *f, struct expr *e)
 	 * this at every flag; no whole-string comparison is compiled for it) */
 	bool lempty = e->left->kind == E_STR && e->left->str && !e->left->str[0];
 	bool rempty = e->right->kind == E_STR && e->right->str && !e->right->str[0];
+	/* the runner's probes name the tokens of what kernel probes stored
+	 * (btap_user.h); in the kernel, elab_tokens.c rejects comparing them */
+	bool runner = !em_in_kernel(f);
 	if (str && (lempty || rempty) && (op_is(e, "==") || op_is(e, "!="))) {
 		const char *v = em_expr(f, lempty ? e->right : e->left);
+		if (runner)
+			return arena_printf(f->em->a, "((int64_t)(btap_named_((const char *)(%s), 0)[0] %s 0))", v, e->op);
 		return arena_printf(f->em->a, "((int64_t)(((const char *)(%s))[0] %s 0))", v, e->op);
 	}
 	const char *l = em_expr_stable(f, e->left, em_has_effects(e->right));
 	const char *r = em_expr(f, e->right);
 	if (str)
-		return arena_printf(f->em->a, "((int64_t)(btap_str_cmp(%s, %s) %s 0))", l, r, e->op);
+		return arena_printf(f->em->a, "((int64_t)(%s(%s, %s) %s 0))", runner ? "btap_str_cmp_named_" : "btap_str_cmp",
+				    l, r, e->op);
 	return arena_printf(f->em->a, "((int64_t)((%s) %s (%s)))", l, e->op, r);
 }
 

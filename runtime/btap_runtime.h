@@ -167,6 +167,8 @@ BTAP_IFACE(BOTH, btap_str_words, "copies a string of known length in 8-byte word
 BTAP_IFACE(BOTH, btap_str_cat, ". of two strings")
 BTAP_IFACE(BOTH, btap_str_cmp, "string comparison")
 BTAP_IFACE(BOTH, btap_str_ncmp, "string comparison of the first n bytes")
+BTAP_IFACE(RUNNER, btap_named_, "a string with its symbol and stack tokens named (runner probes)")
+BTAP_IFACE(RUNNER, btap_str_cmp_named_, "string comparison of the names (runner probes)")
 BTAP_IFACE(UNIT, btap_regex, "the unit's compiled regular expressions")
 BTAP_IFACE(UNIT, btap_re_class, "a regex DFA's byte classes")
 BTAP_IFACE(UNIT, btap_re_next, "a regex DFA's transitions")

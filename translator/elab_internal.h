@@ -154,6 +154,10 @@ void elab_elide_unread_locals(struct elab *x, struct probe *d);
 /* Recompute which functions and globals the derived probes reach (after
  * elision); rebuilds x->used_funcs. */
 void elab_mark_used(struct elab *x, struct vec *derived);
+/* Stacks, user symbols, module names and source lines compared or taken
+ * apart in code that runs in the kernel, where they are tokens: located
+ * errors (elab_tokens.c). */
+void elab_check_tokens(struct elab *x, struct vec *probes);
 /* Whether e (or s) changes nothing but locals: no global written, no
  * output, no embedded code, no `next`, only pure functions called. */
 bool elab_side_effect_free(struct elab *x, struct expr *e);

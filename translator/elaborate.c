@@ -280,6 +280,8 @@ bool elaborate(struct session *s)
 	if (x.nerrors == 0)
 		elab_mark_used(&x, &derived);
 	if (x.nerrors == 0)
+		elab_check_tokens(&x, &derived);
+	if (x.nerrors == 0)
 		elab_display_unread_globals(&x, &derived);
 	VEC_FOREACH(derived, i)
 		warn_locals(&x, &VEC_AT(derived, i, struct probe *)->locals);

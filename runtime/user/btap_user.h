@@ -739,6 +739,38 @@ static inline char *btap_named_token_(char *dst, int kind, uint64_t v, int64_t p
 #define btap_stack_size() ((int64_t)16384)
 #define btap_stack_used() ((int64_t)0)
 #include "../btap_natives.h"
+/* A string a kernel probe stored (an array's key or value) reaches the
+ * runner's probes as the kernel wrote it: a stack or symbol in it is
+ * still a token. The string natives and comparisons name its tokens first,
+ * so that lengths, positions and order are the name's. Two buffers: a
+ * comparison names both sides (the runner runs its probes on one thread). */
+static char btap_named_buf_[2][MAXSTRINGLEN];
+static inline const char *btap_named_(const char *s, int which)
+{
+	int i = 0;
+	while (s && i < MAXSTRINGLEN && s[i] && s[i] != BTAP_TOKEN_START)
+		i++;
+	if (!s || i == MAXSTRINGLEN || s[i] != BTAP_TOKEN_START)
+		return s;
+	btap_ops->expand(s, btap_named_buf_[which], MAXSTRINGLEN);
+	return btap_named_buf_[which];
+}
+static inline int btap_str_cmp_named_(const char *a, const char *b)
+{
+	return btap_str_cmp(btap_named_(a, 0), btap_named_(b, 1));
+}
+#undef btap_strlen
+#undef btap_substr
+#undef btap_byte_at
+#undef btap_strpos
+#undef btap_strtol
+#undef btap_text_str
+#define btap_strlen(s) btap_str_len(btap_named_((s), 0))
+#define btap_substr(s, start, len) btap_substr_(c->tmp, btap_named_((s), 0), (start), (len))
+#define btap_byte_at(s, pos) btap_byte_at_(btap_named_((s), 0), (pos))
+#define btap_strpos(h, n) btap_strpos_(btap_named_((h), 0), btap_named_((n), 1))
+#define btap_strtol(s, base) btap_strtol_(btap_named_((s), 0), (base))
+#define btap_text_str(s, outlen, quoted) btap_text_str_(c->tmp, btap_named_((s), 0), (outlen), (quoted))
 /* the runner's own arguments (a runner probe runs in btap) */
 static inline int64_t btap_cmdline_read_(struct btap_ctx *c)
 {

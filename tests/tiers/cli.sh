@@ -78,6 +78,13 @@ expect lsm-kmod 1 'LSM hooks are BPF LSM programs: the kmod backend cannot attac
 expect perf-process 0 '^perf.sw.task_clock.sample\(1000000\).process\("/.*/ls"\) ' -- "$BTAP" -p2 -e 'probe perf.sw.task_clock.sample(1000000).process("ls") { }'
 expect perf-process-p3 0 'btap_task_runs\(btap_proc_exec_task\(ctx\), 0\)' -- "$BTAP" -p3 -e 'probe perf.type(1).config(1).process("ls") { }'
 expect perf-process-no-target 1 "^<input>:1:26: error: semantic error: perf ....process without a path counts the -c command's program" -- "$BTAP" -p2 -e 'probe perf.sw.task_clock.process { }'
+# a stack, user symbol or module name is a token in a kernel probe: comparing
+# it or taking it apart there is a located error (even through a variable, a
+# function's parameter and return, an array); printing it, keying by it is not
+expect token-compare 1 '^<input>:1:85: error: semantic error: a stack, user symbol, module name or source line is named only when it is printed: in a probe that runs in the kernel it cannot be compared' -- "$BTAP" -p2 -e 'probe process("build/uprobe/target").function("add") { s = usymname(uaddr()); if (s == "add") exit() }'
+expect token-take-apart 1 '^<input>:1:51: error: semantic error: .* it cannot be taken apart' -- "$BTAP" -p2 -e 'function f(x) { return x } function g(y) { return strlen(y) } probe kernel.trace("sched:sched_switch") { println(g(f(modname(0)))) }'
+expect token-array-match 1 '^<input>:1:146: error: semantic error: .* it cannot be matched' -- "$BTAP" -p2 -e 'global a, b; probe kernel.trace("sched:sched_switch") { a[backtrace()] = 1 } probe kernel.trace("sched:sched_wakeup") { foreach ([k] in a) if (k =~ "x") b++ }'
+expect token-fine 0 '^kernel.trace' -- "$BTAP" -p2 -e 'global a; probe kernel.trace("sched:sched_switch") { a[backtrace() . "/" . modname(0)]++; printf("%s %s\n", symname(0), usymname(0)); if (symname(0) == "x") exit() } probe end { foreach ([k] in a) if (isinstr(k, "x")) println(k) }'
 # perf.hw_cache.CACHE.OP.RESULT: stap's 30 cache events, by the ABI's numbers
 n=$("$BTAP" -l 'perf.hw_cache.*.*.*' | wc -l)
 if [ "$n" = 30 ]; then pass perf-hw-cache-list; else fail perf-hw-cache-list "$n events, want 30"; fi
