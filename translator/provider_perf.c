@@ -269,6 +269,7 @@ static struct expr *process_of(struct session *s, const struct probe_point *pp, 
 	const char *why = "perf ....process without a path counts the -c command's program: give -c CMD or "
 			  ".process(\"PATH\")";
 	char *path = NULL;
+	s->reads_user_binaries = true; /* the -c command's: not in the script index's key */
 	if (s->command && sscanf(s->command, " %4095s", word) == 1)
 		path = ubin_resolve_path(word, &why);
 	if (!path) {

@@ -126,6 +126,9 @@ struct expr *process_program_arg(struct session *s, const struct probe_point *pp
 {
 	const char *why;
 	char *path = ubin_resolve_path(c0->arg->str, &why);
+	/* found through $PATH and the working directory, which the script
+	 * index's key does not cover */
+	s->reads_user_binaries = true;
 	if (!path) {
 		if (!pp->optional && !pp->sufficient)
 			diag_error(c0->arg->loc, "semantic error: cannot find process(\"%s\"): %s", c0->arg->str, why);

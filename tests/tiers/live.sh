@@ -122,6 +122,13 @@ probe end { foreach ([e, b+] in seen) printf("%s %d\n", e, b) }' >"$T/out" 2>"$T
 probe perf.sw.cpu_clock.sample(1000000).process { if (pid() == target()) mine++; else other++ }
 probe end { printf("%d %d\n", mine > 10, other) }' >"$T/out" 2>"$T/err"
 	ok_if "perf.sw.cpu_clock.process: samples of the -c program only" '[ "$(cat "$T/out")" = "1 0" ]'
+	# the same script with another -c program: the bare .process names
+	# that one (the script index's key does not cover -c)
+	mkdir -p "$T/other" && cp /bin/sh "$T/other/spinner"
+	timeout "$LIMIT" "$BTAP" -c "$T/other/spinner -c 'i=0; while [ \$i -lt 300000 ]; do i=\$((i+1)); done'" -e 'global mine, other
+probe perf.sw.cpu_clock.sample(1000000).process { if (pid() == target()) mine++; else other++ }
+probe end { printf("%d %d\n", mine > 10, other) }' >"$T/out" 2>"$T/err"
+	ok_if "perf.sw.cpu_clock.process: another -c program, the same script" '[ "$(cat "$T/out")" = "1 0" ]'
 
 	# a netfilter verdict a BPF program cannot return: stap's run-time
 	# error; the datagram passes and the session ends
