@@ -421,7 +421,9 @@ static long btap_text_put_step(__u32 k, void *data)
 		return 1;
 	e = btap_escape_len(x->s, i);
 	n = e & 0xff;
-	if ((o - x->q) + n > x->budget || o < 0 || o + n >= MAXSTRINGLEN - 1) {
+	/* o itself compared (unsigned: both ends at once), not only o + n:
+	 * Linux 6.1's verifier learns no bound of o from a bound of o + n */
+	if ((uint64_t)o > MAXSTRINGLEN - 2 || (o - x->q) + n > x->budget || o + n >= MAXSTRINGLEN - 1) {
 		x->v->trunc = 1;
 		return 1;
 	}
