@@ -13,7 +13,9 @@
  * or its keys), parameter and foreach variable one is assigned to or
  * passed through, until nothing changes. */
 #include "elab_internal.h"
+#include "runtime/format.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 struct tokens {
@@ -124,6 +126,32 @@ static bool takes_apart(const char *name)
 	return false;
 }
 
+/* sprintf(FMT, ...) with a width or precision on a %s whose argument
+ * holds a token: the kernel would pad or cut the token's bytes (printf's
+ * records are formatted by the runner, which names them first). */
+static bool pads_token(struct tokens *t, const struct expr *e)
+{
+	const struct expr *fmt = e->args.n ? VEC_AT(e->args, 0, const struct expr *) : NULL;
+	int nspecs = fmt && fmt->kind == E_STR ? rt_format_parse(fmt->str, NULL, 0) : -1;
+	if (nspecs <= 0)
+		return false;
+	struct rt_fmt_spec *specs = xcalloc((size_t)nspecs, sizeof(*specs));
+	rt_format_parse(fmt->str, specs, nspecs);
+	bool pads = false;
+	for (int i = 0, k = 1; i < nspecs && !pads && k < e->args.n; i++) {
+		const struct rt_fmt_spec *sp = &specs[i];
+		if (sp->conv == RT_FMT_LITERAL)
+			continue;
+		k += (sp->width == RT_FMT_DYNAMIC) + (sp->precision == RT_FMT_DYNAMIC);
+		if (k < e->args.n && sp->conv == RT_FMT_STRING &&
+		    (sp->width != RT_FMT_UNSET || sp->precision != RT_FMT_UNSET))
+			pads = holds_token(t, VEC_AT(e->args, k, const struct expr *));
+		k++;
+	}
+	free(specs);
+	return pads;
+}
+
 static enum ast_step reach_calls(struct expr *e, void *ctx)
 {
 	struct tokens *t = ctx;
@@ -140,10 +168,12 @@ static enum ast_step check_expr(struct expr *e, void *ctx)
 		what = e->op && e->op[0] == '=' && e->op[1] == '~' ? "matched" : "compared";
 	else if (e->kind == E_CALL && takes_apart(e->str) && any_arg_holds_token(t, &e->args))
 		what = "taken apart";
+	else if (e->kind == E_CALL && e->str && strcmp(e->str, "sprintf") == 0 && pads_token(t, e))
+		what = "padded or cut by sprintf";
 	if (what)
 		elab_error(t->x, e->loc, "semantic error: a stack, user symbol, module name or source line is named only "
-			   "when it is printed: in a probe that runs in the kernel it cannot be %s (print it, key an "
-			   "array by it, or compare addresses)", what);
+			   "when it is printed: in a probe that runs in the kernel it cannot be %s (print it, with "
+			   "printf's width if need be, key an array by it, or compare addresses)", what);
 	return AST_DESCEND;
 }
 
