@@ -164,7 +164,10 @@ static enum ast_step check_expr(struct expr *e, void *ctx)
 {
 	struct tokens *t = ctx;
 	const char *what = NULL;
-	if (e->kind == E_COMPARE && (holds_token(t, e->left) || holds_token(t, e->right)))
+	/* s == "" asks whether anything was stored: a token is never empty */
+	bool to_empty = (e->left && e->left->kind == E_STR && !e->left->str[0]) ||
+			(e->right && e->right->kind == E_STR && !e->right->str[0]);
+	if (e->kind == E_COMPARE && !to_empty && (holds_token(t, e->left) || holds_token(t, e->right)))
 		what = e->op && e->op[0] == '=' && e->op[1] == '~' ? "matched" : "compared";
 	else if (e->kind == E_CALL && takes_apart(e->str) && any_arg_holds_token(t, &e->args))
 		what = "taken apart";
