@@ -52,8 +52,8 @@ static const struct perf_event_name perf_events[] = {
 
 /* perf.hw_cache.CACHE.OP.RESULT: the perf_event ABI's cache events
  * (PERF_TYPE_HW_CACHE, config = cache | op << 8 | result << 16), the
- * combinations stap names (an instruction cache is not written, nor the
- * branch predictor, nor an instruction TLB prefetched). */
+ * combinations stap names (l1i is not written, itlb and bpu are only
+ * read, node is not prefetched). */
 enum { PERF_TYPE_HW_CACHE = 3 };
 static const char *const cache_names[] = {"l1d", "l1i", "ll", "dtlb", "itlb", "bpu", "node", NULL};
 static const char *const cache_ops[] = {"read", "write", "prefetch", NULL};
@@ -282,11 +282,12 @@ static struct expr *process_of(struct session *s, const struct probe_point *pp, 
 	return arg;
 }
 
-/* perf.EVENT[.sample(N)|.hz(N)].process[("PATH")]: the event sampled on
- * every CPU, the probe run only while a process of that program runs
- * (the task filter of attach.h); .counter("NAME") is not supported yet. */
 static bool perf_expand_counter(struct session *s, const struct probe_point *pp, struct vec *out);
 
+/* perf.EVENT[.sample(N)|.hz(N)].process[("PATH")]: the event sampled on
+ * every CPU, the probe run only while a process of that program runs
+ * (the task filter of attach.h); .counter("NAME") at the end makes it a
+ * counter (perf_expand_counter). */
 static bool perf_expand(struct session *s, const struct probe_point *pp, struct vec *out)
 {
 	for (int i = 2; i < pp->comps.n; i++) {
@@ -478,6 +479,26 @@ static bool perf_attach(struct session *s, struct probe *p, struct attach *out)
 	return perf_event_of(p->resolved_point, out);
 }
 
+/* The type and config of a named event (perf.FAMILY.NAME), or false. */
+static bool named_event(const char *fam, const char *name, uint32_t *type, uint64_t *config)
+{
+	struct perf_event_name ce;
+	char cname[64];
+	for (int i = 0; strcmp(fam, "hw_cache") == 0 && cache_event_at(i, &ce, cname, sizeof(cname)); i++)
+		if (ce.name && strcmp(name, ce.name) == 0) {
+			*type = ce.type;
+			*config = ce.config;
+			return true;
+		}
+	for (int i = 0; perf_events[i].name; i++)
+		if (strcmp(fam, perf_events[i].family) == 0 && strcmp(name, perf_events[i].name) == 0) {
+			*type = perf_events[i].type;
+			*config = perf_events[i].config;
+			return true;
+		}
+	return false;
+}
+
 static bool perf_event_of(const struct probe_point *point, struct attach *out)
 {
 	struct probe_point event = *point;
@@ -491,40 +512,17 @@ static bool perf_event_of(const struct probe_point *point, struct attach *out)
 	}
 	const char *fam = pp_comp_name(pp, 1), *name = pp_comp_name(pp, 2);
 	if (strcmp(fam, "type") == 0) {
-		const struct pp_component *samp = comp_at(pp, 3);
-		out->kind = ATTACH_PERF_EVENT;
 		out->perf.type = (uint32_t)comp_at(pp, 1)->arg->num;
 		out->perf.config = (uint64_t)comp_at(pp, 2)->arg->num;
-		out->perf.period = samp && samp->arg ? (uint64_t)samp->arg->num : PERF_DEFAULT_SAMPLE_PERIOD;
-		out->perf.freq = samp && strcmp(samp->name, "hz") == 0;
-		return true;
+	} else if (pp->comps.n < 3 || pp->comps.n > 4 || !named_event(fam, name, &out->perf.type, &out->perf.config)) {
+		diag_error(pp->loc, "cannot find the perf event of this probe point");
+		return false;
 	}
-	struct perf_event_name ce;
-	char cname[64];
-	for (int i = 0; strcmp(fam, "hw_cache") == 0 && cache_event_at(i, &ce, cname, sizeof(cname)); i++)
-		if (ce.name && strcmp(name, ce.name) == 0) {
-			const struct pp_component *samp = comp_at(pp, 3);
-			out->kind = ATTACH_PERF_EVENT;
-			out->perf.type = ce.type;
-			out->perf.config = ce.config;
-			out->perf.period = samp && samp->arg ? (uint64_t)samp->arg->num : PERF_DEFAULT_SAMPLE_PERIOD;
-			out->perf.freq = samp && strcmp(samp->name, "hz") == 0;
-			return true;
-		}
-	for (int i = 0; pp->comps.n >= 3 && pp->comps.n <= 4 && perf_events[i].name; i++) {
-		const struct perf_event_name *ev = &perf_events[i];
-		if (strcmp(fam, ev->family) != 0 || strcmp(name, ev->name) != 0)
-			continue;
-		const struct pp_component *samp = comp_at(pp, 3);
-		out->kind = ATTACH_PERF_EVENT;
-		out->perf.type = ev->type;
-		out->perf.config = ev->config;
-		out->perf.period = samp && samp->arg ? (uint64_t)samp->arg->num : PERF_DEFAULT_SAMPLE_PERIOD;
-		out->perf.freq = samp && strcmp(samp->name, "hz") == 0;
-		return true;
-	}
-	diag_error(pp->loc, "cannot find the perf event of this probe point");
-	return false;
+	const struct pp_component *samp = comp_at(pp, 3);
+	out->kind = ATTACH_PERF_EVENT;
+	out->perf.period = samp && samp->arg ? (uint64_t)samp->arg->num : PERF_DEFAULT_SAMPLE_PERIOD;
+	out->perf.freq = samp && strcmp(samp->name, "hz") == 0;
+	return true;
 }
 
 const struct provider provider_perf = {

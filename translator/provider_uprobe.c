@@ -665,9 +665,6 @@ static bool expand_lines(struct session *s, const struct probe_point *pp, const 
 /* How far .nearest looks from the line named, either way. */
 #define NEAREST_SPAN 100
 
-/* statement("FUNC@FILE:N").nearest and "FUNC@FILE+N": where line N has no
- * code, the nearest line of the function that has (the later one of two
- * as near: the statement line N leads into), as stap does. */
 /* The one line a statement's "FUNC@FILE:N" or "FUNC@FILE+N" names:
  * *line, and the length of what comes before the number; false for a
  * range, a list or *. */
@@ -715,6 +712,9 @@ static long nearest_line(struct session *s, const struct probe_point *pp, const 
 	return -1;
 }
 
+/* statement("FUNC@FILE:N").nearest and "FUNC@FILE+N": where line N has no
+ * code, the nearest line of the function that has (the later one of two
+ * as near: the statement line N leads into), as stap does. */
 static bool expand_lines_nearest(struct session *s, const struct probe_point *pp, const struct upoint *u,
 				 const struct ubin *b, int pid, struct vec *out)
 {
