@@ -524,6 +524,16 @@ static int parse_line_spec(const char *spec, int *lo, int *hi, int max)
 	return 0;
 }
 
+/* Where the lines start in a statement's "FUNC@FILE:SPEC" or
+ * "FUNC@FILE+N": the ':' or the '+' (after the file's last '/'), or NULL. */
+static const char *line_sep(const char *spec)
+{
+	const char *at = strchr(spec, '@');
+	const char *colon = at ? strrchr(at, ':') : NULL;
+	const char *slash = at ? strrchr(at, '/') : NULL;
+	return colon ? colon : at ? strrchr(slash ? slash : at, '+') : NULL;
+}
+
 /* statement("FUNC@FILE:SPEC") (see parse_line_spec) and "FUNC@FILE+N",
  * the N-th line after FUNC's declaration: where each line starts in each
  * function (FUNC a pattern), from the DWARF line table. */
@@ -532,9 +542,9 @@ static bool expand_lines(struct session *s, const struct probe_point *pp, const 
 {
 	const struct expr *arg = u->kind->arg;
 	char *func = arena_strdup(&s->arena, arg->str), *file = strchr(func, '@');
-	char *colon = file ? strrchr(file, ':') : NULL;
-	char *slash = file ? strrchr(file, '/') : NULL;
-	char *plus = !colon && file ? strrchr(slash ? slash : file, '+') : NULL;
+	const char *sep = line_sep(arg->str);
+	char *colon = sep && *sep == ':' ? func + (sep - arg->str) : NULL;
+	char *plus = sep && *sep == '+' ? func + (sep - arg->str) : NULL;
 	enum { MAX_RANGES = 32, MAX_SITES = 256 };
 	int lo[MAX_RANGES], hi[MAX_RANGES], nr = 0;
 	long rel = 0;
@@ -670,15 +680,12 @@ static bool expand_lines(struct session *s, const struct probe_point *pp, const 
  * range, a list or *. */
 static bool single_line(const char *spec, long *line, int *head)
 {
-	const char *at = strchr(spec, '@');
-	const char *colon = at ? strrchr(at, ':') : NULL;
-	const char *slash = at ? strrchr(at, '/') : NULL;
-	const char *plus = !colon && at ? strrchr(slash ? slash : at, '+') : NULL;
-	const char *num = colon ? colon + 1 : plus ? plus + 1 : NULL;
+	const char *sep = line_sep(spec);
+	const char *num = sep ? sep + 1 : NULL;
 	char *end = NULL;
 	*line = num ? strtol(num, &end, 10) : -1;
 	*head = num ? (int)(num - spec) : 0;
-	return num && end != num && !*end && *line >= (colon ? 1 : 0);
+	return num && end != num && !*end && *line >= (*sep == ':' ? 1 : 0);
 }
 
 /* The points of line l of the statement u names (its number replaced). */
