@@ -7,11 +7,13 @@
  * so it is a located error. (symname() and symdata() are named in the
  * kernel itself and are not tokens.)
  *
- * Which values hold tokens is followed through the program, flow-
- * insensitively: a tapset function whose embedded body makes one, a
- * script function that returns one, and every variable, array (its values
- * or its keys), parameter and foreach variable one is assigned to or
- * passed through, until nothing changes. */
+ * Which values hold tokens is followed through the code that runs in the
+ * kernel (its probes and the functions they call), flow-insensitively: a
+ * tapset function whose embedded body makes one, a script function that
+ * returns one, and every variable, array (its values or its keys),
+ * parameter and foreach variable one is assigned to or passed through,
+ * until nothing changes. The runner's probes name tokens as they make
+ * them (and name what kernel probes stored before comparing it). */
 #include "elab_internal.h"
 #include "runtime/format.h"
 
@@ -180,6 +182,11 @@ static enum ast_step check_expr(struct expr *e, void *ctx)
 	return AST_DESCEND;
 }
 
+static bool in_kernel(const struct probe *p)
+{
+	return p->provider && p->provider->kernel_context;
+}
+
 void elab_check_tokens(struct elab *x, struct vec *probes)
 {
 	struct tokens t = {.x = x};
@@ -190,31 +197,31 @@ void elab_check_tokens(struct elab *x, struct vec *probes)
 	}
 	if (!t.funcs.n)
 		return;
+	/* the code that runs in the kernel: its probes and what they call
+	 * (the runner's probes name tokens as they make them) */
+	struct ast_visitor reach = {.expr_pre = reach_calls, .ctx = &t};
+	VEC_FOREACH(*probes, i)
+		if (in_kernel(VEC_AT(*probes, i, struct probe *)))
+			ast_walk_stmt(&reach, VEC_AT(*probes, i, struct probe *)->body);
+	for (int i = 0; i < t.reached.n; i++) /* grows as it goes */
+		ast_walk_stmt(&reach, VEC_AT(t.reached, i, struct funcdecl *)->body);
+	/* which of its values hold tokens */
 	struct ast_visitor follow = {.stmt_pre = follow_stmt, .expr_post = follow_expr, .ctx = &t};
 	for (int round = 0; round < 32 && (round == 0 || t.changed); round++) {
 		t.changed = false;
-		VEC_FOREACH(*probes, i) {
-			t.fn = NULL;
-			ast_walk_stmt(&follow, VEC_AT(*probes, i, struct probe *)->body);
-		}
-		VEC_FOREACH(x->used_funcs, i) {
-			t.fn = VEC_AT(x->used_funcs, i, struct funcdecl *);
+		t.fn = NULL;
+		VEC_FOREACH(*probes, i)
+			if (in_kernel(VEC_AT(*probes, i, struct probe *)))
+				ast_walk_stmt(&follow, VEC_AT(*probes, i, struct probe *)->body);
+		VEC_FOREACH(t.reached, i) {
+			t.fn = VEC_AT(t.reached, i, struct funcdecl *);
 			ast_walk_stmt(&follow, t.fn->body);
 		}
 	}
-	/* the code that runs in the kernel: its probes and what they call */
-	struct ast_visitor reach = {.expr_pre = reach_calls, .ctx = &t};
 	struct ast_visitor check = {.expr_post = check_expr, .ctx = &t};
-	VEC_FOREACH(*probes, i) {
-		struct probe *p = VEC_AT(*probes, i, struct probe *);
-		if (p->provider && p->provider->kernel_context) {
-			ast_walk_stmt(&reach, p->body);
-			ast_walk_stmt(&check, p->body);
-		}
-	}
-	for (int i = 0; i < t.reached.n; i++) { /* grows as it goes */
-		struct funcdecl *f = VEC_AT(t.reached, i, struct funcdecl *);
-		ast_walk_stmt(&reach, f->body);
-		ast_walk_stmt(&check, f->body);
-	}
+	VEC_FOREACH(*probes, i)
+		if (in_kernel(VEC_AT(*probes, i, struct probe *)))
+			ast_walk_stmt(&check, VEC_AT(*probes, i, struct probe *)->body);
+	VEC_FOREACH(t.reached, i)
+		ast_walk_stmt(&check, VEC_AT(t.reached, i, struct funcdecl *)->body);
 }

@@ -85,6 +85,7 @@ expect token-compare 1 '^<input>:1:85: error: semantic error: a stack, user symb
 expect token-take-apart 1 '^<input>:1:51: error: semantic error: .* it cannot be taken apart' -- "$BTAP" -p2 -e 'function f(x) { return x } function g(y) { return strlen(y) } probe kernel.trace("sched:sched_switch") { println(g(f(modname(0)))) }'
 expect token-array-match 1 '^<input>:1:146: error: semantic error: .* it cannot be matched' -- "$BTAP" -p2 -e 'global a, b; probe kernel.trace("sched:sched_switch") { a[backtrace()] = 1 } probe kernel.trace("sched:sched_wakeup") { foreach ([k] in a) if (k =~ "x") b++ }'
 expect token-sprintf-width 1 '^<input>:1:48: error: semantic error: .* it cannot be padded or cut by sprintf' -- "$BTAP" -p2 -e 'probe kernel.trace("sched:sched_switch") { x = sprintf("%s|%-20s|%d", "a", modname(0), 3); y = sprintf("%-9s %s", "ok", backtrace()); println(x . y) }'
+expect token-runner-tokenize 0 '^kernel.trace' -- "$BTAP" -p2 -e 'global a; probe kernel.trace("sched:sched_switch") { a[backtrace()] = 1; x = tokenize(execname(), " ") } probe end { foreach ([k] in a) println(tokenize(k, " ") . x) }'
 expect token-fine 0 '^kernel.trace' -- "$BTAP" -p2 -e 'global a; probe kernel.trace("sched:sched_switch") { a[backtrace() . "/" . modname(0)]++; printf("%s %s\n", symname(0), usymname(0)); if (symname(0) == "x") exit() } probe end { foreach ([k] in a) if (isinstr(k, "x")) println(k) }'
 # perf.hw_cache.CACHE.OP.RESULT: stap's 30 cache events, by the ABI's numbers
 n=$("$BTAP" -l 'perf.hw_cache.*.*.*' | wc -l)
