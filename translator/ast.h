@@ -178,6 +178,11 @@ struct vardecl {
 	bool used, written, read;
 	bool displayed;          /* printed at the end: written, never read */
 	bool holds_pointer;      /* assigned a pointer-typed target value: shown in hex */
+	/* a local assigned typed kernel pointers ($fhp, @cast(...)->p): the
+	 * type, so that v->member reads through it (autocast); typed_mixed
+	 * when two assignments disagree */
+	struct tplace *typed;
+	bool typed_mixed;
 	bool is_param;           /* function parameter */
 	bool generated;          /* made by elaboration (@entry's saved values): seen by library code too */
 	int index;               /* position among the program's globals/locals */

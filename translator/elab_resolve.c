@@ -445,8 +445,94 @@ static void resolve_components(struct scope *sc, struct expr *e)
 	}
 }
 
+/* The kernel type of a pointer value, where the value says it: a
+ * target value or @cast chain typed through BTF (or a kernel's DWARF
+ * chain, which types it the same way), or a local assigned only such
+ * values of one type. False for anything else (numbers, function
+ * returns, user-space values). */
+static bool typed_kernel_pointer(const struct expr *e, struct tplace *out)
+{
+	if (!e)
+		return false;
+	if (e->kind == E_VAR)
+		return e->var && !e->var->is_global && e->var->typed && !e->var->typed_mixed &&
+		       (*out = *e->var->typed, true);
+	if ((e->kind != E_TARGET && e->kind != E_CAST && e->kind != E_ATVAR) || !e->target_info ||
+	    e->user_target || e->type != TY_LONG)
+		return false;
+	struct tplace t;
+	if (e->kind == E_TARGET && !e->components.n && !e->operand) /* a bare $x: its field */
+		t = ((const struct tp_field *)e->target_info)->type;
+	else
+		t = ((const struct tp_access *)e->target_info)->place;
+	if (e->addressof)
+		t.ptr_depth++;
+	if (!tplace_known(t) || tplace_class(t) != TPLACE_POINTER)
+		return false;
+	*out = t;
+	return true;
+}
+
+/* local = value: the local keeps the value's kernel type (autocast). */
+static void note_typed_local(struct scope *sc, struct expr *assign)
+{
+	struct vardecl *v = assign->left && assign->left->kind == E_VAR ? assign->left->var : NULL;
+	if (!v || v->is_global || v->typed_mixed)
+		return;
+	struct tplace t;
+	if (!typed_kernel_pointer(assign->right, &t)) {
+		v->typed_mixed = v->typed != NULL;
+		return;
+	}
+	if (v->typed && (v->typed->src != t.src || v->typed->id != t.id || v->typed->ptr_depth != t.ptr_depth)) {
+		v->typed_mixed = true;
+		return;
+	}
+	if (!v->typed) {
+		v->typed = arena_alloc(sc->x->a, sizeof *v->typed);
+		*v->typed = t;
+	}
+}
+
+/* value->member, value[i] on a value that is not a target variable
+ * (autocast): read through the value's kernel type, as @cast would.
+ * False, with nothing reported, when s->quiet_targets and it does not
+ * resolve (@defined). */
+static bool is_autocast(const struct scope *sc, const struct expr *e)
+{
+	return e->kind == E_TARGET && e->operand && !e->str && e->operand->kind != E_ENTRY && sc->probe &&
+	       sc->probe->provider && sc->probe->provider->kernel_context;
+}
+
+static bool resolve_autocast(struct scope *sc, struct expr *e)
+{
+	struct session *s = sc->x->s;
+	struct tplace t;
+	e->type = TY_LONG;
+	if (!typed_kernel_pointer(e->operand, &t)) {
+		if (s->quiet_targets)
+			return false;
+		const char *why = e->operand->kind == E_VAR && e->operand->var && e->operand->var->typed_mixed
+					  ? "it is assigned values of different types or untyped values"
+					  : "its type is not known (only kernel target values, @cast chains and "
+					    "locals assigned them carry one)";
+		elab_error(sc->x, e->loc, "semantic error: cannot dereference this value: %s; "
+			   "name its type with @cast(VALUE, \"TYPE\"[, \"MODULE\"])", why);
+		return true;
+	}
+	struct tp_access *acc = arena_alloc(sc->x->a, sizeof *acc);
+	acc->start = t;
+	e->kind = E_CAST;
+	e->str = tplace_type_name(sc->x->a, t);
+	e->target_info = acc;
+	const char *head = e->operand->kind == E_VAR && e->operand->str ? e->operand->str : "(value)";
+	return tp_type_chain(s, acc, head, e) || !s->quiet_targets;
+}
+
 static bool try_target(struct scope *sc, struct expr *e)
 {
+	if (is_autocast(sc, e))
+		return resolve_autocast(sc, e);
 	if (e->kind == E_CAST)
 		return tp_resolve_cast(sc->x->s, sc->probe, e);
 	const struct provider *p = sc->probe ? sc->probe->provider : NULL;
@@ -473,6 +559,13 @@ static void resolve_target(struct scope *sc, struct expr *e, int acc)
 	if (e->operand)
 		resolve_expr(sc, e->operand, ACC_READ);
 	resolve_components(sc, e);
+	if (is_autocast(sc, e) && !sc->in_cond) {
+		if ((acc & ACC_WRITE) && !x->s->guru)
+			elab_error(x, e->loc, "semantic error: writing through a pointer requires guru mode (-g)");
+		else
+			resolve_autocast(sc, e);
+		return;
+	}
 	/* @cast and the kernel's @var read memory, not the probe's context */
 	bool in_function = !sc->probe && (e->kind == E_CAST || (e->kind == E_ATVAR && !e->module));
 	if ((!sc->probe && !in_function) || sc->in_cond) {
@@ -667,6 +760,8 @@ static void resolve_expr(struct scope *sc, struct expr *e, int acc)
 		bool plain = e->op && strcmp(e->op, "=") == 0;
 		resolve_expr(sc, e->right, ACC_READ);
 		resolve_lvalue(sc, e->left, ACC_WRITE | (plain ? 0 : ACC_READ), e->op);
+		if (plain)
+			note_typed_local(sc, e);
 		break;
 	}
 	case E_STATS_ADD:
