@@ -654,7 +654,10 @@ static const char *walk_from_address(struct em_fn *f, struct expr *e, const char
 	 * where the variable is, and the variable is the object */
 	bool cast = what[1] == 'c';
 	struct walk w = { .f = f, .path = "", .loc = e->loc, .place = acc->start, .pending_ptr = cast };
-	w.user = w.dwarf = acc->start.src != type_source_kernel(); /* a user program's type: its memory */
+	/* a user program's type (its DWARF): its memory; the kernel's or a
+	 * module's BTF: the kernel's */
+	const struct type_source *src = acc->start.src;
+	w.user = w.dwarf = src != type_source_kernel() && !(src && type_source_btf(src));
 	w.site = em_site(f->em, e->loc, cast ? "operator '@cast'" : "operator '@var'");
 	tplace_index(&w.place);
 	const char *res = e->type == TY_STRING ? em_tmp_str(f) : em_tmp_long(f);

@@ -11,14 +11,15 @@
 # openssh-server and openssh-client run the remote tier's sshd on loopback;
 # systemtap-sdt-dev gives <sys/sdt.h> to the USDT test program; iproute2's
 # ip(8) changes lo's MTU in a VM test; strace is the ptrace user of a live
-# case (scheduler.wait_task). clang-19 (Debian 12 has it beside
+# case (scheduler.wait_task); nfs-kernel-server (with nfs-common and
+# rpcbind) serves and mounts NFS inside the VM for the nfsd.* cases. clang-19 (Debian 12 has it beside
 # the default clang 14) is the one btap picks first: it compiles a
 # syscall alias's BPF half ~15% faster.
 set -e
 PKGS="make gcc clang llvm libbpf-dev libelf-dev libdw-dev libkmod-dev zlib1g-dev libtcc-dev tcc
 libzstd-dev pkg-config bpftool libclang-rt-14-dev clang-19
 python3 python3-yaml python3-prometheus-client curl man-db dpkg-dev debhelper
-qemu-system-x86 busybox-static kmod cpio xz-utils gcc-12 openssh-server openssh-client systemtap-sdt-dev iproute2 strace"
+qemu-system-x86 busybox-static kmod cpio xz-utils gcc-12 openssh-server openssh-client systemtap-sdt-dev iproute2 strace nfs-kernel-server"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

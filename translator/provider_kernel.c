@@ -68,7 +68,7 @@ struct module_btf {
 static struct module_btf *modules;
 static int nmodules;
 
-static const struct type_source *module_types(const char *name, const char **why)
+const struct type_source *kernel_module_types(const char *name, const char **why)
 {
 	for (int i = 0; i < nmodules; i++)
 		if (strcmp(modules[i].name, name) == 0) {
@@ -340,7 +340,7 @@ static void many_via_kprobes(struct session *s, const struct probe_point *pp, st
 static __u32 func_btf_id(const char *module, const char *name, const struct type_source **src)
 {
 	const char *why;
-	*src = module ? module_types(module, &why) : type_source_kernel();
+	*src = module ? kernel_module_types(module, &why) : type_source_kernel();
 	const struct btf *btf = *src ? type_source_btf(*src) : NULL;
 	if (!btf)
 		return 0;
@@ -534,7 +534,7 @@ static bool kf_expand(struct session *s, const struct probe_point *pp, struct ve
 		}
 		if (!strpbrk(module, "*?[")) {
 			const char *why = NULL;
-			const struct type_source *ms = module_types(module, &why);
+			const struct type_source *ms = kernel_module_types(module, &why);
 			if (!ms && !pp->optional) {
 				char path[4096];
 				snprintf(path, sizeof path, "/sys/kernel/btf/%s", module);
@@ -557,7 +557,7 @@ static bool kf_expand(struct session *s, const struct probe_point *pp, struct ve
 				const char *why;
 				const struct type_source *ms;
 				if (e->d_name[0] == '.' || strcmp(e->d_name, "vmlinux") == 0 ||
-				    fnmatch(module, e->d_name, 0) != 0 || !(ms = module_types(e->d_name, &why)))
+				    fnmatch(module, e->d_name, 0) != 0 || !(ms = kernel_module_types(e->d_name, &why)))
 					continue;
 				ok = add_matches(s, pp, "module", arena_strdup(&s->arena, e->d_name), type_source_btf(ms),
 						 btf__type_cnt(btf), ret, out);

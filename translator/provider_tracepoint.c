@@ -361,13 +361,31 @@ static bool resolve_components(struct session *s, const struct tp_field *f, cons
 	return walk_components(s, acc, chain_text(&s->arena, arena_printf(&s->arena, "$%s", name), e), e);
 }
 
-static bool cast_module_ok(struct session *s, const struct expr *e)
+/* @cast's type in the kernel's BTF or a loaded module's: the module
+ * argument is "kernel" (or "kernel<header.h>": BTF has the types), a
+ * module's name, or several of those joined by ':', tried in order. False,
+ * reported unless quiet, when none has the type. */
+static bool cast_start(struct session *s, const struct expr *e, const char *type, struct tplace *start)
 {
 	const char *m = e->module;
-	if (!m || strcmp(m, "kernel") == 0 || strncmp(m, "kernel<", 7) == 0)
-		return true; /* a header named in kernel<...> is not needed: BTF has the types */
-	target_error(s, e->loc, "@cast(..., \"%s\", \"%s\"): name the kernel or a program or library by its "
-	             "path (its DWARF has the type)", e->str ? e->str : "", m);
+	if (!m)
+		return tplace_for_cast(type_source_kernel(), type, start);
+	char *list = arena_strdup(&s->arena, m), *save = NULL;
+	const char *why = NULL;
+	for (char *w = strtok_r(list, ":", &save); w; w = strtok_r(NULL, ":", &save)) {
+		const struct type_source *src = type_source_kernel();
+		if (strcmp(w, "kernel") != 0 && strncmp(w, "kernel<", 7) != 0) {
+			const char *mwhy = NULL;
+			src = kernel_module_types(w, &mwhy);
+			why = mwhy ? mwhy : why;
+		}
+		if (src && tplace_for_cast(src, type, start))
+			return true;
+	}
+	if (why)
+		target_error(s, e->loc, "@cast(..., \"%s\", \"%s", type, arena_printf(&s->arena, "%s\"): %s", m, why));
+	else
+		target_error(s, e->loc, "@cast: no type '%s' in the BTF of %s", type, m);
 	return false;
 }
 
@@ -429,17 +447,15 @@ bool tp_resolve_cast(struct session *s, struct probe *p, struct expr *e)
 	}
 	if (e->module && strncmp(e->module, "kernel", 6) != 0 && (strchr(e->module, '/') || strstr(e->module, ".so")))
 		return uprobe_resolve_cast(s, e); /* a type of a user program */
-	if (!cast_module_ok(s, e)) {
-		e->type = TY_LONG;
-		return !s->quiet_targets;
-	}
 	struct tp_access *acc = arena_alloc(&s->arena, sizeof *acc);
 	e->target_info = acc;
 	e->type = TY_LONG;
-	if (!tplace_for_cast(type_source_kernel(), type, &acc->start)) {
+	if (!e->module && !tplace_for_cast(type_source_kernel(), type, &acc->start)) {
 		target_error(s, e->loc, "@cast: the kernel's BTF has no type '%s'%s", type, "");
 		return !s->quiet_targets;
 	}
+	if (e->module && !cast_start(s, e, type, &acc->start))
+		return !s->quiet_targets;
 	if (e->operand && e->operand->type == TY_STRING) {
 		target_error(s, e->operand->loc, "@cast needs an address, not a string%s%s", "", "");
 		return !s->quiet_targets;

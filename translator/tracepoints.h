@@ -162,6 +162,10 @@ struct tp_event *tp_probe_event(struct session *s, struct probe *p);
  * context (probe p, or a function when p is NULL). False, with nothing
  * reported, when s->quiet_targets and it does not resolve. */
 bool tp_resolve_cast(struct session *s, struct probe *p, struct expr *e);
+/* A loaded kernel module's BTF (split over the kernel's), opened once per
+ * name (provider_kernel.c); NULL with the reason in *why. */
+struct type_source;
+const struct type_source *kernel_module_types(const char *name, const char **why);
 /* @var("sym") of the kernel in a kernel-context probe: a variable BTF
  * types (the per-CPU ones: this CPU's copy), else a symbol of kallsyms,
  * read as an unsigned long. */

@@ -20,8 +20,10 @@
 VM_CACHE=${BTAP_VM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/btap-vm}
 VM_MEM=${BTAP_VM_MEM:-1024}
 # Modules /init loads (their dependencies are found with modinfo); dummy
-# and bridge for the netfilter ARP and bridge cases.
-VM_MODULES="virtio_pci 9pnet_virtio 9p overlay dummy bridge"
+# and bridge for the netfilter ARP and bridge cases; nfsd and the NFS
+# client (v3, v4) for the nfs.*, nfsd.* and sunrpc.* aliases, served and
+# mounted over loopback inside the VM.
+VM_MODULES="virtio_pci 9pnet_virtio 9p overlay dummy bridge nfsd nfsv3 nfsv4"
 VM_WHY=
 
 vm_log() { [ -n "$VM_QUIET" ] || echo "btap-vm: $*" >&2; }
@@ -102,7 +104,9 @@ vm_download() {
 VM_KERNEL_PARTS="./boot/* ./lib/modules/*/modules.builtin ./lib/modules/*/kernel/fs/9p/*
 ./lib/modules/*/kernel/fs/overlayfs/* ./lib/modules/*/kernel/fs/netfs/* ./lib/modules/*/kernel/fs/fscache/*
 ./lib/modules/*/kernel/net/9p/* ./lib/modules/*/kernel/drivers/virtio/* ./lib/modules/*/kernel/drivers/net/dummy.ko*
-./lib/modules/*/kernel/net/bridge/bridge.ko* ./lib/modules/*/kernel/net/802/* ./lib/modules/*/kernel/net/llc/*"
+./lib/modules/*/kernel/net/bridge/bridge.ko* ./lib/modules/*/kernel/net/802/* ./lib/modules/*/kernel/net/llc/*
+./lib/modules/*/kernel/fs/nfs/* ./lib/modules/*/kernel/fs/nfsd/* ./lib/modules/*/kernel/fs/lockd/*
+./lib/modules/*/kernel/fs/nfs_common/* ./lib/modules/*/kernel/net/sunrpc/* ./lib/modules/*/kernel/net/dns_resolver/*"
 vm_fetch_kernel() {
 	K=$VM_CACHE/kernel-$VM_KREL
 	[ -f "$K/.complete" ] && [ "$(cat "$K/.complete")" = "$VM_KERNEL_PARTS" ] && return 0
@@ -301,7 +305,8 @@ vm_kill() {
 # looks, so passes 1-4 on the host see the guest's kernel.
 vm_facts() {
 	F=$K/facts
-	[ -f "$F/.complete" ] && return 0
+	# read again when the modules the VM loads change (their BTF is a fact)
+	[ -f "$F/.complete" ] && [ "$(cat "$F/.complete")" = "$VM_MODULES" ] && return 0
 	vm_log "reading the facts of kernel $VM_KREL from a booted guest"
 	t0=$(vm_now)
 	x=$(mktemp -d /tmp/btap-vm-facts.XXXXXX) || return 1
@@ -326,7 +331,7 @@ EOF
 	rm -rf "$F" && mkdir -p "$F/boot" && tar -xf "$x/facts.tar" -C "$F" || return 1
 	rm -rf "$x"
 	cp "$K/boot/config-$VM_KREL" "$F/boot/"
-	touch "$F/.complete"
+	echo "$VM_MODULES" >"$F/.complete"
 	vm_log "facts ready in $(vm_since "$t0") s"
 }
 

@@ -1,0 +1,46 @@
+#!/bin/sh
+# Traffic for the NFS cases: an NFS server on loopback (rpcbind, exportfs,
+# mountd, the kernel's nfsd) exporting a tmpfs, mounted as NFSv3 and as
+# NFSv4.2, and on each mount the same file operations once: create and
+# write 6 bytes (fsync: a COMMIT), read them back, look up a missing name,
+# rename, remove; make and remove a directory. Files are named btapnfs-V-* so that the cases can tell
+# them from the set-up's own traffic. All in the VM (its root is an
+# overlay: writes stay there).
+set -e
+mkdir -p /srv/btapnfs /mnt/btapnfs3 /mnt/btapnfs4 /var/lib/nfs/v4recovery /run/rpcbind
+mount -t tmpfs tmpfs /srv/btapnfs
+mountpoint -q /proc/fs/nfsd || mount -t nfsd nfsd /proc/fs/nfsd
+mkdir -p /run/rpc_pipefs
+mountpoint -q /run/rpc_pipefs || mount -t rpc_pipefs sunrpc /run/rpc_pipefs
+rpcbind -w
+# NFSv4's grace period (90 s) holds every OPEN back: nfsdcld tells nfsd
+# that no client has state to reclaim, which ends it at once; 10 s (the
+# shortest) where it cannot
+echo 10 >/proc/fs/nfsd/nfsv4gracetime
+echo 10 >/proc/fs/nfsd/nfsv4leasetime
+nfsdcld -p /run/rpc_pipefs || true
+exportfs -o rw,no_root_squash,insecure,fsid=0,no_subtree_check 127.0.0.1:/srv/btapnfs
+rpc.mountd
+rpc.nfsd 2
+mount -t nfs -o vers=3,nolock 127.0.0.1:/srv/btapnfs /mnt/btapnfs3
+mount -t nfs -o vers=4.2 127.0.0.1:/ /mnt/btapnfs4
+for v in 3 4; do
+	d=/mnt/btapnfs$v
+	python3 - "$d/btapnfs-$v-a" <<'PY'
+import os, sys
+fd = os.open(sys.argv[1], os.O_CREAT | os.O_WRONLY, 0o640)
+os.write(fd, b"hello\n")
+os.fsync(fd)
+os.close(fd)
+PY
+	# a new open: the client revalidates and reads from the server
+	echo 3 >/proc/sys/vm/drop_caches
+	cat "$d/btapnfs-$v-a" >/dev/null
+	ls "$d/btapnfs-$v-missing" 2>/dev/null || true
+	mv "$d/btapnfs-$v-a" "$d/btapnfs-$v-b"
+	rm "$d/btapnfs-$v-b"
+	mkdir "$d/btapnfs-$v-d"
+	rmdir "$d/btapnfs-$v-d"
+done
+umount /mnt/btapnfs3 /mnt/btapnfs4
+rpc.nfsd 0
