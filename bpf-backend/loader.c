@@ -168,6 +168,25 @@ static void raise_limits(void)
 
 /* libbpf loads programs in order and stops at the first rejection, so the
  * first autoloaded program without an fd is the rejected one. */
+/* The program libbpf says the kernel refused ("prog 'NAME': BPF program
+ * load failed" in its messages): after a failure libbpf unloads every
+ * program, so which one has no fd says nothing. NULL if it said none. */
+static char *refused_prog(const struct strbuf *log)
+{
+	const char *end = log->s ? strstr(log->s, "': BPF program load failed") : NULL;
+	if (!end)
+		return NULL;
+	const char *start = end;
+	while (start > log->s && start[-1] != '\'')
+		start--;
+	if (start == log->s || end - start > 128)
+		return NULL;
+	char *name = xmalloc((size_t)(end - start) + 1);
+	memcpy(name, start, (size_t)(end - start));
+	name[end - start] = 0;
+	return name;
+}
+
 static const char *first_unloaded_prog(struct bpf_object *obj)
 {
 	struct bpf_program *p;
@@ -203,7 +222,9 @@ int bpfl_load(struct bpfl_obj *o)
 		const char *prog = first_unloaded_prog(o->obj);
 		free(o->failed_prog);
 		free(o->verifier_log);
-		o->failed_prog = prog ? xstrdup(prog) : NULL;
+		o->failed_prog = refused_prog(&o->log);
+		if (!o->failed_prog)
+			o->failed_prog = prog ? xstrdup(prog) : NULL;
 		o->verifier_log = vlog[0] ? xstrdup(vlog) : NULL;
 	}
 	/* libbpf reads the buffer only while loading (and refuses to forget

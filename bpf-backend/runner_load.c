@@ -158,14 +158,23 @@ static void report_verifier_failure(struct runner *r)
 		snprintf(reason + strlen(reason), sizeof(reason) - strlen(reason), "%s",
 			 " (set_user_*() writes user memory from BPF, which this kernel forbids: kernel lockdown "
 			 "does; --runtime=kmod writes it)");
+	if (strstr(reason, "combined stack size"))
+		snprintf(reason + strlen(reason), sizeof(reason) - strlen(reason), "%s",
+			 " (the probe and the functions it calls, down to the deepest, need more than BPF's 512 "
+			 "bytes of stack: move some of its work to another probe or into a function it calls "
+			 "less deeply, or run it with --runtime=kmod)");
 	runner_flush(r);
 	const struct src_file *f = lastline ? compile_find_source(r->s, lastfile) : NULL;
-	if (!f && lastline && !script)
+	/* refused before any instruction was checked (the stack over the
+	 * call chain): the probe, where it was written */
+	if (!f && !script)
 		probe_origin(r, prog, &script, &scriptline);
 	if (!f && script) {
 		char where[1100];
-		snprintf(where, sizeof(where), "%s (in the runtime at %s:%d)", reason, lastfile, lastline);
-		snprintf(reason, sizeof(reason), "%s", where);
+		if (lastline) {
+			snprintf(where, sizeof(where), "%s (in the runtime at %s:%d)", reason, lastfile, lastline);
+			snprintf(reason, sizeof(reason), "%s", where);
+		}
 		f = script;
 		lastline = scriptline;
 	}
