@@ -42,5 +42,13 @@ PY
 	mkdir "$d/btapnfs-$v-d"
 	rmdir "$d/btapnfs-$v-d"
 done
+# everything down again: the VM tier runs this once per case and runtime
+# in one boot
 umount /mnt/btapnfs3 /mnt/btapnfs4
 rpc.nfsd 0
+exportfs -ua
+pkill -x rpc.mountd || true
+pkill -x nfsdcld || true
+pkill -x rpcbind || true
+umount /srv/btapnfs
+rm -rf /var/lib/nfs/nfsdcld
