@@ -2,10 +2,11 @@
 # Traffic for the NFS cases: an NFS server on loopback (rpcbind, exportfs,
 # mountd, the kernel's nfsd) exporting a tmpfs, mounted as NFSv3 and as
 # NFSv4.2, and on each mount the same file operations once: create and
-# write 6 bytes (fsync: a COMMIT), read them back, look up a missing name,
-# rename, remove; make and remove a directory. Files are named btapnfs-V-* so that the cases can tell
-# them from the set-up's own traffic. All in the VM (its root is an
-# overlay: writes stay there).
+# write 6 bytes (fsync: a COMMIT), read them back, seek, map, set flags
+# and sendfile them (and lock them on NFSv3), look up a missing name,
+# rename, remove; make and remove a directory. Files are named btapnfs-V-*
+# so that the cases can tell them from the set-up's own traffic. All in
+# the VM (its root is an overlay: writes stay there).
 set -e
 mkdir -p /srv/btapnfs /mnt/btapnfs3 /mnt/btapnfs4 /var/lib/nfs/v4recovery /run/rpcbind
 mount -t tmpfs tmpfs /srv/btapnfs
@@ -36,6 +37,24 @@ PY
 	# a new open: the client revalidates and reads from the server
 	echo 3 >/proc/sys/vm/drop_caches
 	cat "$d/btapnfs-$v-a" >/dev/null
+	# the other file operations, once each: seek, map, lock (NFSv3's,
+	# local: nolock; an NFSv4 LOCK waits out Linux 6.12's grace period),
+	# F_SETFL, sendfile
+	python3 - "$d/btapnfs-$v-a" "$v" <<'PY'
+import fcntl, mmap, os, sys
+fd = os.open(sys.argv[1], os.O_RDWR)
+os.lseek(fd, 2, os.SEEK_SET)
+m = mmap.mmap(fd, 6, prot=mmap.PROT_READ)
+m.close()
+if sys.argv[2] == "3":
+    fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB, 6, 0)
+    fcntl.lockf(fd, fcntl.LOCK_UN, 6, 0)
+fcntl.fcntl(fd, fcntl.F_SETFL, os.O_NONBLOCK)
+out = os.open("/dev/null", os.O_WRONLY)
+os.sendfile(out, fd, 0, 6)
+os.close(out)
+os.close(fd)
+PY
 	ls "$d/btapnfs-$v-missing" 2>/dev/null || true
 	mv "$d/btapnfs-$v-a" "$d/btapnfs-$v-b"
 	rm "$d/btapnfs-$v-b"
