@@ -166,8 +166,6 @@ static void raise_limits(void)
 	}
 }
 
-/* libbpf loads programs in order and stops at the first rejection, so the
- * first autoloaded program without an fd is the rejected one. */
 /* The program libbpf says the kernel refused ("prog 'NAME': BPF program
  * load failed" in its messages): after a failure libbpf unloads every
  * program, so which one has no fd says nothing. NULL if it said none. */
@@ -187,6 +185,9 @@ static char *refused_prog(const struct strbuf *log)
 	return name;
 }
 
+/* Where libbpf said nothing: libbpf loads programs in order and stops at
+ * the first rejection, so the first autoloaded program without an fd, if
+ * the others kept theirs. */
 static const char *first_unloaded_prog(struct bpf_object *obj)
 {
 	struct bpf_program *p;

@@ -494,16 +494,17 @@ static void note_typed_local(struct scope *sc, struct expr *assign)
 	}
 }
 
-/* value->member, value[i] on a value that is not a target variable
- * (autocast): read through the value's kernel type, as @cast would.
- * False, with nothing reported, when s->quiet_targets and it does not
- * resolve (@defined). */
+/* value->member, value[i] on a value that is not a target variable, in
+ * a probe that runs in the kernel (autocast) */
 static bool is_autocast(const struct scope *sc, const struct expr *e)
 {
 	return e->kind == E_TARGET && e->operand && !e->str && e->operand->kind != E_ENTRY && sc->probe &&
 	       sc->probe->provider && sc->probe->provider->kernel_context;
 }
 
+/* Read an autocast through the value's kernel type, as @cast would.
+ * False, with nothing reported, when s->quiet_targets and it does not
+ * resolve (@defined). */
 static bool resolve_autocast(struct scope *sc, struct expr *e)
 {
 	struct session *s = sc->x->s;
