@@ -469,6 +469,10 @@ void elab_derive_alias_for_listing(struct elab *x, struct alias_name *an, struct
 	p->loc = an->name->loc;
 	p->file = an->file->src;
 	p->body = stmt_new(x->a, S_BLOCK, p->loc);
-	vec_push(x->a, &p->points, elab_clone_point(x->a, an->name));
+	/* optional: an alias whose points do not resolve here (functions of
+	 * a module that is not loaded) is left out of the listing */
+	struct probe_point *pp = elab_clone_point(x->a, an->name);
+	pp->optional = true;
+	vec_push(x->a, &p->points, pp);
 	elab_derive_probe(x, p, out);
 }
