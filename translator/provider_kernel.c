@@ -6,6 +6,7 @@
  * gets ($return after them in .return). Probes attach as ATTACH_KPROBE:
  * the BPF runtime lowers that to fentry/fexit. */
 #include "kconfig.h"
+#include "runner/kallsyms.h"
 #include "kernel_dwarf.h"
 #include "provider.h"
 #include "provider_uprobe.h"
@@ -146,6 +147,34 @@ static bool is_traceable(const char *name, const char *module)
 	return bsearch(&k, traceable, (size_t)ntraceable, sizeof(*traceable), cmp_str) != NULL;
 }
 
+/* How many of the tracer's functions have this name (statics of several
+ * files each count); where the tracer's list cannot be read, how many
+ * code symbols of kallsyms. */
+static int traceable_count(const char *name, const char *module)
+{
+	if (!traceable_known()) {
+		const struct ksym *const *syms;
+		int n = kallsyms_named(name, &syms), count = 0;
+		for (int i = 0; i < n; i++)
+			count += strchr("tTwW", syms[i]->type) && !module == !syms[i]->module &&
+				 (!module || strcmp(module, syms[i]->module) == 0);
+		return count;
+	}
+	char key[512];
+	if (module)
+		snprintf(key, sizeof key, "%s\t%s", name, module);
+	const char *k = module ? key : name;
+	char **hit = bsearch(&k, traceable, (size_t)ntraceable, sizeof(*traceable), cmp_str);
+	if (!hit)
+		return 0;
+	char **lo = hit, **hi = hit;
+	while (lo > traceable && strcmp(lo[-1], k) == 0)
+		lo--;
+	while (hi + 1 < traceable + ntraceable && strcmp(hi[1], k) == 0)
+		hi++;
+	return (int)(hi - lo) + 1;
+}
+
 /* ---- points ------------------------------------------------------------------------ */
 
 /* One concrete point of family c0 (module(MOD) when module is set) for
@@ -260,6 +289,18 @@ static bool add_source_functions(struct session *s, const struct probe_point *pp
 		if (s->verbose)
 			fprintf(stderr, "btap: %s: %s\n", pattern, why);
 		return true; /* one of the modules a pattern names: the others may have it */
+	}
+	/* "NAME@FILE" without debuginfo: the file cannot be checked, but
+	 * when the kernel has one function of that name it is the only one
+	 * the point can mean (several, statics of different files, it cannot
+	 * tell apart: the error stands) */
+	if (n < 0 && !colon && !strpbrk(func, "*?[") && own_func_id(btf, start, func) &&
+	    traceable_count(func, module) == 1) {
+		if (s->verbose)
+			fprintf(stderr, "btap: '%s': without debuginfo the file is not checked; %s has one function '%s'\n",
+				pattern, module ? module : "the kernel", func);
+		add_point(s, pp, c0, module, func, ret, out);
+		return true;
 	}
 	if (n < 0) {
 		diag_error(fc->arg->loc, "semantic error: '%s': source files and lines need the %s debuginfo: %s",

@@ -53,6 +53,9 @@ expect kfunc-list 0 '^kernel.function\("vfs_read"\)$' -- "$BTAP" -l 'kernel.func
 expect kfunc-vars 0 '^kernel.function\("vfs_read"\).return \$file:struct file \* \$buf:char \* \$count:size_t \$pos:loff_t \* \$return:ssize_t$' -- "$BTAP" -L 'kernel.function("vfs_read").return'
 expect kfunc-unknown 1 "no match for probe point kernel.function\(\"no_such_function_x\"\) \(no function of that name in the kernel's BTF" -- "$BTAP" -p2 -e 'probe kernel.function("no_such_function_x") {}'
 expect kfunc-source-line 1 "^<input>:1:23: error: semantic error: 'vfs_read@fs/read_write.c:10': source files and lines need the kernel's debuginfo: no debuginfo for kernel .* in /nonexistent \\(install its debug package, on Debian linux-image-.*-dbg, or give --debuginfo DIR\\)" -- "$BTAP" --debuginfo=/nonexistent -p2 -e 'probe kernel.function("vfs_read@fs/read_write.c:10") {}'
+# NAME@FILE without debuginfo: the one function of that name (the file unchecked)
+expect kfunc-source-file-unique 0 '^kernel.function\("vfs_read"\) /\* <- kernel.function\("vfs_read@fs/read_write.c"\) \*/$' -- "$BTAP" --debuginfo=/nonexistent -p2 -e 'probe kernel.function("vfs_read@fs/read_write.c") {}'
+expect kfunc-source-file-unknown 1 "^<input>:1:23: error: semantic error: 'no_such_fn_x@fs/read_write.c': source files and lines need the kernel's debuginfo" -- "$BTAP" --debuginfo=/nonexistent -p2 -e 'probe kernel.function("no_such_fn_x@fs/read_write.c") {}'
 expect kfunc-debuginfo-nodwarf 1 "source files and lines need the kernel's debuginfo: /bin/true has no DWARF" -- "$BTAP" --debuginfo=/bin/true -l 'kernel.function("*@fs/read_write.c")'
 expect kfunc-source-badline 1 "^<pattern>:1:17: error: semantic error: 'vfs_read@fs/read_write.c:x': the line is a number or a range N-M" -- "$BTAP" -l 'kernel.function("vfs_read@fs/read_write.c:x")'
 expect kfunc-line-nofile 1 "'vfs_read:3': a line needs its source file \\(NAME@FILE:LINE\\)" -- "$BTAP" -l 'kernel.function("vfs_read:3")'
