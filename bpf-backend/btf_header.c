@@ -22,8 +22,9 @@
 
 struct btf_hdr {
 	char *path;          /* NULL: running kernel */
-	char *module;        /* split BTF of this module over the kernel's, or NULL */
-	struct btf *base;    /* the kernel's, under a module's */
+	char **modules;      /* modules whose types are wanted too (sorted) */
+	int nmodules;
+	struct btf *base;    /* the kernel's, under the modules' */
 	struct btf *btf;     /* loaded lazily */
 	/* the running kernel's: the translator's copy, already loaded in
 	 * pass 2, with its name index (libbpf's lookup by name is a scan) */
@@ -84,10 +85,17 @@ struct btf_hdr *btf_hdr_new(const char *btf_path)
 	return h;
 }
 
-void btf_hdr_set_module(struct btf_hdr *h, const char *module)
+void btf_hdr_add_module(struct btf_hdr *h, const char *module)
 {
-	free(h->module);
-	h->module = module ? xstrdup(module) : NULL;
+	int at = 0;
+	while (at < h->nmodules && strcmp(h->modules[at], module) < 0)
+		at++;
+	if (at < h->nmodules && strcmp(h->modules[at], module) == 0)
+		return;
+	h->modules = xrealloc(h->modules, (size_t)(h->nmodules + 1) * sizeof(*h->modules));
+	memmove(h->modules + at + 1, h->modules + at, (size_t)(h->nmodules - at) * sizeof(*h->modules));
+	h->modules[at] = xstrdup(module);
+	h->nmodules++;
 }
 
 void btf_hdr_free(struct btf_hdr *h)
@@ -96,7 +104,9 @@ void btf_hdr_free(struct btf_hdr *h)
 		return;
 	btf__free(h->btf);
 	btf__free(h->base);
-	free(h->module);
+	for (int i = 0; i < h->nmodules; i++)
+		free(h->modules[i]);
+	free(h->modules);
 	free(h->path);
 	free(h);
 }
@@ -109,27 +119,107 @@ static char *error_text(const char *what, const char *path, int err)
 	return sb_steal(&b);
 }
 
+/* The type ids a type refers to, for renumbering. */
+static int referenced_ids(struct btf_type *t, __u32 **ids, int cap)
+{
+	int n = 0;
+	switch (btf_kind(t)) {
+	case BTF_KIND_PTR: case BTF_KIND_TYPEDEF: case BTF_KIND_VOLATILE: case BTF_KIND_CONST:
+	case BTF_KIND_RESTRICT: case BTF_KIND_TYPE_TAG: case BTF_KIND_FUNC: case BTF_KIND_VAR:
+	case BTF_KIND_DECL_TAG:
+		ids[n++] = &t->type;
+		break;
+	case BTF_KIND_ARRAY:
+		ids[n++] = &btf_array(t)->type;
+		ids[n++] = &btf_array(t)->index_type;
+		break;
+	case BTF_KIND_STRUCT: case BTF_KIND_UNION:
+		for (int i = 0; i < btf_vlen(t) && n < cap; i++)
+			ids[n++] = &btf_members(t)[i].type;
+		break;
+	case BTF_KIND_FUNC_PROTO:
+		ids[n++] = &t->type;
+		for (int i = 0; i < btf_vlen(t) && n < cap; i++)
+			ids[n++] = &btf_params(t)[i].type;
+		break;
+	case BTF_KIND_DATASEC:
+		for (int i = 0; i < btf_vlen(t) && n < cap; i++)
+			ids[n++] = &btf_var_secinfos(t)[i].type;
+		break;
+	default: /* INT, FLOAT, ENUM, ENUM64, FWD refer to no type */
+		break;
+	}
+	return n;
+}
+
+/* Several modules' types over the kernel's: each module's BTF is split
+ * over the kernel's alone (their ids overlap, and a type of one module
+ * that another uses is in both), so their own types are appended to one
+ * split BTF, renumbered, and deduplicated as pahole does for a module. */
+static struct btf *modules_btf(struct btf_hdr *h, char **err)
+{
+	__u32 base_cnt = btf__type_cnt(h->base);
+	struct btf *all = btf__new_empty_split(h->base);
+	for (int m = 0; all && m < h->nmodules; m++) {
+		char path[4096];
+		snprintf(path, sizeof path, "/sys/kernel/btf/%s", h->modules[m]);
+		struct btf *mod = btf__parse_split(path, h->base);
+		if (!mod) {
+			if (err)
+				*err = error_text("cannot load module BTF from", path, errno);
+			btf__free(all);
+			return NULL;
+		}
+		if (h->nmodules == 1) { /* nothing to merge */
+			btf__free(all);
+			return mod;
+		}
+		__u32 first = btf__type_cnt(all);
+		for (__u32 id = base_cnt, n = btf__type_cnt(mod); id < n; id++) {
+			int nid = btf__add_type(all, mod, btf__type_by_id(mod, id));
+			if (nid < 0) {
+				if (err)
+					*err = error_text("cannot merge the BTF of", path, nid);
+				btf__free(mod);
+				btf__free(all);
+				return NULL;
+			}
+			/* writable: the type was just added to a BTF being built */
+			struct btf_type *t = (struct btf_type *)btf__type_by_id(all, (__u32)nid);
+			__u32 *ids[1024];
+			int k = referenced_ids(t, ids, 1024);
+			for (int i = 0; i < k; i++)
+				if (*ids[i] >= base_cnt)
+					*ids[i] = *ids[i] - base_cnt + first;
+		}
+		btf__free(mod);
+	}
+	if (all && btf__dedup(all, NULL) != 0) {
+		if (err)
+			*err = xstrdup("cannot deduplicate the modules' BTF");
+		btf__free(all);
+		return NULL;
+	}
+	return all;
+}
+
 const struct btf *btf_hdr_btf(struct btf_hdr *h, char **err)
 {
 	if (h->btf)
 		return h->btf;
 	if (h->kernel)
 		return type_source_btf(h->kernel);
-	if (!h->path && !h->module && (h->kernel = type_source_kernel()) && type_source_btf(h->kernel))
+	if (!h->path && !h->nmodules && (h->kernel = type_source_kernel()) && type_source_btf(h->kernel))
 		return type_source_btf(h->kernel);
 	h->kernel = NULL;
 	struct btf *btf;
-	if (h->module && !h->path) {
-		/* the module's types, split over the kernel's: both are there */
-		char path[4096];
-		snprintf(path, sizeof path, "/sys/kernel/btf/%s", h->module);
+	if (h->nmodules && !h->path) {
 		h->base = btf__load_vmlinux_btf();
-		btf = h->base ? btf__parse_split(path, h->base) : NULL;
-		if (!btf) {
-			if (err)
-				*err = error_text("cannot load module BTF from", path, errno);
+		btf = h->base ? modules_btf(h, err) : NULL;
+		if (!h->base && err)
+			*err = error_text("cannot load kernel BTF from", BTF_HDR_VMLINUX, errno);
+		if (!btf)
 			return NULL;
-		}
 		h->btf = btf;
 		return btf;
 	}
@@ -186,9 +276,9 @@ const char *btf_hdr_identity(struct btf_hdr *h)
 	} else if (!hash_file(h->path, &sum)) {
 		return NULL;
 	}
-	if (h->module && !h->path) {
+	for (int m = 0; m < h->nmodules && !h->path; m++) {
 		char path[4096];
-		snprintf(path, sizeof path, "/sys/kernel/btf/%s", h->module);
+		snprintf(path, sizeof path, "/sys/kernel/btf/%s", h->modules[m]);
 		if (!hash_file(path, &msum))
 			return NULL;
 		sum = fnv1a(sum, &msum, sizeof msum);

@@ -26,8 +26,9 @@ struct btf_hdr;
 struct btf_hdr *btf_hdr_new(const char *btf_path);
 void btf_hdr_free(struct btf_hdr *h);
 /* Take the types of a loaded module too (/sys/kernel/btf/MODULE, split
- * over the running kernel's): for its functions' parameters. */
-void btf_hdr_set_module(struct btf_hdr *h, const char *module);
+ * over the running kernel's): for its functions' parameters. Several
+ * modules' types are merged, those they share once. */
+void btf_hdr_add_module(struct btf_hdr *h, const char *module);
 
 /* The loaded BTF (for callers that want to inspect types), or NULL with a
  * message in *err (caller frees) when it cannot be loaded. */

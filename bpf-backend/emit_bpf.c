@@ -209,22 +209,12 @@ static char *kernel_header(struct emitter *em, const char *cache_dir)
 			add_name(em, &names, "struct pt_regs");
 	}
 	struct btf_hdr *h = btf_hdr_new(NULL);
-	/* module(...).function parameters may have the module's own types
-	 * (one module per script: their types would collide otherwise) */
-	const char *module = NULL;
+	/* module(...).function parameters may have the modules' own types */
 	VEC_FOREACH(em->probes, i) {
 		const struct em_probe *p = VEC_AT(em->probes, i, struct em_probe *);
-		if (p->at.kind != ATTACH_KPROBE || !p->at.kprobe.module)
-			continue;
-		if (module && strcmp(module, p->at.kprobe.module) != 0) {
-			diag_error(p->p->loc, "functions of two modules (%s, %s) in one script are not supported yet",
-				   module, p->at.kprobe.module);
-			btf_hdr_free(h);
-			return NULL;
-		}
-		module = p->at.kprobe.module;
+		if (p->at.kind == ATTACH_KPROBE && p->at.kprobe.module)
+			btf_hdr_add_module(h, p->at.kprobe.module);
 	}
-	btf_hdr_set_module(h, module);
 	char *err = NULL;
 	char *text = btf_hdr_generate(h, (const char *const *)names.v, names.n, cache_dir, &err);
 	if (!text) {

@@ -311,6 +311,8 @@ static bool resolve_point(struct elab *x, const struct probe_point *pp, const st
 	if (pp->comps.n == 0)
 		return true;
 	elab_generate_syscalls(x, pp);
+	if (depth == 0)
+		x->s->optional_miss = NULL;
 	int before = out->n;
 	bool ok = true, full = false;
 	bool wild = elab_point_has_wildcard(pp);
@@ -337,6 +339,8 @@ static bool resolve_point(struct elab *x, const struct probe_point *pp, const st
 		ok = expand_providers(x, pp, chain, wild, out) && ok;
 	if (ok && out->n == before && !pp->optional && !pp->sufficient) {
 		const char *why = unprovided_family(pp);
+		if (!why && x->s->optional_miss)
+			why = arena_printf(x->a, "none of the points it stands for resolves here: %s", x->s->optional_miss);
 		elab_error(x, pp->loc, "semantic error: while resolving probe point: no match for probe point %s%s%s%s",
 			   point_text(x, pp), why ? " (" : "", why ? why : "", why ? ")" : "");
 		return false;

@@ -576,16 +576,18 @@ static bool kf_expand(struct session *s, const struct probe_point *pp, struct ve
 		if (!strpbrk(module, "*?[")) {
 			const char *why = NULL;
 			const struct type_source *ms = kernel_module_types(module, &why);
-			if (!ms && !pp->optional) {
+			if (!ms) {
 				char path[4096];
 				snprintf(path, sizeof path, "/sys/kernel/btf/%s", module);
-				if (access(path, F_OK) != 0)
-					diag_error(pp->loc, "semantic error: module(\"%s\") is not loaded, or has no BTF "
-						   "(no %s)", module, path);
-				else
-					diag_error(pp->loc, "semantic error: module(\"%s\"): %s", module,
-						   why ? why : "its BTF cannot be read");
-				return false;
+				const char *miss = access(path, F_OK) != 0
+					? arena_printf(&s->arena, "module(\"%s\") is not loaded, or has no BTF (no %s)", module, path)
+					: arena_printf(&s->arena, "module(\"%s\"): %s", module, why ? why : "its BTF cannot be read");
+				if (!pp->optional) {
+					diag_error(pp->loc, "semantic error: %s", miss);
+					return false;
+				}
+				if (!s->optional_miss)
+					s->optional_miss = miss;
 			}
 			if (ms && !add_matches(s, pp, "module", module, type_source_btf(ms), btf__type_cnt(btf), ret, out))
 				return false;

@@ -86,6 +86,10 @@ struct session {
 	/* Resolving the operand of @defined: a missing target variable or
 	 * member is an answer (false), not an error. */
 	bool quiet_targets;
+	/* Why an optional point resolved to nothing (its module is not
+	 * loaded), the first such reason since the script's point being
+	 * resolved: said when none of an alias's optional points resolves. */
+	const char *optional_miss;
 };
 
 struct perf_counter {

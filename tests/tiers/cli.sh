@@ -56,6 +56,13 @@ expect kfunc-source-line 1 "^<input>:1:23: error: semantic error: 'vfs_read@fs/r
 # NAME@FILE without debuginfo: the one function of that name (the file unchecked)
 expect kfunc-source-file-unique 0 '^kernel.function\("vfs_read"\) /\* <- kernel.function\("vfs_read@fs/read_write.c"\) \*/$' -- "$BTAP" --debuginfo=/nonexistent -p2 -e 'probe kernel.function("vfs_read@fs/read_write.c") {}'
 expect kfunc-source-file-unknown 1 "^<input>:1:23: error: semantic error: 'no_such_fn_x@fs/read_write.c': source files and lines need the kernel's debuginfo" -- "$BTAP" --debuginfo=/nonexistent -p2 -e 'probe kernel.function("no_such_fn_x@fs/read_write.c") {}'
+# an alias whose points are all optional and name modules that are not
+# loaded: the error says so (on a machine where nfsv3 is not loaded)
+if [ ! -e /sys/kernel/btf/nfsv3 ]; then
+	expect alias-optional-module-missing 1 '^<input>:1:7: error: semantic error: while resolving probe point: no match for probe point nfs.proc.lookup \(none of the points it stands for resolves here: module\("nfsv3"\) is not loaded, or has no BTF' -- "$BTAP" -p2 -e 'probe nfs.proc.lookup {}'
+else
+	skip "alias-optional-module-missing: the nfsv3 module is loaded here"
+fi
 expect kfunc-debuginfo-nodwarf 1 "source files and lines need the kernel's debuginfo: /bin/true has no DWARF" -- "$BTAP" --debuginfo=/bin/true -l 'kernel.function("*@fs/read_write.c")'
 expect kfunc-source-badline 1 "^<pattern>:1:17: error: semantic error: 'vfs_read@fs/read_write.c:x': the line is a number or a range N-M" -- "$BTAP" -l 'kernel.function("vfs_read@fs/read_write.c:x")'
 expect kfunc-line-nofile 1 "'vfs_read:3': a line needs its source file \\(NAME@FILE:LINE\\)" -- "$BTAP" -l 'kernel.function("vfs_read:3")'

@@ -50,3 +50,15 @@ if vm_fetch_headers; then
 else
 	skip "kmod-const-undeclared: $VM_WHY"
 fi
+
+# The NFS client procedures the VM's workload does not call (commit, NFSv4
+# create; tests/vm/kmod/nfs-proc.stp runs the rest), every variable read,
+# built for the guest: types and names as its modules have them
+expect_host nfs-proc-unfired-p4 0 '^/' -- -p4 -e '
+probe nfs.proc.commit_setup { println(name, version, argstr, server_ip, prot, count, size, units, offset, bitmask0, bitmask1) }
+probe nfs.proc.commit_done { println(name, version, argstr, server_ip, prot, status, count, valid, timestamp) }
+probe nfs.proc.commit_setup.return, nfs.proc.write_setup.return { println(name, version, retvalue) }
+probe nfs.proc.commit_done.return, nfs.proc.write_done.return, nfs.proc.open.return { println(name, retstr) }
+probe nfs.proc4.create { println(name, argstr, server_ip, prot, fh, filename, filelen, flag, mode) }
+probe nfs.proc.handle_exception.return { println(name, retstr) }
+probe nfs.proc.entries, nfs.proc.return { printf("%s %d\n", name, version) }'
