@@ -655,9 +655,10 @@ static const char *walk_from_address(struct em_fn *f, struct expr *e, const char
 	bool cast = what[1] == 'c';
 	struct walk w = { .f = f, .path = "", .loc = e->loc, .place = acc->start, .pending_ptr = cast };
 	/* a user program's type (its DWARF): its memory; the kernel's or a
-	 * module's BTF: the kernel's */
+	 * module's BTF, or a kernel header's DWARF: the kernel's */
 	const struct type_source *src = acc->start.src;
-	w.user = w.dwarf = src != type_source_kernel() && !(src && type_source_btf(src));
+	w.dwarf = src != type_source_kernel() && !(src && type_source_btf(src));
+	w.user = w.dwarf && !type_source_kernel_memory(src);
 	w.site = em_site(f->em, e->loc, cast ? "operator '@cast'" : "operator '@var'");
 	tplace_index(&w.place);
 	const char *res = e->type == TY_STRING ? em_tmp_str(f) : em_tmp_long(f);

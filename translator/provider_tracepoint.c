@@ -5,6 +5,7 @@
 #include "runner/kallsyms.h"
 #include "provider.h"
 #include "tracepoints.h"
+#include "type_header.h"
 
 #include <bpf/btf.h>
 #include <fnmatch.h>
@@ -362,8 +363,9 @@ static bool resolve_components(struct session *s, const struct tp_field *f, cons
 }
 
 /* @cast's type in the kernel's BTF or a loaded module's: the module
- * argument is "kernel" (or "kernel<header.h>": BTF has the types), a
- * module's name, or several of those joined by ':', tried in order. False,
+ * argument is "kernel", a module's name, or several of those joined by
+ * ':', tried in order; "kernel<header.h>" (or "<header.h>") is the
+ * kernel's BTF, else the header's own types (type_header.c). False,
  * reported unless quiet, when none has the type. */
 static bool cast_start(struct session *s, const struct expr *e, const char *type, struct tplace *start)
 {
@@ -374,16 +376,26 @@ static bool cast_start(struct session *s, const struct expr *e, const char *type
 	const char *why = NULL;
 	for (char *w = strtok_r(list, ":", &save); w; w = strtok_r(NULL, ":", &save)) {
 		const struct type_source *src = type_source_kernel();
-		if (strcmp(w, "kernel") != 0 && strncmp(w, "kernel<", 7) != 0) {
+		bool header = strncmp(w, "kernel<", 7) == 0 || w[0] == '<';
+		if (strcmp(w, "kernel") != 0 && !header) {
 			const char *mwhy = NULL;
 			src = kernel_module_types(w, &mwhy);
 			why = mwhy ? mwhy : why;
 		}
 		if (src && tplace_for_cast(src, type, start))
 			return true;
+		if (header) {
+			const char *hwhy = NULL;
+			src = type_source_headers(s, w, &hwhy);
+			if (src && tplace_for_cast(src, type, start))
+				return true;
+			why = hwhy ? hwhy : why;
+		}
 	}
 	if (why)
 		target_error(s, e->loc, "@cast(..., \"%s\", \"%s", type, arena_printf(&s->arena, "%s\"): %s", m, why));
+	else if (strchr(m, '<'))
+		target_error(s, e->loc, "@cast: no type '%s' in the kernel's BTF nor in the headers of %s", type, m);
 	else
 		target_error(s, e->loc, "@cast: no type '%s' in the BTF of %s", type, m);
 	return false;
@@ -422,10 +434,13 @@ bool tp_resolve_cast(struct session *s, struct probe *p, struct expr *e)
 	const char *type = e->str ? e->str : "";
 	struct tplace start;
 	long off;
-	bool kernel_type = !e->module || strncmp(e->module, "kernel", 6) == 0;
-	if (e->addressof && e->components.n && e->operand && kernel_type &&
-	    tplace_for_cast(type_source_kernel(), type, &start) &&
-	    (off = cast_constant_offset(start, e)) >= 0) {
+	bool kernel_type = !e->module || strncmp(e->module, "kernel", 6) == 0 || e->module[0] == '<';
+	bool quiet = s->quiet_targets;
+	s->quiet_targets = true; /* a miss here is reported below */
+	bool found = e->addressof && e->components.n && e->operand && kernel_type &&
+		     (e->module ? cast_start(s, e, type, &start) : tplace_for_cast(type_source_kernel(), type, &start));
+	s->quiet_targets = quiet;
+	if (found && (off = cast_constant_offset(start, e)) >= 0) {
 		/* an address computed from the type alone: P + offset */
 		struct expr *n = expr_new(&s->arena, E_NUM, e->loc);
 		n->num = off;
@@ -440,12 +455,16 @@ bool tp_resolve_cast(struct session *s, struct probe *p, struct expr *e)
 		return true;
 	}
 	if (p && p->provider && !p->provider->kernel_context) {
+		if (kernel_type && !found && e->module && !cast_start(s, e, type, &start)) {
+			e->type = TY_LONG; /* the type is not there: that, first */
+			return s->quiet_targets ? false : true;
+		}
 		target_error(s, e->loc, "@cast(..., \"%s\") reads kernel memory, which a '%s' probe cannot: "
 		             "it runs in user space", type, p->provider->name);
 		e->type = TY_LONG;
 		return s->quiet_targets ? false : true;
 	}
-	if (e->module && strncmp(e->module, "kernel", 6) != 0 && (strchr(e->module, '/') || strstr(e->module, ".so")))
+	if (!kernel_type && (strchr(e->module, '/') || strstr(e->module, ".so")))
 		return uprobe_resolve_cast(s, e); /* a type of a user program */
 	struct tp_access *acc = arena_alloc(&s->arena, sizeof *acc);
 	e->target_info = acc;

@@ -30,6 +30,7 @@ struct type_source_ops {
 struct type_source {
 	const struct type_source_ops *ops;
 	const char *what; /* for messages, owned by the source */
+	bool kernel_memory; /* DWARF that describes the kernel's memory (headers) */
 };
 
 /* ---- a name index shared by the sources -------------------------------

@@ -82,6 +82,11 @@ type_id tsrc_resolve(const struct type_source *src, type_id id)
 	return 0; /* a loop of typedefs: a broken source */
 }
 
+bool type_source_kernel_memory(const struct type_source *src)
+{
+	return src && (src->kernel_memory || type_source_btf(src));
+}
+
 const char *type_source_what(const struct type_source *src)
 {
 	return src ? src->what : "no type information";

@@ -39,6 +39,9 @@ struct type_source *type_source_module(const char *name, char **err);
 struct type_source *type_source_dwarf_open(const char *path, char **err);
 /* Close a source opened above (NULL is fine; the kernel's is not closed). */
 void type_source_close(struct type_source *src);
+/* Does the source describe the kernel's memory (BTF, a kernel header's
+ * DWARF) rather than a user program's? */
+bool type_source_kernel_memory(const struct type_source *src);
 /* What the source is, for messages: "the kernel's BTF", "DWARF of /bin/x". */
 const char *type_source_what(const struct type_source *src);
 /* The libbpf BTF behind a BTF source, NULL for other sources: for the

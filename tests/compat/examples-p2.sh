@@ -7,6 +7,10 @@
 #
 #     sh tests/compat/examples-p2.sh SYSTEMTAP-SOURCE-DIR
 #
+# RUN=1 runs them instead, as their `test_installcheck:` commands say
+# (most with -T 1: a second of tracing; some stop at pass 4), and counts
+# those that exit 0 (the examples without that command are left out).
+#
 # LIST=1 also lists each failing script with its first error; BTAP names
 # the btap to run (a wrapper such as tests/vm/btap-vm with --debuginfo,
 # for the guest kernel's facts).
@@ -20,11 +24,16 @@ EX=$SRC/testsuite/systemtap.examples
 BTAP=${BTAP:-$ROOT/btap}
 T=$(mktemp -d /tmp/btap-examples.XXXXXX)
 trap 'rm -rf "$T"' EXIT
+KEY=test_check WHAT="through btap -p2"
+[ -n "$RUN" ] && KEY=test_installcheck WHAT="run by btap as stap's installcheck runs them"
 # the examples that are shell scripts around stap find btap as `stap` on
-# $PATH, stopping after pass 2 whatever pass they ask for
+# $PATH, stopping after pass 2 whatever pass they ask for (unless RUN)
 mkdir "$T/bin"
-printf '#!/bin/sh\nfor a; do shift; case "$a" in -p[0-9]) a=-p2 ;; esac; set -- "$@" "$a"; done\nexec "%s" -p2 "$@"\n' \
-	"$BTAP" >"$T/bin/stap"
+if [ -n "$RUN" ]; then
+	printf '#!/bin/sh\nexec "%s" "$@"\n' "$BTAP"
+else
+	printf '#!/bin/sh\nfor a; do shift; case "$a" in -p[0-9]) a=-p2 ;; esac; set -- "$@" "$a"; done\nexec "%s" -p2 "$@"\n' "$BTAP"
+fi >"$T/bin/stap"
 chmod +x "$T/bin/stap"
 PATH=$T/bin:$PATH
 total=0 ok=0
@@ -32,13 +41,17 @@ for meta in $(find "$EX" -name '*.meta' | sort); do
 	dir=$(dirname "$meta")
 	name=$(sed -n 's/^name: *//p' "$meta" | head -1)
 	[ -n "$name" ] && [ -f "$dir/$name" ] || continue
-	check=$(sed -n 's/^test_check: *//p' "$meta" | head -1)
-	[ -n "$check" ] || check="stap -p4 $name"
-	# the same command with btap, stopping after pass 2
+	check=$(sed -n "s/^$KEY: *//p" "$meta" | head -1)
+	if [ -z "$check" ]; then
+		[ -n "$RUN" ] && continue
+		check="stap -p4 $name"
+	fi
+	# the same command with btap, stopping after pass 2 unless RUN
 	# (also -gp1 and the like: every script goes through pass 2)
-	cmd=$(echo "$check" | sed "s|^stap |$BTAP |; s| -\([a-zA-Z]*\)p *[0-9]| -\1p2|")
+	cmd=$(echo "$check" | sed "s|^stap |$BTAP |")
+	[ -z "$RUN" ] && cmd=$(echo "$cmd" | sed "s| -\([a-zA-Z]*\)p *[0-9]| -\1p2|")
 	case "$cmd" in
-	"$BTAP "*) echo "$cmd" | grep -q -- '-p2' || cmd="$cmd -p2" ;;
+	"$BTAP "*) [ -n "$RUN" ] || echo "$cmd" | grep -q -- '-p2' || cmd="$cmd -p2" ;;
 	# a shell script that runs stap itself, through the stap on $PATH
 	./"$name"*) ;;
 	# a check that only looks at the file (`file ./NAME`): run the
@@ -50,12 +63,12 @@ for meta in $(find "$EX" -name '*.meta' | sort); do
 		ok=$((ok + 1))
 	else
 		# the first error line, with names and places blurred into a reason
-		grep -m1 'error' "$T/err" | sed 's/^[^ ]*: error: //; s/'"'"'[^'"'"']*'"'"'/X/g; s/"[^"]*"/X/g; s/[0-9][0-9]*/N/g' \
+		grep -m1 -i 'error' "$T/err" | sed 's/^[^ ]*: error: //; s/'"'"'[^'"'"']*'"'"'/X/g; s/"[^"]*"/X/g; s/[0-9][0-9]*/N/g' \
 			>>"$T/reasons"
-		echo "${dir#"$EX"/}/$name: $(grep -m1 'error' "$T/err")" >>"$T/failed"
+		echo "${dir#"$EX"/}/$name: $(grep -m1 -i 'error' "$T/err")" >>"$T/failed"
 	fi
 done
-echo "stap examples through btap -p2: $ok of $total ($((total ? ok * 100 / total : 0)) %)"
+echo "stap examples $WHAT: $ok of $total ($((total ? ok * 100 / total : 0)) %)"
 echo "most common first errors:"
 sort "$T/reasons" 2>/dev/null | uniq -c | sort -rn | head -15
 if [ -n "$LIST" ]; then
