@@ -55,7 +55,7 @@ static bool is_string_arg(const struct tp_field *f)
 	       (strstr(f->name, "name") || strstr(f->name, "path") || strstr(f->name, "file"));
 }
 
-static void entry_alias(struct strbuf *b, const struct tp_event *ev, const char *name)
+static void entry_alias(struct elab *x, struct strbuf *b, const struct tp_event *ev, const char *name)
 {
 	struct strbuf fmt, args;
 	sb_init(&fmt);
@@ -65,10 +65,13 @@ static void entry_alias(struct strbuf *b, const struct tp_event *ev, const char 
 		const struct tp_field *f = &ev->fields[i];
 		if (f->is_common || strcmp(f->name, "__syscall_nr") == 0 || f->kind == TP_FIELD_OTHER)
 			continue;
-		/* a variable per argument, unless its name is taken; a path
-		 * or a name as the quoted string, its address in X_uaddr (as
-		 * stap's delete_module's name_user) */
-		if (strcmp(f->name, "name") != 0 && strcmp(f->name, "argstr") != 0 && !lexer_is_keyword(f->name)) {
+		/* a variable per argument, unless its name is taken (by the
+		 * alias's own, a keyword, or a global of the library: execveat's
+		 * argv is the script's arguments' array); a path or a name as
+		 * the quoted string, its address in X_uaddr (as stap's
+		 * delete_module's name_user) */
+		if (strcmp(f->name, "name") != 0 && strcmp(f->name, "argstr") != 0 && !lexer_is_keyword(f->name) &&
+		    !elab_symtab_first(&x->globals, f->name)) {
 			if (is_string_arg(f))
 				sb_printf(b, "\t%s_uaddr = $%s\n\t%s = user_string_quoted(%s_uaddr)\n", f->name, f->name,
 					  f->name, f->name);
@@ -128,7 +131,7 @@ void elab_generate_syscalls(struct elab *x, const struct probe_point *pp)
 			continue;
 		vec_push(x->a, &x->syscalls_generated, (void *)arena_strdup(x->a, name));
 		if (!has_alias(x, name, false) && tp_event_load_fields(x->a, ev))
-			entry_alias(&text, ev, name);
+			entry_alias(x, &text, ev, name);
 		if (!has_alias(x, name, true) && has_exit(&exits, name))
 			return_alias(&text, name);
 	}

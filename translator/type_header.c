@@ -70,7 +70,13 @@ const struct type_source *type_source_headers(struct session *s, const char *mod
 			h += 5;
 		char *name = arena_strndup(&s->arena, h, (size_t)(end - h));
 		char path[4096];
-		snprintf(path, sizeof path, "%s/%s", UAPI_INCLUDE, name);
+		snprintf(path, sizeof path, "%s%s%s", name[0] == '/' ? "" : UAPI_INCLUDE, name[0] == '/' ? "" : "/",
+			 name);
+		if (name[0] == '/' && access(path, R_OK) != 0) {
+			*why = arena_printf(&s->arena, "no header %s", path);
+			sb_free(&text);
+			return NULL;
+		}
 		if (strstr(name, "..") || access(path, R_OK) != 0) {
 			*why = arena_printf(&s->arena, "no %s: of the kernel's headers btap reads the user-space API "
 					    "ones (kernel<uapi/linux/NAME.h>), from %s (Debian: linux-libc-dev)",

@@ -65,8 +65,12 @@ else
 fi
 # @cast with a type only a user-space API header has (kernel<uapi/...>: compiled with clang)
 expect cast-header-offset 0 '^24 2$' -- "$BTAP" -e 'probe begin { println(&@cast(0, "sockaddr_alg", "kernel<uapi/linux/if_alg.h>")->salg_name, " ", &@cast(0, "sockaddr_alg", "<linux/if_alg.h>")->salg_type); exit() }'
+expect cast-header-absolute 0 '^16$' -- "$BTAP" -e 'probe oneshot { println(@cast_module_sizeof("</usr/include/time.h>", "struct timespec")) }'
 expect cast-header-missing 1 "^<input>:1:52: error: @cast\(..., \"sockaddr_alg\", \"kernel<uapi/linux/no_such_x.h>\"\): no /usr/include/linux/no_such_x.h: of the kernel's headers btap reads the user-space API ones" -- "$BTAP" -p2 -e 'probe kernel.trace("sched:sched_switch") { println(@cast(0, "sockaddr_alg", "kernel<uapi/linux/no_such_x.h>")->salg_family) }'
 expect cast-header-no-type 1 "^<input>:1:52: error: @cast: no type 'no_such_t' in the kernel's BTF nor in the headers of kernel<uapi/linux/if_alg.h>" -- "$BTAP" -p2 -e 'probe kernel.trace("sched:sched_switch") { println(@cast(0, "no_such_t", "kernel<uapi/linux/if_alg.h>")->x) }'
+# a generated syscall alias whose argument is named as a library global
+# (execveat's argv, the script's arguments) leaves that variable out
+expect syscall-generated-global-name 0 '^kernel.trace\("syscalls:sys_enter_execveat"\)' -- "$BTAP" -p2 -e 'probe syscall.execveat { println(argstr, argv[1]) }' one
 expect kfunc-debuginfo-nodwarf 1 "source files and lines need the kernel's debuginfo: /bin/true has no DWARF" -- "$BTAP" --debuginfo=/bin/true -l 'kernel.function("*@fs/read_write.c")'
 expect kfunc-source-badline 1 "^<pattern>:1:17: error: semantic error: 'vfs_read@fs/read_write.c:x': the line is a number or a range N-M" -- "$BTAP" -l 'kernel.function("vfs_read@fs/read_write.c:x")'
 expect kfunc-line-nofile 1 "'vfs_read:3': a line needs its source file \\(NAME@FILE:LINE\\)" -- "$BTAP" -l 'kernel.function("vfs_read:3")'
