@@ -22,13 +22,15 @@
 #include <string.h>
 
 /* enum bpf_map_type values (uapi, stable) */
-enum { MAP_HASH = 1, MAP_PERCPU_HASH = 5, MAP_PERCPU_ARRAY = 6, MAP_LRU_HASH = 9 };
+enum { MAP_HASH = 1, MAP_PERCPU_HASH = 5, MAP_PERCPU_ARRAY = 6, MAP_LRU_HASH = 9, MAP_LRU_PERCPU_HASH = 10 };
 
-static uint32_t bpf_map_type(enum em_map_kind kind)
+static uint32_t bpf_map_type(const struct em_map *m)
 {
-	switch (kind) {
+	switch (m->kind) {
 	case EM_MAP_SCALAR_STATS: return MAP_PERCPU_ARRAY;
-	case EM_MAP_STATS: return MAP_PERCPU_HASH;
+	/* global s%[N]: a full array of statistics drops its least
+	 * recently used key, as one of values does */
+	case EM_MAP_STATS: return m->v->wrap ? MAP_LRU_PERCPU_HASH : MAP_PERCPU_HASH;
 	case EM_MAP_WRAP: return MAP_LRU_HASH;
 	default: return MAP_HASH;
 	}
@@ -40,6 +42,7 @@ static const char *map_type_name(uint32_t t)
 	case MAP_PERCPU_HASH: return "BPF_MAP_TYPE_PERCPU_HASH";
 	case MAP_PERCPU_ARRAY: return "BPF_MAP_TYPE_PERCPU_ARRAY";
 	case MAP_LRU_HASH: return "BPF_MAP_TYPE_LRU_HASH";
+	case MAP_LRU_PERCPU_HASH: return "BPF_MAP_TYPE_LRU_PERCPU_HASH";
 	default: return "BPF_MAP_TYPE_HASH";
 	}
 }
@@ -294,7 +297,7 @@ static void bpf_declare_maps(struct emitter *em, struct strbuf *b)
 		}
 		sb_printf(b, "struct {\n\t__uint(type, %s);\n\t__uint(max_entries, %" PRId64 ");\n"
 			  "\t__type(key, %s);\n\t__type(value, %s);\n} %s SEC(\".maps\");\n",
-			  map_type_name(bpf_map_type(m->kind)), m->max_entries, m->key_type, value, m->sym);
+			  map_type_name(bpf_map_type(m)), m->max_entries, m->key_type, value, m->sym);
 	}
 	VEC_FOREACH(em->probes, i) {
 		struct em_probe *p = VEC_AT(em->probes, i, struct em_probe *);
@@ -466,7 +469,7 @@ static void bpf_describe_probe(struct emitter *em, const struct em_probe *p, str
 
 static void bpf_describe_map(struct emitter *em, const struct em_map *m, struct strbuf *b)
 {
-	sb_printf(b, ",\n\t .bpf_name = \"%s\", .bpf_map_type = %u", m->sym, bpf_map_type(m->kind));
+	sb_printf(b, ",\n\t .bpf_name = \"%s\", .bpf_map_type = %u", m->sym, bpf_map_type(m));
 }
 
 static void bpf_describe_program(struct emitter *em, struct strbuf *b)

@@ -168,6 +168,20 @@ static char *btap_kmap_slot(struct btap_kmap *m, const void *k, int insert)
 			break;
 		}
 	}
+	if (insert && m->wrap && (!gone || m->count >= m->max_entries)) {
+		/* global a%[N], full: an element makes room (the one after the
+		 * key's hash position: BPF's LRU maps drop the least recently
+		 * used instead, which a probe's order cannot tell apart) */
+		for (n = 0; n < m->cap; n++, i = (i + 1) & (m->cap - 1)) {
+			char *s = m->slots + (size_t)i * m->slot;
+			if (*(uint64_t *)s == BTAP_SLOT_USED) {
+				*(uint64_t *)s = BTAP_SLOT_GONE;
+				m->count--;
+				gone = gone ? gone : s;
+				break;
+			}
+		}
+	}
 	if (!insert || !gone || m->count >= m->max_entries)
 		return NULL;
 	memcpy(gone + 8, k, m->key_size);
@@ -1487,18 +1501,7 @@ static long btap_kmap_ioctl(struct btap_kmap *m, struct btap_kmod_req *q, char *
 		rc = s ? 0 : -ENOENT;
 		break;
 	case BTAP_KOP_UPDATE:
-		s = btap_kmap_slot(m, k, 1);
-		if (!s && m->wrap) {
-			/* global a%[N]: make room by evicting an element */
-			for (i = 0; i < m->cap && !s; i++) {
-				char *e = m->slots + (size_t)i * m->slot;
-				if (*(uint64_t *)e == BTAP_SLOT_USED) {
-					*(uint64_t *)e = BTAP_SLOT_GONE;
-					m->count--;
-					s = btap_kmap_slot(m, k, 1);
-				}
-			}
-		}
+		s = btap_kmap_slot(m, k, 1); /* a wrap array makes room */
 		if (s)
 			memcpy(BTAP_KVAL(m, s), v, m->val_size);
 		rc = s ? 0 : -E2BIG;

@@ -8,7 +8,8 @@
 # the run, such as --metrics; `# kernels: 6.1` for a case
 # of one kernel series (tests/tiers/vm-next.sh); `# btf: none` to build as for
 # a kernel without BTF, the guest's hidden; `# needs: debuginfo` for
-# --debuginfo, the guest kernel's)
+# --debuginfo, the guest kernel's; `# run: PATH` builds and runs that
+# script of the tree instead: a live test checked on both runtimes)
 # in the same
 # boot as the other VM cases: each output must equal NAME.out (or
 # NAME.SERIES.out, NAME.6.12.out, where that kernel series has its own), the two
@@ -65,7 +66,8 @@ kmod_compile_lines() {
 			nobtf=
 			[ "$(header btf "$stp")" = none ] &&
 				nobtf="unshare -m sh -c 'mount -t tmpfs none /sys/kernel/btf && exec \"\$@\"' sh"
-			echo "$nobtf \"\$BTAP\" --runtime=$rt -r $(vm_q "$r") $opts -p4 $(vm_q "$stp") >'$T/km-$rt-$i.art' 2>'$T/km-$rt-$i.err'; echo \$? >'$T/km-$rt-$i.crc'" \
+			src=$(header run "$stp")
+			echo "$nobtf \"\$BTAP\" --runtime=$rt -r $(vm_q "$r") $opts -p4 $(vm_q "${src:-$stp}") >'$T/km-$rt-$i.art' 2>'$T/km-$rt-$i.err'; echo \$? >'$T/km-$rt-$i.crc'" \
 				>>"$T/compile.sh"
 		done
 	done
