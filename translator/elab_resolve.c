@@ -579,6 +579,24 @@ static void resolve_target(struct scope *sc, struct expr *e, int acc)
 			   target_desc(sc, e));
 		return;
 	}
+	if (x->s->skip_badvars && !(acc & ACC_WRITE)) {
+		/* --skip-badvars: what does not resolve reads as 0 */
+		bool quiet = x->s->quiet_targets;
+		x->s->quiet_targets = true;
+		bool found = try_target(sc, e);
+		x->s->quiet_targets = quiet;
+		if (!found) {
+			if (x->s->verbose)
+				diag_note(e->loc, "'%s' does not resolve: it reads as 0 (--skip-badvars)",
+					  target_desc(sc, e));
+			e->kind = E_NUM;
+			e->num = 0;
+			e->operand = NULL;
+			e->components = (struct vec){0};
+			e->type = TY_LONG;
+		}
+		return;
+	}
 	if (try_target(sc, e))
 		return;
 	elab_error(x, e->loc, "semantic error: unable to find target variable '%s'", target_desc(sc, e));

@@ -63,6 +63,8 @@ static const char usage_text[] =
 	"  --ldd            accepted for stap: the libraries of -d and -c programs\n"
 	"                   are always searched\n"
 	"  --all-modules    accepted for stap: kernel symbols include every module's\n"
+	"  --skip-badvars   a target variable that does not resolve reads as 0\n"
+	"                   instead of failing pass 2 (as stap's)\n"
 	"  --kfunc=HOW      kernel functions on fentry/fexit, kprobe, or auto (default:\n"
 	"                   fentry where the kernel has BPF trampolines, else kprobes)\n"
 	"  --debuginfo=PATH  the kernel's debuginfo: its vmlinux with DWARF, or a\n"
@@ -73,7 +75,7 @@ static const char usage_text[] =
 enum {
 	OPT_RUNTIME = 1000, OPT_SUPPRESS_HANDLER_ERRORS, OPT_RUN_ARTIFACT, OPT_FORMAT, OPT_METRICS, OPT_REMOTE,
 	OPT_COMPATIBLE, OPT_ALL_MODULES, OPT_KFUNC, OPT_DEBUGINFO, OPT_LDD, OPT_TARGET_NAMESPACES,
-	OPT_REMOTE_ID, OPT_REMOTE_URI
+	OPT_REMOTE_ID, OPT_REMOTE_URI, OPT_SKIP_BADVARS
 };
 
 static bool parse_int(const char *s, long lo, long hi, long *out)
@@ -109,6 +111,7 @@ enum opt_result options_parse(struct session *s, int argc, char **argv)
 		{"compatible", required_argument, NULL, OPT_COMPATIBLE},
 		{"kfunc", required_argument, NULL, OPT_KFUNC},
 		{"all-modules", no_argument, NULL, OPT_ALL_MODULES},
+		{"skip-badvars", no_argument, NULL, OPT_SKIP_BADVARS},
 		{"ldd", no_argument, NULL, OPT_LDD},
 		{"debuginfo", required_argument, NULL, OPT_DEBUGINFO},
 		{"target-namespaces", required_argument, NULL, OPT_TARGET_NAMESPACES},
@@ -258,6 +261,7 @@ enum opt_result options_parse(struct session *s, int argc, char **argv)
 				return bad("invalid --kfunc '%s' (expected fentry, kprobe or auto)", optarg);
 			break;
 		case OPT_DEBUGINFO: s->debuginfo = optarg; break;
+		case OPT_SKIP_BADVARS: s->skip_badvars = true; break;
 		case OPT_ALL_MODULES:
 			/* stap loads every module's symbols for backtraces; btap's
 			 * kernel symbols (kallsyms) have them already */

@@ -106,6 +106,7 @@ bool script_cache_key(struct session *s, char key[65])
 		cache_hash_str(&c, s->args[i]);
 	/* The options that reach passes 1-3. */
 	hash_int(&c, s->guru);
+	hash_int(&c, s->skip_badvars);
 	hash_int(&c, s->runtime);
 	hash_int(&c, s->kfunc);
 	hash_str_vec(&c, &s->defines);
