@@ -212,11 +212,16 @@ static char *kernel_header(struct emitter *em, const char *cache_dir)
 			add_name(em, &names, "struct pt_regs");
 	}
 	struct btf_hdr *h = btf_hdr_new(NULL);
-	/* module(...).function parameters may have the modules' own types */
+	/* module(...).function parameters and a module's tracepoints'
+	 * prototype arguments may have the modules' own types */
 	VEC_FOREACH(em->probes, i) {
 		const struct em_probe *p = VEC_AT(em->probes, i, struct em_probe *);
+		struct tp_event *ev = p->at.kind == ATTACH_TRACEPOINT || p->at.kind == ATTACH_RAW_TRACEPOINT
+					      ? tp_probe_event(em->s, p->p) : NULL;
 		if (p->at.kind == ATTACH_KPROBE && p->at.kprobe.module)
 			btf_hdr_add_module(h, p->at.kprobe.module);
+		else if (ev && ev->args_loaded && ev->args_module)
+			btf_hdr_add_module(h, ev->args_module);
 	}
 	char *err = NULL;
 	char *text = btf_hdr_generate(h, (const char *const *)names.v, names.n, cache_dir, &err);
@@ -373,6 +378,7 @@ static void bpf_probe_body(struct emitter *em, struct em_probe *ep, struct strbu
 		sb_puts(out, "\tc.args = slots;\n");
 	if (kprobe) /* register(), print_regs(): the kprobe's context */
 		sb_puts(out, "\tc.kregs = 1;\n");
+	sb_puts(out, em_sysargs_line(em, ep)); /* int_arg() at a system call's entry */
 	if (nf) /* the packet passes unless the probe says otherwise */
 		sb_puts(out, "\tc.verdict = 1;\n");
 	/* addr() at a kernel function: the function's address (fentry's and

@@ -10,6 +10,7 @@
 
 #include "runtime/hist.h"
 #include "translator/paths.h"
+#include "translator/tracepoints.h"
 
 #include <ctype.h>
 #include <inttypes.h>
@@ -172,6 +173,22 @@ bool em_kernel_uses(struct emitter *em, const char *native)
 			return true;
 	}
 	return false;
+}
+
+const char *em_sysargs_line(struct emitter *em, struct em_probe *p)
+{
+	if (p->at.kind != ATTACH_TRACEPOINT || !em_kernel_uses(em, "btap_sysarg("))
+		return "";
+	struct tp_event *ev = tp_probe_event(em->s, p->p);
+	if (!ev || !tp_event_load_fields(em->a, ev))
+		return "";
+	int n = 0;
+	if (strcmp(ev->group, "raw_syscalls") == 0 && strcmp(ev->name, "sys_enter") == 0)
+		n = 6; /* long id, unsigned long args[6] */
+	else if (strcmp(ev->group, "syscalls") == 0 && strncmp(ev->name, "sys_enter_", 10) == 0)
+		for (int i = 0; i < ev->nfields; i++) /* after __syscall_nr, one u64 each */
+			n += !ev->fields[i].is_common && strcmp(ev->fields[i].name, "__syscall_nr") != 0;
+	return n ? arena_printf(em->a, "\tc.sysargs = %d;\n", n > 6 ? 6 : n) : "";
 }
 
 /* Does a function of either side call the native? */

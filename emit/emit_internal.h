@@ -179,6 +179,10 @@ void em_kprobe_slots(const struct attach *at, struct strbuf *out);
  * filters) and gives the task its body describes, or NULL for none. */
 /* Does kernel-context code use a native (its name and "(")? */
 bool em_kernel_uses(struct emitter *em, const char *native);
+/* The C statement that tells a probe on a system call's entry tracepoint
+ * how many of the call's arguments its record holds (c.sysargs, for
+ * btap_sysarg), or "" for any other probe or a unit that never asks. */
+const char *em_sysargs_line(struct emitter *em, struct em_probe *p);
 /* The program reads perf counters (@perf): BTAP_PERF_COUNTERS is defined,
  * the runtime opens s->perf_counters. */
 bool em_perf_counters(struct emitter *em);

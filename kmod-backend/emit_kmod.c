@@ -223,6 +223,7 @@ static void kmod_probe_entry(struct emitter *em, struct em_probe *ep, struct str
 			    (at->kind == ATTACH_TRACEPOINT && !at->tracepoint.fieldless);
 		sb_printf(out, "\tbtap_kmod_regs(%s);\n", regs ? "regs" : "NULL");
 	}
+	sb_puts(out, em_sysargs_line(em, ep)); /* int_arg() at a system call's entry */
 	if (at->kind == ATTACH_KPROBE && !at->kprobe.regs_ctx) /* register(), print_regs() */
 		sb_puts(out, "\tc.ctx = regs;\n\tc.kregs = 1;\n");
 	if (at->kind == ATTACH_KPROBE) /* addr(): where the kprobe sits */

@@ -44,6 +44,9 @@ struct btap_ctx {
 			    (user space), 2 a perf sample's (either); 3 + N:
 			    none, an fexit program's arguments, its return
 			    value in slot N */
+	int sysargs;     /* a system call's entry tracepoint: how many of its
+			    arguments the record holds (u64s from offset 16),
+			    for int_arg() and kin; 0 elsewhere */
 	int kregs;       /* ctx is a kprobe's saved registers (struct
 			    pt_regs): register() and print_regs() read them */
 	int64_t verdict; /* an LSM hook's result: what $return was set to */

@@ -219,6 +219,21 @@ static BTAP_INLINE int64_t btap_uarg_reg_(struct btap_ctx *c, int64_t n)
 	return 0;
 }
 #define btap_uarg_reg(n) btap_uarg_reg_(c, (n))
+
+/* Argument n (from 1) of the system call whose entry tracepoint the probe
+ * is on (nd_syscall.NAME, kernel.trace("syscalls:sys_enter_NAME"),
+ * raw_syscalls:sys_enter): the record's u64 slot; elsewhere an error. */
+static BTAP_INLINE int64_t btap_sysarg_(struct btap_ctx *c, int64_t n)
+{
+	if (n < 1 || n > c->sysargs) {
+		btap_raise_str(c, -1, c->sysargs ? "no such argument of this system call"
+				      : "registers and arguments by position are not available at this probe point");
+		return 0;
+	}
+	return btap_tp_read(c, 16 + 8 * (n - 1), 8, 0);
+}
+#define btap_sysarg(n) btap_sysarg_(c, (n))
+#define btap_sysargs() ((int64_t)c->sysargs)
 /* addr(): the instruction pointer where a probe with registers hit (a
  * uprobe, a perf sample); 0 elsewhere, as in stap. */
 #define btap_addr() ((int64_t)(c->regs == 1 || c->regs == 2 ? btap_tp_read(c, 128, 8, 0) : c->func_ip))

@@ -320,6 +320,8 @@ BTAP_IFACE(KERNEL, BTAP_NEED_FP, "defined by the unit when a probe calls a float
 BTAP_IFACE(KERNEL, BTAP_NEED_FRAMES, "defined by the unit when a probe reads single stack frames (BPF's frame buffer)")
 BTAP_IFACE(BOTH, btap_probing_32bit_app, "1 when the current process runs 32-bit (ia32) code")
 BTAP_IFACE(BOTH, btap_uarg_reg, "a DWARF-numbered register at a process probe (an error elsewhere)")
+BTAP_IFACE(BOTH, btap_sysarg, "argument n of the system call at its entry tracepoint (an error elsewhere)")
+BTAP_IFACE(BOTH, btap_sysargs, "how many arguments btap_sysarg reads at this probe (0: none)")
 BTAP_IFACE(BOTH, btap_addr, "the instruction pointer where a probe with registers hit (uprobe, perf), a kernel function probe's address, else 0")
 BTAP_IFACE(BOTH, btap_cmdline, "the current process's arguments, joined by spaces (cmdline_str())")
 BTAP_IFACE(BOTH, btap_cmdline_arg, "one of the current process's arguments, by number (cmdline_arg())")

@@ -5,7 +5,10 @@
  * struct is the field list. */
 #include "tp_catalog.h"
 
+#include "tracepoints.h"
+
 #include <bpf/btf.h>
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -372,6 +375,79 @@ int tp_btf_proto_fields_of(struct arena *a, const struct type_source *src, int p
 	return k;
 }
 
+/* A module's trace_event_raw_* struct whose layout is sig's (a module's
+ * event of a class: the class is the struct's name). */
+struct module_class {
+	const struct type_source *src;
+	const char *sig;
+	type_id found;
+};
+
+static void match_module_struct(type_id id, const char *name, void *ctx)
+{
+	struct module_class *m = ctx;
+	if (m->found || strncmp(name, "trace_event_raw_", 16) != 0)
+		return;
+	char *sig = raw_struct_signature(m->src, id);
+	if (strcmp(sig, m->sig) == 0)
+		m->found = id;
+	free(sig);
+}
+
+/* The __bpf_trace_<class> function of an event of module ms: the event's
+ * own name, else the class whose record struct is laid out as the
+ * event's record (its format's fields). */
+static type_id module_trace_func(struct arena *a, const struct type_source *ms, struct tp_event *ev)
+{
+	char fn[512];
+	snprintf(fn, sizeof fn, "__bpf_trace_%s", ev->name);
+	type_id id = tsrc_find(ms, TYPE_FUNC, fn);
+	if (id || !tp_event_load_fields(a, ev))
+		return id;
+	struct strbuf b;
+	sb_init(&b);
+	for (int i = 0; i < ev->nfields; i++)
+		if (!ev->fields[i].is_common)
+			sig_put(&b, ev->fields[i].name, ev->fields[i].offset);
+	struct module_class m = { ms, b.s ? b.s : "", 0 };
+	tsrc_each(ms, TYPE_STRUCT, match_module_struct, &m);
+	sb_free(&b);
+	if (!m.found)
+		return 0;
+	snprintf(fn, sizeof fn, "__bpf_trace_%s", tsrc_name(ms, m.found) + 16);
+	return tsrc_find(ms, TYPE_FUNC, fn);
+}
+
+/* An event the kernel's BTF has no __bpf_trace_ function for: a
+ * module's (sunrpc:svc_process), found in the BTF of the module its group
+ * names, else of any loaded module. */
+static void load_module_args(struct arena *a, struct tp_event *ev)
+{
+	const char *first = ev->group && *ev->group ? ev->group : NULL;
+	DIR *d = opendir("/sys/kernel/btf");
+	struct dirent *e = NULL;
+	for (const char *name = first; name || (d && (e = readdir(d))); name = NULL) {
+		if (!name) {
+			name = e->d_name;
+			if (name[0] == '.' || strcmp(name, "vmlinux") == 0 || (first && strcmp(name, first) == 0))
+				continue;
+		}
+		const char *why;
+		const struct type_source *ms = kernel_module_types(name, &why);
+		type_id id = ms ? module_trace_func(a, ms, ev) : 0;
+		if (!id)
+			continue;
+		const struct btf *btf = type_source_btf(ms);
+		const struct btf_type *f = btf__type_by_id(btf, (__u32)id);
+		ev->has_raw = true;
+		ev->args_module = arena_strdup(a, name);
+		ev->nargs = tp_btf_proto_fields_of(a, ms, (int)f->type, 1, false, &ev->args);
+		break;
+	}
+	if (d)
+		closedir(d);
+}
+
 /* TP_PROTO's arguments, named by the __bpf_trace_<class> function (the
  * btf_trace_<event> typedef has their types but no names); the first
  * parameter is the probe's own data. */
@@ -388,6 +464,9 @@ static void load_args(struct arena *a, struct tp_event *ev)
 	if (f) {
 		ev->has_raw = true;
 		ev->nargs = tp_btf_proto_fields(a, (int)f->type, 1, false, &ev->args);
+	} else if (ev->group && *ev->group && !tsrc_find(type_source_kernel(), TYPE_TYPEDEF,
+							   arena_printf(a, "btf_trace_%s", ev->name))) {
+		load_module_args(a, ev);
 	}
 }
 

@@ -62,6 +62,7 @@ struct tp_event {
 	 * BTF of its __bpf_trace_<class> function, as fields of the raw
 	 * tracepoint's context: argument i is the u64 at offset 8 * i. */
 	bool has_raw;            /* a raw tracepoint exists (tp_event_has_raw) */
+	const char *args_module; /* the module whose BTF types them, or NULL */
 	struct tp_field *args;
 	int nargs;
 	bool args_loaded;
