@@ -9,6 +9,13 @@
 #ifndef BTAP_MEMORY_H
 #define BTAP_MEMORY_H
 
+/* What a failed kernel read says (the runner, which can read no kernel
+ * memory, says why instead: at most 40 characters) */
+#ifndef BTAP_KERNEL_FAULT
+#define BTAP_KERNEL_FAULT "kernel read fault at "
+#define BTAP_KSTRING_FAULT "kernel string copy fault at "
+#endif
+
 /* A fault raised from a native: located by the call's site, which the
  * generated code sets after the call (btap_site). */
 static BTAP_INLINE void btap_fault(struct btap_ctx *c, const char *prefix, uint64_t addr)
@@ -31,7 +38,7 @@ static BTAP_INLINE int64_t btap_mem_read_(struct btap_ctx *c, int64_t addr, int 
 	} v;
 	v.l = 0;
 	if (BTAP_MEM_READ(&v, addr, size, user)) {
-		btap_fault(c, user ? "user read fault at " : "kernel read fault at ", (uint64_t)addr);
+		btap_fault(c, user ? "user read fault at " : BTAP_KERNEL_FAULT, (uint64_t)addr);
 		return 0;
 	}
 	return size == 1 ? v.c : size == 2 ? v.s : size == 4 ? v.i : v.l;

@@ -503,6 +503,8 @@ static inline int btap_read_self(void *dst, uint64_t addr, size_t n)
 	return process_vm_readv(getpid(), &local, 1, &remote, 1, 0) == (ssize_t)n ? 0 : -1;
 }
 #define BTAP_MEM_READ(dst, addr, size, user) (!(user) || btap_read_self((dst), (uint64_t)(addr), (size_t)(size)))
+#define BTAP_KERNEL_FAULT "kernel read in a user-space probe at "
+#define BTAP_KSTRING_FAULT "kernel string in a user-space probe at "
 /* a traced process's memory is written by kernel probes only */
 static inline int btap_write_user_none_(void) { return -1; }
 #define BTAP_MEM_WRITE_USER(addr, src, size) ((void)(addr), (void)(src), (void)(size), btap_write_user_none_())
@@ -534,8 +536,7 @@ static inline char *btap_mem_string_(struct btap_ctx *c, int64_t addr, int64_t m
 	if (maxlen <= 0)
 		return dst;
 	if (BTAP_MEM_READ_STR(dst, addr, MAXSTRINGLEN, user) < 0) {
-		btap_fault(c, user ? "user string copy fault at " : "kernel string copy fault at ",
-			   (uint64_t)addr);
+		btap_fault(c, user ? "user string copy fault at " : BTAP_KSTRING_FAULT, (uint64_t)addr);
 		return dst;
 	}
 	if (maxlen < MAXSTRINGLEN - 1)

@@ -73,6 +73,8 @@ expect cast-header-no-type 1 "^<input>:1:52: error: @cast: no type 'no_such_t' i
 expect syscall-generated-global-name 0 '^kernel.trace\("syscalls:sys_enter_execveat"\)' -- "$BTAP" -p2 -e 'probe syscall.execveat { println(argstr, argv[1]) }' one
 expect skip-badvars 0 '^0 1 1$' -- "$BTAP" --skip-badvars -e 'probe kernel.trace("sched:sched_switch") { println($nosuch, " ", $prev->nosuch + 1, " ", $prev->pid >= 0); exit() }'
 expect skip-badvars-off 1 "unable to find target variable '\\\$nosuch'" -- "$BTAP" -p2 -e 'probe kernel.trace("sched:sched_switch") { println($nosuch) }'
+# begin, end and timer probes run in user space: a kernel read there says so
+expect runner-kernel-read 1 '^ERROR: kernel read in a user-space probe at 0xffffffff81000000 near identifier .kernel_long.' -- "$BTAP" -e 'probe begin { println(kernel_long(0xffffffff81000000)); exit() }'
 expect kfunc-debuginfo-nodwarf 1 "source files and lines need the kernel's debuginfo: /bin/true has no DWARF" -- "$BTAP" --debuginfo=/bin/true -l 'kernel.function("*@fs/read_write.c")'
 expect kfunc-source-badline 1 "^<pattern>:1:17: error: semantic error: 'vfs_read@fs/read_write.c:x': the line is a number or a range N-M" -- "$BTAP" -l 'kernel.function("vfs_read@fs/read_write.c:x")'
 expect kfunc-line-nofile 1 "'vfs_read:3': a line needs its source file \\(NAME@FILE:LINE\\)" -- "$BTAP" -l 'kernel.function("vfs_read:3")'
