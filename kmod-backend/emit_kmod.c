@@ -143,7 +143,7 @@ static void kmod_declare_maps(struct emitter *em, struct strbuf *b)
 		const char *value = m->stats ? arena_printf(em->a, "%d", em_stats_value_size(m))
 				    : m->v->type == TY_STRING ? "MAXSTRINGLEN" : "sizeof(int64_t)";
 		sb_printf(b, "BTAP_DECLARE_MAP(%s, sizeof(%s), %s, %" PRId64 ", %d);\n", m->sym, m->key_type, value,
-			  m->max_entries, m->kind == EM_MAP_WRAP);
+			  m->max_entries, m->v->wrap ? 1 : 0); /* values' and statistics' arrays */
 	}
 	/* The frame of every kernel probe: per CPU, the largest of them (one
 	 * handler runs on a CPU at a time), one step per probe as enum

@@ -23,7 +23,7 @@ VM_MEM=${BTAP_VM_MEM:-1024}
 # and bridge for the netfilter ARP and bridge cases; nfsd and the NFS
 # client (v3, v4) for the nfs.*, nfsd.* and sunrpc.* aliases, served and
 # mounted over loopback inside the VM.
-VM_MODULES="virtio_pci 9pnet_virtio 9p overlay dummy bridge nfsd nfsv3 nfsv4"
+VM_MODULES="virtio_pci 9pnet_virtio 9p overlay dummy bridge nfsd nfsv3 nfsv4 af_alg algif_hash"
 VM_WHY=
 
 vm_log() { [ -n "$VM_QUIET" ] || echo "btap-vm: $*" >&2; }
@@ -106,7 +106,8 @@ VM_KERNEL_PARTS="./boot/* ./lib/modules/*/modules.builtin ./lib/modules/*/kernel
 ./lib/modules/*/kernel/net/9p/* ./lib/modules/*/kernel/drivers/virtio/* ./lib/modules/*/kernel/drivers/net/dummy.ko*
 ./lib/modules/*/kernel/net/bridge/bridge.ko* ./lib/modules/*/kernel/net/802/* ./lib/modules/*/kernel/net/llc/*
 ./lib/modules/*/kernel/fs/nfs/* ./lib/modules/*/kernel/fs/nfsd/* ./lib/modules/*/kernel/fs/lockd/*
-./lib/modules/*/kernel/fs/nfs_common/* ./lib/modules/*/kernel/net/sunrpc/* ./lib/modules/*/kernel/net/dns_resolver/*"
+./lib/modules/*/kernel/fs/nfs_common/* ./lib/modules/*/kernel/net/sunrpc/* ./lib/modules/*/kernel/net/dns_resolver/*
+./lib/modules/*/kernel/crypto/af_alg.ko* ./lib/modules/*/kernel/crypto/algif_hash.ko*"
 vm_fetch_kernel() {
 	K=$VM_CACHE/kernel-$VM_KREL
 	[ -f "$K/.complete" ] && [ "$(cat "$K/.complete")" = "$VM_KERNEL_PARTS" ] && return 0
