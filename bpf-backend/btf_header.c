@@ -25,6 +25,7 @@ struct btf_hdr {
 	char **modules;      /* modules whose types are wanted too (sorted) */
 	int nmodules;
 	struct btf *base;    /* the kernel's, under the modules' */
+	struct btf *merged_base; /* a second copy, under several modules' merged */
 	struct btf *btf;     /* loaded lazily */
 	/* the running kernel's: the translator's copy, already loaded in
 	 * pass 2, with its name index (libbpf's lookup by name is a scan) */
@@ -103,6 +104,7 @@ void btf_hdr_free(struct btf_hdr *h)
 	if (!h)
 		return;
 	btf__free(h->btf);
+	btf__free(h->merged_base);
 	btf__free(h->base);
 	for (int i = 0; i < h->nmodules; i++)
 		free(h->modules[i]);
@@ -119,37 +121,43 @@ static char *error_text(const char *what, const char *path, int err)
 	return sb_steal(&b);
 }
 
-/* The type ids a type refers to, for renumbering. */
-static int referenced_ids(struct btf_type *t, __u32 **ids, int cap)
+/* Renumber a module's type id appended to a merged BTF: the kernel's
+ * ids stay, the module's own (from base_cnt) move to first on. */
+static void renumber(__u32 *id, __u32 base_cnt, __u32 first)
 {
-	int n = 0;
+	if (*id >= base_cnt)
+		*id = *id - base_cnt + first;
+}
+
+/* Every type id type t refers to, renumbered. */
+static void renumber_refs(struct btf_type *t, __u32 base_cnt, __u32 first)
+{
 	switch (btf_kind(t)) {
 	case BTF_KIND_PTR: case BTF_KIND_TYPEDEF: case BTF_KIND_VOLATILE: case BTF_KIND_CONST:
 	case BTF_KIND_RESTRICT: case BTF_KIND_TYPE_TAG: case BTF_KIND_FUNC: case BTF_KIND_VAR:
 	case BTF_KIND_DECL_TAG:
-		ids[n++] = &t->type;
+		renumber(&t->type, base_cnt, first);
 		break;
 	case BTF_KIND_ARRAY:
-		ids[n++] = &btf_array(t)->type;
-		ids[n++] = &btf_array(t)->index_type;
+		renumber(&btf_array(t)->type, base_cnt, first);
+		renumber(&btf_array(t)->index_type, base_cnt, first);
 		break;
 	case BTF_KIND_STRUCT: case BTF_KIND_UNION:
-		for (int i = 0; i < btf_vlen(t) && n < cap; i++)
-			ids[n++] = &btf_members(t)[i].type;
+		for (int i = 0; i < btf_vlen(t); i++)
+			renumber(&btf_members(t)[i].type, base_cnt, first);
 		break;
 	case BTF_KIND_FUNC_PROTO:
-		ids[n++] = &t->type;
-		for (int i = 0; i < btf_vlen(t) && n < cap; i++)
-			ids[n++] = &btf_params(t)[i].type;
+		renumber(&t->type, base_cnt, first);
+		for (int i = 0; i < btf_vlen(t); i++)
+			renumber(&btf_params(t)[i].type, base_cnt, first);
 		break;
 	case BTF_KIND_DATASEC:
-		for (int i = 0; i < btf_vlen(t) && n < cap; i++)
-			ids[n++] = &btf_var_secinfos(t)[i].type;
+		for (int i = 0; i < btf_vlen(t); i++)
+			renumber(&btf_var_secinfos(t)[i].type, base_cnt, first);
 		break;
 	default: /* INT, FLOAT, ENUM, ENUM64, FWD refer to no type */
 		break;
 	}
-	return n;
 }
 
 /* Several modules' types over the kernel's: each module's BTF is split
@@ -159,8 +167,20 @@ static int referenced_ids(struct btf_type *t, __u32 **ids, int cap)
 static struct btf *modules_btf(struct btf_hdr *h, char **err)
 {
 	__u32 base_cnt = btf__type_cnt(h->base);
-	struct btf *all = btf__new_empty_split(h->base);
-	for (int m = 0; all && m < h->nmodules; m++) {
+	/* Not over h->base: adding a string to a split BTF makes its base
+	 * writable, which moves the base's strings the modules' BTF (parsed
+	 * over h->base) still reads. */
+	struct btf *all = NULL;
+	if (h->nmodules > 1) {
+		h->merged_base = btf__load_vmlinux_btf();
+		all = h->merged_base ? btf__new_empty_split(h->merged_base) : NULL;
+		if (!all) {
+			if (err)
+				*err = error_text("cannot load kernel BTF from", BTF_HDR_VMLINUX, errno);
+			return NULL;
+		}
+	}
+	for (int m = 0; m < h->nmodules; m++) {
 		char path[4096];
 		snprintf(path, sizeof path, "/sys/kernel/btf/%s", h->modules[m]);
 		struct btf *mod = btf__parse_split(path, h->base);
@@ -170,10 +190,8 @@ static struct btf *modules_btf(struct btf_hdr *h, char **err)
 			btf__free(all);
 			return NULL;
 		}
-		if (h->nmodules == 1) { /* nothing to merge */
-			btf__free(all);
+		if (h->nmodules == 1) /* nothing to merge */
 			return mod;
-		}
 		__u32 first = btf__type_cnt(all);
 		for (__u32 id = base_cnt, n = btf__type_cnt(mod); id < n; id++) {
 			int nid = btf__add_type(all, mod, btf__type_by_id(mod, id));
@@ -185,12 +203,7 @@ static struct btf *modules_btf(struct btf_hdr *h, char **err)
 				return NULL;
 			}
 			/* writable: the type was just added to a BTF being built */
-			struct btf_type *t = (struct btf_type *)btf__type_by_id(all, (__u32)nid);
-			__u32 *ids[1024];
-			int k = referenced_ids(t, ids, 1024);
-			for (int i = 0; i < k; i++)
-				if (*ids[i] >= base_cnt)
-					*ids[i] = *ids[i] - base_cnt + first;
+			renumber_refs((struct btf_type *)btf__type_by_id(all, (__u32)nid), base_cnt, first);
 		}
 		btf__free(mod);
 	}

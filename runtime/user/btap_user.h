@@ -666,6 +666,9 @@ static inline int64_t btap_no_task_(struct btap_ctx *c)
 #define btap_probing_32bit_app() ((int64_t)0)
 #define btap_uarg_reg(n) \
 	((void)(n), btap_raise_str(c, -1, "registers and arguments by position are not available at this probe point"), (int64_t)0)
+/* no system call's entry here: int_arg() raises as above */
+#define btap_sysargs() ((int64_t)0)
+#define btap_sysarg(n) btap_uarg_reg(n)
 #define btap_addr() ((int64_t)0)
 #define btap_returnval() \
 	(btap_raise_str(c, -1, "returnval() needs the return of a function: a .return probe of kernel.function or process"), (int64_t)0)
