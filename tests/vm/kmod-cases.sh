@@ -172,6 +172,9 @@ kmod_check() {
 			else
 				pass "$name: kmod only, as expected, module removed"
 			fi
+		elif [ "$rts" = bpf ]; then
+			# nothing to compare with: the header says why kmod is left out
+			pass "$name: bpf only, as expected"
 		elif ! cmp -s "$T/km-bpf-$i.out" "$T/km-kmod-$i.out"; then
 			fail "$name: the two runtimes' outputs differ"
 		elif [ "$(cat "$T/km-kmod-$i.mods")" != 0 ]; then
