@@ -787,13 +787,6 @@ static bool tp_attach(struct session *s, struct probe *p, struct attach *out)
 				   ev->group, ev->name);
 			return false;
 		}
-		if (s->runtime == RT_KMOD && tp_event_has_raw(&s->arena, ev) && ev->args_module) {
-			diag_error(p->resolved_point->loc,
-				   "the prototype arguments of a module's tracepoint (%s:%s, of module %s) are not "
-				   "supported yet on the kmod runtime (its record fields are; --runtime=bpf reads both)",
-				   ev->group, ev->name, ev->args_module);
-			return false;
-		}
 		struct rebind r = {s, ev};
 		struct ast_visitor v = {.expr_pre = rebind_to_args, .ctx = &r};
 		ast_walk_stmt(&v, p->body);
@@ -808,8 +801,7 @@ static bool tp_attach(struct session *s, struct probe *p, struct attach *out)
 	 * Not a system call's event: it has none of its own, and raw_syscalls
 	 * would run the program on every system call of the machine (~300 ns
 	 * more on each here, where the event's own filter costs ~100). */
-	if (!p->target_kinds && strcmp(ev->group, "syscalls") != 0 && tp_event_has_raw(&s->arena, ev) &&
-	    !(s->runtime == RT_KMOD && ev->args_module)) /* the module finds the kernel's alone */
+	if (!p->target_kinds && strcmp(ev->group, "syscalls") != 0 && tp_event_has_raw(&s->arena, ev))
 		out->tracepoint.fieldless = true;
 	return true;
 }

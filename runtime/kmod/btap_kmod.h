@@ -1651,6 +1651,7 @@ struct btap_kpoint {
 	uint64_t config, period;  /* (a uprobe's semaphore: config) */
 	int freq;
 	struct tracepoint *found; /* the tracepoint of that name */
+	struct module *found_in;  /* a module's tracepoint: its module, a reference held */
 	/* what registering made */
 	struct tracepoint *tp;
 	struct kprobe *kp;
@@ -1754,6 +1755,64 @@ static void btap_find_tp(struct tracepoint *tp, void *priv)
 		if (t->kind == BTAP_KP_TRACEPOINT && !strcmp(tp->name, t->name))
 			t->found = tp;
 }
+
+#ifdef CONFIG_MODULES
+/* A module's tracepoints are not among the kernel's own: the tracepoint
+ * module notifier is called at registration for every module already
+ * loaded (on 6.1 as on 6.12, where for_each_tracepoint_in_module came).
+ * The module is held until the probe is gone, so it cannot unload under it. */
+static struct btap_kpoint *btap_tp_search;
+
+static int btap_find_module_tp(struct notifier_block *nb, unsigned long state, void *data)
+{
+	struct tp_module *tm = data;
+	struct module *mod = tm->mod;
+	struct btap_kpoint *t;
+	unsigned int i;
+	if (state != MODULE_STATE_COMING)
+		return NOTIFY_DONE;
+	for (i = 0; i < mod->num_tracepoints; i++) {
+		struct tracepoint *tp = tracepoint_ptr_deref(mod->tracepoints_ptrs + i);
+		for (t = btap_tp_search; t->kind; t++) {
+			if (t->kind != BTAP_KP_TRACEPOINT || t->found || strcmp(tp->name, t->name))
+				continue;
+			if (!try_module_get(mod))
+				continue; /* on its way out */
+			t->found = tp;
+			t->found_in = mod;
+		}
+	}
+	return NOTIFY_DONE;
+}
+
+static void btap_find_module_tps(struct btap_kpoint *points)
+{
+	struct notifier_block nb = {.notifier_call = btap_find_module_tp};
+	struct btap_kpoint *t;
+	for (t = points; t->kind; t++)
+		if (t->kind == BTAP_KP_TRACEPOINT && !t->found)
+			break;
+	if (!t->kind)
+		return; /* all found among the kernel's */
+	btap_tp_search = points;
+	if (!register_tracepoint_module_notifier(&nb))
+		unregister_tracepoint_module_notifier(&nb);
+}
+
+static void btap_put_module_tps(struct btap_kpoint *points)
+{
+	struct btap_kpoint *t;
+	for (t = points; t->kind; t++)
+		if (t->found_in) {
+			module_put(t->found_in);
+			t->found_in = NULL;
+			t->found = NULL;
+		}
+}
+#else
+static void btap_find_module_tps(struct btap_kpoint *points) {}
+static void btap_put_module_tps(struct btap_kpoint *points) {}
+#endif
 
 /* The id perf knows a tracepoint by (its ftrace event's type). */
 static int btap_tp_event_id(const char *group, const char *name)
@@ -2003,6 +2062,7 @@ static void btap_kmod_teardown(struct btap_kmap *const *maps, struct btap_kpoint
 		btap_kpoint_unregister(t);
 	/* No handler is running once this returns. */
 	tracepoint_synchronize_unregister();
+	btap_put_module_tps(points);
 	btap_perfc_close();
 	{
 		int cpu;
@@ -2043,6 +2103,7 @@ static int btap_kmod_setup(struct btap_kmap *const *maps, struct btap_kpoint *po
 		goto fail;
 	/* Handlers run from here on, doing nothing until the runner arms them. */
 	for_each_kernel_tracepoint(btap_find_tp, points);
+	btap_find_module_tps(points);
 	for (t = points; t->kind; t++) {
 		err = btap_kpoint_register(t);
 		if (err)

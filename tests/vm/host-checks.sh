@@ -47,10 +47,6 @@ if vm_fetch_headers; then
 		-r "$VM_KBUILD" -g -p4 -e 'probe kernel.trace("sched:sched_switch") {
 	println(@const("NO_SUCH_MACRO_X"))
 }'
-	# a module's tracepoint by its prototype: BPF only, for now (the module
-	# finds the kernel's own tracepoints, not modules'); its record works
-	expect_host kmod-module-tracepoint-args 1 "^<input>:1:7: error: the prototype arguments of a module.s tracepoint \\(sunrpc:svc_process, of module sunrpc\\) are not supported yet on the kmod runtime" -- \
-		--runtime=kmod -r "$VM_KBUILD" -p4 -e 'probe kernel.trace("sunrpc:svc_process") { println($rqst->rq_xid) }'
 else
 	skip "kmod-const-undeclared: $VM_WHY"
 fi
