@@ -1248,7 +1248,9 @@ static int emit_global_table(struct emitter *em, struct strbuf *b)
 	int n = 0;
 	VEC_FOREACH(em->globals, i) {
 		struct em_global *g = VEC_AT(em->globals, i, struct em_global *);
-		if (!uf || g->v->file != uf->src)
+		bool library = !uf || g->v->file != uf->src;
+		/* a tapset's map stays out: -G sets scalars only */
+		if (library && (g->map || !g->v->file))
 			continue;
 		sb_puts(b, n++ ? "\t{" : "static const struct btap_global_desc btap_globals_desc[] = {\n\t{");
 		em_c_string(b, g->v->name, strlen(g->v->name));
@@ -1257,7 +1259,7 @@ static int emit_global_table(struct emitter *em, struct strbuf *b)
 			sb_printf(b, "%d, 0", g->map->id);
 		else
 			sb_printf(b, "-1, offsetof(struct bg_globals, %s)", g->cname);
-		sb_printf(b, ", %d},\n", g->v->displayed ? 1 : 0);
+		sb_printf(b, ", %d, %d},\n", g->v->displayed && !library ? 1 : 0, library ? 1 : 0);
 	}
 	if (n)
 		sb_puts(b, "};\n");

@@ -179,7 +179,8 @@ static void counter(struct strbuf *out, const char *name, const char *help, int6
 void runner_prom_render(struct runner *r, struct strbuf *out)
 {
 	for (uint32_t i = 0; i < r->prog->nglobals; i++)
-		render_global(r, &r->prog->globals[i], out);
+		if (!r->prog->globals[i].library)
+			render_global(r, &r->prog->globals[i], out);
 	const struct btap_globals_hdr *g = runner_globals(r);
 	int64_t lost = 0;
 	for (int i = 0; g && i < 256; i++)

@@ -22,7 +22,7 @@
 #include <stdint.h> /* the BPF build gets the int types from btap_bpf.h */
 #endif
 
-#define BTAP_ABI_VERSION 9
+#define BTAP_ABI_VERSION 10
 #define BTAP_MAX_KEYS 9
 #define BTAP_NS_MAP_MAX 16 /* ranges of a user namespace's id map the runner hands over */
 
@@ -136,6 +136,7 @@ struct btap_global_desc {
 	int map;                   /* index in maps, or -1 for a scalar */
 	uint32_t offset;           /* scalar: offset in the globals struct */
 	int display;               /* printed at the end (written, never read) */
+	int library;               /* a tapset's (argc, argv_1 ...): -G sets it, exports leave it out */
 };
 
 /* ---- probes --------------------------------------------------------- */

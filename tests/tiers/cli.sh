@@ -300,6 +300,16 @@ expect g-option-not-number 1 "^btap: error: -G n=abc: 'n' is a number, and 'abc'
 expect g-option-unknown 1 "^btap: error: -G m=1: the script has no such global 'm'$" -- "$BTAP" -G m=1 -e "$SC_G"
 expect g-option-array 1 "^btap: error: -G a=1: the script has no scalar global 'a'$" -- "$BTAP" -G a=1 -e 'global a; probe begin { a[1] = 2; exit() }'
 expect g-option-malformed 1 "invalid -G 'n' \(expected NAME=VALUE\)" -- "$BTAP" -G n -e "$SC_G"
+# the tapset's scalars too (stap: -G argv_1=...), which exports leave out
+expect g-option-library 0 '^5 a zz 1$' -- "$BTAP" -G argc=5 -G argv_2=zz -e 'probe begin { printf("%d %s %s %d\n", argc, argv[1], argv[2], argv_3 == ""); exit() }' a
+expect argv-no-arguments 0 '^\[\] 0$' -- "$BTAP" -e 'probe begin { printf("[%s] %d\n", argv[1], argc); exit() }'
+expect argv-named-globals 0 '^x y \[\]$' -- "$BTAP" -e 'probe begin { printf("%s %s [%s]\n", argv_1, argv_2, argv_3); exit() }' x y
+"$BTAP" --format=json -e 'global n; probe begin { n = argc + 1; if (argv_1 == "") exit() }' >"$T/json" 2>&1
+if grep -q '"name":"n","value":1}' "$T/json" && ! grep -q argv "$T/json"; then
+	pass json-no-library-globals
+else
+	fail "json-no-library-globals: $(cat "$T/json")"
+fi
 mkdir -p "$T/sclib"
 echo 'function sc_lib() { return 1 }' >"$T/sclib/sc.stp"
 expect script-cache-tapset-first 0 "$SC_MISS" -- sc -I "$T/sclib" -e "$SC_PROG" one
