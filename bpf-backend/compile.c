@@ -141,6 +141,7 @@ static int first_text_column(const struct src_file *f, int line)
 int compile_report_diagnostics(struct session *s, const char *text)
 {
 	int located = 0;
+	bool told_undeclared = false;
 	struct strbuf unlocated;
 	sb_init(&unlocated);
 	for (const char *p = text; p && *p;) {
@@ -158,6 +159,13 @@ int compile_report_diagnostics(struct session *s, const char *text)
 			struct loc at = {f, lno, first_text_column(f, lno), NULL};
 			diag_error(at, "%s", msg);
 			located++;
+			/* embedded C that calls the kernel's library: not there in BPF */
+			if (!told_undeclared && strstr(msg, "call to undeclared")) {
+				diag_note(at, "embedded C is BPF C on this runtime: the kernel's functions "
+					      "(strlen, strlcpy, min ...) are not there; --runtime=kmod builds it "
+					      "as kernel C");
+				told_undeclared = true;
+			}
 		} else if (is_error && unlocated.len < 8192) {
 			sb_printf(&unlocated, "%s\n", line);
 		}
