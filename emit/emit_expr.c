@@ -247,6 +247,8 @@ struct lval {
 	struct em_map *map;
 	const char *key;
 	int site;
+	bool is_target;        /* a kernel target variable (guru mode) */
+	struct em_target_place target;
 };
 
 static bool lval_prepare(struct em_fn *f, struct expr *e, struct lval *lv)
@@ -273,8 +275,13 @@ static bool lval_prepare(struct em_fn *f, struct expr *e, struct lval *lv)
 		lv->site = em_site(f->em, base->loc, arena_printf(f->em->a, "identifier '%s'", base->var->name));
 		return true;
 	}
+	if (e->kind == E_TARGET && f->em->rt->target_writes) {
+		lv->is_target = true;
+		return em_target_place(f, e, &lv->target);
+	}
 	if (e->kind == E_TARGET)
-		diag_error(e->loc, "target variables cannot be written by the %s backend", f->em->rt->name);
+		diag_error(e->loc, "target variables cannot be written by the %s backend (a BPF program writes "
+			   "neither kernel memory nor registers; --runtime=kmod -g can)", f->em->rt->name);
 	else
 		diag_error(e->loc, "this expression cannot be assigned to");
 	return false;
@@ -282,6 +289,17 @@ static bool lval_prepare(struct em_fn *f, struct expr *e, struct lval *lv)
 
 static const char *lval_read(struct em_fn *f, struct lval *lv)
 {
+	if (lv->is_target) {
+		const char *t = em_tmp_long(f);
+		const struct em_target_place *tp = &lv->target;
+		if (tp->slot) {
+			em_line(f, "%s = btap_tp_read(c, %s, %d, %d);", t, tp->where, tp->size, tp->sgn ? 1 : 0);
+		} else {
+			em_line(f, "%s = btap_kread(c, %s, %d, %d);", t, tp->where, tp->size, tp->sgn ? 1 : 0);
+			em_err_check(f, tp->site);
+		}
+		return t;
+	}
 	if (!lv->elem)
 		return lv->var;
 	if (lv->type == TY_STRING) {
@@ -297,6 +315,16 @@ static const char *lval_read(struct em_fn *f, struct lval *lv)
 /* Store v; returns the place's value after the store. */
 static const char *lval_write(struct em_fn *f, struct lval *lv, const char *v)
 {
+	if (lv->is_target) {
+		const struct em_target_place *tp = &lv->target;
+		if (tp->slot) {
+			em_line(f, "btap_slot_write(c, %s, %s);", tp->where, v);
+		} else {
+			em_line(f, "btap_set_kernel(%s, %s, %d);", tp->where, v, tp->size);
+			em_err_check(f, tp->site);
+		}
+		return v;
+	}
 	if (!lv->elem) {
 		if (lv->type == TY_STRING) {
 			if (strcmp(lv->var, v) != 0)

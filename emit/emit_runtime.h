@@ -88,6 +88,8 @@ struct em_runtime {
 	/* kernel.data's hardware breakpoints (perf breakpoint events) */
 	bool hw_breakpoints;
 	bool exe_filters;
+	/* guru mode writes kernel target variables (registers, memory) */
+	bool target_writes;
 	/* Most values one call of the kernel's formatter takes (sprintf,
 	 * pretty-printing). */
 	int format_max_args;

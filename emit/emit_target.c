@@ -596,6 +596,79 @@ const char *em_target_chain(struct em_fn *f, struct expr *e)
 	return finish_chain(&w, f, e);
 }
 
+/* ---- guru mode: writing kernel target variables ----------------------------- */
+
+bool em_target_place(struct em_fn *f, struct expr *e, struct em_target_place *out)
+{
+	memset(out, 0, sizeof *out);
+	const struct em_probe *ep = f->probe;
+	if (e->user_target) {
+		em_unsupported(f, e->loc, "writing a process's variables");
+		return false;
+	}
+	if (!ep || ep->at.kind != ATTACH_KPROBE || ep->at.kprobe.regs_ctx) {
+		diag_error(e->loc, "only a kernel function's parameters, $return and the kernel memory they "
+			   "point to can be written (not a tracepoint's record or arguments)");
+		return false;
+	}
+	if (e->addressof || e->operand || e->kind != E_TARGET) {
+		diag_error(e->loc, "this expression cannot be assigned to");
+		return false;
+	}
+	if (!e->components.n) {
+		const struct tp_field *fl = e->target_info;
+		if (!fl || (fl->kind != TP_FIELD_INT && fl->kind != TP_FIELD_POINTER)) {
+			diag_error(e->loc, "only an integer or a pointer can be written");
+			return false;
+		}
+		int slot = fl->offset / 8;
+		if (ep->at.kprobe.ret && slot != ep->at.kprobe.ret_slot) {
+			diag_error(e->loc, "at a .return probe a parameter is its value at the entry: only $return "
+				   "can be written");
+			return false;
+		}
+		if (!ep->at.kprobe.ret && slot >= 6) {
+			diag_error(e->loc, "this parameter is passed on the stack: only the first six (registers) "
+				   "can be written");
+			return false;
+		}
+		((struct em_probe *)ep)->writes_slots = true;
+		out->slot = true;
+		out->where = arena_printf(f->em->a, "%d", fl->offset);
+		out->size = fl->kind == TP_FIELD_POINTER || fl->size > 8 ? 8 : fl->size;
+		out->sgn = fl->kind == TP_FIELD_INT && fl->val_signed;
+		return true;
+	}
+	const struct tp_access *acc = e->target_info;
+	int level;
+	if (!acc || !acc->field || acc->first || chain_is_pretty(e, &level)) {
+		diag_error(e->loc, "this expression cannot be assigned to");
+		return false;
+	}
+	struct walk w;
+	walk_from_field(&w, f, e, acc);
+	if (!walk_components(&w, e, 0))
+		return false;
+	bool ok = !w.rec_off && !w.place.bit_size;
+	int size = 8;
+	bool sgn = false;
+	if (ok && tplace_class(w.place) == TPLACE_INT)
+		ok = tplace_int(w.place, &size, &sgn);
+	else if (ok)
+		ok = tplace_class(w.place) == TPLACE_POINTER;
+	if (!ok) {
+		diag_error(e->loc, "only an integer or a pointer member can be written (not '%s', a bitfield or "
+			   "an array)", tplace_type_name(f->em->a, w.place));
+		return false;
+	}
+	flush(&w);
+	out->where = w.base;
+	out->size = size;
+	out->sgn = sgn;
+	out->site = w.site;
+	return true;
+}
+
 static const char *walk_from_address(struct em_fn *f, struct expr *e, const char *p, const char *what);
 
 /* @cast(p, "type")->... */

@@ -11,6 +11,8 @@
  *   KERNEL  the kernel-side runtime (used by the BPF lowering or by code
  *           only the kernel build compiles);
  *   RUNNER  the runner-side runtime (code only the runner build compiles);
+ *   KMOD    the kernel-module runtime alone (guru mode's writes, which a
+ *           BPF program cannot make);
  *   UNIT    the generated unit itself, or pass 4's command line; reserved,
  *           a runtime must not define it.
  * A name ending in '_' is a family: the generated code appends to it.
@@ -196,6 +198,7 @@ BTAP_IFACE(BOTH, BTAP_SPRINTF_SUFFIX, "letters after a %s joined to its string (
 BTAP_IFACE(KERNEL, btap_fmt_clamp, "clamps a width or precision as runtime/format.c does")
 
 /* ---- memory and target variables ---------------------------------------- */
+BTAP_IFACE(KMOD, btap_slot_write, "guru mode: writes a kernel function probe's argument or return slot (put back in its register)")
 BTAP_IFACE(KERNEL, btap_kread, "reads 1 to 8 bytes of kernel memory, raising an error on a fault")
 BTAP_IFACE(KERNEL, btap_kchars, "copies a kernel char array")
 BTAP_IFACE(KERNEL, btap_kstring_or, "a kernel string, or a fallback when it cannot be read")

@@ -89,6 +89,15 @@ static enum ast_step find_sites(struct expr *e, void *ctx)
 		add_site(w, e, elab_clone_expr(w->x->a, e->operand));
 		return AST_PRUNE;
 	}
+	/* a parameter here is a copy of its value at the entry: writing it
+	 * would change nothing the function sees */
+	struct expr *place = e->kind == E_ASSIGN ? e->left : e->kind == E_INCDEC ? e->operand : NULL;
+	if (w->all_targets && place && (place->kind == E_TARGET || place->kind == E_TARGET_VARS) &&
+	    !place->operand && !is_return_value(place)) {
+		elab_error(w->x, place->loc, "semantic error: at a .return probe a parameter is its value at the "
+			   "entry: only $return can be written");
+		return AST_PRUNE;
+	}
 	if (w->all_targets && (e->kind == E_TARGET || e->kind == E_TARGET_VARS) && !e->operand &&
 	    !is_return_value(e) && !is_site_constant(e)) {
 		add_site(w, e, elab_clone_expr(w->x->a, e));

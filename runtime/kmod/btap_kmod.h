@@ -865,6 +865,9 @@ static long btap_tasks_ioctl(struct btap_kmod_req *q)
 #define BTAP_MEM_WRITE_USER(addr, src, size)                                   \
 	(copy_to_user_nofault((void __user *)(unsigned long)(addr), (src), (size)) ? -EFAULT : 0)
 #include "../btap_memory.h"
+/* Guru mode: $param and $return written, into the probe's slot, which
+ * the handler puts back in the registers ($p->member: btap_set_kernel). */
+#define btap_slot_write(c, off, v) ((void)(*(int64_t *)((char *)(c)->args + (off)) = (v)))
 /* A string without faulting (modules get neither strncpy_from_user_nofault
  * nor strncpy_from_kernel_nofault): a page at a time, never past the page
  * the string ends in. The length copied, or -EFAULT. */

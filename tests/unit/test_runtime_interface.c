@@ -18,7 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
-enum who { BOTH, KERNEL, RUNNER, UNIT };
+enum who { BOTH, KERNEL, RUNNER, UNIT, KMOD };
 struct entry {
 	enum who who;
 	const char *name;
@@ -228,7 +228,8 @@ static void check_runtime(const char *header, enum who mine)
 	for (size_t i = 0; i < NENTRIES; i++) {
 		const struct entry *e = &entries[i];
 		bool has = defines_name(text.s ? text.s : "", e->name);
-		bool want = (e->who == BOTH || e->who == mine) && !kmod_lacks(header, e->name);
+		bool want = ((e->who == BOTH || e->who == mine) && !kmod_lacks(header, e->name)) ||
+			    (e->who == KMOD && strstr(header, "/kmod/"));
 		if (want && !has)
 			fprintf(stderr, "%s lacks %s\n", header, e->name);
 		if (e->who == UNIT && has)

@@ -47,6 +47,13 @@ if vm_fetch_headers; then
 		-r "$VM_KBUILD" -g -p4 -e 'probe kernel.trace("sched:sched_switch") {
 	println(@const("NO_SUCH_MACRO_X"))
 }'
+	# guru mode's writes on kmod: what cannot be written says why
+	expect_host kmod-write-tracepoint 1 "^<input>:1:44: error: only a kernel function's parameters, .return and the kernel memory they point to can be written" -- \
+		--runtime=kmod -r "$VM_KBUILD" -g -p3 -e 'probe kernel.trace("sched:sched_switch") { $prev_pid = 1 }'
+	expect_host kmod-write-stack-parameter 1 "^<input>:1:54: error: this parameter is passed on the stack" -- \
+		--runtime=kmod -r "$VM_KBUILD" -g -p3 -e 'probe kernel.function("__inet_lookup_established") { $dif = 1 }'
+	expect_host kmod-write-return-parameter 1 "^<input>:1:44: error: semantic error: at a .return probe a parameter is its value at the entry" -- \
+		--runtime=kmod -r "$VM_KBUILD" -g -p3 -e 'probe kernel.function("vfs_read").return { $count = 1 }'
 else
 	skip "kmod-const-undeclared: $VM_WHY"
 fi
