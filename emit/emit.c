@@ -146,11 +146,9 @@ void em_frame_sizes(struct emitter *em, struct strbuf *b)
  * has only the result (the parameters were saved at the entry:
  * elab_entry.c). Every kernel runtime that lowers kernel functions to
  * kprobes writes this before the body. */
-static const char *const kprobe_arg_regs[] = {"di", "si", "dx", "cx", "r8", "r9"};
-
 void em_kprobe_slots(const struct attach *at, struct strbuf *out)
 {
-	const char *const *regs = kprobe_arg_regs;
+	static const char *const regs[] = {"di", "si", "dx", "cx", "r8", "r9"};
 	int n = at->kprobe.ret ? at->kprobe.ret_slot + 1 : at->kprobe.nslots;
 	sb_printf(out, "\tuint64_t slots[%d] = {0};\n", n > 0 ? n : 1);
 	if (at->kprobe.ret) {
@@ -164,18 +162,6 @@ void em_kprobe_slots(const struct attach *at, struct strbuf *out)
 			sb_printf(out, "\tBTAP_MEM_READ(&slots[%d], ((struct pt_regs *)ctx)->sp + %d, 8, 0);\n", i,
 				  8 * (i - 5));
 	}
-}
-
-/* The slots back into the registers, after a body that wrote $param or
- * $return (guru mode): the function goes on with them. */
-void em_kprobe_slots_back(const struct attach *at, struct strbuf *out)
-{
-	if (at->kprobe.ret) {
-		sb_printf(out, "\t((struct pt_regs *)ctx)->ax = slots[%d];\n", at->kprobe.ret_slot);
-		return;
-	}
-	for (int i = 0; i < at->kprobe.nslots && i < 6; i++)
-		sb_printf(out, "\t((struct pt_regs *)ctx)->%s = slots[%d];\n", kprobe_arg_regs[i], i);
 }
 
 /* Does kernel-context code use a native? (The stack maps exist only then.) */

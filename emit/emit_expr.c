@@ -275,7 +275,7 @@ static bool lval_prepare(struct em_fn *f, struct expr *e, struct lval *lv)
 		lv->site = em_site(f->em, base->loc, arena_printf(f->em->a, "identifier '%s'", base->var->name));
 		return true;
 	}
-	if (e->kind == E_TARGET && f->em->rt->target_writes) {
+	if (e->kind == E_TARGET && (f->em->rt->target_writes || e->user_target)) {
 		lv->is_target = true;
 		return em_target_place(f, e, &lv->target);
 	}
@@ -295,7 +295,8 @@ static const char *lval_read(struct em_fn *f, struct lval *lv)
 		if (tp->slot) {
 			em_line(f, "%s = btap_tp_read(c, %s, %d, %d);", t, tp->where, tp->size, tp->sgn ? 1 : 0);
 		} else {
-			em_line(f, "%s = btap_kread(c, %s, %d, %d);", t, tp->where, tp->size, tp->sgn ? 1 : 0);
+			em_line(f, "%s = %s(c, %s, %d, %d);", t, tp->user ? "btap_uread" : "btap_kread", tp->where,
+				tp->size, tp->sgn ? 1 : 0);
 			em_err_check(f, tp->site);
 		}
 		return t;
@@ -318,9 +319,11 @@ static const char *lval_write(struct em_fn *f, struct lval *lv, const char *v)
 	if (lv->is_target) {
 		const struct em_target_place *tp = &lv->target;
 		if (tp->slot) {
-			em_line(f, "btap_slot_write(c, %s, %s);", tp->where, v);
+			em_line(f, "btap_slot_write(c, %s, %d, %s);", tp->where, tp->argn, v);
+			em_err_check(f, tp->site);
 		} else {
-			em_line(f, "btap_set_kernel(%s, %s, %d);", tp->where, v, tp->size);
+			em_line(f, "%s(%s, %s, %d);", tp->user ? "btap_set_user" : "btap_set_kernel", tp->where, v,
+				tp->size);
 			em_err_check(f, tp->site);
 		}
 		return v;

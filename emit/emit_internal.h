@@ -66,7 +66,6 @@ struct em_probe {
 	struct em_probe *rep;   /* runs rep's program (NULL: its own) */
 	bool shared;            /* its program runs for other probes too: which
 				   one from the attachment's cookie */
-	bool writes_slots;      /* guru: its body writes $param or $return */
 };
 
 /* Stands for a probe's index in the names its body declares until the
@@ -176,7 +175,6 @@ void em_unsupported_kernel(struct em_fn *f, struct loc at, const char *what);
 /* A kprobe's parameters (or a kretprobe's result) copied from its
  * registers into uint64_t slots[], as fentry/fexit would see them. */
 void em_kprobe_slots(const struct attach *at, struct strbuf *out);
-void em_kprobe_slots_back(const struct attach *at, struct strbuf *out);
 /* The C expression that sifts a probe's events by task (attach.h's
  * filters) and gives the task its body describes, or NULL for none. */
 /* Does kernel-context code use a native (its name and "(")? */
@@ -210,12 +208,15 @@ void em_kprintf_arg(struct em_fn *f, void *plan, int i, const struct em_print_ar
 
 /* emit_target.c: target expressions that read kernel memory */
 const char *em_target_chain(struct em_fn *f, struct expr *e);
-/* Guru mode, on runtimes with target_writes: where a kernel target
- * variable is, to be written ($param, $return: a slot of the probe's
- * arguments, put back in the registers when the body returns;
- * $p->member: kernel memory). False after an error. */
+/* Guru mode: where a target variable is, to be written. Kernel ones on
+ * runtimes with target_writes ($param, $return: a slot of the probe's
+ * arguments and the register or stack word it came from;
+ * $p->member: kernel memory); a process's in its memory on every kernel
+ * runtime (btap_set_user). False after an error. */
 struct em_target_place {
 	bool slot;         /* where: a slot's byte offset; else an address */
+	bool user;         /* the address is in the traced process */
+	int argn;          /* a slot: its argument's number (1...), 0 for $return */
 	const char *where;
 	int size;
 	bool sgn;

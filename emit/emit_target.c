@@ -596,16 +596,19 @@ const char *em_target_chain(struct em_fn *f, struct expr *e)
 	return finish_chain(&w, f, e);
 }
 
-/* ---- guru mode: writing kernel target variables ----------------------------- */
+/* ---- guru mode: writing target variables ------------------------------------ */
+
+static bool writable_place(struct walk *w, struct expr *e, struct em_target_place *out);
+static bool user_target_place(struct em_fn *f, struct expr *e, struct em_target_place *out);
+static void user_start(struct em_fn *f, const struct uvar *v, const struct usite *us, struct walk *w, const char **val);
+static const char *user_int_value(struct em_fn *f, const char *val, struct tplace t);
 
 bool em_target_place(struct em_fn *f, struct expr *e, struct em_target_place *out)
 {
 	memset(out, 0, sizeof *out);
 	const struct em_probe *ep = f->probe;
-	if (e->user_target) {
-		em_unsupported(f, e->loc, "writing a process's variables");
-		return false;
-	}
+	if (e->user_target)
+		return user_target_place(f, e, out);
 	if (!ep || ep->at.kind != ATTACH_KPROBE || ep->at.kprobe.regs_ctx) {
 		diag_error(e->loc, "only a kernel function's parameters, $return and the kernel memory they "
 			   "point to can be written (not a tracepoint's record or arguments)");
@@ -632,8 +635,9 @@ bool em_target_place(struct em_fn *f, struct expr *e, struct em_target_place *ou
 				   "can be written");
 			return false;
 		}
-		((struct em_probe *)ep)->writes_slots = true;
 		out->slot = true;
+		out->argn = ep->at.kprobe.ret ? 0 : slot + 1;
+		out->site = em_site(f->em, e->loc, arena_printf(f->em->a, "identifier '$%s'", fl->name));
 		out->where = arena_printf(f->em->a, "%d", fl->offset);
 		out->size = fl->kind == TP_FIELD_POINTER || fl->size > 8 ? 8 : fl->size;
 		out->sgn = fl->kind == TP_FIELD_INT && fl->val_signed;
@@ -649,7 +653,15 @@ bool em_target_place(struct em_fn *f, struct expr *e, struct em_target_place *ou
 	walk_from_field(&w, f, e, acc);
 	if (!walk_components(&w, e, 0))
 		return false;
-	bool ok = !w.rec_off && !w.place.bit_size;
+	return writable_place(&w, e, out);
+}
+
+/* The place a walk reached, as an address to write an integer or a pointer at. */
+static bool writable_place(struct walk *w_, struct expr *e, struct em_target_place *out)
+{
+	struct walk w = *w_;
+	struct em_fn *f = w.f;
+	bool ok = !w.rec_off && !w.place.bit_size && !w.pending_ptr;
 	int size = 8;
 	bool sgn = false;
 	if (ok && tplace_class(w.place) == TPLACE_INT)
@@ -663,10 +675,46 @@ bool em_target_place(struct em_fn *f, struct expr *e, struct em_target_place *ou
 	}
 	flush(&w);
 	out->where = w.base;
+	out->user = w.user;
 	out->size = size;
 	out->sgn = sgn;
 	out->site = w.site;
 	return true;
+}
+
+/* A process's variable (or a kernel statement's, by DWARF): in memory,
+ * or a member through a pointer; one held in a register is not written. */
+static bool user_target_place(struct em_fn *f, struct expr *e, struct em_target_place *out)
+{
+	const struct uvar_access *ua = e->target_info;
+	if (!ua || ua->what || e->addressof || chain_is_pretty(e, &(int){0})) {
+		diag_error(e->loc, "this expression cannot be assigned to");
+		return false;
+	}
+	const struct uvar *v = ua->var;
+	const struct usite *us = ua->site;
+	if (us->kernel && !f->em->rt->target_writes) {
+		diag_error(e->loc, "target variables cannot be written by the %s backend (a BPF program writes "
+			   "neither kernel memory nor registers; --runtime=kmod -g can)", f->em->rt->name);
+		return false;
+	}
+	struct walk w = { .f = f, .path = "", .loc = e->loc, .place = v->type, .user = !us->kernel, .dwarf = true };
+	w.site = em_site(f->em, e->loc, arena_printf(f->em->a, "identifier '$%s'", v->name));
+	const char *val;
+	user_start(f, v, us, &w, &val);
+	if (val) {
+		if (!e->components.n || tplace_class(v->type) != TPLACE_POINTER) {
+			diag_error(e->loc, "'$%s' is held in a register here: it cannot be written (a member "
+				   "it points to can)", v->name);
+			return false;
+		}
+		w.base = user_int_value(f, val, v->type);
+		tplace_index(&w.place);
+		w.pending_ptr = true;
+	}
+	if (!walk_components(&w, e, 0))
+		return false;
+	return writable_place(&w, e, out);
 }
 
 static const char *walk_from_address(struct em_fn *f, struct expr *e, const char *p, const char *what);

@@ -237,8 +237,6 @@ static void kmod_probe_entry(struct emitter *em, struct em_probe *ep, struct str
 	if (at->kind == ATTACH_NETFILTER) /* the packet passes unless the probe says otherwise */
 		sb_puts(out, "\tc.verdict = NF_ACCEPT;\n");
 	sb_printf(out, "\tbb%d(&c, sp);\n", ep->index);
-	if (ep->writes_slots) /* guru: $param = v, $return = v */
-		em_kprobe_slots_back(at, out);
 	sb_puts(out, "\tbtap_kmod_leave(&c);\n");
 	if (at->kind == ATTACH_NETFILTER)
 		sb_puts(out, "\treturn (unsigned int)c.verdict;\n}\n\n");

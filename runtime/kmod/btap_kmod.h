@@ -865,9 +865,6 @@ static long btap_tasks_ioctl(struct btap_kmod_req *q)
 #define BTAP_MEM_WRITE_USER(addr, src, size)                                   \
 	(copy_to_user_nofault((void __user *)(unsigned long)(addr), (src), (size)) ? -EFAULT : 0)
 #include "../btap_memory.h"
-/* Guru mode: $param and $return written, into the probe's slot, which
- * the handler puts back in the registers ($p->member: btap_set_kernel). */
-#define btap_slot_write(c, off, v) ((void)(*(int64_t *)((char *)(c)->args + (off)) = (v)))
 /* A string without faulting (modules get neither strncpy_from_user_nofault
  * nor strncpy_from_kernel_nofault): a page at a time, never past the page
  * the string ends in. The length copied, or -EFAULT. */
@@ -1330,6 +1327,15 @@ static inline void btap_set_arg_(struct btap_ctx *c, int64_t n, int64_t v, int s
 		btap_fault(c, "argument write fault at ", (uint64_t)sp);
 }
 #define btap_set_arg(n, v, size) btap_set_arg_(c, (n), (v), (size))
+/* $param = v, $return = v (guru mode): argument n (0: the return value)
+ * written as set_*_arg() writes it, and the probe's slot at off, which
+ * the body's later reads take ($p->member = v: btap_set_kernel). */
+static inline void btap_slot_write(struct btap_ctx *c, int64_t off, int64_t n, int64_t v)
+{
+	btap_set_arg_(c, n, v, 8);
+	if (!c->err)
+		*(int64_t *)((char *)c->args + off) = v;
+}
 /* dump_stack(): the kernel's own, into its log */
 #define btap_dump_stack() dump_stack()
 /* mdelay(), udelay() (guru mode): n units of unit_us microseconds,

@@ -300,6 +300,11 @@ expect g-option-not-number 1 "^btap: error: -G n=abc: 'n' is a number, and 'abc'
 expect g-option-unknown 1 "^btap: error: -G m=1: the script has no such global 'm'$" -- "$BTAP" -G m=1 -e "$SC_G"
 expect g-option-array 1 "^btap: error: -G a=1: the script has no scalar global 'a'$" -- "$BTAP" -G a=1 -e 'global a; probe begin { a[1] = 2; exit() }'
 expect g-option-malformed 1 "invalid -G 'n' \(expected NAME=VALUE\)" -- "$BTAP" -G n -e "$SC_G"
+# guru mode's writes: a process's variable held in a register cannot be
+# (tests/vm/kmod/guru-*-writes run the writes that can, on both runtimes)
+# (make san builds build/uprobe/)
+expect write-register-variable 1 "^<input>:1:59: error: '.a' is held in a register here: it cannot be written" -- "$BTAP" -g -p3 -e 'probe process("build/uprobe/target-O2").function("add") { $a = 10 }'
+expect write-kernel-bpf 1 "^<input>:1:37: error: target variables cannot be written by the BPF backend \(a BPF program writes neither kernel memory nor registers; --runtime=kmod -g can\)" -- "$BTAP" -g -p3 -e 'probe kernel.function("vfs_read") { $count = 0 }'
 # the tapset's scalars too (stap: -G argv_1=...), which exports leave out
 expect g-option-library 0 '^5 a zz 1$' -- "$BTAP" -G argc=5 -G argv_2=zz -e 'probe begin { printf("%d %s %s %d\n", argc, argv[1], argv[2], argv_3 == ""); exit() }' a
 expect argv-no-arguments 0 '^\[\] 0$' -- "$BTAP" -e 'probe begin { printf("[%s] %d\n", argv[1], argc); exit() }'
