@@ -1065,7 +1065,7 @@ const char *em_user_target(struct em_fn *f, struct expr *e)
 	const char *val;
 	user_start(f, v, us, &w, &val);
 	if (val) {
-		if (e->addressof) {
+		if (e->addressof && !e->components.n) { /* &$p->member is the pointer's business */
 			diag_error(e->loc, "cannot take the address of '$%s': it is held in a register", v->name);
 			return "0";
 		}

@@ -422,6 +422,12 @@ ok_if "@cast(p, \"struct outer\", \"PATH\")->in->x through the program's DWARF" 
 bad "@cast to a type the program lacks" "probe process(\"$TARGET\").function(\"chain\") { println(@cast(\$o, \"struct nosuch\", \"$TARGET\")->x) }" \
 	'has no type'
 
+# &$p->member where $p is held in a register (-O2): the pointer plus the
+# member's offset (threadstacks.stp prints &$attr->stacksize so)
+timeout "$LIMIT" "$BTAP" -c "$U/target-O2 1" -e "probe process(\"$U/target-O2\").function(\"chain\") {
+	printf(\"%d %d\\n\", &\$o->in - \$o, &\$o->arr[2] - \$o) }" >"$T/out" 2>"$T/err"
+ok_if "&\$o->member of a pointer held in a register" "[ \"\$(cat $T/out)\" = '8 24' ]"
+
 # scripts/bashreadline.stp: lines typed into an interactive bash (on a
 # pseudo-terminal from script(1))
 if command -v script >/dev/null && [ -x /bin/bash ]; then
