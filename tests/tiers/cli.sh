@@ -305,6 +305,9 @@ expect g-option-malformed 1 "invalid -G 'n' \(expected NAME=VALUE\)" -- "$BTAP" 
 # (make san builds build/uprobe/)
 expect write-register-variable 1 "^<input>:1:59: error: '.a' is held in a register here: it cannot be written" -- "$BTAP" -g -p3 -e 'probe process("build/uprobe/target-O2").function("add") { $a = 10 }'
 expect write-kernel-bpf 1 "^<input>:1:37: error: target variables cannot be written by the BPF backend \(a BPF program writes neither kernel memory nor registers; --runtime=kmod -g can\)" -- "$BTAP" -g -p3 -e 'probe kernel.function("vfs_read") { $count = 0 }'
+# signal.send_sig_queue on whichever the kernel has: posixtimer_send_sigqueue
+# (6.13+, the timer, returns nothing) or send_sigqueue (the VM's kernels run it)
+expect send-sig-queue-p2 0 '^kernel.function\("(posixtimer_)?send_sigqueue"\)\.return ' -- "$BTAP" -p2 -e 'probe signal.send_sig_queue { println(sig_name, sig_pid, pid_name) } probe signal.send_sig_queue.return { println(retstr) }'
 # the tapset's scalars too (stap: -G argv_1=...), which exports leave out
 expect g-option-library 0 '^5 a zz 1$' -- "$BTAP" -G argc=5 -G argv_2=zz -e 'probe begin { printf("%d %s %s %d\n", argc, argv[1], argv[2], argv_3 == ""); exit() }' a
 expect argv-no-arguments 0 '^\[\] 0$' -- "$BTAP" -e 'probe begin { printf("[%s] %d\n", argv[1], argc); exit() }'
