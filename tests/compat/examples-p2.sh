@@ -48,10 +48,11 @@ for meta in $(find "$EX" -name '*.meta' | sort); do
 	fi
 	# the same command with btap, stopping after pass 2 unless RUN
 	# (also -gp1 and the like: every script goes through pass 2)
-	cmd=$(echo "$check" | sed "s|^stap |$BTAP |")
+	# (at the start, or after a pipe: `echo ... | stap NAME.stp`)
+	cmd=$(echo "$check" | sed "s#\(^\|| *\)stap #\1$BTAP #")
 	[ -z "$RUN" ] && cmd=$(echo "$cmd" | sed "s| -\([a-zA-Z]*\)p *[0-9]| -\1p2|")
 	case "$cmd" in
-	"$BTAP "*) [ -n "$RUN" ] || echo "$cmd" | grep -q -- '-p2' || cmd="$cmd -p2" ;;
+	"$BTAP "* | *"| $BTAP "*) [ -n "$RUN" ] || echo "$cmd" | grep -q -- '-p2' || cmd="$cmd -p2" ;;
 	# a shell script that runs stap itself, through the stap on $PATH
 	./"$name"*) ;;
 	# a check that only looks at the file (`file ./NAME`): run the
