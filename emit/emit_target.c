@@ -33,6 +33,7 @@ struct walk {
 	bool tolerant;         /* pretty-printing: a fault leaves 0, the caller clears it */
 	bool user;             /* the traced process's memory (else the kernel's) */
 	bool dwarf;            /* typed by DWARF: members at offsets, no C names */
+	bool offsets;          /* the runner's half: members at BTF's offsets, no C names */
 	int bit_off;           /* a bitfield reached by offsets: its first bit in the byte at base */
 	/* Inside the tracepoint record: the object is at this byte offset (C
 	 * expression) from the context, and base is unused. The verifier
@@ -105,7 +106,7 @@ static bool walk_member(struct walk *w, const struct component *c)
 		return true;
 	}
 	const char *hdr = NULL;
-	const char *cname = w->dwarf || !w->f->em->rt->named_types ? NULL : tplace_c_name(a, outer, &hdr);
+	const char *cname = w->dwarf || w->offsets || !w->f->em->rt->named_types ? NULL : tplace_c_name(a, outer, &hdr);
 	if (w->dwarf && w->place.bit_size) {
 		em_unsupported(w->f, c->loc, "a bitfield in user memory");
 		return false;
@@ -117,7 +118,7 @@ static bool walk_member(struct walk *w, const struct component *c)
 		return true;
 	}
 	/* An anonymous type cannot be named in C: its BTF offset, fixed. */
-	if (w->place.bit_size && w->f->em->rt->named_types) {
+	if (w->place.bit_size && !w->offsets && w->f->em->rt->named_types) {
 		em_unsupported(w->f, c->loc, "a bitfield of an anonymous type");
 		return false;
 	}
@@ -498,16 +499,6 @@ static bool field_place(const struct tp_field *fl, struct tplace *p)
 	return tplace_known(*p);
 }
 
-static bool kernel_reads_ok(struct em_fn *f, struct loc at)
-{
-	if (!em_in_kernel(f)) {
-		diag_error(at, "this reads kernel memory, which code running in user space (begin, end and "
-			   "timer probes, and the functions only they call) cannot");
-		return false;
-	}
-	return true;
-}
-
 static bool chain_is_pretty(const struct expr *e, int *level)
 {
 	*level = 0;
@@ -727,8 +718,6 @@ const char *em_cast(struct em_fn *f, struct expr *e)
 		diag_error(e->loc, "unresolved @cast");
 		return "0";
 	}
-	if (!kernel_reads_ok(f, e->loc))
-		return "0";
 	return walk_from_address(f, e, em_expr_stable(f, e->operand, false), "@cast");
 }
 
@@ -739,8 +728,6 @@ const char *em_kernel_atvar(struct em_fn *f, struct expr *e)
 		diag_error(e->loc, "unresolved @var");
 		return "0";
 	}
-	if (!kernel_reads_ok(f, e->loc))
-		return "0";
 	if (!f->em->rt->kernel_symbols) {
 		em_unsupported(f, e->loc, "@var of a kernel variable");
 		return "0";
@@ -749,7 +736,7 @@ const char *em_kernel_atvar(struct em_fn *f, struct expr *e)
 	VEC_FOREACH(f->em->ksyms, i)
 		if (index < 0 && strcmp(VEC_AT(f->em->ksyms, i, const struct tp_access *)->ksym, acc->ksym) == 0)
 			index = (int)i;
-	if (index < 0) {
+	if (index < 0 && em_in_kernel(f)) { /* the runner's half finds it by name */
 		index = (int)f->em->ksyms.n;
 		vec_push(f->em->a, &f->em->ksyms, (void *)acc);
 		if (acc->ksym_percpu) { /* a typed ksym: its type in the header */
@@ -766,39 +753,54 @@ const char *em_kernel_atvar(struct em_fn *f, struct expr *e)
 	return walk_from_address(f, e, base, "@var");
 }
 
-/* The chain of @cast or @var from the address p of its start. */
+/* The chain of @cast or @var from the address p of its start: in the
+ * kernel's half by the runtime's types, in the runner's (begin, end and
+ * timer probes, which read the kernel's memory through /proc/kcore) at
+ * the offsets BTF gives. */
 static const char *walk_from_address(struct em_fn *f, struct expr *e, const char *p, const char *what)
 {
 	const struct tp_access *acc = e->target_info;
-	bool guard = em_in_runner(f); /* a function compiled for both halves */
+	bool kernel = em_in_kernel(f), runner = em_in_runner(f);
 	/* @cast: p points to the object, nothing applied yet; @var: p is
 	 * where the variable is, and the variable is the object */
 	bool cast = what[1] == 'c';
-	struct walk w = { .f = f, .path = "", .loc = e->loc, .place = acc->start, .pending_ptr = cast };
+	struct walk w0 = { .f = f, .path = "", .loc = e->loc, .place = acc->start, .pending_ptr = cast };
 	/* a user program's type (its DWARF): its memory; the kernel's or a
 	 * module's BTF, or a kernel header's DWARF: the kernel's */
 	const struct type_source *src = acc->start.src;
-	w.dwarf = src != type_source_kernel() && !(src && type_source_btf(src));
-	w.user = w.dwarf && !type_source_kernel_memory(src);
-	w.site = em_site(f->em, e->loc, cast ? "operator '@cast'" : "operator '@var'");
-	tplace_index(&w.place);
+	w0.dwarf = src != type_source_kernel() && !(src && type_source_btf(src));
+	w0.user = w0.dwarf && !type_source_kernel_memory(src);
+	w0.site = em_site(f->em, e->loc, cast ? "operator '@cast'" : "operator '@var'");
+	tplace_index(&w0.place);
 	const char *res = e->type == TY_STRING ? em_tmp_str(f) : em_tmp_long(f);
-	if (guard)
-		sb_printf(f->out, "#ifdef %s\n", f->em->rt->kernel_build);
-	w.base = p;
-	const char *v = "0";
-	if (walk_components(&w, e, 0))
-		v = finish_chain(&w, f, e);
-	if (e->type == TY_STRING)
-		em_line(f, "btap_str_copy(%s, %s);", res, v);
-	else
-		em_line(f, "%s = %s;", res, v);
-	if (guard) {
-		sb_puts(f->out, "#else\n");
-		em_line(f, "btap_raise_lit(c, %d, \"%s cannot read kernel memory from user space\");", w.site, what);
-		em_err_check(f, w.site);
-		sb_puts(f->out, "#endif\n");
+	for (int half = 0; half < 2; half++) {
+		if ((half == 0 && !kernel) || (half == 1 && !runner))
+			continue;
+		if (kernel && runner)
+			sb_printf(f->out, half == 0 ? "#ifdef %s\n" : "#else\n", f->em->rt->kernel_build);
+		struct walk w = w0;
+		w.offsets = half == 1;
+		if (half == 1 && (w.user || (!cast && acc->ksym_percpu))) {
+			/* the runner has no traced process to read, nor a CPU */
+			diag_error(e->loc, "%s reads %s, which begin, end and timer probes (and the functions they "
+				   "call) cannot: they run in btap, in user space", what,
+				   w.user ? "a process's memory" : "a per-CPU variable");
+			continue;
+		}
+		w.base = half == 1 && !cast ? arena_printf(f->em->a, acc->ksym_offset ? "(BTAP_KSYM(%s, -1) + %ldL)"
+										   : "BTAP_KSYM(%s, -1)",
+							    acc->ksym, acc->ksym_offset)
+					    : p;
+		const char *v = "0";
+		if (walk_components(&w, e, 0))
+			v = finish_chain(&w, f, e);
+		if (e->type == TY_STRING)
+			em_line(f, "btap_str_copy(%s, %s);", res, v);
+		else
+			em_line(f, "%s = %s;", res, v);
 	}
+	if (kernel && runner)
+		sb_puts(f->out, "#endif\n");
 	return res;
 }
 

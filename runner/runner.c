@@ -133,6 +133,7 @@ static bool set_up(struct runner *r)
 	r->rt->bind_map_ops(&r->ops);
 	runner_bind_output_ops(&r->ops);
 	runner_bind_regex_ops(&r->ops);
+	runner_bind_kcore_ops(&r->ops);
 	runner_bind_procfs_ops(&r->ops);
 	if (r->prog->bind)
 		r->prog->bind(&r->ops);
@@ -193,6 +194,7 @@ static void release_all(struct runner *r)
 	if (r->prog)
 		runner_free_formats(r);
 	runner_close_output(r);
+	runner_kcore_close();
 	if (r->dl)
 		dlclose(r->dl);
 }

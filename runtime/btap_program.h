@@ -268,6 +268,12 @@ struct btap_runner_ops {
 	 * would; returns the full length (a runner probe names symbols at
 	 * once, so that the script can compare and take the names apart) */
 	uint64_t (*expand)(const char *s, char *buf, uint64_t bufsz);
+	/* Kernel memory for the probes btap runs (begin, end, timers):
+	 * through /proc/kcore. 0, -EFAULT for an address it does not map,
+	 * -ENOSYS where the kernel's memory cannot be read from user space. */
+	int (*kernel_read)(void *dst, uint64_t addr, uint64_t len);
+	/* a kernel symbol's address (kallsyms), 0 when unknown or hidden */
+	uint64_t (*kernel_symbol)(const char *name);
 };
 
 /* ---- the descriptor, exported by the shared object ------------------- */

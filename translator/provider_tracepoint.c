@@ -454,16 +454,6 @@ bool tp_resolve_cast(struct session *s, struct probe *p, struct expr *e)
 		e->type = TY_LONG;
 		return true;
 	}
-	if (p && p->provider && !p->provider->kernel_context) {
-		if (kernel_type && !found && e->module && !cast_start(s, e, type, &start)) {
-			e->type = TY_LONG; /* the type is not there: that, first */
-			return s->quiet_targets ? false : true;
-		}
-		target_error(s, e->loc, "@cast(..., \"%s\") reads kernel memory, which a '%s' probe cannot: "
-		             "it runs in user space", type, p->provider->name);
-		e->type = TY_LONG;
-		return s->quiet_targets ? false : true;
-	}
 	if (!kernel_type && (strchr(e->module, '/') || strstr(e->module, ".so")))
 		return uprobe_resolve_cast(s, e); /* a type of a user program */
 	struct tp_access *acc = arena_alloc(&s->arena, sizeof *acc);
@@ -530,11 +520,6 @@ static bool kernel_data_symbol(const char *name, bool *any, const char *kinds)
 bool tp_resolve_kernel_atvar(struct session *s, struct probe *p, struct expr *e)
 {
 	const char *name = e->str ? e->str : "";
-	if (p && p->provider && !p->provider->kernel_context) {
-		target_error(s, e->loc, "semantic error: @var(\"%s\") reads kernel memory, which a '%s' probe cannot: it runs in "
-			     "user space", name, p->provider->name);
-		return !s->quiet_targets;
-	}
 	if (e->module && strcmp(e->module, "kernel") != 0) {
 		target_error(s, e->loc, "semantic error: @var(\"%s\", \"%s\"): only the kernel's own variables are supported yet",
 			     name, e->module);

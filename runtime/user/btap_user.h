@@ -16,6 +16,7 @@
  * function used but not declared is an error (-Werror=implicit-function-
  * declaration), and one libc lacks fails pass 4's dlopen check. */
 #include <stddef.h>
+#include <string.h>
 #include <stdint.h>
 #include <asm/unistd.h> /* __NR_gettid */
 
@@ -495,16 +496,22 @@ static inline void btap_abort_(struct btap_ctx *c)
 		c->err = 2;
 }
 
-/* The runner has no kernel memory to read; user memory is its own, read
- * without faulting through process_vm_readv. */
+/* User memory is the runner's own, read without faulting through
+ * process_vm_readv; the kernel's through the runner (/proc/kcore). */
 static inline int btap_read_self(void *dst, uint64_t addr, size_t n)
 {
 	struct iovec local = {dst, n}, remote = {(void *)(uintptr_t)addr, n};
 	return process_vm_readv(getpid(), &local, 1, &remote, 1, 0) == (ssize_t)n ? 0 : -1;
 }
-#define BTAP_MEM_READ(dst, addr, size, user) (!(user) || btap_read_self((dst), (uint64_t)(addr), (size_t)(size)))
-#define BTAP_KERNEL_FAULT "kernel read in a user-space probe at "
-#define BTAP_KSTRING_FAULT "kernel string in a user-space probe at "
+static inline int btap_read_kernel(void *dst, uint64_t addr, size_t n)
+{
+	return btap_ops->kernel_read(dst, addr, n) == 0 ? 0 : -1;
+}
+#define BTAP_MEM_READ(dst, addr, size, user)                                    \
+	((user) ? btap_read_self((dst), (uint64_t)(addr), (size_t)(size))       \
+		: btap_read_kernel((dst), (uint64_t)(addr), (size_t)(size)))
+/* @var in the probes btap runs: the symbol's address from kallsyms */
+#define BTAP_KSYM(sym, i) ((int64_t)btap_ops->kernel_symbol(#sym))
 /* a traced process's memory is written by kernel probes only */
 static inline int btap_write_user_none_(void) { return -1; }
 #define BTAP_MEM_WRITE_USER(addr, src, size) ((void)(addr), (void)(src), (void)(size), btap_write_user_none_())
@@ -516,8 +523,25 @@ static inline long btap_read_self_str(char *dst, int64_t addr, int user)
 {
 	int64_t i;
 	dst[0] = 0;
+	if (!user) { /* a page at a time: never past the page the string ends in */
+		for (i = 0; i < MAXSTRINGLEN - 1;) {
+			uint64_t at = (uint64_t)addr + (uint64_t)i, room = 4096 - (at & 4095);
+			size_t n = (size_t)(room < (uint64_t)(MAXSTRINGLEN - 1 - i) ? room : (uint64_t)(MAXSTRINGLEN - 1 - i));
+			char *nul;
+			if (btap_read_kernel(dst + i, at, n)) {
+				dst[0] = 0;
+				return -1;
+			}
+			nul = memchr(dst + i, 0, n);
+			if (nul)
+				return nul - dst;
+			i += (int64_t)n;
+		}
+		dst[i] = 0;
+		return i;
+	}
 	for (i = 0; i < MAXSTRINGLEN - 1; i++) {
-		if (!user || btap_read_self(dst + i, (uint64_t)addr + (uint64_t)i, 1)) {
+		if (btap_read_self(dst + i, (uint64_t)addr + (uint64_t)i, 1)) {
 			dst[0] = 0;
 			return -1;
 		}
@@ -528,6 +552,7 @@ static inline long btap_read_self_str(char *dst, int64_t addr, int user)
 	return i;
 }
 #define BTAP_MEM_READ_STR(dst, addr, size, user) btap_read_self_str((dst), (addr), (user))
+#include "../btap_target_reads.h" /* @cast and @var in runner probes */
 
 static inline char *btap_mem_string_(struct btap_ctx *c, int64_t addr, int64_t maxlen, int user)
 {
@@ -536,7 +561,7 @@ static inline char *btap_mem_string_(struct btap_ctx *c, int64_t addr, int64_t m
 	if (maxlen <= 0)
 		return dst;
 	if (BTAP_MEM_READ_STR(dst, addr, MAXSTRINGLEN, user) < 0) {
-		btap_fault(c, user ? "user string copy fault at " : BTAP_KSTRING_FAULT, (uint64_t)addr);
+		btap_fault(c, user ? "user string copy fault at " : "kernel string copy fault at ", (uint64_t)addr);
 		return dst;
 	}
 	if (maxlen < MAXSTRINGLEN - 1)
