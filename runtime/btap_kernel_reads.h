@@ -23,13 +23,7 @@ static BTAP_INLINE int64_t btap_tp_int(struct btap_ctx *c, int off, int size, in
 {
 	uint64_t v = 0;
 	BTAP_MEM_READ(&v, (const char *)c->args + off, size, 0);
-	if (val_size == 1)
-		return sgn ? (int64_t)(int8_t)v : (int64_t)(uint8_t)v;
-	if (val_size == 2)
-		return sgn ? (int64_t)(int16_t)v : (int64_t)(uint16_t)v;
-	if (val_size == 4)
-		return sgn ? (int64_t)(int32_t)v : (int64_t)(uint32_t)v;
-	return (int64_t)v;
+	return btap_extend(v, val_size, sgn);
 }
 
 /* An integer of `size` bytes (1, 2, 4, 8) at a computed offset in the
