@@ -247,7 +247,7 @@ struct lval {
 	struct em_map *map;
 	const char *key;
 	int site;
-	bool is_target;        /* a kernel target variable (guru mode) */
+	bool is_target;        /* a target variable (guru mode: em_target_place) */
 	struct em_target_place target;
 };
 
