@@ -178,10 +178,11 @@ struct vardecl {
 	bool used, written, read;
 	bool displayed;          /* printed at the end: written, never read */
 	bool holds_pointer;      /* assigned a pointer-typed target value: shown in hex */
-	/* a local assigned typed kernel pointers ($fhp, @cast(...)->p): the
+	/* a local assigned typed kernel pointers ($fhp, @cast(...)->p, a
+	 * function's typed result), or the array @entry(X) saves X in: the
 	 * type, so that v->member reads through it (autocast); typed_mixed
 	 * when two assignments disagree */
-	struct tplace *typed;
+	struct ktype *typed;
 	bool typed_mixed;
 	bool is_param;           /* function parameter */
 	bool generated;          /* made by elaboration (@entry's saved values): seen by library code too */
@@ -204,6 +205,11 @@ struct funcdecl {
 	struct vec locals;       /* struct vardecl* */
 	bool used;
 	int ret_width;           /* pass 3: most bytes (with the NUL) of a string result */
+	/* the kernel pointer type every value it returns has (autocast:
+	 * task_parent(task_current())->tgid), as for a local */
+	struct ktype *typed_ret;
+	bool typed_ret_mixed;
+	unsigned char resolve_state; /* 0 not yet, 1 under way, 2 done */
 };
 
 /* One component of a probe point: name, optional (literal) argument. */

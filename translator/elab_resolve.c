@@ -445,18 +445,106 @@ static void resolve_components(struct scope *sc, struct expr *e)
 	}
 }
 
+/* A kernel pointer type a value carries (autocast): a place in BTF, or
+ * only the C text an embedded tapset function declares for its result,
+ * looked up when something reads through it (typing task_current()'s
+ * result costs no BTF unless a script dereferences it). */
+struct ktype {
+	const char *text;
+	struct tplace place;
+	bool has_place;
+};
+
+/* An embedded function's declared result: a comment
+ * "returns: struct task_struct *" in its C body; NULL if none. */
+static const char *embedded_result_type(struct arena *a, const struct funcdecl *f)
+{
+	const char *at = f->embedded ? strstr(f->embedded, "/* returns: ") : NULL;
+	if (!at)
+		return NULL;
+	at += strlen("/* returns: ");
+	const char *end = strstr(at, " */");
+	return end ? arena_printf(a, "%.*s", (int)(end - at), at) : NULL;
+}
+
+static bool ktype_place(struct ktype *k, struct tplace *out)
+{
+	if (!k->has_place) {
+		if (!k->text || !tplace_from_text(type_source_kernel(), k->text, &k->place))
+			return false;
+		k->has_place = true;
+	}
+	*out = k->place;
+	return true;
+}
+
+/* A type's C text without its qualifiers ("const struct file *" and a
+ * pointer type of BTF's both read as "struct file *"). */
+static const char *ktype_text(struct arena *a, struct ktype *k)
+{
+	struct tplace p;
+	const char *t = k->has_place || !k->text ? (ktype_place(k, &p) ? tplace_type_name(a, p) : "") : k->text;
+	char words[8][64];
+	int stars, n = type_text_words(t, words, 8, &stars);
+	struct strbuf b;
+	sb_init(&b);
+	for (int i = 0; i < n; i++)
+		sb_printf(&b, "%s ", words[i]);
+	for (int i = 0; i < stars; i++)
+		sb_puts(&b, "*");
+	const char *out = arena_strdup(a, b.s ? b.s : "");
+	sb_free(&b);
+	return out;
+}
+
+/* Do two values read alike? The same C type by name, whichever BTF (the
+ * kernel's, a module's) or declaration gave it. */
+static bool ktype_same(struct arena *a, struct ktype *k1, struct ktype *k2)
+{
+	return strcmp(ktype_text(a, k1), ktype_text(a, k2)) == 0;
+}
+
+static bool value_ktype(struct elab *x, const struct expr *e, struct ktype *out);
+
+/* A function's typed result, resolving the function first when it has
+ * not been (a call inside its own body finds it under way: untyped). */
+static bool call_ktype(struct elab *x, const struct expr *e, struct ktype *out)
+{
+	struct funcdecl *f = e->func;
+	if (!f || !f->used)
+		return false;
+	if (f->embedded) {
+		const char *text = embedded_result_type(x->a, f);
+		*out = (struct ktype){.text = text};
+		return text != NULL;
+	}
+	if (f->resolve_state == 0)
+		elab_resolve_function(x, f);
+	return f->resolve_state == 2 && f->typed_ret && !f->typed_ret_mixed && (*out = *f->typed_ret, true);
+}
+
 /* The kernel type of a pointer value, where the value says it: a
  * target value or @cast chain typed through BTF (or a kernel's DWARF
- * chain, which types it the same way), or a local assigned only such
- * values of one type. False for anything else (numbers, function
- * returns, user-space values). */
-static bool typed_kernel_pointer(const struct expr *e, struct tplace *out)
+ * chain, which types it the same way), a local assigned only such
+ * values of one type, a call of a function that returns only such
+ * values, @entry of one, or a choice between two of the same type.
+ * False for anything else (numbers, user-space values). */
+static bool value_ktype(struct elab *x, const struct expr *e, struct ktype *out)
 {
 	if (!e)
 		return false;
 	if (e->kind == E_VAR)
 		return e->var && !e->var->is_global && e->var->typed && !e->var->typed_mixed &&
 		       (*out = *e->var->typed, true);
+	if (e->kind == E_CALL)
+		return call_ktype(x, e, out);
+	if (e->kind == E_INDEX) /* @entry(X)'s saved X */
+		return e->var && e->var->generated && e->var->typed && !e->var->typed_mixed &&
+		       (*out = *e->var->typed, true);
+	if (e->kind == E_TERNARY) {
+		struct ktype other;
+		return value_ktype(x, e->left, out) && value_ktype(x, e->right, &other) && ktype_same(x->a, out, &other);
+	}
 	if ((e->kind != E_TARGET && e->kind != E_CAST && e->kind != E_ATVAR) || !e->target_info ||
 	    e->user_target || e->type != TY_LONG)
 		return false;
@@ -469,37 +557,54 @@ static bool typed_kernel_pointer(const struct expr *e, struct tplace *out)
 		t.ptr_depth++;
 	if (!tplace_known(t) || tplace_class(t) != TPLACE_POINTER)
 		return false;
-	*out = t;
+	*out = (struct ktype){.place = t, .has_place = true};
 	return true;
 }
 
-/* local = value: the local keeps the value's kernel type (autocast). */
+static bool typed_kernel_pointer(struct elab *x, const struct expr *e, struct tplace *out)
+{
+	struct ktype k;
+	return value_ktype(x, e, &k) && ktype_place(&k, out) && tplace_known(*out) &&
+	       tplace_class(*out) == TPLACE_POINTER;
+}
+
+/* One more value of a local or of a function's result: the type it keeps
+ * while every value agrees (an untyped value after a typed one mixes). */
+static void note_typed(struct elab *x, struct ktype **typed, bool *mixed, const struct expr *value)
+{
+	if (*mixed)
+		return;
+	struct ktype k;
+	if (!value_ktype(x, value, &k)) {
+		*mixed = *typed != NULL;
+		return;
+	}
+	if (*typed && !ktype_same(x->a, *typed, &k)) {
+		*mixed = true;
+		return;
+	}
+	if (!*typed) {
+		*typed = arena_alloc(x->a, sizeof **typed);
+		**typed = k;
+	}
+}
+
+/* local = value: the local keeps the value's kernel type (autocast), and
+ * so does the array @entry's companion probe saves a value in (the
+ * return probe reads it back: elab_entry.c). */
 static void note_typed_local(struct scope *sc, struct expr *assign)
 {
-	struct vardecl *v = assign->left && assign->left->kind == E_VAR ? assign->left->var : NULL;
-	if (!v || v->is_global || v->typed_mixed)
-		return;
-	struct tplace t;
-	if (!typed_kernel_pointer(assign->right, &t)) {
-		v->typed_mixed = v->typed != NULL;
-		return;
-	}
-	if (v->typed && (v->typed->src != t.src || v->typed->id != t.id || v->typed->ptr_depth != t.ptr_depth)) {
-		v->typed_mixed = true;
-		return;
-	}
-	if (!v->typed) {
-		v->typed = arena_alloc(sc->x->a, sizeof *v->typed);
-		*v->typed = t;
-	}
+	const struct expr *l = assign->left;
+	struct vardecl *v = l && (l->kind == E_VAR || l->kind == E_INDEX) ? l->var : NULL;
+	if (v && (l->kind == E_VAR ? !v->is_global : v->generated))
+		note_typed(sc->x, &v->typed, &v->typed_mixed, assign->right);
 }
 
 /* value->member, value[i] on a value that is not a target variable, in
  * a probe that runs in the kernel (autocast) */
-static bool is_autocast(const struct scope *sc, const struct expr *e)
+static bool is_autocast(const struct expr *e)
 {
-	return e->kind == E_TARGET && e->operand && !e->str && e->operand->kind != E_ENTRY && sc->probe &&
-	       sc->probe->provider && sc->probe->provider->kernel_context;
+	return e->kind == E_TARGET && e->operand && !e->str && e->operand->kind != E_ENTRY;
 }
 
 /* Read an autocast through the value's kernel type, as @cast would.
@@ -510,13 +615,18 @@ static bool resolve_autocast(struct scope *sc, struct expr *e)
 	struct session *s = sc->x->s;
 	struct tplace t;
 	e->type = TY_LONG;
-	if (!typed_kernel_pointer(e->operand, &t)) {
+	if (!typed_kernel_pointer(sc->x, e->operand, &t)) {
 		if (s->quiet_targets)
 			return false;
-		const char *why = e->operand->kind == E_VAR && e->operand->var && e->operand->var->typed_mixed
-					  ? "it is assigned values of different types or untyped values"
-					  : "its type is not known (only kernel target values, @cast chains and "
-					    "locals assigned them carry one)";
+		const struct expr *o = e->operand;
+		const char *why =
+			o->kind == E_VAR && o->var && o->var->typed_mixed
+				? "it is assigned values of different types or untyped values"
+			: o->kind == E_CALL && o->func && o->func->typed_ret_mixed
+				? arena_printf(sc->x->a, "'%s' returns values of different types or untyped values",
+					       o->func->name)
+				: "its type is not known (only kernel target values, @cast chains, "
+				  "and locals and functions' results that are always one of them carry one)";
 		elab_error(sc->x, e->loc, "semantic error: cannot dereference this value: %s; "
 			   "name its type with @cast(VALUE, \"TYPE\"[, \"MODULE\"])", why);
 		return true;
@@ -532,7 +642,7 @@ static bool resolve_autocast(struct scope *sc, struct expr *e)
 
 static bool try_target(struct scope *sc, struct expr *e)
 {
-	if (is_autocast(sc, e))
+	if (is_autocast(e))
 		return resolve_autocast(sc, e);
 	if (e->kind == E_CAST)
 		return tp_resolve_cast(sc->x->s, sc->probe, e);
@@ -560,7 +670,7 @@ static void resolve_target(struct scope *sc, struct expr *e, int acc)
 	if (e->operand)
 		resolve_expr(sc, e->operand, ACC_READ);
 	resolve_components(sc, e);
-	if (is_autocast(sc, e) && !sc->in_cond) {
+	if (is_autocast(e) && !sc->in_cond) {
 		if ((acc & ACC_WRITE) && !x->s->guru)
 			elab_error(x, e->loc, "semantic error: writing through a pointer requires guru mode (-g)");
 		else
@@ -919,6 +1029,7 @@ static void resolve_stmt(struct scope *sc, struct stmt *s)
 		if (s->expr) {
 			sc->value_returns++;
 			resolve_expr(sc, s->expr, ACC_READ);
+			note_typed(x, &sc->func->typed_ret, &sc->func->typed_ret_mixed, s->expr);
 		}
 		break;
 	case S_DELETE:
@@ -957,6 +1068,9 @@ void elab_resolve_probe(struct elab *x, struct probe *d)
 
 void elab_resolve_function(struct elab *x, struct funcdecl *f)
 {
+	if (f->resolve_state)
+		return; /* resolved already, for its typed result (call_ktype) */
+	f->resolve_state = 1;
 	VEC_FOREACH(f->params, i) {
 		struct vardecl *p = VEC_AT(f->params, i, struct vardecl *);
 		p->is_param = true;
@@ -971,6 +1085,7 @@ void elab_resolve_function(struct elab *x, struct funcdecl *f)
 			elab_error(x, f->loc, "semantic error: embedded code in function '%s' requires guru mode (-g)",
 				   f->name);
 		f->ret = f->ret_decl ? f->ret_decl : TY_VOID;
+		f->resolve_state = 2;
 		return;
 	}
 	struct scope sc = {.x = x, .func = f, .locals = &f->locals};
@@ -979,4 +1094,5 @@ void elab_resolve_function(struct elab *x, struct funcdecl *f)
 		f->ret = f->ret_decl;
 	else if (sc.value_returns == 0)
 		f->ret = TY_VOID;
+	f->resolve_state = 2;
 }

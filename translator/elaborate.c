@@ -182,11 +182,14 @@ void elab_run_queues(struct elab *x, struct vec *derived)
 					elab_verdict_rewrite(x, VEC_AT(out, j, struct probe *));
 					elab_entry_rewrite(x, VEC_AT(out, j, struct probe *), &out);
 				}
-				VEC_FOREACH(out, j) {
-					struct probe *d = VEC_AT(out, j, struct probe *);
-					elab_resolve_probe(x, d);
-					vec_push(x->a, derived, d);
-				}
+				/* @entry's companion probes (after derived_here) first:
+				 * a return probe's saved values take their types */
+				for (int j = derived_here; j < out.n; j++)
+					elab_resolve_probe(x, VEC_AT(out, j, struct probe *));
+				for (int j = 0; j < derived_here; j++)
+					elab_resolve_probe(x, VEC_AT(out, j, struct probe *));
+				VEC_FOREACH(out, j)
+					vec_push(x->a, derived, VEC_AT(out, j, struct probe *));
 			}
 			continue;
 		}
