@@ -518,8 +518,13 @@ static bool call_ktype(struct elab *x, const struct expr *e, struct ktype *out)
 		*out = (struct ktype){.text = text};
 		return text != NULL;
 	}
-	if (f->resolve_state == 0)
+	if (f->resolve_state == 0) {
+		/* its own errors are its own, even when the call sits in @defined */
+		bool quiet = x->s->quiet_targets;
+		x->s->quiet_targets = false;
 		elab_resolve_function(x, f);
+		x->s->quiet_targets = quiet;
+	}
 	return f->resolve_state == 2 && f->typed_ret && !f->typed_ret_mixed && (*out = *f->typed_ret, true);
 }
 
