@@ -622,12 +622,17 @@ static bool tp_resolve_target(struct session *s, struct probe *p, struct expr *e
 	 * arguments runs on the raw tracepoint, whose context they are (a name
 	 * that is both, such as $prev_state, follows the rest; tp_attach) */
 	const struct tp_field *f = tp_event_field(ev, name);
-	const struct tp_field *arg = tp_event_arg(&s->arena, ev, name);
+	/* The prototype (BTF's function index: a few ms on its first use) is
+	 * looked up only where the record cannot answer: a record field is
+	 * taken as either, and tp_attach checks it is an argument too when
+	 * the probe turns out to need the raw tracepoint. */
+	bool need_arg = !f || (e->components.n && void_pointer(f));
+	const struct tp_field *arg = need_arg ? tp_event_arg(&s->arena, ev, name) : NULL;
 	/* $timer->function where the record keeps the pointer as a void *
 	 * and the prototype passes a struct timer_list *: the argument */
 	if (f && arg && e->components.n && void_pointer(f) && arg->kind == TP_FIELD_POINTER && !void_pointer(arg))
 		f = NULL;
-	p->target_kinds |= f && arg ? TP_USES_EITHER : f ? TP_USES_RECORD : arg ? TP_USES_ARGS : 0;
+	p->target_kinds |= f && (arg || !need_arg) ? TP_USES_EITHER : f ? TP_USES_RECORD : arg ? TP_USES_ARGS : 0;
 	return tp_bind_field(s, f ? f : arg, name, e);
 }
 
@@ -658,11 +663,21 @@ bool tp_bind_field(struct session *s, const struct tp_field *f, const char *name
 }
 
 /* A probe on the raw tracepoint: names that are both a record field and
- * an argument now read the argument. */
+ * an argument now read the argument; a record field that is not one
+ * cannot be read there. */
 struct rebind {
 	struct session *s;
 	struct tp_event *ev;
+	bool ok;
 };
+
+static void both_kinds_error(struct loc at, const struct tp_event *ev)
+{
+	diag_error(at,
+		   "this probe uses both record fields and prototype arguments of %s:%s; "
+		   "one probe can read only one of the two (split it in two probes)",
+		   ev->group, ev->name);
+}
 
 static enum ast_step rebind_to_args(struct expr *e, void *ctx)
 {
@@ -672,8 +687,12 @@ static enum ast_step rebind_to_args(struct expr *e, void *ctx)
 	int dollars;
 	const char *name = strip_dollars(e->str, &dollars);
 	const struct tp_field *arg = dollars < 2 ? tp_event_arg(&r->s->arena, r->ev, name) : NULL;
-	if (arg)
+	if (arg) {
 		tp_bind_field(r->s, arg, name, e);
+	} else if (dollars < 2 && tp_event_field(r->ev, name) && r->ok) {
+		both_kinds_error(e->loc, r->ev);
+		r->ok = false;
+	}
 	return AST_DESCEND;
 }
 
@@ -766,15 +785,14 @@ static bool tp_attach(struct session *s, struct probe *p, struct attach *out)
 	}
 	if (p->target_kinds & TP_USES_ARGS) {
 		if (p->target_kinds & TP_USES_RECORD) {
-			diag_error(p->resolved_point->loc,
-				   "this probe uses both record fields and prototype arguments of %s:%s; "
-				   "one probe can read only one of the two (split it in two probes)",
-				   ev->group, ev->name);
+			both_kinds_error(p->resolved_point->loc, ev);
 			return false;
 		}
-		struct rebind r = {s, ev};
+		struct rebind r = {s, ev, true};
 		struct ast_visitor v = {.expr_pre = rebind_to_args, .ctx = &r};
 		ast_walk_stmt(&v, p->body);
+		if (!r.ok)
+			return false;
 		out->kind = ATTACH_RAW_TRACEPOINT;
 		out->tracepoint.name = ev->name;
 		return true;

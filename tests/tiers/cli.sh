@@ -187,7 +187,7 @@ if [ ! -e /sys/bus/event_source/devices/kprobe ]; then
 else
 	skip "kfunc-no-kprobes: this kernel has kprobes"
 fi
-expect tp-args-and-fields 1 "^<input>:1:7: error: this probe uses both record fields and prototype arguments of sched:sched_switch" -- "$BTAP" -p3 -e 'probe kernel.trace("sched:sched_switch") { println($prev->pid, $next_pid) }'
+expect tp-args-and-fields 1 "^<input>:1:64: error: this probe uses both record fields and prototype arguments of sched:sched_switch" -- "$BTAP" -p3 -e 'probe kernel.trace("sched:sched_switch") { println($prev->pid, $next_pid) }'
 expect bad-pass 1 "invalid pass number '9'" -- "$BTAP" -p9 -e 'probe begin {}'
 expect bad-timeout 1 "invalid timeout" -- "$BTAP" -T 0 -e 'probe begin {}'
 expect bad-runtime 1 "invalid runtime 'foo'" -- "$BTAP" --runtime=foo -e 'probe begin {}'
