@@ -290,6 +290,11 @@ struct stapfile {
 	struct vec embeds;       /* struct embedded_block* */
 	bool is_tapset;
 	bool used;               /* pass 2: something in it was pulled in */
+	/* its place among the files pass 2 sees (the user's 0, the library's
+	 * in load order from 1, generated ones after): files parsed on demand
+	 * are indexed in this order, so the program comes out the same
+	 * whichever asked first */
+	int order;
 };
 
 /* Constructors (zeroed nodes in the arena). */

@@ -2,6 +2,7 @@
 #ifndef BTAP_ELAB_INTERNAL_H
 #define BTAP_ELAB_INTERNAL_H
 
+#include "tapset_load.h"
 #include "provider.h"
 #include "session.h"
 
@@ -82,6 +83,12 @@ bool elab_syscall_event_has_alias(struct elab *x, const char *event);
 /* symtab (elaborate.c) */
 void elab_symtab_add(struct elab *x, struct symtab *t, const char *name, void *decl, struct stapfile *f);
 struct symtab_entry *elab_symtab_first(const struct symtab *t, const char *name);
+/* The same for a global or a function, with the library files that
+ * declare one of that name parsed first (tapset_need). */
+struct symtab_entry *elab_global_first(struct elab *x, const char *name);
+struct symtab_entry *elab_function_first(struct elab *x, const char *name);
+/* The library files declaring NAME as a KIND, parsed and indexed now. */
+void elab_tapset_need(struct elab *x, enum tapset_kind k, const char *name);
 /* The next entry with the same name, or NULL. */
 struct symtab_entry *elab_symtab_next(struct symtab_entry *e);
 /* Index every declaration of the user file and the tapset. */

@@ -67,7 +67,11 @@ void elab_register_aliases(struct elab *x, struct stapfile *f)
 			an->alias = a;
 			an->name = n;
 			an->file = f;
-			vec_push(x->a, &x->aliases, an);
+			/* in file order, whichever file was parsed first */
+			int at = x->aliases.n;
+			while (at > 0 && VEC_AT(x->aliases, at - 1, struct alias_name *)->file->order > f->order)
+				at--;
+			vec_insert(x->a, &x->aliases, at, an);
 		}
 	}
 }
@@ -310,6 +314,7 @@ static bool resolve_point(struct elab *x, const struct probe_point *pp, const st
 	}
 	if (pp->comps.n == 0)
 		return true;
+	elab_tapset_need(x, TAPSET_ALIAS, pp_comp_name(pp, 0));
 	elab_generate_syscalls(x, pp);
 	if (depth == 0)
 		x->s->optional_miss = NULL;
@@ -424,6 +429,8 @@ void elab_derive_probe(struct elab *x, struct probe *p, struct vec *out)
 	VEC_FOREACH(p->points, i) {
 		const struct probe_point *pp = VEC_AT(p->points, i, struct probe_point *);
 		struct vec exps = {0}, shared = {0};
+		if (pp->comps.n)
+			elab_tapset_need(x, TAPSET_ALIAS, pp_comp_name(pp, 0));
 		if (elab_syscall_set(x, p, pp, &shared))
 			VEC_FOREACH(shared, k)
 				resolve_point(x, VEC_AT(shared, k, struct probe_point *), from, &none, 0, &exps);
@@ -440,6 +447,8 @@ void elab_derive_probe(struct elab *x, struct probe *p, struct vec *out)
 
 void elab_match_for_listing(struct elab *x, struct probe_point *pp, struct vec *out)
 {
+	if (pp->comps.n)
+		elab_tapset_need(x, TAPSET_ALIAS, pp_comp_name(pp, 0));
 	elab_generate_syscalls(x, pp);
 	bool full = false;
 	VEC_FOREACH(x->aliases, i) {

@@ -96,7 +96,7 @@ static struct vardecl *find_local(struct scope *sc, const char *name)
 static struct vardecl *find_global(struct elab *x, const char *name, const struct src_file *from)
 {
 	struct symtab_entry *best = NULL;
-	for (struct symtab_entry *e = elab_symtab_first(&x->globals, name); e; e = elab_symtab_next(e)) {
+	for (struct symtab_entry *e = elab_global_first(x, name); e; e = elab_symtab_next(e)) {
 		struct vardecl *v = e->decl;
 		if (v->is_private && e->file->src != from)
 			continue;
@@ -401,7 +401,7 @@ static void resolve_call(struct scope *sc, struct expr *e)
 	 * library's of that name everywhere, as tcpmib_filter_key() does in
 	 * stap's MIB tapsets. */
 	bool user_defines = false;
-	for (struct symtab_entry *en = elab_symtab_first(&x->functions, e->str); en; en = elab_symtab_next(en))
+	for (struct symtab_entry *en = elab_function_first(x, e->str); en; en = elab_symtab_next(en))
 		user_defines |= !en->file->is_tapset;
 	for (int pass = 0; pass < 2 && !pick; pass++)
 		for (struct symtab_entry *en = elab_symtab_first(&x->functions, e->str); en;

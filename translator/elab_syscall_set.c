@@ -65,7 +65,7 @@ static enum ast_step check_expr(struct expr *e, void *ctx)
 		return AST_STOP;
 	case E_VAR:
 		if (strcmp(e->str, "name") == 0 || (c->ret && strcmp(e->str, "retval") == 0) ||
-		    elab_symtab_first(&c->x->globals, e->str))
+		    elab_global_first(c->x, e->str))
 			return AST_DESCEND;
 		c->ok = false; /* a local: perhaps one of the alias's */
 		return AST_STOP;
@@ -75,7 +75,7 @@ static enum ast_step check_expr(struct expr *e, void *ctx)
 			return AST_STOP;
 		}
 		/* what a function calls may ask for the probe point too */
-		for (struct symtab_entry *f = elab_symtab_first(&c->x->functions, e->str); f && c->ok;
+		for (struct symtab_entry *f = elab_function_first(c->x, e->str); f && c->ok;
 		     f = elab_symtab_next(f)) {
 			if (++c->depth > 16) {
 				c->ok = false;

@@ -71,7 +71,7 @@ static void entry_alias(struct elab *x, struct strbuf *b, const struct tp_event 
 		 * the quoted string, its address in X_uaddr (as stap's
 		 * delete_module's name_user) */
 		if (strcmp(f->name, "name") != 0 && strcmp(f->name, "argstr") != 0 && !lexer_is_keyword(f->name) &&
-		    !elab_symtab_first(&x->globals, f->name)) {
+		    !elab_global_first(x, f->name)) {
 			if (is_string_arg(f))
 				sb_printf(b, "\t%s_uaddr = $%s\n\t%s = user_string_quoted(%s_uaddr)\n", f->name, f->name,
 					  f->name, f->name);
@@ -110,6 +110,9 @@ void elab_generate_syscalls(struct elab *x, const struct probe_point *pp)
 	const char *c0 = pp_comp_name(pp, 0), *c1 = pp->comps.n > 1 ? pp_comp_name(pp, 1) : NULL;
 	if (!c0 || !c1 || (!pp_glob_match(c0, "syscall") && !pp_glob_match(c0, "nd_syscall")))
 		return;
+	/* what the library writes by hand, both families (has_alias) */
+	elab_tapset_need(x, TAPSET_ALIAS, "syscall");
+	elab_tapset_need(x, TAPSET_ALIAS, "nd_syscall");
 	bool wild = strpbrk(c1, "*?[") != NULL;
 	if (!wild && (has_alias(x, c1, false) || generated(x, c1)))
 		return; /* the common case: a system call the library has */

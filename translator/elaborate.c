@@ -3,6 +3,7 @@
  * locals, infer types and keep only what the program uses. */
 #include "elaborate.h"
 #include "elab_internal.h"
+#include "tapset_load.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -96,6 +97,28 @@ struct symtab_entry *elab_symtab_first(const struct symtab *t, const char *name)
 	return same_name_from(t->buckets[name_hash(name) % (unsigned)t->nbuckets], name);
 }
 
+/* The library files that declare NAME, parsed and indexed now if they
+ * were not (tapset_load_index: pass 1 parses no library file). */
+void elab_tapset_need(struct elab *x, enum tapset_kind k, const char *name)
+{
+	struct vec got = {0};
+	tapset_need(x->s, k, name, &got);
+	VEC_FOREACH(got, i)
+		elab_index_file(x, VEC_AT(got, i, struct stapfile *));
+}
+
+struct symtab_entry *elab_global_first(struct elab *x, const char *name)
+{
+	elab_tapset_need(x, TAPSET_GLOBAL, name);
+	return elab_symtab_first(&x->globals, name);
+}
+
+struct symtab_entry *elab_function_first(struct elab *x, const char *name)
+{
+	elab_tapset_need(x, TAPSET_FUNCTION, name);
+	return elab_symtab_first(&x->functions, name);
+}
+
 struct symtab_entry *elab_symtab_next(struct symtab_entry *e)
 {
 	return same_name_from(e->next, e->name);
@@ -132,9 +155,20 @@ static void literal_type(struct vardecl *v)
 	v->init->type = v->type;
 }
 
+/* Where f goes among the files, by its order (see struct stapfile). */
+static int file_slot(const struct vec *files, const struct stapfile *f)
+{
+	int at = files->n;
+	while (at > 0 && VEC_AT(*files, at - 1, const struct stapfile *)->order > f->order)
+		at--;
+	return at;
+}
+
 void elab_index_file(struct elab *x, struct stapfile *f)
 {
-	vec_push(x->a, &x->files, f);
+	if (f->is_tapset && !f->order) /* generated (elab_syscalls.c): after the library */
+		f->order = 1 << 20 | x->files.n;
+	vec_insert(x->a, &x->files, file_slot(&x->files, f), f);
 	VEC_FOREACH(f->globals, i) {
 		struct vardecl *v = VEC_AT(f->globals, i, struct vardecl *);
 		v->is_global = true;

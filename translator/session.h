@@ -73,7 +73,8 @@ struct session {
 
 	/* pass 1 */
 	struct stapfile *user_file;
-	struct vec tapset_files;     /* struct stapfile* */
+	struct vec tapset_files;     /* struct stapfile*: those parsed so far */
+	struct tapset_index *tapset_index; /* tapset_load.c: who declares what */
 
 	/* pass 2 */
 	struct program prog;

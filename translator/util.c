@@ -188,6 +188,13 @@ void vec_push(struct arena *a, struct vec *vec, void *p)
 	vec->v[vec->n++] = p;
 }
 
+void vec_insert(struct arena *a, struct vec *vec, int at, void *p)
+{
+	vec_push(a, vec, p);
+	memmove(&vec->v[at + 1], &vec->v[at], sizeof(void *) * (size_t)(vec->n - 1 - at));
+	vec->v[at] = p;
+}
+
 char *read_file(const char *path, size_t *len_out)
 {
 	FILE *f = fopen(path, "rb");

@@ -50,6 +50,8 @@ struct vec {
 	int n, cap;
 };
 void vec_push(struct arena *a, struct vec *vec, void *p);
+/* p at position at (0..n), the rest moved up one */
+void vec_insert(struct arena *a, struct vec *vec, int at, void *p);
 #define VEC_AT(vec, i, type) ((type)(vec).v[(i)])
 #define VEC_FOREACH(vec, i) for (int i = 0; i < (vec).n; i++)
 
