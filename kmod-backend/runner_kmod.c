@@ -213,8 +213,20 @@ static bool stat_map(int map, struct runner_stat_map *sm)
 }
 
 
+/* The runner's kernel reads through the module (BTAP_KOP_KREAD), which
+ * works where the kernel has no /proc/kcore (runner_kcore.c). */
+static int op_kernel_read(void *dst, uint64_t addr, uint64_t len)
+{
+	struct kmod_run *k = runner_current ? kr(runner_current) : NULL;
+	if (!k || k->file < 0)
+		return -ENOSYS;
+	struct btap_kmod_req q = {.op = BTAP_KOP_KREAD, .key = addr, .value = (uint64_t)(uintptr_t)dst, .pos = len};
+	return ioctl(k->file, BTAP_KMOD_IOCTL, &q) == 0 ? 0 : -errno;
+}
+
 static void kmod_bind_map_ops(struct btap_runner_ops *ops)
 {
+	ops->kernel_read = op_kernel_read;
 	ops->map_lookup = op_lookup;
 	ops->map_update = op_update;
 	ops->map_delete = op_delete;

@@ -77,9 +77,12 @@ static uint64_t op_kernel_symbol(const char *name)
 	return kallsyms_first(name, false, NULL);
 }
 
+/* /proc/kcore, unless the runtime reads kernel memory itself (the kmod
+ * runtime: through its module). */
 void runner_bind_kcore_ops(struct btap_runner_ops *ops)
 {
-	ops->kernel_read = op_kernel_read;
+	if (!ops->kernel_read)
+		ops->kernel_read = op_kernel_read;
 	ops->kernel_symbol = op_kernel_symbol;
 }
 

@@ -25,6 +25,10 @@ enum btap_kmod_op {
 	 * bytes; -ENOENT past the last), KSYM_SET takes its address in key */
 	BTAP_KOP_KSYM_NAME,
 	BTAP_KOP_KSYM_SET,
+	/* kernel memory for the runner's probes (begin, end, timers): pos
+	 * bytes at the kernel address key into value, or -EFAULT (a
+	 * fault-tolerant copy, as the module's own reads) */
+	BTAP_KOP_KREAD,
 };
 
 #define BTAP_KSYM_NAME_MAX 128
