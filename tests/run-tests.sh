@@ -79,7 +79,8 @@ for tier in tests/tiers/*.sh; do
 done
 
 # The VM tiers, each a single-CPU guest under TCG, run side by side: one
-# boots while the other compiles (together about half their time in turn).
+# boots while the other compiles, and compiles run at the lowest priority
+# (tests/tiers/vm.sh) so that a guest keeps its CPU.
 wait "$prefetch"
 vm_tiers=
 for tier in tests/tiers/vm*.sh; do

@@ -137,9 +137,11 @@ vm_fetch_kernel() {
 # Under the cache's lock, as vm_prepare.
 vm_fetch_headers() { vm_under_lock vm_unpack_headers; }
 
-# vm_under_lock FUNC: FUNC holding the cache's lock.
+# vm_under_lock FUNC: FUNC holding the lock of the kernel release
+# (VM_KREL; the whole cache's before one is picked), so that the VM tiers
+# of two kernels prepare side by side.
 vm_under_lock() {
-	exec 8>"$VM_CACHE/.lock"
+	exec 8>"$VM_CACHE/.lock${VM_KREL:+-$VM_KREL}"
 	flock 8
 	"$@"
 	_rc=$?
@@ -259,7 +261,7 @@ vm_activity() {
 	hash=$(sha256sum "$VM_HERE/activity.c" | cut -c1-16)
 	VM_ACTIVITY=$VM_CACHE/activity-$hash
 	[ -x "$VM_ACTIVITY" ] && return 0
-	cc -O2 -o "$VM_ACTIVITY.tmp" "$VM_HERE/activity.c" && mv "$VM_ACTIVITY.tmp" "$VM_ACTIVITY"
+	cc -O2 -o "$VM_ACTIVITY.$$" "$VM_HERE/activity.c" && mv "$VM_ACTIVITY.$$" "$VM_ACTIVITY"
 }
 
 # vm_boot DIR SECS: boot, run DIR/job.sh, power off. DIR must be an
@@ -339,10 +341,14 @@ EOF
 vm_prepare() {
 	vm_check || return 1
 	mkdir -p "$VM_CACHE" || { VM_WHY="cannot create $VM_CACHE"; return 1; }
-	exec 9>"$VM_CACHE/.lock"
+	# the release under the cache's lock (apt-get update), the rest under
+	# the release's own
+	VM_KREL=${BTAP_VM_KERNEL:-}
+	vm_under_lock vm_pick_release || return 1
+	exec 9>"$VM_CACHE/.lock-$VM_KREL"
 	flock 9
 	_ok=0
-	vm_pick_release && vm_fetch_kernel && vm_initramfs && vm_activity && vm_facts && _ok=1
+	vm_fetch_kernel && vm_initramfs && vm_activity && vm_facts && _ok=1
 	flock -u 9
 	exec 9>&-
 	[ "$_ok" = 1 ]
