@@ -321,6 +321,8 @@ static bool resolve_point(struct elab *x, const struct probe_point *pp, const st
 	int before = out->n;
 	bool ok = true, full = false;
 	bool wild = elab_point_has_wildcard(pp);
+	/* (an expansion may parse library files, whose aliases are inserted
+	 * in file order, some before an: find it again after each) */
 	VEC_FOREACH(x->aliases, i) {
 		struct alias_name *an = VEC_AT(x->aliases, i, struct alias_name *);
 		if (alias_visible(an, from) && comps_match(pp, 0, an->name, 0)) {
@@ -328,6 +330,8 @@ static bool resolve_point(struct elab *x, const struct probe_point *pp, const st
 			int first = out->n;
 			ok = expand_alias(x, pp, an, -1, chain, depth, out) && ok;
 			name_expansions(x, pp, an, -1, depth, out, first);
+			while (VEC_AT(x->aliases, i, struct alias_name *) != an)
+				i++;
 		}
 	}
 	if (!full)
@@ -338,6 +342,8 @@ static bool resolve_point(struct elab *x, const struct probe_point *pp, const st
 				int first = out->n;
 				ok = expand_alias(x, pp, an, an->name->comps.n, chain, depth, out) && ok;
 				name_expansions(x, pp, an, an->name->comps.n, depth, out, first);
+				while (VEC_AT(x->aliases, i, struct alias_name *) != an)
+					i++;
 			}
 		}
 	if (!full || wild)
