@@ -18,6 +18,9 @@
 # Skipped, with the reason, when qemu, busybox-static or the kernel package
 # cannot be had.
 #
+# BTAP_VM_CASES=REGEX runs only the cases whose path matches it, and no
+# host checks (a developer's shortcut; the tier counts what it ran).
+#
 # VM_NEXT=1 (tests/tiers/vm-next.sh) runs the kmod cases alone on the
 # kernel of $BTAP_VM_META (Debian 12's newer series): the host checks and
 # tests/vm/live expect the 6.1 kernel, and its debuginfo is not fetched.
@@ -44,6 +47,9 @@ if ! vm_prepare; then
 	exit
 fi
 echo "vm: kernel $VM_KREL, initramfs and facts ready in $(vm_since "$start") s"
+
+# vm_selected STP: whether BTAP_VM_CASES (when set) selects the case.
+vm_selected() { [ -z "$BTAP_VM_CASES" ] || echo "$1" | grep -Eq -- "$BTAP_VM_CASES"; }
 
 # in_guest_facts ARGS…: btap ARGS… on the host, for the guest's kernel
 # (at the lowest priority, as the compile below).
@@ -92,7 +98,7 @@ expect_host_dbg() {
 
 # ---- host checks: passes 1-4 for the guest's kernel ---------------------------
 t=$(vm_now)
-if [ -f "$VM_HERE/host-checks.sh" ] && [ -z "$VM_NEXT" ]; then
+if [ -f "$VM_HERE/host-checks.sh" ] && [ -z "$VM_NEXT" ] && [ -z "$BTAP_VM_CASES" ]; then
 	. "$VM_HERE/host-checks.sh"
 fi
 echo "vm: host checks in $(vm_since "$t") s"
@@ -104,7 +110,7 @@ n=0
 : >"$T/list"
 : >"$T/job.sh"
 for stp in tests/vm/live/*.stp; do
-	[ -f "$stp" ] && [ -z "$VM_NEXT" ] || continue
+	[ -f "$stp" ] && [ -z "$VM_NEXT" ] && vm_selected "$stp" || continue
 	n=$((n + 1))
 	cmd=$(header cmd "$stp")
 	opts=$(header opts "$stp")
@@ -150,11 +156,11 @@ while read -r i stp; do
 done <"$T/list"
 kmod_job_lines
 # the boot's budget: a couple of limits per script, 10 s per module case
-# run (a few seconds each under TCG)
+# run (a few seconds each under TCG), and the cases' own longer limits
 km=$(grep -c 'km-[a-z]*-[0-9]*\.art' "$T/job.sh" 2>/dev/null) || km=0
 if [ "$n" -gt 0 ] || [ -n "$KM_READY" ]; then
 	t=$(vm_now)
-	if ! vm_boot "$T" $((120 + 2 * LIMIT * n + 10 * km)); then
+	if ! vm_boot "$T" $((120 + 2 * LIMIT * n + 10 * km + KM_EXTRA)); then
 		fail "VM tier: the VM did not finish; its console said:"
 		tail -20 "$T/console.log"
 	fi

@@ -7,7 +7,8 @@
 # `# opts: OPTIONS` for pass 4, such as -g; `# run-opts: OPTIONS` for
 # the run, such as --metrics; `# kernels: 6.1` for a case
 # of one kernel series (tests/tiers/vm-next.sh); `# btf: none` to build as for
-# a kernel without BTF, the guest's hidden; `# needs: debuginfo` for
+# a kernel without BTF, the guest's hidden; `# limit: SECONDS` for a run
+# longer than the tier's limit (a workload of its own); `# needs: debuginfo` for
 # --debuginfo, the guest kernel's; `# run: PATH` builds and runs that
 # script of the tree instead: a live test checked on both runtimes)
 # in the same
@@ -21,6 +22,8 @@
 
 KM_READY=
 KM_LIST=$T/kmod.list
+# seconds the cases' own limits (`# limit:`) add to the boot's budget
+KM_EXTRA=0
 
 # km_runtimes STP: the runtimes a case runs on (header `# runtimes:`,
 # default both; `kmod` for what only a module can do, such as kernel C).
@@ -48,6 +51,7 @@ kmod_compile_lines() {
 	i=0
 	series=$(echo "$VM_KREL" | cut -d. -f1-2)
 	for stp in tests/vm/kmod/*.stp; do
+		vm_selected "$stp" || continue
 		opts=$(header opts "$stp")
 		# `# kernels: 6.1 ...`: the kernel series the case is written for
 		kernels=$(header kernels "$stp")
@@ -104,9 +108,11 @@ kmod_job_lines() {
 		# `# run-opts:` options of the run (pass 5), such as --metrics
 		ro=$(header run-opts "$stp")
 		[ -n "$ro" ] && c="$c $ro"
+		lim=$(header limit "$stp" | cut -d" " -f1)
 		for rt in $(km_runtimes "$stp"); do
 			[ "$(cat "$T/km-$rt-$i.crc")" = 0 ] || continue
-			echo "timeout $LIMIT $(vm_q "$BTAP") --runtime=$rt --run \"\$(tail -1 '$T/km-$rt-$i.art')\" $c >'$T/km-$rt-$i.out' 2>'$T/km-$rt-$i.err'; echo \$? >'$T/km-$rt-$i.rc'; grep -c '^btap_' /proc/modules >'$T/km-$rt-$i.mods'" \
+			[ -n "$lim" ] && KM_EXTRA=$((KM_EXTRA + lim))
+			echo "timeout ${lim:-$LIMIT} $(vm_q "$BTAP") --runtime=$rt --run \"\$(tail -1 '$T/km-$rt-$i.art')\" $c >'$T/km-$rt-$i.out' 2>'$T/km-$rt-$i.err'; echo \$? >'$T/km-$rt-$i.rc'; grep -c '^btap_' /proc/modules >'$T/km-$rt-$i.mods'" \
 				>>"$T/job.sh"
 		done
 	done <"$KM_LIST"

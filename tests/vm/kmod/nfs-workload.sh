@@ -7,6 +7,24 @@
 # rename, remove; make and remove a directory. Files are named btapnfs-V-*
 # so that the cases can tell them from the set-up's own traffic. All in
 # the VM (its root is an overlay: writes stay there).
+# A run cut short (a case's time limit) leaves the server up and the
+# mounts in place: take all that down first, so that one slow case does
+# not make the next ones fail too.
+teardown() {
+	umount -f /mnt/btapnfs3 /mnt/btapnfs4 2>/dev/null
+	[ -d /proc/fs/nfsd ] && rpc.nfsd 0 2>/dev/null
+	exportfs -ua 2>/dev/null
+	pkill -x rpc.mountd
+	pkill -x nfsdcld
+	pkill -x rpcbind
+	umount /srv/btapnfs 2>/dev/null
+	rm -rf /var/lib/nfs/nfsdcld
+	return 0
+}
+if grep -q btapnfs /proc/mounts || pgrep -x rpcbind >/dev/null; then
+	echo "nfs-workload: taking down what an earlier run left" >&2
+	teardown
+fi
 set -e
 mkdir -p /srv/btapnfs /mnt/btapnfs3 /mnt/btapnfs4 /var/lib/nfs/v4recovery /run/rpcbind
 mount -t tmpfs tmpfs /srv/btapnfs
@@ -64,10 +82,5 @@ done
 # everything down again: the VM tier runs this once per case and runtime
 # in one boot
 umount /mnt/btapnfs3 /mnt/btapnfs4
-rpc.nfsd 0
-exportfs -ua
-pkill -x rpc.mountd || true
-pkill -x nfsdcld || true
-pkill -x rpcbind || true
-umount /srv/btapnfs
-rm -rf /var/lib/nfs/nfsdcld
+set +e
+teardown
