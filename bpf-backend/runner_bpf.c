@@ -1,6 +1,7 @@
 /* The BPF runtime's operations for the runner (runner/runner_runtime.h):
  * the privileges BPF needs, the maps (runner_maps.c), the object and its
- * probes (runner_load.c), and the output ring buffer read through libbpf. */
+ * probes (runner_load.c), kernel memory for runner probes (runner_kread.c),
+ * and the output ring buffer read through libbpf. */
 #include "runner_bpf.h"
 
 #include <bpf/bpf.h>
@@ -74,9 +75,16 @@ static int bpf_stack_frames(struct runner *r, bool user, uint32_t id, void *buf,
 	return bpf_map_lookup_elem(fd, &id, buf) == 0 ? 0 : -errno;
 }
 
+static void bpf_bind_ops(struct btap_runner_ops *ops)
+{
+	bpf_run_bind_map_ops(ops);
+	runner_bind_kread_ops(ops);
+}
+
 static void bpf_release(struct runner *r)
 {
 	struct bpf_run *b = bpf_run_of(r);
+	runner_kread_close();
 	if (!b)
 		return;
 	bpfl_close(b->obj);
@@ -90,7 +98,7 @@ const struct runner_runtime runner_runtime_bpf = {
 	.name = "bpf",
 	.can_run = bpf_can_run,
 	.create_maps = bpf_create_maps,
-	.bind_map_ops = bpf_run_bind_map_ops,
+	.bind_map_ops = bpf_bind_ops,
 	.stat_read = bpf_run_stat_read,
 	.print_hist_record = bpf_run_print_hist_record,
 	.load = bpf_run_load,

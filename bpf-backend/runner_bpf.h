@@ -41,6 +41,10 @@ static inline struct bpf_run *bpf_run_of(struct runner *r)
 	return r->kernel;
 }
 
+/* runner_kread.c: kernel memory for runner probes through a BPF program */
+void runner_bind_kread_ops(struct btap_runner_ops *ops);
+void runner_kread_close(void);
+
 /* runner_maps.c */
 bool bpf_run_create_maps(struct runner *r);
 void bpf_run_close_maps(struct runner *r);

@@ -299,9 +299,32 @@ static void pretty_flush(struct pretty *pr)
 	if (!pr->fmt.len)
 		return;
 	const char *dst = em_tmp_str(f);
+	/* the runner formats by id, in the script's dialect: no length
+	 * modifiers (%lld is %d there) */
+	int id = 0;
+	if (em_in_runner(f)) {
+		struct strbuf sfmt;
+		sb_init(&sfmt);
+		for (size_t i = 0; i < pr->fmt.len; i++) {
+			sb_putc(&sfmt, pr->fmt.s[i]);
+			if (pr->fmt.s[i] != '%')
+				continue;
+			if (pr->fmt.s[i + 1] == '%') {
+				sb_putc(&sfmt, pr->fmt.s[++i]);
+				continue;
+			}
+			while (i + 1 < pr->fmt.len && !strchr("duxs", pr->fmt.s[i + 1])) {
+				if (pr->fmt.s[i + 1] != 'l')
+					sb_putc(&sfmt, pr->fmt.s[i + 1]);
+				i++;
+			}
+		}
+		id = em_format_id(f->em, sfmt.s ? sfmt.s : "");
+		sb_free(&sfmt);
+	}
 	struct strbuf line;
 	sb_init(&line);
-	sb_printf(&line, "BTAP_SPRINTF_BEGIN(c, 0, %d, ", pr->nargs);
+	sb_printf(&line, "BTAP_SPRINTF_BEGIN(c, %d, %d, ", id, pr->nargs);
 	em_c_string(&line, pr->fmt.s, pr->fmt.len);
 	sb_puts(&line, ")");
 	em_line(f, "%s", line.s);

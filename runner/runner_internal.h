@@ -106,6 +106,7 @@ void runner_bind_output_ops(struct btap_runner_ops *ops);
 void runner_bind_regex_ops(struct btap_runner_ops *ops);
 /* runner_kcore.c: kernel memory (/proc/kcore) and symbols for runner probes */
 void runner_bind_kcore_ops(struct btap_runner_ops *ops);
+int runner_kcore_read(void *dst, uint64_t addr, uint64_t len);
 void runner_kcore_close(void);
 /* runner_procfs.c: procfs probes, run for the metrics server's clients */
 void runner_bind_procfs_ops(struct btap_runner_ops *ops);

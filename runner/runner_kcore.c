@@ -56,7 +56,7 @@ static void kcore_open(void)
 	kcore.fd = fd;
 }
 
-static int op_kernel_read(void *dst, uint64_t addr, uint64_t len)
+int runner_kcore_read(void *dst, uint64_t addr, uint64_t len)
 {
 	if (!kcore.tried)
 		kcore_open();
@@ -77,12 +77,12 @@ static uint64_t op_kernel_symbol(const char *name)
 	return kallsyms_first(name, false, NULL);
 }
 
-/* /proc/kcore, unless the runtime reads kernel memory itself (the kmod
- * runtime: through its module). */
+/* /proc/kcore, unless the runtime reads kernel memory itself (through
+ * the kmod runtime's module, or a BPF program: runner_kread.c). */
 void runner_bind_kcore_ops(struct btap_runner_ops *ops)
 {
 	if (!ops->kernel_read)
-		ops->kernel_read = op_kernel_read;
+		ops->kernel_read = runner_kcore_read;
 	ops->kernel_symbol = op_kernel_symbol;
 }
 

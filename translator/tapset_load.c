@@ -102,7 +102,6 @@ struct ts_name {
 };
 
 struct ts_file {
-	const char *path;
 	const struct src_file *src;
 	bool parsed;
 };
@@ -326,7 +325,6 @@ bool tapset_load_index(struct session *s)
 		if (!has_suffix(p, ".stp"))
 			continue;
 		struct ts_file *f = arena_alloc(&s->arena, sizeof(*f));
-		f->path = p;
 		f->src = register_file(s, p);
 		if (!f->src) {
 			ok = false;
