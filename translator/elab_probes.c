@@ -321,31 +321,32 @@ static bool resolve_point(struct elab *x, const struct probe_point *pp, const st
 	int before = out->n;
 	bool ok = true, full = false;
 	bool wild = elab_point_has_wildcard(pp);
-	/* (an expansion may parse library files, whose aliases are inserted
-	 * in file order, some before an: find it again after each) */
+	/* The aliases that match, found before any is expanded: an expansion
+	 * may parse library files, whose aliases go into x->aliases in file
+	 * order (those of this point's first component are parsed above). */
+	struct vec hits = {0};
+	bool prefix = false; /* the aliases name a prefix of the point */
 	VEC_FOREACH(x->aliases, i) {
 		struct alias_name *an = VEC_AT(x->aliases, i, struct alias_name *);
-		if (alias_visible(an, from) && comps_match(pp, 0, an->name, 0)) {
-			full = true;
-			int first = out->n;
-			ok = expand_alias(x, pp, an, -1, chain, depth, out) && ok;
-			name_expansions(x, pp, an, -1, depth, out, first);
-			while (VEC_AT(x->aliases, i, struct alias_name *) != an)
-				i++;
-		}
+		if (alias_visible(an, from) && comps_match(pp, 0, an->name, 0))
+			vec_push(x->a, &hits, an);
 	}
-	if (!full)
+	if (!hits.n) {
+		prefix = true;
 		VEC_FOREACH(x->aliases, i) {
 			struct alias_name *an = VEC_AT(x->aliases, i, struct alias_name *);
-			if (alias_visible(an, from) && prefix_match(pp, an->name->comps.n, an->name)) {
-				full = true;
-				int first = out->n;
-				ok = expand_alias(x, pp, an, an->name->comps.n, chain, depth, out) && ok;
-				name_expansions(x, pp, an, an->name->comps.n, depth, out, first);
-				while (VEC_AT(x->aliases, i, struct alias_name *) != an)
-					i++;
-			}
+			if (alias_visible(an, from) && prefix_match(pp, an->name->comps.n, an->name))
+				vec_push(x->a, &hits, an);
 		}
+	}
+	VEC_FOREACH(hits, i) {
+		struct alias_name *an = VEC_AT(hits, i, struct alias_name *);
+		int cut = prefix ? (int)an->name->comps.n : -1;
+		full = true;
+		int first = out->n;
+		ok = expand_alias(x, pp, an, cut, chain, depth, out) && ok;
+		name_expansions(x, pp, an, cut, depth, out, first);
+	}
 	if (!full || wild)
 		ok = expand_providers(x, pp, chain, wild, out) && ok;
 	if (ok && out->n == before && !pp->optional && !pp->sufficient) {
