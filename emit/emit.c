@@ -182,13 +182,23 @@ const char *em_sysargs_line(struct emitter *em, struct em_probe *p)
 	struct tp_event *ev = tp_probe_event(em->s, p->p);
 	if (!ev || !tp_event_load_fields(em->a, ev))
 		return "";
-	int n = 0;
+	int n = 0, sign = 1;
+	/* at a return, the arguments are in the task's saved user registers
+	 * (as many as the call's entry record holds): negative */
+	if (strcmp(ev->group, "syscalls") == 0 && strncmp(ev->name, "sys_exit_", 9) == 0) {
+		ev = tp_event_load(em->a, "syscalls", arena_printf(em->a, "sys_enter_%s", ev->name + 9));
+		if (!ev || !tp_event_load_fields(em->a, ev))
+			return "";
+		sign = -1;
+	} else if (strcmp(ev->group, "raw_syscalls") == 0 && strcmp(ev->name, "sys_exit") == 0) {
+		return "\tc.sysargs = -6;\n";
+	}
 	if (strcmp(ev->group, "raw_syscalls") == 0 && strcmp(ev->name, "sys_enter") == 0)
 		n = 6; /* long id, unsigned long args[6] */
 	else if (strcmp(ev->group, "syscalls") == 0 && strncmp(ev->name, "sys_enter_", 10) == 0)
 		for (int i = 0; i < ev->nfields; i++) /* after __syscall_nr, one u64 each */
 			n += !ev->fields[i].is_common && strcmp(ev->fields[i].name, "__syscall_nr") != 0;
-	return n ? arena_printf(em->a, "\tc.sysargs = %d;\n", n > 6 ? 6 : n) : "";
+	return n ? arena_printf(em->a, "\tc.sysargs = %d;\n", sign * (n > 6 ? 6 : n)) : "";
 }
 
 /* Does a function of either side call the native? */

@@ -46,7 +46,9 @@ struct btap_ctx {
 			    value in slot N */
 	int sysargs;     /* a system call's entry tracepoint: how many of its
 			    arguments the record holds (u64s from offset 16),
-			    for int_arg() and kin; 0 elsewhere */
+			    for int_arg() and kin; at its exit tracepoint
+			    minus that many (read from the task's saved user
+			    registers); 0 elsewhere */
 	int kregs;       /* ctx is a kprobe's saved registers (struct
 			    pt_regs): register() and print_regs() read them */
 	int64_t verdict; /* an LSM hook's result: what $return was set to */

@@ -155,14 +155,20 @@ static BTAP_INLINE int64_t btap_uarg_reg_(struct btap_ctx *c, int64_t n)
 
 /* Argument n (from 1) of the system call whose entry tracepoint the probe
  * is on (nd_syscall.NAME, kernel.trace("syscalls:sys_enter_NAME"),
- * raw_syscalls:sys_enter): the record's u64 slot; elsewhere an error. */
+ * raw_syscalls:sys_enter): the record's u64 slot; at its exit tracepoint
+ * (sysargs negative), the register the call took it in, from the task's
+ * saved user registers, which a system call leaves as they were (x86-64:
+ * rdi, rsi, rdx, r10, r8, r9); elsewhere an error. */
 static BTAP_INLINE int64_t btap_sysarg_(struct btap_ctx *c, int64_t n)
 {
-	if (n < 1 || n > c->sysargs) {
+	int have = c->sysargs < 0 ? -c->sysargs : c->sysargs;
+	if (n < 1 || n > have) {
 		btap_raise_str(c, -1, c->sysargs ? "no such argument of this system call"
 				      : "registers and arguments by position are not available at this probe point");
 		return 0;
 	}
+	if (c->sysargs < 0)
+		return (int64_t)btap_task_user_sysarg((int)n);
 	return btap_tp_read(c, 16 + 8 * (n - 1), 8, 0);
 }
 #define btap_sysarg(n) btap_sysarg_(c, (n))

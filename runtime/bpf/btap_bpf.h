@@ -1530,6 +1530,17 @@ static __always_inline uint64_t btap_task_user_cs(void)
 		bpf_probe_read_kernel(&cs, sizeof(cs), (char *)regs + 136);
 	return cs;
 }
+/* System call argument n (1-6) in the current task's saved user
+ * registers: rdi, rsi, rdx, r10, r8, r9 of x86-64's struct pt_regs. */
+static __always_inline uint64_t btap_task_user_sysarg(int n)
+{
+	int off = n == 1 ? 112 : n == 2 ? 104 : n == 3 ? 96 : n == 4 ? 56 : n == 5 ? 72 : 64;
+	uint64_t v = 0;
+	void *regs = (void *)bpf_task_pt_regs(bpf_get_current_task_btf());
+	if (regs)
+		bpf_probe_read_kernel(&v, sizeof(v), (char *)regs + off);
+	return v;
+}
 /* A perf event program's context is the kernel's struct
  * bpf_perf_event_data_kern, whose regs member points at the sample's
  * registers: those are what addr() and user_mode() read (c->args). */

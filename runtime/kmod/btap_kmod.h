@@ -889,6 +889,19 @@ static inline long btap_str_nofault(char *dst, uint64_t addr, long size, int use
 /* The code segment of the current task's saved user registers, for
  * probing_32bit_app(). */
 #define btap_task_user_cs() ((uint64_t)task_pt_regs(current)->cs)
+/* System call argument n (1-6) in the current task's saved user registers. */
+static inline uint64_t btap_task_user_sysarg(int n)
+{
+	struct pt_regs *r = task_pt_regs(current);
+	switch (n) {
+	case 1: return r->di;
+	case 2: return r->si;
+	case 3: return r->dx;
+	case 4: return r->r10;
+	case 5: return r->r8;
+	default: return r->r9;
+	}
+}
 #include "../btap_kernel_reads.h"
 /* sprintf: the kernel's own snprintf takes the dialect of
  * emit/emit_kprintf.c; slots beyond the format's are ignored. */
@@ -2136,7 +2149,15 @@ static int btap_kmod_setup(struct btap_kmap *const *maps, struct btap_kpoint *po
 	for_each_kernel_tracepoint(btap_find_tp, points);
 	btap_find_module_tps(points);
 	for (t = points; t->kind; t++) {
-		err = btap_kpoint_register(t);
+		err = t->kind == BTAP_KP_TP_RECORD ? 0 : btap_kpoint_register(t);
+		if (err)
+			goto fail;
+	}
+	/* perf runs a tracepoint's events newest first: the record probes
+	 * from last to first, so that the probes on one event run in the
+	 * script's order, as BPF's programs do */
+	while (t-- > points) {
+		err = t->kind == BTAP_KP_TP_RECORD ? btap_kpoint_register(t) : 0;
 		if (err)
 			goto fail;
 	}
