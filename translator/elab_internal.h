@@ -40,6 +40,10 @@ struct elab {
 	struct symtab globals;     /* struct vardecl* */
 	struct symtab functions;   /* struct funcdecl* */
 	struct vec aliases;        /* struct alias_name* in file order */
+	/* the syscalls events syscall.* aliases are on, sorted, for
+	 * elab_syscall_event_has_alias; built when aliases.n was alias_events_of */
+	const char **alias_events;
+	int nalias_events, alias_events_of;
 	struct vec files;          /* struct stapfile*: user file first */
 
 	struct vec file_queue;     /* struct stapfile* newly used, probes to derive */

@@ -18,6 +18,7 @@
 #include "tracepoints.h"
 
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Fewer calls than this are cheap enough as probes of their own. */
@@ -164,15 +165,28 @@ static const char *alias_name_literal(const struct probe_alias *a)
 }
 
 /* A library alias syscall.NAME[.return] on the event, if there is one. */
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Asked once per kernel event (hundreds): a sorted list, rebuilt only
+ * when library files parsed since have added aliases. */
 bool elab_syscall_event_has_alias(struct elab *x, const char *event)
 {
-	VEC_FOREACH(x->aliases, i) {
-		const struct alias_name *an = VEC_AT(x->aliases, i, const struct alias_name *);
-		const char *ev = strcmp(pp_comp_name(an->name, 0), "syscall") == 0 ? alias_event(an->alias) : NULL;
-		if (ev && strcmp(ev, event) == 0)
-			return true;
+	if (!x->alias_events || x->alias_events_of != x->aliases.n) {
+		x->alias_events = arena_alloc(x->a, sizeof(char *) * (x->aliases.n + 1));
+		x->nalias_events = 0;
+		VEC_FOREACH(x->aliases, i) {
+			const struct alias_name *an = VEC_AT(x->aliases, i, const struct alias_name *);
+			const char *ev = strcmp(pp_comp_name(an->name, 0), "syscall") == 0 ? alias_event(an->alias) : NULL;
+			if (ev)
+				x->alias_events[x->nalias_events++] = ev;
+		}
+		qsort(x->alias_events, (size_t)x->nalias_events, sizeof(char *), cmp_str);
+		x->alias_events_of = x->aliases.n;
 	}
-	return false;
+	return bsearch(&event, x->alias_events, (size_t)x->nalias_events, sizeof(char *), cmp_str) != NULL;
 }
 
 static struct call *new_call(struct elab *x, struct vec *calls, int nr, const char *name, const char *point)
@@ -186,13 +200,6 @@ static struct call *new_call(struct elab *x, struct vec *calls, int nr, const ch
 	return c;
 }
 
-static bool listed(const struct vec *calls, const char *point)
-{
-	VEC_FOREACH(*calls, i)
-		if (strcmp(VEC_AT(*calls, i, const struct call *)->point, point) == 0)
-			return true;
-	return false;
-}
 
 /* Every call the point names: the library's aliases, then the kernel's
  * other syscalls tracepoints (those elab_syscalls.c generates aliases
@@ -215,6 +222,13 @@ static void list_calls(struct elab *x, const struct probe_point *pp, bool ret, s
 		new_call(x, calls, on_call ? syscall_number(ev + strlen(prefix)) : -1,
 			 on_call ? alias_name_literal(an->alias) : NULL, point);
 	}
+	/* the library's points, sorted: an event's generated point of the
+	 * same name is left out (hundreds of events) */
+	int nlib = calls->n;
+	const char **lib = arena_alloc(x->a, sizeof(char *) * (size_t)(nlib + 1));
+	for (int i = 0; i < nlib; i++)
+		lib[i] = VEC_AT(*calls, i, const struct call *)->point;
+	qsort(lib, (size_t)nlib, sizeof(char *), cmp_str);
 	struct vec events = {0};
 	tp_list(x->a, arena_printf(x->a, "syscalls:%s%s", prefix, pattern), &events);
 	VEC_FOREACH(events, i) {
@@ -223,7 +237,7 @@ static void list_calls(struct elab *x, const struct probe_point *pp, bool ret, s
 			continue;
 		const char *call = ev->name + strlen(prefix);
 		const char *point = arena_printf(x->a, "syscall.%s%s", call, suffix);
-		if (!listed(calls, point)) /* the library's alias of that name wins */
+		if (!bsearch(&point, lib, (size_t)nlib, sizeof(char *), cmp_str)) /* the library's alias wins */
 			new_call(x, calls, syscall_number(call), call, point);
 	}
 }
