@@ -164,13 +164,13 @@ static const char *alias_name_literal(const struct probe_alias *a)
 	return NULL;
 }
 
-/* A library alias syscall.NAME[.return] on the event, if there is one. */
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* Asked once per kernel event (hundreds): a sorted list, rebuilt only
+/* A library alias syscall.NAME[.return] on the event, if there is one.
+ * Asked once per kernel event (hundreds): a sorted list, rebuilt only
  * when library files parsed since have added aliases. */
 bool elab_syscall_event_has_alias(struct elab *x, const char *event)
 {
@@ -199,7 +199,6 @@ static struct call *new_call(struct elab *x, struct vec *calls, int nr, const ch
 	vec_push(x->a, calls, c);
 	return c;
 }
-
 
 /* Every call the point names: the library's aliases, then the kernel's
  * other syscalls tracepoints (those elab_syscalls.c generates aliases
