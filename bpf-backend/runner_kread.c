@@ -61,10 +61,8 @@ static int kread_load(char *why, size_t whylen)
 		INSN(BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, -EINVAL),
 		INSN(BPF_JMP | BPF_EXIT, 0, 0, 0, 0),
 	};
-	char log[4096] = "";
-	LIBBPF_OPTS(bpf_prog_load_opts, popts, .log_buf = log, .log_size = sizeof(log), .log_level = 0);
 	kr.prog_fd = bpf_prog_load(BPF_PROG_TYPE_RAW_TRACEPOINT, "btap_kread", "GPL", insns,
-				   sizeof(insns) / sizeof(insns[0]), &popts);
+				   sizeof(insns) / sizeof(insns[0]), NULL);
 	if (kr.prog_fd < 0) {
 		snprintf(why, whylen, "loading its program: %s", strerror(errno));
 		return -1;
@@ -84,7 +82,17 @@ static int kread_chunk(void *dst, uint64_t addr, uint64_t len)
 	return 0;
 }
 
-static void kread_drop(void);
+static void kread_drop(void)
+{
+	if (kr.value)
+		munmap(kr.value, KREAD_CHUNK);
+	if (kr.prog_fd >= 0)
+		close(kr.prog_fd);
+	if (kr.map_fd >= 0)
+		close(kr.map_fd);
+	kr.value = NULL;
+	kr.prog_fd = kr.map_fd = -1;
+}
 
 static int kread(void *dst, uint64_t addr, uint64_t len)
 {
@@ -112,18 +120,6 @@ static int kread(void *dst, uint64_t addr, uint64_t len)
 void runner_bind_kread_ops(struct btap_runner_ops *ops)
 {
 	ops->kernel_read = kread;
-}
-
-static void kread_drop(void)
-{
-	if (kr.value)
-		munmap(kr.value, KREAD_CHUNK);
-	if (kr.prog_fd >= 0)
-		close(kr.prog_fd);
-	if (kr.map_fd >= 0)
-		close(kr.map_fd);
-	kr.value = NULL;
-	kr.prog_fd = kr.map_fd = -1;
 }
 
 void runner_kread_close(void)

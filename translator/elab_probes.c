@@ -319,7 +319,7 @@ static bool resolve_point(struct elab *x, const struct probe_point *pp, const st
 	if (depth == 0)
 		x->s->optional_miss = NULL;
 	int before = out->n;
-	bool ok = true, full = false;
+	bool ok = true;
 	bool wild = elab_point_has_wildcard(pp);
 	/* The aliases that match, found before any is expanded: an expansion
 	 * may parse library files, whose aliases go into x->aliases in file
@@ -342,12 +342,11 @@ static bool resolve_point(struct elab *x, const struct probe_point *pp, const st
 	VEC_FOREACH(hits, i) {
 		struct alias_name *an = VEC_AT(hits, i, struct alias_name *);
 		int cut = prefix ? (int)an->name->comps.n : -1;
-		full = true;
 		int first = out->n;
 		ok = expand_alias(x, pp, an, cut, chain, depth, out) && ok;
 		name_expansions(x, pp, an, cut, depth, out, first);
 	}
-	if (!full || wild)
+	if (!hits.n || wild)
 		ok = expand_providers(x, pp, chain, wild, out) && ok;
 	if (ok && out->n == before && !pp->optional && !pp->sufficient) {
 		const char *why = unprovided_family(pp);
