@@ -18,6 +18,13 @@ struct symtab {
 	int nbuckets;
 };
 
+/* The aliases whose names start alike, in file order; singles: how many
+ * of them are that one component alone. */
+struct alias_bucket {
+	struct vec names;           /* struct alias_name* */
+	int singles;
+};
+
 /* One name an alias defines: probe a.b = ... gives one per name point. */
 struct alias_name {
 	struct probe_alias *alias;
@@ -40,6 +47,9 @@ struct elab {
 	struct symtab globals;     /* struct vardecl* */
 	struct symtab functions;   /* struct funcdecl* */
 	struct vec aliases;        /* struct alias_name* in file order */
+	/* the same by first component, and by the first two ("a\nb"):
+	 * struct alias_bucket*, so that a point looks at one bucket */
+	struct symtab alias_heads, alias_heads2;
 	/* the syscalls events syscall.* aliases are on, sorted, for
 	 * elab_syscall_event_has_alias; built when aliases.n was alias_events_of */
 	const char **alias_events;
@@ -87,6 +97,8 @@ bool elab_syscall_event_has_alias(struct elab *x, const char *event);
 /* symtab (elaborate.c) */
 void elab_symtab_add(struct elab *x, struct symtab *t, const char *name, void *decl, struct stapfile *f);
 struct symtab_entry *elab_symtab_first(const struct symtab *t, const char *name);
+/* The aliases whose name starts with component FIRST, in file order. */
+const struct vec *elab_aliases_of(struct elab *x, const char *first);
 /* The same for a global or a function, with the library files that
  * declare one of that name parsed first (tapset_need). */
 struct symtab_entry *elab_global_first(struct elab *x, const char *name);

@@ -39,6 +39,59 @@ bool elab_point_has_wildcard(const struct probe_point *pp)
 	return false;
 }
 
+static void insert_in_file_order(struct elab *x, struct vec *v, struct alias_name *an)
+{
+	int at = v->n;
+	while (at > 0 && VEC_AT(*v, at - 1, struct alias_name *)->file->order > an->file->order)
+		at--;
+	vec_insert(x->a, v, at, an);
+}
+
+static struct alias_bucket *bucket(struct symtab *t, const char *key)
+{
+	struct symtab_entry *e = elab_symtab_first(t, key);
+	return e ? e->decl : NULL;
+}
+
+static void bucket_add(struct elab *x, struct symtab *t, const char *key, struct alias_name *an)
+{
+	struct alias_bucket *b = bucket(t, key);
+	if (!b) {
+		b = arena_alloc(x->a, sizeof(*b));
+		elab_symtab_add(x, t, key, b, NULL);
+	}
+	insert_in_file_order(x, &b->names, an);
+	if (an->name->comps.n == 1)
+		b->singles++;
+}
+
+static const struct vec no_aliases;
+
+const struct vec *elab_aliases_of(struct elab *x, const char *first)
+{
+	struct alias_bucket *b = first ? bucket(&x->alias_heads, first) : NULL;
+	return b ? &b->names : &no_aliases;
+}
+
+/* The aliases a point may name, in file order: those of its first two
+ * components when both are plain names and no alias is the first alone
+ * (it could be a prefix of the point), else those of its first component,
+ * else (a wildcard first) all. Components with an argument never name an
+ * alias. */
+static const struct vec *alias_candidates(struct elab *x, const struct probe_point *pp)
+{
+	const char *c0 = pp_comp_name(pp, 0), *c1 = pp_comp_name(pp, 1);
+	if (!c0 || is_wild(c0))
+		return &x->aliases;
+	struct alias_bucket *b = bucket(&x->alias_heads, c0);
+	if (!b)
+		return &no_aliases;
+	if (!c1 || is_wild(c1) || b->singles)
+		return &b->names;
+	struct alias_bucket *b2 = bucket(&x->alias_heads2, arena_printf(x->a, "%s\n%s", c0, c1));
+	return b2 ? &b2->names : &no_aliases;
+}
+
 void elab_register_aliases(struct elab *x, struct stapfile *f)
 {
 	VEC_FOREACH(f->aliases, i) {
@@ -68,10 +121,11 @@ void elab_register_aliases(struct elab *x, struct stapfile *f)
 			an->name = n;
 			an->file = f;
 			/* in file order, whichever file was parsed first */
-			int at = x->aliases.n;
-			while (at > 0 && VEC_AT(x->aliases, at - 1, struct alias_name *)->file->order > f->order)
-				at--;
-			vec_insert(x->a, &x->aliases, at, an);
+			insert_in_file_order(x, &x->aliases, an);
+			bucket_add(x, &x->alias_heads, pp_comp_name(n, 0), an);
+			if (n->comps.n > 1)
+				bucket_add(x, &x->alias_heads2,
+					   arena_printf(x->a, "%s\n%s", pp_comp_name(n, 0), pp_comp_name(n, 1)), an);
 		}
 	}
 }
@@ -148,8 +202,9 @@ static const char *point_text(struct elab *x, const struct probe_point *pp)
  * shadows a provider point of the same name.) */
 static bool alias_named(struct elab *x, const struct probe_point *pp)
 {
-	VEC_FOREACH(x->aliases, i) {
-		const struct alias_name *an = VEC_AT(x->aliases, i, struct alias_name *);
+	const struct vec *cand = alias_candidates(x, pp);
+	VEC_FOREACH(*cand, i) {
+		const struct alias_name *an = VEC_AT(*cand, i, struct alias_name *);
 		if (comps_match(pp, 0, an->name, 0))
 			return true;
 	}
@@ -326,15 +381,16 @@ static bool resolve_point(struct elab *x, const struct probe_point *pp, const st
 	 * order (those of this point's first component are parsed above). */
 	struct vec hits = {0};
 	bool prefix = false; /* the aliases name a prefix of the point */
-	VEC_FOREACH(x->aliases, i) {
-		struct alias_name *an = VEC_AT(x->aliases, i, struct alias_name *);
+	const struct vec *cand = alias_candidates(x, pp);
+	VEC_FOREACH(*cand, i) {
+		struct alias_name *an = VEC_AT(*cand, i, struct alias_name *);
 		if (alias_visible(an, from) && comps_match(pp, 0, an->name, 0))
 			vec_push(x->a, &hits, an);
 	}
 	if (!hits.n) {
 		prefix = true;
-		VEC_FOREACH(x->aliases, i) {
-			struct alias_name *an = VEC_AT(x->aliases, i, struct alias_name *);
+		VEC_FOREACH(*cand, i) {
+			struct alias_name *an = VEC_AT(*cand, i, struct alias_name *);
 			if (alias_visible(an, from) && prefix_match(pp, an->name->comps.n, an->name))
 				vec_push(x->a, &hits, an);
 		}
@@ -457,8 +513,9 @@ void elab_match_for_listing(struct elab *x, struct probe_point *pp, struct vec *
 		elab_tapset_need(x, TAPSET_ALIAS, pp_comp_name(pp, 0));
 	elab_generate_syscalls(x, pp);
 	bool full = false;
-	VEC_FOREACH(x->aliases, i) {
-		struct alias_name *an = VEC_AT(x->aliases, i, struct alias_name *);
+	const struct vec *cand = alias_candidates(x, pp);
+	VEC_FOREACH(*cand, i) {
+		struct alias_name *an = VEC_AT(*cand, i, struct alias_name *);
 		if (an->alias->is_private || !comps_match(pp, 0, an->name, 0))
 			continue;
 		full = true;

@@ -208,8 +208,9 @@ static void list_calls(struct elab *x, const struct probe_point *pp, bool ret, s
 	const char *pattern = pp_comp_name(pp, 1);
 	const char *prefix = ret ? "sys_exit_" : "sys_enter_";
 	const char *suffix = ret ? ".return" : "";
-	VEC_FOREACH(x->aliases, i) {
-		const struct alias_name *an = VEC_AT(x->aliases, i, const struct alias_name *);
+	const struct vec *syscalls = elab_aliases_of(x, "syscall");
+	VEC_FOREACH(*syscalls, i) {
+		const struct alias_name *an = VEC_AT(*syscalls, i, const struct alias_name *);
 		const struct probe_point *n = an->name;
 		if (an->alias->is_private || n->comps.n != (ret ? 3 : 2) ||
 		    strcmp(pp_comp_name(n, 0), "syscall") != 0 || !pp_glob_match(pattern, pp_comp_name(n, 1)) ||

@@ -20,8 +20,9 @@
 /* Does the library (or an earlier generation) have syscall.NAME[.return]? */
 static bool has_alias(struct elab *x, const char *name, bool ret)
 {
-	VEC_FOREACH(x->aliases, i) {
-		const struct probe_point *n = VEC_AT(x->aliases, i, struct alias_name *)->name;
+	const struct vec *syscalls = elab_aliases_of(x, "syscall");
+	VEC_FOREACH(*syscalls, i) {
+		const struct probe_point *n = VEC_AT(*syscalls, i, struct alias_name *)->name;
 		if (n->comps.n == (ret ? 3 : 2) && strcmp(pp_comp_name(n, 0), "syscall") == 0 &&
 		    strcmp(pp_comp_name(n, 1), name) == 0 && (!ret || strcmp(pp_comp_name(n, 2), "return") == 0))
 			return true;

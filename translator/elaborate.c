@@ -134,6 +134,8 @@ void elab_init(struct elab *x, struct session *s, bool quiet)
 	x->quiet = quiet;
 	symtab_init(x, &x->globals);
 	symtab_init(x, &x->functions);
+	symtab_init(x, &x->alias_heads);
+	symtab_init(x, &x->alias_heads2);
 }
 
 void elab_use_file(struct elab *x, struct stapfile *f)
