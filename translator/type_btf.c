@@ -15,7 +15,12 @@ struct btf_source {
 	struct btf *btf;
 	const struct type_source *parent; /* split BTF: the base's source */
 	int first_id;                     /* the first id this BTF adds */
+	/* types by name: built on the SCANS_BEFORE_INDEX+1st lookup (or the
+	 * first walk), as most runs look up a few names (a tracepoint's
+	 * record) and indexing ~100k types costs more than a few scans */
 	struct type_name_index index;
+	bool index_built;
+	int scans;
 	/* functions (BTF_KIND_FUNC) by name: built on the first lookup, as
 	 * most runs name none (tracepoint prototypes, kernel.function) */
 	struct type_name_index funcs;
@@ -149,23 +154,72 @@ static void build_funcs(struct btf_source *s)
 	}
 }
 
+static enum type_kind index_kind(const struct btf_type *t);
+
+static void build_index(struct btf_source *s)
+{
+	s->index_built = true;
+	int n = (int)btf__type_cnt(s->btf);
+	type_name_index_reserve(&s->index, (size_t)(n - s->first_id));
+	for (int id = s->first_id; id < n; id++) {
+		const struct btf_type *t = btf__type_by_id(s->btf, (__u32)id);
+		enum type_kind k = index_kind(t);
+		const char *name = btf__name_by_offset(s->btf, t->name_off);
+		if (k != TYPE_VOID && name && *name)
+			type_name_index_put(&s->index, k, name, (type_id)id);
+	}
+}
+
+/* The first of this BTF's own types of that kind and name (what the
+ * indexes find), by a scan. */
+static type_id scan_own(const struct btf_source *s, enum type_kind kind, const char *name)
+{
+	int n = (int)btf__type_cnt(s->btf);
+	for (int id = s->first_id; id < n; id++) {
+		const struct btf_type *t = btf__type_by_id(s->btf, (__u32)id);
+		if (!t->name_off || (kind == TYPE_FUNC ? btf_kind(t) != BTF_KIND_FUNC : index_kind(t) != kind))
+			continue;
+		if (strcmp(btf__name_by_offset(s->btf, t->name_off), name) == 0)
+			return (type_id)id;
+	}
+	return 0;
+}
+
+#define SCANS_BEFORE_INDEX 8
+
+static type_id find_own(struct btf_source *s, enum type_kind kind, const char *name)
+{
+	if (kind == TYPE_VOID || !name)
+		return 0;
+	bool built = kind == TYPE_FUNC ? s->funcs_built : s->index_built;
+	if (!built && s->scans < SCANS_BEFORE_INDEX) {
+		s->scans++;
+		return scan_own(s, kind, name);
+	}
+	if (kind == TYPE_FUNC && !s->funcs_built)
+		build_funcs(s);
+	if (kind != TYPE_FUNC && !s->index_built)
+		build_index(s);
+	return type_name_index_get(kind == TYPE_FUNC ? &s->funcs : &s->index, kind, name);
+}
+
 /* TYPE_FUNC by name finds a function (BTF_KIND_FUNC), whose type is its
  * prototype; the other kinds find types. */
 static type_id bt_find(const struct type_source *src, enum type_kind kind, const char *name)
 {
-	struct btf_source *s = (struct btf_source *)src;
-	if (kind == TYPE_FUNC && !s->funcs_built)
-		build_funcs(s);
-	type_id id = type_name_index_get(kind == TYPE_FUNC ? &s->funcs : &s->index, kind, name);
+	type_id id = find_own((struct btf_source *)src, kind, name);
 	return id || !of(src)->parent ? id : tsrc_find(of(src)->parent, kind, name);
 }
 
 static void bt_each(const struct type_source *src, enum type_kind kind,
                     void (*fn)(type_id id, const char *name, void *ctx), void *ctx)
 {
-	if (of(src)->parent)
-		tsrc_each(of(src)->parent, kind, fn, ctx);
-	type_name_index_each(&of(src)->index, kind, fn, ctx);
+	struct btf_source *s = (struct btf_source *)src;
+	if (s->parent)
+		tsrc_each(s->parent, kind, fn, ctx);
+	if (!s->index_built)
+		build_index(s);
+	type_name_index_each(&s->index, kind, fn, ctx);
 }
 
 static const struct btf *bt_btf(const struct type_source *src)
@@ -221,15 +275,6 @@ static struct btf_source *wrap(struct btf *btf, const struct type_source *parent
 	s->base.what = s->what;
 	const struct btf *pb = type_source_btf(parent);
 	s->first_id = pb ? (int)btf__type_cnt(pb) : 1;
-	int n = (int)btf__type_cnt(btf);
-	type_name_index_reserve(&s->index, (size_t)(n - s->first_id));
-	for (int id = s->first_id; id < n; id++) {
-		const struct btf_type *t = btf__type_by_id(btf, (__u32)id);
-		enum type_kind k = index_kind(t);
-		const char *name = btf__name_by_offset(btf, t->name_off);
-		if (k != TYPE_VOID && name && *name)
-			type_name_index_put(&s->index, k, name, (type_id)id);
-	}
 	return s;
 }
 

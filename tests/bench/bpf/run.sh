@@ -365,9 +365,12 @@ syscall_star() {
 	raw=$("$BTAP" -p2 "$TMP/sstar.stp" 2>/dev/null | grep -c 'raw_syscalls:sys_enter')
 	printf '   programs for syscall.*: %s (%s on raw_syscalls, the rest calls newer than the build'"'"'s table)   target: one or a few: %s\n' \
 		"$probes" "$raw" "$(verdict "$probes" "<=" 40)"
-	p12=$("$BTAP" -v -p2 "$TMP/sstar.stp" 2>&1 >/dev/null | sed -n 's/^Pass [12]: .* in \([0-9.]*\) ms\./\1/p' |
-		awk '{ s += $1 } END { printf "%.1f", s }')
-	printf '   passes 1-2 of that script: %s ms   target < 20 ms: %s\n' "$p12" "$(verdict "$p12" "<" 20)"
+	# best of 5: one warm run on a shared machine varies by 2x
+	p12=$(for run in 1 2 3 4 5; do
+		"$BTAP" -v -p2 "$TMP/sstar.stp" 2>&1 >/dev/null | sed -n 's/^Pass [12]: .* in \([0-9.]*\) ms\./\1/p' |
+			awk '{ s += $1 } END { printf "%.1f\n", s }'
+	done | sort -n | head -1)
+	printf '   passes 1-2 of that script: %s ms (best of 5)   target < 20 ms: %s\n' "$p12" "$(verdict "$p12" "<" 20)"
 	best=""
 	for run in 1 2 3 4 5; do
 		ms=$(ms_of "$BTAP" -l 'syscall.*')
