@@ -721,6 +721,74 @@ static void mark_reachable(struct emitter *em, struct em_func *f, enum em_ctx wh
 	f->visiting = false;
 }
 
+/* Does the code reach a script's own embedded C (a function's body, or
+ * %{ %} in a probe or function body), which is the kernel's C? */
+struct script_c_walk {
+	struct emitter *em;
+	struct vec seen;            /* struct em_func* walked */
+	bool found;
+};
+
+static bool reaches_script_c(struct script_c_walk *w, struct stmt *body, const struct vec *callees);
+
+static enum ast_step script_c_stmt(struct stmt *s, void *ctx)
+{
+	struct script_c_walk *w = ctx;
+	if (s->kind == S_EMBEDDED)
+		w->found = true;
+	return w->found ? AST_STOP : AST_DESCEND;
+}
+
+static enum ast_step script_c_expr(struct expr *e, void *ctx)
+{
+	struct script_c_walk *w = ctx;
+	if (e->kind == E_EMBEDDED)
+		w->found = true;
+	return w->found ? AST_STOP : AST_DESCEND;
+}
+
+static bool reaches_script_c(struct script_c_walk *w, struct stmt *body, const struct vec *callees)
+{
+	struct ast_visitor v = {.stmt_pre = script_c_stmt, .expr_pre = script_c_expr, .ctx = w};
+	ast_walk_stmt(&v, body);
+	VEC_FOREACH(*callees, i) {
+		struct em_func *f = VEC_AT(*callees, i, struct em_func *);
+		if (w->found)
+			break;
+		bool seen = false;
+		VEC_FOREACH(w->seen, k)
+			seen = seen || VEC_AT(w->seen, k, struct em_func *) == f;
+		if (seen || (f->f->file && f->f->file->is_tapset))
+			continue;
+		vec_push(w->em->a, &w->seen, f);
+		if (f->f->embedded)
+			w->found = true;
+		else
+			reaches_script_c(w, f->f->body, &f->callees);
+	}
+	return w->found;
+}
+
+/* A begin, end or error probe that reaches a script's embedded C runs in
+ * the kernel where the runtime can call it there (invoked_probes): the C
+ * is the kernel's, as in stap. */
+static void place_invoked_probes(struct emitter *em)
+{
+	if (!em->rt->invoked_probes || !em->s->guru)
+		return;
+	VEC_FOREACH(em->probes, i) {
+		struct em_probe *p = VEC_AT(em->probes, i, struct em_probe *);
+		if (p->at.kind != ATTACH_RUNNER)
+			continue;
+		struct script_c_walk w = {.em = em};
+		if (!reaches_script_c(&w, p->p->body, &p->callees))
+			continue;
+		p->where = EM_CTX_KERNEL;
+		p->invoked = true;
+		em->has_kernel = true;
+	}
+}
+
 static void mark_halves(struct emitter *em)
 {
 	VEC_FOREACH(em->probes, i) {
@@ -908,10 +976,28 @@ static struct strbuf *protos_of(struct emitter *em, unsigned where)
 							 : &em->runner_protos;
 }
 
+/* Does a probe of the runner reach the script's embedded C? */
+static bool runner_has_script_c(struct emitter *em)
+{
+	VEC_FOREACH(em->probes, i) {
+		struct em_probe *p = VEC_AT(em->probes, i, struct em_probe *);
+		struct script_c_walk w = {.em = em};
+		if (p->where == EM_CTX_RUNNER && reaches_script_c(&w, p->p->body, &p->callees))
+			return true;
+	}
+	return false;
+}
+
 /* Top-level %{ %} blocks (guru mode), verbatim in both halves: they may
- * test the runtime's build macros to say where they belong. */
+ * test the runtime's build macros to say where they belong. Where the
+ * runtime runs all of the script's C in the kernel (kmod, unless a timer
+ * probe calls some), only in the kernel half: they are the kernel's C
+ * (#include <linux/...>), as in stap. */
 static void emit_toplevel_embeds(struct emitter *em, struct strbuf *out)
 {
+	bool kernel_only = em->s->prog.embeds.n && em->rt->invoked_probes && !runner_has_script_c(em);
+	if (kernel_only)
+		sb_printf(out, "#ifdef %s\n", em->rt->kernel_build);
 	VEC_FOREACH(em->s->prog.embeds, i) {
 		const struct embedded_block *eb = VEC_AT(em->s->prog.embeds, i, const struct embedded_block *);
 		struct em_fn tmp;
@@ -921,6 +1007,8 @@ static void emit_toplevel_embeds(struct emitter *em, struct strbuf *out)
 		fn_free(&tmp);
 		sb_printf(out, "%s\n#line __BTAP_LINE__\n", eb->code ? eb->code : "");
 	}
+	if (kernel_only)
+		sb_puts(out, "#endif\n");
 }
 
 static void emit_embedded_function(struct emitter *em, struct em_func *f, struct strbuf *out)
@@ -1101,7 +1189,20 @@ static void write_probe(struct emitter *em, struct em_probe *ep)
 	em_put_tagged(out, ep->code_text, ep->index);
 	if (ep->where == EM_CTX_KERNEL) {
 		em->rt->probe_entry(em, ep, out);
-	} else {
+	}
+	if (ep->invoked) {
+		/* the runner's turn for it: the kernel half's point of the same
+		 * place among the kernel probes (the module's table) */
+		int slot = 0;
+		VEC_FOREACH(em->probes, k) {
+			const struct em_probe *o = VEC_AT(em->probes, k, struct em_probe *);
+			if (o == ep)
+				break;
+			slot += o->where == EM_CTX_KERNEL;
+		}
+		sb_printf(section_of(em, EM_CTX_RUNNER), "static void br%d(void) { btap_run_in_kernel(%d); }\n\n",
+			  ep->index, slot);
+	} else if (ep->where != EM_CTX_KERNEL) {
 		sb_printf(out, "static void br%d(void)\n{\n", ep->index);
 		sb_puts(out, "\tstruct btap_ctx c;\n");
 		sb_printf(out, "\tbtap_user_enter(&c, %d);\n", ep->index);
@@ -1339,7 +1440,7 @@ static void emit_descriptor(struct emitter *em, struct strbuf *b)
 			sb_puts(b, ", .origin = ");
 			em_c_string(b, p->origin, strlen(p->origin));
 			sb_printf(b, ", .priority = %" PRId64 ",\n\t ", p->at.runner.priority);
-			if (p->where == EM_CTX_KERNEL) {
+			if (p->where == EM_CTX_KERNEL && !p->invoked) {
 				em->rt->describe_probe(em, p, b);
 				/* the tasks it sifts by, which the runner finds */
 				if (p->at.filter == ATTACH_FILTER_PROCESS_RUNNING)
@@ -1505,6 +1606,7 @@ bool emit_program(struct session *s, const struct em_runtime *rt, struct emit_re
 		walk_stmt(VEC_AT(s->prog.functions, i, struct funcdecl *)->body, note_stats_use, &em);
 	collect_probes(&em);
 	collect_functions(&em);
+	place_invoked_probes(&em);
 	mark_halves(&em);
 	em_regex_check_kernel(&em);
 	VEC_FOREACH(em.maps, i) {

@@ -723,8 +723,8 @@ static const char *ex_embedded(struct em_fn *f, struct expr *e)
 {
 	const char *code = e->str ? e->str : "0";
 	if (e->kernel_c && !em_in_kernel(f)) {
-		diag_error(e->loc, "@const(\"%s\") is the kernel's C, which code running in user space (begin, end "
-			   "and timer probes, and the functions only they call) cannot evaluate", code);
+		diag_error(e->loc, "@const(\"%s\") is the kernel's C, which code running in user space (timer and "
+			   "procfs probes, and the functions only they call) cannot evaluate", code);
 		return "0";
 	}
 	em_linedir(f, e->loc);

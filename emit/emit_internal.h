@@ -64,6 +64,9 @@ struct em_probe {
 	 * own names tagged EM_PROBE_TAG (emit_share.c) */
 	char *types_text, *code_text;
 	struct em_probe *rep;   /* runs rep's program (NULL: its own) */
+	/* a begin/end/error probe in the kernel half (em_runtime's
+	 * invoked_probes), which the runner calls at its turn */
+	bool invoked;
 	bool shared;            /* its program runs for other probes too: which
 				   one from the attachment's cookie */
 };

@@ -90,6 +90,10 @@ struct em_runtime {
 	bool exe_filters;
 	/* guru mode writes kernel target variables (registers, memory) */
 	bool target_writes;
+	/* runs a begin, end or error probe that reaches a script's embedded C
+	 * in the kernel, called by the runner at its turn (kernel C, as in
+	 * stap; else such a probe's C is compiled into the runner) */
+	bool invoked_probes;
 	/* Most values one call of the kernel's formatter takes (sprintf,
 	 * pretty-printing). */
 	int format_max_args;

@@ -56,6 +56,7 @@ static const char *kpoint_kind(const struct attach *at)
 	case ATTACH_PERF_EVENT: return "BTAP_KP_PERF";
 	case ATTACH_UPROBE: return at->uprobe.ret ? "BTAP_KP_URETPROBE" : "BTAP_KP_UPROBE";
 	case ATTACH_NETFILTER: return "BTAP_KP_NETFILTER";
+	case ATTACH_RUNNER: return "BTAP_KP_INVOKED"; /* begin/end/error, called by the runner */
 	default: return NULL;
 	}
 }
@@ -177,6 +178,12 @@ static void kmod_probe_entry(struct emitter *em, struct em_probe *ep, struct str
 			   "timer.profile are)");
 	sb_printf(out, "static BTAP_KP_HANDLER_%s(bp%d)\n{\n", kind + 8, ep->index);
 	sb_puts(out, "\tstruct btap_ctx c;\n");
+	if (at->kind == ATTACH_RUNNER) { /* in the runner's task, at its turn */
+		sb_printf(out, "\tchar *sp = btap_kmod_enter_invoked(&c, %d);\n", ep->index);
+		sb_printf(out, "\tif (!sp)\n\t\tBTAP_KP_RETURN_INVOKED;\n\tbb%d(&c, sp);\n", ep->index);
+		sb_puts(out, "\tbtap_kmod_leave(&c);\n\tBTAP_KP_RETURN_INVOKED;\n}\n\n");
+		return;
+	}
 	if (at->kind == ATTACH_RAW_TRACEPOINT) { /* the prototype's arguments */
 		sb_puts(out, "\tuint64_t slots[BTAP_TP_ARGS] = {BTAP_TP_ARG_LIST};\n");
 		ctx = "slots";
@@ -295,6 +302,7 @@ const struct em_runtime em_runtime_kmod = {
 	.kernel_symbols = true,
 	.hw_breakpoints = true,
 	.target_writes = true,
+	.invoked_probes = true,
 	.attach_kinds = 1u << ATTACH_NETFILTER | 1u << ATTACH_TRACEPOINT | 1u << ATTACH_RAW_TRACEPOINT | 1u << ATTACH_KPROBE |
 			1u << ATTACH_PERF_EVENT | 1u << ATTACH_UPROBE | 1u << ATTACH_PROCFS,
 	.defines = kmod_defines,

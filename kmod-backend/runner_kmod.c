@@ -224,9 +224,27 @@ static int op_kernel_read(void *dst, uint64_t addr, uint64_t len)
 	return ioctl(k->file, BTAP_KMOD_IOCTL, &q) == 0 ? 0 : -errno;
 }
 
+static void kmod_drain(struct runner *r);
+
+/* A begin, end or error probe the module holds (it reaches the script's
+ * embedded C): run in btap's task by the ioctl, its output printed before
+ * the next probe runs. */
+static void op_run_kernel_probe(uint32_t kpoint)
+{
+	struct runner *r = runner_current;
+	struct kmod_run *k = r ? kr(r) : NULL;
+	if (!k || k->file < 0)
+		return;
+	struct btap_kmod_req q = {.op = BTAP_KOP_RUN, .pos = kpoint};
+	if (ioctl(k->file, BTAP_KMOD_IOCTL, &q) != 0)
+		runner_fail(r, "cannot run a probe in the module: %m");
+	kmod_drain(r);
+}
+
 static void kmod_bind_map_ops(struct btap_runner_ops *ops)
 {
 	ops->kernel_read = op_kernel_read;
+	ops->run_kernel_probe = op_run_kernel_probe;
 	ops->map_lookup = op_lookup;
 	ops->map_update = op_update;
 	ops->map_delete = op_delete;

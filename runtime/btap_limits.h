@@ -9,5 +9,9 @@
 #ifndef MAXACTION
 #define MAXACTION 1000   /* statements a probe may run (loop iterations) */
 #endif
+#ifndef MAXACTION_INTERRUPTIBLE
+/* ... a begin, end or error probe, which runs in a task (as stap's) */
+#define MAXACTION_INTERRUPTIBLE (MAXACTION * 10)
+#endif
 
 #endif

@@ -274,6 +274,10 @@ struct btap_runner_ops {
 	int (*kernel_read)(void *dst, uint64_t addr, uint64_t len);
 	/* a kernel symbol's address (kallsyms), 0 when unknown or hidden */
 	uint64_t (*kernel_symbol)(const char *name);
+	/* Run a begin, end or error probe the kernel half holds (its place
+	 * among the kernel probes) in btap's task, and print its output
+	 * before returning (kmod: a probe reaching a script's embedded C). */
+	void (*run_kernel_probe)(uint32_t kpoint);
 };
 
 /* ---- the descriptor, exported by the shared object ------------------- */

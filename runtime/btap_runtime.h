@@ -55,6 +55,7 @@ BTAP_IFACE(KERNEL, BTAP_TASK_OVERRIDE, "the task the context natives describe (p
 BTAP_IFACE(BOTH, btap_ctx, "struct btap_ctx: per-handler state (error, frames, nesting); `c` in bodies")
 BTAP_IFACE(KERNEL, btap_bpf_enter, "a BPF program's prologue: the scratch value and the btap_ctx")
 BTAP_IFACE(BOTH, BTAP_PROBE_BEGIN, "wraps a begin probe's handler")
+BTAP_IFACE(RUNNER, btap_run_in_kernel, "runs a begin/end/error probe the kernel half holds, at its turn")
 BTAP_IFACE(BOTH, BTAP_PROBE_END, "wraps an end probe's handler")
 BTAP_IFACE(BOTH, BTAP_PROBE_ERROR, "wraps an error probe's handler")
 BTAP_IFACE(BOTH, BTAP_PROBE_TIMER, "wraps a timer probe's handler")

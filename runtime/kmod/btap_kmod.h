@@ -207,11 +207,14 @@ static char *btap_kmap_slot(struct btap_kmap *m, const void *k, int insert)
 #include "../btap_loop.h"
 
 /* A loop body is a callback (as on BPF): called with the iteration until
- * it returns nonzero, having set the loop's state. */
+ * it returns nonzero, having set the loop's state. Each iteration counts
+ * against the probe's actions first; the bound is a backstop, as large as
+ * a begin or end probe's budget (btap_kmod_enter_invoked). */
+#define BTAP_KMOD_LOOP_MAX ((uint32_t)MAXACTION_INTERRUPTIBLE + 1)
 #define btap_loop(c, cb, lp, site)                                              \
 	do {                                                                    \
 		uint32_t btap_i_;                                               \
-		for (btap_i_ = 0; btap_i_ < BTAP_LOOP_MAX; btap_i_++)           \
+		for (btap_i_ = 0; btap_i_ < BTAP_KMOD_LOOP_MAX; btap_i_++)      \
 			if ((cb)(btap_i_, (lp)))                                \
 				break;                                          \
 		if (!(lp)->st) {                                                \
@@ -584,6 +587,29 @@ static inline char *btap_kmod_enter(struct btap_ctx *c, void *ctx, int probe)
 skip:
 	preempt_enable_notrace();
 	return NULL;
+}
+
+/* A begin, end or error probe the runner calls through the file's ioctl,
+ * in its own task, at the probe's turn: before the probes are armed and
+ * after exit() (an end probe's reason to run), under the same guard, with
+ * MAXACTION_INTERRUPTIBLE actions. */
+static inline char *btap_kmod_enter_invoked(struct btap_ctx *c, int probe)
+{
+	char *sp;
+	preempt_disable_notrace();
+	memset(c, 0, sizeof(*c));
+	c->probe = probe;
+	c->site = -1;
+	c->globals = btap_globals;
+	if (this_cpu_inc_return(*btap_busy) != 1) {
+		this_cpu_dec(*btap_busy);
+		BTAP_HDR(c)->skipped++;
+		preempt_enable_notrace();
+		return NULL;
+	}
+	sp = btap_ctx_scratch(c, this_cpu_ptr(btap_scratch));
+	*c->actions = (int64_t)MAXACTION - (int64_t)MAXACTION_INTERRUPTIBLE;
+	return sp;
 }
 
 static inline void btap_kmod_leave(struct btap_ctx *c)
@@ -1581,6 +1607,8 @@ static long btap_kread_ioctl(const struct btap_kmod_req *q)
 	return 0;
 }
 
+static long btap_run_ioctl(const struct btap_kmod_req *q);
+
 static long btap_file_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
 {
 	struct btap_kmod_req q;
@@ -1597,6 +1625,8 @@ static long btap_file_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
 		return btap_ksym_ioctl(&q);
 	if (q.op == BTAP_KOP_KREAD)
 		return btap_kread_ioctl(&q);
+	if (q.op == BTAP_KOP_RUN)
+		return btap_run_ioctl(&q);
 	if (q.map >= btap_kmaps_n)
 		return -EINVAL;
 	m = btap_kmaps_all[q.map];
@@ -1642,6 +1672,7 @@ enum {
 	BTAP_KP_UPROBE,     /* an instruction of a file (offset), every process mapping it */
 	BTAP_KP_URETPROBE,
 	BTAP_KP_NETFILTER,  /* nf_register_net_hook in the loading task's network namespace */
+	BTAP_KP_INVOKED,    /* nothing: a begin/end/error probe the runner calls (BTAP_KOP_RUN) */
 };
 
 /* A tracepoint calls its probes with (data, the prototype's arguments):
@@ -1679,6 +1710,8 @@ enum {
 #define BTAP_KP_HANDLER_URETPROBE(f) \
 	int f(struct uprobe_consumer *btap_uc, unsigned long btap_func, struct pt_regs *regs)
 #define BTAP_KP_RETURN_URETPROBE return 0
+#define BTAP_KP_HANDLER_INVOKED(f) void f(void)
+#define BTAP_KP_RETURN_INVOKED return
 /* A uprobe of one process (pid), or of the -c/-x target (-1). */
 #define btap_uprobe_wanted(pid)                                                 \
 	((int64_t)task_tgid_nr(current) ==                                      \
@@ -1719,6 +1752,19 @@ struct btap_kpoint {
 };
 
 static struct btap_kpoint *btap_kpoints_all;
+
+/* Run an invoked probe (the pos-th point) in the runner's task. */
+static long btap_run_ioctl(const struct btap_kmod_req *q)
+{
+	struct btap_kpoint *t = btap_kpoints_all;
+	uint64_t i;
+	for (i = 0; t && t->kind && i < q->pos; i++)
+		t++;
+	if (!t || t->kind != BTAP_KP_INVOKED)
+		return -EINVAL;
+	((void (*)(void))t->fn)();
+	return 0;
+}
 
 #ifdef BTAP_PERF_COUNTERS
 /* The script's perf counters (@perf, tapset/perf_counters.stp): counter k
@@ -1998,6 +2044,8 @@ static int btap_kpoint_register(struct btap_kpoint *t)
 	case BTAP_KP_URETPROBE:
 		return btap_uprobe_register(t);
 #endif
+	case BTAP_KP_INVOKED:
+		return 0;
 	case BTAP_KP_NETFILTER:
 		t->nfo = kzalloc(sizeof(*t->nfo), GFP_KERNEL);
 		if (!t->nfo)

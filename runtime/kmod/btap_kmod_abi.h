@@ -29,6 +29,9 @@ enum btap_kmod_op {
 	 * bytes at the kernel address key into value, or -EFAULT (a
 	 * fault-tolerant copy, as the module's own reads) */
 	BTAP_KOP_KREAD,
+	/* run a begin, end or error probe that the module holds (pos: its
+	 * place among the module's probes) in the runner's task, now */
+	BTAP_KOP_RUN,
 };
 
 #define BTAP_KSYM_NAME_MAX 128

@@ -133,6 +133,13 @@ static inline void btap_user_leave(struct btap_ctx *c)
 		btap_ops->error(c->site < 0 ? BTAP_NO_SITE : (uint32_t)c->site, c->errbuf);
 }
 
+/* A begin, end or error probe the kernel half holds (embedded C on the
+ * kmod runtime): the runtime runs it there, now, and prints its output. */
+static inline void btap_run_in_kernel(uint32_t kpoint)
+{
+	btap_ops->run_kernel_probe(kpoint);
+}
+
 /* ---- errors ------------------------------------------------------------- */
 
 #define BTAP_ERR_COPY(dst, src) snprintf((dst), MAXSTRINGLEN, "%s", (src))

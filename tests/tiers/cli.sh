@@ -168,7 +168,9 @@ expect netfilter-arp-bpf 1 "no match for probe point netfilter.arp.out \\(btap.s
 expect netfilter-bridge-kmod 0 'br_rmac:string' -- "$BTAP" --runtime=kmod -p2 -e 'probe netfilter.bridge.local_out { if (protocol == llcproto_stp) println(br_rmac) }'
 # @const on kmod: the kernel's C, in kernel probes only
 expect kmod-const-c 0 '= \(int64_t\)\(current->pid\);' -- "$BTAP" --runtime=kmod -g -p3 -e 'probe kernel.trace("sched:sched_switch") { println(@const("current->pid")) }'
-expect kmod-const-runner 1 "^<input>:1:23: error: @const\\(\"PAGE_SIZE\"\\) is the kernel's C, which code running in user space" -- "$BTAP" --runtime=kmod -g -p3 -e 'probe begin { println(@const("PAGE_SIZE")) }'
+expect kmod-const-runner 1 "^<input>:1:28: error: @const\\(\"PAGE_SIZE\"\\) is the kernel's C, which code running in user space" -- "$BTAP" --runtime=kmod -g -p3 -e 'probe timer.s(1) { println(@const("PAGE_SIZE")) }'
+# ... and a begin probe that reaches the script's C runs in the module, called by the runner at its turn
+expect kmod-const-begin 0 '^static void br0\(void\) \{ btap_run_in_kernel\(0\); \}' -- "$BTAP" --runtime=kmod -g -p3 -e 'probe begin { println(@const("PAGE_SIZE")) }'
 expect mdelay-bpf 1 "^<input>:1:44: error: semantic error: 'mdelay' busy-waits in the kernel, which a BPF program cannot: it needs the kernel-module runtime" -- "$BTAP" -g --runtime=bpf -p2 -e 'probe kernel.trace("sched:sched_switch") { mdelay(1) }'
 expect set-kernel-guru 1 "^<input>:1:44: error: semantic error: 'set_kernel_int' is for guru mode only \\(-g\\)" -- "$BTAP" -p2 -e 'probe kernel.trace("sched:sched_switch") { set_kernel_int(0, 1) }'
 expect set-kernel-bpf 1 "^<input>:1:44: error: semantic error: 'set_kernel_string' writes kernel memory, which a BPF program cannot: it needs the kernel-module runtime \\(--runtime=kmod\\)" -- "$BTAP" -g --runtime=bpf -p2 -e 'probe kernel.trace("sched:sched_switch") { set_kernel_string(0, "x") }'
