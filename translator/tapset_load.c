@@ -216,7 +216,10 @@ static void scan_file(struct session *s, const struct src_file *src, int file)
 	const char *p = src->text, *end = src->text + src->len;
 	while (p < end) {
 		p = skip_blanks(p, end);
-		if (word_at(p, end, "private"))
+		/* most lines start with none of the words */
+		if (p < end && *p != 'p' && *p != 'f' && *p != 'g')
+			;
+		else if (word_at(p, end, "private"))
 			; /* seen only by its own file */
 		else if (word_at(p, end, "function")) {
 			const char *n = skip_blanks(p + 8, end), *e = n;
