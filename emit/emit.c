@@ -771,21 +771,34 @@ static bool reaches_script_c(struct script_c_walk *w, struct stmt *body, const s
 
 /* A begin, end or error probe that reaches a script's embedded C runs in
  * the kernel where the runtime can call it there (invoked_probes): the C
- * is the kernel's, as in stap. */
+ * is the kernel's, as in stap. Each such probe's place among the kernel
+ * probes (the module's table) is its runner stub's argument; whether a
+ * probe left in the runner (a timer) still reaches the script's C decides
+ * where the top-level %{ %} blocks go. */
 static void place_invoked_probes(struct emitter *em)
 {
 	if (!em->rt->invoked_probes || !em->s->guru)
 		return;
 	VEC_FOREACH(em->probes, i) {
 		struct em_probe *p = VEC_AT(em->probes, i, struct em_probe *);
-		if (p->at.kind != ATTACH_RUNNER)
+		if (p->where != EM_CTX_RUNNER)
 			continue;
 		struct script_c_walk w = {.em = em};
 		if (!reaches_script_c(&w, p->p->body, &p->callees))
 			continue;
+		if (p->at.kind != ATTACH_RUNNER) {
+			em->runner_script_c = true;
+			continue;
+		}
 		p->where = EM_CTX_KERNEL;
 		p->invoked = true;
 		em->has_kernel = true;
+	}
+	int slot = 0;
+	VEC_FOREACH(em->probes, i) {
+		struct em_probe *p = VEC_AT(em->probes, i, struct em_probe *);
+		if (p->where == EM_CTX_KERNEL)
+			p->kernel_slot = slot++;
 	}
 }
 
@@ -976,18 +989,6 @@ static struct strbuf *protos_of(struct emitter *em, unsigned where)
 							 : &em->runner_protos;
 }
 
-/* Does a probe of the runner reach the script's embedded C? */
-static bool runner_has_script_c(struct emitter *em)
-{
-	VEC_FOREACH(em->probes, i) {
-		struct em_probe *p = VEC_AT(em->probes, i, struct em_probe *);
-		struct script_c_walk w = {.em = em};
-		if (p->where == EM_CTX_RUNNER && reaches_script_c(&w, p->p->body, &p->callees))
-			return true;
-	}
-	return false;
-}
-
 /* Top-level %{ %} blocks (guru mode), verbatim in both halves: they may
  * test the runtime's build macros to say where they belong. Where the
  * runtime runs all of the script's C in the kernel (kmod, unless a timer
@@ -995,7 +996,7 @@ static bool runner_has_script_c(struct emitter *em)
  * (#include <linux/...>), as in stap. */
 static void emit_toplevel_embeds(struct emitter *em, struct strbuf *out)
 {
-	bool kernel_only = em->s->prog.embeds.n && em->rt->invoked_probes && !runner_has_script_c(em);
+	bool kernel_only = em->s->prog.embeds.n && em->rt->invoked_probes && !em->runner_script_c;
 	if (kernel_only)
 		sb_printf(out, "#ifdef %s\n", em->rt->kernel_build);
 	VEC_FOREACH(em->s->prog.embeds, i) {
@@ -1193,15 +1194,8 @@ static void write_probe(struct emitter *em, struct em_probe *ep)
 	if (ep->invoked) {
 		/* the runner's turn for it: the kernel half's point of the same
 		 * place among the kernel probes (the module's table) */
-		int slot = 0;
-		VEC_FOREACH(em->probes, k) {
-			const struct em_probe *o = VEC_AT(em->probes, k, struct em_probe *);
-			if (o == ep)
-				break;
-			slot += o->where == EM_CTX_KERNEL;
-		}
 		sb_printf(section_of(em, EM_CTX_RUNNER), "static void br%d(void) { btap_run_in_kernel(%d); }\n\n",
-			  ep->index, slot);
+			  ep->index, ep->kernel_slot);
 	} else if (ep->where != EM_CTX_KERNEL) {
 		sb_printf(out, "static void br%d(void)\n{\n", ep->index);
 		sb_puts(out, "\tstruct btap_ctx c;\n");

@@ -67,6 +67,7 @@ struct em_probe {
 	/* a begin/end/error probe in the kernel half (em_runtime's
 	 * invoked_probes), which the runner calls at its turn */
 	bool invoked;
+	int kernel_slot;        /* its place among the kernel-half probes */
 	bool shared;            /* its program runs for other probes too: which
 				   one from the attachment's cookie */
 };
@@ -101,6 +102,7 @@ struct emitter {
 	const struct em_runtime *rt;
 	bool task_override;     /* some probe describes a task other than current */
 	bool has_kernel;        /* some probe runs in kernel context */
+	bool runner_script_c;   /* a runner probe (a timer) reaches the script's C */
 	int stat_zero_size;     /* largest statistics value */
 	struct em_regexes *regexes; /* =~ patterns (emit_regex.c), NULL if none */
 	struct vec probe_strs;  /* struct em_probe_str*: literals that differ by probe */

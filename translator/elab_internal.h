@@ -51,7 +51,8 @@ struct elab {
 	 * struct alias_bucket*, so that a point looks at one bucket */
 	struct symtab alias_heads, alias_heads2;
 	/* the syscalls events syscall.* aliases are on, sorted, for
-	 * elab_syscall_event_has_alias; built when aliases.n was alias_events_of */
+	 * elab_syscall_event_has_alias; built when the syscall bucket held
+	 * alias_events_of names */
 	const char **alias_events;
 	int nalias_events, alias_events_of;
 	struct vec files;          /* struct stapfile*: user file first */

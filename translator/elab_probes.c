@@ -9,6 +9,7 @@
  * (prologues before, epilogues after) with its own. */
 #include "elab_internal.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #define MAX_ALIAS_DEPTH 64
@@ -88,7 +89,11 @@ static const struct vec *alias_candidates(struct elab *x, const struct probe_poi
 		return &no_aliases;
 	if (!c1 || is_wild(c1) || b->singles)
 		return &b->names;
-	struct alias_bucket *b2 = bucket(&x->alias_heads2, arena_printf(x->a, "%s\n%s", c0, c1));
+	char key[256];
+	int n = snprintf(key, sizeof key, "%s\n%s", c0, c1);
+	if (n < 0 || (size_t)n >= sizeof key)  /* longer than any alias name: a wide scan finds none */
+		return &b->names;
+	struct alias_bucket *b2 = bucket(&x->alias_heads2, key);
 	return b2 ? &b2->names : &no_aliases;
 }
 

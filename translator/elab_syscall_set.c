@@ -174,17 +174,17 @@ static int cmp_str(const void *a, const void *b)
  * when library files parsed since have added aliases. */
 bool elab_syscall_event_has_alias(struct elab *x, const char *event)
 {
-	if (!x->alias_events || x->alias_events_of != x->aliases.n) {
-		x->alias_events = arena_alloc(x->a, sizeof(char *) * (x->aliases.n + 1));
+	const struct vec *syscalls = elab_aliases_of(x, "syscall");
+	if (!x->alias_events || x->alias_events_of != syscalls->n) {
+		x->alias_events = arena_alloc(x->a, sizeof(char *) * (syscalls->n + 1));
 		x->nalias_events = 0;
-		VEC_FOREACH(x->aliases, i) {
-			const struct alias_name *an = VEC_AT(x->aliases, i, const struct alias_name *);
-			const char *ev = strcmp(pp_comp_name(an->name, 0), "syscall") == 0 ? alias_event(an->alias) : NULL;
+		VEC_FOREACH(*syscalls, i) {
+			const char *ev = alias_event(VEC_AT(*syscalls, i, const struct alias_name *)->alias);
 			if (ev)
 				x->alias_events[x->nalias_events++] = ev;
 		}
 		qsort(x->alias_events, (size_t)x->nalias_events, sizeof(char *), cmp_str);
-		x->alias_events_of = x->aliases.n;
+		x->alias_events_of = syscalls->n;
 	}
 	return bsearch(&event, x->alias_events, (size_t)x->nalias_events, sizeof(char *), cmp_str) != NULL;
 }
