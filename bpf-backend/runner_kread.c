@@ -28,7 +28,8 @@ static struct {
 #define INSN(c, d, s, o, i) ((struct bpf_insn){.code = (c), .dst_reg = (d), .src_reg = (s), .off = (o), .imm = (i)})
 
 /* ctx (the test run's argument array): [0] address, [1] length.
- * Returns bpf_probe_read_kernel's result, -EINVAL for a length over the chunk. */
+ * Returns bpf_probe_read_kernel's result, -EINVAL for a length over the
+ * chunk; a length of 0 stores the current task (btap's) in the element. */
 static int kread_load(char *why, size_t whylen)
 {
 	LIBBPF_OPTS(bpf_map_create_opts, mopts, .map_flags = BPF_F_MMAPABLE);
@@ -51,9 +52,15 @@ static int kread_load(char *why, size_t whylen)
 		INSN(BPF_ALU64 | BPF_ADD | BPF_K, BPF_REG_2, 0, 0, -8),
 		INSN(BPF_ST | BPF_MEM | BPF_DW, BPF_REG_10, 0, -8, 0),
 		INSN(BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_map_lookup_elem),
-		INSN(BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_0, 0, 6, 0), /* no element: -EINVAL */
+		INSN(BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_0, 0, 12, 0), /* no element: -EINVAL */
 		INSN(BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_1, BPF_REG_0, 0, 0),
 		INSN(BPF_LDX | BPF_MEM | BPF_DW, BPF_REG_2, BPF_REG_6, 8, 0),
+		INSN(BPF_JMP | BPF_JNE | BPF_K, BPF_REG_2, 0, 5, 0), /* a read */
+		INSN(BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_7, BPF_REG_0, 0, 0),
+		INSN(BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_get_current_task),
+		INSN(BPF_STX | BPF_MEM | BPF_DW, BPF_REG_7, BPF_REG_0, 0, 0),
+		INSN(BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, 0),
+		INSN(BPF_JMP | BPF_EXIT, 0, 0, 0, 0),
 		INSN(BPF_JMP | BPF_JGT | BPF_K, BPF_REG_2, 0, 3, KREAD_CHUNK),
 		INSN(BPF_LDX | BPF_MEM | BPF_DW, BPF_REG_3, BPF_REG_6, 0, 0),
 		INSN(BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_probe_read_kernel),
@@ -94,7 +101,8 @@ static void kread_drop(void)
 	kr.prog_fd = kr.map_fd = -1;
 }
 
-static int kread(void *dst, uint64_t addr, uint64_t len)
+/* Loaded at the first use; false (after a warning, once) where it cannot be. */
+static bool kread_ready(void)
 {
 	if (!kr.tried) {
 		char why[256];
@@ -105,7 +113,12 @@ static int kread(void *dst, uint64_t addr, uint64_t len)
 			kread_drop();
 		}
 	}
-	if (kr.prog_fd < 0)
+	return kr.prog_fd >= 0;
+}
+
+static int kread(void *dst, uint64_t addr, uint64_t len)
+{
+	if (!kread_ready())
 		return runner_kcore_read(dst, addr, len);
 	for (uint64_t done = 0; done < len;) {
 		uint64_t n = len - done < KREAD_CHUNK ? len - done : KREAD_CHUNK;
@@ -117,9 +130,20 @@ static int kread(void *dst, uint64_t addr, uint64_t len)
 	return 0;
 }
 
+/* btap's task: the program's current task in a test run, which runs in
+ * the caller's context. */
+static uint64_t kcurrent(void)
+{
+	uint64_t task = 0;
+	if (kread_ready() && kread_chunk(&task, 0, 0) == 0)
+		memcpy(&task, kr.value, sizeof task);
+	return task;
+}
+
 void runner_bind_kread_ops(struct btap_runner_ops *ops)
 {
 	ops->kernel_read = kread;
+	ops->current_task = kcurrent;
 }
 
 void runner_kread_close(void)

@@ -1659,6 +1659,7 @@ bool emit_program(struct session *s, const struct em_runtime *rt, struct emit_re
 	emit_pp_function(&em, b);
 	em_probe_str_functions(&em, b);
 	em_regex_tables(&em, b);
+	em_task_layout(&em, b);
 	put(b, &em.common_protos);
 	sb_puts(b, "\n");
 	put(b, &em.common);

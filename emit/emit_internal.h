@@ -277,6 +277,11 @@ const char *em_regex_match(struct em_fn *f, struct expr *e);
 void em_regex_tables(struct emitter *em, struct strbuf *b);
 void em_regex_check_kernel(struct emitter *em);
 
+/* emit_task_layout.c: the offsets of struct task_struct's fields that the
+ * task_*() natives read, for the runner's build, when a function the
+ * runner runs calls them (before any code). */
+void em_task_layout(struct emitter *em, struct strbuf *b);
+
 /* emit_print.c */
 /* Literal text inside a format: '%' doubled. */
 void em_put_format_text(struct strbuf *b, const char *s, size_t n);

@@ -224,6 +224,16 @@ static int op_kernel_read(void *dst, uint64_t addr, uint64_t len)
 	return ioctl(k->file, BTAP_KMOD_IOCTL, &q) == 0 ? 0 : -errno;
 }
 
+/* btap's task, as the module sees it (BTAP_KOP_CURRENT). */
+static uint64_t op_current_task(void)
+{
+	struct kmod_run *k = runner_current ? kr(runner_current) : NULL;
+	struct btap_kmod_req q = {.op = BTAP_KOP_CURRENT};
+	if (!k || k->file < 0 || ioctl(k->file, BTAP_KMOD_IOCTL, &q) != 0)
+		return 0;
+	return q.key;
+}
+
 static void kmod_drain(struct runner *r);
 
 /* A begin, end or error probe the module holds (it reaches the script's
@@ -244,6 +254,7 @@ static void op_run_kernel_probe(uint32_t kpoint)
 static void kmod_bind_map_ops(struct btap_runner_ops *ops)
 {
 	ops->kernel_read = op_kernel_read;
+	ops->current_task = op_current_task;
 	ops->run_kernel_probe = op_run_kernel_probe;
 	ops->map_lookup = op_lookup;
 	ops->map_update = op_update;

@@ -22,7 +22,7 @@
 #include <stdint.h> /* the BPF build gets the int types from btap_bpf.h */
 #endif
 
-#define BTAP_ABI_VERSION 10
+#define BTAP_ABI_VERSION 11
 #define BTAP_MAX_KEYS 9
 #define BTAP_NS_MAP_MAX 16 /* ranges of a user namespace's id map the runner hands over */
 
@@ -272,6 +272,10 @@ struct btap_runner_ops {
 	 * through /proc/kcore. 0, -EFAULT for an address it does not map,
 	 * -ENOSYS where the kernel's memory cannot be read from user space. */
 	int (*kernel_read)(void *dst, uint64_t addr, uint64_t len);
+	/* btap's own task_struct, for task_current() in the runner's probes
+	 * (BPF: bpf_get_current_task in a test run; kmod: the module's
+	 * current); 0 when the kernel will not say */
+	uint64_t (*current_task)(void);
 	/* a kernel symbol's address (kallsyms), 0 when unknown or hidden */
 	uint64_t (*kernel_symbol)(const char *name);
 	/* Run a begin, end or error probe the kernel half holds (its place

@@ -1627,6 +1627,10 @@ static long btap_file_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
 		return btap_kread_ioctl(&q);
 	if (q.op == BTAP_KOP_RUN)
 		return btap_run_ioctl(&q);
+	if (q.op == BTAP_KOP_CURRENT) {
+		q.key = (uint64_t)(unsigned long)current;
+		return copy_to_user((void __user *)arg, &q, sizeof(q)) ? -EFAULT : 0;
+	}
 	if (q.map >= btap_kmaps_n)
 		return -EINVAL;
 	m = btap_kmaps_all[q.map];

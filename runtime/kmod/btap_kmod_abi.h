@@ -32,6 +32,8 @@ enum btap_kmod_op {
 	/* run a begin, end or error probe that the module holds (pos: its
 	 * place among the module's probes) in the runner's task, now */
 	BTAP_KOP_RUN,
+	/* the runner's own task (task_current() in its probes) into key */
+	BTAP_KOP_CURRENT,
 };
 
 #define BTAP_KSYM_NAME_MAX 128

@@ -649,30 +649,69 @@ static inline int64_t btap_random_(void)
 #define btap_random() btap_random_()
 #define btap_execname() btap_execname_(c)
 #define btap_pexecname() btap_comm_of(c->tmp, getppid())
-/* The runner has no kernel task: task_current() is 0, and reading a task
- * is an error that says where these functions work. */
+/* Tasks in the runner's probes: task_current() is btap's own task (the
+ * runner asks the kernel for its address), and the task_*() natives read
+ * a task's fields by address at the offsets the emitter takes from the
+ * kernel's BTF (emit/emit_task_layout.c). The definition below is
+ * tentative: the emitted one replaces it; without one (no BTF) the layout
+ * is unknown and reading a task is an error that says why. */
+struct btap_task_field {
+	int off, size;
+};
+struct btap_task_layout {
+	int known;
+	struct btap_task_field tgid, pid, real_parent, comm, cred, state, cpu, prio, static_prio, start_time,
+		utime, stime, uid, euid, gid, egid;
+};
+static const struct btap_task_layout btap_task_layout;
 static inline int64_t btap_no_task_(struct btap_ctx *c)
 {
-	btap_raise_lit(c, -1, "task_*() functions read kernel tasks: call them in a kernel probe");
+	btap_raise_lit(c, -1, "task_*() functions in begin, end and timer probes need the kernel's BTF to read a task");
 	return 0;
 }
-#define btap_task_current() ((int64_t)0)
-#define btap_pid2task(pid) ((void)(pid), btap_no_task_(c))
-#define btap_task_parent(t) ((void)(t), btap_no_task_(c))
-#define btap_task_pid(t) ((void)(t), btap_no_task_(c))
-#define btap_task_tid(t) ((void)(t), btap_no_task_(c))
-#define btap_task_uid(t) ((void)(t), btap_no_task_(c))
-#define btap_task_euid(t) ((void)(t), btap_no_task_(c))
-#define btap_task_execname(t) ((void)(t), btap_no_task_(c), (c->tmp[0] = 0, c->tmp))
-#define btap_task_gid(t) ((void)(t), btap_no_task_(c))
-#define btap_task_egid(t) ((void)(t), btap_no_task_(c))
-#define btap_task_state(t) ((void)(t), btap_no_task_(c))
-#define btap_task_cpu(t) ((void)(t), btap_no_task_(c))
-#define btap_task_prio(t) ((void)(t), btap_no_task_(c))
-#define btap_task_nice(t) ((void)(t), btap_no_task_(c))
-#define btap_task_start_time(t) ((void)(t), btap_no_task_(c))
-#define btap_task_utime(t) ((void)(t), btap_no_task_(c))
-#define btap_task_stime(t) ((void)(t), btap_no_task_(c))
+static inline int64_t btap_task_read_(struct btap_ctx *c, int64_t t, struct btap_task_field f)
+{
+	if (!btap_task_layout.known)
+		return btap_no_task_(c);
+	/* integers the kernel declares signed: pids, priorities, the old long state */
+	return btap_kread(c, t + f.off, f.size, f.size == 8 ? 0 : 1);
+}
+static inline int64_t btap_task_cred_(struct btap_ctx *c, int64_t t, struct btap_task_field f)
+{
+	int64_t cred = btap_task_read_(c, t, btap_task_layout.cred);
+	return c->err ? 0 : btap_kread(c, cred + f.off, f.size, 0);
+}
+static inline const char *btap_task_execname_(struct btap_ctx *c, int64_t t)
+{
+	c->tmp[0] = 0;
+	if (!btap_task_layout.known) {
+		btap_no_task_(c);
+		return c->tmp;
+	}
+	return btap_kchars(c, c->tmp, t + btap_task_layout.comm.off, BTAP_MIN(btap_task_layout.comm.size, 16));
+}
+static inline int64_t btap_pid2task_(struct btap_ctx *c)
+{
+	btap_raise_lit(c, -1, "pid2task() works in kernel probes only (the kernel finds the task)");
+	return 0;
+}
+#define btap_task_current() (btap_ops->current_task ? (int64_t)btap_ops->current_task() : (int64_t)0)
+#define btap_pid2task(pid) ((void)(pid), btap_pid2task_(c))
+#define btap_task_parent(t) btap_task_read_(c, (t), btap_task_layout.real_parent)
+#define btap_task_pid(t) btap_task_read_(c, (t), btap_task_layout.tgid)
+#define btap_task_tid(t) btap_task_read_(c, (t), btap_task_layout.pid)
+#define btap_task_uid(t) btap_task_cred_(c, (t), btap_task_layout.uid)
+#define btap_task_euid(t) btap_task_cred_(c, (t), btap_task_layout.euid)
+#define btap_task_gid(t) btap_task_cred_(c, (t), btap_task_layout.gid)
+#define btap_task_egid(t) btap_task_cred_(c, (t), btap_task_layout.egid)
+#define btap_task_execname(t) btap_task_execname_(c, (t))
+#define btap_task_state(t) btap_task_read_(c, (t), btap_task_layout.state)
+#define btap_task_cpu(t) btap_task_read_(c, (t), btap_task_layout.cpu)
+#define btap_task_prio(t) (btap_task_read_(c, (t), btap_task_layout.prio) - 100)
+#define btap_task_nice(t) (btap_task_read_(c, (t), btap_task_layout.static_prio) - 120)
+#define btap_task_start_time(t) btap_task_read_(c, (t), btap_task_layout.start_time)
+#define btap_task_utime(t) btap_task_read_(c, (t), btap_task_layout.utime)
+#define btap_task_stime(t) btap_task_read_(c, (t), btap_task_layout.stime)
 #define btap_target() (btap_ops->target ? btap_ops->target() : BTAP_HDR(c)->target_pid)
 #define btap_stp_pid() ((int64_t)getpid())
 #define btap_pp() btap_pp_(c)
