@@ -989,6 +989,20 @@ static struct strbuf *protos_of(struct emitter *em, unsigned where)
 							 : &em->runner_protos;
 }
 
+/* stap's version macros, which embedded C tests to pick the spelling of
+ * its version (STAP_ARG_x, or THIS->x before 1.8): the stap version
+ * --compatible names, 4.8 by default. */
+static void emit_stap_version(struct emitter *em, struct strbuf *out)
+{
+	if (!em->s->guru)
+		return;
+	int major = 4, minor = 8;
+	if (em->s->compatible && sscanf(em->s->compatible, "%d.%d", &major, &minor) < 1)
+		major = 4, minor = 8;
+	sb_printf(out, "#define STAP_VERSION(a, b) (((a) << 8) + (b))\n#define STAP_COMPAT_VERSION STAP_VERSION(%d, %d)\n\n",
+		  major, minor);
+}
+
 /* Top-level %{ %} blocks (guru mode), verbatim in both halves: they may
  * test the runtime's build macros to say where they belong. Where the
  * runtime runs all of the script's C in the kernel (kmod, unless a timer
@@ -1646,6 +1660,7 @@ bool emit_program(struct session *s, const struct em_runtime *rt, struct emit_re
 	sb_free(&prelude);
 	sb_puts(b, "#else\n#include \"user/btap_user.h\"\n#endif\n\n");
 	sb_puts(b, "#define BTAP_MAX0(a, b) ((a) > (b) ? (a) : (b))\n\n");
+	emit_stap_version(&em, b);
 	emit_toplevel_embeds(&em, b);
 	emit_globals_struct(&em, b);
 	emit_key_structs(&em, b);

@@ -727,16 +727,15 @@ static const char *ex_embedded(struct em_fn *f, struct expr *e)
 			   "procfs probes, and the functions only they call) cannot evaluate", code);
 		return "0";
 	}
+	const char *t = e->type == TY_STRING ? em_tmp_str(f) : em_tmp_long(f);
+	em_stap_args(f, code, true);
 	em_linedir(f, e->loc);
-	if (e->type == TY_STRING) {
-		const char *t = em_tmp_str(f);
+	if (e->type == TY_STRING)
 		em_line(f, "btap_str_copy(%s, (%s));", t, code);
-		sb_puts(f->out, "#line __BTAP_LINE__\n");
-		return t;
-	}
-	const char *t = em_tmp_long(f);
-	em_line(f, "%s = (int64_t)(%s);", t, code);
+	else
+		em_line(f, "%s = (int64_t)(%s);", t, code);
 	sb_puts(f->out, "#line __BTAP_LINE__\n");
+	em_stap_args(f, code, false);
 	return t;
 }
 

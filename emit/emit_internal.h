@@ -270,6 +270,9 @@ const char *em_slice(struct em_fn *f, struct em_map *m, struct vec *args, struct
 bool em_is_slice(const struct vec *args);
 /* The C name of a long local ("l_x", or "fr->l_x" in a body with loops). */
 const char *em_long_local(struct em_fn *f, const char *name);
+/* STAP_ARG_x for a function's parameters around its embedded C: defined
+ * before the code (define), undefined after. */
+void em_stap_args(struct em_fn *f, const char *code, bool define);
 
 /* emit_regex.c: s =~ "re" / s !~ "re"; the DFA tables of every pattern
  * (before any code); matched() and ngroups() in kernel probes are errors. */

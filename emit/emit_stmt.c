@@ -86,6 +86,24 @@ const char *em_long_local(struct em_fn *f, const char *name)
 	return arena_printf(f->em->a, f->in_frame ? "fr->l_%s" : "l_%s", name);
 }
 
+/* stap's STAP_ARG_x in a script function's embedded C (a %{ %} statement
+ * or expression) is its parameter x: defined around the code (define),
+ * undefined after it. */
+void em_stap_args(struct em_fn *f, const char *code, bool define)
+{
+	if (!f->func || !code || !strstr(code, "STAP_ARG_"))
+		return;
+	VEC_FOREACH(f->func->f->params, i) {
+		const struct vardecl *v = VEC_AT(f->func->f->params, i, const struct vardecl *);
+		if (!define)
+			sb_printf(f->out, "#undef STAP_ARG_%s\n", v->name);
+		else if (v->type == TY_STRING)
+			sb_printf(f->out, "#define STAP_ARG_%s (fr->l_%s)\n", v->name, v->name);
+		else
+			sb_printf(f->out, "#define STAP_ARG_%s (%s)\n", v->name, em_long_local(f, v->name));
+	}
+}
+
 /* What a callback's emission replaces in its body, restored at its end. */
 struct em_callback {
 	const char *name;
@@ -664,9 +682,11 @@ void em_stmt(struct em_fn *f, struct stmt *s)
 		break;
 	case S_EMBEDDED:
 		/* guru mode: the code as written, in whichever build runs it */
+		em_stap_args(f, s->code, true);
 		em_linedir(f, s->loc);
 		em_line(f, "{ %s }", s->code ? s->code : "");
 		sb_puts(f->out, "#line __BTAP_LINE__\n");
+		em_stap_args(f, s->code, false);
 		break;
 	case S_NULL:
 		break;

@@ -44,4 +44,49 @@ static BTAP_INLINE int64_t btap_mem_read_(struct btap_ctx *c, int64_t addr, int 
 	return size == 1 ? v.c : size == 2 ? v.s : size == 4 ? v.i : v.l;
 }
 
+/* stap's names for fault-tolerant reads in a script's embedded C (guru
+ * mode): kread(ptr) is *ptr, kderef(size, addr) an unsigned integer of
+ * 1, 2, 4 or 8 bytes, kderef_buffer(dst, addr, size) copies size bytes
+ * (dst NULL: only checks they can be read); a fault raises "kernel read fault at 0x..." and
+ * jumps to the body's CATCH_DEREF_FAULT(), after which it returns and the
+ * error ends the probe, as in stap. */
+#define DEREF_FAULT(addr)                                                          \
+	do {                                                                       \
+		btap_fault(c, BTAP_KERNEL_FAULT, (uint64_t)(unsigned long)(addr)); \
+		goto deref_fault;                                                  \
+	} while (0)
+#define CATCH_DEREF_FAULT() \
+	if (0) {            \
+	deref_fault:;       \
+	}
+#define kread(ptr)                                                    \
+	({                                                            \
+		union {                                               \
+			__typeof__(*(ptr)) v;                         \
+			char b[sizeof(*(ptr))];                       \
+		} btap_kr_;                                           \
+		if (BTAP_MEM_READ(&btap_kr_, (ptr), sizeof(*(ptr)), 0)) \
+			DEREF_FAULT(ptr);                             \
+		btap_kr_.v;                                           \
+	})
+#define kderef(size, addr)                                                \
+	({                                                                \
+		uint64_t btap_kd_ = 0;                                    \
+		if ((size) < 1 || (size) > 8 || BTAP_MEM_READ(&btap_kd_, (addr), (size), 0)) \
+			DEREF_FAULT(addr);                                \
+		btap_kd_;                                                 \
+	})
+#define kderef_buffer(dst, addr, size)                                        \
+	do {                                                                  \
+		char btap_kb_[64];                                            \
+		uint64_t btap_at_ = (uint64_t)(unsigned long)(addr), btap_n_ = (size); \
+		for (uint64_t btap_i_ = 0; btap_i_ < btap_n_; btap_i_ += sizeof btap_kb_) { \
+			uint64_t btap_k_ = btap_n_ - btap_i_ < sizeof btap_kb_ ? btap_n_ - btap_i_ : sizeof btap_kb_; \
+			if (BTAP_MEM_READ(btap_kb_, btap_at_ + btap_i_, btap_k_, 0)) \
+				DEREF_FAULT(btap_at_ + btap_i_);              \
+			if ((dst) != NULL)                                    \
+				__builtin_memcpy((char *)(dst) + btap_i_, btap_kb_, btap_k_); \
+		}                                                             \
+	} while (0)
+
 #endif

@@ -147,6 +147,8 @@ BTAP_IFACE(BOTH, BTAP_LOOP_DONE, "a loop callback's result: stop, condition fals
 BTAP_IFACE(BOTH, BTAP_LOOP_ERR, "a loop callback's result: stop, run-time error")
 BTAP_IFACE(UNIT, btap_retval, "a function's result variable")
 BTAP_IFACE(UNIT, STAP_ARG_, "STAP_ARG_name: parameter `name` in an embedded C body")
+BTAP_IFACE(UNIT, STAP_VERSION, "STAP_VERSION(a, b): a stap version as embedded C compares it (guru units)")
+BTAP_IFACE(UNIT, STAP_COMPAT_VERSION, "the stap version --compatible names (guru units)")
 BTAP_IFACE(UNIT, STAP_RETURN, "returns a long from an embedded C body")
 BTAP_IFACE(UNIT, STAP_RETURN_STR, "returns a string from an embedded C body")
 BTAP_IFACE(UNIT, STAP_RETVALUE, "the result of an embedded C body, as an lvalue")
