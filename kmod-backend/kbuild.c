@@ -119,6 +119,20 @@ static bool build_module(struct session *s, const char *artifact, const char *tr
 		 "ccflags-y := -DBTAP_TARGET_KMOD -I%s -Wno-declaration-after-statement -Wno-unused-function "
 		 "-Wno-unused-label -Wno-unused-variable\n",
 		 mod, compile_runtime_dir(s));
+	/* stap's answers about the kernel (STAPCONF_*) that scripts' embedded
+	 * C tests, found as stap's autoconf finds them: in the tree's headers */
+	if (s->guru)
+		snprintf(kb + strlen(kb), sizeof kb - strlen(kb),
+			 "btap_h := $(srctree)/include\n"
+			 "ccflags-y += -DSTAPCONF_DPATH_PATH\n"
+			 "ccflags-y += $(if $(wildcard $(btap_h)/linux/uidgid.h),-DSTAPCONF_LINUX_UIDGID_H)\n"
+			 "ccflags-y += $(if $(wildcard $(btap_h)/linux/filelock.h),-DSTAPCONF_LINUX_FILELOCK_H)\n"
+			 "ccflags-y += $(if $(shell grep -ls 'struct file_lock_core {' $(btap_h)/linux/filelock.h),"
+			 "-DSTAPCONF_FILE_LOCK_CORE)\n"
+			 "ccflags-y += $(if $(shell grep -ls files_lookup_fd_raw $(btap_h)/linux/fdtable.h),"
+			 "-DSTAPCONF_FILES_LOOKUP_FD_RAW)\n"
+			 "ccflags-y += $(if $(shell grep -ls do_sock_getsockopt $(btap_h)/net/sock.h),"
+			 "-DSTAPCONF_DO_SOCK_GETSOCKOPT)\n");
 	bool ok = text && cache_write_file(dir, src, text, len) &&
 		  cache_write_file(dir, "Kbuild", kb, strlen(kb));
 	free(text);
