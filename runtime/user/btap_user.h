@@ -673,7 +673,7 @@ static inline int64_t btap_task_read_(struct btap_ctx *c, int64_t t, struct btap
 {
 	if (!btap_task_layout.known)
 		return btap_no_task_(c);
-	/* integers the kernel declares signed: pids, priorities, the old long state */
+	/* 4-byte fields read signed (pids, priorities), 8-byte ones as they are (times, pointers) */
 	return btap_kread(c, t + f.off, f.size, f.size == 8 ? 0 : 1);
 }
 static inline int64_t btap_task_cred_(struct btap_ctx *c, int64_t t, struct btap_task_field f)
