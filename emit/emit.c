@@ -997,8 +997,14 @@ static void emit_stap_version(struct emitter *em, struct strbuf *out)
 	if (!em->s->guru)
 		return;
 	int major = 4, minor = 8;
-	if (em->s->compatible && sscanf(em->s->compatible, "%d.%d", &major, &minor) < 1)
-		major = 4, minor = 8;
+	if (em->s->compatible) {
+		/* "--compatible=4" means 4.0, as stap reads it. */
+		int n = sscanf(em->s->compatible, "%d.%d", &major, &minor);
+		if (n < 1)
+			major = 4, minor = 8;
+		else if (n == 1)
+			minor = 0;
+	}
 	sb_printf(out, "#define STAP_VERSION(a, b) (((a) << 8) + (b))\n#define STAP_COMPAT_VERSION STAP_VERSION(%d, %d)\n\n",
 		  major, minor);
 }

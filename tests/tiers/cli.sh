@@ -47,6 +47,7 @@ expect compatible-default 0 'println\("new"\)' -- "$BTAP" -p1 -e 'probe begin { 
 expect compatible-tapset 0 '^127\.0\.0\.1$' -- "$BTAP" --compatible=1.8 -e 'probe begin { println(daddr_to_string(0x0100007f)) exit() }'
 expect compatible-tapset-new 1 "unresolved function 'daddr_to_string'" -- "$BTAP" -p2 -e 'probe begin { println(daddr_to_string(1)) }'
 expect compatible-bad 1 "invalid --compatible 'x'" -- "$BTAP" --compatible=x -p1 -e 'probe begin { }'
+expect compatible-guru-major 0 'define STAP_COMPAT_VERSION STAP_VERSION\(4, 0\)' -- "$BTAP" --compatible=4 -g -p3 -e 'probe begin { %{ /* c */ %} }'
 expect all-modules 0 '^begin ' -- "$BTAP" --all-modules -p2 -e 'probe begin { }'
 expect stap-pass-points 1 "^<input>:1:7: error: .*no match for probe point stap.pass0 \(these mark stap's own programs and passes: not applicable to btap\)" -- "$BTAP" -p2 -e 'probe stap.pass0 { }'
 expect kfunc-list 0 '^kernel.function\("vfs_read"\)$' -- "$BTAP" -l 'kernel.function("vfs_rea?")'
