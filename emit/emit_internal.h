@@ -130,6 +130,7 @@ struct em_fn {
 	int nkey;               /* key temporaries */
 	int nlabel;
 	int nforeach;           /* foreach key arrays (runner) */
+	int nsorted;            /* sorted foreach scans (kernel callbacks) */
 	int nslice;             /* array slices ([a, *] in x, delete x[a, *]) */
 	const char *errlabel;   /* innermost catch, or "out" */
 	struct vec loops;       /* struct em_loop* */

@@ -529,6 +529,138 @@ static void callback_foreach(struct em_fn *f, struct stmt *s, struct em_map *m, 
 	call_callback(f, &cb, "btap_map_each", arena_printf(f->em->a, ", %s, sizeof(%s)", ref, m->key_type));
 }
 
+/* o = the order of element a (value av) against element b (value bv) in
+ * a sorted foreach: the sort column in the loop's direction, ties by the
+ * keys in order, ascending, as the runner sorts (runner_sort.c). */
+static void emit_element_order(struct em_fn *f, struct stmt *s, struct em_map *m, const char *a, const char *av,
+			       const char *b, const char *bv)
+{
+	int dir = s->fe_sort_dir < 0 ? -1 : 1;
+	if (s->fe_sort_key < 0 && m->v->type == TY_STRING)
+		em_line(f, "o = %d * btap_str_ncmp(%s, %s, MAXSTRINGLEN);", dir, av, bv);
+	else if (s->fe_sort_key < 0)
+		em_line(f, "o = %d * (%s < %s ? -1 : %s > %s);", dir, av, bv, av, bv);
+	else
+		em_line(f, "o = 0;");
+	for (int pass = 0; pass < 2; pass++)
+		for (int i = 0; i < m->nkeys; i++) {
+			/* pass 0: the sorted key column; pass 1: all keys */
+			if (pass == 0 && s->fe_sort_key != i + 1)
+				continue;
+			int d = pass == 0 ? dir : 1;
+			if (m->v->key_types[i] == TY_STRING)
+				em_line(f, "if (!o) o = %d * btap_str_ncmp(%s->k%d, %s->k%d, sizeof(%s->k%d));", d, a, i, b,
+					i, a, i);
+			else
+				em_line(f, "if (!o) o = %d * (%s->k%d < %s->k%d ? -1 : %s->k%d > %s->k%d);", d, a, i, b, i, a,
+					i, b, i);
+		}
+}
+
+/* A sorted foreach where loops are callbacks (a kernel-context body): no
+ * sort in the kernel, so each step scans the map for the least element
+ * after the last one visited (the order is total: ties go by the keys).
+ * n steps over n elements cost n^2 comparisons, each an action against
+ * MAXACTION, which bounds the time a probe spends. */
+static void sorted_callback_foreach(struct em_fn *f, struct stmt *s, struct em_map *m, const char **slice,
+				    const char *limit)
+{
+	if (s->fe_sort_key < 0 && m->stats) {
+		em_unsupported_kernel(f, s->loc, "foreach sorted by a statistic's aggregate");
+		return;
+	}
+	const char *ref = arena_printf(f->em->a, "BTAP_MAPREF(%s, %d)", m->sym, m->id);
+	int site = em_site(f->em, s->loc, "keyword 'foreach'");
+	int n = f->nsorted++;
+	bool by_value = s->fe_sort_key < 0;
+	bool str_value = by_value && m->v->type == TY_STRING;
+	/* the last element visited (p), the least after it found so far (b) */
+	sb_printf(&f->frame, "\t%s fsp%d, fsb%d;\n\tint64_t fsh%d, fsf%d;\n", m->key_type, n, n, n, n);
+	if (str_value)
+		sb_printf(&f->frame, "\tchar fspv%d[MAXSTRINGLEN], fsbv%d[MAXSTRINGLEN], fscv%d[MAXSTRINGLEN];\n", n, n,
+			  n);
+	else if (by_value)
+		sb_printf(&f->frame, "\tint64_t fspv%d, fsbv%d;\n", n, n);
+	const char *pv = arena_printf(f->em->a, "fr->fspv%d", n), *bv = arena_printf(f->em->a, "fr->fsbv%d", n);
+	const char *ran = NULL;
+	if (limit) {
+		ran = em_tmp_long(f);
+		em_line(f, "%s = 0;", ran);
+	}
+	em_line(f, "fr->fsh%d = 0;", n);
+
+	struct em_callback step;
+	begin_callback(f, &step, LOOP_CB_PARAMS, s->loc);
+	em_line(f, "if (!btap_count_action(c, %d))", site);
+	em_line(f, "	goto %s;", f->errlabel);
+	if (ran) {
+		em_line(f, "if (%s >= %s)", ran, limit);
+		em_line(f, "	goto lbrk;");
+	}
+	em_line(f, "fr->fsf%d = 0;", n);
+
+	struct em_callback scan;
+	begin_callback(f, &scan, EACH_CB_PARAMS, s->loc);
+	em_line(f, "const %s *k = btap_key;", m->key_type);
+	em_line(f, "int o;");
+	em_line(f, "if (!btap_count_action(c, %d))", site);
+	em_line(f, "	goto %s;", f->errlabel);
+	emit_slice_filter(f, m, slice, "return 0");
+	const char *kv = NULL;
+	if (str_value) {
+		kv = arena_printf(f->em->a, "fr->fscv%d", n);
+		em_line(f, "btap_map_get_str(c, %s, k, %s);", ref, kv);
+	} else if (by_value) {
+		em_line(f, "int64_t v = btap_map_get_long(c, %s, k);", ref);
+		kv = "v";
+	}
+	em_line(f, "if (fr->fsh%d) {", n);
+	f->indent++;
+	emit_element_order(f, s, m, "k", kv, arena_printf(f->em->a, "(&fr->fsp%d)", n), pv);
+	em_line(f, "if (o <= 0)");
+	em_line(f, "	return 0;");
+	f->indent--;
+	em_line(f, "}");
+	em_line(f, "if (fr->fsf%d) {", n);
+	f->indent++;
+	emit_element_order(f, s, m, "k", kv, arena_printf(f->em->a, "(&fr->fsb%d)", n), bv);
+	em_line(f, "if (o >= 0)");
+	em_line(f, "	return 0;");
+	f->indent--;
+	em_line(f, "}");
+	em_line(f, "__builtin_memcpy(&fr->fsb%d, k, sizeof(*k));", n);
+	if (str_value)
+		em_line(f, "btap_str_copy(%s, %s);", bv, kv);
+	else if (by_value)
+		em_line(f, "%s = v;", bv);
+	em_line(f, "fr->fsf%d = 1;", n);
+	end_callback(f, &scan);
+	em_linedir(f, s->loc);
+	call_callback(f, &scan, "btap_map_each", arena_printf(f->em->a, ", %s, sizeof(%s)", ref, m->key_type));
+
+	em_line(f, "if (!fr->fsf%d)", n);
+	em_line(f, "	goto lbrk;");
+	em_line(f, "__builtin_memcpy(&fr->fsp%d, &fr->fsb%d, sizeof(fr->fsp%d));", n, n, n);
+	if (str_value)
+		em_line(f, "btap_str_copy(%s, %s);", pv, bv);
+	else if (by_value)
+		em_line(f, "%s = %s;", pv, bv);
+	em_line(f, "fr->fsh%d = 1;", n);
+	if (ran)
+		em_line(f, "%s++;", ran);
+	em_line(f, "const %s *k = &fr->fsp%d;", m->key_type, n);
+	foreach_bind(f, s, m, ref);
+	reset_temps(f);
+	const char *cont = new_label(f, "cont");
+	push_loop(f, "lbrk", cont);
+	em_stmt(f, s->body);
+	pop_loop(f);
+	emit_label(f, cont);
+	end_callback(f, &step);
+	em_linedir(f, s->loc);
+	call_callback(f, &step, "btap_loop", arena_printf(f->em->a, ", %d", site));
+}
+
 /* foreach in the runner: the runner sorts the keys; the loop walks them. */
 static void st_foreach(struct em_fn *f, struct stmt *s)
 {
@@ -536,9 +668,9 @@ static void st_foreach(struct em_fn *f, struct stmt *s)
 		st_foreach_hist(f, s);
 		return;
 	}
-	if (em_in_kernel(f) && !f->em->rt->kernel_sort && s->fe_sort_key) {
+	if (em_in_kernel(f) && !f->em->rt->kernel_sort && s->fe_sort_key && !f->in_frame) {
 		diag_error(s->loc, "sorted foreach is not supported in kernel-context probes (or the "
-			   "functions they call): sorting runs in begin, end and timer probes");
+			   "functions they call) on this runtime: sorting runs in begin, end and timer probes");
 		return;
 	}
 	struct expr *arr = s->fe_array;
@@ -579,6 +711,10 @@ static void st_foreach(struct em_fn *f, struct stmt *s)
 	const char *limit = "-1";
 	if (s->fe_limit)
 		limit = em_expr_stable(f, s->fe_limit, true);
+	if (f->in_frame && s->fe_sort_key && !f->em->rt->kernel_sort) {
+		sorted_callback_foreach(f, s, m, slice, s->fe_limit ? limit : NULL);
+		return;
+	}
 	if (f->in_frame) {
 		callback_foreach(f, s, m, slice, s->fe_limit ? limit : NULL);
 		return;

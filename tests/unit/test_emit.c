@@ -945,8 +945,8 @@ static void test_probe_kinds(void)
 
 static void test_errors(void)
 {
-	check_error("probe kernel.trace(\"sched:sched_switch\") { foreach (k+ in a) println(k) } global a probe begin { a[1] = 1 }",
-		    "t.stp:1:44: error: sorted foreach is not supported in kernel-context probes");
+	check_error("probe kernel.trace(\"sched:sched_switch\") { foreach (k in a-) println(k) } global a probe begin { a[1] <<< 1 }",
+		    "t.stp:1:44: error: foreach sorted by a statistic's aggregate is not supported yet in kernel-context probes");
 	check_error("function r(n) { return n ? r(n - 1) : 0 } probe kernel.trace(\"sched:sched_switch\") { println(r(3)) }",
 		    "t.stp:1:10: error: recursive function 'r' cannot be called from a kernel-context probe");
 	check_error("probe begin { if (\"a\" =~ \"(b\") println(1) }",
