@@ -565,10 +565,6 @@ static void emit_element_order(struct em_fn *f, struct stmt *s, struct em_map *m
 static void sorted_callback_foreach(struct em_fn *f, struct stmt *s, struct em_map *m, const char **slice,
 				    const char *limit)
 {
-	if (s->fe_sort_key < 0 && m->stats) {
-		em_unsupported_kernel(f, s->loc, "foreach sorted by a statistic's aggregate");
-		return;
-	}
 	const char *ref = arena_printf(f->em->a, "BTAP_MAPREF(%s, %d)", m->sym, m->id);
 	int site = em_site(f->em, s->loc, "keyword 'foreach'");
 	int n = f->nsorted++;
@@ -610,6 +606,14 @@ static void sorted_callback_foreach(struct em_fn *f, struct stmt *s, struct em_m
 	if (str_value) {
 		kv = arena_printf(f->em->a, "fr->fscv%d", n);
 		em_line(f, "btap_map_get_str(c, %s, k, %s);", ref, kv);
+	} else if (by_value && m->stats) {
+		/* the aggregate the runner sorts by (runner_stat_aggregate); a
+		 * key in a statistic has at least one value, so none is empty */
+		const char *a = s->fe_sort_agg ? s->fe_sort_agg : "count";
+		const char *op = !strcmp(a, "sum") ? "RT_STAT_SUM" : !strcmp(a, "min") ? "RT_STAT_MIN"
+			       : !strcmp(a, "max") ? "RT_STAT_MAX" : !strcmp(a, "avg") ? "RT_STAT_AVG" : "RT_STAT_COUNT";
+		em_line(f, "int64_t v = btap_stat_get(c, %s, k, %s, %d, %d);", ref, op, m->bit_shift, site);
+		kv = "v";
 	} else if (by_value) {
 		em_line(f, "int64_t v = btap_map_get_long(c, %s, k);", ref);
 		kv = "v";
