@@ -1695,6 +1695,7 @@ bool emit_program(struct session *s, const struct em_runtime *rt, struct emit_re
 	fix_line_resets(b, gen);
 
 	out->has_kernel = em.has_kernel;
+	out->runner_kernel_layout = em.runner_kernel_layout;
 	out->nprobes = em.probes.n;
 	emitter_free(&em);
 	return diag_error_count() == errors0;

@@ -25,6 +25,9 @@ struct em_runtime;
 struct emit_result {
 	struct strbuf c;           /* the translation unit */
 	bool has_kernel;           /* kernel-context probes: compile the kernel half */
+	/* the runner reads kernel structures at the offsets of this kernel
+	 * (@cast/@var or task_*() in begin, end and timer probes) */
+	bool runner_kernel_layout;
 	const char *runtime_dir;   /* -I for both halves (holds bpf/, user/) */
 	const char *src_name;      /* the script's name, as in #line */
 	int nprobes;               /* probes in the descriptor */

@@ -102,6 +102,7 @@ struct emitter {
 	const struct em_runtime *rt;
 	bool task_override;     /* some probe describes a task other than current */
 	bool has_kernel;        /* some probe runs in kernel context */
+	bool runner_kernel_layout; /* see emit_result */
 	bool runner_script_c;   /* a runner probe (a timer) reaches the script's C */
 	int stat_zero_size;     /* largest statistics value */
 	struct em_regexes *regexes; /* =~ patterns (emit_regex.c), NULL if none */

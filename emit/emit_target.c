@@ -810,6 +810,8 @@ static const char *walk_from_address(struct em_fn *f, struct expr *e, const char
 				   w.user ? "a process's memory" : "a per-CPU variable");
 			continue;
 		}
+		if (half == 1)
+			f->em->runner_kernel_layout = true;
 		w.base = half == 1 && !cast ? arena_printf(f->em->a, acc->ksym_offset ? "(BTAP_KSYM(%s, -1) + %ldL)"
 										   : "BTAP_KSYM(%s, -1)",
 							    acc->ksym, acc->ksym_offset)

@@ -96,6 +96,7 @@ void em_task_layout(struct emitter *em, struct strbuf *b)
 		sb_printf(&init, ", .%s = {%d, %d}", fields[i].name, off, size);
 	}
 	sb_printf(b, "#ifndef %s\n", em->rt->kernel_build);
+	em->runner_kernel_layout |= known;
 	if (known)
 		sb_printf(b, "static const struct btap_task_layout btap_task_layout = {.known = 1%s};\n", init.s ? init.s : "");
 	else

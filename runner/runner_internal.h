@@ -121,6 +121,7 @@ int runner_on_record(void *ctx, void *data, size_t size);
 void runner_report_error(struct runner *r, uint32_t site, const char *msg, size_t msglen);
 void runner_report_summary(struct runner *r);
 /* "btap: error: ..." after flushing the script's output. */
+bool runner_check_kernel_build(struct runner *r);
 void runner_fail(struct runner *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void runner_request_stop(struct runner *r, enum runner_end why);
 

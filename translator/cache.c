@@ -146,6 +146,27 @@ const char *cache_kernel_identity(void)
 	return id;
 }
 
+const char *cache_kernel_build(void)
+{
+	static char hex[65];
+	static bool done;
+	if (done)
+		return hex;
+	done = true;
+	char buf[4096];
+	int fd = open("/sys/kernel/notes", O_RDONLY | O_CLOEXEC);
+	ssize_t r = fd >= 0 ? read(fd, buf, sizeof(buf)) : -1;
+	if (fd >= 0)
+		close(fd);
+	if (r > 0) {
+		struct cache_hash c;
+		cache_hash_init(&c);
+		cache_hash_put(&c, buf, (size_t)r);
+		cache_hash_hex(&c, hex);
+	}
+	return hex;
+}
+
 /* ---- directories --------------------------------------------------- */
 
 static bool make_dirs(char *path)

@@ -36,6 +36,12 @@ void cache_hash_tree(struct cache_hash *c, const char *dir, const char *const *s
  * (/sys/kernel/notes) and the size and mtime of /sys/kernel/btf/vmlinux.
  * Static buffer. */
 const char *cache_kernel_identity(void);
+/* The running kernel's build: a hash of its notes (the build-id), in hex;
+ * "" when /sys/kernel/notes cannot be read. Static buffer. */
+const char *cache_kernel_build(void);
+/* An artifact whose runner reads kernel structures at the offsets of the
+ * kernel it was built for names that kernel's build in this file. */
+#define CACHE_KERNEL_BUILD_FILE "kernel-build"
 
 /* ---- directories --------------------------------------------------- */
 /* The cache root, created if missing: $XDG_CACHE_HOME/btap, ~/.cache/btap,

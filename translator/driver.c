@@ -4,6 +4,7 @@
  * Passes 3-5 are the runtime's (backend.h: --runtime picks the row). */
 #include "driver.h"
 #include "backend.h"
+#include "cache.h"
 #include "emit/emit.h"
 #include "elab_print.h"
 #include "elaborate.h"
@@ -13,6 +14,7 @@
 #include "script_cache.h"
 #include "tapset_load.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -209,9 +211,19 @@ static int run_passes(struct session *s, const struct backend *be, const char *s
 
 	/* Pass 4: compile both halves, or find them in the cache. */
 	char artifact[4096];
-	bool has_kernel = em.has_kernel;
+	bool has_kernel = em.has_kernel, kernel_layout = em.runner_kernel_layout;
 	ok = be->compile(s, &em, artifact, sizeof artifact);
 	emit_result_free(&em);
+	/* Offsets the runner reads at are this kernel's: the run checks it is
+	 * on this kernel (runner_program.c). */
+	if (ok && kernel_layout) {
+		const char *build = cache_kernel_build();
+		char line[80];
+		int n = snprintf(line, sizeof line, "%s\n", build);
+		if (*build && !cache_write_file(artifact, CACHE_KERNEL_BUILD_FILE, line, (size_t)n))
+			fprintf(stderr, "btap: warning: cannot write %s/%s: %s\n", artifact, CACHE_KERNEL_BUILD_FILE,
+				strerror(errno));
+	}
 	double t4 = now_ms();
 	if (s->verbose)
 		fprintf(stderr, "Pass 4: %s \"%s\" in %.1f ms.\n",

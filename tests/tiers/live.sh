@@ -372,6 +372,20 @@ probe end { printf("instructions sampled: %d\n", n > 0) }' >"$T/out" 2>"$T/err"
 	rc=$?
 	ok_if "--run ARTIFACT" '[ $rc = 0 ] && [ "$out" = cached ]'
 	[ -n "$VERBOSE" ] && echo "cache hit took ${el} ms"
+	# a runner that reads kernel structures at this kernel's offsets
+	# (task_*() in a begin probe) runs only on this kernel's build: the
+	# artifact names it, and --run refuses another
+	a1=$("$BTAP" -p4 -e 'probe begin { println(task_pid(task_current()) == pid()); exit() }' 2>"$T/err")
+	out=$(timeout "$LIMIT" "$BTAP" --run "$a1" 2>"$T/err")
+	ok_if "--run: the artifact names its kernel build, and runs on it" '[ -s "$a1/kernel-build" ] && [ "$out" = 1 ]'
+	cp -r "$a1" "$T/other-kernel"
+	echo 0123456789abcdef > "$T/other-kernel/kernel-build"
+	out=$(timeout "$LIMIT" "$BTAP" --run "$T/other-kernel" 2>"$T/err")
+	rc=$?
+	ok_if "--run: an artifact of another kernel build is refused" '[ $rc = 1 ] && [ -z "$out" ] &&
+		grep -q "was built for another kernel build (0123456789ab, this one is [0-9a-f]*).*build it on this kernel" "$T/err"'
+	a1=$("$BTAP" -p4 -e 'probe begin { println(1); exit() }' 2>"$T/err")
+	ok_if "-p4: no kernel build named where the runner reads no kernel structure" '[ -f "$a1/prog.so" ] && [ ! -e "$a1/kernel-build" ]'
 
 	# clang started before pass 1 (a script with kernel probes, compiled
 	# for the first time): its compile is the one used, and nothing of it
