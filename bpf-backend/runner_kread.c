@@ -8,6 +8,8 @@
  * reads go to /proc/kcore (runner_kcore.c), after a warning that says why.
  * A bad address is -EFAULT, as a kernel probe's read fault. */
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
 #include <errno.h>
 #include <linux/bpf.h>
 #include <stdio.h>
@@ -140,14 +142,78 @@ static uint64_t kcurrent(void)
 	return task;
 }
 
+/* pid2task() in the runner: a syscall program, never attached, run with
+ * BPF_PROG_TEST_RUN, takes the task of a pid with the kernel's
+ * bpf_task_from_pid (Linux 6.2 and later), writes its address back into
+ * its context and drops the reference, as pid2task() in a kernel probe
+ * does. Loaded at the first call. */
+static struct {
+	bool tried;
+	int prog_fd;
+} pt = {.prog_fd = -1};
+
+/* ctx: [0] the pid (its low 32 bits), [1] the task, written. */
+static int pid_task_load(void)
+{
+	libbpf_print_fn_t old = libbpf_set_print(NULL);
+	struct btf *btf = btf__load_vmlinux_btf();
+	libbpf_set_print(old);
+	if (!btf)
+		return -1;
+	int from = btf__find_by_name_kind(btf, "bpf_task_from_pid", BTF_KIND_FUNC);
+	int release = btf__find_by_name_kind(btf, "bpf_task_release", BTF_KIND_FUNC);
+	btf__free(btf);
+	if (from <= 0 || release <= 0)
+		return -1; /* before 6.2 */
+	const struct bpf_insn insns[] = {
+		INSN(BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_6, BPF_REG_1, 0, 0),
+		INSN(BPF_LDX | BPF_MEM | BPF_W, BPF_REG_1, BPF_REG_6, 0, 0),
+		INSN(BPF_JMP | BPF_CALL, 0, BPF_PSEUDO_KFUNC_CALL, 0, from),
+		INSN(BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_0, 0, 3, 0), /* no such task */
+		INSN(BPF_STX | BPF_MEM | BPF_DW, BPF_REG_6, BPF_REG_0, 8, 0),
+		INSN(BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_1, BPF_REG_0, 0, 0),
+		INSN(BPF_JMP | BPF_CALL, 0, BPF_PSEUDO_KFUNC_CALL, 0, release),
+		INSN(BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, 0),
+		INSN(BPF_JMP | BPF_EXIT, 0, 0, 0, 0),
+	};
+	LIBBPF_OPTS(bpf_prog_load_opts, opts, .prog_flags = BPF_F_SLEEPABLE);
+	pt.prog_fd = bpf_prog_load(BPF_PROG_TYPE_SYSCALL, "btap_pid_task", "GPL", insns,
+				   sizeof(insns) / sizeof(insns[0]), &opts);
+	if (pt.prog_fd < 0)
+		fprintf(stderr, "WARNING: pid2task() through BPF for begin, end and timer probes: loading its "
+				"program: %s\n", strerror(errno));
+	return pt.prog_fd < 0 ? -1 : 0;
+}
+
+static int kpid_task(int64_t pid, uint64_t *task)
+{
+	if (!pt.tried) {
+		pt.tried = true;
+		pid_task_load();
+	}
+	if (pt.prog_fd < 0)
+		return -1;
+	uint64_t ctx[2] = {(uint64_t)pid, 0};
+	LIBBPF_OPTS(bpf_test_run_opts, t, .ctx_in = ctx, .ctx_size_in = sizeof(ctx));
+	if (bpf_prog_test_run_opts(pt.prog_fd, &t) != 0)
+		return -1;
+	*task = ctx[1];
+	return 0;
+}
+
 void runner_bind_kread_ops(struct btap_runner_ops *ops)
 {
 	ops->kernel_read = kread;
 	ops->current_task = kcurrent;
+	ops->pid_task = kpid_task;
 }
 
 void runner_kread_close(void)
 {
 	kread_drop();
 	kr.tried = false;
+	if (pt.prog_fd >= 0)
+		close(pt.prog_fd);
+	pt.prog_fd = -1;
+	pt.tried = false;
 }

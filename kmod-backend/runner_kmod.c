@@ -234,6 +234,17 @@ static uint64_t op_current_task(void)
 	return q.key;
 }
 
+/* pid2task() in the runner: the module's own (BTAP_KOP_PID_TASK). */
+static int op_pid_task(int64_t pid, uint64_t *task)
+{
+	struct kmod_run *k = runner_current ? kr(runner_current) : NULL;
+	struct btap_kmod_req q = {.op = BTAP_KOP_PID_TASK, .pos = (uint64_t)pid};
+	if (!k || k->file < 0 || ioctl(k->file, BTAP_KMOD_IOCTL, &q) != 0)
+		return -1;
+	*task = q.key;
+	return 0;
+}
+
 static void kmod_drain(struct runner *r);
 
 /* A begin, end or error probe the module holds (it reaches the script's
@@ -255,6 +266,7 @@ static void kmod_bind_map_ops(struct btap_runner_ops *ops)
 {
 	ops->kernel_read = op_kernel_read;
 	ops->current_task = op_current_task;
+	ops->pid_task = op_pid_task;
 	ops->run_kernel_probe = op_run_kernel_probe;
 	ops->map_lookup = op_lookup;
 	ops->map_update = op_update;

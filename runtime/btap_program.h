@@ -22,7 +22,7 @@
 #include <stdint.h> /* the BPF build gets the int types from btap_bpf.h */
 #endif
 
-#define BTAP_ABI_VERSION 11
+#define BTAP_ABI_VERSION 12
 #define BTAP_MAX_KEYS 9
 #define BTAP_NS_MAP_MAX 16 /* ranges of a user namespace's id map the runner hands over */
 
@@ -276,6 +276,11 @@ struct btap_runner_ops {
 	 * (BPF: bpf_get_current_task in a test run; kmod: the module's
 	 * current); 0 when the kernel will not say */
 	uint64_t (*current_task)(void);
+	/* pid2task() in the runner's probes: the address of the task of pid
+	 * (in the initial pid namespace) in *task, 0 when there is none.
+	 * Returns 0, or -1 where the kernel will not say (BPF before 6.2,
+	 * which lacks bpf_task_from_pid). */
+	int (*pid_task)(int64_t pid, uint64_t *task);
 	/* a kernel symbol's address (kallsyms), 0 when unknown or hidden */
 	uint64_t (*kernel_symbol)(const char *name);
 	/* Run a begin, end or error probe the kernel half holds (its place

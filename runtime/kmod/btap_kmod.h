@@ -1627,8 +1627,9 @@ static long btap_file_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
 		return btap_kread_ioctl(&q);
 	if (q.op == BTAP_KOP_RUN)
 		return btap_run_ioctl(&q);
-	if (q.op == BTAP_KOP_CURRENT) {
-		q.key = (uint64_t)(unsigned long)current;
+	if (q.op == BTAP_KOP_CURRENT || q.op == BTAP_KOP_PID_TASK) {
+		q.key = q.op == BTAP_KOP_CURRENT ? (uint64_t)(unsigned long)current
+						 : (uint64_t)btap_pid2task((int64_t)q.pos);
 		return copy_to_user((void __user *)arg, &q, sizeof(q)) ? -EFAULT : 0;
 	}
 	if (q.map >= btap_kmaps_n)

@@ -34,6 +34,9 @@ enum btap_kmod_op {
 	BTAP_KOP_RUN,
 	/* the runner's own task (task_current() in its probes) into key */
 	BTAP_KOP_CURRENT,
+	/* the task of the pid in pos (pid2task() in the runner's probes)
+	 * into key, 0 when there is none */
+	BTAP_KOP_PID_TASK,
 };
 
 #define BTAP_KSYM_NAME_MAX 128

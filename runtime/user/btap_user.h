@@ -690,13 +690,16 @@ static inline const char *btap_task_execname_(struct btap_ctx *c, int64_t t)
 	}
 	return btap_kchars(c, c->tmp, t + btap_task_layout.comm.off, BTAP_MIN(btap_task_layout.comm.size, 16));
 }
-static inline int64_t btap_pid2task_(struct btap_ctx *c)
+static inline int64_t btap_pid2task_(struct btap_ctx *c, int64_t pid)
 {
-	btap_raise_lit(c, -1, "pid2task() works in kernel probes only (the kernel finds the task)");
-	return 0;
+	uint64_t t = 0;
+	if (!btap_ops->pid_task || btap_ops->pid_task(pid, &t) != 0)
+		btap_raise_lit(c, -1, "pid2task() in begin, end and timer probes needs the kernel's bpf_task_from_pid "
+				      "(Linux 6.2 and later); --runtime=kmod has it");
+	return (int64_t)t;
 }
 #define btap_task_current() (btap_ops->current_task ? (int64_t)btap_ops->current_task() : (int64_t)0)
-#define btap_pid2task(pid) ((void)(pid), btap_pid2task_(c))
+#define btap_pid2task(pid) btap_pid2task_(c, (pid))
 #define btap_task_parent(t) btap_task_read_(c, (t), btap_task_layout.real_parent)
 #define btap_task_pid(t) btap_task_read_(c, (t), btap_task_layout.tgid)
 #define btap_task_tid(t) btap_task_read_(c, (t), btap_task_layout.pid)
