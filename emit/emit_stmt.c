@@ -494,6 +494,24 @@ static void foreach_bind(struct em_fn *f, struct stmt *s, struct em_map *m, cons
 	}
 }
 
+/* The rest of a foreach callback, element k at hand: the loop variables,
+ * the body with break and continue bound, then the callback closed and
+ * run through runner(c, callback, &data extra). */
+static void foreach_callback_body(struct em_fn *f, struct stmt *s, struct em_map *m, const char *ref,
+				  struct em_callback *cb, const char *runner, const char *extra)
+{
+	foreach_bind(f, s, m, ref);
+	reset_temps(f);
+	const char *cont = new_label(f, "cont");
+	push_loop(f, "lbrk", cont);
+	em_stmt(f, s->body);
+	pop_loop(f);
+	emit_label(f, cont);
+	end_callback(f, cb);
+	em_linedir(f, s->loc);
+	call_callback(f, cb, runner, extra);
+}
+
 /* foreach in a body with callback loops: a callback per element
  * (unordered); `limit` counts the bodies run in the frame. */
 static void callback_foreach(struct em_fn *f, struct stmt *s, struct em_map *m, const char **slice,
@@ -517,16 +535,8 @@ static void callback_foreach(struct em_fn *f, struct stmt *s, struct em_map *m, 
 		em_line(f, "\tgoto lbrk;");
 		em_line(f, "%s++;", ran);
 	}
-	foreach_bind(f, s, m, ref);
-	reset_temps(f);
-	const char *cont = new_label(f, "cont");
-	push_loop(f, "lbrk", cont);
-	em_stmt(f, s->body);
-	pop_loop(f);
-	emit_label(f, cont);
-	end_callback(f, &cb);
-	em_linedir(f, s->loc);
-	call_callback(f, &cb, "btap_map_each", arena_printf(f->em->a, ", %s, sizeof(%s)", ref, m->key_type));
+	foreach_callback_body(f, s, m, ref, &cb, "btap_map_each",
+			      arena_printf(f->em->a, ", %s, sizeof(%s)", ref, m->key_type));
 }
 
 /* o = the order of element a (value av) against element b (value bv) in
@@ -555,6 +565,21 @@ static void emit_element_order(struct em_fn *f, struct stmt *s, struct em_map *m
 				em_line(f, "if (!o) o = %d * (%s->k%d < %s->k%d ? -1 : %s->k%d > %s->k%d);", d, a, i, b, i, a,
 					i, b, i);
 		}
+}
+
+/* In a sorted foreach's scan: when frame flag <have><n> is set, leave the
+ * element k (value kv) if its order against element <other><n> (value ov)
+ * passes skip. */
+static void emit_skip_by_order(struct em_fn *f, struct stmt *s, struct em_map *m, const char *kv, int n,
+			       const char *have, const char *other, const char *ov, const char *skip)
+{
+	em_line(f, "if (fr->%s%d) {", have, n);
+	f->indent++;
+	emit_element_order(f, s, m, "k", kv, arena_printf(f->em->a, "(&fr->%s%d)", other, n), ov);
+	em_line(f, "if (%s)", skip);
+	em_line(f, "\treturn 0;");
+	f->indent--;
+	em_line(f, "}");
 }
 
 /* A sorted foreach where loops are callbacks (a kernel-context body): no
@@ -588,10 +613,10 @@ static void sorted_callback_foreach(struct em_fn *f, struct stmt *s, struct em_m
 	struct em_callback step;
 	begin_callback(f, &step, LOOP_CB_PARAMS, s->loc);
 	em_line(f, "if (!btap_count_action(c, %d))", site);
-	em_line(f, "	goto %s;", f->errlabel);
+	em_line(f, "\tgoto %s;", f->errlabel);
 	if (ran) {
 		em_line(f, "if (%s >= %s)", ran, limit);
-		em_line(f, "	goto lbrk;");
+		em_line(f, "\tgoto lbrk;");
 	}
 	em_line(f, "fr->fsf%d = 0;", n);
 
@@ -600,7 +625,7 @@ static void sorted_callback_foreach(struct em_fn *f, struct stmt *s, struct em_m
 	em_line(f, "const %s *k = btap_key;", m->key_type);
 	em_line(f, "int o;");
 	em_line(f, "if (!btap_count_action(c, %d))", site);
-	em_line(f, "	goto %s;", f->errlabel);
+	em_line(f, "\tgoto %s;", f->errlabel);
 	emit_slice_filter(f, m, slice, "return 0");
 	const char *kv = NULL;
 	if (str_value) {
@@ -618,20 +643,9 @@ static void sorted_callback_foreach(struct em_fn *f, struct stmt *s, struct em_m
 		em_line(f, "int64_t v = btap_map_get_long(c, %s, k);", ref);
 		kv = "v";
 	}
-	em_line(f, "if (fr->fsh%d) {", n);
-	f->indent++;
-	emit_element_order(f, s, m, "k", kv, arena_printf(f->em->a, "(&fr->fsp%d)", n), pv);
-	em_line(f, "if (o <= 0)");
-	em_line(f, "	return 0;");
-	f->indent--;
-	em_line(f, "}");
-	em_line(f, "if (fr->fsf%d) {", n);
-	f->indent++;
-	emit_element_order(f, s, m, "k", kv, arena_printf(f->em->a, "(&fr->fsb%d)", n), bv);
-	em_line(f, "if (o >= 0)");
-	em_line(f, "	return 0;");
-	f->indent--;
-	em_line(f, "}");
+	/* not after the last one visited, or not before the best so far: skip */
+	emit_skip_by_order(f, s, m, kv, n, "fsh", "fsp", pv, "o <= 0");
+	emit_skip_by_order(f, s, m, kv, n, "fsf", "fsb", bv, "o >= 0");
 	em_line(f, "__builtin_memcpy(&fr->fsb%d, k, sizeof(*k));", n);
 	if (str_value)
 		em_line(f, "btap_str_copy(%s, %s);", bv, kv);
@@ -643,7 +657,7 @@ static void sorted_callback_foreach(struct em_fn *f, struct stmt *s, struct em_m
 	call_callback(f, &scan, "btap_map_each", arena_printf(f->em->a, ", %s, sizeof(%s)", ref, m->key_type));
 
 	em_line(f, "if (!fr->fsf%d)", n);
-	em_line(f, "	goto lbrk;");
+	em_line(f, "\tgoto lbrk;");
 	em_line(f, "__builtin_memcpy(&fr->fsp%d, &fr->fsb%d, sizeof(fr->fsp%d));", n, n, n);
 	if (str_value)
 		em_line(f, "btap_str_copy(%s, %s);", pv, bv);
@@ -653,16 +667,7 @@ static void sorted_callback_foreach(struct em_fn *f, struct stmt *s, struct em_m
 	if (ran)
 		em_line(f, "%s++;", ran);
 	em_line(f, "const %s *k = &fr->fsp%d;", m->key_type, n);
-	foreach_bind(f, s, m, ref);
-	reset_temps(f);
-	const char *cont = new_label(f, "cont");
-	push_loop(f, "lbrk", cont);
-	em_stmt(f, s->body);
-	pop_loop(f);
-	emit_label(f, cont);
-	end_callback(f, &step);
-	em_linedir(f, s->loc);
-	call_callback(f, &step, "btap_loop", arena_printf(f->em->a, ", %d", site));
+	foreach_callback_body(f, s, m, ref, &step, "btap_loop", arena_printf(f->em->a, ", %d", site));
 }
 
 /* foreach in the runner: the runner sorts the keys; the loop walks them. */
