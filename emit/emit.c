@@ -118,6 +118,60 @@ static void function_frame_size(struct emitter *em, struct strbuf *b, struct em_
 	frame_size(b, 'F', f->index, f->frame, &f->callees);
 }
 
+/* -D NAME=VALUE's value, the last one given. */
+static bool define_value(struct session *s, const char *name, int64_t *out)
+{
+	size_t n = strlen(name);
+	bool found = false;
+	VEC_FOREACH(s->defines, i) {
+		const char *d = VEC_AT(s->defines, i, const char *);
+		if (strncmp(d, name, n) == 0 && d[n] == '=') {
+			*out = strtoll(d + n + 1, NULL, 0);
+			found = true;
+		}
+	}
+	return found;
+}
+
+/* Where kernel functions recurse (a runtime with kernel_recursion), a
+ * chain of calls has no static height: it is bounded at run time by
+ * MAXNESTING (btap_nest_enter), so a function on a cycle gets room for
+ * MAXNESTING + 2 of the largest frame (its callees' frames are written
+ * before the depth is checked, and an embedded-C leaf counts no depth).
+ * These come first: the other functions' sizes add them up. */
+static void recursive_frame_sizes(struct emitter *em, struct strbuf *b, bool *done)
+{
+	bool any = false;
+	VEC_FOREACH(em->funcs, i)
+		any |= VEC_AT(em->funcs, i, struct em_func *)->recursive;
+	if (!any)
+		return;
+	/* A call level takes 50 to 250 bytes of kernel stack (measured on
+	 * 6.1's modules): 32 levels stay well inside an interrupt's. */
+	int64_t nest;
+	if (define_value(em->s, "MAXNESTING", &nest) && (nest < 1 || nest > EM_KERNEL_MAXNESTING))
+		diag_plain_error("-D MAXNESTING=%lld: recursive functions in kernel-context probes (%s) take 1 to %d "
+				 "(each call level uses kernel stack)", (long long)nest, em->rt->name,
+				 EM_KERNEL_MAXNESTING);
+	int k = 0;
+	sb_puts(b, "enum { BFS_FMAX0 = 0");
+	VEC_FOREACH(em->funcs, i) {
+		struct em_func *f = VEC_AT(em->funcs, i, struct em_func *);
+		if (f->where & EM_CTX_KERNEL) {
+			sb_printf(b, ", BFS_FMAX%d = BTAP_MAX0(BFS_FMAX%d, (int)sizeof(%s))", k + 1, k, f->frame);
+			k++;
+		}
+	}
+	sb_puts(b, " };\n");
+	VEC_FOREACH(em->funcs, i) {
+		struct em_func *f = VEC_AT(em->funcs, i, struct em_func *);
+		if (f->recursive && (f->where & EM_CTX_KERNEL)) {
+			sb_printf(b, "enum { BFS_F%d = (MAXNESTING + 2) * BFS_FMAX%d };\n", f->index, k);
+			done[f->index] = true;
+		}
+	}
+}
+
 /* BFS_F<i> and BFS_P<i>: the frame sizes of the kernel half's functions
  * and probes, for the runtime's scratch space. */
 void em_frame_sizes(struct emitter *em, struct strbuf *b)
@@ -127,9 +181,10 @@ void em_frame_sizes(struct emitter *em, struct strbuf *b)
 		if (VEC_AT(em->funcs, i, struct em_func *)->index >= n)
 			n = VEC_AT(em->funcs, i, struct em_func *)->index + 1;
 	bool *done = xcalloc((size_t)(n ? n : 1), sizeof *done);
+	recursive_frame_sizes(em, b, done);
 	VEC_FOREACH(em->funcs, i) {
 		struct em_func *f = VEC_AT(em->funcs, i, struct em_func *);
-		if ((f->where & EM_CTX_KERNEL) && !f->recursive)
+		if (f->where & EM_CTX_KERNEL)
 			function_frame_size(em, b, f, done);
 	}
 	free(done);
@@ -405,22 +460,6 @@ void em_each_stmt(struct stmt *s, void (*fn)(struct stmt *s, void *ctx), void *c
 {
 	struct stmt_walk w = {fn, ctx};
 	ast_walk_stmt(&(struct ast_visitor){.stmt_pre = each_stmt, .ctx = &w}, s);
-}
-
-/* ---- session settings ------------------------------------------------------ */
-
-static bool define_value(struct session *s, const char *name, int64_t *out)
-{
-	size_t n = strlen(name);
-	bool found = false;
-	VEC_FOREACH(s->defines, i) {
-		const char *d = VEC_AT(s->defines, i, const char *);
-		if (strncmp(d, name, n) == 0 && d[n] == '=') {
-			*out = strtoll(d + n + 1, NULL, 0);
-			found = true;
-		}
-	}
-	return found;
 }
 
 /* ---- globals and maps ------------------------------------------------------ */
@@ -702,15 +741,17 @@ static void collect_functions(struct emitter *em)
 	}
 }
 
-/* Mark what a half needs; a cycle in kernel context is a located error
- * where the runtime has no recursion there. */
+/* Mark what a half needs, and in kernel context a function that a cycle
+ * of calls comes back to (every cycle has one): a located error where the
+ * runtime has no recursion there. */
 static void mark_reachable(struct emitter *em, struct em_func *f, enum em_ctx where)
 {
 	if (f->where & where) {
-		if (where == EM_CTX_KERNEL && !em->rt->kernel_recursion && f->visiting && !f->recursive) {
+		if (where == EM_CTX_KERNEL && f->visiting && !f->recursive) {
 			f->recursive = true;
-			diag_error(f->f->loc, "recursive function '%s' cannot be called from a kernel-context "
-				   "probe (%s has no recursion)", f->f->name, em->rt->name);
+			if (!em->rt->kernel_recursion)
+				diag_error(f->f->loc, "recursive function '%s' cannot be called from a kernel-context "
+					   "probe (%s has no recursion; --runtime=kmod has it)", f->f->name, em->rt->name);
 		}
 		return;
 	}
@@ -907,8 +948,7 @@ static enum type func_ret(const struct funcdecl *fd)
 	return fd->ret;
 }
 
-/* 1 + the longest chain of calls below f (no recursion reaches here in
- * kernel context: mark_reachable refused it). */
+/* 1 + the longest chain of calls below f (a cycle counts as 64 deep). */
 static int func_height(struct em_func *f, int depth)
 {
 	if (f->height || depth > 64)

@@ -177,6 +177,9 @@ void em_linedir(struct em_fn *f, struct loc at);
 void em_unsupported(struct em_fn *f, struct loc at, const char *what);
 /* #define BFS_F<i>/BFS_P<i>: the bytes of each kernel function's and probe's
  * frame plus the deepest chain of callee frames above it. */
+/* The most function calls a kernel runtime with recursion lets nest
+ * (-D MAXNESTING): each level is kernel stack. */
+#define EM_KERNEL_MAXNESTING 32
 void em_frame_sizes(struct emitter *em, struct strbuf *b);
 void em_unsupported_kernel(struct em_fn *f, struct loc at, const char *what);
 /* A kprobe's parameters (or a kretprobe's result) copied from its

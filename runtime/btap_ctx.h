@@ -17,9 +17,13 @@
 	(void)fr;                                                               \
 	(void)nsp;
 
-/* No recursion in kernel context (the translator rejects it): nothing to count. */
+/* Without BTAP_NESTING the runtime has no recursion in kernel context
+ * (the translator rejects it): nothing to count. With it, the including
+ * header defines btap_nest_enter/btap_nest_leave over the ctx's depth. */
+#ifndef BTAP_NESTING
 #define btap_nest_enter(c, site) 1
 #define btap_nest_leave(c) ((void)0)
+#endif
 
 /* The running handler. Lives on the stack (BPF's is 512 bytes): it is small. */
 struct btap_ctx {
@@ -55,6 +59,9 @@ struct btap_ctx {
 	int64_t func_ip; /* a kernel function probe's address (addr()), or 0 */
 	void *task;      /* the task the probe describes, when not current
 			    (BTAP_TASK_OVERRIDE: process.begin) */
+#ifdef BTAP_NESTING
+	int depth;       /* function calls nested (MAXNESTING) */
+#endif
 };
 
 #define BTAP_HDR(c) ((struct btap_globals_hdr *)(c)->globals)

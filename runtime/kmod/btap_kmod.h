@@ -79,6 +79,15 @@
 #define BTAP_LIB_FUNC static
 #define BTAP_MIN(a, b) ((a) < (b) ? (a) : (b))
 #define BTAP_UNUSED_LABEL(l) l: __attribute__((unused));
+/* Functions may recurse: each call's frame follows its caller's in the
+ * per-CPU scratch space, whose recursive part is sized for MAXNESTING
+ * calls (em_frame_sizes). The C stack holds little per call (locals live
+ * in the frame), but a handler may run on an interrupt stack or deep in a
+ * syscall: stap's order of depth, not the runner's 100. */
+#define BTAP_NESTING 1
+#ifndef MAXNESTING
+#define MAXNESTING 10
+#endif
 #include "../btap_ctx.h"
 
 /* ---- module data ---------------------------------------------------------- */
@@ -611,6 +620,16 @@ static inline char *btap_kmod_enter_invoked(struct btap_ctx *c, int probe)
 	*c->actions = (int64_t)MAXACTION - (int64_t)MAXACTION_INTERRUPTIBLE;
 	return sp;
 }
+
+static inline int btap_nest_enter(struct btap_ctx *c, int site)
+{
+	if (++c->depth > MAXNESTING) {
+		btap_raise_lit(c, site, "MAXNESTING exceeded");
+		return 0;
+	}
+	return 1;
+}
+#define btap_nest_leave(c) ((c)->depth--)
 
 static inline void btap_kmod_leave(struct btap_ctx *c)
 {

@@ -76,6 +76,27 @@ static void test_probe_kinds(void)
 	te_p3_free(&r);
 }
 
+/* Recursion in a kernel probe: a function a cycle comes back to has room
+ * for MAXNESTING + 2 of the largest frame, and its callers add it up. */
+static void test_recursion(void)
+{
+	struct te_p3 r = translate("function odd(n) { return n ? even(n - 1) : 0 }\n"
+				   "function even(n) { return n ? odd(n - 1) : 1 }\n"
+				   "function top(n) { return odd(n) }\n"
+				   "probe kernel.trace(\"sched:sched_switch\") { println(top(3)) }\n");
+	CHECK(r.ok);
+	CHECK(has(r.c, "enum { BFS_FMAX0 = 0, BFS_FMAX1 = BTAP_MAX0(BFS_FMAX0, (int)sizeof(struct bff"));
+	CHECK(has(r.c, " = (MAXNESTING + 2) * BFS_FMAX3 };"));
+	CHECK(has(r.c, "if (!btap_nest_enter(c, "));
+	te_p3_free(&r);
+	/* a deeper limit than a kernel stack holds is refused */
+	r = te_translate_for(RT_KMOD, "function f(n) { return n ? f(n - 1) : 0 } "
+			     "probe kernel.trace(\"sched:sched_switch\") { println(f(3)) }\n", (const char *const[]){"MAXNESTING=100"}, 1);
+	CHECK(!r.ok);
+	CHECK(has(r.diags, "-D MAXNESTING=100: recursive functions in kernel-context probes (kmod) take 1 to 32"));
+	te_p3_free(&r);
+}
+
 /* What is not lowered yet: located errors, not dropped. */
 static void test_rejected(void)
 {
@@ -124,6 +145,7 @@ int main(void)
 	test_counter();
 	test_runner_only();
 	test_probe_kinds();
+	test_recursion();
 	test_rejected();
 	test_kbuild_names();
 	return CHECK_DONE();
