@@ -245,8 +245,6 @@ static int op_pid_task(int64_t pid, uint64_t *task)
 	return 0;
 }
 
-static void kmod_drain(struct runner *r);
-
 /* A begin, end or error probe the module holds (it reaches the script's
  * embedded C): run in btap's task by the ioctl, its output printed before
  * the next probe runs. */
@@ -259,7 +257,7 @@ static void op_run_kernel_probe(uint32_t kpoint)
 	struct btap_kmod_req q = {.op = BTAP_KOP_RUN, .pos = kpoint};
 	if (ioctl(k->file, BTAP_KMOD_IOCTL, &q) != 0)
 		runner_fail(r, "cannot run a probe in the module: %m");
-	kmod_drain(r);
+	runner_drain(r, true);
 }
 
 static void kmod_bind_map_ops(struct btap_runner_ops *ops)
@@ -519,7 +517,8 @@ static void kmod_drain(struct runner *r)
 		/* not due yet: read anyway */
 	}
 	ssize_t n;
-	while ((n = pread(k->file, k->buf, 1u << 16, 0)) > 0) {
+	/* a read takes its records out of the module: all of them are handed on */
+	while (r->drain_left > 0 && (n = pread(k->file, k->buf, 1u << 16, 0)) > 0) {
 		for (ssize_t o = 0; o + 8 <= n;) {
 			uint32_t len;
 			memcpy(&len, k->buf + o, 4);

@@ -172,7 +172,7 @@ static void wind_down(struct runner *r, bool began)
 {
 	r->rt->detach(r);
 	r->t_detached = now_ms();
-	r->rt->drain(r);
+	runner_drain(r, true);
 	if (began && r->end == RUNNER_END_ERROR)
 		runner_run_probes(r, BTAP_PROBE_ERROR);
 	else if (began && r->end == RUNNER_END_NORMAL) {

@@ -64,6 +64,8 @@ struct runner {
 	int64_t errors_seen;    /* error records and runner errors */
 	bool stop;
 	enum runner_end end;
+	/* records the drain under way may still hand out (runner_drain) */
+	int64_t drain_left;
 
 	/* target process */
 	pid_t child;            /* -c command, 0 if none */
@@ -121,9 +123,12 @@ int runner_on_record(void *ctx, void *data, size_t size);
 void runner_report_error(struct runner *r, uint32_t site, const char *msg, size_t msglen);
 void runner_report_summary(struct runner *r);
 /* "btap: error: ..." after flushing the script's output. */
-bool runner_check_kernel_build(struct runner *r);
 void runner_fail(struct runner *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void runner_request_stop(struct runner *r, enum runner_end why);
+/* Hand waiting output records to runner_on_record: at most a batch (the
+ * event loop then has its turn: signals, timers, the end of a flood), or
+ * all of them (after the probes are detached). */
+void runner_drain(struct runner *r, bool all);
 
 /* runner_values.c: the values of the script's globals, for the readers
  * the runner has of its own (the JSON dump, metrics). */

@@ -210,7 +210,7 @@ static void dispatch(struct runner *r, struct loop *l, struct source *s)
 {
 	switch (s->kind) {
 	case SRC_STDIN: on_stdin(r, l, s); break;
-	case SRC_RINGBUF: r->rt->drain(r); break;
+	case SRC_RINGBUF: runner_drain(r, false); break;
 	case SRC_TIMER: on_timer(r, s); break;
 	case SRC_SIGNAL: on_signal(r, s); break;
 	case SRC_TARGET:
@@ -252,7 +252,7 @@ bool runner_event_loop(struct runner *r)
 			dispatch(r, &l, &l.src[ev[i].data.u32]);
 		}
 		if (!drained)
-			r->rt->drain(r);
+			runner_drain(r, false);
 		/* Interactive output appears as it is produced. */
 		runner_flush(r);
 	}

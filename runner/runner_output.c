@@ -142,6 +142,22 @@ void runner_request_stop(struct runner *r, enum runner_end why)
 	r->stop = true;
 	if (why > r->end)
 		r->end = why;
+	/* The kernel probes return at once from now on (as after exit()):
+	 * an error that ends the run must not go on firing until the detach,
+	 * nor a flood of output keep the runner from getting there. */
+	struct btap_globals_hdr *g = runner_globals(r);
+	if (g)
+		__atomic_store_n(&g->exit_requested, 1, __ATOMIC_SEQ_CST);
+}
+
+/* Records per drain while the probes run: enough to keep up with a busy
+ * probe, few enough that a signal or a timer is seen within milliseconds. */
+#define RUNNER_DRAIN_BATCH 16384
+
+void runner_drain(struct runner *r, bool all)
+{
+	r->drain_left = all ? INT64_MAX : RUNNER_DRAIN_BATCH;
+	r->rt->drain(r);
 }
 
 /* ---- formats -------------------------------------------------------- */
@@ -317,7 +333,8 @@ int runner_on_record(void *ctx, void *data, size_t size)
 	case BTAP_REC_LOG: runner_log(r, (int)h.id, p, slen); break;
 	default: break;
 	}
-	return 0;
+	/* < 0 ends libbpf's consume after this record (the batch is done) */
+	return --r->drain_left > 0 ? 0 : -1;
 }
 
 /* ---- operations for runner-side code --------------------------------- */

@@ -10,6 +10,28 @@
 #include "translator/cache.h"
 #include "translator/util.h"
 
+/* An artifact whose begin, end or timer probes read kernel structures at
+ * fixed offsets (@cast, task_*()) names the kernel build they are from;
+ * another kernel may lay them out differently, so it is refused there
+ * (the kernel's half relocates itself; the runner's cannot). */
+static bool runner_check_kernel_build(struct runner *r)
+{
+	char path[4200];
+	snprintf(path, sizeof(path), "%s/%s", r->dir, CACHE_KERNEL_BUILD_FILE);
+	char *want = read_file(path, NULL);
+	if (!want)
+		return true;
+	want[strcspn(want, "\n")] = 0;
+	const char *have = cache_kernel_build();
+	bool same = strcmp(want, have) == 0;
+	if (!same)
+		runner_fail(r, "%s was built for another kernel build (%.12s, this one is %.12s): its begin, end or "
+			    "timer probes read kernel structures at that kernel's offsets; build it on this kernel "
+			    "(btap -p4 SCRIPT)", r->dir, want, *have ? have : "unknown");
+	free(want);
+	return same;
+}
+
 bool runner_load_shared(struct runner *r)
 {
 	char path[4200];
@@ -32,27 +54,6 @@ bool runner_load_shared(struct runner *r)
 	return runner_check_kernel_build(r);
 }
 
-/* An artifact whose begin, end or timer probes read kernel structures at
- * fixed offsets (@cast, task_*()) names the kernel build they are from;
- * another kernel may lay them out differently, so it is refused there
- * (the kernel's half relocates itself; the runner's cannot). */
-bool runner_check_kernel_build(struct runner *r)
-{
-	char path[4200];
-	snprintf(path, sizeof(path), "%s/%s", r->dir, CACHE_KERNEL_BUILD_FILE);
-	char *want = read_file(path, NULL);
-	if (!want)
-		return true;
-	want[strcspn(want, "\n")] = 0;
-	const char *have = cache_kernel_build();
-	bool same = strcmp(want, have) == 0;
-	if (!same)
-		runner_fail(r, "%s was built for another kernel build (%.12s, this one is %.12s): its begin, end or "
-			    "timer probes read kernel structures at that kernel's offsets; build it on this kernel "
-			    "(btap -p4 SCRIPT)", r->dir, want, *have ? have : "unknown");
-	free(want);
-	return same;
-}
 
 static const struct btap_probe_desc **probes_of(struct runner *r, enum btap_probe_kind kind,
 						int *n)

@@ -38,7 +38,8 @@ struct runner_runtime {
 	/* A file descriptor that becomes readable when kernel output waits
 	 * (for the event loop), or -1. */
 	int (*output_fd)(struct runner *r);
-	/* Hand every waiting output record to runner_on_record. */
+	/* Hand waiting output records to runner_on_record, until none waits
+	 * or r->drain_left reaches 0 (runner_on_record counts it down). */
 	void (*drain)(struct runner *r);
 	/* Stop the kernel probes; what they wrote can still be drained. */
 	void (*detach)(struct runner *r);

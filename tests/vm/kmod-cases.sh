@@ -4,6 +4,7 @@
 # kbuild against the guest kernel's headers) and run on both (with
 # `# cmd: COMMAND` as -c COMMAND, from the tree's root; `# runtimes: kmod`
 # for what only a module does; `# stderr: REGEX` that stderr must match;
+# `# rc: N` for the exit status a run must end with (default 0);
 # `# opts: OPTIONS` for pass 4, such as -g; `# run-opts: OPTIONS` for
 # the run, such as --metrics; `# kernels: 6.1` for a case
 # of one kernel series (tests/tiers/vm-next.sh); `# btf: none` to build as for
@@ -173,7 +174,7 @@ kmod_check() {
 				fail "$name ($rt): pass 4 failed"
 				head -5 "$T/km-$rt-$i.err"
 				ok=
-			elif [ "$(cat "$T/km-$rt-$i.rc" 2>/dev/null)" != 0 ]; then
+			elif [ "$(cat "$T/km-$rt-$i.rc" 2>/dev/null)" != "$(header rc "$stp" | grep . || echo 0)" ]; then
 				fail "$name ($rt): exit $(cat "$T/km-$rt-$i.rc" 2>/dev/null)"
 				head -5 "$T/km-$rt-$i.err"
 				ok=
