@@ -376,8 +376,29 @@ static const char *long_binop(struct em_fn *f, const char *op, const char *l, co
 	return "0";
 }
 
+/* A literal number, signs and all (-2 parses as '-' applied to 2). */
+static bool literal_long(const struct expr *e, int64_t *v)
+{
+	if (e->kind == E_NUM) {
+		*v = e->num;
+		return true;
+	}
+	if (e->kind == E_UNARY && e->op && (!strcmp(e->op, "-") || !strcmp(e->op, "+")) && literal_long(e->operand, v)) {
+		if (e->op[0] == '-')
+			*v = (int64_t)(0 - (uint64_t)*v);
+		return true;
+	}
+	return false;
+}
+
 static const char *ex_binary(struct em_fn *f, struct expr *e)
 {
+	/* stap folds a shift by a constant count of 0 or less into its left
+	 * operand (x << -2 is x); a count known only at run time is masked
+	 * (& 63) */
+	int64_t count;
+	if ((op_is(e, "<<") || op_is(e, ">>")) && literal_long(e->right, &count) && count <= 0)
+		return em_expr(f, e->left);
 	const char *l = em_expr_stable(f, e->left, em_has_effects(e->right));
 	const char *r = em_expr(f, e->right);
 	return long_binop(f, e->op, l, r, e->loc);

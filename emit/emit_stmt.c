@@ -448,8 +448,8 @@ static void st_foreach_hist(struct em_fn *f, struct stmt *s)
 		return;
 	}
 	/* [b+] asks for the order buckets come in anyway */
-	if (s->fe_keys.n != 1 || s->fe_value || s->fe_sort_key < 0 || s->fe_sort_dir < 0) {
-		diag_error(s->loc, "foreach over histogram buckets takes one index, no value, and sorts "
+	if (s->fe_keys.n != 1 || s->fe_sort_key < 0 || s->fe_sort_dir < 0) {
+		diag_error(s->loc, "foreach over histogram buckets takes one index and sorts "
 			   "only ascending by bucket");
 		return;
 	}
@@ -468,6 +468,12 @@ static void st_foreach_hist(struct em_fn *f, struct stmt *s)
 	const char *top, *brk, *cont;
 	foreach_head(f, s, n, &top, &brk, &cont);
 	em_line(f, "%s = fr->fi%d;", em_expr(f, VEC_AT(s->fe_keys, 0, struct expr *)), n);
+	if (s->fe_value) { /* n = [b] in @hist_*(x): the bucket's count */
+		int site = em_site(f->em, s->loc, arena_printf(f->em->a, "operator '@%s'", hist->op ? hist->op : "hist"));
+		em_line(f, "%s = btap_stat_bucket(c, BTAP_MAPREF(%s, %d), %s, fr->fi%d, %d, %d);",
+			em_expr(f, s->fe_value), m->sym, m->id, key, n, m->nbuckets, site);
+		em_err_check(f, site);
+	}
 	foreach_step(f, s, n, top, brk, cont);
 }
 
@@ -677,7 +683,8 @@ static void st_foreach(struct em_fn *f, struct stmt *s)
 		st_foreach_hist(f, s);
 		return;
 	}
-	if (em_in_kernel(f) && !f->em->rt->kernel_sort && s->fe_sort_key && !f->in_frame) {
+	/* kernel code sorts with loop callbacks (sorted_callback_foreach) */
+	if (em_in_kernel(f) && s->fe_sort_key && !f->in_frame) {
 		diag_error(s->loc, "sorted foreach is not supported in kernel-context probes (or the "
 			   "functions they call) on this runtime: sorting runs in begin, end and timer probes");
 		return;
@@ -720,7 +727,7 @@ static void st_foreach(struct em_fn *f, struct stmt *s)
 	const char *limit = "-1";
 	if (s->fe_limit)
 		limit = em_expr_stable(f, s->fe_limit, true);
-	if (f->in_frame && s->fe_sort_key && !f->em->rt->kernel_sort) {
+	if (f->in_frame && s->fe_sort_key) {
 		sorted_callback_foreach(f, s, m, slice, s->fe_limit ? limit : NULL);
 		return;
 	}
@@ -810,8 +817,12 @@ void em_stmt(struct em_fn *f, struct stmt *s)
 		break;
 	}
 	case S_NEXT:
+		/* In a function, next ends the probe that called it: an unwind
+		 * no catch stops and nothing reports (as abort()'s, less the
+		 * exit) through every caller's error check. */
 		if (f->func) {
-			em_unsupported(f, s->loc, "'next' in a function");
+			em_line(f, "BTAP_ERR(c) = 2;");
+			em_line(f, "goto %s;", f->errlabel);
 			break;
 		}
 		em_line(f, "goto out;");
