@@ -498,7 +498,6 @@ const struct em_runtime em_runtime_bpf = {
 	.runner_build = "BTAP_TARGET_USER",
 	.build_note = "-DBTAP_TARGET_BPF (clang -target bpf) or -DBTAP_TARGET_USER",
 	.kernel_recursion = false,
-	.kernel_sort = false,
 	.kernel_hist_foreach = false,
 	.loop_callbacks = true,
 	.lsm_hooks = true,

@@ -61,7 +61,6 @@ struct em_runtime {
 
 	/* ---- what kernel-context code may do ---- */
 	bool kernel_recursion;     /* functions may recurse */
-	bool kernel_sort;          /* sorted foreach (else only in the runner) */
 	bool kernel_hist_foreach;  /* foreach over histogram buckets */
 	/* Loop bodies become callbacks (btap_loop, btap_map_each) and a body
 	 * with loops keeps its longs in its frame (BPF: the verifier checks a

@@ -133,12 +133,14 @@ const char *cache_kernel_identity(void)
 		cache_hash_str(&c, u.version);
 		cache_hash_str(&c, u.machine);
 	}
-	/* The build-id note changes with every kernel build. */
+	/* The build-id note changes with every kernel build. (Not the BTF
+	 * file's mtime: sysfs gives the boot's time, and the cache would miss
+	 * after every reboot of the same kernel.) */
 	hash_file_if_small(&c, "/sys/kernel/notes");
 	struct stat st;
 	if (stat("/sys/kernel/btf/vmlinux", &st) == 0) {
-		long long facts[2] = {(long long)st.st_size, (long long)st.st_mtime};
-		cache_hash_put(&c, facts, sizeof(facts));
+		long long size = (long long)st.st_size;
+		cache_hash_put(&c, &size, sizeof(size));
 	}
 	char hex[65];
 	cache_hash_hex(&c, hex);
