@@ -1,5 +1,5 @@
 /* timer.s/sec/ms/msec/us/usec/ns/nsec/jiffies(N)[.randomize(M)],
- * timer.hz(N) and timer.profile[.tick]. Interval timers run in the runner;
+ * timer.hz(N) and timer.profile[.tick|.freq.hz(N)]. Interval timers run in the runner;
  * timer.profile fires on every CPU in kernel context. The accepted ranges
  * are the ones stap enforces. */
 #include "provider.h"
@@ -195,14 +195,55 @@ const struct provider provider_timer = {
 };
 
 /* timer.profile, or its full name timer.profile.tick (stap's builtin,
- * which its tapset aliases as timer.profile). */
+ * which its tapset aliases as timer.profile), and timer.profile.freq.hz(N):
+ * every CPU N times a second. */
 static bool profile_claims(const struct probe_point *pp)
 {
 	if (!is_timer(pp) || !pp_comp_name(pp, 1) || !pp_glob_match(pp_comp_name(pp, 1), "profile"))
 		return false;
 	if (pp->comps.n == 2)
 		return true;
+	if (pp->comps.n == 4)
+		return pp_comp_name(pp, 2) && pp_glob_match(pp_comp_name(pp, 2), "freq") && pp_comp_name(pp, 3) &&
+		       pp_glob_match(pp_comp_name(pp, 3), "hz");
 	return pp->comps.n == 3 && pp_comp_name(pp, 2) && pp_glob_match(pp_comp_name(pp, 2), "tick");
+}
+
+/* The most samples a second perf's cpu-clock takes on a CPU by default
+ * (kernel.perf_event_max_sample_rate's default). */
+#define PROFILE_MAX_HZ 100000
+
+static bool profile_freq_expand(struct session *s, const struct probe_point *pp, struct vec *out)
+{
+	const struct pp_component *hz = comp_at(pp, 3);
+	for (int i = 0; i < 3; i++)
+		if (comp_at(pp, i)->arg) {
+			diag_error(comp_at(pp, i)->arg->loc, "semantic error: '%s' takes no argument",
+				   comp_at(pp, i)->name);
+			return false;
+		}
+	int64_t n;
+	struct loc at = hz->arg ? hz->arg->loc : hz->loc;
+	if (!number_arg(hz->arg, &n)) {
+		diag_error(at, "semantic error: timer.profile.freq.hz requires a numeric argument");
+		return false;
+	}
+	if (n < 1 || n > PROFILE_MAX_HZ) {
+		diag_error(at, "semantic error: timer.profile.freq.hz(%" PRId64 ") is out of range (1 to %d)", n,
+			   PROFILE_MAX_HZ);
+		return false;
+	}
+	struct arena *a = &s->arena;
+	struct probe_point *cp = arena_alloc(a, sizeof(*cp));
+	cp->loc = pp->loc;
+	cp->optional = pp->optional;
+	cp->sufficient = pp->sufficient;
+	static const char *const names[] = {"timer", "profile", "freq"};
+	for (int i = 0; i < 3; i++)
+		vec_push(a, &cp->comps, pp_comp_new(a, names[i], NULL, comp_at(pp, i)->loc));
+	vec_push(a, &cp->comps, pp_comp_new(a, "hz", num_expr(a, n, at), hz->loc));
+	vec_push(a, out, cp);
+	return true;
 }
 
 static bool has_wildcard(const struct probe_point *pp)
@@ -223,6 +264,8 @@ static const struct pp_component *profile_arg_comp(const struct probe_point *pp)
 
 static bool profile_expand(struct session *s, const struct probe_point *pp, struct vec *out)
 {
+	if (pp->comps.n == 4)
+		return profile_freq_expand(s, pp, out);
 	const struct pp_component *with_arg = profile_arg_comp(pp);
 	if (with_arg) {
 		/* Under a wildcard, the point just is not this one. */
@@ -243,14 +286,16 @@ static bool profile_expand(struct session *s, const struct probe_point *pp, stru
 	return true;
 }
 
-/* The kernel's tick: a cpu-clock perf event CONFIG_HZ times a second. */
+/* The kernel's tick: a cpu-clock perf event CONFIG_HZ times a second
+ * (or the frequency .freq.hz(N) asks for). */
 static bool profile_attach(struct session *s, struct probe *p, struct attach *out)
 {
 	enum { PERF_TYPE_SW = 1, PERF_COUNT_SW_CPU_CLOCK = 0 }; /* perf_event ABI */
+	const struct probe_point *pp = p->resolved_point;
 	out->kind = ATTACH_PERF_EVENT;
 	out->perf.type = PERF_TYPE_SW;
 	out->perf.config = PERF_COUNT_SW_CPU_CLOCK;
-	out->perf.period = (uint64_t)kconfig_hz(s->kconfig);
+	out->perf.period = pp && pp->comps.n == 4 ? (uint64_t)pp_comp_num(pp, 3) : (uint64_t)kconfig_hz(s->kconfig);
 	out->perf.freq = true;
 	return true;
 }
