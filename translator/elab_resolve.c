@@ -384,9 +384,38 @@ static bool resolve_perf_read(struct scope *sc, struct expr *e)
 	return false;
 }
 
+/* @kregister(n)/@uregister(n), a register by its DWARF number, and
+ * @kderef(size, addr)/@uderef(size, addr), an unsigned integer of 1, 2, 4
+ * or 8 bytes: calls of the tapset's functions for them (registers.stp,
+ * conversions.stp). The size is a literal, as stap takes it. */
+static bool resolve_target_op(struct scope *sc, struct expr *e)
+{
+	static const struct {
+		const char *op, *func;
+	} ops[] = {{"@kregister", "__btap_kregister"},
+		   {"@uregister", "__btap_uregister"},
+		   {"@kderef", "__btap_kderef"},
+		   {"@uderef", "__btap_uderef"}};
+	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
+		if (strcmp(e->str, ops[i].op) != 0)
+			continue;
+		struct expr *size = e->args.n == 2 ? VEC_AT(e->args, 0, struct expr *) : NULL;
+		if (size && (size->kind != E_NUM || (size->num != 1 && size->num != 2 && size->num != 4 && size->num != 8))) {
+			elab_error(sc->x, size->loc, "semantic error: %s takes a size of 1, 2, 4 or 8 bytes, as a number",
+				   e->str);
+			return false;
+		}
+		e->str = ops[i].func;
+		return true;
+	}
+	return true;
+}
+
 static void resolve_call(struct scope *sc, struct expr *e)
 {
 	if (e->str && strcmp(e->str, "@perf") == 0 && !resolve_perf_read(sc, e))
+		return;
+	if (e->str && e->str[0] == '@' && !resolve_target_op(sc, e))
 		return;
 	resolve_args(sc, &e->args);
 	if (elab_is_print_builtin(e->str) || resolve_const(sc, e))

@@ -373,12 +373,13 @@ static struct expr *parse_wrapping_op(struct parser *p, struct token *t, enum ex
 	return e;
 }
 
-/* @perf("name"), @probewrite(var), @uregister(n) and the guru-only
- * @const("NAME") and @kregister(n) are calls to built-ins spelled with '@'
- * (E_CALL named with its '@'). */
+/* @perf("name"), @probewrite(var), @uregister(n), @uderef(size, addr)
+ * and the guru-only @const("NAME"), @kregister(n) and @kderef(size, addr)
+ * are calls to built-ins spelled with '@' (E_CALL named with its '@'). */
 static bool is_at_call(const char *name)
 {
-	static const char *const calls[] = {"perf", "probewrite", "uregister", "const", "kregister", NULL};
+	static const char *const calls[] = {"perf",	 "probewrite", "uregister", "uderef",
+					    "const",	 "kregister",  "kderef",    NULL};
 	for (int i = 0; calls[i]; i++)
 		if (strcmp(name, calls[i]) == 0)
 			return true;
@@ -387,13 +388,18 @@ static bool is_at_call(const char *name)
 
 static struct expr *parse_at_call(struct parser *p, struct token *t)
 {
-	if ((strcmp(t->text, "@const") == 0 || strcmp(t->text, "@kregister") == 0) && !p->privileged)
+	if ((strcmp(t->text, "@const") == 0 || strcmp(t->text, "@kregister") == 0 ||
+	     strcmp(t->text, "@kderef") == 0) && !p->privileged)
 		parser_report(p, t->loc, "parse error: using %s operator not permitted; need btap -g",
 			      t->text);
 	struct expr *e = expr_new(p->a, E_CALL, t->loc);
 	e->str = t->text;
 	parser_expect_op(p, "(");
 	vec_push(p->a, &e->args, parser_expression(p));
+	if (strcmp(t->text + 2, "deref") == 0) { /* @kderef, @uderef: (size, address) */
+		parser_expect_op(p, ",");
+		vec_push(p->a, &e->args, parser_expression(p));
+	}
 	parser_expect_op(p, ")");
 	return e;
 }

@@ -157,6 +157,10 @@ static void test_types(void)
 
 static void test_type_errors(void)
 {
+	check_error("probe begin { n = 4; println(@uderef(n, 0)) }",
+		    "<test>:1:38: error: semantic error: @uderef takes a size of 1, 2, 4 or 8 bytes, as a number");
+	check_error("probe begin { println(@uderef(3, 0)) }",
+		    "<test>:1:31: error: semantic error: @uderef takes a size of 1, 2, 4 or 8 bytes, as a number");
 	check_error("probe begin { x = 1; x = \"s\"; println(x) }",
 		    "<test>:1:26: error: semantic error: type mismatch for 'x': string vs long");
 	check_error("probe begin { x = 1; x = \"s\"; println(x) }",

@@ -912,6 +912,10 @@ static void test_errors(void)
 	CHECK(strstr(tp_diags, "1:26: error: parse error: expected statement, found keyword 'in'"));
 	tp_parse("probe begin { x = @const(\"X\") }");
 	CHECK(strstr(tp_diags, "using @const operator not permitted; need btap -g"));
+	tp_parse("probe begin { x = @kderef(4, 0) }");
+	CHECK(strstr(tp_diags, "1:19: error: parse error: using @kderef operator not permitted; need btap -g"));
+	tp_parse("probe begin { x = @uderef(4 0) }");
+	CHECK(strstr(tp_diags, "error: parse error: expected ','"));
 	tp_parse("probe begin { x = a =~ re }");
 	CHECK(strstr(tp_diags, "1:24: error: parse error: expected literal string, found identifier 're'"));
 	tp_parse("function f(a, b, a) { }");
