@@ -445,16 +445,83 @@ static struct expr *and_of(struct elab *x, struct expr *a, struct expr *b)
 	return e;
 }
 
+/* @probewrite(var) in an alias's code: 1 when the probe's own body writes
+ * var (assigns it or an element, ++/--, <<<, a foreach variable, delete),
+ * else 0, decided here where that body is at hand (stap 4.4's; the
+ * functions it calls are not looked into, as in stap). */
+struct written_walk {
+	const char *name;
+	bool found;
+};
+
+static bool names_var(const struct expr *e, const char *name)
+{
+	while (e && e->kind == E_INDEX)
+		e = e->operand;
+	return e && e->kind == E_VAR && e->str && strcmp(e->str, name) == 0;
+}
+
+static enum ast_step written_expr(struct expr *e, void *ctx)
+{
+	struct written_walk *w = ctx;
+	if (((e->kind == E_ASSIGN || e->kind == E_STATS_ADD) && names_var(e->left, w->name)) ||
+	    (e->kind == E_INCDEC && names_var(e->operand, w->name)))
+		w->found = true;
+	return w->found ? AST_STOP : AST_DESCEND;
+}
+
+static enum ast_step written_stmt(struct stmt *s, void *ctx)
+{
+	struct written_walk *w = ctx;
+	if (s->kind == S_DELETE && names_var(s->expr, w->name))
+		w->found = true;
+	if (s->kind == S_FOREACH) {
+		VEC_FOREACH(s->fe_keys, i)
+			w->found |= names_var(VEC_AT(s->fe_keys, i, struct expr *), w->name);
+		w->found |= s->fe_value && names_var(s->fe_value, w->name);
+	}
+	return w->found ? AST_STOP : AST_DESCEND;
+}
+
+struct probewrite_walk {
+	struct elab *x;
+	struct stmt *body;
+};
+
+static enum ast_step eval_probewrite(struct expr *e, void *ctx)
+{
+	struct probewrite_walk *pw = ctx;
+	if (e->kind != E_CALL || !e->str || strcmp(e->str, "@probewrite") != 0)
+		return AST_DESCEND;
+	struct expr *var = e->args.n == 1 ? VEC_AT(e->args, 0, struct expr *) : NULL;
+	if (!var || var->kind != E_VAR) {
+		elab_error(pw->x, e->loc, "semantic error: @probewrite takes a variable's name");
+		return AST_PRUNE;
+	}
+	struct written_walk w = {var->str, false};
+	ast_walk_stmt(&(struct ast_visitor){.stmt_pre = written_stmt, .expr_pre = written_expr, .ctx = &w}, pw->body);
+	e->kind = E_NUM;
+	e->num = w.found;
+	e->str = NULL;
+	e->args.n = 0;
+	return AST_PRUNE;
+}
+
 /* The alias's own code around body: `= { .. }` runs before it, `+= { .. }`
  * after it, and `= { prologue }, { epilogue }` both. */
 static struct stmt *wrap_in_alias(struct elab *x, struct loc at, const struct probe_alias *a, struct stmt *body)
 {
 	struct stmt *own = elab_clone_stmt(x->a, a->body);
+	struct stmt *epilogue = a->epilogue_body ? elab_clone_stmt(x->a, a->epilogue_body) : NULL;
+	struct probewrite_walk pw = {x, body};
+	const struct ast_visitor eval = {.expr_pre = eval_probewrite, .ctx = &pw};
+	ast_walk_stmt(&eval, own);
+	ast_walk_stmt(&eval, epilogue);
 	if (a->epilogue)
 		return elab_block_of(x, at, body, own);
 	struct stmt *all = elab_block_of(x, at, own, body);
-	if (a->epilogue_body)
-		vec_push(x->a, &all->stmts, elab_clone_stmt(x->a, a->epilogue_body));
+	if (epilogue)
+		vec_push(x->a, &all->stmts, epilogue);
 	return all;
 }
 

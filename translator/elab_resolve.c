@@ -396,6 +396,11 @@ static bool resolve_target_op(struct scope *sc, struct expr *e)
 		   {"@uregister", "__btap_uregister"},
 		   {"@kderef", "__btap_kderef"},
 		   {"@uderef", "__btap_uderef"}};
+	if (strcmp(e->str, "@probewrite") == 0) { /* alias expansion replaced the others */
+		elab_error(sc->x, e->loc, "semantic error: @probewrite is only meaningful in a probe alias's own code "
+			   "(a prologue or an epilogue)");
+		return false;
+	}
 	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
 		if (strcmp(e->str, ops[i].op) != 0)
 			continue;
