@@ -313,7 +313,7 @@ static void pretty_flush(struct pretty *pr)
 				sb_putc(&sfmt, pr->fmt.s[++i]);
 				continue;
 			}
-			while (i + 1 < pr->fmt.len && !strchr("duxs", pr->fmt.s[i + 1])) {
+			while (i + 1 < pr->fmt.len && !strchr("duxsc", pr->fmt.s[i + 1])) {
 				if (pr->fmt.s[i + 1] != 'l')
 					sb_putc(&sfmt, pr->fmt.s[i + 1]);
 				i++;
@@ -438,6 +438,18 @@ static void pretty_place(struct pretty *pr, struct walk *w, bool top, bool full,
 	struct em_fn *f = pr->f;
 	switch (tplace_class(w->place)) {
 	case TPLACE_INT: {
+		if (tplace_is_char(w->place)) { /* as stap: 'c', escaped where unprintable */
+			pretty_text(pr, "'");
+			if (em_in_runner(f)) {
+				pretty_read_int(pr, w, "%#c");
+			} else { /* the kernel's printf has no %#c */
+				const char *s = em_tmp_str(f);
+				em_line(f, "btap_char_literal(%s, %s);", s, read_value(w));
+				pretty_arg(pr, "%s", s, true);
+			}
+			pretty_text(pr, "'");
+			return;
+		}
 		int size;
 		bool sgn = true;
 		tplace_int(w->place, &size, &sgn);

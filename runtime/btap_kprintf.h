@@ -125,6 +125,32 @@ static BTAP_INLINE char *btap_fmt_field_(char *dst, const char *src, int64_t wid
 	return dst;
 }
 
+/* A char as %#c writes it (runtime/format.c): itself, or a C escape
+ * (\n, \', \000) when it is not printable; the kernel's printf
+ * has no such conversion. dst holds 5 bytes. */
+static BTAP_INLINE char *btap_char_literal(char *dst, int64_t v)
+{
+	unsigned char ch = (unsigned char)v;
+	if (ch >= 0x20 && ch < 0x7f && ch != '\'' && ch != '\\') {
+		dst[0] = (char)ch;
+		dst[1] = 0;
+		return dst;
+	}
+	char letter = ch == '\a' ? 'a' : ch == '\b' ? 'b' : ch == '\f' ? 'f' : ch == '\n' ? 'n' : ch == '\r' ? 'r'
+		    : ch == '\t' ? 't' : ch == '\v' ? 'v' : ch == '\'' ? '\'' : ch == '\\' ? '\\' : 0;
+	dst[0] = '\\';
+	if (letter) {
+		dst[1] = letter;
+		dst[2] = 0;
+		return dst;
+	}
+	dst[1] = (char)('0' + ((ch >> 6) & 3));
+	dst[2] = (char)('0' + ((ch >> 3) & 7));
+	dst[3] = (char)('0' + (ch & 7));
+	dst[4] = 0;
+	return dst;
+}
+
 /* The octal digits of v (as unsigned), '0'-prefixed when special. */
 static BTAP_INLINE char *btap_octal(char *dst, int64_t v, int special)
 {

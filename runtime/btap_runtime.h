@@ -204,6 +204,7 @@ BTAP_IFACE(KMOD, btap_slot_write, "guru mode: writes a kernel function probe's a
 BTAP_IFACE(KERNEL, btap_kread, "reads 1 to 8 bytes of kernel memory, raising an error on a fault")
 BTAP_IFACE(KERNEL, btap_kchars, "copies a kernel char array")
 BTAP_IFACE(KERNEL, btap_kstring_or, "a kernel string, or a fallback when it cannot be read")
+BTAP_IFACE(KERNEL, btap_char_literal, "a char as %#c writes it, for pretty-printing ($x$)")
 BTAP_IFACE(KERNEL, btap_extend, "an integer of 1 to 8 bytes widened to 64 bits, sign-extended or not")
 BTAP_IFACE(KERNEL, btap_ureg, "the value of a DWARF register (a constant) at a uprobe")
 BTAP_IFACE(KERNEL, btap_uread, "reads 1 to 8 bytes of the traced process's memory, raising an error on a fault")

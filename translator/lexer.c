@@ -199,6 +199,12 @@ struct token *lexer_next(struct lexer *lx)
 				advance(lx, 2);
 				return make(lx, TOK_IDENT, loc, s, 2); /* $# @# */
 			}
+			if (c == '$' && !ident_char(s[n])) {
+				/* "$" or "$$" alone: the pretty-printing suffix of
+				 * @cast(...)$ or $a[1]$$ (the parser places it) */
+				advance(lx, n);
+				return make(lx, TOK_IDENT, loc, s, n);
+			}
 			if (!(ident_char(s[n]))) {
 				diag_error(loc, "parse error: unexpected character '%c'", c);
 				advance(lx, n);

@@ -549,6 +549,12 @@ static struct expr *parse_dollar(struct parser *p, struct token *t)
 	return e;
 }
 
+/* "$" or "$$" on its own (the lexer's token for a suffix after ']' or ')'). */
+static bool is_pretty_suffix(const struct token *t)
+{
+	return t->kind == TOK_IDENT && (strcmp(t->text, "$") == 0 || strcmp(t->text, "$$") == 0);
+}
+
 static struct expr *parse_primary(struct parser *p, bool *parenthesized)
 {
 	struct token *t = parser_peek(p, 0);
@@ -582,6 +588,9 @@ static struct expr *parse_primary(struct parser *p, bool *parenthesized)
 	case TOK_IDENT:
 		if (t->text[0] == '@')
 			return parse_at_operator(p);
+		if (is_pretty_suffix(t))
+			parser_fail(p, t, "parse error: a pretty-printing suffix ('$' or '$$') follows a target value, "
+				    "@cast or @var");
 		parser_next(p);
 		if (t->text[0] == '$')
 			return parse_dollar(p, t);
@@ -634,6 +643,12 @@ static struct expr *parse_postfix(struct parser *p)
 	bool may_index = !parens && (e->kind == E_VAR || e->kind == E_HIST);
 	for (;;) {
 		struct token *t = parser_peek(p, 0);
+		if (is_pretty_suffix(t) && carries_components(e) && !parens) {
+			/* @cast(p, "T")$, $a[1]$$: pretty-print the value */
+			parser_next(p);
+			push_pretty(p, e, (int)strlen(t->text), t->loc);
+			return e;
+		}
 		if (!tok_is_op(t, "[") && !tok_is_op(t, "->"))
 			return e;
 		if (may_index && tok_is_op(t, "[")) {
