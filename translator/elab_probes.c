@@ -169,9 +169,6 @@ static bool prefix_match(const struct probe_point *u, int m, const struct probe_
 		    !pp_glob_match(c->name, comp(an, i)->name))
 			return false;
 	}
-	for (int i = m; i < u->comps.n; i++)
-		if (is_wild(comp(u, i)->name))
-			return false;
 	return true;
 }
 
@@ -232,8 +229,14 @@ static struct probe_point *alias_target(struct elab *x, const struct probe_point
 			c->arg = elab_clone_expr(x->a, c->arg);
 			vec_push(x->a, &tp->comps, c);
 		}
-	/* Under an optional point, whatever the alias needs is optional too. */
-	tp->optional = tp->optional || user->optional || user->sufficient;
+	/* Under an optional point, whatever the alias needs is optional too;
+	 * so is a wildcard suffix's (a.ret* where a has no .return: the
+	 * script's point reports it if nothing at all matches). */
+	bool wild_suffix = false;
+	if (suffix_from >= 0)
+		for (int i = suffix_from; i < user->comps.n; i++)
+			wild_suffix |= is_wild(comp(user, i)->name);
+	tp->optional = tp->optional || user->optional || user->sufficient || wild_suffix;
 	return tp;
 }
 
