@@ -1259,7 +1259,8 @@ static void write_probe(struct emitter *em, struct em_probe *ep)
 	} else if (ep->where != EM_CTX_KERNEL) {
 		sb_printf(out, "static void br%d(void)\n{\n", ep->index);
 		sb_puts(out, "\tstruct btap_ctx c;\n");
-		sb_printf(out, "\tbtap_user_enter(&c, %d);\n", ep->index);
+		bool interruptible = ep->kind == BTAP_PROBE_BEGIN || ep->kind == BTAP_PROBE_END || ep->kind == BTAP_PROBE_ERROR;
+		sb_printf(out, "\tbtap_user_enter(&c, %d, %d);\n", ep->index, interruptible);
 		sb_printf(out, "\tbb%d(&c, 0);\n", ep->index);
 		sb_puts(out, "\tbtap_user_leave(&c);\n}\n\n");
 	}

@@ -113,10 +113,13 @@ struct btap_ctx {
 
 #define BTAP_HDR(c) ((struct btap_globals_hdr *)(c)->globals)
 
-static inline void btap_user_enter(struct btap_ctx *c, int probe)
+/* A begin, end or error probe ("interruptible": it runs in btap's task,
+ * as stap's run in a process) may take MAXACTION_INTERRUPTIBLE actions,
+ * the others MAXACTION. */
+static inline void btap_user_enter(struct btap_ctx *c, int probe, int interruptible)
 {
 	c->globals = btap_ops->globals;
-	c->actions = 0;
+	c->actions = interruptible ? (int64_t)MAXACTION - (int64_t)MAXACTION_INTERRUPTIBLE : 0;
 	c->err = 0;
 	c->site = -1;
 	c->probe = probe;
