@@ -580,9 +580,19 @@ static bool value_ktype(struct elab *x, const struct expr *e, struct ktype *out)
 	if (e->kind == E_INDEX) /* @entry(X)'s saved X */
 		return e->var && e->var->generated && e->var->typed && !e->var->typed_mixed &&
 		       (*out = *e->var->typed, true);
+	if (e->kind == E_ASSIGN && e->op && !strcmp(e->op, "=")) /* (p = value)->member */
+		return value_ktype(x, e->right, out);
 	if (e->kind == E_TERNARY) {
 		struct ktype other;
 		return value_ktype(x, e->left, out) && value_ktype(x, e->right, &other) && ktype_same(x->a, out, &other);
+	}
+	if (e->kind == E_BINARY && e->target_info) { /* &@cast(p, "T")->member, as p + offset */
+		struct tplace t = ((const struct tp_access *)e->target_info)->place;
+		t.ptr_depth++;
+		if (!tplace_known(t))
+			return false;
+		*out = (struct ktype){.place = t, .has_place = true};
+		return true;
 	}
 	if ((e->kind != E_TARGET && e->kind != E_CAST && e->kind != E_ATVAR) || !e->target_info ||
 	    e->user_target || e->type != TY_LONG)
@@ -592,7 +602,8 @@ static bool value_ktype(struct elab *x, const struct expr *e, struct ktype *out)
 		t = ((const struct tp_field *)e->target_info)->type;
 	else
 		t = ((const struct tp_access *)e->target_info)->place;
-	if (e->addressof)
+	/* &@cast(p, "T") is p itself: the struct's address, typed T * */
+	if (e->addressof && !(e->kind == E_CAST && !e->components.n))
 		t.ptr_depth++;
 	if (!tplace_known(t) || tplace_class(t) != TPLACE_POINTER)
 		return false;

@@ -404,7 +404,7 @@ static bool cast_start(struct session *s, const struct expr *e, const char *type
 /* &@cast(P, "T")->a.b[2] that follows no pointer: the constant that is
  * added to P (no memory is read, so any probe may use it: stap's
  * @cast_sizeof is &@cast(0, "T")[1]); -1 when the chain reads memory. */
-static long cast_constant_offset(struct tplace p, const struct expr *e)
+static long cast_constant_offset(struct tplace p, const struct expr *e, struct tplace *end)
 {
 	long off = 0;
 	VEC_FOREACH(e->components, i) {
@@ -426,6 +426,7 @@ static long cast_constant_offset(struct tplace p, const struct expr *e)
 			return -1;
 		off += (long)c->index->num * size;
 	}
+	*end = p;
 	return off;
 }
 
@@ -440,8 +441,14 @@ bool tp_resolve_cast(struct session *s, struct probe *p, struct expr *e)
 	bool found = e->addressof && e->components.n && e->operand && kernel_type &&
 		     (e->module ? cast_start(s, e, type, &start) : tplace_for_cast(type_source_kernel(), type, &start));
 	s->quiet_targets = quiet;
-	if (found && (off = cast_constant_offset(start, e)) >= 0) {
-		/* an address computed from the type alone: P + offset */
+	struct tplace end;
+	if (found && (off = cast_constant_offset(start, e, &end)) >= 0) {
+		/* an address computed from the type alone: P + offset, which
+		 * keeps the member's type for autocast (target_info: what it
+		 * points to, elab_resolve.c's value_ktype) */
+		struct tp_access *typed = arena_alloc(&s->arena, sizeof *typed);
+		typed->place = end;
+		e->target_info = typed;
 		struct expr *n = expr_new(&s->arena, E_NUM, e->loc);
 		n->num = off;
 		e->kind = E_BINARY;
