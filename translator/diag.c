@@ -57,13 +57,14 @@ void src_line_text(const struct src_file *f, int line, char *buf, size_t bufsz)
 }
 
 static int nerrors, nwarnings, max_errors;
-static bool suppress_warnings;
+static bool suppress_warnings, warnings_are_errors;
 static bool capturing;
 static struct strbuf capture;
 
 int diag_error_count(void) { return nerrors; }
 int diag_warning_count(void) { return nwarnings; }
 void diag_set_suppress_warnings(bool on) { suppress_warnings = on; }
+void diag_set_warnings_are_errors(bool on) { warnings_are_errors = on; }
 void diag_set_max_errors(int n) { max_errors = n; }
 
 /* Hashes of the diagnostics printed so far: the same message at the same
@@ -131,6 +132,8 @@ static void print_location(struct strbuf *b, struct loc at)
 static void vdiag(enum diag_level lvl, struct loc at, const char *fmt, va_list ap)
 {
 	static const char *names[] = {"error", "warning", "note"};
+	if (lvl == DIAG_WARNING && warnings_are_errors) /* -W */
+		lvl = DIAG_ERROR;
 	struct strbuf b;
 	sb_init(&b);
 	if (at.file)

@@ -43,6 +43,8 @@ int diag_warning_count(void);
 void diag_reset(void);
 /* -w: warnings are counted but not printed. */
 void diag_set_suppress_warnings(bool on);
+/* -W: every warning is an error (counted, and the pass fails). */
+void diag_set_warnings_are_errors(bool on);
 /* Stop printing errors beyond this many (0 = unlimited). */
 void diag_set_max_errors(int n);
 

@@ -101,6 +101,7 @@ static int run_passes(struct session *s, const struct backend *be, const char *s
 int driver_run(struct session *s)
 {
 	diag_set_suppress_warnings(s->suppress_warnings);
+	diag_set_warnings_are_errors(s->warnings_are_errors);
 	session_setup_pp(s);
 	if (!backend_choose(s))
 		return 1;

@@ -39,6 +39,7 @@ static const char usage_text[] =
 	"                   needs) too; a kernel module's name is accepted\n"
 	"  -g               guru mode: allow embedded C and writes to target variables\n"
 	"  -w               suppress warnings\n"
+	"  -W               turn warnings into errors\n"
 	"  -m NAME          name of the module or BPF object\n"
 	"  -r KREL|DIR      translate for another kernel release or build tree\n"
 	"  -T SECONDS       stop the script after SECONDS\n"
@@ -126,7 +127,7 @@ enum opt_result options_parse(struct session *s, int argc, char **argv)
 	/* As stap: options may follow the script name (getopt moves them
 	 * first); the other words are the script's arguments, and "--" ends
 	 * the options. */
-	while ((c = getopt_long(argc, argv, "e:p:vko:S:c:x:I:D:G:d:gwm:r:T:s:bl:L:Vh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "e:p:vko:S:c:x:I:D:G:d:gwWm:r:T:s:bl:L:Vh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'e': s->script_text = optarg; break;
 		case 'p':
@@ -177,6 +178,7 @@ enum opt_result options_parse(struct session *s, int argc, char **argv)
 			break;
 		case 'g': s->guru = true; break;
 		case 'w': s->suppress_warnings = true; break;
+		case 'W': s->warnings_are_errors = true; break;
 		case 'm':
 			if (!module_name_ok(optarg))
 				return bad("invalid module name '%s' (letters, digits and '_', at most 55)", optarg);

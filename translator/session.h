@@ -32,6 +32,7 @@ struct session {
 	bool keep_tmp;               /* -k */
 	bool guru;                   /* -g */
 	bool suppress_warnings;      /* -w */
+	bool warnings_are_errors;    /* -W */
 	bool skip_badvars;           /* --skip-badvars: unresolved $x reads 0 */
 	bool suppress_handler_errors;
 	const char *output_file;     /* -o */

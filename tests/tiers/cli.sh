@@ -49,6 +49,8 @@ expect compatible-tapset-new 1 "unresolved function 'daddr_to_string'" -- "$BTAP
 expect compatible-bad 1 "invalid --compatible 'x'" -- "$BTAP" --compatible=x -p1 -e 'probe begin { }'
 expect compatible-guru-major 0 'define STAP_COMPAT_VERSION STAP_VERSION\(4, 0\)' -- "$BTAP" --compatible=4 -g -p3 -e 'probe begin { %{ /* c */ %} }'
 expect all-modules 0 '^begin ' -- "$BTAP" --all-modules -p2 -e 'probe begin { }'
+expect warnings-are-errors 1 "^<input>:1:17: error: eliding assignment to unused variable 'x'" -- "$BTAP" -W -p2 -e 'probe begin { x = 1 }'
+expect warnings-plain 0 "^<input>:1:17: warning: eliding assignment to unused variable 'x'" -- "$BTAP" -p2 -e 'probe begin { x = 1 }'
 expect stap-pass-points 1 "^<input>:1:7: error: .*no match for probe point stap.pass0 \(these mark stap's own programs and passes: not applicable to btap\)" -- "$BTAP" -p2 -e 'probe stap.pass0 { }'
 expect kfunc-list 0 '^kernel.function\("vfs_read"\)$' -- "$BTAP" -l 'kernel.function("vfs_rea?")'
 expect kfunc-vars 0 '^kernel.function\("vfs_read"\).return \$file:struct file \* \$buf:char \* \$count:size_t \$pos:loff_t \* \$return:ssize_t$' -- "$BTAP" -L 'kernel.function("vfs_read").return'
