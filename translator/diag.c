@@ -132,7 +132,7 @@ static void print_location(struct strbuf *b, struct loc at)
 static void vdiag(enum diag_level lvl, struct loc at, const char *fmt, va_list ap)
 {
 	static const char *names[] = {"error", "warning", "note"};
-	if (lvl == DIAG_WARNING && warnings_are_errors) /* -W */
+	if (lvl == DIAG_WARNING && warnings_are_errors && !suppress_warnings) /* -W (-w wins, as in stap) */
 		lvl = DIAG_ERROR;
 	struct strbuf b;
 	sb_init(&b);

@@ -208,9 +208,10 @@ static enum ast_step elide_at(struct stmt *s, void *ctx)
 	if (was_read(el->r, v))
 		return AST_PRUNE;
 	/* the user's own stores only: not the library's, nor btap's (@entry's
-	 * saving, named __btap_*) */
+	 * saving, named __btap_*), nor those of a variable the script does
+	 * read where the read folded away (@defined(x->member)) */
 	if (v->loc.file && !v->loc.file->is_tapset && store->loc.file && !store->loc.file->is_tapset &&
-	    strncmp(v->name, "__btap_", 7) != 0)
+	    strncmp(v->name, "__btap_", 7) != 0 && !v->read)
 		elab_warning(el->x, store->loc, "eliding assignment to unused variable '%s'", v->name);
 	if (side_effect_free(el->x, store->right, 0))
 		make_null(s);

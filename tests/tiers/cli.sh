@@ -50,6 +50,8 @@ expect compatible-bad 1 "invalid --compatible 'x'" -- "$BTAP" --compatible=x -p1
 expect compatible-guru-major 0 'define STAP_COMPAT_VERSION STAP_VERSION\(4, 0\)' -- "$BTAP" --compatible=4 -g -p3 -e 'probe begin { %{ /* c */ %} }'
 expect all-modules 0 '^begin ' -- "$BTAP" --all-modules -p2 -e 'probe begin { }'
 expect warnings-are-errors 1 "^<input>:1:17: error: eliding assignment to unused variable 'x'" -- "$BTAP" -W -p2 -e 'probe begin { x = 1 }'
+expect warnings-suppressed-win 0 '' -- "$BTAP" -w -W -p2 -e 'global unused_x probe begin { exit() }'
+expect warnings-defined-read 0 '' -- "$BTAP" -W -p2 -e 'probe begin { x = &@cast(0, "task_struct"); println(@defined(x->pid)) }'
 expect warnings-plain 0 "^<input>:1:17: warning: eliding assignment to unused variable 'x'" -- "$BTAP" -p2 -e 'probe begin { x = 1 }'
 expect stap-pass-points 1 "^<input>:1:7: error: .*no match for probe point stap.pass0 \(these mark stap's own programs and passes: not applicable to btap\)" -- "$BTAP" -p2 -e 'probe stap.pass0 { }'
 expect kfunc-list 0 '^kernel.function\("vfs_read"\)$' -- "$BTAP" -l 'kernel.function("vfs_rea?")'
