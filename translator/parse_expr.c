@@ -481,8 +481,12 @@ static struct expr *parse_call(struct parser *p, struct token *name)
 	e->str = name->text;
 	parser_expect_op(p, "(");
 	bool literal_first = is_format_call(name->text) || is_delimited_call(name->text);
-	if (!literal_first && parser_accept_op(p, ")"))
+	struct token *close = parser_peek(p, 0);
+	if (!literal_first && parser_accept_op(p, ")")) {
+		if (!strcmp(name->text, "print") || !strcmp(name->text, "sprint"))
+			parser_report(p, close->loc, "parse error: %s takes at least one value", name->text);
 		return e;
+	}
 	const struct token *saved_hist = p->bare_hist_ok;
 	if (is_print_family(name->text))
 		p->bare_hist_ok = parser_peek(p, 0);
@@ -494,8 +498,14 @@ static struct expr *parse_call(struct parser *p, struct token *name)
 			arg = parser_expression(p);
 		vec_push(p->a, &e->args, arg);
 		p->bare_hist_ok = saved_hist;
-		if (parser_accept_op(p, ")"))
+		struct token *end = parser_peek(p, 0);
+		if (parser_accept_op(p, ")")) {
+			/* as stap: the delimiter is used at least once */
+			if (is_delimited_call(name->text) && e->args.n < 3)
+				parser_report(p, end->loc, "parse error: %s takes a delimiter and at least two values",
+					      name->text);
 			break;
+		}
 		struct token *t = parser_peek(p, 0);
 		if (!parser_accept_op(p, ","))
 			parser_fail_expected(p, t, "',' or ')'");

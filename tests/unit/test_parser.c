@@ -912,6 +912,12 @@ static void test_errors(void)
 	CHECK(strstr(tp_diags, "1:26: error: parse error: expected statement, found keyword 'in'"));
 	tp_parse("probe begin { x = @const(\"X\") }");
 	CHECK(strstr(tp_diags, "using @const operator not permitted; need btap -g"));
+	tp_parse("probe begin { printd(\", \", 1) }");
+	CHECK(strstr(tp_diags, "1:29: error: parse error: printd takes a delimiter and at least two values"));
+	tp_parse("probe begin { print() }");
+	CHECK(strstr(tp_diags, "1:21: error: parse error: print takes at least one value"));
+	tp_parse("probe begin { println(); sprintdln(\"-\", 1, \"a\") }");
+	CHECK(tp_diags[0] == 0);
 	tp_parse("probe begin { x = @kderef(4, 0) }");
 	CHECK(strstr(tp_diags, "1:19: error: parse error: using @kderef operator not permitted; need btap -g"));
 	tp_parse("probe begin { x = @uderef(4 0) }");
