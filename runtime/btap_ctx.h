@@ -18,8 +18,8 @@
 	(void)nsp;
 
 /* Without BTAP_NESTING the runtime has no recursion in kernel context
- * (the translator rejects it): nothing to count. With it, the including
- * header defines btap_nest_enter/btap_nest_leave over the ctx's depth. */
+ * (the translator rejects it): nothing to count. With it, btap_error.h
+ * defines btap_nest_enter/btap_nest_leave over the ctx's depth. */
 #ifndef BTAP_NESTING
 #define btap_nest_enter(c, site) 1
 #define btap_nest_leave(c) ((void)0)

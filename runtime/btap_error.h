@@ -51,4 +51,18 @@ static BTAP_INLINE int btap_count_action(struct btap_ctx *c, int site)
 	return 1;
 }
 
+#ifdef BTAP_NESTING
+/* A function's entry where functions may recurse (the runner's build,
+ * kmod's kernel half): the ctx's depth against MAXNESTING. */
+static BTAP_INLINE int btap_nest_enter(struct btap_ctx *c, int site)
+{
+	if (++c->depth > MAXNESTING) {
+		btap_raise_lit(c, site, "MAXNESTING exceeded");
+		return 0;
+	}
+	return 1;
+}
+#define btap_nest_leave(c) ((c)->depth--)
+#endif
+
 #endif

@@ -49,6 +49,17 @@ static bool interval_claims(const struct probe_point *pp)
 	return false;
 }
 
+/* A concrete point in pp's place (its location and ? and ! marks), its
+ * components to come. */
+static struct probe_point *point_like(struct arena *a, const struct probe_point *pp)
+{
+	struct probe_point *cp = arena_alloc(a, sizeof(*cp));
+	cp->loc = pp->loc;
+	cp->optional = pp->optional;
+	cp->sufficient = pp->sufficient;
+	return cp;
+}
+
 static bool number_arg(const struct expr *arg, int64_t *v)
 {
 	if (!arg)
@@ -121,10 +132,7 @@ static bool expand_unit(struct session *s, const struct probe_point *pp, const s
 		}
 	}
 	struct arena *a = &s->arena;
-	struct probe_point *cp = arena_alloc(a, sizeof(*cp));
-	cp->loc = pp->loc;
-	cp->optional = pp->optional;
-	cp->sufficient = pp->sufficient;
+	struct probe_point *cp = point_like(a, pp);
 	vec_push(a, &cp->comps, pp_comp_new(a, "timer", NULL, comp_at(pp, 0)->loc));
 	vec_push(a, &cp->comps, pp_comp_new(a, u->name, num_expr(a, n, at1), c1->loc));
 	if (c2)
@@ -234,10 +242,7 @@ static bool profile_freq_expand(struct session *s, const struct probe_point *pp,
 		return false;
 	}
 	struct arena *a = &s->arena;
-	struct probe_point *cp = arena_alloc(a, sizeof(*cp));
-	cp->loc = pp->loc;
-	cp->optional = pp->optional;
-	cp->sufficient = pp->sufficient;
+	struct probe_point *cp = point_like(a, pp);
 	static const char *const names[] = {"timer", "profile", "freq"};
 	for (int i = 0; i < 3; i++)
 		vec_push(a, &cp->comps, pp_comp_new(a, names[i], NULL, comp_at(pp, i)->loc));
@@ -276,10 +281,7 @@ static bool profile_expand(struct session *s, const struct probe_point *pp, stru
 	}
 	static const char *const names[] = {"timer", "profile", "tick"};
 	struct arena *a = &s->arena;
-	struct probe_point *cp = arena_alloc(a, sizeof(*cp));
-	cp->loc = pp->loc;
-	cp->optional = pp->optional;
-	cp->sufficient = pp->sufficient;
+	struct probe_point *cp = point_like(a, pp);
 	VEC_FOREACH(pp->comps, i)
 		vec_push(a, &cp->comps, pp_comp_new(a, names[i], NULL, comp_at(pp, i)->loc));
 	vec_push(a, out, cp);

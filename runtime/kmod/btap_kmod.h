@@ -621,16 +621,6 @@ static inline char *btap_kmod_enter_invoked(struct btap_ctx *c, int probe)
 	return sp;
 }
 
-static inline int btap_nest_enter(struct btap_ctx *c, int site)
-{
-	if (++c->depth > MAXNESTING) {
-		btap_raise_lit(c, site, "MAXNESTING exceeded");
-		return 0;
-	}
-	return 1;
-}
-#define btap_nest_leave(c) ((c)->depth--)
-
 static inline void btap_kmod_leave(struct btap_ctx *c)
 {
 	if (c->err == 1)

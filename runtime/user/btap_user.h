@@ -148,18 +148,9 @@ static inline void btap_run_in_kernel(uint32_t kpoint)
 #define BTAP_ERR_COPY(dst, src) snprintf((dst), MAXSTRINGLEN, "%s", (src))
 #define BTAP_ACTIONS(c) ((c)->actions)
 #define btap_raise_lit(c, st, lit) btap_raise_str((c), (st), (lit))
+#define BTAP_NESTING 1 /* functions recurse, up to MAXNESTING */
 #include "../btap_error.h"
 
-/* Function entry in the user build, where recursion is allowed. */
-static inline int btap_nest_enter(struct btap_ctx *c, int site)
-{
-	if (++c->depth > MAXNESTING) {
-		btap_raise_lit(c, site, "MAXNESTING exceeded");
-		return 0;
-	}
-	return 1;
-}
-#define btap_nest_leave(c) ((c)->depth--)
 
 /* ---- arithmetic ------------------------------------------------------- */
 
