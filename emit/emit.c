@@ -172,6 +172,44 @@ static void recursive_frame_sizes(struct emitter *em, struct strbuf *b, bool *do
 	}
 }
 
+/* The calls below f, a cycle counted once (stap's measure). */
+static int static_depth(struct em_func *f)
+{
+	if (f->visiting)
+		return 0;
+	f->visiting = true;
+	int d = 0;
+	VEC_FOREACH(f->callees, i) {
+		int c = static_depth(VEC_AT(f->callees, i, struct em_func *));
+		if (c > d)
+			d = c;
+	}
+	f->visiting = false;
+	return d + 1;
+}
+
+/* MAXNESTING's default for kernel code that may recurse, as stap sets
+ * it: the deepest chain of calls from a probe (each cycle once), plus
+ * one, plus 10 where functions recurse. */
+int em_kernel_nesting(struct emitter *em)
+{
+	int deepest = 0;
+	bool recursive = false;
+	VEC_FOREACH(em->probes, i) {
+		struct em_probe *p = VEC_AT(em->probes, i, struct em_probe *);
+		if (p->where != EM_CTX_KERNEL)
+			continue;
+		VEC_FOREACH(p->callees, k) {
+			int d = static_depth(VEC_AT(p->callees, k, struct em_func *));
+			if (d > deepest)
+				deepest = d;
+		}
+	}
+	VEC_FOREACH(em->funcs, i)
+		recursive |= VEC_AT(em->funcs, i, struct em_func *)->recursive;
+	return deepest + 1 + (recursive ? 10 : 0);
+}
+
 /* BFS_F<i> and BFS_P<i>: the frame sizes of the kernel half's functions
  * and probes, for the runtime's scratch space. */
 void em_frame_sizes(struct emitter *em, struct strbuf *b)

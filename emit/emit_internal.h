@@ -180,6 +180,7 @@ void em_unsupported(struct em_fn *f, struct loc at, const char *what);
 /* The most function calls a kernel runtime with recursion lets nest
  * (-D MAXNESTING): each level is kernel stack. */
 #define EM_KERNEL_MAXNESTING 32
+int em_kernel_nesting(struct emitter *em);
 void em_frame_sizes(struct emitter *em, struct strbuf *b);
 void em_unsupported_kernel(struct em_fn *f, struct loc at, const char *what);
 /* A kprobe's parameters (or a kretprobe's result) copied from its

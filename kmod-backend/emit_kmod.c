@@ -37,6 +37,9 @@ static void kmod_defines(struct emitter *em, struct strbuf *b)
 		sb_puts(b, "#define BTAP_KMOD_KSTACKS 1\n");
 	if (em_kernel_uses(em, "btap_ustack(") || em_kernel_uses(em, "btap_ustack_frame("))
 		sb_puts(b, "#define BTAP_KMOD_USTACKS 1\n");
+	/* the module's calls nest as deep as its code does (-D may say more) */
+	sb_printf(b, "#if defined(BTAP_TARGET_KMOD) && !defined(MAXNESTING)\n#define MAXNESTING %d\n#endif\n",
+		  em_kernel_nesting(em));
 }
 
 static bool kmod_prelude(struct emitter *em, struct strbuf *b)

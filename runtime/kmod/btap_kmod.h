@@ -83,7 +83,9 @@
  * per-CPU scratch space, whose recursive part is sized for MAXNESTING
  * calls (em_frame_sizes). The C stack holds little per call (locals live
  * in the frame), but a handler may run on an interrupt stack or deep in a
- * syscall: stap's order of depth, not the runner's 100. */
+ * syscall: stap's order of depth, not the runner's 100. The unit defines
+ * it as stap does (em_kernel_nesting: the code's deepest chain of calls,
+ * plus 10 where functions recurse); 10 otherwise. */
 #define BTAP_NESTING 1
 #ifndef MAXNESTING
 #define MAXNESTING 10

@@ -87,6 +87,8 @@ static void test_recursion(void)
 	CHECK(r.ok);
 	CHECK(has(r.c, "enum { BFS_FMAX0 = 0, BFS_FMAX1 = BTAP_MAX0(BFS_FMAX0, (int)sizeof(struct bff"));
 	CHECK(has(r.c, " = (MAXNESTING + 2) * BFS_FMAX3 };"));
+	/* stap's default: top, odd, even (the cycle once), plus 1, plus 10 */
+	CHECK(has(r.c, "#if defined(BTAP_TARGET_KMOD) && !defined(MAXNESTING)\n#define MAXNESTING 14\n"));
 	CHECK(has(r.c, "if (!btap_nest_enter(c, "));
 	te_p3_free(&r);
 	/* a deeper limit than a kernel stack holds is refused */
